@@ -1,0 +1,57 @@
+# Ura: the two commands a newcomer needs are `make run` and `make test`.
+# Everything is installed into .venv; only Python 3.11 and make are assumed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint bench messages vendor lock clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Ura needs Python 3.11, found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install, migrate, load the demo data, serve on http://127.0.0.1:8000 with a Celery worker and beat
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/honcho --no-prefix start --procfile Procfile.local || true
+
+## test: install and run the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## lint: ruff, formatting, mypy, Django's checks, missing migrations
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	DJANGO_SETTINGS_MODULE=settings.test $(BIN)/python manage.py check
+	DJANGO_SETTINGS_MODULE=settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+## bench: the access-model list queries at a million cases (needs DATABASE_URL to PostgreSQL)
+bench: install
+	$(BIN)/python bench/run.py
+
+## messages: extract and compile the translation catalogues (needs GNU gettext)
+messages: install
+	$(BIN)/python manage.py makemessages --locale sq --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --locale sq --ignore '.venv/*'
+
+## vendor: refresh the front-end files in static/vendor from the npm registry (needs npm)
+vendor:
+	bash static/vendor/update.sh
+
+## lock: re-pin every dependency after editing requirements*.in
+lock: install
+	$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links requirements.in -o requirements.txt
+	$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links requirements-dev.in -o requirements-dev.txt
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,28 @@
+"""Who may see what: the access machinery, in one place (design.md §2, style.md §2).
+
+- `core`: `UserAccess`, the rules and `RestrictedQuerySet.restrict(user, action)`;
+- `views`: `RestrictedViewMixin`, the base of every UI view on case data;
+- `api`: `RestrictedViewSet`, the base of every API viewset on case data.
+
+The view bases are imported lazily: models import this package while Django is still loading.
+"""
+
+from typing import Any
+
+from .core import *  # noqa: F403
+from .core import __all__ as _core_all
+
+_LAZY = {
+    "RestrictedViewMixin": "views",
+    "RestrictedObjectFormView": "views",
+    "RestrictedViewSet": "api",
+}
+__all__ = [*_core_all, *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(name)

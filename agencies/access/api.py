@@ -1,0 +1,82 @@
+"""The base of every API viewset on case data: restricts the queryset in `initial()`."""
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions as api_exceptions
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .core import Action, get_restricted_object
+
+__all__ = ["RestrictedPrimaryKeyRelatedField", "RestrictedViewSet", "exception_handler"]
+
+
+class RestrictedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """API viewsets on case data: the queryset is restricted in `initial()`, per HTTP method.
+
+    `action_access` maps a viewset action (e.g. "share") to an access action when the HTTP method
+    alone does not say it; `permission_required` maps access actions to global permissions.
+    """
+
+    HTTP_ACTIONS: ClassVar[dict[str, Action]] = {
+        "GET": Action.VIEW,
+        "HEAD": Action.VIEW,
+        "OPTIONS": Action.VIEW,
+        "POST": Action.CHANGE,
+        "PUT": Action.CHANGE,
+        "PATCH": Action.CHANGE,
+        "DELETE": Action.CHANGE,
+    }
+    permission_classes = [IsAuthenticated]
+    # Only numbers reach the database: "/cases/abc/" is a 404, not a 500.
+    lookup_value_regex = r"\d+"
+    action_access: ClassVar[dict[str, Action]] = {}
+    permission_required: ClassVar[dict[Action, str]] = {}
+    access: Action
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.access = self.action_access.get(self.action or "", self.HTTP_ACTIONS[request.method or "GET"])
+        perm = self.permission_required.get(self.access)
+        if perm and not request.user.has_perm(perm):
+            raise api_exceptions.PermissionDenied
+        self.queryset = self.queryset.restrict(request.user, self.access)  # type: ignore[union-attr]
+
+    def get_object(self) -> Any:
+        queryset = self.filter_queryset(self.get_queryset())
+        lookup = {"pk": self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        try:
+            obj = get_restricted_object(queryset, self.request.user, self.access, **lookup)
+        except PermissionDenied:
+            raise api_exceptions.PermissionDenied from None
+        except Http404:
+            raise api_exceptions.NotFound from None
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A related-object field whose choices are restricted to the requesting user: an id the user
+    may not use is refused exactly like an id that does not exist."""
+
+    def __init__(self, *, action: Action = Action.VIEW, **kwargs: Any) -> None:
+        self.access_action = action
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        request = self.context["request"]
+        return super().get_queryset().restrict(request.user, self.access_action)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus: a refusal from a service (Django's ValidationError) is a 400."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = api_exceptions.ValidationError(detail=detail)
+    return drf_exception_handler(exc, context)

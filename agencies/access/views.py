@@ -1,0 +1,76 @@
+"""The base of every UI view on case data: restricts the queryset before the view runs."""
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.views.generic.detail import SingleObjectMixin
+from django.views.generic.edit import FormView
+
+from .core import Action, get_restricted_object
+
+__all__ = ["RestrictedObjectFormView", "RestrictedViewMixin"]
+
+
+class RestrictedViewMixin(LoginRequiredMixin):
+    """UI views on case data: the queryset is restricted to the user before the view runs.
+
+    Attributes:
+        queryset: the model's queryset (unrestricted; restricted per request here).
+        action: what the view does with its objects.
+        permission_required: a global permission the user's role must hold (403 otherwise).
+    """
+
+    queryset: models.QuerySet[Any]
+    action: Action = Action.VIEW
+    permission_required: str | None = None
+    request: HttpRequest
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if self.permission_required and not request.user.has_perm(self.permission_required):
+            raise PermissionDenied
+        self.queryset = self.queryset.restrict(request.user, self.action)  # type: ignore[attr-defined]
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return self.queryset
+
+    def get_object(self, queryset: models.QuerySet[Any] | None = None) -> Any:
+        lookup = {"pk": self.kwargs["pk"]}  # type: ignore[attr-defined]
+        return get_restricted_object(queryset or self.get_queryset(), self.request.user, self.action, **lookup)
+
+
+class RestrictedObjectFormView(RestrictedViewMixin, SingleObjectMixin, FormView):  # type: ignore[misc]
+    """A form acting on one restricted object through a service: the object is fetched (404/403)
+    before the form is shown or read, and a refusal from the service becomes a form error, with
+    everything the user typed kept.
+
+    Subclasses set `queryset`, `action`, `form_class`, `template_name` and implement `perform()`.
+    """
+
+    object: Any
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if self.permission_required and not request.user.has_perm(self.permission_required):
+            raise PermissionDenied
+        self.queryset = self.queryset.restrict(request.user, self.action)  # type: ignore[attr-defined]
+        self.object = self.get_object()
+        return super(RestrictedViewMixin, self).dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            response = self.perform(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        return response
+
+    def perform(self, form: Any) -> HttpResponse:
+        """Call the service with the form's data and return the response (a redirect)."""
+        raise NotImplementedError

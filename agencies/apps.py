@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AgenciesConfig(AppConfig):
+    name = "agencies"
+    verbose_name = _("Agencies and panels")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401
+        from .roles import sync_role_groups
+
+        # After every app's migrations, since the role groups hold permissions of other apps.
+        post_migrate.connect(sync_role_groups, dispatch_uid="agencies.sync_role_groups")

@@ -1,0 +1,26 @@
+"""Load the demo scenario: agencies, people, a panel, five family cases and two referrals."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from agencies.demo import DEMO_PASSWORD, seed_agencies
+from cases.demo import seed_cases
+from referrals.demo import seed_referrals
+
+
+class Command(BaseCommand):
+    help = "Create the demo scenario (idempotent: running it again changes nothing). Refused in production."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not getattr(settings, "URA_DEMO_DATA_ALLOWED", False):
+            raise CommandError("Demo data is refused under these settings (production).")
+        with transaction.atomic():
+            org = seed_agencies()
+            seed_cases(org)
+            seed_referrals(org)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Every demo user signs in with the password {DEMO_PASSWORD!r}.")
+        )

@@ -1,0 +1,184 @@
+"""Partner agencies, the people who work for them, and the info-house panels they sit on."""
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .access import RestrictedQuerySet
+
+__all__ = ["Agency", "Membership", "Panel", "User"]
+
+
+class User(AbstractUser):
+    """A professional who signs in to Ura and acts through one or more agency memberships."""
+
+    language = models.CharField(
+        _("interface language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Leave empty to follow the browser's language."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Agency(models.Model):
+    """A partner organisation: police, social care, health, school, NGO... (seed 001, step 1).
+
+    Each agency has a Django group holding its members, through which explicit grants (shares)
+    are stored as object permissions.
+    """
+
+    class Sector(models.TextChoices):
+        POLICE = "police", _("Police")
+        SOCIAL_CARE = "social_care", _("Social care")
+        MENTAL_HEALTH = "mental_health", _("Mental health")
+        HEALTH = "health", _("Health")
+        EDUCATION = "education", _("Education")
+        LOCAL_AUTHORITY = "local_authority", _("Local authority")
+        EMPLOYMENT = "employment", _("Employment")
+        HOUSING = "housing", _("Housing")
+        YOUTH_WORK = "youth_work", _("Youth work")
+        NGO = "ngo", _("NGO")
+        PROBATION = "probation", _("Probation")
+        OTHER = "other", _("Other")
+
+    class PartnerKind(models.TextChoices):
+        CORE = "core", _("Core partner")
+        AD_HOC = "ad_hoc", _("Ad-hoc partner")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
+    partner_kind = models.CharField(
+        _("partner kind"), max_length=16, choices=PartnerKind.choices, default=PartnerKind.CORE
+    )
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, editable=False, related_name="agency")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # The group is part of the agency's identity: created with it, never chosen.
+        if self.group_id is None:
+            self.group = Group.objects.create(name=f"agency:{self.name}"[:150])
+        elif self.pk is not None:
+            Group.objects.filter(pk=self.group_id).update(name=f"agency:{self.name}"[:150])
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Membership(models.Model):
+    """A user's role in an agency. A user may hold several roles, in one or several agencies."""
+
+    class Role(models.TextChoices):
+        PRACTITIONER = "practitioner", _("Practitioner")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        COORDINATOR = "coordinator", _("Coordinator")
+        POLICE_LIAISON = "police_liaison", _("Police liaison")
+        PANEL_MEMBER = "panel_member", _("Panel member")
+        AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+
+    # Roles that work cases: they see their agency's own cases in full.
+    CASEWORK_ROLES: ClassVar[frozenset[str]] = frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.POLICE_LIAISON})
+    # Roles that sit on a panel: they see the summaries of the panel's cases.
+    PANEL_ROLES: ClassVar[frozenset[str]] = frozenset({Role.COORDINATOR, Role.PANEL_MEMBER})
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("agency"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency__name", "user__username", "role"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"],
+                name="%(app_label)s_%(class)s_unique_user_agency_role",
+                violation_error_message=_("This user already holds this role in this agency."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.agency} · {self.get_role_display()}"
+
+    @property
+    def is_casework(self) -> bool:
+        return self.role in self.CASEWORK_ROLES
+
+
+class Panel(models.Model):
+    """An info-house / safety house / partner table: agencies meeting regularly on cases (step 2)."""
+
+    class RecordMode(models.TextChoices):
+        FULL_MINUTES = "full_minutes", _("Full minutes")
+        DECISIONS_ONLY = "decisions_only", _("Decisions only")
+        NO_MINUTES = "no_minutes", _("No minutes")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    agencies = models.ManyToManyField(
+        Agency, related_name="panels", verbose_name=_("core agencies"), help_text=_("The panel's permanent members.")
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="coordinated_panels",
+        verbose_name=_("coordinator"),
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="chaired_panels",
+        null=True,
+        blank=True,
+        verbose_name=_("chair"),
+    )
+    cadence_days = models.PositiveSmallIntegerField(
+        _("meets every (days)"), default=14, help_text=_("For example 14 for a meeting every two weeks.")
+    )
+    record_mode = models.CharField(
+        _("meeting record"), max_length=32, choices=RecordMode.choices, default=RecordMode.DECISIONS_ONLY
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = "panel"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("panel")
+        verbose_name_plural = _("panels")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cadence_days__gte=1),
+                name="%(app_label)s_%(class)s_cadence_positive",
+                violation_error_message=_("A panel meets at least every day."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("agencies:panel", kwargs={"pk": self.pk})

@@ -1,0 +1,57 @@
+"""What each membership role may do in general (the global permissions that gate endpoints).
+
+Which rows a user may touch is decided by `agencies.access`; this table only says which kinds of
+action a role performs at all. Each role has a group named `role:<role>`, kept in step with this
+table after every migration, and users are put in the groups of the roles they hold.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from .models import Membership, User
+
+__all__ = ["ROLE_PERMISSIONS", "role_group_name", "sync_role_groups", "sync_user_groups"]
+
+Role = Membership.Role
+
+_CASEWORK = {"cases.view_case", "cases.view_case_summary", "cases.change_case", "cases.manage_case"}
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.PRACTITIONER: _CASEWORK,
+    Role.SUPERVISOR: _CASEWORK,
+    Role.POLICE_LIAISON: _CASEWORK,
+    Role.COORDINATOR: {"cases.view_case_summary", "cases.manage_case", "agencies.view_panel"},
+    Role.PANEL_MEMBER: {"cases.view_case_summary", "agencies.view_panel"},
+    Role.AGENCY_ADMIN: {"agencies.view_membership"},
+}
+
+
+def role_group_name(role: str) -> str:
+    return f"role:{role}"
+
+
+def sync_role_groups(**_: Any) -> None:
+    """Create the role groups and give each exactly the permissions of the table above."""
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role_group_name(role))
+        wanted = Q()
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
+
+
+def sync_user_groups(user: User) -> None:
+    """Put `user` in exactly the agency and role groups their memberships call for.
+
+    Groups that Ura does not manage (made by hand in the admin) are left as they are.
+    """
+    memberships = list(Membership.objects.filter(user=user).select_related("agency"))
+    wanted = {m.agency.group_id for m in memberships if m.role != Role.AGENCY_ADMIN}
+    role_names = {role_group_name(m.role) for m in memberships}
+    wanted |= set(Group.objects.filter(name__in=role_names).values_list("pk", flat=True))
+    managed = Q(agency__isnull=False) | Q(name__startswith="role:")
+    keep = set(user.groups.exclude(managed).values_list("pk", flat=True))
+    user.groups.set(keep | wanted)

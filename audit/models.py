@@ -1,0 +1,52 @@
+"""The audit trail: who did what to which record, when, from where and why."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["AuditEvent"]
+
+
+class AuditEvent(models.Model):
+    """One append-only audit record. Nothing in Ura updates or deletes these rows.
+
+    Actor and agency are kept as plain ids (no database constraint) so that the record survives,
+    unchanged, whatever happens to the user or agency later.
+    """
+
+    class Action(models.TextChoices):
+        CASE_SHARED = "case_shared", _("Case shared")
+        SHARE_REVOKED = "share_revoked", _("Share revoked")
+        SHARE_EXPIRED = "share_expired", _("Share ended")
+        OWNER_ASSIGNED = "owner_assigned", _("Owner assigned")
+        SIGNED_IN = "signed_in", _("Signed in")
+        SIGNED_OUT = "signed_out", _("Signed out")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"

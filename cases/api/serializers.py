@@ -1,0 +1,149 @@
+"""Case data over the API, at the level the user may see."""
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agencies.access import Action
+from agencies.access.api import RestrictedPrimaryKeyRelatedField
+from agencies.api.serializers import AgencyRefSerializer, PanelRefSerializer, UserRefSerializer
+from agencies.models import Agency, User
+from families.models import Person
+
+from ..models import Case, CaseShare
+
+__all__ = ["AssignOwnerSerializer", "CaseDetailSerializer", "CaseSerializer", "CaseShareSerializer"]
+
+
+class IndexPersonSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    age = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = ["id", "given_name", "family_name", "age"]
+
+    def get_age(self, person: Person) -> int | None:
+        return person.age()
+
+
+class PersonSerializer(IndexPersonSerializer):
+    class Meta(IndexPersonSerializer.Meta):
+        fields = [*IndexPersonSerializer.Meta.fields, "date_of_birth", "relationship", "languages"]
+
+
+class CaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A case's summary: what a panel member sees. `access` says whether the file is open to you."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="cases-api:case-detail")
+    access = serializers.SerializerMethodField()
+    family = serializers.CharField(source="family.name", read_only=True)
+    index_person = IndexPersonSerializer(read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    owner = UserRefSerializer(read_only=True)
+    owning_agency = AgencyRefSerializer(read_only=True)
+    panel = PanelRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "url",
+            "reference",
+            "access",
+            "family",
+            "index_person",
+            "stage",
+            "stage_label",
+            "risk_level",
+            "owner",
+            "owning_agency",
+            "panel",
+            "next_step",
+            "next_review_on",
+            "opened_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=["full", "summary"]))
+    def get_access(self, case: Case) -> str:
+        return "full" if case.access_full else "summary"  # type: ignore[attr-defined]
+
+
+class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A share of a case with an agency. Created and revoked through the services, never edited."""
+
+    case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.MANAGE)
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    agency_name = serializers.CharField(source="agency.name", read_only=True)
+    granted_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = CaseShare
+        fields = [
+            "id",
+            "case",
+            "agency",
+            "agency_name",
+            "scope",
+            "basis",
+            "justification",
+            "consent_given_by",
+            "consent_given_on",
+            "ends_at",
+            "granted_by",
+            "granted_at",
+            "revoked_at",
+            "revoke_reason",
+        ]
+        read_only_fields = ["granted_by", "granted_at", "revoked_at", "revoke_reason"]
+        # The database constraints are checked by the service, with the same messages.
+        validators: list[Any] = []
+
+    def validate_consent_given_on(self, value: Any) -> Any:
+        if value is not None and value > timezone.localdate():
+            raise serializers.ValidationError("Consent cannot be given in the future.")
+        return value
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """The case page: the summary, plus the family and the shares when the file is open to you."""
+
+    members = serializers.SerializerMethodField()
+    shares = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "members", "shares"]
+        read_only_fields = fields
+
+    @extend_schema_field(PersonSerializer(many=True, allow_null=True))
+    def get_members(self, case: Case) -> list[dict[str, Any]] | None:
+        if not case.access_full:  # type: ignore[attr-defined]
+            return None
+        members = Person.objects.restrict(self.context["request"].user, Action.VIEW).filter(family_id=case.family_id)
+        return PersonSerializer(members, many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(CaseShareSerializer(many=True, allow_null=True))
+    def get_shares(self, case: Case) -> list[dict[str, Any]] | None:
+        shares = (
+            CaseShare.objects.restrict(self.context["request"].user, Action.VIEW)
+            .filter(case=case)
+            .active()
+            .select_related("agency", "granted_by")
+        )
+        if not case.access_full and not shares.exists():
+            return None
+        return CaseShareSerializer(shares, many=True, context=self.context).data  # type: ignore[return-value]
+
+
+class AssignOwnerSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class RevokeShareSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=2000)

@@ -1,0 +1,11 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "cases-api"
+
+router = DefaultRouter()
+router.register("cases", views.CaseViewSet)
+router.register("case-shares", views.CaseShareViewSet)
+
+urlpatterns = router.urls

@@ -1,0 +1,53 @@
+"""Timeline and audit records of what happens to a case. Called by services inside their
+transaction, so a change and its record stand or fall together."""
+
+from typing import Any
+
+from audit.models import AuditEvent
+from audit.services import record
+
+from .models import Case, CaseEvent, CaseShare
+
+__all__ = ["case_opened_event", "owner_assigned_event", "share_ended_event", "case_shared_event"]
+
+
+def _timeline(case: Case, kind: str, actor: Any, **data: Any) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data)
+
+
+def case_opened_event(case: Case, *, actor: Any) -> None:
+    _timeline(case, CaseEvent.Kind.OPENED, actor, owner=str(case.owner), agency=case.owning_agency.name)
+
+
+def case_shared_event(share: CaseShare, *, actor: Any) -> None:
+    data = {"agency": share.agency.name, "scope": share.scope, "basis": share.basis}
+    _timeline(share.case, CaseEvent.Kind.SHARED, actor, **data)
+    record(
+        AuditEvent.Action.CASE_SHARED,
+        actor=actor,
+        obj=share,
+        case_id=share.case_id,
+        reason=share.justification,
+        **data,
+        consent_given_by=share.consent_given_by,
+    )
+
+
+def share_ended_event(share: CaseShare, *, actor: Any, expired: bool = False) -> None:
+    kind = CaseEvent.Kind.SHARE_EXPIRED if expired else CaseEvent.Kind.SHARE_REVOKED
+    _timeline(share.case, kind, actor, agency=share.agency.name, scope=share.scope)
+    record(
+        AuditEvent.Action.SHARE_EXPIRED if expired else AuditEvent.Action.SHARE_REVOKED,
+        actor=actor,
+        obj=share,
+        case_id=share.case_id,
+        reason=share.revoke_reason,
+        agency=share.agency.name,
+        scope=share.scope,
+    )
+
+
+def owner_assigned_event(case: Case, *, previous_owner: Any, actor: Any) -> None:
+    data = {"owner": str(case.owner), "agency": case.owning_agency.name, "previous_owner": str(previous_owner)}
+    _timeline(case, CaseEvent.Kind.OWNER_ASSIGNED, actor, **data)
+    record(AuditEvent.Action.OWNER_ASSIGNED, actor=actor, obj=case, case_id=case.pk, **data)

@@ -1,0 +1,68 @@
+"""Filters of the case lists, shared by the browser and the API. Choices come from restricted
+querysets, so a filter never offers (or confirms) a person or panel the user cannot know about."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from agencies.access import Action
+from agencies.models import Panel, User
+
+from .models import Case
+from .risk import RiskLevel
+
+__all__ = ["CaseFilterSet"]
+
+
+def _visible_owners(request: HttpRequest | None) -> QuerySet[User]:
+    if request is None:
+        return User.objects.none()
+    cases = Case.objects.restrict(request.user, Action.VIEW_SUMMARY).order_by().values("owner_id")
+    return User.objects.filter(pk__in=cases)
+
+
+def _visible_panels(request: HttpRequest | None) -> QuerySet[Panel]:
+    if request is None:
+        return Panel.objects.none()
+    return Panel.objects.restrict(request.user, Action.VIEW)
+
+
+class CaseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    stage = django_filters.MultipleChoiceFilter(label=_("Stage"), choices=Case.Stage.choices)
+    risk_level = django_filters.MultipleChoiceFilter(label=_("Risk level"), choices=RiskLevel.choices)
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=_visible_owners)
+    panel = django_filters.ModelChoiceFilter(label=_("Panel"), queryset=_visible_panels)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=[("open", _("Open")), ("closed", _("Closed"))], method="filter_status"
+    )
+    access = django_filters.ChoiceFilter(
+        label=_("Access"),
+        choices=[("full", _("Full case file")), ("summary", _("Summary only"))],
+        method="filter_access",
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(family__name__icontains=value)
+            | Q(index_person__given_name__icontains=value)
+            | Q(index_person__family_name__icontains=value)
+        )
+
+    def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset.filter(closed_at__isnull=(value == "open"))
+
+    def filter_access(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        # `access_full` is annotated by RestrictedQuerySet.annotate_access.
+        return queryset.filter(access_full=(value == "full"))

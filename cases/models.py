@@ -1,0 +1,277 @@
+"""The case file: one family's case worked by several agencies, and who else may see it."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agencies.access import Action
+
+from .querysets import CaseQuerySet, CaseShareQuerySet, RestrictedQuerySet
+from .risk import RiskLevel
+
+__all__ = [
+    "Case",
+    "CaseEvent",
+    "CaseGroupObjectPermission",
+    "CaseReferenceCounter",
+    "CaseShare",
+    "CaseUserObjectPermission",
+]
+
+
+class Case(models.Model):
+    """The case file of a family, with one owner who coordinates all help it receives (step 6)."""
+
+    class Stage(models.IntegerChoices):
+        IDENTIFY = 1, _("1. Identify a possible case")
+        DISCUSS = 2, _("2. Discuss a course of action")
+        CONTACT = 3, _("3. Contact the family")
+        ASSESS = 4, _("4. Assess risks and needs")
+        CHILDREN = 5, _("5. Needs of children and young adults")
+        REVIEW = 6, _("6. Discuss risks, needs and responses")
+        PLAN = 7, _("7. Intervention plan")
+        MONITOR = 8, _("8. Monitor progress and adapt")
+        REDUCE = 9, _("9. Reduce involvement")
+        CAPACITY = 10, _("10. Build family-support capacity")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.PROTECT, related_name="cases", verbose_name=_("family")
+    )
+    index_person = models.ForeignKey(
+        "families.Person", on_delete=models.PROTECT, related_name="index_cases", verbose_name=_("index person")
+    )
+    stage = models.PositiveSmallIntegerField(_("stage"), choices=Stage.choices, default=Stage.IDENTIFY)
+    owning_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("owning agency")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("case owner")
+    )
+    panel = models.ForeignKey(
+        "agencies.Panel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("panel"),
+    )
+    risk_level = models.CharField(
+        _("risk level"), max_length=16, choices=RiskLevel.choices, default=RiskLevel.NOT_ASSESSED
+    )
+    # Summary-level fields: what a panel sees of the case besides who, stage, risk and owner.
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+    access_rule = "case"
+    read_action = Action.VIEW_SUMMARY
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("view_case_summary", _("Can view the summary of a case")),
+            ("manage_case", _("Can share a case and assign its owner")),
+        ]
+        indexes = [
+            # The list filters: each branch of the access UNION and each filter of the case lists.
+            models.Index(fields=["owning_agency", "-opened_at"], name="cases_case_agency_opened_idx"),
+            models.Index(fields=["panel", "-opened_at"], name="cases_case_panel_opened_idx"),
+            models.Index(fields=["stage"], name="cases_case_stage_idx"),
+            models.Index(fields=["risk_level"], name="cases_case_risk_idx"),
+            models.Index(fields=["-opened_at", "-id"], name="cases_case_opened_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True) | models.Q(closed_at__gte=models.F("opened_at")),
+                name="%(app_label)s_%(class)s_closed_after_opened",
+                violation_error_message=_("A case cannot close before it opened."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.family}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case", kwargs={"pk": self.pk})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class CaseReferenceCounter(models.Model):
+    """The last case number handed out in a year, so references read "2026-0007"."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class CaseShare(models.Model):
+    """A case shared with another agency, at summary or full level, on a named lawful basis.
+
+    Granting and revoking change the agency group's object permission in the same transaction
+    (`cases.services.share_case` / `revoke_share`).
+    """
+
+    class Scope(models.TextChoices):
+        SUMMARY = "summary", _("Summary")
+        FULL = "full", _("Full case file")
+
+    class Basis(models.TextChoices):
+        CONSENT = "consent", _("Consent")
+        SAFEGUARDING = "safeguarding", _("Safeguarding or security override")
+        LEGAL_DUTY = "legal_duty", _("Legal duty")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares", verbose_name=_("case"))
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="case_shares", verbose_name=_("agency")
+    )
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
+    basis = models.CharField(_("lawful basis"), max_length=16, choices=Basis.choices)
+    justification = models.TextField(_("justification"), blank=True)
+    consent_given_by = models.CharField(
+        _("consent given by"), max_length=200, blank=True, help_text=_("The person, or a parent for a child.")
+    )
+    consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by")
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    objects = CaseShareQuerySet.as_manager()
+    access_rule = "case_share"
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        verbose_name = _("case share")
+        verbose_name_plural = _("case shares")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "agency"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="%(app_label)s_%(class)s_unique_active_share",
+                violation_error_message=_("The case is already shared with this agency."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(basis="consent")
+                | (~models.Q(consent_given_by="") & models.Q(consent_given_on__isnull=False)),
+                name="%(app_label)s_%(class)s_consent_recorded",
+                violation_error_message=_("A share on consent records who gave it and when."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(basis="consent") | ~models.Q(justification=""),
+                name="%(app_label)s_%(class)s_override_justified",
+                violation_error_message=_("An override or a legal duty needs its justification."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.agency} ({self.get_scope_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class CaseEvent(models.Model):
+    """One entry of the case timeline: a move, an assignment, a share, a closure..."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Case opened")
+        STAGE_CHANGED = "stage_changed", _("Stage changed")
+        OWNER_ASSIGNED = "owner_assigned", _("Owner assigned")
+        SHARED = "shared", _("Shared with an agency")
+        SHARE_REVOKED = "share_revoked", _("Share revoked")
+        SHARE_EXPIRED = "share_expired", _("Share ended")
+        CLOSED = "closed", _("Case closed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The event's particulars (agency, scope, stage...), rendered in the reader's language.
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = "case_child"
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "-created_at"], name="cases_event_case_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_kind_display()}"
+
+    def describe(self) -> str:
+        """The event in the reader's language, from its kind and particulars."""
+        d = self.data
+        scope = CaseShare.Scope(d["scope"]).label if d.get("scope") in CaseShare.Scope.values else ""
+        basis = CaseShare.Basis(d["basis"]).label if d.get("basis") in CaseShare.Basis.values else ""
+        texts = {
+            self.Kind.OPENED: _("Case opened, owned by %(owner)s (%(agency)s)."),
+            self.Kind.OWNER_ASSIGNED: _("%(owner)s (%(agency)s) now owns the case, after %(previous_owner)s."),
+            self.Kind.SHARED: _("Shared with %(agency)s: %(scope)s, on the basis of %(basis)s."),
+            self.Kind.SHARE_REVOKED: _("Share with %(agency)s revoked."),
+            self.Kind.SHARE_EXPIRED: _("Share with %(agency)s reached its end date."),
+            self.Kind.STAGE_CHANGED: _("Moved to stage %(stage)s."),
+            self.Kind.CLOSED: _("Case closed."),
+        }
+        values = {"owner": "", "agency": "", "previous_owner": "", "stage": "", **d, "scope": scope, "basis": basis}
+        return texts[self.Kind(self.kind)] % values
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """An individual grant on one case (guardian's direct foreign-key table)."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.permission_id}:{self.content_object_id}"
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """A grant on one case to an agency's group: how shares are stored (guardian's direct FK table)."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.permission_id}:{self.content_object_id}"

@@ -1,0 +1,205 @@
+"""Every change to a case goes through these functions (never a bare `save()` in a view).
+
+They take objects that the caller has already fetched through `restrict()`, and a keyword-only
+`actor`. Each runs in one transaction: the case, its shares, the guardian permissions, the timeline
+and the audit trail change together or not at all.
+"""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from agencies.access import READ_ORDER, reach
+from agencies.models import Agency, Membership, Panel, User
+from families.models import Family, Person
+
+from . import events
+from .models import Case, CaseReferenceCounter, CaseShare
+
+__all__ = ["assign_owner", "expire_case_shares", "open_case", "revoke_share", "share_case"]
+
+SCOPE_PERMISSION = {CaseShare.Scope.FULL: "view_case", CaseShare.Scope.SUMMARY: "view_case_summary"}
+
+
+def _next_reference(year: int) -> str:
+    # The row lock serialises concurrent openings; the counter row is created on first use.
+    counter, _created = CaseReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{year}-{counter.last:04d}"
+
+
+def _ensure_reach_kept(case: Case, actor: User, before: Any) -> None:
+    """Refuse a change that would leave the actor seeing less of the case than before it."""
+    if READ_ORDER[reach(case, actor)] < READ_ORDER[before]:
+        raise ValidationError(
+            _("This change would take the case out of your reach, so it was not made. Ask a coordinator.")
+        )
+
+
+def casework_agencies(user: User) -> list[Agency]:
+    """The agencies in which `user` works cases, and so may own one."""
+    return list(
+        Agency.objects.filter(memberships__user=user, memberships__role__in=Membership.CASEWORK_ROLES)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def _owning_agency(owner: User, agency: Agency | None) -> Agency:
+    agencies = casework_agencies(owner)
+    if not agencies:
+        raise ValidationError(_("%(user)s works cases in no partner agency, so cannot own one.") % {"user": owner})
+    if agency is None:
+        if len(agencies) > 1:
+            raise ValidationError(_("%(user)s works for several agencies: choose the owning agency.") % {"user": owner})
+        return agencies[0]
+    if agency not in agencies:
+        raise ValidationError(
+            _("%(user)s does not work cases for %(agency)s.") % {"user": owner, "agency": agency}
+        )
+    return agency
+
+
+@transaction.atomic
+def open_case(
+    *,
+    family: Family,
+    index_person: Person,
+    owner: User,
+    actor: User,
+    agency: Agency | None = None,
+    panel: Panel | None = None,
+    stage: int = Case.Stage.IDENTIFY,
+    opened_at: datetime.datetime | None = None,
+    **fields: Any,
+) -> Case:
+    """Open a case file for a family, owned by `owner` for their (or the given) agency."""
+    if index_person.family_id != family.pk:
+        raise ValidationError(_("The index person must be a member of the family."))
+    opened_at = opened_at or timezone.now()
+    case = Case(
+        reference=_next_reference(timezone.localtime(opened_at).year),
+        family=family,
+        index_person=index_person,
+        owner=owner,
+        owning_agency=_owning_agency(owner, agency),
+        panel=panel,
+        stage=stage,
+        opened_at=opened_at,
+        **fields,
+    )
+    case.full_clean()
+    case.save()
+    events.case_opened_event(case, actor=actor)
+    return case
+
+
+@transaction.atomic
+def share_case(
+    case: Case,
+    *,
+    agency: Agency,
+    scope: str,
+    basis: str,
+    actor: User,
+    justification: str = "",
+    consent_given_by: str = "",
+    consent_given_on: datetime.date | None = None,
+    ends_at: datetime.datetime | None = None,
+) -> CaseShare:
+    """Share `case` with `agency` at `scope`, on a lawful `basis`.
+
+    An agency already holding a share gets the new one in its place (the old one is revoked).
+    """
+    if agency.pk == case.owning_agency_id:
+        raise ValidationError(_("The owning agency already sees the whole case."))
+    if ends_at is not None and ends_at <= timezone.now():
+        raise ValidationError(_("The end of a share must be in the future."))
+    before = reach(case, actor)
+    for previous in case.shares.active().filter(agency=agency).select_for_update():
+        _end_share(previous, actor=actor, reason=_("Replaced by a new share."))
+    share = CaseShare(
+        case=case,
+        agency=agency,
+        scope=scope,
+        basis=basis,
+        justification=justification.strip(),
+        consent_given_by=consent_given_by.strip(),
+        consent_given_on=consent_given_on,
+        granted_by=actor,
+        ends_at=ends_at,
+    )
+    share.full_clean(validate_constraints=True)
+    share.save()
+    assign_perm(SCOPE_PERMISSION[CaseShare.Scope(scope)], agency.group, case)
+    _ensure_reach_kept(case, actor, before)
+    events.case_shared_event(share, actor=actor)
+    return share
+
+
+def _end_share(share: CaseShare, *, actor: User | None, reason: str, expired: bool = False) -> None:
+    share.revoked_at = timezone.now()
+    share.revoked_by = actor
+    share.revoke_reason = reason
+    share.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    remove_perm(SCOPE_PERMISSION[CaseShare.Scope(share.scope)], share.agency.group, share.case)
+    events.share_ended_event(share, actor=actor, expired=expired)
+
+
+@transaction.atomic
+def revoke_share(share: CaseShare, *, reason: str, actor: User) -> CaseShare:
+    """End a share now; the agency loses what the share gave it in the same transaction."""
+    if not reason.strip():
+        raise ValidationError(_("Say why the share is revoked."))
+    share = CaseShare.objects.select_for_update().select_related("case", "agency").get(pk=share.pk)
+    if not share.is_active:
+        raise ValidationError(_("This share has already ended."))
+    before = reach(share.case, actor)
+    _end_share(share, actor=actor, reason=reason.strip())
+    _ensure_reach_kept(share.case, actor, before)
+    return share
+
+
+@transaction.atomic
+def assign_owner(case: Case, *, owner: User, actor: User, agency: Agency | None = None) -> Case:
+    """Make `owner` the case owner; their agency becomes the owning agency.
+
+    The previous owner keeps only what the access model still gives them.
+    """
+    owning_agency = _owning_agency(owner, agency)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.owner_id == owner.pk and case.owning_agency_id == owning_agency.pk:
+        raise ValidationError(_("%(user)s already owns this case.") % {"user": owner})
+    before = reach(case, actor)
+    previous_owner = case.owner
+    case.owner = owner
+    case.owning_agency = owning_agency
+    case.save(update_fields=["owner", "owning_agency", "updated_at"])
+    _ensure_reach_kept(case, actor, before)
+    events.owner_assigned_event(case, previous_owner=previous_owner, actor=actor)
+    return case
+
+
+def expire_case_shares() -> int:
+    """End every share whose end date has passed. Safe to run twice at once."""
+    ended = 0
+    while True:
+        with transaction.atomic():
+            # skip_locked: a second sweep running at the same moment takes other rows, never the same.
+            batch = list(
+                CaseShare.objects.expired()
+                .select_related("case", "agency")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")[:100]
+            )
+            for share in batch:
+                _end_share(share, actor=None, reason=_("The share reached its end date."), expired=True)
+        ended += len(batch)
+        if len(batch) < 100:
+            return ended

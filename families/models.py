@@ -1,0 +1,102 @@
+"""Families (households) and the people in them (seed 000, "key terms")."""
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.access import Action, RestrictedQuerySet
+
+__all__ = ["Family", "Person"]
+
+
+class Family(models.Model):
+    """People tied by blood, by affinity, by living together, or a mix of these."""
+
+    name = models.CharField(_("family name"), max_length=200, help_text=_("How the partners refer to the household."))
+    home_languages = models.CharField(
+        _("languages spoken at home"), max_length=200, blank=True, help_text=_("For example: Albanian, Arabic.")
+    )
+    area = models.CharField(_("area"), max_length=200, blank=True, help_text=_("Neighbourhood or municipality."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = "family"
+    read_action = Action.VIEW_SUMMARY
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("family")
+        verbose_name_plural = _("families")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """A member of a family; one of them is usually the index person of a case."""
+
+    class Relationship(models.TextChoices):
+        INDEX = "index", _("Index person")
+        PARENT = "parent", _("Parent")
+        STEP_PARENT = "step_parent", _("Step-parent")
+        SIBLING = "sibling", _("Sibling")
+        SPOUSE = "spouse", _("Spouse or partner")
+        CHILD = "child", _("Child")
+        GRANDPARENT = "grandparent", _("Grandparent")
+        OTHER_RELATIVE = "other_relative", _("Other relative")
+        HOUSEHOLD = "household", _("Lives in the household")
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="members", verbose_name=_("family"))
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    relationship = models.CharField(
+        _("relationship to the index person"), max_length=32, choices=Relationship.choices
+    )
+    languages = models.CharField(_("languages"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = "person"
+    read_action = Action.VIEW_SUMMARY
+
+    class Meta:
+        ordering = ["family_name", "given_name", "pk"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_of_birth__isnull=True) | models.Q(date_of_birth__gte=datetime.date(1900, 1, 1)),
+                name="%(app_label)s_%(class)s_plausible_birth_date",
+                violation_error_message=_("The date of birth is not plausible."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age(self, on: datetime.date | None = None) -> int | None:
+        """Age in whole years on a date (today by default); None when the birth date is unknown."""
+        if self.date_of_birth is None:
+            return None
+        on = on or timezone.localdate()
+        born = self.date_of_birth
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+    @property
+    def is_child(self) -> bool:
+        age = self.age()
+        return age is not None and age < 18
+
+    def eighteenth_birthday(self) -> datetime.date | None:
+        if self.date_of_birth is None:
+            return None
+        born = self.date_of_birth
+        try:
+            return born.replace(year=born.year + 18)
+        except ValueError:  # born on 29 February
+            return born.replace(year=born.year + 18, day=28)

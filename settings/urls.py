@@ -1,0 +1,30 @@
+"""The project's URLs: the browser interface, the API under /api/v1/, its schema and the admin."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from knox import views as knox_views
+
+from agencies.api.views import ObtainTokenView
+from agencies.views import set_language
+from cases.views import HomeView
+
+api_v1 = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/logout/", knox_views.LogoutView.as_view(), name="api-logout"),
+    path("", include("cases.api.urls")),
+]
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/language/", set_language, name="set_language"),
+    path("cases/", include("cases.urls")),
+    path("panels/", include("agencies.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

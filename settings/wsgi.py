@@ -1,0 +1,9 @@
+"""WSGI entry point (gunicorn settings.wsgi)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.local")
+
+application = get_wsgi_application()

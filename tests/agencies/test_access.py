@@ -1,0 +1,156 @@
+"""`restrict()` on cases: each branch of the access model, and what it must never let through."""
+
+import pytest
+from guardian.shortcuts import assign_perm
+
+from agencies.access import Action, UserAccess, forget_access, reach
+from agencies.models import Agency, Membership, Panel, User
+from cases.models import Case, CaseShare
+from tests.conftest import member
+from tests.factories import AgencyFactory, CaseFactory, share
+
+pytestmark = pytest.mark.django_db
+Role = Membership.Role
+
+
+def visible(user: User, action: str = Action.VIEW) -> set[int]:
+    forget_access(user)
+    return set(Case.objects.restrict(user, action).values_list("pk", flat=True))
+
+
+def test_owning_agency_caseworkers_see_the_file(case: Case, caseworker: User, colleague: User) -> None:
+    assert visible(caseworker) == {case.pk}
+    assert visible(colleague) == {case.pk}
+
+
+def test_other_agency_sees_nothing_without_a_share(case: Case, caseworker_other_agency: User) -> None:
+    assert visible(caseworker_other_agency, Action.VIEW_SUMMARY) == set()
+
+
+def test_anonymous_and_inactive_users_see_nothing(case: Case, caseworker: User) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Case.objects.restrict(AnonymousUser(), Action.VIEW_SUMMARY).exists()
+    caseworker.is_active = False
+    assert visible(caseworker, Action.VIEW_SUMMARY) == set()
+
+
+def test_superuser_reads_no_case_through_restrict(case: Case) -> None:
+    admin = User.objects.create_superuser("root", password="x" * 12)
+    assert visible(admin, Action.VIEW_SUMMARY) == set()
+
+
+def test_agency_admin_role_reads_no_case(case: Case, agency: Agency) -> None:
+    admin = member(agency, Role.AGENCY_ADMIN)
+    assert visible(admin, Action.VIEW_SUMMARY) == set()
+
+
+def test_full_share_gives_the_file_to_the_agency(case: Case, other_agency: Agency, auditor_readonly: User) -> None:
+    share(case, other_agency, CaseShare.Scope.FULL)
+    assert visible(auditor_readonly, Action.VIEW) == {case.pk}
+    assert visible(auditor_readonly, Action.CHANGE) == set()
+    assert visible(auditor_readonly, Action.MANAGE) == set()
+
+
+def test_summary_share_gives_only_the_summary(case: Case, other_agency: Agency, auditor_readonly: User) -> None:
+    share(case, other_agency, CaseShare.Scope.SUMMARY)
+    assert visible(auditor_readonly, Action.VIEW_SUMMARY) == {case.pk}
+    assert visible(auditor_readonly, Action.VIEW) == set()
+
+
+def test_share_with_an_agency_admin_group_member_does_not_reach_the_admin(
+    case: Case, other_agency: Agency
+) -> None:
+    admin = member(other_agency, Role.AGENCY_ADMIN)
+    share(case, other_agency, CaseShare.Scope.FULL)
+    assert visible(admin, Action.VIEW_SUMMARY) == set()
+
+
+def test_individual_grant_is_a_guardian_user_permission(case: Case, caseworker_other_agency: User) -> None:
+    assign_perm("cases.view_case", caseworker_other_agency, case)
+    assert visible(caseworker_other_agency, Action.VIEW) == {case.pk}
+    assert caseworker_other_agency.has_perm("cases.view_case", case)
+
+
+def test_panel_members_see_summaries_of_the_panel_cases(
+    case: Case, panel: Panel, panel_member: User, coordinator: User
+) -> None:
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    for user in (panel_member, coordinator):
+        assert visible(user, Action.VIEW_SUMMARY) == {case.pk}
+        assert visible(user, Action.VIEW) == set()
+
+
+def test_a_caseworker_of_a_panel_agency_is_not_a_panel_member(
+    case: Case, panel: Panel, caseworker_other_agency: User
+) -> None:
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    assert visible(caseworker_other_agency, Action.VIEW_SUMMARY) == set()
+
+
+def test_owner_and_supervisor_change_colleague_only_views(
+    case: Case, caseworker: User, colleague: User, supervisor: User
+) -> None:
+    assert visible(caseworker, Action.CHANGE) == {case.pk}
+    assert visible(supervisor, Action.CHANGE) == {case.pk}
+    assert visible(colleague, Action.CHANGE) == set()
+
+
+def test_coordinator_manages_panel_cases_without_reading_them(
+    case: Case, panel: Panel, coordinator: User
+) -> None:
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    assert visible(coordinator, Action.MANAGE) == {case.pk}
+    assert visible(coordinator, Action.CHANGE) == set()
+    assert reach(case, coordinator) == Action.VIEW_SUMMARY
+
+
+def test_union_lists_each_case_once(case: Case, panel: Panel, other_agency: Agency) -> None:
+    # given a user reaching the case through three branches at once
+    user = member(other_agency, Role.POLICE_LIAISON, Role.PANEL_MEMBER)
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    share(case, other_agency, CaseShare.Scope.FULL)
+    assign_perm("cases.view_case", user, case)
+    # then the list holds it once
+    assert list(Case.objects.restrict(user, Action.VIEW_SUMMARY).values_list("pk", flat=True)) == [case.pk]
+
+
+def test_access_is_resolved_once_per_user_object(case: Case, caseworker: User, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    forget_access(caseworker)
+    with django_assert_num_queries(2):
+        UserAccess.of(caseworker)
+    with django_assert_num_queries(0):
+        UserAccess.of(caseworker)
+
+
+def test_annotate_access_marks_full_and_summary(case: Case, panel: Panel, other_agency: Agency) -> None:
+    user = member(other_agency, Role.POLICE_LIAISON, Role.PANEL_MEMBER)
+    second = CaseFactory(panel=panel)
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    share(case, other_agency, CaseShare.Scope.FULL)
+    rows = dict(Case.objects.restrict(user, Action.VIEW_SUMMARY).annotate_access(user).values_list("pk", "access_full"))
+    assert rows == {case.pk: True, second.pk: False}
+
+
+def test_family_and_person_follow_their_case(case: Case, caseworker: User, other_agency: Agency) -> None:
+    from families.models import Family, Person
+    from tests.factories import PersonFactory
+
+    sibling = PersonFactory(family=case.family, relationship="sibling")
+    outsider = member(other_agency, Role.POLICE_LIAISON)
+    assert set(Family.objects.restrict(caseworker, Action.VIEW)) == {case.family}
+    assert set(Person.objects.restrict(caseworker, Action.VIEW)) == {case.index_person, sibling}
+    share(case, other_agency, CaseShare.Scope.SUMMARY)
+    forget_access(outsider)
+    # a summary shows the index person only
+    assert set(Person.objects.restrict(outsider, Action.VIEW_SUMMARY)) == {case.index_person}
+    assert not Person.objects.restrict(outsider, Action.VIEW).exists()
+
+
+def test_unknown_access_rule_is_a_configuration_error() -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from agencies.access import RestrictedQuerySet
+
+    with pytest.raises(ImproperlyConfigured):
+        RestrictedQuerySet(model=Agency).restrict(AgencyFactory.build(), Action.VIEW)  # type: ignore[arg-type]

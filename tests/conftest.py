@@ -1,0 +1,114 @@
+"""Shared fixtures: the named roles of style.md §10, the demo scenario, and cache hygiene."""
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from agencies.models import Agency, Membership, Panel, User
+from cases.models import Case
+from tests.factories import AgencyFactory, CaseFactory, MembershipFactory, PanelFactory, UserFactory
+
+Role = Membership.Role
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches() -> Iterator[None]:
+    # Content types are cached per process; a flushed database gives them new ids.
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
+
+
+def member(agency: Agency, *roles: str, username: str | None = None) -> User:
+    user = UserFactory(**({"username": username} if username else {}))
+    for role in roles or (Role.PRACTITIONER,):
+        MembershipFactory(user=user, agency=agency, role=role)
+    return user
+
+
+@pytest.fixture
+def agency(db: None) -> Agency:
+    return AgencyFactory(name="Social services", sector=Agency.Sector.SOCIAL_CARE)
+
+
+@pytest.fixture
+def other_agency(db: None) -> Agency:
+    return AgencyFactory(name="Police", sector=Agency.Sector.POLICE)
+
+
+@pytest.fixture
+def caseworker(agency: Agency) -> User:
+    """Owns `case`; practitioner in `agency`."""
+    return member(agency, Role.PRACTITIONER, username="caseworker")
+
+
+@pytest.fixture
+def colleague(agency: Agency) -> User:
+    """Another practitioner in the same agency."""
+    return member(agency, Role.PRACTITIONER, username="colleague")
+
+
+@pytest.fixture
+def caseworker_other_agency(other_agency: Agency) -> User:
+    return member(other_agency, Role.PRACTITIONER, username="caseworker_other")
+
+
+@pytest.fixture
+def supervisor(agency: Agency) -> User:
+    return member(agency, Role.SUPERVISOR, username="supervisor")
+
+
+@pytest.fixture
+def coordinator(db: None) -> User:
+    municipality = AgencyFactory(name="Municipality", sector=Agency.Sector.LOCAL_AUTHORITY)
+    return member(municipality, Role.COORDINATOR, username="coordinator")
+
+
+@pytest.fixture
+def panel(agency: Agency, other_agency: Agency, coordinator: User) -> Panel:
+    panel = PanelFactory(name="Info-house", coordinator=coordinator)
+    panel.agencies.set([agency, other_agency, coordinator.memberships.get().agency])
+    return panel
+
+
+@pytest.fixture
+def panel_member(other_agency: Agency) -> User:
+    return member(other_agency, Role.PANEL_MEMBER, username="panel_member")
+
+
+@pytest.fixture
+def auditor_readonly(other_agency: Agency) -> User:
+    """Sees `case` in full through a share, but may not change or manage it."""
+    return member(other_agency, Role.POLICE_LIAISON, username="auditor_readonly")
+
+
+@pytest.fixture
+def anonymous() -> None:
+    return None
+
+
+@pytest.fixture
+def case(caseworker: User, agency: Agency) -> Case:
+    return CaseFactory(owner=caseworker, owning_agency=agency)
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def api_as(user: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def demo(db: None) -> dict[str, User]:
+    """The demo scenario of `seed_demo`, with its users by username."""
+    call_command("seed_demo", stdout=io.StringIO())
+    return {user.username: user for user in User.objects.all()}
