@@ -3,6 +3,8 @@ transaction, so a change and its record stand or fall together."""
 
 from typing import Any
 
+from django.utils import timezone
+
 from audit.models import AuditEvent
 from audit.services import record
 
@@ -11,12 +13,13 @@ from .models import Case, CaseEvent, CaseShare
 __all__ = ["case_opened_event", "owner_assigned_event", "share_ended_event", "case_shared_event"]
 
 
-def _timeline(case: Case, kind: str, actor: Any, **data: Any) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data)
+def _timeline(case: Case, kind: str, actor: Any, at: Any = None, **data: Any) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data, created_at=at or timezone.now())
 
 
 def case_opened_event(case: Case, *, actor: Any) -> None:
-    _timeline(case, CaseEvent.Kind.OPENED, actor, owner=str(case.owner), agency=case.owning_agency.name)
+    data = {"owner": str(case.owner), "agency": case.owning_agency.name}
+    _timeline(case, CaseEvent.Kind.OPENED, actor, at=case.opened_at, **data)
 
 
 def case_shared_event(share: CaseShare, *, actor: Any) -> None:

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
@@ -21,9 +22,9 @@ __all__ = ["AssignOwnerView", "CaseListView", "CaseShareView", "CaseView", "Home
 
 
 class HomeView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
-    """My cases: the open cases the user sees in full, and the panels they sit on."""
+    """My cases: the cases the user sees in full (open ones first), and the panels they sit on."""
 
-    queryset = Case.objects.open().with_summary()
+    queryset = Case.objects.with_summary().order_by(F("closed_at").asc(nulls_first=True), "-opened_at", "-pk")
     action = Action.VIEW
     template_name = "cases/home.html"
     context_object_name = "cases"

@@ -124,6 +124,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sq", _("Albanian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["settings.formats"]
 TIME_ZONE = env_str("URA_TIME_ZONE", "Europe/Tirane")
 USE_I18N = True
 USE_TZ = True

@@ -12,6 +12,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # runserver serves from the finders; nothing is collected
 
 for folder in (DATA_DIR, BROKER_DIR):
     folder.mkdir(parents=True, exist_ok=True)

@@ -273,11 +273,15 @@ class RestrictedQuerySet(models.QuerySet[Any]):
         return rule(self, user, Action(action))  # type: ignore[return-value]
 
     def annotate_access(self, user: AnyUser) -> Self:
-        """Annotate `access_full`: whether `user` sees each case in full (cases only)."""
+        """Annotate `access_full`: whether `user` sees the case (of each row) in full.
+
+        For cases and for rows hanging off a case; one subquery, whatever the number of rows.
+        """
         ids = case_ids(user, Action.VIEW)
         if ids is None:
             return self.annotate(access_full=Value(False, output_field=BooleanField()))
-        return self.annotate(access_full=ExpressionWrapper(Q(pk__in=ids), output_field=BooleanField()))
+        field = "pk" if getattr(self.model, "access_rule", "") == "case" else "case_id"
+        return self.annotate(access_full=ExpressionWrapper(Q(**{f"{field}__in": ids}), output_field=BooleanField()))
 
 
 def read_action_of(model: type[models.Model]) -> Action:

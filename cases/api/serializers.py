@@ -102,6 +102,17 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         # The database constraints are checked by the service, with the same messages.
         validators: list[Any] = []
 
+    # What the share says about the family is case content: only full readers of the case get it
+    # (a coordinator manages shares from the summary).
+    FULL_ONLY = ("justification", "consent_given_by")
+
+    def to_representation(self, instance: CaseShare) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not getattr(instance, "access_full", False):
+            for name in self.FULL_ONLY:
+                data[name] = None
+        return data
+
     def validate_consent_given_on(self, value: Any) -> Any:
         if value is not None and value > timezone.localdate():
             raise serializers.ValidationError("Consent cannot be given in the future.")
@@ -127,11 +138,13 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(CaseShareSerializer(many=True, allow_null=True))
     def get_shares(self, case: Case) -> list[dict[str, Any]] | None:
+        user = self.context["request"].user
         shares = (
-            CaseShare.objects.restrict(self.context["request"].user, Action.VIEW)
+            CaseShare.objects.restrict(user, Action.VIEW)
             .filter(case=case)
             .active()
             .select_related("agency", "granted_by")
+            .annotate_access(user)
         )
         if not case.access_full and not shares.exists():
             return None

@@ -49,7 +49,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         services.assign_owner(
             case, owner=data.validated_data["owner"], agency=data.validated_data["agency"], actor=request.user
         )
-        case = Case.objects.with_summary().annotate_access(request.user).get(pk=case.pk)
+        # Re-read at the actor's (possibly new) level: restrict() still decides.
+        case = Case.objects.restrict(request.user, Action.VIEW_SUMMARY).with_summary().annotate_access(request.user).get(
+            pk=case.pk
+        )
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
 
@@ -64,6 +67,9 @@ class CaseShareViewSet(
     action_access: ClassVar[dict[str, Action]] = {"create": Action.MANAGE, "revoke": Action.MANAGE}
     permission_required: ClassVar[dict[Action, str]] = {Action.MANAGE: "cases.manage_case"}
 
+    def get_queryset(self) -> Any:
+        return self.queryset.annotate_access(self.request.user)  # type: ignore[union-attr]
+
     def perform_create(self, serializer: CaseShareSerializer) -> None:  # type: ignore[override]
         data = serializer.validated_data
         serializer.instance = services.share_case(
@@ -77,6 +83,10 @@ class CaseShareViewSet(
             ends_at=data.get("ends_at"),
             actor=self.request.user,
         )
+        user = self.request.user
+        serializer.instance = CaseShare.objects.restrict(user, Action.VIEW).annotate_access(user).get(
+            pk=serializer.instance.pk
+        )
 
     @extend_schema(request=RevokeShareSerializer, responses=CaseShareSerializer)
     @action(detail=True, methods=["post"])
@@ -84,5 +94,6 @@ class CaseShareViewSet(
         share = self.get_object()
         data = RevokeShareSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        share = services.revoke_share(share, reason=data.validated_data["reason"], actor=request.user)
+        services.revoke_share(share, reason=data.validated_data["reason"], actor=request.user)
+        share = self.get_queryset().get(pk=share.pk)
         return Response(CaseShareSerializer(share, context=self.get_serializer_context()).data)

@@ -1,0 +1,162 @@
+"""The permission matrix over the demo scenario (issue #2): for every demo user, exactly the cases
+the access model gives, at the right level, through the browser and the API; 404 for the rest."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from agencies.models import Panel, User
+from cases.models import Case
+from tests.conftest import api_as
+
+pytestmark = pytest.mark.django_db
+
+PANEL_CASES = {"Krasniqi", "Berisha", "Gashi", "Shala"}
+SOCIAL_CARE_CASES = {"Krasniqi", "Berisha", "Gashi", "Dervishi"}
+ALL_CASES = PANEL_CASES | SOCIAL_CARE_CASES
+
+# username: (families seen in full, families seen as a summary only)
+EXPECTED: dict[str, tuple[set[str], set[str]]] = {
+    "coord.arta": (set(), PANEL_CASES),
+    "sw.blerina": (SOCIAL_CARE_CASES, set()),
+    "sw.dritan": (SOCIAL_CARE_CASES, set()),
+    "sup.elira": (SOCIAL_CARE_CASES, set()),
+    "police.fatos": ({"Krasniqi"}, {"Berisha", "Gashi", "Shala"}),
+    "mh.gentiana": (set(), PANEL_CASES),
+    "school.ilir": (set(), {"Shala"}),
+    "ngo.klea": ({"Berisha", "Shala"}, set()),
+    "emp.luan": (set(), set()),
+    "admin": (set(), set()),
+}
+PANEL_SEATS = {"coord.arta", "police.fatos", "mh.gentiana"}
+
+
+def browser(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def families_in(html: str, cases: dict[str, Case]) -> set[str]:
+    return {name for name, case in cases.items() if re.search(rf'href="{case.get_absolute_url()}"', html)}
+
+
+@pytest.fixture
+def cases(demo: dict[str, User]) -> dict[str, Case]:
+    return {case.family.name: case for case in Case.objects.select_related("family")}
+
+
+def test_the_expectations_cover_every_demo_user(demo: dict[str, User]) -> None:
+    assert set(EXPECTED) == set(demo)
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+class TestMatrix:
+    def test_my_cases_lists_exactly_the_full_cases(
+        self, username: str, demo: dict[str, User], cases: dict[str, Case]
+    ) -> None:
+        full, _summary = EXPECTED[username]
+        response = browser(demo[username]).get(reverse("home"))
+        assert response.status_code == 200
+        assert families_in(response.content.decode(), cases) == full
+
+    def test_the_case_list_shows_each_case_at_its_level(
+        self, username: str, demo: dict[str, User], cases: dict[str, Case]
+    ) -> None:
+        full, summary = EXPECTED[username]
+        response = browser(demo[username]).get(reverse("cases:case_list"))
+        if not (full or summary) and not demo[username].has_perm("cases.view_case_summary"):
+            assert response.status_code == 403
+            return
+        assert response.status_code == 200
+        rows = {case.family.name: case.access_full for case in response.context["cases"]}
+        assert rows == {**dict.fromkeys(full, True), **dict.fromkeys(summary, False)}
+        assert response.context["paginator"].count == len(full | summary)
+
+    def test_every_case_page_answers_at_the_right_level_or_404(
+        self, username: str, demo: dict[str, User], cases: dict[str, Case]
+    ) -> None:
+        full, summary = EXPECTED[username]
+        client = browser(demo[username])
+        for name, case in cases.items():
+            response = client.get(case.get_absolute_url())
+            if name in full | summary:
+                assert response.status_code == 200, name
+                assert response.context["case"].access_full is (name in full), name
+            else:
+                assert response.status_code in (403, 404), name
+                assert name.encode() not in response.content, name
+
+    def test_the_api_lists_and_details_the_same(
+        self, username: str, demo: dict[str, User], cases: dict[str, Case]
+    ) -> None:
+        full, summary = EXPECTED[username]
+        client = api_as(demo[username])
+        response = client.get(reverse("cases-api:case-list"))
+        if not (full or summary) and not demo[username].has_perm("cases.view_case_summary"):
+            assert response.status_code == 403
+        else:
+            assert response.status_code == 200
+            assert response.data["count"] == len(full | summary)
+            listed = {row["family"]: row["access"] for row in response.data["results"]}
+            assert listed == {**dict.fromkeys(full, "full"), **dict.fromkeys(summary, "summary")}
+        for name, case in cases.items():
+            answer = client.get(reverse("cases-api:case-detail", args=[case.pk]))
+            if name in full | summary:
+                assert answer.status_code == 200 and answer.data["access"] == ("full" if name in full else "summary")
+            else:
+                assert answer.status_code in (403, 404), name
+                assert name not in str(answer.data), name
+
+    def test_the_panel_page_opens_only_to_its_members(self, username: str, demo: dict[str, User]) -> None:
+        panel = Panel.objects.get()
+        response = browser(demo[username]).get(reverse("agencies:panel", args=[panel.pk]))
+        if username in PANEL_SEATS:
+            assert response.status_code == 200
+            assert {case.family.name for case in response.context["cases"]} == PANEL_CASES
+        else:
+            assert response.status_code in (403, 404)
+            assert b"Krasniqi" not in response.content
+
+
+def test_the_demo_loads_twice_without_duplicates(demo: dict[str, User]) -> None:
+    from django.core.management import call_command
+
+    from agencies.models import Agency, Membership
+    from cases.models import CaseEvent, CaseShare
+    from families.models import Family, Person
+    from referrals.models import Referral
+
+    models = (User, Agency, Membership, Panel, Family, Person, Case, CaseShare, CaseEvent, Referral)
+    before = {model: model.objects.count() for model in models}
+    call_command("seed_demo", stdout=__import__("io").StringIO())
+    assert {model: model.objects.count() for model in models} == before
+    assert before[Case] == 5 and before[Referral] == 2 and before[CaseShare] == 4
+
+
+def test_the_demo_scenario_details(demo: dict[str, User], cases: dict[str, Case]) -> None:
+    from django.utils import timezone
+
+    from referrals.models import Referral
+
+    krasniqi = cases["Krasniqi"]
+    birthday = krasniqi.index_person.eighteenth_birthday()
+    assert birthday is not None and 0 < (birthday - timezone.localdate()).days <= 183
+    assert cases["Gashi"].next_review_on < timezone.localdate()
+    assert cases["Dervishi"].closed_at is not None and cases["Dervishi"].panel is None
+    children = [person.age() for person in cases["Berisha"].family.members.filter(relationship="child")]
+    assert len(children) == 2 and all(age is not None and age < 5 for age in children)
+    untriaged = Referral.objects.get(triaged_at__isnull=True)
+    assert untriaged.reporter_anonymous and untriaged.triage_due_at < timezone.now()
+    assert Referral.objects.get(triaged_at__isnull=False).decision == Referral.Decision.NO_FURTHER_ACTION
+
+
+def test_seed_demo_is_refused_in_production(settings, db) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import CommandError, call_command
+
+    settings.URA_DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="refused"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
