@@ -11,22 +11,25 @@ Access to a case comes in two kinds, composed here:
   permissions in the direct foreign-key tables `CaseGroupObjectPermission` and
   `CaseUserObjectPermission`.
 
-A list query is `id IN (branch UNION branch ...)`, each branch an indexed lookup. A whole-table
-guardian join as the list filter was 100x slower at a million cases (docs/decisions.md).
+A list query filters on one OR of indexed branches (PostgreSQL runs it as a BitmapOr of index
+scans); guardian's grant tables are read through an InitPlan, never joined across the whole
+table. Measured at a million cases in docs/decisions.md and `make bench`.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import reduce
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, Lookup, Q, Value
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -38,7 +41,7 @@ __all__ = [
     "Action",
     "RestrictedQuerySet",
     "UserAccess",
-    "case_ids",
+    "case_condition",
     "forget_access",
     "get_restricted_object",
     "reach",
@@ -121,62 +124,80 @@ def forget_access(user: AnyUser) -> None:
 # --- Cases ----------------------------------------------------------------------------------
 
 
-def _perm_branches(access: UserAccess, codenames: tuple[str, ...]) -> list[models.QuerySet[Any]]:
-    """Case ids granted explicitly (guardian object permissions) to the user or their agencies."""
+class AnyOf(Lookup):  # type: ignore[type-arg]
+    """`id = ANY(ARRAY(subquery))` on PostgreSQL, `id IN (subquery)` elsewhere.
+
+    Inside an OR, `id IN (subquery)` stops PostgreSQL from using an index for any branch; the
+    array form is an InitPlan evaluated once, so each branch stays an index scan and the OR a
+    BitmapOr (docs/decisions.md, "restrict() as one OR of indexed branches").
+    """
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", [*lhs_params, *rhs_params]
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+
+models.BigAutoField.register_lookup(AnyOf)
+
+
+def _grants(access: UserAccess, codenames: tuple[str, ...], prefix: str) -> list[Q]:
+    """Cases granted explicitly (guardian object permissions) to the user or their agencies."""
     group_perm = apps.get_model("cases", "CaseGroupObjectPermission")
     user_perm = apps.get_model("cases", "CaseUserObjectPermission")
-    branches = [
-        user_perm.objects.filter(user_id=access.user_id, permission__codename__in=codenames)
-        .order_by()
-        .values("content_object_id")
-    ]
+    grants = [user_perm.objects.filter(user_id=access.user_id, permission__codename__in=codenames)]
     if access.group_ids:
-        branches.append(
-            group_perm.objects.filter(group_id__in=access.group_ids, permission__codename__in=codenames)
-            .order_by()
-            .values("content_object_id")
-        )
-    return branches
+        grants.append(group_perm.objects.filter(group_id__in=access.group_ids, permission__codename__in=codenames))
+    return [Q(**{f"{prefix}pk__any_of": grant.order_by().values("content_object_id")}) for grant in grants]
 
 
-def _case_branches(access: UserAccess, action: Action) -> list[models.QuerySet[Any]]:
-    cases = apps.get_model("cases", "Case")._base_manager.order_by()
-    branches: list[models.QuerySet[Any]] = []
+def _case_branches(access: UserAccess, action: Action, prefix: str) -> list[Q]:
+    def on(**lookups: Any) -> Q:
+        return Q(**{prefix + name: value for name, value in lookups.items()})
+
+    branches: list[Q] = []
     if action in (Action.VIEW, Action.VIEW_SUMMARY):
         if access.casework_agency_ids:
-            branches.append(cases.filter(owning_agency_id__in=access.casework_agency_ids).values("pk"))
-        branches += _perm_branches(access, FULL_PERMS if action == Action.VIEW else SUMMARY_PERMS)
+            branches.append(on(owning_agency_id__in=access.casework_agency_ids))
+        branches += _grants(access, FULL_PERMS if action == Action.VIEW else SUMMARY_PERMS, prefix)
         if action == Action.VIEW_SUMMARY and access.panel_ids:
-            branches.append(cases.filter(panel_id__in=access.panel_ids).values("pk"))
+            branches.append(on(panel_id__in=access.panel_ids))
     elif action in (Action.CHANGE, Action.MANAGE):
         if access.supervised_agency_ids:
-            branches.append(cases.filter(owning_agency_id__in=access.supervised_agency_ids).values("pk"))
+            branches.append(on(owning_agency_id__in=access.supervised_agency_ids))
         if access.casework_agency_ids:
-            branches.append(
-                cases.filter(owner_id=access.user_id, owning_agency_id__in=access.casework_agency_ids).values("pk")
-            )
+            branches.append(on(owner_id=access.user_id, owning_agency_id__in=access.casework_agency_ids))
         if action == Action.MANAGE and access.coordinated_panel_ids:
-            branches.append(cases.filter(panel_id__in=access.coordinated_panel_ids).values("pk"))
+            branches.append(on(panel_id__in=access.coordinated_panel_ids))
     else:
         raise ValueError(f"Unknown action for cases: {action!r}")
     return branches
 
 
-def case_ids(user: AnyUser, action: Action | str) -> models.QuerySet[Any] | None:
-    """The ids of the cases `user` may act on, as one UNION subquery; None when there are none."""
+def case_condition(user: AnyUser, action: Action | str, prefix: str = "") -> Q | None:
+    """The cases `user` may act on with `action`, as one condition; None when there are none.
+
+    Each branch is an indexed lookup on the case (owning agency, owner, panel) or a guardian
+    grant; `prefix` ("case__") applies it through a relation.
+    """
     access = UserAccess.of(user)
     if access.is_anonymous:
         return None
-    branches = _case_branches(access, Action(action))
-    if not branches:
-        return None
-    return branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
+    branches = _case_branches(access, Action(action), prefix)
+    return reduce(operator.or_, branches) if branches else None
 
 
-def case_ids_of(qs: models.QuerySet[Any], lookup: str, ids: models.QuerySet[Any]) -> models.QuerySet[Any]:
-    """Rows of `qs` reached from a visible case through `lookup` (a path to the case's pk)."""
-    Case = apps.get_model("cases", "Case")
-    return qs.filter(pk__in=Case._base_manager.filter(pk__in=ids).order_by().values(lookup))
+def _through_cases(qs: models.QuerySet[Any], condition: Q, field: str, lookup: str = "pk") -> models.QuerySet[Any]:
+    """Rows of `qs` whose `lookup` is the `field` of a case matching `condition`."""
+    cases = apps.get_model("cases", "Case")._base_manager.filter(condition).order_by().values(field)
+    return qs.filter(**{f"{lookup}__in": cases})
 
 
 # --- Rules per kind of model ----------------------------------------------------------------
@@ -185,47 +206,41 @@ Rule = Callable[[models.QuerySet[Any], "AnyUser", Action], models.QuerySet[Any]]
 
 
 def _case_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    ids = case_ids(user, action)
-    return qs.none() if ids is None else qs.filter(pk__in=ids)
+    condition = case_condition(user, action)
+    return qs.none() if condition is None else qs.filter(condition)
 
 
 def _case_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
     """Anything hanging off a case is visible through its case, never by its own id alone."""
-    ids = case_ids(user, action)
-    return qs.none() if ids is None else qs.filter(case_id__in=ids)
+    condition = case_condition(user, action, prefix="case__")
+    return qs.none() if condition is None else qs.filter(condition)
 
 
 def _share_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
     """Shares are read by those who see the full file and by those who manage the case (a
     coordinator revokes shares without reading the file)."""
-    if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        full, manage = case_ids(user, Action.VIEW), case_ids(user, Action.MANAGE)
-        if full is None and manage is None:
-            return qs.none()
-        condition = Q(pk__in=[])
-        if full is not None:
-            condition |= Q(case_id__in=full)
-        if manage is not None:
-            condition |= Q(case_id__in=manage)
-        return qs.filter(condition)
-    return _case_child_rule(qs, user, action)
+    if action not in (Action.VIEW, Action.VIEW_SUMMARY):
+        return _case_child_rule(qs, user, action)
+    conditions = [case_condition(user, a, prefix="case__") for a in (Action.VIEW, Action.MANAGE)]
+    present = [c for c in conditions if c is not None]
+    return qs.filter(reduce(operator.or_, present)) if present else qs.none()
 
 
 def _family_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    ids = case_ids(user, action)
-    return qs.none() if ids is None else case_ids_of(qs, "family_id", ids)
+    condition = case_condition(user, action)
+    return qs.none() if condition is None else _through_cases(qs, condition, "family_id")
 
 
 def _person_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
     """The full file shows the whole family; a summary shows only the index person."""
-    if action == Action.VIEW_SUMMARY:
-        ids = case_ids(user, action)
-        return qs.none() if ids is None else case_ids_of(qs, "index_person_id", ids)
-    ids = case_ids(user, Action.VIEW if action == Action.VIEW else action)
-    if ids is None:
+    condition = case_condition(user, action)
+    if condition is None:
         return qs.none()
-    Case = apps.get_model("cases", "Case")
-    return qs.filter(family_id__in=Case._base_manager.filter(pk__in=ids).order_by().values("family_id"))
+    if action == Action.VIEW_SUMMARY:
+        full = case_condition(user, Action.VIEW)
+        index_people = _through_cases(qs, condition, "index_person_id")
+        return index_people if full is None else index_people | _through_cases(qs, full, "family_id", "family_id")
+    return _through_cases(qs, condition, "family_id", "family_id")
 
 
 def _referral_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
@@ -275,13 +290,14 @@ class RestrictedQuerySet(models.QuerySet[Any]):
     def annotate_access(self, user: AnyUser) -> Self:
         """Annotate `access_full`: whether `user` sees the case (of each row) in full.
 
-        For cases and for rows hanging off a case; one subquery, whatever the number of rows.
+        For cases and for rows hanging off a case; the same columns restrict() reads, no extra
+        query per row.
         """
-        ids = case_ids(user, Action.VIEW)
-        if ids is None:
+        prefix = "" if getattr(self.model, "access_rule", "") == "case" else "case__"
+        condition = case_condition(user, Action.VIEW, prefix)
+        if condition is None:
             return self.annotate(access_full=Value(False, output_field=BooleanField()))
-        field = "pk" if getattr(self.model, "access_rule", "") == "case" else "case_id"
-        return self.annotate(access_full=ExpressionWrapper(Q(**{f"{field}__in": ids}), output_field=BooleanField()))
+        return self.annotate(access_full=ExpressionWrapper(condition, output_field=BooleanField()))
 
 
 def read_action_of(model: type[models.Model]) -> Action:
