@@ -13,7 +13,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "last_login"]
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Ura", {"fields": ["language"]}))  # type: ignore[misc]

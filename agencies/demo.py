@@ -14,7 +14,7 @@ AGENCIES = {
     "police": ("Policia Lokale", Sector.POLICE, Kind.CORE),
     "social": ("Shërbimi Social Bashkiak", Sector.SOCIAL_CARE, Kind.CORE),
     "mental_health": ("Qendra Komunitare e Shëndetit Mendor", Sector.MENTAL_HEALTH, Kind.CORE),
-    "municipality": ("Bashkia – Njësia e Parandalimit", Sector.LOCAL_AUTHORITY, Kind.CORE),
+    "municipality": ("Bashkia – Njësia e Parandalimit", Sector.LOCAL_AUTHORITY, Kind.CORE),  # noqa: RUF001 (the name)
     "school": ('Shkolla e Mesme "Drita"', Sector.EDUCATION, Kind.AD_HOC),
     "ngo": ('OJQ "Ura e Familjes"', Sector.NGO, Kind.AD_HOC),
     "employment": ("Zyra e Punësimit", Sector.EMPLOYMENT, Kind.AD_HOC),

@@ -24,7 +24,7 @@ class User(AbstractUser):
         help_text=_("Leave empty to follow the browser's language."),
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         ordering = ["username"]
         verbose_name = _("user")
         verbose_name_plural = _("users")

@@ -34,7 +34,10 @@ def _configure(rebuild: bool) -> str:
     import psycopg2
 
     admin = psycopg2.connect(
-        dbname="postgres", user=config["USER"], host=config["HOST"], port=config["PORT"] or 5432,
+        dbname="postgres",
+        user=config["USER"],
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
         password=config["PASSWORD"] or None,
     )
     admin.autocommit = True
@@ -147,13 +150,16 @@ def main() -> None:
     from agencies.models import User
     from cases.models import Case
 
-    users = {label: User.objects.get(username=username) for label, username in [
-        ("practitioner, one agency", "bench.practitioner"),
-        ("police: panel member + 200 shared cases", "bench.police"),
-        ("supervisor of ten agencies", "bench.supervisor"),
-        ("panel coordinator", "bench.coordinator"),
-        ("no membership", "bench.nobody"),
-    ]}
+    users = {
+        label: User.objects.get(username=username)
+        for label, username in [
+            ("practitioner, one agency", "bench.practitioner"),
+            ("police: panel member + 200 shared cases", "bench.police"),
+            ("supervisor of ten agencies", "bench.supervisor"),
+            ("panel coordinator", "bench.coordinator"),
+            ("no membership", "bench.nobody"),
+        ]
+    }
     some_case = Case.objects.filter(owning_agency__name="Agency 1").values_list("pk", flat=True).first()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cases_case")
@@ -179,7 +185,8 @@ def main() -> None:
         fn = _guardian_list(users[label])
         count = fn()[1]
         median, worst = _time(fn, max(3, args.runs // 3))
-        print(f"| rejected: guardian get_objects_for_user as the list filter | {label} | {count:,} | {median:.1f} | {worst:.1f} |")
+        query = "rejected: guardian get_objects_for_user as the list filter"
+        print(f"| {query} | {label} | {count:,} | {median:.1f} | {worst:.1f} |")
 
 
 if __name__ == "__main__":

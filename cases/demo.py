@@ -178,7 +178,8 @@ def _seed_family(spec: DemoCase) -> tuple[Family, Person]:
         )
         if member.relationship == Rel.INDEX:
             index = person
-    assert index is not None, f"{spec.family} has no index person"
+    if index is None:
+        raise ValueError(f"The demo family {spec.family} has no index person")
     return family, index
 
 
@@ -211,7 +212,9 @@ def seed_cases(org: "DemoOrg") -> None:
                 basis=str(share["basis"]),
                 justification=str(share.get("justification", "")),
                 consent_given_by=str(share.get("consent_given_by", "")),
-                consent_given_on=None if consent_days is None else timezone.localdate() - datetime.timedelta(days=int(consent_days)),  # type: ignore[call-overload]
+                consent_given_on=None
+                if consent_days is None
+                else timezone.localdate() - datetime.timedelta(days=int(consent_days)),  # type: ignore[call-overload]
                 actor=owner,
             )
         if spec.closed_days_ago is not None:

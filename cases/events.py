@@ -10,7 +10,7 @@ from audit.services import record
 
 from .models import Case, CaseEvent, CaseShare
 
-__all__ = ["case_opened_event", "owner_assigned_event", "share_ended_event", "case_shared_event"]
+__all__ = ["case_opened_event", "case_shared_event", "owner_assigned_event", "share_ended_event"]
 
 
 def _timeline(case: Case, kind: str, actor: Any, at: Any = None, **data: Any) -> CaseEvent:

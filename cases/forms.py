@@ -95,7 +95,9 @@ class AssignOwnerForm(forms.Form):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["owner"].choices = [("", "---------"), *self._choices()]
+        owner_field = self.fields["owner"]
+        assert isinstance(owner_field, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
+        owner_field.choices = [("", "---------"), *self._choices()]
 
     def _choices(self) -> list[tuple[str, str]]:
         pairs = (

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["RiskLevel", "RISK_CRITERIA"]
+__all__ = ["RISK_CRITERIA", "RiskLevel"]
 
 
 class RiskLevel(models.TextChoices):

@@ -60,9 +60,7 @@ def _owning_agency(owner: User, agency: Agency | None) -> Agency:
             raise ValidationError(_("%(user)s works for several agencies: choose the owning agency.") % {"user": owner})
         return agencies[0]
     if agency not in agencies:
-        raise ValidationError(
-            _("%(user)s does not work cases for %(agency)s.") % {"user": owner, "agency": agency}
-        )
+        raise ValidationError(_("%(user)s does not work cases for %(agency)s.") % {"user": owner, "agency": agency})
     return agency
 
 

@@ -53,9 +53,7 @@ class Person(models.Model):
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
-    relationship = models.CharField(
-        _("relationship to the index person"), max_length=32, choices=Relationship.choices
-    )
+    relationship = models.CharField(_("relationship to the index person"), max_length=32, choices=Relationship.choices)
     languages = models.CharField(_("languages"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

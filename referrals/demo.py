@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 
 __all__ = ["seed_referrals"]
 
-UNTRIAGED = "Anonymous caller: a neighbour's son (about 17) has stopped going to school and talks about joining a group abroad."
+UNTRIAGED = (
+    "Anonymous caller: a neighbour's son (about 17) has stopped going to school and talks about joining a group abroad."
+)
 NO_FURTHER_ACTION = "Teacher reports a pupil wearing a political symbol and arguing loudly with staff about religion."
 
 

@@ -1,7 +1,8 @@
 """The embedded default used by `make run`: SQLite, a file-system broker, e-mail to the console."""
 
 from .base import *  # noqa: F403
-from .base import BROKER_DIR, DATA_DIR, env_bool, env_secret, env_str
+from .base import BROKER_DIR, DATA_DIR
+from .env import env_bool, env_secret, env_str
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 # Local only: a fixed key keeps sessions valid across restarts of the development server.

@@ -83,7 +83,9 @@ class CaseFactory(DjangoModelFactory[Case]):
     @factory.post_generation
     def owner_membership(obj: Case, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            Membership.objects.get_or_create(user=obj.owner, agency=obj.owning_agency, role=Membership.Role.PRACTITIONER)
+            Membership.objects.get_or_create(
+                user=obj.owner, agency=obj.owning_agency, role=Membership.Role.PRACTITIONER
+            )
 
 
 def share(case: Case, agency: Agency, scope: str = CaseShare.Scope.FULL, **kwargs: object) -> CaseShare:

@@ -51,7 +51,10 @@ def _import_production(**overrides: str | None) -> subprocess.CompletedProcess[s
             env.pop(name, None)
         else:
             env[name] = value
-    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"
+    )
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -83,3 +86,16 @@ def test_redis_answers_when_configured() -> None:
     import redis
 
     assert redis.Redis.from_url(url, socket_connect_timeout=3).ping() is True
+
+
+def test_the_readme_documents_every_environment_variable() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    names = set()
+    for module in (root / "settings").glob("*.py"):
+        names |= set(re.findall(r'env_(?:str|bool|int|list|secret)\("([A-Z_]+)"', module.read_text()))
+    readme = (root / "README.md").read_text()
+    assert names, "no environment variables found"
+    assert sorted(name for name in names if f"`{name}`" not in readme) == []

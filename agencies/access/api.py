@@ -71,7 +71,7 @@ class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # t
 
     def get_queryset(self) -> Any:
         request = self.context["request"]
-        return super().get_queryset().restrict(request.user, self.access_action)
+        return super().get_queryset().restrict(request.user, self.access_action)  # type: ignore[union-attr]
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import Http404
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Lookup, Q, Value
+from django.http import Http404
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views.generic.detail import SingleObjectMixin
 from django.views.generic.edit import FormView
 
@@ -28,13 +28,13 @@ class RestrictedViewMixin(LoginRequiredMixin):
     permission_required: str | None = None
     request: HttpRequest
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if self.permission_required and not request.user.has_perm(self.permission_required):
             raise PermissionDenied
         self.queryset = self.queryset.restrict(request.user, self.action)  # type: ignore[attr-defined]
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> models.QuerySet[Any]:
         return self.queryset
@@ -44,7 +44,7 @@ class RestrictedViewMixin(LoginRequiredMixin):
         return get_restricted_object(queryset or self.get_queryset(), self.request.user, self.action, **lookup)
 
 
-class RestrictedObjectFormView(RestrictedViewMixin, SingleObjectMixin, FormView):  # type: ignore[misc]
+class RestrictedObjectFormView(RestrictedViewMixin, SingleObjectMixin, FormView):  # type: ignore[misc,type-arg]
     """A form acting on one restricted object through a service: the object is fetched (404/403)
     before the form is shown or read, and a refusal from the service becomes a form error, with
     everything the user typed kept.
@@ -54,14 +54,15 @@ class RestrictedObjectFormView(RestrictedViewMixin, SingleObjectMixin, FormView)
 
     object: Any
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if self.permission_required and not request.user.has_perm(self.permission_required):
             raise PermissionDenied
         self.queryset = self.queryset.restrict(request.user, self.action)  # type: ignore[attr-defined]
         self.object = self.get_object()
-        return super(RestrictedViewMixin, self).dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+        # Skip RestrictedViewMixin.dispatch: the queryset is restricted once, above.
+        return super(RestrictedViewMixin, self).dispatch(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:

@@ -1,6 +1,6 @@
 """Case endpoints. Every viewset subclasses RestrictedViewSet: same rows as the browser."""
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
@@ -9,11 +9,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedViewSet
+from agencies.models import User
 
 from .. import services
 from ..filtersets import CaseFilterSet
 from ..models import Case, CaseShare
-from .serializers import AssignOwnerSerializer, CaseDetailSerializer, CaseSerializer, CaseShareSerializer, RevokeShareSerializer
+from .serializers import (
+    AssignOwnerSerializer,
+    CaseDetailSerializer,
+    CaseSerializer,
+    CaseShareSerializer,
+    RevokeShareSerializer,
+)
 
 __all__ = ["CaseShareViewSet", "CaseViewSet"]
 
@@ -46,19 +53,21 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         case = self.get_object()
         data = AssignOwnerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        actor = cast(User, request.user)
         services.assign_owner(
-            case, owner=data.validated_data["owner"], agency=data.validated_data["agency"], actor=request.user
+            case, owner=data.validated_data["owner"], agency=data.validated_data["agency"], actor=actor
         )
         # Re-read at the actor's (possibly new) level: restrict() still decides.
-        case = Case.objects.restrict(request.user, Action.VIEW_SUMMARY).with_summary().annotate_access(request.user).get(
-            pk=case.pk
+        case = (
+            Case.objects.restrict(request.user, Action.VIEW_SUMMARY)
+            .with_summary()
+            .annotate_access(request.user)
+            .get(pk=case.pk)
         )
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
 
-class CaseShareViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RestrictedViewSet
-):
+class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RestrictedViewSet):
     """Shares of cases with other agencies. Create one to share; `revoke` to end it."""
 
     queryset = CaseShare.objects.select_related("agency", "granted_by")
@@ -84,8 +93,8 @@ class CaseShareViewSet(
             actor=self.request.user,
         )
         user = self.request.user
-        serializer.instance = CaseShare.objects.restrict(user, Action.VIEW).annotate_access(user).get(
-            pk=serializer.instance.pk
+        serializer.instance = (
+            CaseShare.objects.restrict(user, Action.VIEW).annotate_access(user).get(pk=serializer.instance.pk)
         )
 
     @extend_schema(request=RevokeShareSerializer, responses=CaseShareSerializer)
@@ -94,6 +103,6 @@ class CaseShareViewSet(
         share = self.get_object()
         data = RevokeShareSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.revoke_share(share, reason=data.validated_data["reason"], actor=request.user)
+        services.revoke_share(share, reason=data.validated_data["reason"], actor=cast(User, request.user))
         share = self.get_queryset().get(pk=share.pk)
         return Response(CaseShareSerializer(share, context=self.get_serializer_context()).data)

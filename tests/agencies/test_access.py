@@ -58,9 +58,7 @@ def test_summary_share_gives_only_the_summary(case: Case, other_agency: Agency, 
     assert visible(auditor_readonly, Action.VIEW) == set()
 
 
-def test_share_with_an_agency_admin_group_member_does_not_reach_the_admin(
-    case: Case, other_agency: Agency
-) -> None:
+def test_share_with_an_agency_admin_group_member_does_not_reach_the_admin(case: Case, other_agency: Agency) -> None:
     admin = member(other_agency, Role.AGENCY_ADMIN)
     share(case, other_agency, CaseShare.Scope.FULL)
     assert visible(admin, Action.VIEW_SUMMARY) == set()
@@ -96,9 +94,7 @@ def test_owner_and_supervisor_change_colleague_only_views(
     assert visible(colleague, Action.CHANGE) == set()
 
 
-def test_coordinator_manages_panel_cases_without_reading_them(
-    case: Case, panel: Panel, coordinator: User
-) -> None:
+def test_coordinator_manages_panel_cases_without_reading_them(case: Case, panel: Panel, coordinator: User) -> None:
     Case.objects.filter(pk=case.pk).update(panel=panel)
     assert visible(coordinator, Action.MANAGE) == {case.pk}
     assert visible(coordinator, Action.CHANGE) == set()

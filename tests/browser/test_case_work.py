@@ -37,9 +37,7 @@ def test_the_police_read_one_file_in_full_and_others_as_summaries(
     assert response.status == 404
 
 
-def test_sharing_keeps_what_was_typed_until_it_is_complete(
-    page: Any, live_server: Any, cases: dict[str, Case]
-) -> None:
+def test_sharing_keeps_what_was_typed_until_it_is_complete(page: Any, live_server: Any, cases: dict[str, Case]) -> None:
     sign_in(page, live_server, "sw.dritan")
     page.goto(live_server.url + cases["Gashi"].get_absolute_url())
     page.get_by_role("link", name="Share").click()
@@ -58,9 +56,7 @@ def test_sharing_keeps_what_was_typed_until_it_is_complete(
     assert CaseShare.objects.get(case=cases["Gashi"]).consent_given_by == "Lindita Gashi (mother)"
 
 
-def test_the_coordinator_assigns_an_owner_from_the_panel(
-    page: Any, live_server: Any, cases: dict[str, Case]
-) -> None:
+def test_the_coordinator_assigns_an_owner_from_the_panel(page: Any, live_server: Any, cases: dict[str, Case]) -> None:
     sign_in(page, live_server, "coord.arta")
     page.get_by_role("link", name="Info-house Qyteti i Ri").first.click()
     page.get_by_role("link", name="Shala").click()
@@ -110,5 +106,7 @@ def test_pages_pass_axe_wcag_aa(
     elif path == "panel":
         path = Panel.objects.get().get_absolute_url()
     page.goto(live_server.url + path)
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    )
     assert results.violations_count == 0, results.generate_report()

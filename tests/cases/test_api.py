@@ -81,16 +81,18 @@ class TestCases:
         rows = api_as(caseworker).get(LIST, {"risk_level": "high"}).data["results"]
         assert [row["id"] for row in rows] == [high.pk]
 
-    def test_an_owner_filter_for_an_unknown_person_is_refused_not_answered(
-        self, case: Case, caseworker: User
-    ) -> None:
+    def test_an_owner_filter_for_an_unknown_person_is_refused_not_answered(self, case: Case, caseworker: User) -> None:
         stranger_case = CaseFactory()
         response = api_as(caseworker).get(LIST, {"owner": stranger_case.owner_id})
         assert response.status_code == 400
 
     @pytest.mark.parametrize("rows", [1, 15])
     def test_list_queries_are_constant(
-        self, rows: int, agency: Agency, caseworker: User, django_assert_max_num_queries  # type: ignore[no-untyped-def]
+        self,
+        rows: int,
+        agency: Agency,
+        caseworker: User,
+        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
     ) -> None:
         CaseFactory.create_batch(rows, owning_agency=agency)
         client = api_as(caseworker)
@@ -103,11 +105,19 @@ class TestShareAndAssignApi:
         client = api_as(case.owner)
         created = client.post(
             reverse("cases-api:caseshare-list"),
-            {"case": case.pk, "agency": other_agency.pk, "scope": "summary", "basis": "legal_duty", "justification": "Court order"},
+            {
+                "case": case.pk,
+                "agency": other_agency.pk,
+                "scope": "summary",
+                "basis": "legal_duty",
+                "justification": "Court order",
+            },
         )
         assert created.status_code == 201, created.data
         assert api_as(auditor_readonly).get(detail(case)).data["access"] == "summary"
-        revoked = client.post(reverse("cases-api:caseshare-revoke", args=[created.data["id"]]), {"reason": "Order ended"})
+        revoked = client.post(
+            reverse("cases-api:caseshare-revoke", args=[created.data["id"]]), {"reason": "Order ended"}
+        )
         assert revoked.status_code == 200 and revoked.data["revoked_at"]
         assert api_as(auditor_readonly).get(detail(case)).status_code == 404
 
@@ -118,7 +128,9 @@ class TestShareAndAssignApi:
         hidden = api_as(caseworker_other_agency).post(reverse("cases-api:caseshare-list"), {**payload, "case": case.pk})
         missing = api_as(caseworker_other_agency).post(reverse("cases-api:caseshare-list"), {**payload, "case": 999999})
         assert hidden.status_code == missing.status_code == 400
-        assert str(hidden.data["case"][0]).replace(str(case.pk), "N") == str(missing.data["case"][0]).replace("999999", "N")
+        assert str(hidden.data["case"][0]).replace(str(case.pk), "N") == str(missing.data["case"][0]).replace(
+            "999999", "N"
+        )
         assert not CaseShare.objects.exists()
 
     def test_bad_share_input_is_a_clear_400_and_saves_nothing(self, case: Case, other_agency: Agency) -> None:
@@ -140,7 +152,9 @@ class TestShareAndAssignApi:
         self, case: Case, supervisor: User, other_agency: Agency
     ) -> None:
         officer = member(other_agency, Role.POLICE_LIAISON)
-        response = api_as(supervisor).post(reverse("cases-api:case-assign-owner", args=[case.pk]), {"owner": officer.pk})
+        response = api_as(supervisor).post(
+            reverse("cases-api:case-assign-owner", args=[case.pk]), {"owner": officer.pk}
+        )
         assert response.status_code == 400 and "reach" in str(response.data)
         case.refresh_from_db()
         assert case.owner.username == "caseworker"
@@ -149,7 +163,9 @@ class TestShareAndAssignApi:
         self, case: Case, panel: Panel, coordinator: User, colleague: User
     ) -> None:
         Case.objects.filter(pk=case.pk).update(panel=panel)
-        response = api_as(coordinator).post(reverse("cases-api:case-assign-owner", args=[case.pk]), {"owner": colleague.pk})
+        response = api_as(coordinator).post(
+            reverse("cases-api:case-assign-owner", args=[case.pk]), {"owner": colleague.pk}
+        )
         assert response.status_code == 200 and response.data["owner"]["id"] == colleague.pk
         assert response.data["access"] == "summary"
 

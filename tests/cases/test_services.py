@@ -36,7 +36,9 @@ class TestShareCase:
         audit = AuditEvent.objects.get(action=AuditEvent.Action.CASE_SHARED)
         assert (audit.case_id, audit.actor_id, audit.object_id) == (case.pk, case.owner_id, str(result.pk))
 
-    def test_a_new_share_replaces_the_active_one(self, case: Case, other_agency: Agency, auditor_readonly: User) -> None:
+    def test_a_new_share_replaces_the_active_one(
+        self, case: Case, other_agency: Agency, auditor_readonly: User
+    ) -> None:
         first = share(case, other_agency, CaseShare.Scope.FULL)
         second = share(case, other_agency, CaseShare.Scope.SUMMARY)
         first.refresh_from_db()
@@ -151,9 +153,7 @@ class TestOpenCase:
 
     def test_the_index_person_belongs_to_the_family(self, caseworker: User) -> None:
         with pytest.raises(ValidationError, match="member of the family"):
-            services.open_case(
-                family=FamilyFactory(), index_person=PersonFactory(), owner=caseworker, actor=caseworker
-            )
+            services.open_case(family=FamilyFactory(), index_person=PersonFactory(), owner=caseworker, actor=caseworker)
         assert not Case.objects.exists()
 
 

@@ -87,7 +87,8 @@ class TestShareView:
     ) -> None:
         # the form offers no owning agency; posting it anyway is refused with a clear message
         response = client_for(caseworker).post(
-            self.url(case), {"agency": case.owning_agency_id, "scope": "full", "basis": "legal_duty", "justification": "x"}
+            self.url(case),
+            {"agency": case.owning_agency_id, "scope": "full", "basis": "legal_duty", "justification": "x"},
         )
         assert response.status_code == 200
         assert response.context["form"].errors
@@ -152,7 +153,11 @@ class TestAssignView:
 class TestListsQueryCounts:
     @pytest.mark.parametrize("rows", [1, 12])
     def test_case_list_is_constant(
-        self, rows: int, agency: Agency, caseworker: User, django_assert_max_num_queries  # type: ignore[no-untyped-def]
+        self,
+        rows: int,
+        agency: Agency,
+        caseworker: User,
+        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
     ) -> None:
         CaseFactory.create_batch(rows, owning_agency=agency)
         client = client_for(caseworker)
@@ -162,7 +167,11 @@ class TestListsQueryCounts:
 
     @pytest.mark.parametrize("rows", [1, 12])
     def test_home_is_constant(
-        self, rows: int, agency: Agency, caseworker: User, django_assert_max_num_queries  # type: ignore[no-untyped-def]
+        self,
+        rows: int,
+        agency: Agency,
+        caseworker: User,
+        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
     ) -> None:
         CaseFactory.create_batch(rows, owning_agency=agency)
         client = client_for(caseworker)
@@ -171,7 +180,11 @@ class TestListsQueryCounts:
 
     @pytest.mark.parametrize("rows", [1, 12])
     def test_panel_list_is_constant(
-        self, rows: int, panel: Panel, panel_member: User, django_assert_max_num_queries  # type: ignore[no-untyped-def]
+        self,
+        rows: int,
+        panel: Panel,
+        panel_member: User,
+        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
     ) -> None:
         CaseFactory.create_batch(rows, panel=panel)
         client = client_for(panel_member)
