@@ -163,7 +163,7 @@ if REDIS_URL:
         "visibility_timeout": env_int("URA_BROKER_VISIBILITY_TIMEOUT", 300)
     }
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR),
         "data_folder_out": str(BROKER_DIR),

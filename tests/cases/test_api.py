@@ -100,6 +100,23 @@ class TestCases:
             assert client.get(LIST).status_code == 200
 
 
+@pytest.mark.parametrize("rows", [1, 12])
+def test_share_list_queries_are_constant(
+    rows: int,
+    agency: Agency,
+    caseworker: User,
+    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.factories import AgencyFactory
+
+    for case in CaseFactory.create_batch(rows, owning_agency=agency, owner=caseworker):
+        share(case, AgencyFactory())
+    client = api_as(caseworker)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("cases-api:caseshare-list"))
+    assert response.data["count"] == rows
+
+
 class TestShareAndAssignApi:
     def test_the_owner_shares_and_revokes(self, case: Case, other_agency: Agency, auditor_readonly: User) -> None:
         client = api_as(case.owner)

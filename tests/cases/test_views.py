@@ -151,6 +151,23 @@ class TestAssignView:
 
 
 class TestListsQueryCounts:
+    @pytest.mark.parametrize("panels", [1, 6])
+    def test_panel_index_is_constant(
+        self,
+        panels: int,
+        coordinator: User,
+        agency: Agency,
+        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+    ) -> None:
+        from tests.factories import PanelFactory
+
+        for _ in range(panels):
+            PanelFactory(coordinator=coordinator).agencies.add(agency)
+        client = client_for(coordinator)
+        with django_assert_max_num_queries(8):
+            response = client.get(reverse("agencies:panel_list"))
+        assert len(response.context["panels"]) == panels
+
     @pytest.mark.parametrize("rows", [1, 12])
     def test_case_list_is_constant(
         self,
