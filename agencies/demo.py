@@ -20,17 +20,18 @@ AGENCIES = {
     "employment": ("Zyra e Punësimit", Sector.EMPLOYMENT, Kind.AD_HOC),
 }
 
-# username: (first name, last name, agency key, roles)
+F, M = User.Gender.FEMALE, User.Gender.MALE
+# username: (first name, last name, agency key, roles, gender, languages spoken)
 USERS = {
-    "coord.arta": ("Arta", "Hoxha", "municipality", [Role.COORDINATOR]),
-    "sw.blerina": ("Blerina", "Kola", "social", [Role.PRACTITIONER]),
-    "sw.dritan": ("Dritan", "Leka", "social", [Role.PRACTITIONER]),
-    "sup.elira": ("Elira", "Meta", "social", [Role.SUPERVISOR]),
-    "police.fatos": ("Fatos", "Dushku", "police", [Role.POLICE_LIAISON, Role.PANEL_MEMBER]),
-    "mh.gentiana": ("Gentiana", "Bajrami", "mental_health", [Role.PANEL_MEMBER]),
-    "school.ilir": ("Ilir", "Shehu", "school", [Role.PRACTITIONER]),
-    "ngo.klea": ("Klea", "Rama", "ngo", [Role.PRACTITIONER]),
-    "emp.luan": ("Luan", "Prifti", "employment", [Role.PRACTITIONER]),
+    "coord.arta": ("Arta", "Hoxha", "municipality", [Role.COORDINATOR], F, "Albanian, English"),
+    "sw.blerina": ("Blerina", "Kola", "social", [Role.PRACTITIONER], F, "Albanian, English"),
+    "sw.dritan": ("Dritan", "Leka", "social", [Role.PRACTITIONER], M, "Albanian, Italian"),
+    "sup.elira": ("Elira", "Meta", "social", [Role.SUPERVISOR], F, "Albanian, English, German"),
+    "police.fatos": ("Fatos", "Dushku", "police", [Role.POLICE_LIAISON, Role.PANEL_MEMBER], M, "Albanian, Serbian"),
+    "mh.gentiana": ("Gentiana", "Bajrami", "mental_health", [Role.PANEL_MEMBER], F, "Albanian, English"),
+    "school.ilir": ("Ilir", "Shehu", "school", [Role.PRACTITIONER], M, "Albanian"),
+    "ngo.klea": ("Klea", "Rama", "ngo", [Role.PRACTITIONER], F, "Albanian, English, Arabic"),
+    "emp.luan": ("Luan", "Prifti", "employment", [Role.PRACTITIONER], M, "Albanian, Greek"),
 }
 
 PANEL_NAME = "Info-house Qyteti i Ri"
@@ -60,8 +61,8 @@ def seed_agencies() -> DemoOrg:
     for key, (name, sector, kind) in AGENCIES.items():
         agencies[key], _ = Agency.objects.get_or_create(name=name, defaults={"sector": sector, "partner_kind": kind})
     users = {}
-    for username, (first, last, agency_key, roles) in USERS.items():
-        users[username] = _user(username, first, last)
+    for username, (first, last, agency_key, roles, gender, languages) in USERS.items():
+        users[username] = _user(username, first, last, gender=gender, spoken_languages=languages)
         for role in roles:
             Membership.objects.get_or_create(user=users[username], agency=agencies[agency_key], role=role)
     _user("admin", "Ura", "Administrator", is_staff=True, is_superuser=True)
@@ -77,3 +78,93 @@ def seed_agencies() -> DemoOrg:
     if created:
         panel.agencies.set([agencies[key] for key in ("police", "social", "mental_health", "municipality")])
     return DemoOrg(agencies=agencies, users=users, panel=panel)
+
+
+def seed_meetings(org: DemoOrg) -> None:
+    """The panel met two weeks ago and decided on four cases; it meets again in twelve days."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import Case, CaseEvent
+
+    from .models import AgendaItem, InvolvedAgency, MeetingAttendance, PanelMeeting
+    from .services import schedule_meeting
+
+    panel, users, agencies = org.panel, org.users, org.agencies
+    if panel.meetings.exists():
+        return
+    today = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    held_at = today - datetime.timedelta(days=14)
+    held = PanelMeeting.objects.create(
+        panel=panel,
+        scheduled_for=held_at,
+        location="Bashkia, salla 2",
+        status=PanelMeeting.Status.HELD,
+        record_mode=panel.record_mode,
+        created_by=users["coord.arta"],
+    )
+    for username, agency in (
+        ("coord.arta", "municipality"),
+        ("police.fatos", "police"),
+        ("mh.gentiana", "mental_health"),
+        ("sw.blerina", "social"),
+        ("ngo.klea", "ngo"),
+    ):
+        MeetingAttendance.objects.create(
+            meeting=held,
+            user=users[username],
+            agency=agencies[agency],
+            confidentiality_acknowledged_at=held_at - datetime.timedelta(minutes=5),
+        )
+    cases = {case.family.name: case for case in Case.objects.filter(panel=panel).select_related("family", "owner")}
+    # family: (urgency, first contact agency, [(involved agency, why)], decision)
+    decisions = {
+        "Krasniqi": (
+            "urgent",
+            "social",
+            [("police", "Security risk assessment"), ("mental_health", "Psychological support for Ardit")],
+            "Needs assessment with the parents; police assess the security risk.",
+        ),
+        "Berisha": (
+            "routine",
+            "ngo",
+            [("ngo", "Support group and mentoring for Teuta")],
+            "Continue the plan; trauma care for the children.",
+        ),
+        "Gashi": ("routine", "social", [], "Review the plan with the family within a week."),
+        "Shala": (
+            "routine",
+            "ngo",
+            [("school", "Attendance and pastoral support at school")],
+            "First home visit by the NGO with the father.",
+        ),
+    }
+    for position, (family, (urgency, first_contact, involved, notes)) in enumerate(decisions.items(), start=1):
+        case = cases[family]
+        item = AgendaItem.objects.create(
+            meeting=held,
+            position=position,
+            case=case,
+            reason=AgendaItem.Reason.REVIEW_DUE,
+            decided_at=held_at + datetime.timedelta(minutes=20 * position),
+            decided_by=users["coord.arta"],
+            urgency=urgency,
+            first_contact_agency=agencies[first_contact],
+            owner=case.owner,
+            next_review_on=case.next_review_on,
+            decision_notes=notes,
+        )
+        for agency, why in involved:
+            InvolvedAgency.objects.create(item=item, agency=agencies[agency], reason=why)
+        Case.objects.filter(pk=case.pk).update(urgency=urgency, first_contact_agency=agencies[first_contact])
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.PANEL_DECISION,
+            actor=users["coord.arta"],
+            data={"meeting": held_at.strftime("%Y-%m-%d")},
+            created_at=held_at + datetime.timedelta(minutes=20 * position),
+        )
+    schedule_meeting(
+        panel, scheduled_for=today + datetime.timedelta(days=12), location="Bashkia, salla 2", actor=users["coord.arta"]
+    )

@@ -16,15 +16,28 @@ __all__ = ["ROLE_PERMISSIONS", "role_group_name", "sync_role_groups", "sync_user
 
 Role = Membership.Role
 
-_CASEWORK = {"cases.view_case", "cases.view_case_summary", "cases.change_case", "cases.manage_case"}
+_CASEWORK = {
+    "cases.view_case",
+    "cases.view_case_summary",
+    "cases.change_case",
+    "cases.manage_case",
+    "cases.add_disclosurecheck",
+    "referrals.view_referral",
+    "referrals.add_referral",
+    "referrals.change_referral",
+    "agencies.view_panelmeeting",  # meetings they attended (a case owner invited to the table)
+}
+_PANEL = {"cases.view_case_summary", "agencies.view_panel", "agencies.view_panelmeeting", "referrals.view_referral"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PRACTITIONER: _CASEWORK,
-    Role.SUPERVISOR: _CASEWORK,
+    Role.SUPERVISOR: _CASEWORK | {"agencies.view_user"},
     Role.POLICE_LIAISON: _CASEWORK,
-    Role.COORDINATOR: {"cases.view_case_summary", "cases.manage_case", "agencies.view_panel"},
-    Role.PANEL_MEMBER: {"cases.view_case_summary", "agencies.view_panel"},
-    Role.AGENCY_ADMIN: {"agencies.view_membership"},
+    Role.COORDINATOR: _PANEL
+    | {"cases.manage_case", "agencies.change_panel", "agencies.add_panelmeeting", "agencies.view_user"}
+    | {"referrals.change_referral"},
+    Role.PANEL_MEMBER: _PANEL,
+    Role.AGENCY_ADMIN: {"agencies.view_membership", "agencies.view_user"},
 }
 
 

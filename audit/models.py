@@ -23,6 +23,18 @@ class AuditEvent(models.Model):
         SIGNED_IN = "signed_in", _("Signed in")
         SIGNED_OUT = "signed_out", _("Signed out")
         SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        REFERRAL_RECORDED = "referral_recorded", _("Referral recorded")
+        REFERRAL_ADDED = "referral_added", _("Concern added to an earlier record")
+        REFERRAL_TRIAGED = "referral_triaged", _("Referral triaged")
+        REFERRAL_FEEDBACK = "referral_feedback", _("Feedback given to the reporter")
+        PANEL_CHANGED = "panel_changed", _("Panel settings changed")
+        MEETING_SCHEDULED = "meeting_scheduled", _("Panel meeting scheduled")
+        MEETING_CLOSED = "meeting_closed", _("Panel meeting closed")
+        CONFIDENTIALITY_ACKNOWLEDGED = "confidentiality_acknowledged", _("Confidentiality acknowledged")
+        PANEL_DECISION = "panel_decision", _("Panel decision recorded")
+        SHARE_DECLINED = "share_declined", _("Agency declined to share")
+        CASELOAD_REASSIGNED = "caseload_reassigned", _("Caseload reassigned")
+        DISCLOSURE_CHECKED = "disclosure_checked", _("Disclosure checks recorded")
 
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -9,12 +9,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
-from agencies.models import Panel, User
+from agencies.models import Agency, Panel, User
 
-from .models import Case
+from .models import Case, CaseShare
 from .risk import RiskLevel
 
-__all__ = ["CaseFilterSet"]
+__all__ = ["CaseFilterSet", "CaseShareFilterSet"]
 
 
 def _visible_owners(request: HttpRequest | None) -> QuerySet[User]:
@@ -22,6 +22,12 @@ def _visible_owners(request: HttpRequest | None) -> QuerySet[User]:
         return User.objects.none()
     cases = Case.objects.restrict(request.user, Action.VIEW_SUMMARY).order_by().values("owner_id")
     return User.objects.filter(pk__in=cases)
+
+
+def _visible_cases(request: HttpRequest | None) -> QuerySet[Case]:
+    if request is None:
+        return Case.objects.none()
+    return Case.objects.restrict(request.user, Action.VIEW_SUMMARY)
 
 
 def _visible_panels(request: HttpRequest | None) -> QuerySet[Panel]:
@@ -66,3 +72,23 @@ class CaseFilterSet(django_filters.FilterSet):
     def filter_access(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         # `access_full` is annotated by RestrictedQuerySet.annotate_access.
         return queryset.filter(access_full=(value == "full"))
+
+
+class CaseShareFilterSet(django_filters.FilterSet):
+    """Filters of the share list. The case choices are the user's own: a hidden case id is refused
+    exactly like one that does not exist."""
+
+    case = django_filters.ModelChoiceFilter(queryset=_visible_cases)
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.all())
+    scope = django_filters.ChoiceFilter(choices=CaseShare.Scope.choices)
+    active = django_filters.BooleanFilter(label=_("Active"), method="filter_active")
+
+    class Meta:
+        model = CaseShare
+        fields: list[str] = []
+
+    def filter_active(self, queryset: QuerySet[CaseShare], name: str, value: bool | None) -> QuerySet[CaseShare]:
+        if value is None:
+            return queryset
+        current = CaseShare.objects.current().values("pk")
+        return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)

@@ -4,15 +4,15 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Membership, User
+from agencies.directory import Candidate, owner_candidates
+from agencies.models import Agency
 
-from .models import Case, CaseShare
+from .models import Case, CaseShare, DisclosureCheck
 
-__all__ = ["AssignOwnerForm", "RevokeShareForm", "ShareCaseForm"]
+__all__ = ["AssignOwnerForm", "DisclosureCheckForm", "RevokeShareForm", "ShareCaseForm"]
 
 
 class DateInput(forms.DateInput):
@@ -85,44 +85,75 @@ class RevokeShareForm(forms.Form):
 
 
 class AssignOwnerForm(forms.Form):
-    """Choose the new owner among the people who work cases in partner agencies.
+    """Choose the new owner among the people who work cases in one partner agency, seeing each
+    one's open caseload, languages and gender (step 6)."""
 
-    Each choice is a person in one agency, labelled with their current open caseload.
-    """
+    owner = forms.ChoiceField(label=_("New case owner"), widget=forms.RadioSelect)
 
-    owner = forms.ChoiceField(label=_("New case owner"))
-
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
-        owner_field = self.fields["owner"]
-        assert isinstance(owner_field, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
-        owner_field.choices = [("", "---------"), *self._choices()]
+        self.candidates = {c.key: c for c in owner_candidates(agencies=[agency])}
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
+        owner.choices = [(key, str(c.user)) for key, c in self.candidates.items()]
 
-    def _choices(self) -> list[tuple[str, str]]:
-        pairs = (
-            Membership.objects.filter(role__in=Membership.CASEWORK_ROLES, user__is_active=True)
-            .values("user_id", "agency_id", "agency__name", "user__first_name", "user__last_name", "user__username")
-            .distinct()
-            .order_by("agency__name", "user__last_name", "user__first_name")
-        )
-        caseload = dict(
-            User.objects.filter(owned_cases__closed_at__isnull=True)
-            .annotate(n=Count("owned_cases", filter=Q(owned_cases__closed_at__isnull=True)))
-            .values_list("pk", "n")
-        )
-        choices = []
-        for row in pairs:
-            name = f"{row['user__first_name']} {row['user__last_name']}".strip() or row["user__username"]
-            load = caseload.get(row["user_id"], 0)
-            label = _("%(name)s — %(agency)s (%(count)s open cases)") % {
-                "name": name,
-                "agency": row["agency__name"],
-                "count": load,
+    def clean_owner(self) -> Candidate:
+        return self.candidates[self.cleaned_data["owner"]]
+
+
+class DisclosureCheckForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The six checks of seed 001 before information leaves a health or social-care agency."""
+
+    class Meta:
+        model = DisclosureCheck
+        fields = [
+            "concern_verified_on",
+            "discussed_with_client_on",
+            "not_discussed_because",
+            "colleagues_consulted_on",
+            "managers_consulted_on",
+            "risk_assessed_on",
+            "shared_on",
+            "shared_with",
+            "notes",
+        ]
+        widgets = {
+            "concern_verified_on": DateInput(),
+            "discussed_with_client_on": DateInput(),
+            "colleagues_consulted_on": DateInput(),
+            "managers_consulted_on": DateInput(),
+            "risk_assessed_on": DateInput(),
+            "shared_on": DateInput(),
+            "shared_with": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agencies = agencies
+        self.fields["shared_with"].queryset = Agency.objects.exclude(pk__in=[a.pk for a in agencies])  # type: ignore[attr-defined]
+        if len(agencies) > 1:
+            self.fields = {
+                "agency": forms.ModelChoiceField(
+                    label=_("For agency"), queryset=Agency.objects.filter(pk__in=[a.pk for a in agencies])
+                ),
+                **self.fields,
             }
-            choices.append((f"{row['user_id']}:{row['agency_id']}", str(label)))
-        return choices
 
-    def clean_owner(self) -> tuple[User, Agency]:
-        user_id, agency_id = (int(part) for part in self.cleaned_data["owner"].split(":"))
-        return User.objects.get(pk=user_id), Agency.objects.get(pk=agency_id)
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        today = timezone.localdate()
+        for name, value in data.items():
+            if isinstance(value, datetime.date) and value > today:
+                self.add_error(name, _("A check cannot be dated in the future."))
+        if data.get("shared_with") and not data.get("shared_on"):
+            self.add_error("shared_on", _("Say when the information was shared with the partners named."))
+        return data
+
+    def _post_clean(self) -> None:
+        # The model's checks run in the service, once the case and agency are known.
+        pass
+
+    def checking_agency(self) -> Agency:
+        return self.cleaned_data.get("agency") or self.agencies[0]

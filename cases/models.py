@@ -19,11 +19,17 @@ __all__ = [
     "CaseReferenceCounter",
     "CaseShare",
     "CaseUserObjectPermission",
+    "DisclosureCheck",
 ]
 
 
 class Case(models.Model):
     """The case file of a family, with one owner who coordinates all help it receives (step 6)."""
+
+    class Urgency(models.TextChoices):
+        ROUTINE = "routine", _("Routine")
+        URGENT = "urgent", _("Urgent")
+        CRISIS = "crisis", _("Crisis")
 
     class Stage(models.IntegerChoices):
         IDENTIFY = 1, _("1. Identify a possible case")
@@ -63,8 +69,18 @@ class Case(models.Model):
         _("risk level"), max_length=16, choices=RiskLevel.choices, default=RiskLevel.NOT_ASSESSED
     )
     # Summary-level fields: what a panel sees of the case besides who, stage, risk and owner.
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE)
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    first_contact_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("first contact by"),
+    )
+    first_contact_due_on = models.DateField(_("first contact due"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -145,6 +161,12 @@ class CaseShare(models.Model):
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices)
     basis = models.CharField(_("lawful basis"), max_length=16, choices=Basis.choices)
     justification = models.TextField(_("justification"), blank=True)
+    purpose = models.CharField(
+        _("why the agency is involved"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example: attendance support at school; employment mentoring."),
+    )
     consent_given_by = models.CharField(
         _("consent given by"), max_length=200, blank=True, help_text=_("The person, or a parent for a child.")
     )
@@ -192,6 +214,18 @@ class CaseShare(models.Model):
                 violation_error_message=_("An override or a legal duty needs its justification."),
             ),
         ]
+        indexes = [
+            # restrict()'s share branch: an agency's shares that have not been revoked.
+            models.Index(
+                fields=["agency", "ends_at"], condition=models.Q(revoked_at__isnull=True), name="cases_share_active_idx"
+            ),
+            # The expiry sweep.
+            models.Index(
+                fields=["ends_at"],
+                condition=models.Q(revoked_at__isnull=True, ends_at__isnull=False),
+                name="cases_share_ending_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} → {self.agency} ({self.get_scope_display()})"
@@ -212,6 +246,8 @@ class CaseEvent(models.Model):
         SHARE_REVOKED = "share_revoked", _("Share revoked")
         SHARE_EXPIRED = "share_expired", _("Share ended")
         CLOSED = "closed", _("Case closed")
+        CONCERN_ADDED = "concern_added", _("New concern added")
+        PANEL_DECISION = "panel_decision", _("Panel decision")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -248,9 +284,95 @@ class CaseEvent(models.Model):
             self.Kind.SHARE_EXPIRED: _("Share with %(agency)s reached its end date."),
             self.Kind.STAGE_CHANGED: _("Moved to stage %(stage)s."),
             self.Kind.CLOSED: _("Case closed."),
+            self.Kind.CONCERN_ADDED: _("A new concern was added (referral R-%(referral)s)."),
+            self.Kind.PANEL_DECISION: _("Decided at the panel meeting of %(meeting)s."),
         }
-        values = {"owner": "", "agency": "", "previous_owner": "", "stage": "", **d, "scope": scope, "basis": basis}
+        values = {
+            "owner": "",
+            "agency": "",
+            "previous_owner": "",
+            "stage": "",
+            "referral": "",
+            "meeting": "",
+            **d,
+            "scope": scope,
+            "basis": basis,
+        }
         return texts[self.Kind(self.kind)] % values
+
+
+class DisclosureCheck(models.Model):
+    """The six checks a health or social-care agency makes before information about a client
+    leaves it (seed 001, step 3). Kept by the agency for itself: only its own members see it.
+
+    Steps: (1) the concern recognised, analysed and verified; (2) discussed with the client;
+    (3) colleagues or local experts consulted; (4) managers consulted; (5) a risk assessment by
+    specialists; (6) shared with the right partners.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disclosure_checks")
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    concern_verified_on = models.DateField(_("1. concern recognised, analysed and verified"), null=True, blank=True)
+    discussed_with_client_on = models.DateField(_("2. discussed with the client"), null=True, blank=True)
+    not_discussed_because = models.CharField(
+        _("or not discussed, because"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example: discussing it would put someone at risk."),
+    )
+    colleagues_consulted_on = models.DateField(_("3. colleagues or local experts consulted"), null=True, blank=True)
+    managers_consulted_on = models.DateField(_("4. managers consulted"), null=True, blank=True)
+    risk_assessed_on = models.DateField(_("5. risk assessed by specialists"), null=True, blank=True)
+    shared_on = models.DateField(_("6. shared with the partners named"), null=True, blank=True)
+    shared_with = models.ManyToManyField("agencies.Agency", blank=True, related_name="+", verbose_name=_("partners"))
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = "case_own_agency"
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("disclosure check")
+        verbose_name_plural = _("disclosure checks")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(shared_on__isnull=True)
+                | models.Q(
+                    concern_verified_on__isnull=False,
+                    colleagues_consulted_on__isnull=False,
+                    managers_consulted_on__isnull=False,
+                    risk_assessed_on__isnull=False,
+                ),
+                name="%(app_label)s_%(class)s_checked_before_sharing",
+                violation_error_message=_("Information is shared only after steps 1 to 5."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(shared_on__isnull=True)
+                | models.Q(discussed_with_client_on__isnull=False)
+                | ~models.Q(not_discussed_because=""),
+                name="%(app_label)s_%(class)s_client_discussed_or_why_not",
+                violation_error_message=_("Say when it was discussed with the client, or why it was not."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.agency}"
+
+    @property
+    def steps_done(self) -> int:
+        dates = [
+            self.concern_verified_on,
+            self.discussed_with_client_on or (self.not_discussed_because or None),
+            self.colleagues_consulted_on,
+            self.managers_consulted_on,
+            self.risk_assessed_on,
+            self.shared_on,
+        ]
+        return sum(1 for value in dates if value)
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

@@ -6,6 +6,7 @@ and the audit trail change together or not at all.
 """
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,14 +15,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from agencies.access import READ_ORDER, reach
+from agencies.access import READ_ORDER, Action, reach
 from agencies.models import Agency, Membership, Panel, User
+from audit.models import AuditEvent
+from audit.services import record
 from families.models import Family, Person
 
 from . import events
-from .models import Case, CaseReferenceCounter, CaseShare
+from .models import Case, CaseReferenceCounter, CaseShare, DisclosureCheck
 
-__all__ = ["assign_owner", "expire_case_shares", "open_case", "revoke_share", "share_case"]
+__all__ = [
+    "assign_owner",
+    "casework_agencies",
+    "disclosing_agencies",
+    "expire_case_shares",
+    "open_case",
+    "reassign_caseload",
+    "record_disclosure_check",
+    "revoke_share",
+    "share_case",
+]
 
 SCOPE_PERMISSION = {CaseShare.Scope.FULL: "view_case", CaseShare.Scope.SUMMARY: "view_case_summary"}
 
@@ -98,6 +111,16 @@ def open_case(
     return case
 
 
+def _locked(case: Case, actor: User, action: Action) -> Case:
+    """The case row, locked for this transaction, fetched again through restrict(): a case that
+    changed hands since the page was loaded is refused here, not changed."""
+    try:
+        locked: Case = Case.objects.restrict(actor, action).select_for_update(of=("self",)).get(pk=case.pk)
+        return locked
+    except Case.DoesNotExist:
+        raise ValidationError(_("You may no longer manage this case.")) from None
+
+
 @transaction.atomic
 def share_case(
     case: Case,
@@ -110,17 +133,28 @@ def share_case(
     consent_given_by: str = "",
     consent_given_on: datetime.date | None = None,
     ends_at: datetime.datetime | None = None,
+    purpose: str = "",
 ) -> CaseShare:
     """Share `case` with `agency` at `scope`, on a lawful `basis`.
 
-    An agency already holding a share gets the new one in its place (the old one is revoked).
+    Nobody gives what they do not hold: the full file is shared only by someone who reads it, and
+    only they may share with an agency of their own (a coordinator cannot open the file to their
+    own colleagues). An agency already holding a share gets the new one in its place.
     """
+    case = _locked(case, actor, Action.MANAGE)
     if agency.pk == case.owning_agency_id:
         raise ValidationError(_("The owning agency already sees the whole case."))
     if ends_at is not None and ends_at <= timezone.now():
         raise ValidationError(_("The end of a share must be in the future."))
     before = reach(case, actor)
-    for previous in case.shares.active().filter(agency=agency).select_for_update():
+    if before != Action.VIEW:
+        if scope == CaseShare.Scope.FULL:
+            raise ValidationError(_("Only someone who reads the full file can share it in full."))
+        if agency in Agency.objects.filter(memberships__user=actor):
+            raise ValidationError(_("You cannot share a case with your own agency without reading it yourself."))
+    for previous in (
+        case.shares.active().filter(agency=agency).select_related("agency__group").select_for_update(of=("self",))
+    ):
         _end_share(previous, actor=actor, reason=_("Replaced by a new share."))
     share = CaseShare(
         case=case,
@@ -130,6 +164,7 @@ def share_case(
         justification=justification.strip(),
         consent_given_by=consent_given_by.strip(),
         consent_given_on=consent_given_on,
+        purpose=purpose.strip(),
         granted_by=actor,
         ends_at=ends_at,
     )
@@ -155,7 +190,7 @@ def revoke_share(share: CaseShare, *, reason: str, actor: User) -> CaseShare:
     """End a share now; the agency loses what the share gave it in the same transaction."""
     if not reason.strip():
         raise ValidationError(_("Say why the share is revoked."))
-    share = CaseShare.objects.select_for_update().select_related("case", "agency").get(pk=share.pk)
+    share = CaseShare.objects.select_for_update(of=("self",)).select_related("case", "agency__group").get(pk=share.pk)
     if not share.is_active:
         raise ValidationError(_("This share has already ended."))
     before = reach(share.case, actor)
@@ -171,7 +206,7 @@ def assign_owner(case: Case, *, owner: User, actor: User, agency: Agency | None 
     The previous owner keeps only what the access model still gives them.
     """
     owning_agency = _owning_agency(owner, agency)
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = _locked(case, actor, Action.MANAGE)
     if case.owner_id == owner.pk and case.owning_agency_id == owning_agency.pk:
         raise ValidationError(_("%(user)s already owns this case.") % {"user": owner})
     before = reach(case, actor)
@@ -192,7 +227,7 @@ def expire_case_shares() -> int:
             # skip_locked: a second sweep running at the same moment takes other rows, never the same.
             batch = list(
                 CaseShare.objects.expired()
-                .select_related("case", "agency")
+                .select_related("case", "agency__group")
                 .select_for_update(skip_locked=True, of=("self",))
                 .order_by("pk")[:100]
             )
@@ -201,3 +236,62 @@ def expire_case_shares() -> int:
         ended += len(batch)
         if len(batch) < 100:
             return ended
+
+
+@transaction.atomic
+def reassign_caseload(
+    worker: User, *, assignments: Sequence[tuple[Case, User, Agency | None]], actor: User, confirmed: bool
+) -> list[Case]:
+    """Hand a leaving worker's cases to new owners, all in one step or none.
+
+    `assignments` pairs each case (fetched through restrict(actor, MANAGE)) with its new owner.
+    Nothing happens without the explicit confirmation.
+    """
+    if not confirmed:
+        raise ValidationError(_("Confirm the reassignment first."))
+    if not assignments:
+        raise ValidationError(_("There is no case to reassign."))
+    moved = []
+    for case, owner, agency in assignments:
+        if case.owner_id != worker.pk:
+            raise ValidationError(
+                _("Case %(reference)s is not owned by %(user)s.") % {"reference": case.reference, "user": worker}
+            )
+        moved.append(assign_owner(case, owner=owner, agency=agency, actor=actor))
+    record(
+        AuditEvent.Action.CASELOAD_REASSIGNED,
+        actor=actor,
+        obj=worker,
+        cases=[case.pk for case in moved],
+    )
+    return moved
+
+
+DISCLOSING_SECTORS = (Agency.Sector.SOCIAL_CARE, Agency.Sector.MENTAL_HEALTH, Agency.Sector.HEALTH)
+
+
+def disclosing_agencies(user: User) -> list[Agency]:
+    """The health and social-care agencies `user` works cases for: those keep the six checks."""
+    return [agency for agency in casework_agencies(user) if agency.sector in DISCLOSING_SECTORS]
+
+
+@transaction.atomic
+def record_disclosure_check(
+    case: Case, *, agency: Agency, actor: User, shared_with: list[Agency] | None = None, **steps: Any
+) -> DisclosureCheck:
+    """Record the six checks a health or social-care agency makes before sharing (seed 001)."""
+    if agency.sector not in DISCLOSING_SECTORS:
+        raise ValidationError(_("The six checks are kept by health and social-care agencies."))
+    if agency not in casework_agencies(actor):
+        raise ValidationError(_("You record the checks of your own agency only."))
+    today = timezone.localdate()
+    if any(isinstance(value, datetime.date) and value > today for value in steps.values()):
+        raise ValidationError(_("A check cannot be dated in the future."))
+    if shared_with and not steps.get("shared_on"):
+        raise ValidationError(_("Say when the information was shared with the partners named."))
+    check = DisclosureCheck(case=case, agency=agency, recorded_by=actor, **steps)
+    check.full_clean()
+    check.save()
+    check.shared_with.set(shared_with or [])
+    record(AuditEvent.Action.DISCLOSURE_CHECKED, actor=actor, obj=check, case_id=case.pk, steps=check.steps_done)
+    return check

@@ -1,30 +1,43 @@
 """Browser views of cases. Thin: fetch through `restrict()`, call one service, redirect."""
 
-from typing import Any
+from functools import cached_property
+from typing import Any, cast
 
 from django.contrib import messages
-from django.db.models import F
 from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin
-from agencies.models import Panel
+from agencies.directory import team_diversity
+from agencies.models import Agency, AgendaItem, Panel, User
 from families.models import Person
+from referrals.models import Referral
 
 from . import services
 from .filtersets import CaseFilterSet
-from .forms import AssignOwnerForm, RevokeShareForm, ShareCaseForm
-from .models import Case, CaseEvent, CaseShare
+from .forms import AssignOwnerForm, DisclosureCheckForm, RevokeShareForm, ShareCaseForm
+from .involvement import involvement
+from .models import Case, CaseEvent, CaseShare, DisclosureCheck
+from .services import disclosing_agencies
 
-__all__ = ["AssignOwnerView", "CaseListView", "CaseShareView", "CaseView", "HomeView", "RevokeShareView"]
+__all__ = [
+    "AssignOwnerView",
+    "CaseListView",
+    "CaseShareView",
+    "CaseView",
+    "DisclosureCheckView",
+    "HomeView",
+    "RevokeShareView",
+]
 
 
 class HomeView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
-    """My cases: the cases the user sees in full (open ones first), and the panels they sit on."""
+    """My cases: the open cases the user sees in full (closed ones a click away), and the panels
+    they sit on."""
 
-    queryset = Case.objects.with_summary().order_by(F("closed_at").asc(nulls_first=True), "-opened_at", "-pk")
+    queryset = Case.objects.open().with_summary()
     action = Action.VIEW
     template_name = "cases/home.html"
     context_object_name = "cases"
@@ -32,7 +45,9 @@ class HomeView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["panels"] = Panel.objects.restrict(self.request.user, Action.VIEW)
+        user = self.request.user
+        context["panels"] = Panel.objects.restrict(user, Action.VIEW)
+        context["closed_count"] = Case.objects.restrict(user, Action.VIEW).closed().count()
         return context
 
 
@@ -65,22 +80,41 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user, case = self.request.user, self.object
+        user, case = cast(User, self.request.user), self.object
         can_manage = Case.objects.restrict(user, Action.MANAGE).filter(pk=case.pk).exists()
         context["can_manage"] = can_manage
         context["shares"] = None
+        # Everyone who knows the case sees which agencies are involved; the particulars of each
+        # share are for full readers and managers only.
+        shares = list(
+            CaseShare.objects.restrict(user, Action.VIEW_SUMMARY)
+            .filter(case=case)
+            .current()
+            .select_related("agency", "granted_by")
+        )
         if case.access_full or can_manage:
-            context["shares"] = (
-                CaseShare.objects.restrict(user, Action.VIEW)
-                .filter(case=case)
-                .active()
-                .select_related("agency", "granted_by")
-            )
+            context["shares"] = shares
+        context["involvement"] = involvement(case, shares, with_reasons=case.access_full or can_manage)
+        context["referrals"] = Referral.objects.restrict(user, Action.VIEW).filter(case=case)
+        context["decisions"] = (
+            AgendaItem.objects.restrict(user, Action.VIEW)
+            .filter(case=case, decided_at__isnull=False)
+            .select_related("meeting", "first_contact_agency", "owner")
+            .prefetch_related("involved__agency")
+            .order_by("-decided_at")[:3]
+        )
         if case.access_full:
             context["members"] = Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id)
             context["events"] = (
                 CaseEvent.objects.restrict(user, Action.VIEW).filter(case=case).select_related("actor")[:20]
             )
+            context["checks"] = (
+                DisclosureCheck.objects.restrict(user, Action.VIEW)
+                .filter(case=case)
+                .select_related("agency", "recorded_by")
+                .prefetch_related("shared_with")
+            )
+            context["can_check"] = bool(disclosing_agencies(user)) and user.has_perm("cases.add_disclosurecheck")
         return context
 
 
@@ -129,17 +163,70 @@ class RevokeShareView(RestrictedObjectFormView):
 
 
 class AssignOwnerView(RestrictedObjectFormView):
-    queryset = Case.objects.select_related("owner", "owning_agency")
+    """Choose the case owner, agency by agency, with caseloads and the team's diversity in view."""
+
+    queryset = Case.objects.select_related("owner", "owning_agency", "panel")
     action = Action.MANAGE
     permission_required = "cases.manage_case"
     form_class = AssignOwnerForm
     template_name = "cases/case_assign_form.html"
 
+    @cached_property
+    def agency(self) -> Agency:
+        chosen = self.request.GET.get("agency") or self.request.POST.get("agency")
+        if chosen and chosen.isdigit():
+            found = Agency.objects.filter(pk=int(chosen)).first()
+            if found is not None:
+                return found
+        return self.object.owning_agency  # type: ignore[no-any-return]
+
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "case": self.object}
+        return {**super().get_form_kwargs(), "case": self.object, "agency": self.agency}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        candidates = list(form.candidates.values())
+        return {
+            **context,
+            "agencies": Agency.objects.all(),
+            "agency": self.agency,
+            "candidates": candidates,
+            "teams": team_diversity(candidates),
+        }
 
     def perform(self, form: AssignOwnerForm) -> HttpResponse:  # type: ignore[override]
-        owner, agency = form.cleaned_data["owner"]
-        case = services.assign_owner(self.object, owner=owner, agency=agency, actor=self.request.user)
-        messages.success(self.request, _("%(user)s now owns the case.") % {"user": owner})
+        candidate = form.cleaned_data["owner"]
+        case = services.assign_owner(
+            self.object, owner=candidate.user, agency=candidate.agency, actor=cast(User, self.request.user)
+        )
+        messages.success(self.request, _("%(user)s now owns the case.") % {"user": candidate.user})
         return HttpResponseRedirect(case.get_absolute_url())
+
+
+class DisclosureCheckView(RestrictedObjectFormView):
+    """A health or social-care agency records its six checks before information leaves it."""
+
+    queryset = Case.objects.select_related("family")
+    action = Action.VIEW
+    permission_required = "cases.add_disclosurecheck"
+    form_class = DisclosureCheckForm
+    template_name = "cases/disclosurecheck_form.html"
+
+    def allowed(self) -> bool:
+        return bool(disclosing_agencies(cast(User, self.request.user)))
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "agencies": disclosing_agencies(cast(User, self.request.user))}
+
+    def perform(self, form: DisclosureCheckForm) -> HttpResponse:  # type: ignore[override]
+        steps = {name: value for name, value in form.cleaned_data.items() if name not in ("agency", "shared_with")}
+        services.record_disclosure_check(
+            self.object,
+            agency=form.checking_agency(),
+            shared_with=list(form.cleaned_data["shared_with"]),
+            actor=cast(User, self.request.user),
+            **steps,
+        )
+        messages.success(self.request, _("The checks are recorded. Only your agency sees them."))
+        return HttpResponseRedirect(self.object.get_absolute_url() + "#checks-heading")

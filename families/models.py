@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action, RestrictedQuerySet
 
+from .matching import name_key
+
 __all__ = ["Family", "Person"]
 
 
@@ -55,6 +57,9 @@ class Person(models.Model):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     relationship = models.CharField(_("relationship to the index person"), max_length=32, choices=Relationship.choices)
     languages = models.CharField(_("languages"), max_length=200, blank=True)
+    # Spelling-insensitive keys of the names (families.matching), kept by save().
+    given_name_key = models.CharField(max_length=100, editable=False, default="")
+    family_name_key = models.CharField(max_length=100, editable=False, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -66,6 +71,7 @@ class Person(models.Model):
         ordering = ["family_name", "given_name", "pk"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["family_name_key", "given_name_key"], name="families_person_name_key_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(date_of_birth__isnull=True) | models.Q(date_of_birth__gte=datetime.date(1900, 1, 1)),
@@ -76,6 +82,14 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.given_name_key = name_key(self.given_name)
+        self.family_name_key = name_key(self.family_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "given_name_key", "family_name_key"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def age(self, on: datetime.date | None = None) -> int | None:
         """Age in whole years on a date (today by default); None when the birth date is unknown."""

@@ -14,6 +14,8 @@ api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("auth/logout/", knox_views.LogoutView.as_view(), name="api-logout"),
     path("", include("cases.api.urls")),
+    path("", include("referrals.api.urls")),
+    path("", include("agencies.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +25,7 @@ urlpatterns = [
     path("accounts/language/", set_language, name="set_language"),
     path("cases/", include("cases.urls")),
     path("panels/", include("agencies.urls")),
+    path("referrals/", include("referrals.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

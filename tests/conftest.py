@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
@@ -17,8 +18,10 @@ Role = Membership.Role
 
 @pytest.fixture(autouse=True)
 def _clear_caches() -> Iterator[None]:
-    # Content types are cached per process; a flushed database gives them new ids.
+    # Content types are cached per process; a flushed database gives them new ids. The cache
+    # holds sign-in throttling counts, which must not carry from one test to the next.
     ContentType.objects.clear_cache()
+    cache.clear()
     yield
     ContentType.objects.clear_cache()
 

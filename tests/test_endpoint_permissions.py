@@ -13,8 +13,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from agencies.models import Agency, Panel, User
-from cases.models import Case, CaseShare
+from agencies.models import Agency, AgendaItem, Panel, PanelMeeting, User
+from cases.models import Case, CaseShare, DisclosureCheck
+from referrals.models import Referral
 from tests.factories import share
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,9 @@ class Endpoint:
     kind: str  # "object": one case's data; "list": a list of rows; "write": changes an object
     api: bool = False
     role_gate: str = ""  # a global permission checked before any row is looked at
+    reader: str = "auditor_readonly"  # who may see the object but not write (for "write")
+    refused: int = 403  # what that reader gets (400: an id in the body refused as if missing)
+    params: Callable[["World"], dict[str, Any]] | None = None
 
     def url(self, world: "World") -> str:
         return reverse(self.name, args=self.args(world))
@@ -38,6 +42,11 @@ class World:
     case: Case
     share: CaseShare
     panel: Panel
+    referral: Referral
+    meeting: PanelMeeting
+    item: AgendaItem
+    check: DisclosureCheck
+    coordinator: User
 
 
 def no_args(world: World) -> list[int]:
@@ -52,6 +61,23 @@ def share_ids(world: World) -> list[int]:
     return [world.case.pk, world.share.pk]
 
 
+def referral_id(world: World) -> list[int]:
+    return [world.referral.pk]
+
+
+def meeting_id(world: World) -> list[int]:
+    return [world.meeting.pk]
+
+
+def item_ids(world: World) -> list[int]:
+    return [world.meeting.pk, world.item.pk]
+
+
+def named(world: World) -> dict[str, Any]:
+    return {"subject_family_name": world.case.family.name, "subject_given_name": world.case.index_person.given_name}
+
+
+MEETINGS = "agencies.add_panelmeeting"
 ENDPOINTS = [
     Endpoint("home", "get", no_args, "list"),
     Endpoint("cases:case_list", "get", no_args, "list"),
@@ -59,15 +85,58 @@ ENDPOINTS = [
     Endpoint("cases:case_share", "post", case_id, "write"),
     Endpoint("cases:case_assign", "post", case_id, "write"),
     Endpoint("cases:caseshare_revoke", "post", share_ids, "write"),
+    Endpoint("cases:disclosurecheck_create", "post", case_id, "write"),
+    Endpoint("referrals:referral_list", "get", no_args, "list"),
+    Endpoint("referrals:referral_create", "get", no_args, "list"),
+    Endpoint("referrals:matches", "get", no_args, "list", params=named),
+    Endpoint("referrals:referral", "get", referral_id, "object"),
+    Endpoint("referrals:referral_triage", "post", referral_id, "write", reader="panel_member"),
+    Endpoint("referrals:referral_add_to", "post", referral_id, "write", reader="panel_member"),
+    Endpoint("referrals:referral_feedback", "post", referral_id, "write", reader="panel_member"),
     Endpoint("agencies:panel_list", "get", no_args, "list", role_gate="agencies.view_panel"),
     Endpoint("agencies:panel", "get", lambda w: [w.panel.pk], "object", role_gate="agencies.view_panel"),
+    Endpoint("agencies:panel_settings", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.change_panel", reader="panel_member"),
+    Endpoint("agencies:meeting_create", "post", lambda w: [w.panel.pk], "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("agencies:meeting", "get", meeting_id, "object"),
+    Endpoint("agencies:meeting_agenda", "get", meeting_id, "object"),
+    Endpoint("agencies:meeting_acknowledge", "post", meeting_id, "object"),
+    Endpoint("agencies:meeting_attendance", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("agencies:meeting_rebuild", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("agencies:meeting_add_case", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("agencies:meeting_close", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("agencies:agendaitem_decide", "post", item_ids, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("agencies:agendaitem_decline", "get", item_ids, "object"),
+    Endpoint("agencies:directory", "get", no_args, "list", role_gate="agencies.view_user"),
+    Endpoint("agencies:reassign", "post", lambda w: [w.case.owner_id], "write", role_gate="agencies.view_user"),
     Endpoint("cases-api:case-list", "get", no_args, "list", api=True),
     Endpoint("cases-api:case-detail", "get", case_id, "object", api=True),
     Endpoint("cases-api:case-assign-owner", "post", case_id, "write", api=True),
+    Endpoint("cases-api:case-reassign", "post", no_args, "write", api=True, refused=400),
     Endpoint("cases-api:caseshare-list", "get", no_args, "list", api=True),
     Endpoint("cases-api:caseshare-detail", "get", lambda w: [w.share.pk], "object", api=True),
     Endpoint("cases-api:caseshare-revoke", "post", lambda w: [w.share.pk], "write", api=True),
-]
+    Endpoint("cases-api:disclosurecheck-list", "get", no_args, "list", api=True),
+    Endpoint("cases-api:disclosurecheck-detail", "get", lambda w: [w.check.pk], "object", api=True),
+    Endpoint("referrals-api:referral-list", "get", no_args, "list", api=True),
+    Endpoint("referrals-api:referral-matches", "get", no_args, "list", api=True, params=named),
+    Endpoint("referrals-api:referral-detail", "get", referral_id, "object", api=True),
+    Endpoint("referrals-api:referral-triage", "post", referral_id, "write", api=True, reader="panel_member"),
+    Endpoint("referrals-api:referral-add-to", "post", referral_id, "write", api=True, reader="panel_member"),
+    Endpoint("referrals-api:referral-feedback", "post", referral_id, "write", api=True, reader="panel_member"),
+    Endpoint("agencies-api:panel-list", "get", no_args, "list", api=True, role_gate="agencies.view_panel"),
+    Endpoint("agencies-api:panel-detail", "get", lambda w: [w.panel.pk], "object", api=True, role_gate="agencies.view_panel"),
+    Endpoint("agencies-api:panelmeeting-list", "get", no_args, "list", api=True),
+    Endpoint("agencies-api:panelmeeting-detail", "get", meeting_id, "object", api=True),
+    Endpoint("agencies-api:panelmeeting-acknowledge", "post", meeting_id, "object", api=True),
+    Endpoint("agencies-api:panelmeeting-attendance", "post", meeting_id, "write", api=True, role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("agencies-api:panelmeeting-rebuild-agenda", "post", meeting_id, "write", api=True, role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("agencies-api:panelmeeting-close", "post", meeting_id, "write", api=True, role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("agencies-api:agendaitem-list", "get", no_args, "list", api=True),
+    Endpoint("agencies-api:agendaitem-detail", "get", lambda w: [w.item.pk], "object", api=True),
+    Endpoint("agencies-api:agendaitem-decide", "post", lambda w: [w.item.pk], "write", api=True, role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("agencies-api:agendaitem-decline", "post", lambda w: [w.item.pk], "object", api=True),
+    Endpoint("agencies-api:owner-candidate-list", "get", no_args, "list", api=True),
+]  # fmt: skip
 # URL names that carry no case data, with the reason.
 EXEMPT = {
     "login": "the sign-in page",
@@ -78,6 +147,8 @@ EXEMPT = {
     "api-schema": "describes the API, holds no data",
     "api-docs": "the schema's documentation page",
     "cases-api:api-root": "links to the list endpoints",
+    "referrals-api:api-root": "links to the list endpoints",
+    "agencies-api:api-root": "links to the list endpoints",
 }
 
 
@@ -98,10 +169,42 @@ def test_every_endpoint_is_in_the_table() -> None:
 
 
 @pytest.fixture
-def world(case: Case, panel: Panel, other_agency: Agency) -> World:
-    Case.objects.filter(pk=case.pk).update(panel=panel)
+def world(case: Case, panel: Panel, other_agency: Agency, agency: Agency, coordinator: User) -> World:
+    from django.utils import timezone
+
+    from agencies import services as panel_services
+    from cases import services as case_services
+    from tests.factories import ReferralFactory
+
+    # Names no page would contain by chance, so "not in the page" means what it says.
+    Case.objects.filter(pk=case.pk).update(panel=panel, reference="ZQ-7731", next_review_on=timezone.localdate())
+    case.family.name = "Qwertzfamily"
+    case.family.save()
+    case.index_person.family_name = "Qwertzfamily"
+    case.index_person.save()
     case.refresh_from_db()
-    return World(case=case, share=share(case, other_agency, CaseShare.Scope.FULL), panel=panel)
+    referral = ReferralFactory(
+        received_by=agency,
+        panel=panel,
+        status="on_agenda",
+        subject_given_name=case.index_person.given_name,
+        subject_family_name="Qwertzfamily",
+        concern="Ytrewq concern",
+    )
+    meeting = panel_services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
+    check = case_services.record_disclosure_check(
+        case, agency=agency, actor=case.owner, concern_verified_on=timezone.localdate()
+    )
+    return World(
+        case=case,
+        share=share(case, other_agency, CaseShare.Scope.FULL),
+        panel=panel,
+        referral=referral,
+        meeting=meeting,
+        item=meeting.items.get(case=case),
+        check=check,
+        coordinator=coordinator,
+    )
 
 
 def _client(endpoint: Endpoint, user: User | None) -> Client | APIClient:
@@ -113,7 +216,14 @@ def _client(endpoint: Endpoint, user: User | None) -> Client | APIClient:
 
 def _call(endpoint: Endpoint, user: User | None, world: World) -> Any:
     client = _client(endpoint, user)
-    return getattr(client, endpoint.method)(endpoint.url(world), {})
+    params = endpoint.params(world) if endpoint.params else {}
+    if endpoint.name == "cases-api:case-reassign":
+        params = {
+            "worker": world.case.owner_id,
+            "assignments": [{"case": world.case.pk, "owner": world.coordinator.pk}],
+        }
+        return client.post(endpoint.url(world), params, format="json")
+    return getattr(client, endpoint.method)(endpoint.url(world), params)
 
 
 @pytest.fixture
@@ -128,16 +238,18 @@ def stranger(db: None) -> User:
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
 def test_a_stranger_gets_nothing(endpoint: Endpoint, world: World, stranger: User) -> None:
     response = _call(endpoint, stranger, world)
+    body = response.content.decode()
     if endpoint.role_gate and not stranger.has_perm(endpoint.role_gate):
         # the role does not do this at all: refused for every id alike, so nothing is learnt
         assert response.status_code == 403
     elif endpoint.kind == "list":
         assert response.status_code == 200
-        body = response.content.decode()
-        assert world.case.family.name not in body and world.case.reference not in body
+    elif endpoint.refused == 400:
+        assert response.status_code == 400
     else:
         assert response.status_code == 404
-        assert world.case.family.name not in response.content.decode()
+    for secret in (world.case.family.name, world.case.reference, world.referral.concern):
+        assert secret not in body, secret
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
@@ -151,12 +263,16 @@ def test_anonymous_is_turned_away(endpoint: Endpoint, world: World) -> None:
 
 
 @pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.kind == "write"], ids=lambda e: e.name)
-def test_a_reader_who_may_not_write_gets_403(endpoint: Endpoint, world: World, auditor_readonly: User) -> None:
-    # the police liaison reads the file in full through the share, and manages nothing
-    assert _call(endpoint, auditor_readonly, world).status_code == 403
+def test_a_reader_who_may_not_write_gets_403(endpoint: Endpoint, world: World, request: pytest.FixtureRequest) -> None:
+    # the police liaison reads the file in full through the share, the panel member the panel's
+    # cases, referrals and meetings; neither manages any of it
+    reader = request.getfixturevalue(endpoint.reader)
+    assert _call(endpoint, reader, world).status_code == endpoint.refused
     world.case.refresh_from_db()
     world.share.refresh_from_db()
+    world.referral.refresh_from_db()
     assert world.share.is_active and world.case.owner.username == "caseworker"
+    assert world.referral.status == "on_agenda" and not world.item.__class__.objects.get(pk=world.item.pk).is_decided
 
 
 def test_a_member_of_another_panel_gets_404_for_this_panel(world: World) -> None:

@@ -42,7 +42,10 @@ class RestrictedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        self.access = self.action_access.get(self.action or "", self.HTTP_ACTIONS[request.method or "GET"])
+        method_access = self.HTTP_ACTIONS.get(request.method or "")
+        if method_access is None:
+            raise api_exceptions.MethodNotAllowed(request.method or "")
+        self.access = self.action_access.get(self.action or "", method_access)
         perm = self.permission_required.get(self.access)
         if perm and not request.user.has_perm(perm):
             raise api_exceptions.PermissionDenied

@@ -30,6 +30,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Lookup, Q, Value
 from django.http import Http404
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -41,10 +42,13 @@ __all__ = [
     "Action",
     "RestrictedQuerySet",
     "UserAccess",
+    "as_flag",
     "case_condition",
     "forget_access",
     "get_restricted_object",
     "reach",
+    "referral_condition",
+    "sees_reporter",
 ]
 
 
@@ -60,6 +64,8 @@ class Action(StrEnum):
 # Object permissions (codenames on cases.Case) that grant each read level.
 FULL_PERMS = ("view_case",)
 SUMMARY_PERMS = ("view_case", "view_case_summary")
+# The permission a share of each scope stands for.
+SHARE_SCOPES = {"full": "view_case", "summary": "view_case_summary"}
 # How much of a case each action lets the user read: the "reach" a change must not take away.
 READ_ORDER = {None: 0, Action.VIEW_SUMMARY: 1, Action.VIEW: 2}
 
@@ -72,6 +78,7 @@ class UserAccess:
     casework_agency_ids: frozenset[int] = field(default_factory=frozenset)
     supervised_agency_ids: frozenset[int] = field(default_factory=frozenset)
     group_ids: frozenset[int] = field(default_factory=frozenset)
+    share_agency_ids: frozenset[int] = field(default_factory=frozenset)
     panel_ids: frozenset[int] = field(default_factory=frozenset)
     coordinated_panel_ids: frozenset[int] = field(default_factory=frozenset)
 
@@ -93,21 +100,29 @@ class UserAccess:
         Membership = apps.get_model("agencies", "Membership")
         Panel = apps.get_model("agencies", "Panel")
         rows = list(Membership.objects.filter(user=user).values_list("agency_id", "role", "agency__group_id"))
-        panel_agencies = {agency for agency, role, _ in rows if role in Membership.PANEL_ROLES}
-        panels = list(
-            Panel.objects.filter(Q(coordinator=user) | Q(chair=user) | Q(agencies__in=panel_agencies))
-            .values_list("pk", "coordinator_id")
-            .distinct()
-            .order_by()
-        )
+        roles = {role for _, role, _ in rows}
+        panels: list[tuple[int, int]] = []
+        # A panel seat comes with a panel role: whoever loses the role loses the panel, even if a
+        # panel still names them as its coordinator or chair.
+        if roles & Membership.PANEL_ROLES:
+            panel_agencies = {agency for agency, role, _ in rows if role in Membership.PANEL_ROLES}
+            panels = list(
+                Panel.objects.filter(Q(coordinator=user) | Q(chair=user) | Q(agencies__in=panel_agencies))
+                .values_list("pk", "coordinator_id")
+                .distinct()
+                .order_by()
+            )
+        # Agency administrators manage memberships; they read no case through their agency.
+        sharing = [(agency, group) for agency, role, group in rows if role != Membership.Role.AGENCY_ADMIN]
+        coordinates = Membership.Role.COORDINATOR in roles
         return cls(
             user_id=user.pk,
             casework_agency_ids=frozenset(a for a, role, _ in rows if role in Membership.CASEWORK_ROLES),
             supervised_agency_ids=frozenset(a for a, role, _ in rows if role == Membership.Role.SUPERVISOR),
-            # Agency administrators manage memberships; they read no case through their agency.
-            group_ids=frozenset(g for _, role, g in rows if role != Membership.Role.AGENCY_ADMIN),
+            group_ids=frozenset(group for _, group in sharing),
+            share_agency_ids=frozenset(agency for agency, _ in sharing),
             panel_ids=frozenset(pk for pk, _ in panels),
-            coordinated_panel_ids=frozenset(pk for pk, coordinator in panels if coordinator == user.pk),
+            coordinated_panel_ids=frozenset(pk for pk, c in panels if coordinates and c == user.pk),
         )
 
     @property
@@ -149,13 +164,25 @@ models.BigAutoField.register_lookup(AnyOf)
 
 
 def _grants(access: UserAccess, codenames: tuple[str, ...], prefix: str) -> list[Q]:
-    """Cases granted explicitly (guardian object permissions) to the user or their agencies."""
-    group_perm = apps.get_model("cases", "CaseGroupObjectPermission")
+    """Cases granted explicitly to the user (guardian's user grants) or shared with their agencies.
+
+    Shares are read from the share table, which knows when each one ends, so an ended share
+    grants nothing from that moment (its guardian row, the mirror `has_perm` and the admin use,
+    is removed by the expiry sweep). Docs: decisions.md, "Share end dates".
+    """
     user_perm = apps.get_model("cases", "CaseUserObjectPermission")
-    grants = [user_perm.objects.filter(user_id=access.user_id, permission__codename__in=codenames)]
-    if access.group_ids:
-        grants.append(group_perm.objects.filter(group_id__in=access.group_ids, permission__codename__in=codenames))
-    return [Q(**{f"{prefix}pk__any_of": grant.order_by().values("content_object_id")}) for grant in grants]
+    grants = [
+        user_perm.objects.filter(user_id=access.user_id, permission__codename__in=codenames).values("content_object_id")
+    ]
+    if access.share_agency_ids:
+        share = apps.get_model("cases", "CaseShare")
+        scopes = [scope for scope, codename in SHARE_SCOPES.items() if codename in codenames]
+        grants.append(
+            share.objects.filter(agency_id__in=access.share_agency_ids, scope__in=scopes, revoked_at__isnull=True)
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()))
+            .values("case_id")
+        )
+    return [Q(**{f"{prefix}pk__any_of": grant.order_by()}) for grant in grants]
 
 
 def _case_branches(access: UserAccess, action: Action, prefix: str) -> list[Q]:
@@ -194,6 +221,14 @@ def case_condition(user: AnyUser, action: Action | str, prefix: str = "") -> Q |
     return reduce(operator.or_, branches) if branches else None
 
 
+def as_flag(condition: Q | None) -> Any:
+    """A condition as a boolean column (False when the user has no access at all), to annotate
+    rows with what the user may see of what they point to."""
+    if condition is None:
+        return Value(False, output_field=BooleanField())
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
 def _through_cases(qs: models.QuerySet[Any], condition: Q, field: str, lookup: str = "pk") -> models.QuerySet[Any]:
     """Rows of `qs` whose `lookup` is the `field` of a case matching `condition`."""
     cases = apps.get_model("cases", "Case")._base_manager.filter(condition).order_by().values(field)
@@ -210,30 +245,44 @@ def _case_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> model
     return qs.none() if condition is None else qs.filter(condition)
 
 
+def _through_case(user: AnyUser, action: Action, prefix: str = "") -> Q | None:
+    """What hangs off a case is read through the case's full file; changing it needs both the
+    change right and the file (a coordinator manages a case without reading its entries)."""
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        return case_condition(user, action, prefix)
+    change, read = case_condition(user, action, prefix), case_condition(user, Action.VIEW, prefix)
+    return None if change is None or read is None else change & read
+
+
 def _case_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
     """Anything hanging off a case is visible through its case, never by its own id alone."""
-    condition = case_condition(user, action, prefix="case__")
+    condition = _through_case(user, action, prefix="case__")
     return qs.none() if condition is None else qs.filter(condition)
 
 
 def _share_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """Shares are read by those who see the full file and by those who manage the case (a
-    coordinator revokes shares without reading the file)."""
-    if action not in (Action.VIEW, Action.VIEW_SUMMARY):
-        return _case_child_rule(qs, user, action)
+    """Shares are read (with their particulars) by those who see the full file and by those who
+    manage the case: a coordinator revokes shares without reading the file. At summary level,
+    anyone who knows the case sees which agencies are involved and at which level."""
+    if action == Action.VIEW_SUMMARY:
+        condition = case_condition(user, action, prefix="case__")
+        return qs.none() if condition is None else qs.filter(condition)
+    if action != Action.VIEW:
+        condition = case_condition(user, action, prefix="case__")
+        return qs.none() if condition is None else qs.filter(condition)
     conditions = [case_condition(user, a, prefix="case__") for a in (Action.VIEW, Action.MANAGE)]
     present = [c for c in conditions if c is not None]
     return qs.filter(reduce(operator.or_, present)) if present else qs.none()
 
 
 def _family_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    condition = case_condition(user, action)
+    condition = _through_case(user, action)
     return qs.none() if condition is None else _through_cases(qs, condition, "family_id")
 
 
 def _person_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
     """The full file shows the whole family; a summary shows only the index person."""
-    condition = case_condition(user, action)
+    condition = _through_case(user, action)
     if condition is None:
         return qs.none()
     if action == Action.VIEW_SUMMARY:
@@ -243,17 +292,90 @@ def _person_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> mod
     return _through_cases(qs, condition, "family_id", "family_id")
 
 
-def _referral_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """A referral is seen by its receiving agency's caseworkers, and by the panel it was put to."""
+def referral_condition(user: AnyUser, action: Action | str, prefix: str = "") -> Q | None:
+    """The referrals `user` may act on: those received by or routed to (a crisis, to the police)
+    an agency they work cases for; and, to read, those put to a panel they sit on (to manage, a
+    panel they coordinate)."""
     access = UserAccess.of(user)
     if access.is_anonymous:
-        return qs.none()
-    condition = Q(received_by_id__in=access.casework_agency_ids)
+        return None
+    action = Action(action)
+    branches = []
+    if access.casework_agency_ids:
+        branches += [
+            Q(**{f"{prefix}received_by_id__in": access.casework_agency_ids}),
+            Q(**{f"{prefix}routed_to_id__in": access.casework_agency_ids}),
+        ]
+    panels = access.panel_ids if action in (Action.VIEW, Action.VIEW_SUMMARY) else access.coordinated_panel_ids
+    if panels and action != Action.CHANGE:
+        branches.append(Q(**{f"{prefix}panel_id__in": panels}))
+    return reduce(operator.or_, branches) if branches else None
+
+
+def sees_reporter(user: AnyUser, referral: Any) -> bool:
+    """Who reported a concern is known to the agency that received it, and to no one else."""
+    return referral.received_by_id in UserAccess.of(user).casework_agency_ids
+
+
+def _referral_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    condition = referral_condition(user, action)
+    return qs.none() if condition is None else qs.filter(condition)
+
+
+def _referral_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    condition = referral_condition(user, action, prefix="referral__")
+    return qs.none() if condition is None else qs.filter(condition)
+
+
+def _meeting_condition(user: AnyUser, action: Action, prefix: str) -> Q | None:
+    """Meetings are seen by the panel's members and by those who attended (a case owner invited
+    to the table), and run by the panel's coordinator."""
+    access = UserAccess.of(user)
+    if access.is_anonymous:
+        return None
     if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        condition |= Q(panel_id__in=access.panel_ids)
-    elif action == Action.MANAGE:
-        condition |= Q(panel_id__in=access.coordinated_panel_ids)
-    return qs.filter(condition)
+        condition = Q(**{f"{prefix}attendance__user_id": access.user_id})
+        if access.panel_ids:
+            condition |= Q(**{f"{prefix}panel_id__in": access.panel_ids})
+        return condition
+    panels = access.coordinated_panel_ids
+    return Q(**{f"{prefix}panel_id__in": panels}) if panels else None
+
+
+def _meeting_rule(prefix: str) -> Rule:
+    def rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+        condition = _meeting_condition(user, action, prefix)
+        return qs.none() if condition is None else qs.filter(condition)
+
+    return rule
+
+
+def _agenda_rule(prefix: str) -> Rule:
+    """An agenda item (and what hangs off it) is seen through its meeting, and only when its case
+    or referral is one the user may know of: someone invited to the table for one case does not
+    learn the others from the agenda."""
+
+    def rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+        meeting = _meeting_condition(user, action, f"{prefix}meeting__")
+        subjects = [
+            case_condition(user, Action.VIEW_SUMMARY, prefix=f"{prefix}case__"),
+            referral_condition(user, Action.VIEW, prefix=f"{prefix}referral__"),
+        ]
+        known = [condition for condition in subjects if condition is not None]
+        if meeting is None or not known:
+            return qs.none()
+        return qs.filter(meeting, reduce(operator.or_, known))
+
+    return rule
+
+
+def _own_agency_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    """Records an agency keeps for itself about a case: its own members who see the file."""
+    condition = case_condition(user, Action.VIEW if action == Action.VIEW_SUMMARY else action, prefix="case__")
+    agencies = UserAccess.of(user).casework_agency_ids
+    if condition is None or not agencies:
+        return qs.none()
+    return qs.filter(condition, agency_id__in=agencies)
 
 
 def _panel_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
@@ -269,7 +391,13 @@ RULES: dict[str, Rule] = {
     "family": _family_rule,
     "person": _person_rule,
     "referral": _referral_rule,
+    "referral_child": _referral_child_rule,
     "panel": _panel_rule,
+    "meeting": _meeting_rule(""),
+    "meeting_child": _meeting_rule("meeting__"),
+    "agenda_item": _agenda_rule(""),
+    "agenda_item_child": _agenda_rule("item__"),
+    "case_own_agency": _own_agency_rule,
 }
 
 

@@ -41,7 +41,9 @@ class RestrictedViewMixin(LoginRequiredMixin):
 
     def get_object(self, queryset: models.QuerySet[Any] | None = None) -> Any:
         lookup = {"pk": self.kwargs["pk"]}  # type: ignore[attr-defined]
-        return get_restricted_object(queryset or self.get_queryset(), self.request.user, self.action, **lookup)
+        if queryset is None:
+            queryset = self.get_queryset()
+        return get_restricted_object(queryset, self.request.user, self.action, **lookup)
 
 
 class RestrictedObjectFormView(RestrictedViewMixin, SingleObjectMixin, FormView):  # type: ignore[misc,type-arg]
@@ -61,8 +63,14 @@ class RestrictedObjectFormView(RestrictedViewMixin, SingleObjectMixin, FormView)
             raise PermissionDenied
         self.queryset = self.queryset.restrict(request.user, self.action)  # type: ignore[attr-defined]
         self.object = self.get_object()
+        if not self.allowed():
+            raise PermissionDenied
         # Skip RestrictedViewMixin.dispatch: the queryset is restricted once, above.
         return super(RestrictedViewMixin, self).dispatch(request, *args, **kwargs)
+
+    def allowed(self) -> bool:
+        """A further condition on the user, checked once the object is known (403 when it fails)."""
+        return True
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:

@@ -12,9 +12,17 @@ from agencies.api.serializers import AgencyRefSerializer, PanelRefSerializer, Us
 from agencies.models import Agency, User
 from families.models import Person
 
-from ..models import Case, CaseShare
+from ..models import Case, CaseShare, DisclosureCheck
 
-__all__ = ["AssignOwnerSerializer", "CaseDetailSerializer", "CaseSerializer", "CaseShareSerializer"]
+__all__ = [
+    "AssignOwnerSerializer",
+    "CaseDetailSerializer",
+    "CaseSerializer",
+    "CaseShareSerializer",
+    "DisclosureCheckSerializer",
+    "ReassignSerializer",
+    "RevokeShareSerializer",
+]
 
 
 class IndexPersonSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -92,6 +100,7 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
             "justification",
             "consent_given_by",
             "consent_given_on",
+            "purpose",
             "ends_at",
             "granted_by",
             "granted_at",
@@ -104,7 +113,7 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
     # What the share says about the family is case content: only full readers of the case get it
     # (a coordinator manages shares from the summary).
-    FULL_ONLY = ("justification", "consent_given_by")
+    FULL_ONLY = ("justification", "consent_given_by", "consent_given_on", "revoke_reason", "purpose")
 
     def to_representation(self, instance: CaseShare) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -160,3 +169,52 @@ class AssignOwnerSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class RevokeShareSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=2000)
+
+
+class DisclosureCheckSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """The six checks an agency records before sharing; seen by that agency only."""
+
+    case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.VIEW)
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    shared_with = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True, required=False)
+    recorded_by = UserRefSerializer(read_only=True)
+    steps_done = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = DisclosureCheck
+        fields = [
+            "id",
+            "case",
+            "agency",
+            "concern_verified_on",
+            "discussed_with_client_on",
+            "not_discussed_because",
+            "colleagues_consulted_on",
+            "managers_consulted_on",
+            "risk_assessed_on",
+            "shared_on",
+            "shared_with",
+            "notes",
+            "steps_done",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = ["id", "steps_done", "recorded_by", "created_at"]
+        validators: list[Any] = []  # the service checks the model, with its own messages
+
+
+class AssignmentSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.MANAGE)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class ReassignSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Hand a leaving worker's cases to new owners. Without `confirm` nothing changes: the answer
+    shows what would."""
+
+    worker = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    assignments = AssignmentSerializer(many=True)
+    confirm = serializers.BooleanField(default=False)

@@ -3,6 +3,7 @@
 from typing import Any, ClassVar, cast
 
 from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions as api_exceptions
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -12,17 +13,19 @@ from agencies.access import Action, RestrictedViewSet
 from agencies.models import User
 
 from .. import services
-from ..filtersets import CaseFilterSet
-from ..models import Case, CaseShare
+from ..filtersets import CaseFilterSet, CaseShareFilterSet
+from ..models import Case, CaseShare, DisclosureCheck
 from .serializers import (
     AssignOwnerSerializer,
     CaseDetailSerializer,
     CaseSerializer,
     CaseShareSerializer,
+    DisclosureCheckSerializer,
+    ReassignSerializer,
     RevokeShareSerializer,
 )
 
-__all__ = ["CaseShareViewSet", "CaseViewSet"]
+__all__ = ["CaseShareViewSet", "CaseViewSet", "DisclosureCheckViewSet"]
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
@@ -35,6 +38,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         "list": Action.VIEW_SUMMARY,
         "retrieve": Action.VIEW_SUMMARY,
         "assign_owner": Action.MANAGE,
+        "reassign": Action.MANAGE,
     }
     permission_required: ClassVar[dict[Action, str]] = {
         Action.VIEW_SUMMARY: "cases.view_case_summary",
@@ -66,13 +70,33 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         )
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
+    @extend_schema(request=ReassignSerializer, responses=CaseSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def reassign(self, request: Request) -> Response:
+        """Move a leaving worker's cases (those you may manage) to new owners, all or none."""
+        data = ReassignSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        assignments = [(row["case"], row["owner"], row["agency"]) for row in values["assignments"]]
+        if values["confirm"]:
+            services.reassign_caseload(
+                values["worker"], assignments=assignments, actor=cast(User, request.user), confirmed=True
+            )
+        cases = self.get_queryset().filter(pk__in=[case.pk for case, _owner, _agency in assignments])
+        return Response(
+            {
+                "confirmed": values["confirm"],
+                "cases": CaseSerializer(cases, many=True, context=self.get_serializer_context()).data,
+            }
+        )
+
 
 class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RestrictedViewSet):
     """Shares of cases with other agencies. Create one to share; `revoke` to end it."""
 
     queryset = CaseShare.objects.select_related("agency", "granted_by")
     serializer_class = CaseShareSerializer
-    filterset_fields = ["case", "agency", "scope"]
+    filterset_class = CaseShareFilterSet
     action_access: ClassVar[dict[str, Action]] = {"create": Action.MANAGE, "revoke": Action.MANAGE}
     permission_required: ClassVar[dict[Action, str]] = {Action.MANAGE: "cases.manage_case"}
 
@@ -106,3 +130,25 @@ class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         services.revoke_share(share, reason=data.validated_data["reason"], actor=cast(User, request.user))
         share = self.get_queryset().get(pk=share.pk)
         return Response(CaseShareSerializer(share, context=self.get_serializer_context()).data)
+
+
+class DisclosureCheckViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RestrictedViewSet
+):
+    """The six checks your agency recorded before sharing (seed 001); no other agency sees them."""
+
+    queryset = DisclosureCheck.objects.select_related("recorded_by").prefetch_related("shared_with")
+    serializer_class = DisclosureCheckSerializer
+    filterset_fields = ["case"]
+    action_access: ClassVar[dict[str, Action]] = {"create": Action.VIEW}
+    permission_required: ClassVar[dict[Action, str]] = {Action.CHANGE: "cases.add_disclosurecheck"}
+
+    def perform_create(self, serializer: DisclosureCheckSerializer) -> None:  # type: ignore[override]
+        user = cast(User, self.request.user)
+        if not user.has_perm("cases.add_disclosurecheck") or not services.disclosing_agencies(user):
+            raise api_exceptions.PermissionDenied
+        data = dict(serializer.validated_data)
+        case, agency, shared_with = data.pop("case"), data.pop("agency"), data.pop("shared_with", [])
+        serializer.instance = services.record_disclosure_check(
+            case, agency=agency, shared_with=shared_with, actor=cast(User, self.request.user), **data
+        )

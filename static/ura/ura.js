@@ -8,3 +8,28 @@ document.addEventListener("change", (event) => {
     target.form.requestSubmit();
   }
 });
+
+// Parts of a form that apply to one answer only: <div data-show-when="decision=open_case|panel_agenda">
+// or data-show-when="is_crisis=checked". Without script everything shows, and the server checks.
+function uraFieldValue(form, name) {
+  const fields = form.querySelectorAll(`[name="${name}"]`);
+  for (const field of fields) {
+    if (field.type === "checkbox") return field.checked ? "checked" : "";
+    if (field.type === "radio") { if (field.checked) return field.value; continue; }
+    return field.value;
+  }
+  return "";
+}
+
+function uraToggle(root) {
+  root.querySelectorAll("[data-show-when]").forEach((element) => {
+    const form = element.closest("form");
+    if (!form) return;
+    const [name, values] = element.dataset.showWhen.split("=");
+    element.hidden = !values.split("|").includes(uraFieldValue(form, name));
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => uraToggle(document));
+document.addEventListener("change", () => uraToggle(document));
+document.addEventListener("htmx:afterSwap", (event) => uraToggle(event.target));

@@ -111,12 +111,15 @@ def test_union_lists_each_case_once(case: Case, panel: Panel, other_agency: Agen
     assert list(Case.objects.restrict(user, Action.VIEW_SUMMARY).values_list("pk", flat=True)) == [case.pk]
 
 
-def test_access_is_resolved_once_per_user_object(case: Case, caseworker: User, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
-    forget_access(caseworker)
+def test_access_is_resolved_once_per_user_object(  # type: ignore[no-untyped-def]
+    case: Case, panel: Panel, coordinator: User, django_assert_num_queries
+) -> None:
+    # memberships, then the panels (looked up only for someone holding a panel role)
+    forget_access(coordinator)
     with django_assert_num_queries(2):
-        UserAccess.of(caseworker)
+        UserAccess.of(coordinator)
     with django_assert_num_queries(0):
-        UserAccess.of(caseworker)
+        UserAccess.of(coordinator)
 
 
 def test_annotate_access_marks_full_and_summary(case: Case, panel: Panel, other_agency: Agency) -> None:

@@ -129,7 +129,9 @@ class TestAssignView:
         Case.objects.filter(pk=case.pk).update(panel=panel)
         officer = member(other_agency, Role.POLICE_LIAISON)
         url = reverse("cases:case_assign", args=[case.pk])
-        response = client_for(coordinator).post(url, {"owner": f"{officer.pk}:{other_agency.pk}"})
+        response = client_for(coordinator).post(
+            url, {"agency": other_agency.pk, "owner": f"{officer.pk}:{other_agency.pk}"}
+        )
         assert response.status_code == 302
         case.refresh_from_db()
         assert case.owner == officer
@@ -139,11 +141,23 @@ class TestAssignView:
     ) -> None:
         officer = member(other_agency, Role.POLICE_LIAISON)
         url = reverse("cases:case_assign", args=[case.pk])
-        response = client_for(supervisor).post(url, {"owner": f"{officer.pk}:{other_agency.pk}"})
+        response = client_for(supervisor).post(
+            url, {"agency": other_agency.pk, "owner": f"{officer.pk}:{other_agency.pk}"}
+        )
         assert response.status_code == 200
         assert "out of your reach" in response.content.decode()
         case.refresh_from_db()
         assert case.owner.username == "caseworker"
+
+    def test_the_page_shows_each_candidates_caseload_languages_and_gender(
+        self, case: Case, supervisor: User, colleague: User
+    ) -> None:
+        User.objects.filter(pk=colleague.pk).update(spoken_languages="Albanian, Turkish", gender="female")
+        response = client_for(supervisor).get(reverse("cases:case_assign", args=[case.pk]))
+        rows = {c.user.username: c for c in response.context["candidates"]}
+        assert rows["caseworker"].open_cases == 1 and rows["colleague"].open_cases == 0
+        body = response.content.decode()
+        assert "Albanian, Turkish" in body and "Female" in body
 
     def test_a_practitioner_who_is_not_the_owner_gets_403(self, case: Case, colleague: User) -> None:
         url = reverse("cases:case_assign", args=[case.pk])

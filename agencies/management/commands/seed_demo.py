@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from agencies.demo import DEMO_PASSWORD, seed_agencies
+from agencies.demo import DEMO_PASSWORD, seed_agencies, seed_meetings
 from cases.demo import seed_cases
 from referrals.demo import seed_referrals
 
@@ -21,6 +21,7 @@ class Command(BaseCommand):
             org = seed_agencies()
             seed_cases(org)
             seed_referrals(org)
+            seed_meetings(org)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Every demo user signs in with the password {DEMO_PASSWORD!r}.")
         )

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .access import RestrictedQuerySet
+from ..access import RestrictedQuerySet
 
 __all__ = ["Agency", "Membership", "Panel", "User"]
 
@@ -16,6 +16,19 @@ __all__ = ["Agency", "Membership", "Panel", "User"]
 class User(AbstractUser):
     """A professional who signs in to Ura and acts through one or more agency memberships."""
 
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNDISCLOSED = "", _("Not stated")
+
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    spoken_languages = models.CharField(
+        _("languages spoken"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated, for example: Albanian, English, Arabic. Helps choose a case owner."),
+    )
     language = models.CharField(
         _("interface language"),
         max_length=8,
@@ -31,6 +44,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def languages_list(self) -> list[str]:
+        return [language.strip() for language in self.spoken_languages.split(",") if language.strip()]
 
 
 class Agency(models.Model):

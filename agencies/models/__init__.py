@@ -1,0 +1,4 @@
+"""Agencies, people, panels and their meetings."""
+
+from .meetings import *  # noqa: F403
+from .organisations import *  # noqa: F403

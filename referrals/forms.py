@@ -1,0 +1,206 @@
+"""Referral forms: intake, triage, adding to an earlier record, feedback. They check input; the
+services decide."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.access import Action
+from agencies.directory import owner_candidates
+from agencies.models import Agency, Panel, User
+from families.models import Family
+
+from .models import Referral, ReferralIndicator, TriageDecision
+
+__all__ = ["FeedbackForm", "MatchQueryForm", "ReferralForm", "TriageForm"]
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker: it always exchanges ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _not_future(value: Any, message: Any) -> None:
+    if value is None:
+        return
+    now = timezone.now() if isinstance(value, datetime.datetime) else timezone.localdate()
+    if value > now:
+        raise forms.ValidationError(message)
+
+
+class ReferralForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Intake: who reported, about whom, what was seen, how urgent."""
+
+    indicators = forms.MultipleChoiceField(
+        label=_("Signs seen (tick all that apply)"),
+        choices=ReferralIndicator.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "channel",
+            "received_at",
+            "reporter_anonymous",
+            "reporter_name",
+            "reporter_contact",
+            "reporter_relationship",
+            "reporter_is_professional",
+            "subject_given_name",
+            "subject_family_name",
+            "subject_date_of_birth",
+            "subject_age",
+            "subject_area",
+            "child_involved",
+            "person_told",
+            "observed_on",
+            "concern",
+            "indicators",
+            "ideology",
+            "urgency",
+            "is_crisis",
+            "crisis_reason",
+        ]
+        widgets = {
+            "received_at": DateTimeInput(),
+            "subject_date_of_birth": DateInput(),
+            "observed_on": DateInput(),
+            "concern": forms.Textarea(attrs={"rows": 5}),
+            "channel": forms.Select(),
+            "person_told": forms.RadioSelect(),
+        }
+        help_texts = {
+            "is_crisis": _(
+                "An attack may be planned, the person may travel, or professionals may be at risk: "
+                "the police are alerted at once."
+            ),
+            "subject_age": _("If the date of birth is not known."),
+        }
+
+    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agencies = agencies
+        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["concern"].help_text = _("In the reporter's words, as far as possible.")
+        if len(agencies) > 1:
+            # Someone working for several agencies says which one received the concern.
+            self.fields = {
+                "received_by": forms.ModelChoiceField(
+                    label=_("Received by"), queryset=Agency.objects.filter(pk__in=[a.pk for a in agencies])
+                ),
+                **self.fields,
+            }
+
+    @property
+    def received_by_field(self) -> Any:
+        """The agency choice, for someone working for several agencies (else None)."""
+        return self["received_by"] if "received_by" in self.fields else None
+
+    def receiving_agency(self) -> Agency:
+        return self.cleaned_data.get("received_by") or self.agencies[0]
+
+    def clean_received_at(self) -> datetime.datetime:
+        value = self.cleaned_data["received_at"]
+        _not_future(value, _("A referral cannot be received in the future."))
+        return value  # type: ignore[no-any-return]
+
+    def clean_observed_on(self) -> datetime.date | None:
+        value = self.cleaned_data.get("observed_on")
+        _not_future(value, _("What was observed cannot lie in the future."))
+        return value
+
+    def clean_subject_date_of_birth(self) -> datetime.date | None:
+        value = self.cleaned_data.get("subject_date_of_birth")
+        _not_future(value, _("A date of birth cannot lie in the future."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reporter_anonymous") and (data.get("reporter_name") or data.get("reporter_contact")):
+            self.add_error("reporter_name", _("An anonymous reporter has no name or contact on record."))
+        if data.get("is_crisis") and not data.get("crisis_reason"):
+            self.add_error("crisis_reason", _("Say why this is a crisis."))
+        return data
+
+
+class MatchQueryForm(forms.Form):
+    """The names and date of birth to look for among earlier records."""
+
+    subject_given_name = forms.CharField(required=False, max_length=100)
+    subject_family_name = forms.CharField(required=False, max_length=100)
+    subject_date_of_birth = forms.DateField(required=False)
+
+
+class TriageForm(forms.Form):
+    """A triage decision; the fields of the other decisions are ignored."""
+
+    decision = forms.ChoiceField(label=_("Decision"), choices=TriageDecision.Decision.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=_("Why no further action"), choices=[("", "---------"), *TriageDecision.Reason.choices], required=False
+    )
+    signposted_to = forms.CharField(label=_("Signposted to"), max_length=200, required=False)
+    panel = forms.ModelChoiceField(label=_("Panel"), queryset=Panel.objects.none(), required=False)
+    owner = forms.ChoiceField(label=_("Owner of the new case"), required=False)
+    family = forms.ModelChoiceField(
+        label=_("Add to this family (optional)"),
+        queryset=Family.objects.none(),
+        required=False,
+        help_text=_("A family Ura already knows; otherwise a new family is recorded from the referral."),
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, referral: Referral, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.fields["panel"].queryset = Panel.objects.order_by("name")  # type: ignore[attr-defined]
+        self.candidates = {c.key: c for c in owner_candidates()}
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)  # noqa: S101 - narrows the type
+        owner.choices = [("", "---------")] + [
+            (key, f"{c.user} — {c.agency} ({c.open_cases})") for key, c in self.candidates.items()
+        ]
+        # Only families the user may see in full can receive a new case.
+        self.fields["family"].queryset = Family.objects.restrict(user, Action.VIEW)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decision = data.get("decision")
+        if decision == TriageDecision.Decision.NO_FURTHER_ACTION and not data.get("reason"):
+            self.add_error("reason", _("Say why no further action is needed."))
+        if decision == TriageDecision.Decision.SIGNPOSTED and not data.get("signposted_to", "").strip():
+            self.add_error("signposted_to", _("Say which service the reporter was signposted to."))
+        if decision == TriageDecision.Decision.PANEL_AGENDA and not data.get("panel"):
+            self.add_error("panel", _("Choose the panel whose agenda the referral goes on."))
+        if decision == TriageDecision.Decision.OPEN_CASE:
+            if not data.get("owner"):
+                self.add_error("owner", _("Choose who owns the new case."))
+            if not data.get("family") and not self.referral.subject_family_name:
+                self.add_error("family", _("The referral names no family: choose one, or record the name first."))
+        return data
+
+    @property
+    def owner_choice(self) -> tuple[User, Agency] | None:
+        candidate = self.candidates.get(self.cleaned_data.get("owner") or "")
+        return (candidate.user, candidate.agency) if candidate else None
+
+
+class FeedbackForm(forms.Form):
+    feedback = forms.CharField(
+        label=_("What was the reporter told?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

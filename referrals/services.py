@@ -1,0 +1,333 @@
+"""Referral intake and triage (step 1). Every write goes through these functions.
+
+They take objects the caller fetched through `restrict()` and a keyword-only `actor`; each is one
+transaction with its audit record, and e-mails go out only after the commit.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.access import Action
+from agencies.models import Agency, Membership, Panel, User
+from audit.models import AuditEvent
+from audit.services import record
+from cases import services as case_services
+from cases.models import Case, CaseEvent
+from families.matching import name_key, similar
+from families.models import Family, Person
+
+from .models import TRIAGE_WITHIN, Referral, ReferralIndicator, TriageDecision
+
+__all__ = [
+    "Matches",
+    "add_to_earlier",
+    "crisis_police_agency",
+    "find_matches",
+    "record_feedback",
+    "record_referral",
+    "triage_referral",
+]
+
+Decision = TriageDecision.Decision
+
+
+def _not_in_future(value: datetime.date | datetime.datetime | None, message: str) -> None:
+    if value is None:
+        return
+    now = timezone.now() if isinstance(value, datetime.datetime) else timezone.localdate()
+    if value > now:
+        raise ValidationError(message)
+
+
+def crisis_police_agency(received_by: Agency) -> Agency | None:
+    """Where a crisis goes at once: the receiving agency if it is the police, else the police on
+    a panel the receiving agency sits on, else the first police agency."""
+    if received_by.sector == Agency.Sector.POLICE:
+        return received_by
+    police = Agency.objects.filter(sector=Agency.Sector.POLICE).order_by("name")
+    return police.filter(panels__agencies=received_by).distinct().first() or police.first()
+
+
+def _alert_police(referral: Referral) -> None:
+    """E-mail the police liaisons of the agency a crisis was routed to. The e-mail names no one:
+    it says that something is waiting and links into Ura."""
+    liaisons = User.objects.filter(
+        memberships__agency=referral.routed_to,
+        memberships__role=Membership.Role.POLICE_LIAISON,
+        is_active=True,
+    ).exclude(email="")
+    link = settings.BASE_URL + reverse("referrals:referral", args=[referral.pk])
+    subject = _("Ura: a crisis referral needs you now")
+    body = _("A referral marked as a crisis was routed to your agency. Open it in Ura: %(link)s") % {"link": link}
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in liaisons.distinct()]
+    if messages:
+        send_mass_mail(messages, fail_silently=True)
+
+
+@transaction.atomic
+def record_referral(*, actor: User, received_by: Agency, indicators: Iterable[str] = (), **fields: Any) -> Referral:
+    """Record a concern as it was reported. A crisis is routed to the police at once."""
+    referral = Referral(received_by=received_by, recorded_by=actor, **fields)
+    _not_in_future(referral.received_at, _("A referral cannot be received in the future."))
+    _not_in_future(referral.observed_on, _("What was observed cannot lie in the future."))
+    _not_in_future(referral.subject_date_of_birth, _("A date of birth cannot lie in the future."))
+    if referral.reporter_anonymous and (referral.reporter_name or referral.reporter_contact):
+        raise ValidationError(_("An anonymous reporter has no name or contact on record."))
+    if referral.is_crisis:
+        if not referral.crisis_reason:
+            raise ValidationError(_("Say why this is a crisis."))
+        referral.routed_to = crisis_police_agency(received_by)
+        referral.urgency = Referral.Urgency.URGENT
+    referral.full_clean()
+    referral.save()
+    ReferralIndicator.objects.bulk_create(ReferralIndicator(referral=referral, kind=kind) for kind in set(indicators))
+    record(AuditEvent.Action.REFERRAL_RECORDED, actor=actor, obj=referral, crisis=referral.is_crisis)
+    if referral.routed_to is not None:
+        transaction.on_commit(lambda: _alert_police(referral))
+    return referral
+
+
+@dataclass
+class Match:
+    """A record that may be about the same person, and why it was matched."""
+
+    kind: str  # "referral" or "case"
+    obj: Any
+    person: str
+    reason: str
+    score: int
+
+
+@dataclass
+class Matches:
+    referrals: list[Match]
+    cases: list[Match]
+
+    def __bool__(self) -> bool:
+        return bool(self.referrals or self.cases)
+
+
+def _match_reason(given_a: str, given_b: str, born_a: Any, born_b: Any) -> tuple[int, str] | None:
+    same_birth = born_a is not None and born_a == born_b
+    if given_a and given_b and given_a == given_b:
+        return (3, _("same names and date of birth")) if same_birth else (2, _("same names"))
+    if same_birth:
+        return 2, _("same family name and date of birth")
+    if similar(given_a, given_b):
+        return 1, _("similar names")
+    return None
+
+
+def find_matches(
+    user: User,
+    *,
+    given_name: str = "",
+    family_name: str,
+    date_of_birth: datetime.date | None = None,
+    exclude: Referral | None = None,
+) -> Matches:
+    """Earlier referrals and cases that may be about the same person, among those `user` may know
+    of. Names meet through their spelling-insensitive keys (families.matching); a slip of one
+    letter in the family name still matches when the given name or the date of birth agrees."""
+    family_key, given_key = name_key(family_name), name_key(given_name)
+    if len(family_key) < 2:
+        return Matches([], [])
+    near = Q(subject_family_name_key=family_key) | Q(subject_family_name_key__startswith=family_key[:3])
+    referrals = []
+    candidates = Referral.objects.restrict(user, Action.VIEW).filter(near).order_by("-received_at")[:200]
+    for referral in candidates:
+        if exclude is not None and referral.pk == exclude.pk:
+            continue
+        if not similar(referral.subject_family_name_key, family_key):
+            continue
+        found = _match_reason(given_key, referral.subject_given_name_key, date_of_birth, referral.subject_date_of_birth)
+        if found:
+            referrals.append(Match("referral", referral, referral.subject, found[1], found[0]))
+    people = Person.objects.restrict(user, Action.VIEW_SUMMARY).filter(
+        Q(family_name_key=family_key) | Q(family_name_key__startswith=family_key[:3])
+    )[:200]
+    matched_people = {}
+    for person in people:
+        if not similar(person.family_name_key, family_key):
+            continue
+        found = _match_reason(given_key, person.given_name_key, date_of_birth, person.date_of_birth)
+        if found:
+            matched_people[person.pk] = (person, found)
+    cases = []
+    if matched_people:
+        families = {person.family_id for person, _found in matched_people.values()}
+        visible = Case.objects.restrict(user, Action.VIEW_SUMMARY).filter(family_id__in=families).with_summary()
+        for case in visible:
+            for person, (score, reason) in matched_people.values():
+                if person.family_id == case.family_id:
+                    cases.append(Match("case", case, str(person), reason, score))
+                    break
+    by_score = lambda match: -match.score  # noqa: E731
+    return Matches(sorted(referrals, key=by_score)[:20], sorted(cases, key=by_score)[:20])
+
+
+def _root(referral: Referral) -> Referral:
+    while referral.primary_id is not None:
+        referral = Referral.objects.select_for_update().get(pk=referral.primary_id)
+    return referral
+
+
+@transaction.atomic
+def add_to_earlier(
+    referral: Referral, *, actor: User, primary: Referral | None = None, case: Case | None = None
+) -> Referral:
+    """Add a repeat concern to the earlier referral or the case about the same people.
+
+    Concerns add up on one record and are never closed one by one: the repeat takes no triage of
+    its own, and a closed earlier referral comes back for triage.
+    """
+    if (primary is None) == (case is None):
+        raise ValidationError(_("Choose one earlier referral or one case."))
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not referral.is_open or referral.repeats.exists():
+        raise ValidationError(_("Only an open referral that holds no other concerns can be added to another record."))
+    if primary is not None:
+        primary = _root(primary)
+        if primary.pk == referral.pk:
+            raise ValidationError(_("A referral cannot be added to itself."))
+        referral.primary = primary
+        if not primary.is_open:
+            primary.status = Referral.Status.NEW
+            primary.triage_due_at = timezone.now() + TRIAGE_WITHIN
+            primary.save(update_fields=["status", "triage_due_at", "updated_at"])
+    else:
+        assert case is not None  # noqa: S101 - checked above
+        referral.case = case
+        CaseEvent.objects.create(
+            case=case, kind=CaseEvent.Kind.CONCERN_ADDED, actor=actor, data={"referral": referral.pk}
+        )
+    referral.status = Referral.Status.ADDED
+    referral.save(update_fields=["primary", "case", "status", "updated_at"])
+    target = primary or case
+    record(
+        AuditEvent.Action.REFERRAL_ADDED, actor=actor, obj=referral, case_id=case.pk if case else None, to=str(target)
+    )
+    return referral
+
+
+@dataclass
+class NewCase:
+    """What opening a case from a referral needs besides the referral itself."""
+
+    owner: User
+    owner_agency: Agency | None = None
+    panel: Panel | None = None
+    family: Family | None = None  # an existing family the referral matched
+
+
+def _open_case_from(referral: Referral, new_case: NewCase, actor: User) -> Case:
+    if new_case.family is not None:
+        family = new_case.family
+        index = family.members.filter(given_name_key=referral.subject_given_name_key).first()
+    else:
+        if not referral.subject_family_name:
+            raise ValidationError(_("A case needs at least the family name of the person of concern."))
+        family = Family.objects.create(name=referral.subject_family_name, area=referral.subject_area)
+        index = None
+    if index is None:
+        index = Person.objects.create(
+            family=family,
+            given_name=referral.subject_given_name or "?",
+            family_name=referral.subject_family_name or family.name,
+            date_of_birth=referral.subject_date_of_birth,
+            relationship=Person.Relationship.INDEX,
+        )
+    return case_services.open_case(
+        family=family,
+        index_person=index,
+        owner=new_case.owner,
+        agency=new_case.owner_agency,
+        panel=new_case.panel,
+        actor=actor,
+        urgency=Case.Urgency.CRISIS if referral.is_crisis else Case.Urgency.ROUTINE,
+        next_step=_("First contact with the family"),
+    )
+
+
+@transaction.atomic
+def triage_referral(
+    referral: Referral,
+    *,
+    decision: str,
+    actor: User,
+    reason: str = "",
+    notes: str = "",
+    signposted_to: str = "",
+    panel: Panel | None = None,
+    new_case: NewCase | None = None,
+) -> TriageDecision:
+    """Decide what happens to a referral; the decision, who took it and when are kept."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status == Referral.Status.ADDED:
+        raise ValidationError(_("This concern was added to an earlier record: triage that record instead."))
+    if not referral.is_open:
+        raise ValidationError(_("This referral has already been decided."))
+    if decision == Decision.PANEL_AGENDA and panel is None:
+        raise ValidationError(_("Choose the panel whose agenda the referral goes on."))
+    if decision == Decision.OPEN_CASE and new_case is None:
+        raise ValidationError(_("Choose who owns the new case."))
+    taken = TriageDecision(
+        referral=referral,
+        decision=decision,
+        reason=reason,
+        notes=notes.strip(),
+        signposted_to=signposted_to.strip(),
+        decided_by=actor,
+    )
+    taken.full_clean()
+    taken.save()
+    referral.status = TriageDecision.STATUS_AFTER[Decision(decision)]
+    referral.triaged_at = referral.triaged_at or taken.decided_at
+    if decision == Decision.PANEL_AGENDA:
+        referral.panel = panel
+    if decision == Decision.OPEN_CASE:
+        assert new_case is not None  # noqa: S101 - checked above
+        referral.case = _open_case_from(referral, new_case, actor)
+        referral.panel = new_case.panel or referral.panel
+    referral.save(update_fields=["status", "triaged_at", "panel", "case", "updated_at"])
+    Referral.objects.filter(primary=referral).update(case=referral.case)
+    record(
+        AuditEvent.Action.REFERRAL_TRIAGED,
+        actor=actor,
+        obj=referral,
+        case_id=referral.case_id,
+        reason=taken.notes,
+        decision=decision,
+    )
+    if decision == Decision.PANEL_AGENDA and panel is not None:
+        from agencies.services import put_referral_on_next_agenda
+
+        put_referral_on_next_agenda(referral, panel)
+    return taken
+
+
+@transaction.atomic
+def record_feedback(referral: Referral, *, feedback: str, actor: User) -> Referral:
+    """Record what a professional reporter was told of the outcome."""
+    if not referral.reporter_is_professional:
+        raise ValidationError(_("Feedback is recorded for professional reporters only."))
+    if referral.triaged_at is None:
+        raise ValidationError(_("Give feedback once the referral has been triaged."))
+    if not feedback.strip():
+        raise ValidationError(_("Write what the reporter was told."))
+    referral.reporter_feedback = feedback.strip()
+    referral.reporter_feedback_at = timezone.now()
+    referral.save(update_fields=["reporter_feedback", "reporter_feedback_at", "updated_at"])
+    record(AuditEvent.Action.REFERRAL_FEEDBACK, actor=actor, obj=referral)
+    return referral
