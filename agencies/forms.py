@@ -159,7 +159,9 @@ class DecisionForm(forms.Form):
         )
         self.initial.setdefault("owner", f"{case.owner_id}:{case.owning_agency_id}")
         self.initial.setdefault("urgency", case.urgency)
-        self.initial.setdefault("next_review_on", case.next_review_on)
+        # An overdue review is not offered again: the panel sets the next one.
+        if case.next_review_on and case.next_review_on >= timezone.localdate():
+            self.initial.setdefault("next_review_on", case.next_review_on)
         if not item.meeting.keeps_minutes:
             del self.fields["discussion"]
         if not item.meeting.keeps_decisions:

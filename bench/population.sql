@@ -14,11 +14,12 @@ FROM generate_series(1, 100) AS i
 JOIN auth_group g ON g.name = 'agency:Agency ' || i;
 
 INSERT INTO agencies_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-                           is_active, date_joined, language)
-SELECT '!', false, 'bench.user' || i, 'User', i::text, '', false, true, now(), ''
+                           is_active, date_joined, language, gender, spoken_languages)
+SELECT '!', false, 'bench.user' || i, 'User', i::text, '', false, true, now(), '',
+       (ARRAY['female','male'])[1 + i % 2], 'Albanian'
 FROM generate_series(1, 2000) AS i
 UNION ALL
-SELECT '!', false, name, name, '', '', false, true, now(), ''
+SELECT '!', false, name, name, '', '', false, true, now(), '', '', ''
 FROM unnest(ARRAY['bench.practitioner','bench.police','bench.supervisor','bench.coordinator','bench.nobody']) AS name;
 
 -- bench.userN works for agency ((N - 1) % 100) + 1.
@@ -75,24 +76,32 @@ FROM generate_series(1, 100) AS i
 JOIN agencies_agency a ON a.name = 'Agency ' || i
 JOIN agencies_panel p ON p.name = 'Panel ' || (((i - 1) / 5) + 1);
 
+-- Family names: eight letters from an alphabet that families.matching.name_key leaves alone but
+-- for collapsing doubled letters, so the key can be computed here exactly; ~4,000 three-letter
+-- prefixes, as varied as real surnames.
+CREATE TEMP TABLE bench_name AS
+SELECT g, initcap(translate(substr(md5(g::text), 1, 8), '0123456789abcdef', 'abdefgiklmnoprst')) AS name
+FROM generate_series(1, {N_CASES}) AS g;
+
 INSERT INTO families_family (id, name, home_languages, area, created_at, updated_at)
-SELECT g, 'Family ' || g, '', '', now(), now() FROM generate_series(1, {N_CASES}) AS g;
+SELECT g, name, '', '', now(), now() FROM bench_name;
 SELECT setval(pg_get_serial_sequence('families_family', 'id'), {N_CASES});
 
 INSERT INTO families_person (id, family_id, given_name, family_name, date_of_birth, relationship, languages,
-                             created_at, updated_at)
-SELECT g, g, 'Person', 'Family ' || g, DATE '2000-01-01' + (g % 7000), 'index', '', now(), now()
-FROM generate_series(1, {N_CASES}) AS g;
+                             given_name_key, family_name_key, created_at, updated_at)
+SELECT g, g, 'Person', name, DATE '2000-01-01' + (g % 7000), 'index', '',
+       'person', regexp_replace(lower(name), '(.)\1+', '\1', 'g'), now(), now()
+FROM bench_name;
 SELECT setval(pg_get_serial_sequence('families_person', 'id'), {N_CASES});
 
 INSERT INTO cases_case (id, reference, family_id, index_person_id, stage, owning_agency_id, owner_id, panel_id,
-                        risk_level, next_step, next_review_on, opened_at, closed_at, created_at, updated_at)
+                        risk_level, urgency, next_step, next_review_on, opened_at, closed_at, created_at, updated_at)
 SELECT g, 'B-' || g, g, g, 1 + g % 10, ba.agency_id, bo.user_id,
-       CASE WHEN g % 10 < 3 THEN ba.panel_id END,
-       (ARRAY['not_assessed','low','moderate','high','critical'])[1 + g % 5],
+       CASE WHEN (g / 7) % 10 < 3 THEN ba.panel_id END,
+       (ARRAY['not_assessed','low','moderate','high','critical'])[1 + g % 5], 'routine',
        '', CURRENT_DATE + (g % 90) - 30,
        now() - (g % 20000) * interval '1 hour',
-       CASE WHEN g % 5 = 0 THEN now() - (g % 1000) * interval '1 minute' END,
+       CASE WHEN (g / 100) % 5 = 0 THEN now() - (g % 1000) * interval '1 minute' END,
        now(), now()
 FROM generate_series(1, {N_CASES}) AS g
 JOIN bench_agency ba ON ba.n = 1 + g % 100
@@ -118,3 +127,15 @@ JOIN auth_permission p ON p.codename = 'view_case'
 JOIN django_content_type ct ON ct.id = p.content_type_id AND ct.app_label = 'cases' AND ct.model = 'case'
 WHERE a.name = 'Agency 2'
 ON CONFLICT DO NOTHING;
+
+-- The shares behind the group grants (restrict() reads the share table, which knows end dates;
+-- the guardian rows above are its mirror).
+INSERT INTO cases_caseshare (case_id, agency_id, scope, basis, justification, purpose, consent_given_by,
+                             granted_by_id, granted_at, revoke_reason)
+SELECT DISTINCT ON (g.content_object_id, a.id) g.content_object_id, a.id,
+       CASE WHEN p.codename = 'view_case' THEN 'full' ELSE 'summary' END,
+       'legal_duty', 'bench', '', '', (SELECT min(id) FROM agencies_user), now(), ''
+FROM cases_casegroupobjectpermission g
+JOIN agencies_agency a ON a.group_id = g.group_id
+JOIN auth_permission p ON p.id = g.permission_id
+ORDER BY g.content_object_id, a.id, p.codename;

@@ -106,7 +106,7 @@ def _my_cases(user: Any) -> Callable[[], Any]:
 
     def run() -> Any:
         forget_access(user)
-        qs = Case.objects.with_summary().restrict(user, Action.VIEW)
+        qs = Case.objects.open().with_summary().restrict(user, Action.VIEW)
         return list(qs[:25]), qs.count()
 
     return run
@@ -119,6 +119,19 @@ def _detail(user: Any, case_id: int) -> Callable[[], Any]:
     def run() -> Any:
         forget_access(user)
         return Case.objects.restrict(user, Action.VIEW_SUMMARY).annotate_access(user).filter(pk=case_id).first()
+
+    return run
+
+
+def _matching(user: Any, family_name: str) -> Callable[[], Any]:
+    """Intake's live matching: earlier referrals and cases that may be the same person."""
+    from agencies.access import forget_access
+    from referrals.services import find_matches
+
+    def run() -> Any:
+        forget_access(user)
+        found = find_matches(user, given_name="Person", family_name=family_name)
+        return found, len(found.cases)
 
     return run
 
@@ -181,6 +194,14 @@ def main() -> None:
             print(f"| {query} | {label} | {count:,} | {median:.1f} | {worst:.1f} |")
     median, worst = _time(_detail(users["practitioner, one agency"], some_case), args.runs)
     print(f"| case page: one case + access level | practitioner, one agency | 1 | {median:.1f} | {worst:.1f} |")
+    family = Case.objects.select_related("family").get(pk=some_case).family.name
+    for label in ("practitioner, one agency", "supervisor of ten agencies", "no membership"):
+        fn = _matching(users[label], family)
+        count = fn()[1]
+        median, worst = _time(fn, args.runs)
+        print(
+            f"| referral matching: one name among a million people | {label} | {count} | {median:.1f} | {worst:.1f} |"
+        )
     for label in ("practitioner, one agency", "police: panel member + 200 shared cases"):
         fn = _guardian_list(users[label])
         count = fn()[1]

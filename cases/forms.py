@@ -144,7 +144,7 @@ class DisclosureCheckForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         today = timezone.localdate()
-        for name, value in data.items():
+        for name, value in list(data.items()):
             if isinstance(value, datetime.date) and value > today:
                 self.add_error(name, _("A check cannot be dated in the future."))
         if data.get("shared_with") and not data.get("shared_on"):

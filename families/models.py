@@ -58,8 +58,8 @@ class Person(models.Model):
     relationship = models.CharField(_("relationship to the index person"), max_length=32, choices=Relationship.choices)
     languages = models.CharField(_("languages"), max_length=200, blank=True)
     # Spelling-insensitive keys of the names (families.matching), kept by save().
-    given_name_key = models.CharField(max_length=100, editable=False, default="")
-    family_name_key = models.CharField(max_length=100, editable=False, default="")
+    given_name_key = models.CharField(max_length=100, editable=False, blank=True, default="")
+    family_name_key = models.CharField(max_length=100, editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -71,7 +71,13 @@ class Person(models.Model):
         ordering = ["family_name", "given_name", "pk"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["family_name_key", "given_name_key"], name="families_person_name_key_idx")]
+        indexes = [
+            models.Index(fields=["family_name_key", "given_name_key"], name="families_person_name_key_idx"),
+            # Prefix searches (LIKE 'kra%') use a pattern-ops index on PostgreSQL.
+            models.Index(
+                fields=["family_name_key"], opclasses=["varchar_pattern_ops"], name="families_person_key_like_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(date_of_birth__isnull=True) | models.Q(date_of_birth__gte=datetime.date(1900, 1, 1)),

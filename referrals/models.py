@@ -103,8 +103,8 @@ class Referral(models.Model):
     subject_date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     subject_age = models.PositiveSmallIntegerField(_("approximate age"), null=True, blank=True)
     subject_area = models.CharField(_("area or address"), max_length=200, blank=True)
-    subject_given_name_key = models.CharField(max_length=100, editable=False, default="")
-    subject_family_name_key = models.CharField(max_length=100, editable=False, default="")
+    subject_given_name_key = models.CharField(max_length=100, editable=False, blank=True, default="")
+    subject_family_name_key = models.CharField(max_length=100, editable=False, blank=True, default="")
     family = models.ForeignKey(
         "families.Family",
         on_delete=models.SET_NULL,
@@ -181,6 +181,9 @@ class Referral(models.Model):
             models.Index(fields=["status", "triage_due_at"], name="referrals_status_due_idx"),
             models.Index(
                 fields=["subject_family_name_key", "subject_given_name_key"], name="referrals_subject_key_idx"
+            ),
+            models.Index(
+                fields=["subject_family_name_key"], opclasses=["varchar_pattern_ops"], name="referrals_subject_like_idx"
             ),
         ]
         constraints = [

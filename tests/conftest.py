@@ -4,9 +4,11 @@ import io
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, Membership, Panel, User
@@ -22,8 +24,10 @@ def _clear_caches() -> Iterator[None]:
     # holds sign-in throttling counts, which must not carry from one test to the next.
     ContentType.objects.clear_cache()
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     ContentType.objects.clear_cache()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def member(agency: Agency, *roles: str, username: str | None = None) -> User:

@@ -178,3 +178,61 @@ def test_seed_demo_is_refused_in_production(settings, db) -> None:  # type: igno
     with pytest.raises(CommandError, match="refused"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+SOCIAL_CARE = {"sw.blerina", "sw.dritan", "sup.elira"}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_demo_referrals_are_seen_by_the_receiving_agency_only(username: str, demo: dict[str, User]) -> None:
+    from referrals.models import Referral
+
+    user = demo[username]
+    browser_rows = browser(user).get(reverse("referrals:referral_list"))
+    api_rows = api_as(user).get(reverse("referrals-api:referral-list"))
+    expected = 2 if username in SOCIAL_CARE else 0
+    if user.has_perm("referrals.view_referral"):
+        assert browser_rows.context["paginator"].count == expected
+        assert api_rows.data["count"] == expected
+    else:
+        assert browser_rows.status_code == api_rows.status_code == 403
+    for referral in Referral.objects.all():
+        answer = browser(user).get(referral.get_absolute_url())
+        assert answer.status_code == (200 if username in SOCIAL_CARE else answer.status_code)
+        if username not in SOCIAL_CARE:
+            assert answer.status_code in (403, 404) and referral.concern.encode() not in answer.content
+
+
+def test_the_demo_panel_met_two_weeks_ago_and_meets_in_twelve_days(demo: dict[str, User]) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from agencies.models import PanelMeeting
+
+    today = timezone.localdate()
+    held, upcoming = PanelMeeting.objects.order_by("scheduled_for")
+    assert timezone.localtime(held.scheduled_for).date() == today - datetime.timedelta(days=14)
+    assert held.status == PanelMeeting.Status.HELD
+    assert {item.case.family.name for item in held.items.all()} == PANEL_CASES
+    assert all(item.is_decided and item.owner and item.first_contact_agency for item in held.items.all())
+    assert held.attendance.filter(confidentiality_acknowledged_at__isnull=False).count() == held.attendance.count() >= 4
+    assert timezone.localtime(upcoming.scheduled_for).date() == today + datetime.timedelta(days=12)
+    assert upcoming.status == PanelMeeting.Status.SCHEDULED
+    # its agenda: the overdue Gashi review, and the reviews falling due by then
+    assert {item.case.family.name for item in upcoming.items.all()} == {"Gashi", "Krasniqi", "Shala"}
+
+
+def test_the_anonymous_referral_matches_the_krasniqi_case_for_those_who_may_know_it(demo: dict[str, User]) -> None:
+    from referrals import services
+    from referrals.models import Referral
+
+    untriaged = Referral.objects.get(reporter_anonymous=True)
+    for username, sees in (("sw.blerina", True), ("police.fatos", True), ("emp.luan", False), ("admin", False)):
+        found = services.find_matches(
+            demo[username],
+            given_name=untriaged.subject_given_name,
+            family_name=untriaged.subject_family_name,
+            exclude=untriaged,
+        )
+        assert ([match.obj.family.name for match in found.cases] == ["Krasniqi"]) is sees, username

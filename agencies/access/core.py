@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, Lookup, Q, Value
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Lookup, OuterRef, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -229,10 +229,19 @@ def as_flag(condition: Q | None) -> Any:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+def _case_exists(condition: Q, field: str, outer: str) -> Exists:
+    """A case matching `condition` whose `field` is the outer row's `outer`.
+
+    Correlated, so that a handful of rows (a name search) costs a handful of index probes instead
+    of materialising every case the user may see.
+    """
+    cases = apps.get_model("cases", "Case")._base_manager.filter(condition, **{field: OuterRef(outer)})
+    return Exists(cases.order_by().values("pk"))
+
+
 def _through_cases(qs: models.QuerySet[Any], condition: Q, field: str, lookup: str = "pk") -> models.QuerySet[Any]:
     """Rows of `qs` whose `lookup` is the `field` of a case matching `condition`."""
-    cases = apps.get_model("cases", "Case")._base_manager.filter(condition).order_by().values(field)
-    return qs.filter(**{f"{lookup}__in": cases})
+    return qs.filter(_case_exists(condition, field, lookup))
 
 
 # --- Rules per kind of model ----------------------------------------------------------------
@@ -287,8 +296,10 @@ def _person_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> mod
         return qs.none()
     if action == Action.VIEW_SUMMARY:
         full = case_condition(user, Action.VIEW)
-        index_people = _through_cases(qs, condition, "index_person_id")
-        return index_people if full is None else index_people | _through_cases(qs, full, "family_id", "family_id")
+        reach: Q = Q(_case_exists(condition, "index_person_id", "pk"))
+        if full is not None:
+            reach |= Q(_case_exists(full, "family_id", "family_id"))
+        return qs.filter(reach)
     return _through_cases(qs, condition, "family_id", "family_id")
 
 
@@ -334,7 +345,9 @@ def _meeting_condition(user: AnyUser, action: Action, prefix: str) -> Q | None:
     if access.is_anonymous:
         return None
     if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        condition = Q(**{f"{prefix}attendance__user_id": access.user_id})
+        # A subquery, not a join: a join on attendance would repeat the meeting once per attendee.
+        attended = apps.get_model("agencies", "MeetingAttendance").objects.filter(user_id=access.user_id)
+        condition = Q(**{f"{prefix}pk__in": attended.order_by().values("meeting_id")})
         if access.panel_ids:
             condition |= Q(**{f"{prefix}panel_id__in": access.panel_ids})
         return condition

@@ -1,0 +1,158 @@
+"""Moving a leaving worker's caseload, and the six disclosure checks."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Agency, Membership, Panel, User
+from cases import services
+from cases.models import Case, DisclosureCheck
+from tests.conftest import api_as, member
+from tests.factories import AgencyFactory, CaseFactory
+
+pytestmark = pytest.mark.django_db
+Role = Membership.Role
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+class TestReassignCaseload:
+    def test_the_supervisor_moves_every_case_after_confirming(
+        self, agency: Agency, caseworker: User, colleague: User, supervisor: User
+    ) -> None:
+        cases = CaseFactory.create_batch(3, owner=caseworker, owning_agency=agency)
+        url = reverse("agencies:reassign", args=[caseworker.pk])
+        client = client_for(supervisor)
+        choice = f"{colleague.pk}:{agency.pk}"
+        # the review step changes nothing
+        review = client.post(url, {"step": "review", "all": choice})
+        assert review.status_code == 200 and review.context["review"] is True
+        assert Case.objects.filter(owner=caseworker).count() == 3
+        # the confirmation moves them all
+        confirmed = client.post(url, {"step": "confirm", **{f"case_{case.pk}": choice for case in cases}})
+        assert confirmed.status_code == 302
+        assert Case.objects.filter(owner=colleague).count() == 3
+
+    def test_a_missing_choice_moves_nothing(
+        self, agency: Agency, caseworker: User, colleague: User, supervisor: User
+    ) -> None:
+        first, _second = CaseFactory.create_batch(2, owner=caseworker, owning_agency=agency)
+        url = reverse("agencies:reassign", args=[caseworker.pk])
+        response = client_for(supervisor).post(
+            url, {"step": "confirm", f"case_{first.pk}": f"{colleague.pk}:{agency.pk}"}
+        )
+        assert response.status_code == 200 and "every case" in response.context["error"]
+        assert Case.objects.filter(owner=caseworker).count() == 2
+
+    def test_one_refusal_rolls_back_every_move(
+        self, agency: Agency, caseworker: User, colleague: User, supervisor: User, other_agency: Agency
+    ) -> None:
+        # given a case the supervisor would lose by handing it to the police
+        first, second = CaseFactory.create_batch(2, owner=caseworker, owning_agency=agency)
+        officer = member(other_agency, Role.POLICE_LIAISON)
+        with pytest.raises(ValidationError, match="out of your reach"):
+            services.reassign_caseload(
+                caseworker,
+                assignments=[(first, colleague, None), (second, officer, None)],
+                actor=supervisor,
+                confirmed=True,
+            )
+        assert Case.objects.filter(owner=caseworker).count() == 2
+
+    def test_nothing_moves_unconfirmed(
+        self, agency: Agency, caseworker: User, colleague: User, supervisor: User
+    ) -> None:
+        case = CaseFactory(owner=caseworker, owning_agency=agency)
+        with pytest.raises(ValidationError, match="Confirm"):
+            services.reassign_caseload(
+                caseworker, assignments=[(case, colleague, None)], actor=supervisor, confirmed=False
+            )
+
+    def test_only_cases_the_actor_manages_are_offered(
+        self, panel: Panel, coordinator: User, caseworker: User, agency: Agency
+    ) -> None:
+        on_panel = CaseFactory(owner=caseworker, owning_agency=agency, panel=panel)
+        CaseFactory(owner=caseworker, owning_agency=agency)  # not on the coordinator's panel
+        response = client_for(coordinator).get(reverse("agencies:reassign", args=[caseworker.pk]))
+        assert response.context["cases"] == [on_panel]
+
+    def test_the_api_previews_then_confirms(
+        self, agency: Agency, caseworker: User, colleague: User, supervisor: User
+    ) -> None:
+        case = CaseFactory(owner=caseworker, owning_agency=agency)
+        client = api_as(supervisor)
+        body = {"worker": caseworker.pk, "assignments": [{"case": case.pk, "owner": colleague.pk}]}
+        preview = client.post(reverse("cases-api:case-reassign"), body, format="json")
+        assert preview.status_code == 200 and preview.data["confirmed"] is False
+        case.refresh_from_db()
+        assert case.owner == caseworker
+        done = client.post(reverse("cases-api:case-reassign"), {**body, "confirm": True}, format="json")
+        assert done.status_code == 200 and done.data["cases"][0]["owner"]["id"] == colleague.pk
+
+
+class TestDisclosureChecks:
+    def test_social_care_records_its_checks_and_only_it_sees_them(
+        self, case: Case, caseworker: User, agency: Agency, other_agency: Agency, auditor_readonly: User
+    ) -> None:
+        from tests.factories import share
+
+        today = timezone.localdate()
+        share(case, other_agency)
+        url = reverse("cases:disclosurecheck_create", args=[case.pk])
+        response = client_for(caseworker).post(
+            url,
+            {
+                "concern_verified_on": today,
+                "not_discussed_because": "It would alert the person of concern",
+                "colleagues_consulted_on": today,
+                "managers_consulted_on": today,
+                "risk_assessed_on": today,
+                "shared_on": today,
+                "shared_with": [other_agency.pk],
+            },
+        )
+        assert response.status_code == 302
+        check = DisclosureCheck.objects.get()
+        assert check.steps_done == 6 and list(check.shared_with.all()) == [other_agency]
+        # the police read the case in full, but not the social-care agency's own checks
+        page = client_for(auditor_readonly).get(case.get_absolute_url())
+        assert "It would alert the person" not in page.content.decode()
+        assert api_as(auditor_readonly).get(reverse("cases-api:disclosurecheck-list")).data["count"] == 0
+
+    def test_sharing_before_the_first_five_steps_is_refused(self, case: Case, caseworker: User, agency: Agency) -> None:
+        with pytest.raises(ValidationError, match="steps 1 to 5"):
+            services.record_disclosure_check(case, agency=agency, actor=caseworker, shared_on=timezone.localdate())
+        assert not DisclosureCheck.objects.exists()
+
+    def test_a_future_date_is_refused_and_the_form_keeps_the_rest(self, case: Case, caseworker: User) -> None:
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        response = client_for(caseworker).post(
+            reverse("cases:disclosurecheck_create", args=[case.pk]),
+            {"concern_verified_on": tomorrow, "notes": "Keep me"},
+        )
+        assert response.status_code == 200 and "Keep me" in response.content.decode()
+        assert not DisclosureCheck.objects.exists()
+
+    def test_the_police_do_not_keep_these_checks(
+        self, case: Case, other_agency: Agency, auditor_readonly: User
+    ) -> None:
+        from tests.factories import share
+
+        share(case, other_agency)
+        url = reverse("cases:disclosurecheck_create", args=[case.pk])
+        assert client_for(auditor_readonly).get(url).status_code == 403
+        with pytest.raises(ValidationError, match="health and social-care"):
+            services.record_disclosure_check(case, agency=other_agency, actor=auditor_readonly)
+
+    def test_a_member_records_for_their_own_agency_only(self, case: Case, caseworker: User) -> None:
+        health = AgencyFactory(name="Clinic", sector=Agency.Sector.HEALTH)
+        with pytest.raises(ValidationError, match="own agency"):
+            services.record_disclosure_check(case, agency=health, actor=caseworker)
