@@ -35,6 +35,10 @@ class AuditEvent(models.Model):
         SHARE_DECLINED = "share_declined", _("Agency declined to share")
         CASELOAD_REASSIGNED = "caseload_reassigned", _("Caseload reassigned")
         DISCLOSURE_CHECKED = "disclosure_checked", _("Disclosure checks recorded")
+        ENTRY_RECORDED = "entry_recorded", _("Entry recorded")
+        RISK_CHANGED = "risk_changed", _("Risk level changed")
+        STAGE_CHANGED = "stage_changed", _("Stage changed")
+        RESTRICTION_LIFTED = "restriction_lifted", _("Disclosure restriction lifted")
 
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import entry_views, views
 
 app_name = "cases"
 
@@ -11,4 +11,18 @@ urlpatterns = [
     path("<int:pk>/assign/", views.AssignOwnerView.as_view(), name="case_assign"),
     path("<int:pk>/checks/new/", views.DisclosureCheckView.as_view(), name="disclosurecheck_create"),
     path("<int:case_pk>/shares/<int:pk>/revoke/", views.RevokeShareView.as_view(), name="caseshare_revoke"),
+    path("<int:pk>/timeline/", entry_views.TimelineView.as_view(), name="timeline"),
+    path("<int:pk>/stage/", entry_views.MoveStageView.as_view(), name="case_stage"),
+    path("<int:pk>/risk/", entry_views.RiskLevelView.as_view(), name="case_risk"),
+    path("<int:pk>/key-worker/", entry_views.KeyWorkerView.as_view(), name="case_key_worker"),
+    path("<int:pk>/restrictions/new/", entry_views.RestrictionCreateView.as_view(), name="restriction_create"),
+    path(
+        "<int:case_pk>/restrictions/<int:pk>/lift/",
+        entry_views.LiftRestrictionView.as_view(),
+        name="restriction_lift",
+    ),
+    path("<int:pk>/record/<slug:kind>/", entry_views.EntryCreateView.as_view(), name="entry_create"),
+    path("<int:pk>/entries/<slug:kind>/<int:entry>/", entry_views.EntryView.as_view(), name="entry"),
+    path("<int:pk>/entries/<slug:kind>/<int:entry>/edit/", entry_views.EntryEditView.as_view(), name="entry_edit"),
+    path("<int:pk>/attachments/<int:entry>/file/", entry_views.AttachmentFileView.as_view(), name="attachment_file"),
 ]

@@ -12,14 +12,15 @@ from django_filters.views import FilterView
 from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin
 from agencies.directory import team_diversity
 from agencies.models import Agency, AgendaItem, Panel, User
-from families.models import Person
+from families.models import DisclosureRestriction, Person
 from referrals.models import Referral
 
 from . import services
+from .children import children_of, drafts_of
 from .filtersets import CaseFilterSet
 from .forms import AssignOwnerForm, DisclosureCheckForm, RevokeShareForm, ShareCaseForm
 from .involvement import involvement
-from .models import Case, CaseEvent, CaseShare, DisclosureCheck
+from .models import Case, CaseEvent, CaseShare, DisclosureCheck, RiskRecord
 from .services import disclosing_agencies
 
 __all__ = [
@@ -103,11 +104,30 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
             .prefetch_related("involved__agency")
             .order_by("-decided_at")[:3]
         )
+        context["restrictions"] = (
+            DisclosureRestriction.objects.restrict(user, Action.VIEW)
+            .filter(family_id=case.family_id, lifted_at__isnull=True)
+            .select_related("person")
+        )
+        context["can_change"] = Case.objects.restrict(user, Action.CHANGE).filter(pk=case.pk).exists()
         if case.access_full:
-            context["members"] = Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id)
+            members = list(Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id))
+            context["members"] = members
+            context["children"] = children_of(members, case, user)
             context["events"] = (
-                CaseEvent.objects.restrict(user, Action.VIEW).filter(case=case).select_related("actor")[:20]
+                CaseEvent.objects.restrict(user, Action.VIEW)
+                .filter(case=case)
+                .select_related("actor", "author_agency")
+                .annotate_content(user)[:15]
             )
+            context["risk_history"] = (
+                RiskRecord.objects.restrict(user, Action.VIEW)
+                .filter(case=case)
+                .select_related("recorded_by", "agency")[:5]
+            )
+            context["refusals"] = services.refusals(case, user)
+            context["drafts"] = drafts_of(user, case)
+            context["is_police"] = services.acting_agency(user, case).sector == Agency.Sector.POLICE
             context["checks"] = (
                 DisclosureCheck.objects.restrict(user, Action.VIEW)
                 .filter(case=case)

@@ -10,7 +10,7 @@ from agencies.access import Action, RestrictedQuerySet
 
 from .matching import name_key
 
-__all__ = ["Family", "Person"]
+__all__ = ["DisclosureRestriction", "Family", "Person"]
 
 
 class Family(models.Model):
@@ -118,3 +118,35 @@ class Person(models.Model):
             return born.replace(year=born.year + 18)
         except ValueError:  # born on 29 February
             return born.replace(year=born.year + 18, day=28)
+
+
+class DisclosureRestriction(models.Model):
+    """What a family member knows, and what they must not be told (step 3: "the son does not know
+    his mother asked for help"). Shown as a warning to everyone who opens one of the family's
+    cases, so that no visit or call gives it away."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="restrictions")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="restrictions", verbose_name=_("family member")
+    )
+    knows = models.CharField(_("what they know"), max_length=300, blank=True)
+    must_not_be_told = models.CharField(_("what they must not be told"), max_length=300)
+    recorded_by = models.ForeignKey("agencies.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = "family_child"
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["family", "person", "-created_at"]
+        verbose_name = _("disclosure restriction")
+        verbose_name_plural = _("disclosure restrictions")
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.must_not_be_told}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None

@@ -44,6 +44,7 @@ __all__ = [
     "UserAccess",
     "as_flag",
     "case_condition",
+    "entry_content_condition",
     "forget_access",
     "get_restricted_object",
     "reach",
@@ -303,6 +304,70 @@ def _person_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> mod
     return _through_cases(qs, condition, "family_id", "family_id")
 
 
+def entry_content_condition(user: AnyUser, prefix: str = "") -> Q | None:
+    """Entries whose content `user` may read (not only the abstract): those written for the case
+    team, and those of an agency of theirs. Row visibility is the rule's business; this is the
+    second layer, for entries kept by one agency (design.md §2, "Entries carry their own
+    confidentiality")."""
+    access = UserAccess.of(user)
+    if access.is_anonymous:
+        return None
+    condition = Q(**{f"{prefix}visibility": "case_team"})
+    if access.share_agency_ids:
+        condition |= Q(**{f"{prefix}author_agency_id__in": access.share_agency_ids})
+    return condition
+
+
+def _entry_condition(user: AnyUser, action: Action, prefix: str = "") -> Q | None:
+    """An entry is reached through its case's full file; a draft only by its author, who alone
+    may change it (a final entry is not edited: it is added to)."""
+    access = UserAccess.of(user)
+    file = case_condition(user, Action.VIEW, prefix=f"{prefix}case__")
+    if file is None:
+        return None
+    mine = Q(**{f"{prefix}author_id": access.user_id})
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        return file & (Q(**{f"{prefix}is_draft": False}) | mine)
+    return file & mine & Q(**{f"{prefix}is_draft": True})
+
+
+def _entry_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    condition = _entry_condition(user, action)
+    return qs.none() if condition is None else qs.filter(condition)
+
+
+def _entry_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    """Parts of an entry (a network link of an assessment) are content: read with the entry's
+    content, never through its abstract."""
+    condition = _entry_condition(user, action, prefix="assessment__")
+    content = entry_content_condition(user, prefix="assessment__")
+    return qs.none() if condition is None or content is None else qs.filter(condition, content)
+
+
+def _family_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    """What is recorded about a family's members (who must not be told what) warns everyone who
+    may open one of the family's cases; only full readers change it."""
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        condition = case_condition(user, Action.VIEW_SUMMARY)
+    else:
+        condition = _through_case(user, Action.CHANGE)
+    return qs.none() if condition is None else qs.filter(_case_exists(condition, "family_id", "family_id"))
+
+
+def _plan_action_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    """A plan's actions are read through the file; besides those who change the case, the agency
+    providing an action (a school, an NGO) updates its progress."""
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        return _case_child_rule(qs, user, action)
+    read = case_condition(user, Action.VIEW, prefix="case__")
+    change = case_condition(user, Action.CHANGE, prefix="case__")
+    agencies = UserAccess.of(user).casework_agency_ids
+    if read is None:
+        return qs.none()
+    provider = Q(provider_agency_id__in=agencies) if agencies else Q(pk__in=[])
+    return qs.filter(read & ((change or Q(pk__in=[])) | provider))
+
+
 def referral_condition(user: AnyUser, action: Action | str, prefix: str = "") -> Q | None:
     """The referrals `user` may act on: those received by or routed to (a crisis, to the police)
     an agency they work cases for; and, to read, those put to a panel they sit on (to manage, a
@@ -411,6 +476,10 @@ RULES: dict[str, Rule] = {
     "agenda_item": _agenda_rule(""),
     "agenda_item_child": _agenda_rule("item__"),
     "case_own_agency": _own_agency_rule,
+    "case_entry": _entry_rule,
+    "case_entry_child": _entry_child_rule,
+    "family_child": _family_child_rule,
+    "plan_action": _plan_action_rule,
 }
 
 
@@ -427,6 +496,11 @@ class RestrictedQuerySet(models.QuerySet[Any]):
         if rule is None:
             raise ImproperlyConfigured(f"{self.model.__name__} declares no access_rule")
         return rule(self, user, Action(action))  # type: ignore[return-value]
+
+    def annotate_content(self, user: AnyUser) -> Self:
+        """Annotate `content_visible`: whether `user` may read each entry (or entry event) past its
+        abstract."""
+        return self.annotate(content_visible=as_flag(entry_content_condition(user)))
 
     def annotate_access(self, user: AnyUser) -> Self:
         """Annotate `access_full`: whether `user` sees the case (of each row) in full.

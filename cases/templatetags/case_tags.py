@@ -1,5 +1,7 @@
 """Small presentation helpers for case pages."""
 
+from typing import Any
+
 from django import template
 from django.utils import timezone
 
@@ -27,3 +29,43 @@ def risk_badge(level: str) -> dict[str, object]:
 def is_past(value: object) -> bool:
     """Whether a date lies before today (an overdue review)."""
     return value is not None and value < timezone.localdate()  # type: ignore[operator]
+
+
+_META_FIELDS = {
+    "id", "case", "author", "author_agency", "visibility", "abstract", "is_draft", "created_at", "updated_at",
+    "stored_name", "content_type", "size", "file",
+}  # fmt: skip
+
+
+@register.simple_tag
+def entry_fields(entry: Any) -> list[tuple[str, Any]]:
+    """The entry's own fields as (label, value) pairs, in the reader's language."""
+    from django.db import models as dj_models
+    from django.template.defaultfilters import date as date_filter
+    from django.utils.translation import gettext as _
+
+    from ..models import ChildNeeds, NeedsAssessment
+
+    list_choices = {"practical_problems": NeedsAssessment.Problem, "exposures": ChildNeeds.Exposure}
+    rows: list[tuple[str, Any]] = []
+    for field in [*entry._meta.fields, *entry._meta.many_to_many]:
+        if field.name in _META_FIELDS:
+            continue
+        value = getattr(entry, field.name)
+        if field.many_to_many:
+            value = ", ".join(str(item) for item in value.all())
+        elif field.choices:
+            value = getattr(entry, f"get_{field.name}_display")()
+        elif isinstance(field, dj_models.BooleanField):
+            value = _("Yes") if value else _("No")
+        elif isinstance(field, dj_models.JSONField):
+            choices = list_choices.get(field.name)
+            value = ", ".join(
+                str(choices(item).label) if choices and item in choices.values else str(item) for item in value
+            )
+        elif isinstance(field, dj_models.DateTimeField) and value:
+            value = date_filter(timezone.localtime(value), "DATETIME_FORMAT")
+        elif isinstance(field, dj_models.DateField) and value:
+            value = date_filter(value, "DATE_FORMAT")
+        rows.append((str(field.verbose_name), value if value not in (None, "") else "—"))
+    return rows

@@ -21,8 +21,8 @@ from audit.models import AuditEvent
 from audit.services import record
 from families.models import Family, Person
 
-from . import events
-from .models import Case, CaseReferenceCounter, CaseShare, DisclosureCheck
+from .. import events
+from ..models import Case, CaseReferenceCounter, CaseShare, DisclosureCheck
 
 __all__ = [
     "assign_owner",

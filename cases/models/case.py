@@ -2,15 +2,15 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.access import Action
 
-from .querysets import CaseQuerySet, CaseShareQuerySet, RestrictedQuerySet
-from .risk import RiskLevel
+from ..querysets import CaseQuerySet, CaseShareQuerySet, RestrictedQuerySet
+from ..risk import RiskLevel
 
 __all__ = [
     "Case",
@@ -81,6 +81,22 @@ class Case(models.Model):
         verbose_name=_("first contact by"),
     )
     first_contact_due_on = models.DateField(_("first contact due"), null=True, blank=True)
+    first_contact_on = models.DateField(_("first contact made"), null=True, blank=True)
+    # The person closest to the index person, through whom most contact runs (step 3).
+    key_worker_person = models.ForeignKey(
+        "families.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("key worker in the family"),
+    )
+    key_worker_note = models.CharField(
+        _("key worker"),
+        max_length=200,
+        blank=True,
+        help_text=_("Or someone outside the family: a teacher, a youth worker, an imam."),
+    )
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -240,6 +256,20 @@ class CaseEvent(models.Model):
 
     class Kind(models.TextChoices):
         OPENED = "opened", _("Case opened")
+        CONTACT = "contact", _("Contact with the family")
+        NEEDS_ASSESSMENT = "needs_assessment", _("Needs assessment")
+        SECURITY_ASSESSMENT = "security_assessment", _("Security assessment")
+        CHILD_NEEDS = "child_needs", _("Child's needs")
+        NOTE = "note", _("Note")
+        ATTACHMENT = "attachment", _("Attachment")
+        RISK_CHANGED = "risk_changed", _("Risk level changed")
+        KEY_WORKER = "key_worker", _("Key worker recorded")
+        RESTRICTION = "restriction", _("Disclosure restriction")
+        PLAN = "plan", _("Intervention plan")
+        REVIEW = "review", _("Plan review")
+        WITHDRAWAL = "withdrawal", _("Family withdrew")
+        REOPENED = "reopened", _("Case reopened")
+        FOLLOW_UP = "follow_up", _("Post-exit follow-up")
         STAGE_CHANGED = "stage_changed", _("Stage changed")
         OWNER_ASSIGNED = "owner_assigned", _("Owner assigned")
         SHARED = "shared", _("Shared with an agency")
@@ -256,6 +286,13 @@ class CaseEvent(models.Model):
     )
     # The event's particulars (agency, scope, stage...), rendered in the reader's language.
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # An event about an entry carries the entry's confidentiality: who may read past its abstract.
+    entry_label = models.CharField(max_length=64, blank=True)
+    entry_id = models.BigIntegerField(null=True, blank=True)
+    visibility = models.CharField(max_length=16, default="case_team")
+    author_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     objects = RestrictedQuerySet.as_manager()
@@ -266,39 +303,74 @@ class CaseEvent(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        indexes = [models.Index(fields=["case", "-created_at"], name="cases_event_case_created_idx")]
+        indexes = [
+            models.Index(fields=["case", "-created_at"], name="cases_event_case_created_idx"),
+            models.Index(fields=["case", "kind", "-created_at"], name="cases_event_case_kind_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.get_kind_display()}"
 
+    @property
+    def entry_url(self) -> str | None:
+        """The page of the entry this event is about, if any."""
+        if not self.entry_id or "." not in self.entry_label:
+            return None
+        app, model = self.entry_label.split(".", 1)
+        try:
+            return reverse(f"{app}:entry", args=[self.case_id, model, self.entry_id])
+        except NoReverseMatch:
+            return None
+
     def describe(self) -> str:
         """The event in the reader's language, from its kind and particulars."""
         d = self.data
-        scope = CaseShare.Scope(d["scope"]).label if d.get("scope") in CaseShare.Scope.values else ""
-        basis = CaseShare.Basis(d["basis"]).label if d.get("basis") in CaseShare.Basis.values else ""
-        texts = {
-            self.Kind.OPENED: _("Case opened, owned by %(owner)s (%(agency)s)."),
-            self.Kind.OWNER_ASSIGNED: _("%(owner)s (%(agency)s) now owns the case, after %(previous_owner)s."),
-            self.Kind.SHARED: _("Shared with %(agency)s: %(scope)s, on the basis of %(basis)s."),
-            self.Kind.SHARE_REVOKED: _("Share with %(agency)s revoked."),
-            self.Kind.SHARE_EXPIRED: _("Share with %(agency)s reached its end date."),
-            self.Kind.STAGE_CHANGED: _("Moved to stage %(stage)s."),
-            self.Kind.CLOSED: _("Case closed."),
-            self.Kind.CONCERN_ADDED: _("A new concern was added (referral R-%(referral)s)."),
-            self.Kind.PANEL_DECISION: _("Decided at the panel meeting of %(meeting)s."),
-        }
         values = {
-            "owner": "",
-            "agency": "",
-            "previous_owner": "",
-            "stage": "",
-            "referral": "",
-            "meeting": "",
-            **d,
-            "scope": scope,
-            "basis": basis,
+            key: d.get(key, "")
+            for key in ("owner", "agency", "previous_owner", "referral", "meeting", "child", "person", "reason")
         }
-        return texts[self.Kind(self.kind)] % values
+        values["scope"] = _label(CaseShare.Scope, d.get("scope"))
+        values["basis"] = _label(CaseShare.Basis, d.get("basis"))
+        values["stage"] = _label(Case.Stage, d.get("stage"))
+        values["level"] = _label(RiskLevel, d.get("level"))
+        values["previous"] = _label(RiskLevel, d.get("previous"))
+        if self.kind == self.Kind.CONTACT:
+            from .entries import Contact
+
+            values["contact"] = _label(Contact.Kind, d.get("contact"))
+            values["outcome"] = _label(Contact.Outcome, d.get("outcome"))
+        return str(EVENT_TEXTS.get(self.kind, self.get_kind_display())) % values
+
+
+def _label(choices: type[models.Choices], value: object) -> str:
+    return str(choices(value).label) if value in choices.values else ""
+
+
+EVENT_TEXTS = {
+    CaseEvent.Kind.OPENED: _("Case opened, owned by %(owner)s (%(agency)s)."),
+    CaseEvent.Kind.OWNER_ASSIGNED: _("%(owner)s (%(agency)s) now owns the case, after %(previous_owner)s."),
+    CaseEvent.Kind.SHARED: _("Shared with %(agency)s: %(scope)s, on the basis of %(basis)s."),
+    CaseEvent.Kind.SHARE_REVOKED: _("Share with %(agency)s revoked."),
+    CaseEvent.Kind.SHARE_EXPIRED: _("Share with %(agency)s reached its end date."),
+    CaseEvent.Kind.STAGE_CHANGED: _("Moved to stage %(stage)s."),
+    CaseEvent.Kind.CLOSED: _("Case closed."),
+    CaseEvent.Kind.CONCERN_ADDED: _("A new concern was added (referral R-%(referral)s)."),
+    CaseEvent.Kind.PANEL_DECISION: _("Decided at the panel meeting of %(meeting)s."),
+    CaseEvent.Kind.CONTACT: _("%(contact)s: %(outcome)s."),
+    CaseEvent.Kind.NEEDS_ASSESSMENT: _("Needs assessment recorded."),
+    CaseEvent.Kind.SECURITY_ASSESSMENT: _("Security assessment recorded."),
+    CaseEvent.Kind.CHILD_NEEDS: _("Needs of %(child)s recorded."),
+    CaseEvent.Kind.NOTE: _("Note."),
+    CaseEvent.Kind.ATTACHMENT: _("File attached."),
+    CaseEvent.Kind.RISK_CHANGED: _("Risk level: %(previous)s → %(level)s."),
+    CaseEvent.Kind.KEY_WORKER: _("Key worker recorded."),
+    CaseEvent.Kind.RESTRICTION: _("Disclosure restriction recorded for %(person)s."),
+    CaseEvent.Kind.PLAN: _("Intervention plan recorded."),
+    CaseEvent.Kind.REVIEW: _("Plan reviewed."),
+    CaseEvent.Kind.WITHDRAWAL: _("The family withdrew from the plan."),
+    CaseEvent.Kind.REOPENED: _("Case reopened: %(reason)s"),
+    CaseEvent.Kind.FOLLOW_UP: _("Post-exit follow-up."),
+}
 
 
 class DisclosureCheck(models.Model):

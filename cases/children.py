@@ -1,0 +1,59 @@
+"""Reading the case page's family picture: the children with their latest needs record and the
+approach of 18, and the user's own drafts. Constant queries whatever the family's size."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from agencies.access import Action
+from families.models import Person
+
+from .models import Case, CaseNote, ChildNeeds, Contact, Entry, NeedsAssessment, SecurityAssessment
+
+__all__ = ["Child", "children_of", "drafts_of"]
+
+TRANSITION_WINDOW = datetime.timedelta(days=183)  # design.md §4: planning starts 6 months before 18
+
+
+@dataclass
+class Child:
+    person: Person
+    needs: ChildNeeds | None
+    turns_18: datetime.date | None
+
+    @property
+    def approaching_18(self) -> bool:
+        """Within six months of 18: time to plan the hand-over from children's to adults' services."""
+        if self.turns_18 is None:
+            return False
+        return timezone.localdate() <= self.turns_18 <= timezone.localdate() + TRANSITION_WINDOW
+
+    @property
+    def conflict_zone(self) -> bool:
+        return bool(self.needs and self.needs.content_visible and self.needs.conflict_zone)  # type: ignore[attr-defined]
+
+
+def children_of(members: list[Person], case: Case, user: Any) -> list[Child]:
+    """The family's children and young adults (18 or under), each with their latest needs record."""
+    latest: dict[int, ChildNeeds] = {}
+    records = ChildNeeds.objects.restrict(user, Action.VIEW).final().filter(case=case).annotate_content(user)
+    for record in records.order_by("child_id", "-created_at"):
+        latest.setdefault(record.child_id, record)
+    children = []
+    for person in members:
+        age = person.age()
+        if person.pk == case.index_person_id and (age is None or age >= 18):
+            continue
+        if age is not None and age <= 18:
+            children.append(Child(person, latest.get(person.pk), person.eighteenth_birthday()))
+    return children
+
+
+def drafts_of(user: Any, case: Case) -> list[Entry]:
+    """The user's own unfinished entries on this case."""
+    drafts: list[Entry] = []
+    for model in (Contact, NeedsAssessment, SecurityAssessment, ChildNeeds, CaseNote):
+        drafts += list(model.objects.restrict(user, Action.CHANGE).filter(case=case))
+    return drafts

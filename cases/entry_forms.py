@@ -1,0 +1,323 @@
+"""Forms for what is recorded in a case file. Tablet-first: big choices, few fields to type,
+nothing lost when a form is refused (the bound form is shown again, as typed)."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.access import Action
+from agencies.models import Membership, User
+from families.models import Person
+
+from .models import (
+    Attachment,
+    Case,
+    CaseNote,
+    ChildNeeds,
+    Contact,
+    Entry,
+    NeedsAssessment,
+    NetworkLink,
+    SecurityAssessment,
+    Visibility,
+)
+from .risk import RiskLevel
+
+__all__ = [
+    "AttachmentForm",
+    "CaseNoteForm",
+    "ChildNeedsForm",
+    "ContactForm",
+    "KeyWorkerForm",
+    "MoveStageForm",
+    "NeedsAssessmentForm",
+    "NetworkFormSet",
+    "RestrictionForm",
+    "RiskLevelForm",
+    "SecurityAssessmentForm",
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+ENTRY_FIELDS = ["visibility", "abstract"]
+
+
+class EntryForm(forms.ModelForm):  # type: ignore[type-arg]
+    """What every entry form shares: who may read it, and the abstract for the others."""
+
+    def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case, self.user = case, user
+        if "visibility" in self.fields:
+            self.fields["visibility"].widget = forms.RadioSelect(choices=Visibility.choices)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("visibility") == Visibility.OWN_AGENCY and not data.get("abstract", "").strip():
+            self.add_error("abstract", _("Write the abstract the other agencies will read."))
+        return data
+
+    def _post_clean(self) -> None:
+        # The model is checked by the service, once author, agency and case are set.
+        pass
+
+    def family(self) -> QuerySet[Person]:
+        return Person.objects.restrict(self.user, Action.VIEW).filter(family_id=self.case.family_id)
+
+
+class ContactForm(EntryForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "kind",
+            "outcome",
+            "occurred_at",
+            "location",
+            "visitors",
+            "present",
+            "minor_present",
+            "outside_school_hours",
+            "interpreter",
+            "cooperation",
+            "discussed",
+            "next_steps",
+            "next_contact_on",
+            *ENTRY_FIELDS,
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "outcome": forms.RadioSelect,
+            "cooperation": forms.RadioSelect,
+            "occurred_at": DateTimeInput(),
+            "next_contact_on": DateInput(),
+            "visitors": forms.CheckboxSelectMultiple,
+            "present": forms.CheckboxSelectMultiple,
+            "discussed": forms.Textarea(attrs={"rows": 4}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+            "abstract": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = self.family()  # type: ignore[attr-defined]
+        self.fields["visitors"].queryset = colleagues(self.case, self.user)  # type: ignore[attr-defined]
+        self.fields["visitors"].help_text = _("Often a pair: a plain-clothes police officer and a social worker.")
+        self.fields["cooperation"].required = False
+        self.fields["cooperation"].choices = list(Contact.Cooperation.choices)  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+            self.initial.setdefault("visitors", [self.user.pk])
+
+    def clean_occurred_at(self) -> datetime.datetime:
+        value: datetime.datetime = self.cleaned_data["occurred_at"]
+        if value > timezone.now():
+            raise forms.ValidationError(_("A contact cannot be recorded before it happens."))
+        return value
+
+
+def colleagues(case: Case, user: User) -> QuerySet[User]:
+    """Who may have made the visit: people working cases for the agencies that read the file."""
+    agencies = {case.owning_agency_id, *case.shares.current().filter(scope="full").values_list("agency_id", flat=True)}
+    return (
+        User.objects.filter(
+            is_active=True, memberships__agency_id__in=agencies, memberships__role__in=Membership.CASEWORK_ROLES
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class NeedsAssessmentForm(EntryForm):
+    practical_problems = forms.MultipleChoiceField(
+        label=_("Practical problems the family wants help with"),
+        choices=NeedsAssessment.Problem.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = NeedsAssessment
+        fields = [
+            "personal_history",
+            "practical_problems",
+            "practical_notes",
+            "trigger_events",
+            "concern_nature",
+            "concern_level",
+            "protective_factors",
+            "summary",
+            "recommendation",
+            *ENTRY_FIELDS,
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "personal_history",
+                "practical_notes",
+                "trigger_events",
+                "concern_nature",
+                "protective_factors",
+                "summary",
+                "recommendation",
+                "abstract",
+            )
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["concern_level"].help_text = _("The common scale: %(levels)s.") % {
+            "levels": ", ".join(str(level.label) for level in RiskLevel)
+        }
+
+
+class NetworkLinkForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = NetworkLink
+        fields = ["kind", "name", "influence", "notes"]
+
+
+NetworkFormSet = forms.formset_factory(NetworkLinkForm, extra=3, can_delete=False)
+
+
+class SecurityAssessmentForm(EntryForm):
+    class Meta:
+        model = SecurityAssessment
+        fields = ["risk_level", "under_investigation", "assessment", *ENTRY_FIELDS]
+        widgets = {"assessment": forms.Textarea(attrs={"rows": 6}), "abstract": forms.Textarea(attrs={"rows": 3})}
+
+
+class ChildNeedsForm(EntryForm):
+    exposures = forms.MultipleChoiceField(
+        label=_("Exposure"), choices=ChildNeeds.Exposure.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = ChildNeeds
+        fields = [
+            "child",
+            "age_band",
+            "exposures",
+            "conflict_zone",
+            "schooling",
+            "schooling_notes",
+            "child_protection",
+            "child_protection_notes",
+            "needs",
+            "decisions",
+            *ENTRY_FIELDS,
+        ]
+        widgets = {
+            "age_band": forms.RadioSelect,
+            "schooling": forms.RadioSelect,
+            "needs": forms.Textarea(attrs={"rows": 3}),
+            "decisions": forms.Textarea(attrs={"rows": 3}),
+            "abstract": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        children = [person.pk for person in self.family() if person.age() is None or person.age() <= 18]  # type: ignore[operator]
+        self.fields["child"].queryset = self.family().filter(pk__in=children)  # type: ignore[attr-defined]
+
+
+class CaseNoteForm(EntryForm):
+    class Meta:
+        model = CaseNote
+        fields = ["text", *ENTRY_FIELDS]
+        widgets = {"text": forms.Textarea(attrs={"rows": 5}), "abstract": forms.Textarea(attrs={"rows": 2})}
+
+
+class AttachmentForm(EntryForm):
+    upload = forms.FileField(
+        label=_("File"), help_text=_("PDF, images, text (e-mails, chat logs) or office documents.")
+    )
+
+    class Meta:
+        model = Attachment
+        fields = ["kind", "description", "assessment", *ENTRY_FIELDS]
+        widgets = {"kind": forms.RadioSelect, "abstract": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"].queryset = (  # type: ignore[attr-defined]
+            NeedsAssessment.objects.restrict(self.user, Action.VIEW).final().filter(case=self.case)
+        )
+
+
+class RiskLevelForm(forms.Form):
+    level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices, widget=forms.RadioSelect)
+    rationale = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MoveStageForm(forms.Form):
+    stage = forms.TypedChoiceField(label=_("Move to"), coerce=int)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        from .services import STAGE_MOVES
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["stage"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type
+        field.choices = [(stage, Case.Stage(stage).label) for stage in sorted(STAGE_MOVES[case.stage])]
+
+
+class KeyWorkerForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("In the family"), queryset=Person.objects.none(), required=False)
+    note = forms.CharField(
+        label=_("Or someone else"),
+        max_length=200,
+        required=False,
+        help_text=_("A teacher, a youth worker, an imam: the person closest to the index person."),
+    )
+
+    def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("person") and not data.get("note", "").strip():
+            raise forms.ValidationError(_("Name the key worker: a family member or someone else."))
+        return data
+
+
+class RestrictionForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Family member"), queryset=Person.objects.none())
+    knows = forms.CharField(label=_("What they know"), max_length=300, required=False)
+    must_not_be_told = forms.CharField(
+        label=_("What they must not be told"),
+        max_length=300,
+        help_text=_("For example: that his mother asked for help."),
+    )
+
+    def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id)  # type: ignore[attr-defined]
+
+
+ENTRY_FORMS: dict[str, type[EntryForm]] = {
+    "contact": ContactForm,
+    "needsassessment": NeedsAssessmentForm,
+    "securityassessment": SecurityAssessmentForm,
+    "childneeds": ChildNeedsForm,
+    "casenote": CaseNoteForm,
+    "attachment": AttachmentForm,
+}
+ENTRY_MODELS: dict[str, type[Entry]] = {slug: form._meta.model for slug, form in ENTRY_FORMS.items()}  # type: ignore[misc]

@@ -1,0 +1,386 @@
+"""Browser views of what is recorded in a case file: recording, reading and finishing drafts,
+attached files, the timeline, and the small changes to the case (stage, risk, key worker, what
+must not be told)."""
+
+from functools import cached_property
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView
+
+from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
+from agencies.models import Agency, User
+from families.models import DisclosureRestriction
+
+from . import services
+from .entry_forms import (
+    ENTRY_FORMS,
+    ENTRY_MODELS,
+    EntryForm,
+    KeyWorkerForm,
+    MoveStageForm,
+    NetworkFormSet,
+    RestrictionForm,
+    RiskLevelForm,
+)
+from .models import Attachment, Case, CaseEvent, Entry, RiskRecord
+
+__all__ = [
+    "AttachmentFileView",
+    "EntryCreateView",
+    "EntryEditView",
+    "EntryView",
+    "KeyWorkerView",
+    "LiftRestrictionView",
+    "MoveStageView",
+    "RestrictionCreateView",
+    "RiskLevelView",
+    "TimelineView",
+]
+
+
+def _kind(slug: str) -> str:
+    if slug not in ENTRY_FORMS:
+        raise Http404
+    return slug
+
+
+def _save(
+    kind: str, entry: Entry, form: EntryForm, actor: User, finalise: bool, network: list[dict[str, Any]]
+) -> Entry:
+    """Hand the entry to its service, with what the service needs besides the model's fields."""
+    data = form.cleaned_data
+    if kind == "contact":
+        return services.record_contact(
+            entry,
+            actor=actor,
+            finalise=finalise,
+            visitors=data["visitors"],
+            present=data["present"],  # type: ignore[arg-type]
+        )
+    if kind == "needsassessment":
+        return services.record_needs_assessment(entry, actor=actor, finalise=finalise, network=network)  # type: ignore[arg-type]
+    if kind == "attachment":
+        return services.attach_file(entry, data["upload"], actor=actor)  # type: ignore[arg-type]
+    saver = {
+        "securityassessment": services.record_security_assessment,
+        "childneeds": services.record_child_needs,
+        "casenote": services.record_note,
+    }[kind]
+    return saver(entry, actor=actor, finalise=finalise)  # type: ignore[operator,no-any-return]
+
+
+class _EntryFormMixin:
+    """Record or finish an entry; "Save as draft" keeps it the author's alone."""
+
+    request: Any
+    kwargs: dict[str, Any]
+    template_name = "cases/entry_form.html"
+
+    @cached_property
+    def kind(self) -> str:
+        return _kind(self.kwargs["kind"])
+
+    def case(self) -> Case:
+        raise NotImplementedError
+
+    def get_form_class(self) -> type[EntryForm]:
+        return ENTRY_FORMS[self.kind]
+
+    def network(self) -> Any:
+        if self.kind != "needsassessment":
+            return None
+        return NetworkFormSet(self.request.POST or None, prefix="network")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        model = ENTRY_MODELS[self.kind]
+        case = self.case()
+        restrictions = DisclosureRestriction.objects.restrict(self.request.user, Action.VIEW).filter(
+            family_id=case.family_id, lifted_at__isnull=True
+        )
+        context.update(
+            case=case,
+            kind=self.kind,
+            title=model._meta.verbose_name,
+            network=self.network(),
+            case_restrictions=restrictions.select_related("person"),
+        )
+        return context  # type: ignore[no-any-return]
+
+    def form_valid(self, form: EntryForm) -> HttpResponse:
+        network = self.network()
+        if network is not None and not network.is_valid():
+            return self.form_invalid(form)  # type: ignore[attr-defined,no-any-return]
+        return super().form_valid(form)  # type: ignore[misc,no-any-return]
+
+    def save_entry(self, form: EntryForm, entry: Entry) -> HttpResponse:
+        finalise = "draft" not in self.request.POST
+        network = self.network()
+        rows = [row for row in (network.cleaned_data if network is not None else []) if row.get("name")]
+        saved = _save(self.kind, entry, form, cast(User, self.request.user), finalise, rows)
+        if finalise:
+            messages.success(self.request, _("Recorded."))
+            return HttpResponseRedirect(saved.get_absolute_url())
+        messages.info(self.request, _("Saved as a draft: only you see it until you record it."))
+        return HttpResponseRedirect(saved.get_absolute_url())
+
+
+class EntryCreateView(_EntryFormMixin, RestrictedObjectFormView):
+    """Record an entry in a case file the user reads in full."""
+
+    queryset = Case.objects.select_related("family", "owning_agency")
+    action = Action.VIEW
+    permission_required = "cases.view_case"
+
+    def case(self) -> Case:
+        return self.object  # type: ignore[no-any-return]
+
+    def allowed(self) -> bool:
+        if self.kind == "securityassessment":
+            return services.acting_agency(cast(User, self.request.user), self.object).sector == Agency.Sector.POLICE
+        return True
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        user = cast(User, self.request.user)
+        model = ENTRY_MODELS[self.kind]
+        kwargs["initial"] = {
+            **kwargs.get("initial", {}),
+            "visibility": services.default_visibility(model, user, self.object),
+        }
+        if self.request.GET.get("child", "").isdigit():
+            kwargs["initial"]["child"] = int(self.request.GET["child"])
+        return {**kwargs, "case": self.object, "user": user}
+
+    def perform(self, form: EntryForm) -> HttpResponse:  # type: ignore[override]
+        entry = form.save(commit=False)
+        entry.case = self.object
+        return self.save_entry(form, entry)
+
+
+class EntryEditView(_EntryFormMixin, RestrictedObjectFormView):
+    """Finish one's own draft (a final entry is not edited: it is added to)."""
+
+    action = Action.CHANGE
+    permission_required = "cases.view_case"
+
+    def setup(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        model = ENTRY_MODELS[_kind(kwargs["kind"])]
+        self.queryset = model._default_manager.select_related("case__family", "case__owning_agency").filter(
+            case_id=kwargs["pk"]
+        )
+
+    def get_object(self, queryset: Any = None) -> Any:
+        return get_restricted_object(self.get_queryset(), self.request.user, self.action, pk=self.kwargs["entry"])
+
+    def case(self) -> Case:
+        return self.object.case  # type: ignore[no-any-return]
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.object,
+            "case": self.object.case,
+            "user": self.request.user,
+        }
+
+    def perform(self, form: EntryForm) -> HttpResponse:  # type: ignore[override]
+        return self.save_entry(form, form.save(commit=False))
+
+
+class EntryView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
+    """One entry: its content for the case team (or its agency), else its abstract."""
+
+    action = Action.VIEW
+    permission_required = "cases.view_case"
+    template_name = "cases/entry_detail.html"
+    context_object_name = "entry"
+
+    def setup(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        model = ENTRY_MODELS[_kind(kwargs["kind"])]
+        self.queryset = model._default_manager.select_related("case__family", "author", "author_agency").filter(
+            case_id=kwargs["pk"]
+        )
+
+    def get_queryset(self) -> Any:
+        return self.queryset.annotate_content(self.request.user)  # type: ignore[attr-defined]
+
+    def get_object(self, queryset: Any = None) -> Any:
+        return get_restricted_object(self.get_queryset(), self.request.user, self.action, pk=self.kwargs["entry"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "kind": self.kwargs["kind"], "case": self.object.case}
+
+
+class AttachmentFileView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
+    """The attached file itself, only to those who may read the entry's content."""
+
+    queryset = Attachment.objects.all()
+    action = Action.VIEW
+    permission_required = "cases.view_case"
+
+    def get_object(self, queryset: Any = None) -> Any:
+        attachments = self.queryset.filter(case_id=self.kwargs["pk"]).annotate_content(self.request.user)  # type: ignore[attr-defined]
+        return get_restricted_object(attachments, self.request.user, self.action, pk=self.kwargs["entry"])
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> FileResponse:
+        attachment = self.get_object()
+        if not attachment.content_visible:
+            raise PermissionDenied
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class TimelineView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
+    """Everything that happened on a case, newest first, filterable by kind; entries kept by one
+    agency show their abstract to the others."""
+
+    queryset = CaseEvent.objects.select_related("actor", "author_agency")
+    action = Action.VIEW
+    permission_required = "cases.view_case"
+    template_name = "cases/case_timeline.html"
+    context_object_name = "events"
+    paginate_by = 50
+
+    @cached_property
+    def case(self) -> Case:
+        cases = Case.objects.restrict(self.request.user, Action.VIEW).select_related("family")
+        return get_restricted_object(cases, self.request.user, Action.VIEW, pk=self.kwargs["pk"])  # type: ignore[no-any-return]
+
+    def get_queryset(self) -> Any:
+        events = self.queryset.filter(case=self.case).annotate_content(self.request.user)  # type: ignore[attr-defined]
+        kind = self.request.GET.get("kind", "")
+        return events.filter(kind=kind) if kind in CaseEvent.Kind.values else events
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "case": self.case,
+            "kinds": CaseEvent.Kind.choices,
+            "kind": self.request.GET.get("kind", ""),
+        }
+
+
+class _CaseChangeView(RestrictedObjectFormView):
+    """A small change to a case by its owner or a supervisor of the owning agency."""
+
+    queryset = Case.objects.select_related("family", "owning_agency")
+    action = Action.CHANGE
+    permission_required = "cases.change_case"
+    template_name = "cases/case_change_form.html"
+    title = ""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "case": self.object}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "title": self.title, "case": self.object}
+
+    def done(self, message: str) -> HttpResponse:
+        messages.success(self.request, message)
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class MoveStageView(_CaseChangeView):
+    form_class = MoveStageForm
+    title = _("Move to another step")
+
+    def perform(self, form: MoveStageForm) -> HttpResponse:  # type: ignore[override]
+        case = services.move_stage(self.object, stage=form.cleaned_data["stage"], actor=cast(User, self.request.user))
+        return self.done(_("The case is at %(stage)s.") % {"stage": case.get_stage_display()})
+
+
+class RiskLevelView(_CaseChangeView):
+    form_class = RiskLevelForm
+    title = _("Change the risk level")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("case")
+        return kwargs
+
+    def perform(self, form: RiskLevelForm) -> HttpResponse:  # type: ignore[override]
+        services.set_risk_level(
+            self.object,
+            level=form.cleaned_data["level"],
+            rationale=form.cleaned_data["rationale"],
+            source=RiskRecord.Source.MANUAL,
+            actor=cast(User, self.request.user),
+        )
+        return self.done(_("The risk level is recorded."))
+
+
+class KeyWorkerView(_CaseChangeView):
+    form_class = KeyWorkerForm
+    title = _("The key worker")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form: KeyWorkerForm) -> HttpResponse:  # type: ignore[override]
+        services.set_key_worker(
+            self.object,
+            person=form.cleaned_data["person"],
+            note=form.cleaned_data["note"],
+            actor=cast(User, self.request.user),
+        )
+        return self.done(_("The key worker is recorded."))
+
+
+class RestrictionCreateView(_CaseChangeView):
+    """Anyone in the case team records what a family member must not be told."""
+
+    action = Action.VIEW
+    permission_required = "cases.view_case"
+    form_class = RestrictionForm
+    title = _("What a family member must not be told")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form: RestrictionForm) -> HttpResponse:  # type: ignore[override]
+        data = form.cleaned_data
+        services.add_restriction(
+            self.object,
+            person=data["person"],
+            knows=data["knows"],
+            must_not_be_told=data["must_not_be_told"],
+            actor=cast(User, self.request.user),
+        )
+        return self.done(_("Recorded: everyone who opens the case will be warned."))
+
+
+class LiftRestrictionView(RestrictedObjectFormView):
+    queryset = DisclosureRestriction.objects.select_related("person")
+    action = Action.CHANGE
+    permission_required = "cases.change_case"
+    http_method_names = ["post"]
+
+    def get_queryset(self) -> Any:
+        case = get_object_or_404(Case.objects.restrict(self.request.user, Action.VIEW), pk=self.kwargs["case_pk"])
+        self.case = case
+        return self.queryset.filter(family_id=case.family_id)
+
+    def get_form_class(self) -> Any:
+        from django import forms
+
+        return forms.Form
+
+    def perform(self, form: Any) -> HttpResponse:  # type: ignore[override]
+        services.lift_restriction(self.object, actor=cast(User, self.request.user))
+        messages.success(self.request, _("The restriction is lifted."))
+        return HttpResponseRedirect(self.case.get_absolute_url())

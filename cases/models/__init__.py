@@ -1,0 +1,4 @@
+"""The case file and everything recorded in it."""
+
+from .case import *  # noqa: F403
+from .entries import *  # noqa: F403

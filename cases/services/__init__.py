@@ -1,0 +1,8 @@
+"""Every change to a case and its file goes through these functions (never a bare `save()`).
+
+They take objects that the caller has already fetched through `restrict()`, and a keyword-only
+`actor`. Each runs in one transaction with its timeline and audit records.
+"""
+
+from .entries import *  # noqa: F403
+from .ownership import *  # noqa: F403

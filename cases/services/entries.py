@@ -1,0 +1,376 @@
+"""Recording the work with the family: contacts, assessments, children's needs, notes,
+attachments; the risk level, the stage, the key worker and what must not be told.
+
+A final entry goes on the case timeline with its confidentiality; a draft is its author's alone
+until finalised (a draft is never lost, and never read by others half-written).
+"""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.access import Action
+from agencies.models import Agency, User
+from audit.models import AuditEvent
+from audit.services import record
+from families.models import DisclosureRestriction, Person
+
+from .. import uploads
+from ..models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseNote,
+    ChildNeeds,
+    Contact,
+    Entry,
+    NeedsAssessment,
+    NetworkLink,
+    RiskRecord,
+    SecurityAssessment,
+    Visibility,
+)
+from ..risk import RiskLevel
+from .ownership import casework_agencies
+
+__all__ = [
+    "STAGE_MOVES",
+    "acting_agency",
+    "add_restriction",
+    "attach_file",
+    "default_visibility",
+    "lift_restriction",
+    "move_stage",
+    "record_child_needs",
+    "record_contact",
+    "record_needs_assessment",
+    "record_note",
+    "record_security_assessment",
+    "refusals",
+    "set_key_worker",
+    "set_risk_level",
+]
+
+EVENT_KIND = {
+    Contact: CaseEvent.Kind.CONTACT,
+    NeedsAssessment: CaseEvent.Kind.NEEDS_ASSESSMENT,
+    SecurityAssessment: CaseEvent.Kind.SECURITY_ASSESSMENT,
+    ChildNeeds: CaseEvent.Kind.CHILD_NEEDS,
+    CaseNote: CaseEvent.Kind.NOTE,
+    Attachment: CaseEvent.Kind.ATTACHMENT,
+}
+
+# The legal moves between stages (design.md §3): the ten steps form a circle, several run at
+# once, so moves go forward and back, but a case is closed (and reopened) by its own services,
+# not by a move.
+Stage = Case.Stage
+STAGE_MOVES: dict[int, set[int]] = {
+    Stage.IDENTIFY: {Stage.DISCUSS, Stage.CONTACT, Stage.ASSESS},
+    Stage.DISCUSS: {Stage.IDENTIFY, Stage.CONTACT, Stage.ASSESS},
+    Stage.CONTACT: {Stage.DISCUSS, Stage.ASSESS, Stage.CHILDREN, Stage.REVIEW},
+    Stage.ASSESS: {Stage.CONTACT, Stage.CHILDREN, Stage.REVIEW, Stage.PLAN},
+    Stage.CHILDREN: {Stage.ASSESS, Stage.REVIEW, Stage.PLAN},
+    Stage.REVIEW: {Stage.ASSESS, Stage.CHILDREN, Stage.PLAN},
+    Stage.PLAN: {Stage.REVIEW, Stage.MONITOR},
+    Stage.MONITOR: {Stage.REVIEW, Stage.PLAN, Stage.REDUCE},
+    Stage.REDUCE: {Stage.MONITOR, Stage.CAPACITY},
+    Stage.CAPACITY: {Stage.REDUCE},
+}
+
+
+def acting_agency(user: User, case: Case) -> Agency:
+    """The agency `user` acts for on this case: the owning agency if they work cases there, else
+    one of theirs that holds a current share, else the first they work cases for."""
+    agencies = casework_agencies(user) or list(Agency.objects.filter(memberships__user=user).distinct())
+    if not agencies:
+        raise ValidationError(_("You work for no agency: you cannot write in a case file."))
+    if case.owning_agency in agencies:
+        return case.owning_agency
+    shared = set(case.shares.current().values_list("agency_id", flat=True))
+    return next((agency for agency in agencies if agency.pk in shared), agencies[0])
+
+
+def _entry_event_data(entry: Entry) -> dict[str, Any]:
+    data: dict[str, Any] = {"entry": entry._meta.verbose_name}
+    if isinstance(entry, Contact):
+        data |= {
+            "when": timezone.localtime(entry.occurred_at).isoformat(),
+            "contact": entry.kind,
+            "outcome": entry.outcome,
+        }
+    if isinstance(entry, ChildNeeds):
+        data |= {"child": str(entry.child)}
+    if entry.is_restricted:
+        data["abstract"] = entry.abstract
+    return data
+
+
+def _finalise(entry: Entry, actor: User) -> None:
+    CaseEvent.objects.create(
+        case=entry.case,
+        kind=EVENT_KIND[type(entry)],
+        actor=actor,
+        data=_entry_event_data(entry),
+        entry_label=entry._meta.label_lower,
+        entry_id=entry.pk,
+        visibility=entry.visibility,
+        author_agency=entry.author_agency,
+    )
+    record(AuditEvent.Action.ENTRY_RECORDED, actor=actor, obj=entry, case_id=entry.case_id, visibility=entry.visibility)
+
+
+@transaction.atomic
+def _save(entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[Any]] | None = None) -> Entry:
+    """Create an entry, or update the author's own draft; a final entry goes on the timeline."""
+    if entry.pk is not None:
+        draft = type(entry)._default_manager.restrict(actor, Action.CHANGE).select_for_update(of=("self",))
+        if not draft.filter(pk=entry.pk).exists():
+            raise ValidationError(_("Only the author's draft can be changed; a final entry is added to, not edited."))
+    else:
+        entry.author = actor
+        entry.author_agency = acting_agency(actor, entry.case)
+    if entry.case.is_closed and not isinstance(entry, Contact | CaseNote):
+        raise ValidationError(_("The case is closed: reopen it to record this."))
+    entry.is_draft = not finalise
+    entry.abstract = entry.abstract.strip()
+    entry.full_clean()
+    entry.save()
+    for name, values in (m2m or {}).items():
+        getattr(entry, name).set(values)
+    if finalise:
+        _finalise(entry, actor)
+    return entry
+
+
+def _not_in_future(value: datetime.date | datetime.datetime | None, message: str) -> None:
+    if value is None:
+        return
+    now = timezone.now() if isinstance(value, datetime.datetime) else timezone.localdate()
+    if value > now:
+        raise ValidationError(message)
+
+
+def _family_members(case: Case, people: Iterable[Person]) -> list[Person]:
+    people = list(people)
+    if any(person.family_id != case.family_id for person in people):
+        raise ValidationError(_("Only members of the family can be recorded here."))
+    return people
+
+
+def record_contact(
+    contact: Contact,
+    *,
+    actor: User,
+    finalise: bool = True,
+    visitors: Iterable[User] = (),
+    present: Iterable[Person] = (),
+) -> Contact:
+    """Record a contact or a home visit (or one that did not happen: nobody home, refused)."""
+    _not_in_future(contact.occurred_at, _("A contact cannot be recorded before it happens."))
+    if contact.next_contact_on and contact.next_contact_on < timezone.localtime(contact.occurred_at).date():
+        raise ValidationError(_("The next contact comes after this one."))
+    if contact.minor_present and not contact.outside_school_hours:
+        raise ValidationError(_("A minor takes part outside school hours (guidance, step 3)."))
+    if contact.outcome != Contact.Outcome.HELD and list(present):
+        raise ValidationError(_("Nobody was present at a contact that did not take place."))
+    visitors = list(visitors) or [actor]
+    saved = _save(
+        contact,
+        actor=actor,
+        finalise=finalise,
+        m2m={"visitors": visitors, "present": _family_members(contact.case, present)},
+    )
+    if finalise and contact.outcome == Contact.Outcome.HELD:
+        # The first contact that took place meets the deadline the panel set (design.md §4).
+        Case.objects.filter(pk=contact.case_id, first_contact_on__isnull=True).update(
+            first_contact_on=timezone.localtime(contact.occurred_at).date()
+        )
+    return saved  # type: ignore[return-value]
+
+
+@transaction.atomic
+def record_needs_assessment(
+    assessment: NeedsAssessment, *, actor: User, finalise: bool = True, network: Iterable[dict[str, Any]] = ()
+) -> NeedsAssessment:
+    """Record the needs assessment with its network overview. A final one with a level of concern
+    sets the case's risk level, when its author may change the case."""
+    unknown = set(assessment.practical_problems) - set(NeedsAssessment.Problem.values)
+    if unknown:
+        raise ValidationError(_("Unknown practical problem: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    _save(assessment, actor=actor, finalise=finalise)
+    NetworkLink.objects.filter(assessment=assessment).delete()
+    links = [NetworkLink(assessment=assessment, **row) for row in network]
+    for link in links:
+        link.full_clean(exclude=["assessment"])
+    NetworkLink.objects.bulk_create(links)
+    may_change = Case.objects.restrict(actor, Action.CHANGE).filter(pk=assessment.case_id).exists()
+    if finalise and may_change and assessment.concern_level != RiskLevel.NOT_ASSESSED:
+        set_risk_level(
+            assessment.case,
+            level=assessment.concern_level,
+            source=RiskRecord.Source.NEEDS_ASSESSMENT,
+            actor=actor,
+        )
+    return assessment
+
+
+def record_security_assessment(
+    assessment: SecurityAssessment, *, actor: User, finalise: bool = True
+) -> SecurityAssessment:
+    """The police's own record; the partners read its abstract."""
+    if acting_agency(actor, assessment.case).sector != Agency.Sector.POLICE:
+        raise ValidationError(_("The security assessment is the police's."))
+    return _save(assessment, actor=actor, finalise=finalise)  # type: ignore[return-value]
+
+
+def record_child_needs(needs: ChildNeeds, *, actor: User, finalise: bool = True) -> ChildNeeds:
+    """One child's own needs record (step 5)."""
+    _family_members(needs.case, [needs.child])
+    age = needs.child.age()
+    if age is not None and age > 18:
+        raise ValidationError(
+            _("%(child)s is an adult: this record is for children and young adults.") % {"child": needs.child}
+        )
+    bands = {
+        ChildNeeds.AgeBand.UNDER_12: (0, 11),
+        ChildNeeds.AgeBand.FROM_12_TO_17: (12, 17),
+        ChildNeeds.AgeBand.YOUNG_ADULT: (14, 18),
+    }
+    low, high = bands[ChildNeeds.AgeBand(needs.age_band)]
+    if age is not None and not low <= age <= high:
+        raise ValidationError(_("The age band does not fit a child of %(age)s.") % {"age": age})
+    unknown = set(needs.exposures) - set(ChildNeeds.Exposure.values)
+    if unknown:
+        raise ValidationError(_("Unknown exposure: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    if ChildNeeds.Exposure.CONFLICT_ZONE in needs.exposures:
+        needs.conflict_zone = True
+    return _save(needs, actor=actor, finalise=finalise)  # type: ignore[return-value]
+
+
+def record_note(note: CaseNote, *, actor: User, finalise: bool = True) -> CaseNote:
+    return _save(note, actor=actor, finalise=finalise)  # type: ignore[return-value]
+
+
+def attach_file(attachment: Attachment, upload: UploadedFile, *, actor: User) -> Attachment:
+    """Attach a file, checked by its content (not its name) and stored under a random name."""
+    checked = uploads.check(upload)
+    attachment.original_name = uploads.safe_name(upload.name or "file")
+    attachment.stored_name = checked.stored_name
+    attachment.content_type = checked.content_type
+    attachment.size = upload.size or 0
+    attachment.file.save(checked.stored_name, upload, save=False)
+    try:
+        return _save(attachment, actor=actor, finalise=True)  # type: ignore[return-value]
+    except Exception:
+        attachment.file.delete(save=False)  # nothing half-saved: no file without its row
+        raise
+
+
+@transaction.atomic
+def set_risk_level(case: Case, *, level: str, source: str, actor: User, rationale: str = "") -> RiskRecord | None:
+    """Set the case's risk level on the common scale, keeping the history."""
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    if level not in RiskLevel.values:
+        raise ValidationError(_("Unknown risk level."))
+    if level == case.risk_level:
+        return None
+    change = RiskRecord.objects.create(
+        case=case,
+        level=level,
+        previous_level=case.risk_level,
+        source=source,
+        rationale=rationale.strip(),
+        recorded_by=actor,
+        agency=acting_agency(actor, case),
+    )
+    Case.objects.filter(pk=case.pk).update(risk_level=level, updated_at=timezone.now())
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.RISK_CHANGED,
+        actor=actor,
+        data={"level": level, "previous": change.previous_level},
+    )
+    record(AuditEvent.Action.RISK_CHANGED, actor=actor, obj=case, case_id=case.pk, level=level)
+    return change
+
+
+@transaction.atomic
+def move_stage(case: Case, *, stage: int, actor: User) -> Case:
+    """Move the case to another of the ten steps, along the legal moves of `STAGE_MOVES`."""
+    case = Case.objects.restrict(actor, Action.CHANGE).select_for_update(of=("self",)).get(pk=case.pk)
+    if case.is_closed:
+        raise ValidationError(_("The case is closed: reopen it first."))
+    if stage not in STAGE_MOVES[case.stage]:
+        raise ValidationError(
+            _("A case at %(from)s does not move to %(to)s.")
+            % {"from": case.get_stage_display(), "to": Case.Stage(stage).label}
+        )
+    previous = case.stage
+    Case.objects.filter(pk=case.pk).update(stage=stage, updated_at=timezone.now())
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.STAGE_CHANGED, actor=actor, data={"stage": stage, "previous": previous}
+    )
+    record(AuditEvent.Action.STAGE_CHANGED, actor=actor, obj=case, case_id=case.pk, stage=stage)
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def set_key_worker(case: Case, *, actor: User, person: Person | None = None, note: str = "") -> Case:
+    """Record the key worker: the person closest to the index person, in or outside the family."""
+    if person is not None:
+        _family_members(case, [person])
+    Case.objects.filter(pk=case.pk).update(
+        key_worker_person=person, key_worker_note=note.strip(), updated_at=timezone.now()
+    )
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.KEY_WORKER, actor=actor, data={})
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def add_restriction(
+    case: Case, *, person: Person, must_not_be_told: str, actor: User, knows: str = ""
+) -> DisclosureRestriction:
+    """Record what a family member must not be told; everyone who opens the case is warned."""
+    _family_members(case, [person])
+    if not must_not_be_told.strip():
+        raise ValidationError(_("Say what they must not be told."))
+    restriction = DisclosureRestriction.objects.create(
+        family=case.family,
+        person=person,
+        knows=knows.strip(),
+        must_not_be_told=must_not_be_told.strip(),
+        recorded_by=actor,
+    )
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RESTRICTION, actor=actor, data={"person": str(person)})
+    return restriction
+
+
+@transaction.atomic
+def lift_restriction(restriction: DisclosureRestriction, *, actor: User) -> DisclosureRestriction:
+    restriction.lifted_at = timezone.now()
+    restriction.save(update_fields=["lifted_at"])
+    record(AuditEvent.Action.RESTRICTION_LIFTED, actor=actor, obj=restriction)
+    return restriction
+
+
+def refusals(case: Case, user: User) -> int:
+    """How many contacts the family refused (repeated refusals call for the guidance's options)."""
+    refused = models.Q(outcome=Contact.Outcome.REFUSED) | models.Q(cooperation=Contact.Cooperation.REFUSES)
+    return Contact.objects.restrict(user, Action.VIEW).final().filter(refused, case=case).count()
+
+
+def default_visibility(model: type[Entry], actor: User, case: Case) -> str:
+    """Health agencies and the police keep their entries for themselves by default."""
+    if model.DEFAULT_VISIBILITY == Visibility.OWN_AGENCY:
+        return Visibility.OWN_AGENCY
+    sector = acting_agency(actor, case).sector
+    own = sector in (Agency.Sector.MENTAL_HEALTH, Agency.Sector.HEALTH)
+    return Visibility.OWN_AGENCY if own else Visibility.CASE_TEAM
