@@ -20,7 +20,18 @@ from audit.services import record
 from cases import services as case_services
 from cases.models import Case, CaseEvent, CaseShare
 
-from .models import Agency, AgendaItem, InvolvedAgency, MeetingAttendance, Panel, PanelMeeting, ShareDeclined, User
+from .access import Action
+from .models import (
+    Agency,
+    AgendaItem,
+    InvolvedAgency,
+    MeetingAttendance,
+    Membership,
+    Panel,
+    PanelMeeting,
+    ShareDeclined,
+    User,
+)
 
 __all__ = [
     "PanelDecision",
@@ -39,9 +50,24 @@ __all__ = [
 FIRST_CONTACT_WITHIN = datetime.timedelta(days=7)  # design.md §4
 
 
+def _locked_meeting(meeting: PanelMeeting, actor: User) -> PanelMeeting:
+    """The meeting, locked, fetched again through restrict(): only its coordinator runs it."""
+    try:
+        locked: PanelMeeting = (
+            PanelMeeting.objects.restrict(actor, Action.MANAGE).select_for_update(of=("self",)).get(pk=meeting.pk)
+        )
+        return locked
+    except PanelMeeting.DoesNotExist:
+        raise ValidationError(_("You do not run this meeting.")) from None
+
+
 @transaction.atomic
 def update_panel(panel: Panel, *, cadence_days: int, record_mode: str, actor: User) -> Panel:
     """Change how often the panel meets and what its meetings keep (later meetings only)."""
+    try:
+        panel = Panel.objects.restrict(actor, Action.MANAGE).select_for_update().get(pk=panel.pk)
+    except Panel.DoesNotExist:
+        raise ValidationError(_("You do not coordinate this panel.")) from None
     panel.cadence_days = cadence_days
     panel.record_mode = record_mode
     panel.full_clean()
@@ -55,6 +81,10 @@ def schedule_meeting(
     panel: Panel, *, scheduled_for: datetime.datetime, actor: User, location: str = ""
 ) -> PanelMeeting:
     """Plan a meeting and build its agenda."""
+    try:
+        panel = Panel.objects.restrict(actor, Action.MANAGE).get(pk=panel.pk)
+    except Panel.DoesNotExist:
+        raise ValidationError(_("You do not coordinate this panel.")) from None
     if scheduled_for < timezone.now() - datetime.timedelta(days=1):
         raise ValidationError(_("A meeting is planned for today or later."))
     meeting = PanelMeeting.objects.create(
@@ -102,7 +132,27 @@ def build_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
         new_items.append(AgendaItem(meeting=meeting, case=case, reason=reason))
     for offset, item in enumerate(new_items):
         item.position = position + offset
-    return AgendaItem.objects.bulk_create(new_items)
+    created = AgendaItem.objects.bulk_create(new_items)
+    _renumber(meeting)
+    return created
+
+
+REASON_ORDER = {
+    AgendaItem.Reason.NEW_REFERRAL: 0,
+    AgendaItem.Reason.OVERDUE: 1,
+    AgendaItem.Reason.REVIEW_DUE: 2,
+    AgendaItem.Reason.ADDED: 3,
+}
+
+
+def _renumber(meeting: PanelMeeting) -> None:
+    """Crises first, then new referrals, overdue cases, reviews due, cases added by hand; an item
+    added later finds its place instead of going to the end."""
+    items = list(meeting.items.select_related("referral"))
+    items.sort(key=lambda i: (not (i.referral and i.referral.is_crisis), REASON_ORDER[i.reason], i.position, i.pk))
+    for number, item in enumerate(items, start=1):
+        item.position = number
+    AgendaItem.objects.bulk_update(items, ["position"])
 
 
 def put_referral_on_next_agenda(referral: Any, panel: Panel) -> AgendaItem | None:
@@ -115,14 +165,17 @@ def put_referral_on_next_agenda(referral: Any, panel: Panel) -> AgendaItem | Non
     if meeting is None or meeting.items.filter(referral=referral).exists():
         return None
     position = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
-    return AgendaItem.objects.create(
+    item = AgendaItem.objects.create(
         meeting=meeting, referral=referral, reason=AgendaItem.Reason.NEW_REFERRAL, position=position
     )
+    _renumber(meeting)
+    return item
 
 
 @transaction.atomic
 def add_case_to_agenda(meeting: PanelMeeting, case: Case, *, actor: User) -> AgendaItem:
     """The coordinator puts a case of the panel on the agenda."""
+    meeting = _locked_meeting(meeting, actor)
     if case.panel_id != meeting.panel_id:
         raise ValidationError(_("Only cases on this panel can be on its agenda."))
     if meeting.items.filter(case=case).exists():
@@ -148,6 +201,7 @@ def record_attendance(
     meeting: PanelMeeting, *, user: User, actor: User, present: bool = True, agency: Agency | None = None
 ) -> MeetingAttendance:
     """Put a participant on the attendance list (or mark them absent)."""
+    meeting = _locked_meeting(meeting, actor)
     attendance, _created = MeetingAttendance.objects.update_or_create(
         meeting=meeting,
         user=user,
@@ -195,14 +249,21 @@ def _check_record_mode(meeting: PanelMeeting, decision: PanelDecision) -> None:
 
 
 def _involve(case: Case, decision: PanelDecision, actor: User) -> None:
-    """Agencies the panel involves get the case's summary through a share naming its basis."""
-    newcomers = [
-        (agency, reason)
-        for agency, reason in decision.involved
-        if agency.pk != case.owning_agency_id
-        and not case.shares.active().filter(agency=agency).exists()
-        and not (case.panel_id and case.panel.agencies.filter(pk=agency.pk).exists())  # type: ignore[union-attr]
-    ]
+    """Agencies the panel involves, and the agency it names for first contact, get the case's
+    summary through a share naming its basis.
+
+    Sitting on the panel is no substitute: only the agency's panel members see the panel's cases,
+    and the practitioner who makes the first contact is rarely one of them.
+    """
+    wanted = list(decision.involved)
+    if decision.first_contact_agency is not None:
+        wanted.append((decision.first_contact_agency, str(_("First contact with the family"))))
+    shared = set(case.shares.current().values_list("agency_id", flat=True))
+    newcomers = []
+    for agency, reason in wanted:
+        if agency.pk != case.owning_agency_id and agency.pk not in shared:
+            shared.add(agency.pk)
+            newcomers.append((agency, reason))
     if newcomers and not decision.share_basis:
         raise ValidationError(_("Involving an agency shares the case's summary with it: name the lawful basis."))
     for agency, reason in newcomers:
@@ -227,7 +288,15 @@ def record_decision(item: AgendaItem, decision: PanelDecision, *, actor: User) -
     their timeline and audit records) whatever the record mode; the agenda item keeps the
     particulars only where the panel keeps decisions, and the discussion only with full minutes.
     """
-    item = AgendaItem.objects.select_for_update().select_related("meeting__panel", "case").get(pk=item.pk)
+    try:
+        item = (
+            AgendaItem.objects.restrict(actor, Action.MANAGE)
+            .select_for_update(of=("self",))
+            .select_related("meeting__panel", "case")
+            .get(pk=item.pk)
+        )
+    except AgendaItem.DoesNotExist:
+        raise ValidationError(_("You do not run this meeting.")) from None
     meeting = item.meeting
     if item.case is None:
         raise ValidationError(_("A referral on the agenda is decided by triage."))
@@ -236,7 +305,7 @@ def record_decision(item: AgendaItem, decision: PanelDecision, *, actor: User) -
     _check_record_mode(meeting, decision)
     if decision.next_review_on and decision.next_review_on < timezone.localdate():
         raise ValidationError(_("The next review cannot be in the past."))
-    case = Case.objects.select_for_update().get(pk=item.case_id)
+    case = Case.objects.restrict(actor, Action.MANAGE).select_for_update(of=("self",)).get(pk=item.case_id)
     if decision.owner is not None and (
         decision.owner != case.owner or decision.owner_agency not in (None, case.owning_agency)
     ):
@@ -251,6 +320,11 @@ def record_decision(item: AgendaItem, decision: PanelDecision, *, actor: User) -
         changes["next_review_on"] = decision.next_review_on
     if changes:
         Case.objects.filter(pk=case.pk).update(**changes, updated_at=timezone.now())
+    recorded = {
+        "urgency": decision.urgency,
+        "first_contact": decision.first_contact_agency.name if decision.first_contact_agency else "",
+        "next_review": decision.next_review_on.isoformat() if decision.next_review_on else "",
+    }
     _involve(case, decision, actor)
     item.decided_at, item.decided_by = timezone.now(), actor
     if meeting.keeps_decisions:
@@ -263,18 +337,23 @@ def record_decision(item: AgendaItem, decision: PanelDecision, *, actor: User) -
         InvolvedAgency.objects.filter(item=item).delete()
         InvolvedAgency.objects.bulk_create(InvolvedAgency(item=item, agency=a, reason=r) for a, r in decision.involved)
     item.save()
+    # What the panel changed is kept on the case's own timeline in every record mode: it is case
+    # management, not minutes.
     when = timezone.localtime(meeting.scheduled_for).strftime("%Y-%m-%d")
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.PANEL_DECISION, actor=actor, data={"meeting": when})
-    record(AuditEvent.Action.PANEL_DECISION, actor=actor, obj=item, case_id=case.pk)
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.PANEL_DECISION, actor=actor, data={"meeting": when, **recorded}
+    )
+    record(AuditEvent.Action.PANEL_DECISION, actor=actor, obj=item, case_id=case.pk, **recorded)
     return item
 
 
 @transaction.atomic
 def decline_to_share(item: AgendaItem, *, agency: Agency, actor: User, reason: str = "") -> ShareDeclined:
     """Record that an agency declined to share what it knows about this case at the meeting."""
-    if not Agency.objects.filter(pk=agency.pk, memberships__user=actor).exists() and (
-        item.meeting.panel.coordinator_id != actor.pk
-    ):
+    roles = Membership.CASEWORK_ROLES | Membership.PANEL_ROLES
+    own = Agency.objects.filter(pk=agency.pk, memberships__user=actor, memberships__role__in=roles).exists()
+    runs = PanelMeeting.objects.restrict(actor, Action.MANAGE).filter(pk=item.meeting_id).exists()
+    if not own and not runs:
         raise ValidationError(_("Only the agency itself or the coordinator records its refusal."))
     declined = ShareDeclined(item=item, agency=agency, reason=reason.strip(), recorded_by=actor)
     declined.full_clean()
@@ -287,6 +366,7 @@ def decline_to_share(item: AgendaItem, *, agency: Agency, actor: User, reason: s
 def close_meeting(meeting: PanelMeeting, *, actor: User, minutes: str = "", cancelled: bool = False) -> PanelMeeting:
     """Mark the meeting held (keeping general minutes only where the panel keeps full minutes),
     or cancelled."""
+    meeting = _locked_meeting(meeting, actor)
     if meeting.status != PanelMeeting.Status.SCHEDULED:
         raise ValidationError(_("This meeting is already closed."))
     if minutes.strip() and not meeting.keeps_minutes:

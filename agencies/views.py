@@ -21,7 +21,7 @@ from cases.services import reassign_caseload
 from referrals.models import Referral
 
 from . import services
-from .access import Action, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
+from .access import Action, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object, sits_on
 from .directory import owner_candidates, team_diversity
 from .forms import (
     AgendaCaseForm,
@@ -100,7 +100,7 @@ class PanelCaseListView(RestrictedViewMixin, FilterView):
             "past": meetings.exclude(status=PanelMeeting.Status.SCHEDULED)[:5],
             "agenda_referrals": Referral.objects.restrict(user, Action.VIEW)
             .filter(panel=self.panel, status=Referral.Status.ON_AGENDA)
-            .order_by("-is_crisis", "received_at"),
+            .order_by("-is_crisis", "received_at")[:20],
         }
 
 
@@ -172,14 +172,17 @@ class MeetingView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
         attendance = MeetingAttendance.objects.restrict(user, Action.VIEW).filter(meeting=meeting)
         attendance = attendance.select_related("user", "agency")
         mine = next((row for row in attendance if row.user_id == user.pk), None)
+        is_coordinator = PanelMeeting.objects.restrict(user, Action.MANAGE).filter(pk=meeting.pk).exists()
         context.update(
             items=items,
             attendance=attendance,
             acknowledged=mine is not None and mine.confidentiality_acknowledged_at is not None,
-            is_coordinator=PanelMeeting.objects.restrict(user, Action.MANAGE).filter(pk=meeting.pk).exists(),
-            attendance_form=AttendanceForm(),
-            agenda_case_form=AgendaCaseForm(meeting=meeting),
+            is_coordinator=is_coordinator,
+            # The minutes cover every case discussed: for the panel's members, not for a guest.
+            minutes=meeting.minutes if sits_on(user, meeting.panel_id) else "",
         )
+        if is_coordinator and meeting.status == PanelMeeting.Status.SCHEDULED:
+            context.update(attendance_form=AttendanceForm(), agenda_case_form=AgendaCaseForm(meeting=meeting))
         return context
 
 

@@ -39,6 +39,7 @@ class AuditEvent(models.Model):
         RISK_CHANGED = "risk_changed", _("Risk level changed")
         STAGE_CHANGED = "stage_changed", _("Stage changed")
         RESTRICTION_LIFTED = "restriction_lifted", _("Disclosure restriction lifted")
+        CRISIS_ALERT_SENT = "crisis_alert_sent", _("Crisis alert sent to the police")
 
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -27,7 +27,7 @@ from .entry_forms import (
     RestrictionForm,
     RiskLevelForm,
 )
-from .models import Attachment, Case, CaseEvent, Entry, RiskRecord
+from .models import Attachment, Case, CaseEvent, Contact, Entry, RiskRecord
 
 __all__ = [
     "AttachmentFileView",
@@ -56,7 +56,7 @@ def _save(
     data = form.cleaned_data
     if kind == "contact":
         return services.record_contact(
-            entry,
+            cast(Contact, entry),
             actor=actor,
             finalise=finalise,
             visitors=data["visitors"],
@@ -210,7 +210,7 @@ class EntryView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
         )
 
     def get_queryset(self) -> Any:
-        return self.queryset.annotate_content(self.request.user)  # type: ignore[attr-defined]
+        return self.queryset.annotate_content(self.request.user)  # type: ignore[union-attr]
 
     def get_object(self, queryset: Any = None) -> Any:
         return get_restricted_object(self.get_queryset(), self.request.user, self.action, pk=self.kwargs["entry"])
@@ -230,7 +230,7 @@ class AttachmentFileView(RestrictedViewMixin, DetailView):  # type: ignore[type-
         attachments = self.queryset.filter(case_id=self.kwargs["pk"]).annotate_content(self.request.user)  # type: ignore[attr-defined]
         return get_restricted_object(attachments, self.request.user, self.action, pk=self.kwargs["entry"])
 
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> FileResponse:
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> FileResponse:  # type: ignore[override]
         attachment = self.get_object()
         if not attachment.content_visible:
             raise PermissionDenied

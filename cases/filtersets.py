@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action
 from agencies.models import Agency, Panel, User
 
-from .models import Case, CaseShare
+from .models import Case, CaseShare, DisclosureCheck
 from .risk import RiskLevel
 
-__all__ = ["CaseFilterSet", "CaseShareFilterSet"]
+__all__ = ["CaseFilterSet", "CaseShareFilterSet", "DisclosureCheckFilterSet"]
 
 
 def _visible_owners(request: HttpRequest | None) -> QuerySet[User]:
@@ -92,3 +92,19 @@ class CaseShareFilterSet(django_filters.FilterSet):
             return queryset
         current = CaseShare.objects.current().values("pk")
         return queryset.filter(pk__in=current) if value else queryset.exclude(pk__in=current)
+
+
+def _readable_cases(request: HttpRequest | None) -> QuerySet[Case]:
+    if request is None:
+        return Case.objects.none()
+    return Case.objects.restrict(request.user, Action.VIEW)
+
+
+class DisclosureCheckFilterSet(django_filters.FilterSet):
+    """A hidden case id is refused exactly like a missing one."""
+
+    case = django_filters.ModelChoiceFilter(queryset=_readable_cases)
+
+    class Meta:
+        model = DisclosureCheck
+        fields: list[str] = []

@@ -168,7 +168,9 @@ class TriageForm(forms.Form):
     def __init__(self, *args: Any, referral: Referral, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.referral = referral
-        self.fields["panel"].queryset = Panel.objects.order_by("name")  # type: ignore[attr-defined]
+        from .services import panels_for
+
+        self.fields["panel"].queryset = Panel.objects.filter(pk__in=[p.pk for p in panels_for(referral, user)])  # type: ignore[attr-defined]
         self.candidates = {c.key: c for c in owner_candidates()}
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ChoiceField)  # noqa: S101 - narrows the type

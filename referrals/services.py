@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import Action
+from agencies.access import Action, reach, sees_reporter
 from agencies.models import Agency, Membership, Panel, User
 from audit.models import AuditEvent
 from audit.services import record
@@ -31,8 +31,10 @@ from .models import TRIAGE_WITHIN, Referral, ReferralIndicator, TriageDecision
 __all__ = [
     "Matches",
     "add_to_earlier",
+    "alert_police",
     "crisis_police_agency",
     "find_matches",
+    "panels_for",
     "record_feedback",
     "record_referral",
     "triage_referral",
@@ -58,9 +60,13 @@ def crisis_police_agency(received_by: Agency) -> Agency | None:
     return police.filter(panels__agencies=received_by).distinct().first() or police.first()
 
 
-def _alert_police(referral: Referral) -> None:
-    """E-mail the police liaisons of the agency a crisis was routed to. The e-mail names no one:
-    it says that something is waiting and links into Ura."""
+def alert_police(referral_id: int) -> int:
+    """E-mail the police liaisons of the agency a crisis was routed to, and record that it went.
+
+    The e-mail names no one: it says that something is waiting and links into Ura. Run by a task
+    with retries (referrals.tasks), after the referral is committed.
+    """
+    referral = Referral.objects.select_related("routed_to").get(pk=referral_id)
     liaisons = User.objects.filter(
         memberships__agency=referral.routed_to,
         memberships__role=Membership.Role.POLICE_LIAISON,
@@ -70,8 +76,9 @@ def _alert_police(referral: Referral) -> None:
     subject = _("Ura: a crisis referral needs you now")
     body = _("A referral marked as a crisis was routed to your agency. Open it in Ura: %(link)s") % {"link": link}
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in liaisons.distinct()]
-    if messages:
-        send_mass_mail(messages, fail_silently=True)
+    sent = send_mass_mail(messages, fail_silently=False) if messages else 0
+    record(AuditEvent.Action.CRISIS_ALERT_SENT, obj=referral, recipients=len(messages))
+    return sent
 
 
 @transaction.atomic
@@ -94,7 +101,9 @@ def record_referral(*, actor: User, received_by: Agency, indicators: Iterable[st
     ReferralIndicator.objects.bulk_create(ReferralIndicator(referral=referral, kind=kind) for kind in set(indicators))
     record(AuditEvent.Action.REFERRAL_RECORDED, actor=actor, obj=referral, crisis=referral.is_crisis)
     if referral.routed_to is not None:
-        transaction.on_commit(lambda: _alert_police(referral))
+        from .tasks import alert_police_task
+
+        transaction.on_commit(lambda: alert_police_task.delay(referral.pk))
     return referral
 
 
@@ -140,9 +149,11 @@ def _candidates(restricted: Any, field: str, key: str) -> list[Any]:
     """
     model = restricted.model
     keys = model._base_manager.order_by()
-    exact = keys.filter(**{field: key}).values_list("pk", field)[:200]
-    near = keys.filter(**{f"{field}__startswith": key[:3]}).exclude(**{field: key}).values_list("pk", field)[:400]
-    ids = [pk for pk, found in [*exact, *near] if similar(found, key)]
+    # Every exact key (a common surname must not push a visible record out); near keys up to a
+    # bound that no real prefix reaches, taken in a fixed order.
+    exact = list(keys.filter(**{field: key}).values_list("pk", flat=True))
+    near = keys.filter(**{f"{field}__startswith": key[:3]}).exclude(**{field: key}).order_by("pk")
+    ids = exact + [pk for pk, found in near.values_list("pk", field)[:5000] if similar(found, key)]
     return list(restricted.filter(pk__in=ids)) if ids else []
 
 
@@ -191,12 +202,27 @@ def find_matches(
     return Matches(sorted(referrals, key=by_score)[:20], sorted(cases, key=by_score)[:20])
 
 
-def _root(referral: Referral) -> Referral:
-    """The first record of a chain of repeat concerns, read afresh and locked."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    while referral.primary_id is not None:
-        referral = Referral.objects.select_for_update().get(pk=referral.primary_id)
-    return referral
+def _root(referral: Referral, actor: User) -> Referral:
+    """The first record of a chain of repeat concerns, read afresh, locked, and only if `actor` may
+    read it: a concern is never added to (nor reopens) a record the actor cannot see."""
+    visible = Referral.objects.restrict(actor, Action.VIEW).select_for_update(of=("self",))
+    root = referral
+    while True:
+        found: Referral | None = visible.filter(pk=root.pk).first()
+        if found is None:
+            raise ValidationError(_("The earlier record is one you may not see: ask the agency that holds it."))
+        if found.primary_id is None:
+            return found
+        root = Referral(pk=found.primary_id)
+
+
+def _locked(referral: Referral, actor: User, action: Action = Action.MANAGE) -> Referral:
+    """The referral, locked for this transaction, fetched again through restrict()."""
+    try:
+        locked: Referral = Referral.objects.restrict(actor, action).select_for_update(of=("self",)).get(pk=referral.pk)
+        return locked
+    except Referral.DoesNotExist:
+        raise ValidationError(_("You may no longer act on this referral.")) from None
 
 
 @transaction.atomic
@@ -210,11 +236,11 @@ def add_to_earlier(
     """
     if (primary is None) == (case is None):
         raise ValidationError(_("Choose one earlier referral or one case."))
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral = _locked(referral, actor)
     if not referral.is_open or referral.repeats.exists():
         raise ValidationError(_("Only an open referral that holds no other concerns can be added to another record."))
     if primary is not None:
-        primary = _root(primary)
+        primary = _root(primary, actor)
         if primary.pk == referral.pk:
             raise ValidationError(_("A referral cannot be added to itself."))
         referral.primary = primary
@@ -289,7 +315,7 @@ def triage_referral(
     new_case: NewCase | None = None,
 ) -> TriageDecision:
     """Decide what happens to a referral; the decision, who took it and when are kept."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral = _locked(referral, actor)
     if referral.status == Referral.Status.ADDED:
         raise ValidationError(_("This concern was added to an earlier record: triage that record instead."))
     if not referral.is_open:
@@ -298,6 +324,10 @@ def triage_referral(
         raise ValidationError(_("Choose the panel whose agenda the referral goes on."))
     if decision == Decision.OPEN_CASE and new_case is None:
         raise ValidationError(_("Choose who owns the new case."))
+    chosen = new_case.panel if decision == Decision.OPEN_CASE and new_case else panel
+    on_agenda = decision in (Decision.PANEL_AGENDA, Decision.OPEN_CASE)
+    if chosen is not None and on_agenda and chosen not in panels_for(referral, actor):
+        raise ValidationError(_("Choose a panel that the referral's agency sits on."))
     taken = TriageDecision(
         referral=referral,
         decision=decision,
@@ -316,6 +346,10 @@ def triage_referral(
         assert new_case is not None  # noqa: S101 - checked above
         referral.case = _open_case_from(referral, new_case, actor)
         referral.panel = new_case.panel or referral.panel
+        if reach(referral.case, actor) is None:
+            raise ValidationError(
+                _("You would lose sight of the case you open: choose an owner in your agency, or a panel you sit on.")
+            )
     referral.save(update_fields=["status", "triaged_at", "panel", "case", "updated_at"])
     Referral.objects.filter(primary=referral).update(case=referral.case)
     record(
@@ -333,10 +367,20 @@ def triage_referral(
     return taken
 
 
+def panels_for(referral: Referral, actor: User) -> list[Panel]:
+    """The panels a referral may be put to: those its receiving (or, in a crisis, routed) agency
+    sits on, and those `actor` coordinates."""
+    agencies = [referral.received_by_id] + ([referral.routed_to_id] if referral.routed_to_id else [])
+    coordinated = Panel.objects.restrict(actor, Action.MANAGE)
+    return list((Panel.objects.filter(agencies__in=agencies) | coordinated).distinct().order_by("name"))
+
+
 @transaction.atomic
 def record_feedback(referral: Referral, *, feedback: str, actor: User) -> Referral:
-    """Record what a professional reporter was told of the outcome."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    """Record what a professional reporter was told of the outcome (by those who know the reporter)."""
+    referral = _locked(referral, actor)
+    if not sees_reporter(actor, referral):
+        raise ValidationError(_("Only the agency that received the referral gives the reporter feedback."))
     if not referral.reporter_is_professional:
         raise ValidationError(_("Feedback is recorded for professional reporters only."))
     if referral.triaged_at is None:

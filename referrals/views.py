@@ -4,6 +4,8 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Case as When_Case
+from django.db.models import Value, When
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView
@@ -33,8 +35,12 @@ __all__ = [
 class ReferralListView(RestrictedViewMixin, FilterView):
     """Referrals the user may know of: open ones and crises first, overdue triage marked."""
 
+    # Open referrals first (crises at the top), then the decided ones.
     queryset = Referral.objects.select_related("received_by", "routed_to", "panel").order_by(
-        "-is_crisis", "status", "-received_at", "-pk"
+        When_Case(When(status__in=Referral.OPEN_STATUSES, then=Value(0)), default=Value(1)),
+        "-is_crisis",
+        "-received_at",
+        "-pk",
     )
     action = Action.VIEW
     permission_required = "referrals.view_referral"
@@ -218,6 +224,9 @@ class FeedbackView(RestrictedObjectFormView):
     form_class = FeedbackForm
     template_name = "referrals/referral_feedback.html"
     context_object_name = "referral"
+
+    def allowed(self) -> bool:
+        return sees_reporter(self.request.user, self.object)
 
     def perform(self, form: FeedbackForm) -> HttpResponse:  # type: ignore[override]
         services.record_feedback(

@@ -50,6 +50,7 @@ __all__ = [
     "reach",
     "referral_condition",
     "sees_reporter",
+    "sits_on",
 ]
 
 
@@ -368,14 +369,7 @@ def _plan_action_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -
     return qs.filter(read & ((change or Q(pk__in=[])) | provider))
 
 
-def referral_condition(user: AnyUser, action: Action | str, prefix: str = "") -> Q | None:
-    """The referrals `user` may act on: those received by or routed to (a crisis, to the police)
-    an agency they work cases for; and, to read, those put to a panel they sit on (to manage, a
-    panel they coordinate)."""
-    access = UserAccess.of(user)
-    if access.is_anonymous:
-        return None
-    action = Action(action)
+def _own_referral_branches(access: UserAccess, action: Action, prefix: str) -> list[Q]:
     branches = []
     if access.casework_agency_ids:
         branches += [
@@ -385,12 +379,36 @@ def referral_condition(user: AnyUser, action: Action | str, prefix: str = "") ->
     panels = access.panel_ids if action in (Action.VIEW, Action.VIEW_SUMMARY) else access.coordinated_panel_ids
     if panels and action != Action.CHANGE:
         branches.append(Q(**{f"{prefix}panel_id__in": panels}))
+    return branches
+
+
+def referral_condition(user: AnyUser, action: Action | str, prefix: str = "") -> Q | None:
+    """The referrals `user` may act on: those received by or routed to (a crisis, to the police)
+    an agency they work cases for; and, to read, those put to a panel they sit on (to manage, a
+    panel they coordinate). A repeat concern added to an earlier record is also read by that
+    record's readers, who triage it: concerns add up on one record."""
+    access = UserAccess.of(user)
+    if access.is_anonymous:
+        return None
+    action = Action(action)
+    branches = _own_referral_branches(access, action, prefix)
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        branches += _own_referral_branches(access, action, f"{prefix}primary__")
     return reduce(operator.or_, branches) if branches else None
 
 
+def sits_on(user: AnyUser, panel_id: int) -> bool:
+    """Whether `user` holds a seat on the panel (its minutes are for its members only)."""
+    return panel_id in UserAccess.of(user).panel_ids
+
+
 def sees_reporter(user: AnyUser, referral: Any) -> bool:
-    """Who reported a concern is known to the agency that received it, and to no one else."""
-    return referral.received_by_id in UserAccess.of(user).casework_agency_ids
+    """Who reported a concern is known to the agency that received it and, in a crisis, to the
+    police agency it was routed to (who may need to reach the reporter at once); to no one else."""
+    agencies = UserAccess.of(user).casework_agency_ids
+    return referral.received_by_id in agencies or (
+        referral.routed_to_id is not None and referral.routed_to_id in agencies
+    )
 
 
 def _referral_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:

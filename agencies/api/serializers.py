@@ -1,8 +1,10 @@
 """Compact representations of agencies, panels and users, nested in case data."""
 
+from typing import Any
+
 from rest_framework import serializers
 
-from ..access import Action
+from ..access import Action, sits_on
 from ..access.api import RestrictedPrimaryKeyRelatedField
 from ..models import Agency, AgendaItem, InvolvedAgency, MeetingAttendance, Panel, PanelMeeting, ShareDeclined, User
 
@@ -62,8 +64,16 @@ class AttendanceSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
 
 
 class PanelMeetingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A meeting; `minutes` (which cover every case discussed) only for the panel's members."""
+
     panel = RestrictedPrimaryKeyRelatedField(queryset=Panel.objects.all(), action=Action.MANAGE)
     attendance = AttendanceSerializer(many=True, read_only=True)
+
+    def to_representation(self, instance: PanelMeeting) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not sits_on(self.context["request"].user, instance.panel_id):
+            data["minutes"] = None
+        return data
 
     class Meta:
         model = PanelMeeting
@@ -102,7 +112,6 @@ class AgendaItemSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         fields = [
             "id",
             "meeting",
-            "position",
             "reason",
             "case",
             "referral",

@@ -18,6 +18,7 @@ from cases.models import Case
 from .. import services
 from ..access import Action, RestrictedViewSet
 from ..directory import owner_candidates
+from ..filtersets import AgendaItemFilterSet
 from ..models import Agency, AgendaItem, Panel, PanelMeeting, User
 from .serializers import (
     AgendaItemSerializer,
@@ -163,7 +164,7 @@ class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restri
         "involved__agency", "declines__agency"
     )
     serializer_class = AgendaItemSerializer
-    filterset_fields = ["meeting"]
+    filterset_class = AgendaItemFilterSet
     action_access: ClassVar[dict[str, Action]] = {"decide": Action.MANAGE, "decline": Action.VIEW}
     permission_required: ClassVar[dict[Action, str]] = {
         Action.VIEW: "agencies.view_panelmeeting",

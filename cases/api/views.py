@@ -13,7 +13,7 @@ from agencies.access import Action, RestrictedViewSet
 from agencies.models import User
 
 from .. import services
-from ..filtersets import CaseFilterSet, CaseShareFilterSet
+from ..filtersets import CaseFilterSet, CaseShareFilterSet, DisclosureCheckFilterSet
 from ..models import Case, CaseShare, DisclosureCheck
 from .serializers import (
     AssignOwnerSerializer,
@@ -139,7 +139,7 @@ class DisclosureCheckViewSet(
 
     queryset = DisclosureCheck.objects.select_related("recorded_by").prefetch_related("shared_with")
     serializer_class = DisclosureCheckSerializer
-    filterset_fields = ["case"]
+    filterset_class = DisclosureCheckFilterSet
     action_access: ClassVar[dict[str, Action]] = {"create": Action.VIEW}
     permission_required: ClassVar[dict[Action, str]] = {Action.CHANGE: "cases.add_disclosurecheck"}
 

@@ -1,5 +1,7 @@
 """The case file: one family's case worked by several agencies, and who else may see it."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
@@ -334,6 +336,7 @@ class CaseEvent(models.Model):
         values["stage"] = _label(Case.Stage, d.get("stage"))
         values["level"] = _label(RiskLevel, d.get("level"))
         values["previous"] = _label(RiskLevel, d.get("previous"))
+        values["changes"] = _panel_changes(d) if self.kind == self.Kind.PANEL_DECISION else ""
         if self.kind == self.Kind.CONTACT:
             from .entries import Contact
 
@@ -342,11 +345,22 @@ class CaseEvent(models.Model):
         return str(EVENT_TEXTS.get(self.kind, self.get_kind_display())) % values
 
 
+def _panel_changes(data: dict[str, object]) -> str:
+    parts = []
+    if data.get("urgency"):
+        parts.append(str(_("urgency: %(urgency)s") % {"urgency": _label(Case.Urgency, data["urgency"])}))
+    if data.get("first_contact"):
+        parts.append(str(_("first contact: %(agency)s") % {"agency": data["first_contact"]}))
+    if data.get("next_review"):
+        parts.append(str(_("next review: %(date)s") % {"date": data["next_review"]}))
+    return " " + "; ".join(parts) + "." if parts else ""
+
+
 def _label(choices: type[models.Choices], value: object) -> str:
     return str(choices(value).label) if value in choices.values else ""
 
 
-EVENT_TEXTS = {
+EVENT_TEXTS: dict[str, Any] = {
     CaseEvent.Kind.OPENED: _("Case opened, owned by %(owner)s (%(agency)s)."),
     CaseEvent.Kind.OWNER_ASSIGNED: _("%(owner)s (%(agency)s) now owns the case, after %(previous_owner)s."),
     CaseEvent.Kind.SHARED: _("Shared with %(agency)s: %(scope)s, on the basis of %(basis)s."),
@@ -355,7 +369,7 @@ EVENT_TEXTS = {
     CaseEvent.Kind.STAGE_CHANGED: _("Moved to stage %(stage)s."),
     CaseEvent.Kind.CLOSED: _("Case closed."),
     CaseEvent.Kind.CONCERN_ADDED: _("A new concern was added (referral R-%(referral)s)."),
-    CaseEvent.Kind.PANEL_DECISION: _("Decided at the panel meeting of %(meeting)s."),
+    CaseEvent.Kind.PANEL_DECISION: _("Decided at the panel meeting of %(meeting)s.%(changes)s"),
     CaseEvent.Kind.CONTACT: _("%(contact)s: %(outcome)s."),
     CaseEvent.Kind.NEEDS_ASSESSMENT: _("Needs assessment recorded."),
     CaseEvent.Kind.SECURITY_ASSESSMENT: _("Security assessment recorded."),

@@ -84,12 +84,12 @@ class Entry(models.Model):
             )
         ]
 
+    def get_absolute_url(self) -> str:
+        return reverse("cases:entry", kwargs={"pk": self.case_id, "kind": self.kind_slug(), "entry": self.pk})
+
     @property
     def is_restricted(self) -> bool:
         return self.visibility == Visibility.OWN_AGENCY
-
-    def get_absolute_url(self) -> str:
-        return reverse("cases:entry", kwargs={"pk": self.case_id, "kind": self.kind_slug(), "entry": self.pk})
 
     @classmethod
     def kind_slug(cls) -> str:

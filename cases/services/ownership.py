@@ -200,13 +200,19 @@ def revoke_share(share: CaseShare, *, reason: str, actor: User) -> CaseShare:
 
 
 @transaction.atomic
-def assign_owner(case: Case, *, owner: User, actor: User, agency: Agency | None = None) -> Case:
+def assign_owner(
+    case: Case, *, owner: User, actor: User, agency: Agency | None = None, expected_owner: User | None = None
+) -> Case:
     """Make `owner` the case owner; their agency becomes the owning agency.
 
     The previous owner keeps only what the access model still gives them.
     """
     owning_agency = _owning_agency(owner, agency)
     case = _locked(case, actor, Action.MANAGE)
+    if expected_owner is not None and case.owner_id != expected_owner.pk:
+        raise ValidationError(
+            _("Case %(reference)s is not owned by %(user)s.") % {"reference": case.reference, "user": expected_owner}
+        )
     if case.owner_id == owner.pk and case.owning_agency_id == owning_agency.pk:
         raise ValidationError(_("%(user)s already owns this case.") % {"user": owner})
     before = reach(case, actor)
@@ -253,11 +259,8 @@ def reassign_caseload(
         raise ValidationError(_("There is no case to reassign."))
     moved = []
     for case, owner, agency in assignments:
-        if case.owner_id != worker.pk:
-            raise ValidationError(
-                _("Case %(reference)s is not owned by %(user)s.") % {"reference": case.reference, "user": worker}
-            )
-        moved.append(assign_owner(case, owner=owner, agency=agency, actor=actor))
+        # The owner is checked on the locked row: the case may have changed hands since the form.
+        moved.append(assign_owner(case, owner=owner, agency=agency, actor=actor, expected_owner=worker))
     record(
         AuditEvent.Action.CASELOAD_REASSIGNED,
         actor=actor,

@@ -4,12 +4,13 @@ from typing import Any, ClassVar, cast
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions as api_exceptions
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies.access import Action, RestrictedViewSet, as_flag, case_condition, referral_condition
+from agencies.access import Action, RestrictedViewSet, as_flag, case_condition, referral_condition, sees_reporter
 from agencies.models import User
 from cases.services import casework_agencies
 
@@ -146,6 +147,8 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     @action(detail=True, methods=["post"])
     def feedback(self, request: Request, pk: str | None = None) -> Response:
         referral = self.get_object()
+        if not sees_reporter(request.user, referral):
+            raise api_exceptions.PermissionDenied
         data = FeedbackSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.record_feedback(referral, feedback=data.validated_data["feedback"], actor=cast(User, request.user))
