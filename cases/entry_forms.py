@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
-from agencies.models import Membership, User
+from agencies.models import User
 from families.models import Person
 
 from .models import (
@@ -26,6 +26,7 @@ from .models import (
     Visibility,
 )
 from .risk import RiskLevel
+from .services import case_workers
 
 __all__ = [
     "AttachmentForm",
@@ -117,7 +118,7 @@ class ContactForm(EntryForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["present"].queryset = self.family()  # type: ignore[attr-defined]
-        self.fields["visitors"].queryset = colleagues(self.case, self.user)  # type: ignore[attr-defined]
+        self.fields["visitors"].queryset = case_workers(self.case)  # type: ignore[attr-defined]
         self.fields["visitors"].help_text = _("Often a pair: a plain-clothes police officer and a social worker.")
         self.fields["cooperation"].required = False
         self.fields["cooperation"].choices = list(Contact.Cooperation.choices)  # type: ignore[attr-defined]
@@ -130,18 +131,6 @@ class ContactForm(EntryForm):
         if value > timezone.now():
             raise forms.ValidationError(_("A contact cannot be recorded before it happens."))
         return value
-
-
-def colleagues(case: Case, user: User) -> QuerySet[User]:
-    """Who may have made the visit: people working cases for the agencies that read the file."""
-    agencies = {case.owning_agency_id, *case.shares.current().filter(scope="full").values_list("agency_id", flat=True)}
-    return (
-        User.objects.filter(
-            is_active=True, memberships__agency_id__in=agencies, memberships__role__in=Membership.CASEWORK_ROLES
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
 
 
 class NeedsAssessmentForm(EntryForm):

@@ -10,11 +10,21 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
 from agencies.models import Agency, Panel, User
+from families.models import DisclosureRestriction
 
-from .models import Case, CaseShare, DisclosureCheck
+from .models import Case, CaseEvent, CaseShare, DisclosureCheck, Entry, RiskRecord, Visibility
 from .risk import RiskLevel
 
-__all__ = ["CaseFilterSet", "CaseShareFilterSet", "DisclosureCheckFilterSet"]
+__all__ = [
+    "CaseEventFilterSet",
+    "CaseFilterSet",
+    "CaseShareFilterSet",
+    "DisclosureCheckFilterSet",
+    "EntryFilterSet",
+    "RestrictionFilterSet",
+    "RiskRecordFilterSet",
+    "entry_filterset",
+]
 
 
 def _visible_owners(request: HttpRequest | None) -> QuerySet[User]:
@@ -108,3 +118,51 @@ class DisclosureCheckFilterSet(django_filters.FilterSet):
     class Meta:
         model = DisclosureCheck
         fields: list[str] = []
+
+
+class EntryFilterSet(django_filters.FilterSet):
+    """Entries of one case (a case whose file the user does not read is refused like a missing one)."""
+
+    case = django_filters.ModelChoiceFilter(queryset=_readable_cases)
+    visibility = django_filters.ChoiceFilter(choices=Visibility.choices)
+    is_draft = django_filters.BooleanFilter()
+
+    class Meta:
+        fields: list[str] = []
+
+
+def entry_filterset(entry_model: type[Entry], *extra: str) -> type[EntryFilterSet]:
+    """The entry filters for one kind of entry, with its own choice fields (`extra`)."""
+    meta = type("Meta", (), {"model": entry_model, "fields": list(extra)})
+    return type(f"{entry_model.__name__}FilterSet", (EntryFilterSet,), {"Meta": meta})
+
+
+class CaseEventFilterSet(django_filters.FilterSet):
+    case = django_filters.ModelChoiceFilter(queryset=_readable_cases)
+    kind = django_filters.MultipleChoiceFilter(choices=CaseEvent.Kind.choices)
+
+    class Meta:
+        model = CaseEvent
+        fields: list[str] = []
+
+
+class RiskRecordFilterSet(django_filters.FilterSet):
+    case = django_filters.ModelChoiceFilter(queryset=_readable_cases)
+
+    class Meta:
+        model = RiskRecord
+        fields: list[str] = []
+
+
+class RestrictionFilterSet(django_filters.FilterSet):
+    """Restrictions are the family's: `case` lists those of the case's family."""
+
+    case = django_filters.ModelChoiceFilter(queryset=_readable_cases, method="filter_case")
+    active = django_filters.BooleanFilter(field_name="lifted_at", lookup_expr="isnull")
+
+    class Meta:
+        model = DisclosureRestriction
+        fields: list[str] = []
+
+    def filter_case(self, queryset: QuerySet[Any], name: str, value: Case | None) -> QuerySet[Any]:
+        return queryset.filter(family_id=value.family_id) if value is not None else queryset

@@ -230,6 +230,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set shared by several fields (the common risk scale above all).
+    "ENUM_NAME_OVERRIDES": {
+        "RiskLevelEnum": "cases.risk.RiskLevel",
+        "UrgencyEnum": "cases.models.case.Case.Urgency",  # the same scale as agenda items'
+        "ReferralUrgencyEnum": "referrals.models.Referral.Urgency",
+        "TriageReasonEnum": "referrals.models.TriageDecision.Reason",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

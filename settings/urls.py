@@ -4,15 +4,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from knox import views as knox_views
 
-from agencies.api.views import ObtainTokenView
+from agencies.api.views import ObtainTokenView, RevokeTokenView
 from agencies.views import set_language
 from cases.views import HomeView
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
-    path("auth/logout/", knox_views.LogoutView.as_view(), name="api-logout"),
+    path("auth/logout/", RevokeTokenView.as_view(), name="api-logout"),
     path("", include("cases.api.urls")),
     path("", include("referrals.api.urls")),
     path("", include("agencies.api.urls")),

@@ -47,6 +47,7 @@ class World:
     item: AgendaItem
     check: DisclosureCheck
     coordinator: User
+    entries: dict[str, Any]
 
 
 def no_args(world: World) -> list[int]:
@@ -73,6 +74,15 @@ def item_ids(world: World) -> list[int]:
     return [world.meeting.pk, world.item.pk]
 
 
+def entry(kind: str) -> Callable[[World], list[Any]]:
+    return lambda world: [world.entries[kind].pk]
+
+
+def case_entry(kind: str) -> Callable[[World], list[Any]]:
+    """The browser's entry URLs: case, kind of entry, entry."""
+    return lambda world: [world.case.pk, kind, world.entries[kind].pk]
+
+
 def named(world: World) -> dict[str, Any]:
     return {"subject_family_name": world.case.family.name, "subject_given_name": world.case.index_person.given_name}
 
@@ -86,6 +96,18 @@ ENDPOINTS = [
     Endpoint("cases:case_assign", "post", case_id, "write"),
     Endpoint("cases:caseshare_revoke", "post", share_ids, "write"),
     Endpoint("cases:disclosurecheck_create", "post", case_id, "write"),
+    Endpoint("cases:timeline", "get", case_id, "object"),
+    Endpoint("cases:case_stage", "post", case_id, "write"),
+    Endpoint("cases:case_risk", "post", case_id, "write"),
+    Endpoint("cases:case_key_worker", "post", case_id, "write"),
+    # Anyone in the case team records an entry or a restriction; the reader is in the team.
+    Endpoint("cases:restriction_create", "post", case_id, "object"),
+    Endpoint("cases:restriction_lift", "post", lambda w: [w.case.pk, w.entries["restriction"].pk], "write"),
+    Endpoint("cases:entry_create", "post", lambda w: [w.case.pk, "casenote"], "object"),
+    Endpoint("cases:entry", "get", case_entry("casenote"), "object"),
+    # Someone else's draft does not exist for the reader.
+    Endpoint("cases:entry_edit", "post", lambda w: [w.case.pk, "casenote", w.entries["draft"].pk], "write", refused=404),
+    Endpoint("cases:attachment_file", "get", lambda w: [w.case.pk, w.entries["attachment"].pk], "object"),
     Endpoint("referrals:referral_list", "get", no_args, "list"),
     Endpoint("referrals:referral_create", "get", no_args, "list"),
     Endpoint("referrals:matches", "get", no_args, "list", params=named),
@@ -117,6 +139,25 @@ ENDPOINTS = [
     Endpoint("cases-api:caseshare-revoke", "post", lambda w: [w.share.pk], "write", api=True),
     Endpoint("cases-api:disclosurecheck-list", "get", no_args, "list", api=True),
     Endpoint("cases-api:disclosurecheck-detail", "get", lambda w: [w.check.pk], "object", api=True),
+    Endpoint("cases-api:case-move-stage", "post", case_id, "write", api=True),
+    Endpoint("cases-api:case-set-risk-level", "post", case_id, "write", api=True),
+    Endpoint("cases-api:case-key-worker", "post", case_id, "write", api=True),
+    *[
+        endpoint
+        for kind in ("contact", "needsassessment", "securityassessment", "childneeds", "casenote", "attachment")
+        for endpoint in (
+            Endpoint(f"cases-api:{kind}-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
+            Endpoint(f"cases-api:{kind}-detail", "get", entry(kind), "object", api=True, role_gate="cases.view_case"),
+        )
+    ],
+    Endpoint("cases-api:attachment-file", "get", entry("attachment"), "object", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:caseevent-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:caseevent-detail", "get", entry("event"), "object", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:riskrecord-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:riskrecord-detail", "get", entry("risk"), "object", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:disclosurerestriction-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:disclosurerestriction-detail", "get", entry("restriction"), "object", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:disclosurerestriction-lift", "post", entry("restriction"), "write", api=True, role_gate="cases.view_case"),
     Endpoint("referrals-api:referral-list", "get", no_args, "list", api=True),
     Endpoint("referrals-api:referral-matches", "get", no_args, "list", api=True, params=named),
     Endpoint("referrals-api:referral-detail", "get", referral_id, "object", api=True),
@@ -204,7 +245,49 @@ def world(case: Case, panel: Panel, other_agency: Agency, agency: Agency, coordi
         item=meeting.items.get(case=case),
         check=check,
         coordinator=coordinator,
+        entries=_entries(case),
     )
+
+
+def _entries(case: Case) -> dict[str, Any]:
+    """One of every kind of entry, written by the case owner (the security assessment by the police)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import services as case_services
+    from cases.models import (
+        Attachment,
+        CaseEvent,
+        CaseNote,
+        ChildNeeds,
+        Contact,
+        NeedsAssessment,
+        RiskRecord,
+        SecurityAssessment,
+    )
+    from tests.conftest import member
+
+    owner = case.owner
+    officer = member(Agency.objects.get(name="Police"), "police_liaison")
+    child = case.index_person
+    upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4 Qwertzfamily")
+    return {
+        "contact": case_services.record_contact(Contact(case=case), actor=owner),
+        "needsassessment": case_services.record_needs_assessment(NeedsAssessment(case=case), actor=owner),
+        "securityassessment": case_services.record_security_assessment(
+            SecurityAssessment(case=case, risk_level="low", assessment="-", abstract="-"), actor=officer
+        ),
+        "childneeds": case_services.record_child_needs(
+            ChildNeeds(case=case, child=child, age_band="12_17", schooling="attending"), actor=owner
+        ),
+        "casenote": case_services.record_note(CaseNote(case=case, text="Qwertzfamily note"), actor=owner),
+        "draft": case_services.record_note(CaseNote(case=case, text="draft"), actor=owner, finalise=False),
+        "attachment": case_services.attach_file(
+            Attachment(case=case, kind="document", description="-"), upload, actor=owner
+        ),
+        "event": CaseEvent.objects.filter(case=case).first(),
+        "risk": case_services.set_risk_level(case, level="moderate", source=RiskRecord.Source.MANUAL, actor=owner),
+        "restriction": case_services.add_restriction(case, person=child, must_not_be_told="-", actor=owner),
+    }
 
 
 def _client(endpoint: Endpoint, user: User | None) -> Client | APIClient:

@@ -19,6 +19,7 @@ OUR_APPS = ("agencies", "families", "referrals", "cases", "interventions", "audi
 VIEW_EXEMPTIONS = {
     "agencies.views.set_language": "changes the user's own language; reads no case data",
     "agencies.api.views.ObtainTokenView": "sign-in: exchanges credentials for a token",
+    "agencies.api.views.RevokeTokenView": "ends the caller's own token; reads no case data",
 }
 # Model -> why it has no restricted queryset.
 MODEL_EXEMPTIONS = {

@@ -6,6 +6,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from knox.views import LoginView as KnoxLoginView
+from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -31,7 +32,14 @@ from .serializers import (
     PanelSerializer,
 )
 
-__all__ = ["AgendaItemViewSet", "ObtainTokenView", "OwnerCandidateViewSet", "PanelMeetingViewSet", "PanelViewSet"]
+__all__ = [
+    "AgendaItemViewSet",
+    "ObtainTokenView",
+    "OwnerCandidateViewSet",
+    "PanelMeetingViewSet",
+    "PanelViewSet",
+    "RevokeTokenView",
+]
 
 
 class TokenRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -64,6 +72,14 @@ class ObtainTokenView(KnoxLoginView):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]
+        return super().post(request, format=format)  # type: ignore[no-any-return]
+
+
+class RevokeTokenView(KnoxLogoutView):
+    """End the token this request is signed with."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, format: str | None = None) -> Response:
         return super().post(request, format=format)  # type: ignore[no-any-return]
 
 

@@ -14,7 +14,8 @@ from agencies.models import User
 
 from .. import services
 from ..filtersets import CaseFilterSet, CaseShareFilterSet, DisclosureCheckFilterSet
-from ..models import Case, CaseShare, DisclosureCheck
+from ..models import Case, CaseShare, DisclosureCheck, RiskRecord
+from .entry_serializers import KeyWorkerSerializer, MoveStageSerializer, RiskLevelSerializer
 from .serializers import (
     AssignOwnerSerializer,
     CaseDetailSerializer,
@@ -39,9 +40,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         "retrieve": Action.VIEW_SUMMARY,
         "assign_owner": Action.MANAGE,
         "reassign": Action.MANAGE,
+        "move_stage": Action.CHANGE,
+        "set_risk_level": Action.CHANGE,
+        "key_worker": Action.CHANGE,
     }
     permission_required: ClassVar[dict[Action, str]] = {
         Action.VIEW_SUMMARY: "cases.view_case_summary",
+        Action.CHANGE: "cases.change_case",
         Action.MANAGE: "cases.manage_case",
     }
 
@@ -69,6 +74,50 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
             .get(pk=case.pk)
         )
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+    def _case_answer(self, case: Case) -> Response:
+        # Re-read at the actor's level: restrict() still decides.
+        user = self.request.user
+        fresh = Case.objects.restrict(user, Action.VIEW_SUMMARY).with_summary().annotate_access(user).get(pk=case.pk)
+        return Response(CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=MoveStageSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="move-stage")
+    def move_stage(self, request: Request, pk: str | None = None) -> Response:
+        """Move the case to another of the ten steps, along the legal moves."""
+        case = self.get_object()
+        data = MoveStageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.move_stage(case, stage=data.validated_data["stage"], actor=cast(User, request.user))
+        return self._case_answer(case)
+
+    @extend_schema(request=RiskLevelSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="risk-level")
+    def set_risk_level(self, request: Request, pk: str | None = None) -> Response:
+        """Set the risk level on the common scale, saying why; the history is kept."""
+        case = self.get_object()
+        data = RiskLevelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.set_risk_level(
+            case,
+            level=data.validated_data["level"],
+            rationale=data.validated_data["rationale"],
+            source=RiskRecord.Source.MANUAL,
+            actor=cast(User, request.user),
+        )
+        return self._case_answer(case)
+
+    @extend_schema(request=KeyWorkerSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="key-worker")
+    def key_worker(self, request: Request, pk: str | None = None) -> Response:
+        """Record the key worker: a family member (`person`) or someone else (`note`)."""
+        case = self.get_object()
+        data = KeyWorkerSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        services.set_key_worker(
+            case, person=data.validated_data["person"], note=data.validated_data["note"], actor=cast(User, request.user)
+        )
+        return self._case_answer(case)
 
     @extend_schema(request=ReassignSerializer, responses=CaseSerializer(many=True))
     @action(detail=False, methods=["post"])

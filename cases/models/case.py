@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
@@ -314,6 +315,15 @@ class CaseEvent(models.Model):
         return f"{self.case_id}: {self.get_kind_display()}"
 
     @property
+    def entry_name(self) -> str:
+        """What kind of entry this event is about, in the reader's language."""
+        try:
+            model = apps.get_model(self.entry_label)
+        except (LookupError, ValueError):
+            return ""
+        return str(model._meta.verbose_name)
+
+    @property
     def entry_url(self) -> str | None:
         """The page of the entry this event is about, if any."""
         if not self.entry_id or "." not in self.entry_label:
@@ -323,6 +333,16 @@ class CaseEvent(models.Model):
             return reverse(f"{app}:entry", args=[self.case_id, model, self.entry_id])
         except NoReverseMatch:
             return None
+
+    def text_for(self, *, content_visible: bool) -> str:
+        """The line a reader sees: an entry kept by one agency reads as its abstract to the others."""
+        if self.visibility == "own_agency" and not content_visible:
+            kept = _("%(entry)s kept by %(agency)s") % {
+                "entry": self.entry_name,
+                "agency": self.author_agency,
+            }
+            return f"{kept}: {self.data.get('abstract', '')}"
+        return self.describe()
 
     def describe(self) -> str:
         """The event in the reader's language, from its kind and particulars."""

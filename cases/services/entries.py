@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import Action
-from agencies.models import Agency, User
+from agencies.models import Agency, Membership, User
 from audit.models import AuditEvent
 from audit.services import record
 from families.models import DisclosureRestriction, Person
@@ -44,6 +44,7 @@ __all__ = [
     "acting_agency",
     "add_restriction",
     "attach_file",
+    "case_workers",
     "default_visibility",
     "lift_restriction",
     "move_stage",
@@ -96,8 +97,20 @@ def acting_agency(user: User, case: Case) -> Agency:
     return next((agency for agency in agencies if agency.pk in shared), agencies[0])
 
 
+def case_workers(case: Case) -> models.QuerySet[User]:
+    """Who may have made a visit: people working cases for the agencies that read the file."""
+    agencies = {case.owning_agency_id, *case.shares.current().filter(scope="full").values_list("agency_id", flat=True)}
+    return (
+        User.objects.filter(
+            is_active=True, memberships__agency_id__in=agencies, memberships__role__in=Membership.CASEWORK_ROLES
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
 def _entry_event_data(entry: Entry) -> dict[str, Any]:
-    data: dict[str, Any] = {"entry": entry._meta.verbose_name}
+    data: dict[str, Any] = {}
     if isinstance(entry, Contact):
         data |= {
             "when": timezone.localtime(entry.occurred_at).isoformat(),
@@ -148,6 +161,15 @@ def _save(entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[
     return entry
 
 
+def _case_for(case: Case, actor: User, action: Action) -> Case:
+    """The case, locked and read again through restrict(): the service decides, not the caller."""
+    try:
+        locked: Case = Case.objects.restrict(actor, action).select_for_update(of=("self",)).get(pk=case.pk)
+    except Case.DoesNotExist:
+        raise ValidationError(_("You may not do this on this case.")) from None
+    return locked
+
+
 def _not_in_future(value: datetime.date | datetime.datetime | None, message: str) -> None:
     if value is None:
         return
@@ -180,6 +202,9 @@ def record_contact(
     if contact.outcome != Contact.Outcome.HELD and list(present):
         raise ValidationError(_("Nobody was present at a contact that did not take place."))
     visitors = list(visitors) or [actor]
+    workers = set(case_workers(contact.case).filter(pk__in=[user.pk for user in visitors]).values_list("pk", flat=True))
+    if any(user.pk not in workers for user in visitors):
+        raise ValidationError(_("A visitor must work cases for an agency that reads this file."))
     saved = _save(
         contact,
         actor=actor,
@@ -274,8 +299,9 @@ def attach_file(attachment: Attachment, upload: UploadedFile, *, actor: User) ->
 
 @transaction.atomic
 def set_risk_level(case: Case, *, level: str, source: str, actor: User, rationale: str = "") -> RiskRecord | None:
-    """Set the case's risk level on the common scale, keeping the history."""
-    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    """Set the case's risk level on the common scale, keeping the history. Those who may change
+    the case set it (an assessment by a partner informs the owner, who decides)."""
+    case = _case_for(case, actor, Action.CHANGE)
     if level not in RiskLevel.values:
         raise ValidationError(_("Unknown risk level."))
     if level == case.risk_level:
@@ -303,7 +329,7 @@ def set_risk_level(case: Case, *, level: str, source: str, actor: User, rational
 @transaction.atomic
 def move_stage(case: Case, *, stage: int, actor: User) -> Case:
     """Move the case to another of the ten steps, along the legal moves of `STAGE_MOVES`."""
-    case = Case.objects.restrict(actor, Action.CHANGE).select_for_update(of=("self",)).get(pk=case.pk)
+    case = _case_for(case, actor, Action.CHANGE)
     if case.is_closed:
         raise ValidationError(_("The case is closed: reopen it first."))
     if stage not in STAGE_MOVES[case.stage]:
@@ -324,6 +350,9 @@ def move_stage(case: Case, *, stage: int, actor: User) -> Case:
 @transaction.atomic
 def set_key_worker(case: Case, *, actor: User, person: Person | None = None, note: str = "") -> Case:
     """Record the key worker: the person closest to the index person, in or outside the family."""
+    case = _case_for(case, actor, Action.CHANGE)
+    if person is None and not note.strip():
+        raise ValidationError(_("Name the key worker: a family member or someone else."))
     if person is not None:
         _family_members(case, [person])
     Case.objects.filter(pk=case.pk).update(
@@ -339,6 +368,7 @@ def add_restriction(
     case: Case, *, person: Person, must_not_be_told: str, actor: User, knows: str = ""
 ) -> DisclosureRestriction:
     """Record what a family member must not be told; everyone who opens the case is warned."""
+    case = _case_for(case, actor, Action.VIEW)
     _family_members(case, [person])
     if not must_not_be_told.strip():
         raise ValidationError(_("Say what they must not be told."))
@@ -355,6 +385,13 @@ def add_restriction(
 
 @transaction.atomic
 def lift_restriction(restriction: DisclosureRestriction, *, actor: User) -> DisclosureRestriction:
+    """Lift a restriction (the family member has been told, or it no longer matters): by those
+    who may change one of the family's cases."""
+    changeable = Case.objects.restrict(actor, Action.CHANGE).filter(family_id=restriction.family_id)
+    if not changeable.exists():
+        raise ValidationError(_("Only the case owner or a supervisor lifts a restriction."))
+    if restriction.lifted_at is not None:
+        raise ValidationError(_("This restriction is already lifted."))
     restriction.lifted_at = timezone.now()
     restriction.save(update_fields=["lifted_at"])
     record(AuditEvent.Action.RESTRICTION_LIFTED, actor=actor, obj=restriction)

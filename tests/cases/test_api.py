@@ -1,5 +1,7 @@
 """The cases API: same rows as the browser, `access` per case, tokens, and refusals."""
 
+import os
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -208,3 +210,10 @@ def test_a_coordinator_manages_shares_without_reading_their_particulars(
     # then only the owner reads the justification
     assert as_coordinator[0]["basis"] == "safeguarding" and as_coordinator[0]["justification"] is None
     assert as_owner[0]["justification"] == "Threats against a teacher"
+
+
+def test_the_schema_is_valid_and_generates_without_warnings() -> None:
+    # The schema is what client authors read: a guessed serializer or a clashing enum name is a bug.
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)
