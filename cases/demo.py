@@ -9,7 +9,7 @@ from django.utils import timezone
 from families.models import Family, Person
 
 from . import services
-from .models import Case, CaseShare
+from .models import Case, CaseEvent, CaseShare
 from .risk import RiskLevel
 
 if TYPE_CHECKING:
@@ -205,7 +205,7 @@ def seed_cases(org: "DemoOrg") -> None:
         )
         for share in spec.shares:
             consent_days = share.get("consent_days_ago")
-            services.share_case(
+            granted = services.share_case(
                 case,
                 agency=org.agencies[str(share["agency"])],
                 scope=str(share["scope"]),
@@ -217,6 +217,11 @@ def seed_cases(org: "DemoOrg") -> None:
                 else timezone.localdate() - datetime.timedelta(days=int(consent_days)),  # type: ignore[call-overload]
                 actor=owner,
             )
+            # Shared in the case's first days, not on the day of seeding.
+            when = now - datetime.timedelta(days=spec.opened_days_ago - 1)
+            CaseShare.objects.filter(pk=granted.pk).update(granted_at=when)
+            latest = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.SHARED).order_by("-pk")[:1]
+            CaseEvent.objects.filter(pk__in=list(latest.values_list("pk", flat=True))).update(created_at=when)
         if spec.closed_days_ago is not None:
             # Closure (with its multi-agency decision) arrives with the family-work issue;
             # until then the demo records only when the case closed.

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -321,7 +322,7 @@ class CaseEvent(models.Model):
             model = apps.get_model(self.entry_label)
         except (LookupError, ValueError):
             return ""
-        return str(model._meta.verbose_name)
+        return capfirst(str(model._meta.verbose_name))
 
     @property
     def entry_url(self) -> str | None:

@@ -31,10 +31,10 @@ def test_the_police_read_one_file_in_full_and_others_as_summaries(
 ) -> None:
     sign_in(page, live_server, "police.fatos")
     page.goto(live_server.url + cases["Krasniqi"].get_absolute_url())
-    expect(page.get_by_role("heading", name="Family")).to_be_visible()
+    expect(page.get_by_role("heading", name="Family", exact=True)).to_be_visible()
     page.goto(live_server.url + cases["Gashi"].get_absolute_url())
     expect(page.get_by_text("You see the summary of this case.")).to_be_visible()
-    assert page.get_by_role("heading", name="Family").count() == 0
+    assert page.get_by_role("heading", name="Family", exact=True).count() == 0
     response = page.goto(live_server.url + cases["Dervishi"].get_absolute_url())
     assert response.status == 404
 

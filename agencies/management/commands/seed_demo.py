@@ -8,6 +8,7 @@ from django.db import transaction
 
 from agencies.demo import DEMO_PASSWORD, seed_agencies, seed_meetings
 from cases.demo import seed_cases
+from cases.demo_work import seed_family_work
 from referrals.demo import seed_referrals
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             org = seed_agencies()
             seed_cases(org)
+            seed_family_work(org)
             seed_referrals(org)
             seed_meetings(org)
         self.stdout.write(
