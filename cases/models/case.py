@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
@@ -323,6 +324,15 @@ class CaseEvent(models.Model):
             return reverse(f"{app}:entry", args=[self.case_id, model, self.entry_id])
         except NoReverseMatch:
             return None
+
+    @property
+    def entry_name(self) -> str:
+        """The kind of entry this event is about, in the reader's language ("" when none)."""
+        try:
+            model = apps.get_model(self.entry_label)
+        except (LookupError, ValueError):
+            return ""
+        return str(model._meta.verbose_name)
 
     def describe(self) -> str:
         """The event in the reader's language, from its kind and particulars."""
