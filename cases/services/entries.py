@@ -165,6 +165,7 @@ def _family_members(case: Case, people: Iterable[Person]) -> list[Person]:
     return people
 
 
+@transaction.atomic
 def record_contact(
     contact: Contact,
     *,
