@@ -38,7 +38,9 @@ class AuditEvent(models.Model):
         ENTRY_RECORDED = "entry_recorded", _("Entry recorded")
         RISK_CHANGED = "risk_changed", _("Risk level changed")
         STAGE_CHANGED = "stage_changed", _("Stage changed")
+        RESTRICTION_ADDED = "restriction_added", _("Disclosure restriction recorded")
         RESTRICTION_LIFTED = "restriction_lifted", _("Disclosure restriction lifted")
+        KEY_WORKER_SET = "key_worker_set", _("Key worker recorded")
         CRISIS_ALERT_SENT = "crisis_alert_sent", _("Crisis alert sent to the police")
 
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)

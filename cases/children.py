@@ -28,7 +28,8 @@ class Child:
         """Within six months of 18: time to plan the hand-over from children's to adults' services."""
         if self.turns_18 is None:
             return False
-        return timezone.localdate() <= self.turns_18 <= timezone.localdate() + TRANSITION_WINDOW
+        # Strictly after today: on the birthday itself the child is 18, no longer approaching it.
+        return timezone.localdate() < self.turns_18 <= timezone.localdate() + TRANSITION_WINDOW
 
     @property
     def conflict_zone(self) -> bool:
@@ -54,6 +55,8 @@ def children_of(members: list[Person], case: Case, user: Any) -> list[Child]:
 def drafts_of(user: Any, case: Case) -> list[Entry]:
     """The user's own unfinished entries on this case."""
     drafts: list[Entry] = []
-    for model in (Contact, NeedsAssessment, SecurityAssessment, ChildNeeds, CaseNote):
+    for model in (Contact, NeedsAssessment, SecurityAssessment, CaseNote):
         drafts += list(model.objects.restrict(user, Action.CHANGE).filter(case=case))
+    # A child's needs are named after the child: fetched with it, not one query per draft.
+    drafts += list(ChildNeeds.objects.restrict(user, Action.CHANGE).filter(case=case).select_related("child"))
     return drafts

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,8 +77,9 @@ class EntryForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
     def _post_clean(self) -> None:
-        # The model is checked by the service, once author, agency and case are set.
-        pass
+        # The model is checked by the service, once author, agency and case are set; here the
+        # instance only takes what was typed (ModelForm does this in the _post_clean skipped here).
+        self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
 
     def family(self) -> QuerySet[Person]:
         return Person.objects.restrict(self.user, Action.VIEW).filter(family_id=self.case.family_id)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
@@ -94,7 +95,11 @@ class _EntryFormMixin:
     def network(self) -> Any:
         if self.kind != "needsassessment":
             return None
-        return NetworkFormSet(self.request.POST or None, prefix="network")
+        return NetworkFormSet(self.request.POST or None, prefix="network", initial=self.network_initial())
+
+    def network_initial(self) -> list[dict[str, Any]]:
+        """The network overview already recorded (a draft being finished)."""
+        return []
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
@@ -182,6 +187,10 @@ class EntryEditView(_EntryFormMixin, RestrictedObjectFormView):
     def case(self) -> Case:
         return self.object.case  # type: ignore[no-any-return]
 
+    def network_initial(self) -> list[dict[str, Any]]:
+        # Finishing a draft replaces its network overview: show what is there, or it would be lost.
+        return list(self.object.network.values("kind", "name", "influence", "notes"))
+
     def get_form_kwargs(self) -> dict[str, Any]:
         return {
             **super().get_form_kwargs(),
@@ -216,7 +225,13 @@ class EntryView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
         return get_restricted_object(self.get_queryset(), self.request.user, self.action, pk=self.kwargs["entry"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "kind": self.kwargs["kind"], "case": self.object.case}
+        entry = self.object
+        # What an entry is called can be content (an attachment's file name): partners reading
+        # the abstract see only the kind of entry and its date.
+        title = str(entry)
+        if not entry.content_visible:
+            title = f"{entry._meta.verbose_name} · {timezone.localtime(entry.created_at):%Y-%m-%d}"
+        return {**super().get_context_data(**kwargs), "kind": self.kwargs["kind"], "case": entry.case, "title": title}
 
 
 class AttachmentFileView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
@@ -258,8 +273,10 @@ class TimelineView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
 
     @cached_property
     def case(self) -> Case:
+        # The timeline is part of the full file: to a summary reader it does not exist (a read,
+        # so 404, like every entry in it).
         cases = Case.objects.restrict(self.request.user, Action.VIEW).select_related("family")
-        return get_restricted_object(cases, self.request.user, Action.VIEW, pk=self.kwargs["pk"])  # type: ignore[no-any-return]
+        return get_object_or_404(cases, pk=self.kwargs["pk"])  # type: ignore[no-any-return]
 
     def get_queryset(self) -> Any:
         events = self.queryset.filter(case=self.case).annotate_content(self.request.user)  # type: ignore[attr-defined]

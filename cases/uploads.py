@@ -2,11 +2,13 @@
 
 Only a few kinds are accepted: PDF, PNG, JPEG, GIF, plain text (e-mails and chat exports) and
 office documents (OOXML/ODF zips). The first bytes decide; the file is stored under a random name
-with the extension of what it really is.
+with the extension of what it really is, and downloaded under its own name with that extension
+(a text file called "run.bat" comes back as "run.bat.txt").
 """
 
 import re
 import secrets
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 
@@ -17,39 +19,68 @@ from django.utils.translation import gettext as _
 
 __all__ = ["Checked", "check", "safe_name"]
 
-MAGIC = [
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"GIF87a", "image/gif", "gif"),
-    (b"GIF89a", "image/gif", "gif"),
-]
-OFFICE = {
-    "[Content_Types].xml": ("application/vnd.openxmlformats-officedocument", "docx"),
-    "mimetype": ("application/vnd.oasis.opendocument", "odt"),
-}
-
 
 @dataclass(frozen=True)
 class Checked:
     content_type: str
     stored_name: str
+    # Extensions a file of this kind may carry; the first is the one it is stored with.
+    extensions: tuple[str, ...] = ()
 
 
-def _office(upload: UploadedFile) -> tuple[str, str] | None:
+MAGIC = [
+    (b"%PDF-", "application/pdf", ("pdf",)),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ("png",)),
+    (b"\xff\xd8\xff", "image/jpeg", ("jpg", "jpeg")),
+    (b"GIF87a", "image/gif", ("gif",)),
+    (b"GIF89a", "image/gif", ("gif",)),
+]
+TEXT = ("text/plain", ("txt", "eml", "log"))
+_OOXML = "application/vnd.openxmlformats-officedocument."
+# OOXML: the folder of the main part says what the document is.
+OOXML = {
+    "word/": (_OOXML + "wordprocessingml.document", ("docx",)),
+    "xl/": (_OOXML + "spreadsheetml.sheet", ("xlsx",)),
+    "ppt/": (_OOXML + "presentationml.presentation", ("pptx",)),
+}
+# ODF: the `mimetype` member says it.
+ODF = {
+    b"application/vnd.oasis.opendocument.text": ("odt",),
+    b"application/vnd.oasis.opendocument.spreadsheet": ("ods",),
+    b"application/vnd.oasis.opendocument.presentation": ("odp",),
+}
+# What browsers sniff as HTML or XML from a file's first bytes (WHATWG MIME Sniffing, 7.1): such a
+# file is markup with scripts, not an e-mail or a chat log, whatever it is called.
+MARKUP = re.compile(
+    rb"\s*<(?:!|\?|(?:html|head|script|iframe|h1|div|font|table|a|style|title|b|body|br|p|svg)[\s/>])",
+    re.IGNORECASE,
+)
+
+
+def _office(upload: UploadedFile) -> tuple[str, tuple[str, ...]] | None:
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
+            names = archive.namelist()
+            if any(
+                name.lower().endswith("vbaproject.bin") or name.startswith(("Basic/", "Scripts/")) for name in names
+            ):
+                return None  # documents with macros are refused: they run code when opened
+            if "[Content_Types].xml" in names:
+                return next((kind for folder, kind in OOXML.items() if any(n.startswith(folder) for n in names)), None)
+            # A few bytes name the kind: a larger `mimetype` (a zip bomb) is not read.
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
+                mimetype = archive.read("mimetype").strip()
+                return (mimetype.decode(), ODF[mimetype]) if mimetype in ODF else None
+    except (zipfile.BadZipFile, KeyError, ValueError):
         return None
     finally:
         upload.seek(0)
-    return next((kind for marker, kind in OFFICE.items() if marker in names), None)
+    return None
 
 
 def _text(head: bytes) -> bool:
-    if b"\x00" in head:
+    if b"\x00" in head or MARKUP.match(head.removeprefix(b"\xef\xbb\xbf")):
         return False
     try:
         head.decode("utf-8")
@@ -69,19 +100,27 @@ def check(upload: UploadedFile) -> Checked:
     upload.seek(0)
     if not head:
         raise ValidationError(_("The file is empty."))
-    found: tuple[str, str] | None = next(((kind, ext) for magic, kind, ext in MAGIC if head.startswith(magic)), None)
+    found = next(((kind, exts) for magic, kind, exts in MAGIC if head.startswith(magic)), None)
     if found is None and head.startswith(b"PK\x03\x04"):
         found = _office(upload)
     if found is None and _text(head):
-        found = ("text/plain", "txt")
+        found = TEXT
     if found is None:
         raise ValidationError(_("This kind of file is not accepted: PDF, images, text and office documents only."))
-    content_type, extension = found
-    return Checked(content_type=content_type, stored_name=f"{secrets.token_hex(16)}.{extension}")
+    content_type, extensions = found
+    return Checked(content_type, f"{secrets.token_hex(16)}.{extensions[0]}", extensions)
 
 
-def safe_name(name: str) -> str:
-    """The original name, kept for the download, without path or control characters."""
+def safe_name(name: str, checked: Checked | None = None) -> str:
+    """The original name, kept for the download, without path, control or direction-changing
+    characters, and ending with an extension of what the file really is."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r'[\x00-\x1f\x7f"]', "", name).strip() or "file"
+    # Format characters (right-to-left override, zero-width...) make "fdp.exe" read as "exe.pdf".
+    name = "".join(char for char in name if unicodedata.category(char) not in ("Cc", "Cf") and char != '"')
+    name = name.strip().strip(".") or "file"
+    if checked is not None and checked.extensions:
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if extension not in checked.extensions:
+            suffix = "." + checked.extensions[0]
+            return name[: 255 - len(suffix)] + suffix
     return name[:255]

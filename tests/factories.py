@@ -106,3 +106,26 @@ class ReferralFactory(DjangoModelFactory[Referral]):
     channel = Referral.Channel.PROFESSIONAL
     received_by = factory.SubFactory(AgencyFactory)
     concern = factory.Faker("sentence")
+
+
+def born(years: int, days: int = 0) -> datetime.date:
+    """A date of birth `years` and `days` before today: aged exactly `years` when days < 365."""
+    today = timezone.localdate()
+    try:
+        birthday = today.replace(year=today.year - years)
+    except ValueError:  # today is 29 February
+        birthday = today.replace(year=today.year - years, day=28)
+    return birthday - datetime.timedelta(days=days)
+
+
+def turning_18_in(days: int) -> datetime.date:
+    """The date of birth of someone whose 18th birthday is `days` from today (negative: past)."""
+    eighteenth = timezone.localdate() + datetime.timedelta(days=days)
+    return eighteenth.replace(year=eighteenth.year - 18, day=min(eighteenth.day, 28 if eighteenth.month == 2 else 31))
+
+
+def relative(case: Case, given_name: str, years: int, relationship: str = Person.Relationship.SIBLING) -> Person:
+    """A member of the case's family, `years` old (a month past the birthday)."""
+    return PersonFactory(
+        family=case.family, given_name=given_name, relationship=relationship, date_of_birth=born(years, days=30)
+    )

@@ -40,6 +40,7 @@ from ..risk import RiskLevel
 from .ownership import casework_agencies
 
 __all__ = [
+    "AGE_BANDS",
     "STAGE_MOVES",
     "acting_agency",
     "add_restriction",
@@ -110,6 +111,7 @@ def case_workers(case: Case) -> models.QuerySet[User]:
 
 
 def _entry_event_data(entry: Entry) -> dict[str, Any]:
+    # Labels are stored as codes and rendered in the reader's language (CaseEvent.entry_name).
     data: dict[str, Any] = {}
     if isinstance(entry, Contact):
         data |= {
@@ -185,6 +187,7 @@ def _family_members(case: Case, people: Iterable[Person]) -> list[Person]:
     return people
 
 
+@transaction.atomic
 def record_contact(
     contact: Contact,
     *,
@@ -194,28 +197,28 @@ def record_contact(
     present: Iterable[Person] = (),
 ) -> Contact:
     """Record a contact or a home visit (or one that did not happen: nobody home, refused)."""
+    present = _family_members(contact.case, present)
     _not_in_future(contact.occurred_at, _("A contact cannot be recorded before it happens."))
-    if contact.next_contact_on and contact.next_contact_on < timezone.localtime(contact.occurred_at).date():
+    held_on = timezone.localtime(contact.occurred_at).date()
+    if contact.next_contact_on and contact.next_contact_on < held_on:
         raise ValidationError(_("The next contact comes after this one."))
+    if contact.outcome != Contact.Outcome.HELD and present:
+        raise ValidationError(_("Nobody was present at a contact that did not take place."))
+    # A child among those present is a minor taking part, ticked or not (guidance, step 3).
+    contact.minor_present = contact.minor_present or any(person.is_child for person in present)
     if contact.minor_present and not contact.outside_school_hours:
         raise ValidationError(_("A minor takes part outside school hours (guidance, step 3)."))
-    if contact.outcome != Contact.Outcome.HELD and list(present):
-        raise ValidationError(_("Nobody was present at a contact that did not take place."))
     visitors = list(visitors) or [actor]
     workers = set(case_workers(contact.case).filter(pk__in=[user.pk for user in visitors]).values_list("pk", flat=True))
     if any(user.pk not in workers for user in visitors):
         raise ValidationError(_("A visitor must work cases for an agency that reads this file."))
-    saved = _save(
-        contact,
-        actor=actor,
-        finalise=finalise,
-        m2m={"visitors": visitors, "present": _family_members(contact.case, present)},
-    )
+    saved = _save(contact, actor=actor, finalise=finalise, m2m={"visitors": visitors, "present": present})
     if finalise and contact.outcome == Contact.Outcome.HELD:
-        # The first contact that took place meets the deadline the panel set (design.md §4).
-        Case.objects.filter(pk=contact.case_id, first_contact_on__isnull=True).update(
-            first_contact_on=timezone.localtime(contact.occurred_at).date()
-        )
+        # The first contact that took place meets the deadline the panel set (design.md §4); one
+        # recorded late but held earlier is the first.
+        Case.objects.filter(pk=contact.case_id).filter(
+            models.Q(first_contact_on__isnull=True) | models.Q(first_contact_on__gt=held_on)
+        ).update(first_contact_on=held_on)
     return saved  # type: ignore[return-value]
 
 
@@ -254,6 +257,14 @@ def record_security_assessment(
     return _save(assessment, actor=actor, finalise=finalise)  # type: ignore[return-value]
 
 
+# The ages (in whole years, both ends included) each age band of ChildNeeds stands for.
+AGE_BANDS: dict[str, tuple[int, int]] = {
+    ChildNeeds.AgeBand.UNDER_12: (0, 11),
+    ChildNeeds.AgeBand.FROM_12_TO_17: (12, 17),
+    ChildNeeds.AgeBand.YOUNG_ADULT: (14, 18),
+}
+
+
 def record_child_needs(needs: ChildNeeds, *, actor: User, finalise: bool = True) -> ChildNeeds:
     """One child's own needs record (step 5)."""
     _family_members(needs.case, [needs.child])
@@ -262,12 +273,9 @@ def record_child_needs(needs: ChildNeeds, *, actor: User, finalise: bool = True)
         raise ValidationError(
             _("%(child)s is an adult: this record is for children and young adults.") % {"child": needs.child}
         )
-    bands = {
-        ChildNeeds.AgeBand.UNDER_12: (0, 11),
-        ChildNeeds.AgeBand.FROM_12_TO_17: (12, 17),
-        ChildNeeds.AgeBand.YOUNG_ADULT: (14, 18),
-    }
-    low, high = bands[ChildNeeds.AgeBand(needs.age_band)]
+    if needs.age_band not in AGE_BANDS:
+        raise ValidationError(_("Choose the child's age band."))
+    low, high = AGE_BANDS[needs.age_band]
     if age is not None and not low <= age <= high:
         raise ValidationError(_("The age band does not fit a child of %(age)s.") % {"age": age})
     unknown = set(needs.exposures) - set(ChildNeeds.Exposure.values)
@@ -285,7 +293,7 @@ def record_note(note: CaseNote, *, actor: User, finalise: bool = True) -> CaseNo
 def attach_file(attachment: Attachment, upload: UploadedFile, *, actor: User) -> Attachment:
     """Attach a file, checked by its content (not its name) and stored under a random name."""
     checked = uploads.check(upload)
-    attachment.original_name = uploads.safe_name(upload.name or "file")
+    attachment.original_name = uploads.safe_name(upload.name or "file", checked)
     attachment.stored_name = checked.stored_name
     attachment.content_type = checked.content_type
     attachment.size = upload.size or 0
@@ -304,6 +312,8 @@ def set_risk_level(case: Case, *, level: str, source: str, actor: User, rational
     case = _case_for(case, actor, Action.CHANGE)
     if level not in RiskLevel.values:
         raise ValidationError(_("Unknown risk level."))
+    if source not in RiskRecord.Source.values:
+        raise ValueError(f"Unknown source of a risk level: {source!r}")
     if level == case.risk_level:
         return None
     change = RiskRecord.objects.create(
@@ -332,6 +342,8 @@ def move_stage(case: Case, *, stage: int, actor: User) -> Case:
     case = _case_for(case, actor, Action.CHANGE)
     if case.is_closed:
         raise ValidationError(_("The case is closed: reopen it first."))
+    if stage not in Case.Stage.values:
+        raise ValidationError(_("There is no such step."))
     if stage not in STAGE_MOVES[case.stage]:
         raise ValidationError(
             _("A case at %(from)s does not move to %(to)s.")
@@ -359,6 +371,7 @@ def set_key_worker(case: Case, *, actor: User, person: Person | None = None, not
         key_worker_person=person, key_worker_note=note.strip(), updated_at=timezone.now()
     )
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.KEY_WORKER, actor=actor, data={})
+    record(AuditEvent.Action.KEY_WORKER_SET, actor=actor, obj=case, case_id=case.pk)
     case.refresh_from_db()
     return case
 
@@ -380,18 +393,19 @@ def add_restriction(
         recorded_by=actor,
     )
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RESTRICTION, actor=actor, data={"person": str(person)})
+    record(AuditEvent.Action.RESTRICTION_ADDED, actor=actor, obj=restriction, case_id=case.pk)
     return restriction
 
 
 @transaction.atomic
 def lift_restriction(restriction: DisclosureRestriction, *, actor: User) -> DisclosureRestriction:
     """Lift a restriction (the family member has been told, or it no longer matters): by those
-    who may change one of the family's cases."""
+    who may change one of the family's cases. Lifting it again changes nothing (a second click)."""
     changeable = Case.objects.restrict(actor, Action.CHANGE).filter(family_id=restriction.family_id)
     if not changeable.exists():
         raise ValidationError(_("Only the case owner or a supervisor lifts a restriction."))
     if restriction.lifted_at is not None:
-        raise ValidationError(_("This restriction is already lifted."))
+        return restriction
     restriction.lifted_at = timezone.now()
     restriction.save(update_fields=["lifted_at"])
     record(AuditEvent.Action.RESTRICTION_LIFTED, actor=actor, obj=restriction)
