@@ -97,7 +97,7 @@ def acting_agency(user: User, case: Case) -> Agency:
 
 
 def _entry_event_data(entry: Entry) -> dict[str, Any]:
-    data: dict[str, Any] = {"entry": entry._meta.verbose_name}
+    data: dict[str, Any] = {"entry": str(entry._meta.verbose_name)}
     if isinstance(entry, Contact):
         data |= {
             "when": timezone.localtime(entry.occurred_at).isoformat(),
