@@ -39,6 +39,14 @@ class AuditEvent(models.Model):
         RISK_CHANGED = "risk_changed", _("Risk level changed")
         STAGE_CHANGED = "stage_changed", _("Stage changed")
         RESTRICTION_LIFTED = "restriction_lifted", _("Disclosure restriction lifted")
+        PLAN_RECORDED = "plan_recorded", _("Intervention plan recorded")
+        PLAN_STARTED = "plan_started", _("Intervention plan started")
+        PLAN_ACTION_UPDATED = "plan_action_updated", _("Plan action updated")
+        REVIEW_RECORDED = "review_recorded", _("Plan review recorded")
+        WITHDRAWAL_RECORDED = "withdrawal_recorded", _("Withdrawal from the plan recorded")
+        CASE_CLOSED = "case_closed", _("Case closed")
+        CASE_REOPENED = "case_reopened", _("Case reopened")
+        FOLLOW_UP_RECORDED = "follow_up_recorded", _("Post-exit follow-up recorded")
 
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
