@@ -8,6 +8,7 @@ from django.db import transaction
 
 from agencies.demo import DEMO_PASSWORD, seed_agencies, seed_meetings
 from cases.demo import seed_cases
+from interventions.demo import seed_interventions
 from referrals.demo import seed_referrals
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             seed_cases(org)
             seed_referrals(org)
             seed_meetings(org)
+            seed_interventions(org)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Every demo user signs in with the password {DEMO_PASSWORD!r}.")
         )
