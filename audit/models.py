@@ -42,6 +42,14 @@ class AuditEvent(models.Model):
         RESTRICTION_LIFTED = "restriction_lifted", _("Disclosure restriction lifted")
         KEY_WORKER_SET = "key_worker_set", _("Key worker recorded")
         CRISIS_ALERT_SENT = "crisis_alert_sent", _("Crisis alert sent to the police")
+        PLAN_RECORDED = "plan_recorded", _("Intervention plan recorded")
+        PLAN_STARTED = "plan_started", _("Intervention plan started")
+        PLAN_ACTION_UPDATED = "plan_action_updated", _("Plan action updated")
+        REVIEW_RECORDED = "review_recorded", _("Plan review recorded")
+        WITHDRAWAL_RECORDED = "withdrawal_recorded", _("Withdrawal from the plan recorded")
+        CASE_CLOSED = "case_closed", _("Case closed")
+        CASE_REOPENED = "case_reopened", _("Case reopened")
+        FOLLOW_UP_RECORDED = "follow_up_recorded", _("Post-exit follow-up recorded")
 
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -13,6 +13,7 @@ from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixi
 from agencies.directory import team_diversity
 from agencies.models import Agency, AgendaItem, Panel, User
 from families.models import DisclosureRestriction, Person
+from interventions.context import interventions_context
 from referrals.models import Referral
 
 from . import services
@@ -135,6 +136,7 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
                 .prefetch_related("shared_with")
             )
             context["can_check"] = bool(disclosing_agencies(user)) and user.has_perm("cases.add_disclosurecheck")
+            context.update(interventions_context(case, user, can_change=context["can_change"]))
         return context
 
 

@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
         "UrgencyEnum": "cases.models.case.Case.Urgency",  # the same scale as agenda items'
         "ReferralUrgencyEnum": "referrals.models.Referral.Urgency",
         "TriageReasonEnum": "referrals.models.TriageDecision.Reason",
+        "PlanActionStatusEnum": "interventions.models.plans.PlanAction.Status",
     },
 }
 

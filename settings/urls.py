@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("cases.api.urls")),
     path("", include("referrals.api.urls")),
     path("", include("agencies.api.urls")),
+    path("", include("interventions.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("panels/", include("agencies.urls")),
     path("referrals/", include("referrals.urls")),
+    path("interventions/", include("interventions.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from agencies.models import Agency, AgendaItem, Panel, PanelMeeting, User
 from cases.models import Case, CaseShare, DisclosureCheck
+from interventions.models import Closure, FollowUp, InterventionPlan, PlanAction, Review, Withdrawal
 from referrals.models import Referral
 from tests.factories import share
 
@@ -32,6 +33,7 @@ class Endpoint:
     reader: str = "auditor_readonly"  # who may see the object but not write (for "write")
     refused: int = 403  # what that reader gets (400: an id in the body refused as if missing)
     params: Callable[["World"], dict[str, Any]] | None = None
+    hidden: int = 404  # what a stranger gets (400: the case id in the body refused as if missing)
 
     def url(self, world: "World") -> str:
         return reverse(self.name, args=self.args(world))
@@ -48,6 +50,13 @@ class World:
     check: DisclosureCheck
     coordinator: User
     entries: dict[str, Any]
+    plan: InterventionPlan
+    draft: InterventionPlan
+    action: PlanAction
+    review: Review
+    withdrawal: Withdrawal
+    closure: Closure
+    follow_up: FollowUp
 
 
 def no_args(world: World) -> list[int]:
@@ -74,13 +83,56 @@ def item_ids(world: World) -> list[int]:
     return [world.meeting.pk, world.item.pk]
 
 
-def entry(kind: str) -> Callable[[World], list[Any]]:
+def entry_id(kind: str) -> Callable[[World], list[Any]]:
     return lambda world: [world.entries[kind].pk]
 
 
 def case_entry(kind: str) -> Callable[[World], list[Any]]:
     """The browser's entry URLs: case, kind of entry, entry."""
     return lambda world: [world.case.pk, kind, world.entries[kind].pk]
+
+
+def entry(model_name: str, attribute: str) -> Callable[[World], list[Any]]:
+    return lambda world: [world.case.pk, model_name, getattr(world, attribute).pk]
+
+
+def plan_body(world: World) -> dict[str, Any]:
+    action = {
+        "type": "pragmatic",
+        "measure": "housing",
+        "provider_agency": world.case.owning_agency_id,
+        "due_on": "2099-01-01",
+    }
+    return {"case": world.case.pk, "goals": [{"text": "A home", "actions": [action]}]}
+
+
+def review_body(world: World) -> dict[str, Any]:
+    progress = [{"goal": goal.pk, "progress": "some"} for goal in world.plan.goals.all()]
+    return {
+        "case": world.case.pk,
+        "held_on": "2020-01-01",
+        "risk_level": "low",
+        "next_review_on": "2020-04-01",
+        "progress": progress,
+    }
+
+
+def withdrawal_body(world: World) -> dict[str, Any]:
+    return {
+        "case": world.case.pk,
+        "withdrawn_on": "2020-01-01",
+        "reason": "No longer",
+        "open_door_message": "Call us",
+        "security_followup": True,
+    }
+
+
+def closure_body(world: World) -> dict[str, Any]:
+    agreements = [
+        {"agency": world.case.owning_agency_id, "user": world.case.owner_id},
+        {"agency": world.share.agency_id, "user": world.coordinator.pk},
+    ]
+    return {"case": world.case.pk, "decided_on": "2020-01-01", "reason": "Goals met", "agreements": agreements}
 
 
 def named(world: World) -> dict[str, Any]:
@@ -147,17 +199,17 @@ ENDPOINTS = [
         for kind in ("contact", "needsassessment", "securityassessment", "childneeds", "casenote", "attachment")
         for endpoint in (
             Endpoint(f"cases-api:{kind}-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
-            Endpoint(f"cases-api:{kind}-detail", "get", entry(kind), "object", api=True, role_gate="cases.view_case"),
+            Endpoint(f"cases-api:{kind}-detail", "get", entry_id(kind), "object", api=True, role_gate="cases.view_case"),
         )
     ],
-    Endpoint("cases-api:attachment-file", "get", entry("attachment"), "object", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:attachment-file", "get", entry_id("attachment"), "object", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:caseevent-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
-    Endpoint("cases-api:caseevent-detail", "get", entry("event"), "object", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:caseevent-detail", "get", entry_id("event"), "object", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:riskrecord-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
-    Endpoint("cases-api:riskrecord-detail", "get", entry("risk"), "object", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:riskrecord-detail", "get", entry_id("risk"), "object", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:disclosurerestriction-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
-    Endpoint("cases-api:disclosurerestriction-detail", "get", entry("restriction"), "object", api=True, role_gate="cases.view_case"),
-    Endpoint("cases-api:disclosurerestriction-lift", "post", entry("restriction"), "write", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:disclosurerestriction-detail", "get", entry_id("restriction"), "object", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:disclosurerestriction-lift", "post", entry_id("restriction"), "write", api=True, role_gate="cases.view_case"),
     Endpoint("referrals-api:referral-list", "get", no_args, "list", api=True),
     Endpoint("referrals-api:referral-matches", "get", no_args, "list", api=True, params=named),
     Endpoint("referrals-api:referral-detail", "get", referral_id, "object", api=True),
@@ -177,6 +229,40 @@ ENDPOINTS = [
     Endpoint("agencies-api:agendaitem-decide", "post", lambda w: [w.item.pk], "write", api=True, role_gate=MEETINGS, reader="panel_member"),
     Endpoint("agencies-api:agendaitem-decline", "post", lambda w: [w.item.pk], "object", api=True),
     Endpoint("agencies-api:owner-candidate-list", "get", no_args, "list", api=True),
+    Endpoint("interventions:plan_create", "post", case_id, "write"),
+    Endpoint("interventions:plan_start", "post", lambda w: [w.case.pk, w.draft.pk], "write"),
+    Endpoint("interventions:action_status", "post", lambda w: [w.case.pk, w.action.pk], "write"),
+    Endpoint("interventions:review_create", "post", case_id, "write"),
+    Endpoint("interventions:withdrawal_create", "post", case_id, "write"),
+    Endpoint("interventions:closure_create", "post", case_id, "write"),
+    Endpoint("interventions:case_reopen", "post", case_id, "write"),
+    Endpoint("interventions:followup_done", "post", lambda w: [w.case.pk, w.follow_up.pk], "write"),
+    Endpoint("interventions:entry", "get", entry("interventionplan", "plan"), "object"),
+    Endpoint("interventions:entry", "get", entry("interventionplan", "draft"), "object"),
+    Endpoint("interventions:entry", "get", entry("planaction", "action"), "object"),
+    Endpoint("interventions:entry", "get", entry("review", "review"), "object"),
+    Endpoint("interventions:entry", "get", entry("withdrawal", "withdrawal"), "object"),
+    Endpoint("interventions:entry", "get", entry("closure", "closure"), "object"),
+    Endpoint("interventions:entry", "get", entry("followup", "follow_up"), "object"),
+    Endpoint("interventions-api:interventionplan-list", "get", no_args, "list", api=True),
+    Endpoint("interventions-api:interventionplan-list", "post", no_args, "write", api=True, params=plan_body, hidden=400),
+    Endpoint("interventions-api:interventionplan-detail", "get", lambda w: [w.plan.pk], "object", api=True),
+    Endpoint("interventions-api:planaction-list", "get", no_args, "list", api=True),
+    Endpoint("interventions-api:planaction-detail", "get", lambda w: [w.action.pk], "object", api=True),
+    Endpoint("interventions-api:planaction-status", "post", lambda w: [w.action.pk], "write", api=True, params=lambda w: {"status": "done"}),
+    Endpoint("interventions-api:review-list", "get", no_args, "list", api=True),
+    Endpoint("interventions-api:review-list", "post", no_args, "write", api=True, params=review_body, hidden=400),
+    Endpoint("interventions-api:review-detail", "get", lambda w: [w.review.pk], "object", api=True),
+    Endpoint("interventions-api:withdrawal-list", "get", no_args, "list", api=True),
+    Endpoint("interventions-api:withdrawal-list", "post", no_args, "write", api=True, params=withdrawal_body, hidden=400),
+    Endpoint("interventions-api:withdrawal-detail", "get", lambda w: [w.withdrawal.pk], "object", api=True),
+    Endpoint("interventions-api:closure-list", "get", no_args, "list", api=True),
+    Endpoint("interventions-api:closure-list", "post", no_args, "write", api=True, params=closure_body, hidden=400),
+    Endpoint("interventions-api:closure-detail", "get", lambda w: [w.closure.pk], "object", api=True),
+    Endpoint("interventions-api:closure-reopen", "post", lambda w: [w.closure.pk], "write", api=True, params=lambda w: {"reason": "New concern"}),
+    Endpoint("interventions-api:followup-list", "get", no_args, "list", api=True),
+    Endpoint("interventions-api:followup-detail", "get", lambda w: [w.follow_up.pk], "object", api=True),
+    Endpoint("interventions-api:followup-done", "post", lambda w: [w.follow_up.pk], "write", api=True, params=lambda w: {"done_on": "2099-01-01"}),
 ]  # fmt: skip
 # URL names that carry no case data, with the reason.
 EXEMPT = {
@@ -190,6 +276,7 @@ EXEMPT = {
     "cases-api:api-root": "links to the list endpoints",
     "referrals-api:api-root": "links to the list endpoints",
     "agencies-api:api-root": "links to the list endpoints",
+    "interventions-api:api-root": "links to the list endpoints",
 }
 
 
@@ -210,7 +297,9 @@ def test_every_endpoint_is_in_the_table() -> None:
 
 
 @pytest.fixture
-def world(case: Case, panel: Panel, other_agency: Agency, agency: Agency, coordinator: User) -> World:
+def world(
+    case: Case, panel: Panel, other_agency: Agency, agency: Agency, coordinator: User, auditor_readonly: User
+) -> World:
     from django.utils import timezone
 
     from agencies import services as panel_services
@@ -236,16 +325,19 @@ def world(case: Case, panel: Panel, other_agency: Agency, agency: Agency, coordi
     check = case_services.record_disclosure_check(
         case, agency=agency, actor=case.owner, concern_verified_on=timezone.localdate()
     )
+    full_share = share(case, other_agency, CaseShare.Scope.FULL)
+    item = meeting.items.get(case=case)
     return World(
         case=case,
-        share=share(case, other_agency, CaseShare.Scope.FULL),
+        share=full_share,
         panel=panel,
         referral=referral,
         meeting=meeting,
-        item=meeting.items.get(case=case),
+        item=item,
         check=check,
         coordinator=coordinator,
         entries=_entries(case),
+        **_interventions(case, other_agency, auditor_readonly),
     )
 
 
@@ -290,6 +382,46 @@ def _entries(case: Case) -> dict[str, Any]:
     }
 
 
+def _interventions(case: Case, other_agency: Agency, reader: User) -> dict[str, Any]:
+    """A plan, a draft, a review, a withdrawal, then the closure with its follow-ups."""
+    import datetime
+
+    from django.utils import timezone
+
+    from interventions import services
+
+    today, owner = timezone.localdate(), case.owner
+    action = {"type": "pragmatic", "measure": "housing", "provider_agency": case.owning_agency, "due_on": today}
+    goals = [{"text": "A home", "actions": [action]}]
+    plan = services.create_plan(
+        case, goals=goals, agreed_by_family=True, agreed_by="The mother", agreed_on=today, actor=owner
+    )
+    draft = services.create_plan(case, goals=goals, actor=owner)
+    progress = [{"goal": goal, "progress": "some"} for goal in plan.goals.all()]
+    review = services.record_review(
+        case,
+        held_on=today,
+        risk_level="low",
+        next_review_on=today + datetime.timedelta(days=90),
+        progress=progress,
+        actor=owner,
+    )
+    withdrawal = services.record_withdrawal(
+        case, withdrawn_on=today, reason="Tired", open_door_message="Call us", actor=owner
+    )
+    agreements = [{"agency": case.owning_agency, "user": owner}, {"agency": other_agency, "user": reader}]
+    closure = services.close_case(case, decided_on=today, reason="Goals met", agreements=agreements, actor=owner)
+    return {
+        "plan": plan,
+        "draft": draft,
+        "action": PlanAction.objects.get(goal__plan=plan),
+        "review": review,
+        "withdrawal": withdrawal,
+        "closure": closure,
+        "follow_up": closure.follow_ups.first(),
+    }
+
+
 def _client(endpoint: Endpoint, user: User | None) -> Client | APIClient:
     client = APIClient() if endpoint.api else Client()
     if user is not None:
@@ -330,7 +462,7 @@ def test_a_stranger_gets_nothing(endpoint: Endpoint, world: World, stranger: Use
     elif endpoint.refused == 400:
         assert response.status_code == 400
     else:
-        assert response.status_code == 404
+        assert response.status_code == endpoint.hidden
     for secret in (world.case.family.name, world.case.reference, world.referral.concern):
         assert secret not in body, secret
 

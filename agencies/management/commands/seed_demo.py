@@ -9,6 +9,7 @@ from django.db import transaction
 from agencies.demo import DEMO_PASSWORD, seed_agencies, seed_meetings
 from cases.demo import seed_cases
 from cases.demo_work import seed_family_work
+from interventions.demo import seed_interventions
 from referrals.demo import seed_referrals
 
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             seed_family_work(org)
             seed_referrals(org)
             seed_meetings(org)
+            seed_interventions(org)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Every demo user signs in with the password {DEMO_PASSWORD!r}.")
         )

@@ -1,0 +1,259 @@
+"""Plans, reviews, withdrawals and closures over the API. Writes go through the services; these
+serializers only read the request and show the result."""
+
+from typing import Any
+
+from rest_framework import exceptions as api_exceptions
+from rest_framework import serializers
+
+from agencies.access import Action
+from agencies.access.api import RestrictedPrimaryKeyRelatedField
+from agencies.api.serializers import UserRefSerializer
+from agencies.models import Agency, User
+from cases.models import Case
+
+from ..models import (
+    Closure,
+    ClosureAgreement,
+    FollowUp,
+    Goal,
+    GoalProgress,
+    InterventionPlan,
+    PlanAction,
+    Review,
+    Withdrawal,
+)
+
+__all__ = [
+    "ActionStatusSerializer",
+    "ClosureSerializer",
+    "FollowUpDoneSerializer",
+    "FollowUpSerializer",
+    "InterventionPlanSerializer",
+    "PlanActionSerializer",
+    "ReopenSerializer",
+    "ReviewSerializer",
+    "WithdrawalSerializer",
+]
+
+
+class ChangeableCaseField(RestrictedPrimaryKeyRelatedField):
+    """The case written to: an id of a case whose full file the user does not read is refused
+    exactly like one that does not exist; a reader who may not change the case gets 403."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Case.objects.all(), action=Action.VIEW, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        case = super().to_internal_value(data)
+        user = self.context["request"].user
+        if not Case.objects.restrict(user, Action.CHANGE).filter(pk=case.pk).exists():
+            raise api_exceptions.PermissionDenied
+        return case
+
+
+class PlanActionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """An action of a plan; `lapsed` when past its due date and neither done nor cancelled."""
+
+    plan = serializers.IntegerField(source="goal.plan_id", read_only=True)
+    provider_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    provider_agency_name = serializers.CharField(source="provider_agency.name", read_only=True)
+    provider_person = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    provider_person_name = serializers.CharField(source="provider_person", read_only=True, default=None)
+    lapsed = serializers.BooleanField(source="is_lapsed", read_only=True)
+
+    class Meta:
+        model = PlanAction
+        fields = [
+            "id",
+            "case",
+            "plan",
+            "goal",
+            "type",
+            "measure",
+            "provider_agency",
+            "provider_agency_name",
+            "provider_person",
+            "provider_person_name",
+            "provider_note",
+            "starts_on",
+            "due_on",
+            "intended_outcome",
+            "status",
+            "lapsed",
+            "status_changed_at",
+        ]
+        read_only_fields = ["id", "case", "plan", "goal", "status", "lapsed", "status_changed_at"]
+        validators: list[Any] = []  # the service checks the model, with its own messages
+
+
+class GoalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    actions = PlanActionSerializer(many=True)
+
+    class Meta:
+        model = Goal
+        fields = ["id", "position", "text", "actions"]
+        read_only_fields = ["id", "position"]
+
+
+class InterventionPlanSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A plan with its goals and their actions. Created agreed by the family, it starts at once and
+    replaces the running plan; otherwise it is a draft."""
+
+    case = ChangeableCaseField()
+    goals = GoalSerializer(many=True)
+    created_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = InterventionPlan
+        fields = [
+            "id",
+            "case",
+            "status",
+            "summary",
+            "agreed_by_family",
+            "agreed_by",
+            "agreed_on",
+            "started_on",
+            "ended_on",
+            "replaced_by",
+            "goals",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["id", "status", "started_on", "ended_on", "replaced_by", "created_by", "created_at"]
+        validators: list[Any] = []
+
+
+class ActionStatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    status = serializers.ChoiceField(choices=PlanAction.Status.choices)
+
+
+class GoalProgressSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    goal = RestrictedPrimaryKeyRelatedField(queryset=Goal.objects.all(), action=Action.VIEW)
+
+    class Meta:
+        model = GoalProgress
+        fields = ["goal", "progress", "notes"]
+
+
+class ActionUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    action = RestrictedPrimaryKeyRelatedField(queryset=PlanAction.objects.all(), action=Action.VIEW)
+    status = serializers.ChoiceField(choices=PlanAction.Status.choices)
+
+
+class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A review of the case's running plan: the progress of every goal, the risk level (the case's
+    from now on) and the next review date (the case's next review)."""
+
+    case = ChangeableCaseField()
+    progress = GoalProgressSerializer(many=True)
+    action_statuses = ActionUpdateSerializer(many=True, write_only=True, required=False)
+    author = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "case",
+            "plan",
+            "held_on",
+            "changes_since_last",
+            "risk_level",
+            "next_review_on",
+            "progress",
+            "action_statuses",
+            "author",
+            "created_at",
+        ]
+        read_only_fields = ["id", "plan", "author", "created_at"]
+        validators: list[Any] = []
+
+
+class WithdrawalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """The family withdrew from the plan: the case stays open. At high or critical risk
+    `security_followup` must be true."""
+
+    case = ChangeableCaseField()
+    recorded_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Withdrawal
+        fields = [
+            "id",
+            "case",
+            "plan",
+            "withdrawn_on",
+            "reason",
+            "open_door_message",
+            "security_followup",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = ["id", "plan", "recorded_by", "created_at"]
+        validators: list[Any] = []
+
+
+class ClosureAgreementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    agreed_on = serializers.DateField(required=False)
+
+    class Meta:
+        model = ClosureAgreement
+        fields = ["agency", "user", "agreed_on"]
+        validators: list[Any] = []
+
+    def to_representation(self, instance: ClosureAgreement) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        return {**data, "agency_name": instance.agency.name, "user_name": str(instance.user)}
+
+
+class FollowUpSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    done_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = FollowUp
+        fields = ["id", "case", "closure", "due_on", "done_on", "notes", "done_by", "contact"]
+        read_only_fields = fields
+
+
+class ClosureSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """The multi-agency decision to close a case, with its agreements (two agencies at least, the
+    owning agency among them) and the follow-ups it scheduled."""
+
+    case = ChangeableCaseField()
+    agreements = ClosureAgreementSerializer(many=True)
+    follow_ups = FollowUpSerializer(many=True, read_only=True)
+    recorded_by = UserRefSerializer(read_only=True)
+    reopened_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Closure
+        fields = [
+            "id",
+            "case",
+            "decided_on",
+            "reason",
+            "agreements",
+            "follow_ups",
+            "recorded_by",
+            "created_at",
+            "reopened_at",
+            "reopened_by",
+            "reopen_reason",
+        ]
+        read_only_fields = ["id", "recorded_by", "created_at", "reopened_at", "reopened_by", "reopen_reason"]
+        validators: list[Any] = []
+
+
+class ReopenSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reason = serializers.CharField(max_length=4000)
+
+
+class FollowUpDoneSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    done_on = serializers.DateField()
+    notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    with_contact = serializers.BooleanField(default=False)

@@ -1,0 +1,96 @@
+"""What the case page shows of the plan, its reviews, a withdrawal and the closure.
+
+Called from the case page (`cases.views.CaseView`) for full readers only. Every list is fetched
+with its relations at once, so the page costs the same number of queries however large the plan.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+
+from agencies.access import Action
+from agencies.models import User
+from cases.models import Case
+
+from .models import Closure, ClosureAgreement, FollowUp, Goal, InterventionPlan, PlanAction, Review, Withdrawal
+
+__all__ = ["InterventionsSection", "interventions_context"]
+
+
+@dataclass
+class InterventionsSection:
+    """The interventions part of one case page, for one reader."""
+
+    case: Case
+    can_change: bool
+    plan: InterventionPlan | None = None
+    drafts: list[InterventionPlan] = field(default_factory=list)
+    earlier: list[InterventionPlan] = field(default_factory=list)
+    last_review: Review | None = None
+    withdrawal: Withdrawal | None = None
+    closure: Closure | None = None
+    reopened: Closure | None = None
+    changeable_actions: set[int] = field(default_factory=set)
+
+    @property
+    def goals(self) -> list[Goal]:
+        return list(self.plan.goals.all()) if self.plan else []
+
+    @property
+    def lapsed_count(self) -> int:
+        return sum(1 for goal in self.goals for action in goal.actions.all() if action.is_lapsed)
+
+    @property
+    def withdrawal_stands(self) -> bool:
+        """The family's last withdrawal is the latest word: no plan has been written since."""
+        if self.withdrawal is None:
+            return False
+        newer = [plan for plan in [self.plan, *self.drafts] if plan and plan.created_at > self.withdrawal.created_at]
+        return not newer
+
+    @property
+    def can_plan(self) -> bool:
+        return self.can_change and not self.case.is_closed
+
+
+def _plans(case: Case, user: User) -> tuple[InterventionPlan | None, list[InterventionPlan], list[InterventionPlan]]:
+    actions = PlanAction.objects.restrict(user, Action.VIEW).select_related("provider_agency", "provider_person")
+    goals = Goal.objects.restrict(user, Action.VIEW).prefetch_related(Prefetch("actions", queryset=actions))
+    plans = InterventionPlan.objects.restrict(user, Action.VIEW).filter(case=case).select_related("created_by")
+    current = plans.active().prefetch_related(Prefetch("goals", queryset=goals)).first()
+    others = list(plans.exclude(status=InterventionPlan.Status.ACTIVE)[:10])
+    drafts = [plan for plan in others if plan.status == InterventionPlan.Status.DRAFT]
+    earlier = [plan for plan in others if plan.status != InterventionPlan.Status.DRAFT]
+    return current, drafts, earlier
+
+
+def _closures(case: Case, user: User) -> tuple[Closure | None, Closure | None]:
+    agreements = ClosureAgreement.objects.restrict(user, Action.VIEW).select_related("agency", "user")
+    follow_ups = FollowUp.objects.restrict(user, Action.VIEW).select_related("done_by")
+    closures = Closure.objects.restrict(user, Action.VIEW).filter(case=case)
+    if case.is_closed:
+        standing = (
+            closures.filter(reopened_at__isnull=True)
+            .prefetch_related(Prefetch("agreements", queryset=agreements), Prefetch("follow_ups", queryset=follow_ups))
+            .first()
+        )
+        return standing, None
+    return None, closures.filter(reopened_at__isnull=False).select_related("reopened_by").order_by(
+        "-reopened_at"
+    ).first()
+
+
+def interventions_context(case: Case, user: User, *, can_change: bool) -> dict[str, Any]:
+    """The `interventions` entry of the case page's context (templates/interventions/_case_section.html)."""
+    section = InterventionsSection(case=case, can_change=can_change)
+    section.plan, section.drafts, section.earlier = _plans(case, user)
+    section.last_review = Review.objects.restrict(user, Action.VIEW).filter(case=case).select_related("author").first()
+    section.withdrawal = (
+        Withdrawal.objects.restrict(user, Action.VIEW).filter(case=case).select_related("recorded_by").first()
+    )
+    section.closure, section.reopened = _closures(case, user)
+    if section.plan is not None:
+        changeable = PlanAction.objects.restrict(user, Action.CHANGE).filter(goal__plan=section.plan)
+        section.changeable_actions = set(changeable.values_list("pk", flat=True))
+    return {"interventions": section}

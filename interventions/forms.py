@@ -1,0 +1,296 @@
+"""Forms for plans, reviews, withdrawal and closure. Tablet-first: big choices, dates from the
+browser's picker, and everything typed kept when a form is refused."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Membership, User
+from cases.entry_forms import DateInput
+from cases.models import Case
+from cases.risk import RiskLevel
+
+from .models import MEASURES, GoalProgress, InterventionPlan, PlanAction, Review, Withdrawal
+from .services import REVIEW_EVERY_MONTHS, SECURITY_RISKS
+from .services.common import add_months
+
+__all__ = [
+    "ActionFormSet",
+    "ActionReviewForm",
+    "ActionStatusForm",
+    "ClosureForm",
+    "FollowUpForm",
+    "GoalFormSet",
+    "PlanForm",
+    "ProgressForm",
+    "ReopenForm",
+    "ReviewForm",
+    "StartPlanForm",
+    "WithdrawalForm",
+]
+
+GOAL_ROWS = 4
+
+
+class _ServiceChecked(forms.ModelForm):  # type: ignore[type-arg]
+    def _post_clean(self) -> None:
+        # The model is checked by the service, once the case and the author are set.
+        pass
+
+
+def _not_in_future(form: forms.BaseForm, name: str, message: object) -> None:
+    value = form.cleaned_data.get(name)
+    if value is not None and value > timezone.localdate():
+        form.add_error(name, str(message))
+
+
+class PlanForm(_ServiceChecked):
+    class Meta:
+        model = InterventionPlan
+        fields = ["summary", "agreed_by_family", "agreed_by", "agreed_on"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 2}), "agreed_on": DateInput()}
+        help_texts = {"agreed_by_family": _("Without the family's agreement the plan is kept as a draft.")}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("agreed_by_family"):
+            if not (data.get("agreed_by") or "").strip():
+                self.add_error("agreed_by", _("Say who in the family agreed."))
+            if not data.get("agreed_on"):
+                self.add_error("agreed_on", _("Say when the family agreed."))
+        _not_in_future(self, "agreed_on", _("The family's agreement cannot be dated in the future."))
+        return data
+
+
+class StartPlanForm(_ServiceChecked):
+    class Meta:
+        model = InterventionPlan
+        fields = ["agreed_by", "agreed_on"]
+        widgets = {"agreed_on": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agreed_by"].required = self.fields["agreed_on"].required = True
+        self.initial.setdefault("agreed_on", timezone.localdate())
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(label=_("Goal"), max_length=500, required=False)
+
+
+GoalFormSet = forms.formset_factory(GoalForm, extra=GOAL_ROWS, max_num=GOAL_ROWS)
+
+
+def measure_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The measures grouped by kind, as the select's option groups."""
+    return [
+        (str(PlanAction.Type(kind).label), [(m, str(PlanAction.Measure(m).label)) for m in measures])
+        for kind, measures in MEASURES.items()
+    ]
+
+
+def involved_people(case: Case) -> QuerySet[User]:
+    """People who may provide an action or agree to a closure: those of the agencies involved in
+    the case (owning, shared with, on its panel)."""
+    agencies = Q(agency_id=case.owning_agency_id) | Q(
+        agency__case_shares__case=case, agency__case_shares__revoked_at=None
+    )
+    if case.panel_id:
+        agencies |= Q(agency__panels=case.panel_id)
+    members = Membership.objects.filter(agencies).exclude(role=Membership.Role.AGENCY_ADMIN)
+    return User.objects.filter(is_active=True, pk__in=members.values("user_id")).order_by("last_name", "first_name")
+
+
+class ActionForm(_ServiceChecked):
+    goal = forms.TypedChoiceField(label=_("For goal"), coerce=int)
+
+    class Meta:
+        model = PlanAction
+        fields = [
+            "type",
+            "measure",
+            "provider_agency",
+            "provider_person",
+            "provider_note",
+            "starts_on",
+            "due_on",
+            "intended_outcome",
+        ]
+        widgets = {
+            "type": forms.RadioSelect,
+            "starts_on": DateInput(),
+            "due_on": DateInput(),
+            "intended_outcome": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        goal = self.fields["goal"]
+        assert isinstance(goal, forms.ChoiceField)  # noqa: S101 - narrows the type
+        goal.choices = [(n, _("Goal %(n)s") % {"n": n}) for n in range(1, GOAL_ROWS + 1)]
+        goal.initial = 1
+        self.fields["type"].choices = list(PlanAction.Type.choices)  # type: ignore[attr-defined]
+        self.fields["measure"].choices = [("", "—"), *measure_choices()]  # type: ignore[attr-defined]
+        self.fields["provider_agency"].queryset = Agency.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["provider_person"].queryset = involved_people(case)  # type: ignore[attr-defined]
+        self.fields["starts_on"].initial = timezone.localdate()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, measure = data.get("type"), data.get("measure")
+        if kind and measure and measure not in MEASURES[kind]:
+            self.add_error("measure", _("This measure is not of the kind chosen."))
+        starts, due = data.get("starts_on"), data.get("due_on")
+        if starts and due and due < starts:
+            self.add_error("due_on", _("An action is due on or after the day it starts."))
+        return data
+
+
+ActionFormSet = forms.formset_factory(ActionForm, extra=5, max_num=30)
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=PlanAction.Status.choices, widget=forms.RadioSelect)
+
+
+class ReviewForm(_ServiceChecked):
+    class Meta:
+        model = Review
+        fields = ["held_on", "changes_since_last", "risk_level", "next_review_on"]
+        widgets = {
+            "held_on": DateInput(),
+            "next_review_on": DateInput(),
+            "risk_level": forms.RadioSelect,
+            "changes_since_last": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["risk_level"].choices = [c for c in RiskLevel.choices if c[0] != RiskLevel.NOT_ASSESSED]  # type: ignore[attr-defined]
+        today = timezone.localdate()
+        self.initial.setdefault("held_on", today)
+        self.initial.setdefault("next_review_on", add_months(today, REVIEW_EVERY_MONTHS))
+        if case.risk_level != RiskLevel.NOT_ASSESSED:
+            self.initial.setdefault("risk_level", case.risk_level)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _not_in_future(
+            self, "held_on", _("A review is recorded once it has been held: its date cannot be in the future.")
+        )
+        held, following = data.get("held_on"), data.get("next_review_on")
+        if held and following and following <= held:
+            self.add_error("next_review_on", _("The next review comes after this one."))
+        return data
+
+
+class ProgressForm(forms.Form):
+    progress = forms.ChoiceField(label=_("Progress"), choices=GoalProgress.Progress.choices, widget=forms.RadioSelect)
+    notes = forms.CharField(label=_("Notes"), max_length=500, required=False)
+
+
+class ActionReviewForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=PlanAction.Status.choices, widget=forms.RadioSelect)
+
+
+class WithdrawalForm(_ServiceChecked):
+    class Meta:
+        model = Withdrawal
+        fields = ["withdrawn_on", "reason", "open_door_message", "security_followup"]
+        widgets = {
+            "withdrawn_on": DateInput(),
+            "reason": forms.Textarea(attrs={"rows": 3}),
+            "open_door_message": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.initial.setdefault("withdrawn_on", timezone.localdate())
+        if case.risk_level in SECURITY_RISKS:
+            self.initial.setdefault("security_followup", True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _not_in_future(self, "withdrawn_on", _("A withdrawal cannot be dated in the future."))
+        if self.case.risk_level in SECURITY_RISKS and not data.get("security_followup"):
+            self.add_error(
+                "security_followup",
+                _("The risk is %(level)s: security checks go on after a withdrawal.")
+                % {"level": RiskLevel(self.case.risk_level).label.lower()},
+            )
+        return data
+
+
+class ClosureForm(forms.Form):
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Why the case closes"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The goals met; why the family can go on alone; what stays in place."),
+    )
+    agreed = forms.MultipleChoiceField(
+        label=_("Who agreed, for which agency"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A multi-agency decision: at least two agencies, the owning agency among them."),
+    )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = involved_people(case)
+        memberships = (
+            Membership.objects.filter(user__in=people)
+            .exclude(role=Membership.Role.AGENCY_ADMIN)
+            .select_related("user", "agency")
+            .order_by("agency__name", "user__last_name", "user__first_name")
+        )
+        self.people: dict[str, tuple[Agency, User]] = {}
+        for membership in memberships:
+            self.people.setdefault(f"{membership.agency_id}:{membership.user_id}", (membership.agency, membership.user))
+        field = self.fields["agreed"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type
+        field.choices = [(key, f"{user} · {agency}") for key, (agency, user) in self.people.items()]
+        self.initial.setdefault("decided_on", timezone.localdate())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _not_in_future(self, "decided_on", _("A closure cannot be decided in the future."))
+        return data
+
+    def agreements(self) -> list[dict[str, Any]]:
+        decided_on: datetime.date = self.cleaned_data["decided_on"]
+        return [
+            {"agency": self.people[key][0], "user": self.people[key][1], "agreed_on": decided_on}
+            for key in self.cleaned_data["agreed"]
+        ]
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the case is reopened"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A new concern, the family asking for help again, a follow-up that found a change."),
+    )
+
+
+class FollowUpForm(forms.Form):
+    done_on = forms.DateField(label=_("Made on"), widget=DateInput())
+    notes = forms.CharField(
+        label=_("How the family is doing"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    with_contact = forms.BooleanField(
+        label=_("Also record it in the file as a contact with the family"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("done_on", timezone.localdate())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _not_in_future(self, "done_on", _("A follow-up is recorded once it is made: its date cannot be in the future."))
+        return data

@@ -1,0 +1,173 @@
+"""Reducing involvement (step 9): the multi-agency decision to close, the post-exit follow-ups,
+and reopening (the door stays open)."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agencies.access import Action
+
+from ..querysets import FollowUpQuerySet, InterventionQuerySet
+
+__all__ = ["Closure", "ClosureAgreement", "FollowUp"]
+
+
+class Closure(models.Model):
+    """The decision to close a case (step 9): the goals are met and the family can go on alone,
+    judged by several agencies together. Kept when the case is reopened, with why."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="closures", verbose_name=_("case"))
+    decided_on = models.DateField(_("decided on"))
+    reason = models.TextField(
+        _("why the case closes"), help_text=_("The goals met; why the family can go on alone; what stays in place.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reopened by"),
+    )
+    reopen_reason = models.TextField(_("why the case was reopened"), blank=True)
+
+    objects = InterventionQuerySet.as_manager()
+    access_rule = "case_child"
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(reopened_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_standing_per_case",
+                violation_error_message=_("The case is already closed."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""),
+                name="%(app_label)s_%(class)s_reason_given",
+                violation_error_message=_("Say why the case closes."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reopened_at__isnull=True) | ~models.Q(reopen_reason=""),
+                name="%(app_label)s_%(class)s_reopen_reason_given",
+                violation_error_message=_("Say why the case is reopened."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Closure of %(date)s") % {"date": self.decided_on.isoformat()})
+
+    def get_absolute_url(self) -> str:
+        return reverse("interventions:entry", args=[self.case_id, "closure", self.pk])
+
+    @property
+    def stands(self) -> bool:
+        """Whether the case is still closed by this decision (not reopened since)."""
+        return self.reopened_at is None
+
+
+class ClosureAgreement(models.Model):
+    """One agency's agreement to a closure, given by one of its people: a closure needs at least
+    two agencies, the owning agency among them."""
+
+    closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("closure"))
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("agreed by")
+    )
+    agreed_on = models.DateField(_("agreed on"))
+
+    objects = InterventionQuerySet.as_manager()
+    access_rule = "case_child"
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["closure", "agency__name", "pk"]
+        verbose_name = _("agreement to close")
+        verbose_name_plural = _("agreements to close")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["closure", "user"],
+                name="%(app_label)s_%(class)s_once_per_person",
+                violation_error_message=_("Each person agrees to a closure once."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.agency}"
+
+
+class FollowUp(models.Model):
+    """A post-exit follow-up contact, 6 and 12 months after closure (design.md §4): the door stays
+    open, and a person who said what professionals wanted to hear is seen again."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("case"))
+    closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("closure"))
+    due_on = models.DateField(_("due on"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    contact = models.ForeignKey(
+        "cases.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contact recorded"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = FollowUpQuerySet.as_manager()
+    access_rule = "case_child"
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("post-exit follow-up")
+        verbose_name_plural = _("post-exit follow-ups")
+        # The reminder sweep (design.md §4): follow-ups still to make, by due date.
+        indexes = [
+            models.Index(
+                fields=["due_on"], condition=models.Q(done_on__isnull=True), name="interventions_followup_due_idx"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["closure", "due_on"],
+                name="%(app_label)s_%(class)s_unique_due",
+                violation_error_message=_("This follow-up is already scheduled."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(done_on__isnull=True) | models.Q(done_by__isnull=False),
+                name="%(app_label)s_%(class)s_done_by_someone",
+                violation_error_message=_("Say who made the follow-up."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Follow-up due %(date)s") % {"date": self.due_on.isoformat()})
+
+    def get_absolute_url(self) -> str:
+        return reverse("interventions:entry", args=[self.case_id, "followup", self.pk])
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_on is not None

@@ -1,0 +1,164 @@
+"""Reducing involvement (step 9): closing on a multi-agency decision, the post-exit follow-ups,
+and reopening with a reason (the door stays open)."""
+
+import datetime
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.access import Action
+from agencies.models import Membership, User
+from audit.models import AuditEvent
+from audit.services import record
+from cases.models import Case, CaseEvent, Contact
+from cases.services import record_contact
+
+from ..models import Closure, ClosureAgreement, FollowUp, InterventionPlan
+from .common import add_months, locked_case, moment_of, not_in_future, timeline
+
+__all__ = ["FOLLOW_UP_MONTHS", "close_case", "record_follow_up", "reopen_case"]
+
+# design.md §4: post-exit follow-ups 6 and 12 months after closure.
+FOLLOW_UP_MONTHS = (6, 12)
+
+
+def _agreements(case: Case, rows: Sequence[Mapping[str, Any]], decided_on: datetime.date) -> list[ClosureAgreement]:
+    """The agreements, checked: each person works for the agency they speak for, at least two
+    agencies agree, and the owning agency is one of them."""
+    users = [row["user"] for row in rows]
+    if len({user.pk for user in users}) != len(users):
+        raise ValidationError(_("Each person agrees to a closure once."))
+    members = set(Membership.objects.filter(user__in=users).values_list("user_id", "agency_id"))
+    agreements = []
+    for row in rows:
+        agency, user, agreed_on = row["agency"], row["user"], row.get("agreed_on") or decided_on
+        if (user.pk, agency.pk) not in members:
+            raise ValidationError(_("%(user)s does not work for %(agency)s.") % {"user": user, "agency": agency})
+        not_in_future(agreed_on, _("An agreement cannot be dated in the future."))
+        agreements.append(ClosureAgreement(case=case, agency=agency, user=user, agreed_on=agreed_on))
+    agencies = {agreement.agency_id for agreement in agreements}
+    if len(agencies) < 2:
+        raise ValidationError(_("Closing a case is a multi-agency decision: at least two agencies must agree."))
+    if case.owning_agency_id not in agencies:
+        raise ValidationError(_("The owning agency must agree to the closure."))
+    return agreements
+
+
+@transaction.atomic
+def close_case(
+    case: Case,
+    *,
+    decided_on: datetime.date,
+    reason: str,
+    agreements: Sequence[Mapping[str, Any]],
+    actor: User,
+) -> Closure:
+    """Close the case on a multi-agency decision (step 9): the goals are met and the family can go
+    on alone.
+
+    The running plan is completed, the case is closed, and the post-exit follow-ups are scheduled
+    6 and 12 months after the decision. The case can be reopened (`reopen_case`).
+
+    Args:
+        agreements: `{"agency", "user", "agreed_on" (optional, the decision's date)}` for each
+            person agreeing for their agency; at least two agencies, the owning agency among them.
+    """
+    case = locked_case(case, actor)
+    if case.is_closed:
+        raise ValidationError(_("The case is already closed."))
+    not_in_future(decided_on, _("A closure cannot be decided in the future."))
+    if decided_on < timezone.localtime(case.opened_at).date():
+        raise ValidationError(_("A closure cannot be decided before the case opened."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the case closes: the goals met, why the family can go on alone."))
+    rows = _agreements(case, agreements, decided_on)
+    closure = Closure(case=case, decided_on=decided_on, reason=reason.strip(), recorded_by=actor)
+    closure.full_clean()
+    closure.save()
+    for row in rows:
+        row.closure = closure
+    ClosureAgreement.objects.bulk_create(rows)
+    FollowUp.objects.bulk_create(
+        FollowUp(case=case, closure=closure, due_on=add_months(decided_on, months)) for months in FOLLOW_UP_MONTHS
+    )
+    running = InterventionPlan.objects.restrict(actor, Action.CHANGE).active().filter(case=case)
+    running.update(status=InterventionPlan.Status.COMPLETED, ended_on=decided_on, updated_at=timezone.now())
+    now = timezone.now()
+    Case.objects.filter(pk=case.pk).update(closed_at=now, updated_at=now)
+    timeline(case, CaseEvent.Kind.CLOSED, actor, closure)
+    record(
+        AuditEvent.Action.CASE_CLOSED,
+        actor=actor,
+        obj=closure,
+        case_id=case.pk,
+        reason=closure.reason,
+        agencies=sorted({row.agency.name for row in rows}),
+    )
+    return closure
+
+
+@transaction.atomic
+def reopen_case(case: Case, *, reason: str, actor: User) -> Case:
+    """Reopen a closed case, saying why (the door stays open). The closure is kept, with the
+    reason; its follow-ups are no longer due."""
+    if not reason.strip():
+        raise ValidationError(_("Say why the case is reopened."))
+    case = locked_case(case, actor)
+    if not case.is_closed:
+        raise ValidationError(_("The case is open: only a closed case can be reopened."))
+    closure = (
+        Closure.objects.restrict(actor, Action.CHANGE)
+        .filter(case=case, reopened_at__isnull=True)
+        .select_for_update(of=("self",))
+        .first()
+    )
+    if closure is not None:
+        closure.reopened_at, closure.reopened_by, closure.reopen_reason = timezone.now(), actor, reason.strip()
+        closure.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+    Case.objects.filter(pk=case.pk).update(closed_at=None, updated_at=timezone.now())
+    timeline(case, CaseEvent.Kind.REOPENED, actor, closure, reason=reason.strip())
+    record(AuditEvent.Action.CASE_REOPENED, actor=actor, obj=closure or case, case_id=case.pk, reason=reason.strip())
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def record_follow_up(
+    follow_up: FollowUp, *, done_on: datetime.date, actor: User, notes: str = "", with_contact: bool = False
+) -> FollowUp:
+    """Record a post-exit follow-up as made; `with_contact` also records it in the file as a
+    contact of kind "post-exit follow-up"."""
+    try:
+        follow_up = (
+            FollowUp.objects.restrict(actor, Action.CHANGE)
+            .select_related("closure", "case")
+            .select_for_update(of=("self",))
+            .get(pk=follow_up.pk)
+        )
+    except FollowUp.DoesNotExist:
+        raise ValidationError(_("You may not record this follow-up.")) from None
+    if follow_up.is_done:
+        raise ValidationError(_("This follow-up is already recorded."))
+    if not follow_up.closure.stands:
+        raise ValidationError(_("The case was reopened: this follow-up is no longer due."))
+    not_in_future(done_on, _("A follow-up is recorded once it is made: its date cannot be in the future."))
+    if done_on < follow_up.closure.decided_on:
+        raise ValidationError(_("A follow-up comes after the closure."))
+    if with_contact:
+        contact = Contact(
+            case=follow_up.case,
+            kind=Contact.Kind.FOLLOW_UP,
+            outcome=Contact.Outcome.HELD,
+            occurred_at=moment_of(done_on),
+            discussed=notes.strip(),
+        )
+        follow_up.contact = record_contact(contact, actor=actor)
+    follow_up.done_on, follow_up.done_by, follow_up.notes = done_on, actor, notes.strip()
+    follow_up.save(update_fields=["done_on", "done_by", "notes", "contact"])
+    timeline(follow_up.case, CaseEvent.Kind.FOLLOW_UP, actor, follow_up, due_on=follow_up.due_on.isoformat())
+    record(AuditEvent.Action.FOLLOW_UP_RECORDED, actor=actor, obj=follow_up, case_id=follow_up.case_id)
+    return follow_up

@@ -1,0 +1,61 @@
+"""What the intervention services share: the locked case, dates, and the timeline record."""
+
+import calendar
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.access import Action
+from agencies.models import User
+from cases.models import Case, CaseEvent
+
+__all__ = ["add_months", "ensure_open", "locked_case", "moment_of", "not_in_future", "timeline"]
+
+
+def locked_case(case: Case, actor: User) -> Case:
+    """The case row, locked for this transaction and fetched again through restrict(): a case that
+    changed hands since the page was loaded is refused here, not changed (as cases.services does)."""
+    try:
+        locked: Case = Case.objects.restrict(actor, Action.CHANGE).select_for_update(of=("self",)).get(pk=case.pk)
+    except Case.DoesNotExist:
+        raise ValidationError(_("You may not change this case.")) from None
+    return locked
+
+
+def ensure_open(case: Case) -> None:
+    if case.is_closed:
+        raise ValidationError(_("The case is closed: reopen it first."))
+
+
+def not_in_future(value: datetime.date | None, message: str) -> None:
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(message)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day when it is shorter (31 Aug + 6 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def moment_of(day: datetime.date) -> datetime.datetime:
+    """A time on `day` for records that need one (a contact): midday, or now if that is still to come."""
+    midday = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+    return min(midday, timezone.now())
+
+
+def timeline(case: Case, kind: str, actor: User, obj: models.Model | None = None, **data: Any) -> CaseEvent:
+    """Put the event on the case timeline, linked to the record's page (`interventions:entry`)."""
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        data=data,
+        entry_label=obj._meta.label_lower if obj is not None else "",
+        entry_id=obj.pk if obj is not None else None,
+    )
