@@ -1,21 +1,18 @@
 """Domain filters on plans, actions and follow-ups. Which rows a user may see is decided by
 `restrict()` alone."""
 
-from typing import Any, Self
+from typing import Self
 
 from django.utils import timezone
 
-from agencies.access import Action, RestrictedQuerySet
+from agencies.access import RestrictedQuerySet
 
 __all__ = ["FollowUpQuerySet", "InterventionQuerySet", "PlanActionQuerySet", "PlanQuerySet"]
 
 
 class InterventionQuerySet(RestrictedQuerySet):
-    """Intervention records are read with the full file only: asked for at summary level (as a
-    panel sees a case), they answer as for the full file, so a summary never shows a plan."""
-
-    def restrict(self, user: Any, action: Action | str = Action.VIEW) -> Self:
-        return super().restrict(user, Action.VIEW if action == Action.VIEW_SUMMARY else action)
+    """Intervention records are read with the full file only: the `case_child` rule answers a
+    summary-level request as for the full file, so a panel's summary never shows a plan."""
 
 
 class PlanQuerySet(InterventionQuerySet):

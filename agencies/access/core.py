@@ -266,7 +266,10 @@ def _through_case(user: AnyUser, action: Action, prefix: str = "") -> Q | None:
 
 
 def _case_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """Anything hanging off a case is visible through its case, never by its own id alone."""
+    """Anything hanging off a case is visible through its case's full file, never by its own id
+    alone: asked for at summary level (as a panel sees a case), it answers as for the full file."""
+    if action == Action.VIEW_SUMMARY:
+        action = Action.VIEW
     condition = _through_case(user, action, prefix="case__")
     return qs.none() if condition is None else qs.filter(condition)
 

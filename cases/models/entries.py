@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agencies.access import Action, RestrictedQuerySet
 
@@ -112,7 +113,7 @@ class Contact(Entry):
         HELD = "held", _("Took place")
         NOBODY_HOME = "nobody_home", _("Nobody at home")
         REFUSED = "refused", _("The family refused")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("contact outcome", "Cancelled")
 
     class Cooperation(models.TextChoices):
         COOPERATIVE = "cooperative", _("Cooperative")

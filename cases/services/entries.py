@@ -146,7 +146,9 @@ def _save(entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[
     if entry.pk is not None:
         draft = type(entry)._default_manager.restrict(actor, Action.CHANGE).select_for_update(of=("self",))
         if not draft.filter(pk=entry.pk).exists():
-            raise ValidationError(_("Only the author's draft can be changed; a final entry is added to, not edited."))
+            raise ValidationError(
+                _("Only its author changes a draft. A final entry is not edited: add a new entry instead.")
+            )
     else:
         entry.author = actor
         entry.author_agency = acting_agency(actor, entry.case)
@@ -201,13 +203,13 @@ def record_contact(
     _not_in_future(contact.occurred_at, _("A contact cannot be recorded before it happens."))
     held_on = timezone.localtime(contact.occurred_at).date()
     if contact.next_contact_on and contact.next_contact_on < held_on:
-        raise ValidationError(_("The next contact comes after this one."))
+        raise ValidationError(_("The next contact must come after this one."))
     if contact.outcome != Contact.Outcome.HELD and present:
         raise ValidationError(_("Nobody was present at a contact that did not take place."))
     # A child among those present is a minor taking part, ticked or not (guidance, step 3).
     contact.minor_present = contact.minor_present or any(person.is_child for person in present)
     if contact.minor_present and not contact.outside_school_hours:
-        raise ValidationError(_("A minor takes part outside school hours (guidance, step 3)."))
+        raise ValidationError(_("A minor may take part only outside school hours (guidance, step 3)."))
     visitors = list(visitors) or [actor]
     workers = set(case_workers(contact.case).filter(pk__in=[user.pk for user in visitors]).values_list("pk", flat=True))
     if any(user.pk not in workers for user in visitors):

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agencies.access import Action
 
@@ -183,7 +184,7 @@ class PlanAction(models.Model):
         PLANNED = "planned", _("Planned")
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("plan action status", "Cancelled")
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions", verbose_name=_("goal"))
     # Set by the service from the goal: the access rule reads the case (and the provider agency).

@@ -153,3 +153,17 @@ def test_unknown_access_rule_is_a_configuration_error() -> None:
 
     with pytest.raises(ImproperlyConfigured):
         RestrictedQuerySet(model=Agency).restrict(AgencyFactory.build(), Action.VIEW)  # type: ignore[arg-type]
+
+
+def test_records_hanging_off_a_case_are_never_read_at_summary_level(
+    case: Case, panel: Panel, panel_member: User
+) -> None:
+    from cases.models import CaseEvent, RiskRecord
+
+    # given a panel member who sees the case's summary, and the case's timeline and risk history
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.NOTE)
+    assert Case.objects.restrict(panel_member, Action.VIEW_SUMMARY).filter(pk=case.pk).exists()
+    # then asking for them at summary level answers as for the full file: nothing
+    assert not CaseEvent.objects.restrict(panel_member, Action.VIEW_SUMMARY).exists()
+    assert not RiskRecord.objects.restrict(panel_member, Action.VIEW_SUMMARY).exists()

@@ -104,12 +104,12 @@ class TestContacts:
             ),
             pytest.param(
                 lambda case: (visit(case, next_contact_on=timezone.localdate() - datetime.timedelta(days=3)), []),
-                "The next contact comes after this one",
+                "The next contact must come after this one",
                 id="next-contact-before-the-visit",
             ),
             pytest.param(
                 lambda case: (visit(case, minor_present=True, outside_school_hours=False), []),
-                "A minor takes part outside school hours",
+                "A minor may take part only outside school hours",
                 id="minor-in-school-hours",
             ),
             pytest.param(
@@ -233,7 +233,7 @@ class TestDrafts:
         assert CaseEvent.objects.filter(kind=CaseEvent.Kind.NOTE, entry_id=final.pk).count() == 1
         # a final entry is added to, not edited: even its author cannot record it again
         final.text = "Changed afterwards"
-        with pytest.raises(ValidationError, match="a final entry is added to"):
+        with pytest.raises(ValidationError, match="A final entry is not edited"):
             services.record_note(final, actor=caseworker)
         assert CaseNote.objects.get().text == "Finished"
         assert CaseEvent.objects.filter(kind=CaseEvent.Kind.NOTE).count() == 1
