@@ -242,7 +242,7 @@ class TestDrafts:
         services.record_note(note(case, "Mine"), actor=caseworker, finalise=False)
         taken = CaseNote.objects.get()
         taken.text = "Theirs"
-        with pytest.raises(ValidationError, match="Only the author's draft"):
+        with pytest.raises(ValidationError, match="Only its author changes a draft"):
             services.record_note(taken, actor=supervisor)
         assert CaseNote.objects.get().text == "Mine"
 
