@@ -32,6 +32,7 @@ USERS = {
     "school.ilir": ("Ilir", "Shehu", "school", [Role.PRACTITIONER], M, "Albanian"),
     "ngo.klea": ("Klea", "Rama", "ngo", [Role.PRACTITIONER], F, "Albanian, English, Arabic"),
     "emp.luan": ("Luan", "Prifti", "employment", [Role.PRACTITIONER], M, "Albanian, Greek"),
+    "dpo.mira": ("Mira", "Gjoni", "municipality", [Role.DATA_PROTECTION_OFFICER], F, "Albanian, English"),
 }
 
 PANEL_NAME = "Info-house Qyteti i Ri"

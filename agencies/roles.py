@@ -38,6 +38,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {"referrals.change_referral"},
     Role.PANEL_MEMBER: _PANEL,
     Role.AGENCY_ADMIN: {"agencies.view_membership", "agencies.view_user"},
+    # The audit trail and the data subjects' requests (issue #6); no case file through the agency.
+    Role.DATA_PROTECTION_OFFICER: {"audit.view_auditevent", "agencies.view_user"},
 }
 
 
@@ -62,7 +64,7 @@ def sync_user_groups(user: User) -> None:
     Groups that Ura does not manage (made by hand in the admin) are left as they are.
     """
     memberships = list(Membership.objects.filter(user=user).select_related("agency"))
-    wanted = {m.agency.group_id for m in memberships if m.role != Role.AGENCY_ADMIN}
+    wanted = {m.agency.group_id for m in memberships if m.role not in Membership.NO_CASE_ROLES}
     role_names = {role_group_name(m.role) for m in memberships}
     wanted |= set(Group.objects.filter(name__in=role_names).values_list("pk", flat=True))
     managed = Q(agency__isnull=False) | Q(name__startswith="role:")

@@ -28,6 +28,7 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "school.ilir": (set(), {"Shala"}),
     "ngo.klea": ({"Berisha", "Shala"}, set()),
     "emp.luan": (set(), set()),
+    "dpo.mira": (set(), set()),
     "admin": (set(), set()),
 }
 PANEL_SEATS = {"coord.arta", "police.fatos", "mh.gentiana"}

@@ -114,8 +114,8 @@ class UserAccess:
                 .distinct()
                 .order_by()
             )
-        # Agency administrators manage memberships; they read no case through their agency.
-        sharing = [(agency, group) for agency, role, group in rows if role != Membership.Role.AGENCY_ADMIN]
+        # Agency administrators and data protection officers read no case through their agency.
+        sharing = [(agency, group) for agency, role, group in rows if role not in Membership.NO_CASE_ROLES]
         coordinates = Membership.Role.COORDINATOR in roles
         return cls(
             user_id=user.pk,

@@ -111,11 +111,15 @@ class Membership(models.Model):
         POLICE_LIAISON = "police_liaison", _("Police liaison")
         PANEL_MEMBER = "panel_member", _("Panel member")
         AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+        DATA_PROTECTION_OFFICER = "data_protection_officer", _("Data protection officer")
 
     # Roles that work cases: they see their agency's own cases in full.
     CASEWORK_ROLES: ClassVar[frozenset[str]] = frozenset({Role.PRACTITIONER, Role.SUPERVISOR, Role.POLICE_LIAISON})
     # Roles that sit on a panel: they see the summaries of the panel's cases.
     PANEL_ROLES: ClassVar[frozenset[str]] = frozenset({Role.COORDINATOR, Role.PANEL_MEMBER})
+    # Roles that read no case through their agency: they administer people, or oversee the
+    # processing itself (the data protection officer reads the audit trail, not the case files).
+    NO_CASE_ROLES: ClassVar[frozenset[str]] = frozenset({Role.AGENCY_ADMIN, Role.DATA_PROTECTION_OFFICER})
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
