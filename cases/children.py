@@ -22,6 +22,7 @@ class Child:
     person: Person
     needs: ChildNeeds | None
     turns_18: datetime.date | None
+    conflict_zone: bool = False
 
     @property
     def approaching_18(self) -> bool:
@@ -31,24 +32,25 @@ class Child:
         # Strictly after today: on the birthday itself the child is 18, no longer approaching it.
         return timezone.localdate() < self.turns_18 <= timezone.localdate() + TRANSITION_WINDOW
 
-    @property
-    def conflict_zone(self) -> bool:
-        return bool(self.needs and self.needs.content_visible and self.needs.conflict_zone)  # type: ignore[attr-defined]
-
 
 def children_of(members: list[Person], case: Case, user: Any) -> list[Child]:
-    """The family's children and young adults (18 or under), each with their latest needs record."""
+    """The family's children and young adults (18 or under), each with their latest needs record
+    the user reads in full; a child is flagged when any such record says conflict zone (a record
+    kept by another agency neither hides nor reveals it)."""
     latest: dict[int, ChildNeeds] = {}
+    flagged: set[int] = set()
     records = ChildNeeds.objects.restrict(user, Action.VIEW).final().filter(case=case).annotate_content(user)
-    for record in records.order_by("child_id", "-created_at"):
+    for record in records.filter(content_visible=True).order_by("child_id", "-created_at"):
         latest.setdefault(record.child_id, record)
+        if record.conflict_zone:
+            flagged.add(record.child_id)
     children = []
     for person in members:
         age = person.age()
         if person.pk == case.index_person_id and (age is None or age >= 18):
             continue
         if age is not None and age <= 18:
-            children.append(Child(person, latest.get(person.pk), person.eighteenth_birthday()))
+            children.append(Child(person, latest.get(person.pk), person.eighteenth_birthday(), person.pk in flagged))
     return children
 
 

@@ -4,11 +4,13 @@ querysets, so a filter never offers (or confirms) a person or panel the user can
 from typing import Any
 
 import django_filters
+from django.core.validators import EMPTY_VALUES
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
+from agencies.access.core import entry_content_condition
 from agencies.models import Agency, Panel, User
 from families.models import DisclosureRestriction
 
@@ -129,6 +131,16 @@ class EntryFilterSet(django_filters.FilterSet):
 
     class Meta:
         fields: list[str] = []
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """Filters on an entry's own fields (its kind, outcome, level...) match only entries whose
+        content the user reads: else a filter would tell what an abstract hides."""
+        content = entry_content_condition(self.request.user) if self.request is not None else None
+        for name, value in self.form.cleaned_data.items():
+            queryset = self.filters[name].filter(queryset, value)
+            if name in self._meta.fields and value not in EMPTY_VALUES:
+                queryset = queryset.filter(content) if content is not None else queryset.none()
+        return queryset
 
 
 def entry_filterset(entry_model: type[Entry], *extra: str) -> type[EntryFilterSet]:

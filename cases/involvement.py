@@ -4,11 +4,34 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+
+from agencies.models import Membership, Panel, User
 
 from .models import Case, CaseShare
 
-__all__ = ["Involvement", "involvement"]
+__all__ = ["Involvement", "involved_agency_ids", "involved_people", "involvement"]
+
+
+def involved_agency_ids(case: Case) -> set[int]:
+    """The agencies working the case: the owning agency, those holding a current share, and those
+    on its panel."""
+    agencies = {case.owning_agency_id, *case.shares.current().values_list("agency_id", flat=True)}
+    if case.panel_id:
+        agencies |= set(
+            Panel.agencies.through.objects.filter(panel_id=case.panel_id).values_list("agency_id", flat=True)
+        )
+    return agencies
+
+
+def involved_people(case: Case, agencies: set[int] | None = None) -> QuerySet[User]:
+    """People who may provide an action or agree to a decision on the case: those with a case or
+    panel role in an agency working it (not its administrators or data protection officers)."""
+    agencies = involved_agency_ids(case) if agencies is None else agencies
+    members = Membership.objects.filter(agency_id__in=agencies).exclude(role__in=Membership.NO_CASE_ROLES)
+    return User.objects.filter(is_active=True, pk__in=members.values("user_id")).order_by("last_name", "first_name")
+
 
 LEVELS = {"summary": 1, "full": 2}
 

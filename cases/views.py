@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
@@ -21,7 +22,7 @@ from .children import children_of, drafts_of
 from .filtersets import CaseFilterSet
 from .forms import AssignOwnerForm, DisclosureCheckForm, RevokeShareForm, ShareCaseForm
 from .involvement import involvement
-from .models import Case, CaseEvent, CaseShare, DisclosureCheck, RiskRecord
+from .models import Case, CaseEvent, CaseShare, Contact, DisclosureCheck, RiskRecord
 from .services import disclosing_agencies
 
 __all__ = [
@@ -105,16 +106,27 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
             .prefetch_related("involved__agency")
             .order_by("-decided_at")[:3]
         )
-        context["restrictions"] = (
-            DisclosureRestriction.objects.restrict(user, Action.VIEW)
-            .filter(family_id=case.family_id, lifted_at__isnull=True)
-            .select_related("person")
-        )
+        # Who must not be told what would name the person who asked for help: full readers read
+        # it; summary readers are told that restrictions exist (decision 26).
+        active = DisclosureRestriction.objects.filter(family_id=case.family_id, lifted_at__isnull=True)
+        if case.access_full:
+            context["restrictions"] = active.restrict(user, Action.VIEW).select_related("person")
+        else:
+            context["restrictions_apply"] = active.restrict(user, Action.VIEW_SUMMARY).exists()
         context["can_change"] = Case.objects.restrict(user, Action.CHANGE).filter(pk=case.pk).exists()
         if case.access_full:
             members = list(Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id))
             context["members"] = members
             context["children"] = children_of(members, case, user)
+            # The next contact agreed at a visit the user reads in full.
+            context["next_contact"] = (
+                Contact.objects.restrict(user, Action.VIEW)
+                .final()
+                .annotate_content(user)
+                .filter(case=case, content_visible=True, next_contact_on__gte=timezone.localdate())
+                .order_by("next_contact_on")
+                .first()
+            )
             context["events"] = (
                 CaseEvent.objects.restrict(user, Action.VIEW)
                 .filter(case=case)

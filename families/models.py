@@ -116,8 +116,8 @@ class Person(models.Model):
         born = self.date_of_birth
         try:
             return born.replace(year=born.year + 18)
-        except ValueError:  # born on 29 February
-            return born.replace(year=born.year + 18, day=28)
+        except ValueError:  # born on 29 February: 18 on 1 March, as age() counts
+            return datetime.date(born.year + 18, 3, 1)
 
 
 class DisclosureRestriction(models.Model):

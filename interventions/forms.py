@@ -5,12 +5,12 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Membership, User
 from cases.entry_forms import DateInput
+from cases.involvement import involved_people
 from cases.models import Case
 from cases.risk import RiskLevel
 
@@ -91,18 +91,6 @@ def measure_choices() -> list[tuple[str, list[tuple[str, str]]]]:
         (str(PlanAction.Type(kind).label), [(m, str(PlanAction.Measure(m).label)) for m in measures])
         for kind, measures in MEASURES.items()
     ]
-
-
-def involved_people(case: Case) -> QuerySet[User]:
-    """People who may provide an action or agree to a closure: those of the agencies involved in
-    the case (owning, shared with, on its panel)."""
-    agencies = Q(agency_id=case.owning_agency_id) | Q(
-        agency__case_shares__case=case, agency__case_shares__revoked_at=None
-    )
-    if case.panel_id:
-        agencies |= Q(agency__panels=case.panel_id)
-    members = Membership.objects.filter(agencies).exclude(role=Membership.Role.AGENCY_ADMIN)
-    return User.objects.filter(is_active=True, pk__in=members.values("user_id")).order_by("last_name", "first_name")
 
 
 class ActionForm(_ServiceChecked):

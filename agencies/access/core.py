@@ -349,10 +349,11 @@ def _entry_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -
 
 
 def _family_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """What is recorded about a family's members (who must not be told what) warns everyone who
-    may open one of the family's cases; only full readers change it."""
+    """What is recorded about a family's members (who must not be told what) is read with one of
+    the family's case files; at summary level, only that restrictions exist (the case page warns
+    every reader: speak to the owner first). Only full readers change it."""
     if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        condition = case_condition(user, Action.VIEW_SUMMARY)
+        condition = case_condition(user, action)
     else:
         condition = _through_case(user, Action.CHANGE)
     return qs.none() if condition is None else qs.filter(_case_exists(condition, "family_id", "family_id"))

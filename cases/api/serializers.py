@@ -1,9 +1,10 @@
 """Case data over the API, at the level the user may see."""
 
+import datetime
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from agencies.access import Action
@@ -37,8 +38,15 @@ class IndexPersonSerializer(serializers.ModelSerializer):  # type: ignore[type-a
 
 
 class PersonSerializer(IndexPersonSerializer):
+    turns_18_on = serializers.SerializerMethodField()
+
     class Meta(IndexPersonSerializer.Meta):
-        fields = [*IndexPersonSerializer.Meta.fields, "date_of_birth", "relationship", "languages"]
+        fields = [*IndexPersonSerializer.Meta.fields, "date_of_birth", "relationship", "languages", "turns_18_on"]
+
+    def get_turns_18_on(self, person: Person) -> datetime.date | None:
+        """The 18th birthday of a child (the hand-over to adult services is planned before it)."""
+        turns = person.eighteenth_birthday()
+        return turns if turns is not None and turns > timezone.localdate() else None
 
 
 class CaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -133,10 +141,33 @@ class CaseDetailSerializer(CaseSerializer):
 
     members = serializers.SerializerMethodField()
     shares = serializers.SerializerMethodField()
+    key_worker = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "members", "shares"]
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "urgency",
+            "first_contact_agency",
+            "first_contact_due_on",
+            "first_contact_on",
+            "key_worker",
+            "members",
+            "shares",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        inline_serializer(
+            "KeyWorker",
+            {"person": serializers.IntegerField(allow_null=True), "note": serializers.CharField()},
+            allow_null=True,
+        )
+    )
+    def get_key_worker(self, case: Case) -> dict[str, Any] | None:
+        """Who is closest to the index person: for full readers of the file."""
+        if not getattr(case, "access_full", False) or not (case.key_worker_person_id or case.key_worker_note):
+            return None
+        return {"person": case.key_worker_person_id, "note": case.key_worker_note}
 
     @extend_schema_field(PersonSerializer(many=True, allow_null=True))
     def get_members(self, case: Case) -> list[dict[str, Any]] | None:

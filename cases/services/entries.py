@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import Action
+from agencies.access.core import entry_content_condition
 from agencies.models import Agency, Membership, User
 from audit.models import AuditEvent
 from audit.services import record
@@ -142,7 +143,11 @@ def _finalise(entry: Entry, actor: User) -> None:
 
 @transaction.atomic
 def _save(entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[Any]] | None = None) -> Entry:
-    """Create an entry, or update the author's own draft; a final entry goes on the timeline."""
+    """Create an entry, or update the author's own draft; a final entry goes on the timeline.
+
+    The case is read again, locked, through restrict(): only those who read the full file write
+    in it, and a closure at the same moment is seen."""
+    entry.case = _case_for(entry.case, actor, Action.VIEW)
     if entry.pk is not None:
         draft = type(entry)._default_manager.restrict(actor, Action.CHANGE).select_for_update(of=("self",))
         if not draft.filter(pk=entry.pk).exists():
@@ -199,6 +204,7 @@ def record_contact(
     present: Iterable[Person] = (),
 ) -> Contact:
     """Record a contact or a home visit (or one that did not happen: nobody home, refused)."""
+    contact.case = _case_for(contact.case, actor, Action.VIEW)
     present = _family_members(contact.case, present)
     _not_in_future(contact.occurred_at, _("A contact cannot be recorded before it happens."))
     held_on = timezone.localtime(contact.occurred_at).date()
@@ -239,8 +245,11 @@ def record_needs_assessment(
     for link in links:
         link.full_clean(exclude=["assessment"])
     NetworkLink.objects.bulk_create(links)
+    # An assessment kept by one agency informs the owner, who sets the level by hand: the case's
+    # level and its history are read by every partner.
+    shared = assessment.visibility == Visibility.CASE_TEAM
     may_change = Case.objects.restrict(actor, Action.CHANGE).filter(pk=assessment.case_id).exists()
-    if finalise and may_change and assessment.concern_level != RiskLevel.NOT_ASSESSED:
+    if finalise and shared and may_change and assessment.concern_level != RiskLevel.NOT_ASSESSED:
         set_risk_level(
             assessment.case,
             level=assessment.concern_level,
@@ -294,6 +303,8 @@ def record_note(note: CaseNote, *, actor: User, finalise: bool = True) -> CaseNo
 
 def attach_file(attachment: Attachment, upload: UploadedFile, *, actor: User) -> Attachment:
     """Attach a file, checked by its content (not its name) and stored under a random name."""
+    if attachment.assessment is not None and attachment.assessment.case_id != attachment.case_id:
+        raise ValidationError(_("The assessment belongs to another case."))
     checked = uploads.check(upload)
     attachment.original_name = uploads.safe_name(upload.name or "file", checked)
     attachment.stored_name = checked.stored_name
@@ -312,6 +323,8 @@ def set_risk_level(case: Case, *, level: str, source: str, actor: User, rational
     """Set the case's risk level on the common scale, keeping the history. Those who may change
     the case set it (an assessment by a partner informs the owner, who decides)."""
     case = _case_for(case, actor, Action.CHANGE)
+    if case.is_closed:
+        raise ValidationError(_("The case is closed: reopen it first."))
     if level not in RiskLevel.values:
         raise ValidationError(_("Unknown risk level."))
     if source not in RiskRecord.Source.values:
@@ -365,6 +378,8 @@ def move_stage(case: Case, *, stage: int, actor: User) -> Case:
 def set_key_worker(case: Case, *, actor: User, person: Person | None = None, note: str = "") -> Case:
     """Record the key worker: the person closest to the index person, in or outside the family."""
     case = _case_for(case, actor, Action.CHANGE)
+    if case.is_closed:
+        raise ValidationError(_("The case is closed: reopen it first."))
     if person is None and not note.strip():
         raise ValidationError(_("Name the key worker: a family member or someone else."))
     if person is not None:
@@ -417,7 +432,9 @@ def lift_restriction(restriction: DisclosureRestriction, *, actor: User) -> Disc
 def refusals(case: Case, user: User) -> int:
     """How many contacts the family refused (repeated refusals call for the guidance's options)."""
     refused = models.Q(outcome=Contact.Outcome.REFUSED) | models.Q(cooperation=Contact.Cooperation.REFUSES)
-    return Contact.objects.restrict(user, Action.VIEW).final().filter(refused, case=case).count()
+    # Only contacts the user reads in full: an own-agency contact's outcome is its agency's.
+    readable = entry_content_condition(user) or models.Q(pk__in=[])
+    return Contact.objects.restrict(user, Action.VIEW).final().filter(refused, readable, case=case).count()
 
 
 def default_visibility(model: type[Entry], actor: User, case: Case) -> str:

@@ -50,7 +50,13 @@ class Review(models.Model):
                 condition=models.Q(next_review_on__gt=models.F("held_on")),
                 name="%(app_label)s_%(class)s_next_after_held",
                 violation_error_message=_("The next review comes after this one."),
-            )
+            ),
+            # One review of a plan a day: a form sent twice records it once.
+            models.UniqueConstraint(
+                fields=["plan", "held_on"],
+                name="%(app_label)s_%(class)s_one_per_day",
+                violation_error_message=_("This plan already has a review on that day."),
+            ),
         ]
 
     def __str__(self) -> str:

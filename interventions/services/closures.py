@@ -14,11 +14,13 @@ from agencies.access import Action
 from agencies.models import Membership, User
 from audit.models import AuditEvent
 from audit.services import record
-from cases.models import Case, CaseEvent, Contact
-from cases.services import record_contact
+from cases.involvement import involved_agency_ids
+from cases.models import Case, CaseEvent, Contact, Visibility
+from cases.services import default_visibility, record_contact
 
 from ..models import Closure, ClosureAgreement, FollowUp, InterventionPlan
 from .common import add_months, locked_case, moment_of, not_in_future, timeline
+from .plans import REVIEW_EVERY_MONTHS
 
 __all__ = ["FOLLOW_UP_MONTHS", "close_case", "record_follow_up", "reopen_case"]
 
@@ -32,13 +34,20 @@ def _agreements(case: Case, rows: Sequence[Mapping[str, Any]], decided_on: datet
     users = [row["user"] for row in rows]
     if len({user.pk for user in users}) != len(users):
         raise ValidationError(_("Each person agrees to a closure once."))
-    members = set(Membership.objects.filter(user__in=users).values_list("user_id", "agency_id"))
+    working = Membership.objects.filter(user__in=users).exclude(role__in=Membership.NO_CASE_ROLES)
+    members = set(working.values_list("user_id", "agency_id"))
+    involved = involved_agency_ids(case)
     agreements = []
     for row in rows:
         agency, user, agreed_on = row["agency"], row["user"], row.get("agreed_on") or decided_on
+        # No names in the refusal: an id typed into the API must not reveal who it is.
+        if agency.pk not in involved:
+            raise ValidationError(_("Only agencies working the case agree to its closure."))
         if (user.pk, agency.pk) not in members:
-            raise ValidationError(_("%(user)s does not work for %(agency)s.") % {"user": user, "agency": agency})
+            raise ValidationError(_("Each person agreeing must work for the agency they agree for."))
         not_in_future(agreed_on, _("An agreement cannot be dated in the future."))
+        if agreed_on > decided_on or agreed_on < timezone.localtime(case.opened_at).date():
+            raise ValidationError(_("An agreement is given while the case is open, by the day of the decision."))
         agreements.append(ClosureAgreement(case=case, agency=agency, user=user, agreed_on=agreed_on))
     agencies = {agreement.agency_id for agreement in agreements}
     if len(agencies) < 2:
@@ -88,7 +97,8 @@ def close_case(
     running = InterventionPlan.objects.restrict(actor, Action.CHANGE).active().filter(case=case)
     running.update(status=InterventionPlan.Status.COMPLETED, ended_on=decided_on, updated_at=timezone.now())
     now = timezone.now()
-    Case.objects.filter(pk=case.pk).update(closed_at=now, updated_at=now)
+    # A closed case has no review due: the follow-ups are its deadlines now.
+    Case.objects.filter(pk=case.pk).update(closed_at=now, next_review_on=None, updated_at=now)
     timeline(case, CaseEvent.Kind.CLOSED, actor, closure)
     record(
         AuditEvent.Action.CASE_CLOSED,
@@ -119,7 +129,9 @@ def reopen_case(case: Case, *, reason: str, actor: User) -> Case:
     if closure is not None:
         closure.reopened_at, closure.reopened_by, closure.reopen_reason = timezone.now(), actor, reason.strip()
         closure.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
-    Case.objects.filter(pk=case.pk).update(closed_at=None, updated_at=timezone.now())
+    # A reopened case is reviewed within the plan review interval, as a new plan would be.
+    next_review = add_months(timezone.localdate(), REVIEW_EVERY_MONTHS)
+    Case.objects.filter(pk=case.pk).update(closed_at=None, next_review_on=next_review, updated_at=timezone.now())
     timeline(case, CaseEvent.Kind.REOPENED, actor, closure, reason=reason.strip())
     record(AuditEvent.Action.CASE_REOPENED, actor=actor, obj=closure or case, case_id=case.pk, reason=reason.strip())
     case.refresh_from_db()
@@ -156,6 +168,10 @@ def record_follow_up(
             occurred_at=moment_of(done_on),
             discussed=notes.strip(),
         )
+        # Kept as the agency keeps its contacts (a health agency for itself), with an abstract.
+        contact.visibility = default_visibility(Contact, actor, follow_up.case)
+        if contact.visibility == Visibility.OWN_AGENCY:
+            contact.abstract = _("The post-exit follow-up was made.")
         follow_up.contact = record_contact(contact, actor=actor)
     follow_up.done_on, follow_up.done_by, follow_up.notes = done_on, actor, notes.strip()
     follow_up.save(update_fields=["done_on", "done_by", "notes", "contact"])

@@ -40,7 +40,8 @@ def _action(goal: Goal, spec: Mapping[str, Any], members: set[tuple[int, int]]) 
     if agency is None:
         raise ValidationError(_("Say which agency provides the action."))
     if person is not None and (person.pk, agency.pk) not in members:
-        raise ValidationError(_("%(person)s does not work for %(agency)s.") % {"person": person, "agency": agency})
+        # No names in the refusal: an id typed into the API must not reveal who it is.
+        raise ValidationError(_("The person named does not work for the agency providing the action."))
     starts_on = spec.get("starts_on") or timezone.localdate()
     due_on = spec.get("due_on")
     if due_on is None or due_on < starts_on:
@@ -71,7 +72,8 @@ def _add_goals(plan: InterventionPlan, goals: Sequence[Mapping[str, Any]]) -> tu
     people = {
         spec["provider_person"].pk for goal in goals for spec in goal.get("actions", ()) if spec.get("provider_person")
     }
-    members = set(Membership.objects.filter(user_id__in=people).values_list("user_id", "agency_id"))
+    working = Membership.objects.filter(user_id__in=people).exclude(role__in=Membership.NO_CASE_ROLES)
+    members = set(working.values_list("user_id", "agency_id"))
     actions = []
     for position, spec in enumerate(goals, start=1):
         goal = Goal(plan=plan, case_id=plan.case_id, text=spec["text"].strip(), position=position)

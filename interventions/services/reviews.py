@@ -10,16 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import Action
-from agencies.models import User
+from agencies.models import Agency, User
 from audit.models import AuditEvent
 from audit.services import record
+from cases.involvement import involved_agency_ids
 from cases.models import Case, CaseEvent, RiskRecord
 from cases.risk import RiskLevel
 from cases.services import set_risk_level
 
 from ..models import GoalProgress, InterventionPlan, PlanAction, Review, Withdrawal
-from .common import ensure_open, locked_case, not_in_future, timeline
-from .plans import update_action_status
+from .common import add_months, ensure_open, locked_case, not_in_future, timeline
+from .plans import REVIEW_EVERY_MONTHS, update_action_status
 
 __all__ = ["SECURITY_RISKS", "record_review", "record_withdrawal"]
 
@@ -178,6 +179,15 @@ def record_withdrawal(
             _("The risk is %(level)s: security checks go on after a withdrawal. Confirm the security follow-up.")
             % {"level": RiskLevel(case.risk_level).label.lower()}
         )
+    police: list[str] = []
+    if security_followup:
+        # The follow-up is the police's: it goes on only if a police agency works the case.
+        working = Agency.objects.filter(pk__in=involved_agency_ids(case), sector=Agency.Sector.POLICE)
+        police = sorted(working.values_list("name", flat=True))
+        if not police:
+            raise ValidationError(
+                _("No police agency works this case: share it with the police, whose security checks go on.")
+            )
     plan = _active_plan(case, actor)
     if plan is None and _already_withdrawn(case, actor):
         raise ValidationError(_("The family's withdrawal is already recorded."))
@@ -197,7 +207,11 @@ def record_withdrawal(
     )
     withdrawal.full_clean()
     withdrawal.save()
-    timeline(case, CaseEvent.Kind.WITHDRAWAL, actor, withdrawal, security_followup=security_followup)
+    # The case stays open and keeps coming up for review, within the plan review interval.
+    review_by = add_months(timezone.localdate(), REVIEW_EVERY_MONTHS)
+    if case.next_review_on is None or case.next_review_on > review_by:
+        Case.objects.filter(pk=case.pk).update(next_review_on=review_by, updated_at=timezone.now())
+    timeline(case, CaseEvent.Kind.WITHDRAWAL, actor, withdrawal, security_followup=security_followup, police=police)
     record(
         AuditEvent.Action.WITHDRAWAL_RECORDED,
         actor=actor,

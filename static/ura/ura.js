@@ -33,3 +33,12 @@ function uraToggle(root) {
 document.addEventListener("DOMContentLoaded", () => uraToggle(document));
 document.addEventListener("change", () => uraToggle(document));
 document.addEventListener("htmx:afterSwap", (event) => uraToggle(event.target));
+
+// A form sent twice (a double tap on a tablet) is sent once; htmx forms manage their own requests.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+  if ([...form.attributes].some((attribute) => attribute.name.startsWith("hx-"))) return;
+  if (form.dataset.submitting) { event.preventDefault(); return; }
+  form.dataset.submitting = "true";
+});

@@ -472,16 +472,18 @@ class TestRestrictions:
             assert "Before you talk to the family" in body
             assert "A social worker visits" in body and "must not be told: His mother called" in body
         assert "His mother called" in page(caseworker, create_url(case, "contact"))
-        # the summary reader is warned too, told no more than who must not be told what
+        # the summary reader is warned too, without who or what: that would name who asked for help
         body = page(summary_reader, case.get_absolute_url())
-        assert "His mother called" in body and "A social worker visits" not in body
+        assert "Speak to the case owner before any contact with the family." in body
+        assert "His mother called" not in body and "A social worker visits" not in body
         assert client_for(stranger).get(case.get_absolute_url()).status_code == 404
         # a reader may not lift it; the owner does, and the warning goes
         lift = reverse("cases:restriction_lift", args=[case.pk, restriction.pk])
         assert client_for(police_officer).post(lift).status_code == 403
         assert client_for(caseworker).post(lift).status_code == 302
-        for user in (caseworker, police_officer, summary_reader):
+        for user in (caseworker, police_officer):
             assert "His mother called" not in page(user, case.get_absolute_url())
+        assert "Speak to the case owner" not in page(summary_reader, case.get_absolute_url())
 
 
 class TestAttachments:
