@@ -586,9 +586,13 @@ class TestKeyWorkerAndRestrictions:
         )
         assert (restriction.person, restriction.must_not_be_told) == (case.index_person, "That his mother called")
         assert restriction.family == case.family
-        for user in (caseworker, police_officer, summary_reader, panel_member):
+        # panel_member's agency holds a full share of the case.
+        for user in (caseworker, police_officer, panel_member):
             assert DisclosureRestriction.objects.restrict(user, Action.VIEW).get() == restriction
-        assert not DisclosureRestriction.objects.restrict(stranger, Action.VIEW).exists()
+        # Summary readers learn that restrictions exist (the generic warning), never what they say.
+        assert not DisclosureRestriction.objects.restrict(summary_reader, Action.VIEW).exists()
+        assert DisclosureRestriction.objects.restrict(summary_reader, Action.VIEW_SUMMARY).get() == restriction
+        assert not DisclosureRestriction.objects.restrict(stranger, Action.VIEW_SUMMARY).exists()
         event = CaseEvent.objects.get(kind=CaseEvent.Kind.RESTRICTION)
         assert event.describe() == f"Disclosure restriction recorded for {case.index_person}."
         assert AuditEvent.objects.filter(action=AuditEvent.Action.RESTRICTION_ADDED, case_id=case.pk).exists()
