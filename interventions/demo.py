@@ -4,8 +4,8 @@ are relative to the day of seeding; running it again changes nothing.
 - Berisha (stage 7): a running plan agreed by Teuta Berisha, with actions of the three kinds.
 - Gashi (stage 8): a running plan last reviewed over three months ago, its review overdue, and
   one lapsed action.
-- Dervishi (closed 122 days ago): the closure agreed by social care and the municipality, with
-  follow-ups 6 months (still to come) and 12 months after it.
+- Dervishi (closed 122 days ago): the closure agreed by social care and the employment office
+  (whose share then ended), with follow-ups 6 months (still to come) and 12 months after it.
 - Krasniqi and Shala: no plan yet.
 """
 
@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, CaseShare
+from cases.services import revoke_share, share_case
 
 from . import services
 from .models import Closure, InterventionPlan, PlanAction
@@ -190,6 +191,18 @@ def _dervishi(org: "DemoOrg", case: Case) -> None:
     # other, then the case keeps the moment it closed.
     Case.objects.filter(pk=case.pk).update(closed_at=None)
     case.refresh_from_db()
+    # The employment office found Arben his job and works the case until it closes: only agencies
+    # working a case agree to its closure.
+    employment = share_case(
+        case,
+        agency=org.agencies["employment"],
+        scope=CaseShare.Scope.FULL,
+        basis=CaseShare.Basis.CONSENT,
+        consent_given_by="Arben Dervishi",
+        consent_given_on=decided_on - datetime.timedelta(days=300),
+        purpose="Job placement",
+        actor=org.users["sw.dritan"],
+    )
     closure = services.close_case(
         case,
         decided_on=decided_on,
@@ -197,10 +210,19 @@ def _dervishi(org: "DemoOrg", case: Case) -> None:
         "The family and the partners trust he can go on without the plan.",
         agreements=[
             {"agency": org.agencies["social"], "user": org.users["sw.dritan"]},
-            {"agency": org.agencies["municipality"], "user": org.users["coord.arta"]},
+            {"agency": org.agencies["employment"], "user": org.users["emp.luan"]},
         ],
         actor=org.users["sw.dritan"],
     )
+    revoke_share(employment, reason="The case is closed.", actor=org.users["sw.dritan"])
+    shared_on = decided_on - datetime.timedelta(days=300)
+    CaseShare.objects.filter(pk=employment.pk).update(
+        granted_at=timezone.make_aware(datetime.datetime.combine(shared_on, datetime.time(10))), revoked_at=closed_at
+    )
+    shared = CaseShare.objects.get(pk=employment.pk)
+    events = CaseEvent.objects.filter(case=case, data__agency=org.agencies["employment"].name)
+    events.filter(kind=CaseEvent.Kind.SHARED).update(created_at=shared.granted_at)
+    events.filter(kind=CaseEvent.Kind.SHARE_REVOKED).update(created_at=closed_at)
     Case.objects.filter(pk=case.pk).update(closed_at=closed_at)
     _backdate(closure, decided_on)
 

@@ -153,7 +153,7 @@ def test_the_demo_loads_twice_without_duplicates(demo: dict[str, User]) -> None:
     before = {model: model.objects.count() for model in models}
     call_command("seed_demo", stdout=__import__("io").StringIO())
     assert {model: model.objects.count() for model in models} == before
-    assert before[Case] == 5 and before[Referral] == 2 and before[CaseShare] == 4 and before[PanelMeeting] == 2
+    assert before[Case] == 5 and before[Referral] == 2 and before[CaseShare] == 5 and before[PanelMeeting] == 2
 
 
 def test_the_demo_scenario_details(demo: dict[str, User], cases: dict[str, Case]) -> None:

@@ -65,6 +65,14 @@ def plan(case: Case) -> InterventionPlan:
 
 
 @pytest.fixture
+def police_working(case: Case) -> Agency:
+    """A police agency working the case: its security checks can go on after a withdrawal."""
+    police = AgencyFactory(name="Regional police", sector=Agency.Sector.POLICE)
+    share(case, police)
+    return police
+
+
+@pytest.fixture
 def ngo(db: None) -> Agency:
     return AgencyFactory(name="Family NGO", sector=Agency.Sector.NGO)
 
@@ -91,4 +99,8 @@ def provided(case: Case, ngo: Agency, provider: User) -> PlanAction:
 
 
 def agreements(case: Case, other: Agency, other_user: User) -> list[dict[str, Any]]:
+    """The owner's and another agency's agreement; that agency works the case (a full share), as
+    only agencies working a case agree to its closure."""
+    if not case.shares.current().filter(agency=other).exists():
+        share(case, other)
     return [{"agency": case.owning_agency, "user": case.owner}, {"agency": other, "user": other_user}]

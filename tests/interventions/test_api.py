@@ -132,6 +132,7 @@ class TestReviews:
 
 
 class TestWithdrawals:
+    @pytest.mark.usefixtures("police_working")
     def test_at_high_risk_the_security_follow_up_is_required(self, case: Case) -> None:
         make_plan(case)
         Case.objects.filter(pk=case.pk).update(risk_level="critical")

@@ -12,6 +12,7 @@ from cases.models import Case, CaseEvent, Contact
 from interventions import services
 from interventions.models import Closure, FollowUp, InterventionPlan
 from interventions.services.common import add_months
+from tests.factories import share
 from tests.interventions.conftest import agreements, days
 
 pytestmark = pytest.mark.django_db
@@ -78,13 +79,28 @@ class TestCloseCase:
         self, case: Case, other_agency: Agency, auditor_readonly: User, coordinator: User
     ) -> None:
         municipality = coordinator.memberships.get().agency
+        share(case, other_agency)
+        share(case, municipality)
         agreed = [{"agency": other_agency, "user": auditor_readonly}, {"agency": municipality, "user": coordinator}]
         with pytest.raises(ValidationError, match="owning agency must agree"):
             close(case, agreed)
 
+    def test_an_agency_not_working_the_case_does_not_agree(
+        self, case: Case, other_agency: Agency, auditor_readonly: User
+    ) -> None:
+        # given the police hold no share and sit on no panel of the case
+        owner, police = case.owner, auditor_readonly
+        agreed = [{"agency": case.owning_agency, "user": owner}, {"agency": other_agency, "user": police}]
+        # when / then
+        with pytest.raises(ValidationError, match="Only agencies working the case"):
+            close(case, agreed)
+        case.refresh_from_db()
+        assert not case.is_closed and not Closure.objects.exists()
+
     def test_a_person_speaks_for_their_own_agency_only(self, case: Case, other_agency: Agency, colleague: User) -> None:
+        share(case, other_agency)
         agreed = [{"agency": case.owning_agency, "user": case.owner}, {"agency": other_agency, "user": colleague}]
-        with pytest.raises(ValidationError, match="does not work for"):
+        with pytest.raises(ValidationError, match="must work for the agency"):
             close(case, agreed)
 
     def test_a_closed_case_is_not_closed_twice(

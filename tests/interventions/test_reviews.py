@@ -122,6 +122,7 @@ class TestWithdrawal:
         assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.WITHDRAWAL).count() == 1
 
     @pytest.mark.parametrize("level", ["high", "critical"])
+    @pytest.mark.usefixtures("police_working")
     def test_at_high_risk_the_security_follow_up_is_required(
         self, case: Case, plan: InterventionPlan, level: str
     ) -> None:

@@ -152,6 +152,7 @@ class TestReviewPage:
         assert not Review.objects.exists()
 
 
+@pytest.mark.usefixtures("police_working")
 class TestWithdrawalPage:
     def test_at_high_risk_the_security_follow_up_is_asked_for(self, case: Case, plan: InterventionPlan) -> None:
         Case.objects.filter(pk=case.pk).update(risk_level="high")
@@ -327,7 +328,7 @@ def test_the_case_page_costs_the_same_whatever_the_plan(
     make_plan(case, agreed=False)
     client = client_for(case.owner)
     # then
-    with django_assert_max_num_queries(33):
+    with django_assert_max_num_queries(34):
         response = client.get(case.get_absolute_url())
     assert response.status_code == 200 and len(response.context["interventions"].goals) == size
 
@@ -351,5 +352,5 @@ def test_a_closed_case_page_costs_the_same(
         actor=case.owner,
     )
     client = client_for(case.owner)
-    with django_assert_max_num_queries(32):
+    with django_assert_max_num_queries(33):
         assert client.get(case.get_absolute_url()).status_code == 200
