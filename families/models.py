@@ -79,7 +79,9 @@ class Person(models.Model):
             ),
             # The reminder sweep: young people nearing 18 (reminders/sweep.py).
             models.Index(
-                fields=["date_of_birth"], condition=models.Q(date_of_birth__isnull=False), name="families_person_born_idx"
+                fields=["date_of_birth"],
+                condition=models.Q(date_of_birth__isnull=False),
+                name="families_person_born_idx",
             ),
         ]
         constraints = [
