@@ -28,7 +28,7 @@ from referrals.models import Referral
 from . import rules
 from .models import OWNER, PanelReminderSettings, Reminder
 
-__all__ = ["Deadline", "Window", "collect", "sweep", "timings"]
+__all__ = ["Deadline", "Window", "collect", "stage_of", "sweep", "timings"]
 
 FIELDS = ["triage_hours", "first_contact_days", "needs_assessment_working_days", "review_months"]
 FIELDS += ["agenda_notice_days", "due_soon_days", "escalate_after_days"]
@@ -232,7 +232,7 @@ def collect(window: Window, timing: dict[int | None, rules.Timing]) -> Iterator[
         yield from collector(window, timing)
 
 
-def _stage(deadline: Deadline, now: datetime.datetime, timing: rules.Timing) -> str | None:
+def stage_of(deadline: Deadline, now: datetime.datetime, timing: rules.Timing) -> str | None:
     if deadline.kind == Reminder.Kind.AGENDA or (not deadline.escalates and now >= deadline.due_at):
         return Reminder.Stage.DUE
     if deadline.hourly:
@@ -250,7 +250,7 @@ def sweep(now: datetime.datetime | None = None) -> int:
     rows: list[Reminder] = []
     escalated: list[Deadline] = []
     for deadline in collect(window, timing):
-        stage = _stage(deadline, now, timing.get(deadline.panel_id, rules.DEFAULTS))
+        stage = stage_of(deadline, now, timing.get(deadline.panel_id, rules.DEFAULTS))
         if stage is None:
             continue
 
