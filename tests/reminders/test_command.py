@@ -23,7 +23,7 @@ def run(*args: str) -> str:
 
 @time_machine.travel(NOW, tick=False)
 def test_it_shows_what_is_due_and_what_was_sent(case: Case, caseworker: User, colleague: User) -> None:
-    Case.objects.filter(pk=case.pk).update(first_contact_due_on=datetime.date(2026, 3, 5))
+    Case.objects.filter(pk=case.pk).update(first_contact_due_on=datetime.date(2026, 3, 8))
     assert "first_contact overdue" in run()
     sweep()
     assert "Reminders (1)" in run()

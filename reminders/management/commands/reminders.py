@@ -42,7 +42,8 @@ class Command(BaseCommand):
             sent = f"sent {r.sent_at:%Y-%m-%d %H:%M}" if r.sent_at else "not sent"
             read = "read" if r.read_at else "unread"
             self.stdout.write(
-                f"#{r.pk} {r.kind} {r.stage} due {r.due_at:%Y-%m-%d %H:%M} case={r.case_id or '-'} to={to} {sent} {read}"
+                f"#{r.pk} {r.kind} {r.stage} due {r.due_at:%Y-%m-%d %H:%M} case={r.case_id or '-'} "
+                f"to={to} {sent} {read}"
             )
 
     def _due(self, stages: set[str] | None, limit: int) -> None:
