@@ -31,3 +31,17 @@ def test_it_shows_what_is_due_and_what_was_sent(case: Case, caseworker: User, co
     assert f"to=owner:{caseworker.username}" in run("--user", caseworker.username, "--overdue")
     assert "Reminders (0)" in run("--user", colleague.username)
     assert case.family.name not in run()
+
+
+def test_the_demo_reminders_show_after_seeding(case: Case, caseworker: User, agency: object) -> None:
+    from reminders.demo import seed_reminders
+    from reminders.models import Reminder
+    from tests.factories import CaseFactory
+
+    CaseFactory(owner=caseworker, owning_agency=agency)
+    seed_reminders(None)  # type: ignore[arg-type]
+    seed_reminders(None)  # type: ignore[arg-type]
+    assert sorted(Reminder.objects.values_list("kind", "stage")) == [
+        ("first_contact", "due_soon"),
+        ("review", "overdue"),
+    ]
