@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=50, help="At most this many rows per list (default 50).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        overdue = {Reminder.Stage.OVERDUE, Reminder.Stage.ESCALATED}
+        overdue: set[str] = {Reminder.Stage.OVERDUE, Reminder.Stage.ESCALATED}
         if not options["sent"] and not options["user"]:
             self._due(overdue if options["overdue"] else None, options["limit"])
         reminders = Reminder.objects.select_related("recipient", "case__owner").order_by("-created_at", "-pk")
