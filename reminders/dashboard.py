@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,9 +15,10 @@ from interventions.models import FollowUp
 
 __all__ = ["DueItem", "coordinator_overdue", "due_for", "due_lists"]
 
+# (column, condition for the deadline to be open, label)
 CASE_DEADLINES = [
-    ("first_contact_due_on", {"first_contact_on__isnull": True}, _("First contact with the family")),
-    ("next_review_on", {}, _("Case review")),
+    ("first_contact_due_on", "first_contact_on", _("First contact with the family")),
+    ("next_review_on", None, _("Case review")),
 ]
 
 
@@ -32,11 +34,16 @@ class DueItem:
 
 
 def _items(cases: Any, until: datetime.date, since: datetime.date | None = None) -> list[DueItem]:
+    """Each case deadline up to `until`: one query over the cases, one over their follow-ups."""
+    condition = Q()
+    for column, done, _label in CASE_DEADLINES:
+        condition |= Q(**{f"{column}__lte": until, **({f"{done}__isnull": True} if done else {})})
     items: list[DueItem] = []
-    for column, extra, label in CASE_DEADLINES:
-        bounds = {f"{column}__lte": until, **({f"{column}__gte": since} if since else {}), **extra}
-        for case in cases.filter(**bounds).select_related("family")[:50]:
-            items.append(DueItem(case, str(label), getattr(case, column)))
+    for case in cases.filter(condition).select_related("family")[:100]:
+        for column, done, label in CASE_DEADLINES:
+            due_on = getattr(case, column)
+            if due_on is not None and due_on <= until and (done is None or getattr(case, done) is None):
+                items.append(DueItem(case, str(label), due_on))
     follow_ups = FollowUp.objects.filter(case__in=cases.values("pk"), done_on__isnull=True, due_on__lte=until)
     for follow_up in follow_ups.select_related("case__family")[:50]:
         items.append(DueItem(follow_up.case, str(_("Post-exit follow-up")), follow_up.due_on))
