@@ -64,6 +64,28 @@ def _sees(user: User, reminder: Reminder) -> bool:
     return bool(model.objects.restrict(user, Action.VIEW).filter(pk=reminder.object_id).exists())
 
 
+def _still_due(reminder: Reminder) -> bool:
+    """Whether the deadline is still open: a review held or a referral triaged since the sweep
+    needs no e-mail (the reminder stays in the app, where it shows as history)."""
+    from cases.models import NeedsAssessment
+    from interventions.models import FollowUp
+    from referrals.models import Referral
+
+    case = reminder.case
+    kind = reminder.kind
+    if kind == Reminder.Kind.FIRST_CONTACT:
+        return case is not None and case.first_contact_on is None
+    if kind == Reminder.Kind.REVIEW:
+        return case is not None and case.next_review_on == reminder.due_date
+    if kind == Reminder.Kind.NEEDS_ASSESSMENT:
+        return not NeedsAssessment.objects.filter(case_id=reminder.case_id or 0, is_draft=False).exists()
+    if kind == Reminder.Kind.FOLLOW_UP:
+        return FollowUp.objects.filter(pk=reminder.object_id, done_on__isnull=True).exists()
+    if kind == Reminder.Kind.TRIAGE:
+        return Referral.objects.filter(pk=reminder.object_id, status=Referral.Status.NEW).exists()
+    return True
+
+
 def _link(reminder: Reminder) -> str:
     return f"{settings.BASE_URL}{reminder.get_absolute_url()}"
 
@@ -92,7 +114,7 @@ def deliver_reminder(pk: int) -> bool:
             return False
         reminder = Reminder.objects.select_related("recipient", "case__owner", "content_type").get(pk=pk)
         user = recipient_of(reminder)
-        if user is None or not user.email or not _sees(user, reminder):
+        if user is None or not user.email or not _sees(user, reminder) or not _still_due(reminder):
             return False
         with translation.override(user.language or settings.LANGUAGE_CODE):
             subject = _("Ura: %(what)s (%(stage)s)") % {

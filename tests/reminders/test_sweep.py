@@ -191,3 +191,14 @@ def test_a_child_nearing_18_reminds_the_owner(case: Case, caseworker: User) -> N
     sweep()
     assert [r.kind for r in mine(caseworker)] == ["transition_6m"]
     assert timezone.localtime(mine(caseworker)[0].due_at).date() == datetime.date(2026, 3, 10)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_deadline_met_before_the_email_sends_none(case: Case, caseworker: User) -> None:
+    with_emails()
+    Case.objects.filter(pk=case.pk).update(first_contact_due_on=datetime.date(2026, 3, 11))
+    sweep()
+    Case.objects.filter(pk=case.pk).update(first_contact_on=datetime.date(2026, 3, 10))
+    services.deliver_pending()
+    assert mail.outbox == []
+    assert not Reminder.objects.pending().exists()
