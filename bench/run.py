@@ -154,10 +154,24 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the bench database")
+    parser.add_argument("--only", choices=["access", "reminders"], help="run one part only")
     args = parser.parse_args()
     name = _configure(args.rebuild)
     _populate(args.cases)
 
+    if args.only != "reminders":
+        _access_bench(name, args.runs)
+    if args.only != "access":
+        _reminder_bench(_case_count())
+
+
+def _case_count() -> int:
+    from cases.models import Case
+
+    return Case.objects.count()
+
+
+def _access_bench(name: str, runs: int) -> None:
     from django.db import connection
 
     from agencies.models import User
@@ -183,32 +197,31 @@ def main() -> None:
         version = cursor.fetchone()[0]
 
     print(f"\n## Access-model queries: {total:,} cases, {grants:,} group grants, PostgreSQL {version} ({name})\n")
-    print(f"median / worst of {args.runs} runs, milliseconds, after one warm-up run\n")
+    print(f"median / worst of {runs} runs, milliseconds, after one warm-up run\n")
     print("| query | user | visible | median ms | worst ms |")
     print("|---|---|---:|---:|---:|")
     for label, user in users.items():
         for query, make in (("case list: page of 50 + count", _list_page), ("my cases: page of 25 + count", _my_cases)):
             fn = make(user)
             count = fn()[1]
-            median, worst = _time(fn, args.runs)
+            median, worst = _time(fn, runs)
             print(f"| {query} | {label} | {count:,} | {median:.1f} | {worst:.1f} |")
-    median, worst = _time(_detail(users["practitioner, one agency"], some_case), args.runs)
+    median, worst = _time(_detail(users["practitioner, one agency"], some_case), runs)
     print(f"| case page: one case + access level | practitioner, one agency | 1 | {median:.1f} | {worst:.1f} |")
     family = Case.objects.select_related("family").get(pk=some_case).family.name
     for label in ("practitioner, one agency", "supervisor of ten agencies", "no membership"):
         fn = _matching(users[label], family)
         count = fn()[1]
-        median, worst = _time(fn, args.runs)
+        median, worst = _time(fn, runs)
         print(
             f"| referral matching: one name among a million people | {label} | {count} | {median:.1f} | {worst:.1f} |"
         )
     for label in ("practitioner, one agency", "police: panel member + 200 shared cases"):
         fn = _guardian_list(users[label])
         count = fn()[1]
-        median, worst = _time(fn, max(3, args.runs // 3))
+        median, worst = _time(fn, max(3, runs // 3))
         query = "rejected: guardian get_objects_for_user as the list filter"
         print(f"| {query} | {label} | {count:,} | {median:.1f} | {worst:.1f} |")
-    _reminder_bench(total)
 
 
 def _reminder_bench(total: int) -> None:
@@ -227,25 +240,28 @@ def _reminder_bench(total: int) -> None:
     print("|---:|---:|---:|---:|---:|")
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE cases_case SET next_review_on = CURRENT_DATE + 100 + id % 300, first_contact_due_on = NULL,"
+            "UPDATE cases_case SET next_review_on = CURRENT_DATE + 100 + (id % 300)::int, first_contact_due_on = NULL,"
             " first_contact_on = NULL"
         )
-        cursor.execute("UPDATE families_person SET date_of_birth = DATE '1970-01-01' + id % 5000")
+        cursor.execute("UPDATE families_person SET date_of_birth = DATE '1970-01-01' + (id % 5000)::int")
     for per_100k in (100, 1000):
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM reminders_reminder")
             cursor.execute(
-                "UPDATE cases_case SET next_review_on = CURRENT_DATE + 100 + id % 300, first_contact_due_on = NULL"
+                "UPDATE cases_case SET next_review_on = CURRENT_DATE + 100 + (id % 300)::int,"
+                " first_contact_due_on = NULL"
                 " WHERE next_review_on < CURRENT_DATE + 100 OR first_contact_due_on IS NOT NULL"
             )
             cursor.execute(
-                "UPDATE families_person SET date_of_birth = DATE '1970-01-01' + id % 5000"
+                "UPDATE families_person SET date_of_birth = DATE '1970-01-01' + (id % 5000)::int"
                 " WHERE date_of_birth > DATE '1990-01-01'"
             )
             # Of the due fraction: 60 % reviews (due today to 5 days ago), 30 % first contacts
             # due tomorrow, 10 % index persons turning 18 in six months.
             due = f"id % 100000 < {per_100k}"
-            cursor.execute(f"UPDATE cases_case SET next_review_on = CURRENT_DATE - id % 6 WHERE {due} AND id % 10 < 6")
+            cursor.execute(
+                f"UPDATE cases_case SET next_review_on = CURRENT_DATE - (id % 6)::int WHERE {due} AND id % 10 < 6"
+            )
             cursor.execute(
                 f"UPDATE cases_case SET first_contact_due_on = CURRENT_DATE + 1 WHERE {due} AND id % 10 BETWEEN 6 AND 8"
             )
