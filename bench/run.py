@@ -154,10 +154,24 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the bench database")
+    parser.add_argument("--only", choices=["access", "reminders"], help="run one part only")
     args = parser.parse_args()
     name = _configure(args.rebuild)
     _populate(args.cases)
 
+    if args.only != "reminders":
+        _access_bench(name, args.runs)
+    if args.only != "access":
+        _reminder_bench(_case_count())
+
+
+def _case_count() -> int:
+    from cases.models import Case
+
+    return Case.objects.count()
+
+
+def _access_bench(name: str, runs: int) -> None:
     from django.db import connection
 
     from agencies.models import User
@@ -183,31 +197,127 @@ def main() -> None:
         version = cursor.fetchone()[0]
 
     print(f"\n## Access-model queries: {total:,} cases, {grants:,} group grants, PostgreSQL {version} ({name})\n")
-    print(f"median / worst of {args.runs} runs, milliseconds, after one warm-up run\n")
+    print(f"median / worst of {runs} runs, milliseconds, after one warm-up run\n")
     print("| query | user | visible | median ms | worst ms |")
     print("|---|---|---:|---:|---:|")
     for label, user in users.items():
         for query, make in (("case list: page of 50 + count", _list_page), ("my cases: page of 25 + count", _my_cases)):
             fn = make(user)
             count = fn()[1]
-            median, worst = _time(fn, args.runs)
+            median, worst = _time(fn, runs)
             print(f"| {query} | {label} | {count:,} | {median:.1f} | {worst:.1f} |")
-    median, worst = _time(_detail(users["practitioner, one agency"], some_case), args.runs)
+    median, worst = _time(_detail(users["practitioner, one agency"], some_case), runs)
     print(f"| case page: one case + access level | practitioner, one agency | 1 | {median:.1f} | {worst:.1f} |")
     family = Case.objects.select_related("family").get(pk=some_case).family.name
     for label in ("practitioner, one agency", "supervisor of ten agencies", "no membership"):
         fn = _matching(users[label], family)
         count = fn()[1]
-        median, worst = _time(fn, args.runs)
+        median, worst = _time(fn, runs)
         print(
             f"| referral matching: one name among a million people | {label} | {count} | {median:.1f} | {worst:.1f} |"
         )
     for label in ("practitioner, one agency", "police: panel member + 200 shared cases"):
         fn = _guardian_list(users[label])
         count = fn()[1]
-        median, worst = _time(fn, max(3, args.runs // 3))
+        median, worst = _time(fn, max(3, runs // 3))
         query = "rejected: guardian get_objects_for_user as the list filter"
         print(f"| {query} | {label} | {count:,} | {median:.1f} | {worst:.1f} |")
+
+
+def _reminder_bench(total: int) -> None:
+    """The reminder sweep (reminders/sweep.py) with 0.1 % and 1 % of the cases due: its cost must
+    follow the number due, not the number of cases. Due dates are reset for the run: every case
+    gets a review months away and an adult index person, then a fraction gets a review due (spread
+    over due, overdue and escalated), a first contact due tomorrow, or a child nearing 18."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from reminders.models import Reminder
+    from reminders.sweep import Window, collect, sweep, timings
+
+    print(f"\n## Reminder sweep: {total:,} cases\n")
+    print("| due | deadlines found | reminders created | first sweep ms | second sweep ms (creates nothing) |")
+    print("|---:|---:|---:|---:|---:|")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE cases_case SET next_review_on = CURRENT_DATE + 100 + (id % 300)::int, first_contact_due_on = NULL,"
+            " first_contact_on = NULL"
+        )
+        cursor.execute("UPDATE families_person SET date_of_birth = DATE '1970-01-01' + (id % 5000)::int")
+    for per_100k in (100, 1000):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM reminders_reminder")
+            cursor.execute(
+                "UPDATE cases_case SET next_review_on = CURRENT_DATE + 100 + (id % 300)::int,"
+                " first_contact_due_on = NULL"
+                " WHERE next_review_on < CURRENT_DATE + 100 OR first_contact_due_on IS NOT NULL"
+            )
+            cursor.execute(
+                "UPDATE families_person SET date_of_birth = DATE '1970-01-01' + (id % 5000)::int"
+                " WHERE date_of_birth > DATE '1990-01-01'"
+            )
+            # Of the due fraction: 60 % reviews (due today to 5 days ago), 30 % first contacts
+            # due tomorrow, 10 % index persons turning 18 in six months.
+            due = f"id % 100000 < {per_100k}"
+            cursor.execute(
+                f"UPDATE cases_case SET next_review_on = CURRENT_DATE - (id % 6)::int WHERE {due} AND id % 10 < 6"
+            )
+            cursor.execute(
+                f"UPDATE cases_case SET first_contact_due_on = CURRENT_DATE + 1 WHERE {due} AND id % 10 BETWEEN 6 AND 8"
+            )
+            cursor.execute(
+                "UPDATE families_person SET date_of_birth ="
+                " (CURRENT_DATE + interval '6 months' - interval '18 years')::date"
+                f" WHERE {due} AND id % 10 = 9"
+            )
+            cursor.execute("ANALYZE cases_case")
+            cursor.execute("ANALYZE families_person")
+        now = timezone.now()
+        timing = timings()
+        found = sum(1 for _ in collect(Window.at(now, timing.values()), timing))
+        started = time.perf_counter()
+        sweep(now)
+        first = (time.perf_counter() - started) * 1000
+        created = Reminder.objects.count()
+        started = time.perf_counter()
+        sweep(now)
+        second = (time.perf_counter() - started) * 1000
+        assert Reminder.objects.count() == created
+        print(f"| {per_100k / 1000:.1f} % | {found:,} | {created:,} | {first:.0f} | {second:.0f} |")
+    _explain_sweep()
+
+
+def _explain_sweep() -> None:
+    """The plans of the sweep's date queries: index scans, never a scan of the case table."""
+    import datetime
+
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from cases.models import Case, NeedsAssessment
+    from families.models import Person
+    from reminders import rules
+
+    today = timezone.localdate()
+    start, end = today - datetime.timedelta(days=30), today + datetime.timedelta(days=2)
+    open_cases = Case.objects.filter(closed_at__isnull=True)
+    assessed = NeedsAssessment.objects.filter(case=OuterRef("pk"), is_draft=False)
+    queries = {
+        "reviews": open_cases.filter(next_review_on__range=(start, end)),
+        "first contacts": open_cases.filter(first_contact_on__isnull=True, first_contact_due_on__range=(start, end)),
+        "needs assessments": open_cases.filter(
+            first_contact_on__range=(rules.subtract_working_days(start, 45), end)
+        ).filter(~Exists(assessed)),
+        "young people nearing 18": Person.objects.filter(
+            date_of_birth__range=(rules.add_months(start, -210), rules.add_months(end, -210)),
+            family__cases__closed_at__isnull=True,
+        ),
+    }
+    print("\nPlans of the sweep's queries (first lines):\n")
+    for label, qs in queries.items():
+        plan = qs.values_list("pk").explain().splitlines()
+        scans = [line.strip() for line in plan if "Scan" in line]
+        print(f"- {label}: " + "; ".join(scans[:3]))
 
 
 if __name__ == "__main__":

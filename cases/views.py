@@ -16,6 +16,7 @@ from agencies.models import Agency, AgendaItem, Panel, User
 from families.models import DisclosureRestriction, Person
 from interventions.context import interventions_context
 from referrals.models import Referral
+from reminders.dashboard import due_lists
 
 from . import services
 from .children import children_of, drafts_of
@@ -51,6 +52,7 @@ class HomeView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
         user = self.request.user
         context["panels"] = Panel.objects.restrict(user, Action.VIEW)
         context["closed_count"] = Case.objects.restrict(user, Action.VIEW).closed().count()
+        context["due_lists"] = due_lists(user)
         return context
 
 

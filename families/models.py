@@ -77,6 +77,12 @@ class Person(models.Model):
             models.Index(
                 fields=["family_name_key"], opclasses=["varchar_pattern_ops"], name="families_person_key_like_idx"
             ),
+            # The reminder sweep: young people nearing 18 (reminders/sweep.py).
+            models.Index(
+                fields=["date_of_birth"],
+                condition=models.Q(date_of_birth__isnull=False),
+                name="families_person_born_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

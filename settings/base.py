@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_secret, env_str
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "cases",
     "interventions",
     "audit",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reminders.context_processors.unread_reminders",
             ],
         },
     },
@@ -193,7 +196,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = {
     "expire-case-shares": {"task": "cases.tasks.expire_case_shares_task", "schedule": 300.0},
+    "sweep-reminders": {
+        "task": "reminders.tasks.sweep_reminders_task",
+        "schedule": float(env_int("URA_REMINDER_SWEEP_SECONDS", 300)),
+    },
+    "send-reminder-digests": {
+        "task": "reminders.tasks.send_reminder_digests_task",
+        "schedule": crontab(hour=env_int("URA_REMINDER_DIGEST_HOUR", 7), minute=0),
+    },
 }
+# How far back a sweep looks for deadlines it has not reminded yet (an outage shorter than this
+# loses nothing).
+REMINDERS_CATCH_UP_DAYS = env_int("URA_REMINDER_CATCH_UP_DAYS", 30)
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

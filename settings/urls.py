@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("referrals.api.urls")),
     path("", include("agencies.api.urls")),
     path("", include("interventions.api.urls")),
+    path("", include("reminders.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("panels/", include("agencies.urls")),
     path("referrals/", include("referrals.urls")),
     path("interventions/", include("interventions.urls")),
+    path("notifications/", include("reminders.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

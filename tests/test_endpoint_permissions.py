@@ -57,6 +57,7 @@ class World:
     withdrawal: Withdrawal
     closure: Closure
     follow_up: FollowUp
+    reminder: Any = None
 
 
 def no_args(world: World) -> list[int]:
@@ -263,6 +264,15 @@ ENDPOINTS = [
     Endpoint("interventions-api:followup-list", "get", no_args, "list", api=True),
     Endpoint("interventions-api:followup-detail", "get", lambda w: [w.follow_up.pk], "object", api=True),
     Endpoint("interventions-api:followup-done", "post", lambda w: [w.follow_up.pk], "write", api=True, params=lambda w: {"done_on": "2099-01-01"}),
+    # Reminders: the owner's reminder is nobody else's (404); a panel's deadlines are its coordinator's.
+    Endpoint("reminders:reminder_list", "get", no_args, "list"),
+    Endpoint("reminders:reminder_open", "get", lambda w: [w.reminder.pk], "object"),
+    Endpoint("reminders:reminder_read", "post", lambda w: [w.reminder.pk], "object"),
+    Endpoint("reminders:panel_settings", "post", lambda w: [w.panel.pk], "write", reader="panel_member"),
+    Endpoint("reminders-api:reminder-list", "get", no_args, "list", api=True),
+    Endpoint("reminders-api:reminder-detail", "get", lambda w: [w.reminder.pk], "object", api=True),
+    Endpoint("reminders-api:reminder-read", "post", lambda w: [w.reminder.pk], "object", api=True),
+    Endpoint("reminders-api:reminder-read-all", "post", no_args, "list", api=True),
 ]  # fmt: skip
 # URL names that carry no case data, with the reason.
 EXEMPT = {
@@ -277,6 +287,9 @@ EXEMPT = {
     "referrals-api:api-root": "links to the list endpoints",
     "agencies-api:api-root": "links to the list endpoints",
     "interventions-api:api-root": "links to the list endpoints",
+    "reminders-api:api-root": "links to the list endpoints",
+    "reminders:reminder_read_all": "marks the caller's own reminders read",
+    "reminders:preferences": "the user's own e-mail preference",
 }
 
 
@@ -338,7 +351,21 @@ def world(
         coordinator=coordinator,
         entries=_entries(case),
         **_interventions(case, other_agency, auditor_readonly),
+        reminder=_reminder(case),
     )
+
+
+def _reminder(case: Case) -> Any:
+    """A review reminder for the case owner."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from reminders.models import Reminder
+
+    return Reminder.objects.create(
+        kind="review", content_type=ContentType.objects.get_for_model(Case), object_id=case.pk, case=case,
+        role="owner", due_at=timezone.now(), stage="due",
+    )  # fmt: skip
 
 
 def _entries(case: Case) -> dict[str, Any]:

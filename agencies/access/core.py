@@ -484,6 +484,23 @@ def _panel_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> mode
     return qs.filter(pk__in=ids) if ids else qs.none()
 
 
+def _reminder_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    """A user's reminders: those addressed to them, and the case owner's on the cases they own now
+    (pending reminders follow a new owner); never one about a case they may no longer see."""
+    access = UserAccess.of(user)
+    if access.is_anonymous:
+        return qs.none()
+    mine = Q(recipient_id=access.user_id) | Q(recipient__isnull=True, case__owner_id=access.user_id)
+    seen = case_condition(user, Action.VIEW_SUMMARY, prefix="case__")
+    return qs.filter(mine, Q(case__isnull=True) | seen if seen is not None else Q(case__isnull=True))
+
+
+def _panel_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    access = UserAccess.of(user)
+    ids = access.coordinated_panel_ids if action in (Action.CHANGE, Action.MANAGE) else access.panel_ids
+    return qs.filter(panel_id__in=ids) if ids else qs.none()
+
+
 RULES: dict[str, Rule] = {
     "case": _case_rule,
     "case_child": _case_child_rule,
@@ -502,6 +519,8 @@ RULES: dict[str, Rule] = {
     "case_entry_child": _entry_child_rule,
     "family_child": _family_child_rule,
     "plan_action": _plan_action_rule,
+    "reminder": _reminder_rule,
+    "panel_child": _panel_child_rule,
 }
 
 

@@ -16,6 +16,10 @@ __all__ = ["Agency", "Membership", "Panel", "User"]
 class User(AbstractUser):
     """A professional who signs in to Ura and acts through one or more agency memberships."""
 
+    class ReminderDelivery(models.TextChoices):
+        IMMEDIATE = "immediate", _("An e-mail for each reminder")
+        DIGEST = "digest", _("One e-mail a day")
+
     class Gender(models.TextChoices):
         FEMALE = "female", _("Female")
         MALE = "male", _("Male")
@@ -35,6 +39,13 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         blank=True,
         help_text=_("Leave empty to follow the browser's language."),
+    )
+    reminder_delivery = models.CharField(
+        _("reminders by e-mail"),
+        max_length=16,
+        choices=ReminderDelivery.choices,
+        default=ReminderDelivery.IMMEDIATE,
+        help_text=_("Reminders always show in Ura; this chooses how they reach your mailbox."),
     )
 
     class Meta:

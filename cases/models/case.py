@@ -125,6 +125,18 @@ class Case(models.Model):
             models.Index(fields=["stage"], name="cases_case_stage_idx"),
             models.Index(fields=["risk_level"], name="cases_case_risk_idx"),
             models.Index(fields=["-opened_at", "-id"], name="cases_case_opened_idx"),
+            # The reminder sweep (reminders/sweep.py): open cases by each due date.
+            models.Index(
+                fields=["first_contact_due_on"],
+                condition=models.Q(closed_at__isnull=True, first_contact_on__isnull=True),
+                name="cases_case_contact_due_idx",
+            ),
+            models.Index(
+                fields=["first_contact_on"], condition=models.Q(closed_at__isnull=True), name="cases_case_contacted_idx"
+            ),
+            models.Index(
+                fields=["next_review_on"], condition=models.Q(closed_at__isnull=True), name="cases_case_review_due_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -11,6 +11,7 @@ from cases.demo import seed_cases
 from cases.demo_work import seed_family_work
 from interventions.demo import seed_interventions
 from referrals.demo import seed_referrals
+from reminders.demo import seed_reminders
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             seed_referrals(org)
             seed_meetings(org)
             seed_interventions(org)
+            seed_reminders(org)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Every demo user signs in with the password {DEMO_PASSWORD!r}.")
         )

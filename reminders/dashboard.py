@@ -1,0 +1,82 @@
+"""What the home page shows of deadlines: the user's due this week and overdue, and a coordinator's
+overdue items across their panels. A fixed number of queries, whatever the caseload."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.access import Action
+from cases.models import Case
+from interventions.models import FollowUp
+
+__all__ = ["DueItem", "coordinator_overdue", "due_for", "due_lists"]
+
+# (column, condition for the deadline to be open, label)
+CASE_DEADLINES = [
+    ("first_contact_due_on", "first_contact_on", _("First contact with the family")),
+    ("next_review_on", None, _("Case review")),
+]
+
+
+@dataclass(frozen=True)
+class DueItem:
+    case: Case
+    what: str
+    due_on: datetime.date
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on < timezone.localdate()
+
+
+def _items(cases: Any, until: datetime.date, since: datetime.date | None = None) -> list[DueItem]:
+    """Each case deadline up to `until`: one query over the cases, one over their follow-ups."""
+    condition = Q()
+    for column, done, _label in CASE_DEADLINES:
+        condition |= Q(**{f"{column}__lte": until, **({f"{done}__isnull": True} if done else {})})
+    items: list[DueItem] = []
+    for case in cases.filter(condition).select_related("family")[:100]:
+        for column, done, label in CASE_DEADLINES:
+            due_on = getattr(case, column)
+            if due_on is not None and due_on <= until and (done is None or getattr(case, done) is None):
+                items.append(DueItem(case, str(label), due_on))
+    follow_ups = FollowUp.objects.filter(case__in=cases.values("pk"), done_on__isnull=True, due_on__lte=until)
+    for follow_up in follow_ups.select_related("case__family")[:50]:
+        items.append(DueItem(follow_up.case, str(_("Post-exit follow-up")), follow_up.due_on))
+    return sorted(items, key=lambda item: item.due_on)
+
+
+def due_for(user: Any) -> dict[str, list[DueItem]]:
+    """The deadlines of the cases the user owns: overdue, and due within the coming week."""
+    today = timezone.localdate()
+    owned = Case.objects.restrict(user, Action.VIEW).filter(owner=user, closed_at__isnull=True)
+    items = _items(owned, today + datetime.timedelta(days=7))
+    return {
+        "overdue": [item for item in items if item.due_on < today],
+        "due_this_week": [item for item in items if item.due_on >= today],
+    }
+
+
+def coordinator_overdue(user: Any) -> list[DueItem]:
+    """Overdue deadlines of open cases on the panels the user coordinates (summary level)."""
+    from agencies.access import UserAccess
+
+    panels = UserAccess.of(user).coordinated_panel_ids
+    if not panels:
+        return []
+    cases = Case.objects.restrict(user, Action.VIEW_SUMMARY).filter(panel_id__in=panels, closed_at__isnull=True)
+    return _items(cases, timezone.localdate() - datetime.timedelta(days=1))
+
+
+def due_lists(user: Any) -> list[tuple[str, list[DueItem]]]:
+    """The home page's lists, titled: overdue, due this week, and (coordinators) across the panel."""
+    mine = due_for(user)
+    lists = [(str(_("Overdue")), mine["overdue"]), (str(_("Due this week")), mine["due_this_week"])]
+    across = coordinator_overdue(user)
+    if across:
+        lists.append((str(_("Overdue on my panels")), across))
+    return lists

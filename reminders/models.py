@@ -1,0 +1,156 @@
+"""Reminders of deadlines (design.md §4), and each panel's deadline settings."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agencies.access import RestrictedQuerySet
+
+__all__ = ["OWNER", "PanelReminderSettings", "Reminder"]
+
+# `Reminder.recipient_key` of a reminder addressed to whoever owns the case when it is read or sent.
+OWNER = 0
+
+
+class ReminderQuerySet(RestrictedQuerySet):
+    def unread(self) -> "ReminderQuerySet":
+        return self.filter(read_at__isnull=True)
+
+    def overdue(self) -> "ReminderQuerySet":
+        return self.filter(stage__in=[Reminder.Stage.OVERDUE, Reminder.Stage.ESCALATED])
+
+    def pending(self) -> "ReminderQuerySet":
+        return self.filter(sent_at__isnull=True)
+
+
+class Reminder(models.Model):
+    """One notice that something is due, for one recipient, at one stage: created once by the sweep
+    (the unique constraint), shown in the app, and e-mailed once (the conditional update of
+    `sent_at`). A reminder for the case owner names no user: it follows the case's owner."""
+
+    class Kind(models.TextChoices):
+        TRIAGE = "triage", _("Referral to triage")
+        FIRST_CONTACT = "first_contact", _("First contact with the family")
+        NEEDS_ASSESSMENT = "needs_assessment", _("Needs assessment")
+        REVIEW = "review", _("Case review")
+        FOLLOW_UP = "follow_up", _("Post-exit follow-up")
+        TRANSITION_6M = "transition_6m", _("A young person turns 18 in six months")
+        TRANSITION_1M = "transition_1m", _("A young person turns 18 in one month")
+        AGENDA = "agenda", _("Panel meeting agenda")
+
+    class Stage(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        DUE = "due", _("Due")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATED = "escalated", _("Overdue: escalated")
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Case owner")
+        TRIAGE = "triage", _("Triages referrals")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        COORDINATOR = "coordinator", _("Panel coordinator")
+        MEMBER = "member", _("Panel member")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("case")
+    )
+    role = models.CharField(_("as"), max_length=16, choices=Role.choices)
+    # The user addressed, or None for the case owner (resolved when read and when sent).
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    # The recipient's id, or OWNER: part of the unique key, where a NULL would never collide.
+    recipient_key = models.BigIntegerField(default=OWNER)
+    due_at = models.DateTimeField(_("due"))
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = ReminderQuerySet.as_manager()
+    access_rule = "reminder"
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id", "due_at", "recipient_key", "stage"],
+                name="%(app_label)s_%(class)s_unique_notice",
+                violation_error_message=_("This reminder exists already."),
+            )
+        ]
+        indexes = [
+            # The header's unread count and the notifications page.
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=models.Q(read_at__isnull=True),
+                name="reminders_unread_idx",
+            ),
+            models.Index(fields=["case", "-created_at"], name="reminders_case_idx"),
+            # Delivery: what is still to e-mail.
+            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="reminders_unsent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_stage_display()} · {self.due_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reminders:reminder_open", kwargs={"pk": self.pk})
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def due_date(self) -> datetime.date:
+        from django.utils import timezone
+
+        return timezone.localtime(self.due_at).date()
+
+
+class PanelReminderSettings(models.Model):
+    """A panel's deadlines (design.md §4), set by its coordinator; a panel without a row uses the
+    defaults below, and so do cases that sit on no panel."""
+
+    panel = models.OneToOneField(
+        "agencies.Panel", on_delete=models.CASCADE, related_name="reminder_settings", verbose_name=_("panel")
+    )
+    triage_hours = models.PositiveSmallIntegerField(_("triage a referral within (hours)"), default=24)
+    first_contact_days = models.PositiveSmallIntegerField(_("first contact within (days)"), default=7)
+    needs_assessment_working_days = models.PositiveSmallIntegerField(
+        _("needs assessment within (working days after first contact)"), default=45
+    )
+    review_months = models.PositiveSmallIntegerField(_("plan review every (months)"), default=3)
+    agenda_notice_days = models.PositiveSmallIntegerField(_("send the agenda (days before a meeting)"), default=2)
+    due_soon_days = models.PositiveSmallIntegerField(_("remind (days before a deadline)"), default=2)
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalate to supervisors and the coordinator after (days overdue)"), default=3
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = "panel_child"
+
+    class Meta:
+        ordering = ["panel"]
+        verbose_name = _("panel reminder settings")
+        verbose_name_plural = _("panel reminder settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(triage_hours__gte=1, first_contact_days__gte=1, review_months__gte=1),
+                name="%(app_label)s_%(class)s_positive",
+                violation_error_message=_("A deadline is at least one hour or day away."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.panel)

@@ -1,0 +1,176 @@
+"""Delivering reminders (in the app at once; by e-mail once, immediately or in a daily digest) and
+reading them."""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from agencies.access import Action
+from agencies.models import User
+from cases.models import Case
+
+from .models import Reminder
+
+__all__ = [
+    "deliver_pending",
+    "deliver_reminder",
+    "mark_all_read",
+    "mark_read",
+    "recipient_of",
+    "save_panel_settings",
+    "schedule_delivery",
+    "send_digest",
+    "send_digests",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def schedule_delivery() -> None:
+    """After the current transaction commits, ask a worker to e-mail what is pending. A broker
+    that cannot be reached is logged, never raised: the next sweep delivers what is pending."""
+
+    def publish() -> None:
+        from .tasks import deliver_reminders_task
+
+        try:
+            deliver_reminders_task.delay()
+        except Exception:  # kombu raises OperationalError and others; the web must keep working
+            logger.warning("reminders: broker unreachable, delivery left to the next sweep", exc_info=True)
+
+    transaction.on_commit(publish)
+
+
+def recipient_of(reminder: Reminder) -> User | None:
+    """Who the reminder is for now: the named user, or the case's owner at this moment."""
+    if reminder.recipient_id is not None:
+        return reminder.recipient
+    return reminder.case.owner if reminder.case_id else None  # type: ignore[union-attr]
+
+
+def _sees(user: User, reminder: Reminder) -> bool:
+    """Whether the user may still know of what the reminder is about (access changes over time)."""
+    if not user.is_active:
+        return False
+    if reminder.case_id:
+        return Case.objects.restrict(user, Action.VIEW_SUMMARY).filter(pk=reminder.case_id).exists()
+    model: Any = reminder.content_type.model_class()
+    return bool(model.objects.restrict(user, Action.VIEW).filter(pk=reminder.object_id).exists())
+
+
+def _still_due(reminder: Reminder) -> bool:
+    """Whether the deadline is still open: a review held or a referral triaged since the sweep
+    needs no e-mail (the reminder stays in the app, where it shows as history)."""
+    from cases.models import NeedsAssessment
+    from interventions.models import FollowUp
+    from referrals.models import Referral
+
+    case = reminder.case
+    kind = reminder.kind
+    if kind == Reminder.Kind.FIRST_CONTACT:
+        return case is not None and case.first_contact_on is None
+    if kind == Reminder.Kind.REVIEW:
+        return case is not None and case.next_review_on == reminder.due_date
+    if kind == Reminder.Kind.NEEDS_ASSESSMENT:
+        return not NeedsAssessment.objects.filter(case_id=reminder.case_id or 0, is_draft=False).exists()
+    if kind == Reminder.Kind.FOLLOW_UP:
+        return FollowUp.objects.filter(pk=reminder.object_id, done_on__isnull=True).exists()
+    if kind == Reminder.Kind.TRIAGE:
+        return Referral.objects.filter(pk=reminder.object_id, status=Referral.Status.NEW).exists()
+    return True
+
+
+def _link(reminder: Reminder) -> str:
+    return f"{settings.BASE_URL}{reminder.get_absolute_url()}"
+
+
+def _immediate() -> models.Q:
+    immediate = User.ReminderDelivery.IMMEDIATE
+    return models.Q(recipient__reminder_delivery=immediate) | models.Q(
+        recipient__isnull=True, case__owner__reminder_delivery=immediate
+    )
+
+
+def deliver_pending(limit: int = 1000) -> int:
+    """E-mail every pending reminder of users who want them at once; return how many were sent."""
+    ids = list(
+        Reminder.objects.pending().filter(_immediate()).order_by("created_at").values_list("pk", flat=True)[:limit]
+    )
+    return sum(deliver_reminder(pk) for pk in ids)
+
+
+def deliver_reminder(pk: int) -> bool:
+    """E-mail one reminder, at most once: the row is claimed by a conditional UPDATE of `sent_at`
+    in the transaction that sends, so a second worker (or a redelivered task) finds it claimed.
+    A reminder about a case the recipient may no longer see is claimed and not sent."""
+    with transaction.atomic():
+        if not Reminder.objects.filter(pk=pk, sent_at__isnull=True).update(sent_at=timezone.now()):
+            return False
+        reminder = Reminder.objects.select_related("recipient", "case__owner", "content_type").get(pk=pk)
+        user = recipient_of(reminder)
+        if user is None or not user.email or not _sees(user, reminder) or not _still_due(reminder):
+            return False
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = _("Ura: %(what)s (%(stage)s)") % {
+                "what": reminder.get_kind_display(),
+                "stage": reminder.get_stage_display(),
+            }
+            body = render_to_string("reminders/email.txt", {"reminders": [reminder], "link": _link(reminder)})
+        send_mail(subject, body, None, [user.email])
+    return True
+
+
+def send_digests() -> int:
+    """Send each digest user one e-mail with all their pending reminders; return how many e-mails."""
+    digest = User.ReminderDelivery.DIGEST
+    pending = Reminder.objects.pending()
+    named = pending.filter(recipient__reminder_delivery=digest).values_list("recipient_id", flat=True)
+    owners = pending.filter(recipient__isnull=True, case__owner__reminder_delivery=digest).values_list(
+        "case__owner_id", flat=True
+    )
+    users = User.objects.filter(pk__in={*named, *owners}, is_active=True)
+    return sum(send_digest(user) for user in users)
+
+
+def send_digest(user: User) -> bool:
+    """One e-mail listing what is due for the user; each reminder claimed as in `deliver_reminder`."""
+    mine = Reminder.objects.restrict(user, Action.VIEW).pending().order_by("due_at", "pk")
+    with transaction.atomic():
+        claimed = [
+            reminder
+            for reminder in mine.select_related("content_type")
+            if Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+        ]
+        if not claimed or not user.email:
+            return False
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = _("Ura: %(count)d reminders") % {"count": len(claimed)}
+            body = render_to_string(
+                "reminders/email.txt", {"reminders": claimed, "link": f"{settings.BASE_URL}/notifications/"}
+            )
+        send_mail(subject, body, None, [user.email])
+    return True
+
+
+def mark_read(reminder: Reminder, *, actor: User) -> None:
+    """Mark one of the actor's reminders read (the reminder comes from `restrict(actor)`)."""
+    with transaction.atomic():
+        Reminder.objects.filter(pk=reminder.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_all_read(*, actor: User) -> int:
+    with transaction.atomic():
+        ids = Reminder.objects.restrict(actor, Action.VIEW).unread().values_list("pk", flat=True)
+        return Reminder.objects.filter(pk__in=list(ids)).update(read_at=timezone.now())
+
+
+def save_panel_settings(panel_settings: Any, *, actor: User) -> None:
+    """Save a panel's deadlines (the panel comes restricted to what the actor coordinates)."""
+    with transaction.atomic():
+        panel_settings.save()

@@ -1,0 +1,112 @@
+"""Browser views: the notifications page, opening and marking reminders read, the user's delivery
+preference, and a panel's deadline settings (its coordinator)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView, UpdateView, View
+
+from agencies.access import Action, RestrictedViewMixin, get_restricted_object
+from agencies.access.views import RestrictedObjectFormView
+from agencies.models import Panel, User
+
+from . import services
+from .forms import PanelReminderSettingsForm, ReminderPreferencesForm
+from .models import PanelReminderSettings, Reminder
+
+__all__ = [
+    "PanelReminderSettingsView",
+    "ReminderListView",
+    "ReminderOpenView",
+    "ReminderPreferencesView",
+    "ReminderReadAllView",
+    "ReminderReadView",
+]
+
+
+class ReminderListView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
+    """The user's reminders, newest first, unread highlighted."""
+
+    queryset = Reminder.objects.select_related("content_type")
+    template_name = "reminders/reminder_list.html"
+    context_object_name = "reminders"
+    paginate_by = 50
+
+
+class ReminderOpenView(RestrictedViewMixin, View):
+    """Open what a reminder is about (the link in the e-mail), marking it read."""
+
+    queryset = Reminder.objects.select_related("content_type")
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        reminder = get_restricted_object(self.queryset, request.user, Action.VIEW, pk=pk)
+        services.mark_read(reminder, actor=request.user)  # type: ignore[arg-type]
+        if reminder.case_id:
+            return redirect("cases:case", pk=reminder.case_id)
+        model: Any = reminder.content_type.model_class()
+        target = model.objects.restrict(request.user, Action.VIEW).filter(pk=reminder.object_id).first()
+        return redirect(target.get_absolute_url() if target else reverse("reminders:reminder_list"))
+
+
+@method_decorator(require_POST, name="dispatch")
+class ReminderReadView(RestrictedViewMixin, View):
+    queryset = Reminder.objects.all()
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        reminder = get_restricted_object(self.queryset, request.user, Action.VIEW, pk=pk)
+        services.mark_read(reminder, actor=request.user)  # type: ignore[arg-type]
+        return redirect("reminders:reminder_list")
+
+
+@method_decorator(require_POST, name="dispatch")
+class ReminderReadAllView(RestrictedViewMixin, View):
+    queryset = Reminder.objects.all()
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        services.mark_all_read(actor=request.user)  # type: ignore[arg-type]
+        return redirect("reminders:reminder_list")
+
+
+@method_decorator(login_required, name="dispatch")
+class ReminderPreferencesView(LoginRequiredMixin, UpdateView):  # type: ignore[type-arg]
+    """How the user's reminders reach their mailbox: one by one, or a daily digest."""
+
+    model = User
+    form_class = ReminderPreferencesForm
+    template_name = "reminders/preferences_form.html"
+
+    def get_object(self, queryset: Any = None) -> Any:
+        return self.request.user
+
+    def get_success_url(self) -> str:
+        messages.success(self.request, _("Your reminder preference is saved."))
+        return reverse("reminders:reminder_list")
+
+
+class PanelReminderSettingsView(RestrictedObjectFormView):
+    """A panel's deadlines and escalation delay, set by its coordinator (others: 404 or 403)."""
+
+    queryset = Panel.objects.all()
+    action = Action.CHANGE
+    form_class = PanelReminderSettingsForm
+    template_name = "reminders/panel_settings_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = PanelReminderSettings.objects.filter(panel=self.object).first() or PanelReminderSettings(
+            panel=self.object
+        )
+        return kwargs
+
+    def perform(self, form: Any) -> HttpResponse:
+        services.save_panel_settings(form.instance, actor=self.request.user)  # type: ignore[arg-type]
+        messages.success(self.request, _("The panel's deadlines are saved."))
+        return HttpResponseRedirect(self.object.get_absolute_url())

@@ -1,0 +1,130 @@
+"""The notifications page, the header count, the API, the home dashboards, the settings forms."""
+
+import datetime
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Panel, User
+from cases.models import Case
+from reminders.models import PanelReminderSettings, Reminder
+from tests.conftest import api_as
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def remind(case: Case, stage: str = "due", **kwargs: Any) -> Reminder:
+    fields = {"kind": "review", "content_type": ContentType.objects.get_for_model(Case), "object_id": case.pk}
+    fields |= {"case": case, "role": "owner", "due_at": timezone.now(), "stage": stage, **kwargs}
+    return Reminder.objects.create(**fields)
+
+
+def client_of(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_page_lists_my_reminders_in_constant_queries(
+    caseworker: User, agency: Any, django_assert_max_num_queries: Any
+) -> None:
+    # given
+    client = client_of(caseworker)
+    cases = [CaseFactory(owner=caseworker, owning_agency=agency) for _ in range(3)]
+    for case in cases:
+        remind(case)
+    client.get(reverse("reminders:reminder_list"))
+    for case in [CaseFactory(owner=caseworker, owning_agency=agency) for _ in range(5)]:
+        remind(case, stage="overdue")
+    # when / then
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("reminders:reminder_list"))
+    assert response.status_code == 200
+    assert response.content.decode().count("/read/") == 8
+    assert 'data-testid="unread-reminders">8' in response.content.decode()
+
+
+def test_opening_marks_read_and_leads_to_the_case(case: Case, caseworker: User) -> None:
+    reminder = remind(case)
+    response = client_of(caseworker).get(reminder.get_absolute_url())
+    assert response.status_code == 302 and response.url == case.get_absolute_url()
+    reminder.refresh_from_db()
+    assert reminder.is_read
+
+
+def test_mark_all_read(case: Case, caseworker: User) -> None:
+    remind(case)
+    remind(case, stage="overdue")
+    client_of(caseworker).post(reverse("reminders:reminder_read_all"))
+    assert not Reminder.objects.unread().exists()
+
+
+def test_a_colleague_cannot_mark_the_owners_reminder(case: Case, colleague: User) -> None:
+    reminder = remind(case)
+    assert client_of(colleague).post(reverse("reminders:reminder_read", args=[reminder.pk])).status_code == 404
+    assert not Reminder.objects.get().is_read
+
+
+def test_the_api_lists_and_marks_read(case: Case, caseworker: User, colleague: User) -> None:
+    reminder = remind(case)
+    api = api_as(caseworker)
+    listed = api.get(reverse("reminders-api:reminder-list")).json()["results"]
+    assert [row["id"] for row in listed] == [reminder.pk]
+    assert api_as(colleague).get(reverse("reminders-api:reminder-list")).json()["results"] == []
+    response = api.post(reverse("reminders-api:reminder-read", args=[reminder.pk]))
+    assert response.status_code == 200 and response.json()["read_at"]
+    assert api_as(colleague).post(reverse("reminders-api:reminder-read", args=[reminder.pk])).status_code == 404
+
+
+def test_home_shows_due_this_week_and_overdue(case: Case, caseworker: User) -> None:
+    today = timezone.localdate()
+    Case.objects.filter(pk=case.pk).update(
+        next_review_on=today + datetime.timedelta(days=3), first_contact_due_on=today - datetime.timedelta(days=2)
+    )
+    body = client_of(caseworker).get(reverse("home")).content.decode()
+    assert "Due this week" in body and "Overdue" in body
+    assert body.count(case.reference) >= 3  # the case list, and each deadline
+
+
+def test_home_dashboard_queries_are_constant(caseworker: User, agency: Any, django_assert_max_num_queries: Any) -> None:
+    client = client_of(caseworker)
+    soon = timezone.localdate() + datetime.timedelta(days=2)
+    for _ in range(2):
+        CaseFactory(owner=caseworker, owning_agency=agency, next_review_on=soon)
+    client.get(reverse("home"))
+    for _ in range(6):
+        CaseFactory(owner=caseworker, owning_agency=agency, next_review_on=soon)
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_coordinator_sees_overdue_items_across_the_panel(case: Case, coordinator: User, panel: Panel) -> None:
+    Case.objects.filter(pk=case.pk).update(
+        panel=panel, next_review_on=timezone.localdate() - datetime.timedelta(days=5)
+    )
+    body = client_of(coordinator).get(reverse("home")).content.decode()
+    assert "Overdue on my panels" in body and case.reference in body
+
+
+def test_the_coordinator_sets_the_panels_deadlines(coordinator: User, panel: Panel, panel_member: User) -> None:
+    url = reverse("reminders:panel_settings", args=[panel.pk])
+    data = {
+        "triage_hours": 12, "first_contact_days": 5, "needs_assessment_working_days": 30, "review_months": 2,
+        "agenda_notice_days": 3, "due_soon_days": 1, "escalate_after_days": 2,
+    }  # fmt: skip
+    assert client_of(panel_member).post(url, data).status_code == 403
+    assert client_of(coordinator).get(url).status_code == 200
+    assert client_of(coordinator).post(url, data).status_code == 302
+    assert PanelReminderSettings.objects.get(panel=panel).escalate_after_days == 2
+
+
+def test_a_user_chooses_the_daily_digest(caseworker: User) -> None:
+    response = client_of(caseworker).post(reverse("reminders:preferences"), {"reminder_delivery": "digest"})
+    assert response.status_code == 302
+    caseworker.refresh_from_db()
+    assert caseworker.reminder_delivery == "digest"
