@@ -135,6 +135,17 @@ def closure_body(world: World) -> dict[str, Any]:
     return {"case": world.case.pk, "decided_on": "2020-01-01", "reason": "Goals met", "agreements": agreements}
 
 
+def consent_body(world: World) -> dict[str, Any]:
+    person = world.case.index_person_id
+    return {
+        "case": world.case.pk,
+        "person": person,
+        "given_by": person,
+        "given_on": "2020-01-01",
+        "purposes": ["sharing"],
+    }
+
+
 def named(world: World) -> dict[str, Any]:
     return {"subject_family_name": world.case.family.name, "subject_given_name": world.case.index_person.given_name}
 
@@ -149,6 +160,8 @@ ENDPOINTS = [
     Endpoint("cases:caseshare_revoke", "post", share_ids, "write"),
     Endpoint("cases:disclosurecheck_create", "post", case_id, "write"),
     Endpoint("cases:timeline", "get", case_id, "object"),
+    Endpoint("cases:consent_create", "post", case_id, "write"),
+    Endpoint("cases:consent_withdraw", "post", lambda w: [w.case.pk, w.entries["consent"].pk], "write"),
     Endpoint("cases:case_stage", "post", case_id, "write"),
     Endpoint("cases:case_risk", "post", case_id, "write"),
     Endpoint("cases:case_key_worker", "post", case_id, "write"),
@@ -210,6 +223,10 @@ ENDPOINTS = [
     Endpoint("cases-api:disclosurerestriction-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:disclosurerestriction-detail", "get", entry_id("restriction"), "object", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:disclosurerestriction-lift", "post", entry_id("restriction"), "write", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:consent-list", "get", no_args, "list", api=True),
+    Endpoint("cases-api:consent-list", "post", no_args, "write", api=True, params=consent_body, hidden=400, refused=400),
+    Endpoint("cases-api:consent-detail", "get", entry_id("consent"), "object", api=True),
+    Endpoint("cases-api:consent-withdraw", "post", entry_id("consent"), "write", api=True, params=lambda w: {"case": w.case.pk, "reason": "No"}),
     Endpoint("referrals-api:referral-list", "get", no_args, "list", api=True),
     Endpoint("referrals-api:referral-matches", "get", no_args, "list", api=True, params=named),
     Endpoint("referrals-api:referral-detail", "get", referral_id, "object", api=True),
@@ -379,6 +396,9 @@ def _entries(case: Case) -> dict[str, Any]:
         "event": CaseEvent.objects.filter(case=case).first(),
         "risk": case_services.set_risk_level(case, level="moderate", source=RiskRecord.Source.MANUAL, actor=owner),
         "restriction": case_services.add_restriction(case, person=child, must_not_be_told="-", actor=owner),
+        "consent": case_services.record_consent(
+            case, person=child, given_by=child, given_on=case.opened_at.date(), purposes=["sharing"], actor=owner
+        ),
     }
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "entry_content_condition",
     "forget_access",
     "get_restricted_object",
+    "is_data_protection_officer",
     "reach",
     "referral_condition",
     "sees_reporter",
@@ -484,6 +485,26 @@ def _panel_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> mode
     return qs.filter(pk__in=ids) if ids else qs.none()
 
 
+def is_data_protection_officer(user: AnyUser) -> bool:
+    """Whether `user` holds the data protection officer role (resolved once per user object)."""
+    cached = getattr(user, "_ura_dpo", None)
+    if cached is None:
+        Membership = apps.get_model("agencies", "Membership")
+        cached = bool(
+            user.is_authenticated
+            and user.is_active
+            and Membership.objects.filter(user=user, role=Membership.Role.DATA_PROTECTION_OFFICER).exists()
+        )
+        setattr(user, "_ura_dpo", cached)  # noqa: B010
+    return cached
+
+
+def _data_protection_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    """Subject access requests and retention reviews: the data protection officer's alone; to
+    everyone else they do not exist (decision 44)."""
+    return qs if is_data_protection_officer(user) else qs.none()
+
+
 RULES: dict[str, Rule] = {
     "case": _case_rule,
     "case_child": _case_child_rule,
@@ -502,6 +523,7 @@ RULES: dict[str, Rule] = {
     "case_entry_child": _entry_child_rule,
     "family_child": _family_child_rule,
     "plan_action": _plan_action_rule,
+    "data_protection": _data_protection_rule,
 }
 
 

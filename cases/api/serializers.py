@@ -11,7 +11,7 @@ from agencies.access import Action
 from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import AgencyRefSerializer, PanelRefSerializer, UserRefSerializer
 from agencies.models import Agency, User
-from families.models import Person
+from families.models import Consent, Person
 
 from ..models import Case, CaseShare, DisclosureCheck
 
@@ -95,6 +95,9 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     granted_by = UserRefSerializer(read_only=True)
+    consent = RestrictedPrimaryKeyRelatedField(
+        queryset=Consent.objects.all(), action=Action.VIEW, required=False, allow_null=True
+    )
 
     class Meta:
         model = CaseShare
@@ -108,6 +111,8 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
             "justification",
             "consent_given_by",
             "consent_given_on",
+            "consent",
+            "legal_duty",
             "purpose",
             "ends_at",
             "granted_by",
@@ -121,7 +126,15 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
     # What the share says about the family is case content: only full readers of the case get it
     # (a coordinator manages shares from the summary).
-    FULL_ONLY = ("justification", "consent_given_by", "consent_given_on", "revoke_reason", "purpose")
+    FULL_ONLY = (
+        "justification",
+        "consent_given_by",
+        "consent_given_on",
+        "consent",
+        "legal_duty",
+        "revoke_reason",
+        "purpose",
+    )
 
     def to_representation(self, instance: CaseShare) -> dict[str, Any]:
         data = super().to_representation(instance)

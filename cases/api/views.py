@@ -162,6 +162,8 @@ class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             justification=data.get("justification", ""),
             consent_given_by=data.get("consent_given_by", ""),
             consent_given_on=data.get("consent_given_on"),
+            consent=data.get("consent"),
+            legal_duty=data.get("legal_duty", ""),
             ends_at=data.get("ends_at"),
             actor=self.request.user,
         )

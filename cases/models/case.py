@@ -191,6 +191,22 @@ class CaseShare(models.Model):
         _("consent given by"), max_length=200, blank=True, help_text=_("The person, or a parent for a child.")
     )
     consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
+    # The consent record the share rests on (decision 42); the two text fields above copy it, and
+    # remain for shares recorded before consents were records of their own.
+    consent = models.ForeignKey(
+        "families.Consent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shares",
+        verbose_name=_("consent record"),
+    )
+    legal_duty = models.CharField(
+        _("legal duty"),
+        max_length=300,
+        blank=True,
+        help_text=_("The law or duty that requires the disclosure, for a share on a legal duty."),
+    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by")
     )
@@ -254,6 +270,11 @@ class CaseShare(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def consent_withdrawn(self) -> bool:
+        """A share on a consent that has since been withdrawn: flagged on the case (decision 43)."""
+        return self.consent is not None and self.consent.withdrawn_at is not None
+
 
 class CaseEvent(models.Model):
     """One entry of the case timeline: a move, an assignment, a share, a closure..."""
@@ -282,6 +303,8 @@ class CaseEvent(models.Model):
         CLOSED = "closed", _("Case closed")
         CONCERN_ADDED = "concern_added", _("New concern added")
         PANEL_DECISION = "panel_decision", _("Panel decision")
+        CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -405,6 +428,8 @@ EVENT_TEXTS: dict[str, Any] = {
     CaseEvent.Kind.WITHDRAWAL: _("The family withdrew from the plan."),
     CaseEvent.Kind.REOPENED: _("Case reopened: %(reason)s"),
     CaseEvent.Kind.FOLLOW_UP: _("Post-exit follow-up."),
+    CaseEvent.Kind.CONSENT_RECORDED: _("Consent recorded for %(person)s."),
+    CaseEvent.Kind.CONSENT_WITHDRAWN: _("Consent of %(person)s withdrawn: %(reason)s"),
 }
 
 
