@@ -137,7 +137,7 @@ class SubjectAccessRequest(models.Model):
         return f"{self.person_label} · {self.received_on:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return reverse("audit:sar", kwargs={"pk": self.pk})
+        return reverse("privacy:sar", kwargs={"pk": self.pk})
 
     @property
     def is_open(self) -> bool:

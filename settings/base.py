@@ -193,7 +193,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = {
     "expire-case-shares": {"task": "cases.tasks.expire_case_shares_task", "schedule": 300.0},
+    "retention-due": {"task": "audit.tasks.report_retention_due_task", "schedule": 24 * 60 * 60.0},
 }
+
+# --- Retention (decision 45): years until a record comes up for review ----------------------
+URA_RETENTION_YEARS_CASE = env_int("URA_RETENTION_YEARS_CASE", 5)  # after the case closed
+URA_RETENTION_YEARS_REFERRAL = env_int("URA_RETENTION_YEARS_REFERRAL", 1)  # no further action
+URA_RETENTION_YEARS_AUDIT = env_int("URA_RETENTION_YEARS_AUDIT", 10)  # reported only: append-only
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
