@@ -146,6 +146,25 @@ def consent_body(world: World) -> dict[str, Any]:
     }
 
 
+def sar_id(world: World) -> list[int]:
+    """A subject access request about the case's index person (made directly: only a DPO opens one)."""
+    from django.utils import timezone
+
+    from audit.models import SubjectAccessRequest
+
+    today = timezone.localdate()
+    person = world.case.index_person
+    sar = SubjectAccessRequest.objects.create(
+        person=person, person_label=str(person), requested_by="-", received_on=today, due_on=today,
+        opened_by=world.coordinator,
+    )  # fmt: skip
+    return [sar.pk]
+
+
+# The data protection officer's pages do not exist for anyone else: 404 for readers too.
+DPO = {"refused": 404}
+
+
 def named(world: World) -> dict[str, Any]:
     return {"subject_family_name": world.case.family.name, "subject_given_name": world.case.index_person.given_name}
 
@@ -246,6 +265,13 @@ ENDPOINTS = [
     Endpoint("agencies-api:agendaitem-decide", "post", lambda w: [w.item.pk], "write", api=True, role_gate=MEETINGS, reader="panel_member"),
     Endpoint("agencies-api:agendaitem-decline", "post", lambda w: [w.item.pk], "object", api=True),
     Endpoint("agencies-api:owner-candidate-list", "get", no_args, "list", api=True),
+    Endpoint("privacy:sar_list", "get", no_args, "object"),
+    Endpoint("privacy:sar_create", "post", lambda w: [w.case.index_person_id], "write", **DPO),
+    Endpoint("privacy:sar", "get", sar_id, "object"),
+    Endpoint("privacy:sar_export", "get", sar_id, "object"),
+    Endpoint("privacy:sar_complete", "post", sar_id, "write", **DPO),
+    Endpoint("privacy:retention_list", "get", no_args, "object"),
+    Endpoint("privacy:retention_decide", "post", lambda w: ["case", w.case.pk], "write", **DPO),
     Endpoint("interventions:plan_create", "post", case_id, "write"),
     Endpoint("interventions:plan_start", "post", lambda w: [w.case.pk, w.draft.pk], "write"),
     Endpoint("interventions:action_status", "post", lambda w: [w.case.pk, w.action.pk], "write"),
