@@ -145,3 +145,22 @@ class TestDelete:
         client.force_login(dpo)
         body = client.get(reverse("privacy:retention_list")).content.decode()
         assert reverse("privacy:retention_decide", args=[CASE, case.pk]) in body
+
+
+def test_the_demo_shows_every_privacy_feature(monkeypatch: pytest.MonkeyPatch) -> None:
+    from audit.models import SubjectAccessRequest
+    from families.models import Consent
+
+    # The interventions demo fails on main (Dervishi's closure agreement: an agency not working
+    # the case), independently of this feature; the privacy demo does not need it.
+    monkeypatch.setattr("agencies.management.commands.seed_demo.seed_interventions", lambda org: None)
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = {user.username: user for user in User.objects.all()}
+
+    assert Consent.objects.filter(family__name="Krasniqi", withdrawn_at__isnull=True).exists()
+    assert Consent.objects.filter(withdrawn_at__isnull=False).exists()
+    assert SubjectAccessRequest.objects.filter(completed_at__isnull=True).count() == 1
+    assert [d.label for d in retention.due_records()] == [Case.objects.get(family__name="Kelmendi").reference]
+    client = Client()
+    client.force_login(demo["dpo.mira"])
+    assert "Besnik Gashi" in client.get(reverse("privacy:sar_list")).content.decode()
