@@ -154,6 +154,9 @@ class DisclosureCheckForm(forms.ModelForm):  # type: ignore[type-arg]
             "risk_assessed_on",
             "shared_on",
             "shared_with",
+            "basis",
+            "consent",
+            "basis_detail",
             "notes",
         ]
         widgets = {
@@ -164,12 +167,22 @@ class DisclosureCheckForm(forms.ModelForm):  # type: ignore[type-arg]
             "risk_assessed_on": DateInput(),
             "shared_on": DateInput(),
             "shared_with": forms.CheckboxSelectMultiple,
+            "basis": forms.RadioSelect,
+            "basis_detail": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, agencies: list[Agency], case: Case | None = None, user: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.agencies = agencies
+        consents = Consent.objects.none()
+        if case is not None and user is not None:
+            consents = Consent.objects.restrict(user, Action.VIEW).filter(
+                family_id=case.family_id, withdrawn_at__isnull=True
+            )
+        self.fields["consent"].queryset = consents  # type: ignore[attr-defined]
         self.fields["shared_with"].queryset = Agency.objects.exclude(pk__in=[a.pk for a in agencies])  # type: ignore[attr-defined]
         if len(agencies) > 1:
             self.fields = {
@@ -187,6 +200,8 @@ class DisclosureCheckForm(forms.ModelForm):  # type: ignore[type-arg]
                 self.add_error(name, _("A check cannot be dated in the future."))
         if data.get("shared_with") and not data.get("shared_on"):
             self.add_error("shared_on", _("Say when the information was shared with the partners named."))
+        if data.get("shared_on") and not data.get("basis"):
+            self.add_error("basis", _("Name the lawful basis on which the information was shared."))
         return data
 
     def _post_clean(self) -> None:

@@ -269,7 +269,8 @@ class DisclosureCheckView(RestrictedObjectFormView):
         return bool(disclosing_agencies(cast(User, self.request.user)))
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "agencies": disclosing_agencies(cast(User, self.request.user))}
+        user = cast(User, self.request.user)
+        return {**super().get_form_kwargs(), "agencies": disclosing_agencies(user), "case": self.object, "user": user}
 
     def perform(self, form: DisclosureCheckForm) -> HttpResponse:  # type: ignore[override]
         steps = {name: value for name, value in form.cleaned_data.items() if name not in ("agency", "shared_with")}

@@ -221,6 +221,9 @@ class DisclosureCheckSerializer(serializers.ModelSerializer):  # type: ignore[ty
     case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.VIEW)
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     shared_with = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True, required=False)
+    consent = RestrictedPrimaryKeyRelatedField(
+        queryset=Consent.objects.all(), action=Action.VIEW, required=False, allow_null=True
+    )
     recorded_by = UserRefSerializer(read_only=True)
     steps_done = serializers.IntegerField(read_only=True)
 
@@ -238,6 +241,9 @@ class DisclosureCheckSerializer(serializers.ModelSerializer):  # type: ignore[ty
             "risk_assessed_on",
             "shared_on",
             "shared_with",
+            "basis",
+            "consent",
+            "basis_detail",
             "notes",
             "steps_done",
             "recorded_by",

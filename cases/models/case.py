@@ -457,6 +457,21 @@ class DisclosureCheck(models.Model):
     risk_assessed_on = models.DateField(_("5. risk assessed by specialists"), null=True, blank=True)
     shared_on = models.DateField(_("6. shared with the partners named"), null=True, blank=True)
     shared_with = models.ManyToManyField("agencies.Agency", blank=True, related_name="+", verbose_name=_("partners"))
+    # Sharing is a disclosure: it names its basis, as a share does (decision 42).
+    basis = models.CharField(_("lawful basis of sharing"), max_length=16, choices=CaseShare.Basis.choices, blank=True)
+    consent = models.ForeignKey(
+        "families.Consent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent record"),
+    )
+    basis_detail = models.TextField(
+        _("justification or legal duty"),
+        blank=True,
+        help_text=_("For an override: why sharing is necessary; for a legal duty: which duty, and why."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

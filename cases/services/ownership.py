@@ -333,6 +333,29 @@ def disclosing_agencies(user: User) -> list[Agency]:
     return [agency for agency in casework_agencies(user) if agency.sector in DISCLOSING_SECTORS]
 
 
+def _check_disclosure_basis(case: Case, shared_with: list[Agency], steps: dict[str, Any]) -> None:
+    """Information shared after the checks names its basis, like any share (decision 42)."""
+    basis, consent = steps.get("basis") or "", steps.get("consent")
+    detail = (steps.get("basis_detail") or "").strip()
+    if basis == CaseShare.Basis.CONSENT:
+        if consent is None:
+            raise ValidationError(_("Choose the family's consent record the sharing rests on."))
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        for partner in shared_with:
+            consent_for_share(consent, case=case, agency=partner)
+        steps["consent"] = consent
+    elif basis in (CaseShare.Basis.SAFEGUARDING, CaseShare.Basis.LEGAL_DUTY):
+        if len(detail) < MIN_JUSTIFICATION:
+            raise ValidationError(
+                _("Explain in at least %(count)d characters why sharing is necessary and proportionate.")
+                % {"count": MIN_JUSTIFICATION}
+            )
+        steps["consent"] = None
+    else:
+        raise ValidationError(_("Name the lawful basis on which the information was shared."))
+    steps["basis_detail"] = detail
+
+
 @transaction.atomic
 def record_disclosure_check(
     case: Case, *, agency: Agency, actor: User, shared_with: list[Agency] | None = None, **steps: Any
@@ -347,8 +370,13 @@ def record_disclosure_check(
         raise ValidationError(_("A check cannot be dated in the future."))
     if shared_with and not steps.get("shared_on"):
         raise ValidationError(_("Say when the information was shared with the partners named."))
+    if not steps.get("shared_on"):
+        steps.update(basis="", consent=None, basis_detail="")
     check = DisclosureCheck(case=case, agency=agency, recorded_by=actor, **steps)
     check.full_clean()
+    if check.shared_on:
+        _check_disclosure_basis(case, shared_with or [], steps)
+        check.consent, check.basis_detail = steps["consent"], steps["basis_detail"]
     check.save()
     check.shared_with.set(shared_with or [])
     record(AuditEvent.Action.DISCLOSURE_CHECKED, actor=actor, obj=check, case_id=case.pk, steps=check.steps_done)

@@ -188,3 +188,38 @@ class TestConsentPages:
         client = api_as(case.owner)
         with django_assert_max_num_queries(8):
             assert len(client.get("/api/v1/consents/").json()["results"]) == 5
+
+
+class TestDisclosureCheckBasis:
+    STEPS = {"concern_verified_on", "colleagues_consulted_on", "managers_consulted_on", "risk_assessed_on"}
+
+    def steps(self) -> dict[str, object]:
+        today = TODAY()
+        return {**dict.fromkeys(self.STEPS, today), "not_discussed_because": "Would alert him", "shared_on": today}
+
+    def test_sharing_after_the_checks_names_its_basis(self, case: Case, agency: Agency, other_agency: Agency) -> None:
+        with pytest.raises(ValidationError, match="lawful basis"):
+            services.record_disclosure_check(
+                case, agency=agency, actor=case.owner, shared_with=[other_agency], **self.steps()
+            )
+        with pytest.raises(ValidationError, match="at least"):
+            services.record_disclosure_check(
+                case, agency=agency, actor=case.owner, shared_with=[other_agency], basis="safeguarding",
+                basis_detail="risk", **self.steps(),
+            )  # fmt: skip
+
+    def test_a_consent_basis_links_a_current_consent_naming_the_partners(
+        self, case: Case, agency: Agency, other_agency: Agency
+    ) -> None:
+        record = consent(case, agencies=[other_agency])
+        check = services.record_disclosure_check(
+            case, agency=agency, actor=case.owner, shared_with=[other_agency], basis="consent", consent=record,
+            **self.steps(),
+        )  # fmt: skip
+        assert check.consent == record and check.basis == "consent"
+        services.withdraw_consent(case, record, reason="No", actor=case.owner)
+        with pytest.raises(ValidationError, match="withdrawn"):
+            services.record_disclosure_check(
+                case, agency=agency, actor=case.owner, shared_with=[other_agency], basis="consent", consent=record,
+                **self.steps(),
+            )  # fmt: skip
