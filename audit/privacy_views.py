@@ -38,7 +38,8 @@ class DataProtectionMixin(RestrictedViewMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated and not is_data_protection_officer(request.user):
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        response: HttpResponseBase = super().dispatch(request, *args, **kwargs)
+        return response
 
     @property
     def actor(self) -> User:
@@ -101,6 +102,7 @@ class SubjectAccessExportView(DataProtectionMixin, DetailView):  # type: ignore[
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return HttpResponseRedirect(sar.get_absolute_url())
+        response: HttpResponse
         if fmt == "json":
             response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
             response["Content-Disposition"] = f'attachment; filename="subject-access-{sar.pk}.json"'

@@ -213,7 +213,7 @@ def collect(person: Person, *, actor: User) -> dict[str, Any]:
     entries: list[dict[str, Any]] = []
     for model in _case_models():
         for obj in model._base_manager.filter(case_id__in=case_ids).order_by("pk"):
-            entries.append(_entry_item(obj, owning[obj.case_id]))
+            entries.append(_entry_item(obj, owning[obj.case_id]))  # type: ignore[attr-defined]
     sections["case_records"] = entries
     consent_model = apps.get_model("families", "Consent")
     sections["consents"] = [

@@ -223,3 +223,56 @@ class TestDisclosureCheckBasis:
                 case, agency=agency, actor=case.owner, shared_with=[other_agency], basis="consent", consent=record,
                 **self.steps(),
             )  # fmt: skip
+
+
+class TestShareWithConsentRecord:
+    def test_the_share_form_offers_the_familys_current_consents(self, client, case: Case, other_agency: Agency) -> None:  # type: ignore[no-untyped-def]
+        record = consent(case)
+        client.force_login(case.owner)
+        url = reverse("cases:case_share", args=[case.pk])
+        response = client.post(
+            url, {"agency": other_agency.pk, "scope": "full", "basis": "consent", "consent": record.pk}
+        )
+        assert response.status_code == 302
+        shared = CaseShare.objects.get()
+        assert shared.consent == record
+        audit = AuditEvent.objects.get(action=AuditEvent.Action.CASE_SHARED)
+        assert audit.data["consent"] == record.pk
+
+    def test_the_share_form_asks_for_the_legal_duty(self, client, case: Case, other_agency: Agency) -> None:  # type: ignore[no-untyped-def]
+        client.force_login(case.owner)
+        url = reverse("cases:case_share", args=[case.pk])
+        body = {"agency": other_agency.pk, "scope": "full", "basis": "legal_duty", "justification": "x" * 25}
+        response = client.post(url, body)
+        assert response.status_code == 200 and not CaseShare.objects.exists()
+        assert client.post(url, {**body, "legal_duty": "Child protection act, art. 5"}).status_code == 302
+
+    def test_the_api_shares_on_a_consent_record(self, case: Case, other_agency: Agency) -> None:
+        record = consent(case)
+        body = {
+            "case": case.pk,
+            "agency": other_agency.pk,
+            "scope": "summary",
+            "basis": "consent",
+            "consent": record.pk,
+        }
+        response = api_as(case.owner).post("/api/v1/case-shares/", body, format="json")
+        assert response.status_code == 201, response.content
+        assert response.json()["consent"] == record.pk
+
+    def test_a_stranger_cannot_name_a_consent_they_cannot_see(
+        self, case: Case, other_agency: Agency, caseworker_other_agency: User
+    ) -> None:
+        from tests.factories import CaseFactory
+
+        record = consent(case)
+        theirs = CaseFactory(owner=caseworker_other_agency, owning_agency=other_agency)
+        body = {
+            "case": theirs.pk,
+            "agency": case.owning_agency_id,
+            "scope": "summary",
+            "basis": "consent",
+            "consent": record.pk,
+        }
+        response = api_as(caseworker_other_agency).post("/api/v1/case-shares/", body, format="json")
+        assert response.status_code == 400 and "consent" in response.json()
