@@ -98,6 +98,7 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
     consent = RestrictedPrimaryKeyRelatedField(
         queryset=Consent.objects.all(), action=Action.VIEW, required=False, allow_null=True
     )
+    consent_withdrawn = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = CaseShare
@@ -112,6 +113,7 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
             "consent_given_by",
             "consent_given_on",
             "consent",
+            "consent_withdrawn",
             "legal_duty",
             "purpose",
             "ends_at",
@@ -131,6 +133,7 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         "consent_given_by",
         "consent_given_on",
         "consent",
+        "consent_withdrawn",
         "legal_duty",
         "revoke_reason",
         "purpose",

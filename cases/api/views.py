@@ -143,7 +143,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
 class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RestrictedViewSet):
     """Shares of cases with other agencies. Create one to share; `revoke` to end it."""
 
-    queryset = CaseShare.objects.select_related("agency", "granted_by")
+    queryset = CaseShare.objects.select_related("agency", "granted_by", "consent")
     serializer_class = CaseShareSerializer
     filterset_class = CaseShareFilterSet
     action_access: ClassVar[dict[str, Action]] = {"create": Action.MANAGE, "revoke": Action.MANAGE}

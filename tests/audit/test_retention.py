@@ -139,11 +139,14 @@ class TestDelete:
         assert client.post(url, {"decision": "delete", "confirm": "on"}).status_code == 302
         assert not Case.objects.filter(pk=case.pk).exists()
 
-    def test_the_retention_page_lists_due_records(self, case: Case, dpo: User) -> None:
+    def test_the_retention_page_lists_due_records(
+        self, case: Case, dpo: User, django_assert_max_num_queries: Any
+    ) -> None:
         close_long_ago(case)
         client = Client()
         client.force_login(dpo)
-        body = client.get(reverse("privacy:retention_list")).content.decode()
+        with django_assert_max_num_queries(10):
+            body = client.get(reverse("privacy:retention_list")).content.decode()
         assert reverse("privacy:retention_decide", args=[CASE, case.pk]) in body
 
 

@@ -276,3 +276,11 @@ class TestShareWithConsentRecord:
         }
         response = api_as(caseworker_other_agency).post("/api/v1/case-shares/", body, format="json")
         assert response.status_code == 400 and "consent" in response.json()
+
+
+def test_the_api_flags_shares_on_withdrawn_consent(case: Case, other_agency: Agency) -> None:
+    record = consent(case)
+    shared = share(case, other_agency, consent=record)
+    services.withdraw_consent(case, record, reason="No", actor=case.owner)
+    rows = api_as(case.owner).get("/api/v1/case-shares/").json()["results"]
+    assert [(row["id"], row["consent_withdrawn"]) for row in rows] == [(shared.pk, True)]
