@@ -15,7 +15,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -243,10 +243,14 @@ def decide(
             _anonymise_row(obj)
         action = AuditEvent.Action.RETENTION_ANONYMISED
     elif decision == RetentionReview.Decision.DELETE:
-        if record_class == Class.CASE:
-            delete_case(obj)
-        else:
-            obj.delete()
+        try:
+            if record_class == Class.CASE:
+                delete_case(obj)
+            else:
+                obj.delete()
+        except ProtectedError:
+            # A referral others were added to holds them together: anonymise it instead.
+            raise ValidationError(_("Other records depend on this one: anonymise it instead.")) from None
         action = AuditEvent.Action.RETENTION_DELETED
     else:
         action = AuditEvent.Action.RETENTION_KEPT

@@ -31,7 +31,7 @@ def full_case(case: Case, other_agency: Agency) -> Case:
         reporter_name="Reporter Qwerty",
         concern="Concern text Zxcv",
         channel="hotline",
-        ideology="islamist",
+        ideology="religious",
         subject_given_name=case.index_person.given_name,
         subject_family_name=case.index_person.family_name,
     )

@@ -97,7 +97,7 @@ class TestAnonymise:
         assert Family.objects.get(pk=full_case.family_id).name == "[anonymised]"
         referral = Referral.objects.get(case=full_case)
         assert referral.reporter_name == "[anonymised]" and referral.concern == "[anonymised]"
-        assert referral.ideology == "islamist" and referral.channel == "hotline"
+        assert referral.ideology == "religious" and referral.channel == "hotline"
         assert set(CaseNote.objects.filter(case=full_case).values_list("text", flat=True)) == {"[anonymised]"}
         assert all(set(e.data) <= retention.KEEP_EVENT_DATA for e in CaseEvent.objects.filter(case=full_case))
         assert AuditEvent.objects.get(action=AuditEvent.Action.RETENTION_ANONYMISED).case_id == full_case.pk
@@ -167,3 +167,27 @@ def test_the_demo_shows_every_privacy_feature(monkeypatch: pytest.MonkeyPatch) -
     client = Client()
     client.force_login(demo["dpo.mira"])
     assert "Besnik Gashi" in client.get(reverse("privacy:sar_list")).content.decode()
+
+
+class TestReferrals:
+    def test_a_referral_with_no_further_action_comes_up_and_is_anonymised(self, dpo: User, agency: Any) -> None:
+        from referrals.models import TriageDecision
+        from tests.factories import ReferralFactory
+
+        # given a referral closed with no further action two years ago
+        long_ago = timezone.now() - datetime.timedelta(days=800)
+        referral = ReferralFactory(
+            received_by=agency, reporter_name="Neighbour Qwer", concern="Zxcv", channel="hotline", ideology="right_wing",
+            status=Referral.Status.CLOSED, triaged_at=long_ago,
+        )  # fmt: skip
+        TriageDecision.objects.create(
+            referral=referral, decision="no_further_action", reason="rebellion", decided_by=dpo
+        )
+        due = retention.due_records()
+        assert [(d.record_class, d.object_id) for d in due] == [("referral", referral.pk)]
+        # when
+        retention.decide("referral", referral.pk, decision="anonymise", actor=dpo)
+        # then
+        referral.refresh_from_db()
+        assert referral.reporter_name == "[anonymised]" and referral.ideology == "right_wing"
+        assert retention.due_records() == []
