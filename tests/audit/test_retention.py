@@ -177,7 +177,8 @@ class TestReferrals:
         # given a referral closed with no further action two years ago
         long_ago = timezone.now() - datetime.timedelta(days=800)
         referral = ReferralFactory(
-            received_by=agency, reporter_name="Neighbour Qwer", concern="Zxcv", channel="hotline", ideology="right_wing",
+            received_by=agency, reporter_name="Neighbour Qwer", concern="Zxcv", channel="hotline",
+            ideology="right_wing",
             status=Referral.Status.CLOSED, triaged_at=long_ago,
         )  # fmt: skip
         TriageDecision.objects.create(
