@@ -107,7 +107,8 @@ class SubjectAccessExportView(DataProtectionMixin, DetailView):  # type: ignore[
             response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
             response["Content-Disposition"] = f'attachment; filename="subject-access-{sar.pk}.json"'
         else:
-            response = render(request, self.template_name, {"sar": sar, "data": data})
+            sections = [(subject_access.SECTION_LABELS[key], items) for key, items in data["sections"].items()]
+            response = render(request, self.template_name, {"sar": sar, "data": data, "sections": sections})
         response["Cache-Control"] = "private, no-store"
         return response
 

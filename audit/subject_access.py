@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agencies.access import is_data_protection_officer
 from agencies.models import User
@@ -28,6 +29,7 @@ from .models import AuditEvent, SubjectAccessRequest
 from .services import record
 
 __all__ = [
+    "SECTION_LABELS",
     "add_one_month",
     "collect",
     "complete_request",
@@ -36,6 +38,18 @@ __all__ = [
     "open_request",
 ]
 
+# The export's sections, in the reader's language on the printable page (the JSON keeps the keys).
+SECTION_LABELS = {
+    "person": gettext_lazy("The person"),
+    "family": gettext_lazy("Family"),
+    "family_members": gettext_lazy("Other family members"),
+    "cases": gettext_lazy("Cases"),
+    "referrals": gettext_lazy("Referrals"),
+    "case_records": gettext_lazy("Records on the cases"),
+    "consents": gettext_lazy("Consents"),
+    "restrictions": gettext_lazy("Disclosure restrictions"),
+    "audit_events": gettext_lazy("Audit trail of the cases"),
+}
 REDACT_THIRD_PARTY = "third party"
 REDACT_REPORTER = "reporter"
 REDACT_PRACTITIONER = "practitioner of another agency"
