@@ -130,6 +130,7 @@ class DecisionForm(forms.Form):
     share_justification = forms.CharField(
         label=_("Justification"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    share_legal_duty = forms.CharField(label=_("Legal duty"), max_length=300, required=False)
     notes = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     discussion = forms.CharField(
         label=_("Discussion (minutes)"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -183,6 +184,8 @@ class DecisionForm(forms.Form):
             self.add_error("share_consent_given_by", _("Say who gave consent."))
         if basis and basis != CaseShare.Basis.CONSENT and not data.get("share_justification", "").strip():
             self.add_error("share_justification", _("Explain why sharing is justified without consent."))
+        if basis == CaseShare.Basis.LEGAL_DUTY and not data.get("share_legal_duty", "").strip():
+            self.add_error("share_legal_duty", _("Name the legal duty."))
         return data
 
     @property

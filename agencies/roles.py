@@ -39,7 +39,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PANEL_MEMBER: _PANEL,
     Role.AGENCY_ADMIN: {"agencies.view_membership", "agencies.view_user"},
     # The audit trail and the data subjects' requests (issue #6); no case file through the agency.
-    Role.DATA_PROTECTION_OFFICER: {"audit.view_auditevent", "agencies.view_user"},
+    Role.DATA_PROTECTION_OFFICER: {
+        "audit.view_auditevent",
+        "agencies.view_user",
+        "audit.view_subjectaccessrequest",
+        "audit.view_retentionreview",
+    },
 }
 
 

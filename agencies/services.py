@@ -237,6 +237,7 @@ class PanelDecision:
     share_basis: str = ""
     share_justification: str = ""
     share_consent_given_by: str = ""
+    share_legal_duty: str = ""
     notes: str = ""
     discussion: str = ""
 
@@ -275,6 +276,7 @@ def _involve(case: Case, decision: PanelDecision, actor: User) -> None:
             justification=decision.share_justification,
             consent_given_by=decision.share_consent_given_by,
             consent_given_on=timezone.localdate() if decision.share_basis == CaseShare.Basis.CONSENT else None,
+            legal_duty=decision.share_legal_duty,
             purpose=reason,
             actor=actor,
         )

@@ -329,6 +329,7 @@ class DecideView(_AgendaItemView):
             share_basis=data["share_basis"],
             share_justification=data["share_justification"],
             share_consent_given_by=data["share_consent_given_by"],
+            share_legal_duty=data["share_legal_duty"],
             notes=data.get("notes", ""),
             discussion=data.get("discussion", ""),
         )

@@ -2,10 +2,13 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["AuditEvent"]
+from agencies.access import RestrictedQuerySet
+
+__all__ = ["AuditEvent", "RetentionReview", "SubjectAccessRequest"]
 
 
 class AuditEvent(models.Model):
@@ -50,6 +53,14 @@ class AuditEvent(models.Model):
         CASE_CLOSED = "case_closed", _("Case closed")
         CASE_REOPENED = "case_reopened", _("Case reopened")
         FOLLOW_UP_RECORDED = "follow_up_recorded", _("Post-exit follow-up recorded")
+        CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+        SUBJECT_ACCESS_OPENED = "sar_opened", _("Subject access request opened")
+        SUBJECT_ACCESS_EXPORTED = "sar_exported", _("Subject access export produced")
+        SUBJECT_ACCESS_COMPLETED = "sar_completed", _("Subject access request completed")
+        RETENTION_KEPT = "retention_kept", _("Retention review: kept")
+        RETENTION_ANONYMISED = "retention_anonymised", _("Retention review: anonymised")
+        RETENTION_DELETED = "retention_deleted", _("Retention review: deleted")
 
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -77,3 +88,104 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request to see what Ura holds on them, opened and answered by the data protection
+    officer within a calendar month of its receipt (decision 44)."""
+
+    person = models.ForeignKey(
+        "families.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("data subject"),
+    )
+    # The name as it was when the request was opened: the person may later be anonymised.
+    person_label = models.CharField(_("data subject"), max_length=200)
+    requested_by = models.CharField(
+        _("who asked"), max_length=200, help_text=_("The person, a parent for a child, or a representative.")
+    )
+    received_on = models.DateField(_("received on"))
+    due_on = models.DateField(_("due on"))
+    notes = models.TextField(_("notes"), blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    exported_at = models.DateTimeField(_("last exported at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = "data_protection"
+
+    class Meta:
+        ordering = ["completed_at", "due_on", "pk"]
+        verbose_name = _("subject access request")
+        verbose_name_plural = _("subject access requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_on__gte=models.F("received_on")),
+                name="%(app_label)s_%(class)s_due_after_received",
+                violation_error_message=_("The request cannot be due before it was received."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_label} · {self.received_on:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("privacy:sar", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on < timezone.localdate()
+
+
+class RetentionReview(models.Model):
+    """The decision on a record that reached the end of its retention period: keep it (with a
+    reason and the next review), anonymise it, or delete it (decision 45). Holds ids and the
+    reference, never content, so it outlives the record."""
+
+    class RecordClass(models.TextChoices):
+        CASE = "case", _("Closed case")
+        REFERRAL = "referral", _("Referral with no further action")
+
+    class Decision(models.TextChoices):
+        KEEP = "keep", _("Keep")
+        ANONYMISE = "anonymise", _("Anonymise")
+        DELETE = "delete", _("Delete")
+
+    record_class = models.CharField(_("record"), max_length=16, choices=RecordClass.choices)
+    object_id = models.BigIntegerField(_("record id"))
+    label = models.CharField(_("reference"), max_length=40)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = "data_protection"
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("retention review")
+        verbose_name_plural = _("retention reviews")
+        indexes = [models.Index(fields=["record_class", "object_id"], name="audit_retention_record_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decision="keep") | (~models.Q(reason="") & models.Q(next_review_on__isnull=False)),
+                name="%(app_label)s_%(class)s_keep_has_reason",
+                violation_error_message=_("Keeping a record needs a reason and the next review date."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.get_decision_display()}"

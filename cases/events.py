@@ -33,6 +33,8 @@ def case_shared_event(share: CaseShare, *, actor: Any) -> None:
         reason=share.justification,
         **data,
         consent_given_by=share.consent_given_by,
+        consent=share.consent_id,
+        legal_duty=share.legal_duty,
     )
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action
 from agencies.access.core import entry_content_condition
 from agencies.models import Agency, Panel, User
-from families.models import DisclosureRestriction
+from families.models import Consent, DisclosureRestriction
 
 from .models import Case, CaseEvent, CaseShare, DisclosureCheck, Entry, RiskRecord, Visibility
 from .risk import RiskLevel
@@ -21,6 +21,7 @@ __all__ = [
     "CaseEventFilterSet",
     "CaseFilterSet",
     "CaseShareFilterSet",
+    "ConsentFilterSet",
     "DisclosureCheckFilterSet",
     "EntryFilterSet",
     "RestrictionFilterSet",
@@ -174,6 +175,21 @@ class RestrictionFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = DisclosureRestriction
+        fields: list[str] = []
+
+    def filter_case(self, queryset: QuerySet[Any], name: str, value: Case | None) -> QuerySet[Any]:
+        return queryset.filter(family_id=value.family_id) if value is not None else queryset
+
+
+class ConsentFilterSet(django_filters.FilterSet):
+    """Consents are the family's: `case` lists those of the case's family; `current` those not
+    withdrawn."""
+
+    case = django_filters.ModelChoiceFilter(queryset=_readable_cases, method="filter_case")
+    current = django_filters.BooleanFilter(field_name="withdrawn_at", lookup_expr="isnull")
+
+    class Meta:
+        model = Consent
         fields: list[str] = []
 
     def filter_case(self, queryset: QuerySet[Any], name: str, value: Case | None) -> QuerySet[Any]:

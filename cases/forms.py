@@ -7,12 +7,22 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.access import Action
 from agencies.directory import Candidate, owner_candidates
 from agencies.models import Agency
+from families.models import Consent, Person
 
 from .models import Case, CaseShare, DisclosureCheck
+from .services.ownership import MIN_JUSTIFICATION
 
-__all__ = ["AssignOwnerForm", "DisclosureCheckForm", "RevokeShareForm", "ShareCaseForm"]
+__all__ = [
+    "AssignOwnerForm",
+    "ConsentForm",
+    "DisclosureCheckForm",
+    "RevokeShareForm",
+    "ShareCaseForm",
+    "WithdrawConsentForm",
+]
 
 
 class DateInput(forms.DateInput):
@@ -28,6 +38,12 @@ class ShareCaseForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Share with"), queryset=Agency.objects.none())
     scope = forms.ChoiceField(label=_("Level"), choices=CaseShare.Scope.choices, widget=forms.RadioSelect)
     basis = forms.ChoiceField(label=_("Lawful basis"), choices=CaseShare.Basis.choices, widget=forms.RadioSelect)
+    consent = forms.ModelChoiceField(
+        label=_("Consent record"),
+        queryset=Consent.objects.none(),
+        required=False,
+        help_text=_("The family's current consent that covers sharing. Without one, say who gave consent and when."),
+    )
     consent_given_by = forms.CharField(
         label=_("Consent given by"),
         required=False,
@@ -41,6 +57,12 @@ class ShareCaseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed for an override or a legal duty: why sharing is necessary and proportionate."),
     )
+    legal_duty = forms.CharField(
+        label=_("Legal duty"),
+        required=False,
+        max_length=300,
+        help_text=_("For a legal duty: the law or order that requires the disclosure."),
+    )
     ends_on = forms.DateField(
         label=_("Share until (optional)"),
         required=False,
@@ -48,22 +70,38 @@ class ShareCaseForm(forms.Form):
         help_text=_("The share ends at the close of this day."),
     )
 
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.exclude(pk=case.owning_agency_id)  # type: ignore[attr-defined]
+        # Consents are case content: offered to those who read the file (restrict decides).
+        if user is not None:
+            self.fields["consent"].queryset = (  # type: ignore[attr-defined]
+                Consent.objects.restrict(user, Action.VIEW)
+                .filter(family_id=case.family_id, withdrawn_at__isnull=True)
+                .select_related("person")
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         today = timezone.localdate()
         if data.get("basis") == CaseShare.Basis.CONSENT:
-            if not data.get("consent_given_by"):
-                self.add_error("consent_given_by", _("Say who gave consent."))
-            if not data.get("consent_given_on"):
+            if data.get("consent"):
+                pass
+            elif not data.get("consent_given_by"):
+                self.add_error("consent_given_by", _("Choose a consent record, or say who gave consent."))
+            elif not data.get("consent_given_on"):
                 self.add_error("consent_given_on", _("Say when consent was given."))
             elif data["consent_given_on"] > today:
                 self.add_error("consent_given_on", _("Consent cannot be given in the future."))
-        elif data.get("basis") and not data.get("justification", "").strip():
-            self.add_error("justification", _("Explain why sharing is justified without consent."))
+        elif data.get("basis"):
+            if len(data.get("justification", "").strip()) < MIN_JUSTIFICATION:
+                self.add_error(
+                    "justification",
+                    _("Explain in at least %(count)d characters why sharing is justified without consent.")
+                    % {"count": MIN_JUSTIFICATION},
+                )
+            if data["basis"] == CaseShare.Basis.LEGAL_DUTY and not data.get("legal_duty", "").strip():
+                self.add_error("legal_duty", _("Name the legal duty."))
         if data.get("ends_on") and data["ends_on"] < today:
             self.add_error("ends_on", _("The end date cannot be in the past."))
         return data
@@ -116,6 +154,9 @@ class DisclosureCheckForm(forms.ModelForm):  # type: ignore[type-arg]
             "risk_assessed_on",
             "shared_on",
             "shared_with",
+            "basis",
+            "consent",
+            "basis_detail",
             "notes",
         ]
         widgets = {
@@ -126,12 +167,22 @@ class DisclosureCheckForm(forms.ModelForm):  # type: ignore[type-arg]
             "risk_assessed_on": DateInput(),
             "shared_on": DateInput(),
             "shared_with": forms.CheckboxSelectMultiple,
+            "basis": forms.RadioSelect,
+            "basis_detail": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, agencies: list[Agency], case: Case | None = None, user: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.agencies = agencies
+        consents = Consent.objects.none()
+        if case is not None and user is not None:
+            consents = Consent.objects.restrict(user, Action.VIEW).filter(
+                family_id=case.family_id, withdrawn_at__isnull=True
+            )
+        self.fields["consent"].queryset = consents  # type: ignore[attr-defined]
         self.fields["shared_with"].queryset = Agency.objects.exclude(pk__in=[a.pk for a in agencies])  # type: ignore[attr-defined]
         if len(agencies) > 1:
             self.fields = {
@@ -149,6 +200,8 @@ class DisclosureCheckForm(forms.ModelForm):  # type: ignore[type-arg]
                 self.add_error(name, _("A check cannot be dated in the future."))
         if data.get("shared_with") and not data.get("shared_on"):
             self.add_error("shared_on", _("Say when the information was shared with the partners named."))
+        if data.get("shared_on") and not data.get("basis"):
+            self.add_error("basis", _("Name the lawful basis on which the information was shared."))
         return data
 
     def _post_clean(self) -> None:
@@ -157,3 +210,48 @@ class DisclosureCheckForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def checking_agency(self) -> Agency:
         return self.cleaned_data.get("agency") or self.agencies[0]
+
+
+class ConsentForm(forms.Form):
+    """Consent to support: who it is for, who gave it, when, and for what."""
+
+    person = forms.ModelChoiceField(label=_("Consent for"), queryset=Person.objects.none())
+    given_by = forms.ModelChoiceField(
+        label=_("Given by"),
+        queryset=Person.objects.none(),
+        help_text=_("The person themself, or a parent or guardian for a child."),
+    )
+    given_on = forms.DateField(label=_("Given on"), widget=DateInput)
+    purposes = forms.MultipleChoiceField(
+        label=_("Consent to"), choices=Consent.Purpose.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Agencies information may go to"),
+        queryset=Agency.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    purpose_text = forms.CharField(
+        label=_("In the family's words"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, case: Case, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A coordinator manages the case from its summary: they see the index person only.
+        members = Person.objects.restrict(user, Action.VIEW_SUMMARY).filter(family_id=case.family_id)
+        self.fields["person"].queryset = members  # type: ignore[attr-defined]
+        self.fields["given_by"].queryset = members  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("given_on") and data["given_on"] > timezone.localdate():
+            self.add_error("given_on", _("Consent cannot be given in the future."))
+        if not data.get("purposes") and not data.get("purpose_text", "").strip():
+            self.add_error("purposes", _("Say what the consent is for."))
+        return data
+
+
+class WithdrawConsentForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why was consent withdrawn?"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )

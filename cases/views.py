@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
@@ -13,7 +14,7 @@ from django_filters.views import FilterView
 from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin
 from agencies.directory import team_diversity
 from agencies.models import Agency, AgendaItem, Panel, User
-from families.models import DisclosureRestriction, Person
+from families.models import Consent, DisclosureRestriction, Person
 from interventions.context import interventions_context
 from referrals.models import Referral
 from reminders.dashboard import due_lists
@@ -21,7 +22,14 @@ from reminders.dashboard import due_lists
 from . import services
 from .children import children_of, drafts_of
 from .filtersets import CaseFilterSet
-from .forms import AssignOwnerForm, DisclosureCheckForm, RevokeShareForm, ShareCaseForm
+from .forms import (
+    AssignOwnerForm,
+    ConsentForm,
+    DisclosureCheckForm,
+    RevokeShareForm,
+    ShareCaseForm,
+    WithdrawConsentForm,
+)
 from .involvement import involvement
 from .models import Case, CaseEvent, CaseShare, Contact, DisclosureCheck, RiskRecord
 from .services import disclosing_agencies
@@ -31,6 +39,8 @@ __all__ = [
     "CaseListView",
     "CaseShareView",
     "CaseView",
+    "ConsentCreateView",
+    "ConsentWithdrawView",
     "DisclosureCheckView",
     "HomeView",
     "RevokeShareView",
@@ -95,7 +105,7 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
             CaseShare.objects.restrict(user, Action.VIEW_SUMMARY)
             .filter(case=case)
             .current()
-            .select_related("agency", "granted_by")
+            .select_related("agency", "granted_by", "consent")
         )
         if case.access_full or can_manage:
             context["shares"] = shares
@@ -149,6 +159,12 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
                 .select_related("agency", "recorded_by")
                 .prefetch_related("shared_with")
             )
+            context["consents"] = (
+                Consent.objects.restrict(user, Action.VIEW)
+                .filter(family_id=case.family_id)
+                .select_related("person", "given_by", "recorded_by", "withdrawn_by")
+                .prefetch_related("agencies")
+            )
             context["can_check"] = bool(disclosing_agencies(user)) and user.has_perm("cases.add_disclosurecheck")
             context.update(interventions_context(case, user, can_change=context["can_change"]))
         return context
@@ -162,7 +178,7 @@ class CaseShareView(RestrictedObjectFormView):
     template_name = "cases/case_share_form.html"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "case": self.object}
+        return {**super().get_form_kwargs(), "case": self.object, "user": self.request.user}
 
     def perform(self, form: ShareCaseForm) -> HttpResponse:  # type: ignore[override]
         data = form.cleaned_data
@@ -174,6 +190,8 @@ class CaseShareView(RestrictedObjectFormView):
             justification=data["justification"],
             consent_given_by=data["consent_given_by"],
             consent_given_on=data["consent_given_on"],
+            consent=data["consent"],
+            legal_duty=data["legal_duty"],
             ends_at=form.ends_at,
             actor=self.request.user,
         )
@@ -253,7 +271,8 @@ class DisclosureCheckView(RestrictedObjectFormView):
         return bool(disclosing_agencies(cast(User, self.request.user)))
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "agencies": disclosing_agencies(cast(User, self.request.user))}
+        user = cast(User, self.request.user)
+        return {**super().get_form_kwargs(), "agencies": disclosing_agencies(user), "case": self.object, "user": user}
 
     def perform(self, form: DisclosureCheckForm) -> HttpResponse:  # type: ignore[override]
         steps = {name: value for name, value in form.cleaned_data.items() if name not in ("agency", "shared_with")}
@@ -266,3 +285,63 @@ class DisclosureCheckView(RestrictedObjectFormView):
         )
         messages.success(self.request, _("The checks are recorded. Only your agency sees them."))
         return HttpResponseRedirect(self.object.get_absolute_url() + "#checks-heading")
+
+
+class ConsentCreateView(RestrictedObjectFormView):
+    """The case owner, a supervisor or the coordinator records a family member's consent."""
+
+    queryset = Case.objects.select_related("family")
+    action = Action.MANAGE
+    permission_required = "cases.manage_case"
+    form_class = ConsentForm
+    template_name = "cases/case_change_form.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "case": self.object, "user": self.request.user}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "case": self.object, "title": _("Record consent to support")}
+
+    def perform(self, form: ConsentForm) -> HttpResponse:  # type: ignore[override]
+        data = form.cleaned_data
+        services.record_consent(
+            self.object,
+            person=data["person"],
+            given_by=data["given_by"],
+            given_on=data["given_on"],
+            purposes=data["purposes"],
+            agencies=data["agencies"],
+            purpose_text=data["purpose_text"],
+            actor=cast(User, self.request.user),
+        )
+        messages.success(self.request, _("The consent is recorded."))
+        return HttpResponseRedirect(self.object.get_absolute_url() + "#consent-heading")
+
+
+class ConsentWithdrawView(RestrictedObjectFormView):
+    """Record that a consent was withdrawn; the shares resting on it are flagged on the case."""
+
+    queryset = Case.objects.select_related("family")
+    action = Action.MANAGE
+    permission_required = "cases.manage_case"
+    form_class = WithdrawConsentForm
+    template_name = "cases/case_change_form.html"
+
+    def get_object(self, queryset: Any = None) -> Any:
+        case = super().get_object(queryset)
+        # The consent is reached through the case just fetched for MANAGE: one of its family's.
+        self.consent = get_object_or_404(
+            Consent.objects.filter(family_id=case.family_id, withdrawn_at__isnull=True), pk=self.kwargs["consent"]
+        )
+        return case
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        title = _("Consent withdrawn")
+        return {**super().get_context_data(**kwargs), "case": self.object, "title": title}
+
+    def perform(self, form: WithdrawConsentForm) -> HttpResponse:  # type: ignore[override]
+        services.withdraw_consent(
+            self.object, self.consent, reason=form.cleaned_data["reason"], actor=cast(User, self.request.user)
+        )
+        messages.success(self.request, _("The withdrawal is recorded. Check the shares flagged on the case."))
+        return HttpResponseRedirect(self.object.get_absolute_url() + "#consent-heading")

@@ -10,7 +10,7 @@ from agencies.access import Action, RestrictedQuerySet
 
 from .matching import name_key
 
-__all__ = ["DisclosureRestriction", "Family", "Person"]
+__all__ = ["Consent", "DisclosureRestriction", "Family", "Person"]
 
 
 class Family(models.Model):
@@ -156,3 +156,57 @@ class DisclosureRestriction(models.Model):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None
+
+
+class Consent(models.Model):
+    """Consent to support, given by a family member (or, for a child, by a parent): a record of its
+    own, apart from the lawful basis of any share. A share on consent points to one of these
+    (decision 42); withdrawing it flags those shares on the case."""
+
+    class Purpose(models.TextChoices):
+        SUPPORT_PLAN = "support_plan", _("Support and an intervention plan")
+        SHARING = "sharing", _("Sharing information with the agencies named")
+        HOME_VISITS = "home_visits", _("Home visits")
+        SCHOOL = "school", _("Contact with the school")
+        HEALTH = "health", _("Contact with health services")
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="consents", verbose_name=_("family"))
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("consent for"))
+    given_by = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="consents_given",
+        verbose_name=_("given by"),
+        help_text=_("The person themself, or a parent or guardian for a child."),
+    )
+    given_on = models.DateField(_("given on"))
+    purposes = models.JSONField(_("consent to"), default=list, blank=True)
+    agencies = models.ManyToManyField(
+        "agencies.Agency", blank=True, related_name="+", verbose_name=_("agencies information may go to")
+    )
+    purpose_text = models.CharField(_("in the family's words"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey("agencies.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey("agencies.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    withdraw_reason = models.CharField(_("why it was withdrawn"), max_length=500, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = "family_child"
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["family", "-given_on", "-pk"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        indexes = [models.Index(fields=["family", "withdrawn_at"], name="families_consent_current_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.given_on:%Y-%m-%d}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_at is None
+
+    def purpose_labels(self) -> list[str]:
+        return [str(self.Purpose(p).label) for p in self.purposes if p in self.Purpose.values]

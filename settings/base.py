@@ -204,10 +204,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.send_reminder_digests_task",
         "schedule": crontab(hour=env_int("URA_REMINDER_DIGEST_HOUR", 7), minute=0),
     },
+    "retention-due": {"task": "audit.tasks.report_retention_due_task", "schedule": 24 * 60 * 60.0},
 }
 # How far back a sweep looks for deadlines it has not reminded yet (an outage shorter than this
 # loses nothing).
 REMINDERS_CATCH_UP_DAYS = env_int("URA_REMINDER_CATCH_UP_DAYS", 30)
+
+# --- Retention (decision 45): years until a record comes up for review ----------------------
+URA_RETENTION_YEARS_CASE = env_int("URA_RETENTION_YEARS_CASE", 5)  # after the case closed
+URA_RETENTION_YEARS_REFERRAL = env_int("URA_RETENTION_YEARS_REFERRAL", 1)  # no further action
+URA_RETENTION_YEARS_AUDIT = env_int("URA_RETENTION_YEARS_AUDIT", 10)  # reported only: append-only
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

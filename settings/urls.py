@@ -29,6 +29,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("interventions/", include("interventions.urls")),
     path("notifications/", include("reminders.urls")),
+    path("privacy/", include("audit.privacy_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

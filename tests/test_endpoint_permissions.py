@@ -136,6 +136,36 @@ def closure_body(world: World) -> dict[str, Any]:
     return {"case": world.case.pk, "decided_on": "2020-01-01", "reason": "Goals met", "agreements": agreements}
 
 
+def consent_body(world: World) -> dict[str, Any]:
+    person = world.case.index_person_id
+    return {
+        "case": world.case.pk,
+        "person": person,
+        "given_by": person,
+        "given_on": "2020-01-01",
+        "purposes": ["sharing"],
+    }
+
+
+def sar_id(world: World) -> list[int]:
+    """A subject access request about the case's index person (made directly: only a DPO opens one)."""
+    from django.utils import timezone
+
+    from audit.models import SubjectAccessRequest
+
+    today = timezone.localdate()
+    person = world.case.index_person
+    sar = SubjectAccessRequest.objects.create(
+        person=person, person_label=str(person), requested_by="-", received_on=today, due_on=today,
+        opened_by=world.coordinator,
+    )  # fmt: skip
+    return [sar.pk]
+
+
+# The data protection officer's pages do not exist for anyone else: 404 for readers too.
+DPO = {"refused": 404}
+
+
 def named(world: World) -> dict[str, Any]:
     return {"subject_family_name": world.case.family.name, "subject_given_name": world.case.index_person.given_name}
 
@@ -150,6 +180,8 @@ ENDPOINTS = [
     Endpoint("cases:caseshare_revoke", "post", share_ids, "write"),
     Endpoint("cases:disclosurecheck_create", "post", case_id, "write"),
     Endpoint("cases:timeline", "get", case_id, "object"),
+    Endpoint("cases:consent_create", "post", case_id, "write"),
+    Endpoint("cases:consent_withdraw", "post", lambda w: [w.case.pk, w.entries["consent"].pk], "write"),
     Endpoint("cases:case_stage", "post", case_id, "write"),
     Endpoint("cases:case_risk", "post", case_id, "write"),
     Endpoint("cases:case_key_worker", "post", case_id, "write"),
@@ -211,6 +243,10 @@ ENDPOINTS = [
     Endpoint("cases-api:disclosurerestriction-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:disclosurerestriction-detail", "get", entry_id("restriction"), "object", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:disclosurerestriction-lift", "post", entry_id("restriction"), "write", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:consent-list", "get", no_args, "list", api=True),
+    Endpoint("cases-api:consent-list", "post", no_args, "write", api=True, params=consent_body, hidden=400, refused=400),
+    Endpoint("cases-api:consent-detail", "get", entry_id("consent"), "object", api=True),
+    Endpoint("cases-api:consent-withdraw", "post", entry_id("consent"), "write", api=True, params=lambda w: {"case": w.case.pk, "reason": "No"}),
     Endpoint("referrals-api:referral-list", "get", no_args, "list", api=True),
     Endpoint("referrals-api:referral-matches", "get", no_args, "list", api=True, params=named),
     Endpoint("referrals-api:referral-detail", "get", referral_id, "object", api=True),
@@ -230,6 +266,13 @@ ENDPOINTS = [
     Endpoint("agencies-api:agendaitem-decide", "post", lambda w: [w.item.pk], "write", api=True, role_gate=MEETINGS, reader="panel_member"),
     Endpoint("agencies-api:agendaitem-decline", "post", lambda w: [w.item.pk], "object", api=True),
     Endpoint("agencies-api:owner-candidate-list", "get", no_args, "list", api=True),
+    Endpoint("privacy:sar_list", "get", no_args, "object"),
+    Endpoint("privacy:sar_create", "post", lambda w: [w.case.index_person_id], "write", **DPO),
+    Endpoint("privacy:sar", "get", sar_id, "object"),
+    Endpoint("privacy:sar_export", "get", sar_id, "object"),
+    Endpoint("privacy:sar_complete", "post", sar_id, "write", **DPO),
+    Endpoint("privacy:retention_list", "get", no_args, "object"),
+    Endpoint("privacy:retention_decide", "post", lambda w: ["case", w.case.pk], "write", **DPO),
     Endpoint("interventions:plan_create", "post", case_id, "write"),
     Endpoint("interventions:plan_start", "post", lambda w: [w.case.pk, w.draft.pk], "write"),
     Endpoint("interventions:action_status", "post", lambda w: [w.case.pk, w.action.pk], "write"),
@@ -406,6 +449,9 @@ def _entries(case: Case) -> dict[str, Any]:
         "event": CaseEvent.objects.filter(case=case).first(),
         "risk": case_services.set_risk_level(case, level="moderate", source=RiskRecord.Source.MANUAL, actor=owner),
         "restriction": case_services.add_restriction(case, person=child, must_not_be_told="-", actor=owner),
+        "consent": case_services.record_consent(
+            case, person=child, given_by=child, given_on=case.opened_at.date(), purposes=["sharing"], actor=owner
+        ),
     }
 
 

@@ -138,7 +138,7 @@ def test_a_no_minutes_decision_shows_what_changed_on_the_timeline(
     review = timezone.localdate() + datetime.timedelta(days=10)
     decision = panel_services.PanelDecision(
         urgency="urgent", first_contact_agency=other_agency, next_review_on=review, share_basis="legal_duty",
-        share_justification="Child protection duty",
+        share_justification="Child protection duty", share_legal_duty="Child protection act",
     )  # fmt: skip
     panel_services.record_decision(item, decision, actor=coordinator)
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.PANEL_DECISION)
@@ -157,7 +157,9 @@ def test_the_first_contact_agency_and_involved_panel_agencies_can_see_the_case(
     meeting = panel_services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
     item = panel_services.add_case_to_agenda(meeting, case, actor=coordinator)
     decision = panel_services.PanelDecision(
-        first_contact_agency=other_agency, share_basis="safeguarding", share_justification="Threat assessment"
+        first_contact_agency=other_agency,
+        share_basis="safeguarding",
+        share_justification="Threat assessment by the police",
     )
     panel_services.record_decision(item, decision, actor=coordinator)
     forget_access(officer)

@@ -47,6 +47,7 @@ __all__ = [
     "entry_content_condition",
     "forget_access",
     "get_restricted_object",
+    "is_data_protection_officer",
     "reach",
     "referral_condition",
     "sees_reporter",
@@ -499,6 +500,24 @@ def _panel_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -
     access = UserAccess.of(user)
     ids = access.coordinated_panel_ids if action in (Action.CHANGE, Action.MANAGE) else access.panel_ids
     return qs.filter(panel_id__in=ids) if ids else qs.none()
+def is_data_protection_officer(user: AnyUser) -> bool:
+    """Whether `user` holds the data protection officer role (resolved once per user object)."""
+    cached = getattr(user, "_ura_dpo", None)
+    if cached is None:
+        Membership = apps.get_model("agencies", "Membership")
+        cached = bool(
+            user.is_authenticated
+            and user.is_active
+            and Membership.objects.filter(user=user, role=Membership.Role.DATA_PROTECTION_OFFICER).exists()
+        )
+        setattr(user, "_ura_dpo", cached)  # noqa: B010
+    return cached
+
+
+def _data_protection_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    """Subject access requests and retention reviews: the data protection officer's alone; to
+    everyone else they do not exist (decision 44)."""
+    return qs if is_data_protection_officer(user) else qs.none()
 
 
 RULES: dict[str, Rule] = {
@@ -521,6 +540,7 @@ RULES: dict[str, Rule] = {
     "plan_action": _plan_action_rule,
     "reminder": _reminder_rule,
     "panel_child": _panel_child_rule,
+    "data_protection": _data_protection_rule,
 }
 
 

@@ -153,6 +153,7 @@ class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
     share_justification = serializers.CharField(required=False, default="", allow_blank=True)
     share_consent_given_by = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+    share_legal_duty = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
     notes = serializers.CharField(required=False, default="", allow_blank=True)
     discussion = serializers.CharField(required=False, default="", allow_blank=True)
 

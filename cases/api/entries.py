@@ -15,10 +15,16 @@ from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedViewSet
 from agencies.models import Agency, User
-from families.models import DisclosureRestriction
+from families.models import Consent, DisclosureRestriction
 
 from .. import services
-from ..filtersets import CaseEventFilterSet, RestrictionFilterSet, RiskRecordFilterSet, entry_filterset
+from ..filtersets import (
+    CaseEventFilterSet,
+    ConsentFilterSet,
+    RestrictionFilterSet,
+    RiskRecordFilterSet,
+    entry_filterset,
+)
 from ..models import (
     Attachment,
     CaseEvent,
@@ -35,11 +41,13 @@ from .entry_serializers import (
     CaseEventSerializer,
     CaseNoteSerializer,
     ChildNeedsSerializer,
+    ConsentSerializer,
     ContactSerializer,
     NeedsAssessmentSerializer,
     RestrictionSerializer,
     RiskRecordSerializer,
     SecurityAssessmentSerializer,
+    WithdrawConsentSerializer,
 )
 
 __all__ = [
@@ -47,6 +55,7 @@ __all__ = [
     "CaseEventViewSet",
     "CaseNoteViewSet",
     "ChildNeedsViewSet",
+    "ConsentViewSet",
     "ContactViewSet",
     "NeedsAssessmentViewSet",
     "RestrictionViewSet",
@@ -280,3 +289,43 @@ class RestrictionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
     def lift(self, request: Request, pk: str | None = None) -> Response:
         restriction = services.lift_restriction(self.get_object(), actor=cast(User, request.user))
         return Response(self.get_serializer(restriction).data)
+
+
+class ConsentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """Consents to support of the families whose case files you read. Recording and withdrawing
+    take a `case` of the family you manage (its owner, a supervisor, the coordinator)."""
+
+    queryset = Consent.objects.select_related("recorded_by", "withdrawn_by").prefetch_related("agencies")
+    serializer_class = ConsentSerializer
+    filterset_class = ConsentFilterSet
+    # Recording names the case in the body (the case field and the service check MANAGE on it);
+    # withdrawing needs the right to change one of the family's cases, then MANAGE on the case named.
+    action_access: ClassVar[dict[str, Action]] = {"create": Action.VIEW, "withdraw": Action.CHANGE}
+    permission_required: ClassVar[dict[Action, str]] = {Action.VIEW: "cases.view_case_summary"}
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        consent = services.record_consent(
+            data["case"],
+            person=data["person"],
+            given_by=data["given_by"],
+            given_on=data["given_on"],
+            purposes=data.get("purposes", []),
+            agencies=data.get("agencies", []),
+            purpose_text=data.get("purpose_text", ""),
+            actor=cast(User, request.user),
+        )
+        return Response(self.get_serializer(consent).data, status=201)
+
+    @extend_schema(request=WithdrawConsentSerializer, responses=ConsentSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        consent = self.get_object()
+        data = WithdrawConsentSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        consent = services.withdraw_consent(
+            data.validated_data["case"], consent, reason=data.validated_data["reason"], actor=cast(User, request.user)
+        )
+        return Response(self.get_serializer(consent).data)

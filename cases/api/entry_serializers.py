@@ -12,7 +12,7 @@ from agencies.access import Action
 from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import AgencyRefSerializer, UserRefSerializer
 from agencies.models import User
-from families.models import DisclosureRestriction, Person
+from families.models import Consent, DisclosureRestriction, Person
 
 from .. import uploads
 from ..models import (
@@ -35,6 +35,7 @@ __all__ = [
     "CaseEventSerializer",
     "CaseNoteSerializer",
     "ChildNeedsSerializer",
+    "ConsentSerializer",
     "ContactSerializer",
     "KeyWorkerSerializer",
     "MoveStageSerializer",
@@ -43,6 +44,7 @@ __all__ = [
     "RiskLevelSerializer",
     "RiskRecordSerializer",
     "SecurityAssessmentSerializer",
+    "WithdrawConsentSerializer",
 ]
 
 ENTRY_FIELDS = [
@@ -336,3 +338,40 @@ class RiskLevelSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class KeyWorkerSerializer(serializers.Serializer):  # type: ignore[type-arg]
     person = FamilyMemberField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ConsentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """Consent to support of a family member. Record one with the `case` it is recorded on (its
+    owner, a supervisor or the coordinator); `withdraw` records its withdrawal."""
+
+    case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.MANAGE, write_only=True)
+    person = RestrictedPrimaryKeyRelatedField(queryset=Person.objects.all(), action=Action.VIEW_SUMMARY)
+    given_by = RestrictedPrimaryKeyRelatedField(queryset=Person.objects.all(), action=Action.VIEW_SUMMARY)
+    purposes = serializers.ListField(child=serializers.ChoiceField(choices=Consent.Purpose.choices), default=list)
+    recorded_by = UserRefSerializer(read_only=True)
+    withdrawn_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Consent
+        fields = [
+            "id",
+            "case",
+            "family",
+            "person",
+            "given_by",
+            "given_on",
+            "purposes",
+            "agencies",
+            "purpose_text",
+            "recorded_by",
+            "created_at",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdraw_reason",
+        ]
+        read_only_fields = ["id", "family", "recorded_by", "created_at", "withdrawn_at", "withdraw_reason"]
+
+
+class WithdrawConsentSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.MANAGE)
+    reason = serializers.CharField(max_length=500)

@@ -11,7 +11,7 @@ from agencies.access import Action
 from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import AgencyRefSerializer, PanelRefSerializer, UserRefSerializer
 from agencies.models import Agency, User
-from families.models import Person
+from families.models import Consent, Person
 
 from ..models import Case, CaseShare, DisclosureCheck
 
@@ -95,6 +95,10 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     granted_by = UserRefSerializer(read_only=True)
+    consent = RestrictedPrimaryKeyRelatedField(
+        queryset=Consent.objects.all(), action=Action.VIEW, required=False, allow_null=True
+    )
+    consent_withdrawn = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = CaseShare
@@ -108,6 +112,9 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
             "justification",
             "consent_given_by",
             "consent_given_on",
+            "consent",
+            "consent_withdrawn",
+            "legal_duty",
             "purpose",
             "ends_at",
             "granted_by",
@@ -121,7 +128,16 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
     # What the share says about the family is case content: only full readers of the case get it
     # (a coordinator manages shares from the summary).
-    FULL_ONLY = ("justification", "consent_given_by", "consent_given_on", "revoke_reason", "purpose")
+    FULL_ONLY = (
+        "justification",
+        "consent_given_by",
+        "consent_given_on",
+        "consent",
+        "consent_withdrawn",
+        "legal_duty",
+        "revoke_reason",
+        "purpose",
+    )
 
     def to_representation(self, instance: CaseShare) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -208,6 +224,9 @@ class DisclosureCheckSerializer(serializers.ModelSerializer):  # type: ignore[ty
     case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.VIEW)
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     shared_with = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True, required=False)
+    consent = RestrictedPrimaryKeyRelatedField(
+        queryset=Consent.objects.all(), action=Action.VIEW, required=False, allow_null=True
+    )
     recorded_by = UserRefSerializer(read_only=True)
     steps_done = serializers.IntegerField(read_only=True)
 
@@ -225,6 +244,9 @@ class DisclosureCheckSerializer(serializers.ModelSerializer):  # type: ignore[ty
             "risk_assessed_on",
             "shared_on",
             "shared_with",
+            "basis",
+            "consent",
+            "basis_detail",
             "notes",
             "steps_done",
             "recorded_by",

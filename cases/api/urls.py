@@ -17,5 +17,6 @@ router.register("attachments", entries.AttachmentViewSet)
 router.register("case-events", entries.CaseEventViewSet)
 router.register("risk-records", entries.RiskRecordViewSet)
 router.register("disclosure-restrictions", entries.RestrictionViewSet)
+router.register("consents", entries.ConsentViewSet)
 
 urlpatterns = router.urls

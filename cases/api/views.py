@@ -143,7 +143,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
 class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RestrictedViewSet):
     """Shares of cases with other agencies. Create one to share; `revoke` to end it."""
 
-    queryset = CaseShare.objects.select_related("agency", "granted_by")
+    queryset = CaseShare.objects.select_related("agency", "granted_by", "consent")
     serializer_class = CaseShareSerializer
     filterset_class = CaseShareFilterSet
     action_access: ClassVar[dict[str, Action]] = {"create": Action.MANAGE, "revoke": Action.MANAGE}
@@ -162,6 +162,8 @@ class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             justification=data.get("justification", ""),
             consent_given_by=data.get("consent_given_by", ""),
             consent_given_on=data.get("consent_given_on"),
+            consent=data.get("consent"),
+            legal_duty=data.get("legal_duty", ""),
             ends_at=data.get("ends_at"),
             actor=self.request.user,
         )

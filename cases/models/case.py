@@ -203,6 +203,22 @@ class CaseShare(models.Model):
         _("consent given by"), max_length=200, blank=True, help_text=_("The person, or a parent for a child.")
     )
     consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
+    # The consent record the share rests on (decision 42); the two text fields above copy it, and
+    # remain for shares recorded before consents were records of their own.
+    consent = models.ForeignKey(
+        "families.Consent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shares",
+        verbose_name=_("consent record"),
+    )
+    legal_duty = models.CharField(
+        _("legal duty"),
+        max_length=300,
+        blank=True,
+        help_text=_("The law or duty that requires the disclosure, for a share on a legal duty."),
+    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by")
     )
@@ -266,6 +282,11 @@ class CaseShare(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def consent_withdrawn(self) -> bool:
+        """A share on a consent that has since been withdrawn: flagged on the case (decision 43)."""
+        return self.consent is not None and self.consent.withdrawn_at is not None
+
 
 class CaseEvent(models.Model):
     """One entry of the case timeline: a move, an assignment, a share, a closure..."""
@@ -294,6 +315,8 @@ class CaseEvent(models.Model):
         CLOSED = "closed", _("Case closed")
         CONCERN_ADDED = "concern_added", _("New concern added")
         PANEL_DECISION = "panel_decision", _("Panel decision")
+        CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -417,6 +440,8 @@ EVENT_TEXTS: dict[str, Any] = {
     CaseEvent.Kind.WITHDRAWAL: _("The family withdrew from the plan."),
     CaseEvent.Kind.REOPENED: _("Case reopened: %(reason)s"),
     CaseEvent.Kind.FOLLOW_UP: _("Post-exit follow-up."),
+    CaseEvent.Kind.CONSENT_RECORDED: _("Consent recorded for %(person)s."),
+    CaseEvent.Kind.CONSENT_WITHDRAWN: _("Consent of %(person)s withdrawn: %(reason)s"),
 }
 
 
@@ -444,6 +469,21 @@ class DisclosureCheck(models.Model):
     risk_assessed_on = models.DateField(_("5. risk assessed by specialists"), null=True, blank=True)
     shared_on = models.DateField(_("6. shared with the partners named"), null=True, blank=True)
     shared_with = models.ManyToManyField("agencies.Agency", blank=True, related_name="+", verbose_name=_("partners"))
+    # Sharing is a disclosure: it names its basis, as a share does (decision 42).
+    basis = models.CharField(_("lawful basis of sharing"), max_length=16, choices=CaseShare.Basis.choices, blank=True)
+    consent = models.ForeignKey(
+        "families.Consent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent record"),
+    )
+    basis_detail = models.TextField(
+        _("justification or legal duty"),
+        blank=True,
+        help_text=_("For an override: why sharing is necessary; for a legal duty: which duty, and why."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

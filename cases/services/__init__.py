@@ -4,5 +4,6 @@ They take objects that the caller has already fetched through `restrict()`, and 
 `actor`. Each runs in one transaction with its timeline and audit records.
 """
 
+from .consent import *  # noqa: F403
 from .entries import *  # noqa: F403
 from .ownership import *  # noqa: F403

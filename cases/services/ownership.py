@@ -19,10 +19,11 @@ from agencies.access import READ_ORDER, Action, reach
 from agencies.models import Agency, Membership, Panel, User
 from audit.models import AuditEvent
 from audit.services import record
-from families.models import Family, Person
+from families.models import Consent, Family, Person
 
 from .. import events
 from ..models import Case, CaseReferenceCounter, CaseShare, DisclosureCheck
+from .consent import consent_for_share
 
 __all__ = [
     "assign_owner",
@@ -134,6 +135,8 @@ def share_case(
     consent_given_on: datetime.date | None = None,
     ends_at: datetime.datetime | None = None,
     purpose: str = "",
+    consent: Consent | None = None,
+    legal_duty: str = "",
 ) -> CaseShare:
     """Share `case` with `agency` at `scope`, on a lawful `basis`.
 
@@ -144,6 +147,16 @@ def share_case(
     case = _locked(case, actor, Action.MANAGE)
     if agency.pk == case.owning_agency_id:
         raise ValidationError(_("The owning agency already sees the whole case."))
+    consent_given_by, consent_given_on = _check_basis(
+        case,
+        agency=agency,
+        basis=basis,
+        justification=justification,
+        consent=consent,
+        consent_given_by=consent_given_by,
+        consent_given_on=consent_given_on,
+        legal_duty=legal_duty,
+    )
     if ends_at is not None and ends_at <= timezone.now():
         raise ValidationError(_("The end of a share must be in the future."))
     before = reach(case, actor)
@@ -164,6 +177,8 @@ def share_case(
         justification=justification.strip(),
         consent_given_by=consent_given_by.strip(),
         consent_given_on=consent_given_on,
+        consent=consent if basis == CaseShare.Basis.CONSENT else None,
+        legal_duty=legal_duty.strip() if basis == CaseShare.Basis.LEGAL_DUTY else "",
         purpose=purpose.strip(),
         granted_by=actor,
         ends_at=ends_at,
@@ -174,6 +189,46 @@ def share_case(
     _ensure_reach_kept(case, actor, before)
     events.case_shared_event(share, actor=actor)
     return share
+
+
+# An override or a legal duty is explained in a sentence, not a word (decision 42).
+MIN_JUSTIFICATION = 20
+
+
+def _check_basis(
+    case: Case,
+    *,
+    agency: Agency,
+    basis: str,
+    justification: str,
+    consent: Consent | None,
+    consent_given_by: str,
+    consent_given_on: datetime.date | None,
+    legal_duty: str,
+) -> tuple[str, datetime.date | None]:
+    """Every disclosure names its basis: a current consent of the family (or, without a record,
+    who gave it and when), an override justified, or the legal duty named and justified."""
+    if basis == CaseShare.Basis.CONSENT:
+        if consent is not None:
+            # Read again and locked: a withdrawal racing this share is either before or after it.
+            consent = Consent.objects.select_for_update().select_related("given_by").get(pk=consent.pk)
+            consent_for_share(consent, case=case, agency=agency)
+            return str(consent.given_by), consent.given_on
+        if not consent_given_by.strip() or consent_given_on is None:
+            raise ValidationError(_("Choose the family's consent record, or say who gave consent and when."))
+        if consent_given_on > timezone.localdate():
+            raise ValidationError(_("Consent cannot be given in the future."))
+        return consent_given_by, consent_given_on
+    if basis not in CaseShare.Basis.values:
+        raise ValidationError(_("Name the lawful basis of the share."))
+    if len(justification.strip()) < MIN_JUSTIFICATION:
+        raise ValidationError(
+            _("Explain in at least %(count)d characters why sharing is necessary and proportionate.")
+            % {"count": MIN_JUSTIFICATION}
+        )
+    if basis == CaseShare.Basis.LEGAL_DUTY and not legal_duty.strip():
+        raise ValidationError(_("Name the legal duty that requires the disclosure."))
+    return "", None
 
 
 def _end_share(share: CaseShare, *, actor: User | None, reason: str, expired: bool = False) -> None:
@@ -278,6 +333,29 @@ def disclosing_agencies(user: User) -> list[Agency]:
     return [agency for agency in casework_agencies(user) if agency.sector in DISCLOSING_SECTORS]
 
 
+def _check_disclosure_basis(case: Case, shared_with: list[Agency], steps: dict[str, Any]) -> None:
+    """Information shared after the checks names its basis, like any share (decision 42)."""
+    basis, consent = steps.get("basis") or "", steps.get("consent")
+    detail = (steps.get("basis_detail") or "").strip()
+    if basis == CaseShare.Basis.CONSENT:
+        if consent is None:
+            raise ValidationError(_("Choose the family's consent record the sharing rests on."))
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        for partner in shared_with:
+            consent_for_share(consent, case=case, agency=partner)
+        steps["consent"] = consent
+    elif basis in (CaseShare.Basis.SAFEGUARDING, CaseShare.Basis.LEGAL_DUTY):
+        if len(detail) < MIN_JUSTIFICATION:
+            raise ValidationError(
+                _("Explain in at least %(count)d characters why sharing is necessary and proportionate.")
+                % {"count": MIN_JUSTIFICATION}
+            )
+        steps["consent"] = None
+    else:
+        raise ValidationError(_("Name the lawful basis on which the information was shared."))
+    steps["basis_detail"] = detail
+
+
 @transaction.atomic
 def record_disclosure_check(
     case: Case, *, agency: Agency, actor: User, shared_with: list[Agency] | None = None, **steps: Any
@@ -292,8 +370,13 @@ def record_disclosure_check(
         raise ValidationError(_("A check cannot be dated in the future."))
     if shared_with and not steps.get("shared_on"):
         raise ValidationError(_("Say when the information was shared with the partners named."))
+    if not steps.get("shared_on"):
+        steps.update(basis="", consent=None, basis_detail="")
     check = DisclosureCheck(case=case, agency=agency, recorded_by=actor, **steps)
     check.full_clean()
+    if check.shared_on:
+        _check_disclosure_basis(case, shared_with or [], steps)
+        check.consent, check.basis_detail = steps["consent"], steps["basis_detail"]
     check.save()
     check.shared_with.set(shared_with or [])
     record(AuditEvent.Action.DISCLOSURE_CHECKED, actor=actor, obj=check, case_id=case.pk, steps=check.steps_done)

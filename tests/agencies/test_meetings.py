@@ -129,6 +129,7 @@ class TestDecision:
             involved=[(school, "Attendance support"), (other_agency, "Security risk assessment")],
             share_basis=CaseShare.Basis.LEGAL_DUTY,
             share_justification="Child protection duty",
+            share_legal_duty="Child protection act",
             notes="Police make first contact.",
         )
         # when the coordinator records it

@@ -129,7 +129,8 @@ class TestShareAndAssignApi:
                 "agency": other_agency.pk,
                 "scope": "summary",
                 "basis": "legal_duty",
-                "justification": "Court order",
+                "justification": "The court ordered the disclosure",
+                "legal_duty": "Court order",
             },
         )
         assert created.status_code == 201, created.data

@@ -117,6 +117,8 @@ class TestDisclosureChecks:
                 "risk_assessed_on": today,
                 "shared_on": today,
                 "shared_with": [other_agency.pk],
+                "basis": "safeguarding",
+                "basis_detail": "A serious, real risk to his younger sister",
             },
         )
         assert response.status_code == 302

@@ -55,10 +55,15 @@ class TestShareView:
     def test_the_owner_shares_with_a_lawful_basis(self, case: Case, caseworker: User, other_agency: Agency) -> None:
         response = client_for(caseworker).post(
             self.url(case),
-            {"agency": other_agency.pk, "scope": "full", "basis": "safeguarding", "justification": "Risk to others"},
+            {
+                "agency": other_agency.pk,
+                "scope": "full",
+                "basis": "safeguarding",
+                "justification": "Risk to others in the family",
+            },
         )
         assert response.status_code == 302
-        assert CaseShare.objects.get().justification == "Risk to others"
+        assert CaseShare.objects.get().justification == "Risk to others in the family"
 
     def test_a_missing_basis_detail_keeps_what_was_typed(
         self, case: Case, caseworker: User, other_agency: Agency
