@@ -500,6 +500,8 @@ def _panel_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -
     access = UserAccess.of(user)
     ids = access.coordinated_panel_ids if action in (Action.CHANGE, Action.MANAGE) else access.panel_ids
     return qs.filter(panel_id__in=ids) if ids else qs.none()
+
+
 def is_data_protection_officer(user: AnyUser) -> bool:
     """Whether `user` holds the data protection officer role (resolved once per user object)."""
     cached = getattr(user, "_ura_dpo", None)
