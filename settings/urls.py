@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from agencies.account import TwoFactorView, VerifyView
 from agencies.api.views import ObtainTokenView, RevokeTokenView
 from agencies.views import set_language
 from cases.views import HomeView
@@ -23,6 +24,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/language/", set_language, name="set_language"),
+    path("accounts/two-factor/", TwoFactorView.as_view(), name="two_factor"),
+    path("accounts/two-factor/verify/", VerifyView.as_view(), name="two_factor_verify"),
     path("cases/", include("cases.urls")),
     path("panels/", include("agencies.urls")),
     path("referrals/", include("referrals.urls")),

@@ -269,6 +269,8 @@ EXEMPT = {
     "login": "the sign-in page",
     "logout": "signs the user out",
     "set_language": "the user's own language",
+    "two_factor": "the user's own authenticator app",
+    "two_factor_verify": "the user's own sign-in code",
     "api-token": "exchanges credentials for a token",
     "api-logout": "ends the caller's own token",
     "api-schema": "describes the API, holds no data",
