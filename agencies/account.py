@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .models import User
 from .security import OTP_PENDING
 
-__all__ = ["TwoFactorView", "VerifyView"]
+__all__ = ["NameShownView", "TwoFactorView", "VerifyView"]
 
 
 class TokenForm(forms.Form):
@@ -104,3 +104,29 @@ class VerifyView(LoginRequiredMixin, View):
                 return redirect(_next(request))
         form.add_error(None, _("That code is not right. Try the newest code from your authenticator app."))
         return render(request, self.template_name, {"form": form, "next": _next(request)}, status=400)
+
+
+class NameShownForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = ["name_shown_to_others"]
+        widgets = {"name_shown_to_others": forms.RadioSelect}
+
+
+class NameShownView(LoginRequiredMixin, View):
+    """Choose how your name appears to people of other agencies (practitioners' safety)."""
+
+    template_name = "registration/name_shown.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = NameShownForm(instance=cast(User, request.user))
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = NameShownForm(request.POST, instance=cast(User, request.user))
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        with transaction.atomic():
+            form.save()
+        messages.success(request, _("Saved. Other agencies now see your name this way."))
+        return redirect("name_shown")

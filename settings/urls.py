@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from agencies.account import TwoFactorView, VerifyView
+from agencies.account import NameShownView, TwoFactorView, VerifyView
 from agencies.api.views import ObtainTokenView, RevokeTokenView
 from agencies.views import set_language
 from cases.views import HomeView
@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/language/", set_language, name="set_language"),
+    path("accounts/name/", NameShownView.as_view(), name="name_shown"),
     path("accounts/two-factor/", TwoFactorView.as_view(), name="two_factor"),
     path("accounts/two-factor/verify/", VerifyView.as_view(), name="two_factor_verify"),
     path("cases/", include("cases.urls")),

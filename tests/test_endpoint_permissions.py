@@ -270,6 +270,7 @@ EXEMPT = {
     "logout": "signs the user out",
     "set_language": "the user's own language",
     "two_factor": "the user's own authenticator app",
+    "name_shown": "the user's own name preference",
     "two_factor_verify": "the user's own sign-in code",
     "api-token": "exchanges credentials for a token",
     "api-logout": "ends the caller's own token",
