@@ -269,3 +269,24 @@ def test_the_token_endpoint_has_a_stricter_scope(caseworker: User) -> None:
         APIClient().post(reverse("api-token"), {"username": "nobody", "password": "x"}).status_code for _ in range(11)
     ]
     assert answers[-1] == 429
+
+
+# --- Uploads ------------------------------------------------------------------------------------------
+
+
+def test_uploads_live_outside_the_web_root_and_no_url_serves_them(caseworker: User, client: Client) -> None:
+    media = Path(settings.MEDIA_ROOT).resolve()
+    for served in [*settings.STATICFILES_DIRS, settings.STATIC_ROOT]:
+        if served is not None:
+            assert not media.is_relative_to(Path(served).resolve())
+    assert not media.is_relative_to((Path(settings.BASE_DIR) / "templates").resolve())
+    client.force_login(caseworker)
+    for path in ("/media/attachments/1/x.pdf", "/attachments/1/x.pdf", "/var/media/attachments/1/x.pdf"):
+        assert client.get(path).status_code == 404
+
+
+def test_the_media_root_comes_from_the_environment() -> None:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.MEDIA_ROOT)"
+    env = {**os.environ, **PRODUCTION_ENV, "URA_MEDIA_ROOT": "/srv/ura-uploads"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "/srv/ura-uploads", result.stderr
