@@ -38,7 +38,8 @@ def needs_second_factor(user: Any) -> bool:
 @receiver(user_logged_in, dispatch_uid="agencies.security.signed_in")
 def _signed_in(sender: Any, request: HttpRequest | None, user: Any, **_: Any) -> None:
     # Decided once at sign-in and kept in the session: no query on every page for who needs a code.
-    if request is None or not hasattr(request, "session"):
+    # Browser sign-ins only: the API token endpoint's request (DRF's) keeps no session.
+    if not isinstance(request, HttpRequest) or not hasattr(request, "session"):
         return
     verified = getattr(user, "is_verified", lambda: False)()
     request.session[OTP_PENDING] = not verified and needs_second_factor(user)
