@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 __all__ = ["ViewerMiddleware", "current_viewer", "display_name", "set_viewer", "viewing_as"]
 
 _viewer: ContextVar["User | None"] = ContextVar("ura_viewer", default=None)
+# Per request: a user's agencies and role label, by user id, so a list showing one person on every
+# row asks once, not once a row.
+_known: ContextVar[dict[int, tuple[set[int], str]] | None] = ContextVar("ura_known_people", default=None)
 
 
 def current_viewer() -> "User | None":
@@ -35,18 +38,33 @@ def set_viewer(user: Any) -> None:
 @contextmanager
 def viewing_as(user: Any) -> Iterator[None]:
     token = _viewer.set(user if getattr(user, "is_authenticated", False) else None)
+    known = _known.set({})
     try:
         yield
     finally:
+        _known.reset(known)
         _viewer.reset(token)
 
 
+def _person(user: "User") -> tuple[set[int], str]:
+    """The user's agencies, and their first role and agency as "Practitioner, Social services"."""
+    known = _known.get()
+    if known is not None and user.pk in known:
+        return known[user.pk]
+    memberships = list(user.memberships.select_related("agency").order_by("pk"))
+    label = (
+        _("%(role)s, %(agency)s") % {"role": memberships[0].get_role_display(), "agency": memberships[0].agency.name}
+        if memberships
+        else _("A practitioner")
+    )
+    found = ({membership.agency_id for membership in memberships}, label)
+    if known is not None:
+        known[user.pk] = found
+    return found
+
+
 def _agency_ids(user: "User") -> set[int]:
-    cached: set[int] | None = getattr(user, "_ura_agency_ids", None)
-    if cached is None:
-        cached = set(user.memberships.values_list("agency_id", flat=True))
-        user._ura_agency_ids = cached  # type: ignore[attr-defined]
-    return cached
+    return _person(user)[0]
 
 
 def display_name(user: "User", viewer: "User | None" = None) -> str:
@@ -59,10 +77,7 @@ def display_name(user: "User", viewer: "User | None" = None) -> str:
     if user.name_shown_to_others == shown.FIRST_NAME_INITIAL and user.first_name:
         initial = f" {user.last_name[:1]}." if user.last_name else ""
         return f"{user.first_name}{initial}"
-    membership = user.memberships.select_related("agency").order_by("pk").first()
-    if membership is None:
-        return _("A practitioner")
-    return _("%(role)s, %(agency)s") % {"role": membership.get_role_display(), "agency": membership.agency.name}
+    return _person(user)[1]
 
 
 class ViewerMiddleware:

@@ -2,14 +2,16 @@
 agencies; their own agency always sees the full name."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency, Membership, User
 from agencies.people import display_name
 from cases.models import Case
 from tests.conftest import api_as, member
-from tests.factories import share
+from tests.factories import CaseFactory, share
 
 Shown = User.NameShown
 
@@ -72,3 +74,21 @@ def test_a_user_chooses_their_form(owner: User) -> None:
     owner.refresh_from_db()
     assert owner.name_shown_to_others == Shown.FIRST_NAME_INITIAL
     assert client.post(reverse("name_shown"), {"name_shown_to_others": "nickname"}).status_code == 400
+
+
+def test_a_list_asks_about_a_person_once(owner: User, officer: User, case: Case, other_agency: Agency) -> None:
+    owner.name_shown_to_others = Shown.FIRST_NAME_INITIAL
+    owner.save()
+    client = Client()
+    client.force_login(officer)
+    url = reverse("cases:case_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(url)
+    assert "Arta H." in page.content.decode()
+    for _ in range(3):
+        share(CaseFactory(owner=owner, owning_agency=case.owning_agency), other_agency)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(url)
+    assert page.content.decode().count("Arta H.") >= 4
+    assert len(four) == len(one)
