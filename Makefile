@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?= --numprocesses 2
 
-.PHONY: install run test lint bench messages vendor lock clean
+.PHONY: install run test lint bandit bench messages vendor lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Ura needs Python 3.11, found " + sys.version.split()[0]'
@@ -27,13 +27,20 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## lint: ruff, formatting, mypy, Django's checks, missing migrations
+## lint: ruff, formatting, mypy, bandit (high severity), Django's checks, missing migrations, pip-audit
+BANDIT_TARGETS := agencies audit cases families interventions referrals settings bench manage.py
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/bandit --quiet -lll -r $(BANDIT_TARGETS)
+	bash .ci/pip-audit
 	DJANGO_SETTINGS_MODULE=settings.test $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+## bandit: the security linter, high-severity findings only (CI runs it before the tests)
+bandit: install
+	$(BIN)/bandit --quiet -lll -r $(BANDIT_TARGETS)
 
 ## bench: the access-model list queries at a million cases (needs DATABASE_URL to PostgreSQL)
 bench: install

@@ -67,6 +67,9 @@ def seed_agencies() -> DemoOrg:
         for role in roles:
             Membership.objects.get_or_create(user=users[username], agency=agencies[agency_key], role=role)
     _user("admin", "Ura", "Administrator", is_staff=True, is_superuser=True)
+    # Practitioners' safety (decision 40): other agencies see her as "Blerina K.".
+    users["sw.blerina"].name_shown_to_others = User.NameShown.FIRST_NAME_INITIAL
+    users["sw.blerina"].save(update_fields=["name_shown_to_others"])
     panel, created = Panel.objects.get_or_create(
         name=PANEL_NAME,
         defaults={

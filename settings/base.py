@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "agencies",
     "families",
     "referrals",
@@ -60,10 +64,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "agencies.people.ViewerMiddleware",
     "agencies.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "agencies.security.IdleTimeoutMiddleware",
+    "agencies.security.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a lock-out raised by the authentication backend into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "settings.urls"
@@ -100,6 +111,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Authentication -----------------------------------------------------------------------
 AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     # Global (per-model) permissions of role groups gate endpoints.
     "django.contrib.auth.backends.ModelBackend",
     # Object permissions hold the explicit grants (shares, individual grants).
@@ -122,6 +135,46 @@ SESSION_COOKIE_AGE = env_int("URA_SESSION_AGE_SECONDS", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Signed out after this long without a request (agencies.security.IdleTimeoutMiddleware).
+URA_IDLE_TIMEOUT_MINUTES = env_int("URA_IDLE_TIMEOUT_MINUTES", 30)
+
+# --- Two-factor sign-in (django-otp, TOTP) ----------------------------------------------------
+# When true every account must enrol an authenticator app and give its code at each sign-in, in
+# the browser and for API tokens. production.py defaults it to true.
+URA_REQUIRE_2FA = env_bool("URA_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = "Ura"
+
+# --- Lock-out after failed sign-ins (django-axes) ---------------------------------------------
+AXES_FAILURE_LIMIT = env_int("URA_SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("URA_SIGN_IN_COOLOFF_MINUTES", 15))
+# The pair: one person's mistyping does not lock out a whole office behind one address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts are kept in a table (the database handler): shared by every web process; successful
+# sign-ins are in the audit trail already, so axes keeps no access log of its own.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "agencies.security.locked_out"
+AXES_VERBOSE = False
+
+# --- Content Security Policy (django-csp): no inline script or style anywhere -----------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Bootstrap's stylesheet draws its form controls with data: SVG images.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -225,7 +278,15 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # JSON only: the browsable API renders filter forms whose choices are not the user's own.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_RATES": {"sign_in": env_str("URA_SIGN_IN_RATE", "10/minute")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "sign_in": env_str("URA_SIGN_IN_RATE", "10/minute"),
+        "anon": env_str("URA_API_ANON_RATE", "30/minute"),
+        "user": env_str("URA_API_USER_RATE", "600/minute"),
+    },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

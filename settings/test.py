@@ -18,6 +18,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 LANGUAGE_CODE = "en"
+# The test client's login() authenticates without a request, which django-axes refuses: the lock-out
+# tests (tests/test_hardening.py) switch it on.
+AXES_ENABLED = False
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # An in-memory database per test process: fast, and never touches the local demo database.

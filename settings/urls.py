@@ -3,8 +3,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from agencies.account import NameShownView, TwoFactorView, VerifyView
 from agencies.api.views import ObtainTokenView, RevokeTokenView
 from agencies.views import set_language
 from cases.views import HomeView
@@ -24,6 +25,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/language/", set_language, name="set_language"),
+    path("accounts/name/", NameShownView.as_view(), name="name_shown"),
+    path("accounts/two-factor/", TwoFactorView.as_view(), name="two_factor"),
+    path("accounts/two-factor/verify/", VerifyView.as_view(), name="two_factor_verify"),
     path("cases/", include("cases.urls")),
     path("panels/", include("agencies.urls")),
     path("referrals/", include("referrals.urls")),
@@ -32,6 +36,6 @@ urlpatterns = [
     path("privacy/", include("audit.privacy_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]

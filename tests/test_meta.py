@@ -20,6 +20,9 @@ VIEW_EXEMPTIONS = {
     "agencies.views.set_language": "changes the user's own language; reads no case data",
     "agencies.api.views.ObtainTokenView": "sign-in: exchanges credentials for a token",
     "agencies.api.views.RevokeTokenView": "ends the caller's own token; reads no case data",
+    "agencies.account.TwoFactorView": "enrols the user's own authenticator app; reads no case data",
+    "agencies.account.VerifyView": "checks the user's own sign-in code; reads no case data",
+    "agencies.account.NameShownView": "the user's own name preference; reads no case data",
 }
 # Model -> why it has no restricted queryset.
 MODEL_EXEMPTIONS = {

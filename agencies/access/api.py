@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..people import set_viewer
 from .core import Action, get_restricted_object
 
 __all__ = ["RestrictedPrimaryKeyRelatedField", "RestrictedViewSet", "exception_handler"]
@@ -42,6 +43,8 @@ class RestrictedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        # A token-signed caller is known only now: names in the answer are shown as they may see them.
+        set_viewer(request.user)
         method_access = self.HTTP_ACTIONS.get(request.method or "")
         if method_access is None:
             raise api_exceptions.MethodNotAllowed(request.method or "")

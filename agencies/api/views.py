@@ -4,6 +4,7 @@ from typing import Any, ClassVar, cast
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
+from django_otp import match_token, user_has_device
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from knox.views import LoginView as KnoxLoginView
 from knox.views import LogoutView as KnoxLogoutView
@@ -21,6 +22,7 @@ from ..access import Action, RestrictedViewSet
 from ..directory import owner_candidates
 from ..filtersets import AgendaItemFilterSet
 from ..models import Agency, AgendaItem, Panel, PanelMeeting, User
+from ..security import needs_second_factor
 from .serializers import (
     AgendaItemSerializer,
     AttendanceInputSerializer,
@@ -43,13 +45,30 @@ __all__ = [
 
 
 class TokenRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, max_length=4096)
+    otp_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=8,
+        help_text="The code from the user's authenticator app; required once two-factor sign-in applies.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        user = authenticate(self.context["request"], username=attrs["username"], password=attrs["password"])
+        # axes (first backend) counts the failure and refuses a locked-out username + address.
+        request = self.context["request"]
+        user = authenticate(request._request, username=attrs["username"], password=attrs["password"])
         if user is None:
             raise serializers.ValidationError(_("Unable to sign in with these credentials."), code="authorization")
+        if needs_second_factor(user):
+            if not user_has_device(user, confirmed=True):
+                raise serializers.ValidationError(
+                    _("Turn on two-factor sign-in in the browser first."), code="authorization"
+                )
+            if match_token(user, attrs.get("otp_token", "").strip()) is None:
+                raise serializers.ValidationError(
+                    {"otp_token": [_("A valid code from your authenticator app is required.")]}, code="authorization"
+                )
         attrs["user"] = user
         return attrs
 

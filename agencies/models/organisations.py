@@ -48,12 +48,32 @@ class User(AbstractUser):
         help_text=_("Reminders always show in Ura; this chooses how they reach your mailbox."),
     )
 
+    class NameShown(models.TextChoices):
+        FULL_NAME = "full_name", _("My full name")
+        FIRST_NAME_INITIAL = "first_name_initial", _("My first name and the initial of my last name")
+        ROLE_AND_AGENCY = "role_and_agency", _("Only my role and agency")
+
+    name_shown_to_others = models.CharField(
+        _("name shown to other agencies"),
+        max_length=20,
+        choices=NameShown.choices,
+        default=NameShown.FULL_NAME,
+        help_text=_("How your name appears to people of other agencies. Your own agency always sees your full name."),
+    )
+
     class Meta:
         ordering = ["username"]
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
+        # One display rule for every page, serializer and e-mail (agencies.people.display_name).
+        from ..people import current_viewer, display_name
+
+        return display_name(self, current_viewer())
+
+    @property
+    def full_name(self) -> str:
         return self.get_full_name() or self.username
 
     @property

@@ -1,0 +1,119 @@
+"""Hardened sign-in: two-factor sign-in, the idle timeout and the lock-out page (decisions 37 to 39).
+
+Two-factor sign-in is django-otp's TOTP device; the password is checked by Django's sign-in page
+as before, and until the session has also been verified with a code, `TwoFactorMiddleware` lets it
+reach only the two-factor pages and sign-out. Lock-out after failed sign-ins is django-axes'.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django_otp import user_has_device
+
+__all__ = ["IdleTimeoutMiddleware", "TwoFactorMiddleware", "locked_out", "needs_second_factor"]
+
+# Session keys.
+OTP_PENDING = "ura_otp_pending"
+LAST_SEEN = "ura_last_seen"
+# The last-seen time is written at most this often, so that a page does not always write the session.
+LAST_SEEN_RESOLUTION = 60
+
+
+def needs_second_factor(user: Any) -> bool:
+    """Whether this user must give a code: always when 2FA is required, else once they enrolled."""
+    return bool(settings.URA_REQUIRE_2FA) or user_has_device(user, confirmed=True)
+
+
+@receiver(user_logged_in, dispatch_uid="agencies.security.signed_in")
+def _signed_in(sender: Any, request: HttpRequest | None, user: Any, **_: Any) -> None:
+    # Decided once at sign-in and kept in the session: no query on every page for who needs a code.
+    # Browser sign-ins only: the API token endpoint's request (DRF's) keeps no session.
+    if not isinstance(request, HttpRequest) or not hasattr(request, "session"):
+        return
+    verified = getattr(user, "is_verified", lambda: False)()
+    request.session[OTP_PENDING] = not verified and needs_second_factor(user)
+    request.session[LAST_SEEN] = int(time.time())
+
+
+def _exempt(path: str) -> bool:
+    return path.startswith(
+        (
+            reverse("two_factor"),
+            reverse("two_factor_verify"),
+            reverse("logout"),
+            reverse("login"),
+            reverse("set_language"),
+            settings.STATIC_URL,
+        )
+    )
+
+
+class TwoFactorMiddleware:
+    """A session signed in with a password only reaches the two-factor pages until it gives a code.
+
+    API calls signed with a token are not concerned: the token endpoint itself asks for the code.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and request.session.get(OTP_PENDING)
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
+            and not _exempt(request.path)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("Two-factor sign-in is not complete.")}, status=403)
+            enrolled = user_has_device(user, confirmed=True)
+            target = reverse("two_factor_verify" if enrolled else "two_factor")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Sign a browser session out after URA_IDLE_TIMEOUT_MINUTES without a request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN)
+            if last_seen is not None and now - int(last_seen) > settings.URA_IDLE_TIMEOUT_MINUTES * 60:
+                logout(request)
+                messages.info(request, _("You were signed out after a period of inactivity. Please sign in again."))
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("Signed out after inactivity.")}, status=403)
+                return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+            if last_seen is None or now - int(last_seen) >= LAST_SEEN_RESOLUTION:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+def locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
+    """django-axes' answer once a username has failed too often from one address."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = _(
+        "Too many failed sign-ins for this account from this address. Try again in %(minutes)d minutes, "
+        "or ask your agency's administrator to unlock it."
+    ) % {"minutes": minutes}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429)
+    return render(request, "registration/locked_out.html", {"message": message}, status=429)
