@@ -320,6 +320,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralUrgencyEnum": "referrals.models.Referral.Urgency",
         "TriageReasonEnum": "referrals.models.TriageDecision.Reason",
         "PlanActionStatusEnum": "interventions.models.plans.PlanAction.Status",
+        "ReminderStageEnum": "reminders.models.Reminder.Stage",
+        "CaseStageEnum": "cases.models.case.Case.Stage",
     },
 }
 

@@ -205,6 +205,7 @@ def test_the_web_keeps_working_with_the_broker_down_and_the_sweep_catches_up(
         broker_connection_timeout=0.5,
         task_publish_retry_policy={"max_retries": 0},
     )
+    _forget_connections(app)
     try:
         cases = due_reviews(2)
         owner = cases[0].owner
@@ -224,4 +225,11 @@ def test_the_web_keeps_working_with_the_broker_down_and_the_sweep_catches_up(
         assert kinds[("first_contact", "overdue")] == 1 and kinds[("review", "overdue")] == 2
     finally:
         app.conf.update(old)
+        _forget_connections(app)
         ContentType.objects.clear_cache()
+
+
+def _forget_connections(app: Any) -> None:
+    """Drop the app's pooled broker connections, so the next publish uses the current URL."""
+    app._pool = None
+    app.amqp._producer_pool = None
