@@ -27,6 +27,7 @@ urlpatterns = [
     path("panels/", include("agencies.urls")),
     path("referrals/", include("referrals.urls")),
     path("interventions/", include("interventions.urls")),
+    path("audit/", include("audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
