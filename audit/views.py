@@ -49,7 +49,6 @@ class CaseAccessLogView(RestrictedViewMixin, ListView):  # type: ignore[type-arg
 
     queryset = Case.objects.select_related("family")
     action = Action.VIEW_SUMMARY
-    permission_required = "cases.view_case_summary"
     template_name = "audit/case_access_log.html"
     context_object_name = "events"
     paginate_by = 50

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, AgendaItem, Panel, PanelMeeting, User
+from audit.models import AuditEvent
 from cases.models import Case, CaseShare, DisclosureCheck
 from interventions.models import Closure, FollowUp, InterventionPlan, PlanAction, Review, Withdrawal
 from referrals.models import Referral
@@ -263,6 +264,11 @@ ENDPOINTS = [
     Endpoint("interventions-api:followup-list", "get", no_args, "list", api=True),
     Endpoint("interventions-api:followup-detail", "get", lambda w: [w.follow_up.pk], "object", api=True),
     Endpoint("interventions-api:followup-done", "post", lambda w: [w.follow_up.pk], "write", api=True, params=lambda w: {"done_on": "2099-01-01"}),
+    # The access log: the case owner and the coordinator only; the trail: the DPO only (else 404).
+    Endpoint("audit:case_access_log", "get", case_id, "object"),
+    Endpoint("audit:auditevent_list", "get", no_args, "object"),
+    Endpoint("audit:breakglass_report", "get", no_args, "object"),
+    Endpoint("audit:break_glass", "post", no_args, "write", role_gate="audit.add_breakglassaccess", params=lambda w: {"reference": w.case.reference, "reason": "A child is missing tonight"}),
 ]  # fmt: skip
 # URL names that carry no case data, with the reason.
 EXEMPT = {
@@ -465,6 +471,10 @@ def test_a_stranger_gets_nothing(endpoint: Endpoint, world: World, stranger: Use
         assert response.status_code == endpoint.hidden
     for secret in (world.case.family.name, world.case.reference, world.referral.concern):
         assert secret not in body, secret
+    if response.status_code in (403, 404):
+        # every refusal to a signed-in user is in the audit trail, with its path
+        refused = AuditEvent.objects.filter(actor=stranger, action=AuditEvent.Action.ACCESS_DENIED).latest("pk")
+        assert refused.data["path"] == endpoint.url(world)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
