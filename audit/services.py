@@ -32,7 +32,7 @@ def append(event: AuditEvent) -> AuditEvent:
     under the lock ids are taken in chain order.
     """
     alias = router.db_for_write(AuditEvent)
-    with transaction.atomic(using=alias):
+    with transaction.atomic(using=alias, savepoint=False):
         connection = connections[alias]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

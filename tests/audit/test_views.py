@@ -101,3 +101,9 @@ def test_the_search_runs_constant_queries(dpo: User, django_assert_max_num_queri
     client = _client(dpo)
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert client.get(reverse("audit:auditevent_list")).status_code == 200
+
+
+def test_the_case_page_links_the_log_for_the_owner_only(case: Case, caseworker: User, colleague: User) -> None:
+    url = reverse("audit:case_access_log", args=[case.pk])
+    assert url in _client(caseworker).get(case.get_absolute_url()).content.decode()
+    assert url not in _client(colleague).get(case.get_absolute_url()).content.decode()

@@ -178,7 +178,7 @@ class TestListsQueryCounts:
         for _ in range(panels):
             PanelFactory(coordinator=coordinator).agencies.add(agency)
         client = client_for(coordinator)
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(11):  # +3: the read's audit record (chain head, insert)
             response = client.get(reverse("agencies:panel_list"))
         assert len(response.context["panels"]) == panels
 
@@ -206,7 +206,7 @@ class TestListsQueryCounts:
     ) -> None:
         CaseFactory.create_batch(rows, owning_agency=agency)
         client = client_for(caseworker)
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(12):  # +3: the read's audit record (chain head, insert)
             assert client.get(reverse("home")).status_code == 200
 
     @pytest.mark.parametrize("rows", [1, 12])
@@ -219,7 +219,7 @@ class TestListsQueryCounts:
     ) -> None:
         CaseFactory.create_batch(rows, panel=panel)
         client = client_for(panel_member)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(15):  # +3: the read's audit record (chain head, insert)
             response = client.get(reverse("agencies:panel", args=[panel.pk]), {"risk_level": "low"})
         assert response.status_code == 200
 
