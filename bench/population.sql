@@ -95,14 +95,15 @@ FROM bench_name;
 SELECT setval(pg_get_serial_sequence('families_person', 'id'), {N_CASES});
 
 INSERT INTO cases_case (id, reference, family_id, index_person_id, stage, owning_agency_id, owner_id, panel_id,
-                        risk_level, urgency, next_step, next_review_on, opened_at, closed_at, created_at, updated_at)
+                        risk_level, urgency, next_step, next_review_on, opened_at, closed_at, created_at, updated_at,
+                        key_worker_note)
 SELECT g, 'B-' || g, g, g, 1 + g % 10, ba.agency_id, bo.user_id,
        CASE WHEN (g / 7) % 10 < 3 THEN ba.panel_id END,
        (ARRAY['not_assessed','low','moderate','high','critical'])[1 + g % 5], 'routine',
        '', CURRENT_DATE + (g % 90) - 30,
        now() - (g % 20000) * interval '1 hour',
        CASE WHEN (g / 100) % 5 = 0 THEN now() - (g % 1000) * interval '1 minute' END,
-       now(), now()
+       now(), now(), ''
 FROM generate_series(1, {N_CASES}) AS g
 JOIN bench_agency ba ON ba.n = 1 + g % 100
 JOIN bench_owner bo ON bo.agency_id = ba.agency_id AND bo.k = (g / 100) % 20;

@@ -8,7 +8,7 @@ from audit.models import HASHED_FIELDS, canonical_hash
 TRIGGER = """
 CREATE OR REPLACE FUNCTION audit_auditevent_refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit_auditevent is append-only: % refused', TG_OP;
+    RAISE EXCEPTION 'audit_auditevent is append-only';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_auditevent_append_only

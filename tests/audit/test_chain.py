@@ -87,3 +87,12 @@ def test_the_admin_offers_no_change_or_delete(admin_client) -> None:  # type: ig
     assert admin_client.get(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
     assert admin_client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"reason": "x"}).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_the_demo_has_a_past_break_glass_and_an_intact_chain(demo: dict[str, object]) -> None:
+    from audit.models import BreakGlassAccess
+
+    access = BreakGlassAccess.objects.get()
+    assert access.user.username == "sup.elira" and not access.is_current
+    result = verify_chain()
+    assert result.broken_id is None and result.count > 10
