@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from agencies.access import UserAccess, forget_access
 
 from .models import AuditEvent, BreakGlassAccess
-from .services import record
+from .services import acting_agency_id, record
 
 __all__ = ["break_glass", "can_break_glass", "find_breakable_case", "notify_break_glass"]
 
@@ -52,8 +52,6 @@ def break_glass(case: Any, *, actor: Any, reason: str, ip_address: str | None = 
         ends_at=now + datetime.timedelta(hours=settings.URA_BREAK_GLASS_HOURS),
         ip_address=ip_address or None,
     )
-    from .reads import acting_agency_id
-
     record(
         AuditEvent.Action.BREAK_GLASS,
         actor=actor,

@@ -11,12 +11,10 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
-from agencies.access import UserAccess
-
 from .models import AuditEvent
-from .services import record
+from .services import acting_agency_id, record
 
-__all__ = ["AuditMiddleware", "acting_agency_id", "client_ip", "note_read", "read_action_for"]
+__all__ = ["AuditMiddleware", "client_ip", "note_list", "note_read", "read_action_for"]
 
 NOTE_ATTR = "_ura_audit_read"
 SAFE_METHODS = ("GET", "HEAD")
@@ -24,15 +22,6 @@ SAFE_METHODS = ("GET", "HEAD")
 
 def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
-
-
-def acting_agency_id(user: Any, owning_agency_id: int | None = None) -> int | None:
-    """The agency `user` acts for: the case's owning agency when it is theirs, else their only (or
-    first) agency. Read from the memberships the request resolved anyway: no query."""
-    agencies = UserAccess.of(user).share_agency_ids
-    if owning_agency_id in agencies:
-        return owning_agency_id
-    return min(agencies) if agencies else None
 
 
 def read_action_for(obj: models.Model) -> str:
@@ -54,7 +43,8 @@ ENTRY_MODELS = {
 
 
 def _underlying(request: Any) -> HttpRequest:
-    return getattr(request, "_request", request)  # a DRF Request wraps Django's
+    inner: HttpRequest = getattr(request, "_request", request)  # a DRF Request wraps Django's
+    return inner
 
 
 def note_read(request: Any, obj: models.Model | None = None, *, action: str = "", **details: Any) -> None:

@@ -7,7 +7,7 @@ from django.db import connections, models, router, transaction
 
 from .models import AuditEvent
 
-__all__ = ["CHAIN_LOCK", "append", "record"]
+__all__ = ["CHAIN_LOCK", "acting_agency_id", "append", "record"]
 
 # The key of the PostgreSQL advisory lock that serialises appends to the chain (any fixed number).
 CHAIN_LOCK = 0x55524131  # "URA1"
@@ -21,6 +21,17 @@ def _ip(value: str | None) -> str | None:
         return str(ipaddress.ip_address(value))
     except ValueError:
         return None
+
+
+def acting_agency_id(user: Any, owning_agency_id: int | None = None) -> int | None:
+    """The agency `user` acts for: the case's owning agency when it is theirs, else their only (or
+    lowest-numbered) agency. Read from the memberships a request resolves anyway."""
+    from agencies.access import UserAccess
+
+    agencies = UserAccess.of(user).share_agency_ids
+    if owning_agency_id in agencies:
+        return owning_agency_id
+    return min(agencies) if agencies else None
 
 
 def append(event: AuditEvent) -> AuditEvent:
@@ -50,16 +61,22 @@ def record(
     actor: Any = None,
     obj: models.Model | None = None,
     case_id: int | None = None,
-    agency_id: int | None = None,
+    agency_id: Any = None,  # int | None; Any so that callers may splat dicts of strings as details
     reason: str = "",
     ip_address: str | None = None,
     **data: Any,
 ) -> AuditEvent:
-    """Append one record; runs inside the caller's transaction, so it stands or falls with the change."""
+    """Append one record; runs inside the caller's transaction, so it stands or falls with the change.
+
+    `agency_id` is the agency the actor acts for; left out, it is read from their memberships.
+    """
+    authenticated = actor is not None and actor.is_authenticated
+    if agency_id is None and authenticated:
+        agency_id = acting_agency_id(actor)
     return append(
         AuditEvent(
             action=action,
-            actor=actor if actor is not None and actor.is_authenticated else None,
+            actor=actor if authenticated else None,
             actor_username=getattr(actor, "username", "") or "",
             agency_id=agency_id,
             object_type=obj._meta.label_lower if obj is not None else "",

@@ -95,7 +95,7 @@ class AuditSearchView(_DpoMixin, ListView):  # type: ignore[type-arg]
         events = AuditEvent.objects.all()
         return self.form.filter(events) if self.request.GET else events
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         if request.GET.get("export") == "csv":
             return self.export()
         return super().get(request, *args, **kwargs)

@@ -128,7 +128,7 @@ class UserAccess:
             panel_ids=frozenset(pk for pk, _ in panels),
             coordinated_panel_ids=frozenset(pk for pk, c in panels if coordinates and c == user.pk),
             # Who may break the glass (decision 35); only their queries carry that branch.
-            breaks_glass=user.is_superuser or Membership.Role.SUPERVISOR in roles,
+            breaks_glass=getattr(user, "is_superuser", False) or Membership.Role.SUPERVISOR in roles,
         )
 
     @property
