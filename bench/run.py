@@ -140,8 +140,7 @@ def _audited(fn: Callable[[], Any], user: Any, case_id: int | None) -> Callable[
     """`fn` plus the read's audit record, written as the middleware writes it: in its own
     transaction, chained under the advisory lock (decision 33)."""
     from audit.models import AuditEvent
-    from audit.services import acting_agency_id
-    from audit.services import record
+    from audit.services import acting_agency_id, record
 
     def run() -> Any:
         result = fn()
