@@ -96,3 +96,27 @@ def test_the_demo_has_a_past_break_glass_and_an_intact_chain(demo: dict[str, obj
     assert access.user.username == "sup.elira" and not access.is_current
     result = verify_chain()
     assert result.broken_id is None and result.count > 10
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_concurrent_appends_never_fork_the_chain() -> None:
+    import threading
+
+    from django.db import connections
+
+    def write(n: int) -> None:
+        try:
+            for i in range(25):
+                record(AuditEvent.Action.SIGN_IN_FAILED, username=f"t{n}-{i}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result = verify_chain()
+    assert result.broken_id is None and result.count == 100
+    assert AuditEvent.objects.values("prev_hash").distinct().count() == 100  # no two share a parent
