@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("referrals.api.urls")),
     path("", include("agencies.api.urls")),
     path("", include("interventions.api.urls")),
+    path("", include("audit.api.urls")),
 ]
 
 urlpatterns = [

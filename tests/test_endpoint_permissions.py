@@ -268,6 +268,8 @@ ENDPOINTS = [
     Endpoint("audit:case_access_log", "get", case_id, "object"),
     Endpoint("audit:auditevent_list", "get", no_args, "object"),
     Endpoint("audit:breakglass_report", "get", no_args, "object"),
+    Endpoint("audit-api:auditevent-list", "get", no_args, "object", api=True),
+    Endpoint("audit-api:auditevent-detail", "get", lambda w: [AuditEvent.objects.order_by("pk").first().pk], "object", api=True),
     Endpoint("audit:break_glass", "post", no_args, "write", role_gate="audit.add_breakglassaccess", params=lambda w: {"reference": w.case.reference, "reason": "A child is missing tonight"}),
 ]  # fmt: skip
 # URL names that carry no case data, with the reason.
@@ -283,6 +285,7 @@ EXEMPT = {
     "referrals-api:api-root": "links to the list endpoints",
     "agencies-api:api-root": "links to the list endpoints",
     "interventions-api:api-root": "links to the list endpoints",
+    "audit-api:api-root": "links to the list endpoints",
 }
 
 

@@ -22,6 +22,7 @@ VIEW_EXEMPTIONS = {
     "agencies.api.views.RevokeTokenView": "ends the caller's own token; reads no case data",
     "audit.views.AuditSearchView": "the whole trail, for the data protection officer only (404 for others)",
     "audit.views.BreakGlassReportView": "the break-the-glass report, for the data protection officer only",
+    "audit.api.views.AuditEventViewSet": "the whole trail, for the data protection officer only (404 for others)",
     "audit.views.BreakGlassView": "opens a case beyond the user's reach by design; supervisors only (decision 35)",
 }
 # Model -> why it has no restricted queryset.

@@ -107,3 +107,21 @@ def test_the_case_page_links_the_log_for_the_owner_only(case: Case, caseworker: 
     url = reverse("audit:case_access_log", args=[case.pk])
     assert url in _client(caseworker).get(case.get_absolute_url()).content.decode()
     assert url not in _client(colleague).get(case.get_absolute_url()).content.decode()
+
+
+def test_the_dpo_searches_the_trail_through_the_api(looked_at: Case, dpo: User, auditor_readonly: User) -> None:
+    client = api_as(dpo)
+    response = client.get(
+        reverse("audit-api:auditevent-list"), {"user": auditor_readonly.username, "case_id": looked_at.pk}
+    )
+    assert response.status_code == 200 and response.data["count"] >= 1
+    assert {row["actor_username"] for row in response.data["results"]} == {auditor_readonly.username}
+    searched = AuditEvent.objects.filter(actor=dpo, action="audit_searched").latest("pk")
+    assert searched.data["search"]["user"] == auditor_readonly.username
+
+
+@pytest.mark.parametrize("who", ["caseworker", "supervisor", "coordinator"])
+def test_nobody_but_the_dpo_reads_the_trail_through_the_api(
+    case: Case, who: str, request: pytest.FixtureRequest
+) -> None:
+    assert api_as(request.getfixturevalue(who)).get(reverse("audit-api:auditevent-list")).status_code == 404
