@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from .models import AuditEvent
 from .services import acting_agency_id, record
 
-__all__ = ["AuditMiddleware", "client_ip", "note_list", "note_read", "read_action_for"]
+__all__ = ["AuditMiddleware", "client_ip", "note_list", "note_matches", "note_read", "read_action_for"]
 
 NOTE_ATTR = "_ura_audit_read"
 SAFE_METHODS = ("GET", "HEAD")
@@ -79,6 +79,19 @@ def note_list(request: Any, rows: Iterable[models.Model], *, case_id: int | None
     )
     if case_id is not None:
         getattr(_underlying(request), NOTE_ATTR)["case_id"] = case_id
+
+
+def note_matches(request: Any, found: Any) -> None:
+    """A name search at intake: which cases and referrals it showed (ids only)."""
+    if found is None:
+        return
+    note_read(
+        request,
+        action=AuditEvent.Action.LIST_READ,
+        model="referrals.matches",
+        ids=[match.obj.pk for match in found.cases],
+        referral_ids=[match.obj.pk for match in found.referrals],
+    )
 
 
 class AuditMiddleware:

@@ -114,3 +114,13 @@ def test_reading_the_case_page_costs_one_insert(
         client.get(url)
     inserts = [q for q in queries.captured_queries if "audit_auditevent" in q["sql"] and "INSERT" in q["sql"]]
     assert len(inserts) == 1
+
+
+def test_a_name_search_at_intake_records_what_it_showed(case: Case, caseworker: User) -> None:
+    url = reverse("referrals-api:referral-matches")
+    client = api_as(caseworker)
+    person = case.index_person
+    params = {"subject_family_name": person.family_name, "subject_given_name": person.given_name}
+    assert client.get(url, params).status_code == 200
+    event = _last(caseworker)
+    assert event.action == "list_read" and case.pk in event.data["ids"]
