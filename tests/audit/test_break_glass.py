@@ -50,7 +50,8 @@ def test_a_supervisor_breaks_the_glass_and_reads_the_case(
     assert not Case.objects.restrict(outside_supervisor, Action.CHANGE).filter(pk=panel_case.pk).exists()
     event = AuditEvent.objects.get(action="break_glass")
     assert event.case_id == panel_case.pk and event.reason == "A child is missing tonight"
-    assert _client(outside_supervisor).get(panel_case.get_absolute_url()).status_code == 200
+    page = _client(outside_supervisor).get(panel_case.get_absolute_url())
+    assert page.status_code == 200 and "by breaking the glass" in page.content.decode()
 
 
 def test_the_owner_and_the_coordinator_are_told_without_the_family(
