@@ -15,6 +15,7 @@ from agencies.models import User
 from audit.breakglass import break_glass
 from audit.models import AuditEvent, BreakGlassAccess
 from cases.models import Case
+from tests.audit.fixtures import *  # noqa: F403 (the fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ from agencies.models import User
 from audit.breakglass import break_glass
 from audit.models import AuditEvent
 from cases.models import Case
+from tests.audit.fixtures import *  # noqa: F403 (the fixtures)
 from tests.conftest import api_as
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,6 @@
-"""The data protection officer, and a case on a panel so that it has a coordinator."""
+"""Fixtures of the audit tests: the data protection officer, a case on a panel (so it has a
+coordinator), a supervisor from elsewhere. Imported by the test modules (not a conftest, so as not
+to collide with the privacy tests' conftest in this folder)."""
 
 import pytest
 
@@ -6,6 +8,8 @@ from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
 from tests.conftest import member
 from tests.factories import AgencyFactory
+
+__all__ = ["dpo", "outside_supervisor", "panel_case"]
 
 
 @pytest.fixture
