@@ -31,7 +31,8 @@ _PANEL = {"cases.view_case_summary", "agencies.view_panel", "agencies.view_panel
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PRACTITIONER: _CASEWORK,
-    Role.SUPERVISOR: _CASEWORK | {"agencies.view_user"},
+    # A supervisor may break the glass into a case beyond their reach (decision 35).
+    Role.SUPERVISOR: _CASEWORK | {"agencies.view_user", "audit.add_breakglassaccess"},
     Role.POLICE_LIAISON: _CASEWORK,
     Role.COORDINATOR: _PANEL
     | {"cases.manage_case", "agencies.change_panel", "agencies.add_panelmeeting", "agencies.view_user"}

@@ -190,6 +190,7 @@ class MeetingAgendaView(MeetingView):
     """The agenda on paper: what a member takes to the table."""
 
     template_name = "agencies/panelmeeting_agenda.html"
+    audit_action = "export_read"  # the printable agenda leaves Ura on paper
 
 
 class AcknowledgeView(RestrictedObjectFormView):

@@ -1,4 +1,10 @@
-"""The audit trail: who did what to which record, when, from where and why."""
+"""The audit trail: who did what to which record, when, from where and why; and break-the-glass
+grants, the one way to open a case beyond one's reach."""
+
+import datetime
+import hashlib
+import json
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -8,14 +14,70 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import RestrictedQuerySet
 
-__all__ = ["AuditEvent", "RetentionReview", "SubjectAccessRequest"]
+__all__ = [
+    "AppendOnlyError",
+    "AuditEvent",
+    "BreakGlassAccess",
+    "RetentionReview",
+    "SubjectAccessRequest",
+    "canonical_hash",
+]
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit record."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """The trail is append-only: no bulk update or delete path."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events are never updated")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("audit events are never deleted")
+
+    def reads_of_case(self, case_id: int) -> "AuditEventQuerySet":
+        """Who looked at one case: reads recorded against it, and break-the-glass openings."""
+        return self.filter(case_id=case_id, action__in=AuditEvent.CASE_LOG_ACTIONS)
+
+
+# The fields the hash covers, in order; `prev_hash` joins them to the chain.
+HASHED_FIELDS = (
+    "created_at",
+    "actor_id",
+    "actor_username",
+    "agency_id",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "reason",
+    "ip_address",
+    "data",
+)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    return value
+
+
+def canonical_hash(values: dict[str, Any], prev_hash: str) -> str:
+    """sha256 over a canonical JSON of the hashed fields and the previous record's hash."""
+    payload = {name: _canonical(values[name]) for name in HASHED_FIELDS}
+    payload["prev_hash"] = prev_hash
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class AuditEvent(models.Model):
-    """One append-only audit record. Nothing in Ura updates or deletes these rows.
+    """One append-only audit record, chained to the one before it by `prev_hash`.
 
-    Actor and agency are kept as plain ids (no database constraint) so that the record survives,
-    unchanged, whatever happens to the user or agency later.
+    Actor, agency and case are kept as plain ids (no database constraint) so that the record
+    survives, unchanged, whatever happens to the user, agency or case later. Rows are only ever
+    added through `audit.services.record`, which serialises appends and computes the hash.
     """
 
     class Action(models.TextChoices):
@@ -61,6 +123,25 @@ class AuditEvent(models.Model):
         RETENTION_KEPT = "retention_kept", _("Retention review: kept")
         RETENTION_ANONYMISED = "retention_anonymised", _("Retention review: anonymised")
         RETENTION_DELETED = "retention_deleted", _("Retention review: deleted")
+        CASE_READ = "case_read", _("Case read")
+        ENTRY_READ = "entry_read", _("Entry read")
+        RECORD_READ = "record_read", _("Record read")
+        LIST_READ = "list_read", _("List read")
+        EXPORT_READ = "export_read", _("Export read")
+        ACCESS_DENIED = "access_denied", _("Access refused")
+        BREAK_GLASS = "break_glass", _("Case opened by breaking the glass")
+        ACCESS_LOG_READ = "access_log_read", _("Case access log read")
+        AUDIT_SEARCHED = "audit_searched", _("Audit trail searched")
+        AUDIT_EXPORTED = "audit_exported", _("Audit trail exported")
+
+    READ_ACTIONS = (
+        Action.CASE_READ,
+        Action.ENTRY_READ,
+        Action.RECORD_READ,
+        Action.LIST_READ,
+        Action.EXPORT_READ,
+    )
+    CASE_LOG_ACTIONS = (*READ_ACTIONS, Action.BREAK_GLASS)
 
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -73,6 +154,7 @@ class AuditEvent(models.Model):
         verbose_name=_("actor"),
     )
     actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    agency_id = models.BigIntegerField(_("acting for agency"), null=True, blank=True, db_index=True)
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
@@ -80,14 +162,77 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["actor", "created_at"], name="audit_event_actor_at")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit events are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events are never deleted")
+
+    def hashed_values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in HASHED_FIELDS}
+
+    def compute_hash(self) -> str:
+        return canonical_hash(self.hashed_values(), self.prev_hash)
+
+    @property
+    def ids_shown(self) -> list[Any]:
+        """The ids a list read showed (one record per page, not one per row)."""
+        return list(self.data.get("ids", []))
+
+
+class BreakGlassQuerySet(models.QuerySet["BreakGlassAccess"]):
+    def current(self) -> "BreakGlassQuerySet":
+        now = timezone.now()
+        return self.filter(starts_at__lte=now, ends_at__gt=now)
+
+
+class BreakGlassAccess(models.Model):
+    """A supervisor (or a superuser) opened a case beyond their reach, giving a reason.
+
+    While current it is one more small branch of `restrict()` (agencies/access/core.py): the case
+    reads as if shared in full with this one user, until `ends_at`. Rows are kept after they end:
+    they are the DPO's report.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass", verbose_name=_("user")
+    )
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="break_glass", verbose_name=_("case"))
+    reason = models.TextField(_("reason"))
+    starts_at = models.DateTimeField(_("from"), default=timezone.now)
+    ends_at = models.DateTimeField(_("until"))
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    objects = BreakGlassQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("break-the-glass access")
+        verbose_name_plural = _("break-the-glass accesses")
+        indexes = [models.Index(fields=["user", "ends_at"], name="audit_breakglass_user_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.case_id} ({self.starts_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.starts_at <= timezone.now() < self.ends_at
 
 
 class SubjectAccessRequest(models.Model):

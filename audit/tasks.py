@@ -1,9 +1,11 @@
-"""Celery entry points of the governance app."""
+"""Celery entry points of the governance app: thin, retried, delegating to services."""
 
 import logging
 
 from celery import shared_task
+from django.core.exceptions import ObjectDoesNotExist
 
+from .models import BreakGlassAccess
 from .retention import due_records
 
 logger = logging.getLogger(__name__)
@@ -16,3 +18,17 @@ def report_retention_due_task() -> int:
     count = len(due_records())
     logger.info("Retention: %d record(s) due for review", count)
     return count
+
+
+@shared_task(autoretry_for=(OSError,), max_retries=8, retry_backoff=True, retry_jitter=True)
+def notify_break_glass_task(access_id: int) -> int:
+    """Tell the case owner and the coordinator that a case was opened by breaking the glass."""
+    from .breakglass import notify_break_glass
+
+    try:
+        access = BreakGlassAccess.objects.select_related("case__owner", "case__panel__coordinator", "user").get(
+            pk=access_id
+        )
+    except ObjectDoesNotExist:
+        return 0
+    return notify_break_glass(access)

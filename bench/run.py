@@ -136,6 +136,23 @@ def _matching(user: Any, family_name: str) -> Callable[[], Any]:
     return run
 
 
+def _audited(fn: Callable[[], Any], user: Any, case_id: int | None) -> Callable[[], Any]:
+    """`fn` plus the read's audit record, written as the middleware writes it: in its own
+    transaction, chained under the advisory lock (decision 33)."""
+    from audit.models import AuditEvent
+    from audit.services import acting_agency_id, record
+
+    def run() -> Any:
+        result = fn()
+        rows = result[0] if isinstance(result, tuple) else [result]
+        ids = [row.pk for row in rows if row is not None]
+        action = AuditEvent.Action.CASE_READ if case_id else AuditEvent.Action.LIST_READ
+        record(action, actor=user, case_id=case_id, agency_id=acting_agency_id(user), ip_address="10.0.0.1", ids=ids)
+        return result
+
+    return run
+
+
 def _guardian_list(user: Any) -> Callable[[], Any]:
     """The rejected alternative (design.md §2): guardian's whole-table join as the list filter."""
     from guardian.shortcuts import get_objects_for_user
@@ -216,6 +233,18 @@ def _access_bench(name: str, runs: int) -> None:
         print(
             f"| referral matching: one name among a million people | {label} | {count} | {median:.1f} | {worst:.1f} |"
         )
+    practitioner = users["practitioner, one agency"]
+    for query, plain, audited in (
+        (
+            "case page",
+            _detail(practitioner, some_case),
+            _audited(_detail(practitioner, some_case), practitioner, some_case),
+        ),
+        ("case list", _list_page(practitioner), _audited(_list_page(practitioner), practitioner, None)),
+    ):
+        for label, fn in (("without the audit write", plain), ("with the audit write (chained insert)", audited)):
+            median, worst = _time(fn, runs)
+            print(f"| {query} {label} | practitioner, one agency | - | {median:.1f} | {worst:.1f} |")
     for label in ("practitioner, one agency", "police: panel member + 200 shared cases"):
         fn = _guardian_list(users[label])
         count = fn()[1]

@@ -15,6 +15,7 @@ from django.views.generic import DetailView, ListView
 
 from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
 from agencies.models import Agency, User
+from audit.reads import note_read
 from families.models import DisclosureRestriction
 
 from . import services
@@ -249,6 +250,7 @@ class AttachmentFileView(RestrictedViewMixin, DetailView):  # type: ignore[type-
         attachment = self.get_object()
         if not attachment.content_visible:
             raise PermissionDenied
+        note_read(request, attachment, file=True)
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,

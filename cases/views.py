@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin
+from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin, UserAccess
 from agencies.directory import team_diversity
 from agencies.models import Agency, AgendaItem, Panel, User
+from audit.models import BreakGlassAccess
 from families.models import Consent, DisclosureRestriction, Person
 from interventions.context import interventions_context
 from referrals.models import Referral
@@ -98,6 +99,11 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
         user, case = cast(User, self.request.user), self.object
         can_manage = Case.objects.restrict(user, Action.MANAGE).filter(pk=case.pk).exists()
         context["can_manage"] = can_manage
+        # Who looked at the case is for its owner and its panel's coordinator (decision 34).
+        access = UserAccess.of(user)
+        context["sees_access_log"] = case.owner_id == user.pk or case.panel_id in access.coordinated_panel_ids
+        if access.breaks_glass:  # reading through a break-the-glass access: say so, and until when
+            context["break_glass"] = BreakGlassAccess.objects.current().filter(user=user, case=case).first()
         context["shares"] = None
         # Everyone who knows the case sees which agencies are involved; the particulars of each
         # share are for full readers and managers only.

@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 
 from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin, sees_reporter
 from agencies.models import User
+from audit.reads import note_matches
 from cases.models import Case
 from cases.services import casework_agencies
 
@@ -104,7 +105,9 @@ class MatchesView(RestrictedViewMixin, TemplateView):
                 family_name=form.cleaned_data["subject_family_name"],
                 date_of_birth=form.cleaned_data["subject_date_of_birth"],
             )
-        return {**super().get_context_data(**kwargs), "matches": matches}
+        context = {**super().get_context_data(**kwargs), "matches": matches}
+        note_matches(self.request, matches)
+        return context
 
 
 class ReferralView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]

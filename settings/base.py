@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "agencies.people.ViewerMiddleware",
     "agencies.middleware.UserLanguageMiddleware",
+    "audit.reads.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "agencies.security.IdleTimeoutMiddleware",
     "agencies.security.TwoFactorMiddleware",
@@ -191,6 +192,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT: Path | None = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("URA_MEDIA_ROOT", str(DATA_DIR / "media")))
 # Uploads are never served from MEDIA_URL: only through the access check (cases:attachment_file).
+# How long a break-the-glass access to a case lasts (decision 35).
+URA_BREAK_GLASS_HOURS = env_int("URA_BREAK_GLASS_HOURS", 4)
 URA_MAX_UPLOAD_BYTES = env_int("URA_MAX_UPLOAD_MB", 10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = URA_MAX_UPLOAD_BYTES + 1024 * 1024
 STORAGES = {

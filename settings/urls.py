@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("agencies.api.urls")),
     path("", include("interventions.api.urls")),
     path("", include("reminders.api.urls")),
+    path("", include("audit.api.urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("interventions/", include("interventions.urls")),
     path("notifications/", include("reminders.urls")),
     path("privacy/", include("audit.privacy_urls")),
+    path("audit/", include("audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, AgendaItem, Panel, PanelMeeting, User
+from audit.models import AuditEvent
 from cases.models import Case, CaseShare, DisclosureCheck
 from interventions.models import Closure, FollowUp, InterventionPlan, PlanAction, Review, Withdrawal
 from referrals.models import Referral
@@ -316,6 +317,13 @@ ENDPOINTS = [
     Endpoint("reminders-api:reminder-detail", "get", lambda w: [w.reminder.pk], "object", api=True),
     Endpoint("reminders-api:reminder-read", "post", lambda w: [w.reminder.pk], "object", api=True),
     Endpoint("reminders-api:reminder-read-all", "post", no_args, "list", api=True),
+    # The access log: the case owner and the coordinator only; the trail: the DPO only (else 404).
+    Endpoint("audit:case_access_log", "get", case_id, "object"),
+    Endpoint("audit:auditevent_list", "get", no_args, "object"),
+    Endpoint("audit:breakglass_report", "get", no_args, "object"),
+    Endpoint("audit-api:auditevent-list", "get", no_args, "object", api=True),
+    Endpoint("audit-api:auditevent-detail", "get", lambda w: [AuditEvent.objects.order_by("pk").first().pk], "object", api=True),
+    Endpoint("audit:break_glass", "post", no_args, "write", role_gate="audit.add_breakglassaccess", params=lambda w: {"reference": w.case.reference, "reason": "A child is missing tonight"}),
 ]  # fmt: skip
 # URL names that carry no case data, with the reason.
 EXEMPT = {
@@ -336,6 +344,7 @@ EXEMPT = {
     "reminders-api:api-root": "links to the list endpoints",
     "reminders:reminder_read_all": "marks the caller's own reminders read",
     "reminders:preferences": "the user's own e-mail preference",
+    "audit-api:api-root": "links to the list endpoints",
 }
 
 
@@ -541,6 +550,10 @@ def test_a_stranger_gets_nothing(endpoint: Endpoint, world: World, stranger: Use
         assert response.status_code == endpoint.hidden
     for secret in (world.case.family.name, world.case.reference, world.referral.concern):
         assert secret not in body, secret
+    if response.status_code in (403, 404):
+        # every refusal to a signed-in user is in the audit trail, with its path
+        refused = AuditEvent.objects.filter(actor=stranger, action=AuditEvent.Action.ACCESS_DENIED).latest("pk")
+        assert refused.data["path"] == endpoint.url(world)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)

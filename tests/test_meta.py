@@ -23,6 +23,10 @@ VIEW_EXEMPTIONS = {
     "agencies.account.TwoFactorView": "enrols the user's own authenticator app; reads no case data",
     "agencies.account.VerifyView": "checks the user's own sign-in code; reads no case data",
     "agencies.account.NameShownView": "the user's own name preference; reads no case data",
+    "audit.views.AuditSearchView": "the whole trail, for the data protection officer only (404 for others)",
+    "audit.views.BreakGlassReportView": "the break-the-glass report, for the data protection officer only",
+    "audit.api.views.AuditEventViewSet": "the whole trail, for the data protection officer only (404 for others)",
+    "audit.views.BreakGlassView": "opens a case beyond the user's reach by design; supervisors only (decision 35)",
 }
 # Model -> why it has no restricted queryset.
 MODEL_EXEMPTIONS = {
@@ -33,6 +37,7 @@ MODEL_EXEMPTIONS = {
     "cases.CaseUserObjectPermission": "guardian's grant table, read only by restrict() itself",
     "cases.CaseGroupObjectPermission": "guardian's grant table, read only by restrict() itself",
     "audit.AuditEvent": "read through its own views (issue #6), never listed with case data",
+    "audit.BreakGlassAccess": "read by restrict() itself, the case's access log and the DPO's report",
 }
 
 

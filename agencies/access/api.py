@@ -12,6 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from audit.reads import note_list, note_read
+
 from ..people import set_viewer
 from .core import Action, get_restricted_object
 
@@ -64,7 +66,14 @@ class RestrictedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         except Http404:
             raise api_exceptions.NotFound from None
         self.check_object_permissions(self.request, obj)
+        note_read(self.request, obj)
         return obj
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            note_list(self.request, page)  # one record per page, with the ids it holds
+        return page
 
 
 class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]

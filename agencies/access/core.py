@@ -9,7 +9,8 @@ Access to a case comes in two kinds, composed here:
   user's memberships, which are resolved once per request (`UserAccess`);
 - explicit grants (a share to an agency, an individual grant) stored as django-guardian object
   permissions in the direct foreign-key tables `CaseGroupObjectPermission` and
-  `CaseUserObjectPermission`.
+  `CaseUserObjectPermission`; and, for supervisors and superusers, a current break-the-glass
+  access (`audit.BreakGlassAccess`), read like the shares as one small subquery.
 
 A list query filters on one OR of indexed branches (PostgreSQL runs it as a BitmapOr of index
 scans); guardian's grant tables are read through an InitPlan, never joined across the whole
@@ -84,6 +85,7 @@ class UserAccess:
     share_agency_ids: frozenset[int] = field(default_factory=frozenset)
     panel_ids: frozenset[int] = field(default_factory=frozenset)
     coordinated_panel_ids: frozenset[int] = field(default_factory=frozenset)
+    breaks_glass: bool = False
 
     CACHE_ATTR: ClassVar[str] = "_ura_access"
 
@@ -126,6 +128,8 @@ class UserAccess:
             share_agency_ids=frozenset(agency for agency, _ in sharing),
             panel_ids=frozenset(pk for pk, _ in panels),
             coordinated_panel_ids=frozenset(pk for pk, c in panels if coordinates and c == user.pk),
+            # Who may break the glass (decision 35); only their queries carry that branch.
+            breaks_glass=getattr(user, "is_superuser", False) or Membership.Role.SUPERVISOR in roles,
         )
 
     @property
@@ -184,6 +188,13 @@ def _grants(access: UserAccess, codenames: tuple[str, ...], prefix: str) -> list
             share.objects.filter(agency_id__in=access.share_agency_ids, scope__in=scopes, revoked_at__isnull=True)
             .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()))
             .values("case_id")
+        )
+    if access.breaks_glass:
+        # A break-the-glass access reads the full file until it ends (decision 35).
+        now = timezone.now()
+        glass = apps.get_model("audit", "BreakGlassAccess")
+        grants.append(
+            glass.objects.filter(user_id=access.user_id, starts_at__lte=now, ends_at__gt=now).values("case_id")
         )
     return [Q(**{f"{prefix}pk__any_of": grant.order_by()}) for grant in grants]
 

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.views.generic.detail import SingleObjectMixin
 from django.views.generic.edit import FormView
 
+from audit.reads import note_list, note_read
+
 from .core import Action, get_restricted_object
 
 __all__ = ["RestrictedObjectFormView", "RestrictedViewMixin"]
@@ -21,11 +23,14 @@ class RestrictedViewMixin(LoginRequiredMixin):
         queryset: the model's queryset (unrestricted; restricted per request here).
         action: what the view does with its objects.
         permission_required: a global permission the user's role must hold (403 otherwise).
+        audit_action: how a read through this view is recorded (default: by the kind of object;
+            a list records the ids it showed, once per request).
     """
 
     queryset: models.QuerySet[Any]
     action: Action = Action.VIEW
     permission_required: str | None = None
+    audit_action: str = ""
     request: HttpRequest
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -44,6 +49,17 @@ class RestrictedViewMixin(LoginRequiredMixin):
         if queryset is None:
             queryset = self.get_queryset()
         return get_restricted_object(queryset, self.request.user, self.action, **lookup)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        rows = context.get("object_list")
+        if context.get("object") is not None:
+            note_read(self.request, context["object"], action=self.audit_action)
+        elif rows is not None:
+            # The page shown (evaluated once: the template iterates the same cached rows).
+            case = context.get("case")
+            note_list(self.request, rows, case_id=getattr(case, "pk", None))
+        return context
 
 
 class RestrictedObjectFormView(RestrictedViewMixin, SingleObjectMixin, FormView):  # type: ignore[misc,type-arg]

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedViewSet, as_flag, case_condition, referral_condition, sees_reporter
 from agencies.models import User
+from audit.reads import note_matches
 from cases.services import casework_agencies
 
 from .. import services
@@ -99,6 +100,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             family_name=query.validated_data["subject_family_name"],
             date_of_birth=query.validated_data["subject_date_of_birth"],
         )
+        note_matches(request, found)
         return Response(MatchesSerializer(found).data)
 
     @extend_schema(request=TriageSerializer, responses=ReferralSerializer)

@@ -351,7 +351,7 @@ def test_the_timeline_costs_the_same_whatever_its_length(
     client = api_as(caseworker)
     for count in (3, 30):
         CaseEvent.objects.bulk_create(CaseEvent(case=case, kind="note", actor=caseworker) for _ in range(count))
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(9):  # +3: the read's audit record (chain head, insert)
             response = client.get(url("caseevent-list"), {"case": case.pk})
         assert response.status_code == 200
 
@@ -363,6 +363,6 @@ def test_an_entry_list_costs_the_same_whatever_its_length(
     for count in (2, 20):
         for _ in range(count):
             client.post(url("contact-list"), visit(case), format="json")
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(11):  # +3: the read's audit record (chain head, insert)
             response = client.get(url("contact-list"), {"case": case.pk})
         assert response.status_code == 200 and len(response.data["results"]) > 0

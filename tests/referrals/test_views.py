@@ -184,7 +184,7 @@ def test_referral_lists_are_constant(
     for referral in ReferralFactory.create_batch(rows, received_by=agency):
         referral.indicators.create(kind="online")
     browser, api = client_for(caseworker), api_as(caseworker)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(13):  # +3: the read's audit record (chain head, insert)
         assert browser.get(reverse("referrals:referral_list"), {"status": "new"}).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):  # +3: the read's audit record (chain head, insert)
         assert api.get(reverse("referrals-api:referral-list")).data["count"] == rows

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from agencies.demo import DEMO_PASSWORD, seed_agencies, seed_meetings
 from audit.demo import seed_privacy
+from audit.demo_trail import seed_audit
 from cases.demo import seed_cases
 from cases.demo_work import seed_family_work
 from interventions.demo import seed_interventions
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             seed_interventions(org)
             seed_reminders(org)
             seed_privacy(org)
+            seed_audit(org)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Every demo user signs in with the password {DEMO_PASSWORD!r}.")
         )

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0006_intervention_actions'),
+        ('audit', '0008_chain_existing_events'),
         ('families', '0008_consent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

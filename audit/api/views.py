@@ -1,0 +1,74 @@
+"""The audit trail in the API: read-only, for the data protection officer only (404 for others)."""
+
+from typing import Any
+
+import django_filters
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+
+from audit.models import AuditEvent
+from audit.reads import note_read
+
+__all__ = ["AuditEventFilterSet", "AuditEventSerializer", "AuditEventViewSet"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "actor_username",
+            "agency_id",
+            "action",
+            "object_type",
+            "object_id",
+            "case_id",
+            "reason",
+            "ip_address",
+            "data",
+            "prev_hash",
+            "hash",
+        ]
+        read_only_fields = fields
+
+
+class AuditEventFilterSet(django_filters.FilterSet):
+    user = django_filters.CharFilter(field_name="actor_username", lookup_expr="iexact")
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "agency_id", "case_id"]
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Search the whole trail (decision 34); each page read is itself recorded."""
+
+    queryset = AuditEvent.objects.all()
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilterSet
+    permission_classes = [IsAuthenticated]
+    lookup_value_regex = r"\d+"
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        from audit.views import is_dpo
+
+        if not is_dpo(request.user):
+            raise exceptions.NotFound
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            params = {key: value for key, value in self.request.query_params.items() if key != "page"}
+            note_read(self.request, action=AuditEvent.Action.AUDIT_SEARCHED, ids=[e.pk for e in page], search=params)
+        return page
+
+    def get_object(self) -> Any:
+        event = super().get_object()
+        note_read(self.request, action=AuditEvent.Action.AUDIT_SEARCHED, ids=[event.pk])
+        return event

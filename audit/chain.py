@@ -1,0 +1,29 @@
+"""Checking the audit trail's hash chain."""
+
+from dataclasses import dataclass
+
+from .models import AuditEvent
+
+__all__ = ["ChainResult", "verify_chain"]
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    count: int
+    broken_id: int | None = None
+    problem: str = ""
+
+
+def verify_chain(chunk_size: int = 5000) -> ChainResult:
+    """Walk the trail in id order: each record must hash to its `hash` and point at the hash of
+    the record before it. A changed field breaks that record; a removed record breaks the next."""
+    previous = ""
+    count = 0
+    for event in AuditEvent.objects.order_by("pk").iterator(chunk_size=chunk_size):
+        if event.prev_hash != previous:
+            return ChainResult(count, event.pk, "does not follow the record before it (one removed or reordered)")
+        if event.compute_hash() != event.hash:
+            return ChainResult(count, event.pk, "its contents do not match its hash (changed)")
+        previous = event.hash
+        count += 1
+    return ChainResult(count)

@@ -1,0 +1,120 @@
+"""Break-the-glass: a supervisor opens a case beyond their reach, for a limited time, with a
+reason; the owner and the coordinator are told; nobody else may do it."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.access import Action, forget_access
+from agencies.models import User
+from audit.breakglass import break_glass
+from audit.models import AuditEvent, BreakGlassAccess
+from cases.models import Case
+from tests.audit.fixtures import *  # noqa: F403 (the fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _reads(user: User, case: Case) -> bool:
+    forget_access(user)
+    return Case.objects.restrict(user, Action.VIEW).filter(pk=case.pk).exists()
+
+
+def _post(user: User, reference: str, reason: str = "A child is missing tonight") -> object:
+    return _client(user).post(reverse("audit:break_glass"), {"reference": reference, "reason": reason})
+
+
+def test_a_supervisor_breaks_the_glass_and_reads_the_case(
+    panel_case: Case, outside_supervisor: User, django_capture_on_commit_callbacks: object
+) -> None:
+    # given
+    assert not _reads(outside_supervisor, panel_case)
+    # when
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        response = _post(outside_supervisor, panel_case.reference.lower())
+    # then
+    assert response.status_code == 302 and response.url == panel_case.get_absolute_url()
+    access = BreakGlassAccess.objects.get()
+    assert access.ends_at - access.starts_at == datetime.timedelta(hours=4)
+    assert _reads(outside_supervisor, panel_case)
+    assert not Case.objects.restrict(outside_supervisor, Action.CHANGE).filter(pk=panel_case.pk).exists()
+    event = AuditEvent.objects.get(action="break_glass")
+    assert event.case_id == panel_case.pk and event.reason == "A child is missing tonight"
+    page = _client(outside_supervisor).get(panel_case.get_absolute_url())
+    assert page.status_code == 200 and "by breaking the glass" in page.content.decode()
+
+
+def test_the_owner_and_the_coordinator_are_told_without_the_family(
+    panel_case: Case, outside_supervisor: User, django_capture_on_commit_callbacks: object
+) -> None:
+    for user, address in ((panel_case.owner, "owner@example.org"), (panel_case.panel.coordinator, "co@example.org")):
+        User.objects.filter(pk=user.pk).update(email=address)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        break_glass(panel_case, actor=outside_supervisor, reason="A child is missing tonight")
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == ["co@example.org", "owner@example.org"]
+    for message in mail.outbox:
+        assert panel_case.reference in message.subject
+        assert panel_case.family.name not in message.body + message.subject
+        assert "missing" not in message.body  # the reason may name people: it stays in Ura
+
+
+def test_the_access_ends_after_the_configured_hours(
+    panel_case: Case, outside_supervisor: User, settings: object
+) -> None:
+    settings.URA_BREAK_GLASS_HOURS = 2  # type: ignore[attr-defined]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        break_glass(panel_case, actor=outside_supervisor, reason="A child is missing tonight")
+    with time_machine.travel(start + datetime.timedelta(hours=1, minutes=59), tick=False):
+        assert _reads(outside_supervisor, panel_case)
+    with time_machine.travel(start + datetime.timedelta(hours=2), tick=False):
+        assert not _reads(outside_supervisor, panel_case)
+
+
+def test_a_wrong_reference_answers_like_any_refusal(case: Case, outside_supervisor: User) -> None:
+    response = _post(outside_supervisor, "NO-SUCH-1")
+    assert response.status_code == 200
+    assert "No case can be opened with this reference" in response.content.decode()
+    assert not BreakGlassAccess.objects.exists()
+
+
+def test_a_reason_is_required(case: Case, outside_supervisor: User) -> None:
+    assert _post(outside_supervisor, case.reference, reason="urgent").status_code == 200
+    assert not BreakGlassAccess.objects.exists()
+
+
+def test_only_supervisors_may_break_the_glass(case: Case, caseworker_other_agency: User, coordinator: User) -> None:
+    for user in (caseworker_other_agency, coordinator):
+        assert _client(user).get(reverse("audit:break_glass")).status_code == 403
+        assert _post(user, case.reference).status_code == 403
+    assert not BreakGlassAccess.objects.exists()
+
+
+def test_a_superuser_reads_case_content_only_through_the_glass(case: Case) -> None:
+    root = User.objects.create_superuser("root", "root@example.org", "x")
+    assert not _reads(root, case)
+    assert _post(root, case.reference).status_code == 302
+    assert _reads(root, case)
+
+
+def test_the_break_glass_branch_costs_no_extra_query(case: Case, outside_supervisor: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    forget_access(outside_supervisor)
+    Case.objects.restrict(outside_supervisor, Action.VIEW).exists()  # resolves memberships
+    with CaptureQueriesContext(connection) as queries:
+        list(Case.objects.restrict(outside_supervisor, Action.VIEW_SUMMARY)[:50])
+    assert len(queries) == 1 and "audit_breakglassaccess" in queries[0]["sql"]

@@ -1,0 +1,131 @@
+"""The hash chain: every record chained to the one before, verified, and refusing change."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from audit.chain import verify_chain
+from audit.models import AppendOnlyError, AuditEvent
+from audit.services import record
+
+pytestmark = pytest.mark.django_db
+
+
+def _three() -> list[AuditEvent]:
+    return [record(AuditEvent.Action.SIGN_IN_FAILED, ip_address="10.0.0.1", username=f"u{i}") for i in range(3)]
+
+
+def test_each_record_points_at_the_one_before() -> None:
+    # given / when
+    first, second, third = _three()
+    # then
+    assert first.prev_hash == "" or AuditEvent.objects.filter(hash=first.prev_hash).exists()
+    assert second.prev_hash == first.hash and third.prev_hash == second.hash
+    assert len({first.hash, second.hash, third.hash}) == 3
+    assert all(event.hash == event.compute_hash() for event in AuditEvent.objects.all())
+
+
+def test_verify_audit_says_ok_with_the_count() -> None:
+    _three()
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    assert f"OK: {AuditEvent.objects.count()} audit records" in out.getvalue()
+
+
+def _raw(sql: str, params: list[object]) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
+        cursor.execute(sql, params)
+
+
+def test_verify_audit_names_a_tampered_row() -> None:
+    # given
+    _, second, _ = _three()
+    # when: someone rewrites a record behind the application's back
+    _raw("UPDATE audit_auditevent SET ip_address = %s WHERE id = %s", ["10.9.9.9", second.pk])
+    # then
+    assert verify_chain().broken_id == second.pk
+    with pytest.raises(CommandError, match=f"record id {second.pk}"):
+        call_command("verify_audit", stdout=io.StringIO())
+
+
+def test_verify_audit_names_the_record_after_a_removed_one() -> None:
+    _, second, third = _three()
+    _raw("DELETE FROM audit_auditevent WHERE id = %s", [second.pk])
+    assert verify_chain().broken_id == third.pk
+
+
+def test_records_refuse_update_and_delete() -> None:
+    event = _three()[0]
+    event.reason = "changed"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(reason="x")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).reason == ""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_refuses_raw_updates() -> None:
+    from django.db import DatabaseError, transaction
+
+    event = _three()[0]
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET reason = 'x' WHERE id = %s", [event.pk])
+
+
+def test_the_admin_offers_no_change_or_delete(admin_client) -> None:  # type: ignore[no-untyped-def]
+    event = _three()[0]
+    assert admin_client.get(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
+    assert admin_client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"reason": "x"}).status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_the_demo_has_a_past_break_glass_and_an_intact_chain() -> None:
+    # the agencies, people and cases of the demo, then its audit history (not the whole seed_demo,
+    # so this test stands apart from the other apps' demo data)
+    from agencies.demo import seed_agencies
+    from audit.demo_trail import seed_audit
+    from audit.models import BreakGlassAccess
+    from cases.demo import seed_cases
+
+    org = seed_agencies()
+    seed_cases(org)
+    seed_audit(org)
+    seed_audit(org)  # idempotent
+    access = BreakGlassAccess.objects.get()
+    assert access.user.username == "sup.elira" and not access.is_current
+    result = verify_chain()
+    assert result.broken_id is None and result.count > 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_concurrent_appends_never_fork_the_chain() -> None:
+    import threading
+
+    from django.db import connections
+
+    def write(n: int) -> None:
+        try:
+            for i in range(25):
+                record(AuditEvent.Action.SIGN_IN_FAILED, username=f"t{n}-{i}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result = verify_chain()
+    assert result.broken_id is None and result.count == 100
+    assert AuditEvent.objects.values("prev_hash").distinct().count() == 100  # no two share a parent

@@ -1,0 +1,126 @@
+"""Reads are recorded, one record per request: case pages (full and summary), entries, the
+printable agenda, API lists and details; refusals (403/404) with their path."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from agencies.models import Panel, User
+from audit.models import AuditEvent
+from cases import services as case_services
+from cases.models import Case, CaseNote
+from tests.conftest import api_as
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _last(user: User) -> AuditEvent:
+    return AuditEvent.objects.filter(actor=user).latest("pk")
+
+
+def test_the_case_page_records_a_full_read(case: Case, caseworker: User) -> None:
+    # when
+    response = _client(caseworker).get(reverse("cases:case", args=[case.pk]), REMOTE_ADDR="10.1.2.3")
+    # then
+    assert response.status_code == 200
+    event = _last(caseworker)
+    assert event.action == AuditEvent.Action.CASE_READ and event.case_id == case.pk
+    assert event.data["level"] == "full" and event.ip_address == "10.1.2.3"
+    assert event.agency_id == case.owning_agency_id
+
+
+def test_a_panel_members_case_page_records_a_summary_read(case: Case, panel: Panel, panel_member: User) -> None:
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    assert _client(panel_member).get(reverse("cases:case", args=[case.pk])).status_code == 200
+    event = _last(panel_member)
+    assert (event.action, event.case_id, event.data["level"]) == ("case_read", case.pk, "summary")
+
+
+def test_an_entry_page_records_an_entry_read(case: Case, caseworker: User) -> None:
+    note = case_services.record_note(CaseNote(case=case, text="A note"), actor=caseworker)
+    url = reverse("cases:entry", args=[case.pk, "casenote", note.pk])
+    assert _client(caseworker).get(url).status_code == 200
+    event = _last(caseworker)
+    assert (event.action, event.object_type, event.object_id) == ("entry_read", "cases.casenote", str(note.pk))
+    assert event.case_id == case.pk and event.data["content"] is True
+
+
+def test_the_case_list_records_one_event_with_the_ids_shown(case: Case, caseworker: User) -> None:
+    client = _client(caseworker)
+    before = AuditEvent.objects.count()
+    assert client.get(reverse("cases:case_list")).status_code == 200
+    assert AuditEvent.objects.count() == before + 1
+    event = _last(caseworker)
+    assert event.action == "list_read" and event.data["ids"] == [case.pk]
+
+
+def test_api_detail_and_list_reads_are_recorded(case: Case, caseworker: User) -> None:
+    client = api_as(caseworker)
+    assert client.get(reverse("cases-api:case-detail", args=[case.pk])).status_code == 200
+    detail = _last(caseworker)
+    assert (detail.action, detail.case_id) == ("case_read", case.pk)
+    assert client.get(reverse("cases-api:case-list")).status_code == 200
+    listed = _last(caseworker)
+    assert listed.action == "list_read" and listed.data["ids"] == [case.pk]
+    assert listed.data["path"] == reverse("cases-api:case-list")
+
+
+def test_writes_record_no_read(case: Case, caseworker: User) -> None:
+    url = reverse("cases:case_risk", args=[case.pk])
+    _client(caseworker).post(url, {"level": "low", "reason": "x"})
+    assert not AuditEvent.objects.filter(actor=caseworker, action__in=AuditEvent.READ_ACTIONS).exists()
+
+
+def test_a_refused_case_page_is_recorded_with_its_path(case: Case, caseworker_other_agency: User) -> None:
+    url = reverse("cases:case", args=[case.pk])
+    assert _client(caseworker_other_agency).get(url).status_code == 404
+    event = _last(caseworker_other_agency)
+    assert event.action == "access_denied" and event.data == {"path": url, "method": "GET", "status": 404}
+
+
+def test_a_refused_api_read_is_recorded(case: Case, caseworker_other_agency: User) -> None:
+    url = reverse("cases-api:case-detail", args=[case.pk])
+    assert api_as(caseworker_other_agency).get(url).status_code == 404
+    assert _last(caseworker_other_agency).data["path"] == url
+
+
+def test_the_printable_agenda_is_recorded_as_an_export(panel: Panel, coordinator: User) -> None:
+    from django.utils import timezone
+
+    from agencies import services as panel_services
+
+    meeting = panel_services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
+    assert _client(coordinator).get(reverse("agencies:meeting_agenda", args=[meeting.pk])).status_code == 200
+    event = _last(coordinator)
+    assert (event.action, event.object_id) == ("export_read", str(meeting.pk))
+
+
+def test_reading_the_case_page_costs_one_insert(
+    case: Case, caseworker: User, django_assert_max_num_queries: object
+) -> None:
+    client = _client(caseworker)
+    url = reverse("cases:case", args=[case.pk])
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    inserts = [q for q in queries.captured_queries if "audit_auditevent" in q["sql"] and "INSERT" in q["sql"]]
+    assert len(inserts) == 1
+
+
+def test_a_name_search_at_intake_records_what_it_showed(case: Case, caseworker: User) -> None:
+    url = reverse("referrals-api:referral-matches")
+    client = api_as(caseworker)
+    person = case.index_person
+    params = {"subject_family_name": person.family_name, "subject_given_name": person.given_name}
+    assert client.get(url, params).status_code == 200
+    event = _last(caseworker)
+    assert event.action == "list_read" and case.pk in event.data["ids"]
