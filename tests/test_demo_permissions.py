@@ -14,7 +14,7 @@ from tests.conftest import api_as
 pytestmark = pytest.mark.django_db
 
 PANEL_CASES = {"Krasniqi", "Berisha", "Gashi", "Shala"}
-SOCIAL_CARE_CASES = {"Krasniqi", "Berisha", "Gashi", "Dervishi"}
+SOCIAL_CARE_CASES = {"Krasniqi", "Berisha", "Gashi", "Dervishi", "Kelmendi"}
 ALL_CASES = PANEL_CASES | SOCIAL_CARE_CASES
 
 # username: (families seen in full, families seen as a summary only)
@@ -32,7 +32,8 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "admin": (set(), set()),
 }
 PANEL_SEATS = {"coord.arta", "police.fatos", "mh.gentiana"}
-CLOSED = {"Dervishi"}
+# Kelmendi closed six years ago: due for its retention review
+CLOSED = {"Dervishi", "Kelmendi"}
 
 
 def browser(user: User) -> Client:
@@ -68,7 +69,9 @@ class TestMatrix:
         full, _summary = EXPECTED[username]
         response = browser(demo[username]).get(reverse("home"))
         assert response.status_code == 200
-        assert families_in(response.content.decode(), cases) == full - CLOSED
+        # the case table; the deadline lists above it may name summary-level cases of a panel
+        table = response.content.decode().partition("<table")[2]
+        assert families_in(table, cases) == full - CLOSED
         assert response.context["closed_count"] == len(full & CLOSED)
 
     def test_the_case_list_shows_each_case_at_its_level(
@@ -153,7 +156,7 @@ def test_the_demo_loads_twice_without_duplicates(demo: dict[str, User]) -> None:
     before = {model: model.objects.count() for model in models}
     call_command("seed_demo", stdout=__import__("io").StringIO())
     assert {model: model.objects.count() for model in models} == before
-    assert before[Case] == 5 and before[Referral] == 2 and before[CaseShare] == 5 and before[PanelMeeting] == 2
+    assert before[Case] == 6 and before[Referral] == 2 and before[CaseShare] == 5 and before[PanelMeeting] == 2
 
 
 def test_the_demo_scenario_details(demo: dict[str, User], cases: dict[str, Case]) -> None:

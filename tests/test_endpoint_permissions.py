@@ -156,7 +156,8 @@ def sar_id(world: World) -> list[int]:
 
     today = timezone.localdate()
     person = world.case.index_person
-    sar = SubjectAccessRequest.objects.create(
+    # one request per world: the test reads the URL again after the call
+    sar, _ = SubjectAccessRequest.objects.get_or_create(
         person=person, person_label=str(person), requested_by="-", received_on=today, due_on=today,
         opened_by=world.coordinator,
     )  # fmt: skip

@@ -218,6 +218,9 @@ def test_production_settings_pass_check_deploy() -> None:
         # check --deploy also judges the key's randomness.
         "DJANGO_SECRET_KEY": "x8#kq2Lz!vP0wR7mT4nB9cY6hJ3fD1sA5gE8uI2oK7lM0pQ4rS9tV6wX3yZ1aB5c",
     }
+    # The browser tests set this in the test process (Playwright runs an event loop); a production
+    # process never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -23,7 +23,7 @@ def test_a_social_worker_signs_in_and_sees_her_cases(page: Any, live_server: Any
     rows = page.locator("main table tbody tr")
     expect(rows).to_have_count(3)
     assert sorted(rows.locator("a").all_inner_texts()) == ["Berisha", "Gashi", "Krasniqi"]
-    expect(page.get_by_role("link", name="1 closed case")).to_be_visible()
+    expect(page.get_by_role("link", name="2 closed cases")).to_be_visible()
 
 
 def test_the_police_read_one_file_in_full_and_others_as_summaries(

@@ -71,7 +71,7 @@ def test_a_social_worker_logs_a_home_visit_saves_a_draft_and_records_it(
 
     contact = Contact.objects.get(case=krasniqi, discussed__startswith="Ardit's new friends online")
     assert not contact.is_draft and contact.next_steps == "Visit again with the imam."
-    assert {str(user) for user in contact.visitors.all()} == {"Blerina Kola", "Fatos Dushku"}
+    assert {user.get_full_name() for user in contact.visitors.all()} == {"Blerina Kola", "Fatos Dushku"}
     assert {person.given_name for person in contact.present.all()} == {"Mimoza", "Bujar"}
 
 
