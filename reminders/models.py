@@ -41,12 +41,15 @@ class Reminder(models.Model):
         TRANSITION_6M = "transition_6m", _("A young person turns 18 in six months")
         TRANSITION_1M = "transition_1m", _("A young person turns 18 in one month")
         AGENDA = "agenda", _("Panel meeting agenda")
+        BREAK_GLASS = "break_glass", _("A case of yours was opened by breaking the glass")
 
     class Stage(models.TextChoices):
         DUE_SOON = "due_soon", _("Due soon")
         DUE = "due", _("Due")
         OVERDUE = "overdue", _("Overdue")
         ESCALATED = "escalated", _("Overdue: escalated")
+        # Not a deadline: something happened that the recipient must know of.
+        NOTICE = "notice", _("Notice")
 
     class Role(models.TextChoices):
         OWNER = "owner", _("Case owner")

@@ -18,6 +18,7 @@ from cases.models import Case
 from .models import Reminder
 
 __all__ = [
+    "add_notices",
     "deliver_pending",
     "deliver_reminder",
     "mark_all_read",
@@ -174,3 +175,31 @@ def save_panel_settings(panel_settings: Any, *, actor: User) -> None:
     """Save a panel's deadlines (the panel comes restricted to what the actor coordinates)."""
     with transaction.atomic():
         panel_settings.save()
+
+
+def add_notices(kind: str, obj: models.Model, *, case: Case, recipients: list[tuple[User | None, str]]) -> None:
+    """In-app notices of something that happened on `case` (not a deadline), in the caller's
+    transaction. `recipients` pairs a user (None: whoever owns the case) with the role they are
+    told as. They are marked e-mailed: the caller sends its own message."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import OWNER
+
+    now = timezone.now()
+    content_type = ContentType.objects.get_for_model(obj)
+    notices = [
+        Reminder(
+            kind=kind,
+            content_type=content_type,
+            object_id=obj.pk,
+            case=case,
+            role=role,
+            recipient=user,
+            recipient_key=user.pk if user is not None else OWNER,
+            due_at=now,
+            stage=Reminder.Stage.NOTICE,
+            sent_at=now,
+        )
+        for user, role in recipients
+    ]
+    Reminder.objects.bulk_create(notices, ignore_conflicts=True)

@@ -49,6 +49,9 @@ class ReminderOpenView(RestrictedViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         reminder = get_restricted_object(self.queryset, request.user, Action.VIEW, pk=pk)
         services.mark_read(reminder, actor=request.user)  # type: ignore[arg-type]
+        if reminder.kind == Reminder.Kind.BREAK_GLASS:
+            # who opened the case and why: the access log, which the owner and coordinator read
+            return redirect("audit:case_access_log", pk=reminder.case_id)
         if reminder.case_id:
             return redirect("cases:case", pk=reminder.case_id)
         model: Any = reminder.content_type.model_class()

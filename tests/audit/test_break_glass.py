@@ -70,6 +70,25 @@ def test_the_owner_and_the_coordinator_are_told_without_the_family(
         assert "missing" not in message.body  # the reason may name people: it stays in Ura
 
 
+def test_the_owner_and_the_coordinator_find_it_under_the_bell(panel_case: Case, outside_supervisor: User) -> None:
+    from reminders.models import Reminder
+
+    # when
+    break_glass(panel_case, actor=outside_supervisor, reason="A child is missing tonight")
+    # then: one notice each, already e-mailed by its own message, none for the one who opened it
+    owner, coordinator = panel_case.owner, panel_case.panel.coordinator
+    for user in (owner, coordinator):
+        notice = Reminder.objects.restrict(user, Action.VIEW).unread().get()
+        assert (notice.kind, notice.stage) == (Reminder.Kind.BREAK_GLASS, Reminder.Stage.NOTICE)
+        assert notice.sent_at is not None
+        page = _client(user).get(reverse("reminders:reminder_list")).content.decode()
+        assert "opened by breaking the glass" in page and panel_case.family.name not in page
+        opened = _client(user).get(notice.get_absolute_url())
+        assert opened.status_code == 302
+        assert opened.url == reverse("audit:case_access_log", args=[panel_case.pk])
+    assert not Reminder.objects.restrict(outside_supervisor, Action.VIEW).exists()
+
+
 def test_the_access_ends_after_the_configured_hours(
     panel_case: Case, outside_supervisor: User, settings: object
 ) -> None:
