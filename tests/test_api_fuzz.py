@@ -6,11 +6,14 @@ Bounded: a few examples per operation (URA_FUZZ_EXAMPLES, default 10), no shrink
 
 import os
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -27,7 +30,18 @@ EXAMPLES = int(os.environ.get("URA_FUZZ_EXAMPLES", "10"))
 
 
 @pytest.fixture
-def api_schema(db: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+def wsgi_keeps_the_test_connection() -> Iterator[None]:
+    """The raw WSGI app closes "old" connections at each request, and on PostgreSQL the test's
+    connection (inside its transaction) counts as old; Django's test client unhooks this too."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(db: None, monkeypatch: pytest.MonkeyPatch, wsgi_keeps_the_test_connection: None) -> Any:
     # Throttling would answer 429 long before the examples run out.
     monkeypatch.setattr(SimpleRateThrottle, "allow_request", lambda self, request, view: True)
     agency: Agency = AgencyFactory(name="Fuzz agency", sector=Agency.Sector.SOCIAL_CARE)
