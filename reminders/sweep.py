@@ -124,8 +124,11 @@ def needs_assessments(window: Window, timing: dict[int | None, rules.Timing]) ->
 
 def follow_ups(window: Window, timing: dict[int | None, rules.Timing]) -> Iterator[Deadline]:
     start, end = window.dates
-    rows = FollowUp.objects.filter(done_on__isnull=True, due_on__range=(start, end)).values_list(
-        "pk", "case_id", "case__panel_id", "case__owning_agency_id", "due_on"
+    # Pending: not done, and of a closure that stands (a reopened case's old follow-ups are not due).
+    rows = (
+        FollowUp.objects.pending()
+        .filter(due_on__range=(start, end))
+        .values_list("pk", "case_id", "case__panel_id", "case__owning_agency_id", "due_on")
     )
     for pk, case_id, panel_id, agency_id, due_on in rows:
         yield Deadline(Reminder.Kind.FOLLOW_UP, FollowUp, pk, rules.start_of_day(due_on), case_id, panel_id, agency_id)

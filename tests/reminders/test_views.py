@@ -128,3 +128,14 @@ def test_a_user_chooses_the_daily_digest(caseworker: User) -> None:
     assert response.status_code == 302
     caseworker.refresh_from_db()
     assert caseworker.reminder_delivery == "digest"
+
+
+def test_home_shows_a_closed_cases_follow_up_due(case: Case, caseworker: User) -> None:
+    from interventions.models import Closure, FollowUp
+
+    today = timezone.localdate()
+    closure = Closure.objects.create(case=case, decided_on=today, reason="Goals met.", recorded_by=caseworker)
+    FollowUp.objects.create(case=case, closure=closure, due_on=today + datetime.timedelta(days=3))
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now(), next_review_on=None)
+    body = client_of(caseworker).get(reverse("home")).content.decode()
+    assert "Post-exit follow-up" in body
