@@ -139,3 +139,16 @@ def test_home_shows_a_closed_cases_follow_up_due(case: Case, caseworker: User) -
     Case.objects.filter(pk=case.pk).update(closed_at=timezone.now(), next_review_on=None)
     body = client_of(caseworker).get(reverse("home")).content.decode()
     assert "Post-exit follow-up" in body
+
+
+def test_an_escalation_delay_the_sweep_cannot_reach_is_refused(coordinator: User, panel: Panel, settings: Any) -> None:
+    # The sweep looks back REMINDERS_CATCH_UP_DAYS: a later escalation would never be sent.
+    settings.REMINDERS_CATCH_UP_DAYS = 30
+    url = reverse("reminders:panel_settings", args=[panel.pk])
+    data = {
+        "triage_hours": 24, "first_contact_days": 7, "needs_assessment_working_days": 45, "review_months": 3,
+        "agenda_notice_days": 2, "due_soon_days": 2, "escalate_after_days": 40,
+    }  # fmt: skip
+    response = client_of(coordinator).post(url, data)
+    assert response.status_code == 200
+    assert not PanelReminderSettings.objects.filter(panel=panel).exists()
