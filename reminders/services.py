@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.access import Action
-from agencies.models import User
+from agencies.models import PanelMeeting, User
 from cases.models import Case
 
 from .models import Reminder
@@ -85,6 +85,10 @@ def _still_due(reminder: Reminder) -> bool:
         return FollowUp.objects.pending().filter(pk=reminder.object_id).exists()
     if kind == Reminder.Kind.TRIAGE:
         return Referral.objects.filter(pk=reminder.object_id, status=Referral.Status.NEW).exists()
+    if kind == Reminder.Kind.AGENDA:  # not for a meeting cancelled or moved since
+        return PanelMeeting.objects.filter(
+            pk=reminder.object_id, status=PanelMeeting.Status.SCHEDULED, scheduled_for=reminder.due_at
+        ).exists()
     return True
 
 

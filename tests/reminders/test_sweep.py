@@ -255,3 +255,25 @@ def test_a_case_closed_before_the_email_sends_none(case: Case, caseworker: User)
     Case.objects.filter(pk=case.pk).update(closed_at=models.F("opened_at"))
     services.deliver_pending()
     assert mail.outbox == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_agenda_of_a_meeting_cancelled_or_moved_before_the_email_sends_none(
+    panel: Panel, panel_member: User, coordinator: User
+) -> None:
+    with_emails()
+    cancelled, moved = (
+        PanelMeeting.objects.create(
+            panel=panel,
+            scheduled_for=NOW + datetime.timedelta(days=1),
+            record_mode=panel.record_mode,
+            created_by=coordinator,
+        )
+        for _ in range(2)
+    )
+    sweep()
+    assert len(mine(panel_member)) == 2
+    PanelMeeting.objects.filter(pk=cancelled.pk).update(status=PanelMeeting.Status.CANCELLED)
+    PanelMeeting.objects.filter(pk=moved.pk).update(scheduled_for=NOW + datetime.timedelta(days=20))
+    services.deliver_pending()
+    assert mail.outbox == []
