@@ -277,3 +277,22 @@ def test_the_agenda_of_a_meeting_cancelled_or_moved_before_the_email_sends_none(
     PanelMeeting.objects.filter(pk=moved.pk).update(scheduled_for=NOW + datetime.timedelta(days=20))
     services.deliver_pending()
     assert mail.outbox == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_child_nearing_18_reminds_the_owner_of_each_open_case_of_the_family(
+    case: Case, caseworker: User, caseworker_other_agency: User, other_agency: object
+) -> None:
+    # given a sibling's case on the same family, owned at another agency
+    from tests.factories import CaseFactory, PersonFactory
+
+    sibling = PersonFactory(family=case.family)
+    CaseFactory(family=case.family, index_person=sibling, owner=caseworker_other_agency, owning_agency=other_agency)
+    case.index_person.date_of_birth = datetime.date(2008, 9, 10)
+    case.index_person.save()
+    # when
+    sweep()
+    sweep()
+    # then each owner is told, once
+    assert [r.kind for r in mine(caseworker)] == ["transition_6m"]
+    assert [r.kind for r in mine(caseworker_other_agency)] == ["transition_6m"]
