@@ -152,3 +152,23 @@ def test_an_escalation_delay_the_sweep_cannot_reach_is_refused(coordinator: User
     response = client_of(coordinator).post(url, data)
     assert response.status_code == 200
     assert not PanelReminderSettings.objects.filter(panel=panel).exists()
+
+
+def test_a_triage_reminder_is_gone_once_the_user_may_no_longer_read_the_referral(caseworker: User, agency: Any) -> None:
+    from agencies.access import Action, forget_access
+    from agencies.models import Membership
+    from tests.factories import ReferralFactory
+
+    referral = ReferralFactory(received_by=agency)
+    Reminder.objects.create(
+        kind="triage", content_type=ContentType.objects.get_for_model(referral), object_id=referral.pk,
+        role="triage", recipient=caseworker, recipient_key=caseworker.pk, due_at=timezone.now(), stage="due",
+    )  # fmt: skip
+    assert Reminder.objects.restrict(caseworker, Action.VIEW).count() == 1
+    # when the caseworker leaves the agency
+    Membership.objects.filter(user=caseworker, agency=agency).delete()
+    forget_access(caseworker)
+    # then neither the page nor the header tells them of it
+    assert Reminder.objects.restrict(caseworker, Action.VIEW).count() == 0
+    body = client_of(caseworker).get(reverse("reminders:reminder_list")).content.decode()
+    assert "Referral to triage" not in body
