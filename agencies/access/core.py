@@ -508,12 +508,14 @@ def _reminder_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> m
     # may know of the referral or the meeting.
     known = Q(pk__in=[])
     referrals, meetings = referral_condition(user, Action.VIEW), _meeting_condition(user, Action.VIEW, "")
+    # Correlated (EXISTS on the primary key): the cost follows the user's reminders, not the
+    # referrals or meetings they may read.
     if referrals is not None:
-        ids = apps.get_model("referrals", "Referral").objects.filter(referrals).order_by().values("pk")
-        known |= Q(kind=qs.model.Kind.TRIAGE, object_id__in=ids)
+        target = apps.get_model("referrals", "Referral").objects.filter(referrals, pk=OuterRef("object_id"))
+        known |= Q(Exists(target), kind=qs.model.Kind.TRIAGE)
     if meetings is not None:
-        ids = apps.get_model("agencies", "PanelMeeting").objects.filter(meetings).order_by().values("pk")
-        known |= Q(kind=qs.model.Kind.AGENDA, object_id__in=ids)
+        target = apps.get_model("agencies", "PanelMeeting").objects.filter(meetings, pk=OuterRef("object_id"))
+        known |= Q(Exists(target), kind=qs.model.Kind.AGENDA)
     about = Q(case__isnull=True) & known
     return qs.filter(mine, about | seen if seen is not None else about)
 
