@@ -19,6 +19,8 @@ from audit.models import AuditEvent
 from audit.services import record
 from cases import services as case_services
 from cases.models import Case, CaseEvent, CaseShare
+from reminders import rules
+from reminders.models import PanelReminderSettings
 
 from .access import Action
 from .models import (
@@ -46,8 +48,6 @@ __all__ = [
     "schedule_meeting",
     "update_panel",
 ]
-
-FIRST_CONTACT_WITHIN = datetime.timedelta(days=7)  # design.md §4
 
 
 def _locked_meeting(meeting: PanelMeeting, actor: User) -> PanelMeeting:
@@ -317,7 +317,8 @@ def record_decision(item: AgendaItem, decision: PanelDecision, *, actor: User) -
         changes["urgency"] = decision.urgency
     if decision.first_contact_agency is not None:
         changes["first_contact_agency"] = decision.first_contact_agency
-        changes["first_contact_due_on"] = timezone.localdate() + FIRST_CONTACT_WITHIN
+        timing = PanelReminderSettings.timing_for(meeting.panel_id)
+        changes["first_contact_due_on"] = rules.first_contact_due(timezone.localdate(), timing)
     if decision.next_review_on is not None:
         changes["next_review_on"] = decision.next_review_on
     if changes:

@@ -13,10 +13,11 @@ from cases.entry_forms import DateInput
 from cases.involvement import involved_people
 from cases.models import Case
 from cases.risk import RiskLevel
+from reminders import rules
+from reminders.models import PanelReminderSettings
 
 from .models import MEASURES, GoalProgress, InterventionPlan, PlanAction, Review, Withdrawal
-from .services import REVIEW_EVERY_MONTHS, SECURITY_RISKS
-from .services.common import add_months
+from .services import SECURITY_RISKS
 
 __all__ = [
     "ActionFormSet",
@@ -161,7 +162,9 @@ class ReviewForm(_ServiceChecked):
         self.fields["risk_level"].choices = [c for c in RiskLevel.choices if c[0] != RiskLevel.NOT_ASSESSED]  # type: ignore[attr-defined]
         today = timezone.localdate()
         self.initial.setdefault("held_on", today)
-        self.initial.setdefault("next_review_on", add_months(today, REVIEW_EVERY_MONTHS))
+        self.initial.setdefault(
+            "next_review_on", rules.review_due(today, PanelReminderSettings.timing_for(case.panel_id))
+        )
         if case.risk_level != RiskLevel.NOT_ASSESSED:
             self.initial.setdefault("risk_level", case.risk_level)
 

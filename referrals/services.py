@@ -25,8 +25,10 @@ from cases import services as case_services
 from cases.models import Case, CaseEvent
 from families.matching import name_key, similar
 from families.models import Family, Person
+from reminders import rules
+from reminders.models import PanelReminderSettings
 
-from .models import TRIAGE_WITHIN, Referral, ReferralIndicator, TriageDecision
+from .models import Referral, ReferralIndicator, TriageDecision
 
 __all__ = [
     "Matches",
@@ -85,7 +87,7 @@ def alert_police(referral_id: int) -> int:
 def record_referral(*, actor: User, received_by: Agency, indicators: Iterable[str] = (), **fields: Any) -> Referral:
     """Record a concern as it was reported. A crisis is routed to the police at once."""
     referral = Referral(received_by=received_by, recorded_by=actor, **fields)
-    referral.triage_due_at = referral.received_at + TRIAGE_WITHIN
+    referral.triage_due_at = rules.triage_due(referral.received_at, PanelReminderSettings.timing_for(referral.panel_id))
     _not_in_future(referral.received_at, _("A referral cannot be received in the future."))
     _not_in_future(referral.observed_on, _("What was observed cannot lie in the future."))
     _not_in_future(referral.subject_date_of_birth, _("A date of birth cannot lie in the future."))
@@ -246,7 +248,7 @@ def add_to_earlier(
         referral.primary = primary
         if not primary.is_open:
             primary.status = Referral.Status.NEW
-            primary.triage_due_at = timezone.now() + TRIAGE_WITHIN
+            primary.triage_due_at = rules.triage_due(timezone.now(), PanelReminderSettings.timing_for(primary.panel_id))
             primary.save(update_fields=["status", "triage_due_at", "updated_at"])
     else:
         assert case is not None  # noqa: S101 - checked above

@@ -34,17 +34,18 @@ class DueItem:
 
 
 def _items(cases: Any, until: datetime.date, since: datetime.date | None = None) -> list[DueItem]:
-    """Each case deadline up to `until`: one query over the cases, one over their follow-ups."""
+    """Each deadline up to `until`: one query over the open cases, one over the follow-ups."""
     condition = Q()
     for column, done, _label in CASE_DEADLINES:
         condition |= Q(**{f"{column}__lte": until, **({f"{done}__isnull": True} if done else {})})
     items: list[DueItem] = []
-    for case in cases.filter(condition).select_related("family")[:100]:
+    for case in cases.filter(condition, closed_at__isnull=True).select_related("family")[:100]:
         for column, done, label in CASE_DEADLINES:
             due_on = getattr(case, column)
             if due_on is not None and due_on <= until and (done is None or getattr(case, done) is None):
                 items.append(DueItem(case, str(label), due_on))
-    follow_ups = FollowUp.objects.filter(case__in=cases.values("pk"), done_on__isnull=True, due_on__lte=until)
+    # Post-exit follow-ups fall due on closed cases; a reopened case's old ones are not pending.
+    follow_ups = FollowUp.objects.pending().filter(case__in=cases.values("pk"), due_on__lte=until)
     for follow_up in follow_ups.select_related("case__family")[:50]:
         items.append(DueItem(follow_up.case, str(_("Post-exit follow-up")), follow_up.due_on))
     return sorted(items, key=lambda item: item.due_on)
@@ -53,7 +54,7 @@ def _items(cases: Any, until: datetime.date, since: datetime.date | None = None)
 def due_for(user: Any) -> dict[str, list[DueItem]]:
     """The deadlines of the cases the user owns: overdue, and due within the coming week."""
     today = timezone.localdate()
-    owned = Case.objects.restrict(user, Action.VIEW).filter(owner=user, closed_at__isnull=True)
+    owned = Case.objects.restrict(user, Action.VIEW).filter(owner=user)
     items = _items(owned, today + datetime.timedelta(days=7))
     return {
         "overdue": [item for item in items if item.due_on < today],
@@ -62,13 +63,13 @@ def due_for(user: Any) -> dict[str, list[DueItem]]:
 
 
 def coordinator_overdue(user: Any) -> list[DueItem]:
-    """Overdue deadlines of open cases on the panels the user coordinates (summary level)."""
+    """Overdue deadlines of cases on the panels the user coordinates (summary level)."""
     from agencies.access import UserAccess
 
     panels = UserAccess.of(user).coordinated_panel_ids
     if not panels:
         return []
-    cases = Case.objects.restrict(user, Action.VIEW_SUMMARY).filter(panel_id__in=panels, closed_at__isnull=True)
+    cases = Case.objects.restrict(user, Action.VIEW_SUMMARY).filter(panel_id__in=panels)
     return _items(cases, timezone.localdate() - datetime.timedelta(days=1))
 
 

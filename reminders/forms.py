@@ -1,6 +1,8 @@
 """The reminder forms: a user's delivery preference, a panel's deadlines."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import User
 
@@ -28,3 +30,12 @@ class PanelReminderSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             "due_soon_days",
             "escalate_after_days",
         ]
+
+    def clean_escalate_after_days(self) -> int:
+        # The sweep looks back REMINDERS_CATCH_UP_DAYS: an escalation later than that is never sent.
+        days: int = self.cleaned_data["escalate_after_days"]
+        if days >= settings.REMINDERS_CATCH_UP_DAYS:
+            raise forms.ValidationError(
+                _("Escalate within %(days)d days of the deadline.") % {"days": settings.REMINDERS_CATCH_UP_DAYS - 1}
+            )
+        return days

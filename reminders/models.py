@@ -1,6 +1,8 @@
 """Reminders of deadlines (design.md §4), and each panel's deadline settings."""
 
+import dataclasses
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import RestrictedQuerySet
+
+if TYPE_CHECKING:
+    from . import rules
 
 __all__ = ["OWNER", "PanelReminderSettings", "Reminder"]
 
@@ -157,3 +162,12 @@ class PanelReminderSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.panel)
+
+    @classmethod
+    def timing_for(cls, panel_id: int | None) -> "rules.Timing":
+        """The deadlines of a panel (the defaults for no panel, or a panel that set none)."""
+        from . import rules
+
+        fields = [f.name for f in dataclasses.fields(rules.Timing)]
+        row = cls.objects.filter(panel_id=panel_id).values(*fields).first() if panel_id else None
+        return rules.Timing(**row) if row else rules.DEFAULTS

@@ -74,13 +74,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 def add_working_days(day: datetime.date, days: int) -> datetime.date:
     """`days` working days (Monday to Friday) after `day`; public holidays are not counted out."""
+    # Saturday and Sunday are not working days: from a weekend, count as from the Friday before.
+    while days and day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
     weeks, rest = divmod(days, 5)
     result = day + datetime.timedelta(weeks=weeks)
     while rest:
         result += datetime.timedelta(days=1)
         if result.weekday() < 5:
             rest -= 1
-    # From a weekend start, whole weeks land on a weekend: move to the Monday after.
+    # Zero days from a weekend: the Monday after.
     while result.weekday() >= 5:
         result += datetime.timedelta(days=1)
     return result

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.access import Action
-from agencies.models import User
+from agencies.models import PanelMeeting, User
 from cases.models import Case
 
 from .models import Reminder
@@ -74,6 +74,8 @@ def _still_due(reminder: Reminder) -> bool:
 
     case = reminder.case
     kind = reminder.kind
+    if kind != Reminder.Kind.FOLLOW_UP and case is not None and case.is_closed:
+        return False  # a closed case's deadlines are no longer due (follow-ups come after closure)
     if kind == Reminder.Kind.FIRST_CONTACT:
         return case is not None and case.first_contact_on is None
     if kind == Reminder.Kind.REVIEW:
@@ -81,9 +83,13 @@ def _still_due(reminder: Reminder) -> bool:
     if kind == Reminder.Kind.NEEDS_ASSESSMENT:
         return not NeedsAssessment.objects.filter(case_id=reminder.case_id or 0, is_draft=False).exists()
     if kind == Reminder.Kind.FOLLOW_UP:
-        return FollowUp.objects.filter(pk=reminder.object_id, done_on__isnull=True).exists()
+        return FollowUp.objects.pending().filter(pk=reminder.object_id).exists()
     if kind == Reminder.Kind.TRIAGE:
         return Referral.objects.filter(pk=reminder.object_id, status=Referral.Status.NEW).exists()
+    if kind == Reminder.Kind.AGENDA:  # not for a meeting cancelled or moved since
+        return PanelMeeting.objects.filter(
+            pk=reminder.object_id, status=PanelMeeting.Status.SCHEDULED, scheduled_for=reminder.due_at
+        ).exists()
     return True
 
 
@@ -145,9 +151,11 @@ def send_digest(user: User) -> bool:
     with transaction.atomic():
         claimed = [
             reminder
-            for reminder in mine.select_related("content_type")
+            for reminder in mine.select_related("content_type", "case")
             if Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(sent_at=timezone.now())
         ]
+        # As one by one: claimed, but not sent, when no longer seen or no longer due.
+        claimed = [reminder for reminder in claimed if _sees(user, reminder) and _still_due(reminder)]
         if not claimed or not user.email:
             return False
         with translation.override(user.language or settings.LANGUAGE_CODE):

@@ -124,8 +124,11 @@ def needs_assessments(window: Window, timing: dict[int | None, rules.Timing]) ->
 
 def follow_ups(window: Window, timing: dict[int | None, rules.Timing]) -> Iterator[Deadline]:
     start, end = window.dates
-    rows = FollowUp.objects.filter(done_on__isnull=True, due_on__range=(start, end)).values_list(
-        "pk", "case_id", "case__panel_id", "case__owning_agency_id", "due_on"
+    # Pending: not done, and of a closure that stands (a reopened case's old follow-ups are not due).
+    rows = (
+        FollowUp.objects.pending()
+        .filter(due_on__range=(start, end))
+        .values_list("pk", "case_id", "case__panel_id", "case__owning_agency_id", "due_on")
     )
     for pk, case_id, panel_id, agency_id, due_on in rows:
         yield Deadline(Reminder.Kind.FOLLOW_UP, FollowUp, pk, rules.start_of_day(due_on), case_id, panel_id, agency_id)
@@ -145,14 +148,16 @@ def transitions(window: Window, timing: dict[int | None, rules.Timing]) -> Itera
     for kind, months in ((Reminder.Kind.TRANSITION_6M, 210), (Reminder.Kind.TRANSITION_1M, 215)):
         born = (rules.add_months(start, -months) - slack, rules.add_months(end, -months) + slack)
         rows = Person.objects.filter(date_of_birth__range=born, family__cases__closed_at__isnull=True).values_list(
-            "pk", "date_of_birth", "family__cases__pk", "family__cases__panel_id", "family__cases__owning_agency_id"
+            "date_of_birth", "family__cases__pk", "family__cases__panel_id", "family__cases__owning_agency_id"
         )
-        for pk, dob, case_id, panel_id, agency_id in rows:
+        for dob, case_id, panel_id, agency_id in rows:
             six, one = rules.transition_dues(_eighteenth(dob))
             due_on = six if kind == Reminder.Kind.TRANSITION_6M else one
             if start <= due_on <= end:
+                # The case is the reminder's object: each open case of the family reminds its own
+                # owner (a person's key would let only one of them through the unique constraint).
                 yield Deadline(
-                    kind, Person, pk, rules.start_of_day(due_on), case_id, panel_id, agency_id, escalates=False
+                    kind, Case, case_id, rules.start_of_day(due_on), case_id, panel_id, agency_id, escalates=False
                 )
 
 

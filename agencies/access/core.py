@@ -504,7 +504,20 @@ def _reminder_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> m
         return qs.none()
     mine = Q(recipient_id=access.user_id) | Q(recipient__isnull=True, case__owner_id=access.user_id)
     seen = case_condition(user, Action.VIEW_SUMMARY, prefix="case__")
-    return qs.filter(mine, Q(case__isnull=True) | seen if seen is not None else Q(case__isnull=True))
+    # A reminder about no case (a referral to triage, a meeting's agenda): only while the user still
+    # may know of the referral or the meeting.
+    known = Q(pk__in=[])
+    referrals, meetings = referral_condition(user, Action.VIEW), _meeting_condition(user, Action.VIEW, "")
+    # Correlated (EXISTS on the primary key): the cost follows the user's reminders, not the
+    # referrals or meetings they may read.
+    if referrals is not None:
+        target = apps.get_model("referrals", "Referral").objects.filter(referrals, pk=OuterRef("object_id"))
+        known |= Q(Exists(target), kind=qs.model.Kind.TRIAGE)
+    if meetings is not None:
+        target = apps.get_model("agencies", "PanelMeeting").objects.filter(meetings, pk=OuterRef("object_id"))
+        known |= Q(Exists(target), kind=qs.model.Kind.AGENDA)
+    about = Q(case__isnull=True) & known
+    return qs.filter(mine, about | seen if seen is not None else about)
 
 
 def _panel_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:

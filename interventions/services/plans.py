@@ -14,9 +14,11 @@ from agencies.models import Membership, User
 from audit.models import AuditEvent
 from audit.services import record
 from cases.models import Case, CaseEvent
+from reminders import rules
+from reminders.models import PanelReminderSettings
 
 from ..models import MEASURES, Goal, InterventionPlan, PlanAction
-from .common import add_months, ensure_open, locked_case, not_in_future, timeline
+from .common import ensure_open, locked_case, not_in_future, timeline
 
 __all__ = ["REVIEW_EVERY_MONTHS", "create_plan", "start_plan", "update_action_status"]
 
@@ -100,7 +102,8 @@ def _start(plan: InterventionPlan, case: Case, *, agreed_by: str, agreed_on: dat
     plan.save()
     if case.next_review_on is None:
         Case.objects.filter(pk=case.pk).update(
-            next_review_on=add_months(today, REVIEW_EVERY_MONTHS), updated_at=timezone.now()
+            next_review_on=rules.review_due(today, PanelReminderSettings.timing_for(case.panel_id)),
+            updated_at=timezone.now(),
         )
 
 

@@ -17,10 +17,12 @@ from cases.involvement import involved_agency_ids
 from cases.models import Case, CaseEvent, RiskRecord
 from cases.risk import RiskLevel
 from cases.services import set_risk_level
+from reminders import rules
+from reminders.models import PanelReminderSettings
 
 from ..models import GoalProgress, InterventionPlan, PlanAction, Review, Withdrawal
-from .common import add_months, ensure_open, locked_case, not_in_future, timeline
-from .plans import REVIEW_EVERY_MONTHS, update_action_status
+from .common import ensure_open, locked_case, not_in_future, timeline
+from .plans import update_action_status
 
 __all__ = ["SECURITY_RISKS", "record_review", "record_withdrawal"]
 
@@ -208,7 +210,7 @@ def record_withdrawal(
     withdrawal.full_clean()
     withdrawal.save()
     # The case stays open and keeps coming up for review, within the plan review interval.
-    review_by = add_months(timezone.localdate(), REVIEW_EVERY_MONTHS)
+    review_by = rules.review_due(timezone.localdate(), PanelReminderSettings.timing_for(case.panel_id))
     if case.next_review_on is None or case.next_review_on > review_by:
         Case.objects.filter(pk=case.pk).update(next_review_on=review_by, updated_at=timezone.now())
     timeline(case, CaseEvent.Kind.WITHDRAWAL, actor, withdrawal, security_followup=security_followup, police=police)

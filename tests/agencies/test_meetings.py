@@ -114,6 +114,23 @@ class TestDecision:
     def item(self, meeting: PanelMeeting, case: Case) -> AgendaItem:
         return services.add_case_to_agenda(meeting, case, actor=meeting.created_by)
 
+    def test_first_contact_is_due_by_the_panels_deadline(
+        self, meeting: PanelMeeting, panel: Panel, case: Case, coordinator: User, other_agency: Agency
+    ) -> None:
+        from reminders.models import PanelReminderSettings
+
+        on_panel(case, panel)
+        PanelReminderSettings.objects.create(panel=panel, first_contact_days=3)
+        decision = services.PanelDecision(
+            first_contact_agency=other_agency,
+            share_basis=CaseShare.Basis.LEGAL_DUTY,
+            share_justification="Child protection duty",
+            share_legal_duty="Child protection act",
+        )
+        services.record_decision(self.item(meeting, case), decision, actor=coordinator)
+        case.refresh_from_db()
+        assert case.first_contact_due_on == TODAY() + datetime.timedelta(days=3)
+
     def test_it_applies_the_decision_to_the_case(
         self, meeting: PanelMeeting, panel: Panel, case: Case, coordinator: User, other_agency: Agency
     ) -> None:

@@ -99,6 +99,15 @@ class TestCreatePlan:
         case.refresh_from_db()
         assert case.next_review_on is not None and 89 <= (case.next_review_on - days(0)).days <= 92
 
+    def test_the_panels_review_interval_is_used(self, case: Case, panel: object) -> None:
+        from reminders.models import PanelReminderSettings
+
+        PanelReminderSettings.objects.create(panel=panel, review_months=1)
+        Case.objects.filter(pk=case.pk).update(panel=panel)
+        make_plan(case)
+        case.refresh_from_db()
+        assert case.next_review_on is not None and 28 <= (case.next_review_on - days(0)).days <= 31
+
     def test_a_review_date_already_set_is_kept(self, case: Case) -> None:
         Case.objects.filter(pk=case.pk).update(next_review_on=days(10))
         make_plan(case)

@@ -121,6 +121,17 @@ class TestWithdrawal:
         assert case.closed_at is None
         assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.WITHDRAWAL).count() == 1
 
+    def test_the_case_comes_up_for_review_within_the_panels_interval(
+        self, case: Case, plan: InterventionPlan, panel: object
+    ) -> None:
+        from reminders.models import PanelReminderSettings
+
+        PanelReminderSettings.objects.create(panel=panel, review_months=1)
+        Case.objects.filter(pk=case.pk).update(panel=panel, next_review_on=None)
+        self.record(case)
+        case.refresh_from_db()
+        assert case.next_review_on is not None and 28 <= (case.next_review_on - timezone.localdate()).days <= 31
+
     @pytest.mark.parametrize("level", ["high", "critical"])
     @pytest.mark.usefixtures("police_working")
     def test_at_high_risk_the_security_follow_up_is_required(

@@ -37,6 +37,14 @@ class TestIntake:
             action=AuditEvent.Action.REFERRAL_RECORDED, object_id=str(referral.pk)
         ).exists()
 
+    def test_the_panels_triage_deadline_is_used(self, caseworker: User, agency: Agency, panel: Panel) -> None:
+        from reminders.models import PanelReminderSettings
+
+        PanelReminderSettings.objects.create(panel=panel, triage_hours=8)
+        received = timezone.now() - datetime.timedelta(hours=2)
+        referral = record(caseworker, agency, received_at=received, panel=panel)
+        assert referral.triage_due_at == received + datetime.timedelta(hours=8)
+
     @pytest.mark.parametrize(
         ("field", "value", "message"),
         [

@@ -26,8 +26,19 @@ def test_needs_assessment_is_due_45_working_days_after_first_contact() -> None:
     assert rules.needs_assessment_due(datetime.date(2026, 3, 2)) == datetime.date(2026, 5, 4)
     # From a Friday, 1 working day is the Monday after.
     assert rules.add_working_days(datetime.date(2026, 3, 6), 1) == datetime.date(2026, 3, 9)
-    # From a Saturday, whole weeks land on the Monday.
-    assert rules.add_working_days(datetime.date(2026, 3, 7), 5) == datetime.date(2026, 3, 16)
+    # From a Saturday, counting starts on the Monday: the 4th working day is Thursday, the 5th Friday.
+    assert rules.add_working_days(datetime.date(2026, 3, 7), 4) == datetime.date(2026, 3, 12)
+    assert rules.add_working_days(datetime.date(2026, 3, 7), 5) == datetime.date(2026, 3, 13)
+    assert rules.needs_assessment_due(datetime.date(2026, 3, 8)) == datetime.date(2026, 5, 8)
+
+
+@pytest.mark.parametrize("start", [datetime.date(2026, 3, d) for d in range(1, 15)])
+def test_each_working_day_counts_once(start: datetime.date) -> None:
+    # Counting one more working day lands on the next working day, never skipping one.
+    for days in range(1, 50):
+        before, after = rules.add_working_days(start, days - 1), rules.add_working_days(start, days)
+        skipped = [before + datetime.timedelta(days=n) for n in range(1, (after - before).days)]
+        assert after.weekday() < 5 and all(day.weekday() >= 5 for day in skipped)
 
 
 @pytest.mark.parametrize("day", [datetime.date(2026, 3, d) for d in range(1, 15)])

@@ -202,3 +202,97 @@ def test_a_deadline_met_before_the_email_sends_none(case: Case, caseworker: User
     services.deliver_pending()
     assert mail.outbox == []
     assert not Reminder.objects.pending().exists()
+
+
+def _follow_up_due(case: Case, due_on: datetime.date, *, reopened: bool) -> None:
+    from interventions.models import Closure, FollowUp
+
+    closure = Closure.objects.create(
+        case=case, decided_on=due_on - datetime.timedelta(days=180), reason="Goals met.", recorded_by=case.owner
+    )
+    FollowUp.objects.create(case=case, closure=closure, due_on=due_on)
+    if reopened:
+        Closure.objects.filter(pk=closure.pk).update(
+            reopened_at=timezone.now(), reopened_by=case.owner, reopen_reason="New concern."
+        )
+    else:
+        Case.objects.filter(pk=case.pk).update(closed_at=models.F("opened_at"), next_review_on=None)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_reopened_cases_old_follow_ups_remind_nobody(case: Case, caseworker: User) -> None:
+    # given a follow-up due tomorrow of a closure since reopened
+    _follow_up_due(case, datetime.date(2026, 3, 11), reopened=True)
+    with_emails()
+    # when
+    sweep()
+    # then
+    assert [r.kind for r in mine(caseworker)] == []
+    assert mail.outbox == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_follow_up_of_a_case_reopened_after_the_sweep_is_not_emailed(case: Case, caseworker: User) -> None:
+    from interventions.models import Closure
+
+    _follow_up_due(case, datetime.date(2026, 3, 11), reopened=False)
+    caseworker.reminder_delivery = User.ReminderDelivery.DIGEST
+    caseworker.save()
+    with_emails()
+    sweep()
+    assert [r.kind for r in mine(caseworker)] == ["follow_up"]
+    Closure.objects.update(reopened_at=timezone.now(), reopened_by=caseworker, reopen_reason="New concern.")
+    Case.objects.filter(pk=case.pk).update(closed_at=None)
+    services.send_digests()
+    assert mail.outbox == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_case_closed_before_the_email_sends_none(case: Case, caseworker: User) -> None:
+    with_emails()
+    Case.objects.filter(pk=case.pk).update(first_contact_due_on=datetime.date(2026, 3, 11))
+    sweep()
+    Case.objects.filter(pk=case.pk).update(closed_at=models.F("opened_at"))
+    services.deliver_pending()
+    assert mail.outbox == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_agenda_of_a_meeting_cancelled_or_moved_before_the_email_sends_none(
+    panel: Panel, panel_member: User, coordinator: User
+) -> None:
+    with_emails()
+    cancelled, moved = (
+        PanelMeeting.objects.create(
+            panel=panel,
+            scheduled_for=NOW + datetime.timedelta(days=1),
+            record_mode=panel.record_mode,
+            created_by=coordinator,
+        )
+        for _ in range(2)
+    )
+    sweep()
+    assert len(mine(panel_member)) == 2
+    PanelMeeting.objects.filter(pk=cancelled.pk).update(status=PanelMeeting.Status.CANCELLED)
+    PanelMeeting.objects.filter(pk=moved.pk).update(scheduled_for=NOW + datetime.timedelta(days=20))
+    services.deliver_pending()
+    assert mail.outbox == []
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_child_nearing_18_reminds_the_owner_of_each_open_case_of_the_family(
+    case: Case, caseworker: User, caseworker_other_agency: User, other_agency: object
+) -> None:
+    # given a sibling's case on the same family, owned at another agency
+    from tests.factories import CaseFactory, PersonFactory
+
+    sibling = PersonFactory(family=case.family)
+    CaseFactory(family=case.family, index_person=sibling, owner=caseworker_other_agency, owning_agency=other_agency)
+    case.index_person.date_of_birth = datetime.date(2008, 9, 10)
+    case.index_person.save()
+    # when
+    sweep()
+    sweep()
+    # then each owner is told, once
+    assert [r.kind for r in mine(caseworker)] == ["transition_6m"]
+    assert [r.kind for r in mine(caseworker_other_agency)] == ["transition_6m"]

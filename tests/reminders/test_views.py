@@ -128,3 +128,47 @@ def test_a_user_chooses_the_daily_digest(caseworker: User) -> None:
     assert response.status_code == 302
     caseworker.refresh_from_db()
     assert caseworker.reminder_delivery == "digest"
+
+
+def test_home_shows_a_closed_cases_follow_up_due(case: Case, caseworker: User) -> None:
+    from interventions.models import Closure, FollowUp
+
+    today = timezone.localdate()
+    closure = Closure.objects.create(case=case, decided_on=today, reason="Goals met.", recorded_by=caseworker)
+    FollowUp.objects.create(case=case, closure=closure, due_on=today + datetime.timedelta(days=3))
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now(), next_review_on=None)
+    body = client_of(caseworker).get(reverse("home")).content.decode()
+    assert "Post-exit follow-up" in body
+
+
+def test_an_escalation_delay_the_sweep_cannot_reach_is_refused(coordinator: User, panel: Panel, settings: Any) -> None:
+    # The sweep looks back REMINDERS_CATCH_UP_DAYS: a later escalation would never be sent.
+    settings.REMINDERS_CATCH_UP_DAYS = 30
+    url = reverse("reminders:panel_settings", args=[panel.pk])
+    data = {
+        "triage_hours": 24, "first_contact_days": 7, "needs_assessment_working_days": 45, "review_months": 3,
+        "agenda_notice_days": 2, "due_soon_days": 2, "escalate_after_days": 40,
+    }  # fmt: skip
+    response = client_of(coordinator).post(url, data)
+    assert response.status_code == 200
+    assert not PanelReminderSettings.objects.filter(panel=panel).exists()
+
+
+def test_a_triage_reminder_is_gone_once_the_user_may_no_longer_read_the_referral(caseworker: User, agency: Any) -> None:
+    from agencies.access import Action, forget_access
+    from agencies.models import Membership
+    from tests.factories import ReferralFactory
+
+    referral = ReferralFactory(received_by=agency)
+    Reminder.objects.create(
+        kind="triage", content_type=ContentType.objects.get_for_model(referral), object_id=referral.pk,
+        role="triage", recipient=caseworker, recipient_key=caseworker.pk, due_at=timezone.now(), stage="due",
+    )  # fmt: skip
+    assert Reminder.objects.restrict(caseworker, Action.VIEW).count() == 1
+    # when the caseworker leaves the agency
+    Membership.objects.filter(user=caseworker, agency=agency).delete()
+    forget_access(caseworker)
+    # then neither the page nor the header tells them of it
+    assert Reminder.objects.restrict(caseworker, Action.VIEW).count() == 0
+    body = client_of(caseworker).get(reverse("reminders:reminder_list")).content.decode()
+    assert "Referral to triage" not in body
