@@ -79,7 +79,7 @@ def _notice_in_app(access: BreakGlassAccess) -> None:
     recipients: list[tuple[Any, str]] = []
     if case.owner_id != access.user_id:
         recipients.append((None, Reminder.Role.OWNER))
-    coordinator = case.panel.coordinator if case.panel_id else None
+    coordinator = case.panel.coordinator if case.panel is not None else None
     if coordinator is not None and coordinator.pk not in (access.user_id, case.owner_id):
         recipients.append((coordinator, Reminder.Role.COORDINATOR))
     add_notices(Reminder.Kind.BREAK_GLASS, access, case=case, recipients=recipients)
