@@ -129,3 +129,23 @@ def test_concurrent_appends_never_fork_the_chain() -> None:
     result = verify_chain()
     assert result.broken_id is None and result.count == 100
     assert AuditEvent.objects.values("prev_hash").distinct().count() == 100  # no two share a parent
+
+
+def test_the_admin_shows_the_trail_to_no_one_but_the_dpo(admin_client) -> None:  # type: ignore[no-untyped-def]
+    # A superuser holds every permission, yet the whole trail is the DPO's alone (decision 34).
+    event = _three()[0]
+    assert admin_client.get("/admin/audit/auditevent/").status_code == 403
+    assert admin_client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 403
+
+
+def test_the_dpo_reading_the_trail_in_the_admin_is_recorded(client, admin_user) -> None:  # type: ignore[no-untyped-def]
+    from agencies.models import Membership
+    from tests.factories import AgencyFactory
+
+    Membership.objects.create(user=admin_user, agency=AgencyFactory(), role=Membership.Role.DATA_PROTECTION_OFFICER)
+    event = _three()[0]
+    client.force_login(admin_user)
+    assert client.get("/admin/audit/auditevent/").status_code == 200
+    assert client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200
+    searched = AuditEvent.objects.filter(action=AuditEvent.Action.AUDIT_SEARCHED, actor=admin_user)
+    assert searched.count() == 2
