@@ -230,8 +230,11 @@ def collect(person: Person, *, actor: User) -> dict[str, Any]:
             entries.append(_entry_item(obj, owning[obj.case_id]))  # type: ignore[attr-defined]
     sections["case_records"] = entries
     consent_model = apps.get_model("families", "Consent")
+    # A consent about another member is theirs (what they agreed to, why they withdrew) entirely.
     sections["consents"] = [
-        _item(c, [] if c.given_by_id == person.pk else ["given_by_id"], why=REDACT_THIRD_PARTY)
+        _item(c, whole=REDACT_THIRD_PARTY)
+        if c.person_id != person.pk
+        else _item(c, [] if c.given_by_id == person.pk else ["given_by_id"], why=REDACT_THIRD_PARTY)
         for c in consent_model._base_manager.filter(family_id=family.pk).order_by("pk")
     ]
     # What someone must not be told names who asked for help: a third party's secret.

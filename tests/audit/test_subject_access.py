@@ -72,6 +72,19 @@ class TestExport:
         assert sections["consents"][0]["redact"] == ["given_by_id"]
         assert sections["audit_events"] and all("actor_username" in e["redact"] for e in sections["audit_events"])
 
+    def test_a_consent_about_another_member_is_a_third_partys(self, full_case: Case, dpo: User) -> None:
+        # given the mother asks for what Ura holds on her; the consent on file is about her son
+        from families.models import Person
+
+        mother = Person.objects.get(family=full_case.family, given_name="Mimoza")
+        sar = subject_access.open_request(mother, requested_by="Herself", received_on=timezone.localdate(), actor=dpo)
+        # when
+        consents = subject_access.export_request(sar, actor=dpo, fmt="json")["sections"]["consents"]
+        # then the son's consent (who, what for, why withdrawn) is marked whole
+        assert consents and consents[0]["fields"]["person_id"] == full_case.index_person_id
+        assert "purpose_text" in consents[0]["redact"] and "person_id" in consents[0]["redact"]
+        assert consents[0]["redact_reason"] == subject_access.REDACT_THIRD_PARTY
+
     def test_the_export_is_audited(self, full_case: Case, dpo: User) -> None:
         sar = open_for(full_case, dpo)
         response = client_for(dpo).get(reverse("privacy:sar_export", args=[sar.pk]), {"format": "json"})
