@@ -142,6 +142,13 @@ class TestOnlyTheDpo:
         sar = SubjectAccessRequest.objects.get()
         assert sar.due_on == subject_access.add_one_month(timezone.localdate())
 
+    def test_the_people_a_search_showed_are_recorded(self, case: Case, dpo: User) -> None:
+        # The DPO's search reads names across every family: which people it showed is recorded.
+        client_for(dpo).get(reverse("privacy:sar_list"), {"q": case.index_person.family_name})
+        event = AuditEvent.objects.filter(actor=dpo, action=AuditEvent.Action.LIST_READ).latest("pk")
+        assert event.data["people"] == [case.index_person_id]
+        assert case.index_person.family_name not in str(event.data)  # ids, not the name searched
+
     def test_the_list_has_constant_queries(
         self,
         case: Case,
