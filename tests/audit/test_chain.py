@@ -149,3 +149,10 @@ def test_the_dpo_reading_the_trail_in_the_admin_is_recorded(client, admin_user) 
     assert client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200
     searched = AuditEvent.objects.filter(action=AuditEvent.Action.AUDIT_SEARCHED, actor=admin_user)
     assert searched.count() == 2
+
+
+def test_records_are_not_added_beside_the_chain() -> None:
+    # Only `append` adds a record (chained); a bulk insert would add unchained rows.
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.bulk_create([AuditEvent(action=AuditEvent.Action.CASE_READ)])
+    assert not AuditEvent.objects.exists()
