@@ -85,6 +85,24 @@ class TestExport:
         assert "purpose_text" in consents[0]["redact"] and "person_id" in consents[0]["redact"]
         assert consents[0]["redact_reason"] == subject_access.REDACT_THIRD_PARTY
 
+    def test_a_referral_matched_by_name_only_is_marked_to_confirm(self, full_case: Case, dpo: User) -> None:
+        # given a referral about someone of the same name, linked to no case or family of theirs
+        from tests.factories import ReferralFactory
+
+        person = full_case.index_person
+        ReferralFactory(
+            received_by=full_case.owning_agency, concern="About a namesake Wxyz",
+            subject_given_name=person.given_name, subject_family_name=person.family_name,
+        )  # fmt: skip
+        sar = open_for(full_case, dpo)
+        # when
+        referrals = subject_access.export_request(sar, actor=dpo, fmt="json")["sections"]["referrals"]
+        # then it is there, but marked whole until the DPO confirms it is this person
+        namesake = next(r for r in referrals if r["fields"]["concern"] == "About a namesake Wxyz")
+        assert "concern" in namesake["redact"] and namesake["redact_reason"] == subject_access.REDACT_NAMESAKE
+        linked = next(r for r in referrals if r["fields"]["case_id"] == full_case.pk)
+        assert "concern" not in linked["redact"]
+
     def test_the_export_is_audited(self, full_case: Case, dpo: User) -> None:
         sar = open_for(full_case, dpo)
         response = client_for(dpo).get(reverse("privacy:sar_export", args=[sar.pk]), {"format": "json"})
