@@ -156,3 +156,16 @@ def test_records_are_not_added_beside_the_chain() -> None:
     with pytest.raises(AppendOnlyError):
         AuditEvent.objects.bulk_create([AuditEvent(action=AuditEvent.Action.CASE_READ)])
     assert not AuditEvent.objects.exists()
+
+
+def test_verify_audit_catches_a_removed_tail_against_a_kept_head() -> None:
+    # Removing the newest records leaves a valid chain: the head printed earlier, kept elsewhere,
+    # proves they existed (decision 32's anchor).
+    _, second, third = _three()
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    assert f"head {third.hash}" in out.getvalue()
+    _raw("DELETE FROM audit_auditevent WHERE id = %s", [third.pk])
+    call_command("verify_audit", "--head", second.hash, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="not in the trail"):
+        call_command("verify_audit", "--head", third.hash, stdout=io.StringIO())
