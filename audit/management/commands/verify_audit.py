@@ -16,7 +16,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             help="A head hash printed by an earlier run and kept outside the database: it must still be "
-            "in the chain (catches the newest records removed or the tail rewritten).",
+            "in the chain (catches the records up to it removed, or the chain rewritten from before it).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
