@@ -101,7 +101,7 @@ def notify_break_glass(access: BreakGlassAccess) -> int:
         "%(user)s opened case %(reference)s by breaking the glass at %(start)s; the access ends at "
         "%(end)s. The reason is in the case's access log: %(link)s"
     ) % {
-        "user": access.user.get_full_name() or access.user.username,
+        "user": str(access.user),  # as they chose to be named to other agencies (decision 40)
         "reference": case.reference,
         "start": timezone.localtime(access.starts_at).strftime("%Y-%m-%d %H:%M"),
         "end": timezone.localtime(access.ends_at).strftime("%Y-%m-%d %H:%M"),

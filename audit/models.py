@@ -37,6 +37,9 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> NoReturn:  # type: ignore[override]
         raise AppendOnlyError("audit events are never deleted")
 
+    def bulk_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events are added one at a time, chained, by audit.services.append")
+
     def reads_of_case(self, case_id: int) -> "AuditEventQuerySet":
         """Who looked at one case: reads recorded against it, and break-the-glass openings."""
         return self.filter(case_id=case_id, action__in=AuditEvent.CASE_LOG_ACTIONS)

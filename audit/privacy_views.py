@@ -20,6 +20,7 @@ from agencies.models import User
 from . import retention, subject_access
 from .models import RetentionReview, SubjectAccessRequest
 from .privacy_forms import RetentionDecisionForm, SubjectAccessRequestForm
+from .reads import note_list
 
 __all__ = [
     "RetentionDecideView",
@@ -59,6 +60,8 @@ class SubjectAccessListView(DataProtectionMixin, ListView):  # type: ignore[type
         query = self.request.GET.get("q", "").strip()
         context["q"] = query
         context["people"] = subject_access.find_people(self.actor, query) if query else []
+        # The search reads names across every family: the people it showed are recorded (ids only).
+        note_list(self.request, context["requests"], people=[person.pk for person in context["people"]])
         return context
 
 

@@ -159,20 +159,35 @@ def _case_rows(case_ids: list[int]) -> list[models.Model]:
     return rows
 
 
+def _referral_rows(referrals: models.QuerySet[Any]) -> list[models.Model]:
+    """Referrals with what hangs off them that holds words: triage notes, agenda discussions."""
+    found = list(referrals)
+    ids = [referral.pk for referral in found]
+    rows: list[models.Model] = [*found]
+    rows += list(apps.get_model("referrals", "TriageDecision")._base_manager.filter(referral_id__in=ids))
+    rows += list(apps.get_model("agencies", "AgendaItem")._base_manager.filter(referral_id__in=ids))
+    return rows
+
+
 def anonymise_case(case: Any) -> int:
     """Anonymise a case, its family and everything recorded on it; returns the rows touched.
 
     Kept: the stage, the risk level and its history, dates opened and closed, the agencies (and so
     their sectors), the referrals' channel, ideology and indicators. Gone: names, birthdays (the
-    year stays), free text, files, and who reported the concern.
+    year stays), free text, files, and who reported the concern. A family another case still holds
+    keeps its people, consents and restrictions (as `delete_case` keeps the family): that case is
+    live, and anonymising it is its own review.
     """
     family_model = apps.get_model("families", "Family")
     rows: list[models.Model] = [case, *_case_rows([case.pk])]
-    rows.append(family_model._base_manager.get(pk=case.family_id))
-    for name in ("Person", "Consent", "DisclosureRestriction"):
-        rows += list(apps.get_model("families", name)._base_manager.filter(family_id=case.family_id))
-    referral_model = apps.get_model("referrals", "Referral")
-    rows += list(referral_model._base_manager.filter(Q(case_id=case.pk) | Q(family_id=case.family_id)))
+    shared = apps.get_model("cases", "Case")._base_manager.filter(family_id=case.family_id).exclude(pk=case.pk)
+    referrals = Q(case_id=case.pk)
+    if not shared.exists():
+        rows.append(family_model._base_manager.get(pk=case.family_id))
+        for name in ("Person", "Consent", "DisclosureRestriction"):
+            rows += list(apps.get_model("families", name)._base_manager.filter(family_id=case.family_id))
+        referrals |= Q(family_id=case.family_id)
+    rows += _referral_rows(apps.get_model("referrals", "Referral")._base_manager.filter(referrals))
     for row in rows:
         _anonymise_row(row)
     return len(rows)
@@ -188,8 +203,8 @@ def delete_case(case: Any) -> None:
         if attachment.file:
             attachment.file.delete(save=False)
     referral_model = apps.get_model("referrals", "Referral")
-    for referral in referral_model._base_manager.filter(case_id=case.pk):
-        _anonymise_row(referral)
+    for row in _referral_rows(referral_model._base_manager.filter(case_id=case.pk)):
+        _anonymise_row(row)
     case.delete()
     family_model = apps.get_model("families", "Family")
     if not apps.get_model("cases", "Case")._base_manager.filter(family_id=family_id).exists():
@@ -240,7 +255,8 @@ def decide(
         if record_class == Class.CASE:
             anonymise_case(obj)
         else:
-            _anonymise_row(obj)
+            for row in _referral_rows(type(obj)._base_manager.filter(pk=obj.pk)):
+                _anonymise_row(row)
         action = AuditEvent.Action.RETENTION_ANONYMISED
     elif decision == RetentionReview.Decision.DELETE:
         try:

@@ -54,6 +54,7 @@ REDACT_THIRD_PARTY = "third party"
 REDACT_REPORTER = "reporter"
 REDACT_PRACTITIONER = "practitioner of another agency"
 REDACT_OTHER_AGENCY = "kept by another agency"
+REDACT_NAMESAKE = "same name only: confirm it is this person"
 
 
 def _require_dpo(actor: User) -> None:
@@ -220,8 +221,12 @@ def collect(person: Person, *, actor: User) -> dict[str, Any]:
     if person.family_name_key and person.given_name_key:
         named |= Q(subject_family_name_key=person.family_name_key, subject_given_name_key=person.given_name_key)
     reporter = ["reporter_name", "reporter_contact", "reporter_relationship", "reporter_is_professional"]
+    # A referral found by the name alone may be about someone else of the same name: marked whole
+    # until the data protection officer confirms it is this person.
     sections["referrals"] = [
         _item(r, [*reporter, "recorded_by_id"], why=REDACT_REPORTER)
+        if r.case_id in case_ids or r.family_id == family.pk
+        else _item(r, whole=REDACT_NAMESAKE)
         for r in referral_model._base_manager.filter(named).order_by("received_at")
     ]
     entries: list[dict[str, Any]] = []
@@ -230,8 +235,11 @@ def collect(person: Person, *, actor: User) -> dict[str, Any]:
             entries.append(_entry_item(obj, owning[obj.case_id]))  # type: ignore[attr-defined]
     sections["case_records"] = entries
     consent_model = apps.get_model("families", "Consent")
+    # A consent about another member is theirs (what they agreed to, why they withdrew) entirely.
     sections["consents"] = [
-        _item(c, [] if c.given_by_id == person.pk else ["given_by_id"], why=REDACT_THIRD_PARTY)
+        _item(c, whole=REDACT_THIRD_PARTY)
+        if c.person_id != person.pk
+        else _item(c, [] if c.given_by_id == person.pk else ["given_by_id"], why=REDACT_THIRD_PARTY)
         for c in consent_model._base_manager.filter(family_id=family.pk).order_by("pk")
     ]
     # What someone must not be told names who asked for help: a third party's secret.

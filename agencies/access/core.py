@@ -170,7 +170,7 @@ class AnyOf(Lookup):  # type: ignore[type-arg]
 models.BigAutoField.register_lookup(AnyOf)
 
 
-def _grants(access: UserAccess, codenames: tuple[str, ...], prefix: str) -> list[Q]:
+def _grants(access: UserAccess, codenames: tuple[str, ...], prefix: str, glass: bool = True) -> list[Q]:
     """Cases granted explicitly to the user (guardian's user grants) or shared with their agencies.
 
     Shares are read from the share table, which knows when each one ends, so an ended share
@@ -189,7 +189,7 @@ def _grants(access: UserAccess, codenames: tuple[str, ...], prefix: str) -> list
             .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=timezone.now()))
             .values("case_id")
         )
-    if access.breaks_glass:
+    if access.breaks_glass and glass:
         # A break-the-glass access reads the full file until it ends (decision 35).
         now = timezone.now()
         glass = apps.get_model("audit", "BreakGlassAccess")
@@ -199,7 +199,7 @@ def _grants(access: UserAccess, codenames: tuple[str, ...], prefix: str) -> list
     return [Q(**{f"{prefix}pk__any_of": grant.order_by()}) for grant in grants]
 
 
-def _case_branches(access: UserAccess, action: Action, prefix: str) -> list[Q]:
+def _case_branches(access: UserAccess, action: Action, prefix: str, glass: bool = True) -> list[Q]:
     def on(**lookups: Any) -> Q:
         return Q(**{prefix + name: value for name, value in lookups.items()})
 
@@ -207,7 +207,7 @@ def _case_branches(access: UserAccess, action: Action, prefix: str) -> list[Q]:
     if action in (Action.VIEW, Action.VIEW_SUMMARY):
         if access.casework_agency_ids:
             branches.append(on(owning_agency_id__in=access.casework_agency_ids))
-        branches += _grants(access, FULL_PERMS if action == Action.VIEW else SUMMARY_PERMS, prefix)
+        branches += _grants(access, FULL_PERMS if action == Action.VIEW else SUMMARY_PERMS, prefix, glass)
         if action == Action.VIEW_SUMMARY and access.panel_ids:
             branches.append(on(panel_id__in=access.panel_ids))
     elif action in (Action.CHANGE, Action.MANAGE):
@@ -222,16 +222,18 @@ def _case_branches(access: UserAccess, action: Action, prefix: str) -> list[Q]:
     return branches
 
 
-def case_condition(user: AnyUser, action: Action | str, prefix: str = "") -> Q | None:
+def case_condition(user: AnyUser, action: Action | str, prefix: str = "", *, glass: bool = True) -> Q | None:
     """The cases `user` may act on with `action`, as one condition; None when there are none.
 
     Each branch is an indexed lookup on the case (owning agency, owner, panel) or a guardian
-    grant; `prefix` ("case__") applies it through a relation.
+    grant; `prefix` ("case__") applies it through a relation. `glass=False` leaves out a
+    break-the-glass access: it reads a file, it never writes in it (decision 35), so a write that
+    only needs the full file (an entry, a contact) asks for the file without it.
     """
     access = UserAccess.of(user)
     if access.is_anonymous:
         return None
-    branches = _case_branches(access, Action(action), prefix)
+    branches = _case_branches(access, Action(action), prefix, glass)
     return reduce(operator.or_, branches) if branches else None
 
 

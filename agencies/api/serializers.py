@@ -7,6 +7,7 @@ from rest_framework import serializers
 from ..access import Action, sits_on
 from ..access.api import RestrictedPrimaryKeyRelatedField
 from ..models import Agency, AgendaItem, InvolvedAgency, MeetingAttendance, Panel, PanelMeeting, ShareDeclined, User
+from ..people import current_viewer, display_name
 
 __all__ = [
     "AgencyRefSerializer",
@@ -34,6 +35,12 @@ class PanelRefSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 class UserRefSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     name = serializers.CharField(source="__str__", read_only=True)
+    username = serializers.SerializerMethodField()
+
+    def get_username(self, user: User) -> str:
+        """The username only to those who see the full name: usernames are often made of names
+        (decision 40); blank otherwise."""
+        return user.username if display_name(user, current_viewer()) == user.full_name else ""
 
     class Meta:
         model = User

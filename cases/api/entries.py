@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedViewSet
 from agencies.models import Agency, User
+from audit.reads import note_read
 from families.models import Consent, DisclosureRestriction
 
 from .. import services
@@ -226,6 +227,7 @@ class AttachmentViewSet(_EntryViewSet):
         attachment = self.get_object()
         if not attachment.content_visible:
             raise api_exceptions.PermissionDenied
+        note_read(request, attachment, file=True)  # the file itself, as the browser's download
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,

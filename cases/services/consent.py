@@ -47,8 +47,11 @@ def check_consent_giver(person: Person, given_by: Person) -> None:
         raise ValidationError(_("An adult gives their own consent."))
     if given_by.is_child:
         raise ValidationError(_("A child cannot consent for another child."))
-    allowed = GUARDIANS.get(Person.Relationship(person.relationship))
-    if allowed is not None and given_by.relationship not in allowed:
+    # A child whose parents the relationships to the index person do not name (a cousin, a child
+    # of the household) consents only in their own name: no other adult of the family is assumed
+    # to be their parent.
+    allowed = GUARDIANS.get(Person.Relationship(person.relationship), set())
+    if given_by.relationship not in allowed:
         raise ValidationError(
             _("%(giver)s is not a parent or guardian of %(person)s.") % {"giver": given_by, "person": person}
         )

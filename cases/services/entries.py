@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import Action
-from agencies.access.core import entry_content_condition
+from agencies.access.core import case_condition, entry_content_condition
 from agencies.models import Agency, Membership, User
 from audit.models import AuditEvent
 from audit.services import record
@@ -172,8 +172,13 @@ def _save(entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[
 
 def _case_for(case: Case, actor: User, action: Action) -> Case:
     """The case, locked and read again through restrict(): the service decides, not the caller."""
+    cases = Case.objects.restrict(actor, action)
+    if action == Action.VIEW:
+        # Writing needs the full file, but not one opened by breaking the glass (decision 35).
+        condition = case_condition(actor, Action.VIEW, glass=False)
+        cases = cases.filter(condition) if condition is not None else cases.none()
     try:
-        locked: Case = Case.objects.restrict(actor, action).select_for_update(of=("self",)).get(pk=case.pk)
+        locked: Case = cases.select_for_update(of=("self",)).get(pk=case.pk)
     except Case.DoesNotExist:
         raise ValidationError(_("You may not do this on this case.")) from None
     return locked

@@ -92,3 +92,23 @@ def test_a_list_asks_about_a_person_once(owner: User, officer: User, case: Case,
         page = client.get(url)
     assert page.content.decode().count("Arta H.") >= 4
     assert len(four) == len(one)
+
+
+def test_the_api_does_not_give_away_the_name_in_the_username(owner: User, officer: User, case: Case) -> None:
+    # Usernames are often made of names ("arta.hoxha"): another agency does not see one.
+    User.objects.filter(pk=owner.pk).update(username="arta.hoxha", name_shown_to_others=Shown.ROLE_AND_AGENCY)
+    answer = api_as(officer).get(reverse("cases-api:case-detail", args=[case.pk])).content.decode()
+    assert "arta.hoxha" not in answer and "Practitioner, Social services" in answer
+
+
+def test_the_access_log_shows_readers_of_other_agencies_as_they_chose(owner: User, officer: User, case: Case) -> None:
+    User.objects.filter(pk=officer.pk).update(
+        first_name="Fatos", last_name="Dushku", name_shown_to_others=Shown.ROLE_AND_AGENCY
+    )
+    reader = Client()
+    reader.force_login(User.objects.get(pk=officer.pk))
+    assert reader.get(reverse("cases:case", args=[case.pk])).status_code == 200
+    client = Client()
+    client.force_login(owner)
+    page = client.get(reverse("audit:case_access_log", args=[case.pk])).content.decode()
+    assert "Dushku" not in page and "Police liaison" in page

@@ -137,3 +137,38 @@ def test_the_break_glass_branch_costs_no_extra_query(case: Case, outside_supervi
     with CaptureQueriesContext(connection) as queries:
         list(Case.objects.restrict(outside_supervisor, Action.VIEW_SUMMARY)[:50])
     assert len(queries) == 1 and "audit_breakglassaccess" in queries[0]["sql"]
+
+
+def test_breaking_the_glass_reads_the_file_and_never_writes_in_it(case: Case, outside_supervisor: User) -> None:
+    # Decision 35: view and view_summary, never a change: no entry, contact or restriction.
+    from django.core.exceptions import ValidationError
+
+    from cases import services
+    from cases.models import CaseNote, Contact
+
+    break_glass(case, actor=outside_supervisor, reason="A child is missing tonight")
+    forget_access(outside_supervisor)
+    assert _reads(outside_supervisor, case)
+    with pytest.raises(ValidationError):
+        services.record_note(CaseNote(case=case, text="Written through the glass"), actor=outside_supervisor)
+    with pytest.raises(ValidationError):
+        services.record_contact(Contact(case=case, occurred_at=timezone.now(), kind="phone"), actor=outside_supervisor)
+    with pytest.raises(ValidationError):
+        services.add_restriction(
+            case, person=case.index_person, must_not_be_told="Anything at all", actor=outside_supervisor
+        )
+    assert not CaseNote.objects.filter(case=case).exists()
+
+
+def test_the_notice_names_the_supervisor_as_they_chose(
+    panel_case: Case, outside_supervisor: User, django_capture_on_commit_callbacks: object
+) -> None:
+    User.objects.filter(pk=panel_case.owner_id).update(email="owner@example.org")
+    User.objects.filter(pk=outside_supervisor.pk).update(
+        first_name="Elira", last_name="Meta", name_shown_to_others=User.NameShown.ROLE_AND_AGENCY
+    )
+    outside_supervisor.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        break_glass(panel_case, actor=outside_supervisor, reason="A child is missing tonight")
+    assert mail.outbox and all("Meta" not in message.body for message in mail.outbox)
+    assert "Youth services" in mail.outbox[0].body

@@ -129,3 +129,43 @@ def test_concurrent_appends_never_fork_the_chain() -> None:
     result = verify_chain()
     assert result.broken_id is None and result.count == 100
     assert AuditEvent.objects.values("prev_hash").distinct().count() == 100  # no two share a parent
+
+
+def test_the_admin_shows_the_trail_to_no_one_but_the_dpo(admin_client) -> None:  # type: ignore[no-untyped-def]
+    # A superuser holds every permission, yet the whole trail is the DPO's alone (decision 34).
+    event = _three()[0]
+    assert admin_client.get("/admin/audit/auditevent/").status_code == 403
+    assert admin_client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 403
+
+
+def test_the_dpo_reading_the_trail_in_the_admin_is_recorded(client, admin_user) -> None:  # type: ignore[no-untyped-def]
+    from agencies.models import Membership
+    from tests.factories import AgencyFactory
+
+    Membership.objects.create(user=admin_user, agency=AgencyFactory(), role=Membership.Role.DATA_PROTECTION_OFFICER)
+    event = _three()[0]
+    client.force_login(admin_user)
+    assert client.get("/admin/audit/auditevent/").status_code == 200
+    assert client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 200
+    searched = AuditEvent.objects.filter(action=AuditEvent.Action.AUDIT_SEARCHED, actor=admin_user)
+    assert searched.count() == 2
+
+
+def test_records_are_not_added_beside_the_chain() -> None:
+    # Only `append` adds a record (chained); a bulk insert would add unchained rows.
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.bulk_create([AuditEvent(action=AuditEvent.Action.CASE_READ)])
+    assert not AuditEvent.objects.exists()
+
+
+def test_verify_audit_catches_a_removed_tail_against_a_kept_head() -> None:
+    # Removing the newest records leaves a valid chain: the head printed earlier, kept elsewhere,
+    # proves they existed (decision 32's anchor).
+    _, second, third = _three()
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    assert f"head {third.hash}" in out.getvalue()
+    _raw("DELETE FROM audit_auditevent WHERE id = %s", [third.pk])
+    call_command("verify_audit", "--head", second.hash, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="not in the trail"):
+        call_command("verify_audit", "--head", third.hash, stdout=io.StringIO())

@@ -194,3 +194,39 @@ class TestReferrals:
         referral.refresh_from_db()
         assert referral.reporter_name == "[anonymised]" and referral.ideology == "right_wing"
         assert retention.due_records() == []
+
+
+class TestSharedFamily:
+    def test_anonymising_an_old_case_keeps_the_familys_open_case_intact(self, case: Case, dpo: User) -> None:
+        from tests.factories import CaseFactory
+
+        # given an old closed case and a new open case of the same family
+        close_long_ago(case)
+        current = CaseFactory(family=case.family, index_person=case.index_person, owner=case.owner)
+        name = case.index_person.given_name
+        Referral.objects.create(
+            received_by=current.owning_agency, case=current, family=case.family, concern="Current concern Mnbv",
+            channel="hotline", ideology="religious",
+        )  # fmt: skip
+        # when
+        decide(case, dpo, "anonymise")
+        # then the open case still knows who it is about
+        assert Person.objects.get(pk=current.index_person_id).given_name == name
+        assert Family.objects.get(pk=current.family_id).name != "[anonymised]"
+        assert Referral.objects.get(case=current).concern == "Current concern Mnbv"
+
+    def test_anonymising_a_referral_clears_its_triage_notes(self, dpo: User, agency: Any) -> None:
+        from referrals.models import TriageDecision
+        from tests.factories import ReferralFactory
+
+        long_ago = timezone.now() - datetime.timedelta(days=800)
+        referral = ReferralFactory(
+            received_by=agency, reporter_name="Neighbour Qwer", concern="Zxcv", channel="hotline",
+            status=Referral.Status.CLOSED, triaged_at=long_ago,
+        )  # fmt: skip
+        TriageDecision.objects.create(
+            referral=referral, decision="no_further_action", reason="rebellion", decided_by=dpo,
+            notes="Spoke to his mother Hgfd at the school gate",
+        )  # fmt: skip
+        retention.decide("referral", referral.pk, decision="anonymise", actor=dpo)
+        assert TriageDecision.objects.get(referral=referral).notes == "[anonymised]"

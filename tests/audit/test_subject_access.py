@@ -72,6 +72,37 @@ class TestExport:
         assert sections["consents"][0]["redact"] == ["given_by_id"]
         assert sections["audit_events"] and all("actor_username" in e["redact"] for e in sections["audit_events"])
 
+    def test_a_consent_about_another_member_is_a_third_partys(self, full_case: Case, dpo: User) -> None:
+        # given the mother asks for what Ura holds on her; the consent on file is about her son
+        from families.models import Person
+
+        mother = Person.objects.get(family=full_case.family, given_name="Mimoza")
+        sar = subject_access.open_request(mother, requested_by="Herself", received_on=timezone.localdate(), actor=dpo)
+        # when
+        consents = subject_access.export_request(sar, actor=dpo, fmt="json")["sections"]["consents"]
+        # then the son's consent (who, what for, why withdrawn) is marked whole
+        assert consents and consents[0]["fields"]["person_id"] == full_case.index_person_id
+        assert "purpose_text" in consents[0]["redact"] and "person_id" in consents[0]["redact"]
+        assert consents[0]["redact_reason"] == subject_access.REDACT_THIRD_PARTY
+
+    def test_a_referral_matched_by_name_only_is_marked_to_confirm(self, full_case: Case, dpo: User) -> None:
+        # given a referral about someone of the same name, linked to no case or family of theirs
+        from tests.factories import ReferralFactory
+
+        person = full_case.index_person
+        ReferralFactory(
+            received_by=full_case.owning_agency, concern="About a namesake Wxyz",
+            subject_given_name=person.given_name, subject_family_name=person.family_name,
+        )  # fmt: skip
+        sar = open_for(full_case, dpo)
+        # when
+        referrals = subject_access.export_request(sar, actor=dpo, fmt="json")["sections"]["referrals"]
+        # then it is there, but marked whole until the DPO confirms it is this person
+        namesake = next(r for r in referrals if r["fields"]["concern"] == "About a namesake Wxyz")
+        assert "concern" in namesake["redact"] and namesake["redact_reason"] == subject_access.REDACT_NAMESAKE
+        linked = next(r for r in referrals if r["fields"]["case_id"] == full_case.pk)
+        assert "concern" not in linked["redact"]
+
     def test_the_export_is_audited(self, full_case: Case, dpo: User) -> None:
         sar = open_for(full_case, dpo)
         response = client_for(dpo).get(reverse("privacy:sar_export", args=[sar.pk]), {"format": "json"})
@@ -128,6 +159,13 @@ class TestOnlyTheDpo:
         assert response.status_code == 302
         sar = SubjectAccessRequest.objects.get()
         assert sar.due_on == subject_access.add_one_month(timezone.localdate())
+
+    def test_the_people_a_search_showed_are_recorded(self, case: Case, dpo: User) -> None:
+        # The DPO's search reads names across every family: which people it showed is recorded.
+        client_for(dpo).get(reverse("privacy:sar_list"), {"q": case.index_person.family_name})
+        event = AuditEvent.objects.filter(actor=dpo, action=AuditEvent.Action.LIST_READ).latest("pk")
+        assert event.data["people"] == [case.index_person_id]
+        assert case.index_person.family_name not in str(event.data)  # ids, not the name searched
 
     def test_the_list_has_constant_queries(
         self,

@@ -55,6 +55,14 @@ class TestRecordConsent:
         with pytest.raises(ValidationError, match="not a parent"):
             consent(case, given_by=brother)
 
+    def test_a_lodger_cannot_consent_for_a_child_of_the_household(self, case: Case) -> None:
+        # given a child whose parents Ura cannot tell from the relationships to the index person
+        cousin = relative(case, "Dita", 9, Person.Relationship.OTHER_RELATIVE)
+        lodger = relative(case, "Besim", 35, Person.Relationship.HOUSEHOLD)
+        # then no adult of the household consents for her
+        with pytest.raises(ValidationError, match="not a parent"):
+            consent(case, person=cousin, given_by=lodger)
+
     def test_an_adult_consents_for_themself(self, case: Case) -> None:
         adult = relative(case, "Agron", 40, Person.Relationship.PARENT)
         mother = relative(case, "Mimoza", 45, Person.Relationship.PARENT)

@@ -256,6 +256,11 @@ class TestAttachments:
         download = api_as(caseworker).get(url("attachment-file", response.data["id"]))
         assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
         assert b"".join(download.streaming_content).startswith(b"%PDF")
+        # the download itself is recorded as such, like the browser's
+        from audit.models import AuditEvent
+
+        read = AuditEvent.objects.filter(action=AuditEvent.Action.ENTRY_READ).latest("pk")
+        assert read.object_id == str(response.data["id"]) and read.data.get("file") is True
 
     def test_a_program_named_like_a_pdf_is_refused(self, case: Case, caseworker: User) -> None:
         program = SimpleUploadedFile(
