@@ -192,9 +192,9 @@ def _grants(access: UserAccess, codenames: tuple[str, ...], prefix: str, glass: 
     if access.breaks_glass and glass:
         # A break-the-glass access reads the full file until it ends (decision 35).
         now = timezone.now()
-        glass = apps.get_model("audit", "BreakGlassAccess")
+        broken = apps.get_model("audit", "BreakGlassAccess")
         grants.append(
-            glass.objects.filter(user_id=access.user_id, starts_at__lte=now, ends_at__gt=now).values("case_id")
+            broken.objects.filter(user_id=access.user_id, starts_at__lte=now, ends_at__gt=now).values("case_id")
         )
     return [Q(**{f"{prefix}pk__any_of": grant.order_by()}) for grant in grants]
 
