@@ -27,6 +27,8 @@ VIEW_EXEMPTIONS = {
     "audit.views.BreakGlassReportView": "the break-the-glass report, for the data protection officer only",
     "audit.api.views.AuditEventViewSet": "the whole trail, for the data protection officer only (404 for others)",
     "audit.views.BreakGlassView": "opens a case beyond the user's reach by design; supervisors only (decision 35)",
+    "audit.admin.AuditEventAdmin.changelist_view": "the admin's trail: the DPO only, reads recorded",
+    "audit.admin.AuditEventAdmin.change_view": "the admin's trail: the DPO only, reads recorded",
 }
 # Model -> why it has no restricted queryset.
 MODEL_EXEMPTIONS = {
