@@ -27,7 +27,9 @@ def seed_audit(org: "DemoOrg") -> None:
     case = Case.objects.filter(owner=org.users["ngo.klea"]).order_by("pk").first()
     if case is None or BreakGlassAccess.objects.filter(user=supervisor, case=case).exists():
         return
-    start = timezone.now() - datetime.timedelta(days=9, hours=2)
+    # the night of the reason: the police called at 23:10
+    night = timezone.localdate() - datetime.timedelta(days=9)
+    start = timezone.make_aware(datetime.datetime.combine(night, datetime.time(23, 14)))
     access = BreakGlassAccess.objects.create(
         user=supervisor, case=case, reason=REASON, starts_at=start, ends_at=start + datetime.timedelta(hours=4)
     )
