@@ -31,6 +31,12 @@ class ReminderQuerySet(RestrictedQuerySet):
     def pending(self) -> "ReminderQuerySet":
         return self.filter(sent_at__isnull=True)
 
+    def defer_case_content(self) -> "ReminderQuerySet":
+        """With the case's reference, and nothing else of the case."""
+        return self.select_related("case").only(
+            *(field.name for field in Reminder._meta.concrete_fields), "case__reference"
+        )
+
 
 class Reminder(models.Model):
     """One notice that something is due, for one recipient, at one stage: created once by the sweep

@@ -35,7 +35,8 @@ __all__ = [
 class ReminderListView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
     """The user's reminders, newest first, unread highlighted."""
 
-    queryset = Reminder.objects.select_related("content_type")
+    # The case reference only: the recipient may see the case (the rule), and a reference names no one.
+    queryset = Reminder.objects.select_related("content_type").defer_case_content()
     template_name = "reminders/reminder_list.html"
     context_object_name = "reminders"
     paginate_by = 50

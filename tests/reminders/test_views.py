@@ -47,6 +47,9 @@ def test_the_page_lists_my_reminders_in_constant_queries(
     assert response.status_code == 200
     assert response.content.decode().count("/read/") == 8
     assert 'data-testid="unread-reminders">8' in response.content.decode()
+    # each names its case by its reference
+    for case in Case.objects.filter(owner=caseworker):
+        assert case.reference in response.content.decode()
 
 
 def test_opening_marks_read_and_leads_to_the_case(case: Case, caseworker: User) -> None:
