@@ -82,7 +82,7 @@ class InformationRequest(models.Model):
         return str(_("Information request to %(agency)s") % {"agency": self.to_agency})
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:information_request", kwargs={"pk": self.case_id, "request": self.pk})
+        return reverse("cases:information_request", kwargs={"pk": self.case_id, "info": self.pk})
 
     @property
     def is_answered(self) -> bool:
