@@ -315,7 +315,7 @@ ENTRY_MODELS: dict[str, type[Entry]] = {slug: form._meta.model for slug, form in
 
 
 class AskInformationForm(forms.Form):
-    to_agency: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Ask"), queryset=None, empty_label=None)
+    to_agency: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(label=_("Ask"), queryset=None, empty_label=None)
     question = forms.CharField(
         label=_("Question"),
         widget=forms.Textarea(attrs={"rows": 4}),
