@@ -47,7 +47,7 @@ class Reminder(models.Model):
         TRANSITION_1M = "transition_1m", _("A young person turns 18 in one month")
         AGENDA = "agenda", _("Panel meeting agenda")
         BREAK_GLASS = "break_glass", _("A case of yours was opened by breaking the glass")
-        INFORMATION_REQUEST = "information_request", _("Information request to answer")
+        INFORMATION_REQUEST = "information_request", _("Information request to a partner")
 
     class Stage(models.TextChoices):
         DUE_SOON = "due_soon", _("Due soon")
