@@ -312,3 +312,24 @@ ENTRY_FORMS: dict[str, type[EntryForm]] = {
     "attachment": AttachmentForm,
 }
 ENTRY_MODELS: dict[str, type[Entry]] = {slug: form._meta.model for slug, form in ENTRY_FORMS.items()}  # type: ignore[misc]
+
+
+class AskInformationForm(forms.Form):
+    to_agency: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(label=_("Ask"), queryset=None, empty_label=None)
+    question = forms.CharField(
+        label=_("Question"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Ask only what you need: the agency answers within 24 hours."),
+    )
+
+    def __init__(self, *args: Any, agencies: list[Any], **kwargs: Any) -> None:
+        from agencies.models import Agency
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["to_agency"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type
+        field.queryset = Agency.objects.filter(pk__in=[agency.pk for agency in agencies]).order_by("name")
+
+
+class AnswerInformationForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}))

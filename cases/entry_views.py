@@ -22,6 +22,8 @@ from . import services
 from .entry_forms import (
     ENTRY_FORMS,
     ENTRY_MODELS,
+    AnswerInformationForm,
+    AskInformationForm,
     EntryForm,
     KeyWorkerForm,
     MoveStageForm,
@@ -29,13 +31,16 @@ from .entry_forms import (
     RestrictionForm,
     RiskLevelForm,
 )
-from .models import Attachment, Case, CaseEvent, Contact, Entry, RiskRecord
+from .models import Attachment, Case, CaseEvent, Contact, Entry, InformationRequest, RiskRecord
 
 __all__ = [
+    "AnswerInformationView",
+    "AskInformationView",
     "AttachmentFileView",
     "EntryCreateView",
     "EntryEditView",
     "EntryView",
+    "InformationRequestView",
     "KeyWorkerView",
     "LiftRestrictionView",
     "MoveStageView",
@@ -403,3 +408,80 @@ class LiftRestrictionView(RestrictedObjectFormView):
         services.lift_restriction(self.object, actor=cast(User, self.request.user))
         messages.success(self.request, _("The restriction is lifted."))
         return HttpResponseRedirect(self.case.get_absolute_url())
+
+
+class AskInformationView(RestrictedObjectFormView):
+    """Ask a partner agency working the case (24 hours): the case owner, a supervisor, or the
+    panel's coordinator (who may know the case by its summary only)."""
+
+    queryset = Case.objects.select_related("family")
+    action = Action.VIEW_SUMMARY
+    form_class = AskInformationForm
+    template_name = "cases/case_change_form.html"
+
+    def allowed(self) -> bool:
+        return services.may_ask(self.object, cast(User, self.request.user))
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        agencies = services.askable_agencies(self.object, cast(User, self.request.user))
+        return {**super().get_form_kwargs(), "agencies": agencies}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "title": _("Ask a partner"), "case": self.object}
+
+    def perform(self, form: AskInformationForm) -> HttpResponse:  # type: ignore[override]
+        info = services.ask_information(
+            self.object,
+            to_agency=form.cleaned_data["to_agency"],
+            question=form.cleaned_data["question"],
+            actor=cast(User, self.request.user),
+        )
+        messages.success(self.request, _("Asked: %(agency)s answers within 24 hours.") % {"agency": info.to_agency})
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class _InformationRequestMixin:
+    kwargs: dict[str, Any]
+    request: Any
+    queryset: Any
+
+    def get_object(self, queryset: Any = None) -> Any:
+        lookup = {"pk": self.kwargs["info"], "case_id": self.kwargs["pk"]}
+        return get_restricted_object(self.queryset, self.request.user, self.action, **lookup)  # type: ignore[attr-defined]
+
+
+class InformationRequestView(_InformationRequestMixin, RestrictedViewMixin, DetailView):  # type: ignore[misc,type-arg]
+    """One request: the question, the answer, and (for the agency asked) the form to answer."""
+
+    queryset = InformationRequest.objects.select_related("case__family", "to_agency", "asked_by", "answered_by")
+    action = Action.VIEW
+    template_name = "cases/information_request.html"
+    context_object_name = "info"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        info = self.object
+        may_answer = (
+            not info.is_answered
+            and InformationRequest.objects.restrict(self.request.user, Action.CHANGE).filter(pk=info.pk).exists()
+        )
+        return {**context, "case": info.case, "form": AnswerInformationForm() if may_answer else None}
+
+
+class AnswerInformationView(_InformationRequestMixin, RestrictedObjectFormView):
+    """The agency asked answers, once."""
+
+    queryset = InformationRequest.objects.select_related("case__family", "to_agency", "asked_by")
+    action = Action.CHANGE
+    form_class = AnswerInformationForm
+    template_name = "cases/information_request.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "info": self.object, "case": self.object.case}
+
+    def perform(self, form: AnswerInformationForm) -> HttpResponse:  # type: ignore[override]
+        services.answer_information(
+            self.object, answer=form.cleaned_data["answer"], actor=cast(User, self.request.user)
+        )
+        messages.success(self.request, _("Your answer is recorded."))
+        return HttpResponseRedirect(self.object.get_absolute_url())

@@ -23,6 +23,17 @@ urlpatterns = [
         entry_views.LiftRestrictionView.as_view(),
         name="restriction_lift",
     ),
+    path("<int:pk>/information/ask/", entry_views.AskInformationView.as_view(), name="information_request_create"),
+    path(
+        "<int:pk>/information/<int:info>/",
+        entry_views.InformationRequestView.as_view(),
+        name="information_request",
+    ),
+    path(
+        "<int:pk>/information/<int:info>/answer/",
+        entry_views.AnswerInformationView.as_view(),
+        name="information_request_answer",
+    ),
     path("<int:pk>/record/<slug:kind>/", entry_views.EntryCreateView.as_view(), name="entry_create"),
     path("<int:pk>/entries/<slug:kind>/<int:entry>/", entry_views.EntryView.as_view(), name="entry"),
     path("<int:pk>/entries/<slug:kind>/<int:entry>/edit/", entry_views.EntryEditView.as_view(), name="entry_edit"),

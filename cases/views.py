@@ -32,7 +32,7 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .involvement import involvement
-from .models import Case, CaseEvent, CaseShare, Contact, DisclosureCheck, RiskRecord
+from .models import Case, CaseEvent, CaseShare, Contact, DisclosureCheck, InformationRequest, RiskRecord
 from .services import disclosing_agencies
 
 __all__ = [
@@ -64,6 +64,13 @@ class HomeView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
         context["panels"] = Panel.objects.restrict(user, Action.VIEW)
         context["closed_count"] = Case.objects.restrict(user, Action.VIEW).closed().count()
         context["due_lists"] = due_lists(user)
+        # Questions put to the user's agency, to answer within 24 hours.
+        context["information_requests"] = (
+            InformationRequest.objects.restrict(user, Action.CHANGE)
+            .open()
+            .select_related("case__family", "to_agency")
+            .order_by("due_at")[:20]
+        )
         return context
 
 
@@ -132,6 +139,9 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
         else:
             context["restrictions_apply"] = active.restrict(user, Action.VIEW_SUMMARY).exists()
         context["can_change"] = Case.objects.restrict(user, Action.CHANGE).filter(pk=case.pk).exists()
+        # Who runs the case asks a partner (services.may_ask, without a query of its own).
+        runs = context["can_change"] or (case.panel_id is not None and case.panel_id in access.coordinated_panel_ids)
+        context["may_ask"] = not case.is_closed and runs
         if case.access_full:
             members = list(Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id))
             context["members"] = members
@@ -158,6 +168,11 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
             )
             context["refusals"] = services.refusals(case, user)
             context["drafts"] = drafts_of(user, case)
+            context["information_requests"] = (
+                InformationRequest.objects.restrict(user, Action.VIEW)
+                .filter(case=case)
+                .select_related("to_agency", "asked_by", "answered_by")[:20]
+            )
             context["is_police"] = services.acting_agency(user, case).sector == Agency.Sector.POLICE
             context["checks"] = (
                 DisclosureCheck.objects.restrict(user, Action.VIEW)

@@ -53,6 +53,7 @@ class Reminder(models.Model):
         TRANSITION_1M = "transition_1m", _("A young person turns 18 in one month")
         AGENDA = "agenda", _("Panel meeting agenda")
         BREAK_GLASS = "break_glass", _("A case of yours was opened by breaking the glass")
+        INFORMATION_REQUEST = "information_request", _("Information request to a partner")
 
     class Stage(models.TextChoices):
         DUE_SOON = "due_soon", _("Due soon")
@@ -68,6 +69,8 @@ class Reminder(models.Model):
         SUPERVISOR = "supervisor", _("Supervisor")
         COORDINATOR = "coordinator", _("Panel coordinator")
         MEMBER = "member", _("Panel member")
+        PARTNER = "partner", _("Agency asked")
+        ASKER = "asker", _("Asked the question")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

@@ -4,6 +4,7 @@ the sweep, the dashboards and the tests all compute deadlines here.
 | deadline | default |
 |---|---|
 | new referral triaged | 24 hours |
+| information request to a partner answered | 24 hours |
 | first contact after the panel decides | 7 days |
 | needs assessment after first contact | 45 working days |
 | plan review | every 3 months (per case: the date each review sets) |
@@ -20,12 +21,14 @@ from django.utils import timezone
 
 __all__ = [
     "DEFAULTS",
+    "INFORMATION_REQUEST_HOURS",
     "Timing",
     "add_months",
     "add_working_days",
     "agenda_notice_at",
     "first_contact_due",
     "follow_ups_due",
+    "information_due",
     "needs_assessment_due",
     "review_due",
     "stage_at",
@@ -104,6 +107,14 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
 
 def triage_due(received_at: datetime.datetime, timing: Timing = DEFAULTS) -> datetime.datetime:
     return received_at + datetime.timedelta(hours=timing.triage_hours)
+
+
+# A partner answers an information request within a day (design.md §4); no panel sets another.
+INFORMATION_REQUEST_HOURS = 24
+
+
+def information_due(asked_at: datetime.datetime) -> datetime.datetime:
+    return asked_at + datetime.timedelta(hours=INFORMATION_REQUEST_HOURS)
 
 
 def first_contact_due(decided_on: datetime.date, timing: Timing = DEFAULTS) -> datetime.date:

@@ -68,7 +68,7 @@ def _sees(user: User, reminder: Reminder) -> bool:
 def _still_due(reminder: Reminder) -> bool:
     """Whether the deadline is still open: a review held or a referral triaged since the sweep
     needs no e-mail (the reminder stays in the app, where it shows as history)."""
-    from cases.models import NeedsAssessment
+    from cases.models import InformationRequest, NeedsAssessment
     from interventions.models import FollowUp
     from referrals.models import Referral
 
@@ -86,6 +86,8 @@ def _still_due(reminder: Reminder) -> bool:
         return FollowUp.objects.pending().filter(pk=reminder.object_id).exists()
     if kind == Reminder.Kind.TRIAGE:
         return Referral.objects.filter(pk=reminder.object_id, status=Referral.Status.NEW).exists()
+    if kind == Reminder.Kind.INFORMATION_REQUEST:
+        return InformationRequest.objects.open().filter(pk=reminder.object_id).exists()
     if kind == Reminder.Kind.AGENDA:  # not for a meeting cancelled or moved since
         return PanelMeeting.objects.filter(
             pk=reminder.object_id, status=PanelMeeting.Status.SCHEDULED, scheduled_for=reminder.due_at

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from agencies.access import Action
 from agencies.models import Membership, Panel, PanelMeeting, User
-from cases.models import Case, NeedsAssessment
+from cases.models import Case, InformationRequest, NeedsAssessment
 from families.models import Person
 from interventions.models import FollowUp
 from referrals.models import Referral
@@ -69,6 +69,8 @@ class Deadline:
     audience: tuple[tuple[str, int], ...] = field(default=())
     hourly: bool = False
     escalates: bool = True
+    # Who an escalation reaches instead of supervisors and the coordinator (the asker of a request).
+    escalate_to: tuple[tuple[str, int], ...] = field(default=())
 
 
 def timings() -> dict[int | None, rules.Timing]:
@@ -207,6 +209,37 @@ def agendas(window: Window, timing: dict[int | None, rules.Timing]) -> Iterator[
             )
 
 
+def information_requests(window: Window, timing: dict[int | None, rules.Timing]) -> Iterator[Deadline]:
+    """Unanswered information requests: the members of the agency asked who may answer (who know
+    the case); escalated, to whoever asked."""
+    rows = list(
+        InformationRequest.objects.open()
+        .filter(due_at__range=(window.start, window.end), case__closed_at__isnull=True)
+        .values_list("pk", "case_id", "due_at", "to_agency_id", "asked_by_id", "case__panel_id")
+    )
+    if not rows:
+        return
+    members: dict[int, set[int]] = defaultdict(set)
+    candidates = Membership.objects.filter(agency_id__in={row[3] for row in rows}, user__is_active=True).exclude(
+        role__in=Membership.NO_CASE_ROLES
+    )
+    for agency_id, user_id in candidates.values_list("agency_id", "user_id"):
+        members[agency_id].add(user_id)
+    ids = [row[0] for row in rows]
+    answerers: dict[int, set[int]] = defaultdict(set)
+    for user in User.objects.filter(pk__in=set().union(*members.values())):
+        for pk in (
+            InformationRequest.objects.restrict(user, Action.CHANGE).filter(pk__in=ids).values_list("pk", flat=True)
+        ):
+            answerers[pk].add(user.pk)
+    for pk, case_id, due_at, _agency, asker, panel_id in rows:
+        audience = tuple((Reminder.Role.PARTNER, user) for user in sorted(answerers[pk]))
+        yield Deadline(
+            Reminder.Kind.INFORMATION_REQUEST, InformationRequest, pk, due_at, case_id, panel_id,
+            audience=audience, hourly=True, escalate_to=((Reminder.Role.ASKER, asker),),
+        )  # fmt: skip
+
+
 def _panel_members(panel_ids: set[int]) -> dict[int, set[int]]:
     """Who sits on each panel: its coordinator and chair, and the panel roles of its agencies."""
     seats: dict[int, set[int]] = defaultdict(set)
@@ -230,6 +263,7 @@ def _panel_members(panel_ids: set[int]) -> dict[int, set[int]]:
 
 
 COLLECTORS = [triages, first_contacts, needs_assessments, reviews, follow_ups, transitions, agendas]
+COLLECTORS += [information_requests]
 
 
 def collect(window: Window, timing: dict[int | None, rules.Timing]) -> Iterator[Deadline]:
@@ -251,7 +285,7 @@ def sweep(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     timing = timings()
     window = Window.at(now, timing.values())
-    types = ContentType.objects.get_for_models(Referral, Case, FollowUp, Person, PanelMeeting)
+    types = ContentType.objects.get_for_models(Referral, Case, FollowUp, Person, PanelMeeting, InformationRequest)
     rows: list[Reminder] = []
     escalated: list[Deadline] = []
     for deadline in collect(window, timing):
@@ -266,7 +300,10 @@ def sweep(now: datetime.datetime | None = None) -> int:
             )  # fmt: skip
 
         if stage == Reminder.Stage.ESCALATED:
-            escalated.append(deadline)
+            if deadline.escalate_to:
+                rows += [reminder(role, user_id, stage) for role, user_id in deadline.escalate_to]
+            else:
+                escalated.append(deadline)
             # Those who had it keep an "overdue" (created now if the sweep missed it).
             stage = Reminder.Stage.OVERDUE
         if deadline.audience:

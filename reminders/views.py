@@ -53,6 +53,13 @@ class ReminderOpenView(RestrictedViewMixin, View):
         if reminder.kind == Reminder.Kind.BREAK_GLASS:
             # who opened the case and why: the access log, which the owner and coordinator read
             return redirect("audit:case_access_log", pk=reminder.case_id)
+        if reminder.kind == Reminder.Kind.INFORMATION_REQUEST:
+            # the request itself: its addressee may know the case only by its summary
+            from cases.models import InformationRequest
+
+            request_ = InformationRequest.objects.restrict(request.user, Action.VIEW).filter(pk=reminder.object_id)
+            found = request_.first()
+            return redirect(found.get_absolute_url() if found else reverse("reminders:reminder_list"))
         if reminder.case_id:
             return redirect("cases:case", pk=reminder.case_id)
         model: Any = reminder.content_type.model_class()

@@ -137,6 +137,10 @@ def closure_body(world: World) -> dict[str, Any]:
     return {"case": world.case.pk, "decided_on": "2020-01-01", "reason": "Goals met", "agreements": agreements}
 
 
+def info_body(world: World) -> dict[str, Any]:
+    return {"case": world.case.pk, "to_agency": world.share.agency_id, "question": "Attendance?"}
+
+
 def consent_body(world: World) -> dict[str, Any]:
     person = world.case.index_person_id
     return {
@@ -195,6 +199,10 @@ ENDPOINTS = [
     # Someone else's draft does not exist for the reader.
     Endpoint("cases:entry_edit", "post", lambda w: [w.case.pk, "casenote", w.entries["draft"].pk], "write", refused=404),
     Endpoint("cases:attachment_file", "get", lambda w: [w.case.pk, w.entries["attachment"].pk], "object"),
+    # Information requests: whoever runs the case asks; the agency asked answers.
+    Endpoint("cases:information_request_create", "post", case_id, "write"),
+    Endpoint("cases:information_request", "get", lambda w: [w.case.pk, w.entries["info"].pk], "object"),
+    Endpoint("cases:information_request_answer", "post", lambda w: [w.case.pk, w.entries["info"].pk], "write"),
     Endpoint("referrals:referral_list", "get", no_args, "list"),
     Endpoint("referrals:referral_create", "get", no_args, "list"),
     Endpoint("referrals:matches", "get", no_args, "list", params=named),
@@ -249,6 +257,10 @@ ENDPOINTS = [
     Endpoint("cases-api:consent-list", "post", no_args, "write", api=True, params=consent_body, hidden=400, refused=400),
     Endpoint("cases-api:consent-detail", "get", entry_id("consent"), "object", api=True),
     Endpoint("cases-api:consent-withdraw", "post", entry_id("consent"), "write", api=True, params=lambda w: {"case": w.case.pk, "reason": "No"}),
+    Endpoint("cases-api:informationrequest-list", "get", no_args, "list", api=True),
+    Endpoint("cases-api:informationrequest-list", "post", no_args, "write", api=True, params=info_body, hidden=400, refused=400),
+    Endpoint("cases-api:informationrequest-detail", "get", entry_id("info"), "object", api=True),
+    Endpoint("cases-api:informationrequest-answer", "post", entry_id("info"), "write", api=True, params=lambda w: {"answer": "-"}),
     Endpoint("referrals-api:referral-list", "get", no_args, "list", api=True),
     Endpoint("referrals-api:referral-matches", "get", no_args, "list", api=True, params=named),
     Endpoint("referrals-api:referral-detail", "get", referral_id, "object", api=True),
@@ -464,6 +476,10 @@ def _entries(case: Case) -> dict[str, Any]:
         "restriction": case_services.add_restriction(case, person=child, must_not_be_told="-", actor=owner),
         "consent": case_services.record_consent(
             case, person=child, given_by=child, given_on=case.opened_at.date(), purposes=["sharing"], actor=owner
+        ),
+        # Asked of the panel's municipality: the police reader may read it, not answer it.
+        "info": case_services.ask_information(
+            case, to_agency=Agency.objects.get(name="Municipality"), question="Qwertzfamily?", actor=owner
         ),
     }
 

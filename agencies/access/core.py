@@ -48,6 +48,7 @@ __all__ = [
     "entry_content_condition",
     "forget_access",
     "get_restricted_object",
+    "information_request_condition",
     "is_data_protection_officer",
     "reach",
     "referral_condition",
@@ -387,6 +388,31 @@ def _plan_action_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -
     return qs.filter(read & ((change or Q(pk__in=[])) | provider))
 
 
+def information_request_condition(user: AnyUser, action: Action, prefix: str = "") -> Q | None:
+    """Information requests (design.md §4): read by the case's full readers, and by the members
+    (with a case role) of the agency asked who know the case at least by its summary, who alone
+    answer it. Two indexed branches; nobody else learns that a question was asked."""
+    access = UserAccess.of(user)
+    if access.is_anonymous:
+        return None
+    branches: list[Q] = []
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        full = case_condition(user, Action.VIEW, prefix=f"{prefix}case__")
+        if full is not None:
+            branches.append(full)
+    elif action != Action.CHANGE:
+        return None
+    summary = case_condition(user, Action.VIEW_SUMMARY, prefix=f"{prefix}case__")
+    if access.share_agency_ids and summary is not None:
+        branches.append(Q(**{f"{prefix}to_agency_id__in": access.share_agency_ids}) & summary)
+    return reduce(operator.or_, branches) if branches else None
+
+
+def _information_request_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    condition = information_request_condition(user, action)
+    return qs.none() if condition is None else qs.filter(condition)
+
+
 def _own_referral_branches(access: UserAccess, action: Action, prefix: str) -> list[Q]:
     branches = []
     if access.casework_agency_ids:
@@ -566,6 +592,7 @@ RULES: dict[str, Rule] = {
     "case_entry_child": _entry_child_rule,
     "family_child": _family_child_rule,
     "plan_action": _plan_action_rule,
+    "information_request": _information_request_rule,
     "reminder": _reminder_rule,
     "panel_child": _panel_child_rule,
     "data_protection": _data_protection_rule,

@@ -33,17 +33,20 @@ from ..models import (
     ChildNeeds,
     Contact,
     Entry,
+    InformationRequest,
     NeedsAssessment,
     RiskRecord,
     SecurityAssessment,
 )
 from .entry_serializers import (
+    AnswerSerializer,
     AttachmentSerializer,
     CaseEventSerializer,
     CaseNoteSerializer,
     ChildNeedsSerializer,
     ConsentSerializer,
     ContactSerializer,
+    InformationRequestSerializer,
     NeedsAssessmentSerializer,
     RestrictionSerializer,
     RiskRecordSerializer,
@@ -58,6 +61,7 @@ __all__ = [
     "ChildNeedsViewSet",
     "ConsentViewSet",
     "ContactViewSet",
+    "InformationRequestViewSet",
     "NeedsAssessmentViewSet",
     "RestrictionViewSet",
     "RiskRecordViewSet",
@@ -331,3 +335,37 @@ class ConsentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
             data.validated_data["case"], consent, reason=data.validated_data["reason"], actor=cast(User, request.user)
         )
         return Response(self.get_serializer(consent).data)
+
+
+class InformationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """Information requests to partner agencies (24 hours): read by the case's full readers and by
+    the agency asked; asked by whoever runs the case, answered once by the agency asked."""
+
+    queryset = InformationRequest.objects.select_related("to_agency", "asked_by", "answered_by")
+    serializer_class = InformationRequestSerializer
+    # Asking names the case in the body (the service checks who runs it); answering needs the
+    # row's CHANGE (a member of the agency asked).
+    action_access: ClassVar[dict[str, Action]] = {"create": Action.VIEW, "answer": Action.CHANGE}
+
+    def get_queryset(self) -> Any:
+        queryset = self.queryset
+        case = self.request.query_params.get("case", "")
+        return queryset.filter(case_id=case) if case.isdigit() else queryset  # type: ignore[union-attr]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        info = services.ask_information(
+            data["case"], to_agency=data["to_agency"], question=data["question"], actor=cast(User, request.user)
+        )
+        return Response(self.get_serializer(info).data, status=201)
+
+    @extend_schema(request=AnswerSerializer, responses=InformationRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        info = self.get_object()
+        data = AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        info = services.answer_information(info, answer=data.validated_data["answer"], actor=cast(User, request.user))
+        return Response(self.get_serializer(info).data)

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from agencies.access import Action
 from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import AgencyRefSerializer, UserRefSerializer
-from agencies.models import User
+from agencies.models import Agency, User
 from families.models import Consent, DisclosureRestriction, Person
 
 from .. import uploads
@@ -23,6 +23,7 @@ from ..models import (
     ChildNeeds,
     Contact,
     Entry,
+    InformationRequest,
     NeedsAssessment,
     NetworkLink,
     RiskRecord,
@@ -31,12 +32,14 @@ from ..models import (
 from ..risk import RiskLevel
 
 __all__ = [
+    "AnswerSerializer",
     "AttachmentSerializer",
     "CaseEventSerializer",
     "CaseNoteSerializer",
     "ChildNeedsSerializer",
     "ConsentSerializer",
     "ContactSerializer",
+    "InformationRequestSerializer",
     "KeyWorkerSerializer",
     "MoveStageSerializer",
     "NeedsAssessmentSerializer",
@@ -375,3 +378,36 @@ class ConsentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 class WithdrawConsentSerializer(serializers.Serializer):  # type: ignore[type-arg]
     case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.MANAGE)
     reason = serializers.CharField(max_length=500)
+
+
+class InformationRequestSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A question to an agency working the case, due in 24 hours. Ask one with the `case` (you run
+    it: its owner, a supervisor, the panel's coordinator) and the agency asked (`to_agency`);
+    a member of that agency gives the `answer` action, once."""
+
+    case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.VIEW_SUMMARY)
+    to_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    asked_by = UserRefSerializer(read_only=True)
+    answered_by = UserRefSerializer(read_only=True, allow_null=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = InformationRequest
+        fields = [
+            "id",
+            "case",
+            "to_agency",
+            "question",
+            "asked_by",
+            "asked_at",
+            "due_at",
+            "is_overdue",
+            "answer",
+            "answered_by",
+            "answered_at",
+        ]
+        read_only_fields = ["id", "asked_by", "asked_at", "due_at", "answer", "answered_by", "answered_at"]
+
+
+class AnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    answer = serializers.CharField(max_length=10000)

@@ -18,5 +18,6 @@ router.register("case-events", entries.CaseEventViewSet)
 router.register("risk-records", entries.RiskRecordViewSet)
 router.register("disclosure-restrictions", entries.RestrictionViewSet)
 router.register("consents", entries.ConsentViewSet)
+router.register("information-requests", entries.InformationRequestViewSet)
 
 urlpatterns = router.urls

@@ -2,3 +2,4 @@
 
 from .case import *  # noqa: F403
 from .entries import *  # noqa: F403
+from .requests import *  # noqa: F403
