@@ -8,19 +8,20 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from agencies.access import RestrictedObjectFormView, RestrictedViewMixin, is_data_protection_officer
+from agencies.access import RestrictedObjectFormView, RestrictedViewMixin
 from agencies.models import User
 
 from . import retention, subject_access
 from .models import RetentionReview, SubjectAccessRequest
 from .privacy_forms import RetentionDecisionForm, SubjectAccessRequestForm
 from .reads import note_list
+from .views import DataProtectionOfficerRequired
 
 __all__ = [
     "RetentionDecideView",
@@ -33,14 +34,8 @@ __all__ = [
 ]
 
 
-class DataProtectionMixin(RestrictedViewMixin):
+class DataProtectionMixin(DataProtectionOfficerRequired, RestrictedViewMixin):
     """Pages for the data protection officer alone: 404 for everyone else."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.user.is_authenticated and not is_data_protection_officer(request.user):
-            raise Http404
-        response: HttpResponseBase = super().dispatch(request, *args, **kwargs)
-        return response
 
     @property
     def actor(self) -> User:

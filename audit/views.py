@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
-from agencies.access import Action, RestrictedViewMixin, UserAccess
-from agencies.models import Agency, Membership
+from agencies.access import Action, RestrictedViewMixin, UserAccess, is_data_protection_officer
+from agencies.models import Agency
 from cases.models import Case
 
 from . import breakglass
@@ -23,16 +23,7 @@ from .models import AuditEvent, BreakGlassAccess
 from .reads import client_ip, note_read
 from .services import record
 
-__all__ = ["AuditSearchView", "BreakGlassReportView", "BreakGlassView", "CaseAccessLogView", "is_dpo"]
-
-
-def is_dpo(user: Any) -> bool:
-    """Whether `user` holds the data protection officer role in some agency."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and Membership.objects.filter(user=user, role=Membership.Role.DATA_PROTECTION_OFFICER).exists()
-    )
+__all__ = ["AuditSearchView", "BreakGlassReportView", "BreakGlassView", "CaseAccessLogView"]
 
 
 def _name_agencies(events: list[Any]) -> None:
@@ -70,18 +61,19 @@ class CaseAccessLogView(RestrictedViewMixin, ListView):  # type: ignore[type-arg
         return {**context, "case": self.case, "break_glass": glass}
 
 
-class _DpoMixin(LoginRequiredMixin):
-    """The whole trail is for the data protection officer; to everyone else it does not exist."""
+class DataProtectionOfficerRequired(LoginRequiredMixin):
+    """The whole trail, subject access and retention are for the data protection officer; to
+    everyone else they do not exist (404)."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not is_dpo(request.user):
+        if not is_data_protection_officer(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
 
 
-class AuditSearchView(_DpoMixin, ListView):  # type: ignore[type-arg]
+class AuditSearchView(DataProtectionOfficerRequired, ListView):  # type: ignore[type-arg]
     """Search the whole trail by user, agency, case reference, action and dates; `?export=csv`
     downloads the matches (both recorded)."""
 
@@ -160,7 +152,7 @@ class AuditSearchView(_DpoMixin, ListView):  # type: ignore[type-arg]
         return response
 
 
-class BreakGlassReportView(_DpoMixin, ListView):  # type: ignore[type-arg]
+class BreakGlassReportView(DataProtectionOfficerRequired, ListView):  # type: ignore[type-arg]
     """Every break-the-glass access, newest first: the DPO reviews each reason."""
 
     template_name = "audit/breakglass_report.html"

@@ -7,6 +7,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
+from agencies.access import is_data_protection_officer
 from audit.models import AuditEvent
 from audit.reads import note_read
 
@@ -56,9 +57,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        from audit.views import is_dpo
-
-        if not is_dpo(request.user):
+        if not is_data_protection_officer(request.user):
             raise exceptions.NotFound
 
     def paginate_queryset(self, queryset: Any) -> Any:
