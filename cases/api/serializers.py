@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
@@ -148,7 +149,7 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
     def validate_consent_given_on(self, value: Any) -> Any:
         if value is not None and value > timezone.localdate():
-            raise serializers.ValidationError("Consent cannot be given in the future.")
+            raise serializers.ValidationError(_("Consent cannot be given in the future."))
         return value
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -193,7 +194,7 @@ class MatchQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     def validate_subject_date_of_birth(self, value: Any) -> Any:
         if value is not None and value > timezone.localdate():
-            raise serializers.ValidationError("A date of birth cannot lie in the future.")
+            raise serializers.ValidationError(_("A date of birth cannot lie in the future."))
         return value
 
 
