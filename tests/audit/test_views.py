@@ -126,3 +126,22 @@ def test_nobody_but_the_dpo_reads_the_trail_through_the_api(
     case: Case, who: str, request: pytest.FixtureRequest
 ) -> None:
     assert api_as(request.getfixturevalue(who)).get(reverse("audit-api:auditevent-list")).status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_the_break_glass_report_runs_constant_queries(
+    size: int, case: Case, dpo: User, django_assert_max_num_queries: object
+) -> None:
+    from tests.conftest import member
+    from tests.factories import AgencyFactory, CaseFactory
+
+    # given `size` openings, each by another supervisor into another case
+    for n in range(size):
+        supervisor = member(AgencyFactory(), "supervisor", username=f"night_supervisor_{n}")
+        opened = case if n == 0 else CaseFactory(owner=case.owner, owning_agency=case.owning_agency)
+        break_glass(opened, actor=supervisor, reason="A child is missing tonight")
+    client = _client(dpo)
+    # then
+    with django_assert_max_num_queries(14 + CHAIN_LOCK):  # type: ignore[operator]
+        body = client.get(reverse("audit:breakglass_report")).content.decode()
+    assert body.count("A child is missing tonight") == size
