@@ -88,22 +88,7 @@ class EntryForm(forms.ModelForm):  # type: ignore[type-arg]
 class ContactForm(EntryForm):
     class Meta:
         model = Contact
-        fields = [
-            "kind",
-            "outcome",
-            "occurred_at",
-            "location",
-            "visitors",
-            "present",
-            "minor_present",
-            "outside_school_hours",
-            "interpreter",
-            "cooperation",
-            "discussed",
-            "next_steps",
-            "next_contact_on",
-            *ENTRY_FIELDS,
-        ]
+        fields = [*Contact.RECORDED_FIELDS, *ENTRY_FIELDS]
         widgets = {
             "kind": forms.RadioSelect,
             "outcome": forms.RadioSelect,

@@ -127,22 +127,7 @@ class ContactSerializer(EntrySerializer):
 
     class Meta(EntrySerializer.Meta):
         model = Contact
-        fields = [
-            *ENTRY_FIELDS,
-            "kind",
-            "outcome",
-            "occurred_at",
-            "location",
-            "visitors",
-            "present",
-            "minor_present",
-            "outside_school_hours",
-            "interpreter",
-            "cooperation",
-            "discussed",
-            "next_steps",
-            "next_contact_on",
-        ]
+        fields = [*ENTRY_FIELDS, *Contact.RECORDED_FIELDS]
 
 
 class NetworkLinkSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -101,6 +101,23 @@ class Contact(Entry):
     """A contact with the family, usually a home visit, often by a pair (step 3). Notes are
     written after the visit: specialists avoid taking notes in front of the family."""
 
+    # What the one who made the contact records, in the order of the form (the form and the API).
+    RECORDED_FIELDS = (
+        "kind",
+        "outcome",
+        "occurred_at",
+        "location",
+        "visitors",
+        "present",
+        "minor_present",
+        "outside_school_hours",
+        "interpreter",
+        "cooperation",
+        "discussed",
+        "next_steps",
+        "next_contact_on",
+    )
+
     class Kind(models.TextChoices):
         HOME_VISIT = "home_visit", _("Home visit")
         OFFICE = "office", _("At the office")
