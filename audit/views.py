@@ -45,7 +45,9 @@ class CaseAccessLogView(RestrictedViewMixin, ListView):  # type: ignore[type-arg
     paginate_by = 50
 
     def get_queryset(self) -> Any:
-        case = get_object_or_404(self.queryset, pk=self.kwargs["pk"])
+        # Among the cases the user may know of, those they own or whose panel they coordinate.
+        known = self.queryset.restrict(self.request.user, self.action)
+        case = get_object_or_404(known, pk=self.kwargs["pk"])
         access = UserAccess.of(self.request.user)
         if case.owner_id != access.user_id and case.panel_id not in access.coordinated_panel_ids:
             raise Http404
