@@ -39,14 +39,14 @@ def _items(cases: Any, until: datetime.date, since: datetime.date | None = None)
     for column, done, _label in CASE_DEADLINES:
         condition |= Q(**{f"{column}__lte": until, **({f"{done}__isnull": True} if done else {})})
     items: list[DueItem] = []
-    for case in cases.filter(condition, closed_at__isnull=True).select_related("family")[:100]:
+    for case in cases.filter(condition, closed_at__isnull=True)[:100]:
         for column, done, label in CASE_DEADLINES:
             due_on = getattr(case, column)
             if due_on is not None and due_on <= until and (done is None or getattr(case, done) is None):
                 items.append(DueItem(case, str(label), due_on))
     # Post-exit follow-ups fall due on closed cases; a reopened case's old ones are not pending.
     follow_ups = FollowUp.objects.pending().filter(case__in=cases.values("pk"), due_on__lte=until)
-    for follow_up in follow_ups.select_related("case__family")[:50]:
+    for follow_up in follow_ups.select_related("case")[:50]:
         items.append(DueItem(follow_up.case, str(_("Post-exit follow-up")), follow_up.due_on))
     return sorted(items, key=lambda item: item.due_on)
 
