@@ -53,7 +53,9 @@ class FamilyFactory(DjangoModelFactory[Family]):
     class Meta:
         model = Family
 
-    name = factory.Faker("last_name")
+    # Unique and unlike any person's name, so that "the family's name is not on the page" cannot
+    # pass or fail by a random user's surname.
+    name = factory.Sequence(lambda n: "Fam" + "".join(chr(97 + (n // 26**i) % 26) for i in range(3, -1, -1)))
 
 
 class PersonFactory(DjangoModelFactory[Person]):
