@@ -31,7 +31,9 @@ def find_breakable_case(user: Any, reference: str) -> Any:
 
     if not can_break_glass(user):
         return None
-    return Case.objects.filter(reference__iexact=reference.strip()).select_related("panel").first()
+    # With the user's access, so the form can tell someone who reads the case already (CaseAccess).
+    cases = Case.objects.filter(reference__iexact=reference.strip()).with_access(user)
+    return cases.select_related("panel").first()
 
 
 @transaction.atomic

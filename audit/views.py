@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
-from agencies.access import Action, RestrictedViewMixin, UserAccess, is_data_protection_officer
+from agencies.access import Action, CaseAccess, RestrictedViewMixin, is_data_protection_officer
 from agencies.models import Agency
 from cases.models import Case
 
@@ -45,11 +45,10 @@ class CaseAccessLogView(RestrictedViewMixin, ListView):  # type: ignore[type-arg
     paginate_by = 50
 
     def get_queryset(self) -> Any:
-        # Among the cases the user may know of, those they own or whose panel they coordinate.
-        known = self.queryset.restrict(self.request.user, self.action)
-        case = get_object_or_404(known, pk=self.kwargs["pk"])
-        access = UserAccess.of(self.request.user)
-        if case.owner_id != access.user_id and case.panel_id not in access.coordinated_panel_ids:
+        # Among the cases the user may know of, those whose log CaseAccess opens to them.
+        user = self.request.user
+        case = get_object_or_404(self.queryset.restrict(user, self.action).with_access(user), pk=self.kwargs["pk"])
+        if not CaseAccess.of(case, user).sees_access_log:
             raise Http404
         self.case = case
         return AuditEvent.objects.reads_of_case(case.pk).select_related("actor")
@@ -204,7 +203,7 @@ class BreakGlassView(LoginRequiredMixin, FormView):  # type: ignore[type-arg]
                 _("No case can be opened with this reference. Check it, or call the agency that holds the case."),
             )
             return self.form_invalid(form)
-        if Case.objects.restrict(user, Action.VIEW).filter(pk=case.pk).exists():
+        if CaseAccess.of(case, user).full:
             messages.info(self.request, _("You can already read this case: no need to break the glass."))
             return redirect(case)
         try:

@@ -5,16 +5,14 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
-from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin, UserAccess
+from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
 from agencies.directory import team_diversity
 from agencies.models import Agency, AgendaItem, Panel, User
-from audit.models import BreakGlassAccess
 from families.models import Consent, DisclosureRestriction, Person
 from interventions.context import interventions_context
 from referrals.models import Referral
@@ -90,7 +88,9 @@ class CaseListView(RestrictedViewMixin, FilterView):
 
 
 class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
-    """The case page: the summary for everyone who may know the case; the file for full access."""
+    """The case page: the summary for everyone who may know the case; the file for full access.
+
+    What the reader may do here is asked of one `CaseAccess`, fetched with the case."""
 
     queryset = Case.objects.with_summary()
     action = Action.VIEW_SUMMARY
@@ -99,30 +99,25 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
     context_object_name = "case"
 
     def get_queryset(self) -> Any:
-        return self.queryset.annotate_access(self.request.user)  # type: ignore[attr-defined]
+        return self.queryset.with_access(self.request.user)  # type: ignore[attr-defined]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user, case = cast(User, self.request.user), self.object
-        can_manage = Case.objects.restrict(user, Action.MANAGE).filter(pk=case.pk).exists()
-        context["can_manage"] = can_manage
-        # Who looked at the case is for its owner and its panel's coordinator (decision 34).
-        access = UserAccess.of(user)
-        context["sees_access_log"] = case.owner_id == user.pk or case.panel_id in access.coordinated_panel_ids
-        if access.breaks_glass:  # reading through a break-the-glass access: say so, and until when
-            context["break_glass"] = BreakGlassAccess.objects.current().filter(user=user, case=case).first()
+        access = CaseAccess.of(case, user)
+        context["access"] = access
         context["shares"] = None
         # Everyone who knows the case sees which agencies are involved; the particulars of each
-        # share are for full readers and managers only.
+        # share are for full readers only.
         shares = list(
             CaseShare.objects.restrict(user, Action.VIEW_SUMMARY)
             .filter(case=case)
             .current()
             .select_related("agency", "granted_by", "consent")
         )
-        if case.access_full or can_manage:
+        if access.sees_shares:
             context["shares"] = shares
-        context["involvement"] = involvement(case, shares, with_reasons=case.access_full or can_manage)
+        context["involvement"] = involvement(case, shares, with_reasons=access.reads_share_particulars)
         context["referrals"] = Referral.objects.restrict(user, Action.VIEW).filter(case=case)
         context["decisions"] = (
             AgendaItem.objects.restrict(user, Action.VIEW)
@@ -134,15 +129,10 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
         # Who must not be told what would name the person who asked for help: full readers read
         # it; summary readers are told that restrictions exist (decision 26).
         active = DisclosureRestriction.objects.filter(family_id=case.family_id, lifted_at__isnull=True)
-        if case.access_full:
-            context["restrictions"] = active.restrict(user, Action.VIEW).select_related("person")
-        else:
+        if not access.full:
             context["restrictions_apply"] = active.restrict(user, Action.VIEW_SUMMARY).exists()
-        context["can_change"] = Case.objects.restrict(user, Action.CHANGE).filter(pk=case.pk).exists()
-        # Who runs the case asks a partner (services.may_ask, without a query of its own).
-        runs = context["can_change"] or (case.panel_id is not None and case.panel_id in access.coordinated_panel_ids)
-        context["may_ask"] = not case.is_closed and runs
-        if case.access_full:
+        else:
+            context["restrictions"] = active.restrict(user, Action.VIEW).select_related("person")
             members = list(Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id))
             context["members"] = members
             context["children"] = children_of(members, case, user)
@@ -173,7 +163,6 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
                 .filter(case=case)
                 .select_related("to_agency", "asked_by", "answered_by")[:20]
             )
-            context["is_police"] = services.acting_agency(user, case).sector == Agency.Sector.POLICE
             context["checks"] = (
                 DisclosureCheck.objects.restrict(user, Action.VIEW)
                 .filter(case=case)
@@ -186,8 +175,7 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
                 .select_related("person", "given_by", "recorded_by", "withdrawn_by")
                 .prefetch_related("agencies")
             )
-            context["can_check"] = bool(disclosing_agencies(user)) and user.has_perm("cases.add_disclosurecheck")
-            context.update(interventions_context(case, user, can_change=context["can_change"]))
+            context.update(interventions_context(case, user, access))
         return context
 
 
@@ -288,8 +276,11 @@ class DisclosureCheckView(RestrictedObjectFormView):
     form_class = DisclosureCheckForm
     template_name = "cases/disclosurecheck_form.html"
 
+    def get_queryset(self) -> Any:
+        return self.queryset.with_access(self.request.user)
+
     def allowed(self) -> bool:
-        return bool(disclosing_agencies(cast(User, self.request.user)))
+        return CaseAccess.of(self.object, self.request.user).records_checks
 
     def get_form_kwargs(self) -> dict[str, Any]:
         user = cast(User, self.request.user)
@@ -340,19 +331,24 @@ class ConsentCreateView(RestrictedObjectFormView):
 
 
 class ConsentWithdrawView(RestrictedObjectFormView):
-    """Record that a consent was withdrawn; the shares resting on it are flagged on the case."""
+    """Record that a consent was withdrawn; the shares resting on it are flagged on the case. The
+    case owner or a supervisor does it: the coordinator, who manages the case from its summary,
+    does not read consent (decision 42)."""
 
     queryset = Case.objects.select_related("family")
-    action = Action.MANAGE
-    permission_required = "cases.manage_case"
+    action = Action.CHANGE
+    permission_required = "cases.change_case"
     form_class = WithdrawConsentForm
     template_name = "cases/case_change_form.html"
 
     def get_object(self, queryset: Any = None) -> Any:
         case = super().get_object(queryset)
-        # The consent is reached through the case just fetched for MANAGE: one of its family's.
-        self.consent = get_object_or_404(
-            Consent.objects.filter(family_id=case.family_id, withdrawn_at__isnull=True), pk=self.kwargs["consent"]
+        # The consent is fetched for the change made to it, through restrict() like the case: a
+        # consent the user does not read is not found, one they read but may not change is refused.
+        user = self.request.user
+        lookup = {"pk": self.kwargs["consent"], "family_id": case.family_id, "withdrawn_at__isnull": True}
+        self.consent = get_restricted_object(
+            Consent.objects.restrict(user, Action.CHANGE), user, Action.CHANGE, **lookup
         )
         return case
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from agencies.access import Action
+from agencies.access import Action, CaseAccess
 from agencies.models import User
 from cases.models import Case
 
@@ -23,7 +23,7 @@ class InterventionsSection:
     """The interventions part of one case page, for one reader."""
 
     case: Case
-    can_change: bool
+    access: CaseAccess
     plan: InterventionPlan | None = None
     drafts: list[InterventionPlan] = field(default_factory=list)
     earlier: list[InterventionPlan] = field(default_factory=list)
@@ -50,8 +50,12 @@ class InterventionsSection:
         return not newer
 
     @property
+    def can_change(self) -> bool:
+        return self.access.change
+
+    @property
     def can_plan(self) -> bool:
-        return self.can_change and not self.case.is_closed
+        return self.access.change and self.access.is_open
 
 
 def _plans(case: Case, user: User) -> tuple[InterventionPlan | None, list[InterventionPlan], list[InterventionPlan]]:
@@ -81,9 +85,9 @@ def _closures(case: Case, user: User) -> tuple[Closure | None, Closure | None]:
     ).first()
 
 
-def interventions_context(case: Case, user: User, *, can_change: bool) -> dict[str, Any]:
+def interventions_context(case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
     """The `interventions` entry of the case page's context (templates/interventions/_case_section.html)."""
-    section = InterventionsSection(case=case, can_change=can_change)
+    section = InterventionsSection(case=case, access=access)
     section.plan, section.drafts, section.earlier = _plans(case, user)
     section.last_review = Review.objects.restrict(user, Action.VIEW).filter(case=case).select_related("author").first()
     section.withdrawal = (

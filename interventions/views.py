@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
-from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
+from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
 from agencies.models import User
 from cases.models import Case
 
@@ -413,12 +413,12 @@ class EntryView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user, case = self.request.user, self.object.case
-        can_change = Case.objects.restrict(user, Action.CHANGE).filter(pk=case.pk).exists()
+        access = CaseAccess.fetch(case, user)
         changeable = PlanAction.objects.restrict(user, Action.CHANGE).filter(case=case).values_list("pk", flat=True)
         return {
             **context,
             "case": case,
-            "can_change": can_change and not case.is_closed,
-            "can_change_case": can_change,
+            "can_change": access.change and access.is_open,
+            "can_change_case": access.change,
             "changeable_actions": set(changeable),
         }

@@ -1,6 +1,7 @@
 """Who may see what: the access machinery, in one place (design.md §2, style.md §2).
 
-- `core`: `UserAccess`, the rules and `RestrictedQuerySet.restrict(user, action)`;
+- `core`: `UserAccess`, the rules, `RestrictedQuerySet.restrict(user, action)` and `.lock()`;
+- `case_access`: `CaseAccess`, what one user may do with one case, read with the case row;
 - `views`: `RestrictedViewMixin`, the base of every UI view on case data;
 - `api`: `RestrictedViewSet`, the base of every API viewset on case data.
 
@@ -9,6 +10,8 @@ The view bases are imported lazily: models import this package while Django is s
 
 from typing import Any
 
+from .case_access import *  # noqa: F403
+from .case_access import __all__ as _case_access_all
 from .core import *  # noqa: F403
 from .core import __all__ as _core_all
 
@@ -17,7 +20,7 @@ _LAZY = {
     "RestrictedObjectFormView": "views",
     "RestrictedViewSet": "api",
 }
-__all__ = [*_core_all, *_LAZY]
+__all__ = [*_core_all, *_case_access_all, *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -20,14 +20,14 @@ table. Measured at a million cases in docs/decisions.md and `make bench`.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import reduce
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.apps import apps
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Lookup, OuterRef, Q, Value
 from django.http import Http404
@@ -87,6 +87,10 @@ class UserAccess:
     panel_ids: frozenset[int] = field(default_factory=frozenset)
     coordinated_panel_ids: frozenset[int] = field(default_factory=frozenset)
     breaks_glass: bool = False
+    # The user's agencies by name, each with its sector: who they act for on a case (CaseAccess).
+    casework_by_name: tuple[int, ...] = ()
+    agencies_by_name: tuple[int, ...] = ()
+    sectors: tuple[tuple[int, str], ...] = ()
 
     CACHE_ATTR: ClassVar[str] = "_ura_access"
 
@@ -105,7 +109,9 @@ class UserAccess:
             return cls(user_id=None)
         Membership = apps.get_model("agencies", "Membership")
         Panel = apps.get_model("agencies", "Panel")
-        rows = list(Membership.objects.filter(user=user).values_list("agency_id", "role", "agency__group_id"))
+        memberships = Membership.objects.filter(user=user).order_by("agency__name", "agency_id")
+        named = list(memberships.values_list("agency_id", "role", "agency__group_id", "agency__sector"))
+        rows = [(agency, role, group) for agency, role, group, _sector in named]
         roles = {role for _, role, _ in rows}
         panels: list[tuple[int, int]] = []
         # A panel seat comes with a panel role: whoever loses the role loses the panel, even if a
@@ -131,11 +137,22 @@ class UserAccess:
             coordinated_panel_ids=frozenset(pk for pk, c in panels if coordinates and c == user.pk),
             # Who may break the glass (decision 35); only their queries carry that branch.
             breaks_glass=getattr(user, "is_superuser", False) or Membership.Role.SUPERVISOR in roles,
+            casework_by_name=_unique(a for a, role, _ in rows if role in Membership.CASEWORK_ROLES),
+            agencies_by_name=_unique(a for a, _, _ in rows),
+            sectors=tuple(dict((agency, sector) for agency, _, _, sector in named).items()),
         )
 
     @property
     def is_anonymous(self) -> bool:
         return self.user_id is None
+
+    def sector_of(self, agency_id: int | None) -> str | None:
+        """The sector of one of the user's agencies (None for an agency not theirs)."""
+        return dict(self.sectors).get(agency_id) if agency_id is not None else None
+
+
+def _unique(ids: Iterable[int]) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(ids))
 
 
 def forget_access(user: AnyUser) -> None:
@@ -612,6 +629,29 @@ class RestrictedQuerySet(models.QuerySet[Any]):
         if rule is None:
             raise ImproperlyConfigured(f"{self.model.__name__} declares no access_rule")
         return rule(self, user, Action(action))  # type: ignore[return-value]
+
+    def lock(self, *, skip_locked: bool = False) -> Self:
+        """Lock these rows until the transaction ends (`SELECT ... FOR UPDATE`), in primary-key order.
+
+        The one way Ura locks rows. A write first reads its row again through `restrict()` for the
+        action it performs, then locks it: a row that changed hands since the page was loaded is
+        refused, never changed (`refetch`). Taking rows in primary-key order means two
+        transactions locking several rows take them in the same order, so neither waits on the
+        other in a cycle. `of=("self",)` locks this table's rows only: a joined row
+        (`select_related`: the family, the owner, the agency) is read, not locked, and PostgreSQL
+        refuses to lock the nullable side of an outer join at all. SQLite has no row locks (one
+        writer at a time), so there this is a plain read. `skip_locked`: a sweep takes rows
+        nobody else holds, so two sweeps at once never take the same row.
+        """
+        return self.order_by("pk").select_for_update(of=("self",), skip_locked=skip_locked)
+
+    def refetch(self, obj: models.Model, refusal: str) -> Any:
+        """`obj` read again from these rows, or a `ValidationError(refusal)` when it is not among
+        them (the user's access changed since the page was loaded, or the object is not theirs)."""
+        try:
+            return self.get(pk=obj.pk)
+        except self.model.DoesNotExist:
+            raise ValidationError(refusal) from None
 
     def annotate_content(self, user: AnyUser) -> Self:
         """Annotate `content_visible`: whether `user` may read each entry (or entry event) past its

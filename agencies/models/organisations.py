@@ -102,6 +102,9 @@ class Agency(models.Model):
         PROBATION = "probation", _("Probation")
         OTHER = "other", _("Other")
 
+    # Health and social-care agencies keep the six checks before information leaves them (seed 001).
+    DISCLOSING_SECTORS: ClassVar[frozenset[str]] = frozenset({Sector.SOCIAL_CARE, Sector.MENTAL_HEALTH, Sector.HEALTH})
+
     class PartnerKind(models.TextChoices):
         CORE = "core", _("Core partner")
         AD_HOC = "ad_hoc", _("Ad-hoc partner")

@@ -13,8 +13,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies.access import Action, RestrictedViewSet
-from agencies.models import Agency, User
+from agencies.access import Action, CaseAccess, RestrictedViewSet
+from agencies.models import User
 from audit.reads import note_read
 from families.models import Consent, DisclosureRestriction
 
@@ -89,8 +89,9 @@ class _EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
         return self.queryset.select_related("author", "author_agency").annotate_content(self.actor)  # type: ignore[union-attr]
 
     def allowed(self, entry: Entry) -> bool:
-        """Whether the actor may write this kind of entry on this case at all (else 403)."""
-        return True
+        """Whether the actor may write this kind of entry on this case at all (else 403): not
+        through a break-the-glass access (decision 35)."""
+        return CaseAccess.fetch(entry.case, self.actor).writes
 
     def record(self, entry: Entry, extra: dict[str, Any], *, finalise: bool) -> Entry:
         raise NotImplementedError
@@ -183,7 +184,7 @@ class SecurityAssessmentViewSet(_EntryViewSet):
     filterset_class = entry_filterset(SecurityAssessment)
 
     def allowed(self, entry: Entry) -> bool:
-        return services.acting_agency(self.actor, entry.case).sector == Agency.Sector.POLICE
+        return CaseAccess.fetch(entry.case, self.actor).records_security_assessments
 
     def record(self, entry: Entry, extra: dict[str, Any], *, finalise: bool) -> Entry:
         return services.record_security_assessment(cast(SecurityAssessment, entry), actor=self.actor, finalise=finalise)

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies.access import Action, RestrictedViewSet
+from agencies.access import Action, CaseAccess, RestrictedViewSet
 from agencies.models import User
 
 from .. import services
@@ -196,7 +196,8 @@ class DisclosureCheckViewSet(
 
     def perform_create(self, serializer: DisclosureCheckSerializer) -> None:  # type: ignore[override]
         user = cast(User, self.request.user)
-        if not user.has_perm("cases.add_disclosurecheck") or not services.disclosing_agencies(user):
+        case = serializer.validated_data["case"]
+        if not user.has_perm("cases.add_disclosurecheck") or not CaseAccess.fetch(case, user).records_checks:
             raise api_exceptions.PermissionDenied
         data = dict(serializer.validated_data)
         case, agency, shared_with = data.pop("case"), data.pop("agency"), data.pop("shared_with", [])

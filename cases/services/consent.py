@@ -27,16 +27,6 @@ GUARDIANS = {
 }
 
 
-def _managed_case(case: Case, actor: User) -> Case:
-    """The case, locked and read again through restrict(MANAGE): its owner, a supervisor of the
-    owning agency or the panel's coordinator records and withdraws consent."""
-    try:
-        locked: Case = Case.objects.restrict(actor, Action.MANAGE).select_for_update(of=("self",)).get(pk=case.pk)
-    except Case.DoesNotExist:
-        raise ValidationError(_("Only the case owner, a supervisor or the coordinator records consent.")) from None
-    return locked
-
-
 def check_consent_giver(person: Person, given_by: Person) -> None:
     """A person consents for themself; for a child a parent (or guardian) of the same family may."""
     if given_by.family_id != person.family_id:
@@ -69,8 +59,10 @@ def record_consent(
     agencies: Iterable[Agency] = (),
     purpose_text: str = "",
 ) -> Consent:
-    """Record consent to support for a member of the case's family."""
-    case = _managed_case(case, actor)
+    """Record consent to support for a member of the case's family: by those who manage the case
+    (its owner, a supervisor of the owning agency, the panel's coordinator)."""
+    refusal = _("Only the case owner, a supervisor or the coordinator records consent.")
+    case = Case.objects.restrict(actor, Action.MANAGE).lock().refetch(case, refusal)
     if person.family_id != case.family_id:
         raise ValidationError(_("Only members of the family can be recorded here."))
     check_consent_giver(person, given_by)
@@ -101,14 +93,17 @@ def record_consent(
 
 @transaction.atomic
 def withdraw_consent(case: Case, consent: Consent, *, reason: str, actor: User) -> Consent:
-    """Record that consent was withdrawn. Shares resting on it are not revoked but flagged on the
-    case and named on the timeline: the owner decides whether another basis applies (decision 43)."""
-    case = _managed_case(case, actor)
+    """Record that consent was withdrawn: by the case owner or a supervisor, who read the consent
+    and change the case (a coordinator manages a case from its summary: consent is file content).
+    Shares resting on it are not revoked but flagged on the case and named on the timeline: the
+    owner decides whether another basis applies (decision 43)."""
+    refusal = _("Only the case owner or a supervisor withdraws consent.")
+    case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(case, refusal)
     if consent.family_id != case.family_id:
         raise ValidationError(_("This consent is not of this family."))
     if not reason.strip():
         raise ValidationError(_("Say why consent was withdrawn."))
-    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    consent = Consent.objects.restrict(actor, Action.CHANGE).lock().refetch(consent, refusal)
     if consent.withdrawn_at is not None:
         raise ValidationError(_("This consent has already been withdrawn."))
     consent.withdrawn_at = timezone.now()

@@ -15,8 +15,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import Action
-from agencies.access.core import case_condition, entry_content_condition
+from agencies.access import Action, CaseAccess
+from agencies.access.core import entry_content_condition
 from agencies.models import Agency, Membership, User
 from audit.models import AuditEvent
 from audit.services import record
@@ -38,12 +38,10 @@ from ..models import (
     Visibility,
 )
 from ..risk import RiskLevel
-from .ownership import casework_agencies
 
 __all__ = [
     "AGE_BANDS",
     "STAGE_MOVES",
-    "acting_agency",
     "add_restriction",
     "attach_file",
     "case_workers",
@@ -87,18 +85,6 @@ STAGE_MOVES: dict[int, set[int]] = {
 }
 
 
-def acting_agency(user: User, case: Case) -> Agency:
-    """The agency `user` acts for on this case: the owning agency if they work cases there, else
-    one of theirs that holds a current share, else the first they work cases for."""
-    agencies = casework_agencies(user) or list(Agency.objects.filter(memberships__user=user).distinct())
-    if not agencies:
-        raise ValidationError(_("You work for no agency: you cannot write in a case file."))
-    if case.owning_agency in agencies:
-        return case.owning_agency
-    shared = set(case.shares.current().values_list("agency_id", flat=True))
-    return next((agency for agency in agencies if agency.pk in shared), agencies[0])
-
-
 def case_workers(case: Case) -> models.QuerySet[User]:
     """Who may have made a visit: people working cases for the agencies that read the file."""
     agencies = {case.owning_agency_id, *case.shares.current().filter(scope="full").values_list("agency_id", flat=True)}
@@ -136,27 +122,28 @@ def _finalise(entry: Entry, actor: User) -> None:
         entry_label=entry._meta.label_lower,
         entry_id=entry.pk,
         visibility=entry.visibility,
-        author_agency=entry.author_agency,
+        author_agency_id=entry.author_agency_id,
     )
     record(AuditEvent.Action.ENTRY_RECORDED, actor=actor, obj=entry, case_id=entry.case_id, visibility=entry.visibility)
 
 
 @transaction.atomic
-def _save(entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[Any]] | None = None) -> Entry:
+def _save(
+    entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[Any]] | None = None, police: bool = False
+) -> Entry:
     """Create an entry, or update the author's own draft; a final entry goes on the timeline.
 
-    The case is read again, locked, through restrict(): only those who read the full file write
-    in it, and a closure at the same moment is seen."""
-    entry.case = _case_for(entry.case, actor, Action.VIEW)
+    The case is read again, locked, with the actor's CaseAccess: only those who write in the file
+    do (`police`: and write for the police), and a closure at the same moment is seen."""
+    entry.case, access = _case_to_write(entry.case, actor)
+    if police and not access.records_security_assessments:
+        raise ValidationError(_("The security assessment is the police's."))
     if entry.pk is not None:
-        draft = type(entry)._default_manager.restrict(actor, Action.CHANGE).select_for_update(of=("self",))
-        if not draft.filter(pk=entry.pk).exists():
-            raise ValidationError(
-                _("Only its author changes a draft. A final entry is not edited: add a new entry instead.")
-            )
+        refusal = _("Only its author changes a draft. A final entry is not edited: add a new entry instead.")
+        type(entry)._default_manager.restrict(actor, Action.CHANGE).lock().refetch(entry, refusal)
     else:
         entry.author = actor
-        entry.author_agency = acting_agency(actor, entry.case)
+        entry.author_agency_id = access.acting_agency_id
     if entry.case.is_closed and not isinstance(entry, Contact | CaseNote):
         raise ValidationError(_("The case is closed: reopen it to record this."))
     entry.is_draft = not finalise
@@ -170,17 +157,24 @@ def _save(entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[
     return entry
 
 
-def _case_for(case: Case, actor: User, action: Action) -> Case:
-    """The case, locked and read again through restrict(): the service decides, not the caller."""
-    cases = Case.objects.restrict(actor, action)
-    if action == Action.VIEW:
-        # Writing needs the full file, but not one opened by breaking the glass (decision 35).
-        condition = case_condition(actor, Action.VIEW, glass=False)
-        cases = cases.filter(condition) if condition is not None else cases.none()
-    try:
-        locked: Case = cases.select_for_update(of=("self",)).get(pk=case.pk)
-    except Case.DoesNotExist:
-        raise ValidationError(_("You may not do this on this case.")) from None
+def _case_to_write(case: Case, actor: User) -> tuple[Case, CaseAccess]:
+    """The case, locked and read again with the actor's access: the service decides, not the
+    caller. Writing needs the full file, not one opened by breaking the glass (decision 35)."""
+    refusal = _("You may not do this on this case.")
+    locked: Case = Case.objects.with_access(actor).lock().refetch(case, refusal)
+    access = CaseAccess.of(locked, actor)
+    if not access.writes:
+        raise ValidationError(refusal)
+    if access.acting_agency_id is None:
+        raise ValidationError(_("You work for no agency: you cannot write in a case file."))
+    return locked, access
+
+
+def _case_to_change(case: Case, actor: User) -> Case:
+    """The case, locked and read again for a change (its owner or a supervisor of the owning
+    agency), with the actor's access."""
+    refusal = _("You may not do this on this case.")
+    locked: Case = Case.objects.restrict(actor, Action.CHANGE).with_access(actor).lock().refetch(case, refusal)
     return locked
 
 
@@ -209,7 +203,7 @@ def record_contact(
     present: Iterable[Person] = (),
 ) -> Contact:
     """Record a contact or a home visit (or one that did not happen: nobody home, refused)."""
-    contact.case = _case_for(contact.case, actor, Action.VIEW)
+    contact.case, _access = _case_to_write(contact.case, actor)
     present = _family_members(contact.case, present)
     _not_in_future(contact.occurred_at, _("A contact cannot be recorded before it happens."))
     held_on = timezone.localtime(contact.occurred_at).date()
@@ -253,7 +247,7 @@ def record_needs_assessment(
     # An assessment kept by one agency informs the owner, who sets the level by hand: the case's
     # level and its history are read by every partner.
     shared = assessment.visibility == Visibility.CASE_TEAM
-    may_change = Case.objects.restrict(actor, Action.CHANGE).filter(pk=assessment.case_id).exists()
+    may_change = CaseAccess.of(assessment.case, actor).change  # the case as _save locked it
     if finalise and shared and may_change and assessment.concern_level != RiskLevel.NOT_ASSESSED:
         set_risk_level(
             assessment.case,
@@ -268,9 +262,7 @@ def record_security_assessment(
     assessment: SecurityAssessment, *, actor: User, finalise: bool = True
 ) -> SecurityAssessment:
     """The police's own record; the partners read its abstract."""
-    if acting_agency(actor, assessment.case).sector != Agency.Sector.POLICE:
-        raise ValidationError(_("The security assessment is the police's."))
-    return _save(assessment, actor=actor, finalise=finalise)  # type: ignore[return-value]
+    return _save(assessment, actor=actor, finalise=finalise, police=True)  # type: ignore[return-value]
 
 
 # The ages (in whole years, both ends included) each age band of ChildNeeds stands for.
@@ -327,7 +319,7 @@ def attach_file(attachment: Attachment, upload: UploadedFile, *, actor: User) ->
 def set_risk_level(case: Case, *, level: str, source: str, actor: User, rationale: str = "") -> RiskRecord | None:
     """Set the case's risk level on the common scale, keeping the history. Those who may change
     the case set it (an assessment by a partner informs the owner, who decides)."""
-    case = _case_for(case, actor, Action.CHANGE)
+    case = _case_to_change(case, actor)
     if case.is_closed:
         raise ValidationError(_("The case is closed: reopen it first."))
     if level not in RiskLevel.values:
@@ -343,7 +335,7 @@ def set_risk_level(case: Case, *, level: str, source: str, actor: User, rational
         source=source,
         rationale=rationale.strip(),
         recorded_by=actor,
-        agency=acting_agency(actor, case),
+        agency_id=CaseAccess.of(case, actor).acting_agency_id,
     )
     Case.objects.filter(pk=case.pk).update(risk_level=level, updated_at=timezone.now())
     CaseEvent.objects.create(
@@ -359,7 +351,7 @@ def set_risk_level(case: Case, *, level: str, source: str, actor: User, rational
 @transaction.atomic
 def move_stage(case: Case, *, stage: int, actor: User) -> Case:
     """Move the case to another of the ten steps, along the legal moves of `STAGE_MOVES`."""
-    case = _case_for(case, actor, Action.CHANGE)
+    case = _case_to_change(case, actor)
     if case.is_closed:
         raise ValidationError(_("The case is closed: reopen it first."))
     if stage not in Case.Stage.values:
@@ -382,7 +374,7 @@ def move_stage(case: Case, *, stage: int, actor: User) -> Case:
 @transaction.atomic
 def set_key_worker(case: Case, *, actor: User, person: Person | None = None, note: str = "") -> Case:
     """Record the key worker: the person closest to the index person, in or outside the family."""
-    case = _case_for(case, actor, Action.CHANGE)
+    case = _case_to_change(case, actor)
     if case.is_closed:
         raise ValidationError(_("The case is closed: reopen it first."))
     if person is None and not note.strip():
@@ -403,7 +395,7 @@ def add_restriction(
     case: Case, *, person: Person, must_not_be_told: str, actor: User, knows: str = ""
 ) -> DisclosureRestriction:
     """Record what a family member must not be told; everyone who opens the case is warned."""
-    case = _case_for(case, actor, Action.VIEW)
+    case, _access = _case_to_write(case, actor)
     _family_members(case, [person])
     if not must_not_be_told.strip():
         raise ValidationError(_("Say what they must not be told."))
@@ -443,9 +435,10 @@ def refusals(case: Case, user: User) -> int:
 
 
 def default_visibility(model: type[Entry], actor: User, case: Case) -> str:
-    """Health agencies and the police keep their entries for themselves by default."""
+    """Health agencies and the police keep their entries for themselves by default (the agency
+    the actor acts for on the case, as CaseAccess says)."""
     if model.DEFAULT_VISIBILITY == Visibility.OWN_AGENCY:
         return Visibility.OWN_AGENCY
-    sector = acting_agency(actor, case).sector
+    sector = CaseAccess.fetch(case, actor).acting_sector
     own = sector in (Agency.Sector.MENTAL_HEALTH, Agency.Sector.HEALTH)
     return Visibility.OWN_AGENCY if own else Visibility.CASE_TEAM

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from agencies.access import READ_ORDER, Action, reach
+from agencies.access import Action, CaseAccess, Level, UserAccess
 from agencies.models import Agency, Membership, Panel, User
 from audit.models import AuditEvent
 from audit.services import record
@@ -48,9 +48,10 @@ def _next_reference(year: int) -> str:
     return f"{year}-{counter.last:04d}"
 
 
-def _ensure_reach_kept(case: Case, actor: User, before: Any) -> None:
+def _ensure_reach_kept(case: Case, actor: User, before: Level) -> None:
     """Refuse a change that would leave the actor seeing less of the case than before it."""
-    if READ_ORDER[reach(case, actor)] < READ_ORDER[before]:
+    after = CaseAccess.of(Case.objects.with_access(actor).get(pk=case.pk), actor).level
+    if after < before:
         raise ValidationError(
             _("This change would take the case out of your reach, so it was not made. Ask a coordinator.")
         )
@@ -112,14 +113,12 @@ def open_case(
     return case
 
 
-def _locked(case: Case, actor: User, action: Action) -> Case:
-    """The case row, locked for this transaction, fetched again through restrict(): a case that
-    changed hands since the page was loaded is refused here, not changed."""
-    try:
-        locked: Case = Case.objects.restrict(actor, action).select_for_update(of=("self",)).get(pk=case.pk)
-        return locked
-    except Case.DoesNotExist:
-        raise ValidationError(_("You may no longer manage this case.")) from None
+def _managed(case: Case, actor: User) -> Case:
+    """The case row, locked for this transaction, read again for MANAGE with the actor's access:
+    a case that changed hands since the page was loaded is refused here, not changed."""
+    cases = Case.objects.restrict(actor, Action.MANAGE).with_access(actor)
+    managed: Case = cases.lock().refetch(case, _("You may no longer manage this case."))
+    return managed
 
 
 @transaction.atomic
@@ -144,11 +143,12 @@ def share_case(
     only they may share with an agency of their own (a coordinator cannot open the file to their
     own colleagues). An agency already holding a share gets the new one in its place.
     """
-    case = _locked(case, actor, Action.MANAGE)
+    case = _managed(case, actor)
     if agency.pk == case.owning_agency_id:
         raise ValidationError(_("The owning agency already sees the whole case."))
     consent_given_by, consent_given_on = _check_basis(
         case,
+        actor=actor,
         agency=agency,
         basis=basis,
         justification=justification,
@@ -159,15 +159,13 @@ def share_case(
     )
     if ends_at is not None and ends_at <= timezone.now():
         raise ValidationError(_("The end of a share must be in the future."))
-    before = reach(case, actor)
-    if before != Action.VIEW:
+    before = CaseAccess.of(case, actor).level
+    if before != Level.FULL:
         if scope == CaseShare.Scope.FULL:
             raise ValidationError(_("Only someone who reads the full file can share it in full."))
-        if agency in Agency.objects.filter(memberships__user=actor):
+        if agency.pk in UserAccess.of(actor).agencies_by_name:
             raise ValidationError(_("You cannot share a case with your own agency without reading it yourself."))
-    for previous in (
-        case.shares.active().filter(agency=agency).select_related("agency__group").select_for_update(of=("self",))
-    ):
+    for previous in case.shares.active().filter(agency=agency).select_related("agency__group").lock():
         _end_share(previous, actor=actor, reason=_("Replaced by a new share."))
     share = CaseShare(
         case=case,
@@ -198,6 +196,7 @@ MIN_JUSTIFICATION = 20
 def _check_basis(
     case: Case,
     *,
+    actor: User,
     agency: Agency,
     basis: str,
     justification: str,
@@ -211,7 +210,8 @@ def _check_basis(
     if basis == CaseShare.Basis.CONSENT:
         if consent is not None:
             # Read again and locked: a withdrawal racing this share is either before or after it.
-            consent = Consent.objects.select_for_update().select_related("given_by").get(pk=consent.pk)
+            consents = Consent.objects.restrict(actor, Action.VIEW).select_related("given_by")
+            consent = consents.lock().refetch(consent, _("The consent must be one of this family's."))
             consent_for_share(consent, case=case, agency=agency)
             return str(consent.given_by), consent.given_on
         if not consent_given_by.strip() or consent_given_on is None:
@@ -245,10 +245,11 @@ def revoke_share(share: CaseShare, *, reason: str, actor: User) -> CaseShare:
     """End a share now; the agency loses what the share gave it in the same transaction."""
     if not reason.strip():
         raise ValidationError(_("Say why the share is revoked."))
-    share = CaseShare.objects.select_for_update(of=("self",)).select_related("case", "agency__group").get(pk=share.pk)
+    shares = CaseShare.objects.restrict(actor, Action.MANAGE).select_related("case", "agency__group")
+    share = shares.lock().refetch(share, _("You may no longer manage this case."))
     if not share.is_active:
         raise ValidationError(_("This share has already ended."))
-    before = reach(share.case, actor)
+    before = CaseAccess.fetch(share.case, actor).level
     _end_share(share, actor=actor, reason=reason.strip())
     _ensure_reach_kept(share.case, actor, before)
     return share
@@ -263,14 +264,14 @@ def assign_owner(
     The previous owner keeps only what the access model still gives them.
     """
     owning_agency = _owning_agency(owner, agency)
-    case = _locked(case, actor, Action.MANAGE)
+    case = _managed(case, actor)
     if expected_owner is not None and case.owner_id != expected_owner.pk:
         raise ValidationError(
             _("Case %(reference)s is not owned by %(user)s.") % {"reference": case.reference, "user": expected_owner}
         )
     if case.owner_id == owner.pk and case.owning_agency_id == owning_agency.pk:
         raise ValidationError(_("%(user)s already owns this case.") % {"user": owner})
-    before = reach(case, actor)
+    before = CaseAccess.of(case, actor).level
     previous_owner = case.owner
     case.owner = owner
     case.owning_agency = owning_agency
@@ -286,12 +287,8 @@ def expire_case_shares() -> int:
     while True:
         with transaction.atomic():
             # skip_locked: a second sweep running at the same moment takes other rows, never the same.
-            batch = list(
-                CaseShare.objects.expired()
-                .select_related("case", "agency__group")
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")[:100]
-            )
+            expired = CaseShare.objects.expired().select_related("case", "agency__group")
+            batch = list(expired.lock(skip_locked=True)[:100])
             for share in batch:
                 _end_share(share, actor=None, reason=_("The share reached its end date."), expired=True)
         ended += len(batch)
@@ -325,22 +322,20 @@ def reassign_caseload(
     return moved
 
 
-DISCLOSING_SECTORS = (Agency.Sector.SOCIAL_CARE, Agency.Sector.MENTAL_HEALTH, Agency.Sector.HEALTH)
-
-
 def disclosing_agencies(user: User) -> list[Agency]:
     """The health and social-care agencies `user` works cases for: those keep the six checks."""
-    return [agency for agency in casework_agencies(user) if agency.sector in DISCLOSING_SECTORS]
+    return [agency for agency in casework_agencies(user) if agency.sector in Agency.DISCLOSING_SECTORS]
 
 
-def _check_disclosure_basis(case: Case, shared_with: list[Agency], steps: dict[str, Any]) -> None:
+def _check_disclosure_basis(case: Case, actor: User, shared_with: list[Agency], steps: dict[str, Any]) -> None:
     """Information shared after the checks names its basis, like any share (decision 42)."""
     basis, consent = steps.get("basis") or "", steps.get("consent")
     detail = (steps.get("basis_detail") or "").strip()
     if basis == CaseShare.Basis.CONSENT:
         if consent is None:
             raise ValidationError(_("Choose the family's consent record the sharing rests on."))
-        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        consents = Consent.objects.restrict(actor, Action.VIEW)
+        consent = consents.lock().refetch(consent, _("The consent must be one of this family's."))
         for partner in shared_with:
             consent_for_share(consent, case=case, agency=partner)
         steps["consent"] = consent
@@ -360,11 +355,17 @@ def _check_disclosure_basis(case: Case, shared_with: list[Agency], steps: dict[s
 def record_disclosure_check(
     case: Case, *, agency: Agency, actor: User, shared_with: list[Agency] | None = None, **steps: Any
 ) -> DisclosureCheck:
-    """Record the six checks a health or social-care agency makes before sharing (seed 001)."""
-    if agency.sector not in DISCLOSING_SECTORS:
+    """Record the six checks a health or social-care agency makes before sharing (seed 001).
+
+    The case is read again with the actor's access: the checks are written in the file, so not
+    through a break-the-glass access."""
+    if agency.sector not in Agency.DISCLOSING_SECTORS:
         raise ValidationError(_("The six checks are kept by health and social-care agencies."))
-    if agency not in casework_agencies(actor):
+    if agency.pk not in UserAccess.of(actor).casework_by_name:
         raise ValidationError(_("You record the checks of your own agency only."))
+    case = Case.objects.with_access(actor).refetch(case, _("You may not do this on this case."))
+    if not CaseAccess.of(case, actor).records_checks:
+        raise ValidationError(_("You may not do this on this case."))
     today = timezone.localdate()
     if any(isinstance(value, datetime.date) and value > today for value in steps.values()):
         raise ValidationError(_("A check cannot be dated in the future."))
@@ -375,7 +376,7 @@ def record_disclosure_check(
     check = DisclosureCheck(case=case, agency=agency, recorded_by=actor, **steps)
     check.full_clean()
     if check.shared_on:
-        _check_disclosure_basis(case, shared_with or [], steps)
+        _check_disclosure_basis(case, actor, shared_with or [], steps)
         check.consent, check.basis_detail = steps["consent"], steps["basis_detail"]
     check.save()
     check.shared_with.set(shared_with or [])

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import Action, UserAccess
+from agencies.access import Action, CaseAccess
 from agencies.models import Agency, Membership, User
 from audit.models import AuditEvent
 from audit.services import record
@@ -15,15 +15,7 @@ from reminders import rules
 from ..involvement import involved_agency_ids
 from ..models import Case, InformationRequest
 
-__all__ = ["answer_information", "ask_information", "askable_agencies", "may_ask"]
-
-
-def may_ask(case: Case, actor: User) -> bool:
-    """Whether `actor` runs the case: its owner, a supervisor of the owning agency, or the
-    coordinator of its panel."""
-    if case.panel_id and case.panel_id in UserAccess.of(actor).coordinated_panel_ids:
-        return True
-    return Case.objects.restrict(actor, Action.CHANGE).filter(pk=case.pk).exists()
+__all__ = ["answer_information", "ask_information", "askable_agencies"]
 
 
 def askable_agencies(case: Case, actor: User) -> list[Agency]:
@@ -35,13 +27,12 @@ def askable_agencies(case: Case, actor: User) -> list[Agency]:
 @transaction.atomic
 def ask_information(case: Case, *, to_agency: Agency, question: str, actor: User) -> InformationRequest:
     """Ask an agency working the case a question, to be answered within 24 hours."""
-    try:
-        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-    except Case.DoesNotExist:
-        raise ValidationError(_("You may not do this on this case.")) from None
-    if not may_ask(case, actor):
-        raise ValidationError(_("Only the case owner, a supervisor or the panel's coordinator asks a partner."))
-    if case.is_closed:
+    refusal = _("Only the case owner, a supervisor or the panel's coordinator asks a partner.")
+    case = Case.objects.with_access(actor).lock().refetch(case, refusal)
+    access = CaseAccess.of(case, actor)
+    if not access.runs:
+        raise ValidationError(refusal)
+    if not access.is_open:
         raise ValidationError(_("The case is closed: reopen it first."))
     if to_agency.pk not in {agency.pk for agency in askable_agencies(case, actor)}:
         raise ValidationError(_("Ask an agency working the case, other than your own."))
@@ -71,11 +62,8 @@ def ask_information(case: Case, *, to_agency: Agency, question: str, actor: User
 @transaction.atomic
 def answer_information(request: InformationRequest, *, answer: str, actor: User) -> InformationRequest:
     """Answer a request, once: a member of the agency asked, who knows the case."""
-    allowed = InformationRequest.objects.restrict(actor, Action.CHANGE).select_for_update(of=("self",))
-    try:
-        request = allowed.get(pk=request.pk)
-    except InformationRequest.DoesNotExist:
-        raise ValidationError(_("Only a member of the agency asked answers this request.")) from None
+    refusal = _("Only a member of the agency asked answers this request.")
+    request = InformationRequest.objects.restrict(actor, Action.CHANGE).lock().refetch(request, refusal)
     if request.is_answered:
         raise ValidationError(_("This request is answered already."))
     answer = answer.strip()

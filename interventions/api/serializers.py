@@ -6,7 +6,7 @@ from typing import Any
 from rest_framework import exceptions as api_exceptions
 from rest_framework import serializers
 
-from agencies.access import Action
+from agencies.access import Action, CaseAccess
 from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import UserRefSerializer
 from agencies.models import Agency, User
@@ -44,10 +44,13 @@ class ChangeableCaseField(RestrictedPrimaryKeyRelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(queryset=Case.objects.all(), action=Action.VIEW, **kwargs)
 
+    def get_queryset(self) -> Any:
+        # The case comes with the user's access: one query decides both answers.
+        return super().get_queryset().with_access(self.context["request"].user)
+
     def to_internal_value(self, data: Any) -> Any:
         case = super().to_internal_value(data)
-        user = self.context["request"].user
-        if not Case.objects.restrict(user, Action.CHANGE).filter(pk=case.pk).exists():
+        if not CaseAccess.of(case, self.context["request"].user).change:
             raise api_exceptions.PermissionDenied
         return case
 

@@ -21,7 +21,7 @@ from reminders import rules
 from reminders.models import PanelReminderSettings
 
 from ..models import Closure, ClosureAgreement, FollowUp, InterventionPlan
-from .common import add_months, locked_case, moment_of, not_in_future, timeline
+from .common import add_months, moment_of, not_in_future, timeline
 
 __all__ = ["FOLLOW_UP_MONTHS", "close_case", "record_follow_up", "reopen_case"]
 
@@ -77,7 +77,7 @@ def close_case(
         agreements: `{"agency", "user", "agreed_on" (optional, the decision's date)}` for each
             person agreeing for their agency; at least two agencies, the owning agency among them.
     """
-    case = locked_case(case, actor)
+    case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(case, _("You may not change this case."))
     if case.is_closed:
         raise ValidationError(_("The case is already closed."))
     not_in_future(decided_on, _("A closure cannot be decided in the future."))
@@ -118,15 +118,10 @@ def reopen_case(case: Case, *, reason: str, actor: User) -> Case:
     reason; its follow-ups are no longer due."""
     if not reason.strip():
         raise ValidationError(_("Say why the case is reopened."))
-    case = locked_case(case, actor)
+    case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(case, _("You may not change this case."))
     if not case.is_closed:
         raise ValidationError(_("The case is open: only a closed case can be reopened."))
-    closure = (
-        Closure.objects.restrict(actor, Action.CHANGE)
-        .filter(case=case, reopened_at__isnull=True)
-        .select_for_update(of=("self",))
-        .first()
-    )
+    closure = Closure.objects.restrict(actor, Action.CHANGE).filter(case=case, reopened_at__isnull=True).lock().first()
     if closure is not None:
         closure.reopened_at, closure.reopened_by, closure.reopen_reason = timezone.now(), actor, reason.strip()
         closure.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
@@ -145,15 +140,8 @@ def record_follow_up(
 ) -> FollowUp:
     """Record a post-exit follow-up as made; `with_contact` also records it in the file as a
     contact of kind "post-exit follow-up"."""
-    try:
-        follow_up = (
-            FollowUp.objects.restrict(actor, Action.CHANGE)
-            .select_related("closure", "case")
-            .select_for_update(of=("self",))
-            .get(pk=follow_up.pk)
-        )
-    except FollowUp.DoesNotExist:
-        raise ValidationError(_("You may not record this follow-up.")) from None
+    follow_ups = FollowUp.objects.restrict(actor, Action.CHANGE).select_related("closure", "case")
+    follow_up = follow_ups.lock().refetch(follow_up, _("You may not record this follow-up."))
     if follow_up.is_done:
         raise ValidationError(_("This follow-up is already recorded."))
     if not follow_up.closure.stands:

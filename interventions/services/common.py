@@ -1,4 +1,4 @@
-"""What the intervention services share: the locked case, dates, and the timeline record."""
+"""What the intervention services share: dates, and the timeline record."""
 
 import calendar
 import datetime
@@ -9,21 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import Action
 from agencies.models import User
 from cases.models import Case, CaseEvent
 
-__all__ = ["add_months", "ensure_open", "locked_case", "moment_of", "not_in_future", "timeline"]
-
-
-def locked_case(case: Case, actor: User) -> Case:
-    """The case row, locked for this transaction and fetched again through restrict(): a case that
-    changed hands since the page was loaded is refused here, not changed (as cases.services does)."""
-    try:
-        locked: Case = Case.objects.restrict(actor, Action.CHANGE).select_for_update(of=("self",)).get(pk=case.pk)
-    except Case.DoesNotExist:
-        raise ValidationError(_("You may not change this case.")) from None
-    return locked
+__all__ = ["add_months", "ensure_open", "moment_of", "not_in_future", "timeline"]
 
 
 def ensure_open(case: Case) -> None:

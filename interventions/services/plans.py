@@ -18,7 +18,7 @@ from reminders import rules
 from reminders.models import PanelReminderSettings
 
 from ..models import MEASURES, Goal, InterventionPlan, PlanAction
-from .common import ensure_open, locked_case, not_in_future, timeline
+from .common import ensure_open, not_in_future, timeline
 
 __all__ = ["REVIEW_EVERY_MONTHS", "create_plan", "start_plan", "update_action_status"]
 
@@ -93,7 +93,7 @@ def _start(plan: InterventionPlan, case: Case, *, agreed_by: str, agreed_on: dat
     not_in_future(agreed_on, _("The family's agreement cannot be dated in the future."))
     today = timezone.localdate()
     running = InterventionPlan.objects.restrict(actor, Action.CHANGE).active().filter(case=case).exclude(pk=plan.pk)
-    for old in running.select_for_update(of=("self",)):
+    for old in running.lock():
         old.status, old.ended_on, old.replaced_by = Status.COMPLETED, today, plan
         old.save(update_fields=["status", "ended_on", "replaced_by", "updated_at"])
     plan.status, plan.agreed_by_family, plan.agreed_by = Status.ACTIVE, True, agreed_by.strip()
@@ -128,7 +128,7 @@ def create_plan(
             "provider_agency", "provider_person" (optional), "provider_note", "starts_on", "due_on",
             "intended_outcome"}`. The measure must be one of the kind's.
     """
-    case = locked_case(case, actor)
+    case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(case, _("You may not change this case."))
     ensure_open(case)
     if not agreed_by_family and (agreed_by.strip() or agreed_on):
         raise ValidationError(_("Tick that the family agreed, or leave who agreed and when empty."))
@@ -155,12 +155,11 @@ def start_plan(
     plan: InterventionPlan, *, agreed_by: str, agreed_on: datetime.date | None, actor: User
 ) -> InterventionPlan:
     """Start a draft plan once the family agreed to it; it replaces the active plan."""
-    case = locked_case(plan.case, actor)
+    case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(plan.case, _("You may not change this case."))
     ensure_open(case)
-    try:
-        plan = InterventionPlan.objects.restrict(actor, Action.CHANGE).select_for_update(of=("self",)).get(pk=plan.pk)
-    except InterventionPlan.DoesNotExist:
-        raise ValidationError(_("You may not change this plan.")) from None
+    plan = (
+        InterventionPlan.objects.restrict(actor, Action.CHANGE).lock().refetch(plan, _("You may not change this plan."))
+    )
     if plan.status != Status.DRAFT:
         raise ValidationError(_("Only a draft plan can be started."))
     _start(plan, case, agreed_by=agreed_by, agreed_on=agreed_on, actor=actor)
@@ -177,15 +176,8 @@ def update_action_status(action: PlanAction, *, status: str, actor: User) -> Pla
     The action keeps who changed it and when, and the audit trail the change; the timeline records
     the plan and its reviews, not each step of each action.
     """
-    try:
-        action = (
-            PlanAction.objects.restrict(actor, Action.CHANGE)
-            .select_related("goal__plan")
-            .select_for_update(of=("self",))
-            .get(pk=action.pk)
-        )
-    except PlanAction.DoesNotExist:
-        raise ValidationError(_("You may not update this action.")) from None
+    actions = PlanAction.objects.restrict(actor, Action.CHANGE).select_related("goal__plan")
+    action = actions.lock().refetch(action, _("You may not update this action."))
     if status not in PlanAction.Status.values:
         raise ValidationError(_("Unknown status."))
     if action.goal.plan.status != Status.ACTIVE:

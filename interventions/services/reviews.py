@@ -21,7 +21,7 @@ from reminders import rules
 from reminders.models import PanelReminderSettings
 
 from ..models import GoalProgress, InterventionPlan, PlanAction, Review, Withdrawal
-from .common import ensure_open, locked_case, not_in_future, timeline
+from .common import ensure_open, not_in_future, timeline
 from .plans import update_action_status
 
 __all__ = ["SECURITY_RISKS", "record_review", "record_withdrawal"]
@@ -32,7 +32,7 @@ SECURITY_RISKS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
 
 def _active_plan(case: Case, actor: User) -> InterventionPlan | None:
     plans = InterventionPlan.objects.restrict(actor, Action.CHANGE).active().filter(case=case)
-    return plans.select_for_update(of=("self",)).first()
+    return plans.lock().first()
 
 
 def _check_review_dates(plan: InterventionPlan, held_on: datetime.date, next_review_on: datetime.date) -> None:
@@ -93,7 +93,7 @@ def record_review(
         action_statuses: `{"action", "status"}` for actions whose status the review changes
             (a lapsed action done after all, or cancelled).
     """
-    case = locked_case(case, actor)
+    case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(case, _("You may not change this case."))
     ensure_open(case)
     plan = _active_plan(case, actor)
     if plan is None:
@@ -169,7 +169,7 @@ def record_withdrawal(
     The running plan ends as withdrawn; the case stays open (a withdrawal is its own outcome, not a
     closure). At high or critical risk the security follow-up must go on, or nothing is recorded.
     """
-    case = locked_case(case, actor)
+    case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(case, _("You may not change this case."))
     ensure_open(case)
     not_in_future(withdrawn_on, _("A withdrawal cannot be dated in the future."))
     if not reason.strip():

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency, User
+from agencies.models import Agency, Panel, User
 from audit.models import AuditEvent
 from cases import services
 from cases.models import Case, CaseEvent, CaseShare
@@ -151,6 +151,24 @@ class TestWithdrawConsent:
         with pytest.raises(ValidationError, match="already"):
             services.withdraw_consent(case, record, reason="No", actor=case.owner)
 
+    def test_a_summary_level_coordinator_cannot_withdraw_it(self, case: Case, panel: Panel, coordinator: User) -> None:
+        # given a coordinator who manages the case from its summary (consent is file content)
+        Case.objects.filter(pk=case.pk).update(panel=panel)
+        record = consent(case)
+        # when / then
+        with pytest.raises(ValidationError, match="owner or a supervisor"):
+            services.withdraw_consent(case, record, reason="Asked by phone", actor=coordinator)
+        record.refresh_from_db()
+        assert record.is_current
+
+    def test_a_full_reader_who_may_not_change_the_case_cannot_withdraw_it(
+        self, case: Case, auditor_readonly: User, other_agency: Agency
+    ) -> None:
+        share(case, other_agency)
+        record = consent(case)
+        with pytest.raises(ValidationError, match="owner or a supervisor"):
+            services.withdraw_consent(case, record, reason="Asked by phone", actor=auditor_readonly)
+
 
 class TestConsentPages:
     def test_the_case_page_shows_consent_and_the_flag(self, client, case: Case, other_agency: Agency) -> None:  # type: ignore[no-untyped-def]
@@ -174,6 +192,43 @@ class TestConsentPages:
         assert response.status_code == 302
         record.refresh_from_db()
         assert record.withdrawn_at is not None and record.withdrawn_by == case.owner
+
+    def test_a_summary_level_coordinator_cannot_withdraw_in_the_browser(
+        self,
+        client,  # type: ignore[no-untyped-def]
+        case: Case,
+        panel: Panel,
+        coordinator: User,
+    ) -> None:
+        # given a coordinator who may manage the case (share, assign) but reads only its summary
+        Case.objects.filter(pk=case.pk).update(panel=panel)
+        record = consent(case)
+        client.force_login(coordinator)
+        url = reverse("cases:consent_withdraw", args=[case.pk, record.pk])
+        # when they open or post the withdrawal
+        # then they are refused (they know the case, not its consents), and the consent stays current
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"reason": "Asked by phone"}).status_code == 403
+        record.refresh_from_db()
+        assert record.is_current
+
+    def test_a_full_reading_coordinator_may_not_withdraw_in_the_browser(
+        self,
+        client,  # type: ignore[no-untyped-def]
+        case: Case,
+        panel: Panel,
+        coordinator: User,
+    ) -> None:
+        # given a coordinator whose agency holds a full share: they read the consent, but only the
+        # owner or a supervisor withdraws it (decision 42)
+        Case.objects.filter(pk=case.pk).update(panel=panel)
+        share(case, coordinator.memberships.get().agency)
+        record = consent(case)
+        client.force_login(coordinator)
+        url = reverse("cases:consent_withdraw", args=[case.pk, record.pk])
+        assert client.post(url, {"reason": "Asked by phone"}).status_code == 403
+        record.refresh_from_db()
+        assert record.is_current
 
     def test_the_api_records_lists_and_withdraws(self, case: Case, auditor_readonly: User) -> None:
         client = api_as(case.owner)

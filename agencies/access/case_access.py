@@ -1,0 +1,254 @@
+"""What one user may do with one case, read with the case row: `CaseAccess` (decision 50).
+
+`Case.objects.with_access(user)` annotates each case with the columns of `case_access_columns`:
+boolean expressions built from the very conditions `restrict()` filters on (`case_condition`),
+plus who the user acts for and until when a break-the-glass access runs. They come in the same
+query as the case, and `CaseAccess.of(case, user)` turns them into one answer, with no query of its
+own. Pages, services, serializers and templates ask it; none recomputes a flag, so each rule
+exists once and `tests/agencies/test_case_access.py` checks, role by role, that CaseAccess and
+`restrict()` never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models import DateTimeField, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .core import Action, UserAccess, as_flag, case_condition
+
+if TYPE_CHECKING:
+    from .core import AnyUser
+
+__all__ = ["CaseAccess", "Level", "access_log_condition", "case_access_columns", "reads_in_full"]
+
+
+class Level(IntEnum):
+    """How much of a case a user reads, weakest first (a change must not lower it: decision 3)."""
+
+    NONE = 0
+    SUMMARY = 1
+    FULL = 2
+
+
+def access_log_condition(user: AnyUser, prefix: str = "") -> Q | None:
+    """Who reads a case's access log: among those who know the case, its owner and the coordinator
+    of its panel (decision 34)."""
+    access = UserAccess.of(user)
+    known = case_condition(user, Action.VIEW_SUMMARY, prefix)
+    if known is None:
+        return None
+    theirs = Q(**{f"{prefix}owner_id": access.user_id})
+    if access.coordinated_panel_ids:
+        theirs |= Q(**{f"{prefix}panel_id__in": access.coordinated_panel_ids})
+    return known & theirs
+
+
+def _acting_agency(access: UserAccess) -> Any:
+    """The agency the user acts for on each case: the owning agency when they work cases there;
+    else the first (by name) of their agencies holding a current share of it; else their first
+    agency. Agencies they work cases for come before those where they hold another role."""
+    candidates = access.casework_by_name or access.agencies_by_name
+    if not candidates:
+        return Value(None, output_field=IntegerField())
+    shared = (
+        apps.get_model("cases", "CaseShare")
+        ._default_manager.current()
+        .filter(case_id=OuterRef("pk"), agency_id__in=candidates)
+        .order_by("agency__name")
+        .values("agency_id")[:1]
+    )
+    return models.Case(
+        When(owning_agency_id__in=candidates, then=F("owning_agency_id")),
+        default=Coalesce(Subquery(shared), Value(candidates[0])),
+        output_field=IntegerField(),
+    )
+
+
+def _glass_until(access: UserAccess) -> Any:
+    """When the user's current break-the-glass access to each case ends (None: there is none).
+    Only the queries of those who may break the glass carry the subquery (decision 35)."""
+    if not access.breaks_glass:
+        return Value(None, output_field=DateTimeField())
+    now = timezone.now()
+    current = (
+        apps.get_model("audit", "BreakGlassAccess")
+        ._default_manager.filter(user_id=access.user_id, case_id=OuterRef("pk"), starts_at__lte=now, ends_at__gt=now)
+        .order_by("-ends_at")
+        .values("ends_at")[:1]
+    )
+    return Subquery(current, output_field=DateTimeField())
+
+
+def case_access_columns(user: AnyUser) -> dict[str, Any]:
+    """The annotations `CaseAccess.of` reads, for cases (not for rows hanging off a case)."""
+    access = UserAccess.of(user)
+    return {
+        "access_user": Value(access.user_id or 0, output_field=IntegerField()),
+        "access_summary": as_flag(case_condition(user, Action.VIEW_SUMMARY)),
+        "access_full": as_flag(case_condition(user, Action.VIEW)),
+        "access_change": as_flag(case_condition(user, Action.CHANGE)),
+        "access_manage": as_flag(case_condition(user, Action.MANAGE)),
+        # The full file, but not through a break-the-glass access: that one reads, never writes.
+        "access_writes": as_flag(case_condition(user, Action.VIEW, glass=False)),
+        "access_log": as_flag(access_log_condition(user)),
+        "access_agency": _acting_agency(access),
+        "access_glass_until": _glass_until(access),
+    }
+
+
+def reads_in_full(row: models.Model) -> bool:
+    """Whether `row` (a case, or a row hanging off one) was fetched as read in full by its user
+    (annotated by `with_access` or `annotate_access`)."""
+    try:
+        return bool(row.access_full)  # type: ignore[attr-defined]
+    except AttributeError:
+        raise ImproperlyConfigured(
+            f"{type(row).__name__} was fetched without its access: use with_access() or annotate_access()"
+        ) from None
+
+
+CACHE_ATTR = "_ura_case_access"
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What one user may do with one case. Built by `of()` from the columns `with_access` adds.
+
+    Attributes:
+        level: none, summary or full (what `restrict()` gives for VIEW_SUMMARY and VIEW).
+        change: edit the file: stage, risk, key worker (`restrict(CHANGE)`).
+        manage: share, revoke, assign the owner, record consent (`restrict(MANAGE)`).
+        writes: write in the file (entries, contacts, restrictions, the six checks): the full
+            file, not read through a break-the-glass access (decision 35).
+        sees_access_log: who looked at the case (decision 34).
+        acting_agency_id: the agency the user acts for on this case (None: they work for none).
+        acting_sector: the sector of that agency (the police keep the security assessment).
+        works_for_disclosing_agency: the user works cases for a health or social-care agency.
+        glass_until: when the user's current break-the-glass access to the case ends.
+        is_open: the case is not closed.
+    """
+
+    case_id: int
+    user_id: int | None
+    level: Level
+    change: bool
+    manage: bool
+    writes: bool
+    sees_access_log: bool
+    acting_agency_id: int | None
+    acting_sector: str | None
+    works_for_disclosing_agency: bool
+    glass_until: datetime.datetime | None
+    is_open: bool
+
+    @property
+    def full(self) -> bool:
+        return self.level == Level.FULL
+
+    @property
+    def knows(self) -> bool:
+        """The case exists for the user: they read at least its summary."""
+        return self.level >= Level.SUMMARY
+
+    @property
+    def runs(self) -> bool:
+        """Runs the case: its owner, a supervisor of the owning agency, its panel's coordinator.
+        These are exactly the managers (decision 2), so the rule is `manage`'s, not one more."""
+        return self.manage
+
+    @property
+    def asks_partners(self) -> bool:
+        """Asks a partner agency a question (information requests): who runs an open case."""
+        return self.runs and self.is_open
+
+    @property
+    def reads_through_glass(self) -> bool:
+        """The full file is open to the user only by a break-the-glass access."""
+        return self.full and not self.writes
+
+    @property
+    def sees_shares(self) -> bool:
+        """The list of shares: full readers, and managers (who revoke shares from the summary)."""
+        return self.full or self.manage
+
+    @property
+    def reads_share_particulars(self) -> bool:
+        """Why and on what a share rests (justification, consent, purpose) is case content: full
+        readers only, never a summary-level manager (decision 15)."""
+        return self.full
+
+    @property
+    def records_security_assessments(self) -> bool:
+        """The security assessment is the police's: recorded by those who write for the police."""
+        return self.writes and self.acting_sector == apps.get_model("agencies", "Agency").Sector.POLICE
+
+    @property
+    def records_checks(self) -> bool:
+        """Records the six checks of a health or social-care agency before it shares."""
+        return self.writes and self.works_for_disclosing_agency
+
+    def allows(self, action: Action | str) -> bool:
+        """What `restrict(user, action)` answers for this case."""
+        return {
+            Action.VIEW_SUMMARY: self.knows,
+            Action.VIEW: self.full,
+            Action.CHANGE: self.change,
+            Action.MANAGE: self.manage,
+        }[Action(action)]
+
+    @classmethod
+    def of(cls, case: Any, user: AnyUser) -> CaseAccess:
+        """The access of `user` to `case`, a case fetched with `Case.objects.with_access(user)`."""
+        access = UserAccess.of(user)
+        cached: CaseAccess | None = getattr(case, CACHE_ATTR, None)
+        if cached is not None and cached.user_id == access.user_id:
+            return cached
+        try:
+            annotated_for = case.access_user
+        except AttributeError:
+            raise ImproperlyConfigured("Fetch the case with Case.objects.with_access(user).") from None
+        if annotated_for != (access.user_id or 0):
+            raise ImproperlyConfigured("The case was fetched with another user's access.")
+        level = Level.FULL if case.access_full else Level.SUMMARY if case.access_summary else Level.NONE
+        Agency = apps.get_model("agencies", "Agency")
+        casework_sectors = {access.sector_of(agency) for agency in access.casework_by_name}
+        built = cls(
+            case_id=case.pk,
+            user_id=access.user_id,
+            level=level,
+            change=bool(case.access_change),
+            manage=bool(case.access_manage),
+            writes=bool(case.access_writes),
+            sees_access_log=bool(case.access_log),
+            acting_agency_id=case.access_agency,
+            acting_sector=access.sector_of(case.access_agency),
+            works_for_disclosing_agency=bool(casework_sectors & Agency.DISCLOSING_SECTORS),
+            glass_until=case.access_glass_until,
+            is_open=case.closed_at is None,
+        )
+        setattr(case, CACHE_ATTR, built)
+        return built
+
+    @classmethod
+    def fetch(cls, case: Any, user: AnyUser) -> CaseAccess:
+        """The access of `user` to `case` in one query, for a case that came without it (from a
+        form or a serializer field); none when it already carries it. Prefer fetching the case
+        with `with_access(user)` in the first place."""
+        cached: CaseAccess | None = getattr(case, CACHE_ATTR, None)
+        if cached is not None and cached.user_id == UserAccess.of(user).user_id:
+            return cached
+        if hasattr(case, "access_user"):
+            return cls.of(case, user)
+        fetched = type(case)._default_manager.with_access(user).get(pk=case.pk)
+        built = cls.of(fetched, user)
+        setattr(case, CACHE_ATTR, built)
+        return built
