@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from agencies.access import Action
+from agencies.access import Action, CaseAccess, reads_in_full
 from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import AgencyRefSerializer, PanelRefSerializer, UserRefSerializer
 from agencies.models import Agency, User
@@ -86,7 +86,7 @@ class CaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     @extend_schema_field(serializers.ChoiceField(choices=["full", "summary"]))
     def get_access(self, case: Case) -> str:
-        return "full" if getattr(case, "access_full", False) else "summary"
+        return "full" if reads_in_full(case) else "summary"
 
 
 class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -142,7 +142,7 @@ class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
     def to_representation(self, instance: CaseShare) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if not getattr(instance, "access_full", False):
+        if not reads_in_full(instance):  # the share's case, read in full (CaseAccess.reads_share_particulars)
             for name in self.FULL_ONLY:
                 data[name] = None
         return data
@@ -180,21 +180,27 @@ class CaseDetailSerializer(CaseSerializer):
             allow_null=True,
         )
     )
+    def _access(self, case: Case) -> CaseAccess:
+        return CaseAccess.of(case, self.context["request"].user)
+
     def get_key_worker(self, case: Case) -> dict[str, Any] | None:
         """Who is closest to the index person: for full readers of the file."""
-        if not getattr(case, "access_full", False) or not (case.key_worker_person_id or case.key_worker_note):
+        if not self._access(case).full or not (case.key_worker_person_id or case.key_worker_note):
             return None
         return {"person": case.key_worker_person_id, "note": case.key_worker_note}
 
     @extend_schema_field(PersonSerializer(many=True, allow_null=True))
     def get_members(self, case: Case) -> list[dict[str, Any]] | None:
-        if not getattr(case, "access_full", False):
+        if not self._access(case).full:
             return None
         members = Person.objects.restrict(self.context["request"].user, Action.VIEW).filter(family_id=case.family_id)
         return PersonSerializer(members, many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(CaseShareSerializer(many=True, allow_null=True))
     def get_shares(self, case: Case) -> list[dict[str, Any]] | None:
+        """The shares, for those who see them: full readers and managers (CaseAccess.sees_shares)."""
+        if not self._access(case).sees_shares:
+            return None
         user = self.context["request"].user
         shares = (
             CaseShare.objects.restrict(user, Action.VIEW)
@@ -203,8 +209,6 @@ class CaseDetailSerializer(CaseSerializer):
             .select_related("agency", "granted_by")
             .annotate_access(user)
         )
-        if not getattr(case, "access_full", False) and not shares.exists():
-            return None
         return CaseShareSerializer(shares, many=True, context=self.context).data  # type: ignore[return-value]
 
 

@@ -51,7 +51,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
     }
 
     def get_queryset(self) -> Any:
-        return self.queryset.annotate_access(self.request.user)  # type: ignore[union-attr]
+        # A list row says only how much of the case you read; one case comes with its CaseAccess.
+        user = self.request.user
+        if self.action == "list":
+            return self.queryset.annotate_access(user)  # type: ignore[union-attr]
+        return self.queryset.with_access(user)  # type: ignore[union-attr]
 
     def get_serializer_class(self) -> Any:
         return CaseSerializer if self.action == "list" else CaseDetailSerializer
@@ -66,19 +70,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         services.assign_owner(
             case, owner=data.validated_data["owner"], agency=data.validated_data["agency"], actor=actor
         )
-        # Re-read at the actor's (possibly new) level: restrict() still decides.
-        case = (
-            Case.objects.restrict(request.user, Action.VIEW_SUMMARY)
-            .with_summary()
-            .annotate_access(request.user)
-            .get(pk=case.pk)
-        )
-        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+        return self._case_answer(case)
 
     def _case_answer(self, case: Case) -> Response:
-        # Re-read at the actor's level: restrict() still decides.
+        # Re-read at the actor's (possibly new) level: restrict() still decides.
         user = self.request.user
-        fresh = Case.objects.restrict(user, Action.VIEW_SUMMARY).with_summary().annotate_access(user).get(pk=case.pk)
+        fresh = Case.objects.restrict(user, Action.VIEW_SUMMARY).with_summary().with_access(user).get(pk=case.pk)
         return Response(CaseDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
     @extend_schema(request=MoveStageSerializer, responses=CaseDetailSerializer)
