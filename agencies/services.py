@@ -50,24 +50,10 @@ __all__ = [
 ]
 
 
-def _locked_meeting(meeting: PanelMeeting, actor: User) -> PanelMeeting:
-    """The meeting, locked, fetched again through restrict(): only its coordinator runs it."""
-    try:
-        locked: PanelMeeting = (
-            PanelMeeting.objects.restrict(actor, Action.MANAGE).select_for_update(of=("self",)).get(pk=meeting.pk)
-        )
-        return locked
-    except PanelMeeting.DoesNotExist:
-        raise ValidationError(_("You do not run this meeting.")) from None
-
-
 @transaction.atomic
 def update_panel(panel: Panel, *, cadence_days: int, record_mode: str, actor: User) -> Panel:
     """Change how often the panel meets and what its meetings keep (later meetings only)."""
-    try:
-        panel = Panel.objects.restrict(actor, Action.MANAGE).select_for_update().get(pk=panel.pk)
-    except Panel.DoesNotExist:
-        raise ValidationError(_("You do not coordinate this panel.")) from None
+    panel = Panel.objects.restrict(actor, Action.MANAGE).lock().refetch(panel, _("You do not coordinate this panel."))
     panel.cadence_days = cadence_days
     panel.record_mode = record_mode
     panel.full_clean()
@@ -175,7 +161,9 @@ def put_referral_on_next_agenda(referral: Any, panel: Panel) -> AgendaItem | Non
 @transaction.atomic
 def add_case_to_agenda(meeting: PanelMeeting, case: Case, *, actor: User) -> AgendaItem:
     """The coordinator puts a case of the panel on the agenda."""
-    meeting = _locked_meeting(meeting, actor)
+    meeting = (
+        PanelMeeting.objects.restrict(actor, Action.MANAGE).lock().refetch(meeting, _("You do not run this meeting."))
+    )
     if case.panel_id != meeting.panel_id:
         raise ValidationError(_("Only cases on this panel can be on its agenda."))
     if meeting.items.filter(case=case).exists():
@@ -201,7 +189,9 @@ def record_attendance(
     meeting: PanelMeeting, *, user: User, actor: User, present: bool = True, agency: Agency | None = None
 ) -> MeetingAttendance:
     """Put a participant on the attendance list (or mark them absent)."""
-    meeting = _locked_meeting(meeting, actor)
+    meeting = (
+        PanelMeeting.objects.restrict(actor, Action.MANAGE).lock().refetch(meeting, _("You do not run this meeting."))
+    )
     attendance, _created = MeetingAttendance.objects.update_or_create(
         meeting=meeting,
         user=user,
@@ -290,15 +280,8 @@ def record_decision(item: AgendaItem, decision: PanelDecision, *, actor: User) -
     their timeline and audit records) whatever the record mode; the agenda item keeps the
     particulars only where the panel keeps decisions, and the discussion only with full minutes.
     """
-    try:
-        item = (
-            AgendaItem.objects.restrict(actor, Action.MANAGE)
-            .select_for_update(of=("self",))
-            .select_related("meeting__panel", "case")
-            .get(pk=item.pk)
-        )
-    except AgendaItem.DoesNotExist:
-        raise ValidationError(_("You do not run this meeting.")) from None
+    items = AgendaItem.objects.restrict(actor, Action.MANAGE).select_related("meeting__panel", "case")
+    item = items.lock().refetch(item, _("You do not run this meeting."))
     meeting = item.meeting
     if item.case is None:
         raise ValidationError(_("A referral on the agenda is decided by triage."))
@@ -307,7 +290,9 @@ def record_decision(item: AgendaItem, decision: PanelDecision, *, actor: User) -
     _check_record_mode(meeting, decision)
     if decision.next_review_on and decision.next_review_on < timezone.localdate():
         raise ValidationError(_("The next review cannot be in the past."))
-    case = Case.objects.restrict(actor, Action.MANAGE).select_for_update(of=("self",)).get(pk=item.case_id)
+    case = (
+        Case.objects.restrict(actor, Action.MANAGE).lock().refetch(item.case, _("You may no longer manage this case."))
+    )
     if decision.owner is not None and (
         decision.owner != case.owner or decision.owner_agency not in (None, case.owning_agency)
     ):
@@ -369,7 +354,9 @@ def decline_to_share(item: AgendaItem, *, agency: Agency, actor: User, reason: s
 def close_meeting(meeting: PanelMeeting, *, actor: User, minutes: str = "", cancelled: bool = False) -> PanelMeeting:
     """Mark the meeting held (keeping general minutes only where the panel keeps full minutes),
     or cancelled."""
-    meeting = _locked_meeting(meeting, actor)
+    meeting = (
+        PanelMeeting.objects.restrict(actor, Action.MANAGE).lock().refetch(meeting, _("You do not run this meeting."))
+    )
     if meeting.status != PanelMeeting.Status.SCHEDULED:
         raise ValidationError(_("This meeting is already closed."))
     if minutes.strip() and not meeting.keeps_minutes:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.access import is_data_protection_officer
+from agencies.access import Action, is_data_protection_officer
 from agencies.models import User
 from families.matching import name_key
 from families.models import Family, Person
@@ -117,7 +117,7 @@ def open_request(
 def complete_request(request: SubjectAccessRequest, *, actor: User) -> SubjectAccessRequest:
     """Mark the request answered, recording when."""
     _require_dpo(actor)
-    request = SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
+    request = SubjectAccessRequest.objects.restrict(actor, Action.CHANGE).lock().get(pk=request.pk)
     if request.completed_at is not None:
         raise ValidationError(_("This request is already complete."))
     request.completed_at = timezone.now()

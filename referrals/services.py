@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.access import Action, reach, sees_reporter
+from agencies.access import Action, CaseAccess, sees_reporter
 from agencies.models import Agency, Membership, Panel, User
 from audit.models import AuditEvent
 from audit.services import record
@@ -207,7 +207,7 @@ def find_matches(
 def _root(referral: Referral, actor: User) -> Referral:
     """The first record of a chain of repeat concerns, read afresh, locked, and only if `actor` may
     read it: a concern is never added to (nor reopens) a record the actor cannot see."""
-    visible = Referral.objects.restrict(actor, Action.VIEW).select_for_update(of=("self",))
+    visible = Referral.objects.restrict(actor, Action.VIEW).lock()
     root = referral
     while True:
         found: Referral | None = visible.filter(pk=root.pk).first()
@@ -216,15 +216,6 @@ def _root(referral: Referral, actor: User) -> Referral:
         if found.primary_id is None:
             return found
         root = Referral(pk=found.primary_id)
-
-
-def _locked(referral: Referral, actor: User, action: Action = Action.MANAGE) -> Referral:
-    """The referral, locked for this transaction, fetched again through restrict()."""
-    try:
-        locked: Referral = Referral.objects.restrict(actor, action).select_for_update(of=("self",)).get(pk=referral.pk)
-        return locked
-    except Referral.DoesNotExist:
-        raise ValidationError(_("You may no longer act on this referral.")) from None
 
 
 @transaction.atomic
@@ -238,7 +229,11 @@ def add_to_earlier(
     """
     if (primary is None) == (case is None):
         raise ValidationError(_("Choose one earlier referral or one case."))
-    referral = _locked(referral, actor)
+    referral = (
+        Referral.objects.restrict(actor, Action.MANAGE)
+        .lock()
+        .refetch(referral, _("You may no longer act on this referral."))
+    )
     if not referral.is_open or referral.repeats.exists():
         raise ValidationError(_("Only an open referral that holds no other concerns can be added to another record."))
     if primary is not None:
@@ -317,7 +312,11 @@ def triage_referral(
     new_case: NewCase | None = None,
 ) -> TriageDecision:
     """Decide what happens to a referral; the decision, who took it and when are kept."""
-    referral = _locked(referral, actor)
+    referral = (
+        Referral.objects.restrict(actor, Action.MANAGE)
+        .lock()
+        .refetch(referral, _("You may no longer act on this referral."))
+    )
     if referral.status == Referral.Status.ADDED:
         raise ValidationError(_("This concern was added to an earlier record: triage that record instead."))
     if not referral.is_open:
@@ -348,7 +347,7 @@ def triage_referral(
         assert new_case is not None  # noqa: S101 - checked above
         referral.case = _open_case_from(referral, new_case, actor)
         referral.panel = new_case.panel or referral.panel
-        if reach(referral.case, actor) is None:
+        if not CaseAccess.fetch(referral.case, actor).knows:
             raise ValidationError(
                 _("You would lose sight of the case you open: choose an owner in your agency, or a panel you sit on.")
             )
@@ -380,7 +379,11 @@ def panels_for(referral: Referral, actor: User) -> list[Panel]:
 @transaction.atomic
 def record_feedback(referral: Referral, *, feedback: str, actor: User) -> Referral:
     """Record what a professional reporter was told of the outcome (by those who know the reporter)."""
-    referral = _locked(referral, actor)
+    referral = (
+        Referral.objects.restrict(actor, Action.MANAGE)
+        .lock()
+        .refetch(referral, _("You may no longer act on this referral."))
+    )
     if not sees_reporter(actor, referral):
         raise ValidationError(_("Only the agency that received the referral gives the reporter feedback."))
     if not referral.reporter_is_professional:

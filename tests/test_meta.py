@@ -3,6 +3,7 @@ model follows the house rules. A new view or model fails here until it does, or 
 a reason (NetBox's test_model_test_coverage, style.md §2)."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -95,3 +96,23 @@ def test_models_follow_the_house_rules(model: type[models.Model]) -> None:
     assert "__str__" in vars(model), "needs __str__"
     for constraint in model._meta.constraints:
         assert constraint.name.startswith(f"{model._meta.app_label}_{model._meta.model_name}_"), constraint.name
+
+
+# File -> why it locks rows without `RestrictedQuerySet.lock()`.
+LOCK_EXEMPTIONS = {
+    "cases/services/ownership.py": "the yearly reference counter: no case data, a plain model",
+    "audit/retention.py": "the data protection officer's one exception to restrict() (decision 44): the base manager",
+}
+
+
+def test_rows_are_locked_only_through_lock() -> None:
+    # One lock() on the restricted queryset (decision 52): a write re-reads its row for the action
+    # it performs, locked in primary-key order, this table only.
+    root = Path(__file__).resolve().parent.parent
+    lockers = {
+        str(path.relative_to(root))
+        for app in (*OUR_APPS, "reminders")
+        for path in (root / app).rglob("*.py")
+        if "migrations" not in path.parts and "select_for_update(" in path.read_text()
+    }
+    assert lockers - {"agencies/access/core.py"} == set(LOCK_EXEMPTIONS)

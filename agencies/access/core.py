@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     AnyUser = AbstractBaseUser | AnonymousUser
 
 __all__ = [
-    "READ_ORDER",
     "Action",
     "RestrictedQuerySet",
     "UserAccess",
@@ -50,7 +49,6 @@ __all__ = [
     "get_restricted_object",
     "information_request_condition",
     "is_data_protection_officer",
-    "reach",
     "referral_condition",
     "sees_reporter",
     "sits_on",
@@ -71,8 +69,6 @@ FULL_PERMS = ("view_case",)
 SUMMARY_PERMS = ("view_case", "view_case_summary")
 # The permission a share of each scope stands for.
 SHARE_SCOPES = {"full": "view_case", "summary": "view_case_summary"}
-# How much of a case each action lets the user read: the "reach" a change must not take away.
-READ_ORDER = {None: 0, Action.VIEW_SUMMARY: 1, Action.VIEW: 2}
 
 
 @dataclass(frozen=True)
@@ -673,17 +669,6 @@ class RestrictedQuerySet(models.QuerySet[Any]):
 
 def read_action_of(model: type[models.Model]) -> Action:
     return Action(getattr(model, "read_action", Action.VIEW))
-
-
-def reach(obj: models.Model, user: AnyUser) -> Action | None:
-    """The strongest read action `user` has on `obj` (None: the object does not exist for them)."""
-    manager = type(obj)._default_manager
-    for action in (Action.VIEW, Action.VIEW_SUMMARY):
-        if READ_ORDER[action] < READ_ORDER[read_action_of(type(obj))]:
-            break
-        if manager.restrict(user, action).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
-            return action
-    return None
 
 
 def get_restricted_object(queryset: models.QuerySet[Any], user: AnyUser, action: Action | str, **lookup: Any) -> Any:

@@ -170,14 +170,6 @@ def _case_to_write(case: Case, actor: User) -> tuple[Case, CaseAccess]:
     return locked, access
 
 
-def _case_to_change(case: Case, actor: User) -> Case:
-    """The case, locked and read again for a change (its owner or a supervisor of the owning
-    agency), with the actor's access."""
-    refusal = _("You may not do this on this case.")
-    locked: Case = Case.objects.restrict(actor, Action.CHANGE).with_access(actor).lock().refetch(case, refusal)
-    return locked
-
-
 def _not_in_future(value: datetime.date | datetime.datetime | None, message: str) -> None:
     if value is None:
         return
@@ -319,7 +311,8 @@ def attach_file(attachment: Attachment, upload: UploadedFile, *, actor: User) ->
 def set_risk_level(case: Case, *, level: str, source: str, actor: User, rationale: str = "") -> RiskRecord | None:
     """Set the case's risk level on the common scale, keeping the history. Those who may change
     the case set it (an assessment by a partner informs the owner, who decides)."""
-    case = _case_to_change(case, actor)
+    cases = Case.objects.restrict(actor, Action.CHANGE).with_access(actor)  # the agency they act for
+    case = cases.lock().refetch(case, _("You may not do this on this case."))
     if case.is_closed:
         raise ValidationError(_("The case is closed: reopen it first."))
     if level not in RiskLevel.values:
@@ -351,7 +344,7 @@ def set_risk_level(case: Case, *, level: str, source: str, actor: User, rational
 @transaction.atomic
 def move_stage(case: Case, *, stage: int, actor: User) -> Case:
     """Move the case to another of the ten steps, along the legal moves of `STAGE_MOVES`."""
-    case = _case_to_change(case, actor)
+    case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(case, _("You may not do this on this case."))
     if case.is_closed:
         raise ValidationError(_("The case is closed: reopen it first."))
     if stage not in Case.Stage.values:
@@ -374,7 +367,7 @@ def move_stage(case: Case, *, stage: int, actor: User) -> Case:
 @transaction.atomic
 def set_key_worker(case: Case, *, actor: User, person: Person | None = None, note: str = "") -> Case:
     """Record the key worker: the person closest to the index person, in or outside the family."""
-    case = _case_to_change(case, actor)
+    case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(case, _("You may not do this on this case."))
     if case.is_closed:
         raise ValidationError(_("The case is closed: reopen it first."))
     if person is None and not note.strip():

@@ -113,14 +113,6 @@ def open_case(
     return case
 
 
-def _managed(case: Case, actor: User) -> Case:
-    """The case row, locked for this transaction, read again for MANAGE with the actor's access:
-    a case that changed hands since the page was loaded is refused here, not changed."""
-    cases = Case.objects.restrict(actor, Action.MANAGE).with_access(actor)
-    managed: Case = cases.lock().refetch(case, _("You may no longer manage this case."))
-    return managed
-
-
 @transaction.atomic
 def share_case(
     case: Case,
@@ -143,7 +135,12 @@ def share_case(
     only they may share with an agency of their own (a coordinator cannot open the file to their
     own colleagues). An agency already holding a share gets the new one in its place.
     """
-    case = _managed(case, actor)
+    case = (
+        Case.objects.restrict(actor, Action.MANAGE)
+        .with_access(actor)
+        .lock()
+        .refetch(case, _("You may no longer manage this case."))
+    )
     if agency.pk == case.owning_agency_id:
         raise ValidationError(_("The owning agency already sees the whole case."))
     consent_given_by, consent_given_on = _check_basis(
@@ -264,7 +261,12 @@ def assign_owner(
     The previous owner keeps only what the access model still gives them.
     """
     owning_agency = _owning_agency(owner, agency)
-    case = _managed(case, actor)
+    case = (
+        Case.objects.restrict(actor, Action.MANAGE)
+        .with_access(actor)
+        .lock()
+        .refetch(case, _("You may no longer manage this case."))
+    )
     if expected_owner is not None and case.owner_id != expected_owner.pk:
         raise ValidationError(
             _("Case %(reference)s is not owned by %(user)s.") % {"reference": case.reference, "user": expected_owner}
