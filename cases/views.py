@@ -99,7 +99,7 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
     context_object_name = "case"
 
     def get_queryset(self) -> Any:
-        return self.queryset.with_access(self.request.user)  # type: ignore[attr-defined]
+        return self.queryset.with_access(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
-from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin, sees_reporter
+from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, sees_reporter
 from agencies.models import User
 from audit.reads import note_matches
 from cases.models import Case
@@ -129,8 +129,7 @@ class ReferralView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
             indicators=list(referral.indicators.all()),
             decisions=referral.decisions.select_related("decided_by"),
             repeats=Referral.objects.restrict(user, Action.VIEW).filter(primary=referral),
-            case_visible=referral.case_id is not None
-            and Case.objects.restrict(user, Action.VIEW_SUMMARY).filter(pk=referral.case_id).exists(),
+            case_visible=referral.case is not None and CaseAccess.fetch(referral.case, user).knows,
             primary_visible=referral.primary_id is not None
             and Referral.objects.restrict(user, Action.VIEW).filter(pk=referral.primary_id).exists(),
         )

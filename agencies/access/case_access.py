@@ -108,12 +108,11 @@ def case_access_columns(user: AnyUser) -> dict[str, Any]:
 def reads_in_full(row: models.Model) -> bool:
     """Whether `row` (a case, or a row hanging off one) was fetched as read in full by its user
     (annotated by `with_access` or `annotate_access`)."""
-    try:
-        return bool(row.access_full)  # type: ignore[attr-defined]
-    except AttributeError:
+    if "access_full" not in vars(row):
         raise ImproperlyConfigured(
             f"{type(row).__name__} was fetched without its access: use with_access() or annotate_access()"
-        ) from None
+        )
+    return bool(vars(row)["access_full"])
 
 
 CACHE_ATTR = "_ura_case_access"

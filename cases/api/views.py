@@ -53,9 +53,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
     def get_queryset(self) -> Any:
         # A list row says only how much of the case you read; one case comes with its CaseAccess.
         user = self.request.user
-        if self.action == "list":
-            return self.queryset.annotate_access(user)  # type: ignore[union-attr]
-        return self.queryset.with_access(user)  # type: ignore[union-attr]
+        return self.queryset.annotate_access(user) if self.action == "list" else self.queryset.with_access(user)
 
     def get_serializer_class(self) -> Any:
         return CaseSerializer if self.action == "list" else CaseDetailSerializer

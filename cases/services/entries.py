@@ -143,7 +143,7 @@ def _save(
         type(entry)._default_manager.restrict(actor, Action.CHANGE).lock().refetch(entry, refusal)
     else:
         entry.author = actor
-        entry.author_agency_id = access.acting_agency_id
+        entry.author_agency_id = _acting_agency_id(access)
     if entry.case.is_closed and not isinstance(entry, Contact | CaseNote):
         raise ValidationError(_("The case is closed: reopen it to record this."))
     entry.is_draft = not finalise
@@ -165,9 +165,14 @@ def _case_to_write(case: Case, actor: User) -> tuple[Case, CaseAccess]:
     access = CaseAccess.of(locked, actor)
     if not access.writes:
         raise ValidationError(refusal)
+    return locked, access
+
+
+def _acting_agency_id(access: CaseAccess) -> int:
+    """The agency a record is written for: the one the actor acts for on the case."""
     if access.acting_agency_id is None:
         raise ValidationError(_("You work for no agency: you cannot write in a case file."))
-    return locked, access
+    return access.acting_agency_id
 
 
 def _not_in_future(value: datetime.date | datetime.datetime | None, message: str) -> None:
@@ -328,7 +333,7 @@ def set_risk_level(case: Case, *, level: str, source: str, actor: User, rational
         source=source,
         rationale=rationale.strip(),
         recorded_by=actor,
-        agency_id=CaseAccess.of(case, actor).acting_agency_id,
+        agency_id=_acting_agency_id(CaseAccess.of(case, actor)),
     )
     Case.objects.filter(pk=case.pk).update(risk_level=level, updated_at=timezone.now())
     CaseEvent.objects.create(

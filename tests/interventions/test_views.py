@@ -329,7 +329,8 @@ def test_the_case_page_costs_the_same_whatever_the_plan(
     make_plan(case, agreed=False)
     client = client_for(case.owner)
     # then
-    with django_assert_max_num_queries(39 + CHAIN_LOCK):  # +1 unread count, +3 audit, +1 information requests
+    # +1 unread count, +3 audit, +1 information requests; -4: what the reader may do comes with the case (CaseAccess)
+    with django_assert_max_num_queries(35 + CHAIN_LOCK):
         response = client.get(case.get_absolute_url())
     assert response.status_code == 200 and len(response.context["interventions"].goals) == size
 
@@ -353,5 +354,6 @@ def test_a_closed_case_page_costs_the_same(
         actor=case.owner,
     )
     client = client_for(case.owner)
-    with django_assert_max_num_queries(38 + CHAIN_LOCK):  # +1 unread count, +3 audit, +1 information requests
+    # +1 unread count, +3 audit, +1 information requests; -4: what the reader may do comes with the case (CaseAccess)
+    with django_assert_max_num_queries(34 + CHAIN_LOCK):
         assert client.get(case.get_absolute_url()).status_code == 200
