@@ -160,6 +160,27 @@ def test_breaking_the_glass_reads_the_file_and_never_writes_in_it(case: Case, ou
     assert not CaseNote.objects.filter(case=case).exists()
 
 
+def test_the_forms_that_write_in_the_file_refuse_a_reader_through_the_glass(case: Case) -> None:
+    # given a supervisor of a social-care agency (one that keeps the six checks) reading through the glass
+    from agencies.models import Agency, Membership
+    from tests.conftest import api_as, member
+    from tests.factories import AgencyFactory
+
+    office = AgencyFactory(name="Children's services", sector=Agency.Sector.SOCIAL_CARE)
+    supervisor = member(office, Membership.Role.SUPERVISOR)
+    break_glass(case, actor=supervisor, reason="A child is missing tonight")
+    client = _client(supervisor)
+    # then the page offers nothing to record, and every form that writes is refused before it is filled
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "by breaking the glass" in page
+    assert reverse("cases:entry_create", args=[case.pk, "casenote"]) not in page
+    assert reverse("cases:disclosurecheck_create", args=[case.pk]) not in page
+    assert client.get(reverse("cases:entry_create", args=[case.pk, "casenote"])).status_code == 403
+    assert client.get(reverse("cases:disclosurecheck_create", args=[case.pk])).status_code == 403
+    response = api_as(supervisor).post("/api/v1/case-notes/", {"case": case.pk, "text": "Through the glass"})
+    assert response.status_code == 403
+
+
 def test_the_notice_names_the_supervisor_as_they_chose(
     panel_case: Case, outside_supervisor: User, django_capture_on_commit_callbacks: object
 ) -> None:
