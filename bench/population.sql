@@ -14,12 +14,13 @@ FROM generate_series(1, 100) AS i
 JOIN auth_group g ON g.name = 'agency:Agency ' || i;
 
 INSERT INTO agencies_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-                           is_active, date_joined, language, gender, spoken_languages, reminder_delivery)
+                           is_active, date_joined, language, gender, spoken_languages, reminder_delivery,
+                           name_shown_to_others)
 SELECT '!', false, 'bench.user' || i, 'User', i::text, '', false, true, now(), '',
-       (ARRAY['female','male'])[1 + i % 2], 'Albanian', 'immediate'
+       (ARRAY['female','male'])[1 + i % 2], 'Albanian', 'immediate', 'full_name'
 FROM generate_series(1, 2000) AS i
 UNION ALL
-SELECT '!', false, name, name, '', '', false, true, now(), '', '', '', 'immediate'
+SELECT '!', false, name, name, '', '', false, true, now(), '', '', '', 'immediate', 'full_name'
 FROM unnest(ARRAY['bench.practitioner','bench.police','bench.supervisor','bench.coordinator','bench.nobody']) AS name;
 
 -- bench.userN works for agency ((N - 1) % 100) + 1.
@@ -132,10 +133,10 @@ ON CONFLICT DO NOTHING;
 -- The shares behind the group grants (restrict() reads the share table, which knows end dates;
 -- the guardian rows above are its mirror).
 INSERT INTO cases_caseshare (case_id, agency_id, scope, basis, justification, purpose, consent_given_by,
-                             granted_by_id, granted_at, revoke_reason)
+                             granted_by_id, granted_at, revoke_reason, legal_duty)
 SELECT DISTINCT ON (g.content_object_id, a.id) g.content_object_id, a.id,
        CASE WHEN p.codename = 'view_case' THEN 'full' ELSE 'summary' END,
-       'legal_duty', 'bench', '', '', (SELECT min(id) FROM agencies_user), now(), ''
+       'legal_duty', 'bench', '', '', (SELECT min(id) FROM agencies_user), now(), '', 'bench'
 FROM cases_casegroupobjectpermission g
 JOIN agencies_agency a ON a.group_id = g.group_id
 JOIN auth_permission p ON p.id = g.permission_id

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import DateTimeField, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, DateTimeField, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from .core import Action, UserAccess, as_flag, case_condition
 if TYPE_CHECKING:
     from .core import AnyUser
 
-__all__ = ["CaseAccess", "Level", "access_log_condition", "case_access_columns", "reads_in_full"]
+__all__ = ["CaseAccess", "Level", "case_access_columns", "reads_in_full"]
 
 
 class Level(IntEnum):
@@ -39,17 +39,15 @@ class Level(IntEnum):
     FULL = 2
 
 
-def access_log_condition(user: AnyUser, prefix: str = "") -> Q | None:
-    """Who reads a case's access log: among those who know the case, its owner and the coordinator
-    of its panel (decision 34)."""
-    access = UserAccess.of(user)
-    known = case_condition(user, Action.VIEW_SUMMARY, prefix)
-    if known is None:
+def _owns_or_coordinates(access: UserAccess) -> Q | None:
+    """Who reads a case's access log, among those who know the case: its owner and the coordinator
+    of its panel (decision 34). `CaseAccess.sees_access_log` adds "knows the case"."""
+    if access.is_anonymous:
         return None
-    theirs = Q(**{f"{prefix}owner_id": access.user_id})
+    theirs = Q(owner_id=access.user_id)
     if access.coordinated_panel_ids:
-        theirs |= Q(**{f"{prefix}panel_id__in": access.coordinated_panel_ids})
-    return known & theirs
+        theirs |= Q(panel_id__in=access.coordinated_panel_ids)
+    return theirs
 
 
 def _acting_agency(access: UserAccess) -> Any:
@@ -89,8 +87,13 @@ def _glass_until(access: UserAccess) -> Any:
 
 
 def case_access_columns(user: AnyUser) -> dict[str, Any]:
-    """The annotations `CaseAccess.of` reads, for cases (not for rows hanging off a case)."""
+    """The annotations `CaseAccess.of` reads, for cases (not for rows hanging off a case).
+
+    Each column costs its subqueries in building, compiling and planning the query, so none is
+    asked twice: `access_writes` differs from `access_full` only for those who may break the
+    glass (NULL, "as full", for everyone else)."""
     access = UserAccess.of(user)
+    writes = as_flag(case_condition(user, Action.VIEW, glass=False)) if access.breaks_glass else _NULL_FLAG
     return {
         "access_user": Value(access.user_id or 0, output_field=IntegerField()),
         "access_summary": as_flag(case_condition(user, Action.VIEW_SUMMARY)),
@@ -98,11 +101,14 @@ def case_access_columns(user: AnyUser) -> dict[str, Any]:
         "access_change": as_flag(case_condition(user, Action.CHANGE)),
         "access_manage": as_flag(case_condition(user, Action.MANAGE)),
         # The full file, but not through a break-the-glass access: that one reads, never writes.
-        "access_writes": as_flag(case_condition(user, Action.VIEW, glass=False)),
-        "access_log": as_flag(access_log_condition(user)),
+        "access_writes": writes,
+        "access_log": as_flag(_owns_or_coordinates(access)),
         "access_agency": _acting_agency(access),
         "access_glass_until": _glass_until(access),
     }
+
+
+_NULL_FLAG = Value(None, output_field=BooleanField())
 
 
 def reads_in_full(row: models.Model) -> bool:
@@ -226,8 +232,8 @@ class CaseAccess:
             level=level,
             change=bool(case.access_change),
             manage=bool(case.access_manage),
-            writes=bool(case.access_writes),
-            sees_access_log=bool(case.access_log),
+            writes=bool(case.access_full if case.access_writes is None else case.access_writes),
+            sees_access_log=level >= Level.SUMMARY and bool(case.access_log),
             acting_agency_id=case.access_agency,
             acting_sector=access.sector_of(case.access_agency),
             works_for_disclosing_agency=bool(casework_sectors & Agency.DISCLOSING_SECTORS),
