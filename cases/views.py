@@ -175,7 +175,7 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
                 .select_related("person", "given_by", "recorded_by", "withdrawn_by")
                 .prefetch_related("agencies")
             )
-            context.update(interventions_context(case, user, access))
+            context.update(interventions_context(case, user))
         return context
 
 

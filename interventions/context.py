@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from agencies.access import Action, CaseAccess
+from agencies.access import Action
 from agencies.models import User
 from cases.models import Case
 
@@ -23,7 +23,6 @@ class InterventionsSection:
     """The interventions part of one case page, for one reader."""
 
     case: Case
-    access: CaseAccess
     plan: InterventionPlan | None = None
     drafts: list[InterventionPlan] = field(default_factory=list)
     earlier: list[InterventionPlan] = field(default_factory=list)
@@ -48,14 +47,6 @@ class InterventionsSection:
             return False
         newer = [plan for plan in [self.plan, *self.drafts] if plan and plan.created_at > self.withdrawal.created_at]
         return not newer
-
-    @property
-    def can_change(self) -> bool:
-        return self.access.change
-
-    @property
-    def can_plan(self) -> bool:
-        return self.access.change and self.access.is_open
 
 
 def _plans(case: Case, user: User) -> tuple[InterventionPlan | None, list[InterventionPlan], list[InterventionPlan]]:
@@ -85,9 +76,10 @@ def _closures(case: Case, user: User) -> tuple[Closure | None, Closure | None]:
     ).first()
 
 
-def interventions_context(case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-    """The `interventions` entry of the case page's context (templates/interventions/_case_section.html)."""
-    section = InterventionsSection(case=case, access=access)
+def interventions_context(case: Case, user: User) -> dict[str, Any]:
+    """The `interventions` entry of the case page's context (templates/interventions/_case_section.html);
+    what the reader may do there is the page's `access` (CaseAccess)."""
+    section = InterventionsSection(case=case)
     section.plan, section.drafts, section.earlier = _plans(case, user)
     section.last_review = Review.objects.restrict(user, Action.VIEW).filter(case=case).select_related("author").first()
     section.withdrawal = (

@@ -413,12 +413,10 @@ class EntryView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user, case = self.request.user, self.object.case
-        access = CaseAccess.fetch(case, user)
         changeable = PlanAction.objects.restrict(user, Action.CHANGE).filter(case=case).values_list("pk", flat=True)
         return {
             **context,
             "case": case,
-            "can_change": access.change and access.is_open,
-            "can_change_case": access.change,
+            "access": CaseAccess.fetch(case, user),
             "changeable_actions": set(changeable),
         }

@@ -176,6 +176,11 @@ class CaseAccess:
         return self.runs and self.is_open
 
     @property
+    def plans(self) -> bool:
+        """Writes and starts plans, reviews, withdrawals: who changes the case, while it is open."""
+        return self.change and self.is_open
+
+    @property
     def reads_through_glass(self) -> bool:
         """The full file is open to the user only by a break-the-glass access."""
         return self.full and not self.writes
