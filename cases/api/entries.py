@@ -299,14 +299,15 @@ class RestrictionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
 
 
 class ConsentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
-    """Consents to support of the families whose case files you read. Recording and withdrawing
-    take a `case` of the family you manage (its owner, a supervisor, the coordinator)."""
+    """Consents to support of the families whose case files you read. Recording takes a `case` of
+    the family you manage (its owner, a supervisor, the coordinator); withdrawing, one you change
+    (its owner, a supervisor)."""
 
     queryset = Consent.objects.select_related("recorded_by", "withdrawn_by").prefetch_related("agencies")
     serializer_class = ConsentSerializer
     filterset_class = ConsentFilterSet
     # Recording names the case in the body (the case field and the service check MANAGE on it);
-    # withdrawing needs the right to change one of the family's cases, then MANAGE on the case named.
+    # withdrawing needs the consent and the case named for CHANGE (decision 51).
     action_access: ClassVar[dict[str, Action]] = {"create": Action.VIEW, "withdraw": Action.CHANGE}
     permission_required: ClassVar[dict[Action, str]] = {Action.VIEW: "cases.view_case_summary"}
 

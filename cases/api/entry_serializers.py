@@ -361,7 +361,8 @@ class ConsentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class WithdrawConsentSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.MANAGE)
+    # The owner or a supervisor withdraws: a case they change (decision 51).
+    case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.CHANGE)
     reason = serializers.CharField(max_length=500)
 
 

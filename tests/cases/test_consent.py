@@ -230,6 +230,18 @@ class TestConsentPages:
         record.refresh_from_db()
         assert record.is_current
 
+    def test_a_full_reading_coordinator_may_not_withdraw_through_the_api(
+        self, case: Case, panel: Panel, coordinator: User
+    ) -> None:
+        Case.objects.filter(pk=case.pk).update(panel=panel)
+        share(case, coordinator.memberships.get().agency)
+        record = consent(case)
+        url = f"/api/v1/consents/{record.pk}/withdraw/"
+        response = api_as(coordinator).post(url, {"case": case.pk, "reason": "No"}, format="json")
+        assert response.status_code == 403
+        record.refresh_from_db()
+        assert record.is_current
+
     def test_the_api_records_lists_and_withdraws(self, case: Case, auditor_readonly: User) -> None:
         client = api_as(case.owner)
         person = case.index_person.pk
