@@ -165,7 +165,7 @@ def _referral_rows(referrals: models.QuerySet[Any]) -> list[models.Model]:
     ids = [referral.pk for referral in found]
     rows: list[models.Model] = [*found]
     rows += list(apps.get_model("referrals", "TriageDecision")._base_manager.filter(referral_id__in=ids))
-    rows += list(apps.get_model("agencies", "AgendaItem")._base_manager.filter(referral_id__in=ids))
+    rows += list(apps.get_model("panels", "AgendaItem")._base_manager.filter(referral_id__in=ids))
     return rows
 
 

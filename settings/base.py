@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "referrals",
     "cases",
     "interventions",
+    "panels",
     "audit",
     "reminders",
+    "demo",
 ]
 
 MIDDLEWARE = [
