@@ -6,10 +6,10 @@ import datetime
 from django.utils import timezone
 
 from audit.models import SubjectAccessRequest
-from audit.subject_access import add_one_month
 from cases import services as case_services
 from cases.models import Case, CaseShare
 from families.models import Consent, Family, Person
+from privacy.subject_access import add_one_month
 
 from .organisations import DemoOrg
 

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import User
-from audit import retention
 from audit.models import AuditEvent, RetentionReview
 from cases.models import Case, CaseEvent, CaseNote, RiskRecord
 from families.models import Family, Person
+from privacy import retention
 from referrals.models import Referral
-from tests.audit.conftest import close_long_ago
+from tests.privacy.conftest import close_long_ago
 
 pytestmark = pytest.mark.django_db
 CASE = RetentionReview.RecordClass.CASE
@@ -63,7 +63,7 @@ class TestDue:
         assert case.family.name not in out.getvalue()
 
     def test_the_daily_task_counts_them(self, case: Case) -> None:
-        from audit.tasks import report_retention_due_task
+        from privacy.tasks import report_retention_due_task
 
         close_long_ago(case)
         assert report_retention_due_task() == 1
@@ -158,7 +158,7 @@ def test_the_demo_shows_every_privacy_feature(monkeypatch: pytest.MonkeyPatch) -
 
     # The interventions demo fails on main (Dervishi's closure agreement: an agency not working
     # the case), independently of this feature; the privacy demo does not need it.
-    monkeypatch.setattr("agencies.management.commands.seed_demo.seed_interventions", lambda org: None)
+    monkeypatch.setattr("demo.management.commands.seed_demo.seed_interventions", lambda org: None)
     call_command("seed_demo", stdout=io.StringIO())
     demo = {user.username: user for user in User.objects.all()}
 

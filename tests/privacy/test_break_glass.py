@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from agencies.access import Action, forget_access
 from agencies.models import User
-from audit.breakglass import break_glass
 from audit.models import AuditEvent, BreakGlassAccess
 from cases.models import Case
-from tests.audit.fixtures import *  # noqa: F403 (the fixtures)
+from privacy.breakglass import break_glass
+from tests.privacy.fixtures import *  # noqa: F403 (the fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -15,13 +15,13 @@ from django.views.generic import FormView, ListView
 
 from agencies.access import Action, RestrictedViewMixin, UserAccess, is_data_protection_officer
 from agencies.models import Agency
+from audit.models import AuditEvent, BreakGlassAccess
+from audit.reads import client_ip, note_read
+from audit.services import record
 from cases.models import Case
 
 from . import breakglass
-from .forms import AuditSearchForm, BreakGlassForm
-from .models import AuditEvent, BreakGlassAccess
-from .reads import client_ip, note_read
-from .services import record
+from .trail_forms import AuditSearchForm, BreakGlassForm
 
 __all__ = ["AuditSearchView", "BreakGlassReportView", "BreakGlassView", "CaseAccessLogView"]
 
@@ -40,7 +40,7 @@ class CaseAccessLogView(RestrictedViewMixin, ListView):  # type: ignore[type-arg
 
     queryset = Case.objects.select_related("family")
     action = Action.VIEW_SUMMARY
-    template_name = "audit/case_access_log.html"
+    template_name = "privacy/case_access_log.html"
     context_object_name = "events"
     paginate_by = 50
 
@@ -79,7 +79,7 @@ class AuditSearchView(DataProtectionOfficerRequired, ListView):  # type: ignore[
     """Search the whole trail by user, agency, case reference, action and dates; `?export=csv`
     downloads the matches (both recorded)."""
 
-    template_name = "audit/auditevent_list.html"
+    template_name = "privacy/auditevent_list.html"
     context_object_name = "events"
     paginate_by = 50
     EXPORT_LIMIT = 100_000
@@ -157,7 +157,7 @@ class AuditSearchView(DataProtectionOfficerRequired, ListView):  # type: ignore[
 class BreakGlassReportView(DataProtectionOfficerRequired, ListView):  # type: ignore[type-arg]
     """Every break-the-glass access, newest first: the DPO reviews each reason."""
 
-    template_name = "audit/breakglass_report.html"
+    template_name = "privacy/breakglass_report.html"
     context_object_name = "accesses"
     paginate_by = 50
 
@@ -179,7 +179,7 @@ class BreakGlassView(LoginRequiredMixin, FormView):  # type: ignore[type-arg]
     """A supervisor types a case reference and a reason to open a case beyond their reach."""
 
     form_class = BreakGlassForm
-    template_name = "audit/break_glass.html"
+    template_name = "privacy/break_glass.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import User
-from audit import subject_access
 from audit.models import AuditEvent, SubjectAccessRequest
 from cases.models import Case
+from privacy import subject_access
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,11 @@ from django.test import Client
 from django.urls import reverse
 
 from agencies.models import User
-from audit.breakglass import break_glass
 from audit.models import AuditEvent
 from cases.models import Case
-from tests.audit.fixtures import *  # noqa: F403 (the fixtures)
+from privacy.breakglass import break_glass
 from tests.conftest import CHAIN_LOCK, api_as
+from tests.privacy.fixtures import *  # noqa: F403 (the fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.access import UserAccess, forget_access
-
-from .models import AuditEvent, BreakGlassAccess
-from .services import acting_agency_id, record
+from audit.models import AuditEvent, BreakGlassAccess
+from audit.services import acting_agency_id, record
+from cases.models import Case
+from reminders.models import Reminder
+from reminders.services import add_notices
 
 __all__ = ["break_glass", "can_break_glass", "find_breakable_case", "notify_break_glass"]
 
@@ -27,8 +29,6 @@ def can_break_glass(user: Any) -> bool:
 def find_breakable_case(user: Any, reference: str) -> Any:
     """The case with this reference, or None; the same None for a reference that does not exist
     and a case the user may not open this way, so the form learns nothing from the answer."""
-    from cases.models import Case
-
     if not can_break_glass(user):
         return None
     return Case.objects.filter(reference__iexact=reference.strip()).select_related("panel").first()
@@ -72,8 +72,6 @@ def break_glass(case: Any, *, actor: Any, reason: str, ip_address: str | None = 
 
 def _notice_in_app(access: BreakGlassAccess) -> None:
     """The owner and the coordinator find it under the bell too, whatever happens to the e-mail."""
-    from reminders.models import Reminder
-    from reminders.services import add_notices
 
     case = access.case
     recipients: list[tuple[Any, str]] = []

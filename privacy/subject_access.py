@@ -22,11 +22,10 @@ from django.utils.translation import gettext_lazy
 
 from agencies.access import is_data_protection_officer
 from agencies.models import User
+from audit.models import AuditEvent, SubjectAccessRequest
+from audit.services import record
 from families.matching import name_key
 from families.models import Family, Person
-
-from .models import AuditEvent, SubjectAccessRequest
-from .services import record
 
 __all__ = [
     "SECTION_LABELS",

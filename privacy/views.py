@@ -16,12 +16,12 @@ from django.views.generic import DetailView, ListView
 
 from agencies.access import RestrictedObjectFormView, RestrictedViewMixin
 from agencies.models import User
+from audit.models import RetentionReview, SubjectAccessRequest
+from audit.reads import note_list
 
 from . import retention, subject_access
-from .models import RetentionReview, SubjectAccessRequest
-from .privacy_forms import RetentionDecisionForm, SubjectAccessRequestForm
-from .reads import note_list
-from .views import DataProtectionOfficerRequired
+from .forms import RetentionDecisionForm, SubjectAccessRequestForm
+from .trail_views import DataProtectionOfficerRequired
 
 __all__ = [
     "RetentionDecideView",
@@ -46,7 +46,7 @@ class SubjectAccessListView(DataProtectionMixin, ListView):  # type: ignore[type
     """Open requests first, by due date (overdue marked); `q` finds a person to open one for."""
 
     queryset = SubjectAccessRequest.objects.select_related("opened_by")
-    template_name = "audit/sar_list.html"
+    template_name = "privacy/sar_list.html"
     context_object_name = "requests"
     paginate_by = 50
 
@@ -65,7 +65,7 @@ class SubjectAccessCreateView(DataProtectionMixin, RestrictedObjectFormView):
 
     queryset = SubjectAccessRequest.objects.all()
     form_class = SubjectAccessRequestForm
-    template_name = "audit/sar_form.html"
+    template_name = "privacy/sar_form.html"
 
     def get_object(self, queryset: Any = None) -> Any:
         pk = self.kwargs["person"]
@@ -82,7 +82,7 @@ class SubjectAccessCreateView(DataProtectionMixin, RestrictedObjectFormView):
 
 class SubjectAccessView(DataProtectionMixin, DetailView):  # type: ignore[type-arg]
     queryset = SubjectAccessRequest.objects.select_related("opened_by", "completed_by")
-    template_name = "audit/sar_detail.html"
+    template_name = "privacy/sar_detail.html"
     context_object_name = "sar"
 
 
@@ -90,7 +90,7 @@ class SubjectAccessExportView(DataProtectionMixin, DetailView):  # type: ignore[
     """The export: JSON (`?format=json`) or a printable page; third-party data marked REDACT."""
 
     queryset = SubjectAccessRequest.objects.select_related("person")
-    template_name = "audit/sar_export.html"
+    template_name = "privacy/sar_export.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         sar = self.get_object()
@@ -130,7 +130,7 @@ class RetentionListView(DataProtectionMixin, ListView):  # type: ignore[type-arg
     """Records due for a retention review, and the decisions taken."""
 
     queryset = RetentionReview.objects.select_related("decided_by")
-    template_name = "audit/retention_list.html"
+    template_name = "privacy/retention_list.html"
     context_object_name = "reviews"
     paginate_by = 50
 
@@ -147,7 +147,7 @@ class RetentionDecideView(DataProtectionMixin, RestrictedObjectFormView):
 
     queryset = RetentionReview.objects.all()
     form_class = RetentionDecisionForm
-    template_name = "audit/retention_form.html"
+    template_name = "privacy/retention_form.html"
 
     def get_object(self, queryset: Any = None) -> Any:
         for item in retention.due_records():

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import RetentionReview
+from audit.models import RetentionReview
 
 __all__ = ["RetentionDecisionForm", "SubjectAccessRequestForm"]
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from audit.retention import due_records, retention_years
+from privacy.retention import due_records, retention_years
 
 
 class Command(BaseCommand):

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from agencies.access import is_data_protection_officer
 from agencies.models import User
+from audit.models import AuditEvent, RetentionReview
+from audit.services import record
 
-from .models import AuditEvent, RetentionReview
-from .services import record
 from .subject_access import _case_models
 
 __all__ = ["Due", "anonymise_case", "decide", "delete_case", "due_records", "retention_years"]

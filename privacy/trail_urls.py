@@ -1,6 +1,11 @@
+"""The /audit/ pages: a case's access log, the DPO's search of the trail and break-the-glass.
+
+They keep the `audit` URL namespace of their paths; the trail itself is the `audit` app's.
+"""
+
 from django.urls import path
 
-from . import views
+from . import trail_views as views
 
 app_name = "audit"
 

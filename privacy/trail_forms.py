@@ -1,4 +1,4 @@
-"""Forms of the audit app: the DPO's search and the break-the-glass request."""
+"""Forms of the /audit/ pages: the DPO's search of the trail and the break-the-glass request."""
 
 from typing import Any
 
@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-
-from .models import AuditEvent
+from audit.models import AuditEvent
+from cases.models import Case
 
 __all__ = ["AuditSearchForm", "BreakGlassForm"]
 
@@ -44,8 +44,6 @@ class AuditSearchForm(forms.Form):
         if data["agency"]:
             events = events.filter(agency_id=data["agency"].pk)
         if data["case"]:
-            from cases.models import Case
-
             # The DPO reads the trail, not the case: the reference only finds its id (decision 34).
             ids = Case._base_manager.filter(reference__iexact=data["case"].strip()).values("pk")
             events = events.filter(Q(case_id__in=ids))

@@ -1,6 +1,8 @@
+"""The /privacy/ pages: subject access requests and retention reviews (the DPO's)."""
+
 from django.urls import path
 
-from . import privacy_views as views
+from . import views
 
 app_name = "privacy"
 
