@@ -12,8 +12,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.access import Action
-from agencies.models import PanelMeeting, User
+from agencies.models import User
 from cases.models import Case
+from panels.models import PanelMeeting
 
 from .models import Reminder
 

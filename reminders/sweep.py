@@ -18,15 +18,16 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from agencies import deadlines as rules
 from agencies.access import Action
-from agencies.models import Membership, Panel, PanelMeeting, User
+from agencies.models import Membership, Panel, PanelReminderSettings, User
 from cases.models import Case, InformationRequest, NeedsAssessment
 from families.models import Person
 from interventions.models import FollowUp
+from panels.models import PanelMeeting
 from referrals.models import Referral
 
-from . import rules
-from .models import OWNER, PanelReminderSettings, Reminder
+from .models import OWNER, Reminder
 
 __all__ = ["Deadline", "Window", "collect", "stage_of", "sweep", "timings"]
 

@@ -1,0 +1,115 @@
+"""Break-the-glass: a supervisor opens a case beyond their reach, for a while, with a reason."""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.access import UserAccess, forget_access
+from audit.models import AuditEvent, BreakGlassAccess
+from audit.services import acting_agency_id, record
+from cases.models import Case
+from reminders.models import Reminder
+from reminders.services import add_notices
+
+__all__ = ["break_glass", "can_break_glass", "find_breakable_case", "notify_break_glass"]
+
+
+def can_break_glass(user: Any) -> bool:
+    """Supervisors and superusers (who read case content only this way, design.md §2)."""
+    return user.is_authenticated and user.is_active and UserAccess.of(user).breaks_glass
+
+
+def find_breakable_case(user: Any, reference: str) -> Any:
+    """The case with this reference, or None; the same None for a reference that does not exist
+    and a case the user may not open this way, so the form learns nothing from the answer."""
+    if not can_break_glass(user):
+        return None
+    # With the user's access, so the form can tell someone who reads the case already (CaseAccess).
+    cases = Case.objects.filter(reference__iexact=reference.strip()).with_access(user)
+    return cases.select_related("panel").first()
+
+
+@transaction.atomic
+def break_glass(case: Any, *, actor: Any, reason: str, ip_address: str | None = None) -> BreakGlassAccess:
+    """Open `case` to `actor` for `URA_BREAK_GLASS_HOURS`, record it and notify the case owner and
+    the panel's coordinator once the transaction commits."""
+    if not can_break_glass(actor):
+        raise PermissionDenied
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError(_("Say why you must open this case now (at least a sentence)."))
+    now = timezone.now()
+    access = BreakGlassAccess.objects.create(
+        user=actor,
+        case=case,
+        reason=reason,
+        starts_at=now,
+        ends_at=now + datetime.timedelta(hours=settings.URA_BREAK_GLASS_HOURS),
+        ip_address=ip_address or None,
+    )
+    record(
+        AuditEvent.Action.BREAK_GLASS,
+        actor=actor,
+        obj=access,
+        case_id=case.pk,
+        agency_id=acting_agency_id(actor, case.owning_agency_id),
+        reason=reason,
+        ip_address=ip_address,
+        ends_at=access.ends_at.isoformat(),
+    )
+    _notice_in_app(access)
+    forget_access(actor)  # the grant counts from this request on
+    from .tasks import notify_break_glass_task
+
+    transaction.on_commit(lambda: notify_break_glass_task.delay(access.pk))
+    return access
+
+
+def _notice_in_app(access: BreakGlassAccess) -> None:
+    """The owner and the coordinator find it under the bell too, whatever happens to the e-mail."""
+
+    case = access.case
+    recipients: list[tuple[Any, str]] = []
+    if case.owner_id != access.user_id:
+        recipients.append((None, Reminder.Role.OWNER))
+    coordinator = case.panel.coordinator if case.panel is not None else None
+    if coordinator is not None and coordinator.pk not in (access.user_id, case.owner_id):
+        recipients.append((coordinator, Reminder.Role.COORDINATOR))
+    add_notices(Reminder.Kind.BREAK_GLASS, access, case=case, recipients=recipients)
+
+
+def notify_break_glass(access: BreakGlassAccess) -> int:
+    """E-mail the case owner and the coordinator of the case's panel that the glass was broken.
+
+    The message names no family and repeats no reason (which may name people): it gives the case
+    reference, who opened it, until when, and links to the case's access log. This is the one
+    hook for the in-app notifications too.
+    """
+    case = access.case
+    recipients = {user for user in (case.owner, case.panel.coordinator if case.panel else None) if user}
+    recipients.discard(access.user)
+    link = settings.BASE_URL + reverse("audit:case_access_log", args=[case.pk])
+    subject = _("Ura: case %(reference)s was opened by breaking the glass") % {"reference": case.reference}
+    body = _(
+        "%(user)s opened case %(reference)s by breaking the glass at %(start)s; the access ends at "
+        "%(end)s. The reason is in the case's access log: %(link)s"
+    ) % {
+        "user": str(access.user),  # as they chose to be named to other agencies (decision 40)
+        "reference": case.reference,
+        "start": timezone.localtime(access.starts_at).strftime("%Y-%m-%d %H:%M"),
+        "end": timezone.localtime(access.ends_at).strftime("%Y-%m-%d %H:%M"),
+        "link": link,
+    }
+    messages = [
+        (subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        for user in sorted(recipients, key=lambda u: u.pk)
+        if user.email and user.is_active
+    ]
+    return send_mass_mail(messages, fail_silently=False) if messages else 0
