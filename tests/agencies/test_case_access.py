@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from agencies.access import Action, CaseAccess, Level, forget_access
 from agencies.models import Agency, Membership, Panel, User
-from audit.breakglass import break_glass
 from cases import services
 from cases.models import Case, CaseNote
+from privacy.breakglass import break_glass
 from tests.conftest import member
 from tests.factories import AgencyFactory, share
 
