@@ -61,7 +61,9 @@ class TestContacts:
         events = api_as(caseworker).get(url("caseevent-list"), {"case": case.pk, "kind": "contact"}).data["results"]
         assert [event["entry"] for event in events] == [{"kind": "contact", "id": response.data["id"]}]
         case.refresh_from_db()
-        assert case.first_contact_on == timezone.localdate()
+        # the day the visit was held, two hours ago (yesterday, just after midnight)
+        held = datetime.datetime.fromisoformat(response.data["occurred_at"])
+        assert case.first_contact_on == timezone.localtime(held).date()
 
     def test_a_visit_in_the_future_is_refused_and_nothing_is_saved(self, case: Case, caseworker: User) -> None:
         future = (timezone.now() + datetime.timedelta(days=1)).isoformat()
