@@ -15,6 +15,7 @@ from agencies.access import UserAccess, forget_access
 
 from .models import AuditEvent, BreakGlassAccess
 from .services import acting_agency_id, record
+from .signals import glass_broken
 
 __all__ = ["break_glass", "can_break_glass", "find_breakable_case", "notify_break_glass"]
 
@@ -62,27 +63,12 @@ def break_glass(case: Any, *, actor: Any, reason: str, ip_address: str | None = 
         ip_address=ip_address,
         ends_at=access.ends_at.isoformat(),
     )
-    _notice_in_app(access)
+    glass_broken.send(sender=BreakGlassAccess, access=access)
     forget_access(actor)  # the grant counts from this request on
     from .tasks import notify_break_glass_task
 
     transaction.on_commit(lambda: notify_break_glass_task.delay(access.pk))
     return access
-
-
-def _notice_in_app(access: BreakGlassAccess) -> None:
-    """The owner and the coordinator find it under the bell too, whatever happens to the e-mail."""
-    from reminders.models import Reminder
-    from reminders.services import add_notices
-
-    case = access.case
-    recipients: list[tuple[Any, str]] = []
-    if case.owner_id != access.user_id:
-        recipients.append((None, Reminder.Role.OWNER))
-    coordinator = case.panel.coordinator if case.panel is not None else None
-    if coordinator is not None and coordinator.pk not in (access.user_id, case.owner_id):
-        recipients.append((coordinator, Reminder.Role.COORDINATOR))
-    add_notices(Reminder.Kind.BREAK_GLASS, access, case=case, recipients=recipients)
 
 
 def notify_break_glass(access: BreakGlassAccess) -> int:
