@@ -14,7 +14,7 @@ from agencies.access.core import entry_content_condition
 from agencies.models import Agency, Panel, User
 from families.models import Consent, DisclosureRestriction
 
-from .models import Case, CaseEvent, CaseShare, DisclosureCheck, Entry, RiskRecord, Visibility
+from .models import Case, CaseEvent, CaseShare, DisclosureCheck, Entry, RiskRecord, Visibility, event_choices
 from .risk import RiskLevel
 
 __all__ = [
@@ -152,7 +152,7 @@ def entry_filterset(entry_model: type[Entry], *extra: str) -> type[EntryFilterSe
 
 class CaseEventFilterSet(django_filters.FilterSet):
     case = django_filters.ModelChoiceFilter(queryset=_readable_cases)
-    kind = django_filters.MultipleChoiceFilter(choices=CaseEvent.Kind.choices)
+    kind = django_filters.MultipleChoiceFilter(choices=event_choices)
 
     class Meta:
         model = CaseEvent

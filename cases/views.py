@@ -173,7 +173,8 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
                 .filter(case=case)
                 .select_related("to_agency", "asked_by", "answered_by")[:20]
             )
-            context["is_police"] = services.acting_agency(user, case).sector == Agency.Sector.POLICE
+            # Which kinds of entry the user records here (the police's security assessment).
+            context["acting_sector"] = services.acting_agency(user, case).sector
             context["checks"] = (
                 DisclosureCheck.objects.restrict(user, Action.VIEW)
                 .filter(case=case)

@@ -60,15 +60,6 @@ __all__ = [
     "set_risk_level",
 ]
 
-EVENT_KIND = {
-    Contact: CaseEvent.Kind.CONTACT,
-    NeedsAssessment: CaseEvent.Kind.NEEDS_ASSESSMENT,
-    SecurityAssessment: CaseEvent.Kind.SECURITY_ASSESSMENT,
-    ChildNeeds: CaseEvent.Kind.CHILD_NEEDS,
-    CaseNote: CaseEvent.Kind.NOTE,
-    Attachment: CaseEvent.Kind.ATTACHMENT,
-}
-
 # The legal moves between stages (design.md §3): the ten steps form a circle, several run at
 # once, so moves go forward and back, but a case is closed (and reopened) by its own services,
 # not by a move.
@@ -111,34 +102,26 @@ def case_workers(case: Case) -> models.QuerySet[User]:
     )
 
 
-def _entry_event_data(entry: Entry) -> dict[str, Any]:
-    # Labels are stored as codes and rendered in the reader's language (CaseEvent.entry_name).
-    data: dict[str, Any] = {}
-    if isinstance(entry, Contact):
-        data |= {
-            "when": timezone.localtime(entry.occurred_at).isoformat(),
-            "contact": entry.kind,
-            "outcome": entry.outcome,
-        }
-    if isinstance(entry, ChildNeeds):
-        data |= {"child": str(entry.child)}
-    if entry.is_restricted:
-        data["abstract"] = entry.abstract
-    return data
-
-
 def _finalise(entry: Entry, actor: User) -> None:
+    kind = _kind_of(entry)
     CaseEvent.objects.create(
         case=entry.case,
-        kind=EVENT_KIND[type(entry)],
+        kind=kind.event,
         actor=actor,
-        data=_entry_event_data(entry),
+        data=kind.event_particulars(entry),
         entry_label=entry._meta.label_lower,
         entry_id=entry.pk,
         visibility=entry.visibility,
         author_agency=entry.author_agency,
     )
     record(AuditEvent.Action.ENTRY_RECORDED, actor=actor, obj=entry, case_id=entry.case_id, visibility=entry.visibility)
+
+
+def _kind_of(entry: Entry) -> Any:
+    # The declarations (cases.entry_kinds) name these services: read them when called, not imported.
+    from ..entry_kinds import kind_for
+
+    return kind_for(type(entry))
 
 
 @transaction.atomic
@@ -157,7 +140,7 @@ def _save(entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[
     else:
         entry.author = actor
         entry.author_agency = acting_agency(actor, entry.case)
-    if entry.case.is_closed and not isinstance(entry, Contact | CaseNote):
+    if entry.case.is_closed and not _kind_of(entry).on_closed_case:
         raise ValidationError(_("The case is closed: reopen it to record this."))
     entry.is_draft = not finalise
     entry.abstract = entry.abstract.strip()
@@ -414,7 +397,7 @@ def add_restriction(
         must_not_be_told=must_not_be_told.strip(),
         recorded_by=actor,
     )
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RESTRICTION, actor=actor, data={"person": str(person)})
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RESTRICTION, actor=actor, data={"person_id": person.pk})
     record(AuditEvent.Action.RESTRICTION_ADDED, actor=actor, obj=restriction, case_id=case.pk)
     return restriction
 

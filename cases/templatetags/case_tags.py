@@ -44,9 +44,9 @@ def entry_fields(entry: Any) -> list[tuple[str, Any]]:
     from django.template.defaultfilters import date as date_filter
     from django.utils.translation import gettext as _
 
-    from ..models import ChildNeeds, NeedsAssessment
+    from ..entry_kinds import kind_for
 
-    list_choices = {"practical_problems": NeedsAssessment.Problem, "exposures": ChildNeeds.Exposure}
+    list_choices = kind_for(type(entry)).list_choices
     rows: list[tuple[str, Any]] = []
     for field in [*entry._meta.fields, *entry._meta.many_to_many]:
         if field.name in _META_FIELDS:
@@ -69,3 +69,11 @@ def entry_fields(entry: Any) -> list[tuple[str, Any]]:
             value = date_filter(value, "DATE_FORMAT")
         rows.append((str(field.verbose_name), value if value not in (None, "") else "—"))
     return rows
+
+
+@register.simple_tag
+def recordable_kinds(sector: str | None) -> list[Any]:
+    """The kinds of entry the "Record" menu offers to a writer acting for an agency of `sector`."""
+    from ..entry_kinds import entry_kinds
+
+    return [kind for kind in entry_kinds() if kind.sector is None or kind.sector == sector]
