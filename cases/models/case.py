@@ -418,7 +418,8 @@ class CaseEvent(models.Model):
         if entry is not None:
             values |= {key: _label(choices, d.get(key)) for key, choices in entry.event_choices.items()}
             text = entry.event_text
-        return str(text or self.get_kind_display()) % values
+        # A name may open the line ("a practitioner" for a name written before decision 55).
+        return capfirst(str(text or self.get_kind_display()) % values)
 
     def _entry_kind(self) -> Any:
         from ..entry_kinds import entry_kinds
