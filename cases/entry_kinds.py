@@ -182,7 +182,7 @@ KINDS = [
         model=NeedsAssessment,
         route="needs-assessments",
         doc=(
-            "Needs assessments (step 4) with their network overview. A final one with a level of concern "
+            "Needs assessments (step 4) with their network overview. A final one with a level of concern\n"
             "sets the case's risk level when its author may change the case."
         ),
         event="needs_assessment",
@@ -246,7 +246,7 @@ KINDS = [
         model=Attachment,
         route="attachments",
         doc=(
-            "Attached communication and documents (multipart, file in `upload`), checked by content. "
+            "Attached communication and documents (multipart, file in `upload`), checked by content.\n"
             "`file` downloads one, for those who may read it."
         ),
         event="attachment",
