@@ -25,9 +25,9 @@ _CASEWORK = {
     "referrals.view_referral",
     "referrals.add_referral",
     "referrals.change_referral",
-    "agencies.view_panelmeeting",  # meetings they attended (a case owner invited to the table)
+    "panels.view_panelmeeting",  # meetings they attended (a case owner invited to the table)
 }
-_PANEL = {"cases.view_case_summary", "agencies.view_panel", "agencies.view_panelmeeting", "referrals.view_referral"}
+_PANEL = {"cases.view_case_summary", "agencies.view_panel", "panels.view_panelmeeting", "referrals.view_referral"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PRACTITIONER: _CASEWORK,
@@ -35,7 +35,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.SUPERVISOR: _CASEWORK | {"agencies.view_user", "audit.add_breakglassaccess"},
     Role.POLICE_LIAISON: _CASEWORK,
     Role.COORDINATOR: _PANEL
-    | {"cases.manage_case", "agencies.change_panel", "agencies.add_panelmeeting", "agencies.view_user"}
+    | {"cases.manage_case", "agencies.change_panel", "panels.add_panelmeeting", "agencies.view_user"}
     | {"referrals.change_referral"},
     Role.PANEL_MEMBER: _PANEL,
     Role.AGENCY_ADMIN: {"agencies.view_membership", "agencies.view_user"},

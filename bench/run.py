@@ -342,9 +342,9 @@ def _explain_sweep() -> None:
     from django.db.models import Exists, OuterRef
     from django.utils import timezone
 
+    from agencies import deadlines
     from cases.models import Case, NeedsAssessment
     from families.models import Person
-    from reminders import rules
 
     today = timezone.localdate()
     start, end = today - datetime.timedelta(days=30), today + datetime.timedelta(days=2)
@@ -354,10 +354,10 @@ def _explain_sweep() -> None:
         "reviews": open_cases.filter(next_review_on__range=(start, end)),
         "first contacts": open_cases.filter(first_contact_on__isnull=True, first_contact_due_on__range=(start, end)),
         "needs assessments": open_cases.filter(
-            first_contact_on__range=(rules.subtract_working_days(start, 45), end)
+            first_contact_on__range=(deadlines.subtract_working_days(start, 45), end)
         ).filter(~Exists(assessed)),
         "young people nearing 18": Person.objects.filter(
-            date_of_birth__range=(rules.add_months(start, -210), rules.add_months(end, -210)),
+            date_of_birth__range=(deadlines.add_months(start, -210), deadlines.add_months(end, -210)),
             family__cases__closed_at__isnull=True,
         ),
     }

@@ -13,10 +13,11 @@ from django_filters.views import FilterView
 
 from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin, UserAccess
 from agencies.directory import team_diversity
-from agencies.models import Agency, AgendaItem, Panel, User
+from agencies.models import Agency, Panel, User
 from audit.models import BreakGlassAccess
 from families.models import Consent, DisclosureRestriction, Person
 from interventions.context import interventions_context
+from panels.models import AgendaItem
 from referrals.models import Referral
 from reminders.dashboard import due_lists
 

@@ -8,13 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Membership, User
+from agencies import deadlines
+from agencies.models import Agency, Membership, PanelReminderSettings, User
 from cases.entry_forms import DateInput
 from cases.involvement import involved_people
 from cases.models import Case
 from cases.risk import RiskLevel
-from reminders import rules
-from reminders.models import PanelReminderSettings
 
 from .models import MEASURES, GoalProgress, InterventionPlan, PlanAction, Review, Withdrawal
 from .services import SECURITY_RISKS
@@ -163,7 +162,7 @@ class ReviewForm(_ServiceChecked):
         today = timezone.localdate()
         self.initial.setdefault("held_on", today)
         self.initial.setdefault(
-            "next_review_on", rules.review_due(today, PanelReminderSettings.timing_for(case.panel_id))
+            "next_review_on", deadlines.review_due(today, PanelReminderSettings.timing_for(case.panel_id))
         )
         if case.risk_level != RiskLevel.NOT_ASSESSED:
             self.initial.setdefault("risk_level", case.risk_level)

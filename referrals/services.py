@@ -17,17 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import deadlines
 from agencies.access import Action, reach, sees_reporter
-from agencies.models import Agency, Membership, Panel, User
+from agencies.models import Agency, Membership, Panel, PanelReminderSettings, User
 from audit.models import AuditEvent
 from audit.services import record
 from cases import services as case_services
 from cases.models import Case, CaseEvent
 from families.matching import name_key, similar
 from families.models import Family, Person
-from reminders import rules
-from reminders.models import PanelReminderSettings
 
+from . import signals
 from .models import Referral, ReferralIndicator, TriageDecision
 
 __all__ = [
@@ -87,7 +87,9 @@ def alert_police(referral_id: int) -> int:
 def record_referral(*, actor: User, received_by: Agency, indicators: Iterable[str] = (), **fields: Any) -> Referral:
     """Record a concern as it was reported. A crisis is routed to the police at once."""
     referral = Referral(received_by=received_by, recorded_by=actor, **fields)
-    referral.triage_due_at = rules.triage_due(referral.received_at, PanelReminderSettings.timing_for(referral.panel_id))
+    referral.triage_due_at = deadlines.triage_due(
+        referral.received_at, PanelReminderSettings.timing_for(referral.panel_id)
+    )
     _not_in_future(referral.received_at, _("A referral cannot be received in the future."))
     _not_in_future(referral.observed_on, _("What was observed cannot lie in the future."))
     _not_in_future(referral.subject_date_of_birth, _("A date of birth cannot lie in the future."))
@@ -248,7 +250,9 @@ def add_to_earlier(
         referral.primary = primary
         if not primary.is_open:
             primary.status = Referral.Status.NEW
-            primary.triage_due_at = rules.triage_due(timezone.now(), PanelReminderSettings.timing_for(primary.panel_id))
+            primary.triage_due_at = deadlines.triage_due(
+                timezone.now(), PanelReminderSettings.timing_for(primary.panel_id)
+            )
             primary.save(update_fields=["status", "triage_due_at", "updated_at"])
     else:
         assert case is not None  # noqa: S101 - checked above
@@ -363,9 +367,7 @@ def triage_referral(
         decision=decision,
     )
     if decision == Decision.PANEL_AGENDA and panel is not None:
-        from agencies.services import put_referral_on_next_agenda
-
-        put_referral_on_next_agenda(referral, panel)
+        signals.put_to_panel.send(sender=Referral, referral=referral, panel=panel)
     return taken
 
 

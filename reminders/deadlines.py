@@ -20,9 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from agencies import deadlines as rules
 from agencies.access import Action
-
-from . import rules
 
 if TYPE_CHECKING:
     from agencies.models import User

@@ -4,9 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import User
-
-from .models import PanelReminderSettings
+from agencies.models import PanelReminderSettings, User
 
 __all__ = ["PanelReminderSettingsForm", "ReminderPreferencesForm"]
 

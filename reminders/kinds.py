@@ -13,15 +13,16 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agencies import deadlines as rules
 from agencies.access import Action
-from agencies.models import Membership, Panel, PanelMeeting, User
+from agencies.models import Membership, Panel, User
 from audit.signals import glass_broken
 from cases.models import Case, InformationRequest, NeedsAssessment
 from families.models import Person
 from interventions.models import FollowUp
+from panels.models import PanelMeeting
 from referrals.models import Referral
 
-from . import rules
 from .deadlines import DUE, Deadline, ReminderKind, Timings, Window
 
 if TYPE_CHECKING:
@@ -248,7 +249,7 @@ class Agenda(ReminderKind):
 
     code = "agenda"
     label = _("Panel meeting agenda")
-    about = "agencies.PanelMeeting"
+    about = "panels.PanelMeeting"
     escalates = False
 
     @classmethod

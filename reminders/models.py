@@ -1,8 +1,7 @@
-"""Reminders of deadlines (design.md §4), and each panel's deadline settings."""
+"""Reminders of deadlines (design.md §4). A panel's deadline settings are
+`agencies.models.PanelReminderSettings`."""
 
-import dataclasses
 import datetime
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -14,10 +13,7 @@ from agencies.access import RestrictedQuerySet
 
 from .deadlines import KindCodes, kind_choices
 
-if TYPE_CHECKING:
-    from . import rules
-
-__all__ = ["OWNER", "PanelReminderSettings", "Reminder"]
+__all__ = ["OWNER", "Reminder"]
 
 # `Reminder.recipient_key` of a reminder addressed to whoever owns the case when it is read or sent.
 OWNER = 0
@@ -125,51 +121,3 @@ class Reminder(models.Model):
         from django.utils import timezone
 
         return timezone.localtime(self.due_at).date()
-
-
-class PanelReminderSettings(models.Model):
-    """A panel's deadlines (design.md §4), set by its coordinator; a panel without a row uses the
-    defaults below, and so do cases that sit on no panel."""
-
-    panel = models.OneToOneField(
-        "agencies.Panel", on_delete=models.CASCADE, related_name="reminder_settings", verbose_name=_("panel")
-    )
-    triage_hours = models.PositiveSmallIntegerField(_("triage a referral within (hours)"), default=24)
-    first_contact_days = models.PositiveSmallIntegerField(_("first contact within (days)"), default=7)
-    needs_assessment_working_days = models.PositiveSmallIntegerField(
-        _("needs assessment within (working days after first contact)"), default=45
-    )
-    review_months = models.PositiveSmallIntegerField(_("plan review every (months)"), default=3)
-    agenda_notice_days = models.PositiveSmallIntegerField(_("send the agenda (days before a meeting)"), default=2)
-    due_soon_days = models.PositiveSmallIntegerField(_("remind (days before a deadline)"), default=2)
-    escalate_after_days = models.PositiveSmallIntegerField(
-        _("escalate to supervisors and the coordinator after (days overdue)"), default=3
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = RestrictedQuerySet.as_manager()
-    access_rule = "panel_child"
-
-    class Meta:
-        ordering = ["panel"]
-        verbose_name = _("panel reminder settings")
-        verbose_name_plural = _("panel reminder settings")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(triage_hours__gte=1, first_contact_days__gte=1, review_months__gte=1),
-                name="%(app_label)s_%(class)s_positive",
-                violation_error_message=_("A deadline is at least one hour or day away."),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return str(self.panel)
-
-    @classmethod
-    def timing_for(cls, panel_id: int | None) -> "rules.Timing":
-        """The deadlines of a panel (the defaults for no panel, or a panel that set none)."""
-        from . import rules
-
-        fields = [f.name for f in dataclasses.fields(rules.Timing)]
-        row = cls.objects.filter(panel_id=panel_id).values(*fields).first() if panel_id else None
-        return rules.Timing(**row) if row else rules.DEFAULTS

@@ -16,14 +16,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from agencies import deadlines as rules
 from agencies.access import Action
-from agencies.models import Membership, Panel, User
+from agencies.models import Membership, Panel, PanelReminderSettings, User
 from cases.models import Case
 from referrals.models import Referral
 
-from . import rules
 from .deadlines import Deadline, Timings, Window, kind_of, kinds
-from .models import OWNER, PanelReminderSettings, Reminder
+from .models import OWNER, Reminder
 
 __all__ = ["Deadline", "Window", "collect", "stage_of", "sweep", "timings"]
 

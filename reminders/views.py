@@ -16,12 +16,12 @@ from django.views.generic import ListView, UpdateView, View
 
 from agencies.access import Action, RestrictedViewMixin, get_restricted_object
 from agencies.access.views import RestrictedObjectFormView
-from agencies.models import Panel, User
+from agencies.models import Panel, PanelReminderSettings, User
 
 from . import services
 from .deadlines import kind_of
 from .forms import PanelReminderSettingsForm, ReminderPreferencesForm
-from .models import PanelReminderSettings, Reminder
+from .models import Reminder
 
 __all__ = [
     "PanelReminderSettingsView",

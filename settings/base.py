@@ -52,8 +52,11 @@ INSTALLED_APPS = [
     "referrals",
     "cases",
     "interventions",
+    "panels",
     "audit",
     "reminders",
+    "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -260,7 +263,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.send_reminder_digests_task",
         "schedule": crontab(hour=env_int("URA_REMINDER_DIGEST_HOUR", 7), minute=0),
     },
-    "retention-due": {"task": "audit.tasks.report_retention_due_task", "schedule": 24 * 60 * 60.0},
+    "retention-due": {"task": "privacy.tasks.report_retention_due_task", "schedule": 24 * 60 * 60.0},
 }
 # How far back a sweep looks for deadlines it has not reminded yet (an outage shorter than this
 # loses nothing).

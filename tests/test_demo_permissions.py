@@ -131,14 +131,14 @@ class TestMatrix:
     def test_the_panel_page_opens_only_to_its_members(self, username: str, demo: dict[str, User]) -> None:
         panel = Panel.objects.get()
         client = browser(demo[username])
-        response = client.get(reverse("agencies:panel", args=[panel.pk]))
+        response = client.get(reverse("panels:panel", args=[panel.pk]))
         if username in PANEL_SEATS:
             assert response.status_code == 200
             assert {case.family.name for case in response.context["cases"]} == PANEL_CASES
         else:
             # 403 when the role has no panel pages at all (for every id alike), else the 404 of
             # a panel that does not exist
-            missing = client.get(reverse("agencies:panel", args=[987654]))
+            missing = client.get(reverse("panels:panel", args=[987654]))
             assert response.status_code == missing.status_code and response.status_code in (403, 404)
             assert without_tokens(response.content) == without_tokens(missing.content)
 
@@ -146,9 +146,10 @@ class TestMatrix:
 def test_the_demo_loads_twice_without_duplicates(demo: dict[str, User]) -> None:
     from django.core.management import call_command
 
-    from agencies.models import Agency, AgendaItem, MeetingAttendance, Membership, PanelMeeting
+    from agencies.models import Agency, Membership
     from cases.models import CaseEvent, CaseShare
     from families.models import Family, Person
+    from panels.models import AgendaItem, MeetingAttendance, PanelMeeting
     from referrals.models import Referral, TriageDecision
 
     models = (User, Agency, Membership, Panel, Family, Person, Case, CaseShare, CaseEvent, Referral, TriageDecision)
@@ -215,7 +216,7 @@ def test_the_demo_panel_met_two_weeks_ago_and_meets_in_twelve_days(demo: dict[st
 
     from django.utils import timezone
 
-    from agencies.models import PanelMeeting
+    from panels.models import PanelMeeting
 
     today = timezone.localdate()
     held, upcoming = PanelMeeting.objects.order_by("scheduled_for")

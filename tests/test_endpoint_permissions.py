@@ -13,10 +13,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from agencies.models import Agency, AgendaItem, Panel, PanelMeeting, User
+from agencies.models import Agency, Panel, User
 from audit.models import AuditEvent
 from cases.models import Case, CaseShare, DisclosureCheck
 from interventions.models import Closure, FollowUp, InterventionPlan, PlanAction, Review, Withdrawal
+from panels.models import AgendaItem, PanelMeeting
 from referrals.models import Referral
 from tests.factories import share
 
@@ -176,7 +177,7 @@ def named(world: World) -> dict[str, Any]:
     return {"subject_family_name": world.case.family.name, "subject_given_name": world.case.index_person.given_name}
 
 
-MEETINGS = "agencies.add_panelmeeting"
+MEETINGS = "panels.add_panelmeeting"
 ENDPOINTS = [
     Endpoint("home", "get", no_args, "list"),
     Endpoint("cases:case_list", "get", no_args, "list"),
@@ -210,21 +211,21 @@ ENDPOINTS = [
     Endpoint("referrals:referral_triage", "post", referral_id, "write", reader="panel_member"),
     Endpoint("referrals:referral_add_to", "post", referral_id, "write", reader="panel_member"),
     Endpoint("referrals:referral_feedback", "post", referral_id, "write", reader="panel_member"),
-    Endpoint("agencies:panel_list", "get", no_args, "list", role_gate="agencies.view_panel"),
-    Endpoint("agencies:panel", "get", lambda w: [w.panel.pk], "object", role_gate="agencies.view_panel"),
-    Endpoint("agencies:panel_settings", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.change_panel", reader="panel_member"),
-    Endpoint("agencies:meeting_create", "post", lambda w: [w.panel.pk], "write", role_gate=MEETINGS, reader="panel_member"),
-    Endpoint("agencies:meeting", "get", meeting_id, "object"),
-    Endpoint("agencies:meeting_agenda", "get", meeting_id, "object"),
-    Endpoint("agencies:meeting_acknowledge", "post", meeting_id, "object"),
-    Endpoint("agencies:meeting_attendance", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
-    Endpoint("agencies:meeting_rebuild", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
-    Endpoint("agencies:meeting_add_case", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
-    Endpoint("agencies:meeting_close", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
-    Endpoint("agencies:agendaitem_decide", "post", item_ids, "write", role_gate=MEETINGS, reader="panel_member"),
-    Endpoint("agencies:agendaitem_decline", "get", item_ids, "object"),
-    Endpoint("agencies:directory", "get", no_args, "list", role_gate="agencies.view_user"),
-    Endpoint("agencies:reassign", "post", lambda w: [w.case.owner_id], "write", role_gate="agencies.view_user"),
+    Endpoint("panels:panel_list", "get", no_args, "list", role_gate="agencies.view_panel"),
+    Endpoint("panels:panel", "get", lambda w: [w.panel.pk], "object", role_gate="agencies.view_panel"),
+    Endpoint("panels:panel_settings", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.change_panel", reader="panel_member"),
+    Endpoint("panels:meeting_create", "post", lambda w: [w.panel.pk], "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:meeting", "get", meeting_id, "object"),
+    Endpoint("panels:meeting_agenda", "get", meeting_id, "object"),
+    Endpoint("panels:meeting_acknowledge", "post", meeting_id, "object"),
+    Endpoint("panels:meeting_attendance", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:meeting_rebuild", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:meeting_add_case", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:meeting_close", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:agendaitem_decide", "post", item_ids, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:agendaitem_decline", "get", item_ids, "object"),
+    Endpoint("panels:directory", "get", no_args, "list", role_gate="agencies.view_user"),
+    Endpoint("panels:reassign", "post", lambda w: [w.case.owner_id], "write", role_gate="agencies.view_user"),
     Endpoint("cases-api:case-list", "get", no_args, "list", api=True),
     Endpoint("cases-api:case-detail", "get", case_id, "object", api=True),
     Endpoint("cases-api:case-assign-owner", "post", case_id, "write", api=True),
@@ -267,19 +268,19 @@ ENDPOINTS = [
     Endpoint("referrals-api:referral-triage", "post", referral_id, "write", api=True, reader="panel_member"),
     Endpoint("referrals-api:referral-add-to", "post", referral_id, "write", api=True, reader="panel_member"),
     Endpoint("referrals-api:referral-feedback", "post", referral_id, "write", api=True, reader="panel_member"),
-    Endpoint("agencies-api:panel-list", "get", no_args, "list", api=True, role_gate="agencies.view_panel"),
-    Endpoint("agencies-api:panel-detail", "get", lambda w: [w.panel.pk], "object", api=True, role_gate="agencies.view_panel"),
-    Endpoint("agencies-api:panelmeeting-list", "get", no_args, "list", api=True),
-    Endpoint("agencies-api:panelmeeting-detail", "get", meeting_id, "object", api=True),
-    Endpoint("agencies-api:panelmeeting-acknowledge", "post", meeting_id, "object", api=True),
-    Endpoint("agencies-api:panelmeeting-attendance", "post", meeting_id, "write", api=True, role_gate=MEETINGS, reader="panel_member"),
-    Endpoint("agencies-api:panelmeeting-rebuild-agenda", "post", meeting_id, "write", api=True, role_gate=MEETINGS, reader="panel_member"),
-    Endpoint("agencies-api:panelmeeting-close", "post", meeting_id, "write", api=True, role_gate=MEETINGS, reader="panel_member"),
-    Endpoint("agencies-api:agendaitem-list", "get", no_args, "list", api=True),
-    Endpoint("agencies-api:agendaitem-detail", "get", lambda w: [w.item.pk], "object", api=True),
-    Endpoint("agencies-api:agendaitem-decide", "post", lambda w: [w.item.pk], "write", api=True, role_gate=MEETINGS, reader="panel_member"),
-    Endpoint("agencies-api:agendaitem-decline", "post", lambda w: [w.item.pk], "object", api=True),
-    Endpoint("agencies-api:owner-candidate-list", "get", no_args, "list", api=True),
+    Endpoint("panels-api:panel-list", "get", no_args, "list", api=True, role_gate="agencies.view_panel"),
+    Endpoint("panels-api:panel-detail", "get", lambda w: [w.panel.pk], "object", api=True, role_gate="agencies.view_panel"),
+    Endpoint("panels-api:panelmeeting-list", "get", no_args, "list", api=True),
+    Endpoint("panels-api:panelmeeting-detail", "get", meeting_id, "object", api=True),
+    Endpoint("panels-api:panelmeeting-acknowledge", "post", meeting_id, "object", api=True),
+    Endpoint("panels-api:panelmeeting-attendance", "post", meeting_id, "write", api=True, role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels-api:panelmeeting-rebuild-agenda", "post", meeting_id, "write", api=True, role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels-api:panelmeeting-close", "post", meeting_id, "write", api=True, role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels-api:agendaitem-list", "get", no_args, "list", api=True),
+    Endpoint("panels-api:agendaitem-detail", "get", lambda w: [w.item.pk], "object", api=True),
+    Endpoint("panels-api:agendaitem-decide", "post", lambda w: [w.item.pk], "write", api=True, role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels-api:agendaitem-decline", "post", lambda w: [w.item.pk], "object", api=True),
+    Endpoint("panels-api:owner-candidate-list", "get", no_args, "list", api=True),
     Endpoint("privacy:sar_list", "get", no_args, "object"),
     Endpoint("privacy:sar_create", "post", lambda w: [w.case.index_person_id], "write", **DPO),
     Endpoint("privacy:sar", "get", sar_id, "object"),
@@ -352,7 +353,7 @@ EXEMPT = {
     "api-docs": "the schema's documentation page",
     "cases-api:api-root": "links to the list endpoints",
     "referrals-api:api-root": "links to the list endpoints",
-    "agencies-api:api-root": "links to the list endpoints",
+    "panels-api:api-root": "links to the list endpoints",
     "interventions-api:api-root": "links to the list endpoints",
     "reminders-api:api-root": "links to the list endpoints",
     "reminders:reminder_read_all": "marks the caller's own reminders read",
@@ -383,8 +384,8 @@ def world(
 ) -> World:
     from django.utils import timezone
 
-    from agencies import services as panel_services
     from cases import services as case_services
+    from panels import services as panel_services
     from tests.factories import ReferralFactory
 
     # Names no page would contain by chance, so "not in the page" means what it says.
@@ -606,5 +607,5 @@ def test_a_member_of_another_panel_gets_404_for_this_panel(world: World) -> None
     outsider = member(elsewhere, Membership.Role.PANEL_MEMBER)
     client = Client()
     client.force_login(outsider)
-    assert client.get(reverse("agencies:panel", args=[world.panel.pk])).status_code == 404
-    assert client.get(reverse("agencies:panel_list")).context["panels"].count() == 1
+    assert client.get(reverse("panels:panel", args=[world.panel.pk])).status_code == 404
+    assert client.get(reverse("panels:panel_list")).context["panels"].count() == 1

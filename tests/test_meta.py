@@ -1,19 +1,48 @@
-"""Project-wide guarantees: every view and viewset on case data uses the access bases, and every
-model follows the house rules. A new view or model fails here until it does, or is exempted with
-a reason (NetBox's test_model_test_coverage, style.md §2)."""
+"""Project-wide guarantees: the apps import only the floors below them, every view and viewset on
+case data uses the access bases, and every model follows the house rules. A new import, view or
+model fails here until it does, or is exempted with a reason (NetBox's
+test_model_test_coverage, style.md §2; CONTRIBUTING.md, "The house: apps and floors")."""
 
+import ast
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from agencies.access import RestrictedQuerySet, RestrictedViewMixin, RestrictedViewSet
 from agencies.access.core import RULES
 
-OUR_APPS = ("agencies", "families", "referrals", "cases", "interventions", "audit")
+ROOT = Path(settings.BASE_DIR)
+# Our apps: those the app registry finds at the top of this repository (not in .venv).
+OUR_APPS = tuple(config.name for config in apps.get_app_configs() if Path(config.path).parent == ROOT)
+
+# The floors, lowest first: an app imports only the apps below it (decision 49).
+FLOORS = (
+    "agencies",
+    "audit",
+    "families",
+    "cases",
+    "referrals",
+    "panels",
+    "interventions",
+    "reminders",
+    "privacy",
+    "demo",
+)
+# Module -> why it imports an app above its own floor. Each is checked to be still needed.
+IMPORT_EXCEPTIONS = {
+    "agencies.access.views": "the access bases record every read in the trail (audit.reads): design.md §1 lets "
+    "the ground floor import audit, which itself stands on agencies",
+    "agencies.access.api": "the API's access bases record every read in the trail (audit.reads), as above",
+    "cases.views": "the case page and the home page are still composed here from other apps' data "
+    "(panels' decisions, referrals, plans, deadlines) until they become declared sections, each in the app "
+    "that owns its data (issue 10, item 2)",
+}
 
 # View -> why it may skip the restricted bases.
 VIEW_EXEMPTIONS = {
@@ -23,10 +52,11 @@ VIEW_EXEMPTIONS = {
     "agencies.account.TwoFactorView": "enrols the user's own authenticator app; reads no case data",
     "agencies.account.VerifyView": "checks the user's own sign-in code; reads no case data",
     "agencies.account.NameShownView": "the user's own name preference; reads no case data",
-    "audit.views.AuditSearchView": "the whole trail, for the data protection officer only (404 for others)",
-    "audit.views.BreakGlassReportView": "the break-the-glass report, for the data protection officer only",
+    "reminders.views.ReminderPreferencesView": "the user's own choice of reminder e-mails; reads no case data",
+    "privacy.trail_views.AuditSearchView": "the whole trail, for the data protection officer only (404 for others)",
+    "privacy.trail_views.BreakGlassReportView": "the break-the-glass report, for the data protection officer only",
     "audit.api.views.AuditEventViewSet": "the whole trail, for the data protection officer only (404 for others)",
-    "audit.views.BreakGlassView": "opens a case beyond the user's reach by design; supervisors only (decision 35)",
+    "privacy.trail_views.BreakGlassView": "opens a case beyond the user's reach by design; supervisors (decision 35)",
     "audit.admin.AuditEventAdmin.changelist_view": "the admin's trail: the DPO only, reads recorded",
     "audit.admin.AuditEventAdmin.change_view": "the admin's trail: the DPO only, reads recorded",
 }
@@ -95,3 +125,49 @@ def test_models_follow_the_house_rules(model: type[models.Model]) -> None:
     assert "__str__" in vars(model), "needs __str__"
     for constraint in model._meta.constraints:
         assert constraint.name.startswith(f"{model._meta.app_label}_{model._meta.model_name}_"), constraint.name
+
+
+def _modules(app: str) -> Iterator[tuple[str, Path]]:
+    """Every Python module of `app` but its migrations, with its dotted name."""
+    for path in sorted((ROOT / app).rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if "migrations" not in parts:
+            yield ".".join(parts[:-1] if parts[-1] == "__init__" else parts), path
+
+
+def _imported(module: str, path: Path) -> Iterator[str]:
+    """Every module `module` imports, at the top or inside a function, relative imports resolved.
+
+    `apps.get_model("app", "Model")` is a string, not an import: models may name models of any
+    floor the way foreign keys do."""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            yield ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _upward_imports() -> dict[str, set[str]]:
+    floor = {app: level for level, app in enumerate(FLOORS)}
+    found: dict[str, set[str]] = {}
+    for app in FLOORS:
+        for module, path in _modules(app):
+            above = {name for name in _imported(module, path) if floor.get(name.split(".")[0], -1) > floor[app]}
+            if above:
+                found[module] = above
+    return found
+
+
+def test_every_app_stands_on_a_floor() -> None:
+    assert sorted(FLOORS) == sorted(OUR_APPS)
+
+
+def test_no_app_imports_an_app_above_it() -> None:
+    upward = _upward_imports()
+    assert {module: sorted(names) for module, names in upward.items() if module not in IMPORT_EXCEPTIONS} == {}
+
+
+def test_import_exceptions_are_still_needed() -> None:
+    assert set(IMPORT_EXCEPTIONS) <= set(_upward_imports())

@@ -10,11 +10,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies import services as panel_services
 from agencies.access import Action, forget_access
-from agencies.models import Agency, Membership, Panel, PanelMeeting, User
+from agencies.models import Agency, Membership, Panel, User
 from audit.models import AuditEvent
 from cases.models import Case, CaseEvent
+from panels import services as panel_services
+from panels.models import PanelMeeting
 from referrals import services
 from referrals.models import Referral, TriageDecision
 from tests.conftest import api_as, member
@@ -67,7 +68,7 @@ def test_minutes_are_for_the_panels_members_not_a_guest(
     member_page = client_for(panel_member).get(meeting.get_absolute_url()).content.decode()
     guest_page = client_for(caseworker).get(meeting.get_absolute_url()).content.decode()
     assert "Zorbafamily" in member_page and "Zorbafamily" not in guest_page
-    detail = reverse("agencies-api:panelmeeting-detail", args=[meeting.pk])
+    detail = reverse("panels-api:panelmeeting-detail", args=[meeting.pk])
     assert api_as(caseworker).get(detail).data["minutes"] is None
     assert "Zorbafamily" in api_as(panel_member).get(detail).data["minutes"]
 
@@ -173,7 +174,7 @@ def test_object_filters_refuse_hidden_ids_like_missing_ones(
     client = api_as(caseworker_other_agency)
     for name, param, hidden in (
         ("cases-api:disclosurecheck-list", "case", case.pk),
-        ("agencies-api:agendaitem-list", "meeting", meeting.pk),
+        ("panels-api:agendaitem-list", "meeting", meeting.pk),
     ):
         shown, missing = client.get(reverse(name), {param: hidden}), client.get(reverse(name), {param: 987654})
         assert shown.status_code == missing.status_code == 400, name
@@ -204,7 +205,7 @@ def test_a_guest_sees_their_items_numbered_from_one(
     page = client_for(caseworker).get(meeting.get_absolute_url())
     assert [item.case for item in page.context["items"]] == [case]
     assert '<span class="badge text-bg-light border">1</span>' in page.content.decode()
-    assert "position" not in api_as(caseworker).get(reverse("agencies-api:agendaitem-list")).data["results"][0]
+    assert "position" not in api_as(caseworker).get(reverse("panels-api:agendaitem-list")).data["results"][0]
 
 
 def test_the_crisis_alert_is_a_task_with_a_record(

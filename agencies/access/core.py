@@ -473,7 +473,7 @@ def _meeting_condition(user: AnyUser, action: Action, prefix: str) -> Q | None:
         return None
     if action in (Action.VIEW, Action.VIEW_SUMMARY):
         # A subquery, not a join: a join on attendance would repeat the meeting once per attendee.
-        attended = apps.get_model("agencies", "MeetingAttendance").objects.filter(user_id=access.user_id)
+        attended = apps.get_model("panels", "MeetingAttendance").objects.filter(user_id=access.user_id)
         condition = Q(**{f"{prefix}pk__in": attended.order_by().values("meeting_id")})
         if access.panel_ids:
             condition |= Q(**{f"{prefix}panel_id__in": access.panel_ids})
@@ -542,7 +542,7 @@ def _reminder_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> m
         target = apps.get_model("referrals", "Referral").objects.filter(referrals, pk=OuterRef("object_id"))
         known |= Q(Exists(target), kind=qs.model.Kind.TRIAGE)
     if meetings is not None:
-        target = apps.get_model("agencies", "PanelMeeting").objects.filter(meetings, pk=OuterRef("object_id"))
+        target = apps.get_model("panels", "PanelMeeting").objects.filter(meetings, pk=OuterRef("object_id"))
         known |= Q(Exists(target), kind=qs.model.Kind.AGENDA)
     about = Q(case__isnull=True) & known
     return qs.filter(mine, about | seen if seen is not None else about)

@@ -1,4 +1,4 @@
-"""Agencies, people, panels and their meetings."""
+"""Agencies, people, memberships and panels, and each panel's deadlines."""
 
-from .meetings import *  # noqa: F403
+from .deadlines import *  # noqa: F403
 from .organisations import *  # noqa: F403

@@ -233,4 +233,4 @@ class Panel(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("agencies:panel", kwargs={"pk": self.pk})
+        return reverse("panels:panel", kwargs={"pk": self.pk})

@@ -6,11 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import deadlines
 from agencies.access import Action, UserAccess
 from agencies.models import Agency, Membership, User
 from audit.models import AuditEvent
 from audit.services import record
-from reminders import rules
 
 from ..involvement import involved_agency_ids
 from ..models import Case, InformationRequest
@@ -55,7 +55,7 @@ def ask_information(case: Case, *, to_agency: Agency, question: str, actor: User
         question=question,
         asked_by=actor,
         asked_at=now,
-        due_at=rules.information_due(now),
+        due_at=deadlines.information_due(now),
     )
     record(
         AuditEvent.Action.ENTRY_RECORDED,

@@ -10,15 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import deadlines
 from agencies.access import Action
-from agencies.models import Membership, User
+from agencies.models import Membership, PanelReminderSettings, User
 from audit.models import AuditEvent
 from audit.services import record
 from cases.involvement import involved_agency_ids
 from cases.models import Case, CaseEvent, Contact, Visibility
 from cases.services import default_visibility, record_contact
-from reminders import rules
-from reminders.models import PanelReminderSettings
 
 from ..models import Closure, ClosureAgreement, FollowUp, InterventionPlan
 from .common import add_months, locked_case, moment_of, not_in_future, timeline
@@ -131,7 +130,7 @@ def reopen_case(case: Case, *, reason: str, actor: User) -> Case:
         closure.reopened_at, closure.reopened_by, closure.reopen_reason = timezone.now(), actor, reason.strip()
         closure.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
     # A reopened case is reviewed within the plan review interval, as a new plan would be.
-    next_review = rules.review_due(timezone.localdate(), PanelReminderSettings.timing_for(case.panel_id))
+    next_review = deadlines.review_due(timezone.localdate(), PanelReminderSettings.timing_for(case.panel_id))
     Case.objects.filter(pk=case.pk).update(closed_at=None, next_review_on=next_review, updated_at=timezone.now())
     timeline(case, CaseEvent.Kind.REOPENED, actor, closure, reason=reason.strip())
     record(AuditEvent.Action.CASE_REOPENED, actor=actor, obj=closure or case, case_id=case.pk, reason=reason.strip())

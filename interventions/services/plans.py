@@ -9,13 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import deadlines
 from agencies.access import Action
-from agencies.models import Membership, User
+from agencies.models import Membership, PanelReminderSettings, User
 from audit.models import AuditEvent
 from audit.services import record
 from cases.models import Case, CaseEvent
-from reminders import rules
-from reminders.models import PanelReminderSettings
 
 from ..models import MEASURES, Goal, InterventionPlan, PlanAction
 from .common import ensure_open, locked_case, not_in_future, timeline
@@ -102,7 +101,7 @@ def _start(plan: InterventionPlan, case: Case, *, agreed_by: str, agreed_on: dat
     plan.save()
     if case.next_review_on is None:
         Case.objects.filter(pk=case.pk).update(
-            next_review_on=rules.review_due(today, PanelReminderSettings.timing_for(case.panel_id)),
+            next_review_on=deadlines.review_due(today, PanelReminderSettings.timing_for(case.panel_id)),
             updated_at=timezone.now(),
         )
 

@@ -9,16 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies import deadlines
 from agencies.access import Action
-from agencies.models import Agency, User
+from agencies.models import Agency, PanelReminderSettings, User
 from audit.models import AuditEvent
 from audit.services import record
 from cases.involvement import involved_agency_ids
 from cases.models import Case, CaseEvent, RiskRecord
 from cases.risk import RiskLevel
 from cases.services import set_risk_level
-from reminders import rules
-from reminders.models import PanelReminderSettings
 
 from ..models import GoalProgress, InterventionPlan, PlanAction, Review, Withdrawal
 from .common import ensure_open, locked_case, not_in_future, timeline
@@ -210,7 +209,7 @@ def record_withdrawal(
     withdrawal.full_clean()
     withdrawal.save()
     # The case stays open and keeps coming up for review, within the plan review interval.
-    review_by = rules.review_due(timezone.localdate(), PanelReminderSettings.timing_for(case.panel_id))
+    review_by = deadlines.review_due(timezone.localdate(), PanelReminderSettings.timing_for(case.panel_id))
     if case.next_review_on is None or case.next_review_on > review_by:
         Case.objects.filter(pk=case.pk).update(next_review_on=review_by, updated_at=timezone.now())
     timeline(case, CaseEvent.Kind.WITHDRAWAL, actor, withdrawal, security_followup=security_followup, police=police)

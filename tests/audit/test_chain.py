@@ -92,10 +92,10 @@ def test_the_admin_offers_no_change_or_delete(admin_client) -> None:  # type: ig
 def test_the_demo_has_a_past_break_glass_and_an_intact_chain() -> None:
     # the agencies, people and cases of the demo, then its audit history (not the whole seed_demo,
     # so this test stands apart from the other apps' demo data)
-    from agencies.demo import seed_agencies
-    from audit.demo_trail import seed_audit
     from audit.models import BreakGlassAccess
-    from cases.demo import seed_cases
+    from demo.cases import seed_cases
+    from demo.organisations import seed_agencies
+    from demo.trail import seed_audit
 
     org = seed_agencies()
     seed_cases(org)

@@ -93,10 +93,10 @@ def test_a_refused_api_read_is_recorded(case: Case, caseworker_other_agency: Use
 def test_the_printable_agenda_is_recorded_as_an_export(panel: Panel, coordinator: User) -> None:
     from django.utils import timezone
 
-    from agencies import services as panel_services
+    from panels import services as panel_services
 
     meeting = panel_services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
-    assert _client(coordinator).get(reverse("agencies:meeting_agenda", args=[meeting.pk])).status_code == 200
+    assert _client(coordinator).get(reverse("panels:meeting_agenda", args=[meeting.pk])).status_code == 200
     event = _last(coordinator)
     assert (event.action, event.object_id) == ("export_read", str(meeting.pk))
 

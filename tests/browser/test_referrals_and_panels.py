@@ -6,8 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from agencies.models import PanelMeeting
 from cases.models import Case
+from panels.models import PanelMeeting
 from referrals.models import Referral
 from tests.browser.conftest import sign_in
 
@@ -90,7 +90,7 @@ def test_issue_3_pages_pass_axe_wcag_aa(page: Any, live_server: Any, demo: Any, 
         "referral": referral.get_absolute_url(),
         "triage": reverse("referrals:referral_triage", args=[referral.pk]),
         "meeting": meeting.get_absolute_url(),
-        "decide": reverse("agencies:agendaitem_decide", args=[meeting.pk, meeting.items.first().pk]),
+        "decide": reverse("panels:agendaitem_decide", args=[meeting.pk, meeting.items.first().pk]),
         "assign": reverse("cases:case_assign", args=[krasniqi.pk]),
         "checks": reverse("cases:disclosurecheck_create", args=[krasniqi.pk]),
     }

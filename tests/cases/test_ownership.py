@@ -29,7 +29,7 @@ class TestReassignCaseload:
         self, agency: Agency, caseworker: User, colleague: User, supervisor: User
     ) -> None:
         cases = CaseFactory.create_batch(3, owner=caseworker, owning_agency=agency)
-        url = reverse("agencies:reassign", args=[caseworker.pk])
+        url = reverse("panels:reassign", args=[caseworker.pk])
         client = client_for(supervisor)
         choice = f"{colleague.pk}:{agency.pk}"
         # the review step changes nothing
@@ -45,7 +45,7 @@ class TestReassignCaseload:
         self, agency: Agency, caseworker: User, colleague: User, supervisor: User
     ) -> None:
         first, _second = CaseFactory.create_batch(2, owner=caseworker, owning_agency=agency)
-        url = reverse("agencies:reassign", args=[caseworker.pk])
+        url = reverse("panels:reassign", args=[caseworker.pk])
         response = client_for(supervisor).post(
             url, {"step": "confirm", f"case_{first.pk}": f"{colleague.pk}:{agency.pk}"}
         )
@@ -81,7 +81,7 @@ class TestReassignCaseload:
     ) -> None:
         on_panel = CaseFactory(owner=caseworker, owning_agency=agency, panel=panel)
         CaseFactory(owner=caseworker, owning_agency=agency)  # not on the coordinator's panel
-        response = client_for(coordinator).get(reverse("agencies:reassign", args=[caseworker.pk]))
+        response = client_for(coordinator).get(reverse("panels:reassign", args=[caseworker.pk]))
         assert response.context["cases"] == [on_panel]
 
     def test_the_api_previews_then_confirms(

@@ -14,11 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies import services as panel_services
-from agencies.models import Agency, Membership, Panel, PanelMeeting, User
+from agencies.models import Agency, Membership, Panel, User
 from cases import services
 from cases.models import Case, CaseEvent, CaseShare, event_choices
 from interventions import services as plans
+from panels import services as panel_services
+from panels.models import PanelMeeting
 from referrals.services import add_to_earlier
 from tests.conftest import api_as, member
 from tests.factories import AgencyFactory, CaseFactory, PersonFactory, ReferralFactory, share

@@ -185,7 +185,7 @@ class TestListsQueryCounts:
         client = client_for(coordinator)
         # 8, and the header's unread reminder count
         with django_assert_max_num_queries(12):  # +3: the read's audit record (chain head, insert)
-            response = client.get(reverse("agencies:panel_list"))
+            response = client.get(reverse("panels:panel_list"))
         assert len(response.context["panels"]) == panels
 
     @pytest.mark.parametrize("rows", [1, 12])
@@ -228,7 +228,7 @@ class TestListsQueryCounts:
         client = client_for(panel_member)
         # 12, and the header's unread reminder count
         with django_assert_max_num_queries(16):  # +3: the read's audit record (chain head, insert)
-            response = client.get(reverse("agencies:panel", args=[panel.pk]), {"risk_level": "low"})
+            response = client.get(reverse("panels:panel", args=[panel.pk]), {"risk_level": "low"})
         assert response.status_code == 200
 
 

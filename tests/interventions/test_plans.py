@@ -100,7 +100,7 @@ class TestCreatePlan:
         assert case.next_review_on is not None and 89 <= (case.next_review_on - days(0)).days <= 92
 
     def test_the_panels_review_interval_is_used(self, case: Case, panel: object) -> None:
-        from reminders.models import PanelReminderSettings
+        from agencies.models import PanelReminderSettings
 
         PanelReminderSettings.objects.create(panel=panel, review_months=1)
         Case.objects.filter(pk=case.pk).update(panel=panel)

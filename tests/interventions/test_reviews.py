@@ -124,7 +124,7 @@ class TestWithdrawal:
     def test_the_case_comes_up_for_review_within_the_panels_interval(
         self, case: Case, plan: InterventionPlan, panel: object
     ) -> None:
-        from reminders.models import PanelReminderSettings
+        from agencies.models import PanelReminderSettings
 
         PanelReminderSettings.objects.create(panel=panel, review_months=1)
         Case.objects.filter(pk=case.pk).update(panel=panel, next_review_on=None)

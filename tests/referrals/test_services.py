@@ -38,7 +38,7 @@ class TestIntake:
         ).exists()
 
     def test_the_panels_triage_deadline_is_used(self, caseworker: User, agency: Agency, panel: Panel) -> None:
-        from reminders.models import PanelReminderSettings
+        from agencies.models import PanelReminderSettings
 
         PanelReminderSettings.objects.create(panel=panel, triage_hours=8)
         received = timezone.now() - datetime.timedelta(hours=2)
@@ -207,7 +207,7 @@ class TestTriage:
     def test_the_panel_agenda_decision_joins_the_next_meeting(
         self, caseworker: User, agency: Agency, panel: Panel, coordinator: User
     ) -> None:
-        from agencies import services as panel_services
+        from panels import services as panel_services
 
         meeting = panel_services.schedule_meeting(
             panel, scheduled_for=timezone.now() + datetime.timedelta(days=3), actor=coordinator

@@ -34,7 +34,7 @@ def test_it_shows_what_is_due_and_what_was_sent(case: Case, caseworker: User, co
 
 
 def test_the_demo_reminders_show_after_seeding(case: Case, caseworker: User, agency: object) -> None:
-    from reminders.demo import seed_reminders
+    from demo.reminders import seed_reminders
     from reminders.models import Reminder
     from tests.factories import CaseFactory
 

@@ -9,10 +9,11 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from agencies.access import Action
-from agencies.models import Membership, Panel, PanelMeeting, User
+from agencies.models import Membership, Panel, PanelReminderSettings, User
 from cases.models import Case
+from panels.models import PanelMeeting
 from reminders import services
-from reminders.models import OWNER, PanelReminderSettings, Reminder
+from reminders.models import OWNER, Reminder
 from reminders.sweep import sweep
 from tests.conftest import member
 from tests.factories import AgencyFactory, ReferralFactory

@@ -11,9 +11,10 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agencies.models import Agency, Panel, PanelMeeting, User
+from agencies.models import Agency, Panel, User
 from cases.models import Case, InformationRequest
 from interventions.models import Closure, FollowUp
+from panels.models import PanelMeeting
 from reminders.models import Reminder
 from reminders.sweep import sweep
 from tests.factories import AgencyFactory, CaseFactory, ReferralFactory, share

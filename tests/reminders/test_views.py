@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Panel, User
+from agencies.models import Panel, PanelReminderSettings, User
 from cases.models import Case
-from reminders.models import PanelReminderSettings, Reminder
+from reminders.models import Reminder
 from tests.conftest import api_as
 from tests.factories import CaseFactory
 

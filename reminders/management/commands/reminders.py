@@ -5,9 +5,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from agencies import deadlines
 from agencies.access import Action
 from agencies.models import User
-from reminders import rules
 from reminders.models import Reminder
 from reminders.sweep import Window, collect, stage_of, timings
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         timing = timings()
         rows = []
         for deadline in collect(Window.at(now, timing.values()), timing):
-            stage = stage_of(deadline, now, timing.get(deadline.panel_id, rules.DEFAULTS))
+            stage = stage_of(deadline, now, timing.get(deadline.panel_id, deadlines.DEFAULTS))
             if stage and (stages is None or stage in stages):
                 rows.append((deadline, stage))
         self.stdout.write(self.style.MIGRATE_HEADING(f"Due now ({len(rows)})"))

@@ -1,0 +1,164 @@
+"""Panels, their meetings and agenda items, and owner candidates, as the API shows them."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from agencies.access import Action, sits_on
+from agencies.access.api import RestrictedPrimaryKeyRelatedField
+from agencies.api.serializers import AgencyRefSerializer, UserRefSerializer
+from agencies.models import Agency, Panel, User
+
+from ..models import AgendaItem, InvolvedAgency, MeetingAttendance, PanelMeeting, ShareDeclined
+
+__all__ = [
+    "AgendaItemSerializer",
+    "CandidateSerializer",
+    "DecisionSerializer",
+    "PanelMeetingSerializer",
+    "PanelSerializer",
+]
+
+
+class PanelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A panel; its coordinator may change `cadence_days` and `record_mode`."""
+
+    agencies = AgencyRefSerializer(many=True, read_only=True)
+    coordinator = UserRefSerializer(read_only=True)
+    chair = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Panel
+        fields = ["id", "name", "agencies", "coordinator", "chair", "cadence_days", "record_mode"]
+        read_only_fields = ["id", "name", "agencies", "coordinator", "chair"]
+
+
+class AttendanceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    user = UserRefSerializer(read_only=True)
+    agency = AgencyRefSerializer(read_only=True)
+
+    class Meta:
+        model = MeetingAttendance
+        fields = ["user", "agency", "present", "confidentiality_acknowledged_at"]
+        read_only_fields = fields
+
+
+class PanelMeetingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A meeting; `minutes` (which cover every case discussed) only for the panel's members."""
+
+    panel = RestrictedPrimaryKeyRelatedField(queryset=Panel.objects.all(), action=Action.MANAGE)
+    attendance = AttendanceSerializer(many=True, read_only=True)
+
+    def to_representation(self, instance: PanelMeeting) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not sits_on(self.context["request"].user, instance.panel_id):
+            data["minutes"] = None
+        return data
+
+    class Meta:
+        model = PanelMeeting
+        fields = ["id", "panel", "scheduled_for", "location", "status", "record_mode", "minutes", "attendance"]
+        read_only_fields = ["id", "status", "record_mode", "minutes", "attendance"]
+
+
+class InvolvedAgencySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    agency = AgencyRefSerializer(read_only=True)
+
+    class Meta:
+        model = InvolvedAgency
+        fields = ["agency", "reason"]
+        read_only_fields = fields
+
+
+class ShareDeclinedSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    agency = AgencyRefSerializer(read_only=True)
+
+    class Meta:
+        model = ShareDeclined
+        fields = ["agency", "reason", "recorded_at"]
+        read_only_fields = fields
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """An agenda item and what the panel decided (as far as the meeting's record mode keeps)."""
+
+    involved = InvolvedAgencySerializer(many=True, read_only=True)
+    declines = ShareDeclinedSerializer(many=True, read_only=True)
+    first_contact_agency = AgencyRefSerializer(read_only=True, allow_null=True)
+    owner = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id",
+            "meeting",
+            "reason",
+            "case",
+            "referral",
+            "decided_at",
+            "urgency",
+            "first_contact_agency",
+            "owner",
+            "next_review_on",
+            "decision_notes",
+            "discussion",
+            "involved",
+            "declines",
+        ]
+        read_only_fields = fields
+
+
+class InvolvedInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    reason = serializers.CharField(max_length=300)
+
+
+class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    urgency = serializers.ChoiceField(choices=AgendaItem.Urgency.choices, required=False, default="")
+    first_contact_agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), required=False, allow_null=True, default=None
+    )
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
+    )
+    owner_agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), required=False, allow_null=True, default=None
+    )
+    next_review_on = serializers.DateField(required=False, allow_null=True, default=None)
+    involved = InvolvedInputSerializer(many=True, required=False, default=list)
+    share_basis = serializers.ChoiceField(
+        choices=[("", ""), ("consent", "consent"), ("safeguarding", "safeguarding"), ("legal_duty", "legal_duty")],
+        required=False,
+        default="",
+    )
+    share_justification = serializers.CharField(required=False, default="", allow_blank=True)
+    share_consent_given_by = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+    share_legal_duty = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
+    notes = serializers.CharField(required=False, default="", allow_blank=True)
+    discussion = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class DeclineSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
+    reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
+
+
+class AttendanceInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    present = serializers.BooleanField(default=True)
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class CloseMeetingSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    cancelled = serializers.BooleanField(default=False)
+    minutes = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class CandidateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    user = UserRefSerializer()
+    agency = AgencyRefSerializer()
+    open_cases = serializers.IntegerField()
+    languages = serializers.CharField(source="user.spoken_languages")
+    gender = serializers.CharField(source="user.gender")

@@ -1,0 +1,180 @@
+"""The panels' API: panels, their meetings and agenda items, and who may own a case."""
+
+from typing import Any, ClassVar, cast
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agencies.access import Action, RestrictedViewSet
+from agencies.directory import owner_candidates
+from agencies.models import Agency, Panel, User
+from cases.models import Case
+
+from .. import services
+from ..filtersets import AgendaItemFilterSet
+from ..models import AgendaItem, PanelMeeting
+from .serializers import (
+    AgendaItemSerializer,
+    AttendanceInputSerializer,
+    CandidateSerializer,
+    CloseMeetingSerializer,
+    DecisionSerializer,
+    DeclineSerializer,
+    PanelMeetingSerializer,
+    PanelSerializer,
+)
+
+__all__ = ["AgendaItemViewSet", "OwnerCandidateViewSet", "PanelMeetingViewSet", "PanelViewSet"]
+
+
+class PanelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, RestrictedViewSet):
+    """Panels you sit on. The coordinator sets how often it meets and what its meetings keep."""
+
+    queryset = Panel.objects.select_related("coordinator", "chair").prefetch_related("agencies")
+    serializer_class = PanelSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+    action_access: ClassVar[dict[str, Action]] = {"partial_update": Action.MANAGE}
+    permission_required: ClassVar[dict[Action, str]] = {
+        Action.VIEW: "agencies.view_panel",
+        Action.MANAGE: "agencies.change_panel",
+    }
+
+    def perform_update(self, serializer: PanelSerializer) -> None:  # type: ignore[override]
+        panel = cast(Panel, serializer.instance)
+        data = serializer.validated_data
+        services.update_panel(
+            panel,
+            cadence_days=data.get("cadence_days", panel.cadence_days),
+            record_mode=data.get("record_mode", panel.record_mode),
+            actor=cast(User, self.request.user),
+        )
+
+
+class PanelMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RestrictedViewSet):
+    """Meetings of your panels. The coordinator plans them (the agenda is built at once)."""
+
+    queryset = PanelMeeting.objects.select_related("panel").prefetch_related("attendance__user", "attendance__agency")
+    serializer_class = PanelMeetingSerializer
+    filterset_fields = ["status"]
+    action_access: ClassVar[dict[str, Action]] = {
+        "create": Action.MANAGE,
+        "acknowledge": Action.VIEW,
+        "attendance": Action.MANAGE,
+        "rebuild_agenda": Action.MANAGE,
+        "close": Action.MANAGE,
+    }
+    permission_required: ClassVar[dict[Action, str]] = {
+        Action.VIEW: "panels.view_panelmeeting",
+        Action.MANAGE: "panels.add_panelmeeting",
+    }
+
+    def perform_create(self, serializer: PanelMeetingSerializer) -> None:  # type: ignore[override]
+        data = serializer.validated_data
+        serializer.instance = services.schedule_meeting(
+            data["panel"], scheduled_for=data["scheduled_for"], location=data.get("location", ""), actor=self.actor
+        )
+
+    @property
+    def actor(self) -> User:
+        return cast(User, self.request.user)
+
+    def _answer(self, meeting: PanelMeeting) -> Response:
+        return Response(
+            PanelMeetingSerializer(self.get_queryset().get(pk=meeting.pk), context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(request=None, responses=PanelMeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+        """Acknowledge, for yourself, the confidentiality of what is said at this meeting."""
+        meeting = self.get_object()
+        services.acknowledge_confidentiality(meeting, user=self.actor)
+        return self._answer(meeting)
+
+    @extend_schema(request=AttendanceInputSerializer, responses=PanelMeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def attendance(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self.get_object()
+        data = AttendanceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.record_attendance(meeting, actor=self.actor, **data.validated_data)
+        return self._answer(meeting)
+
+    @extend_schema(request=None, responses=PanelMeetingSerializer)
+    @action(detail=True, methods=["post"], url_path="rebuild-agenda")
+    def rebuild_agenda(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self.get_object()
+        services.build_agenda(meeting)
+        return self._answer(meeting)
+
+    @extend_schema(request=CloseMeetingSerializer, responses=PanelMeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self.get_object()
+        data = CloseMeetingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.close_meeting(meeting, actor=self.actor, **data.validated_data)
+        return self._answer(meeting)
+
+
+class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """Agenda items of meetings you may see, about cases and referrals you may know of."""
+
+    queryset = AgendaItem.objects.select_related("first_contact_agency", "owner").prefetch_related(
+        "involved__agency", "declines__agency"
+    )
+    serializer_class = AgendaItemSerializer
+    filterset_class = AgendaItemFilterSet
+    action_access: ClassVar[dict[str, Action]] = {"decide": Action.MANAGE, "decline": Action.VIEW}
+    permission_required: ClassVar[dict[Action, str]] = {
+        Action.VIEW: "panels.view_panelmeeting",
+        Action.MANAGE: "panels.add_panelmeeting",
+    }
+
+    def _answer(self, item: AgendaItem) -> Response:
+        return Response(
+            AgendaItemSerializer(self.get_queryset().get(pk=item.pk), context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(request=DecisionSerializer, responses=AgendaItemSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        """Record the panel's decision on a case and apply it (owner, urgency, first contact,
+        next review, agencies involved)."""
+        item = self.get_object()
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["involved"] = [(row["agency"], row["reason"]) for row in values["involved"]]
+        services.record_decision(item, services.PanelDecision(**values), actor=cast(User, request.user))
+        return self._answer(item)
+
+    @extend_schema(request=DeclineSerializer, responses=AgendaItemSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None) -> Response:
+        """Record that an agency declined to share what it knows about this case."""
+        item = self.get_object()
+        data = DeclineSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.decline_to_share(item, actor=cast(User, request.user), **data.validated_data)
+        return self._answer(item)
+
+
+class OwnerCandidateViewSet(mixins.ListModelMixin, RestrictedViewSet):
+    """People who may own a case, with their open caseload, languages and gender; `?agency=` narrows
+    to one agency."""
+
+    queryset = Case.objects.all()
+    serializer_class = CandidateSerializer
+    pagination_class = None
+    action_access: ClassVar[dict[str, Action]] = {"list": Action.MANAGE}
+    permission_required: ClassVar[dict[Action, str]] = {Action.MANAGE: "cases.manage_case"}
+
+    @extend_schema(parameters=[OpenApiParameter("agency", int)], responses=CandidateSerializer(many=True))
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        agency = request.query_params.get("agency", "")
+        agencies = Agency.objects.filter(pk=int(agency)) if agency.isdigit() else None
+        return Response(CandidateSerializer(owner_candidates(agencies=agencies), many=True).data)

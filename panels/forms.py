@@ -1,0 +1,233 @@
+"""Forms for panels and their meetings, and for moving a caseload. They check input; services decide."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.directory import Candidate, owner_candidates
+from agencies.models import Agency, Membership, Panel
+from cases.models import Case, CaseShare
+
+from .models import AgendaItem, PanelMeeting
+
+__all__ = [
+    "AgendaCaseForm",
+    "AttendanceForm",
+    "CloseMeetingForm",
+    "DecisionForm",
+    "DeclineForm",
+    "MeetingForm",
+    "PanelSettingsForm",
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class OwnerChoiceField(forms.ChoiceField):
+    """A person in an agency, labelled with their caseload, languages and gender (step 6: choose a
+    case owner with the team's diversity in view)."""
+
+    def __init__(self, *, candidates: list[Candidate], **kwargs: Any) -> None:
+        self.candidates = {candidate.key: candidate for candidate in candidates}
+        choices = [("", "---------")]
+        for candidate in candidates:
+            details = [str(_("%(count)s open cases") % {"count": candidate.open_cases})]
+            if candidate.user.spoken_languages:
+                details.append(candidate.user.spoken_languages)
+            if candidate.user.gender:
+                details.append(str(candidate.user.get_gender_display()))
+            choices.append((candidate.key, f"{candidate.user} — {candidate.agency} ({'; '.join(details)})"))
+        super().__init__(choices=choices, **kwargs)
+
+    def to_candidate(self, value: str) -> Candidate | None:
+        return self.candidates.get(value)
+
+
+class PanelSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Panel
+        fields = ["cadence_days", "record_mode"]
+        widgets = {"record_mode": forms.RadioSelect}
+
+
+class MeetingForm(forms.Form):
+    scheduled_for = forms.DateTimeField(label=_("Date and time"), widget=DateTimeInput())
+    location = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+    def clean_scheduled_for(self) -> datetime.datetime:
+        value: datetime.datetime = self.cleaned_data["scheduled_for"]
+        if value < timezone.now() - datetime.timedelta(days=1):
+            raise forms.ValidationError(_("A meeting is planned for today or later."))
+        return value
+
+
+class AttendanceForm(forms.Form):
+    user = forms.ChoiceField(label=_("Participant"))
+    present = forms.BooleanField(label=_("Present"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = {str(c.user.pk): c for c in owner_candidates()}
+        panel_people = Membership.objects.filter(role__in=Membership.PANEL_ROLES).select_related("user", "agency")
+        for membership in panel_people:
+            self.candidates.setdefault(str(membership.user_id), Candidate(membership.user, membership.agency, 0))
+        field = self.fields["user"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type
+        people = sorted(((key, f"{c.user} — {c.agency}") for key, c in self.candidates.items()), key=lambda p: p[1])
+        field.choices = [("", "---------"), *people]
+
+
+class AgendaCaseForm(forms.Form):
+    case = forms.ModelChoiceField(label=_("Case"), queryset=Case.objects.none())
+
+    def __init__(self, *args: Any, meeting: PanelMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = (  # type: ignore[attr-defined]
+            Case.objects.filter(panel=meeting.panel, closed_at__isnull=True)
+            .exclude(agenda_items__meeting=meeting)
+            .select_related("family")
+        )
+        self.fields["case"].label_from_instance = lambda case: f"{case.family.name} · {case.reference}"  # type: ignore[attr-defined]
+
+
+class DecisionForm(forms.Form):
+    """The panel's decision on a case; the fields the meeting's record mode does not keep are left out."""
+
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=[("", "---------"), *AgendaItem.Urgency.choices], required=False
+    )
+    first_contact_agency = forms.ModelChoiceField(
+        label=_("First contact by"),
+        queryset=Agency.objects.all(),
+        required=False,
+        help_text=_("The police in a crisis; otherwise the partner with the best relationship with the family."),
+    )
+    owner = forms.ChoiceField(label=_("Case owner"), required=False)
+    next_review_on = forms.DateField(label=_("Next review"), widget=DateInput(), required=False)
+    share_basis = forms.ChoiceField(
+        label=_("Lawful basis for agencies new to the case"),
+        choices=[("", "---------"), *CaseShare.Basis.choices],
+        required=False,
+        help_text=_("An agency new to the case receives its summary: name the basis."),
+    )
+    share_consent_given_by = forms.CharField(label=_("Consent given by"), max_length=200, required=False)
+    share_justification = forms.CharField(
+        label=_("Justification"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    share_legal_duty = forms.CharField(label=_("Legal duty"), max_length=300, required=False)
+    notes = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    discussion = forms.CharField(
+        label=_("Discussion (minutes)"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    INVOLVED_ROWS = 4
+
+    def __init__(self, *args: Any, item: AgendaItem, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for row in range(1, self.INVOLVED_ROWS + 1):
+            self.fields[f"involved_agency_{row}"] = forms.ModelChoiceField(
+                label=_("Agency involved"), queryset=Agency.objects.all(), required=False
+            )
+            self.fields[f"involved_reason_{row}"] = forms.CharField(
+                label=_("Why"),
+                max_length=300,
+                required=False,
+                help_text=_("For example: security risk assessment; attendance support at school.") if row == 1 else "",
+            )
+        case = item.case
+        assert case is not None  # noqa: S101 - decisions are on cases
+        # The partners at the table, and those already working the case.
+        agencies = {*item.meeting.panel.agencies.all(), case.owning_agency}
+        agencies |= {share.agency for share in case.shares.current().select_related("agency")}
+        self.fields["owner"] = OwnerChoiceField(
+            label=_("Case owner"), candidates=owner_candidates(agencies=agencies), required=False
+        )
+        self.initial.setdefault("owner", f"{case.owner_id}:{case.owning_agency_id}")
+        self.initial.setdefault("urgency", case.urgency)
+        # An overdue review is not offered again: the panel sets the next one.
+        if case.next_review_on and case.next_review_on >= timezone.localdate():
+            self.initial.setdefault("next_review_on", case.next_review_on)
+        if not item.meeting.keeps_minutes:
+            del self.fields["discussion"]
+        if not item.meeting.keeps_decisions:
+            del self.fields["notes"]
+
+    def clean_next_review_on(self) -> datetime.date | None:
+        value = self.cleaned_data.get("next_review_on")
+        if value is not None and value < timezone.localdate():
+            raise forms.ValidationError(_("The next review cannot be in the past."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for row in range(1, self.INVOLVED_ROWS + 1):
+            if data.get(f"involved_agency_{row}") and not data.get(f"involved_reason_{row}", "").strip():
+                self.add_error(f"involved_reason_{row}", _("Say why this agency is involved."))
+        basis = data.get("share_basis")
+        if basis == CaseShare.Basis.CONSENT and not data.get("share_consent_given_by", "").strip():
+            self.add_error("share_consent_given_by", _("Say who gave consent."))
+        if basis and basis != CaseShare.Basis.CONSENT and not data.get("share_justification", "").strip():
+            self.add_error("share_justification", _("Explain why sharing is justified without consent."))
+        if basis == CaseShare.Basis.LEGAL_DUTY and not data.get("share_legal_duty", "").strip():
+            self.add_error("share_legal_duty", _("Name the legal duty."))
+        return data
+
+    @property
+    def involved(self) -> list[tuple[Agency, str]]:
+        rows = ((f"involved_agency_{row}", f"involved_reason_{row}") for row in range(1, self.INVOLVED_ROWS + 1))
+        return [
+            (self.cleaned_data[agency], self.cleaned_data[reason].strip())
+            for agency, reason in rows
+            if self.cleaned_data.get(agency)
+        ]
+
+    @property
+    def involved_rows(self) -> list[tuple[Any, Any]]:
+        return [
+            (self[f"involved_agency_{row}"], self[f"involved_reason_{row}"]) for row in range(1, self.INVOLVED_ROWS + 1)
+        ]
+
+    @property
+    def owner_candidate(self) -> Candidate | None:
+        field = self.fields["owner"]
+        assert isinstance(field, OwnerChoiceField)  # noqa: S101 - narrows the type
+        return field.to_candidate(self.cleaned_data.get("owner") or "")
+
+
+class DeclineForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+
+
+class CloseMeetingForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("The meeting"),
+        choices=[("held", _("was held")), ("cancelled", _("was cancelled"))],
+        widget=forms.RadioSelect,
+        initial="held",
+    )
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+    def __init__(self, *args: Any, meeting: PanelMeeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not meeting.keeps_minutes:
+            del self.fields["minutes"]

@@ -1,0 +1,372 @@
+"""Panel meetings (steps 2 and 6): scheduling, the agenda, attendance, decisions, refusals.
+
+Each function is one transaction with its audit record. What a decision keeps follows the
+meeting's record mode; what it changes on the case (owner, urgency, first contact, next review,
+involved agencies) goes through the case services either way.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies import deadlines
+from agencies.access import Action
+from agencies.models import Agency, Membership, Panel, PanelReminderSettings, User
+from audit.models import AuditEvent
+from audit.services import record
+from cases import services as case_services
+from cases.models import Case, CaseEvent, CaseShare
+from referrals.models import Referral
+
+from .models import AgendaItem, InvolvedAgency, MeetingAttendance, PanelMeeting, ShareDeclined
+
+__all__ = [
+    "PanelDecision",
+    "acknowledge_confidentiality",
+    "add_case_to_agenda",
+    "build_agenda",
+    "close_meeting",
+    "decline_to_share",
+    "put_referral_on_next_agenda",
+    "record_attendance",
+    "record_decision",
+    "schedule_meeting",
+    "update_panel",
+]
+
+
+def _locked_meeting(meeting: PanelMeeting, actor: User) -> PanelMeeting:
+    """The meeting, locked, fetched again through restrict(): only its coordinator runs it."""
+    try:
+        locked: PanelMeeting = (
+            PanelMeeting.objects.restrict(actor, Action.MANAGE).select_for_update(of=("self",)).get(pk=meeting.pk)
+        )
+        return locked
+    except PanelMeeting.DoesNotExist:
+        raise ValidationError(_("You do not run this meeting.")) from None
+
+
+@transaction.atomic
+def update_panel(panel: Panel, *, cadence_days: int, record_mode: str, actor: User) -> Panel:
+    """Change how often the panel meets and what its meetings keep (later meetings only)."""
+    try:
+        panel = Panel.objects.restrict(actor, Action.MANAGE).select_for_update().get(pk=panel.pk)
+    except Panel.DoesNotExist:
+        raise ValidationError(_("You do not coordinate this panel.")) from None
+    panel.cadence_days = cadence_days
+    panel.record_mode = record_mode
+    panel.full_clean()
+    panel.save(update_fields=["cadence_days", "record_mode", "updated_at"])
+    record(AuditEvent.Action.PANEL_CHANGED, actor=actor, obj=panel, cadence_days=cadence_days, record_mode=record_mode)
+    return panel
+
+
+@transaction.atomic
+def schedule_meeting(
+    panel: Panel, *, scheduled_for: datetime.datetime, actor: User, location: str = ""
+) -> PanelMeeting:
+    """Plan a meeting and build its agenda."""
+    try:
+        panel = Panel.objects.restrict(actor, Action.MANAGE).get(pk=panel.pk)
+    except Panel.DoesNotExist:
+        raise ValidationError(_("You do not coordinate this panel.")) from None
+    if scheduled_for < timezone.now() - datetime.timedelta(days=1):
+        raise ValidationError(_("A meeting is planned for today or later."))
+    meeting = PanelMeeting.objects.create(
+        panel=panel, scheduled_for=scheduled_for, location=location, record_mode=panel.record_mode, created_by=actor
+    )
+    build_agenda(meeting)
+    record(AuditEvent.Action.MEETING_SCHEDULED, actor=actor, obj=meeting)
+    return meeting
+
+
+@transaction.atomic
+def build_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
+    """Add what the panel must discuss and is not on the agenda yet: referrals put to the panel
+    (crises first), cases whose review falls due by the meeting, cases with overdue items.
+
+    Safe to run again: items already there stay, with their decisions.
+    """
+    if meeting.status != PanelMeeting.Status.SCHEDULED:
+        raise ValidationError(_("Only a scheduled meeting's agenda can change."))
+    day = timezone.localtime(meeting.scheduled_for).date()
+    today = timezone.localdate()
+    present_cases = set(meeting.items.exclude(case=None).values_list("case_id", flat=True))
+    present_referrals = set(meeting.items.exclude(referral=None).values_list("referral_id", flat=True))
+    position = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
+    new_items = []
+    referrals = Referral.objects.filter(panel=meeting.panel, status=Referral.Status.ON_AGENDA).order_by(
+        "-is_crisis", "received_at"
+    )
+    for referral in referrals.exclude(pk__in=present_referrals):
+        new_items.append(AgendaItem(meeting=meeting, referral=referral, reason=AgendaItem.Reason.NEW_REFERRAL))
+    overdue = Q(next_review_on__lt=today) | Q(first_contact_due_on__lt=today)
+    cases = (
+        Case.objects.filter(panel=meeting.panel, closed_at__isnull=True)
+        .filter(overdue | Q(next_review_on__lte=day))
+        .exclude(pk__in=present_cases)
+        .order_by("next_review_on", "pk")
+    )
+    for case in cases:
+        is_overdue = (case.next_review_on and case.next_review_on < today) or (
+            case.first_contact_due_on and case.first_contact_due_on < today
+        )
+        reason = AgendaItem.Reason.OVERDUE if is_overdue else AgendaItem.Reason.REVIEW_DUE
+        new_items.append(AgendaItem(meeting=meeting, case=case, reason=reason))
+    for offset, item in enumerate(new_items):
+        item.position = position + offset
+    created = AgendaItem.objects.bulk_create(new_items)
+    _renumber(meeting)
+    return created
+
+
+REASON_ORDER = {
+    AgendaItem.Reason.NEW_REFERRAL: 0,
+    AgendaItem.Reason.OVERDUE: 1,
+    AgendaItem.Reason.REVIEW_DUE: 2,
+    AgendaItem.Reason.ADDED: 3,
+}
+
+
+def _renumber(meeting: PanelMeeting) -> None:
+    """Crises first, then new referrals, overdue cases, reviews due, cases added by hand; an item
+    added later finds its place instead of going to the end."""
+    items = list(meeting.items.select_related("referral"))
+    items.sort(key=lambda i: (not (i.referral and i.referral.is_crisis), REASON_ORDER[i.reason], i.position, i.pk))
+    for number, item in enumerate(items, start=1):
+        item.position = number
+    AgendaItem.objects.bulk_update(items, ["position"])
+
+
+def put_referral_on_next_agenda(referral: Referral, panel: Panel) -> AgendaItem | None:
+    """A referral put to the panel joins the agenda of its next scheduled meeting, if one is planned."""
+    meeting = (
+        panel.meetings.filter(status=PanelMeeting.Status.SCHEDULED, scheduled_for__gte=timezone.now())
+        .order_by("scheduled_for")
+        .first()
+    )
+    if meeting is None or meeting.items.filter(referral=referral).exists():
+        return None
+    position = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
+    item = AgendaItem.objects.create(
+        meeting=meeting, referral=referral, reason=AgendaItem.Reason.NEW_REFERRAL, position=position
+    )
+    _renumber(meeting)
+    return item
+
+
+@transaction.atomic
+def add_case_to_agenda(meeting: PanelMeeting, case: Case, *, actor: User) -> AgendaItem:
+    """The coordinator puts a case of the panel on the agenda."""
+    meeting = _locked_meeting(meeting, actor)
+    if case.panel_id != meeting.panel_id:
+        raise ValidationError(_("Only cases on this panel can be on its agenda."))
+    if meeting.items.filter(case=case).exists():
+        raise ValidationError(_("This case is already on the agenda."))
+    position = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
+    return AgendaItem.objects.create(meeting=meeting, case=case, reason=AgendaItem.Reason.ADDED, position=position)
+
+
+def _agency_of(user: User, agency: Agency | None, panel: Panel) -> Agency:
+    agencies = list(Agency.objects.filter(memberships__user=user).distinct())
+    if agency is not None:
+        if agency not in agencies:
+            raise ValidationError(_("%(user)s does not work for %(agency)s.") % {"user": user, "agency": agency})
+        return agency
+    if not agencies:
+        raise ValidationError(_("%(user)s works for no partner agency.") % {"user": user})
+    on_panel = [a for a in agencies if panel.agencies.filter(pk=a.pk).exists()]
+    return (on_panel or agencies)[0]
+
+
+@transaction.atomic
+def record_attendance(
+    meeting: PanelMeeting, *, user: User, actor: User, present: bool = True, agency: Agency | None = None
+) -> MeetingAttendance:
+    """Put a participant on the attendance list (or mark them absent)."""
+    meeting = _locked_meeting(meeting, actor)
+    attendance, _created = MeetingAttendance.objects.update_or_create(
+        meeting=meeting,
+        user=user,
+        defaults={"present": present, "agency": _agency_of(user, agency, meeting.panel)},
+    )
+    return attendance
+
+
+@transaction.atomic
+def acknowledge_confidentiality(meeting: PanelMeeting, *, user: User) -> MeetingAttendance:
+    """A participant's own acknowledgement that what is said at the table stays there."""
+    attendance, _created = MeetingAttendance.objects.get_or_create(
+        meeting=meeting, user=user, defaults={"agency": _agency_of(user, None, meeting.panel)}
+    )
+    if attendance.confidentiality_acknowledged_at is None:
+        attendance.confidentiality_acknowledged_at = timezone.now()
+        attendance.present = True
+        attendance.save(update_fields=["confidentiality_acknowledged_at", "present"])
+        record(AuditEvent.Action.CONFIDENTIALITY_ACKNOWLEDGED, actor=user, obj=meeting)
+    return attendance
+
+
+@dataclass
+class PanelDecision:
+    """What the panel decided on a case (design: step 6; seed 001, step 4)."""
+
+    urgency: str = ""
+    first_contact_agency: Agency | None = None
+    owner: User | None = None
+    owner_agency: Agency | None = None
+    next_review_on: datetime.date | None = None
+    involved: list[tuple[Agency, str]] = field(default_factory=list)
+    share_basis: str = ""
+    share_justification: str = ""
+    share_consent_given_by: str = ""
+    share_legal_duty: str = ""
+    notes: str = ""
+    discussion: str = ""
+
+
+def _check_record_mode(meeting: PanelMeeting, decision: PanelDecision) -> None:
+    if decision.discussion.strip() and not meeting.keeps_minutes:
+        raise ValidationError(_("This panel keeps no minutes of the discussion."))
+    if decision.notes.strip() and not meeting.keeps_decisions:
+        raise ValidationError(_("This panel keeps no minutes: nothing but the decision itself is recorded."))
+
+
+def _involve(case: Case, decision: PanelDecision, actor: User) -> None:
+    """Agencies the panel involves, and the agency it names for first contact, get the case's
+    summary through a share naming its basis.
+
+    Sitting on the panel is no substitute: only the agency's panel members see the panel's cases,
+    and the practitioner who makes the first contact is rarely one of them.
+    """
+    wanted = list(decision.involved)
+    if decision.first_contact_agency is not None:
+        wanted.append((decision.first_contact_agency, str(_("First contact with the family"))))
+    shared = set(case.shares.current().values_list("agency_id", flat=True))
+    newcomers = []
+    for agency, reason in wanted:
+        if agency.pk != case.owning_agency_id and agency.pk not in shared:
+            shared.add(agency.pk)
+            newcomers.append((agency, reason))
+    if newcomers and not decision.share_basis:
+        raise ValidationError(_("Involving an agency shares the case's summary with it: name the lawful basis."))
+    for agency, reason in newcomers:
+        case_services.share_case(
+            case,
+            agency=agency,
+            scope=CaseShare.Scope.SUMMARY,
+            basis=decision.share_basis,
+            justification=decision.share_justification,
+            consent_given_by=decision.share_consent_given_by,
+            consent_given_on=timezone.localdate() if decision.share_basis == CaseShare.Basis.CONSENT else None,
+            legal_duty=decision.share_legal_duty,
+            purpose=reason,
+            actor=actor,
+        )
+
+
+@transaction.atomic
+def record_decision(item: AgendaItem, decision: PanelDecision, *, actor: User) -> AgendaItem:
+    """Record the panel's decision on a case and apply it to the case.
+
+    The owner, urgency, first contact, next review and involved agencies change the case (with
+    their timeline and audit records) whatever the record mode; the agenda item keeps the
+    particulars only where the panel keeps decisions, and the discussion only with full minutes.
+    """
+    try:
+        item = (
+            AgendaItem.objects.restrict(actor, Action.MANAGE)
+            .select_for_update(of=("self",))
+            .select_related("meeting__panel", "case")
+            .get(pk=item.pk)
+        )
+    except AgendaItem.DoesNotExist:
+        raise ValidationError(_("You do not run this meeting.")) from None
+    meeting = item.meeting
+    if item.case is None:
+        raise ValidationError(_("A referral on the agenda is decided by triage."))
+    if meeting.status == PanelMeeting.Status.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled."))
+    _check_record_mode(meeting, decision)
+    if decision.next_review_on and decision.next_review_on < timezone.localdate():
+        raise ValidationError(_("The next review cannot be in the past."))
+    case = Case.objects.restrict(actor, Action.MANAGE).select_for_update(of=("self",)).get(pk=item.case_id)
+    if decision.owner is not None and (
+        decision.owner != case.owner or decision.owner_agency not in (None, case.owning_agency)
+    ):
+        case = case_services.assign_owner(case, owner=decision.owner, agency=decision.owner_agency, actor=actor)
+    changes: dict[str, Any] = {}
+    if decision.urgency:
+        changes["urgency"] = decision.urgency
+    if decision.first_contact_agency is not None:
+        changes["first_contact_agency"] = decision.first_contact_agency
+        timing = PanelReminderSettings.timing_for(meeting.panel_id)
+        changes["first_contact_due_on"] = deadlines.first_contact_due(timezone.localdate(), timing)
+    if decision.next_review_on is not None:
+        changes["next_review_on"] = decision.next_review_on
+    if changes:
+        Case.objects.filter(pk=case.pk).update(**changes, updated_at=timezone.now())
+    recorded = {
+        "urgency": decision.urgency,
+        "first_contact": decision.first_contact_agency.name if decision.first_contact_agency else "",
+        "next_review": decision.next_review_on.isoformat() if decision.next_review_on else "",
+    }
+    _involve(case, decision, actor)
+    item.decided_at, item.decided_by = timezone.now(), actor
+    if meeting.keeps_decisions:
+        item.urgency = decision.urgency
+        item.first_contact_agency = decision.first_contact_agency
+        item.owner = decision.owner
+        item.next_review_on = decision.next_review_on
+        item.decision_notes = decision.notes.strip()
+        item.discussion = decision.discussion.strip()
+        InvolvedAgency.objects.filter(item=item).delete()
+        InvolvedAgency.objects.bulk_create(InvolvedAgency(item=item, agency=a, reason=r) for a, r in decision.involved)
+    item.save()
+    # What the panel changed is kept on the case's own timeline in every record mode: it is case
+    # management, not minutes.
+    when = timezone.localtime(meeting.scheduled_for).strftime("%Y-%m-%d")
+    # The timeline names the agency when it is read (decision 55): its id, not its name.
+    first_contact_id = decision.first_contact_agency.pk if decision.first_contact_agency else None
+    data = {"meeting": when, "urgency": decision.urgency, "first_contact_id": first_contact_id}
+    data["next_review"] = recorded["next_review"]
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.PANEL_DECISION, actor=actor, data=data)
+    record(AuditEvent.Action.PANEL_DECISION, actor=actor, obj=item, case_id=case.pk, **recorded)
+    return item
+
+
+@transaction.atomic
+def decline_to_share(item: AgendaItem, *, agency: Agency, actor: User, reason: str = "") -> ShareDeclined:
+    """Record that an agency declined to share what it knows about this case at the meeting."""
+    roles = Membership.CASEWORK_ROLES | Membership.PANEL_ROLES
+    own = Agency.objects.filter(pk=agency.pk, memberships__user=actor, memberships__role__in=roles).exists()
+    runs = PanelMeeting.objects.restrict(actor, Action.MANAGE).filter(pk=item.meeting_id).exists()
+    if not own and not runs:
+        raise ValidationError(_("Only the agency itself or the coordinator records its refusal."))
+    declined = ShareDeclined(item=item, agency=agency, reason=reason.strip(), recorded_by=actor)
+    declined.full_clean()
+    declined.save()
+    record(AuditEvent.Action.SHARE_DECLINED, actor=actor, obj=item, case_id=item.case_id, agency=agency.name)
+    return declined
+
+
+@transaction.atomic
+def close_meeting(meeting: PanelMeeting, *, actor: User, minutes: str = "", cancelled: bool = False) -> PanelMeeting:
+    """Mark the meeting held (keeping general minutes only where the panel keeps full minutes),
+    or cancelled."""
+    meeting = _locked_meeting(meeting, actor)
+    if meeting.status != PanelMeeting.Status.SCHEDULED:
+        raise ValidationError(_("This meeting is already closed."))
+    if minutes.strip() and not meeting.keeps_minutes:
+        raise ValidationError(_("This panel keeps no minutes of the discussion."))
+    meeting.status = PanelMeeting.Status.CANCELLED if cancelled else PanelMeeting.Status.HELD
+    meeting.minutes = minutes.strip()
+    meeting.save(update_fields=["status", "minutes", "updated_at"])
+    record(AuditEvent.Action.MEETING_CLOSED, actor=actor, obj=meeting, status=meeting.status)
+    return meeting

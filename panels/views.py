@@ -1,0 +1,442 @@
+"""Browser views under /panels/: panels, their meetings and agendas, and the partner directory
+(choosing case owners, moving a caseload)."""
+
+from functools import cached_property
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
+
+from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object, sits_on
+from agencies.directory import owner_candidates, team_diversity
+from agencies.models import Agency, Panel, User
+from cases.filtersets import CaseFilterSet
+from cases.models import Case
+from cases.services import reassign_caseload
+from referrals.models import Referral
+
+from . import services
+from .forms import (
+    AgendaCaseForm,
+    AttendanceForm,
+    CloseMeetingForm,
+    DecisionForm,
+    DeclineForm,
+    MeetingForm,
+    OwnerChoiceField,
+    PanelSettingsForm,
+)
+from .models import AgendaItem, MeetingAttendance, PanelMeeting
+
+__all__ = [
+    "AcknowledgeView",
+    "AgendaCaseView",
+    "AttendanceView",
+    "CloseMeetingView",
+    "DecideView",
+    "DeclineView",
+    "DirectoryView",
+    "MeetingAgendaView",
+    "MeetingCreateView",
+    "MeetingView",
+    "PanelCaseListView",
+    "PanelListView",
+    "PanelSettingsView",
+    "ReassignCaseloadView",
+    "RebuildAgendaView",
+]
+
+
+class PanelListView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
+    queryset = Panel.objects.select_related("coordinator", "chair").prefetch_related("agencies")
+    action = Action.VIEW
+    permission_required = "agencies.view_panel"
+    template_name = "panels/panel_list.html"
+    context_object_name = "panels"
+
+
+class PanelCaseFilterSet(CaseFilterSet):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters.pop("panel", None)
+
+
+class PanelCaseListView(RestrictedViewMixin, FilterView):
+    """A panel's page: the summary of every case on it (steps 2 and 6), its meetings, and the
+    referrals put to it."""
+
+    queryset = Case.objects.with_summary()
+    action = Action.VIEW_SUMMARY
+    permission_required = "agencies.view_panel"
+    filterset_class = PanelCaseFilterSet
+    template_name = "panels/panel_detail.html"
+    context_object_name = "cases"
+    paginate_by = 50
+
+    @cached_property
+    def panel(self) -> Panel:
+        panels = Panel.objects.restrict(self.request.user, Action.VIEW).select_related("coordinator", "chair")
+        return get_restricted_object(panels, self.request.user, Action.VIEW, pk=self.kwargs["pk"])  # type: ignore[no-any-return]
+
+    def get_queryset(self) -> Any:
+        return self.queryset.filter(panel=self.panel).annotate_access(self.request.user)  # type: ignore[attr-defined]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        meetings = PanelMeeting.objects.restrict(user, Action.VIEW).filter(panel=self.panel)
+        return {
+            **super().get_context_data(**kwargs),
+            "panel": self.panel,
+            "is_coordinator": self.panel.coordinator_id == user.pk,
+            "upcoming": meetings.filter(status=PanelMeeting.Status.SCHEDULED).order_by("scheduled_for")[:3],
+            "past": meetings.exclude(status=PanelMeeting.Status.SCHEDULED)[:5],
+            "agenda_referrals": Referral.objects.restrict(user, Action.VIEW)
+            .filter(panel=self.panel, status=Referral.Status.ON_AGENDA)
+            .order_by("-is_crisis", "received_at")[:20],
+        }
+
+
+class PanelSettingsView(RestrictedObjectFormView):
+    """The coordinator sets how often the panel meets and what its meetings keep."""
+
+    queryset = Panel.objects.all()
+    action = Action.MANAGE
+    permission_required = "agencies.change_panel"
+    form_class = PanelSettingsForm
+    template_name = "panels/panel_settings.html"
+    context_object_name = "panel"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def perform(self, form: PanelSettingsForm) -> HttpResponse:  # type: ignore[override]
+        data = form.cleaned_data
+        services.update_panel(
+            self.object,
+            cadence_days=data["cadence_days"],
+            record_mode=data["record_mode"],
+            actor=cast(User, self.request.user),
+        )
+        messages.success(self.request, _("The panel's settings are saved."))
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class MeetingCreateView(RestrictedObjectFormView):
+    queryset = Panel.objects.all()
+    action = Action.MANAGE
+    permission_required = "panels.add_panelmeeting"
+    form_class = MeetingForm
+    template_name = "panels/panelmeeting_form.html"
+    context_object_name = "panel"
+
+    def perform(self, form: MeetingForm) -> HttpResponse:  # type: ignore[override]
+        meeting = services.schedule_meeting(
+            self.object,
+            scheduled_for=form.cleaned_data["scheduled_for"],
+            location=form.cleaned_data["location"],
+            actor=cast(User, self.request.user),
+        )
+        messages.success(self.request, _("The meeting is planned and its agenda built."))
+        return HttpResponseRedirect(meeting.get_absolute_url())
+
+
+class MeetingView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
+    """A meeting: its agenda with the decisions, attendance, and each participant's acknowledgement."""
+
+    queryset = PanelMeeting.objects.select_related("panel", "panel__coordinator")
+    action = Action.VIEW
+    permission_required = "panels.view_panelmeeting"
+    template_name = "panels/panelmeeting_detail.html"
+    context_object_name = "meeting"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user, meeting = self.request.user, self.object
+        items = (
+            AgendaItem.objects.restrict(user, Action.VIEW)
+            .filter(meeting=meeting)
+            .select_related(
+                "case__family", "case__index_person", "case__owner", "case__owning_agency", "referral",
+                "first_contact_agency", "owner", "decided_by",
+            )
+            .prefetch_related("involved__agency", "declines__agency")
+        )  # fmt: skip
+        attendance = MeetingAttendance.objects.restrict(user, Action.VIEW).filter(meeting=meeting)
+        attendance = attendance.select_related("user", "agency")
+        mine = next((row for row in attendance if row.user_id == user.pk), None)
+        is_coordinator = PanelMeeting.objects.restrict(user, Action.MANAGE).filter(pk=meeting.pk).exists()
+        context.update(
+            items=items,
+            attendance=attendance,
+            acknowledged=mine is not None and mine.confidentiality_acknowledged_at is not None,
+            is_coordinator=is_coordinator,
+            # The minutes cover every case discussed: for the panel's members, not for a guest.
+            minutes=meeting.minutes if sits_on(user, meeting.panel_id) else "",
+        )
+        if is_coordinator and meeting.status == PanelMeeting.Status.SCHEDULED:
+            context.update(attendance_form=AttendanceForm(), agenda_case_form=AgendaCaseForm(meeting=meeting))
+        return context
+
+
+class MeetingAgendaView(MeetingView):
+    """The agenda on paper: what a member takes to the table."""
+
+    template_name = "panels/panelmeeting_agenda.html"
+    audit_action = "export_read"  # the printable agenda leaves Ura on paper
+
+
+class AcknowledgeView(RestrictedObjectFormView):
+    """A participant acknowledges the meeting's confidentiality (their own record only)."""
+
+    queryset = PanelMeeting.objects.all()
+    action = Action.VIEW
+    permission_required = "panels.view_panelmeeting"
+    http_method_names = ["post"]
+
+    def get_form_class(self) -> Any:
+        from django import forms
+
+        return forms.Form
+
+    def perform(self, form: Any) -> HttpResponse:  # type: ignore[override]
+        services.acknowledge_confidentiality(self.object, user=cast(User, self.request.user))
+        messages.success(self.request, _("Your acknowledgement of confidentiality is recorded."))
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class _MeetingActionView(RestrictedObjectFormView):
+    """A coordinator's action on a meeting, posted from the meeting page."""
+
+    queryset = PanelMeeting.objects.select_related("panel")
+    action = Action.MANAGE
+    permission_required = "panels.add_panelmeeting"
+    template_name = "panels/panelmeeting_action.html"
+    context_object_name = "meeting"
+
+    def redirect(self) -> HttpResponse:
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class AttendanceView(_MeetingActionView):
+    form_class = AttendanceForm
+    http_method_names = ["post"]
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        messages.error(self.request, _("Choose a participant."))
+        return self.redirect()
+
+    def perform(self, form: AttendanceForm) -> HttpResponse:  # type: ignore[override]
+        candidate = form.candidates[form.cleaned_data["user"]]
+        services.record_attendance(
+            self.object,
+            user=candidate.user,
+            present=form.cleaned_data["present"],
+            actor=cast(User, self.request.user),
+        )
+        return self.redirect()
+
+
+class RebuildAgendaView(_MeetingActionView):
+    http_method_names = ["post"]
+
+    def get_form_class(self) -> Any:
+        from django import forms
+
+        return forms.Form
+
+    def perform(self, form: Any) -> HttpResponse:  # type: ignore[override]
+        added = services.build_agenda(self.object)
+        messages.success(self.request, _("%(count)s items added to the agenda.") % {"count": len(added)})
+        return self.redirect()
+
+
+class AgendaCaseView(_MeetingActionView):
+    form_class = AgendaCaseForm
+    http_method_names = ["post"]
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "meeting": self.object}
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        messages.error(self.request, _("Choose a case of this panel."))
+        return self.redirect()
+
+    def perform(self, form: AgendaCaseForm) -> HttpResponse:  # type: ignore[override]
+        services.add_case_to_agenda(self.object, form.cleaned_data["case"], actor=cast(User, self.request.user))
+        return self.redirect()
+
+
+class CloseMeetingView(_MeetingActionView):
+    form_class = CloseMeetingForm
+    template_name = "panels/panelmeeting_close.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "meeting": self.object}
+
+    def perform(self, form: CloseMeetingForm) -> HttpResponse:  # type: ignore[override]
+        services.close_meeting(
+            self.object,
+            minutes=form.cleaned_data.get("minutes", ""),
+            cancelled=form.cleaned_data["outcome"] == "cancelled",
+            actor=cast(User, self.request.user),
+        )
+        return self.redirect()
+
+
+class _AgendaItemView(RestrictedObjectFormView):
+    queryset = AgendaItem.objects.select_related("meeting__panel", "case__family", "case__owner", "case__owning_agency")
+    permission_required = "panels.view_panelmeeting"
+    context_object_name = "item"
+
+    def get_queryset(self) -> Any:
+        return self.queryset.filter(meeting_id=self.kwargs["meeting_pk"])
+
+    def redirect(self) -> HttpResponse:
+        return HttpResponseRedirect(self.object.meeting.get_absolute_url() + f"#item-{self.object.pk}")
+
+
+class DecideView(_AgendaItemView):
+    """The coordinator records the panel's decision on a case."""
+
+    action = Action.MANAGE
+    permission_required = "panels.add_panelmeeting"
+    form_class = DecisionForm
+    template_name = "panels/agendaitem_decide.html"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().filter(case__isnull=False)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "item": self.object}
+
+    def perform(self, form: DecisionForm) -> HttpResponse:  # type: ignore[override]
+        data = form.cleaned_data
+        candidate = form.owner_candidate
+        decision = services.PanelDecision(
+            urgency=data["urgency"],
+            first_contact_agency=data["first_contact_agency"],
+            owner=candidate.user if candidate else None,
+            owner_agency=candidate.agency if candidate else None,
+            next_review_on=data["next_review_on"],
+            involved=form.involved,
+            share_basis=data["share_basis"],
+            share_justification=data["share_justification"],
+            share_consent_given_by=data["share_consent_given_by"],
+            share_legal_duty=data["share_legal_duty"],
+            notes=data.get("notes", ""),
+            discussion=data.get("discussion", ""),
+        )
+        services.record_decision(self.object, decision, actor=cast(User, self.request.user))
+        messages.success(self.request, _("The panel's decision is recorded and applied to the case."))
+        return self.redirect()
+
+
+class DeclineView(_AgendaItemView):
+    """Record that an agency declined to share what it knows about this case."""
+
+    action = Action.VIEW
+    form_class = DeclineForm
+    template_name = "panels/agendaitem_decline.html"
+
+    def agencies(self) -> Any:
+        user = cast(User, self.request.user)
+        if self.object.meeting.panel.coordinator_id == user.pk:
+            return Agency.objects.all()
+        return Agency.objects.filter(memberships__user=user).distinct()
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "agencies": self.agencies()}
+
+    def perform(self, form: DeclineForm) -> HttpResponse:  # type: ignore[override]
+        services.decline_to_share(
+            self.object,
+            agency=form.cleaned_data["agency"],
+            reason=form.cleaned_data["reason"],
+            actor=cast(User, self.request.user),
+        )
+        messages.success(self.request, _("The refusal to share is recorded."))
+        return self.redirect()
+
+
+class DirectoryView(RestrictedViewMixin, TemplateView):
+    """The partner directory: who works cases where, their caseload, and each team's diversity
+    (languages, gender), for choosing case owners (step 6) and moving a caseload."""
+
+    queryset = Case.objects.all()
+    action = Action.MANAGE
+    permission_required = "agencies.view_user"
+    template_name = "panels/directory.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        candidates = owner_candidates()
+        return {**super().get_context_data(**kwargs), "candidates": candidates, "teams": team_diversity(candidates)}
+
+
+class ReassignCaseloadView(RestrictedViewMixin, TemplateView):
+    """Move a leaving worker's open cases: choose new owners, review, then confirm.
+
+    Only the cases the actor may manage are offered (a coordinator: the panel's; a supervisor:
+    their agency's); all move in one transaction or none.
+    """
+
+    queryset = Case.objects.open().with_summary()
+    action = Action.MANAGE
+    permission_required = "agencies.view_user"
+    template_name = "panels/reassign.html"
+
+    @cached_property
+    def worker(self) -> User:
+        return get_object_or_404(User, pk=self.kwargs["pk"])
+
+    def cases(self) -> list[Case]:
+        return list(self.queryset.filter(owner=self.worker).order_by("reference"))
+
+    def fields(self, cases: list[Case]) -> tuple[OwnerChoiceField, dict[int, str]]:
+        field = OwnerChoiceField(candidates=owner_candidates(exclude=self.worker), required=False)
+        chosen = {}
+        default = self.request.POST.get("all", "")
+        for case in cases:
+            value = self.request.POST.get(f"case_{case.pk}", "") or default
+            if value in field.candidates:
+                chosen[case.pk] = value
+        return field, chosen
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        cases = self.cases()
+        field, chosen = self.fields(cases)
+        labels = dict(cast(list[tuple[str, str]], field.choices))
+        return {
+            **super().get_context_data(**kwargs),
+            "worker": self.worker,
+            "cases": cases,
+            "choices": field.choices,
+            "chosen": chosen,
+            "rows": [(case, chosen.get(case.pk, ""), labels.get(chosen.get(case.pk, ""), "")) for case in cases],
+        }
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        context = self.get_context_data(**kwargs)
+        cases, chosen = context["cases"], context["chosen"]
+        if request.POST.get("step") != "confirm" or len(chosen) != len(cases) or not cases:
+            if request.POST.get("step") and len(chosen) != len(cases):
+                context["error"] = _("Choose a new owner for every case.")
+            context["review"] = bool(cases) and len(chosen) == len(cases)
+            return self.render_to_response(context)
+        field = OwnerChoiceField(candidates=owner_candidates(exclude=self.worker))
+        assignments = []
+        for case in cases:
+            candidate = field.candidates[chosen[case.pk]]
+            assignments.append((case, candidate.user, candidate.agency))
+        try:
+            reassign_caseload(self.worker, assignments=assignments, actor=cast(User, request.user), confirmed=True)
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+            return self.render_to_response(context)
+        messages.success(request, _("%(count)s cases have new owners.") % {"count": len(assignments)})
+        return HttpResponseRedirect(reverse("panels:directory"))

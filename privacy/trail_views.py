@@ -1,0 +1,219 @@
+"""The audit trail's pages: a case's access log, the DPO's search and report, break-the-glass."""
+
+import csv
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView
+
+from agencies.access import Action, RestrictedViewMixin, UserAccess, is_data_protection_officer
+from agencies.models import Agency
+from audit.models import AuditEvent, BreakGlassAccess
+from audit.reads import client_ip, note_read
+from audit.services import record
+from cases.models import Case
+
+from . import breakglass
+from .trail_forms import AuditSearchForm, BreakGlassForm
+
+__all__ = ["AuditSearchView", "BreakGlassReportView", "BreakGlassView", "CaseAccessLogView"]
+
+
+def _name_agencies(events: list[Any]) -> None:
+    """Give each event of a page its agency's name, in one query (the ids carry no constraint)."""
+    ids = {event.agency_id for event in events if event.agency_id}
+    names = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    for event in events:
+        event.agency_name = names.get(event.agency_id, "")
+
+
+class CaseAccessLogView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
+    """Who looked at one case and when, break-the-glass openings flagged: for the case owner and
+    the coordinator of the case's panel only; everyone else gets 404."""
+
+    queryset = Case.objects.select_related("family")
+    action = Action.VIEW_SUMMARY
+    template_name = "privacy/case_access_log.html"
+    context_object_name = "events"
+    paginate_by = 50
+
+    def get_queryset(self) -> Any:
+        # Among the cases the user may know of, those they own or whose panel they coordinate.
+        known = self.queryset.restrict(self.request.user, self.action)
+        case = get_object_or_404(known, pk=self.kwargs["pk"])
+        access = UserAccess.of(self.request.user)
+        if case.owner_id != access.user_id and case.panel_id not in access.coordinated_panel_ids:
+            raise Http404
+        self.case = case
+        return AuditEvent.objects.reads_of_case(case.pk).select_related("actor")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        events = list(context["events"])
+        note_read(self.request, self.case, action=AuditEvent.Action.ACCESS_LOG_READ)
+        glass = BreakGlassAccess.objects.filter(case=self.case).select_related("user")[:20]
+        _name_agencies(events)
+        return {**context, "case": self.case, "break_glass": glass}
+
+
+class DataProtectionOfficerRequired(LoginRequiredMixin):
+    """The whole trail, subject access and retention are for the data protection officer; to
+    everyone else they do not exist (404)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not is_data_protection_officer(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+
+
+class AuditSearchView(DataProtectionOfficerRequired, ListView):  # type: ignore[type-arg]
+    """Search the whole trail by user, agency, case reference, action and dates; `?export=csv`
+    downloads the matches (both recorded)."""
+
+    template_name = "privacy/auditevent_list.html"
+    context_object_name = "events"
+    paginate_by = 50
+    EXPORT_LIMIT = 100_000
+
+    def get_queryset(self) -> Any:
+        self.form = AuditSearchForm(self.request.GET or None)
+        events = AuditEvent.objects.all()
+        return self.form.filter(events) if self.request.GET else events
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        if request.GET.get("export") == "csv":
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def _search(self) -> dict[str, Any]:
+        return {k: v for k, v in self.request.GET.items() if k not in ("page", "export") and v}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        events = list(context["events"])
+        record(
+            AuditEvent.Action.AUDIT_SEARCHED,
+            actor=self.request.user,
+            ip_address=client_ip(self.request),
+            search=self._search(),
+            ids=[event.pk for event in events],
+        )
+        _name_agencies(events)
+        return {**context, "form": self.form}
+
+    def export(self) -> StreamingHttpResponse:
+        events = self.get_queryset().order_by("pk")[: self.EXPORT_LIMIT]
+        record(
+            AuditEvent.Action.AUDIT_EXPORTED,
+            actor=self.request.user,
+            ip_address=client_ip(self.request),
+            search=self._search(),
+        )
+
+        class Echo:
+            def write(self, value: str) -> str:
+                return value
+
+        writer = csv.writer(Echo())
+        header = [
+            "id",
+            "at",
+            "user",
+            "agency",
+            "action",
+            "object_type",
+            "object_id",
+            "case",
+            "reason",
+            "from",
+            "details",
+            "hash",
+        ]
+
+        def rows() -> Any:
+            yield writer.writerow(header)
+            for e in events.iterator(chunk_size=2000):
+                yield writer.writerow(
+                    [e.pk, e.created_at.isoformat(), e.actor_username, e.agency_id or "", e.action, e.object_type,
+                     e.object_id, e.case_id or "", e.reason, e.ip_address or "", e.data, e.hash]
+                )  # fmt: skip
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="ura-audit-{stamp}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class BreakGlassReportView(DataProtectionOfficerRequired, ListView):  # type: ignore[type-arg]
+    """Every break-the-glass access, newest first: the DPO reviews each reason."""
+
+    template_name = "privacy/breakglass_report.html"
+    context_object_name = "accesses"
+    paginate_by = 50
+
+    def get_queryset(self) -> Any:
+        return BreakGlassAccess.objects.select_related("user", "case")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        note_read(
+            self.request,
+            action=AuditEvent.Action.AUDIT_SEARCHED,
+            report="break_glass",
+            ids=[access.pk for access in context["accesses"]],
+        )
+        return context
+
+
+class BreakGlassView(LoginRequiredMixin, FormView):  # type: ignore[type-arg]
+    """A supervisor types a case reference and a reason to open a case beyond their reach."""
+
+    form_class = BreakGlassForm
+    template_name = "privacy/break_glass.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.has_perm("audit.add_breakglassaccess") or not breakglass.can_break_glass(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"reference": self.request.GET.get("reference", "")}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "hours": settings.URA_BREAK_GLASS_HOURS}
+
+    def form_valid(self, form: BreakGlassForm) -> HttpResponse:
+        user = self.request.user
+        case = breakglass.find_breakable_case(user, form.cleaned_data["reference"])
+        if case is None:
+            # The same words for a reference that does not exist and a case not to be opened.
+            form.add_error(
+                "reference",
+                _("No case can be opened with this reference. Check it, or call the agency that holds the case."),
+            )
+            return self.form_invalid(form)
+        if Case.objects.restrict(user, Action.VIEW).filter(pk=case.pk).exists():
+            messages.info(self.request, _("You can already read this case: no need to break the glass."))
+            return redirect(case)
+        try:
+            access = breakglass.break_glass(
+                case, actor=user, reason=form.cleaned_data["reason"], ip_address=client_ip(self.request)
+            )
+        except ValidationError as error:
+            form.add_error("reason", error)
+            return self.form_invalid(form)
+        end = timezone.localtime(access.ends_at).strftime("%H:%M")
+        messages.warning(self.request, _("You opened this case by breaking the glass until %(end)s.") % {"end": end})
+        return redirect(case)

@@ -1,0 +1,172 @@
+"""The data protection officer's pages: subject access requests and retention reviews.
+
+To anyone else these pages do not exist (404): the rows' access rule ("data_protection") returns
+nothing, and the mixin below refuses before any lookup (decision 44).
+"""
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView
+
+from agencies.access import RestrictedObjectFormView, RestrictedViewMixin
+from agencies.models import User
+from audit.models import RetentionReview, SubjectAccessRequest
+from audit.reads import note_list
+
+from . import retention, subject_access
+from .forms import RetentionDecisionForm, SubjectAccessRequestForm
+from .trail_views import DataProtectionOfficerRequired
+
+__all__ = [
+    "RetentionDecideView",
+    "RetentionListView",
+    "SubjectAccessCompleteView",
+    "SubjectAccessCreateView",
+    "SubjectAccessExportView",
+    "SubjectAccessListView",
+    "SubjectAccessView",
+]
+
+
+class DataProtectionMixin(DataProtectionOfficerRequired, RestrictedViewMixin):
+    """Pages for the data protection officer alone: 404 for everyone else."""
+
+    @property
+    def actor(self) -> User:
+        return cast(User, self.request.user)
+
+
+class SubjectAccessListView(DataProtectionMixin, ListView):  # type: ignore[type-arg]
+    """Open requests first, by due date (overdue marked); `q` finds a person to open one for."""
+
+    queryset = SubjectAccessRequest.objects.select_related("opened_by")
+    template_name = "privacy/sar_list.html"
+    context_object_name = "requests"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()
+        context["q"] = query
+        context["people"] = subject_access.find_people(self.actor, query) if query else []
+        # The search reads names across every family: the people it showed are recorded (ids only).
+        note_list(self.request, context["requests"], people=[person.pk for person in context["people"]])
+        return context
+
+
+class SubjectAccessCreateView(DataProtectionMixin, RestrictedObjectFormView):
+    """Open a request for the person chosen on the list page."""
+
+    queryset = SubjectAccessRequest.objects.all()
+    form_class = SubjectAccessRequestForm
+    template_name = "privacy/sar_form.html"
+
+    def get_object(self, queryset: Any = None) -> Any:
+        pk = self.kwargs["person"]
+        try:
+            return subject_access.person_for_request(self.actor, pk)
+        except ValidationError:
+            raise Http404 from None
+
+    def perform(self, form: SubjectAccessRequestForm) -> HttpResponse:  # type: ignore[override]
+        request = subject_access.open_request(self.object, actor=self.actor, **form.cleaned_data)
+        messages.success(self.request, _("The request is open; it is due on %(due)s.") % {"due": request.due_on})
+        return HttpResponseRedirect(request.get_absolute_url())
+
+
+class SubjectAccessView(DataProtectionMixin, DetailView):  # type: ignore[type-arg]
+    queryset = SubjectAccessRequest.objects.select_related("opened_by", "completed_by")
+    template_name = "privacy/sar_detail.html"
+    context_object_name = "sar"
+
+
+class SubjectAccessExportView(DataProtectionMixin, DetailView):  # type: ignore[type-arg]
+    """The export: JSON (`?format=json`) or a printable page; third-party data marked REDACT."""
+
+    queryset = SubjectAccessRequest.objects.select_related("person")
+    template_name = "privacy/sar_export.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        sar = self.get_object()
+        fmt = "json" if request.GET.get("format") == "json" else "html"
+        try:
+            data = subject_access.export_request(sar, actor=self.actor, fmt=fmt)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return HttpResponseRedirect(sar.get_absolute_url())
+        response: HttpResponse
+        if fmt == "json":
+            response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+            response["Content-Disposition"] = f'attachment; filename="subject-access-{sar.pk}.json"'
+        else:
+            sections = [(subject_access.SECTION_LABELS[key], items) for key, items in data["sections"].items()]
+            response = render(request, self.template_name, {"sar": sar, "data": data, "sections": sections})
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class SubjectAccessCompleteView(DataProtectionMixin, RestrictedObjectFormView):
+    queryset = SubjectAccessRequest.objects.all()
+    http_method_names = ["post"]
+
+    def get_form_class(self) -> Any:
+        from django import forms
+
+        return forms.Form
+
+    def perform(self, form: Any) -> HttpResponse:  # type: ignore[override]
+        subject_access.complete_request(self.object, actor=self.actor)
+        messages.success(self.request, _("The request is marked complete."))
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class RetentionListView(DataProtectionMixin, ListView):  # type: ignore[type-arg]
+    """Records due for a retention review, and the decisions taken."""
+
+    queryset = RetentionReview.objects.select_related("decided_by")
+    template_name = "privacy/retention_list.html"
+    context_object_name = "reviews"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "due": retention.due_records(),
+            "years": retention.retention_years(),
+        }
+
+
+class RetentionDecideView(DataProtectionMixin, RestrictedObjectFormView):
+    """Keep, anonymise or delete one due record."""
+
+    queryset = RetentionReview.objects.all()
+    form_class = RetentionDecisionForm
+    template_name = "privacy/retention_form.html"
+
+    def get_object(self, queryset: Any = None) -> Any:
+        for item in retention.due_records():
+            if item.record_class == self.kwargs["record_class"] and item.object_id == self.kwargs["pk"]:
+                return item
+        raise Http404
+
+    def perform(self, form: RetentionDecisionForm) -> HttpResponse:  # type: ignore[override]
+        data = form.cleaned_data
+        review = retention.decide(
+            self.object.record_class,
+            self.object.object_id,
+            decision=data["decision"],
+            reason=data["reason"],
+            next_review_on=data["next_review_on"],
+            actor=self.actor,
+        )
+        messages.success(
+            self.request,
+            _("%(label)s: %(decision)s.") % {"label": review.label, "decision": review.get_decision_display()},
+        )
+        return HttpResponseRedirect(reverse("privacy:retention_list"))

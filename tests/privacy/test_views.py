@@ -1,0 +1,147 @@
+"""The case access log (owner and coordinator only) and the DPO's search, export and report."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from agencies.models import User
+from audit.models import AuditEvent
+from cases.models import Case
+from privacy.breakglass import break_glass
+from tests.conftest import CHAIN_LOCK, api_as
+from tests.privacy.fixtures import *  # noqa: F403 (the fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def looked_at(panel_case: Case, auditor_readonly: User) -> Case:
+    from tests.factories import share
+
+    share(panel_case, auditor_readonly.memberships.get().agency)
+    assert api_as(auditor_readonly).get(reverse("cases-api:case-detail", args=[panel_case.pk])).status_code == 200
+    return panel_case
+
+
+@pytest.mark.parametrize("who", ["caseworker", "coordinator"])
+def test_the_owner_and_the_coordinator_see_who_looked(
+    looked_at: Case, auditor_readonly: User, outside_supervisor: User, who: str, request: pytest.FixtureRequest
+) -> None:
+    break_glass(looked_at, actor=outside_supervisor, reason="A child is missing tonight")
+    response = _client(request.getfixturevalue(who)).get(reverse("audit:case_access_log", args=[looked_at.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert auditor_readonly.get_full_name() in page
+    assert "A child is missing tonight" in page and "table-warning" in page  # flagged
+
+
+@pytest.mark.parametrize("who", ["colleague", "supervisor", "auditor_readonly", "panel_member", "dpo"])
+def test_nobody_else_on_the_case_sees_the_log(looked_at: Case, who: str, request: pytest.FixtureRequest) -> None:
+    user = request.getfixturevalue(who)
+    assert _client(user).get(reverse("audit:case_access_log", args=[looked_at.pk])).status_code == 404
+
+
+def test_the_access_log_runs_constant_queries(
+    looked_at: Case, caseworker: User, auditor_readonly: User, django_assert_max_num_queries: object
+) -> None:
+    client = api_as(auditor_readonly)
+    for _ in range(30):
+        client.get(reverse("cases-api:case-detail", args=[looked_at.pk]))
+    owner = _client(caseworker)
+    with django_assert_max_num_queries(14):  # type: ignore[operator]
+        assert owner.get(reverse("audit:case_access_log", args=[looked_at.pk])).status_code == 200
+
+
+def test_the_dpo_searches_the_trail(looked_at: Case, dpo: User, auditor_readonly: User) -> None:
+    client = _client(dpo)
+    response = client.get(
+        reverse("audit:auditevent_list"), {"user": auditor_readonly.username, "case": looked_at.reference}
+    )
+    assert response.status_code == 200
+    events = list(response.context["events"])
+    assert events and all(e.actor_id == auditor_readonly.pk and e.case_id == looked_at.pk for e in events)
+    assert AuditEvent.objects.filter(actor=dpo, action="audit_searched").exists()
+
+
+def test_the_dpo_exports_csv_and_the_export_is_recorded(looked_at: Case, dpo: User) -> None:
+    response = _client(dpo).get(reverse("audit:auditevent_list"), {"action": "case_read", "export": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    assert body.startswith("id,at,user") and "case_read" in body
+    assert AuditEvent.objects.filter(actor=dpo, action="audit_exported").exists()
+
+
+def test_the_dpo_reads_the_break_glass_report(case: Case, dpo: User, outside_supervisor: User) -> None:
+    break_glass(case, actor=outside_supervisor, reason="A child is missing tonight")
+    response = _client(dpo).get(reverse("audit:breakglass_report"))
+    assert response.status_code == 200 and "A child is missing tonight" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["caseworker", "supervisor", "coordinator"])
+@pytest.mark.parametrize("name", ["audit:auditevent_list", "audit:breakglass_report"])
+def test_nobody_but_the_dpo_searches(case: Case, who: str, name: str, request: pytest.FixtureRequest) -> None:
+    assert _client(request.getfixturevalue(who)).get(reverse(name)).status_code == 404
+
+
+def test_a_superuser_is_not_the_dpo(db: None) -> None:
+    root = User.objects.create_superuser("root", "root@example.org", "x")
+    assert _client(root).get(reverse("audit:auditevent_list")).status_code == 404
+
+
+def test_the_search_runs_constant_queries(dpo: User, django_assert_max_num_queries: object) -> None:
+    from audit.services import record
+
+    for i in range(60):
+        record(AuditEvent.Action.SIGN_IN_FAILED, username=f"u{i}")
+    client = _client(dpo)
+    with django_assert_max_num_queries(12 + CHAIN_LOCK):  # type: ignore[operator]
+        assert client.get(reverse("audit:auditevent_list")).status_code == 200
+
+
+def test_the_case_page_links_the_log_for_the_owner_only(case: Case, caseworker: User, colleague: User) -> None:
+    url = reverse("audit:case_access_log", args=[case.pk])
+    assert url in _client(caseworker).get(case.get_absolute_url()).content.decode()
+    assert url not in _client(colleague).get(case.get_absolute_url()).content.decode()
+
+
+def test_the_dpo_searches_the_trail_through_the_api(looked_at: Case, dpo: User, auditor_readonly: User) -> None:
+    client = api_as(dpo)
+    response = client.get(
+        reverse("audit-api:auditevent-list"), {"user": auditor_readonly.username, "case_id": looked_at.pk}
+    )
+    assert response.status_code == 200 and response.data["count"] >= 1
+    assert {row["actor_username"] for row in response.data["results"]} == {auditor_readonly.username}
+    searched = AuditEvent.objects.filter(actor=dpo, action="audit_searched").latest("pk")
+    assert searched.data["search"]["user"] == auditor_readonly.username
+
+
+@pytest.mark.parametrize("who", ["caseworker", "supervisor", "coordinator"])
+def test_nobody_but_the_dpo_reads_the_trail_through_the_api(
+    case: Case, who: str, request: pytest.FixtureRequest
+) -> None:
+    assert api_as(request.getfixturevalue(who)).get(reverse("audit-api:auditevent-list")).status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_the_break_glass_report_runs_constant_queries(
+    size: int, case: Case, dpo: User, django_assert_max_num_queries: object
+) -> None:
+    from tests.conftest import member
+    from tests.factories import AgencyFactory, CaseFactory
+
+    # given `size` openings, each by another supervisor into another case
+    for n in range(size):
+        supervisor = member(AgencyFactory(), "supervisor", username=f"night_supervisor_{n}")
+        opened = case if n == 0 else CaseFactory(owner=case.owner, owning_agency=case.owning_agency)
+        break_glass(opened, actor=supervisor, reason="A child is missing tonight")
+    client = _client(dpo)
+    # then
+    with django_assert_max_num_queries(14 + CHAIN_LOCK):  # type: ignore[operator]
+        body = client.get(reverse("audit:breakglass_report")).content.decode()
+    assert body.count("A child is missing tonight") == size
