@@ -7,7 +7,7 @@ applies the choice; `User.__str__` calls it with the viewer of the current reque
 of their own. With no known viewer (e-mails, background tasks) the chosen form is used.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _
 if TYPE_CHECKING:
     from .models import User
 
-__all__ = ["ViewerMiddleware", "current_viewer", "display_name", "set_viewer", "viewing_as"]
+__all__ = [
+    "ViewerMiddleware",
+    "current_viewer",
+    "display_name",
+    "remember_people",
+    "set_viewer",
+    "shares_agency",
+    "viewing_as",
+]
 
 _viewer: ContextVar["User | None"] = ContextVar("ura_viewer", default=None)
 # Per request: a user's agencies and role label, by user id, so a list showing one person on every
@@ -46,21 +54,51 @@ def viewing_as(user: Any) -> Iterator[None]:
         _viewer.reset(token)
 
 
-def _person(user: "User") -> tuple[set[int], str]:
-    """The user's agencies, and their first role and agency as "Practitioner, Social services"."""
-    known = _known.get()
-    if known is not None and user.pk in known:
-        return known[user.pk]
-    memberships = list(user.memberships.select_related("agency").order_by("pk"))
+def _described(memberships: list[Any]) -> tuple[set[int], str]:
     label = (
         _("%(role)s, %(agency)s") % {"role": memberships[0].get_role_display(), "agency": memberships[0].agency.name}
         if memberships
         else _("A practitioner")
     )
-    found = ({membership.agency_id for membership in memberships}, label)
+    return {membership.agency_id for membership in memberships}, label
+
+
+def _person(user: "User") -> tuple[set[int], str]:
+    """The user's agencies, and their first role and agency as "Practitioner, Social services"."""
+    known = _known.get()
+    if known is not None and user.pk in known:
+        return known[user.pk]
+    found = _described(list(user.memberships.select_related("agency").order_by("pk")))
     if known is not None:
         known[user.pk] = found
     return found
+
+
+def remember_people(users: Iterable["User"]) -> None:
+    """Look up, in one query, the agencies and roles of the people a page is about to name (and of
+    its viewer), so that naming each of them costs nothing more in this request."""
+    known = _known.get()
+    if known is None:
+        return
+    viewer = _viewer.get()
+    wanted = {user.pk for user in users if user.name_shown_to_others != user.NameShown.FULL_NAME}
+    if wanted and viewer is not None:
+        wanted.add(viewer.pk)
+    wanted -= set(known)
+    if not wanted:
+        return
+    from .models import Membership
+
+    rows: dict[int, list[Any]] = {pk: [] for pk in wanted}
+    for membership in Membership.objects.filter(user_id__in=wanted).select_related("agency").order_by("pk"):
+        rows[membership.user_id].append(membership)
+    for pk, memberships in rows.items():
+        known[pk] = _described(memberships)
+
+
+def shares_agency(user: "User", other: "User") -> bool:
+    """Whether two users work for a common agency (colleagues see each other's full names)."""
+    return bool(_agency_ids(user) & _agency_ids(other))
 
 
 def _agency_ids(user: "User") -> set[int]:

@@ -27,19 +27,10 @@ def client_ip(request: HttpRequest) -> str | None:
 def read_action_for(obj: models.Model) -> str:
     if obj._meta.label_lower == "cases.case":
         return AuditEvent.Action.CASE_READ
-    if hasattr(obj, "content_visible") or obj._meta.label_lower in ENTRY_MODELS:
+    # Entries say so themselves (cases.Entry.is_case_entry): the audit app names no kind of them.
+    if hasattr(obj, "content_visible") or getattr(obj, "is_case_entry", False):
         return AuditEvent.Action.ENTRY_READ
     return AuditEvent.Action.RECORD_READ
-
-
-ENTRY_MODELS = {
-    "cases.contact",
-    "cases.needsassessment",
-    "cases.securityassessment",
-    "cases.childneeds",
-    "cases.casenote",
-    "cases.attachment",
-}
 
 
 def _underlying(request: Any) -> HttpRequest:

@@ -1,13 +1,20 @@
-"""Sign-ins, sign-outs and failed sign-ins go to the audit trail."""
+"""Sign-ins, sign-outs and failed sign-ins go to the audit trail; and what the audit app tells the
+apps above it (it imports none of them)."""
 
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 
 from .models import AuditEvent
 from .services import record
+
+__all__ = ["glass_broken"]
+
+# Sent in the transaction that opens a case by breaking the glass, with `access` (the
+# BreakGlassAccess): the reminders app puts the notice under the owner's and coordinator's bell.
+glass_broken = Signal()
 
 
 def _ip(request: HttpRequest | None) -> str | None:

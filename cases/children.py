@@ -10,7 +10,7 @@ from django.utils import timezone
 from agencies.access import Action
 from families.models import Person
 
-from .models import Case, CaseNote, ChildNeeds, Contact, Entry, NeedsAssessment, SecurityAssessment
+from .models import Case, ChildNeeds, Entry
 
 __all__ = ["Child", "children_of", "drafts_of"]
 
@@ -55,10 +55,13 @@ def children_of(members: list[Person], case: Case, user: Any) -> list[Child]:
 
 
 def drafts_of(user: Any, case: Case) -> list[Entry]:
-    """The user's own unfinished entries on this case."""
+    """The user's own unfinished entries on this case: one query per kind that has drafts (a
+    child's needs are named after the child: fetched with it, not one query per draft)."""
+    from .entry_kinds import entry_kinds
+
     drafts: list[Entry] = []
-    for model in (Contact, NeedsAssessment, SecurityAssessment, CaseNote):
-        drafts += list(model.objects.restrict(user, Action.CHANGE).filter(case=case))
-    # A child's needs are named after the child: fetched with it, not one query per draft.
-    drafts += list(ChildNeeds.objects.restrict(user, Action.CHANGE).filter(case=case).select_related("child"))
+    for kind in entry_kinds():
+        if kind.drafts:
+            mine = kind.model.objects.restrict(user, Action.CHANGE).filter(case=case)
+            drafts += list(mine.select_related(*kind.select_related))
     return drafts

@@ -2,7 +2,7 @@
 nothing lost when a form is refused (the bound form is shown again, as typed)."""
 
 import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
@@ -17,30 +17,27 @@ from families.models import Person
 from .models import (
     Attachment,
     Case,
-    CaseNote,
     ChildNeeds,
     Contact,
-    Entry,
     NeedsAssessment,
     NetworkLink,
-    SecurityAssessment,
     Visibility,
 )
 from .risk import RiskLevel
 from .services import case_workers
 
 __all__ = [
+    "ENTRY_FIELDS",
     "AttachmentForm",
-    "CaseNoteForm",
     "ChildNeedsForm",
     "ContactForm",
+    "EntryForm",
     "KeyWorkerForm",
     "MoveStageForm",
     "NeedsAssessmentForm",
     "NetworkFormSet",
     "RestrictionForm",
     "RiskLevelForm",
-    "SecurityAssessmentForm",
 ]
 
 
@@ -62,7 +59,13 @@ ENTRY_FIELDS = ["visibility", "abstract"]
 
 
 class EntryForm(forms.ModelForm):  # type: ignore[type-arg]
-    """What every entry form shares: who may read it, and the abstract for the others."""
+    """What every entry form shares: who may read it, and the abstract for the others.
+
+    The forms of plain kinds are made from their declaration (cases.entry_kinds); a kind that needs
+    more subclasses this."""
+
+    # Fields shown only while another has a value (the page's script reads `data-show-when`).
+    SHOW_WHEN: ClassVar[dict[str, str]] = {"abstract": "visibility=own_agency"}
 
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,6 +79,10 @@ class EntryForm(forms.ModelForm):  # type: ignore[type-arg]
             self.add_error("abstract", _("Write the abstract the other agencies will read."))
         return data
 
+    def rows(self) -> list[tuple[Any, str]]:
+        """Each field, with the condition for showing it ("" for always)."""
+        return [(field, self.SHOW_WHEN.get(field.name, "")) for field in self]
+
     def _post_clean(self) -> None:
         # The model is checked by the service, once author, agency and case are set; here the
         # instance only takes what was typed (ModelForm does this in the _post_clean skipped here).
@@ -86,6 +93,8 @@ class EntryForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class ContactForm(EntryForm):
+    SHOW_WHEN = {**EntryForm.SHOW_WHEN, "outside_school_hours": "minor_present=checked"}
+
     class Meta:
         model = Contact
         fields = [*Contact.RECORDED_FIELDS, *ENTRY_FIELDS]
@@ -169,14 +178,13 @@ class NetworkLinkForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["kind", "name", "influence", "notes"]
 
 
-NetworkFormSet = forms.formset_factory(NetworkLinkForm, extra=3, can_delete=False)
+class RowsFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    """Rows typed beside an entry's form, under a legend saying what they are."""
+
+    legend = _("Network overview: school, sports club, religious circle, online contacts, friends")
 
 
-class SecurityAssessmentForm(EntryForm):
-    class Meta:
-        model = SecurityAssessment
-        fields = ["risk_level", "under_investigation", "assessment", *ENTRY_FIELDS]
-        widgets = {"assessment": forms.Textarea(attrs={"rows": 6}), "abstract": forms.Textarea(attrs={"rows": 3})}
+NetworkFormSet = forms.formset_factory(NetworkLinkForm, formset=RowsFormSet, extra=3, can_delete=False)
 
 
 class ChildNeedsForm(EntryForm):
@@ -211,13 +219,6 @@ class ChildNeedsForm(EntryForm):
         super().__init__(*args, **kwargs)
         children = [person.pk for person in self.family() if person.age() is None or person.age() <= 18]  # type: ignore[operator]
         self.fields["child"].queryset = self.family().filter(pk__in=children)  # type: ignore[attr-defined]
-
-
-class CaseNoteForm(EntryForm):
-    class Meta:
-        model = CaseNote
-        fields = ["text", *ENTRY_FIELDS]
-        widgets = {"text": forms.Textarea(attrs={"rows": 5}), "abstract": forms.Textarea(attrs={"rows": 2})}
 
 
 class AttachmentForm(EntryForm):
@@ -286,17 +287,6 @@ class RestrictionForm(forms.Form):
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id)  # type: ignore[attr-defined]
-
-
-ENTRY_FORMS: dict[str, type[EntryForm]] = {
-    "contact": ContactForm,
-    "needsassessment": NeedsAssessmentForm,
-    "securityassessment": SecurityAssessmentForm,
-    "childneeds": ChildNeedsForm,
-    "casenote": CaseNoteForm,
-    "attachment": AttachmentForm,
-}
-ENTRY_MODELS: dict[str, type[Entry]] = {slug: form._meta.model for slug, form in ENTRY_FORMS.items()}  # type: ignore[misc]
 
 
 class AskInformationForm(forms.Form):

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,18 +20,16 @@ from families.models import DisclosureRestriction
 
 from . import services
 from .entry_forms import (
-    ENTRY_FORMS,
-    ENTRY_MODELS,
     AnswerInformationForm,
     AskInformationForm,
     EntryForm,
     KeyWorkerForm,
     MoveStageForm,
-    NetworkFormSet,
     RestrictionForm,
     RiskLevelForm,
 )
-from .models import Attachment, Case, CaseEvent, Contact, Entry, InformationRequest, RiskRecord
+from .entry_kinds import EntryKind, entry_kind
+from .models import Attachment, Case, CaseEvent, Entry, InformationRequest, RiskRecord, event_choices
 
 __all__ = [
     "AnswerInformationView",
@@ -50,90 +48,63 @@ __all__ = [
 ]
 
 
-def _kind(slug: str) -> str:
-    if slug not in ENTRY_FORMS:
-        raise Http404
-    return slug
-
-
-def _save(
-    kind: str, entry: Entry, form: EntryForm, actor: User, finalise: bool, network: list[dict[str, Any]]
-) -> Entry:
-    """Hand the entry to its service, with what the service needs besides the model's fields."""
-    data = form.cleaned_data
-    if kind == "contact":
-        return services.record_contact(
-            cast(Contact, entry),
-            actor=actor,
-            finalise=finalise,
-            visitors=data["visitors"],
-            present=data["present"],  # type: ignore[arg-type]
-        )
-    if kind == "needsassessment":
-        return services.record_needs_assessment(entry, actor=actor, finalise=finalise, network=network)  # type: ignore[arg-type]
-    if kind == "attachment":
-        return services.attach_file(entry, data["upload"], actor=actor)  # type: ignore[arg-type]
-    saver = {
-        "securityassessment": services.record_security_assessment,
-        "childneeds": services.record_child_needs,
-        "casenote": services.record_note,
-    }[kind]
-    return saver(entry, actor=actor, finalise=finalise)  # type: ignore[operator,no-any-return]
-
-
 class _EntryFormMixin:
-    """Record or finish an entry; "Save as draft" keeps it the author's alone."""
+    """Record or finish an entry of the kind named in the URL (cases.entry_kinds); "Save as
+    draft" keeps it the author's alone."""
 
     request: Any
     kwargs: dict[str, Any]
     template_name = "cases/entry_form.html"
 
     @cached_property
-    def kind(self) -> str:
-        return _kind(self.kwargs["kind"])
+    def kind(self) -> EntryKind:
+        return entry_kind(self.kwargs["kind"])
 
     def case(self) -> Case:
         raise NotImplementedError
 
     def get_form_class(self) -> type[EntryForm]:
-        return ENTRY_FORMS[self.kind]
+        return self.kind.form
 
-    def network(self) -> Any:
-        if self.kind != "needsassessment":
-            return None
-        return NetworkFormSet(self.request.POST or None, prefix="network", initial=self.network_initial())
+    def existing(self) -> dict[str, Any]:
+        """What the entry already holds besides its fields (a draft being finished)."""
+        return {}
 
-    def network_initial(self) -> list[dict[str, Any]]:
-        """The network overview already recorded (a draft being finished)."""
-        return []
+    @cached_property
+    def formsets(self) -> dict[str, Any]:
+        existing = self.existing()
+        return {
+            name: formset(self.request.POST or None, prefix=name, initial=existing.get(name, []))
+            for name, formset in self.kind.formsets.items()
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
-        model = ENTRY_MODELS[self.kind]
         case = self.case()
         restrictions = DisclosureRestriction.objects.restrict(self.request.user, Action.VIEW).filter(
             family_id=case.family_id, lifted_at__isnull=True
         )
         context.update(
             case=case,
-            kind=self.kind,
-            title=model._meta.verbose_name,
-            network=self.network(),
+            kind=self.kind.slug,
+            entry_kind=self.kind,
+            title=self.kind.title,
+            formsets=self.formsets,
             case_restrictions=restrictions.select_related("person"),
         )
         return context  # type: ignore[no-any-return]
 
     def form_valid(self, form: EntryForm) -> HttpResponse:
-        network = self.network()
-        if network is not None and not network.is_valid():
+        if not all(formset.is_valid() for formset in self.formsets.values()):
             return self.form_invalid(form)  # type: ignore[attr-defined,no-any-return]
         return super().form_valid(form)  # type: ignore[misc,no-any-return]
 
     def save_entry(self, form: EntryForm, entry: Entry) -> HttpResponse:
-        finalise = "draft" not in self.request.POST
-        network = self.network()
-        rows = [row for row in (network.cleaned_data if network is not None else []) if row.get("name")]
-        saved = _save(self.kind, entry, form, cast(User, self.request.user), finalise, rows)
+        finalise = "draft" not in self.request.POST or not self.kind.drafts
+        extra = {name: form.cleaned_data[name] for name in self.kind.extra if name in form.cleaned_data}
+        for name, formset in self.formsets.items():
+            extra[name] = [row for row in formset.cleaned_data if row.get("name")]
+        saved = self.kind.record(entry, actor=cast(User, self.request.user), finalise=finalise, **extra)
         if finalise:
             messages.success(self.request, _("Recorded."))
             return HttpResponseRedirect(saved.get_absolute_url())
@@ -155,17 +126,16 @@ class EntryCreateView(_EntryFormMixin, RestrictedObjectFormView):
         return self.object  # type: ignore[no-any-return]
 
     def allowed(self) -> bool:
-        # A break-the-glass reader reads, never writes (decision 35); the security assessment is the police's.
-        access = CaseAccess.of(self.object, self.request.user)
-        return access.records_security_assessments if self.kind == "securityassessment" else access.writes
+        # Who writes in the file (never through a break-the-glass access), for a kind one sector
+        # keeps acting for that sector: asked of the CaseAccess the case came with.
+        return self.kind.allows(cast(User, self.request.user), self.object)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         user = cast(User, self.request.user)
-        model = ENTRY_MODELS[self.kind]
         kwargs["initial"] = {
             **kwargs.get("initial", {}),
-            "visibility": services.default_visibility(model, user, self.object),
+            "visibility": services.default_visibility(self.kind.model, user, self.object),
         }
         if self.request.GET.get("child", "").isdigit():
             kwargs["initial"]["child"] = int(self.request.GET["child"])
@@ -185,7 +155,7 @@ class EntryEditView(_EntryFormMixin, RestrictedObjectFormView):
 
     def setup(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
-        model = ENTRY_MODELS[_kind(kwargs["kind"])]
+        model = entry_kind(kwargs["kind"]).model
         self.queryset = model._default_manager.select_related("case__family", "case__owning_agency").filter(
             case_id=kwargs["pk"]
         )
@@ -196,9 +166,10 @@ class EntryEditView(_EntryFormMixin, RestrictedObjectFormView):
     def case(self) -> Case:
         return self.object.case  # type: ignore[no-any-return]
 
-    def network_initial(self) -> list[dict[str, Any]]:
-        # Finishing a draft replaces its network overview: show what is there, or it would be lost.
-        return list(self.object.network.values("kind", "name", "influence", "notes"))
+    def existing(self) -> dict[str, Any]:
+        # Finishing a draft replaces its rows (the network overview): show what is there, or it
+        # would be lost.
+        return self.kind.existing(self.object)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {
@@ -222,10 +193,10 @@ class EntryView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
 
     def setup(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
-        model = ENTRY_MODELS[_kind(kwargs["kind"])]
-        self.queryset = model._default_manager.select_related("case__family", "author", "author_agency").filter(
-            case_id=kwargs["pk"]
-        )
+        self.kind = entry_kind(kwargs["kind"])
+        self.queryset = self.kind.model._default_manager.select_related(
+            "case__family", "author", "author_agency"
+        ).filter(case_id=kwargs["pk"])
 
     def get_queryset(self) -> Any:
         return self.queryset.annotate_content(self.request.user)  # type: ignore[union-attr]
@@ -240,7 +211,8 @@ class EntryView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
         title = str(entry)
         if not entry.content_visible:
             title = f"{entry._meta.verbose_name} · {timezone.localtime(entry.created_at):%Y-%m-%d}"
-        return {**super().get_context_data(**kwargs), "kind": self.kwargs["kind"], "case": entry.case, "title": title}
+        context = super().get_context_data(**kwargs)
+        return {**context, "kind": self.kind.slug, "entry_kind": self.kind, "case": entry.case, "title": title}
 
 
 class AttachmentFileView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
@@ -291,13 +263,13 @@ class TimelineView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
     def get_queryset(self) -> Any:
         events = self.queryset.filter(case=self.case).annotate_content(self.request.user)  # type: ignore[attr-defined]
         kind = self.request.GET.get("kind", "")
-        return events.filter(kind=kind) if kind in CaseEvent.Kind.values else events
+        return events.filter(kind=kind) if kind in dict(event_choices()) else events
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {
             **super().get_context_data(**kwargs),
             "case": self.case,
-            "kinds": CaseEvent.Kind.choices,
+            "kinds": event_choices(),
             "kind": self.request.GET.get("kind", ""),
         }
 

@@ -1,5 +1,8 @@
 """Timeline and audit records of what happens to a case. Called by services inside their
-transaction, so a change and its record stand or fall together."""
+transaction, so a change and its record stand or fall together.
+
+People and agencies are recorded by id, never by name: the timeline names them when it is read,
+as each person chose to be shown to the reader (decision 55, cases.timeline)."""
 
 from typing import Any
 
@@ -18,13 +21,14 @@ def _timeline(case: Case, kind: str, actor: Any, at: Any = None, **data: Any) ->
 
 
 def case_opened_event(case: Case, *, actor: Any) -> None:
-    data = {"owner": str(case.owner), "agency": case.owning_agency.name}
+    data = {"owner_id": case.owner_id, "agency_id": case.owning_agency_id}
     _timeline(case, CaseEvent.Kind.OPENED, actor, at=case.opened_at, **data)
 
 
 def case_shared_event(share: CaseShare, *, actor: Any) -> None:
+    _timeline(share.case, CaseEvent.Kind.SHARED, actor, agency_id=share.agency_id, scope=share.scope, basis=share.basis)
+    # The audit trail keeps its own particulars (read by the data protection officer alone).
     data = {"agency": share.agency.name, "scope": share.scope, "basis": share.basis}
-    _timeline(share.case, CaseEvent.Kind.SHARED, actor, **data)
     record(
         AuditEvent.Action.CASE_SHARED,
         actor=actor,
@@ -40,7 +44,7 @@ def case_shared_event(share: CaseShare, *, actor: Any) -> None:
 
 def share_ended_event(share: CaseShare, *, actor: Any, expired: bool = False) -> None:
     kind = CaseEvent.Kind.SHARE_EXPIRED if expired else CaseEvent.Kind.SHARE_REVOKED
-    _timeline(share.case, kind, actor, agency=share.agency.name, scope=share.scope)
+    _timeline(share.case, kind, actor, agency_id=share.agency_id, scope=share.scope)
     record(
         AuditEvent.Action.SHARE_EXPIRED if expired else AuditEvent.Action.SHARE_REVOKED,
         actor=actor,
@@ -53,6 +57,7 @@ def share_ended_event(share: CaseShare, *, actor: Any, expired: bool = False) ->
 
 
 def owner_assigned_event(case: Case, *, previous_owner: Any, actor: Any) -> None:
+    ids = {"owner_id": case.owner_id, "agency_id": case.owning_agency_id, "previous_owner_id": previous_owner.pk}
+    _timeline(case, CaseEvent.Kind.OWNER_ASSIGNED, actor, **ids)
     data = {"owner": str(case.owner), "agency": case.owning_agency.name, "previous_owner": str(previous_owner)}
-    _timeline(case, CaseEvent.Kind.OWNER_ASSIGNED, actor, **data)
     record(AuditEvent.Action.OWNER_ASSIGNED, actor=actor, obj=case, case_id=case.pk, **data)

@@ -218,7 +218,7 @@ def _dervishi(org: DemoOrg, case: Case) -> None:
         granted_at=timezone.make_aware(datetime.datetime.combine(shared_on, datetime.time(10))), revoked_at=closed_at
     )
     shared = CaseShare.objects.get(pk=employment.pk)
-    events = CaseEvent.objects.filter(case=case, data__agency=org.agencies["employment"].name)
+    events = CaseEvent.objects.filter(case=case, data__agency_id=org.agencies["employment"].pk)
     events.filter(kind=CaseEvent.Kind.SHARED).update(created_at=shared.granted_at)
     events.filter(kind=CaseEvent.Kind.SHARE_REVOKED).update(created_at=closed_at)
     Case.objects.filter(pk=case.pk).update(closed_at=closed_at)

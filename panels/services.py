@@ -317,9 +317,11 @@ def record_decision(item: AgendaItem, decision: PanelDecision, *, actor: User) -
     # What the panel changed is kept on the case's own timeline in every record mode: it is case
     # management, not minutes.
     when = timezone.localtime(meeting.scheduled_for).strftime("%Y-%m-%d")
-    CaseEvent.objects.create(
-        case=case, kind=CaseEvent.Kind.PANEL_DECISION, actor=actor, data={"meeting": when, **recorded}
-    )
+    # The timeline names the agency when it is read (decision 55): its id, not its name.
+    first_contact_id = decision.first_contact_agency.pk if decision.first_contact_agency else None
+    data = {"meeting": when, "urgency": decision.urgency, "first_contact_id": first_contact_id}
+    data["next_review"] = recorded["next_review"]
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.PANEL_DECISION, actor=actor, data=data)
     record(AuditEvent.Action.PANEL_DECISION, actor=actor, obj=item, case_id=case.pk, **recorded)
     return item
 

@@ -8,15 +8,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.access import UserAccess, forget_access
+from agencies.people import display_name
 from audit.models import AuditEvent, BreakGlassAccess
 from audit.services import acting_agency_id, record
+from audit.signals import glass_broken
 from cases.models import Case
-from reminders.models import Reminder
-from reminders.services import add_notices
 
 __all__ = ["break_glass", "can_break_glass", "find_breakable_case", "notify_break_glass"]
 
@@ -64,7 +64,9 @@ def break_glass(case: Any, *, actor: Any, reason: str, ip_address: str | None = 
         ip_address=ip_address,
         ends_at=access.ends_at.isoformat(),
     )
-    _notice_in_app(access)
+    # The owner and the coordinator find it under the bell too, whatever happens to the e-mail
+    # (reminders' BreakGlass kind receives the signal, in this transaction).
+    glass_broken.send(sender=BreakGlassAccess, access=access)
     forget_access(actor)  # the grant counts from this request on
     from .tasks import notify_break_glass_task
 
@@ -72,44 +74,33 @@ def break_glass(case: Any, *, actor: Any, reason: str, ip_address: str | None = 
     return access
 
 
-def _notice_in_app(access: BreakGlassAccess) -> None:
-    """The owner and the coordinator find it under the bell too, whatever happens to the e-mail."""
-
-    case = access.case
-    recipients: list[tuple[Any, str]] = []
-    if case.owner_id != access.user_id:
-        recipients.append((None, Reminder.Role.OWNER))
-    coordinator = case.panel.coordinator if case.panel is not None else None
-    if coordinator is not None and coordinator.pk not in (access.user_id, case.owner_id):
-        recipients.append((coordinator, Reminder.Role.COORDINATOR))
-    add_notices(Reminder.Kind.BREAK_GLASS, access, case=case, recipients=recipients)
-
-
 def notify_break_glass(access: BreakGlassAccess) -> int:
     """E-mail the case owner and the coordinator of the case's panel that the glass was broken.
 
     The message names no family and repeats no reason (which may name people): it gives the case
-    reference, who opened it, until when, and links to the case's access log. This is the one
-    hook for the in-app notifications too.
+    reference, who opened it, until when, and links to the case's access log. Each recipient reads
+    it in their language, and the supervisor's name as it is shown to their agency (decision 40):
+    a message is written for its reader, like a page.
     """
     case = access.case
     recipients = {user for user in (case.owner, case.panel.coordinator if case.panel else None) if user}
     recipients.discard(access.user)
     link = settings.BASE_URL + reverse("audit:case_access_log", args=[case.pk])
-    subject = _("Ura: case %(reference)s was opened by breaking the glass") % {"reference": case.reference}
-    body = _(
-        "%(user)s opened case %(reference)s by breaking the glass at %(start)s; the access ends at "
-        "%(end)s. The reason is in the case's access log: %(link)s"
-    ) % {
-        "user": str(access.user),  # as they chose to be named to other agencies (decision 40)
-        "reference": case.reference,
-        "start": timezone.localtime(access.starts_at).strftime("%Y-%m-%d %H:%M"),
-        "end": timezone.localtime(access.ends_at).strftime("%Y-%m-%d %H:%M"),
-        "link": link,
-    }
-    messages = [
-        (subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-        for user in sorted(recipients, key=lambda u: u.pk)
-        if user.email and user.is_active
-    ]
+    messages = []
+    for user in sorted(recipients, key=lambda u: u.pk):
+        if not (user.email and user.is_active):
+            continue
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = _("Ura: case %(reference)s was opened by breaking the glass") % {"reference": case.reference}
+            body = _(
+                "%(user)s opened case %(reference)s by breaking the glass at %(start)s; the access ends at "
+                "%(end)s. The reason is in the case's access log: %(link)s"
+            ) % {
+                "user": display_name(access.user, user),
+                "reference": case.reference,
+                "start": timezone.localtime(access.starts_at).strftime("%Y-%m-%d %H:%M"),
+                "end": timezone.localtime(access.ends_at).strftime("%Y-%m-%d %H:%M"),
+                "link": link,
+            }
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
     return send_mass_mail(messages, fail_silently=False) if messages else 0

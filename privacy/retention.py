@@ -31,8 +31,10 @@ __all__ = ["Due", "anonymise_case", "decide", "delete_case", "due_records", "ret
 ANONYMISED = "[anonymised]"
 # Text columns that are not free text about people: kinds, labels, references, storage details.
 KEEP_TEXT = {"reference", "entry_label", "visibility", "content_type", "object_type", "action", "measure", "type"}
-# Particulars of timeline events that are statistics (codes), not names or words.
+# Particulars of timeline events that are statistics (codes) or name practitioners and agencies
+# by id (kept, as the case keeps its owner and agencies: decision 55), not family members or words.
 KEEP_EVENT_DATA = {"stage", "level", "previous", "scope", "basis", "contact", "outcome", "urgency"}
+KEEP_EVENT_DATA |= {"owner_id", "previous_owner_id", "agency_id", "first_contact_id"}
 Class = RetentionReview.RecordClass
 
 

@@ -13,12 +13,14 @@ from agencies.access import Action
 from cases.models import Case
 from interventions.models import FollowUp
 
+from .kinds import FirstContact, FollowUpDue, Review
+
 __all__ = ["DueItem", "coordinator_overdue", "due_for", "due_lists"]
 
-# (column, condition for the deadline to be open, label)
+# (column, condition for the deadline to be open, label): the kind's label, as in its reminders.
 CASE_DEADLINES = [
-    ("first_contact_due_on", "first_contact_on", _("First contact with the family")),
-    ("next_review_on", None, _("Case review")),
+    ("first_contact_due_on", "first_contact_on", FirstContact.label),
+    ("next_review_on", None, Review.label),
 ]
 
 
@@ -47,7 +49,7 @@ def _items(cases: Any, until: datetime.date, since: datetime.date | None = None)
     # Post-exit follow-ups fall due on closed cases; a reopened case's old ones are not pending.
     follow_ups = FollowUp.objects.pending().filter(case__in=cases.values("pk"), due_on__lte=until)
     for follow_up in follow_ups.select_related("case")[:50]:
-        items.append(DueItem(follow_up.case, str(_("Post-exit follow-up")), follow_up.due_on))
+        items.append(DueItem(follow_up.case, str(FollowUpDue.label), follow_up.due_on))
     return sorted(items, key=lambda item: item.due_on)
 
 

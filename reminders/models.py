@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import RestrictedQuerySet
 
+from .deadlines import KindCodes, kind_choices
+
 __all__ = ["OWNER", "Reminder"]
 
 # `Reminder.recipient_key` of a reminder addressed to whoever owns the case when it is read or sent.
@@ -39,17 +41,8 @@ class Reminder(models.Model):
     (the unique constraint), shown in the app, and e-mailed once (the conditional update of
     `sent_at`). A reminder for the case owner names no user: it follows the case's owner."""
 
-    class Kind(models.TextChoices):
-        TRIAGE = "triage", _("Referral to triage")
-        FIRST_CONTACT = "first_contact", _("First contact with the family")
-        NEEDS_ASSESSMENT = "needs_assessment", _("Needs assessment")
-        REVIEW = "review", _("Case review")
-        FOLLOW_UP = "follow_up", _("Post-exit follow-up")
-        TRANSITION_6M = "transition_6m", _("A young person turns 18 in six months")
-        TRANSITION_1M = "transition_1m", _("A young person turns 18 in one month")
-        AGENDA = "agenda", _("Panel meeting agenda")
-        BREAK_GLASS = "break_glass", _("A case of yours was opened by breaking the glass")
-        INFORMATION_REQUEST = "information_request", _("Information request to a partner")
+    # The kinds are classes (reminders.kinds, decision 53); `Reminder.Kind.TRIAGE` gives a code.
+    Kind = KindCodes()
 
     class Stage(models.TextChoices):
         DUE_SOON = "due_soon", _("Due soon")
@@ -68,7 +61,7 @@ class Reminder(models.Model):
         PARTNER = "partner", _("Agency asked")
         ASKER = "asker", _("Asked the question")
 
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=32, choices=kind_choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.BigIntegerField()
     case = models.ForeignKey(

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from agencies.access import Action
 from agencies.models import User
 from cases.models import Case
-from panels.models import PanelMeeting
 
+from .deadlines import kind_of
 from .models import Reminder
 
 __all__ = [
@@ -69,31 +69,7 @@ def _sees(user: User, reminder: Reminder) -> bool:
 def _still_due(reminder: Reminder) -> bool:
     """Whether the deadline is still open: a review held or a referral triaged since the sweep
     needs no e-mail (the reminder stays in the app, where it shows as history)."""
-    from cases.models import InformationRequest, NeedsAssessment
-    from interventions.models import FollowUp
-    from referrals.models import Referral
-
-    case = reminder.case
-    kind = reminder.kind
-    if kind != Reminder.Kind.FOLLOW_UP and case is not None and case.is_closed:
-        return False  # a closed case's deadlines are no longer due (follow-ups come after closure)
-    if kind == Reminder.Kind.FIRST_CONTACT:
-        return case is not None and case.first_contact_on is None
-    if kind == Reminder.Kind.REVIEW:
-        return case is not None and case.next_review_on == reminder.due_date
-    if kind == Reminder.Kind.NEEDS_ASSESSMENT:
-        return not NeedsAssessment.objects.filter(case_id=reminder.case_id or 0, is_draft=False).exists()
-    if kind == Reminder.Kind.FOLLOW_UP:
-        return FollowUp.objects.pending().filter(pk=reminder.object_id).exists()
-    if kind == Reminder.Kind.TRIAGE:
-        return Referral.objects.filter(pk=reminder.object_id, status=Referral.Status.NEW).exists()
-    if kind == Reminder.Kind.INFORMATION_REQUEST:
-        return InformationRequest.objects.open().filter(pk=reminder.object_id).exists()
-    if kind == Reminder.Kind.AGENDA:  # not for a meeting cancelled or moved since
-        return PanelMeeting.objects.filter(
-            pk=reminder.object_id, status=PanelMeeting.Status.SCHEDULED, scheduled_for=reminder.due_at
-        ).exists()
-    return True
+    return kind_of(reminder.kind).still_due(reminder)
 
 
 def _link(reminder: Reminder) -> str:

@@ -19,6 +19,7 @@ from agencies.access.views import RestrictedObjectFormView
 from agencies.models import Panel, PanelReminderSettings, User
 
 from . import services
+from .deadlines import kind_of
 from .forms import PanelReminderSettingsForm, ReminderPreferencesForm
 from .models import Reminder
 
@@ -50,21 +51,7 @@ class ReminderOpenView(RestrictedViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         reminder = get_restricted_object(self.queryset, request.user, Action.VIEW, pk=pk)
         services.mark_read(reminder, actor=request.user)  # type: ignore[arg-type]
-        if reminder.kind == Reminder.Kind.BREAK_GLASS:
-            # who opened the case and why: the access log, which the owner and coordinator read
-            return redirect("audit:case_access_log", pk=reminder.case_id)
-        if reminder.kind == Reminder.Kind.INFORMATION_REQUEST:
-            # the request itself: its addressee may know the case only by its summary
-            from cases.models import InformationRequest
-
-            request_ = InformationRequest.objects.restrict(request.user, Action.VIEW).filter(pk=reminder.object_id)
-            found = request_.first()
-            return redirect(found.get_absolute_url() if found else reverse("reminders:reminder_list"))
-        if reminder.case_id:
-            return redirect("cases:case", pk=reminder.case_id)
-        model: Any = reminder.content_type.model_class()
-        target = model.objects.restrict(request.user, Action.VIEW).filter(pk=reminder.object_id).first()
-        return redirect(target.get_absolute_url() if target else reverse("reminders:reminder_list"))
+        return redirect(kind_of(reminder.kind).target(reminder, request.user))  # type: ignore[arg-type]
 
 
 @method_decorator(require_POST, name="dispatch")

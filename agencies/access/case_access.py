@@ -136,7 +136,7 @@ class CaseAccess:
             file, not read through a break-the-glass access (decision 35).
         sees_access_log: who looked at the case (decision 34).
         acting_agency_id: the agency the user acts for on this case (None: they work for none).
-        acting_sector: the sector of that agency (the police keep the security assessment).
+        acting_sector: the sector of that agency (a kind of entry may be one sector's: `records`).
         works_for_disclosing_agency: the user works cases for a health or social-care agency.
         glass_until: when the user's current break-the-glass access to the case ends.
         is_open: the case is not closed.
@@ -196,10 +196,10 @@ class CaseAccess:
         readers only, never a summary-level manager (decision 15)."""
         return self.full
 
-    @property
-    def records_security_assessments(self) -> bool:
-        """The security assessment is the police's: recorded by those who write for the police."""
-        return self.writes and self.acting_sector == apps.get_model("agencies", "Agency").Sector.POLICE
+    def records(self, sector: str | None = None) -> bool:
+        """Records an entry in the file: who writes in it; for a kind one sector keeps (the police's
+        security assessment, `cases.entry_kinds`), who acts for an agency of that sector."""
+        return self.writes and (sector is None or self.acting_sector == sector)
 
     @property
     def records_checks(self) -> bool:

@@ -13,12 +13,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies.access import Action, CaseAccess, RestrictedViewSet
+from agencies.access import Action, RestrictedViewSet
 from agencies.models import User
 from audit.reads import note_read
 from families.models import Consent, DisclosureRestriction
 
 from .. import services
+from ..entry_kinds import EntryKind, entry_kinds
 from ..filtersets import (
     CaseEventFilterSet,
     ConsentFilterSet,
@@ -26,46 +27,25 @@ from ..filtersets import (
     RiskRecordFilterSet,
     entry_filterset,
 )
-from ..models import (
-    Attachment,
-    CaseEvent,
-    CaseNote,
-    ChildNeeds,
-    Contact,
-    Entry,
-    InformationRequest,
-    NeedsAssessment,
-    RiskRecord,
-    SecurityAssessment,
-)
+from ..models import CaseEvent, Entry, InformationRequest, RiskRecord
 from .entry_serializers import (
     AnswerSerializer,
-    AttachmentSerializer,
     CaseEventSerializer,
-    CaseNoteSerializer,
-    ChildNeedsSerializer,
     ConsentSerializer,
-    ContactSerializer,
     InformationRequestSerializer,
-    NeedsAssessmentSerializer,
     RestrictionSerializer,
     RiskRecordSerializer,
-    SecurityAssessmentSerializer,
     WithdrawConsentSerializer,
 )
 
 __all__ = [
-    "AttachmentViewSet",
+    "ENTRY_VIEWSETS",
     "CaseEventViewSet",
-    "CaseNoteViewSet",
-    "ChildNeedsViewSet",
     "ConsentViewSet",
-    "ContactViewSet",
     "InformationRequestViewSet",
-    "NeedsAssessmentViewSet",
     "RestrictionViewSet",
     "RiskRecordViewSet",
-    "SecurityAssessmentViewSet",
+    "entry_viewset",
 ]
 
 # Reading and writing entries both need the full file; which rows, the access rule decides.
@@ -74,12 +54,12 @@ CASE_FILE: dict[Action, str] = {Action.VIEW: "cases.view_case", Action.CHANGE: "
 
 class _EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
     """Create an entry (`is_draft: true` keeps it yours alone); update your own draft, and finish
-    it with `is_draft: false`. A final entry is not edited: it is added to."""
+    it with `is_draft: false`. A final entry is not edited: it is added to. One viewset per kind of
+    entry is made from its declaration (`entry_viewset`)."""
 
+    kind: ClassVar[EntryKind]
     permission_required: ClassVar[dict[Action, str]] = CASE_FILE
     http_method_names = ["get", "post", "patch", "head", "options"]
-    # Fields the service takes besides the model's own (many-to-many rows, nested rows).
-    EXTRA: ClassVar[tuple[str, ...]] = ()
 
     @property
     def actor(self) -> User:
@@ -87,18 +67,6 @@ class _EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
 
     def get_queryset(self) -> Any:
         return self.queryset.select_related("author", "author_agency").annotate_content(self.actor)  # type: ignore[union-attr]
-
-    def allowed(self, entry: Entry) -> bool:
-        """Whether the actor may write this kind of entry on this case at all (else 403): not
-        through a break-the-glass access (decision 35)."""
-        return CaseAccess.fetch(entry.case, self.actor).writes
-
-    def record(self, entry: Entry, extra: dict[str, Any], *, finalise: bool) -> Entry:
-        raise NotImplementedError
-
-    def existing_extra(self, entry: Entry) -> dict[str, Any]:
-        """What a partial update keeps when it does not send the extra fields."""
-        return {}
 
     def _answer(self, entry: Entry, status: int = 200) -> Response:
         fresh = type(entry)._default_manager.restrict(self.actor, Action.VIEW)  # type: ignore[attr-defined]
@@ -108,20 +76,22 @@ class _EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     def _split(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], bool]:
         data = dict(data)
         finalise = not data.pop("is_draft", False)
-        extra = {name: data.pop(name) for name in self.EXTRA if name in data}
+        extra = {name: data.pop(name) for name in self.kind.extra if name in data}
         return data, extra, finalise
+
+    def _record(self, entry: Entry, extra: dict[str, Any], *, finalise: bool) -> Entry:
+        return self.kind.record(entry, actor=self.actor, finalise=finalise, **extra)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields, extra, finalise = self._split(serializer.validated_data)
-        model = self.queryset.model  # type: ignore[union-attr]
-        entry = model(**fields)
+        entry = self.kind.model(**fields)
         if "visibility" not in fields:
-            entry.visibility = services.default_visibility(model, self.actor, entry.case)
-        if not self.allowed(entry):
+            entry.visibility = services.default_visibility(self.kind.model, self.actor, entry.case)
+        if not self.kind.allows(self.actor, entry.case):
             raise api_exceptions.PermissionDenied
-        return self._answer(self.record(entry, extra, finalise=finalise), status=201)
+        return self._answer(self._record(entry, extra, finalise=finalise), status=201)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         entry = self.get_object()  # CHANGE: the actor's own draft, else 404
@@ -132,99 +102,15 @@ class _EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
             finalise = False
         for name, value in fields.items():
             setattr(entry, name, value)
-        return self._answer(self.record(entry, self.existing_extra(entry) | extra, finalise=finalise))
+        return self._answer(self._record(entry, self.kind.existing(entry) | extra, finalise=finalise))
 
 
-class ContactViewSet(_EntryViewSet):
-    """Contacts and home visits (step 3), including those that did not take place."""
+class _FileViewSet(_EntryViewSet):
+    """An entry with a file: uploaded in a multipart body, recorded at once (no draft to finish,
+    so no PATCH), downloaded by `file` by those who may read it."""
 
-    queryset = Contact.objects.prefetch_related("visitors", "present")
-    serializer_class = ContactSerializer
-    filterset_class = entry_filterset(Contact, "kind", "outcome")
-    EXTRA = ("visitors", "present")
-
-    def record(self, entry: Entry, extra: dict[str, Any], *, finalise: bool) -> Entry:
-        return services.record_contact(
-            cast(Contact, entry),
-            actor=self.actor,
-            finalise=finalise,
-            visitors=extra.get("visitors", ()),
-            present=extra.get("present", ()),
-        )
-
-    def existing_extra(self, entry: Entry) -> dict[str, Any]:
-        contact = cast(Contact, entry)
-        return {"visitors": list(contact.visitors.all()), "present": list(contact.present.all())}
-
-
-class NeedsAssessmentViewSet(_EntryViewSet):
-    """Needs assessments (step 4) with their network overview. A final one with a level of concern
-    sets the case's risk level when its author may change the case."""
-
-    queryset = NeedsAssessment.objects.prefetch_related("network")
-    serializer_class = NeedsAssessmentSerializer
-    filterset_class = entry_filterset(NeedsAssessment, "concern_level")
-    EXTRA = ("network",)
-
-    def record(self, entry: Entry, extra: dict[str, Any], *, finalise: bool) -> Entry:
-        return services.record_needs_assessment(
-            cast(NeedsAssessment, entry), actor=self.actor, finalise=finalise, network=extra.get("network", ())
-        )
-
-    def existing_extra(self, entry: Entry) -> dict[str, Any]:
-        links = cast(NeedsAssessment, entry).network.values("kind", "name", "influence", "notes")
-        return {"network": list(links)}
-
-
-class SecurityAssessmentViewSet(_EntryViewSet):
-    """The police's security risk assessments (step 4): others read the abstract only."""
-
-    queryset = SecurityAssessment.objects.all()
-    serializer_class = SecurityAssessmentSerializer
-    filterset_class = entry_filterset(SecurityAssessment)
-
-    def allowed(self, entry: Entry) -> bool:
-        return CaseAccess.fetch(entry.case, self.actor).records_security_assessments
-
-    def record(self, entry: Entry, extra: dict[str, Any], *, finalise: bool) -> Entry:
-        return services.record_security_assessment(cast(SecurityAssessment, entry), actor=self.actor, finalise=finalise)
-
-
-class ChildNeedsViewSet(_EntryViewSet):
-    """Each child's own needs record (step 5)."""
-
-    queryset = ChildNeeds.objects.select_related("child")
-    serializer_class = ChildNeedsSerializer
-    filterset_class = entry_filterset(ChildNeeds, "age_band", "conflict_zone")
-
-    def record(self, entry: Entry, extra: dict[str, Any], *, finalise: bool) -> Entry:
-        return services.record_child_needs(cast(ChildNeeds, entry), actor=self.actor, finalise=finalise)
-
-
-class CaseNoteViewSet(_EntryViewSet):
-    """Notes on a case."""
-
-    queryset = CaseNote.objects.all()
-    serializer_class = CaseNoteSerializer
-    filterset_class = entry_filterset(CaseNote)
-
-    def record(self, entry: Entry, extra: dict[str, Any], *, finalise: bool) -> Entry:
-        return services.record_note(cast(CaseNote, entry), actor=self.actor, finalise=finalise)
-
-
-class AttachmentViewSet(_EntryViewSet):
-    """Attached communication and documents (multipart, file in `upload`), checked by content.
-    `file` downloads one, for those who may read it."""
-
-    queryset = Attachment.objects.all()
-    serializer_class = AttachmentSerializer
-    filterset_class = entry_filterset(Attachment, "kind")
     http_method_names = ["get", "post", "head", "options"]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
-    EXTRA = ("upload",)
-
-    def record(self, entry: Entry, extra: dict[str, Any], *, finalise: bool) -> Entry:
-        return services.attach_file(cast(Attachment, entry), extra["upload"], actor=self.actor)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"])
@@ -242,6 +128,26 @@ class AttachmentViewSet(_EntryViewSet):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+def entry_viewset(kind: EntryKind) -> type[_EntryViewSet]:
+    """The API of one kind of entry, made from its declaration."""
+    name = f"{kind.model.__name__}ViewSet"
+    queryset = kind.model.objects.select_related(*kind.select_related).prefetch_related(*kind.prefetch_related)
+    attrs = {
+        "__doc__": kind.doc,
+        "__module__": __name__,
+        "__qualname__": name,
+        "kind": kind,
+        "queryset": queryset,
+        "serializer_class": kind.serializer,
+        "filterset_class": entry_filterset(kind.model, *kind.filters),
+    }
+    return type(name, (_FileViewSet if kind.downloads else _EntryViewSet,), attrs)
+
+
+# By the kind's slug, in the order of the declarations (cases.api.urls registers their routes).
+ENTRY_VIEWSETS = {kind.slug: entry_viewset(kind) for kind in entry_kinds()}
 
 
 class CaseEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):

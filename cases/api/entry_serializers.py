@@ -19,7 +19,6 @@ from ..models import (
     Attachment,
     Case,
     CaseEvent,
-    CaseNote,
     ChildNeeds,
     Contact,
     Entry,
@@ -27,18 +26,18 @@ from ..models import (
     NeedsAssessment,
     NetworkLink,
     RiskRecord,
-    SecurityAssessment,
 )
 from ..risk import RiskLevel
 
 __all__ = [
+    "ENTRY_FIELDS",
     "AnswerSerializer",
     "AttachmentSerializer",
     "CaseEventSerializer",
-    "CaseNoteSerializer",
     "ChildNeedsSerializer",
     "ConsentSerializer",
     "ContactSerializer",
+    "EntrySerializer",
     "InformationRequestSerializer",
     "KeyWorkerSerializer",
     "MoveStageSerializer",
@@ -46,7 +45,6 @@ __all__ = [
     "RestrictionSerializer",
     "RiskLevelSerializer",
     "RiskRecordSerializer",
-    "SecurityAssessmentSerializer",
     "WithdrawConsentSerializer",
 ]
 
@@ -65,6 +63,7 @@ ENTRY_FIELDS = [
 ]
 
 
+# The serializers of plain kinds are made from their declaration (cases.entry_kinds).
 class EntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     """The part every entry shares. `is_draft: true` keeps the entry its author's alone; a draft is
     finished by updating it with `is_draft: false`. A final entry is not edited."""
@@ -159,12 +158,6 @@ class NeedsAssessmentSerializer(EntrySerializer):
         ]
 
 
-class SecurityAssessmentSerializer(EntrySerializer):
-    class Meta(EntrySerializer.Meta):
-        model = SecurityAssessment
-        fields = [*ENTRY_FIELDS, "risk_level", "under_investigation", "assessment"]
-
-
 class ChildNeedsSerializer(EntrySerializer):
     child = FamilyMemberField()
     exposures = serializers.ListField(
@@ -186,12 +179,6 @@ class ChildNeedsSerializer(EntrySerializer):
             "needs",
             "decisions",
         ]
-
-
-class CaseNoteSerializer(EntrySerializer):
-    class Meta(EntrySerializer.Meta):
-        model = CaseNote
-        fields = [*ENTRY_FIELDS, "text"]
 
 
 class AttachmentSerializer(EntrySerializer):

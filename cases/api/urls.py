@@ -1,5 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
+from ..entry_kinds import entry_kinds
 from . import entries, views
 
 app_name = "cases-api"
@@ -8,12 +9,9 @@ router = DefaultRouter()
 router.register("cases", views.CaseViewSet)
 router.register("case-shares", views.CaseShareViewSet)
 router.register("disclosure-checks", views.DisclosureCheckViewSet)
-router.register("contacts", entries.ContactViewSet)
-router.register("needs-assessments", entries.NeedsAssessmentViewSet)
-router.register("security-assessments", entries.SecurityAssessmentViewSet)
-router.register("child-needs", entries.ChildNeedsViewSet)
-router.register("case-notes", entries.CaseNoteViewSet)
-router.register("attachments", entries.AttachmentViewSet)
+# One route per kind of entry, from its declaration ("contacts", "needs-assessments"...).
+for kind in entry_kinds():
+    router.register(kind.route, entries.ENTRY_VIEWSETS[kind.slug])
 router.register("case-events", entries.CaseEventViewSet)
 router.register("risk-records", entries.RiskRecordViewSet)
 router.register("disclosure-restrictions", entries.RestrictionViewSet)

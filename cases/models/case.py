@@ -24,6 +24,7 @@ __all__ = [
     "CaseShare",
     "CaseUserObjectPermission",
     "DisclosureCheck",
+    "event_choices",
 ]
 
 
@@ -288,17 +289,33 @@ class CaseShare(models.Model):
         return self.consent is not None and self.consent.withdrawn_at is not None
 
 
+def event_choices() -> list[tuple[str, Any]]:
+    """The kinds of timeline events: those of the case's own life, and one per kind of entry
+    (declared with the entry kind, cases.entry_kinds), in the order the timeline's filter offers."""
+    from ..entry_kinds import entry_kinds
+
+    entries = [(kind.event, kind.event_label) for kind in entry_kinds()]
+    own = CaseEvent.Kind.choices
+    return [own[0], *entries, *own[1:]]
+
+
+class CaseEventQuerySet(RestrictedQuerySet):
+    def _fetch_all(self) -> None:
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._result_cache and isinstance(self._result_cache[0], CaseEvent):
+            # The events of one query are named together, when the first is read (cases.timeline).
+            from ..timeline import attach_batch
+
+            attach_batch(self._result_cache)
+
+
 class CaseEvent(models.Model):
-    """One entry of the case timeline: a move, an assignment, a share, a closure..."""
+    """One entry of the case timeline: a move, an assignment, a share, a closure... People and
+    agencies are stored by id and named when read, as the reader may see them (decision 55)."""
 
     class Kind(models.TextChoices):
         OPENED = "opened", _("Case opened")
-        CONTACT = "contact", _("Contact with the family")
-        NEEDS_ASSESSMENT = "needs_assessment", _("Needs assessment")
-        SECURITY_ASSESSMENT = "security_assessment", _("Security assessment")
-        CHILD_NEEDS = "child_needs", _("Child's needs")
-        NOTE = "note", _("Note")
-        ATTACHMENT = "attachment", _("Attachment")
         RISK_CHANGED = "risk_changed", _("Risk level changed")
         KEY_WORKER = "key_worker", _("Key worker recorded")
         RESTRICTION = "restriction", _("Disclosure restriction")
@@ -319,11 +336,12 @@ class CaseEvent(models.Model):
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=32, choices=event_choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # The event's particulars (agency, scope, stage...), rendered in the reader's language.
+    # The event's particulars (codes, dates, and people and agencies by id: cases.timeline),
+    # rendered in the reader's language.
     data = models.JSONField(_("details"), default=dict, blank=True)
     # An event about an entry carries the entry's confidentiality: who may read past its abstract.
     entry_label = models.CharField(max_length=64, blank=True)
@@ -334,9 +352,10 @@ class CaseEvent(models.Model):
     )
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = CaseEventQuerySet.as_manager()
     access_rule = "case_child"
     read_action = Action.VIEW
+    _names: Any = None  # the batch of events read with this one (cases.timeline)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -381,32 +400,39 @@ class CaseEvent(models.Model):
         return self.describe()
 
     def describe(self) -> str:
-        """The event in the reader's language, from its kind and particulars."""
+        """The event in the reader's language, from its kind and particulars, naming people as
+        the reader may see them."""
+        from ..timeline import named_values
+
         d = self.data
-        values = {
-            key: d.get(key, "")
-            for key in ("owner", "agency", "previous_owner", "referral", "meeting", "child", "person", "reason")
-        }
+        values: dict[str, Any] = {key: d.get(key, "") for key in ("referral", "meeting", "reason")}
+        values |= named_values(self, self._names)
         values["scope"] = _label(CaseShare.Scope, d.get("scope"))
         values["basis"] = _label(CaseShare.Basis, d.get("basis"))
         values["stage"] = _label(Case.Stage, d.get("stage"))
         values["level"] = _label(RiskLevel, d.get("level"))
         values["previous"] = _label(RiskLevel, d.get("previous"))
-        values["changes"] = _panel_changes(d) if self.kind == self.Kind.PANEL_DECISION else ""
-        if self.kind == self.Kind.CONTACT:
-            from .entries import Contact
+        values["changes"] = _panel_changes(d, values["first_contact"]) if self.kind == self.Kind.PANEL_DECISION else ""
+        text = EVENT_TEXTS.get(self.kind)
+        entry = self._entry_kind()
+        if entry is not None:
+            values |= {key: _label(choices, d.get(key)) for key, choices in entry.event_choices.items()}
+            text = entry.event_text
+        # A name may open the line ("a practitioner" for a name written before decision 55).
+        return capfirst(str(text or self.get_kind_display()) % values)
 
-            values["contact"] = _label(Contact.Kind, d.get("contact"))
-            values["outcome"] = _label(Contact.Outcome, d.get("outcome"))
-        return str(EVENT_TEXTS.get(self.kind, self.get_kind_display())) % values
+    def _entry_kind(self) -> Any:
+        from ..entry_kinds import entry_kinds
+
+        return next((kind for kind in entry_kinds() if kind.event == self.kind), None)
 
 
-def _panel_changes(data: dict[str, object]) -> str:
+def _panel_changes(data: dict[str, object], first_contact: str) -> str:
     parts = []
     if data.get("urgency"):
         parts.append(str(_("urgency: %(urgency)s") % {"urgency": _label(Case.Urgency, data["urgency"])}))
-    if data.get("first_contact"):
-        parts.append(str(_("first contact: %(agency)s") % {"agency": data["first_contact"]}))
+    if first_contact:
+        parts.append(str(_("first contact: %(agency)s") % {"agency": first_contact}))
     if data.get("next_review"):
         parts.append(str(_("next review: %(date)s") % {"date": data["next_review"]}))
     return " " + "; ".join(parts) + "." if parts else ""
@@ -426,12 +452,6 @@ EVENT_TEXTS: dict[str, Any] = {
     CaseEvent.Kind.CLOSED: _("Case closed."),
     CaseEvent.Kind.CONCERN_ADDED: _("A new concern was added (referral R-%(referral)s)."),
     CaseEvent.Kind.PANEL_DECISION: _("Decided at the panel meeting of %(meeting)s.%(changes)s"),
-    CaseEvent.Kind.CONTACT: _("%(contact)s: %(outcome)s."),
-    CaseEvent.Kind.NEEDS_ASSESSMENT: _("Needs assessment recorded."),
-    CaseEvent.Kind.SECURITY_ASSESSMENT: _("Security assessment recorded."),
-    CaseEvent.Kind.CHILD_NEEDS: _("Needs of %(child)s recorded."),
-    CaseEvent.Kind.NOTE: _("Note."),
-    CaseEvent.Kind.ATTACHMENT: _("File attached."),
     CaseEvent.Kind.RISK_CHANGED: _("Risk level: %(previous)s → %(level)s."),
     CaseEvent.Kind.KEY_WORKER: _("Key worker recorded."),
     CaseEvent.Kind.RESTRICTION: _("Disclosure restriction recorded for %(person)s."),

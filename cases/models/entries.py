@@ -73,6 +73,8 @@ class Entry(models.Model):
     DEFAULT_VISIBILITY: ClassVar[str] = Visibility.CASE_TEAM
     # Fields that are content (hidden behind the abstract from other agencies).
     CONTENT_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Its reads are recorded as reads of an entry (audit.reads).
+    is_case_entry: ClassVar[bool] = True
 
     class Meta:
         abstract = True

@@ -86,7 +86,8 @@ def record_consent(
         recorded_by=actor,
     )
     consent.agencies.set(agencies)
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CONSENT_RECORDED, actor=actor, data={"person": str(person)})
+    data = {"person_id": person.pk}
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CONSENT_RECORDED, actor=actor, data=data)
     record(AuditEvent.Action.CONSENT_RECORDED, actor=actor, obj=consent, case_id=case.pk, purposes=purposes)
     return consent
 
@@ -115,7 +116,7 @@ def withdraw_consent(case: Case, consent: Consent, *, reason: str, actor: User) 
         case=case,
         kind=CaseEvent.Kind.CONSENT_WITHDRAWN,
         actor=actor,
-        data={"person": str(consent.person), "reason": consent.withdraw_reason},
+        data={"person_id": consent.person_id, "reason": consent.withdraw_reason},
     )
     record(
         AuditEvent.Action.CONSENT_WITHDRAWN,

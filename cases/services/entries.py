@@ -58,15 +58,6 @@ __all__ = [
     "set_risk_level",
 ]
 
-EVENT_KIND = {
-    Contact: CaseEvent.Kind.CONTACT,
-    NeedsAssessment: CaseEvent.Kind.NEEDS_ASSESSMENT,
-    SecurityAssessment: CaseEvent.Kind.SECURITY_ASSESSMENT,
-    ChildNeeds: CaseEvent.Kind.CHILD_NEEDS,
-    CaseNote: CaseEvent.Kind.NOTE,
-    Attachment: CaseEvent.Kind.ATTACHMENT,
-}
-
 # The legal moves between stages (design.md §3): the ten steps form a circle, several run at
 # once, so moves go forward and back, but a case is closed (and reopened) by its own services,
 # not by a move.
@@ -97,28 +88,13 @@ def case_workers(case: Case) -> models.QuerySet[User]:
     )
 
 
-def _entry_event_data(entry: Entry) -> dict[str, Any]:
-    # Labels are stored as codes and rendered in the reader's language (CaseEvent.entry_name).
-    data: dict[str, Any] = {}
-    if isinstance(entry, Contact):
-        data |= {
-            "when": timezone.localtime(entry.occurred_at).isoformat(),
-            "contact": entry.kind,
-            "outcome": entry.outcome,
-        }
-    if isinstance(entry, ChildNeeds):
-        data |= {"child": str(entry.child)}
-    if entry.is_restricted:
-        data["abstract"] = entry.abstract
-    return data
-
-
 def _finalise(entry: Entry, actor: User) -> None:
+    kind = _kind_of(entry)
     CaseEvent.objects.create(
         case=entry.case,
-        kind=EVENT_KIND[type(entry)],
+        kind=kind.event,
         actor=actor,
-        data=_entry_event_data(entry),
+        data=kind.event_particulars(entry),
         entry_label=entry._meta.label_lower,
         entry_id=entry.pk,
         visibility=entry.visibility,
@@ -127,24 +103,31 @@ def _finalise(entry: Entry, actor: User) -> None:
     record(AuditEvent.Action.ENTRY_RECORDED, actor=actor, obj=entry, case_id=entry.case_id, visibility=entry.visibility)
 
 
+def _kind_of(entry: Entry) -> Any:
+    # The declarations (cases.entry_kinds) name these services: read them when called, not imported.
+    from ..entry_kinds import kind_for
+
+    return kind_for(type(entry))
+
+
 @transaction.atomic
-def _save(
-    entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[Any]] | None = None, police: bool = False
-) -> Entry:
+def _save(entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[Any]] | None = None) -> Entry:
     """Create an entry, or update the author's own draft; a final entry goes on the timeline.
 
     The case is read again, locked, with the actor's CaseAccess: only those who write in the file
-    do (`police`: and write for the police), and a closure at the same moment is seen."""
+    record in it (a kind one sector keeps, only those acting for that sector), and a closure at the
+    same moment is seen."""
     entry.case, access = _case_to_write(entry.case, actor)
-    if police and not access.records_security_assessments:
-        raise ValidationError(_("The security assessment is the police's."))
+    kind = _kind_of(entry)
+    if not access.records(kind.sector):
+        raise ValidationError(kind.sector_refusal)
     if entry.pk is not None:
         refusal = _("Only its author changes a draft. A final entry is not edited: add a new entry instead.")
         type(entry)._default_manager.restrict(actor, Action.CHANGE).lock().refetch(entry, refusal)
     else:
         entry.author = actor
         entry.author_agency_id = _acting_agency_id(access)
-    if entry.case.is_closed and not isinstance(entry, Contact | CaseNote):
+    if entry.case.is_closed and not kind.on_closed_case:
         raise ValidationError(_("The case is closed: reopen it to record this."))
     entry.is_draft = not finalise
     entry.abstract = entry.abstract.strip()
@@ -259,7 +242,7 @@ def record_security_assessment(
     assessment: SecurityAssessment, *, actor: User, finalise: bool = True
 ) -> SecurityAssessment:
     """The police's own record; the partners read its abstract."""
-    return _save(assessment, actor=actor, finalise=finalise, police=True)  # type: ignore[return-value]
+    return _save(assessment, actor=actor, finalise=finalise)  # type: ignore[return-value]
 
 
 # The ages (in whole years, both ends included) each age band of ChildNeeds stands for.
@@ -404,7 +387,7 @@ def add_restriction(
         must_not_be_told=must_not_be_told.strip(),
         recorded_by=actor,
     )
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RESTRICTION, actor=actor, data={"person": str(person)})
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RESTRICTION, actor=actor, data={"person_id": person.pk})
     record(AuditEvent.Action.RESTRICTION_ADDED, actor=actor, obj=restriction, case_id=case.pk)
     return restriction
 

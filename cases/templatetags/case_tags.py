@@ -5,6 +5,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from agencies.access import CaseAccess
+
 from ..risk import RISK_CRITERIA, RiskLevel
 
 register = template.Library()
@@ -44,9 +46,9 @@ def entry_fields(entry: Any) -> list[tuple[str, Any]]:
     from django.template.defaultfilters import date as date_filter
     from django.utils.translation import gettext as _
 
-    from ..models import ChildNeeds, NeedsAssessment
+    from ..entry_kinds import kind_for
 
-    list_choices = {"practical_problems": NeedsAssessment.Problem, "exposures": ChildNeeds.Exposure}
+    list_choices = kind_for(type(entry)).list_choices
     rows: list[tuple[str, Any]] = []
     for field in [*entry._meta.fields, *entry._meta.many_to_many]:
         if field.name in _META_FIELDS:
@@ -69,3 +71,11 @@ def entry_fields(entry: Any) -> list[tuple[str, Any]]:
             value = date_filter(value, "DATE_FORMAT")
         rows.append((str(field.verbose_name), value if value not in (None, "") else "—"))
     return rows
+
+
+@register.simple_tag
+def recordable_kinds(access: CaseAccess) -> list[Any]:
+    """The kinds of entry the "Record" menu offers: those the reader's CaseAccess records."""
+    from ..entry_kinds import entry_kinds
+
+    return [kind for kind in entry_kinds() if access.records(kind.sector)]

@@ -162,7 +162,7 @@ def test_records_hanging_off_a_case_are_never_read_at_summary_level(
 
     # given a panel member who sees the case's summary, and the case's timeline and risk history
     Case.objects.filter(pk=case.pk).update(panel=panel)
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.NOTE)
+    CaseEvent.objects.create(case=case, kind="note")
     assert Case.objects.restrict(panel_member, Action.VIEW_SUMMARY).filter(pk=case.pk).exists()
     # then asking for them at summary level answers as for the full file: nothing
     assert not CaseEvent.objects.restrict(panel_member, Action.VIEW_SUMMARY).exists()

@@ -107,7 +107,7 @@ def test_the_flags_of_each_role(role: str, people: dict[str, User], case: Case) 
             writes=access.writes,
             sees_access_log=access.sees_access_log,
             acting=acting,
-            police=access.records_security_assessments,
+            police=access.records(Agency.Sector.POLICE),
             checks=access.records_checks,
             glass=access.reads_through_glass,
         )

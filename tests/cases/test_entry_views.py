@@ -162,7 +162,7 @@ class TestRecordingAHomeVisit:
         final = Contact.objects.get()
         assert response.url == entry_url(final)
         assert (final.pk, final.is_draft, final.discussed) == (draft.pk, False, "Done: the boxing club")
-        assert CaseEvent.objects.filter(kind=CaseEvent.Kind.CONTACT, entry_id=final.pk).count() == 1
+        assert CaseEvent.objects.filter(kind="contact", entry_id=final.pk).count() == 1
         assert "Done: the boxing club" in page(colleague, entry_url(final))
         assert "Home visit: Took place." in page(colleague, timeline_url(case))
 

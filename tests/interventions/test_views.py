@@ -354,6 +354,7 @@ def test_a_closed_case_page_costs_the_same(
         actor=case.owner,
     )
     client = client_for(case.owner)
-    # +1 unread count, +3 audit, +1 information requests; -4: what the reader may do comes with the case (CaseAccess)
-    with django_assert_max_num_queries(34 + CHAIN_LOCK):
+    # +1 unread count, +3 audit, +1 information requests, +1 the agencies the timeline names (decision 55);
+    # -4: what the reader may do comes with the case (CaseAccess)
+    with django_assert_max_num_queries(35 + CHAIN_LOCK):
         assert client.get(case.get_absolute_url()).status_code == 200

@@ -193,3 +193,29 @@ def test_the_notice_names_the_supervisor_as_they_chose(
         break_glass(panel_case, actor=outside_supervisor, reason="A child is missing tonight")
     assert mail.outbox and all("Meta" not in message.body for message in mail.outbox)
     assert "Youth services" in mail.outbox[0].body
+
+
+def test_each_recipient_reads_the_notice_in_their_language_with_the_name_shown_to_them(
+    panel_case: Case, outside_supervisor: User, coordinator: User, django_capture_on_commit_callbacks: object
+) -> None:
+    # given a coordinator who works at the supervisor's agency too, and reads Albanian
+    from agencies.models import Membership
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(
+        user=coordinator, agency=outside_supervisor.memberships.get().agency, role=Membership.Role.PRACTITIONER
+    )
+    User.objects.filter(pk=coordinator.pk).update(email="coord@example.org", language="sq")
+    User.objects.filter(pk=panel_case.owner_id).update(email="owner@example.org", language="en")
+    User.objects.filter(pk=outside_supervisor.pk).update(
+        first_name="Elira", last_name="Meta", name_shown_to_others=User.NameShown.FIRST_NAME_INITIAL
+    )
+    outside_supervisor.refresh_from_db()
+    # when
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        break_glass(panel_case, actor=outside_supervisor, reason="A child is missing tonight")
+    # then the owner, of another agency, reads "Elira M."; the colleague the full name, in Albanian
+    to = {message.to[0]: message for message in mail.outbox}
+    assert "Elira M." in to["owner@example.org"].body and "Meta" not in to["owner@example.org"].body
+    assert "Elira Meta" in to["coord@example.org"].body
+    assert to["coord@example.org"].subject != to["owner@example.org"].subject

@@ -1,0 +1,357 @@
+"""Every kind of reminder, one class each (decision 53). To add one, add a class here: its `code`
+and `label`, what it collects (one date-range query on an indexed column, bounded by the sweep's
+window, so a sweep costs what is due, not what is stored), and what differs from `ReminderKind`'s
+defaults (whom it reaches, when it stops being due, where it leads).
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agencies import deadlines as rules
+from agencies.access import Action
+from agencies.models import Membership, Panel, User
+from audit.signals import glass_broken
+from cases.models import Case, InformationRequest, NeedsAssessment
+from families.models import Person
+from interventions.models import FollowUp
+from panels.models import PanelMeeting
+from referrals.models import Referral
+
+from .deadlines import DUE, Deadline, ReminderKind, Timings, Window
+
+if TYPE_CHECKING:
+    from .models import Reminder
+
+__all__ = [
+    "Agenda",
+    "BreakGlass",
+    "FirstContact",
+    "FollowUpDue",
+    "InformationRequestDue",
+    "NeedsAssessmentDue",
+    "Review",
+    "Transition1M",
+    "Transition6M",
+    "Triage",
+]
+
+# Role codes (`Reminder.Role`): whom a reminder reaches, besides the case owner.
+TRIAGE, MEMBER, PARTNER, ASKER = "triage", "member", "partner", "asker"
+OWNER, COORDINATOR = "owner", "coordinator"
+CASE_COLUMNS = ("pk", "panel_id", "owning_agency_id")
+
+
+def _open_cases() -> QuerySet[Case]:
+    return Case.objects.filter(closed_at__isnull=True)
+
+
+def _case_is_open(reminder: "Reminder") -> bool:
+    return ReminderKind.still_due(reminder)
+
+
+class Triage(ReminderKind):
+    """New referrals to triage: whoever works cases at the agency that received it, or (a crisis)
+    the police agency it was routed to: the readers referrals' access rule gives them to."""
+
+    code = "triage"
+    label = _("Referral to triage")
+    about = "referrals.Referral"
+    hourly = True
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        rows = list(
+            Referral.objects.filter(
+                status=Referral.Status.NEW, triage_due_at__range=(window.start, window.end)
+            ).values_list("pk", "triage_due_at", "received_by_id", "routed_to_id", "panel_id")
+        )
+        agencies = {a for row in rows for a in row[2:4] if a}
+        members: dict[int, set[int]] = defaultdict(set)
+        casework = Membership.objects.filter(
+            agency_id__in=agencies, role__in=Membership.CASEWORK_ROLES, user__is_active=True
+        )
+        for agency_id, user_id in casework.values_list("agency_id", "user_id"):
+            members[agency_id].add(user_id)
+        for pk, due_at, received_by, routed_to, panel_id in rows:
+            users = members[received_by] | (members[routed_to] if routed_to else set())
+            audience = tuple((TRIAGE, user) for user in sorted(users))
+            yield Deadline(cls.code, Referral, pk, due_at, None, panel_id, audience=audience)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        return Referral.objects.filter(pk=reminder.object_id, status=Referral.Status.NEW).exists()
+
+
+class FirstContact(ReminderKind):
+    """The first contact with the family, by the date the panel set."""
+
+    code = "first_contact"
+    label = _("First contact with the family")
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        rows = _open_cases().filter(first_contact_on__isnull=True, first_contact_due_on__range=(start, end))
+        for pk, panel_id, agency_id, due_on in rows.values_list(*CASE_COLUMNS, "first_contact_due_on"):
+            yield cls.deadline(pk, due_on, pk, panel_id, agency_id)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        return _case_is_open(reminder) and reminder.case is not None and reminder.case.first_contact_on is None
+
+
+class NeedsAssessmentDue(ReminderKind):
+    """The needs assessment, the panel's working days after the first contact."""
+
+    code = "needs_assessment"
+    label = _("Needs assessment")
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        days = [t.needs_assessment_working_days for t in timing.values()]
+        assessed = NeedsAssessment.objects.filter(case=OuterRef("pk"), is_draft=False)
+        rows = (
+            _open_cases()
+            .filter(first_contact_on__range=(rules.subtract_working_days(start, max(days)), end))
+            .filter(~Exists(assessed))
+            .values_list(*CASE_COLUMNS, "first_contact_on")
+        )
+        for pk, panel_id, agency_id, contact_on in rows:
+            due_on = rules.needs_assessment_due(contact_on, timing.get(panel_id, rules.DEFAULTS))
+            if start <= due_on <= end:
+                yield cls.deadline(pk, due_on, pk, panel_id, agency_id)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        assessed = NeedsAssessment.objects.filter(case_id=reminder.case_id or 0, is_draft=False).exists()
+        return _case_is_open(reminder) and not assessed
+
+
+class Review(ReminderKind):
+    """The plan review, on the date the last review (or the plan) set."""
+
+    code = "review"
+    label = _("Case review")
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        rows = _open_cases().filter(next_review_on__range=(start, end))
+        for pk, panel_id, agency_id, due_on in rows.values_list(*CASE_COLUMNS, "next_review_on"):
+            yield cls.deadline(pk, due_on, pk, panel_id, agency_id)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        case = reminder.case
+        return _case_is_open(reminder) and case is not None and case.next_review_on == reminder.due_date
+
+
+class FollowUpDue(ReminderKind):
+    """Post-exit follow-ups, 6 and 12 months after closure: due on a closed case."""
+
+    code = "follow_up"
+    label = _("Post-exit follow-up")
+    about = "interventions.FollowUp"
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        # Pending: not done, and of a closure that stands (a reopened case's old follow-ups are not due).
+        rows = (
+            FollowUp.objects.pending()
+            .filter(due_on__range=(start, end))
+            .values_list("pk", "case_id", "case__panel_id", "case__owning_agency_id", "due_on")
+        )
+        for pk, case_id, panel_id, agency_id, due_on in rows:
+            yield cls.deadline(pk, due_on, case_id, panel_id, agency_id)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        return FollowUp.objects.pending().filter(pk=reminder.object_id).exists()
+
+
+def _eighteenth(born: datetime.date) -> datetime.date:
+    try:
+        return born.replace(year=born.year + 18)
+    except ValueError:  # born on 29 February: 18 on 1 March, as Person.age() counts
+        return datetime.date(born.year + 18, 3, 1)
+
+
+class _Transition(ReminderKind):
+    """Children of open cases' families nearing 18: transition planning before the hand-over from
+    children's to adults' services. Reminds the owner; nobody is escalated to."""
+
+    escalates = False
+    # Months between birth and the reminder (18 years less six months, or less one month).
+    months: int
+    first: bool
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        slack = datetime.timedelta(days=4)  # month lengths: the exact dates are checked below
+        born = (rules.add_months(start, -cls.months) - slack, rules.add_months(end, -cls.months) + slack)
+        rows = Person.objects.filter(date_of_birth__range=born, family__cases__closed_at__isnull=True).values_list(
+            "date_of_birth", "family__cases__pk", "family__cases__panel_id", "family__cases__owning_agency_id"
+        )
+        for dob, case_id, panel_id, agency_id in rows:
+            six, one = rules.transition_dues(_eighteenth(dob))
+            due_on = six if cls.first else one
+            if start <= due_on <= end:
+                # The case is the reminder's object: each open case of the family reminds its own
+                # owner (a person's key would let only one of them through the unique constraint).
+                yield cls.deadline(case_id, due_on, case_id, panel_id, agency_id)
+
+
+class Transition6M(_Transition):
+    code = "transition_6m"
+    label = _("A young person turns 18 in six months")
+    months, first = 210, True
+
+
+class Transition1M(_Transition):
+    code = "transition_1m"
+    label = _("A young person turns 18 in one month")
+    months, first = 215, False
+
+
+def _panel_members(panel_ids: set[int]) -> dict[int, set[int]]:
+    """Who sits on each panel: its coordinator and chair, and the panel roles of its agencies."""
+    seats: dict[int, set[int]] = defaultdict(set)
+    if not panel_ids:
+        return seats
+    for pk, coordinator, chair in Panel.objects.filter(pk__in=panel_ids).values_list(
+        "pk", "coordinator_id", "chair_id"
+    ):
+        seats[pk] |= {coordinator} | ({chair} if chair else set())
+    rows = Panel.agencies.through.objects.filter(panel_id__in=panel_ids).values_list("panel_id", "agency_id")
+    by_agency: dict[int, set[int]] = defaultdict(set)
+    for panel_id, agency_id in rows:
+        by_agency[agency_id].add(panel_id)
+    memberships = Membership.objects.filter(
+        agency_id__in=by_agency, role__in=Membership.PANEL_ROLES, user__is_active=True
+    ).values_list("agency_id", "user_id")
+    for agency_id, user_id in memberships:
+        for panel_id in by_agency[agency_id]:
+            seats[panel_id].add(user_id)
+    return seats
+
+
+class Agenda(ReminderKind):
+    """A meeting's agenda, the panel's notice days before: every seat of the panel, once."""
+
+    code = "agenda"
+    label = _("Panel meeting agenda")
+    about = "panels.PanelMeeting"
+    escalates = False
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        lead = datetime.timedelta(days=max(t.agenda_notice_days for t in timing.values()))
+        meetings = list(
+            PanelMeeting.objects.filter(
+                status=PanelMeeting.Status.SCHEDULED,
+                scheduled_for__gt=window.now,
+                scheduled_for__lte=window.now + lead,
+            ).values_list("pk", "panel_id", "scheduled_for")
+        )
+        seats = _panel_members({panel_id for _, panel_id, _ in meetings})
+        for pk, panel_id, scheduled_for in meetings:
+            if window.now >= rules.agenda_notice_at(scheduled_for, timing.get(panel_id, rules.DEFAULTS)):
+                audience = tuple((MEMBER, user) for user in sorted(seats[panel_id]))
+                yield Deadline(cls.code, PanelMeeting, pk, scheduled_for, None, panel_id, audience=audience)
+
+    @classmethod
+    def stage(cls, deadline: Deadline, now: datetime.datetime, timing: rules.Timing) -> str | None:
+        return DUE  # a notice before the meeting: neither due soon nor overdue
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        # not for a meeting cancelled or moved since
+        return PanelMeeting.objects.filter(
+            pk=reminder.object_id, status=PanelMeeting.Status.SCHEDULED, scheduled_for=reminder.due_at
+        ).exists()
+
+
+class BreakGlass(ReminderKind):
+    """A case of the recipient's was opened by breaking the glass: its owner and the coordinator of
+    its panel are told at once, under the bell (the e-mail is the audit app's own)."""
+
+    code = "break_glass"
+    label = _("A case of yours was opened by breaking the glass")
+    about = "audit.BreakGlassAccess"
+    listens_to = glass_broken
+
+    @classmethod
+    def received(cls, sender: Any, **kwargs: Any) -> None:
+        from .services import add_notices
+
+        access = kwargs["access"]
+        case = access.case
+        recipients: list[tuple[User | None, str]] = []
+        if case.owner_id != access.user_id:
+            recipients.append((None, OWNER))
+        coordinator = case.panel.coordinator if case.panel is not None else None
+        if coordinator is not None and coordinator.pk not in (access.user_id, case.owner_id):
+            recipients.append((coordinator, COORDINATOR))
+        add_notices(cls.code, access, case=case, recipients=recipients)
+
+    @classmethod
+    def target(cls, reminder: "Reminder", user: User) -> str:
+        # who opened the case and why: the access log, which the owner and coordinator read
+        return reverse("audit:case_access_log", kwargs={"pk": reminder.case_id})
+
+
+class InformationRequestDue(ReminderKind):
+    """Unanswered information requests (24 hours): the members of the agency asked who may answer
+    (who know the case); escalated to whoever asked, not to supervisors."""
+
+    code = "information_request"
+    label = _("Information request to a partner")
+    about = "cases.InformationRequest"
+    hourly = True
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        rows = list(
+            InformationRequest.objects.open()
+            .filter(due_at__range=(window.start, window.end), case__closed_at__isnull=True)
+            .values_list("pk", "case_id", "due_at", "to_agency_id", "asked_by_id", "case__panel_id")
+        )
+        if not rows:
+            return
+        members: dict[int, set[int]] = defaultdict(set)
+        candidates = Membership.objects.filter(agency_id__in={row[3] for row in rows}, user__is_active=True).exclude(
+            role__in=Membership.NO_CASE_ROLES
+        )
+        for agency_id, user_id in candidates.values_list("agency_id", "user_id"):
+            members[agency_id].add(user_id)
+        ids = [row[0] for row in rows]
+        answerers: dict[int, set[int]] = defaultdict(set)
+        for user in User.objects.filter(pk__in=set().union(*members.values())):
+            answerable = InformationRequest.objects.restrict(user, Action.CHANGE).filter(pk__in=ids)
+            for pk in answerable.values_list("pk", flat=True):
+                answerers[pk].add(user.pk)
+        for pk, case_id, due_at, _agency, asker, panel_id in rows:
+            audience = tuple((PARTNER, user) for user in sorted(answerers[pk]))
+            yield Deadline(
+                cls.code, InformationRequest, pk, due_at, case_id, panel_id,
+                audience=audience, escalate_to=((ASKER, asker),),
+            )  # fmt: skip
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        return _case_is_open(reminder) and InformationRequest.objects.open().filter(pk=reminder.object_id).exists()
+
+    @classmethod
+    def target(cls, reminder: "Reminder", user: User) -> str:
+        # the request itself: its addressee may know the case only by its summary
+        found = InformationRequest.objects.restrict(user, Action.VIEW).filter(pk=reminder.object_id).first()
+        return found.get_absolute_url() if found else reverse("reminders:reminder_list")
