@@ -19,7 +19,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 LANGUAGE_CODE = "en"
 # The test client's login() authenticates without a request, which django-axes refuses: the lock-out
-# tests (tests/test_hardening.py) switch it on.
+# tests (tests/agencies/test_sign_in.py) switch it on.
 AXES_ENABLED = False
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -12,6 +12,9 @@ from cases.models import Case, CaseShare
 from families.models import Family, Person
 from referrals.models import Referral
 
+# Every test user signs in with this password.
+PASSWORD = "test-password-1"
+
 
 class UserFactory(DjangoModelFactory[User]):
     class Meta:
@@ -21,7 +24,7 @@ class UserFactory(DjangoModelFactory[User]):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    password = factory.django.Password("test-password-1")
+    password = factory.django.Password(PASSWORD)
 
 
 class AgencyFactory(DjangoModelFactory[Agency]):

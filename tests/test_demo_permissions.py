@@ -1,4 +1,4 @@
-"""The permission matrix over the demo scenario (issue #2): for every demo user, exactly the cases
+"""The permission matrix over the demo scenario: for every demo user, exactly the cases
 the access model gives, at the right level, through the browser and the API; 404 for the rest."""
 
 import re

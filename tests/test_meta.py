@@ -1,9 +1,11 @@
 """Project-wide guarantees: the apps import only the floors below them, every view and viewset on
-case data uses the access bases, and every model follows the house rules. A new import, view or
-model fails here until it does, or is exempted with a reason (NetBox's
-test_model_test_coverage, style.md §2; CONTRIBUTING.md, "The house: apps and floors")."""
+case data uses the access bases, every model follows the house rules, and tests are named for the
+behaviour they test. A new import, view, model or test file fails here until it does, or is exempted
+with a reason (NetBox's test_model_test_coverage, style.md §2; CONTRIBUTING.md, "The house: apps
+and floors")."""
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -68,7 +70,7 @@ MODEL_EXEMPTIONS = {
     "cases.CaseReferenceCounter": "a counter with no case content",
     "cases.CaseUserObjectPermission": "guardian's grant table, read only by restrict() itself",
     "cases.CaseGroupObjectPermission": "guardian's grant table, read only by restrict() itself",
-    "audit.AuditEvent": "read through its own views (issue #6), never listed with case data",
+    "audit.AuditEvent": "read through its own views (the trail, the access log), never listed with case data",
     "audit.BreakGlassAccess": "read by restrict() itself, the case's access log and the DPO's report",
 }
 
@@ -190,3 +192,54 @@ def test_rows_are_locked_only_through_lock() -> None:
         if "select_for_update(" in path.read_text()
     }
     assert lockers - {"agencies/access/core.py"} == set(LOCK_EXEMPTIONS)
+
+
+# --- Tests live by behaviour (decision 58) ---------------------------------------------------------
+
+TESTS = ROOT / "tests"
+# Words that name how a test came about (a review, a finding, a bug report) rather than what it
+# asserts; a token of a file name such as "issue3" or "findings" counts too.
+PROCESS_WORDS = re.compile(r"(review|finding|hardening|issue|regression|bug|bugfix|fix)(e?s)?\d*")
+# Test file -> why its name is about behaviour after all.
+TEST_FILE_EXEMPTIONS = {
+    "tests/interventions/test_reviews.py": "a plan review (step 8 of the ten) is a thing of the domain, not a "
+    "review of the code",
+}
+
+
+def _test_files() -> list[Path]:
+    return sorted(TESTS.rglob("test_*.py"))
+
+
+def _process_words(name: str) -> list[str]:
+    return [token for token in name.lower().split("_") if PROCESS_WORDS.fullmatch(token)]
+
+
+def test_test_files_are_named_for_behaviour() -> None:
+    # A test lives in tests/<app>/test_<behaviour>.py, beside the tests of the same behaviour, and
+    # says what it asserts; the history of how it was found belongs in the commit that added it.
+    offenders = {
+        str(path.relative_to(ROOT)): words
+        for path in _test_files()
+        if (words := _process_words(path.stem.removeprefix("test_")))
+        and str(path.relative_to(ROOT)) not in TEST_FILE_EXEMPTIONS
+    }
+    assert offenders == {}
+
+
+def test_test_names_are_named_for_behaviour() -> None:
+    # "review" is left out here: reviews of a plan and of a closed record are the domain's.
+    words = re.compile(r"(finding|hardening|issue|regression|bug|bugfix)(e?s)?\d*")
+    offenders = [
+        f"{path.relative_to(ROOT)}::{node.name}"
+        for path in _test_files()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.FunctionDef | ast.ClassDef)
+        and node.name.lower().startswith("test")
+        and any(words.fullmatch(token) for token in re.sub(r"(?<!^)(?=[A-Z])", "_", node.name).lower().split("_"))
+    ]
+    assert offenders == []
+
+
+def test_test_file_exemptions_name_real_files() -> None:
+    assert {name for name in TEST_FILE_EXEMPTIONS if not (ROOT / name).exists()} == set()

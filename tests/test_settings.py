@@ -1,12 +1,17 @@
-"""Configuration: typed environment readers, and production settings that refuse to start half-set."""
+"""Configuration: typed environment readers, production settings that refuse to start half-set and
+pass `check --deploy`, two-factor sign-in required in production, uploads outside the web root."""
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
 
+from agencies.models import User
 from settings.env import env_bool, env_int, env_list, env_secret
 
 PRODUCTION_ENV = {
@@ -90,7 +95,6 @@ def test_redis_answers_when_configured() -> None:
 
 def test_the_readme_documents_every_environment_variable() -> None:
     import re
-    from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
     names = set()
@@ -99,3 +103,55 @@ def test_the_readme_documents_every_environment_variable() -> None:
     readme = (root / "README.md").read_text()
     assert names, "no environment variables found"
     assert sorted(name for name in names if f"`{name}`" not in readme) == []
+
+
+def test_production_settings_pass_check_deploy() -> None:
+    env = {
+        **os.environ,
+        **PRODUCTION_ENV,
+        # check --deploy also judges the key's randomness.
+        "DJANGO_SECRET_KEY": "x8#kq2Lz!vP0wR7mT4nB9cY6hJ3fD1sA5gE8uI2oK7lM0pQ4rS9tV6wX3yZ1aB5c",
+    }
+    # The browser tests set this in the test process (Playwright runs an event loop); a production
+    # process never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_two_factor_is_required_in_production_only() -> None:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.URA_REQUIRE_2FA)"
+    for module, expected in (("settings.production", "True"), ("settings.local", "False")):
+        env = {**os.environ, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": module}
+        env.pop("URA_REQUIRE_2FA", None)
+        result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+        assert result.stdout.strip() == expected, result.stderr
+
+
+# --- Uploads ------------------------------------------------------------------------------------------
+
+
+def test_uploads_live_outside_the_web_root_and_no_url_serves_them(caseworker: User, client: Client) -> None:
+    media = Path(settings.MEDIA_ROOT).resolve()
+    for served in [*settings.STATICFILES_DIRS, settings.STATIC_ROOT]:
+        if served is not None:
+            assert not media.is_relative_to(Path(served).resolve())
+    assert not media.is_relative_to((Path(settings.BASE_DIR) / "templates").resolve())
+    client.force_login(caseworker)
+    for path in ("/media/attachments/1/x.pdf", "/attachments/1/x.pdf", "/var/media/attachments/1/x.pdf"):
+        assert client.get(path).status_code == 404
+
+
+def test_the_media_root_comes_from_the_environment() -> None:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.MEDIA_ROOT)"
+    env = {**os.environ, **PRODUCTION_ENV, "URA_MEDIA_ROOT": "/srv/ura-uploads"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "/srv/ura-uploads", result.stderr

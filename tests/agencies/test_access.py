@@ -1,6 +1,9 @@
 """`restrict()` on cases: each branch of the access model, and what it must never let through."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from agencies.access import Action, CaseAccess, Level, UserAccess, forget_access
@@ -58,6 +61,16 @@ def test_summary_share_gives_only_the_summary(case: Case, other_agency: Agency, 
     assert visible(auditor_readonly, Action.VIEW) == set()
 
 
+def test_an_ended_share_grants_nothing_even_before_the_sweep(
+    case: Case, other_agency: Agency, auditor_readonly: User
+) -> None:
+    # given a share whose end has passed, and no sweep run since
+    ended = share(case, other_agency, ends_at=timezone.now() + datetime.timedelta(hours=1))
+    CaseShare.objects.filter(pk=ended.pk).update(ends_at=timezone.now() - datetime.timedelta(days=3))
+    # then the agency no longer reaches the case
+    assert visible(auditor_readonly, Action.VIEW_SUMMARY) == set()
+
+
 def test_share_with_an_agency_admin_group_member_does_not_reach_the_admin(case: Case, other_agency: Agency) -> None:
     admin = member(other_agency, Role.AGENCY_ADMIN)
     share(case, other_agency, CaseShare.Scope.FULL)
@@ -99,6 +112,14 @@ def test_coordinator_manages_panel_cases_without_reading_them(case: Case, panel:
     assert visible(coordinator, Action.MANAGE) == {case.pk}
     assert visible(coordinator, Action.CHANGE) == set()
     assert CaseAccess.of(Case.objects.with_access(coordinator).get(pk=case.pk), coordinator).level == Level.SUMMARY
+
+
+def test_a_coordinator_who_loses_the_role_loses_the_panel(case: Case, panel: Panel, coordinator: User) -> None:
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    assert visible(coordinator, Action.MANAGE) == {case.pk}
+    # when their role changes, though the panel still names them as its coordinator
+    Membership.objects.filter(user=coordinator).update(role=Role.PRACTITIONER)
+    assert visible(coordinator, Action.MANAGE) == set() and visible(coordinator, Action.VIEW_SUMMARY) == set()
 
 
 def test_union_lists_each_case_once(case: Case, panel: Panel, other_agency: Agency) -> None:
@@ -144,6 +165,16 @@ def test_family_and_person_follow_their_case(case: Case, caseworker: User, other
     # a summary shows the index person only
     assert set(Person.objects.restrict(outsider, Action.VIEW_SUMMARY)) == {case.index_person}
     assert not Person.objects.restrict(outsider, Action.VIEW).exists()
+
+
+def test_a_coordinator_manages_no_family_rows_they_cannot_read(case: Case, panel: Panel, coordinator: User) -> None:
+    from families.models import Person
+
+    # given a coordinator who manages the panel's case without reading its file
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    forget_access(coordinator)
+    # then managing the case gives them none of the family's rows
+    assert not Person.objects.restrict(coordinator, Action.MANAGE).exists()
 
 
 def test_unknown_access_rule_is_a_configuration_error() -> None:

@@ -80,7 +80,9 @@ def test_the_coordinator_records_a_panel_decision(page: Any, live_server: Any, d
         ("sw.blerina", "checks"),
     ],
 )
-def test_issue_3_pages_pass_axe_wcag_aa(page: Any, live_server: Any, demo: Any, username: str, path: str) -> None:
+def test_referral_and_panel_pages_pass_axe_wcag_aa(
+    page: Any, live_server: Any, demo: Any, username: str, path: str
+) -> None:
     from django.urls import reverse
 
     referral = Referral.objects.get(reporter_anonymous=True)

@@ -213,6 +213,21 @@ def test_a_coordinator_manages_shares_without_reading_their_particulars(
     assert as_owner[0]["justification"] == "Threats against a teacher"
 
 
+def test_a_coordinator_reads_none_of_a_revoked_shares_particulars(
+    case: Case, panel: Panel, coordinator: User, other_agency: Agency, caseworker: User
+) -> None:
+    from cases import services
+
+    # given a share on the panel's case, revoked by the owner with a reason
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    revoked = share(case, other_agency, purpose="Mentoring")
+    services.revoke_share(revoked, reason="Father threatened the teacher", actor=caseworker)
+    # then the coordinator, who manages the case at summary level, reads none of its particulars
+    row = api_as(coordinator).get(reverse("cases-api:caseshare-list")).data["results"][0]
+    for name in ("revoke_reason", "consent_given_by", "consent_given_on", "justification", "purpose"):
+        assert row[name] is None, name
+
+
 def test_the_schema_is_valid_and_generates_without_warnings() -> None:
     # The schema is what client authors read: a guessed serializer or a clashing enum name is a bug.
     from django.core.management import call_command

@@ -1,4 +1,4 @@
-"""Recording the work with the family (issue #4): contacts, drafts, confidentiality of entries,
+"""Recording the work with the family: contacts, drafts, confidentiality of entries,
 children's needs, the needs assessment and the risk level, stage moves, the key worker, what must
 not be told, and attached files."""
 
@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.utils import timezone
 
 from agencies.access import Action
@@ -199,6 +200,20 @@ class TestContacts:
         assert services.refusals(case, caseworker) == 2
         assert services.refusals(case, colleague) == 2  # a draft is not a refusal yet
 
+    def test_refusals_count_only_the_contacts_the_reader_reads_in_full(
+        self, case: Case, therapist: User, police_officer: User, caseworker: User
+    ) -> None:
+        # given two refusals recorded by the health team and kept to itself
+        for _ in range(2):
+            contact = Contact(case=case, outcome="refused", visibility="own_agency", abstract="We called")
+            services.record_contact(contact, actor=therapist)
+        # then the police, reading only the abstracts, count none, and their case page warns of none
+        assert services.refusals(case, police_officer) == 0
+        assert services.refusals(case, therapist) == 2
+        client = Client()
+        client.force_login(police_officer)
+        assert "The family has refused contact" not in client.get(case.get_absolute_url()).content.decode()
+
     def test_a_closed_case_takes_a_follow_up_contact_but_not_an_assessment(self, case: Case, caseworker: User) -> None:
         Case.objects.filter(pk=case.pk).update(closed_at=timezone.now())
         case.refresh_from_db()
@@ -317,6 +332,15 @@ class TestConfidentiality:
         saved = services.record_security_assessment(assessment(), actor=police_officer)
         assert (saved.author_agency, saved.visibility) == (other_agency, OWN)
         assert not content_visible(SecurityAssessment, saved, caseworker)
+
+    def test_a_stranger_or_a_summary_reader_writes_nothing_through_the_services(
+        self, case: Case, stranger: User, summary_reader: User
+    ) -> None:
+        with pytest.raises(ValidationError, match="may not"):
+            services.record_note(CaseNote(case=case, text="planted"), actor=stranger)
+        with pytest.raises(ValidationError, match="may not"):
+            services.record_contact(Contact(case=case, outcome="nobody_home"), actor=summary_reader)
+        assert not CaseNote.objects.exists() and not Contact.objects.exists()
 
 
 class TestChildNeeds:
@@ -452,6 +476,22 @@ class TestNeedsAssessmentAndRisk:
         )
         case.refresh_from_db()
         assert case.risk_level == RiskLevel.NOT_ASSESSED and not RiskRecord.objects.exists()
+
+    def test_an_assessment_kept_by_its_agency_does_not_set_the_case_risk(
+        self, health_team: Agency, police_officer: User
+    ) -> None:
+        # given a case owned by the health team, whose assessments default to being kept by it
+        owner = member(health_team, Role.PRACTITIONER)
+        case = CaseFactory(owner=owner, owning_agency=health_team)
+        visibility = services.default_visibility(NeedsAssessment, owner, case)
+        assessment = NeedsAssessment(case=case, concern_level="high", visibility=visibility, abstract="Ours")
+        # when its owner records one at high concern
+        services.record_needs_assessment(assessment, actor=owner)
+        # then the case's risk level, which every partner reads, does not tell it
+        assert visibility == "own_agency"
+        assert not RiskRecord.objects.exists()
+        case.refresh_from_db()
+        assert case.risk_level == "not_assessed"
 
     @pytest.mark.parametrize(("draft", "level"), [(True, RiskLevel.HIGH), (False, RiskLevel.NOT_ASSESSED)])
     def test_a_draft_or_an_unassessed_level_leaves_the_risk_level(

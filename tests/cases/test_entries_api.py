@@ -6,14 +6,25 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Membership, Panel, User
-from cases.models import Attachment, Case, CaseEvent, CaseNote, ChildNeeds, Contact, RiskRecord
-from families.models import DisclosureRestriction
+from cases import services
+from cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseNote,
+    ChildNeeds,
+    Contact,
+    NeedsAssessment,
+    RiskRecord,
+)
+from families.models import DisclosureRestriction, Person
 from tests.conftest import api_as, member
-from tests.factories import AgencyFactory, CaseFactory, PersonFactory, share
+from tests.factories import AgencyFactory, CaseFactory, PersonFactory, relative, share
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -197,6 +208,31 @@ class TestConfidentiality:
         assert response.status_code == 400 and "does not exist" in str(response.data["case"])
         assert not CaseNote.objects.exists()
 
+    @pytest.mark.parametrize(
+        ("path", "query"),
+        [
+            ("needs-assessments", "concern_level=high"),
+            ("child-needs", "conflict_zone=true"),
+            ("contacts", "outcome=refused"),
+        ],
+    )
+    def test_a_filter_does_not_tell_what_an_abstract_hides(
+        self, path: str, query: str, case: Case, therapist: User, police_officer: User
+    ) -> None:
+        # given an assessment, a child's record and a contact kept by the health team
+        kept = {"visibility": "own_agency", "abstract": "Known to our team"}
+        services.record_needs_assessment(NeedsAssessment(case=case, concern_level="high", **kept), actor=therapist)
+        child = relative(case, "Dua", 8)
+        needs = ChildNeeds(case=case, child=child, age_band="under_12", schooling="attending", **kept)
+        needs.exposures = ["conflict_zone"]
+        services.record_child_needs(needs, actor=therapist)
+        services.record_contact(Contact(case=case, outcome="refused", **kept), actor=therapist)
+        # then the police list the abstract, but filtering on its content finds nothing
+        client = api_as(police_officer)
+        assert client.get(f"/api/v1/{path}/?case={case.pk}").json()["count"] == 1
+        assert client.get(f"/api/v1/{path}/?case={case.pk}&{query}").json()["count"] == 0
+        assert api_as(therapist).get(f"/api/v1/{path}/?case={case.pk}&{query}").json()["count"] == 1
+
 
 class TestAssessmentsAndChildren:
     def test_a_needs_assessment_keeps_its_network_and_sets_the_risk(self, case: Case, caseworker: User) -> None:
@@ -300,6 +336,20 @@ class TestAttachments:
         stranger = member(AgencyFactory(), Role.PRACTITIONER)
         assert api_as(stranger).get(file_url).status_code == 404
 
+    def test_an_attachment_belongs_to_an_assessment_of_its_own_case(
+        self, case: Case, caseworker: User, agency: Agency
+    ) -> None:
+        other = CaseFactory(owner=caseworker, owning_agency=agency)
+        foreign = services.record_needs_assessment(NeedsAssessment(case=other), actor=caseworker)
+        upload = SimpleUploadedFile("a.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+        response = api_as(caseworker).post(
+            url("attachment-list"),
+            {"case": case.pk, "kind": "document", "description": "d", "assessment": foreign.pk, "upload": upload},
+            format="multipart",
+        )
+        assert response.status_code == 400 and "another case" in str(response.json())
+        assert not Attachment.objects.exists()
+
 
 class TestCaseChanges:
     def test_the_owner_moves_the_case_along_the_legal_moves_only(self, case: Case, caseworker: User) -> None:
@@ -350,6 +400,18 @@ class TestRestrictions:
         body = {"case": case.pk, "person": case.index_person_id, "must_not_be_told": "  "}
         assert api_as(caseworker).post(url("disclosurerestriction-list"), body, format="json").status_code == 400
         assert not DisclosureRestriction.objects.exists()
+
+    def test_a_summary_reader_reads_no_restriction(self, case: Case, caseworker: User, summary_reader: User) -> None:
+        mother = relative(case, "Mimoza", 45, relationship=Person.Relationship.PARENT)
+        services.add_restriction(
+            case, person=mother, knows="Her son's chat group", must_not_be_told="x", actor=caseworker
+        )
+        # the school, reading the summary, learns neither through the API nor on the case page
+        assert api_as(summary_reader).get(url("disclosurerestriction-list")).json()["count"] == 0
+        client = Client()
+        client.force_login(summary_reader)
+        assert "Her son's chat group" not in client.get(case.get_absolute_url()).content.decode()
+        assert api_as(caseworker).get(url("disclosurerestriction-list")).json()["results"][0]["knows"]
 
 
 def test_the_timeline_costs_the_same_whatever_its_length(

@@ -1,4 +1,4 @@
-"""Recording in the browser (issue #4): the forms keep what was typed, drafts stay their author's,
+"""Recording in the browser: the forms keep what was typed, drafts stay their author's,
 entries kept by one agency show the others only their abstract, and nobody outside the file
 reaches any of it."""
 
@@ -312,6 +312,20 @@ class TestChildren:
         child = relative(case, "Drita", 12)
         choices = client_for(caseworker).get(create_url(case, "childneeds")).context["form"].fields["child"].queryset
         assert child in choices and adult not in choices
+
+    def test_a_record_kept_by_another_agency_does_not_hide_a_conflict_zone(
+        self, case: Case, caseworker: User, therapist: User
+    ) -> None:
+        # given the team's record of a child from a conflict zone, then a later one kept by the health team
+        child = relative(case, "Dua", 8)
+        team = ChildNeeds(case=case, child=child, age_band="under_12", schooling="attending")
+        team.exposures = ["conflict_zone"]
+        services.record_child_needs(team, actor=caseworker)
+        kept = ChildNeeds(case=case, child=child, age_band="under_12", schooling="attending")
+        kept.visibility, kept.abstract = "own_agency", "Therapy started"
+        services.record_child_needs(kept, actor=therapist)
+        # then the case page still flags the child
+        assert "Born or raised in a conflict zone" in page(caseworker, case.get_absolute_url())
 
     @pytest.mark.parametrize(("days_to_18", "shown"), [(150, True), (213, False), (-40, False)])
     def test_a_child_approaching_18_is_shown_on_the_case(

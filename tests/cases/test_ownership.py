@@ -97,6 +97,18 @@ class TestReassignCaseload:
         done = client.post(reverse("cases-api:case-reassign"), {**body, "confirm": True}, format="json")
         assert done.status_code == 200 and done.data["cases"][0]["owner"]["id"] == colleague.pk
 
+    def test_a_case_that_changed_hands_since_the_preview_is_refused(
+        self, agency: Agency, caseworker: User, colleague: User, supervisor: User
+    ) -> None:
+        # given the leaving worker's case, handed to someone else after the supervisor's preview
+        case = CaseFactory(owner=caseworker, owning_agency=agency)
+        Case.objects.filter(pk=case.pk).update(owner=supervisor)
+        # then moving it as part of the worker's caseload is refused
+        with pytest.raises(ValidationError, match="not owned by"):
+            services.reassign_caseload(
+                caseworker, assignments=[(case, colleague, None)], actor=supervisor, confirmed=True
+            )
+
 
 class TestDisclosureChecks:
     def test_social_care_records_its_checks_and_only_it_sees_them(

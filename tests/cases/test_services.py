@@ -66,6 +66,24 @@ class TestShareCase:
         with pytest.raises(ValidationError, match="future"):
             share(case, other_agency, ends_at=timezone.now() - datetime.timedelta(minutes=1))
 
+    def test_a_coordinator_cannot_share_the_full_file_they_do_not_read(
+        self, case: Case, panel: Panel, coordinator: User, other_agency: Agency
+    ) -> None:
+        # given a coordinator who manages the panel's case at summary level
+        Case.objects.filter(pk=case.pk).update(panel=panel)
+        # when they try to open the full file to another agency, then it is refused
+        with pytest.raises(ValidationError, match="full file"):
+            share(case, other_agency, CaseShare.Scope.FULL, actor=coordinator)
+        assert not CaseShare.objects.exists()
+
+    def test_a_coordinator_cannot_open_a_case_to_their_own_agency(
+        self, case: Case, panel: Panel, coordinator: User
+    ) -> None:
+        Case.objects.filter(pk=case.pk).update(panel=panel)
+        own = coordinator.memberships.get().agency
+        with pytest.raises(ValidationError, match="your own agency"):
+            share(case, own, CaseShare.Scope.SUMMARY, actor=coordinator)
+
 
 class TestRevokeShare:
     def test_it_removes_the_permission_in_the_same_step(
@@ -140,6 +158,20 @@ class TestAssignOwner:
     def test_the_named_agency_must_be_the_owners(self, case: Case, supervisor: User, colleague: User) -> None:
         with pytest.raises(ValidationError, match="does not work cases for"):
             services.assign_owner(case, owner=colleague, agency=AgencyFactory(), actor=supervisor)
+
+    def test_a_case_that_changed_hands_since_it_was_loaded_is_refused_not_changed(
+        self, case: Case, supervisor: User, colleague: User, other_agency: Agency
+    ) -> None:
+        # given the supervisor loaded the case, then it moved to another agency
+        loaded = Case.objects.get(pk=case.pk)
+        police = member(other_agency, Role.POLICE_LIAISON)
+        Case.objects.filter(pk=case.pk).update(owning_agency=other_agency, owner=police)
+        # when the supervisor acts on what they loaded
+        with pytest.raises(ValidationError, match="no longer manage"):
+            services.assign_owner(loaded, owner=colleague, actor=supervisor)
+        # then the case stays with its new owner
+        case.refresh_from_db()
+        assert case.owner == police
 
 
 class TestOpenCase:

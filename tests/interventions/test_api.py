@@ -6,12 +6,12 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from agencies.models import Agency, User
+from agencies.models import Agency, Membership, User
 from cases.models import Case
 from interventions import services
 from interventions.models import Closure, FollowUp, InterventionPlan, PlanAction, Review
-from tests.conftest import api_as
-from tests.factories import CaseFactory
+from tests.conftest import api_as, member
+from tests.factories import AgencyFactory, CaseFactory, share
 from tests.interventions.conftest import action_spec, agreements, days, goals_for, make_plan, review
 
 pytestmark = pytest.mark.django_db
@@ -189,6 +189,26 @@ class TestClosures:
         url = reverse("interventions-api:followup-done", args=[follow_up.pk])
         response = client.post(url, {"done_on": days(0), "notes": "Well"}, format="json")
         assert response.status_code == 200 and response.data["done_on"] == days(0).isoformat()
+
+    def test_an_agency_with_nothing_to_do_with_the_case_does_not_agree(self, case: Case) -> None:
+        outsider = AgencyFactory(name="Unrelated prison service")
+        agreed = [
+            {"agency": case.owning_agency, "user": case.owner},
+            {"agency": outsider, "user": member(outsider, Membership.Role.PRACTITIONER)},
+        ]
+        response = api_as(case.owner).post(self.url, self.body(case, agreed), format="json")
+        assert response.status_code == 400 and "working the case" in str(response.json())
+
+    def test_a_refused_agreement_names_nobody(self, case: Case, other_agency: Agency) -> None:
+        # given someone of another agency altogether put forward as agreeing for a partner
+        share(case, other_agency)
+        someone = member(AgencyFactory(name="Far away"), Membership.Role.PRACTITIONER)
+        someone.first_name, someone.last_name = "Secret", "Officer"
+        someone.save()
+        agreed = [{"agency": case.owning_agency, "user": case.owner}, {"agency": other_agency, "user": someone}]
+        # then the refusal does not tell who that is
+        response = api_as(case.owner).post(self.url, self.body(case, agreed), format="json")
+        assert response.status_code == 400 and "Secret" not in str(response.json())
 
 
 def _populate(case: Case, size: int, other_agency: Agency, reader: User) -> None:

@@ -6,12 +6,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from agencies.models import Agency, User
+from agencies.models import Agency, Membership, User
 from audit.models import AuditEvent
+from cases import services as case_services
+from cases.involvement import involved_people
 from cases.models import Case, CaseEvent, Contact
 from interventions import services
 from interventions.models import Closure, FollowUp, InterventionPlan
 from interventions.services.common import add_months
+from tests.conftest import member
 from tests.factories import share
 from tests.interventions.conftest import agreements, days
 
@@ -125,6 +128,20 @@ class TestCloseCase:
     ) -> None:
         with pytest.raises(ValidationError, match="may not change"):
             close(case, agreements(case, other_agency, auditor_readonly), actor=colleague)
+
+    def test_a_data_protection_officer_is_not_offered_to_agree(self, case: Case, agency: Agency) -> None:
+        dpo = member(agency, Membership.Role.DATA_PROTECTION_OFFICER)
+        assert dpo not in involved_people(case) and case.owner in involved_people(case)
+
+    def test_a_closed_case_takes_no_risk_level_or_key_worker(
+        self, case: Case, closed: Closure, caseworker: User
+    ) -> None:
+        case.refresh_from_db()
+        with pytest.raises(ValidationError, match="closed"):
+            case_services.set_risk_level(case, level="critical", source="manual", actor=caseworker, rationale="x")
+        with pytest.raises(ValidationError, match="closed"):
+            case_services.set_key_worker(case, actor=caseworker, note="A teacher")
+        assert case.next_review_on is None  # its deadlines are the follow-ups now
 
 
 class TestReopenCase:

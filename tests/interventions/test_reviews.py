@@ -102,6 +102,12 @@ class TestRecordReview:
         with pytest.raises(ValidationError, match="may not change"):
             review(case, plan, actor=colleague)
 
+    def test_a_review_sent_twice_is_recorded_once(self, case: Case, plan: InterventionPlan) -> None:
+        review(case, plan)
+        with pytest.raises(ValidationError, match="already has a review on that day"):
+            review(case, plan)
+        assert Review.objects.count() == 1
+
 
 class TestWithdrawal:
     def record(self, case: Case, **overrides: object) -> Withdrawal:

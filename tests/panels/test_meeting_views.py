@@ -118,6 +118,48 @@ def test_the_api_runs_a_meeting(panel: Panel, coordinator: User, case: Case, pan
     assert refused.status_code == 403
 
 
+def test_minutes_are_for_the_panels_members_not_a_guest(
+    panel: Panel, coordinator: User, caseworker: User, panel_member: User, case: Case
+) -> None:
+    # given a meeting of a panel keeping full minutes, which a case owner attended as a guest
+    services.update_panel(panel, cadence_days=14, record_mode=Panel.RecordMode.FULL_MINUTES, actor=coordinator)
+    meeting = services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
+    services.record_attendance(meeting, user=caseworker, actor=coordinator)
+    services.close_meeting(meeting, minutes="Discussed family Zorbafamily at length", actor=coordinator)
+    # then the members read the minutes, in the browser and the API; the guest does not
+    member_page = client_for(panel_member).get(meeting.get_absolute_url()).content.decode()
+    guest_page = client_for(caseworker).get(meeting.get_absolute_url()).content.decode()
+    assert "Zorbafamily" in member_page and "Zorbafamily" not in guest_page
+    detail = reverse("panels-api:panelmeeting-detail", args=[meeting.pk])
+    assert api_as(caseworker).get(detail).data["minutes"] is None
+    assert "Zorbafamily" in api_as(panel_member).get(detail).data["minutes"]
+
+
+def test_a_guest_sees_their_items_numbered_from_one(
+    panel: Panel, coordinator: User, caseworker: User, case: Case
+) -> None:
+    # given a meeting about three other cases and the guest's own
+    CaseFactory.create_batch(3, panel=panel, next_review_on=timezone.localdate())
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    case.refresh_from_db()
+    meeting = services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
+    services.add_case_to_agenda(meeting, case, actor=coordinator)
+    services.record_attendance(meeting, user=caseworker, actor=coordinator)
+    # then the guest's agenda is their item alone, numbered 1, and the API gives no position away
+    page = client_for(caseworker).get(meeting.get_absolute_url())
+    assert [item.case for item in page.context["items"]] == [case]
+    assert '<span class="badge text-bg-light border">1</span>' in page.content.decode()
+    assert "position" not in api_as(caseworker).get(reverse("panels-api:agendaitem-list")).data["results"][0]
+
+
+def test_a_panel_members_meeting_page_builds_no_coordinator_forms(
+    panel: Panel, coordinator: User, panel_member: User
+) -> None:
+    meeting = services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
+    assert "attendance_form" not in client_for(panel_member).get(meeting.get_absolute_url()).context
+    assert "attendance_form" in client_for(coordinator).get(meeting.get_absolute_url()).context
+
+
 @pytest.mark.parametrize("rows", [1, 8])
 def test_meeting_and_panel_pages_are_constant(
     rows: int,

@@ -8,9 +8,12 @@ from django.utils import timezone
 
 from agencies.access import Action, forget_access
 from agencies.models import Agency, Membership, Panel, User
+from audit.models import AuditEvent
 from cases.models import Case, CaseEvent, CaseShare
 from panels import services
 from panels.models import AgendaItem, PanelMeeting, ShareDeclined
+from referrals.models import TriageDecision
+from referrals.services import triage_referral
 from tests.conftest import member
 from tests.factories import AgencyFactory, CaseFactory, ReferralFactory
 
@@ -78,6 +81,20 @@ class TestAgenda:
     def test_only_cases_of_the_panel_are_added(self, meeting: PanelMeeting, coordinator: User) -> None:
         with pytest.raises(ValidationError, match="this panel"):
             services.add_case_to_agenda(meeting, CaseFactory(), actor=coordinator)
+
+    def test_a_crisis_joins_the_top_of_an_agenda_already_built(
+        self, panel: Panel, coordinator: User, agency: Agency, caseworker: User
+    ) -> None:
+        # given a meeting whose agenda is built, with a case due for review on it
+        CaseFactory(panel=panel, next_review_on=TODAY())
+        meeting = services.schedule_meeting(
+            panel, scheduled_for=timezone.now() + datetime.timedelta(days=2), actor=coordinator
+        )
+        # when a crisis is put to the panel
+        crisis = ReferralFactory(received_by=agency, is_crisis=True, crisis_reason="attack")
+        triage_referral(crisis, decision=TriageDecision.Decision.PANEL_AGENDA, panel=panel, actor=caseworker)
+        # then it comes first
+        assert meeting.items.order_by("position").first().referral == crisis
 
 
 class TestAttendance:
@@ -216,6 +233,51 @@ class TestDecision:
         case.refresh_from_db()
         assert case.owner.username == "caseworker"
 
+    def test_the_first_contact_agency_knows_the_case_after_the_decision(
+        self, panel: Panel, coordinator: User, case: Case, other_agency: Agency
+    ) -> None:
+        # given the police sit on the panel, and a police practitioner (no panel role)
+        on_panel(case, panel)
+        officer = member(other_agency, Role.POLICE_LIAISON)
+        meeting = services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
+        decision = services.PanelDecision(
+            first_contact_agency=other_agency,
+            share_basis="safeguarding",
+            share_justification="Threat assessment by the police",
+        )
+        # when the panel decides the police make first contact
+        services.record_decision(self.item(meeting, case), decision, actor=coordinator)
+        # then the police practitioner knows the case
+        forget_access(officer)
+        assert Case.objects.restrict(officer, Action.VIEW_SUMMARY).filter(pk=case.pk).exists()
+
+    def test_a_decision_without_minutes_says_on_the_timeline_what_changed(
+        self, panel: Panel, coordinator: User, case: Case, other_agency: Agency
+    ) -> None:
+        services.update_panel(panel, cadence_days=14, record_mode=Panel.RecordMode.NO_MINUTES, actor=coordinator)
+        on_panel(case, panel)
+        meeting = services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
+        review = TODAY() + datetime.timedelta(days=10)
+        decision = services.PanelDecision(
+            urgency="urgent", first_contact_agency=other_agency, next_review_on=review, share_basis="legal_duty",
+            share_justification="Child protection duty", share_legal_duty="Child protection act",
+        )  # fmt: skip
+        services.record_decision(self.item(meeting, case), decision, actor=coordinator)
+        text = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.PANEL_DECISION).describe()
+        assert "Urgent" in text and other_agency.name in text and review.isoformat() in text
+        assert AuditEvent.objects.get(action=AuditEvent.Action.PANEL_DECISION).data["urgency"] == "urgent"
+
+    def test_full_minutes_keep_the_decision_notes_and_the_discussion(
+        self, panel: Panel, coordinator: User, case: Case
+    ) -> None:
+        services.update_panel(panel, cadence_days=14, record_mode=Panel.RecordMode.FULL_MINUTES, actor=coordinator)
+        on_panel(case, panel)
+        meeting = services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
+        decision = services.PanelDecision(notes="Agreed X", discussion="Police shared Y")
+        item = services.record_decision(self.item(meeting, case), decision, actor=coordinator)
+        assert (item.decision_notes, item.discussion) == ("Agreed X", "Police shared Y")
+        assert PanelMeeting.objects.get(pk=meeting.pk).keeps_minutes
+
 
 class TestDeclines:
     def test_an_agency_records_its_own_refusal(
@@ -235,6 +297,19 @@ class TestDeclines:
         item = services.add_case_to_agenda(meeting, case, actor=meeting.created_by)
         with pytest.raises(ValidationError, match="agency itself"):
             services.decline_to_share(item, agency=agency, actor=panel_member)
+
+    def test_a_named_coordinator_without_the_role_records_no_refusal_for_an_agency(
+        self, panel: Panel, coordinator: User, case: Case, agency: Agency
+    ) -> None:
+        # given the panel still names as its coordinator someone who lost the role
+        on_panel(case, panel)
+        meeting = services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
+        item = services.add_case_to_agenda(meeting, case, actor=coordinator)
+        Membership.objects.filter(user=coordinator).update(role=Role.PANEL_MEMBER)
+        forget_access(coordinator)
+        # then they may not record an agency's refusal to share
+        with pytest.raises(ValidationError, match="agency itself"):
+            services.decline_to_share(item, agency=agency, actor=coordinator)
 
 
 def test_closing_a_meeting_keeps_minutes_only_where_the_panel_keeps_them(

@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.access import Action, forget_access
@@ -14,7 +16,7 @@ from cases.models import Case, CaseEvent
 from referrals import services
 from referrals.models import Referral, TriageDecision
 from tests.conftest import member
-from tests.factories import AgencyFactory, CaseFactory, PersonFactory, ReferralFactory
+from tests.factories import AgencyFactory, CaseFactory, PanelFactory, PersonFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -108,6 +110,30 @@ class TestCrisis:
         referral = record(officer, other_agency, is_crisis=True, crisis_reason=Referral.CrisisReason.TRAVEL)
         assert referral.routed_to == other_agency
 
+    def test_the_alert_is_recorded_and_the_police_see_who_reported(
+        self,
+        caseworker: User,
+        agency: Agency,
+        other_agency: Agency,
+        panel: Panel,
+        django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    ) -> None:
+        officer = member(other_agency, Role.POLICE_LIAISON)
+        User.objects.filter(pk=officer.pk).update(email="o@police.example")
+        # when a crisis is recorded with a named witness
+        with django_capture_on_commit_callbacks(execute=True):
+            referral = services.record_referral(
+                actor=caseworker, received_by=agency, channel="police", concern="x", is_crisis=True,
+                crisis_reason="attack", reporter_name="Witness W",
+            )  # fmt: skip
+        # then one alert goes, and the audit trail says to how many
+        assert len(mail.outbox) == 1
+        assert AuditEvent.objects.get(action=AuditEvent.Action.CRISIS_ALERT_SENT).data["recipients"] == 1
+        # and the police, who may need to reach the reporter at once, see who it was
+        client = Client()
+        client.force_login(officer)
+        assert "Witness W" in client.get(referral.get_absolute_url()).content.decode()
+
 
 class TestMatching:
     def test_it_finds_a_visible_case_across_spellings(self, case: Case, caseworker: User) -> None:
@@ -140,6 +166,17 @@ class TestMatching:
         )
         assert [match.obj for match in found.referrals] == [earlier]
         assert not services.find_matches(caseworker, given_name="Besa", family_name="Gashi")
+
+    def test_a_visible_case_is_found_among_many_hidden_namesakes(self, caseworker: User, case: Case) -> None:
+        # given the case's Ardit Krasniqi, and 300 namesakes in cases the caseworker may not see
+        PersonFactory(family=case.family, given_name="Ardit", family_name="Krasniqi", relationship="sibling")
+        for hidden in CaseFactory.create_batch(5):
+            PersonFactory.create_batch(
+                60, family=hidden.family, given_name="Ardit", family_name="Krasniqi", relationship="sibling"
+            )
+        # then the search finds the visible one
+        found = services.find_matches(caseworker, given_name="Ardit", family_name="Krasniqi")
+        assert [match.obj for match in found.cases] == [case]
 
 
 class TestRepeatConcerns:
@@ -180,6 +217,23 @@ class TestRepeatConcerns:
         referral = record(caseworker, agency)
         with pytest.raises(ValidationError, match="Choose one"):
             services.add_to_earlier(referral, primary=record(caseworker, agency), case=case, actor=caseworker)
+
+    def test_a_concern_is_never_added_to_a_record_the_actor_cannot_see(
+        self, caseworker: User, agency: Agency, other_agency: Agency
+    ) -> None:
+        # given A held by the police, B (visible to the social worker) already added to A
+        officer = member(other_agency, Role.POLICE_LIAISON)
+        a = ReferralFactory(received_by=other_agency)
+        b = ReferralFactory(received_by=agency)
+        Referral.objects.filter(pk=b.pk).update(primary=a, status=Referral.Status.ADDED)
+        services.triage_referral(a, decision=Decision.NO_FURTHER_ACTION, reason="rebellion", actor=officer)
+        c = ReferralFactory(received_by=agency)
+        # when the social worker joins C to B, then it is refused, and A stays as it was
+        with pytest.raises(ValidationError, match="may not see"):
+            services.add_to_earlier(c, primary=b, actor=caseworker)
+        a.refresh_from_db()
+        c.refresh_from_db()
+        assert a.status == Referral.Status.CLOSED and c.primary is None
 
 
 class TestTriage:
@@ -240,6 +294,33 @@ class TestTriage:
         assert (
             referral.status == Referral.Status.NEW and not TriageDecision.objects.exists() and not Case.objects.exists()
         )
+
+    def test_a_referral_goes_only_on_a_panel_its_agency_sits_on(self, caseworker: User, agency: Agency) -> None:
+        # given a panel far away, which the receiving agency does not sit on
+        far = PanelFactory(name="Far panel")
+        far.agencies.add(AgencyFactory(name="Far police"))
+        referral = ReferralFactory(received_by=agency)
+        # then triage refuses to put the referral on it
+        with pytest.raises(ValidationError, match="sits on"):
+            services.triage_referral(referral, decision=Decision.PANEL_AGENDA, panel=far, actor=caseworker)
+        referral.refresh_from_db()
+        assert referral.panel is None and referral.status == Referral.Status.NEW
+        # and the form does not offer it
+        client = Client()
+        client.force_login(caseworker)
+        page = client.get(reverse("referrals:referral_triage", args=[referral.pk]))
+        assert far not in page.context["form"].fields["panel"].queryset
+
+    def test_opening_a_case_that_the_triager_would_lose_sight_of_is_refused(
+        self, caseworker: User, agency: Agency, other_agency: Agency
+    ) -> None:
+        officer = member(other_agency, Role.POLICE_LIAISON)
+        referral = ReferralFactory(received_by=agency, subject_family_name="Leka")
+        with pytest.raises(ValidationError, match="lose sight"):
+            services.triage_referral(
+                referral, decision=Decision.OPEN_CASE, new_case=services.NewCase(owner=officer), actor=caseworker
+            )
+        assert not Case.objects.exists() and not TriageDecision.objects.exists()
 
 
 class TestFeedback:

@@ -9,10 +9,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.access import Action, forget_access
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
+from referrals import services
 from referrals.models import Referral, TriageDecision
-from tests.conftest import api_as
+from tests.conftest import api_as, member
 from tests.factories import CaseFactory, PersonFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +104,36 @@ class TestReferralPage:
         )
         assert response.status_code == 200 and case.reference in response.content.decode()
 
+    def test_the_first_records_readers_read_the_concerns_added_to_it(
+        self, caseworker: User, agency: Agency, other_agency: Agency
+    ) -> None:
+        # given a repeat concern received by social care, added to the police's earlier record
+        officer = member(other_agency, Role.POLICE_LIAISON)
+        first = ReferralFactory(received_by=other_agency)
+        repeat = ReferralFactory(received_by=agency, reporter_name="Neighbour N")
+        Referral.objects.filter(pk=repeat.pk).update(primary=first, status=Referral.Status.ADDED)
+        # then the police read the concern, but not who reported it to another agency
+        forget_access(officer)
+        assert Referral.objects.restrict(officer, Action.VIEW).filter(pk=repeat.pk).exists()
+        page = client_for(officer).get(repeat.get_absolute_url()).content.decode()
+        assert repeat.concern in page and "Neighbour N" not in page
+
+    def test_feedback_belongs_to_the_agency_that_knows_the_reporter(
+        self, agency: Agency, panel: Panel, coordinator: User, caseworker: User
+    ) -> None:
+        # given a triaged referral on the panel, from a professional reporter
+        referral = ReferralFactory(received_by=agency, panel=panel, reporter_is_professional=True, reporter_name="T")
+        services.triage_referral(referral, decision=TriageDecision.Decision.ADVICE_GIVEN, actor=caseworker)
+        # then the panel's coordinator gives no feedback, in the browser or the API
+        url = reverse("referrals:referral_feedback", args=[referral.pk])
+        assert client_for(coordinator).post(url, {"feedback": "x"}).status_code == 403
+        api = reverse("referrals-api:referral-feedback", args=[referral.pk])
+        assert api_as(coordinator).post(api, {"feedback": "x"}).status_code == 403
+        referral.refresh_from_db()
+        assert referral.reporter_feedback == ""
+        # and the receiving agency does
+        assert client_for(caseworker).post(url, {"feedback": "We gave advice"}).status_code == 302
+
 
 class TestTriageView:
     def test_open_a_case_from_the_referral(self, caseworker: User, agency: Agency, colleague: User) -> None:
@@ -175,6 +207,13 @@ class TestApi:
         assert (
             api_as(panel_member).get(reverse("referrals-api:referral-detail", args=[referral.pk])).data["case"] is None
         )
+
+
+def test_the_referral_list_puts_open_referrals_first(caseworker: User, agency: Agency) -> None:
+    closed = ReferralFactory(received_by=agency, status="closed", received_at=timezone.now())
+    waiting = ReferralFactory(received_by=agency, received_at=timezone.now() - datetime.timedelta(days=3))
+    rows = list(client_for(caseworker).get(reverse("referrals:referral_list")).context["referrals"])
+    assert rows == [waiting, closed]
 
 
 @pytest.mark.parametrize("rows", [1, 12])

@@ -1,0 +1,88 @@
+"""Signing in and staying signed in (decisions 38, 39): repeated failures lock one username out from one
+address, in the browser and at the API's token endpoint; an idle session ends; weak passwords are
+refused."""
+
+import time
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client, override_settings
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from agencies.models import User
+from agencies.security import LAST_SEEN
+from audit.models import AuditEvent
+from tests.agencies.conftest import sign_in
+from tests.factories import PASSWORD
+
+# --- Lock-out -------------------------------------------------------------------------------------
+
+
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+def test_repeated_failures_lock_the_username_from_that_address(caseworker: User, colleague: User) -> None:
+    client = Client(REMOTE_ADDR="10.0.0.1")
+    for _ in range(3):
+        response = client.post(reverse("login"), {"username": caseworker.username, "password": "wrong-password!"})
+    response = sign_in(client, caseworker)
+    assert response.status_code == 429
+    assert b"Too many failed sign-ins" in response.content
+    # Failed sign-ins are still in the audit trail, with the attempted username.
+    failures = AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN_FAILED)
+    assert failures.count() >= 3
+    # Another person at the same address, and the same person elsewhere, are not locked out.
+    assert sign_in(Client(REMOTE_ADDR="10.0.0.1"), colleague).status_code == 302
+    assert sign_in(Client(REMOTE_ADDR="10.0.0.2"), caseworker).status_code == 302
+
+
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+def test_the_api_token_endpoint_locks_out_too(caseworker: User) -> None:
+    url = reverse("api-token")
+    client = APIClient(REMOTE_ADDR="10.0.0.3")
+    answers = [
+        client.post(url, {"username": caseworker.username, "password": "wrong-password!"}).status_code for _ in range(3)
+    ]
+    assert answers == [400, 400, 429]  # the third failure reaches the limit
+    response = client.post(url, {"username": caseworker.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.json()["detail"]
+
+
+# --- Idle timeout ---------------------------------------------------------------------------------
+
+
+@override_settings(URA_IDLE_TIMEOUT_MINUTES=30)
+def test_an_idle_session_is_signed_out_with_a_message(caseworker: User) -> None:
+    client = Client()
+    client.force_login(caseworker)
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - 31 * 60
+    session.save()
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("login"))
+    assert "signed out after a period of inactivity" in response.content.decode()
+    assert not response.context["user"].is_authenticated
+
+
+def test_an_active_session_stays(caseworker: User) -> None:
+    client = Client()
+    client.force_login(caseworker)
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - 29 * 60
+    session.save()
+    assert client.get(reverse("home")).status_code == 200
+
+
+# --- Passwords --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("password", ["Short1!", "password1234", "123456789012"])
+def test_weak_passwords_are_refused(password: str) -> None:
+    with pytest.raises(ValidationError):
+        validate_password(password)
+
+
+def test_a_long_uncommon_password_is_accepted() -> None:
+    validate_password("harbour-lantern-quietly-47")
