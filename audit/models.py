@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.access import RestrictedQuerySet
+from agencies.access import RestrictedQuerySet, rules
 
 __all__ = [
     "AppendOnlyError",
@@ -267,7 +267,7 @@ class SubjectAccessRequest(models.Model):
     )
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "data_protection"
+    access_rule = rules.data_protection
 
     class Meta:
         ordering = ["completed_at", "due_on", "pk"]
@@ -320,7 +320,7 @@ class RetentionReview(models.Model):
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "data_protection"
+    access_rule = rules.data_protection
 
     class Meta:
         ordering = ["-decided_at", "-pk"]

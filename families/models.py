@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.access import Action, RestrictedQuerySet
+from agencies.access import Action, RestrictedQuerySet, rules
 
 from .matching import name_key
 
@@ -25,7 +25,7 @@ class Family(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "family"
+    access_rule = rules.family
     read_action = Action.VIEW_SUMMARY
 
     class Meta:
@@ -64,7 +64,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "person"
+    access_rule = rules.person
     read_action = Action.VIEW_SUMMARY
 
     class Meta:
@@ -142,7 +142,7 @@ class DisclosureRestriction(models.Model):
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "family_child"
+    access_rule = rules.family_child
     read_action = Action.VIEW
 
     class Meta:
@@ -192,7 +192,7 @@ class Consent(models.Model):
     withdraw_reason = models.CharField(_("why it was withdrawn"), max_length=500, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "family_child"
+    access_rule = rules.family_child
     read_action = Action.VIEW
 
     class Meta:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.access import Action, RestrictedQuerySet
+from agencies.access import Action, RestrictedQuerySet, rules
 from agencies.models import Agency, Panel
 
 __all__ = ["AgendaItem", "InvolvedAgency", "MeetingAttendance", "PanelMeeting", "ShareDeclined"]
@@ -32,7 +32,7 @@ class PanelMeeting(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "meeting"
+    access_rule = rules.meeting
     read_action = Action.VIEW
 
     class Meta:
@@ -73,7 +73,7 @@ class MeetingAttendance(models.Model):
     confidentiality_acknowledged_at = models.DateTimeField(_("confidentiality acknowledged at"), null=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "meeting_child"
+    access_rule = rules.meeting_child
     read_action = Action.VIEW
 
     class Meta:
@@ -145,7 +145,7 @@ class AgendaItem(models.Model):
     discussion = models.TextField(_("discussion"), blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "agenda_item"
+    access_rule = rules.agenda_item
     read_action = Action.VIEW
 
     class Meta:
@@ -189,7 +189,7 @@ class InvolvedAgency(models.Model):
     reason = models.CharField(_("why"), max_length=300)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "agenda_item_child"
+    access_rule = rules.agenda_item_child
     read_action = Action.VIEW
 
     class Meta:
@@ -211,7 +211,7 @@ class ShareDeclined(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "agenda_item_child"
+    access_rule = rules.agenda_item_child
     read_action = Action.VIEW
 
     class Meta:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.access import Action, RestrictedQuerySet
+from agencies.access import Action, RestrictedQuerySet, rules
 from families.matching import name_key
 
 __all__ = ["Referral", "ReferralIndicator", "TriageDecision"]
@@ -167,7 +167,7 @@ class Referral(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ReferralQuerySet.as_manager()
-    access_rule = "referral"
+    access_rule = rules.referral
     read_action = Action.VIEW
 
     class Meta:
@@ -244,7 +244,7 @@ class ReferralIndicator(models.Model):
     kind = models.CharField(_("indicator"), max_length=32, choices=Kind.choices)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "referral_child"
+    access_rule = rules.referral_child
     read_action = Action.VIEW
 
     class Meta:
@@ -303,7 +303,7 @@ class TriageDecision(models.Model):
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "referral_child"
+    access_rule = rules.referral_child
     read_action = Action.VIEW
 
     class Meta:

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from agencies.access import RestrictedQuerySet
+from agencies.access import RestrictedQuerySet, rules
 
 from .deadlines import KindCodes, kind_choices
 
@@ -81,7 +81,7 @@ class Reminder(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     objects = ReminderQuerySet.as_manager()
-    access_rule = "reminder"
+    access_rule = rules.reminder
 
     class Meta:
         ordering = ["-created_at", "-pk"]

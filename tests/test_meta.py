@@ -16,8 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from agencies.access import RestrictedQuerySet, RestrictedViewMixin, RestrictedViewSet
-from agencies.access.core import RULES
+from agencies.access import RestrictedQuerySet, RestrictedViewMixin, RestrictedViewSet, Rule, rules
 
 ROOT = Path(settings.BASE_DIR)
 # Our apps: those the app registry finds at the top of this repository (not in .venv).
@@ -117,7 +116,9 @@ def test_case_data_is_reached_only_through_restrict(model: type[models.Model]) -
     if model._meta.label in MODEL_EXEMPTIONS:
         return
     assert isinstance(model._default_manager.all(), RestrictedQuerySet), "default manager must be restricted"
-    assert getattr(model, "access_rule", None) in RULES, "access_rule must name a rule of agencies.access"
+    rule = getattr(model, "access_rule", None)
+    assert isinstance(rule, Rule), "access_rule must be a rule of agencies.access.rules"
+    assert getattr(rules, rule.name, None) is rule, f"{rule!r} is not declared in agencies.access.rules"
 
 
 @pytest.mark.parametrize("model", _our_models(), ids=lambda m: m._meta.label)

@@ -1,6 +1,9 @@
 """Who may see what: the access machinery, in one place (design.md §2, style.md §2).
 
-- `core`: `UserAccess`, the rules, `RestrictedQuerySet.restrict(user, action)` and `.lock()`;
+- `core`: `UserAccess`, the conditions the rules share, `Rule`, `RestrictedQuerySet.restrict(user,
+  action)` and `.lock()`;
+- `rules`: one `Rule` per kind of model, which each model names by reference
+  (`access_rule = rules.case_child`);
 - `case_access`: `CaseAccess`, what one user may do with one case, read with the case row;
 - `views`: `RestrictedViewMixin`, the base of every UI view on case data;
 - `api`: `RestrictedViewSet`, the base of every API viewset on case data.

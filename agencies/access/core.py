@@ -12,6 +12,9 @@ Access to a case comes in two kinds, composed here:
   `CaseUserObjectPermission`; and, for supervisors and superusers, a current break-the-glass
   access (`audit.BreakGlassAccess`), read like the shares as one small subquery.
 
+Each model names the rule that applies these to its rows by reference (`access_rule =
+rules.case_child`, `agencies/access/rules.py`); `restrict()` calls it.
+
 A list query filters on one OR of indexed branches (PostgreSQL runs it as a BitmapOr of index
 scans); guardian's grant tables are read through an InitPlan, never joined across the whole
 table. Measured at a million cases in docs/decisions.md and `make bench`.
@@ -20,16 +23,16 @@ table. Measured at a million cases in docs/decisions.md and `make bench`.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import reduce
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Lookup, OuterRef, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, Lookup, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Action",
     "RestrictedQuerySet",
+    "Rule",
     "UserAccess",
     "as_flag",
     "case_condition",
@@ -259,83 +263,6 @@ def as_flag(condition: Q | None) -> Any:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def _case_exists(condition: Q, field: str, outer: str) -> Exists:
-    """A case matching `condition` whose `field` is the outer row's `outer`.
-
-    Correlated, so that a handful of rows (a name search) costs a handful of index probes instead
-    of materialising every case the user may see.
-    """
-    cases = apps.get_model("cases", "Case")._base_manager.filter(condition, **{field: OuterRef(outer)})
-    return Exists(cases.order_by().values("pk"))
-
-
-def _through_cases(qs: models.QuerySet[Any], condition: Q, field: str, lookup: str = "pk") -> models.QuerySet[Any]:
-    """Rows of `qs` whose `lookup` is the `field` of a case matching `condition`."""
-    return qs.filter(_case_exists(condition, field, lookup))
-
-
-# --- Rules per kind of model ----------------------------------------------------------------
-
-Rule = Callable[[models.QuerySet[Any], "AnyUser", Action], models.QuerySet[Any]]
-
-
-def _case_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    condition = case_condition(user, action)
-    return qs.none() if condition is None else qs.filter(condition)
-
-
-def _through_case(user: AnyUser, action: Action, prefix: str = "") -> Q | None:
-    """What hangs off a case is read through the case's full file; changing it needs both the
-    change right and the file (a coordinator manages a case without reading its entries)."""
-    if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        return case_condition(user, action, prefix)
-    change, read = case_condition(user, action, prefix), case_condition(user, Action.VIEW, prefix)
-    return None if change is None or read is None else change & read
-
-
-def _case_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """Anything hanging off a case is visible through its case's full file, never by its own id
-    alone: asked for at summary level (as a panel sees a case), it answers as for the full file."""
-    if action == Action.VIEW_SUMMARY:
-        action = Action.VIEW
-    condition = _through_case(user, action, prefix="case__")
-    return qs.none() if condition is None else qs.filter(condition)
-
-
-def _share_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """Shares are read (with their particulars) by those who see the full file and by those who
-    manage the case: a coordinator revokes shares without reading the file. At summary level,
-    anyone who knows the case sees which agencies are involved and at which level."""
-    if action == Action.VIEW_SUMMARY:
-        condition = case_condition(user, action, prefix="case__")
-        return qs.none() if condition is None else qs.filter(condition)
-    if action != Action.VIEW:
-        condition = case_condition(user, action, prefix="case__")
-        return qs.none() if condition is None else qs.filter(condition)
-    conditions = [case_condition(user, a, prefix="case__") for a in (Action.VIEW, Action.MANAGE)]
-    present = [c for c in conditions if c is not None]
-    return qs.filter(reduce(operator.or_, present)) if present else qs.none()
-
-
-def _family_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    condition = _through_case(user, action)
-    return qs.none() if condition is None else _through_cases(qs, condition, "family_id")
-
-
-def _person_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """The full file shows the whole family; a summary shows only the index person."""
-    condition = _through_case(user, action)
-    if condition is None:
-        return qs.none()
-    if action == Action.VIEW_SUMMARY:
-        full = case_condition(user, Action.VIEW)
-        reach: Q = Q(_case_exists(condition, "index_person_id", "pk"))
-        if full is not None:
-            reach |= Q(_case_exists(full, "family_id", "family_id"))
-        return qs.filter(reach)
-    return _through_cases(qs, condition, "family_id", "family_id")
-
-
 def entry_content_condition(user: AnyUser, prefix: str = "") -> Q | None:
     """Entries whose content `user` may read (not only the abstract): those written for the case
     team, and those of an agency of theirs. Row visibility is the rule's business; this is the
@@ -348,57 +275,6 @@ def entry_content_condition(user: AnyUser, prefix: str = "") -> Q | None:
     if access.share_agency_ids:
         condition |= Q(**{f"{prefix}author_agency_id__in": access.share_agency_ids})
     return condition
-
-
-def _entry_condition(user: AnyUser, action: Action, prefix: str = "") -> Q | None:
-    """An entry is reached through its case's full file; a draft only by its author, who alone
-    may change it (a final entry is not edited: it is added to)."""
-    access = UserAccess.of(user)
-    file = case_condition(user, Action.VIEW, prefix=f"{prefix}case__")
-    if file is None:
-        return None
-    mine = Q(**{f"{prefix}author_id": access.user_id})
-    if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        return file & (Q(**{f"{prefix}is_draft": False}) | mine)
-    return file & mine & Q(**{f"{prefix}is_draft": True})
-
-
-def _entry_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    condition = _entry_condition(user, action)
-    return qs.none() if condition is None else qs.filter(condition)
-
-
-def _entry_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """Parts of an entry (a network link of an assessment) are content: read with the entry's
-    content, never through its abstract."""
-    condition = _entry_condition(user, action, prefix="assessment__")
-    content = entry_content_condition(user, prefix="assessment__")
-    return qs.none() if condition is None or content is None else qs.filter(condition, content)
-
-
-def _family_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """What is recorded about a family's members (who must not be told what) is read with one of
-    the family's case files; at summary level, only that restrictions exist (the case page warns
-    every reader: speak to the owner first). Only full readers change it."""
-    if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        condition = case_condition(user, action)
-    else:
-        condition = _through_case(user, Action.CHANGE)
-    return qs.none() if condition is None else qs.filter(_case_exists(condition, "family_id", "family_id"))
-
-
-def _plan_action_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """A plan's actions are read through the file; besides those who change the case, the agency
-    providing an action (a school, an NGO) updates its progress."""
-    if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        return _case_child_rule(qs, user, action)
-    read = case_condition(user, Action.VIEW, prefix="case__")
-    change = case_condition(user, Action.CHANGE, prefix="case__")
-    agencies = UserAccess.of(user).casework_agency_ids
-    if read is None:
-        return qs.none()
-    provider = Q(provider_agency_id__in=agencies) if agencies else Q(pk__in=[])
-    return qs.filter(read & ((change or Q(pk__in=[])) | provider))
 
 
 def information_request_condition(user: AnyUser, action: Action, prefix: str = "") -> Q | None:
@@ -419,11 +295,6 @@ def information_request_condition(user: AnyUser, action: Action, prefix: str = "
     if access.share_agency_ids and summary is not None:
         branches.append(Q(**{f"{prefix}to_agency_id__in": access.share_agency_ids}) & summary)
     return reduce(operator.or_, branches) if branches else None
-
-
-def _information_request_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    condition = information_request_condition(user, action)
-    return qs.none() if condition is None else qs.filter(condition)
 
 
 def _own_referral_branches(access: UserAccess, action: Action, prefix: str) -> list[Q]:
@@ -468,105 +339,6 @@ def sees_reporter(user: AnyUser, referral: Any) -> bool:
     )
 
 
-def _referral_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    condition = referral_condition(user, action)
-    return qs.none() if condition is None else qs.filter(condition)
-
-
-def _referral_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    condition = referral_condition(user, action, prefix="referral__")
-    return qs.none() if condition is None else qs.filter(condition)
-
-
-def _meeting_condition(user: AnyUser, action: Action, prefix: str) -> Q | None:
-    """Meetings are seen by the panel's members and by those who attended (a case owner invited
-    to the table), and run by the panel's coordinator."""
-    access = UserAccess.of(user)
-    if access.is_anonymous:
-        return None
-    if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        # A subquery, not a join: a join on attendance would repeat the meeting once per attendee.
-        attended = apps.get_model("panels", "MeetingAttendance").objects.filter(user_id=access.user_id)
-        condition = Q(**{f"{prefix}pk__in": attended.order_by().values("meeting_id")})
-        if access.panel_ids:
-            condition |= Q(**{f"{prefix}panel_id__in": access.panel_ids})
-        return condition
-    panels = access.coordinated_panel_ids
-    return Q(**{f"{prefix}panel_id__in": panels}) if panels else None
-
-
-def _meeting_rule(prefix: str) -> Rule:
-    def rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-        condition = _meeting_condition(user, action, prefix)
-        return qs.none() if condition is None else qs.filter(condition)
-
-    return rule
-
-
-def _agenda_rule(prefix: str) -> Rule:
-    """An agenda item (and what hangs off it) is seen through its meeting, and only when its case
-    or referral is one the user may know of: someone invited to the table for one case does not
-    learn the others from the agenda."""
-
-    def rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-        meeting = _meeting_condition(user, action, f"{prefix}meeting__")
-        subjects = [
-            case_condition(user, Action.VIEW_SUMMARY, prefix=f"{prefix}case__"),
-            referral_condition(user, Action.VIEW, prefix=f"{prefix}referral__"),
-        ]
-        known = [condition for condition in subjects if condition is not None]
-        if meeting is None or not known:
-            return qs.none()
-        return qs.filter(meeting, reduce(operator.or_, known))
-
-    return rule
-
-
-def _own_agency_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """Records an agency keeps for itself about a case: its own members who see the file."""
-    condition = case_condition(user, Action.VIEW if action == Action.VIEW_SUMMARY else action, prefix="case__")
-    agencies = UserAccess.of(user).casework_agency_ids
-    if condition is None or not agencies:
-        return qs.none()
-    return qs.filter(condition, agency_id__in=agencies)
-
-
-def _panel_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    access = UserAccess.of(user)
-    ids = access.coordinated_panel_ids if action in (Action.CHANGE, Action.MANAGE) else access.panel_ids
-    return qs.filter(pk__in=ids) if ids else qs.none()
-
-
-def _reminder_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """A user's reminders: those addressed to them, and the case owner's on the cases they own now
-    (pending reminders follow a new owner); never one about a case they may no longer see."""
-    access = UserAccess.of(user)
-    if access.is_anonymous:
-        return qs.none()
-    mine = Q(recipient_id=access.user_id) | Q(recipient__isnull=True, case__owner_id=access.user_id)
-    seen = case_condition(user, Action.VIEW_SUMMARY, prefix="case__")
-    # A reminder about no case (a referral to triage, a meeting's agenda): only while the user still
-    # may know of the referral or the meeting.
-    known = Q(pk__in=[])
-    referrals, meetings = referral_condition(user, Action.VIEW), _meeting_condition(user, Action.VIEW, "")
-    # Correlated (EXISTS on the primary key): the cost follows the user's reminders, not the
-    # referrals or meetings they may read.
-    if referrals is not None:
-        target = apps.get_model("referrals", "Referral").objects.filter(referrals, pk=OuterRef("object_id"))
-        known |= Q(Exists(target), kind=qs.model.Kind.TRIAGE)
-    if meetings is not None:
-        target = apps.get_model("panels", "PanelMeeting").objects.filter(meetings, pk=OuterRef("object_id"))
-        known |= Q(Exists(target), kind=qs.model.Kind.AGENDA)
-    about = Q(case__isnull=True) & known
-    return qs.filter(mine, about | seen if seen is not None else about)
-
-
-def _panel_child_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    access = UserAccess.of(user)
-    ids = access.coordinated_panel_ids if action in (Action.CHANGE, Action.MANAGE) else access.panel_ids
-    return qs.filter(panel_id__in=ids) if ids else qs.none()
-
-
 def is_data_protection_officer(user: AnyUser) -> bool:
     """Whether `user` holds the data protection officer role (resolved once per user object)."""
     cached = getattr(user, "_ura_dpo", None)
@@ -581,50 +353,60 @@ def is_data_protection_officer(user: AnyUser) -> bool:
     return cached
 
 
-def _data_protection_rule(qs: models.QuerySet[Any], user: AnyUser, action: Action) -> models.QuerySet[Any]:
-    """Subject access requests and retention reviews: the data protection officer's alone; to
-    everyone else they do not exist (decision 44)."""
-    return qs if is_data_protection_officer(user) else qs.none()
+# --- Rules ------------------------------------------------------------------------------------
+
+_QS = TypeVar("_QS", bound=models.QuerySet[Any])
 
 
-RULES: dict[str, Rule] = {
-    "case": _case_rule,
-    "case_child": _case_child_rule,
-    "case_share": _share_rule,
-    "family": _family_rule,
-    "person": _person_rule,
-    "referral": _referral_rule,
-    "referral_child": _referral_child_rule,
-    "panel": _panel_rule,
-    "meeting": _meeting_rule(""),
-    "meeting_child": _meeting_rule("meeting__"),
-    "agenda_item": _agenda_rule(""),
-    "agenda_item_child": _agenda_rule("item__"),
-    "case_own_agency": _own_agency_rule,
-    "case_entry": _entry_rule,
-    "case_entry_child": _entry_child_rule,
-    "family_child": _family_child_rule,
-    "plan_action": _plan_action_rule,
-    "information_request": _information_request_rule,
-    "reminder": _reminder_rule,
-    "panel_child": _panel_child_rule,
-    "data_protection": _data_protection_rule,
-}
+class RuleRows(Protocol):
+    """What a rule does: narrow `qs` to the rows `user` may act on with `action`."""
+
+    __name__: str
+
+    def __call__(self, qs: _QS, user: AnyUser, action: Action, /) -> _QS: ...
+
+
+class Rule:
+    """One access rule, declared in `agencies/access/rules.py` and named by reference on each model
+    it guards (`access_rule = rules.case_child`): `restrict()` calls it.
+
+    `case_path` is how a row of the rule reaches its case (`"case__"`, or `""` for the case
+    itself): `annotate_access` reads whether the user sees that case in full through it.
+    """
+
+    __slots__ = ("case_path", "name", "rows")
+
+    def __init__(self, name: str, rows: RuleRows, *, case_path: str = "case__") -> None:
+        self.name, self.rows, self.case_path = name, rows, case_path
+
+    def __call__(self, qs: _QS, user: AnyUser, action: Action) -> _QS:
+        return self.rows(qs, user, action)
+
+    def __repr__(self) -> str:
+        return f"<Rule {self.name}>"
+
+
+def rule(rows: RuleRows) -> Rule:
+    """Declare a rule under the name of its function."""
+    return Rule(rows.__name__, rows)
 
 
 class RestrictedQuerySet(models.QuerySet[Any]):
     """A queryset that can narrow itself to what one user may do (`restrict`).
 
-    Models name their rule in `access_rule` (a key of `RULES`) and the weakest action that still
-    lets a user know the row exists in `read_action`.
+    Models declare their rule in `access_rule` (a `Rule` of `agencies/access/rules.py`) and the
+    weakest action that still lets a user know the row exists in `read_action`.
     """
+
+    def _rule(self) -> Rule:
+        access_rule = getattr(self.model, "access_rule", None)
+        if not isinstance(access_rule, Rule):
+            raise ImproperlyConfigured(f"{self.model.__name__} declares no access_rule")
+        return access_rule
 
     def restrict(self, user: AnyUser, action: Action | str = Action.VIEW) -> Self:
         """Return only the rows `user` may act on with `action`."""
-        rule = RULES.get(getattr(self.model, "access_rule", ""))
-        if rule is None:
-            raise ImproperlyConfigured(f"{self.model.__name__} declares no access_rule")
-        return rule(self, user, Action(action))  # type: ignore[return-value]
+        return self._rule()(self, user, Action(action))
 
     def lock(self, *, skip_locked: bool = False) -> Self:
         """Lock these rows until the transaction ends (`SELECT ... FOR UPDATE`), in primary-key order.
@@ -660,8 +442,7 @@ class RestrictedQuerySet(models.QuerySet[Any]):
         For cases and for rows hanging off a case; the same columns restrict() reads, no extra
         query per row.
         """
-        prefix = "" if getattr(self.model, "access_rule", "") == "case" else "case__"
-        condition = case_condition(user, Action.VIEW, prefix)
+        condition = case_condition(user, Action.VIEW, self._rule().case_path)
         if condition is None:
             return self.annotate(access_full=Value(False, output_field=BooleanField()))
         return self.annotate(access_full=ExpressionWrapper(condition, output_field=BooleanField()))

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import deadlines
-from ..access import RestrictedQuerySet
+from ..access import RestrictedQuerySet, rules
 from .organisations import Panel
 
 __all__ = ["PanelReminderSettings"]
@@ -34,7 +34,7 @@ class PanelReminderSettings(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "panel_child"
+    access_rule = rules.panel_child
 
     class Meta:
         ordering = ["panel"]

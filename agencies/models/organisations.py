@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..access import RestrictedQuerySet
+from ..access import RestrictedQuerySet, rules
 
 __all__ = ["Agency", "Membership", "Panel", "User"]
 
@@ -218,7 +218,7 @@ class Panel(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "panel"
+    access_rule = rules.panel
 
     class Meta:
         ordering = ["name"]

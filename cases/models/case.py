@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from agencies.access import Action
+from agencies.access import Action, rules
 
 from ..querysets import CaseQuerySet, CaseShareQuerySet, RestrictedQuerySet
 from ..risk import RiskLevel
@@ -108,7 +108,7 @@ class Case(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CaseQuerySet.as_manager()
-    access_rule = "case"
+    access_rule = rules.case
     read_action = Action.VIEW_SUMMARY
 
     class Meta:
@@ -237,7 +237,7 @@ class CaseShare(models.Model):
     revoke_reason = models.TextField(_("reason for revoking"), blank=True)
 
     objects = CaseShareQuerySet.as_manager()
-    access_rule = "case_share"
+    access_rule = rules.case_share
     read_action = Action.VIEW
 
     class Meta:
@@ -353,7 +353,7 @@ class CaseEvent(models.Model):
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     objects = CaseEventQuerySet.as_manager()
-    access_rule = "case_child"
+    access_rule = rules.case_child
     read_action = Action.VIEW
     _names: Any = None  # the batch of events read with this one (cases.timeline)
 
@@ -510,7 +510,7 @@ class DisclosureCheck(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "case_own_agency"
+    access_rule = rules.case_own_agency
     read_action = Action.VIEW
 
     class Meta:

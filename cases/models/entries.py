@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from agencies.access import Action, RestrictedQuerySet
+from agencies.access import Action, RestrictedQuerySet, rules
 
 from ..risk import RiskLevel
 from .case import Case
@@ -67,7 +67,7 @@ class Entry(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = EntryQuerySet.as_manager()
-    access_rule = "case_entry"
+    access_rule = rules.case_entry
     read_action = Action.VIEW
     # The visibility a new entry of this kind starts with (health and police records: own agency).
     DEFAULT_VISIBILITY: ClassVar[str] = Visibility.CASE_TEAM
@@ -249,7 +249,7 @@ class NetworkLink(models.Model):
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "case_entry_child"
+    access_rule = rules.case_entry_child
     read_action = Action.VIEW
 
     class Meta:
@@ -409,7 +409,7 @@ class RiskRecord(models.Model):
     recorded_at = models.DateTimeField(_("at"), default=timezone.now)
 
     objects = RestrictedQuerySet.as_manager()
-    access_rule = "case_child"
+    access_rule = rules.case_child
     read_action = Action.VIEW
 
     class Meta:

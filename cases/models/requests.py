@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.access import Action, RestrictedQuerySet
+from agencies.access import Action, RestrictedQuerySet, rules
 
 from .case import Case
 
@@ -50,7 +50,7 @@ class InformationRequest(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
     objects = InformationRequestQuerySet.as_manager()
-    access_rule = "information_request"
+    access_rule = rules.information_request
     read_action = Action.VIEW
 
     class Meta:

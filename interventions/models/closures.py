@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from agencies.access import Action
+from agencies.access import Action, rules
 
 from ..querysets import FollowUpQuerySet, InterventionQuerySet
 
@@ -38,7 +38,7 @@ class Closure(models.Model):
     reopen_reason = models.TextField(_("why the case was reopened"), blank=True)
 
     objects = InterventionQuerySet.as_manager()
-    access_rule = "case_child"
+    access_rule = rules.case_child
     read_action = Action.VIEW
 
     class Meta:
@@ -89,7 +89,7 @@ class ClosureAgreement(models.Model):
     agreed_on = models.DateField(_("agreed on"))
 
     objects = InterventionQuerySet.as_manager()
-    access_rule = "case_child"
+    access_rule = rules.case_child
     read_action = Action.VIEW
 
     class Meta:
@@ -136,7 +136,7 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = FollowUpQuerySet.as_manager()
-    access_rule = "case_child"
+    access_rule = rules.case_child
     read_action = Action.VIEW
 
     class Meta:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from agencies.access import Action
+from agencies.access import Action, rules
 
 from ..querysets import InterventionQuerySet, PlanActionQuerySet, PlanQuerySet
 
@@ -101,7 +101,7 @@ class InterventionPlan(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PlanQuerySet.as_manager()
-    access_rule = "case_child"
+    access_rule = rules.case_child
     read_action = Action.VIEW
 
     class Meta:
@@ -151,7 +151,7 @@ class Goal(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=1)
 
     objects = InterventionQuerySet.as_manager()
-    access_rule = "case_child"
+    access_rule = rules.case_child
     read_action = Action.VIEW
 
     class Meta:
@@ -223,7 +223,7 @@ class PlanAction(models.Model):
     )
 
     objects = PlanActionQuerySet.as_manager()
-    access_rule = "plan_action"
+    access_rule = rules.plan_action
     read_action = Action.VIEW
 
     class Meta:

@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from agencies.access import Action
+from agencies.access import Action, rules
 from cases.risk import RiskLevel
 
 from ..querysets import InterventionQuerySet
@@ -37,7 +37,7 @@ class Review(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = InterventionQuerySet.as_manager()
-    access_rule = "case_child"
+    access_rule = rules.case_child
     read_action = Action.VIEW
 
     class Meta:
@@ -82,7 +82,7 @@ class GoalProgress(models.Model):
     notes = models.CharField(_("notes"), max_length=500, blank=True)
 
     objects = InterventionQuerySet.as_manager()
-    access_rule = "case_child"
+    access_rule = rules.case_child
     read_action = Action.VIEW
 
     class Meta:
@@ -132,7 +132,7 @@ class Withdrawal(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = InterventionQuerySet.as_manager()
-    access_rule = "case_child"
+    access_rule = rules.case_child
     read_action = Action.VIEW
 
     class Meta:

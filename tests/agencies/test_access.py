@@ -10,7 +10,7 @@ from agencies.access import Action, CaseAccess, Level, UserAccess, forget_access
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case, CaseShare
 from tests.conftest import member
-from tests.factories import AgencyFactory, CaseFactory, share
+from tests.factories import CaseFactory, share
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -177,13 +177,18 @@ def test_a_coordinator_manages_no_family_rows_they_cannot_read(case: Case, panel
     assert not Person.objects.restrict(coordinator, Action.MANAGE).exists()
 
 
-def test_unknown_access_rule_is_a_configuration_error() -> None:
+def test_unknown_access_rule_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.contrib.auth.models import AnonymousUser
     from django.core.exceptions import ImproperlyConfigured
 
     from agencies.access import RestrictedQuerySet
 
-    with pytest.raises(ImproperlyConfigured):
-        RestrictedQuerySet(model=Agency).restrict(AgencyFactory.build(), Action.VIEW)  # type: ignore[arg-type]
+    # a model with no rule, and one naming its rule by a string instead of the rule itself
+    with pytest.raises(ImproperlyConfigured, match="declares no access_rule"):
+        RestrictedQuerySet(model=Agency).restrict(AnonymousUser(), Action.VIEW)
+    monkeypatch.setattr(Agency, "access_rule", "case", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="declares no access_rule"):
+        RestrictedQuerySet(model=Agency).restrict(AnonymousUser(), Action.VIEW)
 
 
 def test_records_hanging_off_a_case_are_never_read_at_summary_level(
