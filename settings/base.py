@@ -8,10 +8,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_secret, env_str
+
+# Django's generic classes are subscripted for the type checker (ListView[Case], forms.ModelForm[Case],
+# admin.ModelAdmin[Agency]); this lets them be subscripted when the code runs, too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Runtime files of the embedded mode (SQLite database, file broker, uploads) live here.
