@@ -106,7 +106,7 @@ class VerifyView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "next": _next(request)}, status=400)
 
 
-class NameShownForm(forms.ModelForm):  # type: ignore[type-arg]
+class NameShownForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["name_shown_to_others"]

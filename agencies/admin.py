@@ -6,21 +6,21 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from .models import Agency, Membership, Panel, User
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline[Membership, User | Agency]):
     model = Membership
     extra = 0
     autocomplete_fields = ["agency"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(DjangoUserAdmin[User]):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "last_login"]
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Ura", {"fields": ["language"]}))  # type: ignore[misc]
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Ura", {"fields": ["language"]}))
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AgencyAdmin(admin.ModelAdmin[Agency]):
     list_display = ["name", "sector", "partner_kind"]
     list_filter = ["sector", "partner_kind"]
     search_fields = ["name"]
@@ -28,7 +28,7 @@ class AgencyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "agency", "role"]
     list_filter = ["role", "agency"]
     search_fields = ["user__username", "user__last_name", "agency__name"]
@@ -36,7 +36,7 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Panel)
-class PanelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PanelAdmin(admin.ModelAdmin[Panel]):
     list_display = ["name", "coordinator", "chair", "cadence_days", "record_mode"]
     filter_horizontal = ["agencies"]
     autocomplete_fields = ["coordinator", "chair"]

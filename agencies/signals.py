@@ -14,7 +14,7 @@ from .roles import sync_user_groups
 @receiver(pre_save, sender=Membership)
 def remember_previous_user(sender: type[Membership], instance: Membership, **_: Any) -> None:
     """A membership moved to another person (in the admin) must also leave the first one's groups."""
-    instance._previous_user_id = (  # type: ignore[attr-defined]
+    instance._previous_user_id = (
         Membership.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first() if instance.pk else None
     )
 
@@ -23,6 +23,6 @@ def remember_previous_user(sender: type[Membership], instance: Membership, **_: 
 @receiver(post_delete, sender=Membership)
 def membership_changed(sender: type[Membership], instance: Membership, **_: Any) -> None:
     sync_user_groups(instance.user)
-    previous = getattr(instance, "_previous_user_id", None)
+    previous = instance._previous_user_id
     if previous is not None and previous != instance.user_id:
         sync_user_groups(User.objects.get(pk=previous))

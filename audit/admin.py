@@ -14,7 +14,7 @@ from .reads import note_read
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ["created_at", "actor_username", "action", "object_type", "object_id", "case_id", "ip_address"]
     list_filter = ["action"]
     search_fields = ["actor_username", "object_id"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
+from agencies.forms import choice_field, model_choice_field
 from agencies.models import User
 from families.models import Person
 
@@ -19,6 +20,7 @@ from .models import (
     Case,
     ChildNeeds,
     Contact,
+    Entry,
     NeedsAssessment,
     NetworkLink,
     Visibility,
@@ -58,7 +60,7 @@ class DateTimeInput(forms.DateTimeInput):
 ENTRY_FIELDS = ["visibility", "abstract"]
 
 
-class EntryForm(forms.ModelForm):  # type: ignore[type-arg]
+class EntryForm(forms.ModelForm[Entry]):
     """What every entry form shares: who may read it, and the abstract for the others.
 
     The forms of plain kinds are made from their declaration (cases.entry_kinds); a kind that needs
@@ -113,11 +115,11 @@ class ContactForm(EntryForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["present"].queryset = self.family()  # type: ignore[attr-defined]
-        self.fields["visitors"].queryset = case_workers(self.case)  # type: ignore[attr-defined]
+        model_choice_field(self, "present").queryset = self.family()
+        model_choice_field(self, "visitors").queryset = case_workers(self.case)
         self.fields["visitors"].help_text = _("Often a pair: a plain-clothes police officer and a social worker.")
         self.fields["cooperation"].required = False
-        self.fields["cooperation"].choices = list(Contact.Cooperation.choices)  # type: ignore[attr-defined]
+        choice_field(self, "cooperation").choices = list(Contact.Cooperation.choices)
         if not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
             self.initial.setdefault("visitors", [self.user.pk])
@@ -172,13 +174,13 @@ class NeedsAssessmentForm(EntryForm):
         }
 
 
-class NetworkLinkForm(forms.ModelForm):  # type: ignore[type-arg]
+class NetworkLinkForm(forms.ModelForm[NetworkLink]):
     class Meta:
         model = NetworkLink
         fields = ["kind", "name", "influence", "notes"]
 
 
-class RowsFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class RowsFormSet(forms.BaseFormSet[forms.BaseForm]):
     """Rows typed beside an entry's form, under a legend saying what they are."""
 
     legend = _("Network overview: school, sports club, religious circle, online contacts, friends")
@@ -217,8 +219,8 @@ class ChildNeedsForm(EntryForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        children = [person.pk for person in self.family() if person.age() is None or person.age() <= 18]  # type: ignore[operator]
-        self.fields["child"].queryset = self.family().filter(pk__in=children)  # type: ignore[attr-defined]
+        children = [person.pk for person in self.family() if (age := person.age()) is None or age <= 18]
+        model_choice_field(self, "child").queryset = self.family().filter(pk__in=children)
 
 
 class AttachmentForm(EntryForm):
@@ -233,7 +235,7 @@ class AttachmentForm(EntryForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assessment"].queryset = (  # type: ignore[attr-defined]
+        model_choice_field(self, "assessment").queryset = (
             NeedsAssessment.objects.restrict(self.user, Action.VIEW).final().filter(case=self.case)
         )
 
@@ -250,8 +252,7 @@ class MoveStageForm(forms.Form):
         from .services import STAGE_MOVES
 
         super().__init__(*args, **kwargs)
-        field = self.fields["stage"]
-        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type
+        field = choice_field(self, "stage")
         field.choices = [(stage, Case.Stage(stage).label) for stage in sorted(STAGE_MOVES[case.stage])]
 
 
@@ -266,7 +267,9 @@ class KeyWorkerForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id)  # type: ignore[attr-defined]
+        model_choice_field(self, "person").queryset = Person.objects.restrict(user, Action.VIEW).filter(
+            family_id=case.family_id
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -286,7 +289,9 @@ class RestrictionForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id)  # type: ignore[attr-defined]
+        model_choice_field(self, "person").queryset = Person.objects.restrict(user, Action.VIEW).filter(
+            family_id=case.family_id
+        )
 
 
 class AskInformationForm(forms.Form):
@@ -301,8 +306,7 @@ class AskInformationForm(forms.Form):
         from agencies.models import Agency
 
         super().__init__(*args, **kwargs)
-        field = self.fields["to_agency"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type
+        field = model_choice_field(self, "to_agency")
         field.queryset = Agency.objects.filter(pk__in=[agency.pk for agency in agencies]).order_by("name")
 
 

@@ -3,18 +3,24 @@ attached files, the timeline, and the small changes to the case (stage, risk, ke
 must not be told)."""
 
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, View
 
-from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
-from agencies.models import User
+from agencies.access import (
+    Action,
+    CaseAccess,
+    RestrictedObjectFormView,
+    RestrictedQuerySet,
+    RestrictedViewMixin,
+    get_restricted_object,
+)
 from audit.reads import note_read
 from families.models import DisclosureRestriction
 
@@ -48,12 +54,10 @@ __all__ = [
 ]
 
 
-class _EntryFormMixin:
+class _EntryFormView(RestrictedObjectFormView):
     """Record or finish an entry of the kind named in the URL (cases.entry_kinds); "Save as
     draft" keeps it the author's alone."""
 
-    request: Any
-    kwargs: dict[str, Any]
     template_name = "cases/entry_form.html"
 
     @cached_property
@@ -79,7 +83,7 @@ class _EntryFormMixin:
         }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         case = self.case()
         restrictions = DisclosureRestriction.objects.restrict(self.request.user, Action.VIEW).filter(
             family_id=case.family_id, lifted_at__isnull=True
@@ -92,19 +96,19 @@ class _EntryFormMixin:
             formsets=self.formsets,
             case_restrictions=restrictions.select_related("person"),
         )
-        return context  # type: ignore[no-any-return]
+        return context
 
     def form_valid(self, form: EntryForm) -> HttpResponse:
         if not all(formset.is_valid() for formset in self.formsets.values()):
-            return self.form_invalid(form)  # type: ignore[attr-defined,no-any-return]
-        return super().form_valid(form)  # type: ignore[misc,no-any-return]
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
     def save_entry(self, form: EntryForm, entry: Entry) -> HttpResponse:
         finalise = "draft" not in self.request.POST or not self.kind.drafts
         extra = {name: form.cleaned_data[name] for name in self.kind.extra if name in form.cleaned_data}
         for name, formset in self.formsets.items():
             extra[name] = [row for row in formset.cleaned_data if row.get("name")]
-        saved = self.kind.record(entry, actor=cast(User, self.request.user), finalise=finalise, **extra)
+        saved = self.kind.record(entry, actor=self.actor, finalise=finalise, **extra)
         if finalise:
             messages.success(self.request, _("Recorded."))
             return HttpResponseRedirect(saved.get_absolute_url())
@@ -112,10 +116,11 @@ class _EntryFormMixin:
         return HttpResponseRedirect(saved.get_absolute_url())
 
 
-class EntryCreateView(_EntryFormMixin, RestrictedObjectFormView):
+class EntryCreateView(_EntryFormView):
     """Record an entry in a case file the user reads in full."""
 
     queryset = Case.objects.select_related("family", "owning_agency")
+    object: Case
     action = Action.VIEW
     permission_required = "cases.view_case"
 
@@ -123,16 +128,16 @@ class EntryCreateView(_EntryFormMixin, RestrictedObjectFormView):
         return self.queryset.with_access(self.request.user)
 
     def case(self) -> Case:
-        return self.object  # type: ignore[no-any-return]
+        return self.object
 
     def allowed(self) -> bool:
         # Who writes in the file (never through a break-the-glass access), for a kind one sector
         # keeps acting for that sector: asked of the CaseAccess the case came with.
-        return self.kind.allows(cast(User, self.request.user), self.object)
+        return self.kind.allows(self.actor, self.object)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        user = cast(User, self.request.user)
+        user = self.actor
         kwargs["initial"] = {
             **kwargs.get("initial", {}),
             "visibility": services.default_visibility(self.kind.model, user, self.object),
@@ -141,15 +146,16 @@ class EntryCreateView(_EntryFormMixin, RestrictedObjectFormView):
             kwargs["initial"]["child"] = int(self.request.GET["child"])
         return {**kwargs, "case": self.object, "user": user}
 
-    def perform(self, form: EntryForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: EntryForm) -> HttpResponse:
         entry = form.save(commit=False)
         entry.case = self.object
         return self.save_entry(form, entry)
 
 
-class EntryEditView(_EntryFormMixin, RestrictedObjectFormView):
+class EntryEditView(_EntryFormView):
     """Finish one's own draft (a final entry is not edited: it is added to)."""
 
+    object: Entry
     action = Action.CHANGE
     permission_required = "cases.view_case"
 
@@ -164,7 +170,7 @@ class EntryEditView(_EntryFormMixin, RestrictedObjectFormView):
         return get_restricted_object(self.get_queryset(), self.request.user, self.action, pk=self.kwargs["entry"])
 
     def case(self) -> Case:
-        return self.object.case  # type: ignore[no-any-return]
+        return self.object.case
 
     def existing(self) -> dict[str, Any]:
         # Finishing a draft replaces its rows (the network overview): show what is there, or it
@@ -179,13 +185,14 @@ class EntryEditView(_EntryFormMixin, RestrictedObjectFormView):
             "user": self.request.user,
         }
 
-    def perform(self, form: EntryForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: EntryForm) -> HttpResponse:
         return self.save_entry(form, form.save(commit=False))
 
 
-class EntryView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
+class EntryView(RestrictedViewMixin, DetailView[Entry]):
     """One entry: its content for the case team (or its agency), else its abstract."""
 
+    queryset: RestrictedQuerySet
     action = Action.VIEW
     permission_required = "cases.view_case"
     template_name = "cases/entry_detail.html"
@@ -199,7 +206,7 @@ class EntryView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
         ).filter(case_id=kwargs["pk"])
 
     def get_queryset(self) -> Any:
-        return self.queryset.annotate_content(self.request.user)  # type: ignore[union-attr]
+        return self.queryset.annotate_content(self.request.user)
 
     def get_object(self, queryset: Any = None) -> Any:
         return get_restricted_object(self.get_queryset(), self.request.user, self.action, pk=self.kwargs["entry"])
@@ -215,7 +222,7 @@ class EntryView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
         return {**context, "kind": self.kind.slug, "entry_kind": self.kind, "case": entry.case, "title": title}
 
 
-class AttachmentFileView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
+class AttachmentFileView(RestrictedViewMixin, View):
     """The attached file itself, only to those who may read the entry's content."""
 
     queryset = Attachment.objects.all()
@@ -223,10 +230,10 @@ class AttachmentFileView(RestrictedViewMixin, DetailView):  # type: ignore[type-
     permission_required = "cases.view_case"
 
     def get_object(self, queryset: Any = None) -> Any:
-        attachments = self.queryset.filter(case_id=self.kwargs["pk"]).annotate_content(self.request.user)  # type: ignore[attr-defined]
+        attachments = self.queryset.filter(case_id=self.kwargs["pk"]).annotate_content(self.request.user)
         return get_restricted_object(attachments, self.request.user, self.action, pk=self.kwargs["entry"])
 
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> FileResponse:  # type: ignore[override]
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> FileResponse:
         attachment = self.get_object()
         if not attachment.content_visible:
             raise PermissionDenied
@@ -242,7 +249,7 @@ class AttachmentFileView(RestrictedViewMixin, DetailView):  # type: ignore[type-
         return response
 
 
-class TimelineView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
+class TimelineView(RestrictedViewMixin, ListView[CaseEvent]):
     """Everything that happened on a case, newest first, filterable by kind; entries kept by one
     agency show their abstract to the others."""
 
@@ -258,10 +265,11 @@ class TimelineView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
         # The timeline is part of the full file: to a summary reader it does not exist (a read,
         # so 404, like every entry in it).
         cases = Case.objects.restrict(self.request.user, Action.VIEW).select_related("family")
-        return get_object_or_404(cases, pk=self.kwargs["pk"])  # type: ignore[no-any-return]
+        case: Case = get_object_or_404(cases, pk=self.kwargs["pk"])
+        return case
 
     def get_queryset(self) -> Any:
-        events = self.queryset.filter(case=self.case).annotate_content(self.request.user)  # type: ignore[attr-defined]
+        events = self.queryset.filter(case=self.case).annotate_content(self.request.user)
         kind = self.request.GET.get("kind", "")
         return events.filter(kind=kind) if kind in dict(event_choices()) else events
 
@@ -298,8 +306,8 @@ class MoveStageView(_CaseChangeView):
     form_class = MoveStageForm
     title = _("Move to another step")
 
-    def perform(self, form: MoveStageForm) -> HttpResponse:  # type: ignore[override]
-        case = services.move_stage(self.object, stage=form.cleaned_data["stage"], actor=cast(User, self.request.user))
+    def perform(self, form: MoveStageForm) -> HttpResponse:
+        case = services.move_stage(self.object, stage=form.cleaned_data["stage"], actor=self.actor)
         return self.done(_("The case is at %(stage)s.") % {"stage": case.get_stage_display()})
 
 
@@ -312,13 +320,13 @@ class RiskLevelView(_CaseChangeView):
         kwargs.pop("case")
         return kwargs
 
-    def perform(self, form: RiskLevelForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: RiskLevelForm) -> HttpResponse:
         services.set_risk_level(
             self.object,
             level=form.cleaned_data["level"],
             rationale=form.cleaned_data["rationale"],
             source=RiskRecord.Source.MANUAL,
-            actor=cast(User, self.request.user),
+            actor=self.actor,
         )
         return self.done(_("The risk level is recorded."))
 
@@ -330,12 +338,12 @@ class KeyWorkerView(_CaseChangeView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def perform(self, form: KeyWorkerForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: KeyWorkerForm) -> HttpResponse:
         services.set_key_worker(
             self.object,
             person=form.cleaned_data["person"],
             note=form.cleaned_data["note"],
-            actor=cast(User, self.request.user),
+            actor=self.actor,
         )
         return self.done(_("The key worker is recorded."))
 
@@ -351,14 +359,14 @@ class RestrictionCreateView(_CaseChangeView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
 
-    def perform(self, form: RestrictionForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: RestrictionForm) -> HttpResponse:
         data = form.cleaned_data
         services.add_restriction(
             self.object,
             person=data["person"],
             knows=data["knows"],
             must_not_be_told=data["must_not_be_told"],
-            actor=cast(User, self.request.user),
+            actor=self.actor,
         )
         return self.done(_("Recorded: everyone who opens the case will be warned."))
 
@@ -379,8 +387,8 @@ class LiftRestrictionView(RestrictedObjectFormView):
 
         return forms.Form
 
-    def perform(self, form: Any) -> HttpResponse:  # type: ignore[override]
-        services.lift_restriction(self.object, actor=cast(User, self.request.user))
+    def perform(self, form: Any) -> HttpResponse:
+        services.lift_restriction(self.object, actor=self.actor)
         messages.success(self.request, _("The restriction is lifted."))
         return HttpResponseRedirect(self.case.get_absolute_url())
 
@@ -401,18 +409,18 @@ class AskInformationView(RestrictedObjectFormView):
         return CaseAccess.of(self.object, self.request.user).asks_partners
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        agencies = services.askable_agencies(self.object, cast(User, self.request.user))
+        agencies = services.askable_agencies(self.object, self.actor)
         return {**super().get_form_kwargs(), "agencies": agencies}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "title": _("Ask a partner"), "case": self.object}
 
-    def perform(self, form: AskInformationForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: AskInformationForm) -> HttpResponse:
         info = services.ask_information(
             self.object,
             to_agency=form.cleaned_data["to_agency"],
             question=form.cleaned_data["question"],
-            actor=cast(User, self.request.user),
+            actor=self.actor,
         )
         messages.success(self.request, _("Asked: %(agency)s answers within 24 hours.") % {"agency": info.to_agency})
         return HttpResponseRedirect(self.object.get_absolute_url())
@@ -420,15 +428,16 @@ class AskInformationView(RestrictedObjectFormView):
 
 class _InformationRequestMixin:
     kwargs: dict[str, Any]
-    request: Any
+    request: HttpRequest
     queryset: Any
+    action: Action
 
     def get_object(self, queryset: Any = None) -> Any:
         lookup = {"pk": self.kwargs["info"], "case_id": self.kwargs["pk"]}
-        return get_restricted_object(self.queryset, self.request.user, self.action, **lookup)  # type: ignore[attr-defined]
+        return get_restricted_object(self.queryset, self.request.user, self.action, **lookup)
 
 
-class InformationRequestView(_InformationRequestMixin, RestrictedViewMixin, DetailView):  # type: ignore[misc,type-arg]
+class InformationRequestView(_InformationRequestMixin, RestrictedViewMixin, DetailView[InformationRequest]):
     """One request: the question, the answer, and (for the agency asked) the form to answer."""
 
     queryset = InformationRequest.objects.select_related("case__family", "to_agency", "asked_by", "answered_by")
@@ -457,9 +466,7 @@ class AnswerInformationView(_InformationRequestMixin, RestrictedObjectFormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "info": self.object, "case": self.object.case}
 
-    def perform(self, form: AnswerInformationForm) -> HttpResponse:  # type: ignore[override]
-        services.answer_information(
-            self.object, answer=form.cleaned_data["answer"], actor=cast(User, self.request.user)
-        )
+    def perform(self, form: AnswerInformationForm) -> HttpResponse:
+        services.answer_information(self.object, answer=form.cleaned_data["answer"], actor=self.actor)
         messages.success(self.request, _("Your answer is recorded."))
         return HttpResponseRedirect(self.object.get_absolute_url())

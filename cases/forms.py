@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
 from agencies.directory import Candidate, owner_candidates
+from agencies.forms import choice_field, model_choice_field
 from agencies.models import Agency
 from families.models import Consent, Person
 
@@ -72,10 +73,10 @@ class ShareCaseForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.exclude(pk=case.owning_agency_id)  # type: ignore[attr-defined]
+        model_choice_field(self, "agency").queryset = Agency.objects.exclude(pk=case.owning_agency_id)
         # Consents are case content: offered to those who read the file (restrict decides).
         if user is not None:
-            self.fields["consent"].queryset = (  # type: ignore[attr-defined]
+            model_choice_field(self, "consent").queryset = (
                 Consent.objects.restrict(user, Action.VIEW)
                 .filter(family_id=case.family_id, withdrawn_at__isnull=True)
                 .select_related("person")
@@ -132,15 +133,14 @@ class AssignOwnerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         self.candidates = {c.key: c for c in owner_candidates(agencies=[agency])}
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
+        owner = choice_field(self, "owner")
         owner.choices = [(key, str(c.user)) for key, c in self.candidates.items()]
 
     def clean_owner(self) -> Candidate:
         return self.candidates[self.cleaned_data["owner"]]
 
 
-class DisclosureCheckForm(forms.ModelForm):  # type: ignore[type-arg]
+class DisclosureCheckForm(forms.ModelForm[DisclosureCheck]):
     """The six checks of seed 001 before information leaves a health or social-care agency."""
 
     class Meta:
@@ -182,8 +182,8 @@ class DisclosureCheckForm(forms.ModelForm):  # type: ignore[type-arg]
             consents = Consent.objects.restrict(user, Action.VIEW).filter(
                 family_id=case.family_id, withdrawn_at__isnull=True
             )
-        self.fields["consent"].queryset = consents  # type: ignore[attr-defined]
-        self.fields["shared_with"].queryset = Agency.objects.exclude(pk__in=[a.pk for a in agencies])  # type: ignore[attr-defined]
+        model_choice_field(self, "consent").queryset = consents
+        model_choice_field(self, "shared_with").queryset = Agency.objects.exclude(pk__in=[a.pk for a in agencies])
         if len(agencies) > 1:
             self.fields = {
                 "agency": forms.ModelChoiceField(
@@ -239,8 +239,8 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         # A coordinator manages the case from its summary: they see the index person only.
         members = Person.objects.restrict(user, Action.VIEW_SUMMARY).filter(family_id=case.family_id)
-        self.fields["person"].queryset = members  # type: ignore[attr-defined]
-        self.fields["given_by"].queryset = members  # type: ignore[attr-defined]
+        model_choice_field(self, "person").queryset = members
+        model_choice_field(self, "given_by").queryset = members
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

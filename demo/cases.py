@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Required, TypedDict
 
 from django.utils import timezone
 
@@ -25,6 +26,17 @@ class Member:
     languages: str = "shqip"
 
 
+class DemoShare(TypedDict, total=False):
+    """A share of a demo case, by the demo agency's key; a share on consent says how long ago."""
+
+    agency: Required[str]
+    scope: Required[str]
+    basis: Required[str]
+    justification: str
+    consent_given_by: str
+    consent_days_ago: int
+
+
 @dataclass
 class DemoCase:
     family: str
@@ -36,7 +48,7 @@ class DemoCase:
     next_step: str
     next_review_in_days: int | None
     opened_days_ago: int
-    shares: list[dict[str, object]] = field(default_factory=list)
+    shares: list[DemoShare] = field(default_factory=list)
     closed_days_ago: int | None = None
     area: str = "Qyteti i Ri"
 
@@ -204,14 +216,14 @@ def seed_cases(org: DemoOrg) -> None:
             consent_days = share.get("consent_days_ago")
             granted = services.share_case(
                 case,
-                agency=org.agencies[str(share["agency"])],
-                scope=str(share["scope"]),
-                basis=str(share["basis"]),
-                justification=str(share.get("justification", "")),
-                consent_given_by=str(share.get("consent_given_by", "")),
+                agency=org.agencies[share["agency"]],
+                scope=share["scope"],
+                basis=share["basis"],
+                justification=share.get("justification", ""),
+                consent_given_by=share.get("consent_given_by", ""),
                 consent_given_on=None
                 if consent_days is None
-                else timezone.localdate() - datetime.timedelta(days=int(consent_days)),  # type: ignore[call-overload]
+                else timezone.localdate() - datetime.timedelta(days=consent_days),
                 actor=owner,
             )
             # Shared in the case's first days, not on the day of seeding.

@@ -3,7 +3,7 @@ told, and the history of the risk level, each fitting the case's stage. Dates ar
 day of seeding; everything goes through the services, then is dated back to when it happened."""
 
 import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
@@ -27,6 +27,8 @@ from families.models import Person
 
 from .organisations import DemoOrg
 
+_M = TypeVar("_M", bound=Model)
+
 __all__ = ["seed_family_work"]
 
 
@@ -35,7 +37,7 @@ def _days_ago(days: int, hour: int = 10) -> datetime.datetime:
     return moment.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
-def _dated(obj: Model, days: int) -> Any:
+def _dated(obj: _M, days: int) -> _M:
     """Date an entry (and its timeline line) back to when it happened."""
     when = _days_ago(days, hour=17)
     type(obj)._default_manager.filter(pk=obj.pk).update(created_at=when, updated_at=when)
@@ -65,7 +67,7 @@ def _visit(case: Case, actor: Any, days: int, **fields: Any) -> Contact:
     present = fields.pop("present", [])
     contact = Contact(case=case, occurred_at=_days_ago(days), **fields)
     services.record_contact(contact, actor=actor, visitors=visitors, present=present)
-    return _dated(contact, days)  # type: ignore[no-any-return]
+    return _dated(contact, days)
 
 
 def _krasniqi(case: Case, org: DemoOrg) -> None:

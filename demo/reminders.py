@@ -13,15 +13,13 @@ from cases.models import Case
 from reminders.models import Reminder
 from reminders.sweep import sweep
 
-from .organisations import DemoOrg
-
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 __all__ = ["seed_reminders"]
 
 
-def seed_reminders(org: DemoOrg) -> None:
+def seed_reminders() -> None:
     """Give two open demo cases a deadline (only where none is set) and sweep (idempotent)."""
     if Reminder.objects.exists():
         return

@@ -1,6 +1,7 @@
 """Families (households) and the people in them (seed 000, "key terms")."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import models
 from django.utils import timezone
@@ -95,13 +96,19 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(
+        self,
+        *,
+        force_insert: bool | tuple[models.base.ModelBase, ...] = False,
+        force_update: bool = False,
+        using: str | None = None,
+        update_fields: Iterable[str] | None = None,
+    ) -> None:
         self.given_name_key = name_key(self.given_name)
         self.family_name_key = name_key(self.family_name)
-        update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "given_name_key", "family_name_key"}  # type: ignore[misc]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+            update_fields = {*update_fields, "given_name_key", "family_name_key"}
+        super().save(force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields)
 
     def age(self, on: datetime.date | None = None) -> int | None:
         """Age in whole years on a date (today by default); None when the birth date is unknown."""

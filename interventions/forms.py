@@ -2,13 +2,15 @@
 browser's picker, and everything typed kept when a form is refused."""
 
 import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import deadlines
+from agencies.forms import choice_field, model_choice_field
 from agencies.models import Agency, Membership, PanelReminderSettings, User
 from cases.entry_forms import DateInput
 from cases.involvement import involved_people
@@ -34,9 +36,10 @@ __all__ = [
 ]
 
 GOAL_ROWS = 4
+_M = TypeVar("_M", bound=models.Model)
 
 
-class _ServiceChecked(forms.ModelForm):  # type: ignore[type-arg]
+class _ServiceChecked(forms.ModelForm[_M]):
     def _post_clean(self) -> None:
         # The model is checked by the service, once the case and the author are set.
         pass
@@ -48,7 +51,7 @@ def _not_in_future(form: forms.BaseForm, name: str, message: object) -> None:
         form.add_error(name, str(message))
 
 
-class PlanForm(_ServiceChecked):
+class PlanForm(_ServiceChecked[InterventionPlan]):
     class Meta:
         model = InterventionPlan
         fields = ["summary", "agreed_by_family", "agreed_by", "agreed_on"]
@@ -66,7 +69,7 @@ class PlanForm(_ServiceChecked):
         return data
 
 
-class StartPlanForm(_ServiceChecked):
+class StartPlanForm(_ServiceChecked[InterventionPlan]):
     class Meta:
         model = InterventionPlan
         fields = ["agreed_by", "agreed_on"]
@@ -93,7 +96,7 @@ def measure_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-class ActionForm(_ServiceChecked):
+class ActionForm(_ServiceChecked[PlanAction]):
     goal = forms.TypedChoiceField(label=_("For goal"), coerce=int)
 
     class Meta:
@@ -117,14 +120,13 @@ class ActionForm(_ServiceChecked):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        goal = self.fields["goal"]
-        assert isinstance(goal, forms.ChoiceField)  # noqa: S101 - narrows the type
+        goal = choice_field(self, "goal")
         goal.choices = [(n, _("Goal %(n)s") % {"n": n}) for n in range(1, GOAL_ROWS + 1)]
         goal.initial = 1
-        self.fields["type"].choices = list(PlanAction.Type.choices)  # type: ignore[attr-defined]
-        self.fields["measure"].choices = [("", "—"), *measure_choices()]  # type: ignore[attr-defined]
-        self.fields["provider_agency"].queryset = Agency.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["provider_person"].queryset = involved_people(case)  # type: ignore[attr-defined]
+        choice_field(self, "type").choices = list(PlanAction.Type.choices)
+        choice_field(self, "measure").choices = [("", "—"), *measure_choices()]
+        model_choice_field(self, "provider_agency").queryset = Agency.objects.order_by("name")
+        model_choice_field(self, "provider_person").queryset = involved_people(case)
         self.fields["starts_on"].initial = timezone.localdate()
 
     def clean(self) -> dict[str, Any]:
@@ -145,7 +147,7 @@ class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=PlanAction.Status.choices, widget=forms.RadioSelect)
 
 
-class ReviewForm(_ServiceChecked):
+class ReviewForm(_ServiceChecked[Review]):
     class Meta:
         model = Review
         fields = ["held_on", "changes_since_last", "risk_level", "next_review_on"]
@@ -158,7 +160,7 @@ class ReviewForm(_ServiceChecked):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["risk_level"].choices = [c for c in RiskLevel.choices if c[0] != RiskLevel.NOT_ASSESSED]  # type: ignore[attr-defined]
+        choice_field(self, "risk_level").choices = [c for c in RiskLevel.choices if c[0] != RiskLevel.NOT_ASSESSED]
         today = timezone.localdate()
         self.initial.setdefault("held_on", today)
         self.initial.setdefault(
@@ -187,7 +189,7 @@ class ActionReviewForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=PlanAction.Status.choices, widget=forms.RadioSelect)
 
 
-class WithdrawalForm(_ServiceChecked):
+class WithdrawalForm(_ServiceChecked[Withdrawal]):
     class Meta:
         model = Withdrawal
         fields = ["withdrawn_on", "reason", "open_door_message", "security_followup"]
@@ -241,8 +243,7 @@ class ClosureForm(forms.Form):
         self.people: dict[str, tuple[Agency, User]] = {}
         for membership in memberships:
             self.people.setdefault(f"{membership.agency_id}:{membership.user_id}", (membership.agency, membership.user))
-        field = self.fields["agreed"]
-        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type
+        field = choice_field(self, "agreed")
         field.choices = [(key, f"{user} · {agency}") for key, (agency, user) in self.people.items()]
         self.initial.setdefault("decided_on", timezone.localdate())
 

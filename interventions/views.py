@@ -2,18 +2,24 @@
 call one service, redirect; a refusal is shown on the form with everything typed kept."""
 
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
-from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
-from agencies.models import User
+from agencies.access import (
+    Action,
+    CaseAccess,
+    RestrictedObjectFormView,
+    RestrictedQuerySet,
+    RestrictedViewMixin,
+    get_restricted_object,
+)
 from cases.models import Case
 
 from . import forms as iv_forms
@@ -51,12 +57,9 @@ class _FormView(RestrictedObjectFormView):
     intro: Any = ""
     submit: Any = gettext_lazy("Save")
 
-    @property
-    def user(self) -> User:
-        return cast(User, self.request.user)
-
     def case(self) -> Case:
-        return self.object  # type: ignore[no-any-return]
+        """The case the form is about (for its header and where it leads back to)."""
+        raise NotImplementedError
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -64,7 +67,7 @@ class _FormView(RestrictedObjectFormView):
 
     def invalid(self, form: forms.Form) -> HttpResponse:
         """The form again, bound: everything typed is kept."""
-        return cast(HttpResponse, self.form_invalid(form))
+        return self.form_invalid(form)
 
     def done(self, message: str, url: str | None = None) -> HttpResponse:
         messages.success(self.request, message)
@@ -76,9 +79,13 @@ class _CaseFormView(_FormView):
     owning agency's supervisors)."""
 
     queryset = Case.objects.select_related("family", "owning_agency", "panel")
+    object: Case
     action = Action.CHANGE
     permission_required = "cases.change_case"
     form_takes_case = True
+
+    def case(self) -> Case:
+        return self.object
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -102,7 +109,7 @@ class PlanCreateView(_CaseFormView):
         return iv_forms.ActionFormSet(self.request.POST or None, prefix="actions", form_kwargs={"case": self.object})
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        current = InterventionPlan.objects.restrict(self.user, Action.VIEW).active().filter(case=self.object)
+        current = InterventionPlan.objects.restrict(self.actor, Action.VIEW).active().filter(case=self.object)
         return {
             **super().get_context_data(**kwargs),
             "goal_forms": self.goal_forms,
@@ -136,9 +143,9 @@ class PlanCreateView(_CaseFormView):
         if goals is None:
             return self.invalid(form)
         self.goals = goals
-        return cast(HttpResponse, super().form_valid(form))
+        return super().form_valid(form)
 
-    def perform(self, form: forms.Form) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: forms.Form) -> HttpResponse:
         data = form.cleaned_data
         plan = services.create_plan(
             self.object,
@@ -147,7 +154,7 @@ class PlanCreateView(_CaseFormView):
             agreed_by_family=data["agreed_by_family"],
             agreed_by=data["agreed_by"],
             agreed_on=data["agreed_on"],
-            actor=self.user,
+            actor=self.actor,
         )
         if plan.is_active:
             return self.done(_("The plan is running."), plan.get_absolute_url())
@@ -158,22 +165,23 @@ class StartPlanView(_FormView):
     """Start a draft plan once the family agreed to it."""
 
     queryset = InterventionPlan.objects.drafts().select_related("case__family")
+    object: InterventionPlan
     action = Action.CHANGE
     permission_required = "cases.change_case"
     form_class = iv_forms.StartPlanForm
     title = gettext_lazy("The family agreed to the plan")
     submit = gettext_lazy("Start the plan")
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> RestrictedQuerySet:
         return self.queryset.filter(case_id=self.kwargs["case_pk"])
 
     def case(self) -> Case:
-        return self.object.case  # type: ignore[no-any-return]
+        return self.object.case
 
-    def perform(self, form: forms.Form) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: forms.Form) -> HttpResponse:
         data = form.cleaned_data
         plan = services.start_plan(
-            self.object, agreed_by=data["agreed_by"], agreed_on=data["agreed_on"], actor=self.user
+            self.object, agreed_by=data["agreed_by"], agreed_on=data["agreed_on"], actor=self.actor
         )
         return self.done(_("The plan is running."), plan.get_absolute_url())
 
@@ -182,25 +190,26 @@ class ActionStatusView(_FormView):
     """How an action stands: for those who change the case and for the agency providing it."""
 
     queryset = PlanAction.objects.select_related("case__family", "goal__plan", "provider_agency")
+    object: PlanAction
     action = Action.CHANGE
     permission_required = "cases.view_case"
     form_class = iv_forms.ActionStatusForm
     title = gettext_lazy("How the action stands")
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> RestrictedQuerySet:
         return self.queryset.filter(case_id=self.kwargs["case_pk"])
 
     def get_initial(self) -> dict[str, Any]:
         return {"status": self.object.status}
 
     def case(self) -> Case:
-        return self.object.case  # type: ignore[no-any-return]
+        return self.object.case
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "intro": str(self.object)}
 
-    def perform(self, form: forms.Form) -> HttpResponse:  # type: ignore[override]
-        services.update_action_status(self.object, status=form.cleaned_data["status"], actor=self.user)
+    def perform(self, form: forms.Form) -> HttpResponse:
+        services.update_action_status(self.object, status=form.cleaned_data["status"], actor=self.actor)
         return self.done(_("The action's status is recorded."), self.object.goal.plan.get_absolute_url())
 
 
@@ -214,9 +223,9 @@ class ReviewCreateView(_CaseFormView):
 
     @cached_property
     def plan(self) -> InterventionPlan | None:
-        actions = PlanAction.objects.restrict(self.user, Action.VIEW).select_related("provider_agency")
-        goals = Goal.objects.restrict(self.user, Action.VIEW).prefetch_related(Prefetch("actions", queryset=actions))
-        plans = InterventionPlan.objects.restrict(self.user, Action.VIEW).active().filter(case=self.object)
+        actions = PlanAction.objects.restrict(self.actor, Action.VIEW).select_related("provider_agency")
+        goals = Goal.objects.restrict(self.actor, Action.VIEW).prefetch_related(Prefetch("actions", queryset=actions))
+        plans = InterventionPlan.objects.restrict(self.actor, Action.VIEW).active().filter(case=self.object)
         return plans.prefetch_related(Prefetch("goals", queryset=goals)).first()
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -254,9 +263,9 @@ class ReviewCreateView(_CaseFormView):
         parts = [f for _goal, f in self.progress_forms] + [f for _action, f in self.status_forms]
         if not all([part.is_valid() for part in parts]):  # every part validated, so every error shows
             return self.invalid(form)
-        return cast(HttpResponse, super().form_valid(form))
+        return super().form_valid(form)
 
-    def perform(self, form: forms.Form) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: forms.Form) -> HttpResponse:
         data = form.cleaned_data
         review = services.record_review(
             self.object,
@@ -270,7 +279,7 @@ class ReviewCreateView(_CaseFormView):
                 for action, part in self.status_forms
                 if part.cleaned_data["status"] != action.status
             ],
-            actor=self.user,
+            actor=self.actor,
         )
         return self.done(_("The review is recorded."), review.get_absolute_url())
 
@@ -285,7 +294,7 @@ class WithdrawalCreateView(_CaseFormView):
         "In high-risk cases the security checks go on."
     )
 
-    def perform(self, form: forms.Form) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: forms.Form) -> HttpResponse:
         data = form.cleaned_data
         services.record_withdrawal(
             self.object,
@@ -293,7 +302,7 @@ class WithdrawalCreateView(_CaseFormView):
             reason=data["reason"],
             open_door_message=data["open_door_message"],
             security_followup=data["security_followup"],
-            actor=self.user,
+            actor=self.actor,
         )
         return self.done(_("The withdrawal is recorded. The case stays open."))
 
@@ -309,14 +318,14 @@ class ClosureCreateView(_CaseFormView):
     )
     submit = gettext_lazy("Close the case")
 
-    def perform(self, form: iv_forms.ClosureForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: iv_forms.ClosureForm) -> HttpResponse:
         data = form.cleaned_data
         services.close_case(
             self.object,
             decided_on=data["decided_on"],
             reason=data["reason"],
             agreements=form.agreements(),
-            actor=self.user,
+            actor=self.actor,
         )
         return self.done(_("The case is closed. The follow-ups are scheduled."))
 
@@ -329,8 +338,8 @@ class ReopenView(_CaseFormView):
     title = gettext_lazy("Reopen the case")
     submit = gettext_lazy("Reopen the case")
 
-    def perform(self, form: forms.Form) -> HttpResponse:  # type: ignore[override]
-        services.reopen_case(self.object, reason=form.cleaned_data["reason"], actor=self.user)
+    def perform(self, form: forms.Form) -> HttpResponse:
+        services.reopen_case(self.object, reason=form.cleaned_data["reason"], actor=self.actor)
         return self.done(_("The case is open again."))
 
 
@@ -338,33 +347,34 @@ class FollowUpDoneView(_FormView):
     """Record a post-exit follow-up as made."""
 
     queryset = FollowUp.objects.select_related("case__family", "closure")
+    object: FollowUp
     action = Action.CHANGE
     permission_required = "cases.change_case"
     form_class = iv_forms.FollowUpForm
     title = gettext_lazy("Post-exit follow-up")
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> RestrictedQuerySet:
         return self.queryset.filter(case_id=self.kwargs["case_pk"])
 
     def case(self) -> Case:
-        return self.object.case  # type: ignore[no-any-return]
+        return self.object.case
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "intro": str(self.object)}
 
-    def perform(self, form: forms.Form) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: forms.Form) -> HttpResponse:
         data = form.cleaned_data
         services.record_follow_up(
             self.object,
             done_on=data["done_on"],
             notes=data["notes"],
             with_contact=data["with_contact"],
-            actor=self.user,
+            actor=self.actor,
         )
         return self.done(_("The follow-up is recorded."))
 
 
-def _entry_querysets(user: Any) -> dict[str, QuerySet[Any]]:
+def _entry_querysets(user: Any) -> dict[str, RestrictedQuerySet]:
     """Each record's page, with what it shows fetched at once."""
     progress = GoalProgress.objects.restrict(user, Action.VIEW).select_related("goal")
     actions = PlanAction.objects.restrict(user, Action.VIEW).select_related("provider_agency", "provider_person")
@@ -390,10 +400,15 @@ def _entry_querysets(user: Any) -> dict[str, QuerySet[Any]]:
     }
 
 
-class EntryView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
+# The records that have a page of their own (EntryView).
+Record = InterventionPlan | PlanAction | Review | Withdrawal | Closure | FollowUp
+
+
+class EntryView(RestrictedViewMixin, DetailView[Record]):
     """The page of one record (the timeline links here): a plan, an action, a review, a
     withdrawal, a closure, a follow-up. Read through the case's full file."""
 
+    queryset: RestrictedQuerySet
     action = Action.VIEW
     permission_required = "cases.view_case"
     context_object_name = "entry"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.directory import Candidate, owner_candidates
+from agencies.forms import choice_field, form_field, model_choice_field
 from agencies.models import Agency, Membership, Panel
 from cases.models import Case, CaseShare
 
@@ -58,7 +59,7 @@ class OwnerChoiceField(forms.ChoiceField):
         return self.candidates.get(value)
 
 
-class PanelSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+class PanelSettingsForm(forms.ModelForm[Panel]):
     class Meta:
         model = Panel
         fields = ["cadence_days", "record_mode"]
@@ -86,23 +87,28 @@ class AttendanceForm(forms.Form):
         panel_people = Membership.objects.filter(role__in=Membership.PANEL_ROLES).select_related("user", "agency")
         for membership in panel_people:
             self.candidates.setdefault(str(membership.user_id), Candidate(membership.user, membership.agency, 0))
-        field = self.fields["user"]
-        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type
+        field = choice_field(self, "user")
         people = sorted(((key, f"{c.user} — {c.agency}") for key, c in self.candidates.items()), key=lambda p: p[1])
         field.choices = [("", "---------"), *people]
 
 
+class AgendaCaseChoiceField(forms.ModelChoiceField[Case]):
+    """A case to put on the agenda, named by its family and reference."""
+
+    def label_from_instance(self, obj: Case) -> str:
+        return f"{obj.family.name} · {obj.reference}"
+
+
 class AgendaCaseForm(forms.Form):
-    case = forms.ModelChoiceField(label=_("Case"), queryset=Case.objects.none())
+    case = AgendaCaseChoiceField(label=_("Case"), queryset=Case.objects.none())
 
     def __init__(self, *args: Any, meeting: PanelMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = (  # type: ignore[attr-defined]
+        model_choice_field(self, "case").queryset = (
             Case.objects.filter(panel=meeting.panel, closed_at__isnull=True)
             .exclude(agenda_items__meeting=meeting)
             .select_related("family")
         )
-        self.fields["case"].label_from_instance = lambda case: f"{case.family.name} · {case.reference}"  # type: ignore[attr-defined]
 
 
 class DecisionForm(forms.Form):
@@ -204,8 +210,7 @@ class DecisionForm(forms.Form):
 
     @property
     def owner_candidate(self) -> Candidate | None:
-        field = self.fields["owner"]
-        assert isinstance(field, OwnerChoiceField)  # noqa: S101 - narrows the type
+        field = form_field(self, "owner", OwnerChoiceField)
         return field.to_candidate(self.cleaned_data.get("owner") or "")
 
 
@@ -215,7 +220,7 @@ class DeclineForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+        model_choice_field(self, "agency").queryset = agencies
 
 
 class CloseMeetingForm(forms.Form):

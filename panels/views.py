@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 
-class PanelListView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
+class PanelListView(RestrictedViewMixin, ListView[Panel]):
     queryset = Panel.objects.select_related("coordinator", "chair").prefetch_related("agencies")
     action = Action.VIEW
     permission_required = "agencies.view_panel"
@@ -82,10 +82,11 @@ class PanelCaseListView(RestrictedViewMixin, FilterView):
     @cached_property
     def panel(self) -> Panel:
         panels = Panel.objects.restrict(self.request.user, Action.VIEW).select_related("coordinator", "chair")
-        return get_restricted_object(panels, self.request.user, Action.VIEW, pk=self.kwargs["pk"])  # type: ignore[no-any-return]
+        panel: Panel = get_restricted_object(panels, self.request.user, Action.VIEW, pk=self.kwargs["pk"])
+        return panel
 
     def get_queryset(self) -> Any:
-        return self.queryset.filter(panel=self.panel).annotate_access(self.request.user)  # type: ignore[attr-defined]
+        return self.queryset.filter(panel=self.panel).annotate_access(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
@@ -115,13 +116,13 @@ class PanelSettingsView(RestrictedObjectFormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "instance": self.object}
 
-    def perform(self, form: PanelSettingsForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: PanelSettingsForm) -> HttpResponse:
         data = form.cleaned_data
         services.update_panel(
             self.object,
             cadence_days=data["cadence_days"],
             record_mode=data["record_mode"],
-            actor=cast(User, self.request.user),
+            actor=self.actor,
         )
         messages.success(self.request, _("The panel's settings are saved."))
         return HttpResponseRedirect(self.object.get_absolute_url())
@@ -135,18 +136,18 @@ class MeetingCreateView(RestrictedObjectFormView):
     template_name = "panels/panelmeeting_form.html"
     context_object_name = "panel"
 
-    def perform(self, form: MeetingForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: MeetingForm) -> HttpResponse:
         meeting = services.schedule_meeting(
             self.object,
             scheduled_for=form.cleaned_data["scheduled_for"],
             location=form.cleaned_data["location"],
-            actor=cast(User, self.request.user),
+            actor=self.actor,
         )
         messages.success(self.request, _("The meeting is planned and its agenda built."))
         return HttpResponseRedirect(meeting.get_absolute_url())
 
 
-class MeetingView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
+class MeetingView(RestrictedViewMixin, DetailView[PanelMeeting]):
     """A meeting: its agenda with the decisions, attendance, and each participant's acknowledgement."""
 
     queryset = PanelMeeting.objects.select_related("panel", "panel__coordinator")
@@ -204,8 +205,8 @@ class AcknowledgeView(RestrictedObjectFormView):
 
         return forms.Form
 
-    def perform(self, form: Any) -> HttpResponse:  # type: ignore[override]
-        services.acknowledge_confidentiality(self.object, user=cast(User, self.request.user))
+    def perform(self, form: Any) -> HttpResponse:
+        services.acknowledge_confidentiality(self.object, user=self.actor)
         messages.success(self.request, _("Your acknowledgement of confidentiality is recorded."))
         return HttpResponseRedirect(self.object.get_absolute_url())
 
@@ -231,13 +232,13 @@ class AttendanceView(_MeetingActionView):
         messages.error(self.request, _("Choose a participant."))
         return self.redirect()
 
-    def perform(self, form: AttendanceForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: AttendanceForm) -> HttpResponse:
         candidate = form.candidates[form.cleaned_data["user"]]
         services.record_attendance(
             self.object,
             user=candidate.user,
             present=form.cleaned_data["present"],
-            actor=cast(User, self.request.user),
+            actor=self.actor,
         )
         return self.redirect()
 
@@ -250,7 +251,7 @@ class RebuildAgendaView(_MeetingActionView):
 
         return forms.Form
 
-    def perform(self, form: Any) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: Any) -> HttpResponse:
         added = services.build_agenda(self.object)
         messages.success(self.request, _("%(count)s items added to the agenda.") % {"count": len(added)})
         return self.redirect()
@@ -267,8 +268,8 @@ class AgendaCaseView(_MeetingActionView):
         messages.error(self.request, _("Choose a case of this panel."))
         return self.redirect()
 
-    def perform(self, form: AgendaCaseForm) -> HttpResponse:  # type: ignore[override]
-        services.add_case_to_agenda(self.object, form.cleaned_data["case"], actor=cast(User, self.request.user))
+    def perform(self, form: AgendaCaseForm) -> HttpResponse:
+        services.add_case_to_agenda(self.object, form.cleaned_data["case"], actor=self.actor)
         return self.redirect()
 
 
@@ -279,12 +280,12 @@ class CloseMeetingView(_MeetingActionView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "meeting": self.object}
 
-    def perform(self, form: CloseMeetingForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: CloseMeetingForm) -> HttpResponse:
         services.close_meeting(
             self.object,
             minutes=form.cleaned_data.get("minutes", ""),
             cancelled=form.cleaned_data["outcome"] == "cancelled",
-            actor=cast(User, self.request.user),
+            actor=self.actor,
         )
         return self.redirect()
 
@@ -315,7 +316,7 @@ class DecideView(_AgendaItemView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "item": self.object}
 
-    def perform(self, form: DecisionForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: DecisionForm) -> HttpResponse:
         data = form.cleaned_data
         candidate = form.owner_candidate
         decision = services.PanelDecision(
@@ -332,7 +333,7 @@ class DecideView(_AgendaItemView):
             notes=data.get("notes", ""),
             discussion=data.get("discussion", ""),
         )
-        services.record_decision(self.object, decision, actor=cast(User, self.request.user))
+        services.record_decision(self.object, decision, actor=self.actor)
         messages.success(self.request, _("The panel's decision is recorded and applied to the case."))
         return self.redirect()
 
@@ -345,7 +346,7 @@ class DeclineView(_AgendaItemView):
     template_name = "panels/agendaitem_decline.html"
 
     def agencies(self) -> Any:
-        user = cast(User, self.request.user)
+        user = self.actor
         if self.object.meeting.panel.coordinator_id == user.pk:
             return Agency.objects.all()
         return Agency.objects.filter(memberships__user=user).distinct()
@@ -353,12 +354,12 @@ class DeclineView(_AgendaItemView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "agencies": self.agencies()}
 
-    def perform(self, form: DeclineForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: DeclineForm) -> HttpResponse:
         services.decline_to_share(
             self.object,
             agency=form.cleaned_data["agency"],
             reason=form.cleaned_data["reason"],
-            actor=cast(User, self.request.user),
+            actor=self.actor,
         )
         messages.success(self.request, _("The refusal to share is recorded."))
         return self.redirect()
@@ -434,7 +435,7 @@ class ReassignCaseloadView(RestrictedViewMixin, TemplateView):
             candidate = field.candidates[chosen[case.pk]]
             assignments.append((case, candidate.user, candidate.agency))
         try:
-            reassign_caseload(self.worker, assignments=assignments, actor=cast(User, request.user), confirmed=True)
+            reassign_caseload(self.worker, assignments=assignments, actor=self.actor, confirmed=True)
         except ValidationError as error:
             context["error"] = " ".join(error.messages)
             return self.render_to_response(context)

@@ -231,7 +231,7 @@ def collect(person: Person, *, actor: User) -> dict[str, Any]:
     entries: list[dict[str, Any]] = []
     for model in _case_models():
         for obj in model._base_manager.filter(case_id__in=case_ids).order_by("pk"):
-            entries.append(_entry_item(obj, owning[obj.case_id]))  # type: ignore[attr-defined]
+            entries.append(_entry_item(obj, owning[obj.serializable_value("case")]))
     sections["case_records"] = entries
     consent_model = apps.get_model("families", "Consent")
     # A consent about another member is theirs (what they agreed to, why they withdrew) entirely.

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
 from agencies.directory import owner_candidates
+from agencies.forms import choice_field, model_choice_field
 from agencies.models import Agency, Panel, User
 from families.models import Family
 
@@ -42,7 +43,7 @@ def _not_future(value: Any, message: Any) -> None:
         raise forms.ValidationError(message)
 
 
-class ReferralForm(forms.ModelForm):  # type: ignore[type-arg]
+class ReferralForm(forms.ModelForm[Referral]):
     """Intake: who reported, about whom, what was seen, how urgent."""
 
     indicators = forms.MultipleChoiceField(
@@ -116,9 +117,9 @@ class ReferralForm(forms.ModelForm):  # type: ignore[type-arg]
         return self.cleaned_data.get("received_by") or self.agencies[0]
 
     def clean_received_at(self) -> datetime.datetime:
-        value = self.cleaned_data["received_at"]
+        value: datetime.datetime = self.cleaned_data["received_at"]
         _not_future(value, _("A referral cannot be received in the future."))
-        return value  # type: ignore[no-any-return]
+        return value
 
     def clean_observed_on(self) -> datetime.date | None:
         value = self.cleaned_data.get("observed_on")
@@ -170,15 +171,16 @@ class TriageForm(forms.Form):
         self.referral = referral
         from .services import panels_for
 
-        self.fields["panel"].queryset = Panel.objects.filter(pk__in=[p.pk for p in panels_for(referral, user)])  # type: ignore[attr-defined]
+        model_choice_field(self, "panel").queryset = Panel.objects.filter(
+            pk__in=[p.pk for p in panels_for(referral, user)]
+        )
         self.candidates = {c.key: c for c in owner_candidates()}
-        owner = self.fields["owner"]
-        assert isinstance(owner, forms.ChoiceField)  # noqa: S101 - narrows the type
+        owner = choice_field(self, "owner")
         owner.choices = [("", "---------")] + [
             (key, f"{c.user} — {c.agency} ({c.open_cases})") for key, c in self.candidates.items()
         ]
         # Only families the user may see in full can receive a new case.
-        self.fields["family"].queryset = Family.objects.restrict(user, Action.VIEW)  # type: ignore[attr-defined]
+        model_choice_field(self, "family").queryset = Family.objects.restrict(user, Action.VIEW)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

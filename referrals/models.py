@@ -1,6 +1,7 @@
 """Referrals: a concern about a person, arriving through any channel (step 1), and its triage."""
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -203,12 +204,12 @@ class Referral(models.Model):
         received = timezone.localtime(self.received_at).strftime("%Y-%m-%d %H:%M")
         return str(_("Referral R-%(number)s of %(date)s") % {"number": self.pk, "date": received})
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.triage_due_at is None:
             self.triage_due_at = self.received_at + TRIAGE_WITHIN
         self.subject_given_name_key = name_key(self.subject_given_name)
         self.subject_family_name_key = name_key(self.subject_family_name)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("referrals:referral", kwargs={"pk": self.pk})

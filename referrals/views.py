@@ -1,6 +1,6 @@
 """Browser views of referrals: intake, the list, matching, triage, repeat concerns, feedback."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,7 +12,6 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
 from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, sees_reporter
-from agencies.models import User
 from audit.reads import note_matches
 from cases.models import Case
 from cases.services import casework_agencies
@@ -51,7 +50,7 @@ class ReferralListView(RestrictedViewMixin, FilterView):
     paginate_by = 50
 
 
-class ReferralCreateView(RestrictedViewMixin, FormView):  # type: ignore[type-arg]
+class ReferralCreateView(RestrictedViewMixin, FormView[ReferralForm]):
     """Intake: record a concern from any channel. The user's agency receives it."""
 
     queryset = Referral.objects.all()
@@ -61,7 +60,7 @@ class ReferralCreateView(RestrictedViewMixin, FormView):  # type: ignore[type-ar
     template_name = "referrals/referral_form.html"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "agencies": casework_agencies(cast(User, self.request.user))}
+        return {**super().get_form_kwargs(), "agencies": casework_agencies(self.actor)}
 
     def form_valid(self, form: ReferralForm) -> HttpResponse:
         if not form.agencies:
@@ -72,7 +71,7 @@ class ReferralCreateView(RestrictedViewMixin, FormView):  # type: ignore[type-ar
         data.pop("received_by", None)
         try:
             referral = services.record_referral(
-                actor=cast(User, self.request.user), received_by=form.receiving_agency(), indicators=indicators, **data
+                actor=self.actor, received_by=form.receiving_agency(), indicators=indicators, **data
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -100,7 +99,7 @@ class MatchesView(RestrictedViewMixin, TemplateView):
         matches = None
         if form.is_valid() and form.cleaned_data["subject_family_name"]:
             matches = services.find_matches(
-                cast(User, self.request.user),
+                self.actor,
                 given_name=form.cleaned_data["subject_given_name"],
                 family_name=form.cleaned_data["subject_family_name"],
                 date_of_birth=form.cleaned_data["subject_date_of_birth"],
@@ -110,7 +109,7 @@ class MatchesView(RestrictedViewMixin, TemplateView):
         return context
 
 
-class ReferralView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
+class ReferralView(RestrictedViewMixin, DetailView[Referral]):
     queryset = Referral.objects.select_related(
         "received_by", "routed_to", "panel", "case", "primary", "family", "recorded_by"
     )
@@ -121,7 +120,7 @@ class ReferralView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user, referral = cast(User, self.request.user), self.object
+        user, referral = self.actor, self.object
         can_manage = Referral.objects.restrict(user, Action.MANAGE).filter(pk=referral.pk).exists()
         context.update(
             sees_reporter=sees_reporter(user, referral),
@@ -157,7 +156,7 @@ class TriageView(RestrictedObjectFormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "referral": self.object, "user": self.request.user}
 
-    def perform(self, form: TriageForm) -> HttpResponse:  # type: ignore[override]
+    def perform(self, form: TriageForm) -> HttpResponse:
         data = form.cleaned_data
         new_case = None
         if data["decision"] == TriageDecision.Decision.OPEN_CASE and form.owner_choice:
@@ -171,12 +170,13 @@ class TriageView(RestrictedObjectFormView):
             signposted_to=data["signposted_to"],
             panel=data["panel"],
             new_case=new_case,
-            actor=cast(User, self.request.user),
+            actor=self.actor,
         )
         messages.success(self.request, _("Triage recorded: %(decision)s.") % {"decision": taken.get_decision_display()})
         referral = Referral.objects.get(pk=self.object.pk)
-        if referral.case_id and data["decision"] == TriageDecision.Decision.OPEN_CASE:
-            return HttpResponseRedirect(referral.case.get_absolute_url())  # type: ignore[union-attr]
+        case = referral.case
+        if case is not None and data["decision"] == TriageDecision.Decision.OPEN_CASE:
+            return HttpResponseRedirect(case.get_absolute_url())
         return HttpResponseRedirect(referral.get_absolute_url())
 
 
@@ -203,8 +203,8 @@ class AddToEarlierView(RestrictedObjectFormView):
             messages.error(self.request, error)
         return HttpResponseRedirect(self.object.get_absolute_url())
 
-    def perform(self, form: Any) -> HttpResponse:  # type: ignore[override]
-        user = cast(User, self.request.user)
+    def perform(self, form: Any) -> HttpResponse:
+        user = self.actor
         primary = case = None
         if form.cleaned_data["primary"]:
             primary = Referral.objects.restrict(user, Action.VIEW).filter(pk=form.cleaned_data["primary"]).first()
@@ -230,9 +230,7 @@ class FeedbackView(RestrictedObjectFormView):
     def allowed(self) -> bool:
         return sees_reporter(self.request.user, self.object)
 
-    def perform(self, form: FeedbackForm) -> HttpResponse:  # type: ignore[override]
-        services.record_feedback(
-            self.object, feedback=form.cleaned_data["feedback"], actor=cast(User, self.request.user)
-        )
+    def perform(self, form: FeedbackForm) -> HttpResponse:
+        services.record_feedback(self.object, feedback=form.cleaned_data["feedback"], actor=self.actor)
         messages.success(self.request, _("The feedback to the reporter is recorded."))
         return HttpResponseRedirect(self.object.get_absolute_url())

@@ -14,8 +14,4 @@ def unread_reminders(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "unread_reminders": SimpleLazyObject(
-            lambda: Reminder.objects.restrict(user, Action.VIEW).unread().count()  # type: ignore[arg-type]
-        )
-    }
+    return {"unread_reminders": SimpleLazyObject(lambda: Reminder.objects.restrict(user, Action.VIEW).unread().count())}

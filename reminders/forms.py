@@ -9,14 +9,14 @@ from agencies.models import PanelReminderSettings, User
 __all__ = ["PanelReminderSettingsForm", "ReminderPreferencesForm"]
 
 
-class ReminderPreferencesForm(forms.ModelForm):  # type: ignore[type-arg]
+class ReminderPreferencesForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ["reminder_delivery"]
         widgets = {"reminder_delivery": forms.RadioSelect}
 
 
-class PanelReminderSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+class PanelReminderSettingsForm(forms.ModelForm[PanelReminderSettings]):
     class Meta:
         model = PanelReminderSettings
         fields = [

@@ -53,7 +53,8 @@ def recipient_of(reminder: Reminder) -> User | None:
     """Who the reminder is for now: the named user, or the case's owner at this moment."""
     if reminder.recipient_id is not None:
         return reminder.recipient
-    return reminder.case.owner if reminder.case_id else None  # type: ignore[union-attr]
+    case = reminder.case  # None, without a query, for a reminder about no case
+    return None if case is None else case.owner
 
 
 def _sees(user: User, reminder: Reminder) -> bool:

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-class ReminderListView(RestrictedViewMixin, ListView):  # type: ignore[type-arg]
+class ReminderListView(RestrictedViewMixin, ListView[Reminder]):
     """The user's reminders, newest first, unread highlighted."""
 
     # The case reference only: the recipient may see the case (the rule), and a reference names no one.
@@ -50,8 +50,8 @@ class ReminderOpenView(RestrictedViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         reminder = get_restricted_object(self.queryset, request.user, Action.VIEW, pk=pk)
-        services.mark_read(reminder, actor=request.user)  # type: ignore[arg-type]
-        return redirect(kind_of(reminder.kind).target(reminder, request.user))  # type: ignore[arg-type]
+        services.mark_read(reminder, actor=self.actor)
+        return redirect(kind_of(reminder.kind).target(reminder, self.actor))
 
 
 @method_decorator(require_POST, name="dispatch")
@@ -60,7 +60,7 @@ class ReminderReadView(RestrictedViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         reminder = get_restricted_object(self.queryset, request.user, Action.VIEW, pk=pk)
-        services.mark_read(reminder, actor=request.user)  # type: ignore[arg-type]
+        services.mark_read(reminder, actor=self.actor)
         return redirect("reminders:reminder_list")
 
 
@@ -69,12 +69,12 @@ class ReminderReadAllView(RestrictedViewMixin, View):
     queryset = Reminder.objects.all()
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        services.mark_all_read(actor=request.user)  # type: ignore[arg-type]
+        services.mark_all_read(actor=self.actor)
         return redirect("reminders:reminder_list")
 
 
 @method_decorator(login_required, name="dispatch")
-class ReminderPreferencesView(LoginRequiredMixin, UpdateView):  # type: ignore[type-arg]
+class ReminderPreferencesView(LoginRequiredMixin, UpdateView[User, ReminderPreferencesForm]):
     """How the user's reminders reach their mailbox: one by one, or a daily digest."""
 
     model = User
@@ -105,6 +105,6 @@ class PanelReminderSettingsView(RestrictedObjectFormView):
         return kwargs
 
     def perform(self, form: Any) -> HttpResponse:
-        services.save_panel_settings(form.instance, actor=self.request.user)  # type: ignore[arg-type]
+        services.save_panel_settings(form.instance, actor=self.actor)
         messages.success(self.request, _("The panel's deadlines are saved."))
         return HttpResponseRedirect(self.object.get_absolute_url())

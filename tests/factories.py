@@ -1,6 +1,7 @@
 """factory_boy factories. Shares go through the service so that permissions are set as in life."""
 
 import datetime
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -93,15 +94,15 @@ class CaseFactory(DjangoModelFactory[Case]):
             )
 
 
-def share(case: Case, agency: Agency, scope: str = CaseShare.Scope.FULL, **kwargs: object) -> CaseShare:
+def share(case: Case, agency: Agency, scope: str = CaseShare.Scope.FULL, **kwargs: Any) -> CaseShare:
     """Share through the service, as the case owner, on consent unless told otherwise."""
-    defaults: dict[str, object] = {
+    defaults: dict[str, Any] = {
         "basis": CaseShare.Basis.CONSENT,
         "consent_given_by": "The person",
         "consent_given_on": timezone.localdate(),
         "actor": case.owner,
     }
-    return services.share_case(case, agency=agency, scope=scope, **{**defaults, **kwargs})  # type: ignore[arg-type]
+    return services.share_case(case, agency=agency, scope=scope, **{**defaults, **kwargs})
 
 
 class ReferralFactory(DjangoModelFactory[Referral]):

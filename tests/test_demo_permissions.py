@@ -6,6 +6,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 
 from agencies.models import Panel, User
 from cases.models import Case
@@ -179,7 +180,7 @@ def test_the_demo_scenario_details(demo: dict[str, User], cases: dict[str, Case]
     assert closed.decisions.get().decision == "no_further_action" and closed.decisions.get().reason == "rebellion"
 
 
-def test_seed_demo_is_refused_in_production(settings, db) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_is_refused_in_production(settings: Settings, db: None) -> None:
     from django.core.management import CommandError, call_command
 
     settings.URA_DEMO_DATA_ALLOWED = False

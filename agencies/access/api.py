@@ -2,7 +2,7 @@
 
 from typing import Any, ClassVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as api_exceptions
@@ -14,13 +14,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from audit.reads import note_list, note_read
 
+from ..models import User
 from ..people import set_viewer
-from .core import Action, get_restricted_object
+from .core import Action, RestrictedQuerySet, get_restricted_object
 
 __all__ = ["RestrictedPrimaryKeyRelatedField", "RestrictedViewSet", "exception_handler"]
 
 
-class RestrictedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+class RestrictedViewSet(viewsets.GenericViewSet[Any]):
     """API viewsets on case data: the queryset is restricted in `initial()`, per HTTP method.
 
     `action_access` maps a viewset action (e.g. "share") to an access action when the HTTP method
@@ -41,6 +42,7 @@ class RestrictedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     lookup_value_regex = r"\d+"
     action_access: ClassVar[dict[str, Action]] = {}
     permission_required: ClassVar[dict[Action, str]] = {}
+    queryset: RestrictedQuerySet
     access: Action
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -54,7 +56,15 @@ class RestrictedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         perm = self.permission_required.get(self.access)
         if perm and not request.user.has_perm(perm):
             raise api_exceptions.PermissionDenied
-        self.queryset = self.queryset.restrict(request.user, self.access)  # type: ignore[union-attr]
+        self.queryset = self.queryset.restrict(request.user, self.access)
+
+    @property
+    def actor(self) -> User:
+        """The signed-in user, as the services take them (`IsAuthenticated` turned everyone else away)."""
+        user = self.request.user
+        if not isinstance(user, User):
+            raise api_exceptions.NotAuthenticated
+        return user
 
     def get_object(self) -> Any:
         queryset = self.filter_queryset(self.get_queryset())
@@ -76,7 +86,7 @@ class RestrictedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return page
 
 
-class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
     """A related-object field whose choices are restricted to the requesting user: an id the user
     may not use is refused exactly like an id that does not exist."""
 
@@ -84,9 +94,11 @@ class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):  # t
         self.access_action = action
         super().__init__(**kwargs)
 
-    def get_queryset(self) -> Any:
-        request = self.context["request"]
-        return super().get_queryset().restrict(request.user, self.access_action)  # type: ignore[union-attr]
+    def get_queryset(self) -> RestrictedQuerySet:
+        queryset = super().get_queryset()
+        if not isinstance(queryset, RestrictedQuerySet):
+            raise ImproperlyConfigured(f"{type(self).__name__} needs the queryset of a model with an access rule")
+        return queryset.restrict(self.context["request"].user, self.access_action)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -164,7 +164,7 @@ def forget_access(user: AnyUser) -> None:
 # --- Cases ----------------------------------------------------------------------------------
 
 
-class AnyOf(Lookup):  # type: ignore[type-arg]
+class AnyOf(Lookup[int]):
     """`id = ANY(ARRAY(subquery))` on PostgreSQL, `id IN (subquery)` elsewhere.
 
     Inside an OR, `id IN (subquery)` stops PostgreSQL from using an index for any branch; the

@@ -6,17 +6,19 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.views.generic.base import ContextMixin
 from django.views.generic.detail import SingleObjectMixin
 from django.views.generic.edit import FormView
 
 from audit.reads import note_list, note_read
 
-from .core import Action, get_restricted_object
+from ..models import User
+from .core import Action, RestrictedQuerySet, get_restricted_object
 
 __all__ = ["RestrictedObjectFormView", "RestrictedViewMixin"]
 
 
-class RestrictedViewMixin(LoginRequiredMixin):
+class RestrictedViewMixin(LoginRequiredMixin, ContextMixin):
     """UI views on case data: the queryset is restricted to the user before the view runs.
 
     Attributes:
@@ -27,31 +29,40 @@ class RestrictedViewMixin(LoginRequiredMixin):
             a list records the ids it showed, once per request).
     """
 
-    queryset: models.QuerySet[Any]
+    queryset: RestrictedQuerySet
     action: Action = Action.VIEW
     permission_required: str | None = None
     audit_action: str = ""
     request: HttpRequest
+    kwargs: dict[str, Any]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if self.permission_required and not request.user.has_perm(self.permission_required):
             raise PermissionDenied
-        self.queryset = self.queryset.restrict(request.user, self.action)  # type: ignore[attr-defined]
+        self.queryset = self.queryset.restrict(request.user, self.action)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_queryset(self) -> models.QuerySet[Any]:
+    def get_queryset(self) -> RestrictedQuerySet:
         return self.queryset
 
+    @property
+    def actor(self) -> User:
+        """The signed-in user, as the services take them (`dispatch` turned everyone else away)."""
+        user = self.request.user
+        if not isinstance(user, User):
+            raise PermissionDenied
+        return user
+
     def get_object(self, queryset: models.QuerySet[Any] | None = None) -> Any:
-        lookup = {"pk": self.kwargs["pk"]}  # type: ignore[attr-defined]
+        lookup = {"pk": self.kwargs["pk"]}
         if queryset is None:
             queryset = self.get_queryset()
         return get_restricted_object(queryset, self.request.user, self.action, **lookup)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         rows = context.get("object_list")
         if context.get("object") is not None:
             note_read(self.request, context["object"], action=self.audit_action)
@@ -62,7 +73,7 @@ class RestrictedViewMixin(LoginRequiredMixin):
         return context
 
 
-class RestrictedObjectFormView(RestrictedViewMixin, SingleObjectMixin, FormView):  # type: ignore[misc,type-arg]
+class RestrictedObjectFormView(RestrictedViewMixin, SingleObjectMixin[Any], FormView[Any]):
     """A form acting on one restricted object through a service: the object is fetched (404/403)
     before the form is shown or read, and a refusal from the service becomes a form error, with
     everything the user typed kept.
@@ -70,6 +81,7 @@ class RestrictedObjectFormView(RestrictedViewMixin, SingleObjectMixin, FormView)
     Subclasses set `queryset`, `action`, `form_class`, `template_name` and implement `perform()`.
     """
 
+    queryset: RestrictedQuerySet
     object: Any
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -77,7 +89,7 @@ class RestrictedObjectFormView(RestrictedViewMixin, SingleObjectMixin, FormView)
             return self.handle_no_permission()
         if self.permission_required and not request.user.has_perm(self.permission_required):
             raise PermissionDenied
-        self.queryset = self.queryset.restrict(request.user, self.action)  # type: ignore[attr-defined]
+        self.queryset = self.queryset.restrict(request.user, self.action)
         self.object = self.get_object()
         if not self.allowed():
             raise PermissionDenied

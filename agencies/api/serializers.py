@@ -8,19 +8,19 @@ from ..people import current_viewer, display_name
 __all__ = ["AgencyRefSerializer", "PanelRefSerializer", "UserRefSerializer"]
 
 
-class AgencyRefSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class AgencyRefSerializer(serializers.ModelSerializer[Agency]):
     class Meta:
         model = Agency
         fields = ["id", "name", "sector"]
 
 
-class PanelRefSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class PanelRefSerializer(serializers.ModelSerializer[Panel]):
     class Meta:
         model = Panel
         fields = ["id", "name"]
 
 
-class UserRefSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class UserRefSerializer(serializers.ModelSerializer[User]):
     name = serializers.CharField(source="__str__", read_only=True)
     username = serializers.SerializerMethodField()
 

@@ -19,7 +19,7 @@ from ..security import needs_second_factor
 __all__ = ["ObtainTokenView", "RevokeTokenView"]
 
 
-class TokenRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TokenRequestSerializer(serializers.Serializer[None]):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, max_length=4096)
     otp_token = serializers.CharField(
@@ -66,7 +66,8 @@ class ObtainTokenView(KnoxLoginView):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]
-        return super().post(request, format=format)  # type: ignore[no-any-return]
+        response: Response = super().post(request, format=format)
+        return response
 
 
 class RevokeTokenView(KnoxLogoutView):
@@ -74,4 +75,5 @@ class RevokeTokenView(KnoxLogoutView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, format: str | None = None) -> Response:
-        return super().post(request, format=format)  # type: ignore[no-any-return]
+        response: Response = super().post(request, format=format)
+        return response

@@ -1,6 +1,6 @@
 """Partner agencies, the people who work for them, and the info-house panels they sit on."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
@@ -126,13 +126,13 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # The group is part of the agency's identity: created with it, never chosen.
         if self.group_id is None:
             self.group = Group.objects.create(name=f"agency:{self.name}"[:150])
         elif self.pk is not None:
             Group.objects.filter(pk=self.group_id).update(name=f"agency:{self.name}"[:150])
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class Membership(models.Model):
@@ -154,6 +154,9 @@ class Membership(models.Model):
     # Roles that read no case through their agency: they administer people, or oversee the
     # processing itself (the data protection officer reads the audit trail, not the case files).
     NO_CASE_ROLES: ClassVar[frozenset[str]] = frozenset({Role.AGENCY_ADMIN, Role.DATA_PROTECTION_OFFICER})
+    # Whose membership this was before the save in progress, when it is moved to another person
+    # (set by agencies.signals, which takes the first person out of the agency's group too).
+    _previous_user_id: int | None = None
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")

@@ -14,7 +14,7 @@ from audit.reads import note_read
 __all__ = ["AuditEventFilterSet", "AuditEventSerializer", "AuditEventViewSet"]
 
 
-class AuditEventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
     class Meta:
         model = AuditEvent
         fields = [
@@ -46,7 +46,7 @@ class AuditEventFilterSet(django_filters.FilterSet):
         fields = ["action", "agency_id", "case_id"]
 
 
-class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
     """Search the whole trail (decision 34); each page read is itself recorded."""
 
     queryset = AuditEvent.objects.all()

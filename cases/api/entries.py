@@ -2,7 +2,7 @@
 reached through its case's full file, a draft by its author only, and every write goes through a
 service."""
 
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedViewSet
-from agencies.models import User
 from audit.reads import note_read
 from families.models import Consent, DisclosureRestriction
 
@@ -61,15 +60,11 @@ class _EntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricted
     permission_required: ClassVar[dict[Action, str]] = CASE_FILE
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    @property
-    def actor(self) -> User:
-        return cast(User, self.request.user)
-
     def get_queryset(self) -> Any:
-        return self.queryset.select_related("author", "author_agency").annotate_content(self.actor)  # type: ignore[union-attr]
+        return self.queryset.select_related("author", "author_agency").annotate_content(self.actor)
 
     def _answer(self, entry: Entry, status: int = 200) -> Response:
-        fresh = type(entry)._default_manager.restrict(self.actor, Action.VIEW)  # type: ignore[attr-defined]
+        fresh = type(entry)._default_manager.restrict(self.actor, Action.VIEW)
         obj = fresh.select_related("author", "author_agency").annotate_content(self.actor).get(pk=entry.pk)
         return Response(self.get_serializer(obj).data, status=status)
 
@@ -160,7 +155,7 @@ class CaseEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restric
     permission_required: ClassVar[dict[Action, str]] = {Action.VIEW: "cases.view_case"}
 
     def get_queryset(self) -> Any:
-        return self.queryset.annotate_content(self.request.user)  # type: ignore[union-attr]
+        return self.queryset.annotate_content(self.request.user)
 
 
 class RiskRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
@@ -193,14 +188,14 @@ class RestrictionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restr
             person=data["person"],
             knows=data.get("knows", ""),
             must_not_be_told=data["must_not_be_told"],
-            actor=cast(User, request.user),
+            actor=self.actor,
         )
         return Response(self.get_serializer(restriction).data, status=201)
 
     @extend_schema(request=None, responses=RestrictionSerializer)
     @action(detail=True, methods=["post"])
     def lift(self, request: Request, pk: str | None = None) -> Response:
-        restriction = services.lift_restriction(self.get_object(), actor=cast(User, request.user))
+        restriction = services.lift_restriction(self.get_object(), actor=self.actor)
         return Response(self.get_serializer(restriction).data)
 
 
@@ -229,7 +224,7 @@ class ConsentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
             purposes=data.get("purposes", []),
             agencies=data.get("agencies", []),
             purpose_text=data.get("purpose_text", ""),
-            actor=cast(User, request.user),
+            actor=self.actor,
         )
         return Response(self.get_serializer(consent).data, status=201)
 
@@ -240,7 +235,7 @@ class ConsentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restricte
         data = WithdrawConsentSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         consent = services.withdraw_consent(
-            data.validated_data["case"], consent, reason=data.validated_data["reason"], actor=cast(User, request.user)
+            data.validated_data["case"], consent, reason=data.validated_data["reason"], actor=self.actor
         )
         return Response(self.get_serializer(consent).data)
 
@@ -258,14 +253,14 @@ class InformationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     def get_queryset(self) -> Any:
         queryset = self.queryset
         case = self.request.query_params.get("case", "")
-        return queryset.filter(case_id=case) if case.isdigit() else queryset  # type: ignore[union-attr]
+        return queryset.filter(case_id=case) if case.isdigit() else queryset
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         info = services.ask_information(
-            data["case"], to_agency=data["to_agency"], question=data["question"], actor=cast(User, request.user)
+            data["case"], to_agency=data["to_agency"], question=data["question"], actor=self.actor
         )
         return Response(self.get_serializer(info).data, status=201)
 
@@ -275,5 +270,5 @@ class InformationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         info = self.get_object()
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        info = services.answer_information(info, answer=data.validated_data["answer"], actor=cast(User, request.user))
+        info = services.answer_information(info, answer=data.validated_data["answer"], actor=self.actor)
         return Response(self.get_serializer(info).data)

@@ -64,7 +64,7 @@ ENTRY_FIELDS = [
 
 
 # The serializers of plain kinds are made from their declaration (cases.entry_kinds).
-class EntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class EntrySerializer(serializers.ModelSerializer[Entry]):
     """The part every entry shares. `is_draft: true` keeps the entry its author's alone; a draft is
     finished by updating it with `is_draft: false`. A final entry is not edited."""
 
@@ -129,7 +129,7 @@ class ContactSerializer(EntrySerializer):
         fields = [*ENTRY_FIELDS, *Contact.RECORDED_FIELDS]
 
 
-class NetworkLinkSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class NetworkLinkSerializer(serializers.ModelSerializer[NetworkLink]):
     class Meta:
         model = NetworkLink
         fields = ["kind", "name", "influence", "notes"]
@@ -221,7 +221,7 @@ class AttachmentSerializer(EntrySerializer):
         return value
 
 
-class CaseEventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):
     """One line of the case timeline, in the reader's language; an entry kept by one agency reads
     as its abstract to the others."""
 
@@ -257,7 +257,7 @@ class CaseEventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         return {"kind": event.entry_label.split(".", 1)[1], "id": event.entry_id}
 
 
-class RiskRecordSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class RiskRecordSerializer(serializers.ModelSerializer[RiskRecord]):
     recorded_by = UserRefSerializer(read_only=True)
     agency = AgencyRefSerializer(read_only=True)
 
@@ -277,7 +277,7 @@ class RiskRecordSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         read_only_fields = fields
 
 
-class RestrictionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class RestrictionSerializer(serializers.ModelSerializer[DisclosureRestriction]):
     """What a family member must not be told: a warning to everyone who opens the family's cases.
     Create one with the `case` it is recorded on."""
 
@@ -301,21 +301,21 @@ class RestrictionSerializer(serializers.ModelSerializer):  # type: ignore[type-a
         read_only_fields = ["id", "family", "recorded_by", "created_at", "lifted_at"]
 
 
-class MoveStageSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MoveStageSerializer(serializers.Serializer[None]):
     stage = serializers.ChoiceField(choices=Case.Stage.choices)
 
 
-class RiskLevelSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RiskLevelSerializer(serializers.Serializer[None]):
     level = serializers.ChoiceField(choices=RiskLevel.choices)
     rationale = serializers.CharField(max_length=4000)
 
 
-class KeyWorkerSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class KeyWorkerSerializer(serializers.Serializer[None]):
     person = FamilyMemberField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class ConsentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ConsentSerializer(serializers.ModelSerializer[Consent]):
     """Consent to support of a family member. Record one with the `case` it is recorded on (its
     owner, a supervisor or the coordinator); `withdraw` records its withdrawal."""
 
@@ -347,13 +347,13 @@ class ConsentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = ["id", "family", "recorded_by", "created_at", "withdrawn_at", "withdraw_reason"]
 
 
-class WithdrawConsentSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class WithdrawConsentSerializer(serializers.Serializer[None]):
     # The owner or a supervisor withdraws: a case they change (decision 51).
     case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.CHANGE)
     reason = serializers.CharField(max_length=500)
 
 
-class InformationRequestSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class InformationRequestSerializer(serializers.ModelSerializer[InformationRequest]):
     """A question to an agency working the case, due in 24 hours. Ask one with the `case` (you run
     it: its owner, a supervisor, the panel's coordinator) and the agency asked (`to_agency`);
     a member of that agency gives the `answer` action, once."""
@@ -382,5 +382,5 @@ class InformationRequestSerializer(serializers.ModelSerializer):  # type: ignore
         read_only_fields = ["id", "asked_by", "asked_at", "due_at", "answer", "answered_by", "answered_at"]
 
 
-class AnswerSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AnswerSerializer(serializers.Serializer[None]):
     answer = serializers.CharField(max_length=10000)

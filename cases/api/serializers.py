@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-class IndexPersonSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class IndexPersonSerializer(serializers.ModelSerializer[Person]):
     age = serializers.SerializerMethodField()
 
     class Meta:
@@ -50,7 +50,7 @@ class PersonSerializer(IndexPersonSerializer):
         return turns if turns is not None and turns > timezone.localdate() else None
 
 
-class CaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class CaseSerializer(serializers.ModelSerializer[Case]):
     """A case's summary: what a panel member sees. `access` says whether the file is open to you."""
 
     url = serializers.HyperlinkedIdentityField(view_name="cases-api:case-detail")
@@ -89,7 +89,7 @@ class CaseSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return "full" if reads_in_full(case) else "summary"
 
 
-class CaseShareSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class CaseShareSerializer(serializers.ModelSerializer[CaseShare]):
     """A share of a case with an agency. Created and revoked through the services, never edited."""
 
     case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.MANAGE)
@@ -194,7 +194,8 @@ class CaseDetailSerializer(CaseSerializer):
         if not self._access(case).full:
             return None
         members = Person.objects.restrict(self.context["request"].user, Action.VIEW).filter(family_id=case.family_id)
-        return PersonSerializer(members, many=True).data  # type: ignore[return-value]
+        # A list of rows (`many=True`), which the stubs type as a single row's dict.
+        return list(PersonSerializer(members, many=True).data)
 
     @extend_schema_field(CaseShareSerializer(many=True, allow_null=True))
     def get_shares(self, case: Case) -> list[dict[str, Any]] | None:
@@ -209,21 +210,21 @@ class CaseDetailSerializer(CaseSerializer):
             .select_related("agency", "granted_by")
             .annotate_access(user)
         )
-        return CaseShareSerializer(shares, many=True, context=self.context).data  # type: ignore[return-value]
+        return list(CaseShareSerializer(shares, many=True, context=self.context).data)
 
 
-class AssignOwnerSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AssignOwnerSerializer(serializers.Serializer[None]):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(), required=False, allow_null=True, default=None
     )
 
 
-class RevokeShareSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RevokeShareSerializer(serializers.Serializer[None]):
     reason = serializers.CharField(max_length=2000)
 
 
-class DisclosureCheckSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class DisclosureCheckSerializer(serializers.ModelSerializer[DisclosureCheck]):
     """The six checks an agency records before sharing; seen by that agency only."""
 
     case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.VIEW)
@@ -261,7 +262,7 @@ class DisclosureCheckSerializer(serializers.ModelSerializer):  # type: ignore[ty
         validators: list[Any] = []  # the service checks the model, with its own messages
 
 
-class AssignmentSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AssignmentSerializer(serializers.Serializer[None]):
     case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.MANAGE)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     agency = serializers.PrimaryKeyRelatedField(
@@ -269,7 +270,7 @@ class AssignmentSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class ReassignSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ReassignSerializer(serializers.Serializer[None]):
     """Hand a leaving worker's cases to new owners. Without `confirm` nothing changes: the answer
     shows what would."""
 

@@ -1,16 +1,15 @@
 """Case endpoints. Every viewset subclasses RestrictedViewSet: same rows as the browser."""
 
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions as api_exceptions
-from rest_framework import mixins
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import Action, CaseAccess, RestrictedViewSet
-from agencies.models import User
 
 from .. import services
 from ..filtersets import CaseFilterSet, CaseShareFilterSet, DisclosureCheckFilterSet
@@ -64,7 +63,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         case = self.get_object()
         data = AssignOwnerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        actor = cast(User, request.user)
+        actor = self.actor
         services.assign_owner(
             case, owner=data.validated_data["owner"], agency=data.validated_data["agency"], actor=actor
         )
@@ -83,7 +82,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         case = self.get_object()
         data = MoveStageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.move_stage(case, stage=data.validated_data["stage"], actor=cast(User, request.user))
+        services.move_stage(case, stage=data.validated_data["stage"], actor=self.actor)
         return self._case_answer(case)
 
     @extend_schema(request=RiskLevelSerializer, responses=CaseDetailSerializer)
@@ -98,7 +97,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
             level=data.validated_data["level"],
             rationale=data.validated_data["rationale"],
             source=RiskRecord.Source.MANUAL,
-            actor=cast(User, request.user),
+            actor=self.actor,
         )
         return self._case_answer(case)
 
@@ -110,7 +109,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         data = KeyWorkerSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         services.set_key_worker(
-            case, person=data.validated_data["person"], note=data.validated_data["note"], actor=cast(User, request.user)
+            case, person=data.validated_data["person"], note=data.validated_data["note"], actor=self.actor
         )
         return self._case_answer(case)
 
@@ -123,9 +122,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         values = data.validated_data
         assignments = [(row["case"], row["owner"], row["agency"]) for row in values["assignments"]]
         if values["confirm"]:
-            services.reassign_caseload(
-                values["worker"], assignments=assignments, actor=cast(User, request.user), confirmed=True
-            )
+            services.reassign_caseload(values["worker"], assignments=assignments, actor=self.actor, confirmed=True)
         cases = self.get_queryset().filter(pk__in=[case.pk for case, _owner, _agency in assignments])
         return Response(
             {
@@ -145,11 +142,11 @@ class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     permission_required: ClassVar[dict[Action, str]] = {Action.MANAGE: "cases.manage_case"}
 
     def get_queryset(self) -> Any:
-        return self.queryset.annotate_access(self.request.user)  # type: ignore[union-attr]
+        return self.queryset.annotate_access(self.request.user)
 
-    def perform_create(self, serializer: CaseShareSerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: serializers.BaseSerializer[CaseShare]) -> None:
         data = serializer.validated_data
-        serializer.instance = services.share_case(
+        share = services.share_case(
             data["case"],
             agency=data["agency"],
             scope=data["scope"],
@@ -160,12 +157,10 @@ class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             consent=data.get("consent"),
             legal_duty=data.get("legal_duty", ""),
             ends_at=data.get("ends_at"),
-            actor=self.request.user,
+            actor=self.actor,
         )
-        user = self.request.user
-        serializer.instance = (
-            CaseShare.objects.restrict(user, Action.VIEW).annotate_access(user).get(pk=serializer.instance.pk)
-        )
+        user = self.actor
+        serializer.instance = CaseShare.objects.restrict(user, Action.VIEW).annotate_access(user).get(pk=share.pk)
 
     @extend_schema(request=RevokeShareSerializer, responses=CaseShareSerializer)
     @action(detail=True, methods=["post"])
@@ -173,7 +168,7 @@ class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         share = self.get_object()
         data = RevokeShareSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.revoke_share(share, reason=data.validated_data["reason"], actor=cast(User, request.user))
+        services.revoke_share(share, reason=data.validated_data["reason"], actor=self.actor)
         share = self.get_queryset().get(pk=share.pk)
         return Response(CaseShareSerializer(share, context=self.get_serializer_context()).data)
 
@@ -189,13 +184,13 @@ class DisclosureCheckViewSet(
     action_access: ClassVar[dict[str, Action]] = {"create": Action.VIEW}
     permission_required: ClassVar[dict[Action, str]] = {Action.CHANGE: "cases.add_disclosurecheck"}
 
-    def perform_create(self, serializer: DisclosureCheckSerializer) -> None:  # type: ignore[override]
-        user = cast(User, self.request.user)
+    def perform_create(self, serializer: serializers.BaseSerializer[DisclosureCheck]) -> None:
+        user = self.actor
         case = serializer.validated_data["case"]
         if not user.has_perm("cases.add_disclosurecheck") or not CaseAccess.fetch(case, user).records_checks:
             raise api_exceptions.PermissionDenied
         data = dict(serializer.validated_data)
         case, agency, shared_with = data.pop("case"), data.pop("agency"), data.pop("shared_with", [])
         serializer.instance = services.record_disclosure_check(
-            case, agency=agency, shared_with=shared_with, actor=cast(User, self.request.user), **data
+            case, agency=agency, shared_with=shared_with, actor=self.actor, **data
         )

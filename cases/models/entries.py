@@ -68,6 +68,9 @@ class Entry(models.Model):
 
     objects = EntryQuerySet.as_manager()
     access_rule = rules.case_entry
+    # Whether the reader may read past the abstract: annotated on the rows by
+    # `RestrictedQuerySet.annotate_content(user)`, never stored.
+    content_visible: bool
     read_action = Action.VIEW
     # The visibility a new entry of this kind starts with (health and police records: own agency).
     DEFAULT_VISIBILITY: ClassVar[str] = Visibility.CASE_TEAM

@@ -7,7 +7,7 @@ until finalised (a draft is never lost, and never read by others half-written).
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -57,6 +57,8 @@ __all__ = [
     "set_key_worker",
     "set_risk_level",
 ]
+
+_E = TypeVar("_E", bound=Entry)
 
 # The legal moves between stages (design.md §3): the ten steps form a circle, several run at
 # once, so moves go forward and back, but a case is closed (and reopened) by its own services,
@@ -111,7 +113,7 @@ def _kind_of(entry: Entry) -> Any:
 
 
 @transaction.atomic
-def _save(entry: Entry, *, actor: User, finalise: bool, m2m: dict[str, Iterable[Any]] | None = None) -> Entry:
+def _save(entry: _E, *, actor: User, finalise: bool, m2m: dict[str, Iterable[Any]] | None = None) -> _E:
     """Create an entry, or update the author's own draft; a final entry goes on the timeline.
 
     The case is read again, locked, with the actor's CaseAccess: only those who write in the file
@@ -206,7 +208,7 @@ def record_contact(
         Case.objects.filter(pk=contact.case_id).filter(
             models.Q(first_contact_on__isnull=True) | models.Q(first_contact_on__gt=held_on)
         ).update(first_contact_on=held_on)
-    return saved  # type: ignore[return-value]
+    return saved
 
 
 @transaction.atomic
@@ -242,7 +244,7 @@ def record_security_assessment(
     assessment: SecurityAssessment, *, actor: User, finalise: bool = True
 ) -> SecurityAssessment:
     """The police's own record; the partners read its abstract."""
-    return _save(assessment, actor=actor, finalise=finalise)  # type: ignore[return-value]
+    return _save(assessment, actor=actor, finalise=finalise)
 
 
 # The ages (in whole years, both ends included) each age band of ChildNeeds stands for.
@@ -271,11 +273,11 @@ def record_child_needs(needs: ChildNeeds, *, actor: User, finalise: bool = True)
         raise ValidationError(_("Unknown exposure: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     if ChildNeeds.Exposure.CONFLICT_ZONE in needs.exposures:
         needs.conflict_zone = True
-    return _save(needs, actor=actor, finalise=finalise)  # type: ignore[return-value]
+    return _save(needs, actor=actor, finalise=finalise)
 
 
 def record_note(note: CaseNote, *, actor: User, finalise: bool = True) -> CaseNote:
-    return _save(note, actor=actor, finalise=finalise)  # type: ignore[return-value]
+    return _save(note, actor=actor, finalise=finalise)
 
 
 def attach_file(attachment: Attachment, upload: UploadedFile, *, actor: User) -> Attachment:
@@ -289,7 +291,7 @@ def attach_file(attachment: Attachment, upload: UploadedFile, *, actor: User) ->
     attachment.size = upload.size or 0
     attachment.file.save(checked.stored_name, upload, save=False)
     try:
-        return _save(attachment, actor=actor, finalise=True)  # type: ignore[return-value]
+        return _save(attachment, actor=actor, finalise=True)
     except Exception:
         attachment.file.delete(save=False)  # nothing half-saved: no file without its row
         raise

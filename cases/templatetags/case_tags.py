@@ -1,5 +1,6 @@
 """Small presentation helpers for case pages."""
 
+import datetime
 from typing import Any
 
 from django import template
@@ -28,9 +29,9 @@ def risk_badge(level: str) -> dict[str, object]:
 
 
 @register.filter
-def is_past(value: object) -> bool:
+def is_past(value: datetime.date | None) -> bool:
     """Whether a date lies before today (an overdue review)."""
-    return value is not None and value < timezone.localdate()  # type: ignore[operator]
+    return value is not None and value < timezone.localdate()
 
 
 _META_FIELDS = {

@@ -3,6 +3,7 @@ serializers only read the request and show the result."""
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import exceptions as api_exceptions
 from rest_framework import serializers
 
@@ -11,6 +12,7 @@ from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import UserRefSerializer
 from agencies.models import Agency, User
 from cases.models import Case
+from cases.querysets import CaseQuerySet
 
 from ..models import (
     Closure,
@@ -44,9 +46,12 @@ class ChangeableCaseField(RestrictedPrimaryKeyRelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(queryset=Case.objects.all(), action=Action.VIEW, **kwargs)
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> CaseQuerySet:
         # The case comes with the user's access: one query decides both answers.
-        return super().get_queryset().with_access(self.context["request"].user)
+        cases = super().get_queryset()
+        if not isinstance(cases, CaseQuerySet):
+            raise ImproperlyConfigured("ChangeableCaseField chooses among cases")
+        return cases.with_access(self.context["request"].user)
 
     def to_internal_value(self, data: Any) -> Any:
         case = super().to_internal_value(data)
@@ -55,7 +60,7 @@ class ChangeableCaseField(RestrictedPrimaryKeyRelatedField):
         return case
 
 
-class PlanActionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class PlanActionSerializer(serializers.ModelSerializer[PlanAction]):
     """An action of a plan; `lapsed` when past its due date and neither done nor cancelled."""
 
     plan = serializers.IntegerField(source="goal.plan_id", read_only=True)
@@ -92,7 +97,7 @@ class PlanActionSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         validators: list[Any] = []  # the service checks the model, with its own messages
 
 
-class GoalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class GoalSerializer(serializers.ModelSerializer[Goal]):
     actions = PlanActionSerializer(many=True)
 
     class Meta:
@@ -101,7 +106,7 @@ class GoalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = ["id", "position"]
 
 
-class InterventionPlanSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class InterventionPlanSerializer(serializers.ModelSerializer[InterventionPlan]):
     """A plan with its goals and their actions. Created agreed by the family, it starts at once and
     replaces the running plan; otherwise it is a draft."""
 
@@ -130,11 +135,11 @@ class InterventionPlanSerializer(serializers.ModelSerializer):  # type: ignore[t
         validators: list[Any] = []
 
 
-class ActionStatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ActionStatusSerializer(serializers.Serializer[None]):
     status = serializers.ChoiceField(choices=PlanAction.Status.choices)
 
 
-class GoalProgressSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class GoalProgressSerializer(serializers.ModelSerializer[GoalProgress]):
     goal = RestrictedPrimaryKeyRelatedField(queryset=Goal.objects.all(), action=Action.VIEW)
 
     class Meta:
@@ -142,12 +147,12 @@ class GoalProgressSerializer(serializers.ModelSerializer):  # type: ignore[type-
         fields = ["goal", "progress", "notes"]
 
 
-class ActionUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ActionUpdateSerializer(serializers.Serializer[None]):
     action = RestrictedPrimaryKeyRelatedField(queryset=PlanAction.objects.all(), action=Action.VIEW)
     status = serializers.ChoiceField(choices=PlanAction.Status.choices)
 
 
-class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ReviewSerializer(serializers.ModelSerializer[Review]):
     """A review of the case's running plan: the progress of every goal, the risk level (the case's
     from now on) and the next review date (the case's next review)."""
 
@@ -175,7 +180,7 @@ class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         validators: list[Any] = []
 
 
-class WithdrawalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class WithdrawalSerializer(serializers.ModelSerializer[Withdrawal]):
     """The family withdrew from the plan: the case stays open. At high or critical risk
     `security_followup` must be true."""
 
@@ -199,7 +204,7 @@ class WithdrawalSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         validators: list[Any] = []
 
 
-class ClosureAgreementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ClosureAgreementSerializer(serializers.ModelSerializer[ClosureAgreement]):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     agreed_on = serializers.DateField(required=False)
@@ -214,7 +219,7 @@ class ClosureAgreementSerializer(serializers.ModelSerializer):  # type: ignore[t
         return {**data, "agency_name": instance.agency.name, "user_name": str(instance.user)}
 
 
-class FollowUpSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
     done_by = UserRefSerializer(read_only=True)
 
     class Meta:
@@ -223,7 +228,7 @@ class FollowUpSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class ClosureSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ClosureSerializer(serializers.ModelSerializer[Closure]):
     """The multi-agency decision to close a case, with its agreements (two agencies at least, the
     owning agency among them) and the follow-ups it scheduled."""
 
@@ -252,11 +257,11 @@ class ClosureSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         validators: list[Any] = []
 
 
-class ReopenSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ReopenSerializer(serializers.Serializer[None]):
     reason = serializers.CharField(max_length=4000)
 
 
-class FollowUpDoneSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FollowUpDoneSerializer(serializers.Serializer[None]):
     done_on = serializers.DateField()
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     with_contact = serializers.BooleanField(default=False)

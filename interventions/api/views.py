@@ -1,7 +1,7 @@
 """Intervention endpoints. Every viewset subclasses RestrictedViewSet: the same rows and rights as
 the browser, and every write through a service."""
 
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -12,8 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies.access import Action, RestrictedViewSet
-from agencies.models import User
+from agencies.access import Action, RestrictedQuerySet, RestrictedViewSet
 
 from .. import services
 from ..filtersets import (
@@ -65,12 +64,8 @@ PLAN_ACTIONS = PlanAction.objects.select_related("provider_agency", "provider_pe
 class _InterventionViewSet(RestrictedViewSet):
     permission_required: ClassVar[dict[Action, str]] = CASE_FILE
 
-    @property
-    def actor(self) -> User:
-        return cast(User, self.request.user)
-
-    def _restricted(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.restrict(self.request.user, Action.VIEW)  # type: ignore[attr-defined,no-any-return]
+    def _restricted(self, queryset: RestrictedQuerySet) -> RestrictedQuerySet:
+        return queryset.restrict(self.request.user, Action.VIEW)
 
     def _answer(self, instance: Any, status: int = 200) -> Response:
         """The object as the actor now reads it (restrict() still decides)."""

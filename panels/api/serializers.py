@@ -7,6 +7,7 @@ from rest_framework import serializers
 from agencies.access import Action, sits_on
 from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import AgencyRefSerializer, UserRefSerializer
+from agencies.directory import Candidate
 from agencies.models import Agency, Panel, User
 
 from ..models import AgendaItem, InvolvedAgency, MeetingAttendance, PanelMeeting, ShareDeclined
@@ -20,7 +21,7 @@ __all__ = [
 ]
 
 
-class PanelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class PanelSerializer(serializers.ModelSerializer[Panel]):
     """A panel; its coordinator may change `cadence_days` and `record_mode`."""
 
     agencies = AgencyRefSerializer(many=True, read_only=True)
@@ -33,7 +34,7 @@ class PanelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = ["id", "name", "agencies", "coordinator", "chair"]
 
 
-class AttendanceSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class AttendanceSerializer(serializers.ModelSerializer[MeetingAttendance]):
     user = UserRefSerializer(read_only=True)
     agency = AgencyRefSerializer(read_only=True)
 
@@ -43,7 +44,7 @@ class AttendanceSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         read_only_fields = fields
 
 
-class PanelMeetingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class PanelMeetingSerializer(serializers.ModelSerializer[PanelMeeting]):
     """A meeting; `minutes` (which cover every case discussed) only for the panel's members."""
 
     panel = RestrictedPrimaryKeyRelatedField(queryset=Panel.objects.all(), action=Action.MANAGE)
@@ -61,7 +62,7 @@ class PanelMeetingSerializer(serializers.ModelSerializer):  # type: ignore[type-
         read_only_fields = ["id", "status", "record_mode", "minutes", "attendance"]
 
 
-class InvolvedAgencySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class InvolvedAgencySerializer(serializers.ModelSerializer[InvolvedAgency]):
     agency = AgencyRefSerializer(read_only=True)
 
     class Meta:
@@ -70,7 +71,7 @@ class InvolvedAgencySerializer(serializers.ModelSerializer):  # type: ignore[typ
         read_only_fields = fields
 
 
-class ShareDeclinedSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ShareDeclinedSerializer(serializers.ModelSerializer[ShareDeclined]):
     agency = AgencyRefSerializer(read_only=True)
 
     class Meta:
@@ -79,7 +80,7 @@ class ShareDeclinedSerializer(serializers.ModelSerializer):  # type: ignore[type
         read_only_fields = fields
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
     """An agenda item and what the panel decided (as far as the meeting's record mode keeps)."""
 
     involved = InvolvedAgencySerializer(many=True, read_only=True)
@@ -108,12 +109,12 @@ class AgendaItemSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         read_only_fields = fields
 
 
-class InvolvedInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class InvolvedInputSerializer(serializers.Serializer[None]):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     reason = serializers.CharField(max_length=300)
 
 
-class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DecisionSerializer(serializers.Serializer[None]):
     urgency = serializers.ChoiceField(choices=AgendaItem.Urgency.choices, required=False, default="")
     first_contact_agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(), required=False, allow_null=True, default=None
@@ -138,12 +139,12 @@ class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     discussion = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class DeclineSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DeclineSerializer(serializers.Serializer[None]):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
 
 
-class AttendanceInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AttendanceInputSerializer(serializers.Serializer[None]):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     present = serializers.BooleanField(default=True)
     agency = serializers.PrimaryKeyRelatedField(
@@ -151,12 +152,12 @@ class AttendanceInputSerializer(serializers.Serializer):  # type: ignore[type-ar
     )
 
 
-class CloseMeetingSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CloseMeetingSerializer(serializers.Serializer[None]):
     cancelled = serializers.BooleanField(default=False)
     minutes = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class CandidateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CandidateSerializer(serializers.Serializer[Candidate]):
     user = UserRefSerializer()
     agency = AgencyRefSerializer()
     open_cases = serializers.IntegerField()

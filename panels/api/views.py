@@ -1,16 +1,17 @@
 """The panels' API: panels, their meetings and agenda items, and who may own a case."""
 
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins
+from rest_framework import exceptions as api_exceptions
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedViewSet
 from agencies.directory import owner_candidates
-from agencies.models import Agency, Panel, User
+from agencies.models import Agency, Panel
 from cases.models import Case
 
 from .. import services
@@ -42,14 +43,16 @@ class PanelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         Action.MANAGE: "agencies.change_panel",
     }
 
-    def perform_update(self, serializer: PanelSerializer) -> None:  # type: ignore[override]
-        panel = cast(Panel, serializer.instance)
+    def perform_update(self, serializer: serializers.BaseSerializer[Panel]) -> None:
+        panel = serializer.instance
+        if panel is None:
+            raise api_exceptions.NotFound
         data = serializer.validated_data
         services.update_panel(
             panel,
             cadence_days=data.get("cadence_days", panel.cadence_days),
             record_mode=data.get("record_mode", panel.record_mode),
-            actor=cast(User, self.request.user),
+            actor=self.actor,
         )
 
 
@@ -71,15 +74,11 @@ class PanelMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         Action.MANAGE: "panels.add_panelmeeting",
     }
 
-    def perform_create(self, serializer: PanelMeetingSerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: serializers.BaseSerializer[PanelMeeting]) -> None:
         data = serializer.validated_data
         serializer.instance = services.schedule_meeting(
             data["panel"], scheduled_for=data["scheduled_for"], location=data.get("location", ""), actor=self.actor
         )
-
-    @property
-    def actor(self) -> User:
-        return cast(User, self.request.user)
 
     def _answer(self, meeting: PanelMeeting) -> Response:
         return Response(
@@ -149,7 +148,7 @@ class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restri
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["involved"] = [(row["agency"], row["reason"]) for row in values["involved"]]
-        services.record_decision(item, services.PanelDecision(**values), actor=cast(User, request.user))
+        services.record_decision(item, services.PanelDecision(**values), actor=self.actor)
         return self._answer(item)
 
     @extend_schema(request=DeclineSerializer, responses=AgendaItemSerializer)
@@ -159,7 +158,7 @@ class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restri
         item = self.get_object()
         data = DeclineSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.decline_to_share(item, actor=cast(User, request.user), **data.validated_data)
+        services.decline_to_share(item, actor=self.actor, **data.validated_data)
         return self._answer(item)
 
 
@@ -177,4 +176,5 @@ class OwnerCandidateViewSet(mixins.ListModelMixin, RestrictedViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         agency = request.query_params.get("agency", "")
         agencies = Agency.objects.filter(pk=int(agency)) if agency.isdigit() else None
-        return Response(CandidateSerializer(owner_candidates(agencies=agencies), many=True).data)
+        candidates = serializers.ListSerializer(owner_candidates(agencies=agencies), child=CandidateSerializer())
+        return Response(candidates.data)

@@ -15,6 +15,7 @@ from cases.models import Case
 from families.models import Family
 
 from ..models import Referral, ReferralIndicator, TriageDecision
+from ..services import Match, Matches
 
 __all__ = [
     "AddToSerializer",
@@ -25,7 +26,7 @@ __all__ = [
 ]
 
 
-class TriageDecisionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class TriageDecisionSerializer(serializers.ModelSerializer[TriageDecision]):
     decided_by = serializers.CharField(source="decided_by.__str__", read_only=True)
 
     class Meta:
@@ -34,7 +35,7 @@ class TriageDecisionSerializer(serializers.ModelSerializer):  # type: ignore[typ
         read_only_fields = fields
 
 
-class ReporterSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ReporterSerializer(serializers.ModelSerializer[Referral]):
     class Meta:
         model = Referral
         fields = [
@@ -49,7 +50,7 @@ class ReporterSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class ReferralSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ReferralSerializer(serializers.ModelSerializer[Referral]):
     """A referral as the user may see it: `reporter` is null outside the receiving agency, and a
     linked case or earlier referral is given only when the user may see it too."""
 
@@ -107,7 +108,7 @@ class ReferralSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     def get_reporter(self, referral: Referral) -> dict[str, Any] | None:
         if not sees_reporter(self.context["request"].user, referral):
             return None
-        return ReporterSerializer(referral).data  # type: ignore[return-value]
+        return ReporterSerializer(referral).data
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_case(self, referral: Referral) -> int | None:
@@ -118,7 +119,7 @@ class ReferralSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return referral.primary_id if getattr(referral, "primary_visible", False) else None
 
 
-class ReferralCreateSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ReferralCreateSerializer(serializers.ModelSerializer[Referral]):
     """Intake. `received_by` may be left out when the user works cases for one agency only."""
 
     indicators = serializers.ListField(
@@ -155,7 +156,7 @@ class ReferralCreateSerializer(serializers.ModelSerializer):  # type: ignore[typ
         validators: list[Any] = []  # the service checks the model, with its own messages
 
 
-class TriageSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TriageSerializer(serializers.Serializer[None]):
     decision = serializers.ChoiceField(choices=TriageDecision.Decision.choices)
     reason = serializers.ChoiceField(choices=TriageDecision.Reason.choices, required=False, default="")
     notes = serializers.CharField(required=False, default="", allow_blank=True)
@@ -174,7 +175,7 @@ class TriageSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class AddToSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AddToSerializer(serializers.Serializer[None]):
     primary = RestrictedPrimaryKeyRelatedField(
         queryset=Referral.objects.all(), action=Action.VIEW, required=False, allow_null=True, default=None
     )
@@ -183,11 +184,11 @@ class AddToSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class FeedbackSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class FeedbackSerializer(serializers.Serializer[None]):
     feedback = serializers.CharField(max_length=2000)
 
 
-class MatchQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MatchQuerySerializer(serializers.Serializer[None]):
     subject_family_name = serializers.CharField(max_length=100)
     subject_given_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
     subject_date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
@@ -198,7 +199,7 @@ class MatchQuerySerializer(serializers.Serializer):  # type: ignore[type-arg]
         return value
 
 
-class MatchSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MatchSerializer(serializers.Serializer[Match]):
     kind = serializers.CharField()
     id = serializers.IntegerField(source="obj.pk")
     person = serializers.CharField()
@@ -206,6 +207,6 @@ class MatchSerializer(serializers.Serializer):  # type: ignore[type-arg]
     score = serializers.IntegerField()
 
 
-class MatchesSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MatchesSerializer(serializers.Serializer[Matches]):
     referrals = MatchSerializer(many=True)
     cases = MatchSerializer(many=True)

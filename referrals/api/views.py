@@ -1,6 +1,6 @@
 """Referral endpoints: intake, matching, triage, repeat concerns, feedback."""
 
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedViewSet, as_flag, case_condition, referral_condition, sees_reporter
-from agencies.models import User
 from audit.reads import note_matches
 from cases.services import casework_agencies
 
@@ -55,7 +54,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def get_queryset(self) -> Any:
         user = self.request.user
         # What a referral points to is given only when the user may see that too.
-        return self.queryset.annotate(  # type: ignore[union-attr]
+        return self.queryset.annotate(
             case_visible=as_flag(case_condition(user, Action.VIEW_SUMMARY, prefix="case__")),
             primary_visible=as_flag(referral_condition(user, Action.VIEW, prefix="primary__")),
         )
@@ -72,12 +71,12 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         data = ReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        agencies = casework_agencies(cast(User, request.user))
+        agencies = casework_agencies(self.actor)
         received_by = fields.pop("received_by", None) or (agencies[0] if len(agencies) == 1 else None)
         if received_by not in agencies:
             raise ValidationError({"received_by": ["Choose the agency of yours that received the referral."]})
         referral = services.record_referral(
-            actor=cast(User, request.user), received_by=received_by, indicators=fields.pop("indicators"), **fields
+            actor=self.actor, received_by=received_by, indicators=fields.pop("indicators"), **fields
         )
         return self._answer(referral, status.HTTP_201_CREATED)
 
@@ -95,7 +94,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         query = MatchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         found = services.find_matches(
-            cast(User, request.user),
+            self.actor,
             given_name=query.validated_data["subject_given_name"],
             family_name=query.validated_data["subject_family_name"],
             date_of_birth=query.validated_data["subject_date_of_birth"],
@@ -126,7 +125,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             signposted_to=values["signposted_to"],
             panel=values["panel"],
             new_case=new_case,
-            actor=cast(User, request.user),
+            actor=self.actor,
         )
         return self._answer(referral)
 
@@ -141,7 +140,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             referral,
             primary=data.validated_data["primary"],
             case=data.validated_data["case"],
-            actor=cast(User, request.user),
+            actor=self.actor,
         )
         return self._answer(referral)
 
@@ -153,5 +152,5 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             raise api_exceptions.PermissionDenied
         data = FeedbackSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.record_feedback(referral, feedback=data.validated_data["feedback"], actor=cast(User, request.user))
+        services.record_feedback(referral, feedback=data.validated_data["feedback"], actor=self.actor)
         return self._answer(referral)

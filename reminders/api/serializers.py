@@ -5,7 +5,7 @@ from ..models import Reminder
 __all__ = ["ReminderSerializer"]
 
 
-class ReminderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ReminderSerializer(serializers.ModelSerializer[Reminder]):
     """A reminder names what is due and links to it; never a family or a person."""
 
     url = serializers.CharField(source="get_absolute_url", read_only=True)

@@ -25,10 +25,10 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: Any = None) -> Response:
         reminder = self.get_object()
-        services.mark_read(reminder, actor=request.user)  # type: ignore[arg-type]
+        services.mark_read(reminder, actor=self.actor)
         reminder.refresh_from_db()
         return Response(self.get_serializer(reminder).data)
 
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
-        return Response({"marked": services.mark_all_read(actor=request.user)})  # type: ignore[arg-type]
+        return Response({"marked": services.mark_all_read(actor=self.actor)})

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
+from pytest_django import DjangoAssertNumQueries
 
 from agencies.access import Action, CaseAccess, Level, UserAccess, forget_access
 from agencies.models import Agency, Membership, Panel, User
@@ -132,8 +133,8 @@ def test_union_lists_each_case_once(case: Case, panel: Panel, other_agency: Agen
     assert list(Case.objects.restrict(user, Action.VIEW_SUMMARY).values_list("pk", flat=True)) == [case.pk]
 
 
-def test_access_is_resolved_once_per_user_object(  # type: ignore[no-untyped-def]
-    case: Case, panel: Panel, coordinator: User, django_assert_num_queries
+def test_access_is_resolved_once_per_user_object(
+    case: Case, panel: Panel, coordinator: User, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     # memberships, then the panels (looked up only for someone holding a panel role)
     forget_access(coordinator)

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from agencies.access import Action, CaseAccess, Level, forget_access
 from agencies.models import Agency, Membership, Panel, User
@@ -153,8 +154,8 @@ def test_who_asks_a_partner_is_who_the_ask_page_lets_in(role: str, people: dict[
 
 
 def test_the_flags_come_with_the_case_in_one_query(
-    people: dict[str, User], case: Case, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+    people: dict[str, User], case: Case, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     user = people["break_glass"]
     forget_access(user)
     Case.objects.restrict(user, Action.VIEW).exists()  # resolves the memberships

@@ -6,7 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import Client
 
+from agencies.models import User
 from audit.chain import verify_chain
 from audit.models import AppendOnlyError, AuditEvent
 from audit.services import record
@@ -82,7 +84,7 @@ def test_postgresql_refuses_raw_updates() -> None:
         cursor.execute("UPDATE audit_auditevent SET reason = 'x' WHERE id = %s", [event.pk])
 
 
-def test_the_admin_offers_no_change_or_delete(admin_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_offers_no_change_or_delete(admin_client: Client) -> None:
     event = _three()[0]
     assert admin_client.get(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
     assert admin_client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"reason": "x"}).status_code == 403
@@ -131,14 +133,14 @@ def test_concurrent_appends_never_fork_the_chain() -> None:
     assert AuditEvent.objects.values("prev_hash").distinct().count() == 100  # no two share a parent
 
 
-def test_the_admin_shows_the_trail_to_no_one_but_the_dpo(admin_client) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_shows_the_trail_to_no_one_but_the_dpo(admin_client: Client) -> None:
     # A superuser holds every permission, yet the whole trail is the DPO's alone (decision 34).
     event = _three()[0]
     assert admin_client.get("/admin/audit/auditevent/").status_code == 403
     assert admin_client.get(f"/admin/audit/auditevent/{event.pk}/change/").status_code == 403
 
 
-def test_the_dpo_reading_the_trail_in_the_admin_is_recorded(client, admin_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_dpo_reading_the_trail_in_the_admin_is_recorded(client: Client, admin_user: User) -> None:
     from agencies.models import Membership
     from tests.factories import AgencyFactory
 

@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, Membership, Panel, User
@@ -94,7 +95,7 @@ class TestCases:
         rows: int,
         agency: Agency,
         caseworker: User,
-        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+        django_assert_max_num_queries: DjangoAssertNumQueries,
     ) -> None:
         CaseFactory.create_batch(rows, owning_agency=agency)
         client = api_as(caseworker)
@@ -107,7 +108,7 @@ def test_share_list_queries_are_constant(
     rows: int,
     agency: Agency,
     caseworker: User,
-    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     from tests.factories import AgencyFactory
 

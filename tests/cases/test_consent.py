@@ -2,11 +2,14 @@
 withdrawing it flags the shares on the case (decisions 42, 43)."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import Agency, Panel, User
 from audit.models import AuditEvent
@@ -20,8 +23,8 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 
 
-def consent(case: Case, *, agencies: list[Agency] | None = None, **kwargs: object) -> Consent:
-    values: dict[str, object] = {
+def consent(case: Case, *, agencies: list[Agency] | None = None, **kwargs: Any) -> Consent:
+    values: dict[str, Any] = {
         "person": case.index_person,
         "given_by": case.index_person,
         "given_on": TODAY(),
@@ -29,7 +32,7 @@ def consent(case: Case, *, agencies: list[Agency] | None = None, **kwargs: objec
         "agencies": agencies or [],
         "actor": case.owner,
     }
-    return services.record_consent(case, **{**values, **kwargs})  # type: ignore[arg-type]
+    return services.record_consent(case, **{**values, **kwargs})
 
 
 class TestRecordConsent:
@@ -171,7 +174,7 @@ class TestWithdrawConsent:
 
 
 class TestConsentPages:
-    def test_the_case_page_shows_consent_and_the_flag(self, client, case: Case, other_agency: Agency) -> None:  # type: ignore[no-untyped-def]
+    def test_the_case_page_shows_consent_and_the_flag(self, client: Client, case: Case, other_agency: Agency) -> None:
         record = consent(case, purpose_text="Zyxw purpose")
         share(case, other_agency, consent=record)
         services.withdraw_consent(case, record, reason="Qxv reason", actor=case.owner)
@@ -179,7 +182,7 @@ class TestConsentPages:
         body = client.get(case.get_absolute_url()).content.decode()
         assert "Zyxw purpose" in body and "Qxv reason" in body and "consent-withdrawn" in body
 
-    def test_the_owner_records_and_withdraws_in_the_browser(self, client, case: Case) -> None:  # type: ignore[no-untyped-def]
+    def test_the_owner_records_and_withdraws_in_the_browser(self, client: Client, case: Case) -> None:
         client.force_login(case.owner)
         person = case.index_person.pk
         response = client.post(
@@ -195,7 +198,7 @@ class TestConsentPages:
 
     def test_a_summary_level_coordinator_cannot_withdraw_in_the_browser(
         self,
-        client,  # type: ignore[no-untyped-def]
+        client: Client,
         case: Case,
         panel: Panel,
         coordinator: User,
@@ -214,7 +217,7 @@ class TestConsentPages:
 
     def test_a_full_reading_coordinator_may_not_withdraw_in_the_browser(
         self,
-        client,  # type: ignore[no-untyped-def]
+        client: Client,
         case: Case,
         panel: Panel,
         coordinator: User,
@@ -256,7 +259,7 @@ class TestConsentPages:
     def test_the_consent_list_has_constant_queries(
         self,
         case: Case,
-        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+        django_assert_max_num_queries: DjangoAssertNumQueries,
     ) -> None:
         for _ in range(5):
             consent(case, agencies=[AgencyFactory()])
@@ -301,7 +304,9 @@ class TestDisclosureCheckBasis:
 
 
 class TestShareWithConsentRecord:
-    def test_the_share_form_offers_the_familys_current_consents(self, client, case: Case, other_agency: Agency) -> None:  # type: ignore[no-untyped-def]
+    def test_the_share_form_offers_the_familys_current_consents(
+        self, client: Client, case: Case, other_agency: Agency
+    ) -> None:
         record = consent(case)
         client.force_login(case.owner)
         url = reverse("cases:case_share", args=[case.pk])
@@ -314,7 +319,7 @@ class TestShareWithConsentRecord:
         audit = AuditEvent.objects.get(action=AuditEvent.Action.CASE_SHARED)
         assert audit.data["consent"] == record.pk
 
-    def test_the_share_form_asks_for_the_legal_duty(self, client, case: Case, other_agency: Agency) -> None:  # type: ignore[no-untyped-def]
+    def test_the_share_form_asks_for_the_legal_duty(self, client: Client, case: Case, other_agency: Agency) -> None:
         client.force_login(case.owner)
         url = reverse("cases:case_share", args=[case.pk])
         body = {"agency": other_agency.pk, "scope": "full", "basis": "legal_duty", "justification": "x" * 25}

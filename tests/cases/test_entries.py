@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -60,7 +60,8 @@ def note(case: Case, text: str = "Spoke with the school.", **fields: Any) -> Cas
 
 
 def content_visible(model: Any, entry: Any, user: User) -> bool:
-    return model.objects.restrict(user, Action.VIEW).annotate_content(user).get(pk=entry.pk).content_visible  # type: ignore[no-any-return]
+    visible: bool = model.objects.restrict(user, Action.VIEW).annotate_content(user).get(pk=entry.pk).content_visible
+    return visible
 
 
 class TestContacts:
@@ -512,7 +513,8 @@ class TestNeedsAssessmentAndRisk:
             (RiskLevel.LOW, RiskLevel.HIGH, supervisor.pk),
             (RiskLevel.NOT_ASSESSED, RiskLevel.LOW, caseworker.pk),
         ]
-        assert RiskRecord.objects.first().rationale == "Travel plans"  # type: ignore[union-attr]
+        first = RiskRecord.objects.first()
+        assert first is not None and first.rationale == "Travel plans"
         events = CaseEvent.objects.filter(kind=CaseEvent.Kind.RISK_CHANGED)
         assert [event.describe() for event in events] == ["Risk level: Low → High.", "Risk level: Not assessed → Low."]
         assert AuditEvent.objects.filter(action=AuditEvent.Action.RISK_CHANGED, case_id=case.pk).count() == 2
@@ -537,7 +539,7 @@ class TestNeedsAssessmentAndRisk:
             RiskRecord._meta.get_field("level"),
             RiskRecord._meta.get_field("previous_level"),
         ]
-        assert all(field.choices == RiskLevel.choices for field in scales)  # type: ignore[union-attr]
+        assert all(isinstance(field, models.Field) and field.choices == RiskLevel.choices for field in scales)
 
 
 LEGAL_MOVES = [(start, end) for start, ends in STAGE_MOVES.items() for end in sorted(ends)]

@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case, CaseShare
@@ -176,7 +177,7 @@ class TestListsQueryCounts:
         panels: int,
         coordinator: User,
         agency: Agency,
-        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+        django_assert_max_num_queries: DjangoAssertNumQueries,
     ) -> None:
         from tests.factories import PanelFactory
 
@@ -194,7 +195,7 @@ class TestListsQueryCounts:
         rows: int,
         agency: Agency,
         caseworker: User,
-        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+        django_assert_max_num_queries: DjangoAssertNumQueries,
     ) -> None:
         CaseFactory.create_batch(rows, owning_agency=agency)
         client = client_for(caseworker)
@@ -208,7 +209,7 @@ class TestListsQueryCounts:
         rows: int,
         agency: Agency,
         caseworker: User,
-        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+        django_assert_max_num_queries: DjangoAssertNumQueries,
     ) -> None:
         CaseFactory.create_batch(rows, owning_agency=agency)
         client = client_for(caseworker)
@@ -222,7 +223,7 @@ class TestListsQueryCounts:
         rows: int,
         panel: Panel,
         panel_member: User,
-        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+        django_assert_max_num_queries: DjangoAssertNumQueries,
     ) -> None:
         CaseFactory.create_batch(rows, panel=panel)
         client = client_for(panel_member)

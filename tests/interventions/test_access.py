@@ -4,7 +4,7 @@ the case change them, the provider agency changes its actions' status; nobody el
 import pytest
 from django.db import models
 
-from agencies.access import Action
+from agencies.access import Action, RestrictedQuerySet
 from agencies.models import Agency, Panel, User
 from cases.models import Case
 from interventions import services
@@ -45,7 +45,9 @@ def everything(case: Case, other_agency: Agency, auditor_readonly: User, panel: 
 
 
 def sees(model: type[models.Model], user: User, action: Action) -> bool:
-    return model._default_manager.restrict(user, action).exists()  # type: ignore[attr-defined]
+    rows = model._default_manager.all()
+    assert isinstance(rows, RestrictedQuerySet)
+    return rows.restrict(user, action).exists()
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import Agency, Membership, User
 from cases.models import Case
@@ -240,7 +241,7 @@ def test_every_list_costs_the_same(
     case: Case,
     other_agency: Agency,
     auditor_readonly: User,
-    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     _populate(case, size, other_agency, auditor_readonly)
     client = api_as(case.owner)

@@ -1,6 +1,7 @@
 """Closing on a multi-agency decision, the follow-ups at 6 and 12 months, and reopening."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,13 +22,13 @@ from tests.interventions.conftest import agreements, days
 pytestmark = pytest.mark.django_db
 
 
-def close(case: Case, agreed: list[dict[str, object]], **overrides: object) -> Closure:
-    values: dict[str, object] = {
+def close(case: Case, agreed: list[dict[str, Any]], **overrides: Any) -> Closure:
+    values: dict[str, Any] = {
         "decided_on": days(0),
         "reason": "Goals met; the family goes on alone.",
         "actor": case.owner,
     }
-    return services.close_case(case, agreements=agreed, **{**values, **overrides})  # type: ignore[arg-type]
+    return services.close_case(case, agreements=agreed, **{**values, **overrides})
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Reviews (risk level and next review date for the case, progress per goal) and the family's
 withdrawal from the plan."""
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -110,14 +112,14 @@ class TestRecordReview:
 
 
 class TestWithdrawal:
-    def record(self, case: Case, **overrides: object) -> Withdrawal:
-        values: dict[str, object] = {
+    def record(self, case: Case, **overrides: Any) -> Withdrawal:
+        values: dict[str, Any] = {
             "withdrawn_on": days(0),
             "reason": "The family wants to manage alone.",
             "open_door_message": "We are here when you need us: call Blerina.",
             "actor": case.owner,
         }
-        return services.record_withdrawal(case, **{**values, **overrides})  # type: ignore[arg-type]
+        return services.record_withdrawal(case, **{**values, **overrides})
 
     def test_the_plan_ends_withdrawn_and_the_case_stays_open(self, case: Case, plan: InterventionPlan) -> None:
         withdrawal = self.record(case)

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import Agency, Panel, User
 from cases.models import Case
@@ -300,7 +301,9 @@ class TestRecordPages:
         client = client_for(case.owner)
         urls = [event.entry_url for event in CaseEvent.objects.filter(case=case).exclude(entry_label="")]
         assert len(urls) == 5
-        for url in [*urls, PlanAction.objects.first().goal.plan.get_absolute_url()]:  # type: ignore[union-attr]
+        action = PlanAction.objects.first()
+        assert action is not None
+        for url in [*urls, action.goal.plan.get_absolute_url()]:
             assert client.get(url).status_code == 200, url
 
     def test_an_unknown_kind_of_record_is_not_found(self, case: Case, plan: InterventionPlan) -> None:
@@ -320,7 +323,7 @@ def test_the_case_page_costs_the_same_whatever_the_plan(
     size: int,
     case: Case,
     agency: Agency,
-    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     # given a plan of `size` goals with `size` actions each, `size` reviews and a draft
     plan = make_plan(case, goals=goals_for(agency, goals=size, actions=size), agreed_on=days(-30))
@@ -341,7 +344,7 @@ def test_a_closed_case_page_costs_the_same(
     case: Case,
     other_agency: Agency,
     auditor_readonly: User,
-    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     from tests.conftest import member
 

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
@@ -166,7 +167,7 @@ def test_meeting_and_panel_pages_are_constant(
     panel: Panel,
     coordinator: User,
     agency: Agency,
-    django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     CaseFactory.create_batch(rows, panel=panel, next_review_on=timezone.localdate())
     ReferralFactory.create_batch(rows, received_by=agency, panel=panel, status="on_agenda")

@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from agencies.access import Action, forget_access
 from agencies.models import User
@@ -36,12 +37,12 @@ def _post(user: User, reference: str, reason: str = "A child is missing tonight"
 
 
 def test_a_supervisor_breaks_the_glass_and_reads_the_case(
-    panel_case: Case, outside_supervisor: User, django_capture_on_commit_callbacks: object
+    panel_case: Case, outside_supervisor: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     # given
     assert not _reads(outside_supervisor, panel_case)
     # when
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         response = _post(outside_supervisor, panel_case.reference.lower())
     # then
     assert response.status_code == 302 and response.url == panel_case.get_absolute_url()
@@ -56,11 +57,11 @@ def test_a_supervisor_breaks_the_glass_and_reads_the_case(
 
 
 def test_the_owner_and_the_coordinator_are_told_without_the_family(
-    panel_case: Case, outside_supervisor: User, django_capture_on_commit_callbacks: object
+    panel_case: Case, outside_supervisor: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     for user, address in ((panel_case.owner, "owner@example.org"), (panel_case.panel.coordinator, "co@example.org")):
         User.objects.filter(pk=user.pk).update(email=address)
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         break_glass(panel_case, actor=outside_supervisor, reason="A child is missing tonight")
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == ["co@example.org", "owner@example.org"]
@@ -90,9 +91,9 @@ def test_the_owner_and_the_coordinator_find_it_under_the_bell(panel_case: Case, 
 
 
 def test_the_access_ends_after_the_configured_hours(
-    panel_case: Case, outside_supervisor: User, settings: object
+    panel_case: Case, outside_supervisor: User, settings: Settings
 ) -> None:
-    settings.URA_BREAK_GLASS_HOURS = 2  # type: ignore[attr-defined]
+    settings.URA_BREAK_GLASS_HOURS = 2
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         break_glass(panel_case, actor=outside_supervisor, reason="A child is missing tonight")
@@ -182,21 +183,24 @@ def test_the_forms_that_write_in_the_file_refuse_a_reader_through_the_glass(case
 
 
 def test_the_notice_names_the_supervisor_as_they_chose(
-    panel_case: Case, outside_supervisor: User, django_capture_on_commit_callbacks: object
+    panel_case: Case, outside_supervisor: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     User.objects.filter(pk=panel_case.owner_id).update(email="owner@example.org")
     User.objects.filter(pk=outside_supervisor.pk).update(
         first_name="Elira", last_name="Meta", name_shown_to_others=User.NameShown.ROLE_AND_AGENCY
     )
     outside_supervisor.refresh_from_db()
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         break_glass(panel_case, actor=outside_supervisor, reason="A child is missing tonight")
     assert mail.outbox and all("Meta" not in message.body for message in mail.outbox)
     assert "Youth services" in mail.outbox[0].body
 
 
 def test_each_recipient_reads_the_notice_in_their_language_with_the_name_shown_to_them(
-    panel_case: Case, outside_supervisor: User, coordinator: User, django_capture_on_commit_callbacks: object
+    panel_case: Case,
+    outside_supervisor: User,
+    coordinator: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     # given a coordinator who works at the supervisor's agency too, and reads Albanian
     from agencies.models import Membership
@@ -212,7 +216,7 @@ def test_each_recipient_reads_the_notice_in_their_language_with_the_name_shown_t
     )
     outside_supervisor.refresh_from_db()
     # when
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         break_glass(panel_case, actor=outside_supervisor, reason="A child is missing tonight")
     # then the owner, of another agency, reads "Elira M."; the colleague the full name, in Albanian
     to = {message.to[0]: message for message in mail.outbox}

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import User
 from audit.models import AuditEvent, SubjectAccessRequest
@@ -171,7 +172,7 @@ class TestOnlyTheDpo:
         self,
         case: Case,
         dpo: User,
-        django_assert_max_num_queries,  # type: ignore[no-untyped-def]
+        django_assert_max_num_queries: DjangoAssertNumQueries,
     ) -> None:
         for _ in range(5):
             open_for(case, dpo)

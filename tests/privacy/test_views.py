@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import User
 from audit.models import AuditEvent
@@ -48,13 +49,13 @@ def test_nobody_else_on_the_case_sees_the_log(looked_at: Case, who: str, request
 
 
 def test_the_access_log_runs_constant_queries(
-    looked_at: Case, caseworker: User, auditor_readonly: User, django_assert_max_num_queries: object
+    looked_at: Case, caseworker: User, auditor_readonly: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     client = api_as(auditor_readonly)
     for _ in range(30):
         client.get(reverse("cases-api:case-detail", args=[looked_at.pk]))
     owner = _client(caseworker)
-    with django_assert_max_num_queries(14):  # type: ignore[operator]
+    with django_assert_max_num_queries(14):
         assert owner.get(reverse("audit:case_access_log", args=[looked_at.pk])).status_code == 200
 
 
@@ -94,13 +95,13 @@ def test_a_superuser_is_not_the_dpo(db: None) -> None:
     assert _client(root).get(reverse("audit:auditevent_list")).status_code == 404
 
 
-def test_the_search_runs_constant_queries(dpo: User, django_assert_max_num_queries: object) -> None:
+def test_the_search_runs_constant_queries(dpo: User, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
     from audit.services import record
 
     for i in range(60):
         record(AuditEvent.Action.SIGN_IN_FAILED, username=f"u{i}")
     client = _client(dpo)
-    with django_assert_max_num_queries(12 + CHAIN_LOCK):  # type: ignore[operator]
+    with django_assert_max_num_queries(12 + CHAIN_LOCK):
         assert client.get(reverse("audit:auditevent_list")).status_code == 200
 
 
@@ -130,7 +131,7 @@ def test_nobody_but_the_dpo_reads_the_trail_through_the_api(
 
 @pytest.mark.parametrize("size", [1, 5])
 def test_the_break_glass_report_runs_constant_queries(
-    size: int, case: Case, dpo: User, django_assert_max_num_queries: object
+    size: int, case: Case, dpo: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     from tests.conftest import member
     from tests.factories import AgencyFactory, CaseFactory
@@ -142,6 +143,6 @@ def test_the_break_glass_report_runs_constant_queries(
         break_glass(opened, actor=supervisor, reason="A child is missing tonight")
     client = _client(dpo)
     # then
-    with django_assert_max_num_queries(14 + CHAIN_LOCK):  # type: ignore[operator]
+    with django_assert_max_num_queries(14 + CHAIN_LOCK):
         body = client.get(reverse("audit:breakglass_report")).content.decode()
     assert body.count("A child is missing tonight") == size

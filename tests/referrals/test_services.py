@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from agencies.access import Action, forget_access
 from agencies.models import Agency, Membership, Panel, User
@@ -80,7 +81,7 @@ class TestCrisis:
         agency: Agency,
         other_agency: Agency,
         panel: Panel,
-        django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     ) -> None:
         # given a police liaison on the same panel as the receiving agency
         officer = member(other_agency, Role.POLICE_LIAISON)
@@ -116,7 +117,7 @@ class TestCrisis:
         agency: Agency,
         other_agency: Agency,
         panel: Panel,
-        django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+        django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     ) -> None:
         officer = member(other_agency, Role.POLICE_LIAISON)
         User.objects.filter(pk=officer.pk).update(email="o@police.example")

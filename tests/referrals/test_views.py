@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from agencies.access import Action, forget_access
 from agencies.models import Agency, Membership, Panel, User
@@ -218,8 +219,8 @@ def test_the_referral_list_puts_open_referrals_first(caseworker: User, agency: A
 
 @pytest.mark.parametrize("rows", [1, 12])
 def test_referral_lists_are_constant(
-    rows: int, caseworker: User, agency: Agency, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+    rows: int, caseworker: User, agency: Agency, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     for referral in ReferralFactory.create_batch(rows, received_by=agency):
         referral.indicators.create(kind="online")
     browser, api = client_for(caseworker), api_as(caseworker)

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from agencies.models import User
+from agencies.models import Agency, User
 from cases.models import Case
 from reminders.sweep import sweep
 
@@ -33,14 +33,14 @@ def test_it_shows_what_is_due_and_what_was_sent(case: Case, caseworker: User, co
     assert case.family.name not in run()
 
 
-def test_the_demo_reminders_show_after_seeding(case: Case, caseworker: User, agency: object) -> None:
+def test_the_demo_reminders_show_after_seeding(case: Case, caseworker: User, agency: Agency) -> None:
     from demo.reminders import seed_reminders
     from reminders.models import Reminder
     from tests.factories import CaseFactory
 
     CaseFactory(owner=caseworker, owning_agency=agency)
-    seed_reminders(None)  # type: ignore[arg-type]
-    seed_reminders(None)  # type: ignore[arg-type]
+    seed_reminders()
+    seed_reminders()  # idempotent
     assert sorted(Reminder.objects.values_list("kind", "stage")) == [
         ("first_contact", "due_soon"),
         ("review", "overdue"),

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import models
+from django.test import Client
 
 from agencies.access import Action
 from agencies.models import Agency, Membership, User
@@ -83,7 +84,7 @@ def test_overdue_escalates_to_whoever_asked(asked: InformationRequest, teacher: 
 
 
 def test_the_email_names_no_family_and_the_link_opens_the_request(
-    asked: InformationRequest, teacher: User, case: Case, client: object
+    asked: InformationRequest, teacher: User, case: Case, client: Client
 ) -> None:
     User.objects.update(email=models.functions.Concat("username", models.Value("@example.org")))
     with time_machine.travel(NOW + datetime.timedelta(hours=22), tick=False):
@@ -93,6 +94,6 @@ def test_the_email_names_no_family_and_the_link_opens_the_request(
     [message] = mail.outbox
     assert case.family.name not in message.body and str(case.index_person) not in message.body
     [reminder] = mine(teacher)
-    client.force_login(teacher)  # type: ignore[attr-defined]
-    response = client.get(reminder.get_absolute_url())  # type: ignore[attr-defined]
+    client.force_login(teacher)
+    response = client.get(reminder.get_absolute_url())
     assert response.status_code == 302 and response.url == asked.get_absolute_url()

@@ -7,6 +7,7 @@ import time_machine
 from django.core import mail
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from agencies.access import Action
 from agencies.models import Membership, Panel, PanelReminderSettings, User
@@ -141,11 +142,11 @@ def test_a_sweep_after_an_outage_catches_up_from_dates(case: Case) -> None:
 
 @time_machine.travel(NOW, tick=False)
 def test_delivery_happens_after_commit_and_once(
-    case: Case, caseworker: User, django_capture_on_commit_callbacks: object
+    case: Case, caseworker: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     with_emails()
     Case.objects.filter(pk=case.pk).update(next_review_on=datetime.date(2026, 3, 11))
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         sweep()
     assert mail.outbox == [] and len(callbacks) == 1
     callbacks[0]()

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             seed_referrals(org)
             seed_meetings(org)
             seed_interventions(org)
-            seed_reminders(org)
+            seed_reminders()
             seed_privacy(org)
             seed_audit(org)
         self.stdout.write(

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             reminders = reminders.filter(sent_at__isnull=False)
         self.stdout.write(self.style.MIGRATE_HEADING(f"Reminders ({reminders.count()})"))
         for r in reminders[: options["limit"]]:
-            to = r.recipient.username if r.recipient else f"owner:{r.case.owner.username}"  # type: ignore[union-attr]
+            to = r.recipient.username if r.recipient else f"owner:{r.case.owner.username}"
             sent = f"sent {r.sent_at:%Y-%m-%d %H:%M}" if r.sent_at else "not sent"
             read = "read" if r.read_at else "unread"
             self.stdout.write(
