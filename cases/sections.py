@@ -13,7 +13,7 @@ from agencies.access import Action, CaseAccess
 from agencies.models import User
 from agencies.sections import CaseSection, HomeSection
 from audit.reads import note_list
-from families.models import Person
+from families.sections import members_of
 
 from .children import children_of, drafts_of
 from .involvement import involvement
@@ -38,11 +38,20 @@ __all__ = [
 ]
 
 
+SHARES_ATTR = "_ura_current_shares"
+
+
 def _current_shares(case: Case, user: User) -> list[CaseShare]:
-    # Everyone who knows the case learns which agencies are involved; the particulars of each
-    # share are for full readers only (CaseAccess.reads_share_particulars, in the partials).
-    shares = CaseShare.objects.restrict(user, Action.VIEW_SUMMARY).filter(case=case).current()
-    return list(shares.select_related("agency", "granted_by", "consent"))
+    """The case's current shares, fetched once per page (who is involved, and the shares).
+
+    Everyone who knows the case learns which agencies are involved; the particulars of each share
+    are for full readers only (CaseAccess.reads_share_particulars, in the partials)."""
+    cached: tuple[int, list[CaseShare]] | None = getattr(case, SHARES_ATTR, None)
+    if cached is None or cached[0] != user.pk:
+        shares = CaseShare.objects.restrict(user, Action.VIEW_SUMMARY).filter(case=case).current()
+        cached = (user.pk, list(shares.select_related("agency", "granted_by", "consent")))
+        setattr(case, SHARES_ATTR, cached)
+    return cached[1]
 
 
 class Header(CaseSection):
@@ -120,8 +129,7 @@ class Children(CaseSection):
         return access.full
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-        members = list(Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id))
-        return {"children": children_of(members, case, user)}
+        return {"children": children_of(members_of(case, user), case, user)}
 
 
 class RiskHistory(CaseSection):

@@ -10,7 +10,19 @@ from agencies.sections import CaseSection
 
 from .models import Consent, DisclosureRestriction, Person
 
-__all__ = ["Consents", "Members", "Restrictions"]
+__all__ = ["Consents", "Members", "Restrictions", "members_of"]
+
+MEMBERS_ATTR = "_ura_family_members"
+
+
+def members_of(case: Any, user: User) -> list[Person]:
+    """The members of the case's family that `user` reads, fetched once per page: the family's
+    section and the children's (cases.sections.Children) both show them."""
+    cached: tuple[int, list[Person]] | None = getattr(case, MEMBERS_ATTR, None)
+    if cached is None or cached[0] != user.pk:
+        cached = (user.pk, list(Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id)))
+        setattr(case, MEMBERS_ATTR, cached)
+    return cached[1]
 
 
 class Restrictions(CaseSection):
@@ -37,7 +49,7 @@ class Members(CaseSection):
         return access.full
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
-        return {"members": list(Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id))}
+        return {"members": members_of(case, user)}
 
 
 class Consents(CaseSection):
