@@ -7,9 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
 
 from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
@@ -138,9 +136,7 @@ class AssignOwnerView(RestrictedObjectFormView):
 
     def perform(self, form: AssignOwnerForm) -> HttpResponse:
         candidate = form.cleaned_data["owner"]
-        case = services.assign_owner(
-            self.object, owner=candidate.user, agency=candidate.agency, actor=self.actor
-        )
+        case = services.assign_owner(self.object, owner=candidate.user, agency=candidate.agency, actor=self.actor)
         messages.success(self.request, _("%(user)s now owns the case.") % {"user": candidate.user})
         return HttpResponseRedirect(case.get_absolute_url())
 
@@ -235,8 +231,6 @@ class ConsentWithdrawView(RestrictedObjectFormView):
         return {**super().get_context_data(**kwargs), "case": self.object, "title": title}
 
     def perform(self, form: WithdrawConsentForm) -> HttpResponse:
-        services.withdraw_consent(
-            self.object, self.consent, reason=form.cleaned_data["reason"], actor=self.actor
-        )
+        services.withdraw_consent(self.object, self.consent, reason=form.cleaned_data["reason"], actor=self.actor)
         messages.success(self.request, _("The withdrawal is recorded. Check the shares flagged on the case."))
         return HttpResponseRedirect(self.object.get_absolute_url() + "#consent-heading")

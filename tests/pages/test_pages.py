@@ -2,6 +2,8 @@
 reader they apply to; each costs a fixed number of queries (decision 57); a summary reader sees of a
 share only what the API's summary gives her."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -27,8 +29,8 @@ def signed_in(user: User, url: str) -> Client:
     return client
 
 
-def shown(response: object) -> list[str]:
-    return [section.name for section in response.context["sections"]]  # type: ignore[attr-defined]
+def shown(response: Any) -> list[str]:
+    return [section.name for section in response.context["sections"]]
 
 
 def test_the_case_page_shows_a_full_reader_every_section_in_order(case: Case) -> None:
@@ -56,7 +58,9 @@ def test_a_page_of_my_cases_past_the_last_is_not_found(caseworker: User) -> None
 class TestPageTotals:
     # The page's own queries (session, user, two-factor, the case with its access, the header's
     # unread count, the read's audit record) and the sum of its sections' budgets.
-    def test_the_case_page_for_its_owner(self, case: Case, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
+    def test_the_case_page_for_its_owner(
+        self, case: Case, django_assert_max_num_queries: DjangoAssertNumQueries
+    ) -> None:
         client = signed_in(case.owner, case.get_absolute_url())
         with django_assert_max_num_queries(32 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200

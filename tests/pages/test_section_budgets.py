@@ -19,22 +19,19 @@ from agencies.sections import CaseSection, HomeSection
 from cases import services
 from cases.models import (
     Case,
-    CaseEvent,
     CaseNote,
     ChildNeeds,
     Contact,
     DisclosureCheck,
     InformationRequest,
-    RiskRecord,
 )
-from families.models import Consent, DisclosureRestriction, Person
+from families.models import Consent
 from interventions import services as plans
 from interventions.models import InterventionPlan
 from pages.views import CaseView, HomeView
 from panels.models import AgendaItem, MeetingAttendance, PanelMeeting
-from referrals.models import Referral
 from tests.conftest import member
-from tests.factories import AgencyFactory, CaseFactory, PanelFactory, ReferralFactory, born, relative, share
+from tests.factories import AgencyFactory, CaseFactory, PanelFactory, ReferralFactory, relative, share
 
 pytestmark = pytest.mark.django_db
 
@@ -102,12 +99,19 @@ def _referrals(case: Case, n: int) -> None:
 def _plan(case: Case, n: int) -> None:
     goals = [{"text": f"Goal {i}", "actions": [_action(case), _action(case)]} for i in range(n)]
     InterventionPlan.objects.filter(case=case).delete()
-    plans.create_plan(case, goals=goals, actor=case.owner, agreed_by_family=True, agreed_by="Mother", agreed_on=timezone.localdate())
+    plans.create_plan(
+        case, goals=goals, actor=case.owner, agreed_by_family=True, agreed_by="Mother", agreed_on=timezone.localdate()
+    )
     plans.create_plan(case, goals=goals[:1], actor=case.owner)
 
 
 def _action(case: Case) -> dict[str, Any]:
-    return {"type": "pragmatic", "measure": "housing", "provider_agency": case.owning_agency, "due_on": timezone.localdate()}
+    return {
+        "type": "pragmatic",
+        "measure": "housing",
+        "provider_agency": case.owning_agency,
+        "due_on": timezone.localdate(),
+    }
 
 
 def _contacts(case: Case, n: int) -> None:
@@ -198,7 +202,9 @@ def _count(
     with assert_max(budget) as captured:
         shown = section.show(fetched, user, access)
         if shown is not None:
-            html = render_to_string(shown.template_name, {"case": fetched, "access": access, "user": user, **shown.context})
+            html = render_to_string(
+                shown.template_name, {"case": fetched, "access": access, "user": user, **shown.context}
+            )
     return len(captured), html
 
 
