@@ -66,6 +66,7 @@ class HomeView(RestrictedViewMixin, TemplateView):
     """My cases: the deadlines, the questions put to my agency, the open cases the user sees in full
     (closed ones a click away), and the panels they sit on."""
 
+    # The view's own queryset is never read: each section restricts its rows for the reader.
     queryset = Case.objects.all()
     action = Action.VIEW
     template_name = "pages/home.html"
