@@ -17,11 +17,12 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
-__all__ = ["IdleTimeoutMiddleware", "TwoFactorMiddleware", "locked_out", "needs_second_factor"]
+__all__ = ["IdleTimeoutMiddleware", "NoStoreMiddleware", "TwoFactorMiddleware", "locked_out", "needs_second_factor"]
 
 # Session keys.
 OTP_PENDING = "ura_otp_pending"
@@ -89,6 +90,25 @@ class TwoFactorMiddleware:
             target = reverse("two_factor_verify" if enrolled else "two_factor")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No answer of Ura's is kept by a browser or a proxy (decision 63).
+
+    A shared tablet's browser cache would otherwise keep a family's file after sign-out, and the
+    back button would show it. Every response Django makes is `no-store` (with `Pragma: no-cache`
+    for HTTP/1.0 caches): a page, an API answer, a download, a refusal, a redirect. Only the
+    vendored static files are cached, and WhiteNoise serves them before this middleware runs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        response.headers["Pragma"] = "no-cache"
+        return response
 
 
 class IdleTimeoutMiddleware:
