@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from agencies.models import User
 from tests.test_endpoint_permissions import ENDPOINTS, EXEMPT, World, _client
-from tests.test_endpoint_permissions import stranger as stranger  # the table's fixtures  # noqa: PLC0414
-from tests.test_endpoint_permissions import world as world  # noqa: PLC0414
+from tests.test_endpoint_permissions import stranger as stranger  # the table's fixtures, registered here
+from tests.test_endpoint_permissions import world as world
 
 pytestmark = pytest.mark.django_db
 
