@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.db.models import F
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,14 +22,48 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
+from knox.models import AuthToken
 
-__all__ = ["IdleTimeoutMiddleware", "NoStoreMiddleware", "TwoFactorMiddleware", "locked_out", "needs_second_factor"]
+__all__ = [
+    "IdleTimeoutMiddleware",
+    "NoStoreMiddleware",
+    "TwoFactorMiddleware",
+    "account_changed",
+    "locked_out",
+    "needs_second_factor",
+    "revoke_sign_ins",
+    "revoke_tokens",
+]
+
+# Sent when something about a user's sign-in changes, with `user`, `event` (one of the names
+# below), `actor` (who did it, when not the user) and `detail`; the audit app records it (it stands
+# above this app, so it listens instead of being called). Events: "tokens_revoked",
+# "sign_ins_revoked", "enrolment_code_issued", "two_factor_enrolled", "recovery_codes_issued",
+# "recovery_code_used".
+account_changed = Signal()
 
 # Session keys.
 OTP_PENDING = "ura_otp_pending"
 LAST_SEEN = "ura_last_seen"
 # The last-seen time is written at most this often, so that a page does not always write the session.
 LAST_SEEN_RESOLUTION = 60
+
+
+def revoke_tokens(user: Any, *, reason: str, actor: Any = None) -> int:
+    """End every API token of `user` (decision 64). Returns how many there were."""
+    ended, _kinds = AuthToken.objects.filter(user=user).delete()
+    account_changed.send(sender=type(user), user=user, event="tokens_revoked", actor=actor, detail=reason)
+    return int(ended)
+
+
+def revoke_sign_ins(user: Any, *, reason: str, actor: Any = None) -> None:
+    """End every API token and every browser session of `user`: their next request signs in again.
+
+    Sessions end by raising the user's `sign_in_generation`, part of the hash every session
+    carries, so no session store has to be searched."""
+    type(user).objects.filter(pk=user.pk).update(sign_in_generation=F("sign_in_generation") + 1)
+    revoke_tokens(user, reason=reason, actor=actor)
+    account_changed.send(sender=type(user), user=user, event="sign_ins_revoked", actor=actor, detail=reason)
 
 
 def needs_second_factor(user: Any) -> bool:

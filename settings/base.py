@@ -153,6 +153,8 @@ URA_IDLE_TIMEOUT_MINUTES = env_int("URA_IDLE_TIMEOUT_MINUTES", 30)
 # When true every account must enrol an authenticator app and give its code at each sign-in, in
 # the browser and for API tokens. production.py defaults it to true.
 URA_REQUIRE_2FA = env_bool("URA_REQUIRE_2FA", False)
+# How long a two-factor enrolment code, issued by an administrator or supervisor, may be used.
+URA_ENROLMENT_CODE_HOURS = env_int("URA_ENROLMENT_CODE_HOURS", 72)
 OTP_TOTP_ISSUER = "Ura"
 
 # --- Lock-out after failed sign-ins (django-axes) ---------------------------------------------
