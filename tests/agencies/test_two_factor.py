@@ -219,3 +219,12 @@ def test_new_recovery_codes_end_the_old_ones(caseworker: User) -> None:
     sign_in(other, caseworker)
     assert other.post(reverse("two_factor_verify"), {"otp_token": old[1]}).status_code == 400
     assert other.post(reverse("two_factor_verify"), {"otp_token": new[1]}).status_code == 302
+
+
+@override_settings(URA_REQUIRE_2FA=True)
+def test_the_api_token_takes_a_recovery_code_once(caseworker: User) -> None:
+    enrolled(caseworker)
+    codes = issue_recovery_codes(caseworker)
+    body = {"username": caseworker.username, "password": PASSWORD, "otp_token": codes[2]}
+    assert APIClient().post(reverse("api-token"), body).status_code == 200
+    assert APIClient().post(reverse("api-token"), body).status_code == 400
