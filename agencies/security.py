@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from knox.models import AuthToken
 
+from .access import forget_access
+
 __all__ = [
     "IdleTimeoutMiddleware",
     "NoStoreMiddleware",
@@ -52,7 +54,9 @@ LAST_SEEN_RESOLUTION = 60
 def revoke_tokens(user: Any, *, reason: str, actor: Any = None) -> int:
     """End every API token of `user` (decision 64). Returns how many there were."""
     ended, _kinds = AuthToken.objects.filter(user=user).delete()
-    account_changed.send(sender=type(user), user=user, event="tokens_revoked", actor=actor, detail=reason)
+    if ended:  # a password set on an account with no token (a new one, the demo's) is no event
+        account_changed.send(sender=type(user), user=user, event="tokens_revoked", actor=actor, detail=reason)
+        forget_access(user)  # the audit record read the user's memberships, which may be changing
     return int(ended)
 
 
@@ -64,6 +68,7 @@ def revoke_sign_ins(user: Any, *, reason: str, actor: Any = None) -> None:
     type(user).objects.filter(pk=user.pk).update(sign_in_generation=F("sign_in_generation") + 1)
     revoke_tokens(user, reason=reason, actor=actor)
     account_changed.send(sender=type(user), user=user, event="sign_ins_revoked", actor=actor, detail=reason)
+    forget_access(user)  # memberships changed: what the user may see is read again
 
 
 def needs_second_factor(user: Any) -> bool:
