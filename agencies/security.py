@@ -13,21 +13,62 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from django.db.models import F
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
+from knox.models import AuthToken
 
-__all__ = ["IdleTimeoutMiddleware", "TwoFactorMiddleware", "locked_out", "needs_second_factor"]
+from .access import forget_access
+
+__all__ = [
+    "IdleTimeoutMiddleware",
+    "NoStoreMiddleware",
+    "TwoFactorMiddleware",
+    "account_changed",
+    "locked_out",
+    "needs_second_factor",
+    "revoke_sign_ins",
+    "revoke_tokens",
+]
+
+# Sent when something about a user's sign-in changes, with `user`, `event` (one of the names
+# below), `actor` (who did it, when not the user) and `detail`; the audit app records it (it stands
+# above this app, so it listens instead of being called). Events: "tokens_revoked",
+# "sign_ins_revoked", "enrolment_code_issued", "two_factor_enrolled", "recovery_codes_issued",
+# "recovery_code_used".
+account_changed = Signal()
 
 # Session keys.
 OTP_PENDING = "ura_otp_pending"
 LAST_SEEN = "ura_last_seen"
 # The last-seen time is written at most this often, so that a page does not always write the session.
 LAST_SEEN_RESOLUTION = 60
+
+
+def revoke_tokens(user: Any, *, reason: str, actor: Any = None) -> int:
+    """End every API token of `user` (decision 64). Returns how many there were."""
+    ended, _kinds = AuthToken.objects.filter(user=user).delete()
+    if ended:  # a password set on an account with no token (a new one, the demo's) is no event
+        account_changed.send(sender=type(user), user=user, event="tokens_revoked", actor=actor, detail=reason)
+        forget_access(user)  # the audit record read the user's memberships, which may be changing
+    return int(ended)
+
+
+def revoke_sign_ins(user: Any, *, reason: str, actor: Any = None) -> None:
+    """End every API token and every browser session of `user`: their next request signs in again.
+
+    Sessions end by raising the user's `sign_in_generation`, part of the hash every session
+    carries, so no session store has to be searched."""
+    type(user).objects.filter(pk=user.pk).update(sign_in_generation=F("sign_in_generation") + 1)
+    revoke_tokens(user, reason=reason, actor=actor)
+    account_changed.send(sender=type(user), user=user, event="sign_ins_revoked", actor=actor, detail=reason)
+    forget_access(user)  # memberships changed: what the user may see is read again
 
 
 def needs_second_factor(user: Any) -> bool:
@@ -89,6 +130,25 @@ class TwoFactorMiddleware:
             target = reverse("two_factor_verify" if enrolled else "two_factor")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No answer of Ura's is kept by a browser or a proxy (decision 63).
+
+    A shared tablet's browser cache would otherwise keep a family's file after sign-out, and the
+    back button would show it. Every response Django makes is `no-store` (with `Pragma: no-cache`
+    for HTTP/1.0 caches): a page, an API answer, a download, a refusal, a redirect. Only the
+    vendored static files are cached, and WhiteNoise serves them before this middleware runs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        response.headers["Pragma"] = "no-cache"
+        return response
 
 
 class IdleTimeoutMiddleware:

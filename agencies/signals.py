@@ -7,6 +7,7 @@ from django.dispatch import receiver
 
 from .models import Membership, User
 from .roles import sync_user_groups
+from .security import revoke_sign_ins
 
 
 # Signals rather than a service: memberships are configured in the admin as well as in Ura,
@@ -14,15 +15,28 @@ from .roles import sync_user_groups
 @receiver(pre_save, sender=Membership)
 def remember_previous_user(sender: type[Membership], instance: Membership, **_: Any) -> None:
     """A membership moved to another person (in the admin) must also leave the first one's groups."""
-    instance._previous_user_id = (
-        Membership.objects.filter(pk=instance.pk).values_list("user_id", flat=True).first() if instance.pk else None
+    before = (
+        Membership.objects.filter(pk=instance.pk).values_list("user_id", "agency_id", "role").first()
+        if instance.pk
+        else None
     )
+    instance._previous_user_id = before[0] if before else None
+    instance._previous_role = (before[1], before[2]) if before else None
 
 
 @receiver(post_save, sender=Membership)
 @receiver(post_delete, sender=Membership)
-def membership_changed(sender: type[Membership], instance: Membership, **_: Any) -> None:
+def membership_changed(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
     sync_user_groups(instance.user)
     previous = instance._previous_user_id
-    if previous is not None and previous != instance.user_id:
-        sync_user_groups(User.objects.get(pk=previous))
+    moved_from = User.objects.get(pk=previous) if previous is not None and previous != instance.user_id else None
+    if moved_from is not None:
+        sync_user_groups(moved_from)
+    # A membership that ends (deleted, moved to someone else, or changed to another agency or
+    # role) ends its holder's sign-ins: no token or session opened under it outlives it.
+    if kwargs.get("signal") is post_delete:
+        revoke_sign_ins(instance.user, reason="membership_ended")
+    elif moved_from is not None:
+        revoke_sign_ins(moved_from, reason="membership_ended")
+    elif instance._previous_role not in (None, (instance.agency_id, instance.role)):
+        revoke_sign_ins(instance.user, reason="membership_changed")

@@ -7,6 +7,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 
+from agencies.security import account_changed
+
 from .models import AuditEvent
 from .services import record
 
@@ -36,3 +38,11 @@ def signed_out(sender: Any, request: HttpRequest, user: Any, **_: Any) -> None:
 def sign_in_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any) -> None:
     # The attempted username only: never the password.
     record(AuditEvent.Action.SIGN_IN_FAILED, ip_address=_ip(request), username=str(credentials.get("username", "")))
+
+
+@receiver(account_changed)
+def account_was_changed(sender: Any, user: Any, event: str, actor: Any = None, detail: str = "", **_: Any) -> None:
+    """Sign-ins ended, two-factor codes issued or used: who, for whom, why (never a code)."""
+    record(
+        AuditEvent.Action(event), actor=actor or user, subject=user.pk, subject_username=user.username, detail=detail
+    )

@@ -57,16 +57,56 @@ MARKUP = re.compile(
 )
 
 
+# Parts of an office document that run code when it is opened: VBA projects (vbaProject.bin,
+# vbaData.xml in Word), Excel 4.0 macro sheets (xl/macrosheets/, xl/intlMacrosheets/), ODF
+# Basic and scripts.
+ACTIVE_PARTS = re.compile(r"(^|/)(vbaproject[^/]*\.bin|vbadata\.xml)$|^xl/(intl)?macrosheets/|^(basic|scripts)/", re.I)
+# Content types of macro-enabled documents (.docm, .xlsm, .xlam, .pptm...) and of macro sheets.
+ACTIVE_TYPES = re.compile(rb"macroenabled|macrosheet|vbaproject|ms-office\.activex", re.I)
+# A relationship to something outside the file (an attached template, a linked object or frame, an
+# external workbook, a linked picture) is fetched when the document opens; hyperlinks wait for a click.
+RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.I)
+EXTERNAL = re.compile(rb"""TargetMode\s*=\s*["']External["']""", re.I)
+HYPERLINK = re.compile(rb"""Type\s*=\s*["'][^"']*/relationships/hyperlink["']""", re.I)
+# The parts read to decide (content types, relationships) are small; a larger one is refused
+# rather than read (a zip bomb).
+PART_LIMIT = 1024 * 1024
+
+
+def _refuse_active() -> ValidationError:
+    return ValidationError(
+        _(
+            "This kind of file is not accepted: office documents with macros or links to outside files "
+            "run code or reach the internet when they are opened."
+        )
+    )
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
+    if archive.getinfo(name).file_size > PART_LIMIT:
+        raise _refuse_active()
+    return archive.read(name)
+
+
+def _links_outside(archive: zipfile.ZipFile, name: str) -> bool:
+    """Whether a relationships part points outside the file other than by a hyperlink."""
+    return any(
+        EXTERNAL.search(tag) and not HYPERLINK.search(tag) for tag in RELATIONSHIP.findall(_read_part(archive, name))
+    )
+
+
 def _office(upload: UploadedFile) -> tuple[str, tuple[str, ...]] | None:
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
             names = archive.namelist()
-            if any(
-                name.lower().endswith("vbaproject.bin") or name.startswith(("Basic/", "Scripts/")) for name in names
-            ):
-                return None  # documents with macros are refused: they run code when opened
+            if any(ACTIVE_PARTS.search(name) for name in names):
+                raise _refuse_active()  # documents with macros run code when opened
             if "[Content_Types].xml" in names:
+                if ACTIVE_TYPES.search(_read_part(archive, "[Content_Types].xml")):
+                    raise _refuse_active()
+                if any(_links_outside(archive, name) for name in names if name.lower().endswith(".rels")):
+                    raise _refuse_active()
                 return next((kind for folder, kind in OOXML.items() if any(n.startswith(folder) for n in names)), None)
             # A few bytes name the kind: a larger `mimetype` (a zip bomb) is not read.
             if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:

@@ -1,6 +1,5 @@
 """The audit trail's pages: a case's access log, the DPO's search and report, break-the-glass."""
 
-import csv
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
 from agencies.access import Action, CaseAccess, RestrictedViewMixin, is_data_protection_officer
+from agencies.exports import csv_response
 from agencies.models import Agency
 from audit.models import AuditEvent, BreakGlassAccess
 from audit.reads import client_ip, note_read
@@ -123,39 +123,15 @@ class AuditSearchView(DataProtectionOfficerRequired, ListView[AuditEvent]):
             search=self._search(),
         )
 
-        class Echo:
-            def write(self, value: str) -> str:
-                return value
-
-        writer = csv.writer(Echo())
-        header = [
-            "id",
-            "at",
-            "user",
-            "agency",
-            "action",
-            "object_type",
-            "object_id",
-            "case",
-            "reason",
-            "from",
-            "details",
-            "hash",
-        ]
-
-        def rows() -> Any:
-            yield writer.writerow(header)
-            for e in events.iterator(chunk_size=2000):
-                yield writer.writerow(
-                    [e.pk, e.created_at.isoformat(), e.actor_username, e.agency_id or "", e.action, e.object_type,
-                     e.object_id, e.case_id or "", e.reason, e.ip_address or "", e.data, e.hash]
-                )  # fmt: skip
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        header = ["id", "at", "user", "agency", "action", "object_type", "object_id", "case", "reason", "from",
+                  "details", "hash"]  # fmt: skip
+        rows = (
+            [e.pk, e.created_at.isoformat(), e.actor_username, e.agency_id or "", e.action, e.object_type,
+             e.object_id, e.case_id or "", e.reason, e.ip_address or "", e.data, e.hash]
+            for e in events.iterator(chunk_size=2000)
+        )  # fmt: skip
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="ura-audit-{stamp}.csv"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return csv_response(f"ura-audit-{stamp}.csv", header, rows)
 
 
 class BreakGlassReportView(DataProtectionOfficerRequired, ListView[BreakGlassAccess]):

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Case as DbCase
+from django.db.models import IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -142,23 +144,31 @@ def _match_reason(given_a: str, given_b: str, born_a: Any, born_b: Any) -> tuple
     return None
 
 
+# Near keys read for one name at most: no real three-letter prefix among the rows one user may
+# see comes near it, and the exact keys are read first, so a common prefix never pushes them out.
+NEAR_KEYS = 5000
+
+
 def _candidates(restricted: Any, field: str, key: str) -> list[Any]:
     """The rows of `restricted` whose name key is `key` or within a slip of a letter of it.
 
-    The keys are looked up first, on their own: equality and a three-letter prefix, both index
-    scans (`varchar_pattern_ops`), narrowed to similar keys here. Only then are those few ids
-    passed through `restrict()`: checking visibility row by row over a common prefix made
-    PostgreSQL materialise every case a supervisor may see (140 ms at a million cases). Nothing
-    read in the first step leaves this function.
+    `restrict()` comes first, in the same statement as the key: only rows the user may see leave
+    the database, and the same two statements run whatever the name, so nothing here (statements,
+    rows, the comparisons made in Python) depends on records the user may not see (decision 62).
+    The key conditions are index scans (equality, and a `varchar_pattern_ops` prefix); the access
+    rules check each of those rows with correlated index probes, so a common prefix costs what
+    its visible rows cost, not every case a supervisor may see.
     """
-    model = restricted.model
-    keys = model._base_manager.order_by()
-    # Every exact key (a common surname must not push a visible record out); near keys up to a
-    # bound that no real prefix reaches, taken in a fixed order.
-    exact = list(keys.filter(**{field: key}).values_list("pk", flat=True))
-    near = keys.filter(**{f"{field}__startswith": key[:3]}).exclude(**{field: key}).order_by("pk")
-    ids = exact + [pk for pk, found in near.values_list("pk", field)[:5000] if similar(found, key)]
-    return list(restricted.filter(pk__in=ids)) if ids else []
+    exact_first = DbCase(When(**{field: key}, then=Value(0)), default=Value(1), output_field=IntegerField())
+    keys = (
+        restricted.filter(**{f"{field}__startswith": key[:3]})
+        .order_by(exact_first, "pk")
+        .values_list("pk", field)[:NEAR_KEYS]
+    )
+    ids = [pk for pk, found in keys if similar(found, key)]
+    # The second statement runs even when the first found nothing: a name nobody may see costs
+    # what a name nobody holds costs. No row has the id 0.
+    return list(restricted.filter(pk__in=ids or [0]))
 
 
 def find_matches(

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files stay cacheable), before everything else: no answer is stored.
+    "agencies.security.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,6 +154,8 @@ URA_IDLE_TIMEOUT_MINUTES = env_int("URA_IDLE_TIMEOUT_MINUTES", 30)
 # When true every account must enrol an authenticator app and give its code at each sign-in, in
 # the browser and for API tokens. production.py defaults it to true.
 URA_REQUIRE_2FA = env_bool("URA_REQUIRE_2FA", False)
+# How long a two-factor enrolment code, issued by an administrator or supervisor, may be used.
+URA_ENROLMENT_CODE_HOURS = env_int("URA_ENROLMENT_CODE_HOURS", 72)
 OTP_TOTP_ISSUER = "Ura"
 
 # --- Lock-out after failed sign-ins (django-axes) ---------------------------------------------

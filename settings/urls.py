@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from agencies.account import NameShownView, TwoFactorView, VerifyView
+from agencies.account import EnrolmentCodeView, NameShownView, RecoveryCodesView, TwoFactorView, VerifyView
 from agencies.api.views import ObtainTokenView, RevokeTokenView
 from agencies.views import set_language
 from cases import urls as case_urls
@@ -34,6 +34,8 @@ urlpatterns = [
     path("accounts/name/", NameShownView.as_view(), name="name_shown"),
     path("accounts/two-factor/", TwoFactorView.as_view(), name="two_factor"),
     path("accounts/two-factor/verify/", VerifyView.as_view(), name="two_factor_verify"),
+    path("accounts/two-factor/recovery-codes/", RecoveryCodesView.as_view(), name="two_factor_recovery"),
+    path("accounts/two-factor/enrolment-codes/", EnrolmentCodeView.as_view(), name="two_factor_codes"),
     path("cases/", include((case_pages, case_urls.app_name))),
     path("panels/", include("panels.urls")),
     path("referrals/", include("referrals.urls")),

@@ -347,6 +347,8 @@ EXEMPT = {
     "two_factor": "the user's own authenticator app",
     "name_shown": "the user's own name preference",
     "two_factor_verify": "the user's own sign-in code",
+    "two_factor_recovery": "the user's own recovery codes",
+    "two_factor_codes": "issues a person an enrolment code; reads no case data (404 to all but issuers)",
     "api-token": "exchanges credentials for a token",
     "api-logout": "ends the caller's own token",
     "api-schema": "describes the API, holds no data",

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from ..security import needs_second_factor
+from ..two_factor import use_recovery_code
 
 __all__ = ["ObtainTokenView", "RevokeTokenView"]
 
@@ -25,8 +26,11 @@ class TokenRequestSerializer(serializers.Serializer[None]):
     otp_token = serializers.CharField(
         required=False,
         allow_blank=True,
-        max_length=8,
-        help_text="The code from the user's authenticator app; required once two-factor sign-in applies.",
+        max_length=24,
+        help_text=(
+            "The code from the user's authenticator app, or one of their recovery codes (each works once); "
+            "required once two-factor sign-in applies."
+        ),
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -40,7 +44,9 @@ class TokenRequestSerializer(serializers.Serializer[None]):
                 raise serializers.ValidationError(
                     _("Turn on two-factor sign-in in the browser first."), code="authorization"
                 )
-            if match_token(user, attrs.get("otp_token", "").strip()) is None:
+            typed = attrs.get("otp_token", "").strip()
+            by_app = match_token(user, typed) if len(typed) <= 8 else None
+            if by_app is None and not (len(typed) > 8 and use_recovery_code(user, typed)):
                 raise serializers.ValidationError(
                     {"otp_token": [_("A valid code from your authenticator app is required.")]}, code="authorization"
                 )

@@ -1,4 +1,5 @@
-"""Agencies, people, memberships and panels, and each panel's deadlines."""
+"""Agencies, people, memberships and panels, each panel's deadlines, and two-factor codes."""
 
 from .deadlines import *  # noqa: F403
 from .organisations import *  # noqa: F403
+from .two_factor import *  # noqa: F403

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from ..access import RestrictedQuerySet, rules
@@ -61,6 +62,10 @@ class User(AbstractUser):
         help_text=_("How your name appears to people of other agencies. Your own agency always sees your full name."),
     )
 
+    # Raised to end every browser session of the user at once (decision 64): it is part of the
+    # hash each session carries. Zero keeps Django's own hash, so no session ends when it arrives.
+    sign_in_generation = models.PositiveIntegerField(default=0, editable=False)
+
     class Meta:
         ordering = ["username"]
         verbose_name = _("user")
@@ -71,6 +76,23 @@ class User(AbstractUser):
         from ..people import current_viewer, display_name
 
         return display_name(self, current_viewer())
+
+    def _get_session_auth_hash(self, secret: Any = None) -> str:
+        password = f"{self.password}:{self.sign_in_generation}" if self.sign_in_generation else self.password
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash", password, secret=secret,
+            algorithm="sha256",
+        ).hexdigest()  # fmt: skip
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A new password ends the user's API tokens (Django's session hash ends their other
+        # browser sessions). `_password` is set by set_password, not by a hash upgrade at sign-in.
+        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from ..security import revoke_tokens
+
+            revoke_tokens(self, reason="password_changed")
 
     @property
     def full_name(self) -> str:
@@ -157,6 +179,8 @@ class Membership(models.Model):
     # Whose membership this was before the save in progress, when it is moved to another person
     # (set by agencies.signals, which takes the first person out of the agency's group too).
     _previous_user_id: int | None = None
+    # Its agency and role before that save (a change of either ends its holder's sign-ins).
+    _previous_role: tuple[Any, str] | None = None
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")

@@ -1,6 +1,6 @@
 """Signing in and staying signed in (decisions 38, 39): repeated failures lock one username out from one
 address, in the browser and at the API's token endpoint; an idle session ends; weak passwords are
-refused."""
+refused; a new password or a membership that ends ends the sign-ins it should (decision 64)."""
 
 import time
 
@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from agencies.models import User
+from agencies.models import Membership, User
 from agencies.security import LAST_SEEN
 from audit.models import AuditEvent
 from tests.agencies.conftest import sign_in
@@ -86,3 +86,71 @@ def test_weak_passwords_are_refused(password: str) -> None:
 
 def test_a_long_uncommon_password_is_accepted() -> None:
     validate_password("harbour-lantern-quietly-47")
+
+
+def _token(user: User) -> APIClient:
+    """An API client signed with a fresh token of `user`."""
+    response = APIClient().post(reverse("api-token"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 200, response.data
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.data['token']}")
+    return client
+
+
+def _browser(user: User) -> Client:
+    client = Client()
+    assert sign_in(client, user).status_code == 302
+    return client
+
+
+def test_a_new_password_ends_the_api_tokens_and_the_other_sessions(caseworker: User) -> None:
+    # given a tablet's API token and a browser session
+    api, browser = _token(caseworker), _browser(caseworker)
+    assert api.get("/api/v1/cases/").status_code == 200
+    assert browser.get(reverse("home")).status_code == 200
+    # when the password is changed (by the user elsewhere, or an administrator)
+    caseworker.set_password("a-new-long-uncommon-password-7")
+    caseworker.save()
+    # then neither signs in any more
+    assert api.get("/api/v1/cases/").status_code == 401
+    assert browser.get(reverse("home")).status_code == 302
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.TOKENS_REVOKED, data__detail="password_changed").exists()
+
+
+def test_a_password_hash_upgrade_at_sign_in_ends_nothing(caseworker: User) -> None:
+    api = _token(caseworker)
+    caseworker.check_password(PASSWORD)  # may re-hash; not a new password
+    caseworker.save()
+    assert api.get("/api/v1/cases/").status_code == 200
+
+
+@pytest.mark.parametrize("change", ["deleted", "moved", "new_role", "new_agency"])
+def test_a_membership_that_ends_ends_every_sign_in(caseworker: User, change: str) -> None:
+    from tests.factories import AgencyFactory, UserFactory
+
+    api, browser = _token(caseworker), _browser(caseworker)
+    membership = caseworker.memberships.get()
+    # when the membership ends or changes, in the admin or through a service
+    if change == "deleted":
+        membership.delete()
+    else:
+        if change == "moved":
+            membership.user = UserFactory()
+        elif change == "new_role":
+            membership.role = Membership.Role.PANEL_MEMBER
+        else:
+            membership.agency = AgencyFactory()
+        membership.save()
+    # then every token and browser session of the person who held it ends
+    assert api.get("/api/v1/cases/").status_code == 401
+    assert browser.get(reverse("home")).status_code == 302
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_INS_REVOKED, data__subject=caseworker.pk).exists()
+
+
+def test_a_new_membership_ends_nothing(caseworker: User) -> None:
+    from tests.factories import AgencyFactory
+
+    api, browser = _token(caseworker), _browser(caseworker)
+    Membership.objects.create(user=caseworker, agency=AgencyFactory(), role=Membership.Role.PANEL_MEMBER)
+    assert api.get("/api/v1/cases/").status_code == 200
+    assert browser.get(reverse("home")).status_code == 200

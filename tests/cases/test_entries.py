@@ -679,6 +679,25 @@ DOCX = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:doc
 ODS = zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<office/>"})
 
 
+DOCX_PARTS = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}
+_TYPES = '<Types><Override PartName="/{part}" ContentType="application/vnd.ms-{kind}"/></Types>'
+XLSM_TYPES = _TYPES.format(part="xl/workbook.xml", kind="excel.sheet.macroEnabled.main+xml").encode()
+XLAM_TYPES = _TYPES.format(part="xl/workbook.xml", kind="excel.addin.macroEnabled.main+xml").encode()
+DOCM_TYPES = _TYPES.format(part="word/document.xml", kind="word.document.macroEnabled.main+xml").encode()
+MACROSHEET_TYPES = _TYPES.format(part="xl/macrosheets/sheet1.xml", kind="excel.macrosheet+xml").encode()
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+TEMPLATE, OLE_OBJECT = _RELATIONSHIPS + "attachedTemplate", _RELATIONSHIPS + "oleObject"
+EXTERNAL_BOOK, HYPERLINK = _RELATIONSHIPS + "externalLinkPath", _RELATIONSHIPS + "hyperlink"
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy binary Office file (.xls, .doc): never accepted
+
+
+def rels(kind: str, mode: str) -> bytes:
+    return (
+        f'<Relationships><Relationship Id="rId1" Type="{kind}" '
+        f'Target="https://evil.example/t.dotm" TargetMode="{mode}"/></Relationships>'
+    ).encode()
+
+
 def attach(case: Case, actor: User, name: str, content: bytes, **fields: Any) -> Attachment:
     upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
     attachment = Attachment(case=case, kind=Attachment.Kind.DOCUMENT, description="From the family", **fields)
@@ -750,6 +769,42 @@ class TestAttachments:
         with pytest.raises(ValidationError, match="This kind of file is not accepted"):
             attach(case, caseworker, name, content)
         assert not Attachment.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("name", "content"),
+        [
+            ("budget.xlsm", zipped({"[Content_Types].xml": XLSM_TYPES, "xl/workbook.xml": b"<workbook/>"})),
+            ("addin.xlam", zipped({"[Content_Types].xml": XLAM_TYPES, "xl/workbook.xml": b"<workbook/>"})),
+            ("letter.docm", zipped({"[Content_Types].xml": DOCM_TYPES, "word/document.xml": b"<w:document/>"})),
+            ("slides.pptm", zipped({"[Content_Types].xml": b"<Types/>", "ppt/vbaProject.bin": b"\xd0\xcf\x11\xe0"})),
+            ("budget.xlsx", zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
+                                    "xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"})),
+            ("budget.xlsx", zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
+                                    "xl/intlMacrosheets/sheet1.xml": b"<xm:macrosheet/>"})),
+            ("budget.xlsx", zipped({"[Content_Types].xml": MACROSHEET_TYPES, "xl/workbook.xml": b"<workbook/>"})),
+            ("letter.docx", zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>",
+                                    "word/vbaData.xml": b"<wne:vbaSuppData/>"})),
+            ("letter.docx", zipped({**DOCX_PARTS, "word/_rels/settings.xml.rels": rels(TEMPLATE, "External")})),
+            ("letter.docx", zipped({**DOCX_PARTS, "word/_rels/document.xml.rels": rels(OLE_OBJECT, "External")})),
+            ("budget.xlsx", zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
+                                    "xl/externalLinks/_rels/externalLink1.xml.rels": rels(EXTERNAL_BOOK, "External")})),
+            ("budget.xls", OLE2 + b"\x00" * 504),
+        ],
+        ids=["xlsm", "xlam", "docm", "pptm-vba", "excel4-macrosheet", "excel4-intl-macrosheet",
+             "excel4-content-type", "word-vba-data", "docx-external-template", "docx-linked-object",
+             "xlsx-external-workbook", "ole-binary"],
+    )  # fmt: skip
+    def test_office_files_with_macros_or_outside_links_are_refused(
+        self, case: Case, caseworker: User, name: str, content: bytes
+    ) -> None:
+        with pytest.raises(ValidationError, match="This kind of file is not accepted"):
+            attach(case, caseworker, name, content)
+        assert not Attachment.objects.exists()
+
+    def test_a_document_whose_links_are_hyperlinks_or_inside_it_is_accepted(self, case: Case, caseworker: User) -> None:
+        links = rels(HYPERLINK, "External") + rels(TEMPLATE, "Internal")
+        content = zipped({**DOCX_PARTS, "word/_rels/document.xml.rels": links})
+        assert attach(case, caseworker, "letter.docx", content).content_type.endswith("wordprocessingml.document")
 
     def test_a_file_over_the_limit_is_refused(self, case: Case, caseworker: User, settings: Any) -> None:
         settings.URA_MAX_UPLOAD_BYTES = 1024 * 1024
