@@ -356,6 +356,13 @@ class RestrictionCreateView(_CaseChangeView):
     form_class = RestrictionForm
     title = _("What a family member must not be told")
 
+    def get_queryset(self) -> Any:
+        return self.queryset.with_access(self.request.user)
+
+    def allowed(self) -> bool:
+        # Who writes in the file: never through a break-the-glass access, which only reads.
+        return CaseAccess.of(self.object, self.request.user).writes
+
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
 
