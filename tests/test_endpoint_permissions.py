@@ -336,7 +336,8 @@ ENDPOINTS = [
     Endpoint("panels-api:agendaitem-detail", "get", lambda w: [w.item.pk], "object", api=True),
     Endpoint("panels-api:agendaitem-decide", "post", lambda w: [w.item.pk], "write", api=True, role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels-api:agendaitem-decline", "post", lambda w: [w.item.pk], "object", api=True),
-    Endpoint("panels-api:owner-candidate-list", "get", no_args, "list", api=True),
+    # Caseloads are for whoever assigns the case: the reader may not (403), a stranger knows no case (404).
+    Endpoint("panels-api:owner-candidate-list", "get", no_args, "object", api=True, params=lambda w: {"case": w.case.pk}),
     Endpoint("privacy:sar_list", "get", no_args, "object"),
     Endpoint("privacy:sar_create", "post", lambda w: [w.case.index_person_id], "write", **DPO),
     Endpoint("privacy:sar", "get", sar_id, "object"),
