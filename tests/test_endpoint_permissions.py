@@ -382,6 +382,7 @@ ENDPOINTS = [
     # Reminders: the owner's reminder is nobody else's (404); a panel's deadlines are its coordinator's.
     Endpoint("reminders:reminder_list", "get", no_args, "list"),
     Endpoint("reminders:reminder_open", "get", lambda w: [w.reminder.pk], "object"),
+    Endpoint("reminders:reminder_open", "post", lambda w: [w.reminder.pk], "object"),
     Endpoint("reminders:reminder_read", "post", lambda w: [w.reminder.pk], "object"),
     Endpoint("reminders:panel_settings", "post", lambda w: [w.panel.pk], "write", reader="panel_member"),
     Endpoint("reminders-api:reminder-list", "get", no_args, "list", api=True),
