@@ -216,7 +216,11 @@ class BreakGlassAccess(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass", verbose_name=_("user")
     )
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="break_glass", verbose_name=_("case"))
+    # A case deleted at its retention review leaves the record, with its reference (decision 61).
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, related_name="break_glass", verbose_name=_("case")
+    )
+    case_reference = models.CharField(_("case reference"), max_length=20, blank=True)
     reason = models.TextField(_("reason"))
     starts_at = models.DateTimeField(_("from"), default=timezone.now)
     ends_at = models.DateTimeField(_("until"))
