@@ -170,7 +170,12 @@ def sar_id(world: World) -> list[int]:
 
 
 ENTRY_BODIES: dict[str, Callable[["World"], dict[str, Any]]] = {
-    "contact": lambda w: {"kind": "home_visit", "occurred_at": "2020-01-01T10:00:00Z", "visitors": [w.case.owner_id], "discussed": "-"},
+    "contact": lambda w: {
+        "kind": "home_visit",
+        "occurred_at": "2020-01-01T10:00:00Z",
+        "visitors": [w.case.owner_id],
+        "discussed": "-",
+    },
     "needsassessment": lambda w: {"concern_level": "low"},
     "securityassessment": lambda w: {"risk_level": "low", "assessment": "-", "abstract": "-"},
     "childneeds": lambda w: {"child": w.case.index_person_id, "age_band": "12_17", "schooling": "attending"},

@@ -30,7 +30,9 @@ def _routes(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, Any
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace != "admin":
-                yield from _routes(pattern.url_patterns, namespace + (f"{pattern.namespace}:" if pattern.namespace else ""))
+                yield from _routes(
+                    pattern.url_patterns, namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                )
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield namespace + pattern.name, pattern.callback
 
@@ -52,7 +54,9 @@ def _write_methods(callback: Any) -> set[str]:
 
 def write_routes() -> list[tuple[str, str]]:
     """(URL name, method) of every write the project answers, from the resolver."""
-    found = {(name, method) for name, callback in _routes(get_resolver().url_patterns) for method in _write_methods(callback)}
+    found = {
+        (name, method) for name, callback in _routes(get_resolver().url_patterns) for method in _write_methods(callback)
+    }
     return sorted(found)
 
 

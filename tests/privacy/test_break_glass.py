@@ -122,6 +122,7 @@ def test_a_case_beyond_the_partnership_answers_like_a_reference_that_does_not_ex
     # when they try a case that exists and a reference that does not
     existing = _post(stranger, case.reference).content.decode()
     missing = _post(stranger, "2099-9999").content.decode()
+
     # then the two answers are the same page but for the reference typed, nothing is opened, and
     # both refusals are in the trail with the reference
     def same(page: str, reference: str) -> str:
