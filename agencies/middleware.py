@@ -54,7 +54,7 @@ class NulByteMiddleware:
 
     @staticmethod
     def _in_body(request: HttpRequest) -> bool:
-        if request.method in ("GET", "HEAD", "OPTIONS") or not request.content_type.startswith(_TEXT_BODIES):
+        if request.method in ("GET", "HEAD", "OPTIONS") or not (request.content_type or "").startswith(_TEXT_BODIES):
             return False
         body = request.body  # kept on the request: the view reads it again
         return b"\x00" in body or b"%00" in body or b"\\u0000" in body
