@@ -237,6 +237,12 @@ class BreakGlassAccess(models.Model):
     def __str__(self) -> str:
         return f"{self.user} → {self.case_id} ({self.starts_at:%Y-%m-%d %H:%M})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The reference is kept with the record: it names the case after the case is gone.
+        if self.case is not None and not self.case_reference:
+            self.case_reference = self.case.reference
+        super().save(*args, **kwargs)
+
     @property
     def is_current(self) -> bool:
         return self.starts_at <= timezone.now() < self.ends_at
