@@ -222,7 +222,11 @@ class BreakGlassAccess(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass", verbose_name=_("user")
     )
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="break_glass", verbose_name=_("case"))
+    # A case deleted at its retention review leaves the record, with its reference (decision 61).
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, related_name="break_glass", verbose_name=_("case")
+    )
+    case_reference = models.CharField(_("case reference"), max_length=20, blank=True)
     reason = models.TextField(_("reason"))
     starts_at = models.DateTimeField(_("from"), default=timezone.now)
     ends_at = models.DateTimeField(_("until"))
@@ -238,6 +242,12 @@ class BreakGlassAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.case_id} ({self.starts_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The reference is kept with the record: it names the case after the case is gone.
+        if self.case is not None and not self.case_reference:
+            self.case_reference = self.case.reference
+        super().save(*args, **kwargs)
 
     @property
     def is_current(self) -> bool:

@@ -11,6 +11,8 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
+from agencies.middleware import REFUSED_ATTR
+
 from .models import AuditEvent
 from .services import acting_agency_id, record
 
@@ -100,7 +102,7 @@ class AuditMiddleware:
         user = getattr(request, "user", None)  # DRF sets it on the request after token sign-in
         if user is None or not user.is_authenticated:
             return response
-        if response.status_code in (403, 404):
+        if response.status_code in (403, 404) or getattr(request, REFUSED_ATTR, False):
             record(
                 AuditEvent.Action.ACCESS_DENIED,
                 actor=user,

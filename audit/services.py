@@ -82,8 +82,20 @@ def record(
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
             case_id=case_id,
-            reason=reason,
+            reason=_printable(reason),
             ip_address=_ip(ip_address),
-            data=data,
+            data=_printable(data),
         )
     )
+
+
+def _printable(value: Any) -> Any:
+    """`value` with any NUL character shown as U+FFFD: PostgreSQL stores no NUL in text or JSON,
+    and a refusal of a request that held one must still be recorded (decision 60)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable(item) for item in value]
+    return value

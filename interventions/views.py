@@ -423,7 +423,8 @@ class EntryView(RestrictedViewMixin, DetailView[Record]):
         return [f"interventions/{self.kwargs['model_name']}_detail.html"]
 
     def get_object(self, queryset: Any = None) -> Any:
-        return get_restricted_object(self.get_queryset(), self.request.user, self.action, pk=self.kwargs["pk"])
+        lookup = {"pk": self.kwargs["pk"], **self.scope()}
+        return get_restricted_object(self.get_queryset(), self.request.user, self.action, **lookup)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

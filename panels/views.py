@@ -6,14 +6,21 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object, sits_on
+from agencies.access import (
+    Action,
+    RestrictedObjectFormView,
+    RestrictedViewMixin,
+    UserAccess,
+    get_restricted_object,
+    sits_on,
+)
 from agencies.directory import owner_candidates, team_diversity
 from agencies.models import Agency, Panel, User
 from cases.filtersets import CaseFilterSet
@@ -393,7 +400,13 @@ class ReassignCaseloadView(RestrictedViewMixin, TemplateView):
 
     @cached_property
     def worker(self) -> User:
-        return get_object_or_404(User, pk=self.kwargs["pk"])
+        worker: User = get_object_or_404(User, pk=self.kwargs["pk"])
+        # Whose caseload the actor may move: a colleague's, or the owner's of a case they manage.
+        # Anyone else's does not exist for them, as a case they may not manage.
+        colleague = worker.memberships.filter(agency_id__in=UserAccess.of(self.actor).agencies_by_name).exists()
+        if not colleague and not self.queryset.filter(owner=worker).exists():
+            raise Http404
+        return worker
 
     def cases(self) -> list[Case]:
         return list(self.queryset.filter(owner=self.worker).order_by("reference"))

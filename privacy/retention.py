@@ -192,7 +192,16 @@ def anonymise_case(case: Any) -> int:
     rows += _referral_rows(apps.get_model("referrals", "Referral")._base_manager.filter(referrals))
     for row in rows:
         _anonymise_row(row)
+    _keep_break_glass(case)
     return len(rows)
+
+
+def _keep_break_glass(case: Any) -> None:
+    """The break-the-glass records of a case outlive it, for the DPO's report: who, when, until
+    when, from where and the case's reference. Their reasons may name the family: they go, as the
+    case's words go (the trail keeps its own record of each, decision 61)."""
+    accesses = apps.get_model("audit", "BreakGlassAccess")._base_manager.filter(case_id=case.pk)
+    accesses.update(case_reference=case.reference, reason=ANONYMISED)
 
 
 def delete_case(case: Any) -> None:
@@ -207,6 +216,7 @@ def delete_case(case: Any) -> None:
     referral_model = apps.get_model("referrals", "Referral")
     for row in _referral_rows(referral_model._base_manager.filter(case_id=case.pk)):
         _anonymise_row(row)
+    _keep_break_glass(case)  # then the deletion leaves them, without their case
     case.delete()
     family_model = apps.get_model("families", "Family")
     if not apps.get_model("cases", "Case")._base_manager.filter(family_id=family_id).exists():

@@ -178,7 +178,17 @@ class BreakGlassView(LoginRequiredMixin, FormView[BreakGlassForm]):
         user = self.request.user
         case = breakglass.find_breakable_case(user, form.cleaned_data["reference"])
         if case is None:
-            # The same words for a reference that does not exist and a case not to be opened.
+            # The same words for a reference that does not exist and a case not to be opened, and
+            # the same record in the trail: the refusal, with the reference typed (decision 61).
+            record(
+                AuditEvent.Action.ACCESS_DENIED,
+                actor=user,
+                ip_address=client_ip(self.request),
+                path=self.request.path,
+                method="POST",
+                status=200,
+                break_glass_reference=form.cleaned_data["reference"],
+            )
             form.add_error(
                 "reference",
                 _("No case can be opened with this reference. Check it, or call the agency that holds the case."),

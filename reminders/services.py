@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.access import Action
-from agencies.models import User
+from agencies.models import Panel, User
 from cases.models import Case
 
 from .deadlines import kind_of
@@ -160,8 +160,10 @@ def mark_all_read(*, actor: User) -> int:
 
 
 def save_panel_settings(panel_settings: Any, *, actor: User) -> None:
-    """Save a panel's deadlines (the panel comes restricted to what the actor coordinates)."""
+    """Save a panel's deadlines: its coordinator's, read again for the change (decision 60)."""
     with transaction.atomic():
+        panels = Panel.objects.restrict(actor, Action.CHANGE).lock()
+        panels.refetch(panel_settings.panel, _("Only the panel's coordinator sets its deadlines."))
         panel_settings.save()
 
 

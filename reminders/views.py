@@ -44,11 +44,16 @@ class ReminderListView(RestrictedViewMixin, ListView[Reminder]):
 
 
 class ReminderOpenView(RestrictedViewMixin, View):
-    """Open what a reminder is about (the link in the e-mail), marking it read."""
+    """Open what a reminder is about: the link in the e-mail (GET) only leads there; the button on
+    the notifications page (POST) also marks it read. A GET changes nothing (decision 60)."""
 
     queryset = Reminder.objects.select_related("content_type")
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        reminder = get_restricted_object(self.queryset, request.user, Action.VIEW, pk=pk)
+        return redirect(kind_of(reminder.kind).target(reminder, self.actor))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         reminder = get_restricted_object(self.queryset, request.user, Action.VIEW, pk=pk)
         services.mark_read(reminder, actor=self.actor)
         return redirect(kind_of(reminder.kind).target(reminder, self.actor))

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "agencies.people.ViewerMiddleware",
     "agencies.middleware.UserLanguageMiddleware",
     "audit.reads.AuditMiddleware",
+    # Inside the audit: a request refused for a NUL byte is recorded like any other refusal.
+    "agencies.middleware.NulByteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "agencies.security.IdleTimeoutMiddleware",
     "agencies.security.TwoFactorMiddleware",

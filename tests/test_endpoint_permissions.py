@@ -169,6 +169,49 @@ def sar_id(world: World) -> list[int]:
     return [sar.pk]
 
 
+ENTRY_BODIES: dict[str, Callable[["World"], dict[str, Any]]] = {
+    "contact": lambda w: {
+        "kind": "home_visit",
+        "occurred_at": "2020-01-01T10:00:00Z",
+        "visitors": [w.case.owner_id],
+        "discussed": "-",
+    },
+    "needsassessment": lambda w: {"concern_level": "low"},
+    "securityassessment": lambda w: {"risk_level": "low", "assessment": "-", "abstract": "-"},
+    "childneeds": lambda w: {"child": w.case.index_person_id, "age_band": "12_17", "schooling": "attending"},
+    "casenote": lambda w: {"text": "A note"},
+    "attachment": lambda w: {"kind": "document", "description": "-", "file": _upload()},
+}
+
+
+def _upload() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("b.pdf", b"%PDF-1.4 a letter")
+
+
+def entry_body(kind: str) -> Callable[["World"], dict[str, Any]]:
+    return lambda world: {"case": world.case.pk, **ENTRY_BODIES[kind](world)}
+
+
+def restriction_body(world: World) -> dict[str, Any]:
+    return {"case": world.case.pk, "person": world.case.index_person_id, "must_not_be_told": "Where the father is"}
+
+
+def check_body(world: World) -> dict[str, Any]:
+    return {"case": world.case.pk, "agency": world.case.owning_agency_id, "concern_verified_on": "2020-01-01"}
+
+
+def share_body(world: World) -> dict[str, Any]:
+    return {
+        "case": world.case.pk,
+        "agency": world.coordinator.memberships.get().agency_id,
+        "scope": "summary",
+        "basis": "override",
+        "justification": "The school must know of the risk tonight",
+    }
+
+
 # The data protection officer's pages do not exist for anyone else: 404 for readers too.
 DPO = {"refused": 404}
 
@@ -224,6 +267,7 @@ ENDPOINTS = [
     Endpoint("panels:meeting_close", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:agendaitem_decide", "post", item_ids, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:agendaitem_decline", "get", item_ids, "object"),
+    Endpoint("panels:agendaitem_decline", "post", item_ids, "object"),
     Endpoint("panels:directory", "get", no_args, "list", role_gate="agencies.view_user"),
     Endpoint("panels:reassign", "post", lambda w: [w.case.owner_id], "write", role_gate="agencies.view_user"),
     Endpoint("cases-api:case-list", "get", no_args, "list", api=True),
@@ -231,9 +275,12 @@ ENDPOINTS = [
     Endpoint("cases-api:case-assign-owner", "post", case_id, "write", api=True),
     Endpoint("cases-api:case-reassign", "post", no_args, "write", api=True, refused=400),
     Endpoint("cases-api:caseshare-list", "get", no_args, "list", api=True),
+    Endpoint("cases-api:caseshare-list", "post", no_args, "write", api=True, params=share_body, hidden=400, refused=400),
     Endpoint("cases-api:caseshare-detail", "get", lambda w: [w.share.pk], "object", api=True),
     Endpoint("cases-api:caseshare-revoke", "post", lambda w: [w.share.pk], "write", api=True),
     Endpoint("cases-api:disclosurecheck-list", "get", no_args, "list", api=True),
+    # The police reader works for no health or social-care agency: she records no checks.
+    Endpoint("cases-api:disclosurecheck-list", "post", no_args, "write", api=True, params=check_body, hidden=400),
     Endpoint("cases-api:disclosurecheck-detail", "get", lambda w: [w.check.pk], "object", api=True),
     Endpoint("cases-api:case-move-stage", "post", case_id, "write", api=True),
     Endpoint("cases-api:case-set-risk-level", "post", case_id, "write", api=True),
@@ -246,6 +293,17 @@ ENDPOINTS = [
             Endpoint(f"cases-api:{kind}-detail", "get", entry_id(kind), "object", api=True, role_gate="cases.view_case"),
         )
     ],
+    # Recording an entry: anyone in the case team (the case in the body, refused as if missing to a stranger).
+    *[
+        Endpoint(f"cases-api:{kind}-list", "post", no_args, "object", api=True, role_gate="cases.view_case", params=entry_body(kind), hidden=400)
+        for kind in ENTRY_BODIES
+    ],
+    # A final entry is not edited: the reader reads it (403); a stranger does not (404).
+    *[
+        Endpoint(f"cases-api:{kind}-detail", "patch", entry_id(kind), "write", api=True, role_gate="cases.view_case", params=lambda w: {"is_draft": False})
+        for kind in ENTRY_BODIES
+        if kind != "attachment"
+    ],
     Endpoint("cases-api:attachment-file", "get", entry_id("attachment"), "object", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:caseevent-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:caseevent-detail", "get", entry_id("event"), "object", api=True, role_gate="cases.view_case"),
@@ -253,6 +311,7 @@ ENDPOINTS = [
     Endpoint("cases-api:riskrecord-detail", "get", entry_id("risk"), "object", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:disclosurerestriction-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:disclosurerestriction-detail", "get", entry_id("restriction"), "object", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:disclosurerestriction-list", "post", no_args, "object", api=True, role_gate="cases.view_case", params=restriction_body, hidden=400),
     Endpoint("cases-api:disclosurerestriction-lift", "post", entry_id("restriction"), "write", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:consent-list", "get", no_args, "list", api=True),
     Endpoint("cases-api:consent-list", "post", no_args, "write", api=True, params=consent_body, hidden=400, refused=400),
@@ -270,7 +329,9 @@ ENDPOINTS = [
     Endpoint("referrals-api:referral-feedback", "post", referral_id, "write", api=True, reader="panel_member"),
     Endpoint("panels-api:panel-list", "get", no_args, "list", api=True, role_gate="agencies.view_panel"),
     Endpoint("panels-api:panel-detail", "get", lambda w: [w.panel.pk], "object", api=True, role_gate="agencies.view_panel"),
+    Endpoint("panels-api:panel-detail", "patch", lambda w: [w.panel.pk], "write", api=True, role_gate="agencies.change_panel", reader="panel_member", params=lambda w: {"cadence_days": 7}),
     Endpoint("panels-api:panelmeeting-list", "get", no_args, "list", api=True),
+    Endpoint("panels-api:panelmeeting-list", "post", no_args, "write", api=True, role_gate=MEETINGS, reader="panel_member", params=lambda w: {"panel": w.panel.pk, "scheduled_for": "2099-01-01T10:00:00Z"}),
     Endpoint("panels-api:panelmeeting-detail", "get", meeting_id, "object", api=True),
     Endpoint("panels-api:panelmeeting-acknowledge", "post", meeting_id, "object", api=True),
     Endpoint("panels-api:panelmeeting-attendance", "post", meeting_id, "write", api=True, role_gate=MEETINGS, reader="panel_member"),
@@ -280,7 +341,8 @@ ENDPOINTS = [
     Endpoint("panels-api:agendaitem-detail", "get", lambda w: [w.item.pk], "object", api=True),
     Endpoint("panels-api:agendaitem-decide", "post", lambda w: [w.item.pk], "write", api=True, role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels-api:agendaitem-decline", "post", lambda w: [w.item.pk], "object", api=True),
-    Endpoint("panels-api:owner-candidate-list", "get", no_args, "list", api=True),
+    # Caseloads are for whoever assigns the case: the reader may not (403), a stranger knows no case (404).
+    Endpoint("panels-api:owner-candidate-list", "get", no_args, "object", api=True, params=lambda w: {"case": w.case.pk}),
     Endpoint("privacy:sar_list", "get", no_args, "object"),
     Endpoint("privacy:sar_create", "post", lambda w: [w.case.index_person_id], "write", **DPO),
     Endpoint("privacy:sar", "get", sar_id, "object"),
@@ -325,6 +387,7 @@ ENDPOINTS = [
     # Reminders: the owner's reminder is nobody else's (404); a panel's deadlines are its coordinator's.
     Endpoint("reminders:reminder_list", "get", no_args, "list"),
     Endpoint("reminders:reminder_open", "get", lambda w: [w.reminder.pk], "object"),
+    Endpoint("reminders:reminder_open", "post", lambda w: [w.reminder.pk], "object"),
     Endpoint("reminders:reminder_read", "post", lambda w: [w.reminder.pk], "object"),
     Endpoint("reminders:panel_settings", "post", lambda w: [w.panel.pk], "write", reader="panel_member"),
     Endpoint("reminders-api:reminder-list", "get", no_args, "list", api=True),

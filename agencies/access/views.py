@@ -55,10 +55,21 @@ class RestrictedViewMixin(LoginRequiredMixin, ContextMixin):
             raise PermissionDenied
         return user
 
+    def scope(self) -> dict[str, Any]:
+        """What the URL says the object hangs off (its case, its meeting), as part of its lookup:
+        an object reached through another case's URL is missing (404), never refused (403), for
+        the refusal would confirm where it belongs (decision 60)."""
+        scope: dict[str, Any] = {}
+        if "case_pk" in self.kwargs:
+            scope["case_id"] = self.kwargs["case_pk"]
+        if "meeting_pk" in self.kwargs:
+            scope["meeting_id"] = self.kwargs["meeting_pk"]
+        return scope
+
     def get_object(self, queryset: models.QuerySet[Any] | None = None) -> Any:
-        lookup = {"pk": self.kwargs["pk"]}
         if queryset is None:
             queryset = self.get_queryset()
+        lookup = {"pk": self.kwargs["pk"], **self.scope()}
         return get_restricted_object(queryset, self.request.user, self.action, **lookup)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

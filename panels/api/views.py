@@ -2,10 +2,12 @@
 
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions as api_exceptions
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -163,8 +165,9 @@ class AgendaItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restri
 
 
 class OwnerCandidateViewSet(mixins.ListModelMixin, RestrictedViewSet):
-    """People who may own a case, with their open caseload, languages and gender; `?agency=` narrows
-    to one agency."""
+    """People who may own the case named by `?case=` (one you may assign: its owner, a supervisor,
+    the panel's coordinator), with their open caseload, languages and gender; `?agency=` narrows to
+    one agency. Caseloads are for whoever chooses an owner, never a list for everyone (decision 60)."""
 
     queryset = Case.objects.all()
     serializer_class = CandidateSerializer
@@ -172,8 +175,17 @@ class OwnerCandidateViewSet(mixins.ListModelMixin, RestrictedViewSet):
     action_access: ClassVar[dict[str, Action]] = {"list": Action.MANAGE}
     permission_required: ClassVar[dict[Action, str]] = {Action.MANAGE: "cases.manage_case"}
 
-    @extend_schema(parameters=[OpenApiParameter("agency", int)], responses=CandidateSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("case", int, required=True), OpenApiParameter("agency", int)],
+        responses=CandidateSerializer(many=True),
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = request.query_params.get("case", "")
+        if not case.isdigit():
+            raise ValidationError({"case": [_("Name the case whose owner you are choosing.")]})
+        # The case for the assignment itself: not known is 404, known but not yours to assign 403.
+        self.kwargs["pk"] = int(case)
+        self.get_object()
         agency = request.query_params.get("agency", "")
         agencies = Agency.objects.filter(pk=int(agency)) if agency.isdigit() else None
         candidates = serializers.ListSerializer(owner_candidates(agencies=agencies), child=CandidateSerializer())

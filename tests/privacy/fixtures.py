@@ -7,7 +7,7 @@ import pytest
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
 from tests.conftest import member
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, PanelFactory
 
 __all__ = ["dpo", "outside_supervisor", "panel_case"]
 
@@ -26,6 +26,9 @@ def panel_case(case: Case, panel: Panel) -> Case:
 
 
 @pytest.fixture
-def outside_supervisor(db: None) -> User:
-    """A supervisor of an agency with no link to `case`."""
-    return member(AgencyFactory(name="Youth services"), Membership.Role.SUPERVISOR, username="outside_supervisor")
+def outside_supervisor(agency: Agency) -> User:
+    """A supervisor of an agency with no link to `case` but a partner of its agency on a panel of
+    theirs: the glass opens the partnership's cases (decision 61)."""
+    youth = AgencyFactory(name="Youth services")
+    PanelFactory(name="Youth partnership").agencies.set([youth, agency])
+    return member(youth, Membership.Role.SUPERVISOR, username="outside_supervisor")

@@ -2,6 +2,7 @@
 reason; the owner and the coordinator are told; nobody else may do it."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -108,6 +109,31 @@ def test_a_wrong_reference_answers_like_any_refusal(case: Case, outside_supervis
     assert response.status_code == 200
     assert "No case can be opened with this reference" in response.content.decode()
     assert not BreakGlassAccess.objects.exists()
+
+
+def test_a_case_beyond_the_partnership_answers_like_a_reference_that_does_not_exist(
+    case: Case, other_agency: object
+) -> None:
+    from agencies.models import Membership
+    from tests.conftest import member
+
+    # given a supervisor of an agency that sits on no panel with the case's agency
+    stranger = member(other_agency, Membership.Role.SUPERVISOR, username="far_supervisor")
+    # when they try a case that exists and a reference that does not
+    existing = _post(stranger, case.reference).content.decode()
+    missing = _post(stranger, "2099-9999").content.decode()
+
+    # then the two answers are the same page but for the reference typed, nothing is opened, and
+    # both refusals are in the trail with the reference
+    def same(page: str, reference: str) -> str:
+        page = re.sub(r'(csrfmiddlewaretoken" value=|CSRFToken": )"[^"]+"', "TOKEN", page)  # new each page
+        return page.replace(reference, "REF")
+
+    assert same(existing, case.reference) == same(missing, "2099-9999")
+    assert "No case can be opened with this reference" in existing
+    assert not BreakGlassAccess.objects.exists()
+    refused = AuditEvent.objects.filter(actor=stranger, action=AuditEvent.Action.ACCESS_DENIED).order_by("pk")
+    assert [event.data["break_glass_reference"] for event in refused] == [case.reference, "2099-9999"]
 
 
 def test_a_reason_is_required(case: Case, outside_supervisor: User) -> None:

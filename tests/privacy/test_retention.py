@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import User
-from audit.models import AuditEvent, RetentionReview
+from audit.models import AuditEvent, BreakGlassAccess, RetentionReview
 from cases.models import Case, CaseEvent, CaseNote, RiskRecord
 from families.models import Family, Person
 from privacy import retention
@@ -128,6 +128,28 @@ class TestDelete:
         assert referral.case_id is None and referral.reporter_name == "[anonymised]"
         assert AuditEvent.objects.filter(case_id=full_case.pk).count() == audit_before + 1
         assert review.label == full_case.reference
+
+    def test_the_break_the_glass_records_stay_for_the_officers_report(
+        self, case: Case, dpo: User, other_agency: Any
+    ) -> None:
+        from privacy.breakglass import break_glass
+        from tests.conftest import member
+
+        # given a supervisor who once broke the glass into a case now due for deletion
+        supervisor = member(other_agency, "supervisor", username="night_supervisor")
+        break_glass(case, actor=supervisor, reason="Ardit is missing, his mother called", ip_address="10.0.0.7")
+        close_long_ago(case)
+        # when the case is deleted
+        decide(case, dpo, "delete")
+        # then the record stays with who, when, from where and the case's reference; not its words
+        access = BreakGlassAccess.objects.get()
+        assert access.case_id is None and access.case_reference == case.reference
+        assert access.user == supervisor and str(access.ip_address) == "10.0.0.7"
+        assert "Ardit" not in access.reason
+        client = Client()
+        client.force_login(dpo)
+        report = client.get(reverse("audit:breakglass_report")).content.decode()
+        assert case.reference in report
 
     def test_the_browser_form_needs_confirmation(self, case: Case, dpo: User) -> None:
         close_long_ago(case)

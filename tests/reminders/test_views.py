@@ -54,10 +54,27 @@ def test_the_page_lists_my_reminders_in_constant_queries(
 
 def test_opening_marks_read_and_leads_to_the_case(case: Case, caseworker: User) -> None:
     reminder = remind(case)
-    response = client_of(caseworker).get(reminder.get_absolute_url())
+    response = client_of(caseworker).post(reminder.get_absolute_url())
     assert response.status_code == 302 and response.url == case.get_absolute_url()
     reminder.refresh_from_db()
     assert reminder.is_read
+
+
+def test_the_e_mails_link_leads_to_the_case_and_changes_nothing(case: Case, caseworker: User) -> None:
+    # given a reminder, when its link is followed (a GET: a mail scanner or a prefetch does it too)
+    reminder = remind(case)
+    response = client_of(caseworker).get(reminder.get_absolute_url())
+    # then it leads to the case, and the reminder is still unread
+    assert response.status_code == 302 and response.url == case.get_absolute_url()
+    reminder.refresh_from_db()
+    assert not reminder.is_read
+
+
+def test_the_notifications_page_opens_a_reminder_with_a_button(case: Case, caseworker: User) -> None:
+    reminder = remind(case)
+    body = client_of(caseworker).get(reverse("reminders:reminder_list")).content.decode()
+    assert f'<form method="post" action="{reminder.get_absolute_url()}">' in body
+    assert f'href="{reminder.get_absolute_url()}"' not in body
 
 
 def test_mark_all_read(case: Case, caseworker: User) -> None:
