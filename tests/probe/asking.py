@@ -27,6 +27,7 @@ from .routes import OUR_APPS, Param, Route
 
 NOT_A_NUMBER = "x1"
 NO_SUCH_SLUG = "nosuchthing"
+NUL = "1%00"  # a NUL byte in the path
 TOKENS = re.compile(
     r'(csrfmiddlewaretoken" value="|X-CSRFToken": "|name="next" value="|nonce="|csrftoken=|"csrfToken": ")[^"&;]+'
 )
@@ -34,7 +35,7 @@ TOKENS = re.compile(
 
 @dataclass(frozen=True)
 class Failure:
-    check: str  # "server error", "secret", "context", "hidden", "list", "write"
+    check: str  # "server error", "secret", "context", "hidden", "other parent", "list", "write"
     detail: str
 
 
@@ -59,8 +60,13 @@ def missing(label: str) -> int:
 
 @cache
 def slug_models() -> dict[str, str]:
-    """The models a slug parameter may name, by model name (every kind of case data)."""
-    return {model._meta.model_name or "": model._meta.label for model in case_data_models()}
+    """The models a slug parameter may name, by model name: every kind of case data with a page of
+    its own (an entry kind, an intervention record, a case or a referral under review)."""
+    return {
+        model._meta.model_name or "": model._meta.label
+        for model in case_data_models()
+        if hasattr(model, "get_absolute_url")
+    }
 
 
 @cache
@@ -179,19 +185,30 @@ def digest() -> str:
 class Ask:
     values: tuple[tuple[str, Any], ...]
     like: tuple[tuple[str, Any], ...] | None  # what it must answer exactly like (a missing id)
+    why: str = "hidden"  # "hidden": an id the user may not know; "other parent": a row under another's parent
 
     @property
     def as_dict(self) -> dict[str, Any]:
         return dict(self.values)
 
 
+_REACHES: dict[int, tuple[Reach, Secrets]] = {}
+
+
+def _reach(user: User) -> tuple[Reach, Secrets]:
+    """One user's reach, worked out once per process: every test starts from the same seeded rows."""
+    if user.pk not in _REACHES:
+        reach = Reach(User.objects.get(pk=user.pk))
+        _REACHES[user.pk] = (reach, Secrets.of(reach.secrets))
+    return _REACHES[user.pk]
+
+
 class Prober:
     """One user asking every route."""
 
-    def __init__(self, user: User, secrets: dict[str, str] | None = None) -> None:
+    def __init__(self, user: User) -> None:
         self.user = user
-        self.reach = Reach(user)
-        self.secrets = Secrets.of(self.reach.secrets if secrets is None else secrets)
+        self.reach, self.secrets = _reach(user)
         self.browser = Client()
         self.browser.force_login(user)
         self.api = APIClient()
@@ -252,6 +269,8 @@ class Prober:
         return labels
 
     def _numbered(self, numbers: list[Param], labels: dict[str, Any], chosen: dict[str, str]) -> list[Ask]:
+        """Every id of the last parameter's model and a missing one, each under its own parent
+        (its case, its meeting), under another parent and under a missing one."""
         leaf, parents = numbers[-1], numbers[:-1]
         leaf_label = labels[leaf.name]
         self.objects += len(ids(leaf_label))
@@ -260,18 +279,25 @@ class Prober:
             actual = {p.name: parent_of(leaf_label, pk, labels[p.name]) for p in parents}
             options = []
             for p in parents:
-                label = labels[p.name]
-                own = actual[p.name]
-                visible = [i for i in ids(label) if i != own and not self.reach.hidden(label, i)][:1]
-                hidden = [i for i in ids(label) if i != own and self.reach.hidden(label, i)][:1]
-                first = [own] if own is not None else [ids(label)[0]] if ids(label) else []
-                options.append([*first, *visible, *hidden, missing(label)])
+                label, own = labels[p.name], actual[p.name]
+                first = own if own is not None else next(iter(ids(label)), missing(label))
+                others = [i for i in ids(label) if i != first]
+                # another parent the user knows, if any (a parent they do not know is compared anyway)
+                other = next((i for i in others if not self.reach.hidden(label, i)), next(iter(others), None))
+                options.append([first] if other is None else [first, other])
             for parent_values in itertools.product(*options):
                 values = {**chosen, **dict(zip((p.name for p in parents), parent_values, strict=True)), leaf.name: pk}
                 found.append(self._judged(values, numbers, labels, actual))
-        # A parameter that is no number at all: the resolver's 404, like a missing id.
+        # Under a parent that does not exist; and what is no number at all (it must not break).
         values = {**chosen, **{p.name: missing(labels[p.name]) for p in numbers}}
-        found.append(Ask(tuple({**values, leaf.name: NOT_A_NUMBER}.items()), tuple(values.items())))
+        if parents:
+            first = next(iter(ids(leaf_label)), None)
+            if first is not None:
+                under_missing = {**values, leaf.name: first}
+                actual = {p.name: parent_of(leaf_label, first, labels[p.name]) for p in parents}
+                found.append(self._judged(under_missing, numbers, labels, actual))
+        for odd in (NOT_A_NUMBER, NUL):
+            found.append(Ask(tuple({**values, leaf.name: odd}.items()), None))
         return found
 
     def _judged(self, values: dict[str, Any], numbers: list[Param], labels: dict[str, Any], actual: dict[str, Any]) -> Ask:
@@ -284,7 +310,10 @@ class Prober:
         wrong_parent = any(actual[name] is not None and values[name] != actual[name] for name in actual)
         if wrong_parent:  # a row asked for under another case (meeting...) than its own
             like[leaf] = missing(labels[leaf])
-        return Ask(tuple(values.items()), None if like == values else tuple(like.items()))
+        if like == values:
+            return Ask(tuple(values.items()), None)
+        hidden = any(like[p.name] != values[p.name] for p in numbers[:-1]) or not wrong_parent
+        return Ask(tuple(values.items()), tuple(like.items()), "hidden" if hidden else "other parent")
 
     # --- judging ------------------------------------------------------------------------
 
@@ -337,7 +366,7 @@ class Prober:
             failures.append(Failure("server error", f"{method.upper()} {url} answers {answer.status}"))
         if normalise(answer, url) != normalise(like, like_url):
             failures.append(
-                Failure("hidden", f"{method.upper()} {url} answers {answer.status}, {like_url} answers {like.status}")
+                Failure(ask.why, f"{method.upper()} {url} answers {answer.status}, {like_url} answers {like.status}")
             )
         return failures
 
