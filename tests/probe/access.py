@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 import polib
-
 from django.apps import apps
 from django.conf import settings
 from django.db import models
@@ -79,7 +78,8 @@ def _level_fields(model: type[models.Model], user: User) -> dict[int, tuple[str,
         for pk in model._base_manager.exclude(pk__in=readable).values_list("pk", flat=True):
             hidden[pk] = tuple(content)
     full = case_condition(user, Action.VIEW)
-    full_cases = set(apps.get_model("cases.Case")._base_manager.filter(full).values_list("pk", flat=True)) if full else set()
+    cases = apps.get_model("cases.Case")._base_manager
+    full_cases = set(cases.filter(full).values_list("pk", flat=True)) if full else set()
     if label == "cases.Case":
         for pk in model._base_manager.exclude(pk__in=full_cases).values_list("pk", flat=True):
             hidden[pk] = ("key_worker_note",)

@@ -146,8 +146,10 @@ def api_routes() -> list[Route]:
         if not params:
             methods = tuple(method for method in methods if method == "get")  # a create needs a body
         if methods:
-            routes.append(Route(f"{' '.join(m.upper() for m in methods)} {path}", path, params, methods, api=True,
-                                list_model=model if not params else "", unplaced=() if model or not params else names))  # fmt: skip
+            name = f"{' '.join(m.upper() for m in methods)} {path}"
+            unplaced = tuple(names) if params and not model else ()
+            list_model = "" if params else model
+            routes.append(Route(name, path, params, methods, api=True, list_model=list_model, unplaced=unplaced))
     return routes
 
 

@@ -24,7 +24,6 @@ from demo.organisations import USERS
 from .asking import Failure, Prober
 from .routes import all_routes, resolver_api_names, schema_api_names
 
-
 DEMO_USERS = [*USERS, "admin"]
 ROUTES = all_routes()
 
