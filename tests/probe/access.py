@@ -24,6 +24,9 @@ WITHOUT_RULE = {
     "agencies.Agency": None,
     "agencies.Membership": None,
 }
+# Rows a user knows through another row they may know, whose page or summary names them: a case's
+# summary names its panel (to its owner too, who does not sit on it).
+KNOWN_THROUGH = {"agencies.Panel": [("cases.Case", "panel_id")]}
 # Fields that say how, not what (kinds, states, codes): never secrets.
 NOT_TEXT = {"visibility", "entry_label", "kind", "status", "scope", "basis", "record_class", "language"}
 SHORTEST = 5  # shorter strings ("Ana", "yes") are found in any page by chance
@@ -104,7 +107,11 @@ class Reach:
             model = apps.get_model(label)
             if isinstance(getattr(model, "access_rule", None), Rule):
                 rows = model._default_manager.restrict(self.user, read_action_of(model))
-                self._visible[label] = set(rows.values_list("pk", flat=True))
+                known = set(rows.values_list("pk", flat=True))
+                for other, key in KNOWN_THROUGH.get(label, []):
+                    through = apps.get_model(other)._base_manager.filter(pk__in=self.visible(other) or ())
+                    known |= set(through.exclude(**{key: None}).values_list(key, flat=True))
+                self._visible[label] = known
             elif label in WITHOUT_RULE:
                 rule = WITHOUT_RULE[label]
                 ids = set(model._base_manager.values_list("pk", flat=True))

@@ -281,8 +281,12 @@ class Prober:
                 first = own if own is not None else next(iter(ids(label)), missing(label))
                 others = [i for i in ids(label) if i != first]
                 # another parent the user knows, if any (a parent they do not know is compared anyway)
-                other = next((i for i in others if not self.reach.hidden(label, i)), next(iter(others), None))
-                options.append([first] if other is None else [first, other])
+                other = next((i for i in others if not self.reach.hidden(label, i)), None)
+                # under another parent: only a row the user knows (a hidden one is compared anyway)
+                if other is None or self.reach.hidden(leaf_label, pk) or pk == missing(leaf_label):
+                    options.append([first])
+                else:
+                    options.append([first, other])
             for parent_values in itertools.product(*options):
                 values = {**chosen, **dict(zip((p.name for p in parents), parent_values, strict=True)), leaf.name: pk}
                 found.append(self._judged(values, numbers, labels, actual))

@@ -17,6 +17,9 @@ a test whose only failures are known ones is an expected failure, and a known fi
 longer fails fails the test (remove it from `KNOWN`), as `xfail(strict=True)` would.
 """
 
+import json
+import os
+
 import pytest
 
 from demo.organisations import USERS
@@ -63,6 +66,12 @@ def test_every_answer_keeps_to_the_access_model(seeded: None, username: str, rou
     failures = prober.probe(route)
     record_property("requests", prober.requests)
     record_property("objects", prober.objects)
+    if os.environ.get("URA_PROBE_REPORT"):  # every failure as a JSON line, for reading a run as it goes
+        with open(os.environ["URA_PROBE_REPORT"], "a") as report:
+            for f in failures:
+                report.write(
+                    json.dumps({"user": username, "route": route.name, "check": f.check, "detail": f.detail}) + "\n"
+                )
     known = _known(username, route.name)
     unexpected = [f for f in failures if f.check not in known]
     fixed = sorted(set(known) - {f.check for f in failures})
