@@ -37,8 +37,8 @@ COORDINATOR_SHARE = "the coordinator's case page is given the share's consent re
 SOCIAL_CARE = frozenset({"sw.blerina", "sw.dritan"})
 KNOWN: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("cases:case", "context"): (COORDINATOR_SHARE, frozenset({"coord.arta"})),
-    ("cases:caseshare_revoke", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"coord.arta", "sup.elira"}),
-    ("cases:entry_edit", "other parent"): (WRONG_PARENT, SOCIAL_CARE),
+    ("cases:caseshare_revoke", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"coord.arta", "sup.elira", "police.fatos"}),
+    ("cases:entry_edit", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira"}),
     ("interventions:action_status", "other parent"): (WRONG_PARENT, SOCIAL_CARE),
     ("interventions:followup_done", "other parent"): (WRONG_PARENT, SOCIAL_CARE),
     ("interventions:plan_start", "other parent"): (WRONG_PARENT, SOCIAL_CARE),
