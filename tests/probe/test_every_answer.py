@@ -38,10 +38,10 @@ SOCIAL_CARE = frozenset({"sw.blerina", "sw.dritan"})
 KNOWN: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("cases:case", "context"): (COORDINATOR_SHARE, frozenset({"coord.arta"})),
     ("cases:caseshare_revoke", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"coord.arta", "sup.elira", "police.fatos"}),
-    ("cases:entry_edit", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira"}),
-    ("interventions:action_status", "other parent"): (WRONG_PARENT, SOCIAL_CARE),
-    ("interventions:followup_done", "other parent"): (WRONG_PARENT, SOCIAL_CARE),
-    ("interventions:plan_start", "other parent"): (WRONG_PARENT, SOCIAL_CARE),
+    ("cases:entry_edit", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira", "police.fatos"}),
+    ("interventions:action_status", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira"}),
+    ("interventions:followup_done", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira"}),
+    ("interventions:plan_start", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira"}),
     ("panels:agendaitem_decide", "other parent"): (WRONG_PARENT, frozenset({"coord.arta"})),
     ("reminders:reminder_open", "hidden"): (READ_ON_GET, frozenset({"coord.arta", "sw.dritan"})),
 }
