@@ -34,16 +34,18 @@ ROUTES = all_routes()
 WRONG_PARENT = "a row asked for under another case (or meeting) than its own answers 403, not 404 (issue 18, info)"
 READ_ON_GET = "opening a reminder (GET) marks it read, so the page changes between two asks (issue 18, info)"
 COORDINATOR_SHARE = "the coordinator's case page is given the share's consent record (issue 18, low)"
+REVIEW_FORM = "a case the user may not know (Dervishi, to the NGO) answers its review form's 404 unlike a missing case (new)"
 SOCIAL_CARE = frozenset({"sw.blerina", "sw.dritan"})
 KNOWN: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("cases:case", "context"): (COORDINATOR_SHARE, frozenset({"coord.arta"})),
     ("cases:caseshare_revoke", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"coord.arta", "sup.elira", "police.fatos"}),
     ("cases:entry_edit", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira", "police.fatos"}),
-    ("interventions:action_status", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira"}),
+    ("interventions:action_status", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira", "ngo.klea"}),
     ("interventions:followup_done", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira"}),
-    ("interventions:plan_start", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira"}),
+    ("interventions:plan_start", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira", "ngo.klea"}),
+    ("interventions:review_create", "hidden"): (REVIEW_FORM, frozenset({"ngo.klea"})),
     ("panels:agendaitem_decide", "other parent"): (WRONG_PARENT, frozenset({"coord.arta"})),
-    ("reminders:reminder_open", "hidden"): (READ_ON_GET, frozenset({"coord.arta", "sw.dritan"})),
+    ("reminders:reminder_open", "hidden"): (READ_ON_GET, frozenset({"coord.arta", "sw.dritan", "sup.elira"})),
 }
 
 
