@@ -34,7 +34,9 @@ ROUTES = all_routes()
 WRONG_PARENT = "a row asked for under another case (or meeting) than its own answers 403, not 404 (issue 18, info)"
 READ_ON_GET = "opening a reminder (GET) marks it read, so the page changes between two asks (issue 18, info)"
 COORDINATOR_SHARE = "the coordinator's case page is given the share's consent record (issue 18, low)"
-REVIEW_FORM = "a case the user may not know (Dervishi, to the NGO) answers its review form's 404 unlike a missing case (new)"
+REVIEW_FORM = (
+    "a case the user may not know (Dervishi, to the NGO) answers its review form's 404 unlike a missing case (new)"
+)
 SOCIAL_CARE = frozenset({"sw.blerina", "sw.dritan"})
 KNOWN: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("cases:case", "context"): (COORDINATOR_SHARE, frozenset({"coord.arta"})),
