@@ -40,7 +40,10 @@ REVIEW_FORM = (
 SOCIAL_CARE = frozenset({"sw.blerina", "sw.dritan"})
 KNOWN: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("cases:case", "context"): (COORDINATOR_SHARE, frozenset({"coord.arta"})),
-    ("cases:caseshare_revoke", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"coord.arta", "sup.elira", "police.fatos"}),
+    ("cases:caseshare_revoke", "other parent"): (
+        WRONG_PARENT,
+        SOCIAL_CARE | {"coord.arta", "sup.elira", "police.fatos"},
+    ),
     ("cases:entry_edit", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira", "police.fatos"}),
     ("interventions:action_status", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira", "ngo.klea"}),
     ("interventions:followup_done", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira"}),
