@@ -42,15 +42,18 @@ KNOWN: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("cases:case", "context"): (COORDINATOR_SHARE, frozenset({"coord.arta"})),
     ("cases:caseshare_revoke", "other parent"): (
         WRONG_PARENT,
-        SOCIAL_CARE | {"coord.arta", "sup.elira", "police.fatos"},
+        SOCIAL_CARE | {"coord.arta", "sup.elira", "police.fatos", "ngo.klea"},
     ),
-    ("cases:entry_edit", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira", "police.fatos"}),
+    ("cases:entry_edit", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira", "police.fatos", "ngo.klea"}),
     ("interventions:action_status", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira", "ngo.klea"}),
     ("interventions:followup_done", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira"}),
     ("interventions:plan_start", "other parent"): (WRONG_PARENT, SOCIAL_CARE | {"sup.elira", "ngo.klea"}),
     ("interventions:review_create", "hidden"): (REVIEW_FORM, frozenset({"ngo.klea"})),
     ("panels:agendaitem_decide", "other parent"): (WRONG_PARENT, frozenset({"coord.arta"})),
-    ("reminders:reminder_open", "hidden"): (READ_ON_GET, frozenset({"coord.arta", "sw.dritan", "sup.elira"})),
+    ("reminders:reminder_open", "hidden"): (
+        READ_ON_GET,
+        frozenset({"coord.arta", "sw.dritan", "sup.elira", "ngo.klea"}),
+    ),
 }
 
 
