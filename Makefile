@@ -34,7 +34,7 @@ probe: install
 	$(BIN)/pytest -m probe $(PROBE_ARGS) tests/probe
 
 ## lint: ruff, formatting, mypy, bandit (high severity), Django's checks, missing migrations, pip-audit
-BANDIT_TARGETS := agencies audit families cases referrals panels interventions reminders privacy demo settings bench manage.py
+BANDIT_TARGETS := agencies audit families cases referrals panels interventions reminders privacy pages demo settings bench manage.py
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
