@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?= --numprocesses 2
 
-.PHONY: install run test lint bandit bench messages vendor lock clean
+.PHONY: install run test probe lint bandit bench messages vendor lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Ura needs Python 3.11, found " + sys.version.split()[0]'
@@ -26,6 +26,12 @@ run: install
 ## test: install and run the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## probe: the access probe: every demo user asks every page, API operation and admin page with every
+## object id of every kind, judged against the access model (tests/probe/; minutes; CI runs it after test)
+PROBE_ARGS ?= --numprocesses 2
+probe: install
+	$(BIN)/pytest -m probe $(PROBE_ARGS) tests/probe
 
 ## lint: ruff, formatting, mypy, bandit (high severity), Django's checks, missing migrations, pip-audit
 BANDIT_TARGETS := agencies audit families cases referrals panels interventions reminders privacy pages demo settings bench manage.py
