@@ -134,7 +134,7 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
             context["restrictions_apply"] = active.restrict(user, Action.VIEW_SUMMARY).exists()
         else:
             context["restrictions"] = active.restrict(user, Action.VIEW).select_related("person")
-            members = list(Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id))
+            members = list(Person.objects.restrict(user, Action.VIEW).current().filter(family_id=case.family_id))
             context["members"] = members
             context["children"] = children_of(members, case, user)
             # The next contact agreed at a visit the user reads in full.
