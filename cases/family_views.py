@@ -112,7 +112,12 @@ class _MemberFormView(RestrictedObjectFormView):
         return {**super().get_form_kwargs(), "case": self.object, "user": self.actor}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "case": self.object, "person": self.person, "title": self.page_title()}
+        return {
+            **super().get_context_data(**kwargs),
+            "case": self.object,
+            "person": self.person,
+            "title": self.page_title(),
+        }
 
     def done(self, message: str) -> HttpResponse:
         messages.success(self.request, message)

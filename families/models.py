@@ -201,16 +201,6 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
-    @property
-    def is_current(self) -> bool:
-        return self.ended_at is None
-
-    def document_labels(self) -> list[str]:
-        return [str(CivilDocument(code).label) for code in self.civil_documents if code in CivilDocument.values]
-
-    def alias_list(self) -> list[str]:
-        return [name.strip() for name in self.other_names.split(",") if name.strip()]
-
     def save(
         self,
         *,
@@ -227,6 +217,16 @@ class Person(models.Model):
         if update_fields is not None:
             update_fields = {*update_fields, "given_name_key", "family_name_key", "other_name_keys"}
         super().save(force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields)
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
+    def document_labels(self) -> list[str]:
+        return [str(CivilDocument(code).label) for code in self.civil_documents if code in CivilDocument.values]
+
+    def alias_list(self) -> list[str]:
+        return [name.strip() for name in self.other_names.split(",") if name.strip()]
 
     def age(self, on: datetime.date | None = None) -> int | None:
         """Age in whole years on a date (today by default); None when the birth date is unknown."""
@@ -420,7 +420,7 @@ class Relation(models.Model):
         return f"{self.person} · {self.label()} · {self.other}"
 
     def label(self) -> str:
-        """"mother of", "father of" where the member's gender says it; else the kind's label."""
+        """ "mother of", "father of" where the member's gender says it; else the kind's label."""
         if self.kind == self.Kind.PARENT and self.person.gender == Person.Gender.FEMALE:
             return str(_("mother of"))
         if self.kind == self.Kind.PARENT and self.person.gender == Person.Gender.MALE:
@@ -467,7 +467,8 @@ class MemberChange(models.Model):
             if name not in Person.REGISTER_FIELDS:
                 continue
             field = Person._meta.get_field(name)
-            rows.append((str(field.verbose_name), _shown(field, before), _shown(field, after)))
+            if isinstance(field, models.Field):
+                rows.append((str(field.verbose_name), _shown(field, before), _shown(field, after)))
         return rows
 
 

@@ -55,7 +55,7 @@ def family_case(person: Person, actor: User) -> Case:
     """The case through which `actor` changes `person`'s family (the API names a member, not a
     case): an open one first, the newest first."""
     cases = Case.objects.restrict(actor, Action.CHANGE).filter(family_id=person.family_id)
-    case = cases.order_by(models.F("closed_at").desc(nulls_first=True), "-opened_at").first()
+    case: Case | None = cases.order_by(models.F("closed_at").desc(nulls_first=True), "-opened_at").first()
     if case is None:
         raise ValidationError(_("Only the case owner or a supervisor keeps the family's register."))
     return case
@@ -168,10 +168,14 @@ def add_member(
     if person.whereabouts:
         _where(person, actor)
     relation = _relate(case, person, relation_kind, relation_to, actor)
-    added = {name: [None, _stored(getattr(person, name))] for name in EDITABLE if getattr(person, name) not in ("", None, [])}
+    added = {
+        name: [None, _stored(getattr(person, name))] for name in EDITABLE if getattr(person, name) not in ("", None, [])
+    }
     if relation is not None:
         added["relation"] = [None, f"{relation.kind}:{relation.other_id}"]
-    MemberChange.objects.create(family_id=case.family_id, person=person, kind=MemberChange.Kind.ADDED, changes=added, actor=actor)
+    MemberChange.objects.create(
+        family_id=case.family_id, person=person, kind=MemberChange.Kind.ADDED, changes=added, actor=actor
+    )
     _event(case, CaseEvent.Kind.MEMBER_ADDED, actor, person)
     record(AuditEvent.Action.MEMBER_ADDED, actor=actor, obj=person, case_id=case.pk, fields=sorted(added))
     return person
@@ -235,7 +239,9 @@ def remove_member(case: Case, person: Person, *, reason: str, actor: User) -> Pe
     now = timezone.now()
     person.ended_at, person.end_reason = now, reason
     person.save(update_fields=["ended_at", "end_reason", "updated_at"])
-    Relation.objects.filter(models.Q(person=person) | models.Q(other=person), ended_at__isnull=True).update(ended_at=now)
+    Relation.objects.filter(models.Q(person=person) | models.Q(other=person), ended_at__isnull=True).update(
+        ended_at=now
+    )
     MemberChange.objects.create(
         family_id=case.family_id, person=person, kind=MemberChange.Kind.REMOVED, reason=reason, actor=actor
     )
@@ -245,7 +251,7 @@ def remove_member(case: Case, person: Person, *, reason: str, actor: User) -> Pe
 
 
 # The register's own rows are moved by the merge itself; a merged record's history stays its own.
-_KEPT_ON_MERGED = {("families", "memberchange", "person"), ("families", "person", "merged_into")}
+_KEPT_ON_MERGED = {"families.memberchange.person", "families.person.merged_into"}
 _FILLED_ON_MERGE = ("date_of_birth", "birth_year", "gender", "languages", "school_or_work", "whereabouts")
 
 
@@ -255,26 +261,39 @@ def _move_references(keep: Person, merged: Person) -> dict[str, list[int]]:
     moved: dict[str, list[int]] = {}
     for relation in Person._meta.related_objects:
         model, field = relation.related_model, relation.field
-        label = (model._meta.app_label, model._meta.model_name, field.name)
-        if label in _KEPT_ON_MERGED or model is Relation:
+        if isinstance(model, str) or model is Relation:
             continue
-        if relation.many_to_many:
-            through = field.remote_field.through  # type: ignore[union-attr]
-            source = field.m2m_field_name()
-            target = field.m2m_reverse_field_name()
-            rows = through._base_manager.filter(**{target: merged.pk})
-            ids = list(rows.values_list(source, flat=True))
-            already = set(through._base_manager.filter(**{target: keep.pk, f"{source}__in": ids}).values_list(source, flat=True))
-            rows.filter(**{f"{source}__in": already}).delete()  # the kept record is there already
-            rows.update(**{target: keep.pk})
+        label = f"{model._meta.app_label}.{model._meta.model_name}.{field.name}"
+        if label in _KEPT_ON_MERGED:
+            continue
+        if isinstance(field, models.ManyToManyField):
+            ids = _move_many(field, model, keep, merged)
         else:
             rows = model._base_manager.filter(**{field.name: merged.pk})
             ids = list(rows.values_list("pk", flat=True))
             rows.update(**{field.name: keep.pk})
         if ids:
-            moved[".".join(label)] = sorted(ids)
+            moved[label] = sorted(ids)
     moved |= _move_relations(keep, merged)
     return moved
+
+
+def _move_many(
+    field: "models.ManyToManyField[Any, Any]", model: type[models.Model], keep: Person, merged: Person
+) -> list[int]:
+    """A many-to-many reference (those present at a visit): rows of `merged` move to `keep`, unless
+    `keep` is there already."""
+    through = field.remote_field.through
+    if through is None or isinstance(through, str):
+        return []
+    columns = {f.related_model: f.name for f in through._meta.fields if f.is_relation}
+    source, target = columns[model], columns[Person]
+    rows = through._base_manager.filter(**{target: merged.pk})
+    ids = list(rows.values_list(source, flat=True))
+    present = through._base_manager.filter(**{target: keep.pk, f"{source}__in": ids}).values_list(source, flat=True)
+    rows.filter(**{f"{source}__in": list(present)}).delete()  # the kept record is there already
+    rows.update(**{target: keep.pk})
+    return ids
 
 
 def _move_relations(keep: Person, merged: Person) -> dict[str, list[int]]:
@@ -287,7 +306,9 @@ def _move_relations(keep: Person, merged: Person) -> dict[str, list[int]]:
         ids = []
         for relation in Relation.objects.filter(**{side: merged}).exclude(**{other_side: keep}):
             duplicate = Relation.objects.filter(
-                **{side: keep, other_side: getattr(relation, f"{other_side}_id")}, kind=relation.kind, ended_at__isnull=True
+                **{side: keep, other_side: getattr(relation, f"{other_side}_id")},
+                kind=relation.kind,
+                ended_at__isnull=True,
             )
             if relation.ended_at is None and duplicate.exists():
                 relation.ended_at = now
@@ -324,10 +345,7 @@ def merge_members(case: Case, keep: Person, merged: Person, *, reason: str, acto
     if len(people) != 2:
         raise ValidationError(_("Both records must be current members of this family."))
     keep, merged = people[keep.pk], people[merged.pk]
-    if (
-        merged.relationship == Person.Relationship.INDEX
-        and keep.relationship != Person.Relationship.INDEX
-    ):
+    if merged.relationship == Person.Relationship.INDEX and keep.relationship != Person.Relationship.INDEX:
         keep.relationship = Person.Relationship.INDEX
     filled = {}
     for name in _FILLED_ON_MERGE:
