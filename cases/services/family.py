@@ -259,9 +259,14 @@ def _move_references(keep: Person, merged: Person) -> dict[str, list[int]]:
     """Point every reference to `merged` at `keep`, whatever model holds it (entries, consents,
     restrictions, cases, plan actions, requests...), and say which rows moved."""
     moved: dict[str, list[int]] = {}
-    for relation in Person._meta.related_objects:
+    # Hidden ones too (related_name="+": a needs record's child, a visit's people present).
+    references = [
+        f for f in Person._meta.get_fields(include_hidden=True) if isinstance(f, models.ForeignObjectRel)
+    ]
+    for relation in references:
         model, field = relation.related_model, relation.field
-        if isinstance(model, str) or model is Relation:
+        # A many-to-many's own table is moved through its field, below, not as a model of its own.
+        if isinstance(model, str) or model is Relation or model._meta.auto_created:
             continue
         label = f"{model._meta.app_label}.{model._meta.model_name}.{field.name}"
         if label in _KEPT_ON_MERGED:
