@@ -78,9 +78,7 @@ class TestAddMember:
     ) -> None:
         share(case, other_agency)
         with pytest.raises(ValidationError, match="owner or a supervisor"):
-            services.add_member(
-                case, given_name="X", family_name="Y", relationship="sibling", actor=auditor_readonly
-            )
+            services.add_member(case, given_name="X", family_name="Y", relationship="sibling", actor=auditor_readonly)
         assert services.add_member(case, given_name="X", family_name="Y", relationship="sibling", actor=supervisor)
 
 
