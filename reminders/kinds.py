@@ -200,8 +200,8 @@ class _Transition(ReminderKind):
         slack = datetime.timedelta(days=4)  # month lengths: the exact dates are checked below
         born = (rules.add_months(start, -cls.months) - slack, rules.add_months(end, -cls.months) + slack)
         # Current members only: a member removed from the register, or merged, is no one's to remind of.
-        rows = Person.objects.current().filter(date_of_birth__range=born, family__cases__closed_at__isnull=True)
-        rows = rows.values_list(
+        people = Person.objects.current().filter(date_of_birth__range=born, family__cases__closed_at__isnull=True)
+        rows = people.values_list(
             "date_of_birth", "family__cases__pk", "family__cases__panel_id", "family__cases__owning_agency_id"
         )
         for dob, case_id, panel_id, agency_id in rows:

@@ -260,9 +260,7 @@ def _move_references(keep: Person, merged: Person) -> dict[str, list[int]]:
     restrictions, cases, plan actions, requests...), and say which rows moved."""
     moved: dict[str, list[int]] = {}
     # Hidden ones too (related_name="+": a needs record's child, a visit's people present).
-    references = [
-        f for f in Person._meta.get_fields(include_hidden=True) if isinstance(f, models.ForeignObjectRel)
-    ]
+    references = [f for f in Person._meta.get_fields(include_hidden=True) if isinstance(f, models.ForeignObjectRel)]
     for relation in references:
         model, field = relation.related_model, relation.field
         # A many-to-many's own table is moved through its field, below, not as a model of its own.
