@@ -108,6 +108,11 @@ def test_a_family_is_built_through_the_register_pages(page: Any, live_server: An
     page.get_by_role("button", name="Record", exact=True).click()
     expect(page.get_by_text("Recorded.", exact=True)).to_be_visible()
 
+    # the household reads on a phone too: nothing wider than the screen
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/cases/{new_case.pk}/family/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
     # then the register holds them, and every record names them
     family = {p.given_name: p for p in Person.objects.filter(family=new_case.family)}
     assert set(family) == {"Erion", "Vjollca", "Lira", "Dion"}

@@ -88,6 +88,40 @@ class TestHousehold:
         with django_assert_max_num_queries(len(small)):
             assert client.get(url).status_code == 200
 
+    def test_a_member_page_and_the_api_list_cost_the_same_whatever_the_family_size(
+        self, case: Case, caseworker: User, django_assert_max_num_queries: DjangoAssertNumQueries
+    ) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client, api = client_for(caseworker), api_as(caseworker)
+        page = reverse("cases:member", args=[case.pk, case.index_person_id])
+        listing = reverse("cases-api:familymember-list")
+        client.get(page)
+        api.get(listing, {"case": case.pk})
+        with CaptureQueriesContext(connection) as small_page:
+            client.get(page)
+        with CaptureQueriesContext(connection) as small_list:
+            api.get(listing, {"case": case.pk})
+        for n in range(6):
+            child = services.add_member(
+                case,
+                given_name=f"Child{n}",
+                family_name="K",
+                relationship="sibling",
+                relation_kind="sibling",
+                relation_to=case.index_person,
+                actor=caseworker,
+            )
+            services.change_member(
+                case, case.index_person, languages=f"Albanian {n}", whereabouts="abroad", actor=caseworker
+            )
+            services.change_member(case, child, whereabouts="at_home", actor=caseworker)
+        with django_assert_max_num_queries(len(small_page)):
+            assert client.get(page).status_code == 200
+        with django_assert_max_num_queries(len(small_list)):
+            assert api.get(listing, {"case": case.pk}).json()["count"] == 7
+
 
 class TestMemberForms:
     def test_the_owner_adds_a_member_offered_at_once_downstream(
