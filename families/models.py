@@ -133,7 +133,7 @@ class Person(models.Model):
     ended_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     end_reason = models.CharField(_("why removed"), max_length=300, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("merged into")
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("merged into")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -211,7 +211,7 @@ class PlanAction(models.Model):
     # The family member the action is for (a child's schooling, a mother's support group).
     beneficiary = models.ForeignKey(
         "families.Person",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
