@@ -31,8 +31,9 @@ _PANEL = {"cases.view_case_summary", "agencies.view_panel", "panels.view_panelme
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PRACTITIONER: _CASEWORK,
-    # A supervisor may break the glass into a case beyond their reach (decision 35).
-    Role.SUPERVISOR: _CASEWORK | {"agencies.view_user", "audit.add_breakglassaccess"},
+    # A supervisor may break the glass into a case beyond their reach (decision 35), and merges two
+    # records of one person in a family register (decision 68).
+    Role.SUPERVISOR: _CASEWORK | {"agencies.view_user", "audit.add_breakglassaccess", "families.merge_person"},
     Role.POLICE_LIAISON: _CASEWORK,
     Role.COORDINATOR: _PANEL
     | {"cases.manage_case", "agencies.change_panel", "panels.add_panelmeeting", "agencies.view_user"}

@@ -89,9 +89,12 @@ SELECT g, name, '', '', now(), now() FROM bench_name;
 SELECT setval(pg_get_serial_sequence('families_family', 'id'), {N_CASES});
 
 INSERT INTO families_person (id, family_id, given_name, family_name, date_of_birth, relationship, languages,
-                             given_name_key, family_name_key, created_at, updated_at)
+                             given_name_key, family_name_key, created_at, updated_at,
+                             other_names, other_name_keys, gender, lives_in_household, contact_agreed, phone,
+                             address, school_or_work, civil_documents, whereabouts, end_reason)
 SELECT g, g, 'Person', name, DATE '2000-01-01' + (g % 7000), 'index', '',
-       'person', regexp_replace(lower(name), '(.)\1+', '\1', 'g'), now(), now()
+       'person', regexp_replace(lower(name), '(.)\1+', '\1', 'g'), now(), now(),
+       '', '', '', true, false, '', '', '', '[]'::jsonb, '', ''
 FROM bench_name;
 SELECT setval(pg_get_serial_sequence('families_person', 'id'), {N_CASES});
 

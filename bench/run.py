@@ -139,6 +139,35 @@ def _matching(user: Any, family_name: str) -> Callable[[], Any]:
     return run
 
 
+def _search(user: Any, typed: str) -> Callable[[], Any]:
+    """The case list's search (`q=`): spelling-insensitive keys and trigram similarity over the
+    cases the user may know of (decision 69); the first page of 50 and the count."""
+    from agencies.access import Action, forget_access
+    from cases.filtersets import CaseFilterSet
+    from cases.models import Case
+
+    def run() -> Any:
+        forget_access(user)
+        qs = Case.objects.with_summary().restrict(user, Action.VIEW_SUMMARY).annotate_access(user)
+        found = CaseFilterSet({"q": typed}, queryset=qs).qs
+        return list(found[:50]), found.count()
+
+    return run
+
+
+def _search_bench(users: dict[str, Any], family: str, runs: int) -> None:
+    """One search among a million people: the name as written, and with its first two letters
+    swapped (a slip the key alone does not meet: trigram similarity does)."""
+    slip = family[1] + family[0] + family[2:]
+    for typed in (family, slip):
+        for label in ("practitioner, one agency", "supervisor of ten agencies", "no membership"):
+            fn = _search(users[label], typed)
+            count = fn()[1]
+            median, worst = _time(fn, runs)
+            query = f"case search q={typed}: one name among a million people"
+            print(f"| {query} | {label} | {count:,} | {median:.1f} | {worst:.1f} |")
+
+
 def _audited(fn: Callable[[], Any], user: Any, case_id: int | None) -> Callable[[], Any]:
     """`fn` plus the read's audit record, written as the middleware writes it: in its own
     transaction, chained under the advisory lock (decision 33)."""
@@ -174,14 +203,14 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the bench database")
-    parser.add_argument("--only", choices=["access", "reminders"], help="run one part only")
+    parser.add_argument("--only", choices=["access", "reminders", "search"], help="run one part only")
     args = parser.parse_args()
     name = _configure(args.rebuild)
     _populate(args.cases)
 
-    if args.only != "reminders":
-        _access_bench(name, args.runs)
-    if args.only != "access":
+    if args.only in (None, "access", "search"):
+        _access_bench(name, args.runs, search_only=args.only == "search")
+    if args.only in (None, "reminders"):
         _reminder_bench(_case_count())
 
 
@@ -191,7 +220,7 @@ def _case_count() -> int:
     return Case.objects.count()
 
 
-def _access_bench(name: str, runs: int) -> None:
+def _access_bench(name: str, runs: int, *, search_only: bool = False) -> None:
     from django.db import connection
 
     from agencies.models import User
@@ -220,6 +249,10 @@ def _access_bench(name: str, runs: int) -> None:
     print(f"median / worst of {runs} runs, milliseconds, after one warm-up run\n")
     print("| query | user | visible | median ms | worst ms |")
     print("|---|---|---:|---:|---:|")
+    family = Case.objects.select_related("family").get(pk=some_case).family.name
+    _search_bench(users, family, runs)
+    if search_only:
+        return
     for label, user in users.items():
         for query, make in (("case list: page of 50 + count", _list_page), ("my cases: page of 25 + count", _my_cases)):
             fn = make(user)
@@ -228,7 +261,6 @@ def _access_bench(name: str, runs: int) -> None:
             print(f"| {query} | {label} | {count:,} | {median:.1f} | {worst:.1f} |")
     median, worst = _time(_detail(users["practitioner, one agency"], some_case), runs)
     print(f"| case page: one case + CaseAccess | practitioner, one agency | 1 | {median:.1f} | {worst:.1f} |")
-    family = Case.objects.select_related("family").get(pk=some_case).family.name
     for label in ("practitioner, one agency", "supervisor of ten agencies", "no membership"):
         fn = _matching(users[label], family)
         count = fn()[1]

@@ -91,7 +91,8 @@ class EntryForm(forms.ModelForm[Entry]):
         self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
 
     def family(self) -> QuerySet[Person]:
-        return Person.objects.restrict(self.user, Action.VIEW).filter(family_id=self.case.family_id)
+        """The family's current members, offered the moment they are added to the register."""
+        return Person.objects.restrict(self.user, Action.VIEW).current().filter(family_id=self.case.family_id)
 
 
 class ContactForm(EntryForm):
@@ -267,8 +268,8 @@ class KeyWorkerForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choice_field(self, "person").queryset = Person.objects.restrict(user, Action.VIEW).filter(
-            family_id=case.family_id
+        model_choice_field(self, "person").queryset = (
+            Person.objects.restrict(user, Action.VIEW).current().filter(family_id=case.family_id)
         )
 
     def clean(self) -> dict[str, Any]:
@@ -289,8 +290,8 @@ class RestrictionForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choice_field(self, "person").queryset = Person.objects.restrict(user, Action.VIEW).filter(
-            family_id=case.family_id
+        model_choice_field(self, "person").queryset = (
+            Person.objects.restrict(user, Action.VIEW).current().filter(family_id=case.family_id)
         )
 
 

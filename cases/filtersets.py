@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action
 from agencies.access.core import entry_content_condition
 from agencies.models import Agency, Panel, User
+from families.matching import name_key
 from families.models import Consent, DisclosureRestriction
+from families.search import key_search
 
 from .models import Case, CaseEvent, CaseShare, DisclosureCheck, Entry, RiskRecord, Visibility, event_choices
 from .risk import RiskLevel
@@ -70,15 +72,21 @@ class CaseFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        """The reference, or the index person's names as matching meets them
+        (spellings, aliases, a slip of a letter: families.search), over the cases the list already
+        holds (restricted first). Only the index person: the names a summary shows."""
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(reference__icontains=value)
-            | Q(family__name__icontains=value)
-            | Q(index_person__given_name__icontains=value)
-            | Q(index_person__family_name__icontains=value)
-        )
+        # Not the family's own name: matching it joined every family to the visible cases (a scan of
+        # the families table); the index person's family name is the family's (decision 69).
+        also = Q(reference__icontains=value)
+        key = name_key(value)
+        if key:
+            also |= Q(index_person__other_name_keys__contains=key)
+        fields = ("index_person__family_name_key", "index_person__given_name_key")
+        found: QuerySet[Case] = key_search(queryset, value, fields, also=also)
+        return found
 
     def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return queryset.filter(closed_at__isnull=(value == "open"))

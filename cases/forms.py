@@ -238,7 +238,7 @@ class ConsentForm(forms.Form):
     def __init__(self, *args: Any, case: Case, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A coordinator manages the case from its summary: they see the index person only.
-        members = Person.objects.restrict(user, Action.VIEW_SUMMARY).filter(family_id=case.family_id)
+        members = Person.objects.restrict(user, Action.VIEW_SUMMARY).current().filter(family_id=case.family_id)
         model_choice_field(self, "person").queryset = members
         model_choice_field(self, "given_by").queryset = members
 

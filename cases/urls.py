@@ -3,7 +3,7 @@ of sections above every app (`pages.views.CaseView`) and joins these in `setting
 
 from django.urls import path
 
-from . import entry_views, views
+from . import entry_views, family_views, views
 
 app_name = "cases"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("<int:case_pk>/shares/<int:pk>/revoke/", views.RevokeShareView.as_view(), name="caseshare_revoke"),
     path("<int:pk>/consents/new/", views.ConsentCreateView.as_view(), name="consent_create"),
     path("<int:pk>/consents/<int:consent>/withdraw/", views.ConsentWithdrawView.as_view(), name="consent_withdraw"),
+    path("<int:pk>/family/", family_views.FamilyView.as_view(), name="family"),
+    path("<int:pk>/family/add/", family_views.MemberAddView.as_view(), name="member_add"),
+    path("<int:pk>/family/<int:person>/", family_views.MemberView.as_view(), name="member"),
+    path("<int:pk>/family/<int:person>/edit/", family_views.MemberEditView.as_view(), name="member_edit"),
+    path("<int:pk>/family/<int:person>/remove/", family_views.MemberRemoveView.as_view(), name="member_remove"),
+    path("<int:pk>/family/<int:person>/merge/", family_views.MemberMergeView.as_view(), name="member_merge"),
     path("<int:pk>/timeline/", entry_views.TimelineView.as_view(), name="timeline"),
     path("<int:pk>/stage/", entry_views.MoveStageView.as_view(), name="case_stage"),
     path("<int:pk>/risk/", entry_views.RiskLevelView.as_view(), name="case_risk"),

@@ -2,14 +2,15 @@
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Required, TypedDict
+from typing import Any, Required, TypedDict
 
 from django.utils import timezone
 
+from agencies.models import User
 from cases import services
 from cases.models import Case, CaseEvent, CaseShare
 from cases.risk import RiskLevel
-from families.models import Family, Person
+from families.models import Family, MemberChange, Person
 
 from .organisations import DemoOrg
 
@@ -24,6 +25,10 @@ class Member:
     relationship: str
     born: datetime.date
     languages: str = "shqip"
+    # How they are related to a member listed before them: (kind, that member's given name).
+    relation: tuple[str, str] | None = None
+    # Anything else the register keeps (gender, whereabouts, civil documents...).
+    more: dict[str, Any] = field(default_factory=dict)
 
 
 class DemoShare(TypedDict, total=False):
@@ -67,9 +72,19 @@ def _scenario() -> list[DemoCase]:
             family="Krasniqi",
             members=[
                 Member("Ardit", Rel.INDEX, krasniqi_born),
-                Member("Mimoza", Rel.PARENT, _years_ago(44, 30)),
-                Member("Bujar", Rel.PARENT, _years_ago(47, 200)),
-                Member("Drita", Rel.SIBLING, _years_ago(12, 90)),
+                Member(
+                    "Mimoza", Rel.PARENT, _years_ago(44, 30), relation=("parent", "Ardit"), more={"gender": "female"}
+                ),
+                Member(
+                    "Bujar", Rel.PARENT, _years_ago(47, 200), relation=("spouse", "Mimoza"), more={"gender": "male"}
+                ),
+                Member(
+                    "Drita",
+                    Rel.SIBLING,
+                    _years_ago(12, 90),
+                    relation=("sibling", "Ardit"),
+                    more={"school_or_work": "Shkolla 9-vjeçare"},
+                ),
             ],
             stage=Case.Stage.ASSESS,
             owner="sw.blerina",
@@ -98,9 +113,23 @@ def _scenario() -> list[DemoCase]:
             family="Berisha",
             members=[
                 Member("Teuta", Rel.INDEX, _years_ago(24, 60), "shqip, arabisht"),
-                Member("Jon", Rel.CHILD, _years_ago(4, 20), "shqip, arabisht"),
-                Member("Sara", Rel.CHILD, _years_ago(2, 100), "arabisht"),
-                Member("Hava", Rel.PARENT, _years_ago(51, 10)),
+                Member(
+                    "Jon",
+                    Rel.CHILD,
+                    _years_ago(4, 20),
+                    "shqip, arabisht",
+                    ("parent", "Teuta"),
+                    {"civil_documents": ["foreign_document"]},
+                ),
+                Member(
+                    "Sara",
+                    Rel.CHILD,
+                    _years_ago(2, 100),
+                    "arabisht",
+                    ("parent", "Teuta"),
+                    {"civil_documents": ["none"]},
+                ),
+                Member("Hava", Rel.PARENT, _years_ago(51, 10), relation=("parent", "Teuta"), more={"gender": "female"}),
             ],
             stage=Case.Stage.PLAN,
             owner="sw.blerina",
@@ -123,7 +152,9 @@ def _scenario() -> list[DemoCase]:
             family="Gashi",
             members=[
                 Member("Besnik", Rel.INDEX, _years_ago(19, 45)),
-                Member("Lindita", Rel.PARENT, _years_ago(46, 5)),
+                Member(
+                    "Lindita", Rel.PARENT, _years_ago(46, 5), relation=("parent", "Besnik"), more={"gender": "female"}
+                ),
             ],
             stage=Case.Stage.MONITOR,
             owner="sw.dritan",
@@ -137,7 +168,7 @@ def _scenario() -> list[DemoCase]:
             family="Shala",
             members=[
                 Member("Endrit", Rel.INDEX, _years_ago(15, 120)),
-                Member("Agron", Rel.PARENT, _years_ago(43, 70)),
+                Member("Agron", Rel.PARENT, _years_ago(43, 70), relation=("parent", "Endrit"), more={"gender": "male"}),
             ],
             stage=Case.Stage.CONTACT,
             owner="ngo.klea",
@@ -158,7 +189,10 @@ def _scenario() -> list[DemoCase]:
         ),
         DemoCase(
             family="Dervishi",
-            members=[Member("Arben", Rel.INDEX, _years_ago(22, 15)), Member("Vera", Rel.PARENT, _years_ago(50))],
+            members=[
+                Member("Arben", Rel.INDEX, _years_ago(22, 15)),
+                Member("Vera", Rel.PARENT, _years_ago(50), relation=("parent", "Arben")),
+            ],
             stage=Case.Stage.REDUCE,
             owner="sw.dritan",
             on_panel=False,
@@ -172,24 +206,45 @@ def _scenario() -> list[DemoCase]:
 
 
 def _seed_family(spec: DemoCase) -> tuple[Family, Person]:
+    """The family and its index person, as a referral leaves them when a case is opened; the other
+    members are added through the register's service once the case exists (`_add_members`)."""
     family, _ = Family.objects.get_or_create(name=spec.family, defaults={"area": spec.area})
-    index = None
+    [index] = [member for member in spec.members if member.relationship == Rel.INDEX]
+    person, _ = Person.objects.get_or_create(
+        family=family,
+        given_name=index.given_name,
+        defaults={
+            "family_name": spec.family,
+            "relationship": Rel.INDEX,
+            "date_of_birth": index.born,
+            "languages": index.languages,
+        },
+    )
+    return family, person
+
+
+def _add_members(case: Case, spec: DemoCase, owner: User, when: datetime.datetime) -> None:
+    """The family's other members, entered as its owner enters them (decision 66)."""
+    people = {case.index_person.given_name: case.index_person}
     for member in spec.members:
-        person, _ = Person.objects.get_or_create(
-            family=family,
-            given_name=member.given_name,
-            defaults={
-                "family_name": spec.family,
-                "relationship": member.relationship,
-                "date_of_birth": member.born,
-                "languages": member.languages,
-            },
-        )
         if member.relationship == Rel.INDEX:
-            index = person
-    if index is None:
-        raise ValueError(f"The demo family {spec.family} has no index person")
-    return family, index
+            continue
+        kind, to = member.relation or ("", "")
+        people[member.given_name] = services.add_member(
+            case,
+            given_name=member.given_name,
+            family_name=spec.family,
+            relationship=member.relationship,
+            date_of_birth=member.born,
+            languages=member.languages,
+            relation_kind=kind,
+            relation_to=people.get(to),
+            actor=owner,
+            **member.more,
+        )
+    # Entered in the case's first days, not on the day of seeding.
+    CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.MEMBER_ADDED).update(created_at=when)
+    MemberChange.objects.filter(family_id=case.family_id).update(at=when)
 
 
 def seed_cases(org: DemoOrg) -> None:
@@ -212,6 +267,7 @@ def seed_cases(org: DemoOrg) -> None:
             next_step=spec.next_step,
             next_review_on=None if review is None else timezone.localdate() + datetime.timedelta(days=review),
         )
+        _add_members(case, spec, owner, now - datetime.timedelta(days=spec.opened_days_ago - 1))
         for share in spec.shares:
             consent_days = share.get("consent_days_ago")
             granted = services.share_case(

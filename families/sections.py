@@ -20,7 +20,7 @@ def members_of(case: Any, user: User) -> list[Person]:
     section and the children's (cases.sections.Children) both show them."""
     cached: tuple[int, list[Person]] | None = getattr(case, MEMBERS_ATTR, None)
     if cached is None or cached[0] != user.pk:
-        cached = (user.pk, list(Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id)))
+        cached = (user.pk, list(Person.objects.restrict(user, Action.VIEW).current().filter(family_id=case.family_id)))
         setattr(case, MEMBERS_ATTR, cached)
     return cached[1]
 

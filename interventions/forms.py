@@ -16,6 +16,7 @@ from cases.entry_forms import DateInput
 from cases.involvement import involved_people
 from cases.models import Case
 from cases.risk import RiskLevel
+from families.models import Person
 
 from .models import MEASURES, GoalProgress, InterventionPlan, PlanAction, Review, Withdrawal
 from .services import SECURITY_RISKS
@@ -107,6 +108,7 @@ class ActionForm(_ServiceChecked[PlanAction]):
             "provider_agency",
             "provider_person",
             "provider_note",
+            "beneficiary",
             "starts_on",
             "due_on",
             "intended_outcome",
@@ -127,6 +129,10 @@ class ActionForm(_ServiceChecked[PlanAction]):
         choice_field(self, "measure").choices = [("", "—"), *measure_choices()]
         model_choice_field(self, "provider_agency").queryset = Agency.objects.order_by("name")
         model_choice_field(self, "provider_person").queryset = involved_people(case)
+        # The family's current members: one added to the register today is offered at once.
+        model_choice_field(self, "beneficiary").queryset = Person.objects.filter(
+            family_id=case.family_id, ended_at__isnull=True
+        )
         self.fields["starts_on"].initial = timezone.localdate()
 
     def clean(self) -> dict[str, Any]:

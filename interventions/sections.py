@@ -51,7 +51,9 @@ class InterventionsSection:
 
 
 def _plans(case: Case, user: User) -> tuple[InterventionPlan | None, list[InterventionPlan], list[InterventionPlan]]:
-    actions = PlanAction.objects.restrict(user, Action.VIEW).select_related("provider_agency", "provider_person")
+    actions = PlanAction.objects.restrict(user, Action.VIEW).select_related(
+        "provider_agency", "provider_person", "beneficiary"
+    )
     goals = Goal.objects.restrict(user, Action.VIEW).prefetch_related(Prefetch("actions", queryset=actions))
     plans = InterventionPlan.objects.restrict(user, Action.VIEW).filter(case=case).select_related("created_by")
     current = plans.active().prefetch_related(Prefetch("goals", queryset=goals)).first()

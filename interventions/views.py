@@ -377,7 +377,9 @@ class FollowUpDoneView(_FormView):
 def _entry_querysets(user: Any) -> dict[str, RestrictedQuerySet]:
     """Each record's page, with what it shows fetched at once."""
     progress = GoalProgress.objects.restrict(user, Action.VIEW).select_related("goal")
-    actions = PlanAction.objects.restrict(user, Action.VIEW).select_related("provider_agency", "provider_person")
+    actions = PlanAction.objects.restrict(user, Action.VIEW).select_related(
+        "provider_agency", "provider_person", "beneficiary"
+    )
     goals = Goal.objects.restrict(user, Action.VIEW).prefetch_related(Prefetch("actions", queryset=actions))
     reviews = Review.objects.restrict(user, Action.VIEW).select_related("author")
     agreements = ClosureAgreement.objects.restrict(user, Action.VIEW).select_related("agency", "user")
@@ -388,7 +390,9 @@ def _entry_querysets(user: Any) -> dict[str, RestrictedQuerySet]:
             Prefetch("reviews", queryset=reviews),
             Prefetch("withdrawals", queryset=Withdrawal.objects.restrict(user, Action.VIEW)),
         ),
-        "planaction": PlanAction.objects.select_related("goal__plan", "provider_agency", "provider_person"),
+        "planaction": PlanAction.objects.select_related(
+            "goal__plan", "provider_agency", "provider_person", "beneficiary"
+        ),
         "review": Review.objects.select_related("plan", "author").prefetch_related(
             Prefetch("progress", queryset=progress)
         ),

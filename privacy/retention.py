@@ -147,7 +147,8 @@ def _anonymise_row(obj: models.Model) -> None:
             kept = {key: item for key, item in value.items() if key in KEEP_EVENT_DATA}
             if kept != value:
                 changes[field.attname] = kept
-    for key_field in ("given_name_key", "family_name_key", "subject_given_name_key", "subject_family_name_key"):
+    keys = ("given_name_key", "family_name_key", "other_name_keys", "subject_given_name_key", "subject_family_name_key")
+    for key_field in keys:
         if any(f.attname == key_field for f in obj._meta.concrete_fields):
             changes[key_field] = ""
     if changes:
@@ -186,7 +187,8 @@ def anonymise_case(case: Any) -> int:
     referrals = Q(case_id=case.pk)
     if not shared.exists():
         rows.append(family_model._base_manager.get(pk=case.family_id))
-        for name in ("Person", "Consent", "DisclosureRestriction"):
+        # The register's history holds names and earlier values: its particulars go too (decision 66).
+        for name in ("Person", "Consent", "DisclosureRestriction", "MemberChange"):
             rows += list(apps.get_model("families", name)._base_manager.filter(family_id=case.family_id))
         referrals |= Q(family_id=case.family_id)
     rows += _referral_rows(apps.get_model("referrals", "Referral")._base_manager.filter(referrals))

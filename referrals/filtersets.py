@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from families.matching import name_key
+from families.search import key_search
 
 from .models import Referral
 
@@ -25,10 +26,12 @@ class ReferralFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset: QuerySet[Referral], name: str, value: str) -> QuerySet[Referral]:
-        key = name_key(value)
-        if not key:
+        """Names as matching meets them (families.search), over the referrals the list already
+        holds (restricted first)."""
+        if not name_key(value):
             return queryset
-        return queryset.filter(Q(subject_family_name_key__startswith=key) | Q(subject_given_name_key__startswith=key))
+        result: QuerySet[Referral] = key_search(queryset, value, ("subject_family_name_key", "subject_given_name_key"))
+        return result
 
     def filter_overdue(self, queryset: QuerySet[Referral], name: str, value: bool | None) -> QuerySet[Referral]:
         if value is None:

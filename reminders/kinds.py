@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import deadlines as rules
@@ -198,7 +199,9 @@ class _Transition(ReminderKind):
         start, end = window.dates
         slack = datetime.timedelta(days=4)  # month lengths: the exact dates are checked below
         born = (rules.add_months(start, -cls.months) - slack, rules.add_months(end, -cls.months) + slack)
-        rows = Person.objects.filter(date_of_birth__range=born, family__cases__closed_at__isnull=True).values_list(
+        # Current members only: a member removed from the register, or merged, is no one's to remind of.
+        people = Person.objects.current().filter(date_of_birth__range=born, family__cases__closed_at__isnull=True)
+        rows = people.values_list(
             "date_of_birth", "family__cases__pk", "family__cases__panel_id", "family__cases__owning_agency_id"
         )
         for dob, case_id, panel_id, agency_id in rows:
@@ -208,6 +211,20 @@ class _Transition(ReminderKind):
                 # The case is the reminder's object: each open case of the family reminds its own
                 # owner (a person's key would let only one of them through the unique constraint).
                 yield cls.deadline(case_id, due_on, case_id, panel_id, agency_id)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        """A date of birth corrected since (decision 67): the reminder of the old date sends
+        nothing; the sweep makes the new one."""
+        if not super().still_due(reminder) or reminder.case is None:
+            return False
+        due_on = timezone.localtime(reminder.due_at).date()
+        family = Person.objects.current().filter(family_id=reminder.case.family_id, date_of_birth__isnull=False)
+        for dob in family.values_list("date_of_birth", flat=True):
+            six, one = rules.transition_dues(_eighteenth(dob))
+            if (six if cls.first else one) == due_on:
+                return True
+        return False
 
 
 class Transition6M(_Transition):

@@ -153,6 +153,18 @@ def consent_body(world: World) -> dict[str, Any]:
     }
 
 
+def member_ids(world: World) -> list[int]:
+    return [world.case.pk, world.case.index_person_id]
+
+
+def index_id(world: World) -> list[int]:
+    return [world.case.index_person_id]
+
+
+def member_body(world: World) -> dict[str, Any]:
+    return {"case": world.case.pk, "given_name": "Besa", "family_name": "Qwertz", "relationship": "sibling"}
+
+
 def sar_id(world: World) -> list[int]:
     """A subject access request about the case's index person (made directly: only a DPO opens one)."""
     from django.utils import timezone
@@ -230,6 +242,13 @@ ENDPOINTS = [
     Endpoint("cases:caseshare_revoke", "post", share_ids, "write"),
     Endpoint("cases:disclosurecheck_create", "post", case_id, "write"),
     Endpoint("cases:timeline", "get", case_id, "object"),
+    # The family register: read with the file, kept by the owner or a supervisor, merged by a supervisor.
+    Endpoint("cases:family", "get", case_id, "object"),
+    Endpoint("cases:member", "get", member_ids, "object"),
+    Endpoint("cases:member_add", "post", case_id, "write"),
+    Endpoint("cases:member_edit", "post", member_ids, "write"),
+    Endpoint("cases:member_remove", "post", member_ids, "write"),
+    Endpoint("cases:member_merge", "post", member_ids, "write", role_gate="families.merge_person"),
     Endpoint("cases:consent_create", "post", case_id, "write"),
     Endpoint("cases:consent_withdraw", "post", lambda w: [w.case.pk, w.entries["consent"].pk], "write"),
     Endpoint("cases:case_stage", "post", case_id, "write"),
@@ -321,6 +340,14 @@ ENDPOINTS = [
     Endpoint("cases-api:informationrequest-list", "post", no_args, "write", api=True, params=info_body, hidden=400, refused=400),
     Endpoint("cases-api:informationrequest-detail", "get", entry_id("info"), "object", api=True),
     Endpoint("cases-api:informationrequest-answer", "post", entry_id("info"), "write", api=True, params=lambda w: {"answer": "-"}),
+    Endpoint("cases-api:familymember-list", "get", no_args, "list", api=True),
+    Endpoint("cases-api:familymember-list", "post", no_args, "write", api=True, params=member_body, hidden=400, refused=400),
+    Endpoint("cases-api:familymember-detail", "get", index_id, "object", api=True),
+    Endpoint("cases-api:familymember-detail", "patch", index_id, "write", api=True, params=lambda w: {"languages": "-"}),
+    Endpoint("cases-api:familymember-remove", "post", index_id, "write", api=True, params=lambda w: {"reason": "-"}),
+    Endpoint("cases-api:familymember-merge", "post", index_id, "write", api=True, role_gate="families.merge_person"),
+    Endpoint("cases-api:familymember-history", "get", index_id, "object", api=True),
+    Endpoint("cases-api:familymember-known", "get", no_args, "list", api=True, params=named),
     Endpoint("referrals-api:referral-list", "get", no_args, "list", api=True),
     Endpoint("referrals-api:referral-matches", "get", no_args, "list", api=True, params=named),
     Endpoint("referrals-api:referral-detail", "get", referral_id, "object", api=True),

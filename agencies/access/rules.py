@@ -50,6 +50,7 @@ __all__ = [
     "data_protection",
     "family",
     "family_child",
+    "family_file",
     "information_request",
     "meeting",
     "meeting_child",
@@ -180,6 +181,18 @@ def family_child(qs: _QS, user: AnyUser, action: Action) -> _QS:
         condition = case_condition(user, action)
     else:
         condition = _through_case(user, Action.CHANGE)
+    return qs.none() if condition is None else qs.filter(_case_exists(condition, "family_id", "family_id"))
+
+
+@rule
+def family_file(qs: _QS, user: AnyUser, action: Action) -> _QS:
+    """What the family register keeps about members beyond the summary (whereabouts, relations,
+    each member's history): read with one of the family's full files, never at summary level
+    (asked for at summary level, it answers as for the full file); changed by those who change one
+    of the family's cases and read it."""
+    if action == Action.VIEW_SUMMARY:
+        action = Action.VIEW
+    condition = _through_case(user, action)
     return qs.none() if condition is None else qs.filter(_case_exists(condition, "family_id", "family_id"))
 
 

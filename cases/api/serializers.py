@@ -193,7 +193,11 @@ class CaseDetailSerializer(CaseSerializer):
     def get_members(self, case: Case) -> list[dict[str, Any]] | None:
         if not self._access(case).full:
             return None
-        members = Person.objects.restrict(self.context["request"].user, Action.VIEW).filter(family_id=case.family_id)
+        members = (
+            Person.objects.restrict(self.context["request"].user, Action.VIEW)
+            .current()
+            .filter(family_id=case.family_id)
+        )
         # A list of rows (`many=True`), which the stubs type as a single row's dict.
         return list(PersonSerializer(members, many=True).data)
 

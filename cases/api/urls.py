@@ -1,7 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from ..entry_kinds import entry_kinds
-from . import entries, views
+from . import entries, family, views
 
 app_name = "cases-api"
 
@@ -17,5 +17,6 @@ router.register("risk-records", entries.RiskRecordViewSet)
 router.register("disclosure-restrictions", entries.RestrictionViewSet)
 router.register("consents", entries.ConsentViewSet)
 router.register("information-requests", entries.InformationRequestViewSet)
+router.register("family-members", family.FamilyMemberViewSet, basename="familymember")
 
 urlpatterns = router.urls

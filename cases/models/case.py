@@ -334,6 +334,10 @@ class CaseEvent(models.Model):
         PANEL_DECISION = "panel_decision", _("Panel decision")
         CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+        MEMBER_ADDED = "member_added", _("Family member added")
+        MEMBER_CHANGED = "member_changed", _("Family member changed")
+        MEMBER_REMOVED = "member_removed", _("Family member removed")
+        MEMBERS_MERGED = "members_merged", _("Two records of one person merged")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=32, choices=event_choices)
@@ -462,6 +466,10 @@ EVENT_TEXTS: dict[str, Any] = {
     CaseEvent.Kind.FOLLOW_UP: _("Post-exit follow-up."),
     CaseEvent.Kind.CONSENT_RECORDED: _("Consent recorded for %(person)s."),
     CaseEvent.Kind.CONSENT_WITHDRAWN: _("Consent of %(person)s withdrawn: %(reason)s"),
+    CaseEvent.Kind.MEMBER_ADDED: _("%(person)s added to the family."),
+    CaseEvent.Kind.MEMBER_CHANGED: _("Details of %(person)s changed."),
+    CaseEvent.Kind.MEMBER_REMOVED: _("%(person)s removed from the family: %(reason)s"),
+    CaseEvent.Kind.MEMBERS_MERGED: _("Two records of %(person)s merged into one: %(reason)s"),
 }
 
 

@@ -12,7 +12,7 @@ from agencies.access import Action
 from agencies.models import Agency, User
 from audit.models import AuditEvent
 from audit.services import record
-from families.models import Consent, Person
+from families.models import Consent, Person, Relation
 
 from ..models import Case, CaseEvent
 
@@ -41,7 +41,11 @@ def check_consent_giver(person: Person, given_by: Person) -> None:
     # of the household) consents only in their own name: no other adult of the family is assumed
     # to be their parent.
     allowed = GUARDIANS.get(Person.Relationship(person.relationship), set())
-    if given_by.relationship not in allowed:
+    # Or the register says it between the two: "mother of", "guardian of" (decision 67).
+    carer = Relation.objects.filter(
+        person=given_by, other=person, kind__in=Relation.CARERS, ended_at__isnull=True
+    ).exists()
+    if given_by.relationship not in allowed and not carer:
         raise ValidationError(
             _("%(giver)s is not a parent or guardian of %(person)s.") % {"giver": given_by, "person": person}
         )
@@ -65,6 +69,8 @@ def record_consent(
     case = Case.objects.restrict(actor, Action.MANAGE).lock().refetch(case, refusal)
     if person.family_id != case.family_id:
         raise ValidationError(_("Only members of the family can be recorded here."))
+    if person.ended_at is not None or given_by.ended_at is not None:
+        raise ValidationError(_("A member removed from the family cannot be recorded here."))
     check_consent_giver(person, given_by)
     if given_on > timezone.localdate():
         raise ValidationError(_("Consent cannot be given in the future."))

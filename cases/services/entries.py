@@ -172,6 +172,8 @@ def _family_members(case: Case, people: Iterable[Person]) -> list[Person]:
     people = list(people)
     if any(person.family_id != case.family_id for person in people):
         raise ValidationError(_("Only members of the family can be recorded here."))
+    if any(person.ended_at is not None for person in people):
+        raise ValidationError(_("A member removed from the family cannot be recorded here."))
     return people
 
 

@@ -13,6 +13,7 @@ from agencies.api.serializers import UserRefSerializer
 from agencies.models import Agency, User
 from cases.models import Case
 from cases.querysets import CaseQuerySet
+from families.models import Person
 
 from ..models import (
     Closure,
@@ -70,6 +71,10 @@ class PlanActionSerializer(serializers.ModelSerializer[PlanAction]):
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
     provider_person_name = serializers.CharField(source="provider_person", read_only=True, default=None)
+    # A member of the case's family (the service checks the family).
+    beneficiary = RestrictedPrimaryKeyRelatedField(
+        queryset=Person.objects.all(), action=Action.VIEW, required=False, allow_null=True
+    )
     lapsed = serializers.BooleanField(source="is_lapsed", read_only=True)
 
     class Meta:
@@ -86,6 +91,7 @@ class PlanActionSerializer(serializers.ModelSerializer[PlanAction]):
             "provider_person",
             "provider_person_name",
             "provider_note",
+            "beneficiary",
             "starts_on",
             "due_on",
             "intended_outcome",

@@ -208,6 +208,15 @@ class PlanAction(models.Model):
         blank=True,
         help_text=_("Someone the agency works with: a theological expert, a mentor, a trauma therapist."),
     )
+    # The family member the action is for (a child's schooling, a mother's support group).
+    beneficiary = models.ForeignKey(
+        "families.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("for whom in the family"),
+    )
     starts_on = models.DateField(_("starts on"), default=timezone.localdate)
     due_on = models.DateField(_("due on"))
     intended_outcome = models.TextField(_("intended outcome"), blank=True)

@@ -26,6 +26,12 @@ REVIEW_EVERY_MONTHS = 3
 Status = InterventionPlan.Status
 
 
+def case_family(goal: Goal) -> int:
+    """The family of the goal's case (read once per goal: the plan's case is already loaded)."""
+    family_id: int = goal.plan.case.family_id
+    return family_id
+
+
 def _action(goal: Goal, spec: Mapping[str, Any], members: set[tuple[int, int]]) -> PlanAction:
     """An unsaved action of `goal` from its particulars, refused with a clear message when wrong."""
     kind, measure = spec.get("type", ""), spec.get("measure", "")
@@ -43,6 +49,9 @@ def _action(goal: Goal, spec: Mapping[str, Any], members: set[tuple[int, int]]) 
     if person is not None and (person.pk, agency.pk) not in members:
         # No names in the refusal: an id typed into the API must not reveal who it is.
         raise ValidationError(_("The person named does not work for the agency providing the action."))
+    beneficiary = spec.get("beneficiary")
+    if beneficiary is not None and (beneficiary.family_id != case_family(goal) or beneficiary.ended_at is not None):
+        raise ValidationError(_("An action is for a current member of the case's family."))
     starts_on = spec.get("starts_on") or timezone.localdate()
     due_on = spec.get("due_on")
     if due_on is None or due_on < starts_on:
@@ -55,6 +64,7 @@ def _action(goal: Goal, spec: Mapping[str, Any], members: set[tuple[int, int]]) 
         provider_agency=agency,
         provider_person=person,
         provider_note=(spec.get("provider_note") or "").strip(),
+        beneficiary=beneficiary,
         starts_on=starts_on,
         due_on=due_on,
         intended_outcome=(spec.get("intended_outcome") or "").strip(),

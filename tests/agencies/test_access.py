@@ -204,3 +204,33 @@ def test_records_hanging_off_a_case_are_never_read_at_summary_level(
     # then asking for them at summary level answers as for the full file: nothing
     assert not CaseEvent.objects.restrict(panel_member, Action.VIEW_SUMMARY).exists()
     assert not RiskRecord.objects.restrict(panel_member, Action.VIEW_SUMMARY).exists()
+
+
+def test_the_register_beyond_names_is_read_with_the_full_file_only(
+    case: Case, caseworker: User, supervisor: User, other_agency: Agency, panel: Panel, coordinator: User
+) -> None:
+    from cases import services
+    from families.models import MemberChange, Relation, Whereabouts
+
+    # given a member with whereabouts, a relation and a history
+    mother = services.add_member(
+        case,
+        given_name="Mimoza",
+        family_name="Krasniqi",
+        relationship="parent",
+        whereabouts="abroad",
+        relation_kind="parent",
+        relation_to=case.index_person,
+        actor=caseworker,
+    )
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    reader = member(other_agency, Role.POLICE_LIAISON)
+    share(case, other_agency, CaseShare.Scope.FULL)
+    for model in (Whereabouts, Relation, MemberChange):
+        # the owner, a supervisor and a full reader read it; the coordinator, at summary level, does not
+        for user in (caseworker, supervisor, reader):
+            assert model.objects.restrict(user, Action.VIEW).filter(person=mother).exists(), (model, user)
+        assert not model.objects.restrict(coordinator, Action.VIEW_SUMMARY).exists(), model
+        # only the owner and a supervisor change it
+        assert model.objects.restrict(supervisor, Action.CHANGE).filter(person=mother).exists()
+        assert not model.objects.restrict(reader, Action.CHANGE).exists(), model

@@ -193,6 +193,22 @@ WRITERS: dict[str, Callable[[Case, User], object]] = {
     "panel_decision": _decide,
     "consent_recorded": _consent,
     "consent_withdrawn": _withdraw,
+    "member_added": lambda case, owner: services.add_member(
+        case, given_name="Besa", family_name="Krasniqi", relationship="sibling", actor=owner
+    ),
+    "member_changed": lambda case, owner: services.change_member(
+        case, case.index_person, languages="Albanian, Arabic", actor=owner
+    ),
+    "member_removed": lambda case, owner: services.remove_member(
+        case, _child(case), reason="Recorded in error", actor=owner
+    ),
+    "members_merged": lambda case, owner: services.merge_members(
+        case,
+        case.index_person,
+        _child(case),
+        reason="The same person",
+        actor=member(case.owning_agency, Membership.Role.SUPERVISOR, username="boss"),
+    ),
 }
 
 

@@ -298,3 +298,34 @@ def test_a_child_nearing_18_reminds_the_owner_of_each_open_case_of_the_family(
     # then each owner is told, once
     assert [r.kind for r in mine(caseworker)] == ["transition_6m"]
     assert [r.kind for r in mine(caseworker_other_agency)] == ["transition_6m"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_reminder_of_18_follows_a_corrected_date_of_birth(case: Case, caseworker: User) -> None:
+    from cases import services as case_services
+    from reminders.services import _still_due
+
+    # given a child recorded as 18 on 10 September 2026: planning due today, 10 March
+    child = case_services.add_member(
+        case,
+        given_name="Drita",
+        family_name="K",
+        relationship="sibling",
+        date_of_birth=datetime.date(2008, 9, 10),
+        actor=caseworker,
+    )
+    sweep()
+    [before] = mine(caseworker)
+    assert timezone.localtime(before.due_at).date() == datetime.date(2026, 3, 10)
+    # when the owner corrects the date of birth: 18 on 11 September, planning due tomorrow
+    case_services.change_member(case, child, date_of_birth=datetime.date(2008, 9, 11), actor=caseworker)
+    sweep()
+    # then the reminder moves: one for the new date, and the old one sends nothing
+    moved = [r for r in mine(caseworker) if r.pk != before.pk]
+    assert [(r.kind, timezone.localtime(r.due_at).date()) for r in moved] == [
+        ("transition_6m", datetime.date(2026, 3, 11))
+    ]
+    assert _still_due(moved[0]) and not _still_due(Reminder.objects.get(pk=before.pk))
+    # and a member removed from the register is reminded of no more
+    case_services.remove_member(case, child, reason="Recorded in error", actor=caseworker)
+    assert not _still_due(moved[0])
