@@ -2,3 +2,4 @@
 
 from .deadlines import *  # noqa: F403
 from .organisations import *  # noqa: F403
+from .requests import *  # noqa: F403
