@@ -51,7 +51,7 @@ def queue(
     )
     ids = [row.pk for row in rows]
 
-    def publish() -> None:
+    def send_tasks() -> None:
         from .tasks import deliver_message_task
 
         for pk in ids:
@@ -63,7 +63,7 @@ def queue(
                 return
 
     if ids and publish:
-        transaction.on_commit(publish)
+        transaction.on_commit(send_tasks)
     return rows
 
 
@@ -108,7 +108,7 @@ def deliver(pk: int) -> bool:
     except Exception as error:  # any failure of the mail server: wait, then try again
         attempts = message.attempts
         status = Message.Status.FAILED if attempts >= MAX_ATTEMPTS else Message.Status.PENDING
-        delay = datetime.timedelta(seconds=min(30 * 2 ** min(attempts, 10), 3600))
+        delay = datetime.timedelta(seconds=min(settings.URA_OUTBOX_RETRY_SECONDS * 2 ** min(attempts - 1, 10), 3600))
         Message.objects.filter(pk=pk, status=Message.Status.SENDING).update(
             status=status, next_attempt_at=timezone.now() + delay, last_error=repr(error)[:500]
         )

@@ -306,6 +306,8 @@ URA_CRISIS_QUEUE = env_str("URA_CRISIS_QUEUE", "crisis")
 URA_MAIL_QUEUE = env_str("URA_MAIL_QUEUE", "mail")
 # A message claimed this long ago and not confirmed sent belongs to a worker that died: sent again.
 URA_OUTBOX_RECLAIM_SECONDS = env_int("URA_OUTBOX_RECLAIM_SECONDS", 300)
+# The first retry of a message the mail server refused waits this long; each next one twice as long.
+URA_OUTBOX_RETRY_SECONDS = env_int("URA_OUTBOX_RETRY_SECONDS", 30)
 _OUTBOX_SWEEP = float(env_int("URA_OUTBOX_SWEEP_SECONDS", 60))
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox-urgent": {
