@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?= --numprocesses 2
 
-.PHONY: install run test probe lint bandit bench messages vendor lock clean
+.PHONY: install run test probe faults lint bandit bench messages vendor lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Ura needs Python 3.11, found " + sys.version.split()[0]'
@@ -33,8 +33,13 @@ PROBE_ARGS ?= --numprocesses 2
 probe: install
 	$(BIN)/pytest -m probe $(PROBE_ARGS) tests/probe
 
+## faults: the fault-injection suite (a Redis of its own, killed workers, a stalling mail server);
+## needs PostgreSQL (DATABASE_URL) and redis-server
+faults: install
+	$(BIN)/pytest -m faults tests/outbox/test_faults.py -v --basetemp="$$(mktemp -d)/faults"
+
 ## lint: ruff, formatting, mypy, bandit (high severity), Django's checks, missing migrations, pip-audit
-BANDIT_TARGETS := agencies audit families cases referrals panels interventions reminders privacy pages demo settings bench manage.py
+BANDIT_TARGETS := outbox agencies audit families cases referrals panels interventions reminders privacy pages demo settings bench manage.py
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -3,9 +3,10 @@
 import logging
 
 from celery import shared_task
-from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
 
 from audit.models import BreakGlassAccess
+from outbox.services import queued
 
 from .retention import due_records
 
@@ -21,22 +22,19 @@ def report_retention_due_task() -> int:
     return count
 
 
-# The name it had in `audit` (decision 49): a notice queued before an upgrade is still delivered.
-@shared_task(
-    name="audit.tasks.notify_break_glass_task",
-    autoretry_for=(OSError,),
-    max_retries=8,
-    retry_backoff=True,
-    retry_jitter=True,
-)
+# The name it had in `audit` (decision 49): a notice queued as a task before the outbox
+# (decision 70) is written to the outbox now, once.
+@shared_task(name="audit.tasks.notify_break_glass_task")
 def notify_break_glass_task(access_id: int) -> int:
     """Tell the case owner and the coordinator that a case was opened by breaking the glass."""
     from .breakglass import notify_break_glass
 
-    try:
-        access = BreakGlassAccess.objects.select_related("case__owner", "case__panel__coordinator", "user").get(
-            pk=access_id
+    with transaction.atomic():
+        access = (
+            BreakGlassAccess.objects.select_related("case__owner", "case__panel__coordinator", "user")
+            .filter(pk=access_id)
+            .first()
         )
-    except ObjectDoesNotExist:
-        return 0
-    return notify_break_glass(access)
+        if access is None or queued(f"audit.breakglassaccess:{access_id}", "break_glass"):
+            return 0
+        return notify_break_glass(access)

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Case as DbCase
 from django.db.models import IntegerField, Value, When
@@ -28,6 +27,7 @@ from cases import services as case_services
 from cases.models import Case, CaseEvent
 from families.matching import name_key, similar
 from families.models import Family, Person
+from outbox import services as outbox
 
 from . import signals
 from .models import Referral, ReferralIndicator, TriageDecision
@@ -64,13 +64,13 @@ def crisis_police_agency(received_by: Agency) -> Agency | None:
     return police.filter(panels__agencies=received_by).distinct().first() or police.first()
 
 
-def alert_police(referral_id: int) -> int:
-    """E-mail the police liaisons of the agency a crisis was routed to, and record that it went.
+def alert_police(referral: Referral) -> int:
+    """Write the e-mails to the police liaisons of the agency a crisis was routed to into the
+    outbox, in the caller's transaction, and record that they go; return how many.
 
-    The e-mail names no one: it says that something is waiting and links into Ura. Run by a task
-    with retries (referrals.tasks), after the referral is committed.
+    The e-mail names no one: it says that something is waiting and links into Ura. The outbox sends
+    it on the crisis queue once the referral is committed, and again until it went (decision 70).
     """
-    referral = Referral.objects.select_related("routed_to").get(pk=referral_id)
     liaisons = User.objects.filter(
         memberships__agency=referral.routed_to,
         memberships__role=Membership.Role.POLICE_LIAISON,
@@ -79,10 +79,10 @@ def alert_police(referral_id: int) -> int:
     link = settings.BASE_URL + reverse("referrals:referral", args=[referral.pk])
     subject = _("Ura: a crisis referral needs you now")
     body = _("A referral marked as a crisis was routed to your agency. Open it in Ura: %(link)s") % {"link": link}
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in liaisons.distinct()]
-    sent = send_mass_mail(messages, fail_silently=False) if messages else 0
+    messages = [(subject, body, user.email) for user in liaisons.distinct().order_by("pk")]
+    outbox.queue("crisis_alert", messages, about=f"referrals.referral:{referral.pk}", urgent=True)
     record(AuditEvent.Action.CRISIS_ALERT_SENT, obj=referral, recipients=len(messages))
-    return sent
+    return len(messages)
 
 
 @transaction.atomic
@@ -107,9 +107,7 @@ def record_referral(*, actor: User, received_by: Agency, indicators: Iterable[st
     ReferralIndicator.objects.bulk_create(ReferralIndicator(referral=referral, kind=kind) for kind in set(indicators))
     record(AuditEvent.Action.REFERRAL_RECORDED, actor=actor, obj=referral, crisis=referral.is_crisis)
     if referral.routed_to is not None:
-        from .tasks import alert_police_task
-
-        transaction.on_commit(lambda: alert_police_task.delay(referral.pk))
+        alert_police(referral)
     return referral
 
 

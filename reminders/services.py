@@ -5,7 +5,6 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from agencies.access import Action
 from agencies.models import Panel, User
 from cases.models import Case
+from outbox import services as outbox
 
 from .deadlines import kind_of
 from .models import Reminder
@@ -42,7 +42,7 @@ def schedule_delivery() -> None:
         from .tasks import deliver_reminders_task
 
         try:
-            deliver_reminders_task.delay()
+            deliver_reminders_task.apply_async(retry=False)
         except Exception:  # kombu raises OperationalError and others; the web must keep working
             logger.warning("reminders: broker unreachable, delivery left to the next sweep", exc_info=True)
 
@@ -94,7 +94,8 @@ def deliver_pending(limit: int = 1000) -> int:
 
 def deliver_reminder(pk: int) -> bool:
     """E-mail one reminder, at most once: the row is claimed by a conditional UPDATE of `sent_at`
-    in the transaction that sends, so a second worker (or a redelivered task) finds it claimed.
+    in the transaction that writes its e-mail to the outbox, so a second worker (or a redelivered
+    task) finds it claimed, and the outbox sends the e-mail once (decision 70).
     A reminder about a case the recipient may no longer see is claimed and not sent."""
     with transaction.atomic():
         if not Reminder.objects.filter(pk=pk, sent_at__isnull=True).update(sent_at=timezone.now()):
@@ -109,7 +110,12 @@ def deliver_reminder(pk: int) -> bool:
                 "stage": reminder.get_stage_display(),
             }
             body = render_to_string("reminders/email.txt", {"reminders": [reminder], "link": _link(reminder)})
-        send_mail(subject, body, None, [user.email])
+        # The claim and the message commit together (decision 70); this worker then sends it.
+        messages = outbox.queue(
+            "reminder", [(subject, body, user.email)], about=f"reminders.reminder:{pk}", publish=False
+        )
+    for message in messages:
+        outbox.deliver(message.pk)
     return True
 
 
@@ -143,7 +149,11 @@ def send_digest(user: User) -> bool:
             body = render_to_string(
                 "reminders/email.txt", {"reminders": claimed, "link": f"{settings.BASE_URL}/notifications/"}
             )
-        send_mail(subject, body, None, [user.email])
+        messages = outbox.queue(
+            "digest", [(subject, body, user.email)], about=f"agencies.user:{user.pk}", publish=False
+        )
+    for message in messages:
+        outbox.deliver(message.pk)
     return True
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "outbox",
     "agencies",
     "families",
     "referrals",
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database or Redis that does not answer: a 503 page in seconds, not a 500 (decision 71).
+    "agencies.outage.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files stay cacheable), before everything else: no answer is stored.
     "agencies.security.NoStoreMiddleware",
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "agencies.security.IdleTimeoutMiddleware",
     "agencies.security.TwoFactorMiddleware",
+    # A write sent twice (a double tap, a retried request) is stored once (decision 73).
+    "agencies.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,9 +121,30 @@ TEMPLATES = [
 # SQLite is the embedded default; DATABASE_URL (postgres://...) selects PostgreSQL.
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'ura.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))}
+# A database that does not answer fails the request within seconds (a 503 page, agencies.outage)
+# instead of holding it until the proxy drops it (decision 71).
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 20000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT added ~120 ms to the access-model list queries and saved nothing (docs/decisions.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "options": f"-c jit=off -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+            f" -c lock_timeout={DATABASE_STATEMENT_TIMEOUT_MS}",
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+        }
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default holds a small team (decision 72): readers never wait for the writer
+    # (WAL), every transaction takes the write lock when it begins (IMMEDIATE), so none fails
+    # half-way with "database is locked", and a writer waits its turn up to `timeout` seconds.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("URA_SQLITE_BUSY_SECONDS", 20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -227,13 +253,19 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ura <ura@localhost>")
+# A mail server that accepts and then stalls gives up after this long; the outbox tries again.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 15)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache ------------------------------------------------------------------------------------
 # Shared by every web process when Redis is there (sign-in throttling counts across processes).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("REDIS_URL"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if env_str("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -247,7 +279,11 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A worker that dies holding a message gets it back after this long, not after the 1 h default.
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
-        "visibility_timeout": env_int("URA_BROKER_VISIBILITY_TIMEOUT", 300)
+        "visibility_timeout": env_int("URA_BROKER_VISIBILITY_TIMEOUT", 300),
+        # A Redis that is down fails fast: the web logs it and the outbox's sweep sends later.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "max_retries": 1,
     }
 else:
     CELERY_BROKER_URL = "filesystem://localhost/"
@@ -265,7 +301,34 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No task runs for ever: a soft limit raises inside it, the hard one kills its process (decision 71).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("URA_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_TASK_TIME_LIMIT = env_int("URA_TASK_TIME_LIMIT", 300)
+# Crisis alerts and break-the-glass notices have a queue of their own, so they never wait behind
+# reminders and digests (the "mail" queue) or the sweeps ("celery"). A worker consumes them all
+# (`-Q crisis,mail,celery`) or one is kept for the crisis queue alone.
+URA_CRISIS_QUEUE = env_str("URA_CRISIS_QUEUE", "crisis")
+URA_MAIL_QUEUE = env_str("URA_MAIL_QUEUE", "mail")
+# A message claimed this long ago and not confirmed sent belongs to a worker that died: sent again.
+URA_OUTBOX_RECLAIM_SECONDS = env_int("URA_OUTBOX_RECLAIM_SECONDS", 300)
+# The first retry of a message the mail server refused waits this long; each next one twice as long.
+URA_OUTBOX_RETRY_SECONDS = env_int("URA_OUTBOX_RETRY_SECONDS", 30)
+_OUTBOX_SWEEP = float(env_int("URA_OUTBOX_SWEEP_SECONDS", 60))
 CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox-urgent": {
+        "task": "outbox.tasks.sweep_outbox_task",
+        "schedule": _OUTBOX_SWEEP,
+        "kwargs": {"urgent": True},
+        "options": {"queue": URA_CRISIS_QUEUE, "expires": _OUTBOX_SWEEP},
+    },
+    "sweep-outbox": {
+        "task": "outbox.tasks.sweep_outbox_task",
+        "schedule": _OUTBOX_SWEEP,
+        "kwargs": {"urgent": False},
+        "options": {"queue": URA_MAIL_QUEUE, "expires": _OUTBOX_SWEEP},
+    },
     "expire-case-shares": {"task": "cases.tasks.expire_case_shares_task", "schedule": 300.0},
     "sweep-reminders": {
         "task": "reminders.tasks.sweep_reminders_task",

@@ -20,6 +20,7 @@ from interventions.models import Closure, FollowUp, InterventionPlan, PlanAction
 from panels.models import AgendaItem, PanelMeeting
 from referrals.models import Referral
 from tests.factories import share
+from tests.test_meta import FLOORS
 
 pytestmark = pytest.mark.django_db
 
@@ -701,3 +702,36 @@ def test_a_member_of_another_panel_gets_404_for_this_panel(world: World) -> None
     client.force_login(outsider)
     assert client.get(reverse("panels:panel", args=[world.panel.pk])).status_code == 404
     assert client.get(reverse("panels:panel_list")).context["panels"].count() == 1
+
+
+def test_every_write_sent_again_with_its_key_gets_the_first_answer_and_stores_nothing(
+    world: World, caseworker: User
+) -> None:
+    # given, for every endpoint that posts (a new one is in the table by itself), a first answer
+    # already kept for a key, as after a first submission
+    from django.apps import apps
+
+    from agencies.models import IdempotentRequest
+
+    ours = [model for model in apps.get_models() if model._meta.app_label in FLOORS and model is not AuditEvent]
+    posts = [
+        (endpoint, endpoint.url(world), endpoint.params(world) if endpoint.params else {})
+        for endpoint in ENDPOINTS
+        if endpoint.method == "post"
+    ]
+    assert len(posts) > 20
+    before = {model: model._default_manager.count() for model in ours}
+    for number, (endpoint, url, params) in enumerate(posts):
+        key = f"repeat-{number:04d}"
+        IdempotentRequest.objects.create(user=caseworker, key=key, method="POST", path="/", status=302, location="/x/")
+        client = _client(endpoint, caseworker)
+        # when the same write comes again with that key
+        if endpoint.api:
+            response = client.post(url, params, format="json", HTTP_IDEMPOTENCY_KEY=key)
+        else:
+            response = client.post(url, {**params, "idempotency_key": key})
+        # then it gets the first answer back
+        assert response.status_code == 302 and response.headers["Idempotent-Replay"] == "true", endpoint.name
+    # and nothing was stored
+    after = {model: model._default_manager.count() for model in ours if model is not IdempotentRequest}
+    assert after == {model: count for model, count in before.items() if model is not IdempotentRequest}

@@ -2,4 +2,5 @@
 
 from .deadlines import *  # noqa: F403
 from .organisations import *  # noqa: F403
+from .requests import *  # noqa: F403
 from .two_factor import *  # noqa: F403

@@ -32,6 +32,7 @@ from tests.factories import AgencyFactory, CaseFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 SWEEP = "reminders.tasks.sweep_reminders_task"
+OUTBOX_SWEEP = "outbox.tasks.sweep_outbox_task"
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
@@ -144,9 +145,13 @@ def test_a_worker_killed_mid_delivery_delivers_each_reminder_once_after_restart(
         wait_for(lambda: len(workers.mails()) >= 3, 60, "the first worker sent nothing")
         workers.kill(first)
         assert len(workers.mails()) < 12
-        # then a restarted worker (the redelivered task, and the next beat tick) sends the rest, once
+        # then a restarted worker (the redelivered task, and the next beat ticks: the reminder sweep
+        # and the outbox's, which takes over the e-mail the killed worker left claimed) sends the
+        # rest, once
         workers.start("second")
         producer(url).send_task(SWEEP, queue=workers.queue)
+        time.sleep(4)  # the killed worker's claim is older than URA_OUTBOX_RECLAIM_SECONDS
+        producer(url).send_task(OUTBOX_SWEEP, queue=workers.queue)
         wait_for(lambda: len(workers.mails()) >= 12, 60, "the restarted worker did not catch up")
         time.sleep(4)  # the redelivered message (visibility timeout 3 s) runs too, and sends nothing
         assert_exactly_once(workers, cases)

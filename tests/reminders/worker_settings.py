@@ -11,6 +11,8 @@ from settings.test import *  # noqa: F403
 
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("URA_TEST_QUEUE", "celery")
+URA_CRISIS_QUEUE = URA_MAIL_QUEUE = CELERY_TASK_DEFAULT_QUEUE
+URA_OUTBOX_RECLAIM_SECONDS = 3  # an e-mail a killed worker left claimed goes again after 3 s
 EMAIL_BACKEND = "tests.reminders.worker_settings.SlowFileBackend"
 EMAIL_FILE_PATH = os.environ.get("URA_TEST_MAIL_DIR", "/tmp/ura-test-mail")  # noqa: S108
 if os.environ.get("URA_TEST_BROKER_DIR"):

@@ -1,0 +1,138 @@
+"""Idempotent writes (decision 73): a write sent twice is stored once.
+
+Every form that posts carries a hidden `idempotency_key`, made when the page is rendered (added
+here to each `<form method="post">`, so a new form has one without doing anything); API clients
+send an `Idempotency-Key` header. The first request with a key runs in one transaction with a row
+keyed on (user, key); its answer (a redirect, or the API's response) is stored in that row, and
+every repeat with the same key gets that answer back and changes nothing. An answer that is not a
+success (a form with errors, a refusal) is not kept, so the corrected form may be sent again.
+"""
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+
+from .models import IdempotentRequest
+
+FIELD = "idempotency_key"
+HEADER = "Idempotency-Key"
+MAX_STORED_BYTES = 256 * 1024
+_FORM = re.compile(rb"(<form\b[^>]*\bmethod\s*=\s*[\"']?post\b[^>]*>)", re.IGNORECASE)
+_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+
+
+def _key_of(request: HttpRequest) -> tuple[str, bool]:
+    """The request's key and whether it came from the API header (else a form's hidden field)."""
+    header = request.headers.get(HEADER, "")
+    if header:
+        return header, True
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return request.POST.get(FIELD, ""), False
+    return "", False
+
+
+def _user_of(request: HttpRequest) -> Any:
+    """The signed-in user: the session's, or the API token's (DRF authenticates only in the view;
+    a bad token is left for the view to refuse)."""
+    if request.user.is_authenticated:
+        return request.user
+    if not request.headers.get("Authorization", "").startswith("Token "):
+        return None
+    from knox.auth import TokenAuthentication
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.request import Request
+
+    try:
+        found = TokenAuthentication().authenticate(Request(request))
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
+
+
+def _kept(response: HttpResponse, from_api: bool) -> bool:
+    """Whether the answer is a success worth giving again: the API's 2xx, a form's redirect."""
+    if isinstance(response, StreamingHttpResponse):
+        return False
+    if from_api:
+        return 200 <= response.status_code < 300
+    return 300 <= response.status_code < 400 or "HX-Redirect" in response.headers
+
+
+def _replay(stored: IdempotentRequest) -> HttpResponse:
+    if stored.location and 300 <= stored.status < 400:
+        response: HttpResponse = HttpResponseRedirect(stored.location, status=stored.status)
+    else:
+        response = HttpResponse(bytes(stored.content), status=stored.status, content_type=stored.content_type or None)
+        if stored.location:
+            response.headers["HX-Redirect"] = stored.location
+    response.headers["Idempotent-Replay"] = "true"
+    return response
+
+
+def _with_keys(response: HttpResponse) -> None:
+    """Give every form that posts on an HTML page a key of its own."""
+
+    def add(match: re.Match[bytes]) -> bytes:
+        return match.group(1) + f'<input type="hidden" name="{FIELD}" value="{uuid.uuid4().hex}">'.encode()
+
+    response.content = _FORM.sub(add, response.content)
+    if response.has_header("Content-Length"):
+        response.headers["Content-Length"] = str(len(response.content))
+
+
+class IdempotencyMiddleware:
+    """After authentication: dedupes writes by (user, key) and adds keys to the forms of pages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._respond(request)
+        if (
+            not isinstance(response, StreamingHttpResponse)
+            and response.get("Content-Type", "").startswith("text/html")
+            and b"<form" in response.content
+        ):
+            _with_keys(response)
+        return response
+
+    def _respond(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return self.get_response(request)
+        key, from_api = _key_of(request)
+        user = _user_of(request) if key else None
+        if user is None:
+            return self.get_response(request)
+        if not _KEY.match(key):
+            return HttpResponse("Idempotency-Key: 8 to 64 letters, digits or -_.:", status=400)
+        stored = IdempotentRequest.objects.filter(user=user, key=key).first()
+        if stored is not None:
+            return _replay(stored) if stored.status else HttpResponse(status=409)
+        try:
+            with transaction.atomic():
+                row = IdempotentRequest.objects.create(
+                    user=user, key=key, method=request.method, path=request.path[:255]
+                )
+                response = self.get_response(request)
+                if response.status_code >= 500:
+                    transaction.set_rollback(True)  # nothing half-saved
+                elif _kept(response, from_api):
+                    self._keep(row, response)
+                else:
+                    row.delete()  # the corrected form may be sent again with the same key
+        except IntegrityError:  # the same key at the same moment: the other request won
+            stored = IdempotentRequest.objects.filter(user=user, key=key).first()
+            return _replay(stored) if stored and stored.status else HttpResponse(status=409)
+        return response
+
+    @staticmethod
+    def _keep(row: IdempotentRequest, response: HttpResponse) -> None:
+        row.status = response.status_code
+        row.location = (response.get("Location") or response.get("HX-Redirect") or "")[:500]
+        row.content_type = response.get("Content-Type", "")[:100]
+        row.content = response.content if len(response.content) <= MAX_STORED_BYTES else b""
+        row.save(update_fields=["status", "location", "content_type", "content"])

@@ -1,0 +1,189 @@
+"""A write sent twice is stored once: every form that posts carries an idempotency key made when
+it was rendered, API clients send an `Idempotency-Key` header, and a repeat with the same key gets
+the first answer back and stores nothing new."""
+
+import datetime
+import re
+import uuid
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from agencies.models import IdempotentRequest, User
+from cases.entry_kinds import KINDS
+from cases.models import Case, CaseNote, Contact
+from referrals.models import Referral
+
+pytestmark = pytest.mark.django_db
+
+FORM = re.compile(r"<form\b[^>]*method=\"?post[^>]*>(.*?)</form>", re.IGNORECASE | re.DOTALL)
+KEY = re.compile(r'name="idempotency_key" value="([0-9a-f]{32})"')
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def key_of(client: Client, url: str) -> str:
+    """The key of the page's first form that posts, as the browser would send it."""
+    response = client.get(url)
+    assert response.status_code == 200
+    found = KEY.search(response.content.decode())
+    assert found, f"{url}: its form has no idempotency key"
+    return found.group(1)
+
+
+def visit(**overrides: Any) -> dict[str, Any]:
+    return {
+        "kind": "home_visit",
+        "outcome": "held",
+        "occurred_at": (timezone.localtime() - datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "cooperation": "cooperative",
+        "discussed": "The boxing club",
+        "visibility": "case_team",
+        **overrides,
+    }
+
+
+INTAKE = {
+    "channel": "general_hotline",
+    "received_at": "2026-01-05T10:30",
+    "subject_given_name": "Ardit",
+    "subject_family_name": "Krasnici",
+    "person_told": "unknown",
+    "concern": "Talks about travelling to join a group.",
+    "ideology": "religious",
+    "urgency": "routine",
+}
+
+
+def create_pages(case: Case) -> list[str]:
+    """Every create form a case owner opens: each kind of entry (a new kind is here by itself),
+    a referral, a question to a partner."""
+    pages = [reverse("cases:entry_create", args=[case.pk, kind.slug]) for kind in KINDS]
+    return [*pages, reverse("referrals:referral_create")]
+
+
+def test_every_form_that_posts_on_a_create_page_carries_its_own_key(case: Case, caseworker: User) -> None:
+    client = client_for(caseworker)
+    opened = 0
+    for url in create_pages(case):
+        response = client.get(url)
+        if response.status_code != 200:  # a kind this agency does not record (the police's assessment)
+            continue
+        opened += 1
+        forms = FORM.findall(response.content.decode())
+        assert forms, url
+        keys = [KEY.search(form) for form in forms]
+        assert all(keys), f"{url}: a form without an idempotency key"
+    assert opened >= len(KINDS)
+    # and two renderings of one page carry two keys
+    url = create_pages(case)[0]
+    assert key_of(client, url) != key_of(client, url)
+
+
+def test_a_home_visit_posted_twice_is_stored_once_and_both_land_on_it(case: Case, caseworker: User) -> None:
+    client = client_for(caseworker)
+    url = reverse("cases:entry_create", args=[case.pk, "contact"])
+    data = visit(visitors=[caseworker.pk], idempotency_key=key_of(client, url))
+    # when the same form is sent twice (a double tap, a retry after a dropped answer)
+    first = client.post(url, data)
+    second = client.post(url, data)
+    # then one visit, and both answers lead to it
+    contact = Contact.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url == contact.get_absolute_url()
+
+
+def test_a_note_posted_twice_is_stored_once(case: Case, caseworker: User) -> None:
+    client = client_for(caseworker)
+    url = reverse("cases:entry_create", args=[case.pk, "casenote"])
+    data = {"text": "Spoke with the school", "visibility": "case_team", "idempotency_key": key_of(client, url)}
+    assert client.post(url, data).status_code == client.post(url, data).status_code == 302
+    assert CaseNote.objects.count() == 1
+
+
+def test_a_referral_posted_twice_is_stored_once(caseworker: User) -> None:
+    client = client_for(caseworker)
+    url = reverse("referrals:referral_create")
+    data = {**INTAKE, "idempotency_key": key_of(client, url)}
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.url == second.url == Referral.objects.get().get_absolute_url()
+
+
+def test_a_form_refused_then_corrected_is_stored_with_the_same_key(case: Case, caseworker: User) -> None:
+    client = client_for(caseworker)
+    url = reverse("cases:entry_create", args=[case.pk, "casenote"])
+    key = key_of(client, url)
+    # when the form comes back with an error, and is sent again corrected with its key
+    assert client.post(url, {"text": "", "visibility": "case_team", "idempotency_key": key}).status_code == 200
+    response = client.post(url, {"text": "Corrected", "visibility": "case_team", "idempotency_key": key})
+    # then the corrected note is stored
+    assert response.status_code == 302 and CaseNote.objects.get().text == "Corrected"
+
+
+def test_the_same_key_from_another_user_is_another_request(case: Case, caseworker: User, supervisor: User) -> None:
+    url = reverse("cases:entry_create", args=[case.pk, "casenote"])
+    data = {"text": "Seen", "visibility": "case_team", "idempotency_key": uuid.uuid4().hex}
+    client_for(caseworker).post(url, data)
+    client_for(supervisor).post(url, data)
+    assert CaseNote.objects.count() == 2
+    assert IdempotentRequest.objects.count() == 2
+
+
+def token_client(user: User) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user)[1]}")
+    return client
+
+
+@pytest.mark.parametrize(
+    ("route", "payload", "model"),
+    [
+        ("cases-api:contact-list", lambda case: {**visit(visitors=[case.owner_id]), "case": case.pk}, Contact),
+        ("cases-api:casenote-list", lambda case: {"case": case.pk, "text": "Said"}, CaseNote),
+    ],
+    ids=["contact", "casenote"],
+)
+def test_an_api_create_sent_twice_with_a_key_answers_the_same_and_stores_once(
+    case: Case, caseworker: User, route: str, payload: Any, model: Any
+) -> None:
+    client = token_client(caseworker)
+    data = payload(case)
+    data.pop("visibility", None)
+    data.pop("outcome", None)
+    data["occurred_at"] = (timezone.now() - datetime.timedelta(hours=2)).isoformat() if "occurred_at" in data else None
+    data = {name: value for name, value in data.items() if value is not None}
+    headers = {"HTTP_IDEMPOTENCY_KEY": "client-retry-0001"}
+    first = client.post(reverse(route), data, format="json", **headers)
+    second = client.post(reverse(route), data, format="json", **headers)
+    assert first.status_code == second.status_code == 201, first.content
+    assert first.json() == second.json() and second.headers["Idempotent-Replay"] == "true"
+    assert model.objects.count() == 1
+    # and without a key, a second request is a second write
+    assert client.post(reverse(route), data, format="json").status_code == 201
+    assert model.objects.count() == 2
+
+
+def test_the_api_create_of_a_referral_is_stored_once(caseworker: User) -> None:
+    client = token_client(caseworker)
+    data = {**INTAKE, "received_at": "2026-01-05T10:30:00+01:00"}
+    headers = {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}
+    first = client.post(reverse("referrals-api:referral-list"), data, format="json", **headers)
+    second = client.post(reverse("referrals-api:referral-list"), data, format="json", **headers)
+    assert first.status_code == second.status_code == 201, first.content
+    assert Referral.objects.count() == 1
+
+
+def test_a_malformed_key_is_refused(caseworker: User) -> None:
+    response = token_client(caseworker).post(
+        reverse("referrals-api:referral-list"), INTAKE, format="json", HTTP_IDEMPOTENCY_KEY="<>"
+    )
+    assert response.status_code == 400 and not Referral.objects.exists()
