@@ -5,7 +5,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from django_filters.views import FilterView
@@ -31,7 +30,7 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .involvement import involvement
-from .models import Case, CaseEvent, CaseShare, Contact, DisclosureCheck, InformationRequest, RiskRecord
+from .models import Case, CaseEvent, CaseShare, DisclosureCheck, InformationRequest, RiskRecord
 from .services import disclosing_agencies
 
 __all__ = [
@@ -138,14 +137,7 @@ class CaseView(RestrictedViewMixin, DetailView):  # type: ignore[type-arg]
             context["members"] = members
             context["children"] = children_of(members, case, user)
             # The next contact agreed at a visit the user reads in full.
-            context["next_contact"] = (
-                Contact.objects.restrict(user, Action.VIEW)
-                .final()
-                .annotate_content(user)
-                .filter(case=case, content_visible=True, next_contact_on__gte=timezone.localdate())
-                .order_by("next_contact_on")
-                .first()
-            )
+            context["next_contact"] = services.next_contact(case, user)
             context["events"] = (
                 CaseEvent.objects.restrict(user, Action.VIEW)
                 .filter(case=case)
