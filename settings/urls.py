@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies.account import NameShownView, TwoFactorView, VerifyView
+from agencies.kept import KeepAliveView, KeptFormView
 from agencies.api.views import ObtainTokenView, RevokeTokenView
 from agencies.views import set_language
 from cases.views import HomeView
@@ -27,6 +28,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/language/", set_language, name="set_language"),
     path("accounts/name/", NameShownView.as_view(), name="name_shown"),
+    path("accounts/kept/", KeptFormView.as_view(), name="kept_form"),
+    path("accounts/keep-alive/", KeepAliveView.as_view(), name="keep_alive"),
     path("accounts/two-factor/", TwoFactorView.as_view(), name="two_factor"),
     path("accounts/two-factor/verify/", VerifyView.as_view(), name="two_factor_verify"),
     path("cases/", include("cases.urls")),

@@ -346,6 +346,8 @@ EXEMPT = {
     "set_language": "the user's own language",
     "two_factor": "the user's own authenticator app",
     "name_shown": "the user's own name preference",
+    "kept_form": "the user's own typing, kept rows filtered by own_typing (tests/agencies/test_kept_forms.py)",
+    "keep_alive": "touches the caller's own session",
     "two_factor_verify": "the user's own sign-in code",
     "api-token": "exchanges credentials for a token",
     "api-logout": "ends the caller's own token",
