@@ -12,12 +12,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.views import View
 
 from .access import Action, RestrictedViewMixin
 from .models import KeptForm, User
 
-__all__ = ["KeepAliveView", "KeptFormView", "forget", "keep", "keep_posted", "idle_timeout", "keep_sent", "kept"]
+__all__ = ["KeepAliveView", "KeptFormView", "forget", "idle_timeout", "keep", "keep_posted", "keep_sent", "kept"]
 
 # Never kept: the CSRF token, passwords, and the marker the script adds to a kept form.
 SKIPPED = ("csrfmiddlewaretoken", "ura_kept")
@@ -41,6 +42,7 @@ def keep(user: User, path: str, fields: dict[str, Any]) -> KeptForm | None:
     if len(json.dumps(cleaned)) > MAX_CHARS:
         return None
     with transaction.atomic():
+        kept_form: KeptForm
         kept_form, _created = KeptForm.objects.restrict(user, Action.CHANGE).update_or_create(
             user=user, path=path[:300], defaults={"fields": cleaned}
         )
@@ -78,8 +80,10 @@ class _SignedInJson(RestrictedViewMixin, View):
 
     queryset = KeptForm.objects.all()
 
-    def handle_no_permission(self) -> HttpResponse:
-        return JsonResponse({"detail": "signed out"}, status=401)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return JsonResponse({"detail": "signed out"}, status=401)
+        return super().dispatch(request, *args, **kwargs)
 
 
 class KeptFormView(_SignedInJson):

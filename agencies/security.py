@@ -6,9 +6,9 @@ reach only the two-factor pages and sign-out. Lock-out after failed sign-ins is 
 """
 
 import time
-from contextlib import suppress
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from contextlib import suppress
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,9 +21,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
-
-if TYPE_CHECKING:
-    from .models import User
 
 __all__ = ["IdleTimeoutMiddleware", "TwoFactorMiddleware", "locked_out", "needs_second_factor"]
 
@@ -118,11 +115,11 @@ class IdleTimeoutMiddleware:
                 posted = request.method == "POST" and not api and not _exempt(request.path)
                 posted = posted and not request.path.startswith((kept_url, reverse("keep_alive")))
                 if posted:
-                    keep_posted(cast("User", user), request.path, request.POST)
+                    keep_posted(user, request.path, request.POST)
                 elif request.method == "POST" and request.path == kept_url:
                     # The script's last keep, sent after the time-out: kept all the same.
                     with suppress(ValueError):
-                        keep_sent(cast("User", user), request.body)
+                        keep_sent(user, request.body)
                 logout(request)
                 messages.info(request, _("You were signed out after a period of inactivity. Please sign in again."))
                 if api:
@@ -142,7 +139,7 @@ class IdleTimeoutMiddleware:
             and user.is_authenticated
             and request.POST.get(MARKER)
         ):
-            forget(cast("User", user), request.path)
+            forget(user, request.path)
         return response
 
 

@@ -325,8 +325,9 @@ def _overdue_for_triage_on_coordinated_panels(access: UserAccess, prefix: str) -
 def referral_condition(user: AnyUser, action: Action | str, prefix: str = "") -> Q | None:
     """The referrals `user` may act on: those received by or routed to (a crisis, to the police)
     an agency they work cases for; and, to read, those put to a panel they sit on (to manage, a
-    panel they coordinate), and those overdue for triage at an agency of a panel they coordinate. A repeat concern added to an earlier record is also read by that
-    record's readers, who triage it: concerns add up on one record."""
+    panel they coordinate), and those overdue for triage at an agency of a panel they coordinate.
+    A repeat concern added to an earlier record is also read by that record's readers, who triage
+    it: concerns add up on one record."""
     access = UserAccess.of(user)
     if access.is_anonymous:
         return None

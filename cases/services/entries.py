@@ -425,18 +425,19 @@ def refusals(case: Case, user: User) -> int:
     last_cooperative = contacts.filter(
         outcome=Contact.Outcome.HELD, cooperation=Contact.Cooperation.COOPERATIVE
     ).order_by("-occurred_at")
-    return (
+    count: int = (
         contacts.filter(refused)
         .alias(since=models.Subquery(last_cooperative.values("occurred_at")[:1]))
         .filter(models.Q(since__isnull=True) | models.Q(occurred_at__gt=models.F("since")))
         .count()
     )
+    return count
 
 
 def next_contact(case: Case, user: User) -> Contact | None:
     """The next contact as agreed at the last contact that agreed one (of those the user reads in
     full), if it is still to come: a later visit's agreement replaces an earlier one's."""
-    agreed = (
+    agreed: Contact | None = (
         Contact.objects.restrict(user, Action.VIEW)
         .final()
         .annotate_content(user)
