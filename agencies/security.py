@@ -129,7 +129,10 @@ class IdleTimeoutMiddleware:
                     back = f"{request.get_full_path()}#ura-restore"
                     return redirect(f"{reverse('login')}?{urlencode({'next': back})}")
                 return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
-            if last_seen is None or now - int(last_seen) >= LAST_SEEN_RESOLUTION:
+            # "Stay signed in" and the script's keeps always count, so that its clock never runs
+            # ahead of the server's.
+            keeping = request.path in (reverse("kept_form"), reverse("keep_alive"))
+            if last_seen is None or keeping or now - int(last_seen) >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN] = now
         response = self.get_response(request)
         if (

@@ -111,6 +111,8 @@
       // Keep what is on the page, then go to the sign-in page, which brings the worker back here.
       const form = document.querySelector("form[data-keep]");
       if (form) await send(form);
+      // Signed out here, or the sign-in page would send a session still alive straight back.
+      await fetch(text.logoutUrl, { method: "POST", credentials: "same-origin", redirect: "manual", headers: { "X-CSRFToken": csrf() } });
       location.assign(`${text.loginUrl}?next=${encodeURIComponent(location.pathname + location.search + "#ura-restore")}`);
     },
   };
