@@ -6,8 +6,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies.account import NameShownView, TwoFactorView, VerifyView
-from agencies.kept import KeepAliveView, KeptFormView
 from agencies.api.views import ObtainTokenView, RevokeTokenView
+from agencies.kept import KeepAliveView, KeptFormView
 from agencies.views import set_language
 from cases.views import HomeView
 
