@@ -28,7 +28,7 @@ test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## lint: ruff, formatting, mypy, bandit (high severity), Django's checks, missing migrations, pip-audit
-BANDIT_TARGETS := agencies audit families cases referrals panels interventions reminders privacy demo settings bench manage.py
+BANDIT_TARGETS := agencies audit families cases referrals panels interventions reminders privacy pages demo settings bench manage.py
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

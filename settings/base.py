@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "audit",
     "reminders",
     "privacy",
+    "pages",
     "demo",
 ]
 
