@@ -7,6 +7,7 @@ reach only the two-factor pages and sign-out. Lock-out after failed sign-ins is 
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from django.conf import settings
@@ -152,24 +153,57 @@ class NoStoreMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """Sign a browser session out after URA_IDLE_TIMEOUT_MINUTES without a request."""
+    """Sign a browser session out after URA_IDLE_TIMEOUT_MINUTES without a request.
+
+    A form sent after the time-out is kept for the user before the sign-out, and given back on its
+    page once they sign in again (`#ura-restore`, agencies.kept); a kept form that went through is
+    forgotten (decision 76)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and hasattr(request, "session"):
+        from .kept import MARKER, forget, keep_posted, keep_sent
+
+        user = request.user
+        api = request.path.startswith("/api/")
+        if user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN)
             if last_seen is not None and now - int(last_seen) > settings.URA_IDLE_TIMEOUT_MINUTES * 60:
+                kept_url = reverse("kept_form")
+                posted = request.method == "POST" and not api and not _exempt(request.path)
+                posted = posted and not request.path.startswith((kept_url, reverse("keep_alive")))
+                if posted:
+                    keep_posted(user, request.path, request.POST)
+                elif request.method == "POST" and request.path == kept_url:
+                    # The script's last keep, sent after the time-out: kept all the same.
+                    with suppress(ValueError):
+                        keep_sent(user, request.body)
                 logout(request)
                 messages.info(request, _("You were signed out after a period of inactivity. Please sign in again."))
-                if request.path.startswith("/api/"):
+                if api:
                     return JsonResponse({"detail": _("Signed out after inactivity.")}, status=403)
+                if posted:
+                    messages.info(request, _("What you sent is kept: it comes back once you sign in again."))
+                    back = f"{request.get_full_path()}#ura-restore"
+                    return redirect(f"{reverse('login')}?{urlencode({'next': back})}")
                 return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
-            if last_seen is None or now - int(last_seen) >= LAST_SEEN_RESOLUTION:
+            # "Stay signed in" and the script's keeps always count, so that its clock never runs
+            # ahead of the server's.
+            keeping = request.path in (reverse("kept_form"), reverse("keep_alive"))
+            if last_seen is None or keeping or now - int(last_seen) >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and not api
+            and 300 <= response.status_code < 400
+            and user.is_authenticated
+            and request.POST.get(MARKER)
+        ):
+            forget(user, request.path)
+        return response
 
 
 def locked_out(

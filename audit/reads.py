@@ -40,12 +40,16 @@ def _underlying(request: Any) -> HttpRequest:
     return inner
 
 
-def note_read(request: Any, obj: models.Model | None = None, *, action: str = "", **details: Any) -> None:
-    """Note that `request` showed `obj` (or, with `ids=`, a list); written by the middleware."""
+def note_read(
+    request: Any, obj: models.Model | None = None, *, action: str = "", case_id: int | None = None, **details: Any
+) -> None:
+    """Note that `request` showed `obj` (or, with `ids=`, a list; or, with `case_id`, something of that
+    case's that is not a row); written by the middleware."""
     request = _underlying(request)
     if request.method not in SAFE_METHODS:
         return  # a write is recorded by its service
     note: dict[str, Any] = {"action": action or (read_action_for(obj) if obj is not None else "")}
+    note["case_id"] = case_id
     if obj is not None:
         note["obj"] = obj
         case_id = obj.pk if obj._meta.label_lower == "cases.case" else getattr(obj, "case_id", None)

@@ -97,6 +97,9 @@ class EntryForm(forms.ModelForm[Entry]):
 
 class ContactForm(EntryForm):
     SHOW_WHEN = {**EntryForm.SHOW_WHEN, "outside_school_hours": "minor_present=checked"}
+    # A tick box, not the yes/no/unknown list of a nullable field: shown only when a minor took
+    # part (the service stores no answer without one).
+    outside_school_hours = forms.BooleanField(label=_("outside school hours"), required=False, initial=True)
 
     class Meta:
         model = Contact

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 
 from agencies.access import Action, CaseAccess
 from agencies.models import User
@@ -17,8 +16,8 @@ from families.sections import members_of
 
 from .children import children_of, drafts_of
 from .involvement import involvement
-from .models import Case, CaseEvent, CaseShare, Contact, DisclosureCheck, InformationRequest, RiskRecord
-from .services import refusals
+from .models import Case, CaseEvent, CaseShare, DisclosureCheck, InformationRequest, RiskRecord
+from .services import next_contact, refusals
 
 __all__ = [
     "Checks",
@@ -83,16 +82,8 @@ class Summary(CaseSection):
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         if not access.full:
             return {}
-        # The next contact agreed at a visit the user reads in full.
-        next_contact = (
-            Contact.objects.restrict(user, Action.VIEW)
-            .final()
-            .annotate_content(user)
-            .filter(case=case, content_visible=True, next_contact_on__gte=timezone.localdate())
-            .order_by("next_contact_on")
-            .first()
-        )
-        return {"next_contact": next_contact}
+        # The next contact agreed at the latest visit that agreed one (decision 75).
+        return {"next_contact": next_contact(case, user)}
 
 
 class Involvement(CaseSection):

@@ -231,8 +231,15 @@ class CloseMeetingForm(forms.Form):
         initial="held",
     )
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    leave_undecided = forms.BooleanField(
+        label=_("Close it with the undecided cases left undecided"),
+        help_text=_("They come back on a later agenda when they are due."),
+        required=False,
+    )
 
     def __init__(self, *args: Any, meeting: PanelMeeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not meeting.keeps_minutes:
             del self.fields["minutes"]
+        if not meeting.items.filter(case__isnull=False, decided_at__isnull=True).exists():
+            del self.fields["leave_undecided"]

@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies import deadlines
 from agencies.access import Action
@@ -276,6 +278,8 @@ def record_decision(item: AgendaItem, decision: PanelDecision, *, actor: User) -
         raise ValidationError(_("A referral on the agenda is decided by triage."))
     if meeting.status == PanelMeeting.Status.CANCELLED:
         raise ValidationError(_("This meeting was cancelled."))
+    if meeting.status != PanelMeeting.Status.SCHEDULED:
+        raise ValidationError(_("This meeting is closed: its decisions can no longer change."))
     _check_record_mode(meeting, decision)
     if decision.next_review_on and decision.next_review_on < timezone.localdate():
         raise ValidationError(_("The next review cannot be in the past."))
@@ -342,14 +346,40 @@ def decline_to_share(item: AgendaItem, *, agency: Agency, actor: User, reason: s
 
 
 @transaction.atomic
-def close_meeting(meeting: PanelMeeting, *, actor: User, minutes: str = "", cancelled: bool = False) -> PanelMeeting:
+def close_meeting(
+    meeting: PanelMeeting,
+    *,
+    actor: User,
+    minutes: str = "",
+    cancelled: bool = False,
+    leave_undecided: bool = False,
+) -> PanelMeeting:
     """Mark the meeting held (keeping general minutes only where the panel keeps full minutes),
-    or cancelled."""
+    or cancelled. A meeting is held on its day, not before; and closing it with cases undecided
+    needs `leave_undecided` (they come back on a later agenda when due): once closed, its
+    decisions no longer change (decision 75)."""
     meeting = (
         PanelMeeting.objects.restrict(actor, Action.MANAGE).lock().refetch(meeting, _("You do not run this meeting."))
     )
     if meeting.status != PanelMeeting.Status.SCHEDULED:
         raise ValidationError(_("This meeting is already closed."))
+    if not cancelled:
+        day = timezone.localdate(meeting.scheduled_for)
+        if day > timezone.localdate():
+            raise ValidationError(
+                _("This meeting is planned for %(day)s: it cannot be held before then.")
+                % {"day": date_format(day, "DATE_FORMAT")}
+            )
+        undecided = meeting.items.filter(case__isnull=False, decided_at__isnull=True).count()
+        if undecided and not leave_undecided:
+            raise ValidationError(
+                ngettext(
+                    "%(count)d case on the agenda is undecided: decide it, or confirm that it stays undecided.",
+                    "%(count)d cases on the agenda are undecided: decide them, or confirm that they stay undecided.",
+                    undecided,
+                )
+                % {"count": undecided}
+            )
     if minutes.strip() and not meeting.keeps_minutes:
         raise ValidationError(_("This panel keeps no minutes of the discussion."))
     meeting.status = PanelMeeting.Status.CANCELLED if cancelled else PanelMeeting.Status.HELD

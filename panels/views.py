@@ -292,6 +292,7 @@ class CloseMeetingView(_MeetingActionView):
             self.object,
             minutes=form.cleaned_data.get("minutes", ""),
             cancelled=form.cleaned_data["outcome"] == "cancelled",
+            leave_undecided=form.cleaned_data.get("leave_undecided", False),
             actor=self.actor,
         )
         return self.redirect()

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from agencies.access import RestrictedObjectFormView, RestrictedViewMixin
-from audit.models import RetentionReview, SubjectAccessRequest
-from audit.reads import note_list
+from audit.models import AuditEvent, RetentionReview, SubjectAccessRequest
+from audit.reads import note_list, note_read
 
 from . import retention, subject_access
 from .forms import RetentionDecisionForm, SubjectAccessRequestForm
@@ -149,6 +149,19 @@ class RetentionDecideView(DataProtectionMixin, RestrictedObjectFormView):
             if item.record_class == self.kwargs["record_class"] and item.object_id == self.kwargs["pk"]:
                 return item
         raise Http404
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The object is a `retention.Due`, not a model row: the read is recorded as the record it
+        # names (the access bases would take it for a model and fail).
+        context = super(RestrictedViewMixin, self).get_context_data(**kwargs)
+        note_read(
+            self.request,
+            action=AuditEvent.Action.RECORD_READ,
+            record_class=self.object.record_class,
+            object_id=self.object.object_id,
+            case_id=self.object.object_id if self.object.record_class == RetentionReview.RecordClass.CASE else None,
+        )
+        return context
 
     def perform(self, form: RetentionDecisionForm) -> HttpResponse:
         data = form.cleaned_data

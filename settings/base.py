@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reminders.context_processors.unread_reminders",
+                "agencies.kept.idle_timeout",
             ],
         },
     },

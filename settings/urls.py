@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from agencies.account import EnrolmentCodeView, NameShownView, RecoveryCodesView, TwoFactorView, VerifyView
 from agencies.api.views import ObtainTokenView, RevokeTokenView
+from agencies.kept import KeepAliveView, KeptFormView
 from agencies.views import set_language
 from cases import urls as case_urls
 from pages.views import CaseView, HomeView
@@ -32,6 +33,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/language/", set_language, name="set_language"),
     path("accounts/name/", NameShownView.as_view(), name="name_shown"),
+    path("accounts/kept/", KeptFormView.as_view(), name="kept_form"),
+    path("accounts/keep-alive/", KeepAliveView.as_view(), name="keep_alive"),
     path("accounts/two-factor/", TwoFactorView.as_view(), name="two_factor"),
     path("accounts/two-factor/verify/", VerifyView.as_view(), name="two_factor_verify"),
     path("accounts/two-factor/recovery-codes/", RecoveryCodesView.as_view(), name="two_factor_recovery"),

@@ -307,14 +307,27 @@ def _own_referral_branches(access: UserAccess, action: Action, prefix: str) -> l
     panels = access.panel_ids if action in (Action.VIEW, Action.VIEW_SUMMARY) else access.coordinated_panel_ids
     if panels and action != Action.CHANGE:
         branches.append(Q(**{f"{prefix}panel_id__in": panels}))
+    if access.coordinated_panel_ids and action != Action.CHANGE:
+        branches.append(_overdue_for_triage_on_coordinated_panels(access, prefix))
     return branches
+
+
+def _overdue_for_triage_on_coordinated_panels(access: UserAccess, prefix: str) -> Q:
+    """A referral still waiting for triage past its deadline, received by (or routed to) an agency
+    of a panel the user coordinates: the coordinator answers for the 24 hours (decision 75), and
+    sees it to triage it or chase it; the reporter stays hidden (`sees_reporter`)."""
+    through = apps.get_model("agencies", "Panel").agencies.through
+    agencies = through.objects.filter(panel_id__in=access.coordinated_panel_ids).values("agency_id")
+    overdue = Q(**{f"{prefix}status": "new", f"{prefix}triage_due_at__lt": timezone.now()})  # Referral.Status.NEW
+    return overdue & (Q(**{f"{prefix}received_by_id__in": agencies}) | Q(**{f"{prefix}routed_to_id__in": agencies}))
 
 
 def referral_condition(user: AnyUser, action: Action | str, prefix: str = "") -> Q | None:
     """The referrals `user` may act on: those received by or routed to (a crisis, to the police)
     an agency they work cases for; and, to read, those put to a panel they sit on (to manage, a
-    panel they coordinate). A repeat concern added to an earlier record is also read by that
-    record's readers, who triage it: concerns add up on one record."""
+    panel they coordinate), and those overdue for triage at an agency of a panel they coordinate.
+    A repeat concern added to an earlier record is also read by that record's readers, who triage
+    it: concerns add up on one record."""
     access = UserAccess.of(user)
     if access.is_anonymous:
         return None

@@ -54,6 +54,7 @@ __all__ = [
     "information_request",
     "meeting",
     "meeting_child",
+    "own_typing",
     "panel",
     "panel_child",
     "person",
@@ -335,3 +336,11 @@ def data_protection(qs: _QS, user: AnyUser, action: Action) -> _QS:
     """Subject access requests and retention reviews: the data protection officer's alone; to
     everyone else they do not exist (decision 44)."""
     return qs if is_data_protection_officer(user) else qs.none()
+
+
+@rule
+def own_typing(qs: _QS, user: AnyUser, action: Action) -> _QS:
+    """What a user typed and has not yet sent (kept forms): their own, for every action; nobody
+    else's, not even a supervisor's or an administrator's (decision 76)."""
+    access = UserAccess.of(user)
+    return qs.none() if access.is_anonymous else qs.filter(user_id=access.user_id)

@@ -154,7 +154,8 @@ class Contact(Entry):
         "families.Person", related_name="+", verbose_name=_("family members present"), blank=True
     )
     minor_present = models.BooleanField(_("a minor took part"), default=False)
-    outside_school_hours = models.BooleanField(_("outside school hours"), default=True)
+    # Asked only when a minor took part (None otherwise: no answer, not a "yes").
+    outside_school_hours = models.BooleanField(_("outside school hours"), null=True, blank=True, default=None)
     interpreter = models.CharField(
         _("interpreter"), max_length=200, blank=True, help_text=_("Language and who interpreted, if anyone.")
     )

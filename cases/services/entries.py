@@ -48,6 +48,7 @@ __all__ = [
     "default_visibility",
     "lift_restriction",
     "move_stage",
+    "next_contact",
     "record_child_needs",
     "record_contact",
     "record_needs_assessment",
@@ -197,8 +198,13 @@ def record_contact(
         raise ValidationError(_("Nobody was present at a contact that did not take place."))
     # A child among those present is a minor taking part, ticked or not (guidance, step 3).
     contact.minor_present = contact.minor_present or any(person.is_child for person in present)
+    if contact.minor_present and contact.outside_school_hours is None:
+        contact.outside_school_hours = True  # not said otherwise: the visit was arranged for after school
     if contact.minor_present and not contact.outside_school_hours:
         raise ValidationError(_("A minor may take part only outside school hours (guidance, step 3)."))
+    if not contact.minor_present:
+        # Asked only when a minor took part: without one, the time of day is not recorded as an answer.
+        contact.outside_school_hours = None
     visitors = list(visitors) or [actor]
     workers = set(case_workers(contact.case).filter(pk__in=[user.pk for user in visitors]).values_list("pk", flat=True))
     if any(user.pk not in workers for user in visitors):
@@ -412,11 +418,38 @@ def lift_restriction(restriction: DisclosureRestriction, *, actor: User) -> Disc
 
 
 def refusals(case: Case, user: User) -> int:
-    """How many contacts the family refused (repeated refusals call for the guidance's options)."""
+    """How many contacts the family refused since the last cooperative one (repeated refusals call
+    for the guidance's options; a visit that went well since starts the count again)."""
     refused = models.Q(outcome=Contact.Outcome.REFUSED) | models.Q(cooperation=Contact.Cooperation.REFUSES)
     # Only contacts the user reads in full: an own-agency contact's outcome is its agency's.
     readable = entry_content_condition(user) or models.Q(pk__in=[])
-    return Contact.objects.restrict(user, Action.VIEW).final().filter(refused, readable, case=case).count()
+    contacts = Contact.objects.restrict(user, Action.VIEW).final().filter(readable, case=case)
+    last_cooperative = contacts.filter(
+        outcome=Contact.Outcome.HELD, cooperation=Contact.Cooperation.COOPERATIVE
+    ).order_by("-occurred_at")
+    count: int = (
+        contacts.filter(refused)
+        .alias(since=models.Subquery(last_cooperative.values("occurred_at")[:1]))
+        .filter(models.Q(since__isnull=True) | models.Q(occurred_at__gt=models.F("since")))
+        .count()
+    )
+    return count
+
+
+def next_contact(case: Case, user: User) -> Contact | None:
+    """The next contact as agreed at the last contact that agreed one (of those the user reads in
+    full), if it is still to come: a later visit's agreement replaces an earlier one's."""
+    agreed: Contact | None = (
+        Contact.objects.restrict(user, Action.VIEW)
+        .final()
+        .annotate_content(user)
+        .filter(case=case, content_visible=True, next_contact_on__isnull=False)
+        .order_by("-occurred_at", "-pk")
+        .first()
+    )
+    if agreed is None or agreed.next_contact_on is None or agreed.next_contact_on < timezone.localdate():
+        return None
+    return agreed
 
 
 def default_visibility(model: type[Entry], actor: User, case: Case) -> str:

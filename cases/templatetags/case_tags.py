@@ -59,7 +59,7 @@ def entry_fields(entry: Any) -> list[tuple[str, Any]]:
             value = ", ".join(str(item) for item in value.all())
         elif field.choices:
             value = getattr(entry, f"get_{field.name}_display")()
-        elif isinstance(field, dj_models.BooleanField):
+        elif isinstance(field, dj_models.BooleanField) and value is not None:
             value = _("Yes") if value else _("No")
         elif isinstance(field, dj_models.JSONField):
             choices = list_choices.get(field.name)

@@ -154,6 +154,9 @@ class AttendanceInputSerializer(serializers.Serializer[None]):
 
 class CloseMeetingSerializer(serializers.Serializer[None]):
     cancelled = serializers.BooleanField(default=False)
+    leave_undecided = serializers.BooleanField(
+        default=False, help_text="Close as held although cases on the agenda are undecided."
+    )
     minutes = serializers.CharField(required=False, default="", allow_blank=True)
 
 

@@ -201,6 +201,50 @@ class TestContacts:
         assert services.refusals(case, caseworker) == 2
         assert services.refusals(case, colleague) == 2  # a draft is not a refusal yet
 
+    def test_a_cooperative_visit_starts_the_count_of_refusals_again(self, case: Case, caseworker: User) -> None:
+        def at(days_ago: int, **fields: Any) -> None:
+            when = timezone.now() - datetime.timedelta(days=days_ago)
+            services.record_contact(visit(case, occurred_at=when, **fields), actor=caseworker)
+
+        # given four refusals, then two cooperative visits
+        for days_ago in (40, 35, 30, 25):
+            at(days_ago, outcome=Outcome.REFUSED)
+        at(20, cooperation=Cooperation.COOPERATIVE)
+        at(10, cooperation=Cooperation.COOPERATIVE)
+        # then the family is no longer counted as refusing
+        assert services.refusals(case, caseworker) == 0
+        # a hesitant visit does not start it again; a refusal since the last cooperative visit counts
+        at(8, outcome=Outcome.REFUSED)
+        at(6, cooperation=Cooperation.HESITANT)
+        at(4, cooperation=Cooperation.REFUSES)
+        assert services.refusals(case, caseworker) == 2
+
+    def test_without_a_minor_school_hours_are_not_recorded_as_an_answer(self, case: Case, caseworker: User) -> None:
+        # given a visit with the mother alone, the school-hours box left as it came
+        mother = relative(case, "Mimoza", 44, Person.Relationship.PARENT)
+        contact = services.record_contact(visit(case, outside_school_hours=True), actor=caseworker, present=[mother])
+        # then no answer is stored for a question that was not asked
+        assert Contact.objects.get(pk=contact.pk).outside_school_hours is None
+        # and with a child present, the answer is kept
+        sister = relative(case, "Drita", 12)
+        services.record_contact(visit(case, outside_school_hours=True), actor=caseworker, present=[sister])
+        assert Contact.objects.get(minor_present=True).outside_school_hours is True
+
+    def test_the_next_contact_is_the_one_agreed_at_the_latest_visit(self, case: Case, caseworker: User) -> None:
+        today = timezone.localdate()
+        # given a visit that agreed to meet in three days, and a later one that agreed ten days
+        earlier = visit(case, occurred_at=timezone.now() - datetime.timedelta(days=5))
+        earlier.next_contact_on = today + datetime.timedelta(days=3)
+        services.record_contact(earlier, actor=caseworker)
+        later = services.record_contact(
+            visit(case, next_contact_on=today + datetime.timedelta(days=10)), actor=caseworker
+        )
+        # then the later agreement is the next contact
+        assert services.next_contact(case, caseworker) == later
+        # and a later visit that agreed a date now past leaves no next contact to show
+        Contact.objects.filter(pk=later.pk).update(next_contact_on=today - datetime.timedelta(days=1))
+        assert services.next_contact(case, caseworker) is None
+
     def test_refusals_count_only_the_contacts_the_reader_reads_in_full(
         self, case: Case, therapist: User, police_officer: User, caseworker: User
     ) -> None:

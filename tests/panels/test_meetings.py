@@ -315,6 +315,7 @@ class TestDeclines:
 def test_closing_a_meeting_keeps_minutes_only_where_the_panel_keeps_them(
     meeting: PanelMeeting, coordinator: User
 ) -> None:
+    PanelMeeting.objects.filter(pk=meeting.pk).update(scheduled_for=timezone.now())
     with pytest.raises(ValidationError, match="no minutes"):
         services.close_meeting(meeting, minutes="Long discussion", actor=coordinator)
     services.close_meeting(meeting, actor=coordinator)
@@ -324,6 +325,40 @@ def test_closing_a_meeting_keeps_minutes_only_where_the_panel_keeps_them(
         services.close_meeting(meeting, actor=coordinator)
     with pytest.raises(ValidationError, match="scheduled"):
         services.build_agenda(meeting)
+
+
+class TestClosingAMeeting:
+    def test_a_meeting_is_not_held_before_its_day_but_may_be_cancelled(self, panel: Panel, coordinator: User) -> None:
+        # given a meeting twelve days ahead
+        ahead = services.schedule_meeting(
+            panel, scheduled_for=timezone.now() + datetime.timedelta(days=12), actor=coordinator
+        )
+        # then it cannot be closed as held, and stays planned
+        with pytest.raises(ValidationError, match="cannot be held before then"):
+            services.close_meeting(ahead, actor=coordinator)
+        assert PanelMeeting.objects.get(pk=ahead.pk).status == PanelMeeting.Status.SCHEDULED
+        # a cancellation is fine at any time
+        services.close_meeting(ahead, cancelled=True, actor=coordinator)
+        assert PanelMeeting.objects.get(pk=ahead.pk).status == PanelMeeting.Status.CANCELLED
+
+    def test_undecided_cases_need_confirming_and_a_closed_meeting_takes_no_decision(
+        self, panel: Panel, coordinator: User
+    ) -> None:
+        # given a meeting today with three cases, one decided
+        meeting = services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
+        cases = [on_panel(CaseFactory(), panel) for _ in range(3)]
+        items = [services.add_case_to_agenda(meeting, case, actor=coordinator) for case in cases]
+        services.record_decision(items[0], services.PanelDecision(urgency="urgent"), actor=coordinator)
+        # when it is closed without a word about the other two, it is refused
+        with pytest.raises(ValidationError, match="2 cases on the agenda are undecided"):
+            services.close_meeting(meeting, actor=coordinator)
+        # with the confirmation, it is held
+        services.close_meeting(meeting, leave_undecided=True, actor=coordinator)
+        assert PanelMeeting.objects.get(pk=meeting.pk).status == PanelMeeting.Status.HELD
+        # and then its items take no decision
+        with pytest.raises(ValidationError, match="This meeting is closed"):
+            services.record_decision(items[1], services.PanelDecision(urgency="urgent"), actor=coordinator)
+        assert AgendaItem.objects.get(pk=items[1].pk).decided_at is None
 
 
 def test_a_meeting_is_listed_once_however_many_attended(

@@ -161,6 +161,19 @@ class TestDelete:
         assert client.post(url, {"decision": "delete", "confirm": "on"}).status_code == 302
         assert not Case.objects.filter(pk=case.pk).exists()
 
+    def test_the_decide_page_shows_the_record_and_records_the_read(self, case: Case, dpo: User) -> None:
+        # given a case due for review
+        close_long_ago(case)
+        client = Client()
+        client.force_login(dpo)
+        # when the officer opens its decision page
+        response = client.get(reverse("privacy:retention_decide", args=[CASE, case.pk]))
+        # then the page shows the record, and the read is recorded against the case
+        assert response.status_code == 200
+        assert case.reference in response.content.decode()
+        read = AuditEvent.objects.filter(action=AuditEvent.Action.RECORD_READ, actor=dpo).latest("pk")
+        assert read.case_id == case.pk and read.data["object_id"] == case.pk
+
     def test_the_retention_page_lists_due_records(
         self, case: Case, dpo: User, django_assert_max_num_queries: Any
     ) -> None:

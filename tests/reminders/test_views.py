@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from agencies.models import Panel, PanelReminderSettings, User
 from cases.models import Case
+from referrals.models import Referral
 from reminders.models import Reminder
 from tests.conftest import api_as
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +193,41 @@ def test_a_triage_reminder_is_gone_once_the_user_may_no_longer_read_the_referral
     assert Reminder.objects.restrict(caseworker, Action.VIEW).count() == 0
     body = client_of(caseworker).get(reverse("reminders:reminder_list")).content.decode()
     assert "Referral to triage" not in body
+
+
+class TestReferralsOverdueForTriage:
+    """An urgent anonymous referral nobody triaged within the day: the receiving agency's case
+    workers find it in their own "Overdue" list, the coordinator of a panel that agency sits on in
+    theirs, and the coordinator may open and triage it."""
+
+    @pytest.fixture
+    def overdue(self, agency: Any) -> Referral:
+        received = timezone.now() - datetime.timedelta(hours=30)
+        return ReferralFactory(
+            received_by=agency, received_at=received, urgency=Referral.Urgency.URGENT,
+            reporter_anonymous=True,
+        )  # fmt: skip
+
+    def test_the_receiving_agency_finds_it_overdue_at_home(self, overdue: Referral, caseworker: User) -> None:
+        response = client_of(caseworker).get(reverse("home"))
+        lists = dict(response.context["due_lists"])
+        assert [item.referral for item in lists["Overdue"]] == [overdue]
+        assert overdue.get_absolute_url() in response.content.decode()
+
+    def test_the_coordinator_of_its_panel_finds_it_and_may_triage_it(
+        self, overdue: Referral, coordinator: User, panel: Panel
+    ) -> None:
+        client = client_of(coordinator)
+        lists = dict(client.get(reverse("home")).context["due_lists"])
+        assert [item.referral for item in lists["Overdue on my panels"]] == [overdue]
+        page = client.get(overdue.get_absolute_url())
+        assert page.status_code == 200
+        assert client.get(reverse("referrals:referral_triage", args=[overdue.pk])).status_code == 200
+
+    def test_before_its_deadline_it_is_the_receiving_agencys_alone(
+        self, agency: Any, coordinator: User, panel: Panel, caseworker: User
+    ) -> None:
+        fresh = ReferralFactory(received_by=agency, received_at=timezone.now() - datetime.timedelta(hours=2))
+        assert client_of(coordinator).get(fresh.get_absolute_url()).status_code == 404
+        lists = dict(client_of(caseworker).get(reverse("home")).context["due_lists"])
+        assert [item.referral for item in lists["Due this week"]] == [fresh]

@@ -1,0 +1,136 @@
+// Nothing typed is lost (decision 76). Progressive enhancement: without this file every form still
+// works, and a form sent after the idle time-out is still kept by the server.
+//
+// - A form marked data-keep is kept on the server, for its author alone, a moment after each change
+//   (agencies.kept); it is given back when the page is opened again, and forgotten once it went
+//   through (the script marks it: ura_kept=1).
+// - Signed in, the idle time-out is announced a minute ahead in a dialog that lets the worker stay.
+// - After signing in again (#ura-restore), the form sent when the session had ended is given back.
+(() => {
+  const session = document.getElementById("ura-session");
+  if (!session) return;  // signed out: nothing to keep
+  const text = session.dataset;
+  const keepUrl = text.keepUrl;
+  const csrf = () => (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+  const DELAY = 1500;
+
+  // Not typed by the worker (tokens, buttons, hidden state) or not to be kept (files, passwords).
+  const skipped = (element) => !element.name || ["file", "password", "hidden", "submit", "button", "reset"].includes(element.type);
+
+  function fieldsOf(form) {
+    const fields = {};
+    for (const element of form.elements) {
+      if (skipped(element) || element.name === "ura_kept") continue;
+      if ((element.type === "checkbox" || element.type === "radio") && !element.checked) {
+        fields[element.name] = fields[element.name] || [];
+        continue;
+      }
+      const values = element.multiple ? [...element.selectedOptions].map((o) => o.value) : [element.value];
+      fields[element.name] = [...(fields[element.name] || []), ...values];
+    }
+    return fields;
+  }
+
+  function fill(form, fields) {
+    for (const element of form.elements) {
+      if (skipped(element) || !(element.name in fields)) continue;
+      const values = fields[element.name];
+      if (element.type === "checkbox" || element.type === "radio") element.checked = values.includes(element.value);
+      else if (element.multiple) [...element.options].forEach((o) => { o.selected = values.includes(o.value); });
+      else element.value = values[0] || "";
+    }
+    form.dispatchEvent(new Event("change", { bubbles: true }));  // the parts shown for one answer
+  }
+
+  function say(form, message) {
+    let status = form.querySelector(".ura-kept-status");
+    if (!status) {
+      status = document.createElement("p");
+      status.className = "ura-kept-status small text-body-secondary mt-2";
+      status.setAttribute("role", "status");
+      form.append(status);
+    }
+    status.textContent = message;
+  }
+
+  const time = (iso) => new Date(iso).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+
+  async function send(form) {
+    const body = JSON.stringify({ path: location.pathname, fields: fieldsOf(form) });
+    try {
+      const response = await fetch(keepUrl, {
+        method: "POST", body, credentials: "same-origin", redirect: "manual",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      });
+      if (response.ok) {
+        say(form, text.keptText.replace("%(time)s", time((await response.json()).kept_at)));
+        idle.restart();
+      } else say(form, text.notKeptText);
+    } catch (error) {
+      say(form, text.notKeptText);
+    }
+  }
+
+  async function restore(form) {
+    const response = await fetch(`${keepUrl}?path=${encodeURIComponent(location.pathname)}`, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const kept = await response.json();
+    if (!kept.fields) return;
+    fill(form, kept.fields);
+    say(form, text.restoredText.replace("%(time)s", time(kept.kept_at)));
+  }
+
+  function watch(form) {
+    let timer = null;
+    const later = () => { clearTimeout(timer); timer = setTimeout(() => send(form), DELAY); };
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    form.addEventListener("submit", () => {
+      clearTimeout(timer);
+      if (!form.querySelector("input[name=ura_kept]")) {
+        const marker = document.createElement("input");
+        Object.assign(marker, { type: "hidden", name: "ura_kept", value: "1" });
+        form.append(marker);
+      }
+    });
+  }
+
+  // The idle time-out, announced a minute ahead (the server signs out after data-idle-seconds).
+  const dialog = document.getElementById("ura-idle");
+  const idle = {
+    timers: [],
+    restart() {
+      this.timers.forEach(clearTimeout);
+      const seconds = Number(text.idleSeconds);
+      this.timers = [
+        setTimeout(() => { if (!dialog.open) dialog.showModal(); }, Math.max(seconds - 60, 0) * 1000),
+        setTimeout(() => this.expire(), seconds * 1000),
+      ];
+    },
+    async expire() {
+      // Keep what is on the page, then go to the sign-in page, which brings the worker back here.
+      const form = document.querySelector("form[data-keep]");
+      if (form) await send(form);
+      // Signed out here, or the sign-in page would send a session still alive straight back.
+      await fetch(text.logoutUrl, { method: "POST", credentials: "same-origin", redirect: "manual", headers: { "X-CSRFToken": csrf() } });
+      location.assign(`${text.loginUrl}?next=${encodeURIComponent(location.pathname + location.search + "#ura-restore")}`);
+    },
+  };
+  dialog.querySelector("[data-stay]").addEventListener("click", async () => {
+    const response = await fetch(text.aliveUrl, { method: "POST", credentials: "same-origin", redirect: "manual", headers: { "X-CSRFToken": csrf() } });
+    dialog.close();
+    if (response.status === 204) idle.restart(); else idle.expire();
+  });
+  dialog.addEventListener("cancel", () => dialog.querySelector("[data-stay]").click());
+
+  document.addEventListener("DOMContentLoaded", () => {
+    idle.restart();
+    const forms = [...document.querySelectorAll("form[data-keep]")];
+    forms.forEach(watch);
+    const again = location.hash === "#ura-restore";
+    const form = forms[0] || (again && document.querySelector("main form[method=post]"));
+    if (form && !forms.includes(form)) watch(form);  // a form sent when the session had ended
+    if (form && (again || !form.hasAttribute("data-keep-bound"))) restore(form);
+    if (again) history.replaceState(null, "", location.pathname + location.search);
+  });
+})();

@@ -1,0 +1,79 @@
+"""Nothing typed is lost on a tablet: a visit note survives the idle time-out and comes back after
+signing in again; the time-out is announced a minute ahead and the worker may stay."""
+
+import datetime
+import time
+from typing import Any
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from agencies.models import KeptForm, User
+from agencies.security import LAST_SEEN
+from cases.models import Case, Contact
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+NOTE = "Ardit spoke about the boxing club; his father is worried about the videos on his phone."
+
+
+@pytest.fixture
+def krasniqi(demo: dict[str, User]) -> Case:
+    return Case.objects.get(family__name="Krasniqi")
+
+
+def leave_idle(page: Any) -> None:
+    """The worker puts the tablet down: the server last saw her 31 minutes ago."""
+    key = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "sessionid")
+    session = SessionStore(session_key=key)
+    session[LAST_SEEN] = int(time.time()) - 31 * 60
+    session.save()
+
+
+def test_a_visit_note_survives_the_idle_time_out(page: Any, live_server: Any, krasniqi: Case) -> None:
+    # given a social worker writing a visit note, kept as she types
+    sign_in(page, live_server, "sw.blerina")
+    form = live_server.url + reverse("cases:entry_create", args=[krasniqi.pk, "contact"])
+    page.goto(form)
+    held = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Date and time").fill(held)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text("Kept as your private draft at")).to_be_visible()
+    # when the session times out in the middle, and she sends the form
+    leave_idle(page)
+    page.get_by_role("button", name="Record", exact=True).click()
+    # then nothing is recorded yet; she signs in again and finds the note in the form
+    expect(page.get_by_text("What you sent is kept")).to_be_visible()
+    assert not Contact.objects.filter(discussed=NOTE).exists()
+    page.get_by_label("Username").fill("sw.blerina")
+    page.get_by_label("Password").fill("ura-demo-2026")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_label("What was discussed")).to_have_value(NOTE)
+    expect(page.get_by_text("is back in the form")).to_be_visible()
+    # and records it; what was kept is then forgotten
+    page.get_by_role("button", name="Record", exact=True).click()
+    expect(page.get_by_text("Recorded.", exact=True)).to_be_visible()
+    assert Contact.objects.filter(discussed=NOTE, is_draft=False).count() == 1
+    assert not KeptForm.objects.exists()
+
+
+def test_the_time_out_is_announced_and_the_worker_may_stay(page: Any, live_server: Any, krasniqi: Case) -> None:
+    # given a worker on her case page, the page's clock under the test's hand (a 30-minute time-out)
+    page.clock.install()
+    sign_in(page, live_server, "sw.blerina")
+    page.goto(live_server.url + krasniqi.get_absolute_url())
+    dialog = page.get_by_role("dialog", name="Are you still working?")
+    expect(dialog).to_be_hidden()
+    # when 29 minutes pass without a request, she is warned
+    page.clock.fast_forward("29:01")
+    expect(dialog).to_be_visible()
+    stay = dialog.get_by_role("button", name="Stay signed in")
+    assert stay.bounding_box()["height"] >= 44
+    # and staying asks the server to keep the session, and closes the warning
+    with page.expect_response(lambda response: response.url.endswith("/accounts/keep-alive/")) as alive:
+        stay.click()
+    assert alive.value.status == 204
+    expect(dialog).to_be_hidden()
