@@ -137,6 +137,7 @@ class AuditEvent(models.Model):
         ACCESS_LOG_READ = "access_log_read", _("Case access log read")
         AUDIT_SEARCHED = "audit_searched", _("Audit trail searched")
         AUDIT_EXPORTED = "audit_exported", _("Audit trail exported")
+        ADMIN_CHANGED = "admin_changed", _("Changed in the administration")
 
     READ_ACTIONS = (
         Action.CASE_READ,
