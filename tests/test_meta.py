@@ -59,6 +59,8 @@ VIEW_EXEMPTIONS = {
     "audit.api.views.AuditEventViewSet": "the whole trail, for the data protection officer only (404 for others)",
     "privacy.trail_views.BreakGlassView": "opens a case beyond the user's reach by design; supervisors (decision 35)",
     "audit.admin.AuditEventAdmin.changelist_view": "the admin's trail: the DPO only, reads recorded",
+    "panels.views.ReassignmentJobView": "the progress of a reassignment, for the person who started it (404 for others)",
+    "cases.api.views.ReassignmentJobView": "the same progress in the API, for the person who started it",
     "audit.admin.AuditEventAdmin.change_view": "the admin's trail: the DPO only, reads recorded",
 }
 # Model -> why it has no restricted queryset.
@@ -71,6 +73,7 @@ MODEL_EXEMPTIONS = {
     "cases.CaseGroupObjectPermission": "guardian's grant table, read only by restrict() itself",
     "audit.AuditEvent": "read through its own views (the trail, the access log), never listed with case data",
     "audit.BreakGlassAccess": "read by restrict() itself, the case's access log and the DPO's report",
+    "cases.ReassignmentJob": "ids and progress only, read by the person who started it (404 for anyone else)",
 }
 
 

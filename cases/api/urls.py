@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from ..entry_kinds import entry_kinds
@@ -18,4 +19,7 @@ router.register("disclosure-restrictions", entries.RestrictionViewSet)
 router.register("consents", entries.ConsentViewSet)
 router.register("information-requests", entries.InformationRequestViewSet)
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("reassignment-jobs/<int:pk>/", views.ReassignmentJobView.as_view(), name="reassignment-job"),
+    *router.urls,
+]

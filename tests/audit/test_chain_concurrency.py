@@ -21,7 +21,7 @@ def _in_thread(work: Callable[[], None], errors: list[BaseException]) -> threadi
     def run() -> None:
         try:
             work()
-        except BaseException as error:  # noqa: BLE001 - handed back to the test
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
