@@ -85,7 +85,7 @@ class MembershipAdminForm(forms.ModelForm[Membership]):
 
     class Meta:
         model = Membership
-        fields = "__all__"
+        fields = ["user", "agency", "role"]
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()

@@ -59,7 +59,7 @@ VIEW_EXEMPTIONS = {
     "audit.api.views.AuditEventViewSet": "the whole trail, for the data protection officer only (404 for others)",
     "privacy.trail_views.BreakGlassView": "opens a case beyond the user's reach by design; supervisors (decision 35)",
     "audit.admin.AuditEventAdmin.changelist_view": "the admin's trail: the DPO only, reads recorded",
-    "panels.views.ReassignmentJobView": "the progress of a reassignment, for the person who started it (404 for others)",
+    "panels.views.ReassignmentJobView": "a reassignment's progress, for the person who started it (404 for others)",
     "cases.api.views.ReassignmentJobView": "the same progress in the API, for the person who started it",
     "audit.admin.AuditEventAdmin.change_view": "the admin's trail: the DPO only, reads recorded",
 }
