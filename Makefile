@@ -18,12 +18,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 ## run: install, migrate, load the demo data, serve on http://127.0.0.1:8000 with a Celery worker and beat
+run: export DJANGO_SETTINGS_MODULE = settings.local
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/honcho --no-prefix start --procfile Procfile.local || true
 
 ## test: install and run the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+test: export DJANGO_SETTINGS_MODULE = settings.test
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -47,6 +49,7 @@ bench: install
 	$(BIN)/python bench/run.py
 
 ## messages: extract and compile the translation catalogues (needs GNU gettext)
+messages: export DJANGO_SETTINGS_MODULE = settings.test
 messages: install
 	$(BIN)/python manage.py makemessages --locale sq --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --locale sq --ignore '.venv/*'
