@@ -90,6 +90,9 @@ def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:
 def _json(status: int, body: dict[str, Any]) -> HttpResponse:
     response = HttpResponse(json.dumps(body), status=status, content_type="application/json")
     response["Cache-Control"] = "no-store"
+    # Not logged (nor mailed) by Django as a server error on every probe: a stale beat is logged
+    # and mailed once by `_alert`, and a monitor reads the status itself.
+    vars(response)["_has_been_logged"] = True  # Django's own flag; HttpResponse does not declare it
     return response
 
 

@@ -35,11 +35,10 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.headers.get(HEADER, "")
         value = given if _VALID.match(given) else uuid.uuid4().hex
-        token = _request_id.set(value)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
+        # Set, not reset after: Django logs a failed request's line after the middleware returns,
+        # and that line must carry the id too. The next request on this thread sets its own.
+        _request_id.set(value)
+        response = self.get_response(request)
         response[HEADER] = value
         return response
 

@@ -341,8 +341,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Operations (decisions 79 and 80) ------------------------------------------------------------
-# Health probes first (no host check, no HTTPS redirect for the private probe), then the request id.
-MIDDLEWARE = ["operations.health.HealthMiddleware", "operations.requests.RequestIdMiddleware", *MIDDLEWARE]
+# The request id first, then the health probes (answered before the host check and the HTTPS redirect).
+MIDDLEWARE = ["operations.requests.RequestIdMiddleware", "operations.health.HealthMiddleware", *MIDDLEWARE]
 # How many proxies in front of Ura append to X-Forwarded-For (0: the header is ignored). The client
 # is the address the outermost of them saw: for the audit trail, django-axes and the API throttles.
 URA_TRUSTED_PROXIES = env_int("URA_TRUSTED_PROXIES", 0)
