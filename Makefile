@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?= --numprocesses 2
 
-.PHONY: install run test lint bandit bench messages vendor lock clean
+.PHONY: install run test lint bandit bench messages vendor lock clean deploy-check
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Ura needs Python 3.11, found " + sys.version.split()[0]'
@@ -28,6 +28,10 @@ run: install
 test: export DJANGO_SETTINGS_MODULE = settings.test
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## deploy-check: the production walk-through of deploy/ against PostgreSQL and Redis (not in make test)
+deploy-check: install
+	URA_DEPLOY_CHECK=1 $(BIN)/pytest -p no:xdist -m deploy tests/test_deploy.py
 
 ## lint: ruff, formatting, mypy, bandit (high severity), Django's checks, missing migrations, pip-audit
 BANDIT_TARGETS := agencies audit families cases referrals panels interventions reminders privacy demo settings bench manage.py
