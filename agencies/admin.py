@@ -88,7 +88,7 @@ class MembershipAdminForm(forms.ModelForm[Membership]):
         fields = ["user", "agency", "role"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean()
+        cleaned = super().clean() or {}
         _refuse_self_grant(cleaned.get("user"), self.request)
         return cleaned
 
@@ -101,8 +101,8 @@ class MembershipInline(admin.TabularInline[Membership, User | Agency]):
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
-        formset.request = request
-        return formset
+        # a class made for this request by inlineformset_factory: its forms refuse a self-grant
+        return type(formset.__name__, (formset,), {"request": request})
 
 
 @admin.register(User)
@@ -140,8 +140,8 @@ class MembershipAdmin(AuditedAdmin[Membership]):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.request = request  # a class made for this request by modelform_factory
-        return form
+        # a subclass for this request only: its clean() knows who is asking
+        return type(form.__name__, (form,), {"request": request})
 
 
 @admin.register(Panel)

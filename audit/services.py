@@ -53,7 +53,7 @@ def _take_chain_lock(alias: str) -> None:
             cursor.execute("UPDATE audit_auditevent SET seq = seq WHERE 0 = 1")
 
 
-def _head_and_waiting(alias: str) -> tuple[int, str, list[AuditEvent]]:
+def _head_and_waiting(alias: str) -> tuple[tuple[int, str], list[AuditEvent]]:
     """The chain's head (position and hash) and the committed records still waiting, in one query."""
     base = AuditEvent.objects.using(alias)
     newest = base.filter(seq__isnull=False).order_by("-seq").values("seq")[:1]
@@ -71,6 +71,16 @@ def _link(events: list[AuditEvent], seq: int, previous: str) -> None:
         previous = event.hash
 
 
+def _place(events: list[AuditEvent], alias: str) -> None:
+    """Write the places and hashes given: the one update the trail allows (the model and its
+    queryset refuse every other; on PostgreSQL the trigger allows only this one, once)."""
+    with connections[alias].cursor() as cursor:
+        cursor.executemany(
+            "UPDATE audit_auditevent SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s AND seq IS NULL",
+            [(event.seq, event.prev_hash, event.hash, event.pk) for event in events],
+        )
+
+
 def chain_waiting(using: str | None = None) -> int:
     """Chain the committed records written inside transactions (they wait with no position).
 
@@ -86,7 +96,7 @@ def chain_waiting(using: str | None = None) -> int:
         _link(waiting, seq, previous)
         # The one sanctioned change to a record: giving a waiting record its place (the PostgreSQL
         # trigger allows exactly this, once; see migration 0011).
-        models.QuerySet(AuditEvent, using=alias).bulk_update(waiting, ["seq", "prev_hash", "hash"], batch_size=500)
+        _place(waiting, alias)
     return len(waiting)
 
 
@@ -109,7 +119,7 @@ def append(event: AuditEvent) -> AuditEvent:
         (seq, previous), waiting = _head_and_waiting(alias)
         if waiting:  # left by a crash between a commit and its chaining: they come first
             _link(waiting, seq, previous)
-            models.QuerySet(AuditEvent, using=alias).bulk_update(waiting, ["seq", "prev_hash", "hash"])
+            _place(waiting, alias)
             seq, previous = waiting[-1].seq or seq, waiting[-1].hash
         _link([event], seq, previous)
         event.save(using=alias, force_insert=True)

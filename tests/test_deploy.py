@@ -119,7 +119,7 @@ def running(environment: dict[str, str]) -> Iterator[dict[str, str]]:
 def _get(url: str, headers: dict[str, str] | None = None, body: bytes | None = None) -> tuple[int, Any]:
     request = urllib.request.Request(url, data=body, headers={"X-Forwarded-Proto": "https", **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own test server
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")

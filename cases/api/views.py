@@ -215,4 +215,4 @@ class ReassignmentJobView(generics.RetrieveAPIView[ReassignmentJob]):
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self) -> Any:
-        return ReassignmentJob.objects.filter(started_by=self.request.user)
+        return ReassignmentJob.objects.filter(started_by_id=self.request.user.pk)
