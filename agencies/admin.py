@@ -14,13 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .addresses import client_ip
 from .models import Agency, Membership, Panel, User
 from .signals import admin_changed
 
-SELF_GRANT = "You may not give yourself a membership or a role: another administrator must."
+SELF_GRANT = gettext_lazy("You may not give yourself a membership or a role: another administrator must.")
 
 
 def _changed_fields(form: forms.BaseForm) -> list[str]:
@@ -64,7 +64,7 @@ class AuditedAdmin(admin.ModelAdmin[M]):
 
 def _refuse_self_grant(user: Any, request: HttpRequest) -> None:
     if user is not None and user.pk == request.user.pk:
-        raise ValidationError(_(SELF_GRANT))
+        raise ValidationError(SELF_GRANT)
 
 
 class MembershipInlineFormSet(BaseInlineFormSet[Membership, Any, Any]):
