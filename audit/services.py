@@ -95,7 +95,7 @@ def chain_waiting(using: str | None = None) -> int:
             return 0
         _link(waiting, seq, previous)
         # The one sanctioned change to a record: giving a waiting record its place (the PostgreSQL
-        # trigger allows exactly this, once; see migration 0011).
+        # trigger allows exactly this, once; see migration 0012).
         _place(waiting, alias)
     return len(waiting)
 
@@ -116,12 +116,11 @@ def append(event: AuditEvent) -> AuditEvent:
         return event
     with transaction.atomic(using=alias, savepoint=False):
         _take_chain_lock(alias)
-        (seq, previous), waiting = _head_and_waiting(alias)
-        if waiting:  # left by a crash between a commit and its chaining: they come first
-            _link(waiting, seq, previous)
-            _place(waiting, alias)
-            seq, previous = waiting[-1].seq or seq, waiting[-1].hash
-        _link([event], seq, previous)
+        # The head only: records still waiting are chained by their own step, just after their
+        # commit (or by the next heartbeat after a crash), and come after this one.
+        head = AuditEvent.objects.using(alias).filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash")
+        seq, previous = head.first() or (0, "")
+        _link([event], seq or 0, previous)
         event.save(using=alias, force_insert=True)
     return event
 

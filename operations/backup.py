@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump/pg_restore with fixed arguments, never a shell
+import subprocess  # nosec B404
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,8 @@ from audit.chain import verify_chain
 from audit.services import chain_waiting
 
 __all__ = ["BackupError", "Manifest", "backup", "restore"]
+
+# subprocess: pg_dump and pg_restore only, with fixed arguments, never through a shell.
 
 MANIFEST = "manifest.json"
 UPLOADS = "uploads.tar.gz"
@@ -74,7 +76,7 @@ def _dump_database(alias: str, folder: Path) -> Path:
         target = folder / "database.dump"
         env, args = _pg_env(alias)
         command = ["pg_dump", "--format=custom", "--no-owner", *args, "-f", str(target), _name(alias)]
-        subprocess.run(command, env=env, check=True, capture_output=True, timeout=3600)  # noqa: S603 - pg_dump/pg_restore, fixed arguments, no shell  # nosec B603
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=3600)  # noqa: S603  # nosec B603
         return target
     if connection.vendor == "sqlite":
         target = folder / "database.sqlite3"
@@ -148,7 +150,7 @@ def _restore_database(alias: str, manifest: Manifest) -> None:
             _name(alias),
             str(manifest.folder / "database.dump"),
         ]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)  # noqa: S603 - pg_dump/pg_restore, fixed arguments, no shell  # nosec B603
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600)  # noqa: S603  # nosec B603
         if done.returncode != 0:
             raise BackupError(f"pg_restore failed: {done.stderr.strip()[-2000:]}")
         return
