@@ -34,7 +34,8 @@ deploy-check: install
 	URA_DEPLOY_CHECK=1 $(BIN)/pytest -p no:xdist -m deploy tests/test_deploy.py
 
 ## lint: ruff, formatting, mypy, bandit (high severity), Django's checks, missing migrations, pip-audit
-BANDIT_TARGETS := agencies audit families cases referrals panels interventions reminders privacy demo operations settings bench deploy manage.py
+BANDIT_TARGETS := agencies audit families cases referrals panels interventions reminders privacy pages demo operations settings bench deploy manage.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,3 +1,6 @@
+"""The case URLs (namespace `cases`). The case page itself, `cases:case` at `<int:pk>/`, is composed
+of sections above every app (`pages.views.CaseView`) and joins these in `settings/urls.py`."""
+
 from django.urls import path
 
 from . import entry_views, views
@@ -6,7 +9,6 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.CaseListView.as_view(), name="case_list"),
-    path("<int:pk>/", views.CaseView.as_view(), name="case"),
     path("<int:pk>/share/", views.CaseShareView.as_view(), name="case_share"),
     path("<int:pk>/assign/", views.AssignOwnerView.as_view(), name="case_assign"),
     path("<int:pk>/checks/new/", views.DisclosureCheckView.as_view(), name="disclosurecheck_create"),

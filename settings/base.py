@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "audit",
     "reminders",
     "privacy",
+    "pages",
     "demo",
     "operations",
 ]

@@ -8,7 +8,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from agencies.account import NameShownView, TwoFactorView, VerifyView
 from agencies.api.views import ObtainTokenView, RevokeTokenView
 from agencies.views import set_language
-from cases.views import HomeView
+from cases import urls as case_urls
+from pages.views import CaseView, HomeView
+
+# The case page is composed of sections above every app (pages/, decision 56); it keeps its address
+# and its name among the case URLs.
+case_pages = [path("<int:pk>/", CaseView.as_view(), name="case"), *case_urls.urlpatterns]
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -29,7 +34,7 @@ urlpatterns = [
     path("accounts/name/", NameShownView.as_view(), name="name_shown"),
     path("accounts/two-factor/", TwoFactorView.as_view(), name="two_factor"),
     path("accounts/two-factor/verify/", VerifyView.as_view(), name="two_factor_verify"),
-    path("cases/", include("cases.urls")),
+    path("cases/", include((case_pages, case_urls.app_name))),
     path("panels/", include("panels.urls")),
     path("referrals/", include("referrals.urls")),
     path("interventions/", include("interventions.urls")),

@@ -1,7 +1,7 @@
-"""What the case page shows of the plan, its reviews, a withdrawal and the closure.
+"""The case page's section on the plan, its reviews, a withdrawal and the closure (decision 56).
 
-Called from the case page (`cases.views.CaseView`) for full readers only. Every list is fetched
-with its relations at once, so the page costs the same number of queries however large the plan.
+For full readers only. Every list is fetched with its relations at once, so the section costs the
+same number of queries however large the plan.
 """
 
 from dataclasses import dataclass, field
@@ -9,13 +9,14 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from agencies.access import Action
+from agencies.access import Action, CaseAccess
 from agencies.models import User
+from agencies.sections import CaseSection
 from cases.models import Case
 
 from .models import Closure, ClosureAgreement, FollowUp, Goal, InterventionPlan, PlanAction, Review, Withdrawal
 
-__all__ = ["InterventionsSection", "interventions_context"]
+__all__ = ["Interventions", "InterventionsSection"]
 
 
 @dataclass
@@ -76,17 +77,24 @@ def _closures(case: Case, user: User) -> tuple[Closure | None, Closure | None]:
     ).first()
 
 
-def interventions_context(case: Case, user: User) -> dict[str, Any]:
-    """The `interventions` entry of the case page's context (templates/interventions/_case_section.html);
-    what the reader may do there is the page's `access` (CaseAccess)."""
-    section = InterventionsSection(case=case)
-    section.plan, section.drafts, section.earlier = _plans(case, user)
-    section.last_review = Review.objects.restrict(user, Action.VIEW).filter(case=case).select_related("author").first()
-    section.withdrawal = (
-        Withdrawal.objects.restrict(user, Action.VIEW).filter(case=case).select_related("recorded_by").first()
-    )
-    section.closure, section.reopened = _closures(case, user)
-    if section.plan is not None:
-        changeable = PlanAction.objects.restrict(user, Action.CHANGE).filter(goal__plan=section.plan)
-        section.changeable_actions = set(changeable.values_list("pk", flat=True))
-    return {"interventions": section}
+class Interventions(CaseSection):
+    """What the reader may do here is the page's `access` (CaseAccess): `plans`, `change`."""
+
+    name = "interventions"
+    template_name = "interventions/sections/plan.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        section = InterventionsSection(case=case)
+        section.plan, section.drafts, section.earlier = _plans(case, user)
+        reviews = Review.objects.restrict(user, Action.VIEW).filter(case=case)
+        section.last_review = reviews.select_related("author").first()
+        withdrawals = Withdrawal.objects.restrict(user, Action.VIEW).filter(case=case)
+        section.withdrawal = withdrawals.select_related("recorded_by").first()
+        section.closure, section.reopened = _closures(case, user)
+        if section.plan is not None:
+            changeable = PlanAction.objects.restrict(user, Action.CHANGE).filter(goal__plan=section.plan)
+            section.changeable_actions = set(changeable.values_list("pk", flat=True))
+        return {"interventions": section}

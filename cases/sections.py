@@ -1,0 +1,243 @@
+"""The case page's sections and the home page's that show the case file's own data (decision 56).
+
+Each reads through `restrict()` for the reader and asks the page's `CaseAccess` what it may show;
+the pages that list them are in `pages/views.py`."""
+
+from typing import Any
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from agencies.access import Action, CaseAccess
+from agencies.models import User
+from agencies.sections import CaseSection, HomeSection
+from audit.reads import note_list
+from families.sections import members_of
+
+from .children import children_of, drafts_of
+from .involvement import involvement
+from .models import Case, CaseEvent, CaseShare, Contact, DisclosureCheck, InformationRequest, RiskRecord
+from .services import refusals
+
+__all__ = [
+    "Checks",
+    "Children",
+    "ClosedCases",
+    "Drafts",
+    "Header",
+    "History",
+    "InformationRequests",
+    "Involvement",
+    "MyCases",
+    "QuestionsForMyAgency",
+    "Refusals",
+    "RiskHistory",
+    "Shares",
+    "Summary",
+]
+
+
+SHARES_ATTR = "_ura_current_shares"
+
+
+def _current_shares(case: Case, user: User) -> list[CaseShare]:
+    """The case's current shares, fetched once per page (who is involved, and the shares).
+
+    Everyone who knows the case learns which agencies are involved; the particulars of each share
+    are for full readers only (CaseAccess.reads_share_particulars, in the partials)."""
+    cached: tuple[int, list[CaseShare]] | None = getattr(case, SHARES_ATTR, None)
+    if cached is None or cached[0] != user.pk:
+        shares = CaseShare.objects.restrict(user, Action.VIEW_SUMMARY).filter(case=case).current()
+        cached = (user.pk, list(shares.select_related("agency", "granted_by", "consent")))
+        setattr(case, SHARES_ATTR, cached)
+    return cached[1]
+
+
+class Header(CaseSection):
+    """The case's name and what the reader may do with it: record, change, share, who looked."""
+
+    name = "header"
+    template_name = "cases/sections/header.html"
+
+
+class Refusals(CaseSection):
+    """Repeated refusals of contact, with the guidance's options (full readers)."""
+
+    name = "refusals"
+    template_name = "cases/sections/refusals.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        return {"refusals": refusals(case, user)}
+
+
+class Summary(CaseSection):
+    """What every reader of the case knows; for full readers, the next contact agreed at a visit."""
+
+    name = "summary"
+    template_name = "cases/sections/summary.html"
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        if not access.full:
+            return {}
+        # The next contact agreed at a visit the user reads in full.
+        next_contact = (
+            Contact.objects.restrict(user, Action.VIEW)
+            .final()
+            .annotate_content(user)
+            .filter(case=case, content_visible=True, next_contact_on__gte=timezone.localdate())
+            .order_by("next_contact_on")
+            .first()
+        )
+        return {"next_contact": next_contact}
+
+
+class Involvement(CaseSection):
+    """Which agencies work the case, why, and at which level (step 6)."""
+
+    name = "involvement"
+    template_name = "cases/sections/involvement.html"
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        shares = _current_shares(case, user)
+        return {"involvement": involvement(case, shares, with_reasons=access.reads_share_particulars)}
+
+
+class Shares(CaseSection):
+    """The current shares, for full readers and for managers, who revoke them from the summary."""
+
+    name = "shares"
+    template_name = "cases/sections/shares.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.sees_shares
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        return {"shares": _current_shares(case, user)}
+
+
+class Children(CaseSection):
+    """The family's children and young adults, their needs records and the approach of 18."""
+
+    name = "children"
+    template_name = "cases/sections/children.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        return {"children": children_of(members_of(case, user), case, user)}
+
+
+class RiskHistory(CaseSection):
+    name = "risk"
+    template_name = "cases/sections/risk.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        changes = RiskRecord.objects.restrict(user, Action.VIEW).filter(case=case)
+        return {"risk_history": changes.select_related("recorded_by", "agency")[:5]}
+
+
+class InformationRequests(CaseSection):
+    """Questions put to partners about the case, and "Ask a partner" for who runs it."""
+
+    name = "information_requests"
+    template_name = "cases/sections/information_requests.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        asked = InformationRequest.objects.restrict(user, Action.VIEW).filter(case=case)
+        return {"information_requests": asked.select_related("to_agency", "asked_by", "answered_by")[:20]}
+
+
+class Drafts(CaseSection):
+    """The reader's own unfinished entries on the case."""
+
+    name = "drafts"
+    template_name = "cases/sections/drafts.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        return {"drafts": drafts_of(user, case)}
+
+
+class Checks(CaseSection):
+    """The six checks a health or social-care agency records before it shares (its own only)."""
+
+    name = "checks"
+    template_name = "cases/sections/checks.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        checks = DisclosureCheck.objects.restrict(user, Action.VIEW).filter(case=case)
+        return {"checks": checks.select_related("agency", "recorded_by").prefetch_related("shared_with")}
+
+
+class History(CaseSection):
+    """The latest events of the timeline, each as the reader may read it."""
+
+    name = "history"
+    template_name = "cases/sections/history.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        events = CaseEvent.objects.restrict(user, Action.VIEW).filter(case=case)
+        return {"events": events.select_related("actor", "author_agency").annotate_content(user)[:15]}
+
+
+# --- The home page ---------------------------------------------------------------------------------
+
+
+class QuestionsForMyAgency(HomeSection):
+    """Questions put to the user's agency, to answer within 24 hours."""
+
+    name = "questions"
+    template_name = "cases/sections/questions.html"
+
+    def context(self, user: User, request: HttpRequest) -> dict[str, Any]:
+        asked = InformationRequest.objects.restrict(user, Action.CHANGE).open()
+        return {"information_requests": asked.select_related("case__family", "to_agency").order_by("due_at")[:20]}
+
+
+class MyCases(HomeSection):
+    """The open cases the user sees in full, a page at a time."""
+
+    name = "my_cases"
+    template_name = "cases/sections/my_cases.html"
+    per_page = 25
+
+    def context(self, user: User, request: HttpRequest) -> dict[str, Any]:
+        cases = Case.objects.open().with_summary().restrict(user, Action.VIEW)
+        paginator = Paginator(cases, self.per_page)
+        wanted = request.GET.get("page") or 1
+        try:
+            page = paginator.page(paginator.num_pages if wanted == "last" else int(wanted))
+        except (ValueError, InvalidPage) as refused:
+            raise Http404(str(refused)) from refused
+        rows = list(page.object_list)
+        note_list(request, rows)  # the trail records which cases the page showed, as for any list
+        return {"cases": rows, "page_obj": page, "paginator": paginator, "is_paginated": page.has_other_pages()}
+
+
+class ClosedCases(HomeSection):
+    """How many of the user's cases are closed, a click away."""
+
+    name = "closed_cases"
+    template_name = "cases/sections/closed_cases.html"
+
+    def context(self, user: User, request: HttpRequest) -> dict[str, Any]:
+        return {"closed_count": Case.objects.restrict(user, Action.VIEW).closed().count()}

@@ -1,0 +1,71 @@
+"""The case page's sections about the family: who must not be told what, its members, its consent
+(decision 56). A section reads the case's `family_id` and `index_person_id`, never the case's own
+model: families stands below cases."""
+
+from typing import Any
+
+from agencies.access import Action, CaseAccess
+from agencies.models import User
+from agencies.sections import CaseSection
+
+from .models import Consent, DisclosureRestriction, Person
+
+__all__ = ["Consents", "Members", "Restrictions", "members_of"]
+
+MEMBERS_ATTR = "_ura_family_members"
+
+
+def members_of(case: Any, user: User) -> list[Person]:
+    """The members of the case's family that `user` reads, fetched once per page: the family's
+    section and the children's (cases.sections.Children) both show them."""
+    cached: tuple[int, list[Person]] | None = getattr(case, MEMBERS_ATTR, None)
+    if cached is None or cached[0] != user.pk:
+        cached = (user.pk, list(Person.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id)))
+        setattr(case, MEMBERS_ATTR, cached)
+    return cached[1]
+
+
+class Restrictions(CaseSection):
+    """Who must not be told what would name the person who asked for help: full readers read it;
+    summary readers are told that restrictions exist (decision 26)."""
+
+    name = "restrictions"
+    template_name = "families/sections/restrictions.html"
+
+    def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
+        active = DisclosureRestriction.objects.filter(family_id=case.family_id, lifted_at__isnull=True)
+        if not access.full:
+            return {"restrictions_apply": active.restrict(user, Action.VIEW_SUMMARY).exists()}
+        return {"restrictions": active.restrict(user, Action.VIEW).select_related("person")}
+
+
+class Members(CaseSection):
+    """The family's members, the index person marked (full readers)."""
+
+    name = "members"
+    template_name = "families/sections/members.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
+        return {"members": members_of(case, user)}
+
+
+class Consents(CaseSection):
+    """Consent to support, per person, and its withdrawal (full readers; decision 42)."""
+
+    name = "consents"
+    template_name = "families/sections/consents.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
+        consents = (
+            Consent.objects.restrict(user, Action.VIEW)
+            .filter(family_id=case.family_id)
+            .select_related("person", "given_by", "recorded_by", "withdrawn_by")
+            .prefetch_related("agencies")
+        )
+        return {"consents": consents}

@@ -1,0 +1,83 @@
+"""The case page and the home page, each a declared list of sections (decision 56).
+
+A section lives in the app that owns its data (`<app>/sections.py`, a partial in
+`templates/<app>/sections/`); a page lists them in the order they are shown. What a section shows
+and whether it applies is its own; the page fetches the case with its `CaseAccess` (one query),
+records the read, and renders each section that applies (`{% section %}`)."""
+
+from typing import Any
+
+from django.views.generic import DetailView, TemplateView
+
+from agencies.access import Action, CaseAccess, RestrictedQuerySet, RestrictedViewMixin
+from agencies.sections import CaseSection, HomeSection
+from cases import sections as case_file
+from cases.models import Case
+from families import sections as family
+from interventions.sections import Interventions
+from panels.sections import Decisions, MyPanels
+from privacy.sections import GlassNotice
+from referrals.sections import Referrals
+from reminders.sections import DueLists
+
+__all__ = ["CaseView", "HomeView"]
+
+
+class CaseView(RestrictedViewMixin, DetailView[Case]):
+    """The case page: the summary for everyone who may know the case; the file for full readers."""
+
+    queryset = Case.objects.with_summary()
+    action = Action.VIEW_SUMMARY
+    permission_required = "cases.view_case_summary"
+    template_name = "pages/case_detail.html"
+    context_object_name = "case"
+    sections: tuple[CaseSection, ...] = (
+        case_file.Header(),
+        GlassNotice(),
+        family.Restrictions(),
+        case_file.Refusals(),
+        case_file.Summary(),
+        case_file.Involvement(),
+        Decisions(),
+        Referrals(),
+        family.Members(),
+        case_file.Shares(),
+        family.Consents(),
+        Interventions(),
+        case_file.Children(),
+        case_file.RiskHistory(),
+        case_file.InformationRequests(),
+        case_file.Drafts(),
+        case_file.Checks(),
+        case_file.History(),
+    )
+
+    def get_queryset(self) -> RestrictedQuerySet:
+        return self.queryset.with_access(self.actor)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        access = CaseAccess.of(self.object, self.actor)
+        shown = (section.show(self.object, self.actor, access) for section in self.sections)
+        return {**context, "access": access, "sections": [section for section in shown if section]}
+
+
+class HomeView(RestrictedViewMixin, TemplateView):
+    """My cases: the deadlines, the questions put to my agency, the open cases the user sees in full
+    (closed ones a click away), and the panels they sit on."""
+
+    # The view's own queryset is never read: each section restricts its rows for the reader.
+    queryset = Case.objects.all()
+    action = Action.VIEW
+    template_name = "pages/home.html"
+    sections: tuple[HomeSection, ...] = (
+        DueLists(),
+        case_file.QuestionsForMyAgency(),
+        case_file.MyCases(),
+        case_file.ClosedCases(),
+        MyPanels(),
+    )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        shown = (section.show(self.actor, self.request) for section in self.sections)
+        return {**super().get_context_data(**kwargs), "sections": [section for section in shown if section]}

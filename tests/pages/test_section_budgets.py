@@ -1,0 +1,312 @@
+"""Each section of the case page and of the home page costs a fixed number of queries, whatever the
+number of rows it shows (decision 57): measured with one row and again with five, its partial
+rendered (a template reaching into a relation would add a query per row). A section added to a
+page fails `test_every_section_has_a_budget` until it has its row in `BUDGETS`."""
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
+
+from agencies.access import CaseAccess
+from agencies.models import Agency, Membership, User
+from agencies.sections import CaseSection, HomeSection
+from cases import services
+from cases.models import (
+    Case,
+    CaseNote,
+    ChildNeeds,
+    Contact,
+    DisclosureCheck,
+    InformationRequest,
+)
+from families.models import Consent
+from interventions import services as plans
+from interventions.models import InterventionPlan
+from pages.views import CaseView, HomeView
+from panels.models import AgendaItem, MeetingAttendance, PanelMeeting
+from tests.conftest import member
+from tests.factories import AgencyFactory, CaseFactory, PanelFactory, ReferralFactory, relative, share
+
+pytestmark = pytest.mark.django_db
+
+Rows = Callable[[Case, int], None]
+
+
+def _members(case: Case, n: int) -> None:
+    for i in range(n):
+        relative(case, f"Sibling{i}", years=30 + i)
+
+
+def _children(case: Case, n: int) -> None:
+    for i in range(n):
+        child = relative(case, f"Child{i}", years=8)
+        ChildNeeds.objects.create(
+            case=case, child=child, age_band="6_12", author=case.owner, author_agency=case.owning_agency
+        )
+
+
+def _restrictions(case: Case, n: int) -> None:
+    person = case.index_person
+    for i in range(n):
+        services.add_restriction(case, person=person, must_not_be_told=f"Secret {i}", actor=case.owner)
+
+
+def _consents(case: Case, n: int) -> None:
+    agencies = [AgencyFactory() for _ in range(2)]
+    for _ in range(n):
+        consent = Consent.objects.create(
+            family=case.family,
+            person=case.index_person,
+            given_by=case.index_person,
+            given_on=timezone.localdate(),
+            recorded_by=case.owner,
+        )
+        consent.agencies.set(agencies)
+
+
+def _shares(case: Case, n: int) -> None:
+    for _ in range(n):
+        share(case, AgencyFactory(), purpose="Mentoring")
+
+
+def _decisions(case: Case, n: int) -> None:
+    panel = PanelFactory(coordinator=member(AgencyFactory(), "coordinator"))
+    panel.agencies.add(case.owning_agency)
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    for _ in range(n):
+        meeting = PanelMeeting.objects.create(
+            panel=panel, scheduled_for=timezone.now(), record_mode=panel.record_mode, created_by=panel.coordinator
+        )
+        item = AgendaItem.objects.create(
+            meeting=meeting, case=case, reason="added", decided_at=timezone.now(), owner=case.owner
+        )
+        item.involved.create(agency=case.owning_agency, reason="Owns it")
+        # the case owner was invited to the table: they read the meeting's decisions on their case
+        MeetingAttendance.objects.create(meeting=meeting, user=case.owner, agency=case.owning_agency)
+
+
+def _referrals(case: Case, n: int) -> None:
+    for _ in range(n):
+        ReferralFactory(case=case, received_by=case.owning_agency)
+
+
+def _plan(case: Case, n: int) -> None:
+    goals = [{"text": f"Goal {i}", "actions": [_action(case), _action(case)]} for i in range(n)]
+    InterventionPlan.objects.filter(case=case).delete()
+    plans.create_plan(
+        case, goals=goals, actor=case.owner, agreed_by_family=True, agreed_by="Mother", agreed_on=timezone.localdate()
+    )
+    plans.create_plan(case, goals=goals[:1], actor=case.owner)
+
+
+def _action(case: Case) -> dict[str, Any]:
+    return {
+        "type": "pragmatic",
+        "measure": "housing",
+        "provider_agency": case.owning_agency,
+        "due_on": timezone.localdate(),
+    }
+
+
+def _contacts(case: Case, n: int) -> None:
+    for _ in range(n):
+        services.record_contact(
+            Contact(
+                case=case,
+                outcome="refused",
+                occurred_at=timezone.now() - datetime.timedelta(days=1),
+                next_contact_on=timezone.localdate() + datetime.timedelta(days=3),
+            ),
+            actor=case.owner,
+        )
+
+
+def _risk(case: Case, n: int) -> None:
+    for i in range(n):
+        services.set_risk_level(case, level=["low", "moderate"][i % 2], source="manual", actor=case.owner)
+
+
+def _requests(case: Case, n: int) -> None:
+    police = AgencyFactory(sector=Agency.Sector.POLICE)
+    share(case, police)
+    for i in range(n):
+        services.ask_information(case, to_agency=police, question=f"Question {i}?", actor=case.owner)
+
+
+def _drafts(case: Case, n: int) -> None:
+    for i in range(n):
+        services.record_note(CaseNote(case=case, text=f"Draft {i}"), actor=case.owner, finalise=False)
+
+
+def _checks(case: Case, n: int) -> None:
+    for _ in range(n):
+        check = DisclosureCheck.objects.create(case=case, agency=case.owning_agency, recorded_by=case.owner)
+        check.shared_with.set([AgencyFactory(), AgencyFactory()])
+
+
+def _next_contact(case: Case, n: int) -> None:
+    """The summary shows the next contact agreed, one however many visits agreed one."""
+    _contacts(case, n)
+
+
+def _events(case: Case, n: int) -> None:
+    for i in range(n):
+        services.record_note(CaseNote(case=case, text=f"Note {i}"), actor=case.owner)
+
+
+def _nothing(case: Case, n: int) -> None:
+    """A section with no rows of its own (a notice, the header): its cost must not move either."""
+
+
+# Section -> (queries at most, how to add n rows to it). "drafts" is one query per kind of entry
+# that has drafts; "interventions" the plan with its goals and actions, the drafts and earlier
+# plans, the last review, a withdrawal, a closure, and the actions the reader may change.
+BUDGETS: dict[str, tuple[int, Rows]] = {
+    "header": (0, _nothing),
+    "glass": (0, _nothing),
+    "restrictions": (1, _restrictions),
+    "refusals": (1, _contacts),
+    "summary": (1, _next_contact),
+    "involvement": (1, _shares),
+    "decisions": (3, _decisions),
+    "referrals": (1, _referrals),
+    "members": (1, _members),
+    "shares": (1, _shares),
+    "consents": (2, _consents),
+    "interventions": (8, _plan),
+    "children": (2, _children),
+    "risk": (1, _risk),
+    "information_requests": (1, _requests),
+    "drafts": (5, _drafts),
+    "checks": (2, _checks),
+    "history": (1, _events),
+}
+
+
+def _count(
+    section: CaseSection, case: Case, user: User, budget: int, assert_max: DjangoAssertNumQueries
+) -> tuple[int, str]:
+    # The case with its access is the page's query, not the section's: fetched first; the section
+    # is shown once before it is counted, as a page's earlier parts warm what every part shares.
+    user = User.objects.get(pk=user.pk)  # what the user may reach, read afresh
+    fetched = Case.objects.with_summary().with_access(user).get(pk=case.pk)
+    access = CaseAccess.of(fetched, user)
+    section.show(fetched, user, access)
+    html = ""
+    with assert_max(budget) as captured:
+        shown = section.show(fetched, user, access)
+        if shown is not None:
+            html = render_to_string(
+                shown.template_name, {"case": fetched, "access": access, "user": user, **shown.context}
+            )
+    return len(captured), html
+
+
+def test_every_section_has_a_budget() -> None:
+    assert sorted(section.name for section in CaseView.sections) == sorted(BUDGETS)
+
+
+@pytest.mark.parametrize("section", CaseView.sections, ids=lambda section: section.name)
+def test_a_case_page_section_costs_the_same_for_one_row_and_for_five(
+    section: CaseSection, case: Case, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    budget, rows = BUDGETS[section.name]
+    # given one row
+    rows(case, 1)
+    one, shown_one = _count(section, case, case.owner, budget, django_assert_max_num_queries)
+    # when four more are added
+    rows(case, 4)
+    five, shown_five = _count(section, case, case.owner, budget, django_assert_max_num_queries)
+    # then the section shows them, and its cost has not moved
+    assert rows in (_nothing, _next_contact) or len(shown_five) > len(shown_one)
+    assert five == one
+
+
+# --- The home page ---------------------------------------------------------------------------------
+
+
+def _due(user: User, n: int) -> None:
+    soon = timezone.localdate() + datetime.timedelta(days=2)
+    agency = user.memberships.first().agency
+    for _ in range(n):
+        CaseFactory(owner=user, owning_agency=agency, next_review_on=soon)
+
+
+def _questions(user: User, n: int) -> None:
+    agency = user.memberships.first().agency
+    for i in range(n):
+        case = CaseFactory(owner=user, owning_agency=agency)
+        InformationRequest.objects.create(
+            case=case,
+            to_agency=agency,
+            question=f"Question {i}?",
+            asked_by=user,
+            due_at=timezone.now() + datetime.timedelta(hours=4),
+        )
+
+
+def _cases(user: User, n: int) -> None:
+    agency = user.memberships.first().agency
+    for _ in range(n):
+        CaseFactory(owner=user, owning_agency=agency)
+
+
+def _closed(user: User, n: int) -> None:
+    agency = user.memberships.first().agency
+    for _ in range(n):
+        closed = CaseFactory(owner=user, owning_agency=agency)
+        Case.objects.filter(pk=closed.pk).update(closed_at=timezone.now())
+
+
+def _panels(user: User, n: int) -> None:
+    # the user also sits on panels for an agency of theirs (a panel seat comes with a panel role)
+    seat = Agency.objects.filter(name="Panel seat").first() or AgencyFactory(name="Panel seat")
+    Membership.objects.get_or_create(user=user, agency=seat, role=Membership.Role.PANEL_MEMBER)
+    for _ in range(n):
+        PanelFactory().agencies.add(seat)
+
+
+HOME_BUDGETS: dict[str, tuple[int, Callable[[User, int], None]]] = {
+    "due": (2, _due),
+    "questions": (1, _questions),
+    "my_cases": (2, _cases),
+    "closed_cases": (1, _closed),
+    "my_panels": (1, _panels),
+}
+
+
+def test_every_home_section_has_a_budget() -> None:
+    assert sorted(section.name for section in HomeView.sections) == sorted(HOME_BUDGETS)
+
+
+@pytest.mark.parametrize("section", HomeView.sections, ids=lambda section: section.name)
+def test_a_home_page_section_costs_the_same_for_one_row_and_for_five(
+    section: HomeSection, caseworker: User, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    budget, rows = HOME_BUDGETS[section.name]
+    request = RequestFactory().get("/")
+    request.user = caseworker
+
+    def count() -> tuple[int, str]:
+        reader = User.objects.get(pk=caseworker.pk)  # what the user may reach, read afresh
+        request.user = reader
+        section.show(reader, request)
+        html = ""
+        with django_assert_max_num_queries(budget) as captured:
+            shown = section.show(reader, request)
+            if shown is not None:
+                html = render_to_string(shown.template_name, {"user": reader, **shown.context})
+        return len(captured), html
+
+    rows(caseworker, 1)
+    one, shown_one = count()
+    rows(caseworker, 4)
+    five, shown_five = count()
+    assert len(shown_five) > len(shown_one)
+    assert five == one
