@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?= --numprocesses 2
 
-.PHONY: install run test probe faults lint bandit bench messages vendor lock clean
+.PHONY: install run test probe faults deploy-check lint bandit bench messages vendor lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Ura needs Python 3.11, found " + sys.version.split()[0]'
@@ -18,14 +18,20 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 ## run: install, migrate, load the demo data, serve on http://127.0.0.1:8000 with a Celery worker and beat
+run: export DJANGO_SETTINGS_MODULE = settings.local
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/honcho --no-prefix start --procfile Procfile.local || true
 
 ## test: install and run the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+test: export DJANGO_SETTINGS_MODULE = settings.test
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## deploy-check: the production walk-through of deploy/ against PostgreSQL and Redis (not in make test)
+deploy-check: install
+	URA_DEPLOY_CHECK=1 $(BIN)/pytest -p no:xdist -m deploy tests/test_deploy.py
 
 ## probe: the access probe: every demo user asks every page, API operation and admin page with every
 ## object id of every kind, judged against the access model (tests/probe/; minutes; CI runs it after test)
@@ -39,7 +45,7 @@ faults: install
 	$(BIN)/pytest -m faults tests/outbox/test_faults.py -v --basetemp="$$(mktemp -d)/faults"
 
 ## lint: ruff, formatting, mypy, bandit (high severity), Django's checks, missing migrations, pip-audit
-BANDIT_TARGETS := outbox agencies audit families cases referrals panels interventions reminders privacy pages demo settings bench manage.py
+BANDIT_TARGETS := outbox agencies audit families cases referrals panels interventions reminders privacy pages demo operations settings bench deploy manage.py
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -58,6 +64,7 @@ bench: install
 	$(BIN)/python bench/run.py
 
 ## messages: extract and compile the translation catalogues (needs GNU gettext)
+messages: export DJANGO_SETTINGS_MODULE = settings.test
 messages: install
 	$(BIN)/python manage.py makemessages --locale sq --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --locale sq --ignore '.venv/*'

@@ -1,12 +1,14 @@
 #!/usr/bin/env python
-"""Django's command-line utility for administrative tasks."""
+"""Django's command-line utility for administrative tasks. DJANGO_SETTINGS_MODULE must be set
+(`make run` and `make test` set it; there is no default)."""
 
-import os
 import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.local")
+    from settings.entry import require_settings_module
+
+    require_settings_module()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

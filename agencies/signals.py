@@ -3,11 +3,16 @@
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import Membership, User
 from .roles import sync_user_groups
 from .security import revoke_sign_ins
+
+# Sent by the admin after it saves or deletes an agency, person, membership or panel, with `actor`,
+# `obj`, `change` ("added", "changed", "deleted"), `fields` and `ip_address`: the audit app records
+# it in the chain (this app does not import the audit app).
+admin_changed = Signal()
 
 
 # Signals rather than a service: memberships are configured in the admin as well as in Ura,

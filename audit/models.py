@@ -80,7 +80,8 @@ class AuditEvent(models.Model):
 
     Actor, agency and case are kept as plain ids (no database constraint) so that the record
     survives, unchanged, whatever happens to the user, agency or case later. Rows are only ever
-    added through `audit.services.record`, which serialises appends and computes the hash.
+    added through `audit.services.record`; `audit.services.chain_waiting` gives each its place
+    (`seq`) and hash, once, under the chain lock.
     """
 
     class Action(models.TextChoices):
@@ -146,6 +147,7 @@ class AuditEvent(models.Model):
         ACCESS_LOG_READ = "access_log_read", _("Case access log read")
         AUDIT_SEARCHED = "audit_searched", _("Audit trail searched")
         AUDIT_EXPORTED = "audit_exported", _("Audit trail exported")
+        ADMIN_CHANGED = "admin_changed", _("Changed in the administration")
 
     READ_ACTIONS = (
         Action.CASE_READ,
@@ -175,6 +177,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # The record's place in the chain, given under the chain lock once its transaction has committed
+    # (empty until then: decision 78); `prev_hash` is the hash of the record at `seq - 1`.
+    seq = models.BigIntegerField(_("place in the chain"), null=True, blank=True, unique=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash"), max_length=64, blank=True)
 
@@ -184,7 +189,11 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["actor", "created_at"], name="audit_event_actor_at")]
+        indexes = [
+            models.Index(fields=["actor", "created_at"], name="audit_event_actor_at"),
+            # the records still waiting to be chained: few, found at every chaining step
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_event_waiting"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_username or '-'} {self.action}"

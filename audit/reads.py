@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
+from agencies.addresses import client_ip
 from agencies.middleware import REFUSED_ATTR
 
 from .models import AuditEvent
@@ -20,10 +21,6 @@ __all__ = ["AuditMiddleware", "client_ip", "note_list", "note_matches", "note_re
 
 NOTE_ATTR = "_ura_audit_read"
 SAFE_METHODS = ("GET", "HEAD")
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def read_action_for(obj: models.Model) -> str:

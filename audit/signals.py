@@ -3,11 +3,18 @@ apps above it (it imports none of them)."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.mail import send_mail
+from django.db import models, transaction
 from django.dispatch import Signal, receiver
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
+from agencies.addresses import client_ip
+from agencies.models import Membership, User
 from agencies.security import account_changed
+from agencies.signals import admin_changed
 
 from .models import AuditEvent
 from .services import record
@@ -20,7 +27,7 @@ glass_broken = Signal()
 
 
 def _ip(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_ip(request) if request is not None else None
 
 
 @receiver(user_logged_in)
@@ -46,3 +53,45 @@ def account_was_changed(sender: Any, user: Any, event: str, actor: Any = None, d
     record(
         AuditEvent.Action(event), actor=actor or user, subject=user.pk, subject_username=user.username, detail=detail
     )
+
+
+def _admin_details(obj: models.Model) -> dict[str, Any]:
+    """What the record says of the row changed: ids and the role, never a password or a name."""
+    if isinstance(obj, Membership):
+        return {"user_id": obj.user_id, "agency_id": obj.agency_id, "role": obj.role}
+    return {}
+
+
+def _tell_data_protection_officers(actor: Any, obj: Membership, change: str) -> None:
+    officers = (
+        User.objects.filter(memberships__role=Membership.Role.DATA_PROTECTION_OFFICER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    recipients = sorted(set(officers))
+    if not recipients:
+        return
+    subject = _("Ura: a membership was changed in the administration")
+    body = _(
+        "%(actor)s %(change)s the membership %(membership)s in the administration (role: %(role)s). "
+        "The change is in the audit trail."
+    ) % {"actor": getattr(actor, "username", "-"), "change": change, "membership": obj.pk, "role": obj.role}
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+
+
+@receiver(admin_changed)
+def changed_in_admin(
+    sender: Any, actor: Any, obj: models.Model, change: str, fields: list[str], ip_address: str | None, **_: Any
+) -> None:
+    record(
+        AuditEvent.Action.ADMIN_CHANGED,
+        actor=actor,
+        obj=obj,
+        ip_address=ip_address,
+        change=change,
+        fields=fields,
+        **_admin_details(obj),
+    )
+    if isinstance(obj, Membership):
+        _tell_data_protection_officers(actor, obj, change)

@@ -9,3 +9,9 @@ from . import services
 def expire_case_shares_task() -> int:
     """End shares past their end date (beat, every five minutes). Running twice ends nothing twice."""
     return services.expire_case_shares()
+
+
+@shared_task(acks_late=True)
+def run_reassignment_task(job_id: int) -> None:
+    """Move a confirmed caseload (one transaction). Claimed once: a redelivery does nothing."""
+    services.run_reassignment(job_id)

@@ -22,4 +22,5 @@ urlpatterns = [
     path("meetings/<int:meeting_pk>/items/<int:pk>/decline/", views.DeclineView.as_view(), name="agendaitem_decline"),
     path("people/", views.DirectoryView.as_view(), name="directory"),
     path("people/<int:pk>/reassign/", views.ReassignCaseloadView.as_view(), name="reassign"),
+    path("people/reassignments/<int:pk>/", views.ReassignmentJobView.as_view(), name="reassignment"),
 ]

@@ -5,10 +5,10 @@ from functools import cached_property
 from typing import Any, cast
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
@@ -24,8 +24,8 @@ from agencies.access import (
 from agencies.directory import owner_candidates, team_diversity
 from agencies.models import Agency, Panel, User
 from cases.filtersets import CaseFilterSet
-from cases.models import Case
-from cases.services import reassign_caseload
+from cases.models import Case, ReassignmentJob
+from cases.services import start_reassignment
 from referrals.models import Referral
 
 from . import services
@@ -56,6 +56,7 @@ __all__ = [
     "PanelListView",
     "PanelSettingsView",
     "ReassignCaseloadView",
+    "ReassignmentJobView",
     "RebuildAgendaView",
 ]
 
@@ -449,9 +450,26 @@ class ReassignCaseloadView(RestrictedViewMixin, TemplateView):
             candidate = field.candidates[chosen[case.pk]]
             assignments.append((case, candidate.user, candidate.agency))
         try:
-            reassign_caseload(self.worker, assignments=assignments, actor=self.actor, confirmed=True)
+            job = start_reassignment(self.worker, assignments=assignments, actor=self.actor, confirmed=True)
         except ValidationError as error:
             context["error"] = " ".join(error.messages)
             return self.render_to_response(context)
-        messages.success(request, _("%(count)s cases have new owners.") % {"count": len(assignments)})
-        return HttpResponseRedirect(reverse("panels:directory"))
+        return HttpResponseRedirect(job.get_absolute_url())
+
+
+class ReassignmentJobView(LoginRequiredMixin, TemplateView):
+    """A reassignment's progress, for the person who started it (404 for anyone else). While it
+    runs, htmx asks for the progress part again every two seconds."""
+
+    template_name = "panels/reassignment.html"
+
+    def get_template_names(self) -> list[str]:
+        if self.request.headers.get("HX-Request"):
+            return ["panels/_reassignment_progress.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        job = get_object_or_404(
+            ReassignmentJob.objects.select_related("worker"), pk=self.kwargs["pk"], started_by=self.request.user
+        )
+        return {**super().get_context_data(**kwargs), "job": job}

@@ -6,6 +6,7 @@ and `production` start with `from .base import *` and override only what differs
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "privacy",
     "pages",
     "demo",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -268,7 +270,9 @@ CACHES = {
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
         if env_str("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        # Files, not process memory: the web server and the worker of `make run` share it (a
+        # background job's progress, decision 78).
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
     )
 }
 
@@ -407,11 +411,70 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+# --- Operations (decisions 79 and 80) ------------------------------------------------------------
+# The request id first, then the health probes (answered before the host check and the HTTPS redirect).
+MIDDLEWARE = ["operations.requests.RequestIdMiddleware", "operations.health.HealthMiddleware", *MIDDLEWARE]
+# How many proxies in front of Ura append to X-Forwarded-For (0: the header is ignored). The client
+# is the address the outermost of them saw: for the audit trail, django-axes and the API throttles.
+URA_TRUSTED_PROXIES = env_int("URA_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "agencies.addresses.client_ip"
+REST_FRAMEWORK["NUM_PROXIES"] = URA_TRUSTED_PROXIES
+# Beat sends a heartbeat this often; /readyz is red once the last one is older than the limit.
+URA_BEAT_HEARTBEAT_SECONDS = env_int("URA_BEAT_HEARTBEAT_SECONDS", 20)
+URA_BEAT_STALE_SECONDS = env_int("URA_BEAT_STALE_SECONDS", 60)
+URA_HEALTH_TIMEOUT_SECONDS = env_int("URA_HEALTH_TIMEOUT_SECONDS", 2)
+CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
+    "task": "operations.tasks.beat_heartbeat_task",
+    "schedule": float(URA_BEAT_HEARTBEAT_SECONDS),
 }
+# Who is e-mailed when beat stops (and Django's own error mails): comma-separated addresses.
+ADMINS = [(address, address) for address in env_list("URA_ALERT_EMAILS", [])]
+# Errors to Sentry (or a compatible service) only when a DSN is given; never a request body,
+# a local variable or a user's details: those may hold case data.
+SENTRY_DSN = env_secret("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env_str("URA_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        max_request_body_size="never",
+        include_local_variables=False,
+        traces_sample_rate=0.0,
+    )
+
+
+# --- Logging --------------------------------------------------------------------------------
+# One JSON object a line (`URA_LOG_FORMAT=json`, production's default) or plain text; every line
+# carries the request id, in the web process and in the tasks a request queued.
+def logging_config(log_format: str) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "operations.requests.RequestIdFilter"}},
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json" if log_format == "json" else "plain",
+                "filters": ["request_id"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    }
+
+
+LOGGING = logging_config(env_str("URA_LOG_FORMAT", "plain"))
+# The worker logs through the same configuration (JSON lines, request ids), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,10 +1,10 @@
 """The Celery application: configuration comes from Django settings (the CELERY_ namespace)."""
 
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.local")
+from .entry import require_settings_module
+
+require_settings_module()
 
 app = Celery("ura")
 app.config_from_object("django.conf:settings", namespace="CELERY")

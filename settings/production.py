@@ -3,8 +3,8 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_URL, SECRET_KEY
-from .env import env_bool, env_int
+from .base import DATABASES, REDIS_URL, SECRET_KEY, logging_config
+from .env import env_bool, env_int, env_str
 
 if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set to 50+ random characters.")
@@ -27,3 +27,5 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 URA_REQUIRE_2FA = env_bool("URA_REQUIRE_2FA", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]  # answered before the redirect anyway
+LOGGING = logging_config(env_str("URA_LOG_FORMAT", "json"))

@@ -1,9 +1,9 @@
-"""WSGI entry point (gunicorn settings.wsgi)."""
-
-import os
+"""WSGI entry point (gunicorn -c deploy/gunicorn.conf.py settings.wsgi). DJANGO_SETTINGS_MODULE must be set."""
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.local")
+from .entry import require_settings_module
+
+require_settings_module()
 
 application = get_wsgi_application()

@@ -454,6 +454,8 @@ EXEMPT = {
     "reminders:reminder_read_all": "marks the caller's own reminders read",
     "reminders:preferences": "the user's own e-mail preference",
     "audit-api:api-root": "links to the list endpoints",
+    "panels:reassignment": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
+    "cases-api:reassignment-job": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
 }
 
 

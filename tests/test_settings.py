@@ -155,3 +155,25 @@ def test_the_media_root_comes_from_the_environment() -> None:
     env = {**os.environ, **PRODUCTION_ENV, "URA_MEDIA_ROOT": "/srv/ura-uploads"}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "/srv/ura-uploads", result.stderr
+
+
+# --- Entry points ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["manage.py", "check"],
+        ["-c", "import settings.wsgi"],
+        ["-c", "import settings.asgi"],
+        ["-m", "celery", "-A", "settings", "report"],
+    ],
+    ids=["manage.py", "wsgi", "asgi", "celery"],
+)
+def test_every_entry_point_refuses_to_start_without_a_settings_module(command: list[str]) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, *command], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SETTINGS_MODULE is not set" in result.stderr

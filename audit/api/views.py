@@ -30,6 +30,7 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
             "reason",
             "ip_address",
             "data",
+            "seq",
             "prev_hash",
             "hash",
         ]

@@ -3,6 +3,7 @@
 import datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field, inline_serializer
@@ -14,7 +15,7 @@ from agencies.api.serializers import AgencyRefSerializer, PanelRefSerializer, Us
 from agencies.models import Agency, User
 from families.models import Consent, Person
 
-from ..models import Case, CaseShare, DisclosureCheck
+from ..models import Case, CaseShare, DisclosureCheck, ReassignmentJob
 
 __all__ = [
     "AssignOwnerSerializer",
@@ -272,6 +273,23 @@ class AssignmentSerializer(serializers.Serializer[None]):
     agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(), required=False, allow_null=True, default=None
     )
+
+
+class ReassignmentJobSerializer(serializers.ModelSerializer[ReassignmentJob]):
+    """A background caseload reassignment: how far it is."""
+
+    url = serializers.SerializerMethodField()
+    done = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ReassignmentJob
+        fields = ["id", "url", "worker", "status", "done", "total", "error", "created_at", "finished_at"]
+        read_only_fields = fields
+
+    def get_url(self, job: ReassignmentJob) -> str:
+        path = reverse("cases-api:reassignment-job", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class ReassignSerializer(serializers.Serializer[None]):

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from ..entry_kinds import entry_kinds
@@ -19,4 +20,7 @@ router.register("consents", entries.ConsentViewSet)
 router.register("information-requests", entries.InformationRequestViewSet)
 router.register("family-members", family.FamilyMemberViewSet, basename="familymember")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("reassignment-jobs/<int:pk>/", views.ReassignmentJobView.as_view(), name="reassignment-job"),
+    *router.urls,
+]

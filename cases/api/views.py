@@ -4,7 +4,7 @@ from typing import Any, ClassVar
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions as api_exceptions
-from rest_framework import mixins, serializers
+from rest_framework import generics, mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,7 +13,7 @@ from agencies.access import Action, CaseAccess, RestrictedViewSet
 
 from .. import services
 from ..filtersets import CaseFilterSet, CaseShareFilterSet, DisclosureCheckFilterSet
-from ..models import Case, CaseShare, DisclosureCheck, RiskRecord
+from ..models import Case, CaseShare, DisclosureCheck, ReassignmentJob, RiskRecord
 from .entry_serializers import KeyWorkerSerializer, MoveStageSerializer, RiskLevelSerializer
 from .serializers import (
     AssignOwnerSerializer,
@@ -21,11 +21,12 @@ from .serializers import (
     CaseSerializer,
     CaseShareSerializer,
     DisclosureCheckSerializer,
+    ReassignmentJobSerializer,
     ReassignSerializer,
     RevokeShareSerializer,
 )
 
-__all__ = ["CaseShareViewSet", "CaseViewSet", "DisclosureCheckViewSet"]
+__all__ = ["CaseShareViewSet", "CaseViewSet", "DisclosureCheckViewSet", "ReassignmentJobView"]
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
@@ -113,16 +114,26 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         )
         return self._case_answer(case)
 
-    @extend_schema(request=ReassignSerializer, responses=CaseSerializer(many=True))
+    @extend_schema(
+        request=ReassignSerializer, responses={200: CaseSerializer(many=True), 202: ReassignmentJobSerializer}
+    )
     @action(detail=False, methods=["post"])
     def reassign(self, request: Request) -> Response:
-        """Move a leaving worker's cases (those you may manage) to new owners, all or none."""
+        """Move a leaving worker's cases (those you may manage) to new owners, all or none.
+
+        Without `confirm`: 200 and the cases as they are. With it: 202 and the background job
+        (`url` to follow its `status` and `done`); the cases move together when it runs.
+        """
         data = ReassignSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
         assignments = [(row["case"], row["owner"], row["agency"]) for row in values["assignments"]]
         if values["confirm"]:
-            services.reassign_caseload(values["worker"], assignments=assignments, actor=self.actor, confirmed=True)
+            job = services.start_reassignment(
+                values["worker"], assignments=assignments, actor=self.actor, confirmed=True
+            )
+            answer = ReassignmentJobSerializer(job, context=self.get_serializer_context()).data
+            return Response(answer, status=status.HTTP_202_ACCEPTED, headers={"Location": answer["url"]})
         cases = self.get_queryset().filter(pk__in=[case.pk for case, _owner, _agency in assignments])
         return Response(
             {
@@ -194,3 +205,14 @@ class DisclosureCheckViewSet(
         serializer.instance = services.record_disclosure_check(
             case, agency=agency, shared_with=shared_with, actor=self.actor, **data
         )
+
+
+class ReassignmentJobView(generics.RetrieveAPIView[ReassignmentJob]):
+    """A caseload reassignment you started: `status` (queued, running, done, failed), `done` of
+    `total`, and `error` when nothing changed. Anyone else's: 404."""
+
+    serializer_class = ReassignmentJobSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self) -> Any:
+        return ReassignmentJob.objects.filter(started_by_id=self.request.user.pk)

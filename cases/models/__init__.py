@@ -2,4 +2,5 @@
 
 from .case import *  # noqa: F403
 from .entries import *  # noqa: F403
+from .jobs import *  # noqa: F403
 from .requests import *  # noqa: F403

@@ -6,7 +6,7 @@ and the audit trail change together or not at all.
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -300,12 +300,18 @@ def expire_case_shares() -> int:
 
 @transaction.atomic
 def reassign_caseload(
-    worker: User, *, assignments: Sequence[tuple[Case, User, Agency | None]], actor: User, confirmed: bool
+    worker: User,
+    *,
+    assignments: Sequence[tuple[Case, User, Agency | None]],
+    actor: User,
+    confirmed: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Case]:
     """Hand a leaving worker's cases to new owners, all in one step or none.
 
     `assignments` pairs each case (fetched through restrict(actor, MANAGE)) with its new owner.
-    Nothing happens without the explicit confirmation.
+    Nothing happens without the explicit confirmation. `progress` is told how many have moved (the
+    background job shows it; decision 78).
     """
     if not confirmed:
         raise ValidationError(_("Confirm the reassignment first."))
@@ -315,6 +321,8 @@ def reassign_caseload(
     for case, owner, agency in assignments:
         # The owner is checked on the locked row: the case may have changed hands since the form.
         moved.append(assign_owner(case, owner=owner, agency=agency, actor=actor, expected_owner=worker))
+        if progress is not None and (len(moved) % 10 == 0 or len(moved) == len(assignments)):
+            progress(len(moved))
     record(
         AuditEvent.Action.CASELOAD_REASSIGNED,
         actor=actor,

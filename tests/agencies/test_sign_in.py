@@ -5,6 +5,7 @@ refused; a new password or a membership that ends ends the sign-ins it should (d
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
@@ -154,3 +155,36 @@ def test_a_new_membership_ends_nothing(caseworker: User) -> None:
     Membership.objects.create(user=caseworker, agency=AgencyFactory(), role=Membership.Role.PANEL_MEMBER)
     assert api.get("/api/v1/cases/").status_code == 200
     assert browser.get(reverse("home")).status_code == 200
+
+
+# --- Behind a proxy -------------------------------------------------------------------------------
+
+
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=5, URA_TRUSTED_PROXIES=1)
+def test_rotating_forwarded_addresses_do_not_escape_the_lock_out(caseworker: User) -> None:
+    # given Ura behind one proxy, which appends the address it saw (203.0.113.9) to what the client sent
+    answers = []
+    for attempt in range(14):
+        client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}, 203.0.113.9")
+        answers.append(
+            client.post(reverse("login"), {"username": caseworker.username, "password": "wrong-password!"}).status_code
+        )
+    # then the made-up addresses change nothing: the fifth failure locks the pair out
+    assert answers[:4] == [200] * 4 and set(answers[5:]) == {429}
+    # and the audit trail records the client's address, not the proxy's
+    failure = AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN_FAILED).first()
+    assert failure is not None and failure.ip_address == "203.0.113.9"
+
+
+@override_settings(URA_TRUSTED_PROXIES=1)
+def test_the_api_throttle_counts_the_client_behind_the_proxy(caseworker: User) -> None:
+    # given the sign-in rate (10 a minute) and made-up addresses in front of the proxy's
+    with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}):
+        answers = [
+            APIClient(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.9")
+            .post(reverse("api-token"), {"username": caseworker.username, "password": "wrong-password!"})
+            .status_code
+            for n in range(12)
+        ]
+    # then the throttle counts one client and stops it
+    assert answers[:10] == [400] * 10 and answers[10:] == [429, 429]

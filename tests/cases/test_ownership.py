@@ -1,6 +1,7 @@
 """Moving a leaving worker's caseload, and the six disclosure checks."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, Panel, User
 from cases import services
-from cases.models import Case, DisclosureCheck
+from cases.models import Case, DisclosureCheck, ReassignmentJob
 from tests.conftest import api_as, member
 from tests.factories import AgencyFactory, CaseFactory
 
@@ -26,7 +27,12 @@ def client_for(user: User) -> Client:
 
 class TestReassignCaseload:
     def test_the_supervisor_moves_every_case_after_confirming(
-        self, agency: Agency, caseworker: User, colleague: User, supervisor: User
+        self,
+        agency: Agency,
+        caseworker: User,
+        colleague: User,
+        supervisor: User,
+        django_capture_on_commit_callbacks: Any,
     ) -> None:
         cases = CaseFactory.create_batch(3, owner=caseworker, owning_agency=agency)
         url = reverse("panels:reassign", args=[caseworker.pk])
@@ -36,10 +42,14 @@ class TestReassignCaseload:
         review = client.post(url, {"step": "review", "all": choice})
         assert review.status_code == 200 and review.context["review"] is True
         assert Case.objects.filter(owner=caseworker).count() == 3
-        # the confirmation moves them all
-        confirmed = client.post(url, {"step": "confirm", **{f"case_{case.pk}": choice for case in cases}})
-        assert confirmed.status_code == 302
+        # the confirmation starts a job that moves them all, and its page shows it done
+        with django_capture_on_commit_callbacks(execute=True):
+            confirmed = client.post(url, {"step": "confirm", **{f"case_{case.pk}": choice for case in cases}})
+        job = ReassignmentJob.objects.get()
+        assert confirmed.status_code == 302 and confirmed["Location"] == job.get_absolute_url()
         assert Case.objects.filter(owner=colleague).count() == 3
+        page = client.get(confirmed["Location"])
+        assert "3 cases have new owners" in page.content.decode()
 
     def test_a_missing_choice_moves_nothing(
         self, agency: Agency, caseworker: User, colleague: User, supervisor: User
@@ -85,7 +95,12 @@ class TestReassignCaseload:
         assert response.context["cases"] == [on_panel]
 
     def test_the_api_previews_then_confirms(
-        self, agency: Agency, caseworker: User, colleague: User, supervisor: User
+        self,
+        agency: Agency,
+        caseworker: User,
+        colleague: User,
+        supervisor: User,
+        django_capture_on_commit_callbacks: Any,
     ) -> None:
         case = CaseFactory(owner=caseworker, owning_agency=agency)
         client = api_as(supervisor)
@@ -94,8 +109,13 @@ class TestReassignCaseload:
         assert preview.status_code == 200 and preview.data["confirmed"] is False
         case.refresh_from_db()
         assert case.owner == caseworker
-        done = client.post(reverse("cases-api:case-reassign"), {**body, "confirm": True}, format="json")
-        assert done.status_code == 200 and done.data["cases"][0]["owner"]["id"] == colleague.pk
+        with django_capture_on_commit_callbacks(execute=True):
+            started = client.post(reverse("cases-api:case-reassign"), {**body, "confirm": True}, format="json")
+        assert started.status_code == 202 and started.data["status"] == "queued"
+        job = client.get(started["Location"])
+        assert job.status_code == 200 and job.data["status"] == "done" and job.data["done"] == 1
+        case.refresh_from_db()
+        assert case.owner == colleague
 
     def test_a_case_that_changed_hands_since_the_preview_is_refused(
         self, agency: Agency, caseworker: User, colleague: User, supervisor: User
@@ -108,6 +128,64 @@ class TestReassignCaseload:
             services.reassign_caseload(
                 caseworker, assignments=[(case, colleague, None)], actor=supervisor, confirmed=True
             )
+
+
+class TestReassignmentJob:
+    def test_a_failed_job_changes_nothing_and_says_why(
+        self, agency: Agency, caseworker: User, colleague: User, supervisor: User
+    ) -> None:
+        # given a confirmed job for a case that changed hands before the job ran
+        case = CaseFactory(owner=caseworker, owning_agency=agency)
+        other = CaseFactory(owner=caseworker, owning_agency=agency)
+        job = services.start_reassignment(
+            caseworker,
+            assignments=[(other, colleague, None), (case, colleague, None)],
+            actor=supervisor,
+            confirmed=True,
+        )
+        Case.objects.filter(pk=case.pk).update(owner=supervisor)
+        # when it runs
+        services.run_reassignment(job.pk)
+        # then neither case moved, and its page says why
+        job.refresh_from_db()
+        assert job.status == ReassignmentJob.Status.FAILED and "not owned by" in job.error
+        assert Case.objects.get(pk=other.pk).owner == caseworker
+        page = client_for(supervisor).get(job.get_absolute_url())
+        assert "Nothing changed" in page.content.decode() and "not owned by" in page.content.decode()
+
+    def test_a_job_runs_once(self, agency: Agency, caseworker: User, colleague: User, supervisor: User) -> None:
+        case = CaseFactory(owner=caseworker, owning_agency=agency)
+        job = services.start_reassignment(
+            caseworker, assignments=[(case, colleague, None)], actor=supervisor, confirmed=True
+        )
+        assert services.run_reassignment(job.pk) is not None
+        assert services.run_reassignment(job.pk) is None  # a redelivered task finds it claimed
+        job.refresh_from_db()
+        assert job.status == ReassignmentJob.Status.DONE
+
+    def test_while_running_the_page_polls_for_its_progress(
+        self, agency: Agency, caseworker: User, colleague: User, supervisor: User
+    ) -> None:
+        case = CaseFactory(owner=caseworker, owning_agency=agency)
+        job = services.start_reassignment(
+            caseworker, assignments=[(case, colleague, None)], actor=supervisor, confirmed=True
+        )
+        page = client_for(supervisor).get(job.get_absolute_url())
+        body = page.content.decode()
+        assert 'hx-trigger="every 2s"' in body and "0 of 1 cases" in body
+        part = client_for(supervisor).get(job.get_absolute_url(), HTTP_HX_REQUEST="true")
+        assert "<html" not in part.content.decode() and "0 of 1 cases" in part.content.decode()
+
+    def test_only_the_person_who_started_it_sees_it(
+        self, agency: Agency, caseworker: User, colleague: User, supervisor: User
+    ) -> None:
+        case = CaseFactory(owner=caseworker, owning_agency=agency)
+        job = services.start_reassignment(
+            caseworker, assignments=[(case, colleague, None)], actor=supervisor, confirmed=True
+        )
+        assert client_for(colleague).get(job.get_absolute_url()).status_code == 404
+        assert api_as(colleague).get(reverse("cases-api:reassignment-job", args=[job.pk])).status_code == 404
+        assert Client().get(job.get_absolute_url()).status_code == 302
 
 
 class TestDisclosureChecks:

@@ -1,0 +1,91 @@
+"""Caseload reassignment as a background job: started by a request, run by a worker (decision 78).
+
+The request only records what was confirmed and answers at once; the worker moves every case in one
+transaction (`reassign_caseload`), so the reassignment stays all-or-nothing, and its audit records
+are chained after it commits, never holding up anyone else.
+"""
+
+import logging
+from collections.abc import Sequence
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from agencies.access import Action
+from agencies.models import Agency, User
+
+from ..models import Case, ReassignmentJob
+from .ownership import reassign_caseload
+
+__all__ = ["run_reassignment", "start_reassignment"]
+
+logger = logging.getLogger(__name__)
+Status = ReassignmentJob.Status
+PROGRESS_SECONDS = 24 * 3600
+
+
+def start_reassignment(
+    worker: User, *, assignments: Sequence[tuple[Case, User, Agency | None]], actor: User, confirmed: bool
+) -> ReassignmentJob:
+    """Record a confirmed reassignment and hand it to a worker once this transaction commits."""
+    if not confirmed:
+        raise ValidationError(_("Confirm the reassignment first."))
+    if not assignments:
+        raise ValidationError(_("There is no case to reassign."))
+    job = ReassignmentJob.objects.create(
+        started_by=actor,
+        worker=worker,
+        assignments=[[case.pk, owner.pk, agency.pk if agency else None] for case, owner, agency in assignments],
+        total=len(assignments),
+    )
+    from ..tasks import run_reassignment_task
+
+    transaction.on_commit(lambda: run_reassignment_task.delay(job.pk))
+    return job
+
+
+def _assignments(job: ReassignmentJob, actor: User) -> list[tuple[Case, User, Agency | None]]:
+    ids = [row[0] for row in job.assignments]
+    cases = Case.objects.restrict(actor, Action.MANAGE).in_bulk(ids)
+    if len(cases) != len(set(ids)):
+        raise ValidationError(_("You may no longer manage one of these cases."))
+    owners = User.objects.in_bulk([row[1] for row in job.assignments])
+    agencies = Agency.objects.in_bulk([row[2] for row in job.assignments if row[2] is not None])
+    try:
+        return [
+            (cases[case_id], owners[owner_id], agencies[agency_id] if agency_id is not None else None)
+            for case_id, owner_id, agency_id in job.assignments
+        ]
+    except KeyError as missing:
+        raise ValidationError(_("A new owner or agency no longer exists.")) from missing
+
+
+def run_reassignment(job_id: int) -> ReassignmentJob | None:
+    """Run a queued job once (a redelivered task finds it claimed and does nothing)."""
+    if not ReassignmentJob.objects.filter(pk=job_id, status=Status.QUEUED).update(status=Status.RUNNING):
+        return None
+    job = ReassignmentJob.objects.select_related("started_by", "worker").get(pk=job_id)
+    actor = job.started_by
+    with translation.override(actor.language or None):
+        try:
+            reassign_caseload(
+                job.worker,
+                assignments=_assignments(job, actor),
+                actor=actor,
+                confirmed=True,
+                progress=lambda done: cache.set(job.progress_key, done, PROGRESS_SECONDS),
+            )
+        except ValidationError as error:
+            job.status, job.error = Status.FAILED, " ".join(error.messages)
+        except Exception:
+            logger.exception("caseload reassignment %s failed", job.pk)
+            job.status, job.error = Status.FAILED, _("The reassignment failed; nothing changed. Try again.")
+        else:
+            job.status = Status.DONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    cache.delete(job.progress_key)
+    return job
