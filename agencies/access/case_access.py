@@ -12,7 +12,7 @@ exists once and `tests/agencies/test_case_access.py` checks, role by role, that 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -193,6 +193,9 @@ class CaseAccess:
     works_for_disclosing_agency: bool
     glass_until: datetime.datetime | None
     is_open: bool
+    # The user, for the one capability that also needs a global permission (`records_checks`):
+    # asked only there, so no other answer costs the permissions' read.
+    user: Any = field(default=None, repr=False, compare=False)
 
     @property
     def full(self) -> bool:
@@ -242,8 +245,16 @@ class CaseAccess:
 
     @property
     def records_checks(self) -> bool:
-        """Records the six checks of a health or social-care agency before it shares."""
-        return self.writes and self.works_for_disclosing_agency
+        """Records the six checks of a health or social-care agency before it shares: writes in the
+        file, works cases for such an agency, and holds the permission to add checks (a role's,
+        `agencies/roles.py`; the page, the form and the API each refuse without it). The
+        permission is asked last, once the rest holds: Django reads a user's permissions once."""
+        return (
+            self.writes
+            and self.works_for_disclosing_agency
+            and self.user is not None
+            and self.user.has_perm("cases.add_disclosurecheck")
+        )
 
     def allows(self, action: Action | str) -> bool:
         """What `restrict(user, action)` answers for this case."""
@@ -283,6 +294,7 @@ class CaseAccess:
             works_for_disclosing_agency=bool(casework_sectors & Agency.DISCLOSING_SECTORS),
             glass_until=case.access_glass_until,
             is_open=case.closed_at is None,
+            user=user,
         )
         setattr(case, CACHE_ATTR, built)
         return built
