@@ -174,6 +174,21 @@ def test_import_exceptions_are_still_needed() -> None:
     assert set(IMPORT_EXCEPTIONS) <= set(_upward_imports())
 
 
+# The columns `with_access` and `annotate_access` add (agencies/access/case_access.py).
+ACCESS_COLUMN = re.compile(r"\.access_(user|summary|full|change|manage|writes|log|agency|glass_until)\b")
+
+
+def test_templates_ask_case_access_not_the_case_rows_columns() -> None:
+    # A page tests `access.full`, `access.writes`... (decision 50); a list row, which has no
+    # CaseAccess, asks `case|reads_in_full`, which refuses a row fetched without its access.
+    offenders = {
+        str(path.relative_to(ROOT)): ACCESS_COLUMN.findall(path.read_text())
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        if ACCESS_COLUMN.search(path.read_text())
+    }
+    assert offenders == {}
+
+
 # File -> why it locks rows without `RestrictedQuerySet.lock()`.
 LOCK_EXEMPTIONS = {
     "cases/services/ownership.py": "the yearly reference counter: no case data, a plain model",

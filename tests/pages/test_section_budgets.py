@@ -190,25 +190,29 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
 }
 
 
+def _show(section: CaseSection, case: Case, user: User) -> str:
+    """The section as the page shows it: its context built, its partial rendered ("" if it does not
+    apply)."""
+    access = CaseAccess.of(case, user)
+    shown = section.show(case, user, access)
+    if shown is None:
+        return ""
+    return render_to_string(shown.template_name, {"case": case, "access": access, "user": user, **shown.context})
+
+
 def _count(
     section: CaseSection, case: Case, user: User, budget: int, assert_max: DjangoAssertNumQueries
 ) -> tuple[int, str]:
     # The case with its access is the page's query, not the section's: fetched first. The section is
     # shown once before it is counted, as a page's earlier parts warm what every part shares (the
-    # content types, the user's memberships), but on another copy of the case: what a section keeps
-    # on the case it shows (the shares, the family's members) is its own cost and is counted.
+    # content types, the user's memberships and permissions), but on another copy of the case: what
+    # a section keeps on the case it shows (the shares, the family's members) is its own cost and is
+    # counted.
     user = User.objects.get(pk=user.pk)  # what the user may reach, read afresh
-    warm = Case.objects.with_summary().with_access(user).get(pk=case.pk)
-    section.show(warm, user, CaseAccess.of(warm, user))
+    _show(section, Case.objects.with_summary().with_access(user).get(pk=case.pk), user)
     fetched = Case.objects.with_summary().with_access(user).get(pk=case.pk)
-    access = CaseAccess.of(fetched, user)
-    html = ""
     with assert_max(budget) as captured:
-        shown = section.show(fetched, user, access)
-        if shown is not None:
-            html = render_to_string(
-                shown.template_name, {"case": fetched, "access": access, "user": user, **shown.context}
-            )
+        html = _show(section, fetched, user)
     return len(captured), html
 
 
