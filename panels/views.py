@@ -14,8 +14,8 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object, sits_on
-from agencies.directory import owner_candidates, team_diversity
 from agencies.models import Agency, Panel, User
+from cases.directory import owner_candidates, team_diversity
 from cases.filtersets import CaseFilterSet
 from cases.models import Case
 from cases.services import reassign_caseload
