@@ -52,9 +52,7 @@ def _items(user: Any, cases: Any, until: datetime.date) -> list[DueItem]:
                 items.append(DueItem(case, str(label), due_on))
     # Post-exit follow-ups fall due on closed cases; a reopened case's old ones are not pending.
     follow_ups = (
-        FollowUp.objects.restrict(user, Action.VIEW)
-        .pending()
-        .filter(case__in=cases.values("pk"), due_on__lte=until)
+        FollowUp.objects.restrict(user, Action.VIEW).pending().filter(case__in=cases.values("pk"), due_on__lte=until)
     )
     for follow_up in follow_ups.select_related("case")[:50]:
         items.append(DueItem(follow_up.case, str(FollowUpDue.label), follow_up.due_on))
