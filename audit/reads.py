@@ -11,11 +11,12 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 
+from agencies.access import acting_agency_id
 from agencies.addresses import client_ip
 from agencies.middleware import REFUSED_ATTR
 
 from .models import AuditEvent
-from .services import acting_agency_id, record
+from .services import record
 
 __all__ = ["AuditMiddleware", "client_ip", "note_list", "note_matches", "note_read", "read_action_for"]
 
@@ -49,10 +50,11 @@ def note_read(
     note["case_id"] = case_id
     if obj is not None:
         note["obj"] = obj
-        case_id = obj.pk if obj._meta.label_lower == "cases.case" else getattr(obj, "case_id", None)
-        note["case_id"] = case_id
-        owning = getattr(obj, "owning_agency_id", None)
-        note["owning_agency_id"] = owning
+        is_case = obj._meta.label_lower == "cases.case"
+        note["case_id"] = obj.pk if is_case else getattr(obj, "case_id", None)
+        # The case itself, when it was read: fetched with the reader's access, it names the agency
+        # they act for without a query.
+        note["case"] = obj if is_case else note["case_id"]
         if note["action"] == AuditEvent.Action.CASE_READ and hasattr(obj, "access_full"):
             details.setdefault("level", "full" if obj.access_full else "summary")
         if hasattr(obj, "content_visible"):
@@ -61,7 +63,8 @@ def note_read(
     setattr(request, NOTE_ATTR, note)
 
 
-def note_list(request: Any, rows: Iterable[models.Model], *, case_id: int | None = None, **details: Any) -> None:
+def note_list(request: Any, rows: Iterable[models.Model], *, case: Any = None, **details: Any) -> None:
+    """Note that `request` showed `rows`; `case` (a case, or its id) when they are one case's."""
     rows = list(rows)
     model = type(rows[0]) if rows else None
     note_read(
@@ -71,8 +74,10 @@ def note_list(request: Any, rows: Iterable[models.Model], *, case_id: int | None
         model=model._meta.label_lower if model is not None else "",
         **details,
     )
-    if case_id is not None:
-        getattr(_underlying(request), NOTE_ATTR)["case_id"] = case_id
+    if case is not None:
+        note = getattr(_underlying(request), NOTE_ATTR)
+        note["case_id"] = case if isinstance(case, int) else case.pk
+        note["case"] = case
 
 
 def note_matches(request: Any, found: Any) -> None:
@@ -121,7 +126,7 @@ class AuditMiddleware:
                 actor=user,
                 obj=note.get("obj"),
                 case_id=note.get("case_id"),
-                agency_id=acting_agency_id(user, note.get("owning_agency_id")),
+                agency_id=acting_agency_id(user, note.get("case")),
                 reason=note["details"].pop("reason", ""),
                 ip_address=client_ip(request),
                 path=request.path[:500],

@@ -7,7 +7,7 @@ from django.db import connections, models, router, transaction
 
 from .models import AuditEvent
 
-__all__ = ["CHAIN_LOCK", "acting_agency_id", "append", "chain_waiting", "record"]
+__all__ = ["CHAIN_LOCK", "append", "chain_waiting", "record"]
 
 # The key of the PostgreSQL advisory lock that serialises appends to the chain (any fixed number).
 CHAIN_LOCK = 0x55524131  # "URA1"
@@ -21,17 +21,6 @@ def _ip(value: str | None) -> str | None:
         return str(ipaddress.ip_address(value))
     except ValueError:
         return None
-
-
-def acting_agency_id(user: Any, owning_agency_id: int | None = None) -> int | None:
-    """The agency `user` acts for: the case's owning agency when it is theirs, else their only (or
-    lowest-numbered) agency. Read from the memberships a request resolves anyway."""
-    from agencies.access import UserAccess
-
-    agencies = UserAccess.of(user).share_agency_ids
-    if owning_agency_id in agencies:
-        return owning_agency_id
-    return min(agencies) if agencies else None
 
 
 def _in_transaction(alias: str) -> bool:
@@ -138,11 +127,16 @@ def record(
 ) -> AuditEvent:
     """Append one record; runs inside the caller's transaction, so it stands or falls with the change.
 
-    `agency_id` is the agency the actor acts for; left out, it is read from their memberships.
+    `agency_id` is the agency the actor acts for; left out, it is the one rule's answer
+    (`agencies.access.acting_agency_id`), on the case when there is one: the agency an entry the
+    actor writes on that case names as its author's.
     """
     authenticated = actor is not None and actor.is_authenticated
     if agency_id is None and authenticated:
-        agency_id = acting_agency_id(actor)
+        from agencies.access import acting_agency_id
+
+        is_case = obj is not None and obj._meta.label_lower == "cases.case"
+        agency_id = acting_agency_id(actor, obj if is_case else case_id)
     return append(
         AuditEvent(
             action=action,

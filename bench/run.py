@@ -171,15 +171,23 @@ def _search_bench(users: dict[str, Any], family: str, runs: int) -> None:
 def _audited(fn: Callable[[], Any], user: Any, case_id: int | None) -> Callable[[], Any]:
     """`fn` plus the read's audit record, written as the middleware writes it: in its own
     transaction, chained under the advisory lock (decision 33)."""
+    from agencies.access import acting_agency_id
     from audit.models import AuditEvent
-    from audit.services import acting_agency_id, record
+    from audit.services import record
 
     def run() -> Any:
         result = fn()
         rows = result[0] if isinstance(result, tuple) else [result]
         ids = [row.pk for row in rows if row is not None]
         action = AuditEvent.Action.CASE_READ if case_id else AuditEvent.Action.LIST_READ
-        record(action, actor=user, case_id=case_id, agency_id=acting_agency_id(user), ip_address="10.0.0.1", ids=ids)
+        record(
+            action,
+            actor=user,
+            case_id=case_id,
+            agency_id=acting_agency_id(user, case_id),
+            ip_address="10.0.0.1",
+            ids=ids,
+        )
         return result
 
     return run

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
-from agencies.directory import Candidate, owner_candidates
 from agencies.forms import choice_field, model_choice_field
 from agencies.models import Agency
 from families.models import Consent, Person
 
+from .directory import Candidate, owner_candidates
 from .models import Case, CaseShare, DisclosureCheck
 from .services.ownership import MIN_JUSTIFICATION
 

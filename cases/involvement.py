@@ -48,10 +48,12 @@ class Involvement:
 
 
 def involvement(case: Case, shares: list[CaseShare], *, with_reasons: bool) -> list[Involvement]:
-    """The owning agency, the panel's agencies and every agency holding a current share.
+    """The owning agency, the panel's agencies and every agency holding a current share, each
+    with its level and why it is involved (owns the case, sits on the panel, shared on a basis).
 
-    `with_reasons` adds what the shares say about why (case content, for full readers and those
-    who manage the case); otherwise only the kind of involvement is given.
+    `with_reasons` adds each share's purpose, which is case content: for full readers only
+    (`CaseAccess.reads_share_particulars`), never a summary-level manager such as the panel's
+    coordinator (decision 15). Without it the basis of each share is still given.
     """
     rows: dict[int, Involvement] = {
         case.owning_agency_id: Involvement(

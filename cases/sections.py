@@ -40,17 +40,20 @@ __all__ = [
 SHARES_ATTR = "_ura_current_shares"
 
 
-def _current_shares(case: Case, user: User) -> list[CaseShare]:
+def _current_shares(case: Case, user: User, access: CaseAccess) -> list[CaseShare]:
     """The case's current shares, fetched once per page (who is involved, and the shares).
 
     Everyone who knows the case learns which agencies are involved; the particulars of each share
-    are for full readers only (CaseAccess.reads_share_particulars, in the partials)."""
-    cached: tuple[int, list[CaseShare]] | None = getattr(case, SHARES_ATTR, None)
-    if cached is None or cached[0] != user.pk:
+    are for full readers only (CaseAccess.reads_share_particulars, in the partials). A summary
+    reader's page is not even handed the consent record a share rests on."""
+    particulars = access.reads_share_particulars
+    cached: tuple[int, bool, list[CaseShare]] | None = getattr(case, SHARES_ATTR, None)
+    if cached is None or cached[:2] != (user.pk, particulars):
         shares = CaseShare.objects.restrict(user, Action.VIEW_SUMMARY).filter(case=case).current()
-        cached = (user.pk, list(shares.select_related("agency", "granted_by", "consent")))
+        related = ("agency", "granted_by", "consent") if particulars else ("agency", "granted_by")
+        cached = (user.pk, particulars, list(shares.select_related(*related)))
         setattr(case, SHARES_ATTR, cached)
-    return cached[1]
+    return cached[2]
 
 
 class Header(CaseSection):
@@ -93,7 +96,7 @@ class Involvement(CaseSection):
     template_name = "cases/sections/involvement.html"
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-        shares = _current_shares(case, user)
+        shares = _current_shares(case, user, access)
         return {"involvement": involvement(case, shares, with_reasons=access.reads_share_particulars)}
 
 
@@ -107,7 +110,7 @@ class Shares(CaseSection):
         return access.sees_shares
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-        return {"shares": _current_shares(case, user)}
+        return {"shares": _current_shares(case, user, access)}
 
 
 class Children(CaseSection):

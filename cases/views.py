@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 
 from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
-from agencies.directory import team_diversity
 from agencies.models import Agency
 from families.models import Consent
 
 from . import services
+from .directory import team_diversity
 from .filtersets import CaseFilterSet
 from .forms import (
     AssignOwnerForm,

@@ -7,9 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.directory import Candidate, owner_candidates
 from agencies.forms import choice_field, form_field, model_choice_field
 from agencies.models import Agency, Membership, Panel
+from cases.directory import Candidate, owner_candidates
 from cases.models import Case, CaseShare
 
 from .models import AgendaItem, PanelMeeting

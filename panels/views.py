@@ -21,8 +21,8 @@ from agencies.access import (
     get_restricted_object,
     sits_on,
 )
-from agencies.directory import owner_candidates, team_diversity
 from agencies.models import Agency, Panel, User
+from cases.directory import owner_candidates, team_diversity
 from cases.filtersets import CaseFilterSet
 from cases.models import Case, ReassignmentJob
 from cases.services import start_reassignment

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agencies.access import UserAccess, forget_access
+from agencies.access import UserAccess, acting_agency_id, forget_access
 from agencies.models import Agency, Panel, User
 from agencies.people import display_name
 from audit.models import AuditEvent, BreakGlassAccess
-from audit.services import acting_agency_id, record
+from audit.services import record
 from audit.signals import glass_broken
 from cases.models import Case
 from outbox import services as outbox
@@ -76,7 +76,7 @@ def break_glass(case: Any, *, actor: Any, reason: str, ip_address: str | None = 
         actor=actor,
         obj=access,
         case_id=case.pk,
-        agency_id=acting_agency_id(actor, case.owning_agency_id),
+        agency_id=acting_agency_id(actor, case),
         reason=reason,
         ip_address=ip_address,
         ends_at=access.ends_at.isoformat(),

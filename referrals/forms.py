@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
-from agencies.directory import owner_candidates
 from agencies.forms import choice_field, model_choice_field
 from agencies.models import Agency, Panel, User
+from cases.directory import owner_candidates
 from families.models import Family
 
 from .models import Referral, ReferralIndicator, TriageDecision

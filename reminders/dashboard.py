@@ -61,8 +61,12 @@ def _to_triage(referrals: Any, until: datetime.datetime) -> list[DueItem]:
     ]
 
 
-def _items(cases: Any, until: datetime.date, since: datetime.date | None = None) -> list[DueItem]:
-    """Each deadline up to `until`: one query over the open cases, one over the follow-ups."""
+def _items(user: Any, cases: Any, until: datetime.date) -> list[DueItem]:
+    """Each deadline up to `until`: one query over the open cases, one over the follow-ups.
+
+    `cases` is restricted for `user` already; its deadlines are part of the case's summary. A
+    follow-up is read with the full file (`case_child`), so a summary-level reader of the case (a
+    coordinator across the panel) does not learn of it."""
     condition = Q()
     for column, done, _label in CASE_DEADLINES:
         condition |= Q(**{f"{column}__lte": until, **({f"{done}__isnull": True} if done else {})})
@@ -73,7 +77,9 @@ def _items(cases: Any, until: datetime.date, since: datetime.date | None = None)
             if due_on is not None and due_on <= until and (done is None or getattr(case, done) is None):
                 items.append(DueItem(case, str(label), due_on))
     # Post-exit follow-ups fall due on closed cases; a reopened case's old ones are not pending.
-    follow_ups = FollowUp.objects.pending().filter(case__in=cases.values("pk"), due_on__lte=until)
+    follow_ups = (
+        FollowUp.objects.restrict(user, Action.VIEW).pending().filter(case__in=cases.values("pk"), due_on__lte=until)
+    )
     for follow_up in follow_ups.select_related("case")[:50]:
         items.append(DueItem(follow_up.case, str(FollowUpDue.label), follow_up.due_on))
     return sorted(items, key=lambda item: item.due_on)
@@ -86,7 +92,7 @@ def due_for(user: Any) -> dict[str, list[DueItem]]:
 
     today = timezone.localdate()
     owned = Case.objects.restrict(user, Action.VIEW).filter(owner=user)
-    items = _items(owned, today + datetime.timedelta(days=7))
+    items = _items(user, owned, today + datetime.timedelta(days=7))
     agencies = UserAccess.of(user).casework_agency_ids
     if agencies:
         received = Referral.objects.restrict(user, Action.MANAGE).filter(
@@ -112,7 +118,7 @@ def coordinator_overdue(user: Any) -> list[DueItem]:
     if not panels:
         return []
     cases = Case.objects.restrict(user, Action.VIEW_SUMMARY).filter(panel_id__in=panels)
-    items = _items(cases, timezone.localdate() - datetime.timedelta(days=1))
+    items = _items(user, cases, timezone.localdate() - datetime.timedelta(days=1))
     # Referrals overdue for triage at the panel's agencies (those of the user's own agencies are in
     # their own list).
     others = Referral.objects.restrict(user, Action.MANAGE).exclude(

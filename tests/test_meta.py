@@ -43,6 +43,16 @@ IMPORT_EXCEPTIONS = {
     "agencies.access.views": "the access bases record every read in the trail (audit.reads): design.md §1 lets "
     "the ground floor import audit, which itself stands on agencies",
     "agencies.access.api": "the API's access bases record every read in the trail (audit.reads), as above",
+    # The access rules look up by name the rows they filter on: they stand below every model they
+    # guard (each model names its rule, `access_rule = rules.case_child`, so the rules cannot sit
+    # above any app with case data), and a rule is a condition on those rows, not their code.
+    "agencies.access.core": "restrict() reads the case grants (cases.CaseUserObjectPermission), the shares "
+    "(cases.CaseShare) and the break-the-glass accesses (audit.BreakGlassAccess) that open a case",
+    "agencies.access.rules": "the rules reach a row's case (cases.Case), a meeting's attendance "
+    "(panels.MeetingAttendance) and a reminder's referral or meeting (referrals.Referral, panels.PanelMeeting)",
+    "agencies.access.case_access": "CaseAccess's columns read the shares (cases.CaseShare) and the break-the-glass "
+    "accesses (audit.BreakGlassAccess) with the case row, as restrict() does; the acting agency of a case by id "
+    "(cases.Case)",
 }
 
 # View -> why it may skip the restricted bases.
@@ -149,10 +159,13 @@ def _modules(app: str) -> Iterator[tuple[str, Path]]:
 
 
 def _imported(module: str, path: Path) -> Iterator[str]:
-    """Every module `module` imports, at the top or inside a function, relative imports resolved.
+    """Every module `module` imports, at the top or inside a function, relative imports resolved,
+    and every app whose model it looks up by name.
 
-    `apps.get_model("app", "Model")` is a string, not an import: models may name models of any
-    floor the way foreign keys do."""
+    `apps.get_model("cases", "Case")` (or `"cases.Case"`) reads that app's rows as surely as an
+    import does, so it counts as one (given as `cases.get_model(Case)`); a foreign key's string
+    (`"cases.Case"`) does not: it names a table, it runs no code. A name that is not a literal
+    (`apps.get_model(self.entry_label)`) cannot be placed and is not counted."""
     package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
@@ -160,6 +173,19 @@ def _imported(module: str, path: Path) -> Iterator[str]:
         elif isinstance(node, ast.ImportFrom):
             base = package[: len(package) - node.level + 1] if node.level else []
             yield ".".join([*base, *([node.module] if node.module else [])])
+        elif looked_up := _model_looked_up(node):
+            yield looked_up
+
+
+def _model_looked_up(node: ast.AST) -> str | None:
+    """`app.get_model(Model)` for a call `<anything>.get_model("app", "Model")` or `("app.Model")`."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get_model"):
+        return None
+    names = [arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+    if not names or len(names) != len(node.args):
+        return None
+    app, _, model = ".".join(names).partition(".")
+    return f"{app}.get_model({model})"
 
 
 def _upward_imports() -> dict[str, set[str]]:
@@ -184,6 +210,21 @@ def test_no_app_imports_an_app_above_it() -> None:
 
 def test_import_exceptions_are_still_needed() -> None:
     assert set(IMPORT_EXCEPTIONS) <= set(_upward_imports())
+
+
+# The columns `with_access` and `annotate_access` add (agencies/access/case_access.py).
+ACCESS_COLUMN = re.compile(r"\.access_(user|summary|full|change|manage|writes|log|agency|glass_until)\b")
+
+
+def test_templates_ask_case_access_not_the_case_rows_columns() -> None:
+    # A page tests `access.full`, `access.writes`... (decision 50); a list row, which has no
+    # CaseAccess, asks `case|reads_in_full`, which refuses a row fetched without its access.
+    offenders = {
+        str(path.relative_to(ROOT)): ACCESS_COLUMN.findall(path.read_text())
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        if ACCESS_COLUMN.search(path.read_text())
+    }
+    assert offenders == {}
 
 
 # File -> why it locks rows without `RestrictedQuerySet.lock()`.

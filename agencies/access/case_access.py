@@ -12,7 +12,7 @@ exists once and `tests/agencies/test_case_access.py` checks, role by role, that 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ from .core import Action, UserAccess, as_flag, case_condition
 if TYPE_CHECKING:
     from .core import AnyUser
 
-__all__ = ["CaseAccess", "Level", "case_access_columns", "reads_in_full"]
+__all__ = ["CaseAccess", "Level", "acting_agency_id", "case_access_columns", "reads_in_full"]
 
 
 class Level(IntEnum):
@@ -50,11 +50,17 @@ def _owns_or_coordinates(access: UserAccess) -> Q | None:
     return theirs
 
 
+def _acting_candidates(access: UserAccess) -> tuple[int, ...]:
+    """The agencies the user may act for, in the order they are chosen: those they work cases for
+    come before those where they hold another role, each by name."""
+    return access.casework_by_name or access.agencies_by_name
+
+
 def _acting_agency(access: UserAccess) -> Any:
     """The agency the user acts for on each case: the owning agency when they work cases there;
     else the first (by name) of their agencies holding a current share of it; else their first
-    agency. Agencies they work cases for come before those where they hold another role."""
-    candidates = access.casework_by_name or access.agencies_by_name
+    agency (`_acting_candidates`)."""
+    candidates = _acting_candidates(access)
     if not candidates:
         return Value(None, output_field=IntegerField())
     shared = (
@@ -69,6 +75,39 @@ def _acting_agency(access: UserAccess) -> Any:
         default=Coalesce(Subquery(shared), Value(candidates[0])),
         output_field=IntegerField(),
     )
+
+
+def acting_agency_id(user: AnyUser, case: Any = None) -> int | None:
+    """The agency `user` acts for, the one rule for the trail and for what they write (decision 50).
+
+    On a case (a case, or its id) it is `CaseAccess.acting_agency_id`: free for a case fetched with
+    `with_access(user)`, else one query, and none for someone who may act for one agency only (the
+    rule then has one answer, whatever the case). Without a case (a list, a refusal, a sign-in):
+    the first of the agencies they work cases for, else the first of theirs, by name, as on a case
+    that is neither theirs nor shared with them; None for someone who works for none."""
+    access = UserAccess.of(user)
+    candidates = _acting_candidates(access)
+    fallback = candidates[0] if candidates else None
+    if case is None or len(candidates) <= 1:
+        return fallback
+    if isinstance(case, int):
+        case_id = case
+    else:
+        cached: CaseAccess | None = getattr(case, CACHE_ATTR, None)
+        if cached is not None and cached.user_id == access.user_id:
+            return cached.acting_agency_id
+        if vars(case).get("access_user") == access.user_id:
+            acting: int | None = case.access_agency
+            return acting
+        case_id = case.pk
+    found = (
+        apps.get_model("cases", "Case")
+        ._default_manager.filter(pk=case_id)
+        .annotate(acting=_acting_agency(access))
+        .values_list("acting", flat=True)
+        .first()
+    )
+    return found if found is not None else fallback
 
 
 def _glass_until(access: UserAccess) -> Any:
@@ -154,6 +193,9 @@ class CaseAccess:
     works_for_disclosing_agency: bool
     glass_until: datetime.datetime | None
     is_open: bool
+    # The user, for the one capability that also needs a global permission (`records_checks`):
+    # asked only there, so no other answer costs the permissions' read.
+    user: Any = field(default=None, repr=False, compare=False)
 
     @property
     def full(self) -> bool:
@@ -203,8 +245,16 @@ class CaseAccess:
 
     @property
     def records_checks(self) -> bool:
-        """Records the six checks of a health or social-care agency before it shares."""
-        return self.writes and self.works_for_disclosing_agency
+        """Records the six checks of a health or social-care agency before it shares: writes in the
+        file, works cases for such an agency, and holds the permission to add checks (a role's,
+        `agencies/roles.py`; the page, the form and the API each refuse without it). The
+        permission is asked last, once the rest holds: Django reads a user's permissions once."""
+        return (
+            self.writes
+            and self.works_for_disclosing_agency
+            and self.user is not None
+            and self.user.has_perm("cases.add_disclosurecheck")
+        )
 
     def allows(self, action: Action | str) -> bool:
         """What `restrict(user, action)` answers for this case."""
@@ -244,6 +294,7 @@ class CaseAccess:
             works_for_disclosing_agency=bool(casework_sectors & Agency.DISCLOSING_SECTORS),
             glass_until=case.access_glass_until,
             is_open=case.closed_at is None,
+            user=user,
         )
         setattr(case, CACHE_ATTR, built)
         return built

@@ -79,8 +79,7 @@ class RestrictedViewMixin(LoginRequiredMixin, ContextMixin):
             note_read(self.request, context["object"], action=self.audit_action)
         elif rows is not None:
             # The page shown (evaluated once: the template iterates the same cached rows).
-            case = context.get("case")
-            note_list(self.request, rows, case_id=getattr(case, "pk", None))
+            note_list(self.request, rows, case=context.get("case"))
         return context
 
 

@@ -7,6 +7,7 @@ from django import template
 from django.utils import timezone
 
 from agencies.access import CaseAccess
+from agencies.access import reads_in_full as _reads_in_full
 
 from ..risk import RISK_CRITERIA, RiskLevel
 
@@ -26,6 +27,13 @@ def risk_badge(level: str) -> dict[str, object]:
     """The risk level as a badge: the word is always shown, colour is only a second cue."""
     risk = RiskLevel(level)
     return {"label": risk.label, "css": _RISK_CLASSES[risk], "criteria": RISK_CRITERIA[risk]}
+
+
+@register.filter
+def reads_in_full(row: Any) -> bool:
+    """A list row's level (`annotate_access`): a list has no CaseAccess per row, and a row fetched
+    without its access is an error, not a silent "summary"."""
+    return _reads_in_full(row)
 
 
 @register.filter

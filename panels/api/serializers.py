@@ -7,8 +7,8 @@ from rest_framework import serializers
 from agencies.access import Action, sits_on
 from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import AgencyRefSerializer, UserRefSerializer
-from agencies.directory import Candidate
 from agencies.models import Agency, Panel, User
+from cases.directory import Candidate
 
 from ..models import AgendaItem, InvolvedAgency, MeetingAttendance, PanelMeeting, ShareDeclined
 

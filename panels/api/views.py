@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedViewSet
-from agencies.directory import owner_candidates
 from agencies.models import Agency, Panel
+from cases.directory import owner_candidates
 from cases.models import Case
 
 from .. import services

@@ -5,11 +5,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from agencies.models import Panel, User
+from agencies.access import CaseAccess
+from agencies.models import Agency, Membership, Panel, User
 from audit.models import AuditEvent
 from cases import services as case_services
 from cases.models import Case, CaseNote
-from tests.conftest import api_as
+from tests.conftest import api_as, member
+from tests.factories import AgencyFactory, MembershipFactory, share
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +35,28 @@ def test_the_case_page_records_a_full_read(case: Case, caseworker: User) -> None
     assert event.action == AuditEvent.Action.CASE_READ and event.case_id == case.pk
     assert event.data["level"] == "full" and event.ip_address == "10.1.2.3"
     assert event.agency_id == case.owning_agency_id
+
+
+def test_the_trail_names_the_agency_a_user_in_two_agencies_writes_for(case: Case) -> None:
+    # given a practitioner of two agencies, the case shared in full with the one created second
+    # (by name last, highest id): on this case they act for it, by the one rule (CaseAccess)
+    alpha = AgencyFactory(name="Alpha youth", sector=Agency.Sector.YOUTH_WORK)
+    zeta = AgencyFactory(name="Zeta health", sector=Agency.Sector.MENTAL_HEALTH)
+    user = member(alpha)
+    MembershipFactory(user=user, agency=zeta, role=Membership.Role.PRACTITIONER)
+    share(case, zeta)
+    # when they write a note, open the case page and the note's page, and read the case in the API
+    note = case_services.record_note(CaseNote(case=case, text="A note"), actor=user)
+    client = _client(user)
+    assert client.get(reverse("cases:case", args=[case.pk])).status_code == 200
+    assert client.get(reverse("cases:entry", args=[case.pk, "casenote", note.pk])).status_code == 200
+    assert api_as(user).get(reverse("cases-api:case-detail", args=[case.pk])).status_code == 200
+    # then the note, CaseAccess and every record of the trail on the case name the same agency
+    assert note.author_agency_id == zeta.pk
+    assert CaseAccess.of(Case.objects.with_access(user).get(pk=case.pk), user).acting_agency_id == zeta.pk
+    events = AuditEvent.objects.filter(actor=user, case_id=case.pk)
+    assert sorted(events.values_list("action", flat=True)) == ["case_read", "case_read", "entry_read", "entry_recorded"]
+    assert set(events.values_list("agency_id", flat=True)) == {zeta.pk}
 
 
 def test_a_panel_members_case_page_records_a_summary_read(case: Case, panel: Panel, panel_member: User) -> None:

@@ -219,6 +219,34 @@ class TestDisclosureChecks:
         assert "It would alert the person" not in page.content.decode()
         assert api_as(auditor_readonly).get(reverse("cases-api:disclosurecheck-list")).data["count"] == 0
 
+    def test_without_the_permission_to_add_checks_there_is_no_button_and_no_record(
+        self, case: Case, caseworker: User, agency: Agency
+    ) -> None:
+        from django.contrib.auth.models import Group, Permission
+
+        from agencies.roles import role_group_name
+
+        # given the owner, a social-care practitioner: the page offers the checks
+        button = reverse("cases:disclosurecheck_create", args=[case.pk])
+        assert button in client_for(caseworker).get(case.get_absolute_url()).content.decode()
+        # when an administrator takes the permission to add checks from the practitioners' role
+        permission = Permission.objects.get(content_type__app_label="cases", codename="add_disclosurecheck")
+        Group.objects.get(name=role_group_name(Role.PRACTITIONER)).permissions.remove(permission)
+        caseworker = User.objects.get(pk=caseworker.pk)  # permissions are read once per user object
+        # then neither the page, nor the form, nor the API, nor the service lets them record the checks
+        assert button not in client_for(caseworker).get(case.get_absolute_url()).content.decode()
+        assert client_for(caseworker).get(button).status_code == 403
+        response = api_as(caseworker).post(
+            reverse("cases-api:disclosurecheck-list"),
+            {"case": case.pk, "agency": agency.pk, "concern_verified_on": timezone.localdate()},
+        )
+        assert response.status_code == 403
+        with pytest.raises(ValidationError):
+            services.record_disclosure_check(
+                case, agency=agency, actor=caseworker, concern_verified_on=timezone.localdate()
+            )
+        assert not DisclosureCheck.objects.exists()
+
     def test_sharing_before_the_first_five_steps_is_refused(self, case: Case, caseworker: User, agency: Agency) -> None:
         with pytest.raises(ValidationError, match="steps 1 to 5"):
             services.record_disclosure_check(case, agency=agency, actor=caseworker, shared_on=timezone.localdate())

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
-from agencies.access import Action, forget_access
-from agencies.models import User
+from agencies.access import Action, CaseAccess, forget_access
+from agencies.models import Membership, User
 from audit.models import AuditEvent, BreakGlassAccess
 from cases.models import Case
 from privacy.breakglass import break_glass
+from tests.factories import AgencyFactory, MembershipFactory
 from tests.privacy.fixtures import *  # noqa: F403 (the fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,21 @@ def test_a_supervisor_breaks_the_glass_and_reads_the_case(
     assert event.case_id == panel_case.pk and event.reason == "A child is missing tonight"
     page = _client(outside_supervisor).get(panel_case.get_absolute_url())
     assert page.status_code == 200 and "by breaking the glass" in page.content.decode()
+
+
+def test_the_trail_names_the_agency_the_supervisor_acts_for_on_the_case(case: Case, outside_supervisor: User) -> None:
+    # given a supervisor of two agencies, neither linked to the case; the one created second comes
+    # first by name, so it is the agency they act for on a case that is not theirs (CaseAccess)
+    first_by_name = AgencyFactory(name="Aaa outreach")
+    MembershipFactory(user=outside_supervisor, agency=first_by_name, role=Membership.Role.SUPERVISOR)
+    forget_access(outside_supervisor)
+    # when they break the glass
+    break_glass(case, actor=outside_supervisor, reason="A child is missing tonight")
+    # then the record names the agency CaseAccess names
+    forget_access(outside_supervisor)
+    access = CaseAccess.of(Case.objects.with_access(outside_supervisor).get(pk=case.pk), outside_supervisor)
+    assert access.acting_agency_id == first_by_name.pk
+    assert AuditEvent.objects.get(action="break_glass").agency_id == first_by_name.pk
 
 
 def test_the_owner_and_the_coordinator_are_told_without_the_family(

@@ -162,6 +162,25 @@ def test_home_shows_a_closed_cases_follow_up_due(case: Case, caseworker: User) -
     assert "Post-exit follow-up" in body
 
 
+def test_the_coordinator_is_not_told_of_a_follow_up_on_a_case_she_reads_in_summary(
+    case: Case, caseworker: User, coordinator: User, panel: Panel
+) -> None:
+    from interventions.models import Closure, FollowUp
+
+    # given a closed panel case whose post-exit follow-up is overdue; the coordinator reads its summary
+    today = timezone.localdate()
+    closure = Closure.objects.create(case=case, decided_on=today, reason="Goals met.", recorded_by=caseworker)
+    FollowUp.objects.create(case=case, closure=closure, due_on=today - datetime.timedelta(days=5))
+    Case.objects.filter(pk=case.pk).update(panel=panel, closed_at=timezone.now(), next_review_on=None)
+    # when each opens the home page
+    owners = client_of(caseworker).get(reverse("home")).content.decode()
+    coordinators = client_of(coordinator).get(reverse("home")).content.decode()
+    # then the owner, who reads the file, is told; the coordinator's list across the panel is empty
+    assert "Post-exit follow-up" in owners
+    assert "Post-exit follow-up" not in coordinators
+    assert "Overdue on my panels" not in coordinators
+
+
 def test_an_escalation_delay_the_sweep_cannot_reach_is_refused(coordinator: User, panel: Panel, settings: Any) -> None:
     # The sweep looks back REMINDERS_CATCH_UP_DAYS: a later escalation would never be sent.
     settings.REMINDERS_CATCH_UP_DAYS = 30

@@ -1,21 +1,21 @@
 """Reading the partner directory: who may own a case, their caseload and the team's diversity.
 
 Used when the coordinator chooses a case owner (step 6) and when a worker's caseload moves.
-Reads only; a constant number of queries whatever the number of people.
+Reads only; a constant number of queries whatever the number of people. In `cases`, not beside the
+agencies it lists: a caseload is counted in cases (decision 49).
 """
 
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Count
 
-from .models import Agency, Membership, User
+from agencies.models import Agency, Membership, User
+
+from .models import Case
 
 __all__ = ["Candidate", "TeamDiversity", "owner_candidates", "team_diversity"]
-
-Case = apps.get_model("cases", "Case")
 
 
 @dataclass(frozen=True)
