@@ -29,7 +29,8 @@ NOT_A_NUMBER = "x1"
 NO_SUCH_SLUG = "nosuchthing"
 NUL = "1%00"  # a NUL byte in the path
 TOKENS = re.compile(
-    r'(csrfmiddlewaretoken" value="|X-CSRFToken": "|name="next" value="|nonce="|csrftoken=|"csrfToken": ")[^"&;]+'
+    r'(csrfmiddlewaretoken" value="|X-CSRFToken": "|name="next" value="|nonce="|csrftoken=|"csrfToken": "'
+    r'|name="idempotency_key" value=")[^"&;]+'  # a new key in every form, each time it is drawn (decision 73)
 )
 
 
