@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0017_admin_changes'),
+        ('audit', '0017_family_register_actions'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0013_break_glass_case_reference'),
+        ('audit', '0016_break_glass_case_reference'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0014_family_register_actions'),
+        ('audit', '0011_account_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

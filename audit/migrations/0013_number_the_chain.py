@@ -55,7 +55,7 @@ def unnumber(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0015_chain_after_commit"),
+        ("audit", "0012_chain_after_commit"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0016_number_the_chain'),
+        ('audit', '0013_number_the_chain'),
     ]
 
     operations = [

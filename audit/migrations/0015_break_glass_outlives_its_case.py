@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0011_account_events'),
+        ('audit', '0014_admin_changes'),
         ('cases', '0010_event_names_to_ids'),
     ]
 

@@ -11,7 +11,7 @@ def fill_references(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0012_break_glass_outlives_its_case"),
+        ("audit", "0015_break_glass_outlives_its_case"),
         ("cases", "0001_initial"),
     ]
 
