@@ -68,6 +68,7 @@ class MemberView(FamilyView):
             user,
             Action.VIEW,
             pk=self.kwargs["person"],
+            family_id=case.family_id,  # through another case's URL: missing (404), not refused
         )
         relations = Relation.objects.restrict(user, Action.VIEW).filter(family_id=case.family_id)
         context |= {
@@ -102,7 +103,9 @@ class _MemberFormView(RestrictedObjectFormView):
         if "person" in self.kwargs:
             user = self.request.user
             members = Person.objects.restrict(user, Action.CHANGE).current().filter(family_id=case.family_id)
-            self.person = get_restricted_object(members, user, Action.CHANGE, pk=self.kwargs["person"])
+            self.person = get_restricted_object(
+                members, user, Action.CHANGE, pk=self.kwargs["person"], family_id=case.family_id
+            )
         return case
 
     def allowed(self) -> bool:

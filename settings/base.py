@@ -408,6 +408,7 @@ SPECTACULAR_SETTINGS = {
         "PlanActionStatusEnum": "interventions.models.plans.PlanAction.Status",
         "ReminderStageEnum": "reminders.models.Reminder.Stage",
         "CaseStageEnum": "cases.models.case.Case.Stage",
+        "PlaceEnum": "families.models.Person.Place",  # a member's whereabouts and its dated history
     },
 }
 

@@ -46,7 +46,8 @@ def browser(user: User) -> Client:
 def without_tokens(content: bytes) -> bytes:
     """A page with what differs by request alone (CSRF tokens, the path the language switch
     returns to) blanked, to compare two answers."""
-    return re.sub(rb'(csrfmiddlewaretoken" value="|X-CSRFToken": "|name="next" value=")[^"]+', rb"\1", content)
+    tokens = rb'(csrfmiddlewaretoken" value="|X-CSRFToken": "|name="next" value="|name="idempotency_key" value=")'
+    return re.sub(tokens + rb'[^"]+', rb"\1", content)
 
 
 def families_in(html: str, cases: dict[str, Case]) -> set[str]:
@@ -192,6 +193,9 @@ def test_seed_demo_is_refused_in_production(settings: Settings, db: None) -> Non
 SOCIAL_CARE = {"sw.blerina", "sw.dritan", "sup.elira"}
 
 
+OVERDUE_FOR_TRIAGE = {"coord.arta": 1}
+
+
 @pytest.mark.parametrize("username", sorted(EXPECTED))
 def test_demo_referrals_are_seen_by_the_receiving_agency_only(username: str, demo: dict[str, User]) -> None:
     from referrals.models import Referral
@@ -199,7 +203,9 @@ def test_demo_referrals_are_seen_by_the_receiving_agency_only(username: str, dem
     user = demo[username]
     browser_rows = browser(user).get(reverse("referrals:referral_list"))
     api_rows = api_as(user).get(reverse("referrals-api:referral-list"))
-    expected = 2 if username in SOCIAL_CARE else 0
+    # The urgent anonymous referral is past its triage deadline: the panel's coordinator sees it
+    # too, to triage it herself (decision 75); nobody else outside the receiving agency does.
+    expected = 2 if username in SOCIAL_CARE else OVERDUE_FOR_TRIAGE.get(username, 0)
     if user.has_perm("referrals.view_referral"):
         assert browser_rows.context["paginator"].count == expected
         assert api_rows.data["count"] == expected
@@ -207,8 +213,9 @@ def test_demo_referrals_are_seen_by_the_receiving_agency_only(username: str, dem
         assert browser_rows.status_code == api_rows.status_code == 403
     for referral in Referral.objects.all():
         answer = browser(user).get(referral.get_absolute_url())
-        assert answer.status_code == (200 if username in SOCIAL_CARE else answer.status_code)
-        if username not in SOCIAL_CARE:
+        overdue = username in OVERDUE_FOR_TRIAGE and referral.urgency == Referral.Urgency.URGENT
+        assert answer.status_code == (200 if username in SOCIAL_CARE or overdue else answer.status_code)
+        if username not in SOCIAL_CARE and not overdue:
             assert answer.status_code in (403, 404) and referral.concern.encode() not in answer.content
 
 

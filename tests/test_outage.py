@@ -8,7 +8,7 @@ from django.db import IntegrityError, OperationalError
 from django.test import Client
 
 from agencies.models import User
-from cases.views import HomeView
+from pages.views import HomeView
 
 pytestmark = pytest.mark.django_db
 

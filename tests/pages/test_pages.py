@@ -88,7 +88,7 @@ class TestPageTotals:
     ) -> None:
         CaseFactory.create_batch(rows, owner=caseworker, owning_agency=agency)
         client = signed_in(caseworker, reverse("home"))
-        with django_assert_max_num_queries(14 + CHAIN_LOCK):
+        with django_assert_max_num_queries(15 + CHAIN_LOCK):
             assert client.get(reverse("home")).status_code == 200
 
 

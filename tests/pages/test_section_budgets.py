@@ -283,7 +283,7 @@ def _panels(user: User, n: int) -> None:
 
 
 HOME_BUDGETS: dict[str, tuple[int, Callable[[User, int], None]]] = {
-    "due": (2, _due),
+    "due": (3, _due),  # the deadlines, the follow-ups, the referrals waiting for triage
     "questions": (1, _questions),
     "my_cases": (2, _cases),
     "closed_cases": (1, _closed),

@@ -43,6 +43,9 @@ SKIPPED_NAMES = {
     "api-logout": "revokes the caller's token",
     "api-schema": "the schema, the same for everyone (no case data); generated once at collection",
     "api-docs": "the schema's viewer, static",
+    "panels:reassignment": "a reassignment job (ids and progress) is its starter's alone, 404 for anyone else: "
+    "tests/cases/test_ownership.py",
+    "reassignment-job": "the same job in the API, 404 for anyone but its starter (as above)",
 }
 OUR_APPS = ("agencies", "families", "cases", "referrals", "panels", "interventions", "reminders", "audit", "privacy")
 

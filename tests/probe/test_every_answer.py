@@ -35,8 +35,27 @@ ROUTES = all_routes()
 REVIEW_FORM = (
     "a case the user may not know (Dervishi, to the NGO) answers its review form's 404 unlike a missing case (new)"
 )
+DPO = (
+    "the data protection officer reads the trail, subject access and retention beyond restrict() by design "
+    "(decision 44): the probe's access model does not know her exception yet"
+)
+ADMIN = "the superuser's Panel admin lists every panel and its cases' names: configuration beyond restrict()"
+_DPO, _ADMIN = frozenset({"dpo.mira"}), frozenset({"admin"})
 KNOWN: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("interventions:review_create", "hidden"): (REVIEW_FORM, frozenset({"ngo.klea"})),
+    ("GET /api/v1/audit-events/", "secret"): (DPO, _DPO),
+    ("GET /api/v1/audit-events/{id}/", "secret"): (DPO, _DPO),
+    ("audit:breakglass_report", "context"): (DPO, _DPO),
+    ("privacy:retention_decide", "hidden"): (DPO, _DPO),
+    ("privacy:sar_create", "context"): (DPO, _DPO),
+    ("privacy:sar_create", "hidden"): (DPO, _DPO),
+    ("privacy:sar_create", "secret"): (DPO, _DPO),
+    ("privacy:sar_export", "context"): (DPO, _DPO),
+    ("privacy:sar_export", "secret"): (DPO, _DPO),
+    ("admin:agencies.Panel change", "context"): (ADMIN, _ADMIN),
+    ("admin:agencies.Panel change", "hidden"): (ADMIN, _ADMIN),
+    ("admin:agencies.Panel change", "secret"): (ADMIN, _ADMIN),
+    ("admin:agencies.Panel list", "secret"): (ADMIN, _ADMIN),
 }
 
 
