@@ -50,6 +50,9 @@ def _normalised(sql: str, family: str) -> str:
     for text in (family.lower(), family, key, key[:3]):
         sql = sql.replace(text, "<name>")
     sql = re.sub(r"'\d{4}-\d\d-\d\d[ T][\d:.+]*'", "<time>", sql)
+    # PostgreSQL's server-side cursors (a form's choices read with .iterator()) are named by a
+    # process-wide counter: the name says how many came before, not what this request did.
+    sql = re.sub(r'"_django_curs_\d+_\w+?_\d+"', "<cursor>", sql)
     return re.sub(r"\s+", " ", sql)
 
 
