@@ -17,7 +17,7 @@ from families import sections as family
 from interventions.sections import Interventions
 from panels.sections import Decisions, MyPanels
 from privacy.sections import GlassNotice
-from referrals.sections import Referrals
+from referrals.sections import Progress, Referrals
 from reminders.sections import DueLists
 
 __all__ = ["CaseView", "HomeView"]
@@ -37,6 +37,7 @@ class CaseView(RestrictedViewMixin, DetailView[Case]):
         family.Restrictions(),
         case_file.Refusals(),
         case_file.Summary(),
+        Progress(),
         case_file.Involvement(),
         Decisions(),
         Referrals(),

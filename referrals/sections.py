@@ -1,14 +1,20 @@
-"""The case page's section on the concerns reported about the family (decision 56)."""
+"""The case page's sections on the concerns reported about the family and on where the work is
+(decision 56)."""
 
+import datetime
 from typing import Any
+
+from django.db.models import Max, Min
+from django.utils import timezone
 
 from agencies.access import Action, CaseAccess
 from agencies.models import User
 from agencies.sections import CaseSection
+from cases.models import Case, Contact
 
 from .models import Referral
 
-__all__ = ["Referrals"]
+__all__ = ["Progress", "Referrals"]
 
 
 class Referrals(CaseSection):
@@ -19,3 +25,45 @@ class Referrals(CaseSection):
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
         return {"referrals": Referral.objects.restrict(user, Action.VIEW).filter(case=case)}
+
+
+class Progress(CaseSection):
+    """Where the work is: the ten steps with the one the case has reached, the days since the
+    referral and, for full readers, since the last contact that took place.
+
+    The step is the case's own `stage` (a summary field, moved by the owner): the steps run in a
+    circle and often at once (domain, the ten steps), so no rule could derive one from the entries.
+    The days since the last contact are counted from the contacts, which are the full file's: a
+    summary reader is shown the steps and the days since referral only (decision 90). It stands
+    here, above `cases`, because it reads the referrals."""
+
+    name = "progress"
+    template_name = "referrals/sections/progress.html"
+
+    def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
+        today = timezone.localdate()
+        referred = case.opened_at
+        last_contact = None
+        if access.full:
+            referred = (
+                Referral.objects.restrict(user, Action.VIEW)
+                .filter(case=case)
+                .aggregate(first=Min("received_at"))["first"]
+                or referred
+            )
+            last_contact = (
+                Contact.objects.restrict(user, Action.VIEW)
+                .final()
+                .filter(case=case, outcome=Contact.Outcome.HELD)
+                .aggregate(last=Max("occurred_at"))["last"]
+            )
+        return {
+            "steps": Case.Stage.choices,
+            "days_since_referral": _days(referred, today),
+            "days_since_contact": _days(last_contact, today) if last_contact else None,
+            "contact_known": access.full,
+        }
+
+
+def _days(moment: datetime.datetime, today: datetime.date) -> int:
+    return max((today - timezone.localtime(moment).date()).days, 0)
