@@ -22,6 +22,7 @@ __all__ = [
     "DeclineForm",
     "MeetingForm",
     "PanelSettingsForm",
+    "RegisterForm",
 ]
 
 
@@ -90,6 +91,30 @@ class AttendanceForm(forms.Form):
         field = choice_field(self, "user")
         people = sorted(((key, f"{c.user} — {c.agency}") for key, c in self.candidates.items()), key=lambda p: p[1])
         field.choices = [("", "---------"), *people]
+
+
+class RegisterForm(forms.Form):
+    """The whole meeting's attendance in one form: a present / absent / apologies choice for every
+    person invited (`services.invited`), each already recorded shown with their mark."""
+
+    MARKS = [("present", _("Present")), ("absent", _("Absent")), ("apologies", _("Sent apologies"))]
+
+    def __init__(self, *args: Any, people: dict[int, tuple[Any, Agency]], marks: dict[int, str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for user_id, (user, agency) in people.items():
+            name = f"person_{user_id}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"{user} — {agency}",
+                choices=self.MARKS,
+                widget=forms.RadioSelect,
+                initial=marks.get(user_id),
+                error_messages={"required": _("Choose present, absent or sent apologies.")},
+            )
+            self.rows.append((user_id, name))
+
+    def marks(self) -> dict[int, str]:
+        return {user_id: self.cleaned_data[name] for user_id, name in self.rows}
 
 
 class AgendaCaseChoiceField(forms.ModelChoiceField[Case]):

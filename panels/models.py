@@ -70,6 +70,8 @@ class MeetingAttendance(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("for agency"))
     present = models.BooleanField(_("present"), default=True)
+    # Absent having sent apologies (never with `present`): the register tells it from plain absence.
+    apologies = models.BooleanField(_("sent apologies"), default=False)
     confidentiality_acknowledged_at = models.DateTimeField(_("confidentiality acknowledged at"), null=True)
 
     objects = RestrictedQuerySet.as_manager()

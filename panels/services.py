@@ -35,9 +35,11 @@ __all__ = [
     "build_agenda",
     "close_meeting",
     "decline_to_share",
+    "invited",
     "put_referral_on_next_agenda",
     "record_attendance",
     "record_decision",
+    "record_register",
     "schedule_meeting",
     "update_panel",
 ]
@@ -186,9 +188,64 @@ def record_attendance(
     attendance, _created = MeetingAttendance.objects.update_or_create(
         meeting=meeting,
         user=user,
-        defaults={"present": present, "agency": _agency_of(user, agency, meeting.panel)},
+        defaults={"present": present, "apologies": False, "agency": _agency_of(user, agency, meeting.panel)},
     )
     return attendance
+
+
+REGISTER_MARKS = ("present", "absent", "apologies")
+
+
+def invited(meeting: PanelMeeting) -> dict[int, tuple[User, Agency]]:
+    """Who is expected at the meeting, by user id, with the agency each sits for: the coordinator,
+    the panel members and coordinators of the panel's agencies, the owners of the cases on its
+    agenda, and anyone already on its attendance list (a guest added one by one)."""
+    people: dict[int, tuple[User, Agency]] = {}
+    for row in MeetingAttendance.objects.filter(meeting=meeting).select_related("user", "agency"):
+        people[row.user_id] = (row.user, row.agency)
+    seats = Membership.objects.filter(
+        role__in=Membership.PANEL_ROLES, agency__in=meeting.panel.agencies.all(), user__is_active=True
+    ).select_related("user", "agency")
+    for membership in seats.order_by("agency__name", "user__last_name", "pk"):
+        people.setdefault(membership.user_id, (membership.user, membership.agency))
+    owners = AgendaItem.objects.filter(meeting=meeting, case__isnull=False).select_related(
+        "case__owner", "case__owning_agency"
+    )
+    for item in owners:
+        if item.case is not None:
+            people.setdefault(item.case.owner_id, (item.case.owner, item.case.owning_agency))
+    if meeting.panel.coordinator_id not in people:
+        coordinator = meeting.panel.coordinator
+        people[coordinator.pk] = (coordinator, _agency_of(coordinator, None, meeting.panel))
+    return people
+
+
+@transaction.atomic
+def record_register(meeting: PanelMeeting, *, marks: dict[int, str], actor: User) -> list[MeetingAttendance]:
+    """Record the whole meeting's attendance at once: each invited person present, absent or
+    absent with apologies. All or nothing: an unknown person or mark refuses the whole register."""
+    meeting = (
+        PanelMeeting.objects.restrict(actor, Action.MANAGE)
+        .select_related("panel__coordinator")
+        .lock()
+        .refetch(meeting, _("You do not run this meeting."))
+    )
+    if meeting.status != PanelMeeting.Status.SCHEDULED:
+        raise ValidationError(_("The attendance of a closed meeting cannot change."))
+    people = invited(meeting)
+    unknown = set(marks) - set(people)
+    if unknown or any(mark not in REGISTER_MARKS for mark in marks.values()):
+        raise ValidationError(_("The register names someone who was not invited, or a choice that does not exist."))
+    rows = []
+    for user_id, mark in marks.items():
+        user, agency = people[user_id]
+        row, _created = MeetingAttendance.objects.update_or_create(
+            meeting=meeting,
+            user=user,
+            defaults={"present": mark == "present", "apologies": mark == "apologies", "agency": agency},
+        )
+        rows.append(row)
+    return rows
 
 
 @transaction.atomic

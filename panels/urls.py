@@ -15,6 +15,7 @@ urlpatterns = [
     path("meetings/<int:pk>/agenda/", views.MeetingAgendaView.as_view(), name="meeting_agenda"),
     path("meetings/<int:pk>/acknowledge/", views.AcknowledgeView.as_view(), name="meeting_acknowledge"),
     path("meetings/<int:pk>/attendance/", views.AttendanceView.as_view(), name="meeting_attendance"),
+    path("meetings/<int:pk>/register/", views.RegisterView.as_view(), name="meeting_register"),
     path("meetings/<int:pk>/rebuild/", views.RebuildAgendaView.as_view(), name="meeting_rebuild"),
     path("meetings/<int:pk>/add-case/", views.AgendaCaseView.as_view(), name="meeting_add_case"),
     path("meetings/<int:pk>/close/", views.CloseMeetingView.as_view(), name="meeting_close"),

@@ -38,6 +38,7 @@ from .forms import (
     MeetingForm,
     OwnerChoiceField,
     PanelSettingsForm,
+    RegisterForm,
 )
 from .models import AgendaItem, MeetingAttendance, PanelMeeting
 
@@ -58,6 +59,7 @@ __all__ = [
     "ReassignCaseloadView",
     "ReassignmentJobView",
     "RebuildAgendaView",
+    "RegisterView",
 ]
 
 
@@ -248,6 +250,30 @@ class AttendanceView(_MeetingActionView):
             present=form.cleaned_data["present"],
             actor=self.actor,
         )
+        return self.redirect()
+
+
+class RegisterView(_MeetingActionView):
+    """The whole meeting's attendance in one form, saved in one transaction (issue 17)."""
+
+    form_class = RegisterForm
+    template_name = "panels/panelmeeting_register.html"
+
+    def allowed(self) -> bool:
+        return bool(self.object.status == PanelMeeting.Status.SCHEDULED)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        people = services.invited(self.object)
+        rows = MeetingAttendance.objects.restrict(self.actor, Action.VIEW).filter(meeting=self.object)
+        marks = {
+            row.user_id: "present" if row.present else "apologies" if row.apologies else "absent"
+            for row in rows.only("user_id", "present", "apologies")
+        }
+        return {**super().get_form_kwargs(), "people": people, "marks": marks}
+
+    def perform(self, form: RegisterForm) -> HttpResponse:
+        services.record_register(self.object, marks=form.marks(), actor=self.actor)
+        messages.success(self.request, _("The attendance is recorded."))
         return self.redirect()
 
 

@@ -40,7 +40,7 @@ class AttendanceSerializer(serializers.ModelSerializer[MeetingAttendance]):
 
     class Meta:
         model = MeetingAttendance
-        fields = ["user", "agency", "present", "confidentiality_acknowledged_at"]
+        fields = ["user", "agency", "present", "apologies", "confidentiality_acknowledged_at"]
         read_only_fields = fields
 
 
