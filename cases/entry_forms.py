@@ -23,6 +23,7 @@ from .models import (
     Entry,
     NeedsAssessment,
     NetworkLink,
+    OwnerQuestion,
     Visibility,
 )
 from .risk import RiskLevel
@@ -30,6 +31,8 @@ from .services import case_workers
 
 __all__ = [
     "ENTRY_FIELDS",
+    "AnswerOwnerQuestionForm",
+    "AskOwnerForm",
     "AttachmentForm",
     "ChildNeedsForm",
     "ContactForm",
@@ -312,6 +315,21 @@ class AskInformationForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = model_choice_field(self, "to_agency")
         field.queryset = Agency.objects.filter(pk__in=[agency.pk for agency in agencies]).order_by("name")
+
+
+class AskOwnerForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What you ask"), choices=OwnerQuestion.Kind.choices, widget=forms.RadioSelect, initial="question"
+    )
+    question = forms.CharField(
+        label=_("Your question"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Ask only what your work needs; for fuller access, say why your agency needs the file."),
+    )
+
+
+class AnswerOwnerQuestionForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class AnswerInformationForm(forms.Form):

@@ -16,7 +16,7 @@ from families.sections import members_of
 
 from .children import children_of, drafts_of
 from .involvement import involvement
-from .models import Case, CaseEvent, CaseShare, DisclosureCheck, InformationRequest, RiskRecord
+from .models import Case, CaseEvent, CaseShare, DisclosureCheck, InformationRequest, OwnerQuestion, RiskRecord
 from .services import next_contact, refusals
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "InformationRequests",
     "Involvement",
     "MyCases",
+    "OwnerQuestions",
     "QuestionsForMyAgency",
     "Refusals",
     "RiskHistory",
@@ -87,6 +88,25 @@ class Summary(CaseSection):
             return {}
         # The next contact agreed at the latest visit that agreed one (decision 75).
         return {"next_contact": next_contact(case, user)}
+
+
+class OwnerQuestions(CaseSection):
+    """Questions to the case's owner (decision 91): a summary reader asks and reads the answers to
+    their own; the owner (or a supervisor) reads the questions put to them and answers. Full
+    readers who do not change the case see nothing here (the rows are not theirs)."""
+
+    name = "owner_questions"
+    template_name = "cases/sections/owner_questions.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.knows and (not access.full or access.change)
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        questions = OwnerQuestion.objects.restrict(user, Action.VIEW).filter(case=case)
+        return {
+            "owner_questions": list(questions.select_related("asked_by", "answered_by")[:20]),
+            "asks_owner": not access.full,
+        }
 
 
 class Involvement(CaseSection):

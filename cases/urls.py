@@ -3,7 +3,7 @@ of sections above every app (`pages.views.CaseView`) and joins these in `setting
 
 from django.urls import path
 
-from . import entry_views, family_views, views
+from . import entry_views, family_views, question_views, views
 
 app_name = "cases"
 
@@ -30,6 +30,12 @@ urlpatterns = [
         "<int:case_pk>/restrictions/<int:pk>/lift/",
         entry_views.LiftRestrictionView.as_view(),
         name="restriction_lift",
+    ),
+    path("<int:pk>/ask-owner/", question_views.AskOwnerView.as_view(), name="owner_question_create"),
+    path(
+        "<int:case_pk>/owner-questions/<int:pk>/answer/",
+        question_views.AnswerOwnerQuestionView.as_view(),
+        name="owner_question_answer",
     ),
     path("<int:pk>/information/ask/", entry_views.AskInformationView.as_view(), name="information_request_create"),
     path(

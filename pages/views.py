@@ -38,6 +38,7 @@ class CaseView(RestrictedViewMixin, DetailView[Case]):
         case_file.Refusals(),
         case_file.Summary(),
         Progress(),
+        case_file.OwnerQuestions(),
         case_file.Involvement(),
         Decisions(),
         Referrals(),

@@ -18,7 +18,8 @@ from agencies import deadlines as rules
 from agencies.access import Action
 from agencies.models import Membership, Panel, User
 from audit.signals import glass_broken
-from cases.models import Case, InformationRequest, NeedsAssessment
+from cases.models import Case, InformationRequest, NeedsAssessment, OwnerQuestion
+from cases.signals import owner_answered, owner_asked
 from families.models import Person
 from interventions.models import FollowUp
 from panels.models import PanelMeeting
@@ -36,6 +37,8 @@ __all__ = [
     "FollowUpDue",
     "InformationRequestDue",
     "NeedsAssessmentDue",
+    "OwnerAnswered",
+    "OwnerAsked",
     "Review",
     "Transition1M",
     "Transition6M",
@@ -324,6 +327,39 @@ class BreakGlass(ReminderKind):
     def target(cls, reminder: "Reminder", user: User) -> str:
         # who opened the case and why: the access log, which the owner and coordinator read
         return reverse("audit:case_access_log", kwargs={"pk": reminder.case_id})
+
+
+class OwnerAsked(ReminderKind):
+    """Someone who reads the case's summary asked its owner a question or for fuller access: the
+    owner is told at once, under the bell (issue 17)."""
+
+    code = "owner_question"
+    label = _("A question to you as the case owner")
+    about = "cases.OwnerQuestion"
+    listens_to = owner_asked
+
+    @classmethod
+    def received(cls, sender: Any, **kwargs: Any) -> None:
+        from .services import add_notices
+
+        question: OwnerQuestion = kwargs["question"]
+        add_notices(cls.code, question, case=question.case, recipients=[(None, OWNER)])
+
+
+class OwnerAnswered(ReminderKind):
+    """The owner answered a question put to them: the asker is told at once, under the bell."""
+
+    code = "owner_answer"
+    label = _("The case owner answered your question")
+    about = "cases.OwnerQuestion"
+    listens_to = owner_answered
+
+    @classmethod
+    def received(cls, sender: Any, **kwargs: Any) -> None:
+        from .services import add_notices
+
+        question: OwnerQuestion = kwargs["question"]
+        add_notices(cls.code, question, case=question.case, recipients=[(question.asked_by, ASKER)])
 
 
 class InformationRequestDue(ReminderKind):

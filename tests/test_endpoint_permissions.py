@@ -143,6 +143,14 @@ def info_body(world: World) -> dict[str, Any]:
     return {"case": world.case.pk, "to_agency": world.share.agency_id, "question": "Attendance?"}
 
 
+def owner_question_ids(world: World) -> list[int]:
+    return [world.case.pk, world.entries["owner_question"].pk]
+
+
+def owner_question_body(world: World) -> dict[str, Any]:
+    return {"case": world.case.pk, "kind": "question", "question": "Who visits?"}
+
+
 def consent_body(world: World) -> dict[str, Any]:
     person = world.case.index_person_id
     return {
@@ -265,6 +273,11 @@ ENDPOINTS = [
     Endpoint("cases:attachment_file", "get", lambda w: [w.case.pk, w.entries["attachment"].pk], "object"),
     # Information requests: whoever runs the case asks; the agency asked answers.
     Endpoint("cases:information_request_create", "post", case_id, "write"),
+    Endpoint("cases:owner_question_create", "get", case_id, "write"),
+    Endpoint("cases:owner_question_create", "post", case_id, "write"),
+    # The asker reads their own question but may not answer it: 403.
+    Endpoint("cases:owner_question_answer", "get", owner_question_ids, "write", reader="coordinator"),
+    Endpoint("cases:owner_question_answer", "post", owner_question_ids, "write", reader="coordinator"),
     Endpoint("cases:information_request", "get", lambda w: [w.case.pk, w.entries["info"].pk], "object"),
     Endpoint("cases:information_request_answer", "post", lambda w: [w.case.pk, w.entries["info"].pk], "write"),
     Endpoint("referrals:referral_list", "get", no_args, "list"),
@@ -282,6 +295,8 @@ ENDPOINTS = [
     Endpoint("panels:meeting_agenda", "get", meeting_id, "object"),
     Endpoint("panels:meeting_acknowledge", "post", meeting_id, "object"),
     Endpoint("panels:meeting_attendance", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:meeting_register", "get", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:meeting_register", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:meeting_rebuild", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:meeting_add_case", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:meeting_close", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
@@ -340,6 +355,10 @@ ENDPOINTS = [
     Endpoint("cases-api:informationrequest-list", "get", no_args, "list", api=True),
     Endpoint("cases-api:informationrequest-list", "post", no_args, "write", api=True, params=info_body, hidden=400, refused=400),
     Endpoint("cases-api:informationrequest-detail", "get", entry_id("info"), "object", api=True),
+    Endpoint("cases-api:ownerquestion-list", "get", no_args, "list", api=True),
+    Endpoint("cases-api:ownerquestion-list", "post", no_args, "write", api=True, params=owner_question_body, hidden=400, refused=400),
+    Endpoint("cases-api:ownerquestion-detail", "get", entry_id("owner_question"), "object", api=True),
+    Endpoint("cases-api:ownerquestion-answer", "post", entry_id("owner_question"), "write", api=True, params=lambda w: {"answer": "-"}, reader="coordinator"),
     Endpoint("cases-api:informationrequest-answer", "post", entry_id("info"), "write", api=True, params=lambda w: {"answer": "-"}),
     Endpoint("cases-api:familymember-list", "get", no_args, "list", api=True),
     Endpoint("cases-api:familymember-list", "post", no_args, "write", api=True, params=member_body, hidden=400, refused=400),
@@ -578,6 +597,10 @@ def _entries(case: Case) -> dict[str, Any]:
         # Asked of the panel's municipality: the police reader may read it, not answer it.
         "info": case_services.ask_information(
             case, to_agency=Agency.objects.get(name="Municipality"), question="Qwertzfamily?", actor=owner
+        ),
+        # Asked by the panel's coordinator, who reads the case's summary: the owner answers it.
+        "owner_question": case_services.ask_owner(
+            case, kind="question", question="Qwertzfamily owner?", actor=case.panel.coordinator
         ),
     }
 

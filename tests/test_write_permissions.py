@@ -76,6 +76,8 @@ NOT_CASE_WRITES = {
 # (decision 2) without reading their file, and runs the panel, its meetings and the referrals put
 # to it. Each is a MANAGE (or her agency's) right checked for that action, never a read.
 COORDINATOR_MAY = {
+    "cases:owner_question_create": "asks the case owner a question or for fuller access (decision 91)",
+    "cases-api:ownerquestion-list": "asks the case owner a question or for fuller access (decision 91)",
     "cases:case_share": "shares the case (MANAGE, decision 2)",
     "cases:case_assign": "assigns the owner (MANAGE, decision 2)",
     "cases:caseshare_revoke": "revokes a share (MANAGE, decision 2)",
@@ -97,6 +99,7 @@ COORDINATOR_MAY = {
     "panels:meeting_create": "plans her panel's meetings",
     "panels:meeting_acknowledge": "acknowledges confidentiality for herself",
     "panels:meeting_attendance": "runs her panel's meeting",
+    "panels:meeting_register": "runs her panel's meeting",
     "panels:meeting_rebuild": "runs her panel's meeting",
     "panels:meeting_add_case": "runs her panel's meeting",
     "panels:meeting_close": "runs her panel's meeting",
@@ -116,6 +119,8 @@ COORDINATOR_MAY = {
 
 # What a panel member does on what she reads at summary level: her own seat at the table.
 MEMBER_MAY = {
+    "cases:owner_question_create": "asks the case owner a question or for fuller access (decision 91)",
+    "cases-api:ownerquestion-list": "asks the case owner a question or for fuller access (decision 91)",
     "panels:meeting_acknowledge": "acknowledges confidentiality for herself",
     "panels:agendaitem_decline": "records that her agency declined to share",
     "panels-api:panelmeeting-acknowledge": "acknowledges confidentiality for herself",

@@ -55,6 +55,7 @@ __all__ = [
     "meeting",
     "meeting_child",
     "own_typing",
+    "owner_question",
     "panel",
     "panel_child",
     "person",
@@ -216,6 +217,22 @@ def plan_action(qs: _QS, user: AnyUser, action: Action) -> _QS:
 def information_request(qs: _QS, user: AnyUser, action: Action) -> _QS:
     condition = information_request_condition(user, action)
     return qs.none() if condition is None else qs.filter(condition)
+
+
+@rule
+def owner_question(qs: _QS, user: AnyUser, action: Action) -> _QS:
+    """Questions to a case's owner: the asker reads their own while they still know the case;
+    whoever changes the case and reads its file (the owner, a supervisor) reads and answers them."""
+    access = UserAccess.of(user)
+    if access.is_anonymous:
+        return qs.none()
+    answers = _through_case(user, Action.CHANGE, prefix="case__")
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        known = case_condition(user, Action.VIEW_SUMMARY, prefix="case__")
+        mine = Q(asked_by_id=access.user_id) & known if known is not None else None
+        present = [c for c in (mine, answers) if c is not None]
+        return qs.filter(reduce(operator.or_, present)) if present else qs.none()
+    return qs.none() if answers is None else qs.filter(answers)
 
 
 @rule

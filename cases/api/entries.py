@@ -26,12 +26,13 @@ from ..filtersets import (
     RiskRecordFilterSet,
     entry_filterset,
 )
-from ..models import CaseEvent, Entry, InformationRequest, RiskRecord
+from ..models import CaseEvent, Entry, InformationRequest, OwnerQuestion, RiskRecord
 from .entry_serializers import (
     AnswerSerializer,
     CaseEventSerializer,
     ConsentSerializer,
     InformationRequestSerializer,
+    OwnerQuestionSerializer,
     RestrictionSerializer,
     RiskRecordSerializer,
     WithdrawConsentSerializer,
@@ -42,6 +43,7 @@ __all__ = [
     "CaseEventViewSet",
     "ConsentViewSet",
     "InformationRequestViewSet",
+    "OwnerQuestionViewSet",
     "RestrictionViewSet",
     "RiskRecordViewSet",
     "entry_viewset",
@@ -272,3 +274,35 @@ class InformationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         data.is_valid(raise_exception=True)
         info = services.answer_information(info, answer=data.validated_data["answer"], actor=self.actor)
         return Response(self.get_serializer(info).data)
+
+
+class OwnerQuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """Questions to a case's owner (decision 91): the asker reads their own, the owner (or a
+    supervisor) those put to them; asked by whoever reads the case's summary only, answered once."""
+
+    queryset = OwnerQuestion.objects.select_related("asked_by", "answered_by")
+    serializer_class = OwnerQuestionSerializer
+    # Asking names the case in the body (the service checks the asker reads its summary only);
+    # answering needs the row's CHANGE (whoever changes the case).
+    action_access: ClassVar[dict[str, Action]] = {"create": Action.VIEW, "answer": Action.CHANGE}
+
+    def get_queryset(self) -> Any:
+        queryset = self.queryset
+        case = self.request.query_params.get("case", "")
+        return queryset.filter(case_id=case) if case.isdigit() else queryset
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        asked = services.ask_owner(data["case"], kind=data["kind"], question=data["question"], actor=self.actor)
+        return Response(self.get_serializer(asked).data, status=201)
+
+    @extend_schema(request=AnswerSerializer, responses=OwnerQuestionSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        question = self.get_object()
+        data = AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        question = services.answer_owner_question(question, answer=data.validated_data["answer"], actor=self.actor)
+        return Response(self.get_serializer(question).data)

@@ -25,6 +25,7 @@ from ..models import (
     InformationRequest,
     NeedsAssessment,
     NetworkLink,
+    OwnerQuestion,
     RiskRecord,
 )
 from ..risk import RiskLevel
@@ -42,6 +43,7 @@ __all__ = [
     "KeyWorkerSerializer",
     "MoveStageSerializer",
     "NeedsAssessmentSerializer",
+    "OwnerQuestionSerializer",
     "RestrictionSerializer",
     "RiskLevelSerializer",
     "RiskRecordSerializer",
@@ -380,6 +382,21 @@ class InformationRequestSerializer(serializers.ModelSerializer[InformationReques
             "answered_at",
         ]
         read_only_fields = ["id", "asked_by", "asked_at", "due_at", "answer", "answered_by", "answered_at"]
+
+
+class OwnerQuestionSerializer(serializers.ModelSerializer[OwnerQuestion]):
+    """A question to the case's owner, or a request for fuller access (`kind`: question, access),
+    asked by someone who reads the case's summary only; its owner (or a supervisor) gives the
+    `answer` action, once, and the asker reads the answer here (decision 91)."""
+
+    case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all(), action=Action.VIEW_SUMMARY)
+    asked_by = UserRefSerializer(read_only=True)
+    answered_by = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = OwnerQuestion
+        fields = ["id", "case", "kind", "question", "asked_by", "asked_at", "answer", "answered_by", "answered_at"]
+        read_only_fields = ["id", "asked_by", "asked_at", "answer", "answered_by", "answered_at"]
 
 
 class AnswerSerializer(serializers.Serializer[None]):

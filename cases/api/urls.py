@@ -18,6 +18,7 @@ router.register("risk-records", entries.RiskRecordViewSet)
 router.register("disclosure-restrictions", entries.RestrictionViewSet)
 router.register("consents", entries.ConsentViewSet)
 router.register("information-requests", entries.InformationRequestViewSet)
+router.register("owner-questions", entries.OwnerQuestionViewSet)
 router.register("family-members", family.FamilyMemberViewSet, basename="familymember")
 
 urlpatterns = [

@@ -14,7 +14,7 @@ from agencies.access import Action, RestrictedQuerySet, rules
 
 from .case import Case
 
-__all__ = ["InformationRequest"]
+__all__ = ["InformationRequest", "OwnerQuestion"]
 
 
 class InformationRequestQuerySet(RestrictedQuerySet):
@@ -91,3 +91,58 @@ class InformationRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return not self.is_answered and timezone.now() > self.due_at
+
+
+class OwnerQuestion(models.Model):
+    """A question put to the case's owner by someone who reads only its summary (a panel member,
+    a partner agency's worker), or a request for fuller access: recorded, answered once by whoever
+    changes the case (the owner, a supervisor), and the answer shown to the asker (issue 17)."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("A question")
+        ACCESS = "access", _("A request for fuller access")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="owner_questions", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.QUESTION)
+    question = models.TextField(_("question"))
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = rules.owner_question
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        verbose_name = _("question to the case owner")
+        verbose_name_plural = _("questions to the case owner")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True) | ~models.Q(answer=""),
+                name="%(app_label)s_%(class)s_answered_with_text",
+                violation_error_message=_("An answered question needs its answer."),
+            )
+        ]
+        indexes = [models.Index(fields=["case", "-asked_at"], name="cases_ownerq_case_idx")]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:owner_question_answer", kwargs={"case_pk": self.case_id, "pk": self.pk})
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

@@ -9,4 +9,5 @@ from .entries import *  # noqa: F403
 from .family import *  # noqa: F403
 from .jobs import *  # noqa: F403
 from .ownership import *  # noqa: F403
+from .questions import *  # noqa: F403
 from .requests import *  # noqa: F403

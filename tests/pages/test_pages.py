@@ -43,7 +43,7 @@ def test_the_case_page_shows_a_summary_reader_the_summary_sections(
 ) -> None:
     Case.objects.filter(pk=case.pk).update(panel=panel)
     response = signed_in(panel_member, case.get_absolute_url()).get(case.get_absolute_url())
-    assert shown(response) == ["header", "restrictions", "summary", "progress", "involvement", "decisions", "referrals"]
+    assert shown(response) == ["header", "restrictions", "summary", "progress", "owner_questions", "involvement", "decisions", "referrals"]
 
 
 def test_the_home_page_shows_its_sections_in_order(caseworker: User) -> None:
@@ -62,7 +62,7 @@ class TestPageTotals:
         self, case: Case, django_assert_max_num_queries: DjangoAssertNumQueries
     ) -> None:
         client = signed_in(case.owner, case.get_absolute_url())
-        with django_assert_max_num_queries(34 + CHAIN_LOCK):
+        with django_assert_max_num_queries(35 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     def test_the_case_page_for_a_coordinator(
@@ -71,7 +71,7 @@ class TestPageTotals:
         # a summary reader who manages the case: the shares too, read once with who is involved
         Case.objects.filter(pk=case.pk).update(panel=panel)
         client = signed_in(coordinator, case.get_absolute_url())
-        with django_assert_max_num_queries(15 + CHAIN_LOCK):
+        with django_assert_max_num_queries(16 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     def test_the_case_page_for_a_summary_reader(
@@ -79,7 +79,7 @@ class TestPageTotals:
     ) -> None:
         Case.objects.filter(pk=case.pk).update(panel=panel)
         client = signed_in(panel_member, case.get_absolute_url())
-        with django_assert_max_num_queries(15 + CHAIN_LOCK):
+        with django_assert_max_num_queries(16 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     @pytest.mark.parametrize("rows", [1, 12])

@@ -162,6 +162,16 @@ def _progress(case: Case, n: int) -> None:
     _contacts(case, n)
 
 
+def _owner_questions(case: Case, n: int) -> None:
+    """Questions put to the owner by a panel member, who reads the case's summary."""
+    panel = PanelFactory(coordinator=member(AgencyFactory(), "coordinator"))
+    panel.agencies.add(case.owning_agency)
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    asker = panel.coordinator
+    for i in range(n):
+        services.ask_owner(case, kind="question", question=f"Question {i}?", actor=asker)
+
+
 def _events(case: Case, n: int) -> None:
     for i in range(n):
         services.record_note(CaseNote(case=case, text=f"Note {i}"), actor=case.owner)
@@ -181,6 +191,7 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "refusals": (1, _contacts),
     "summary": (1, _next_contact),
     "progress": (2, _progress),
+    "owner_questions": (1, _owner_questions),
     "involvement": (1, _shares),
     "decisions": (3, _decisions),
     "referrals": (1, _referrals),
