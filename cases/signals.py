@@ -2,10 +2,13 @@
 
 from django.dispatch import Signal
 
-__all__ = ["owner_answered", "owner_asked"]
+__all__ = ["contact_planned", "owner_answered", "owner_asked"]
 
 # Sent in the transaction that records a question to a case's owner, with `question` (the
 # OwnerQuestion): the reminders app puts a notice under the owner's bell.
 owner_asked = Signal()
 # Sent in the transaction that records the owner's answer: the notice goes to the asker.
 owner_answered = Signal()
+# Sent in the transaction that records a contact agreeing the next one, with `contact`, `visitors`
+# (who made it, and will make the next) and `actor`: the reminders app tells a pair visit's partner.
+contact_planned = Signal()

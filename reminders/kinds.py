@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies import deadlines as rules
 from agencies.access import Action
-from agencies.models import Membership, Panel, User
+from agencies.models import Agency, Membership, Panel, User
 from audit.signals import glass_broken
 from cases.models import Case, InformationRequest, NeedsAssessment, OwnerQuestion
-from cases.signals import owner_answered, owner_asked
+from cases.signals import contact_planned, owner_answered, owner_asked
 from families.models import Person
 from interventions.models import FollowUp
 from panels.models import PanelMeeting
@@ -39,6 +39,7 @@ __all__ = [
     "NeedsAssessmentDue",
     "OwnerAnswered",
     "OwnerAsked",
+    "PairVisitPlanned",
     "Review",
     "Transition1M",
     "Transition6M",
@@ -360,6 +361,30 @@ class OwnerAnswered(ReminderKind):
 
         question: OwnerQuestion = kwargs["question"]
         add_notices(cls.code, question, case=question.case, recipients=[(question.asked_by, ASKER)])
+
+
+class PairVisitPlanned(ReminderKind):
+    """A visit made by a pair agreed the next contact: the police partner of the pair (a visitor
+    working for a police agency, other than who recorded it) is told at once, under the bell, and
+    finds the visit in their calendar (decision 92)."""
+
+    code = "pair_visit"
+    label = _("A pair visit is planned with you")
+    about = "cases.Contact"
+    listens_to = contact_planned
+
+    @classmethod
+    def received(cls, sender: Any, **kwargs: Any) -> None:
+        from .services import add_notices
+
+        contact, actor = kwargs["contact"], kwargs["actor"]
+        others = [user.pk for user in kwargs["visitors"] if user.pk != actor.pk]
+        if not others:
+            return
+        police = User.objects.filter(
+            pk__in=others, memberships__agency__sector=Agency.Sector.POLICE, is_active=True
+        ).distinct()
+        add_notices(cls.code, contact, case=contact.case, recipients=[(user, PARTNER) for user in police])
 
 
 class InformationRequestDue(ReminderKind):

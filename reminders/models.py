@@ -13,7 +13,7 @@ from agencies.access import RestrictedQuerySet, rules
 
 from .deadlines import KindCodes, kind_choices
 
-__all__ = ["OWNER", "Reminder"]
+__all__ = ["OWNER", "CalendarFeed", "Reminder"]
 
 # `Reminder.recipient_key` of a reminder addressed to whoever owns the case when it is read or sent.
 OWNER = 0
@@ -121,3 +121,27 @@ class Reminder(models.Model):
         from django.utils import timezone
 
         return timezone.localtime(self.due_at).date()
+
+
+class CalendarFeed(models.Model):
+    """A user's calendar feed (iCal): reached by a secret in its address, since a calendar app signs
+    in with nothing else. Only the secret's SHA-256 is kept, so the addresses cannot be read back
+    from the database; making a new one retires the old (decision 92)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("user")
+    )
+    secret_hash = models.CharField(_("secret (SHA-256)"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    # The user's own, for every action; nobody else's (as for kept forms).
+    access_rule = rules.own_typing
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(_("Calendar feed of %(user)s") % {"user": self.user})

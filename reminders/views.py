@@ -6,24 +6,29 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from django.views.generic import ListView, UpdateView, View
+from django.views.generic import ListView, TemplateView, UpdateView, View
 
 from agencies.access import Action, RestrictedViewMixin, get_restricted_object
 from agencies.access.views import RestrictedObjectFormView
 from agencies.models import Panel, PanelReminderSettings, User
 
 from . import services
+from .calendar import events_of, feed_user, ical, new_feed_secret
 from .deadlines import kind_of
 from .forms import PanelReminderSettingsForm, ReminderPreferencesForm
-from .models import Reminder
+from .models import CalendarFeed, Reminder
 
 __all__ = [
+    "CalendarFeedView",
+    "CalendarSecretView",
+    "CalendarView",
     "PanelReminderSettingsView",
     "ReminderListView",
     "ReminderOpenView",
@@ -113,3 +118,47 @@ class PanelReminderSettingsView(RestrictedObjectFormView):
         services.save_panel_settings(form.instance, actor=self.actor)
         messages.success(self.request, _("The panel's deadlines are saved."))
         return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class CalendarView(RestrictedViewMixin, TemplateView):
+    """The user's calendar: planned visits (next contacts agreed) and panel meetings, and the
+    address of their iCal feed (decision 92)."""
+
+    queryset = CalendarFeed.objects.all()
+    template_name = "reminders/calendar.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        return {**context, "events": events_of(self.actor), "has_feed": self.queryset.exists()}
+
+
+@method_decorator(require_POST, name="dispatch")
+class CalendarSecretView(RestrictedViewMixin, TemplateView):
+    """Make a new address for the user's feed: shown once, the old one stops working."""
+
+    queryset = CalendarFeed.objects.all()
+    action = Action.CHANGE
+    template_name = "reminders/calendar.html"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        secret = new_feed_secret(self.actor)
+        feed_url = request.build_absolute_uri(reverse("reminders:calendar_feed", kwargs={"secret": secret}))
+        context = self.get_context_data(events=events_of(self.actor), has_feed=True, feed_url=feed_url)
+        response = self.render_to_response(context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class CalendarFeedView(View):
+    """The iCal feed, opened by its secret alone (a calendar app signs in with nothing else): a
+    wrong or retired secret is a 404. No family's name is in it (decision 92)."""
+
+    def get(self, request: HttpRequest, secret: str) -> HttpResponse:
+        user = feed_user(secret)
+        if user is None:
+            raise Http404
+        with translation.override(user.language or None):
+            body = ical(events_of(user), request.build_absolute_uri("/").rstrip("/"))
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -244,6 +244,7 @@ def named(world: World) -> dict[str, Any]:
 MEETINGS = "panels.add_panelmeeting"
 ENDPOINTS = [
     Endpoint("home", "get", no_args, "list"),
+    Endpoint("reminders:calendar", "get", no_args, "list"),
     Endpoint("cases:case_list", "get", no_args, "list"),
     Endpoint("cases:case", "get", case_id, "object"),
     Endpoint("cases:case_share", "post", case_id, "write"),
@@ -472,6 +473,8 @@ EXEMPT = {
     "reminders-api:api-root": "links to the list endpoints",
     "reminders:reminder_read_all": "marks the caller's own reminders read",
     "reminders:preferences": "the user's own e-mail preference",
+    "reminders:calendar_secret": "makes the caller's own calendar address (decision 92)",
+    "reminders:calendar_feed": "opened by a feed's secret alone; a wrong one is 404 (tests/reminders/test_calendar.py)",
     "audit-api:api-root": "links to the list endpoints",
     "panels:reassignment": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
     "cases-api:reassignment-job": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",

@@ -65,6 +65,7 @@ VIEW_EXEMPTIONS = {
     "agencies.account.RecoveryCodesView": "the user's own recovery codes; reads no case data",
     "agencies.account.EnrolmentCodeView": "issues a colleague a two-factor enrolment code; reads no case data",
     "agencies.account.NameShownView": "the user's own name preference; reads no case data",
+    "reminders.views.CalendarFeedView": "the iCal feed, opened by its user's secret; events_of restricts",
     "reminders.views.ReminderPreferencesView": "the user's own choice of reminder e-mails; reads no case data",
     "privacy.trail_views.AuditSearchView": "the whole trail, for the data protection officer only (404 for others)",
     "privacy.trail_views.BreakGlassReportView": "the break-the-glass report, for the data protection officer only",

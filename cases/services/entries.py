@@ -38,6 +38,7 @@ from ..models import (
     Visibility,
 )
 from ..risk import RiskLevel
+from ..signals import contact_planned
 
 __all__ = [
     "AGE_BANDS",
@@ -216,6 +217,10 @@ def record_contact(
         Case.objects.filter(pk=contact.case_id).filter(
             models.Q(first_contact_on__isnull=True) | models.Q(first_contact_on__gt=held_on)
         ).update(first_contact_on=held_on)
+    if finalise and contact.next_contact_on:
+        # The next visit is agreed with the same visitors (step 3): a pair visit's police partner is
+        # told and finds it in their calendar (reminders, decision 92).
+        contact_planned.send(sender=Contact, contact=saved, visitors=visitors, actor=actor)
     return saved
 
 
