@@ -170,6 +170,11 @@ class IdleTimeoutMiddleware:
         if user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN)
+            # The page's own poll for the unread count is no sign of a person: it neither keeps the
+            # session alive nor ends it (a form posted after the time-out must still be kept).
+            if request.path == reverse("reminders:unread_count"):
+                idle = last_seen is not None and now - int(last_seen) > settings.URA_IDLE_TIMEOUT_MINUTES * 60
+                return JsonResponse({}, status=401) if idle else self.get_response(request)
             if last_seen is not None and now - int(last_seen) > settings.URA_IDLE_TIMEOUT_MINUTES * 60:
                 kept_url = reverse("kept_form")
                 posted = request.method == "POST" and not api and not _exempt(request.path)

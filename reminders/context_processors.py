@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -14,4 +15,7 @@ def unread_reminders(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_reminders": SimpleLazyObject(lambda: Reminder.objects.restrict(user, Action.VIEW).unread().count())}
+    return {
+        "unread_reminders": SimpleLazyObject(lambda: Reminder.objects.restrict(user, Action.VIEW).unread().count()),
+        "unread_poll_seconds": settings.URA_UNREAD_POLL_SECONDS,
+    }

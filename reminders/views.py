@@ -6,8 +6,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -35,6 +36,7 @@ __all__ = [
     "ReminderPreferencesView",
     "ReminderReadAllView",
     "ReminderReadView",
+    "UnreadCountView",
 ]
 
 
@@ -160,5 +162,20 @@ class CalendarFeedView(View):
         with translation.override(user.language or None):
             body = ical(events_of(user), request.build_absolute_uri("/").rstrip("/"))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class UnreadCountView(RestrictedViewMixin, View):
+    """The unread count, asked by every open page every few seconds (static/ura/unread.js), so a new
+    reminder shows without reloading: one count, restricted, whatever the user has; the badge comes
+    rendered in the user's language. The idle time-out does not count it as activity."""
+
+    queryset = Reminder.objects.all()
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        count = self.queryset.unread().count()
+        badge = render_to_string("reminders/_unread_badge.html", {"unread_reminders": count}, request=request)
+        response = JsonResponse({"count": count, "badge": badge})
         response["Cache-Control"] = "private, no-store"
         return response

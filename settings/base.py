@@ -180,6 +180,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # Signed out after this long without a request (agencies.security.IdleTimeoutMiddleware).
 URA_IDLE_TIMEOUT_MINUTES = env_int("URA_IDLE_TIMEOUT_MINUTES", 30)
+# How often an open page asks for the unread reminder count (reminders:unread_count, one query).
+URA_UNREAD_POLL_SECONDS = env_int("URA_UNREAD_POLL_SECONDS", 60)
 
 # --- Two-factor sign-in (django-otp, TOTP) ----------------------------------------------------
 # When true every account must enrol an authenticator app and give its code at each sign-in, in

@@ -245,6 +245,7 @@ MEETINGS = "panels.add_panelmeeting"
 ENDPOINTS = [
     Endpoint("home", "get", no_args, "list"),
     Endpoint("reminders:calendar", "get", no_args, "list"),
+    Endpoint("reminders:unread_count", "get", no_args, "list"),
     Endpoint("cases:case_list", "get", no_args, "list"),
     Endpoint("cases:case", "get", case_id, "object"),
     Endpoint("cases:case_share", "post", case_id, "write"),

@@ -47,9 +47,7 @@ def feed_url(user: User) -> str:
     return found.group(1).replace("http://testserver", "")
 
 
-def test_the_calendar_shows_the_visits_agreed_and_the_meetings(
-    case: Case, panel: Panel, coordinator: User
-) -> None:
+def test_the_calendar_shows_the_visits_agreed_and_the_meetings(case: Case, panel: Panel, coordinator: User) -> None:
     # given a later visit agreeing a date that replaces an earlier one, and a meeting of the panel
     agree_visit(case, 9)
     agree_visit(case, 4)
@@ -105,9 +103,7 @@ def test_the_feed_costs_the_same_for_one_visit_and_for_five(
     assert count() == one
 
 
-def test_a_pair_visit_tells_the_police_partner_who_finds_it_in_their_calendar(
-    case: Case, other_agency: Agency
-) -> None:
+def test_a_pair_visit_tells_the_police_partner_who_finds_it_in_their_calendar(case: Case, other_agency: Agency) -> None:
     # given a police officer who reads the case through a share
     police = Agency.objects.create(name="Police station", sector=Agency.Sector.POLICE)
     officer = member(police, "police_liaison", username="officer")
