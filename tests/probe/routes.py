@@ -21,6 +21,7 @@ PARAMETER_MODELS = {
     "meeting_pk": "panels.PanelMeeting",
     "consent": "families.Consent",
     "info": "cases.InformationRequest",
+    "owner-questions": "cases.OwnerQuestion",
     "person": "families.Person",
     "cases": "cases.Case",
     "shares": "cases.CaseShare",
@@ -43,6 +44,7 @@ SKIPPED_NAMES = {
     "api-logout": "revokes the caller's token",
     "api-schema": "the schema, the same for everyone (no case data); generated once at collection",
     "api-docs": "the schema's viewer, static",
+    "reminders:calendar_feed": "opened by a feed's secret, not an id: tests/reminders/test_calendar.py",
     "panels:reassignment": "a reassignment job (ids and progress) is its starter's alone, 404 for anyone else: "
     "tests/cases/test_ownership.py",
     "reassignment-job": "the same job in the API, 404 for anyone but its starter (as above)",
