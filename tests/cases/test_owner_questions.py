@@ -50,7 +50,7 @@ def test_a_panel_member_asks_for_fuller_access_and_reads_the_owners_answer(
     question = OwnerQuestion.objects.get()
     assert (question.kind, question.asked_by, question.case) == ("access", panel_member, case)
     # then the owner is told under the bell, and finds the question on the case page
-    [notice] = notices(owner, "owner_question")
+    assert len(notices(owner, "owner_question")) == 1
     owners_page = client_for(owner).get(case.get_absolute_url()).content.decode()
     assert "Our mentor meets the son weekly" in owners_page and question.get_absolute_url() in owners_page
     # when the owner answers

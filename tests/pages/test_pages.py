@@ -43,7 +43,16 @@ def test_the_case_page_shows_a_summary_reader_the_summary_sections(
 ) -> None:
     Case.objects.filter(pk=case.pk).update(panel=panel)
     response = signed_in(panel_member, case.get_absolute_url()).get(case.get_absolute_url())
-    assert shown(response) == ["header", "restrictions", "summary", "progress", "owner_questions", "involvement", "decisions", "referrals"]
+    assert shown(response) == [
+        "header",
+        "restrictions",
+        "summary",
+        "progress",
+        "owner_questions",
+        "involvement",
+        "decisions",
+        "referrals",
+    ]
 
 
 def test_the_home_page_shows_its_sections_in_order(caseworker: User) -> None:
