@@ -180,6 +180,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # Signed out after this long without a request (agencies.security.IdleTimeoutMiddleware).
 URA_IDLE_TIMEOUT_MINUTES = env_int("URA_IDLE_TIMEOUT_MINUTES", 30)
+# A visit typed without a connection is held in the browser, encrypted, at most this long; the key
+# is replaced after it (agencies.offline, decision 89).
+URA_OFFLINE_HOURS = env_int("URA_OFFLINE_HOURS", 8)
 
 # --- Two-factor sign-in (django-otp, TOTP) ----------------------------------------------------
 # When true every account must enrol an authenticator app and give its code at each sign-in, in
