@@ -122,7 +122,9 @@
         document.getElementById("main").prepend(notice);
       }
     }
-    idle.restart();
+    if (await offline.pending()) {
+      if (form) say(form, text.notKeptText);  // still held, tried again in a minute
+    } else idle.restart();
   }
 
   async function restore(form) {
@@ -196,6 +198,7 @@
   dialog.addEventListener("cancel", () => dialog.querySelector("[data-stay]").click());
 
   window.addEventListener("online", reconnect);
+  setInterval(() => navigator.onLine && reconnect(), 60 * 1000);  // the server did not answer
 
   document.addEventListener("DOMContentLoaded", async () => {
     idle.restart();
