@@ -18,8 +18,8 @@ from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from .kept import _SignedInJson
 from .access import Action
+from .kept import _SignedInJson
 
 __all__ = ["CLEAR_SITE_DATA", "OfflineKeyView", "offline_key", "signed_out"]
 

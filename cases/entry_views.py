@@ -97,7 +97,7 @@ class _EntryFormView(RestrictedObjectFormView):
             formsets=self.formsets,
             case_restrictions=restrictions.select_related("person"),
             # Typed offline, the form asks what others recorded since (decision 89).
-            last_event_seen=last_event_seen(self.request.user, case),
+            last_event_seen=last_event_seen(self.actor, case),
         )
         return context
 
