@@ -9,7 +9,7 @@ class AgenciesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import offline, signals  # noqa: F401  (offline: the sign-out wipes the browser)
         from .roles import sync_role_groups
 
         # After every app's migrations, since the role groups hold permissions of other apps.

@@ -123,4 +123,7 @@ class KeepAliveView(_SignedInJson):
 
 def idle_timeout(request: HttpRequest) -> dict[str, Any]:
     """Context processor: the idle time-out the page's script announces a minute ahead."""
-    return {"idle_seconds": int(settings.URA_IDLE_TIMEOUT_MINUTES) * 60}
+    return {
+        "idle_seconds": int(settings.URA_IDLE_TIMEOUT_MINUTES) * 60,
+        "offline_hours": int(settings.URA_OFFLINE_HOURS),  # decision 89
+    }

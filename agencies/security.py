@@ -149,6 +149,11 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         response.headers["Pragma"] = "no-cache"
+        if getattr(request, "ura_signed_out", False):
+            # A visit typed offline is held in the browser, encrypted; a sign-out wipes it (decision 89).
+            from .offline import CLEAR_SITE_DATA
+
+            response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
         return response
 
 

@@ -36,6 +36,7 @@ from .entry_forms import (
 )
 from .entry_kinds import EntryKind, entry_kind
 from .models import Attachment, Case, CaseEvent, Entry, InformationRequest, RiskRecord, event_choices
+from .offline_views import last_event_seen
 
 __all__ = [
     "AnswerInformationView",
@@ -95,6 +96,8 @@ class _EntryFormView(RestrictedObjectFormView):
             title=self.kind.title,
             formsets=self.formsets,
             case_restrictions=restrictions.select_related("person"),
+            # Typed offline, the form asks what others recorded since (decision 89).
+            last_event_seen=last_event_seen(self.actor, case),
         )
         return context
 

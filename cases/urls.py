@@ -3,7 +3,7 @@ of sections above every app (`pages.views.CaseView`) and joins these in `setting
 
 from django.urls import path
 
-from . import entry_views, family_views, question_views, views
+from . import entry_views, family_views, offline_views, question_views, views
 
 app_name = "cases"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/family/<int:person>/remove/", family_views.MemberRemoveView.as_view(), name="member_remove"),
     path("<int:pk>/family/<int:person>/merge/", family_views.MemberMergeView.as_view(), name="member_merge"),
     path("<int:pk>/timeline/", entry_views.TimelineView.as_view(), name="timeline"),
+    path("<int:pk>/changes/", offline_views.ChangesSinceView.as_view(), name="changes_since"),
     path("<int:pk>/stage/", entry_views.MoveStageView.as_view(), name="case_stage"),
     path("<int:pk>/risk/", entry_views.RiskLevelView.as_view(), name="case_risk"),
     path("<int:pk>/key-worker/", entry_views.KeyWorkerView.as_view(), name="case_key_worker"),

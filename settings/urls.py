@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from agencies.account import EnrolmentCodeView, NameShownView, RecoveryCodesView, TwoFactorView, VerifyView
 from agencies.api.views import ObtainTokenView, RevokeTokenView
 from agencies.kept import KeepAliveView, KeptFormView
+from agencies.offline import OfflineKeyView
 from agencies.views import set_language
 from cases import urls as case_urls
 from pages.views import CaseView, HomeView
@@ -35,6 +36,7 @@ urlpatterns = [
     path("accounts/name/", NameShownView.as_view(), name="name_shown"),
     path("accounts/kept/", KeptFormView.as_view(), name="kept_form"),
     path("accounts/keep-alive/", KeepAliveView.as_view(), name="keep_alive"),
+    path("accounts/offline-key/", OfflineKeyView.as_view(), name="offline_key"),
     path("accounts/two-factor/", TwoFactorView.as_view(), name="two_factor"),
     path("accounts/two-factor/verify/", VerifyView.as_view(), name="two_factor_verify"),
     path("accounts/two-factor/recovery-codes/", RecoveryCodesView.as_view(), name="two_factor_recovery"),

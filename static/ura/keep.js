@@ -6,6 +6,9 @@
 //   through (the script marks it: ura_kept=1).
 // - Signed in, the idle time-out is announced a minute ahead in a dialog that lets the worker stay.
 // - After signing in again (#ura-restore), the form sent when the session had ended is given back.
+// - Without a connection (decision 89), a form marked data-offline is held in this browser,
+//   encrypted (static/ura/offline.js), and kept on the server when the connection returns; what
+//   others recorded on the case meanwhile is then shown above it.
 (() => {
   const session = document.getElementById("ura-session");
   if (!session) return;  // signed out: nothing to keep
@@ -55,7 +58,21 @@
 
   const time = (iso) => new Date(iso).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
 
+  const offline = window.uraOffline;
+  let blanked = false;  // the idle time-out emptied the form offline: what is held is the latest
+  let heldHere = false;  // this page held something while offline
+
+  // No connection: hold what is typed in this browser, encrypted, until it returns.
+  async function hold(form) {
+    if (blanked) return true;
+    const held = offline && form.hasAttribute("data-offline") && (await offline.hold(form, fieldsOf(form)));
+    say(form, held ? text.heldText : text.notKeptText);
+    heldHere = heldHere || held;
+    return held;
+  }
+
   async function send(form) {
+    if (!navigator.onLine) return hold(form);
     const body = JSON.stringify({ path: location.pathname, fields: fieldsOf(form) });
     try {
       const response = await fetch(keepUrl, {
@@ -67,8 +84,47 @@
         idle.restart();
       } else say(form, text.notKeptText);
     } catch (error) {
-      say(form, text.notKeptText);
+      await hold(form);
     }
+  }
+
+  // What others recorded on the case since the page was opened, shown above the form.
+  async function showChanges(form, url) {
+    if (!url) return;
+    try {
+      const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
+      if (!response.ok) return;
+      const box = document.createElement("div");
+      box.innerHTML = await response.text();
+      document.querySelectorAll("[data-changes-since]").forEach((old) => old.remove());
+      if (box.firstElementChild) form.before(box.firstElementChild);
+    } catch (error) {
+      // the connection dropped again: what was sent is kept; the changes show next time
+    }
+  }
+
+  // The connection is back: the form on the page is held once more as it is now, then everything
+  // held is sent as the author's kept forms.
+  async function reconnect() {
+    if (!offline || !(await offline.pending())) return;
+    const form = document.querySelector("form[data-offline]");
+    if (form && heldHere && !blanked) await offline.hold(form, fieldsOf(form));
+    for (const sent of await offline.flush(csrf)) {
+      if (form && sent.path === location.pathname) {
+        say(form, text.sentText.replace("%(time)s", time(sent.keptAt)));
+        await showChanges(form, sent.changes);
+      } else {
+        const notice = document.createElement("p");
+        notice.className = "alert alert-info";
+        notice.setAttribute("role", "status");
+        const link = Object.assign(document.createElement("a"), { href: sent.path, textContent: text.sentElsewhereLink });
+        notice.append(`${text.sentElsewhereText} `, link);
+        document.getElementById("main").prepend(notice);
+      }
+    }
+    if (await offline.pending()) {
+      if (form) say(form, text.notKeptText);  // still held, tried again in a minute
+    } else idle.restart();
   }
 
   async function restore(form) {
@@ -85,8 +141,14 @@
     const later = () => { clearTimeout(timer); timer = setTimeout(() => send(form), DELAY); };
     form.addEventListener("input", later);
     form.addEventListener("change", later);
-    form.addEventListener("submit", () => {
+    form.addEventListener("submit", (event) => {
       clearTimeout(timer);
+      if (!navigator.onLine && form.hasAttribute("data-offline")) {
+        // Sent now, the page would be lost to the browser's error page: held instead.
+        event.preventDefault();
+        hold(form).then((held) => held && say(form, text.heldSubmitText));
+        return;
+      }
       if (!form.querySelector("input[name=ura_kept]")) {
         const marker = document.createElement("input");
         Object.assign(marker, { type: "hidden", name: "ura_kept", value: "1" });
@@ -110,7 +172,19 @@
     async expire() {
       // Keep what is on the page, then go to the sign-in page, which brings the worker back here.
       const form = document.querySelector("form[data-keep]");
-      if (form) await send(form);
+      if (!navigator.onLine && form && form.hasAttribute("data-offline") && offline) {
+        // Offline: held, then taken off the screen; signed out once the connection returns.
+        if (dialog.open) dialog.close();
+        if (await hold(form)) {
+          blanked = true;
+          form.reset();
+          say(form, text.offlineSignedOutText);
+        }
+        window.addEventListener("online", () => this.expire(), { once: true });
+        return;
+      }
+      if (offline && (await offline.pending())) await reconnect();
+      else if (form) await send(form);
       // Signed out here, or the sign-in page would send a session still alive straight back.
       await fetch(text.logoutUrl, { method: "POST", credentials: "same-origin", redirect: "manual", headers: { "X-CSRFToken": csrf() } });
       location.assign(`${text.loginUrl}?next=${encodeURIComponent(location.pathname + location.search + "#ura-restore")}`);
@@ -123,8 +197,12 @@
   });
   dialog.addEventListener("cancel", () => dialog.querySelector("[data-stay]").click());
 
-  document.addEventListener("DOMContentLoaded", () => {
+  window.addEventListener("online", reconnect);
+  setInterval(() => navigator.onLine && reconnect(), 60 * 1000);  // the server did not answer
+
+  document.addEventListener("DOMContentLoaded", async () => {
     idle.restart();
+    if (navigator.onLine) await reconnect();  // held on a page that was closed: sent now
     const forms = [...document.querySelectorAll("form[data-keep]")];
     forms.forEach(watch);
     const again = location.hash === "#ura-restore";

@@ -37,6 +37,8 @@ document.addEventListener("htmx:afterSwap", (event) => uraToggle(event.target));
 // A form sent twice (a double tap on a tablet) is sent once; htmx forms manage their own requests.
 document.addEventListener("submit", (event) => {
   const form = event.target;
+  // Held by another script (offline, keep.js; signing out, offline.js): not sent, so not marked.
+  if (event.defaultPrevented) return;
   if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
   if ([...form.attributes].some((attribute) => attribute.name.startsWith("hx-"))) return;
   if (form.dataset.submitting) { event.preventDefault(); return; }

@@ -1,0 +1,79 @@
+"""A visit recorded without a connection (decision 89): the key the page encrypts with lives in
+the server's session, is replaced after URA_OFFLINE_HOURS, and every sign-out ends it and tells the
+browser to clear what the site stored."""
+
+import base64
+import time
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from agencies.models import User
+from agencies.offline import KEY_AT
+from agencies.security import LAST_SEEN
+from tests.agencies.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def key_of(client: Client) -> str:
+    response = client.get(reverse("offline_key"))
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
+    key: str = response.json()["key"]
+    return key
+
+
+def test_it_gives_a_signed_in_page_one_key_for_its_session(caseworker: User, colleague: User, settings: Any) -> None:
+    # given two workers signed in
+    settings.URA_OFFLINE_HOURS = 6
+    hers, his = Client(), Client()
+    sign_in(hers, caseworker)
+    sign_in(his, colleague)
+    # then each session has its own 256-bit key, the same on every page, and the limit in hours
+    assert len(base64.b64decode(key_of(hers))) == 32
+    assert key_of(hers) == key_of(hers) != key_of(his)
+    assert hers.get(reverse("offline_key")).json()["hours"] == 6
+    # and a signed-out visitor gets none
+    assert Client().get(reverse("offline_key")).status_code == 401
+
+
+def test_the_key_is_replaced_after_the_configured_hours(caseworker: User, settings: Any) -> None:
+    # given a key made nine hours ago, with a limit of eight
+    settings.URA_OFFLINE_HOURS = 8
+    client = Client()
+    sign_in(client, caseworker)
+    first = key_of(client)
+    session = client.session
+    session[KEY_AT] = int(time.time()) - 9 * 3600
+    session.save()
+    # then what it encrypted can no longer be read: the page is given a new one
+    assert key_of(client) != first
+
+
+@pytest.mark.parametrize("how", ["button", "idle time-out"])
+def test_signing_out_ends_the_key_and_clears_the_browser(caseworker: User, how: str) -> None:
+    # given a worker whose page holds the session's key
+    client = Client()
+    sign_in(client, caseworker)
+    first = key_of(client)
+    # when she signs out, or the idle time-out signs her out
+    if how == "button":
+        response = client.post(reverse("logout"))
+    else:
+        session = client.session
+        session[LAST_SEEN] = int(time.time()) - 31 * 60
+        session.save()
+        response = client.get("/")
+    # then the browser is told to clear the site's storage, and the next session has another key
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    sign_in(client, caseworker)
+    assert key_of(client) != first
+
+
+def test_other_answers_do_not_clear_the_browser(caseworker: User) -> None:
+    client = Client()
+    sign_in(client, caseworker)
+    assert "Clear-Site-Data" not in client.get("/")

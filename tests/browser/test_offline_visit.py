@@ -1,0 +1,145 @@
+"""A home visit recorded without a connection (decision 89): the page already open keeps working
+offline, what is typed is held in the browser only encrypted, and when the connection returns it is
+kept as the worker's private draft, with what others recorded meanwhile shown to her, not merged."""
+
+import datetime
+import re
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from agencies.models import KeptForm, User
+from cases import services
+from cases.models import Case, Contact
+from tests.browser.conftest import sign_in
+from tests.cases.test_entries import visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+NOTE = "Ardit showed us the boxing club's timetable; his mother asked for help with the school."
+HELD = "No connection: what you typed is held on this tablet"
+
+# Everything the browser keeps for the site, as text: IndexedDB's records (their bytes spelled out
+# as characters, so a plaintext note would show), localStorage and sessionStorage.
+STORED = """async () => {
+  const bytes = (value) => value instanceof ArrayBuffer || ArrayBuffer.isView(value)
+    ? String.fromCharCode(...new Uint8Array(value.buffer || value)) : value;
+  const dump = { local: JSON.stringify(localStorage), session: JSON.stringify(sessionStorage), idb: [] };
+  for (const info of await indexedDB.databases()) {
+    const db = await new Promise((ok) => { const r = indexedDB.open(info.name); r.onsuccess = () => ok(r.result); });
+    for (const name of db.objectStoreNames) {
+      const rows = await new Promise((ok) => {
+        const r = db.transaction(name).objectStore(name).getAll(); r.onsuccess = () => ok(r.result);
+      });
+      for (const row of rows) dump.idb.push(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, bytes(v)])));
+    }
+    db.close();
+  }
+  return dump;
+}"""
+
+
+@pytest.fixture
+def krasniqi(demo: dict[str, User]) -> Case:
+    return Case.objects.get(family__name="Krasniqi")
+
+
+def open_visit_form(page: Any, live_server: Any, case: Case) -> str:
+    sign_in(page, live_server, "sw.blerina")
+    path = reverse("cases:entry_create", args=[case.pk, "contact"])
+    page.goto(live_server.url + path)
+    held = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Date and time").fill(held)
+    expect(page.get_by_text("Kept as your private draft at")).to_be_visible()
+    return path
+
+
+def test_a_visit_typed_offline_is_kept_when_the_connection_returns(
+    page: Any, live_server: Any, krasniqi: Case, demo: dict[str, User]
+) -> None:
+    # given a social worker with the visit form open in the family's home
+    path = open_visit_form(page, live_server, krasniqi)
+    # when the connection drops in the middle of the visit, and she types her note and taps Record
+    page.context.set_offline(True)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text(HELD)).to_be_visible()
+    page.get_by_role("button", name="Record", exact=True).click()
+    # then the page stays, with her note, and nothing has reached the server
+    expect(page.get_by_text("No connection: nothing was sent.")).to_be_visible()
+    expect(page.get_by_label("What was discussed")).to_have_value(NOTE)
+    assert [kept.fields.get("discussed") for kept in KeptForm.objects.all()] == [[""]]
+    # and meanwhile the police officer records a visit of his own on the case
+    services.record_contact(visit(krasniqi, discussed="Saw the father at the station."), actor=demo["police.fatos"])
+    # when the connection returns
+    page.context.set_offline(False)
+    # then her note is sent as her private draft (a kept form), not recorded over anything
+    expect(page.get_by_text("The connection is back: what you typed offline is kept")).to_be_visible()
+    kept = KeptForm.objects.get(user__username="sw.blerina", path=path)
+    assert kept.fields["discussed"] == [NOTE]
+    assert not Contact.objects.filter(discussed=NOTE).exists()
+    # and she is shown what the officer recorded while she was offline
+    changes = page.get_by_role("alert").filter(has_text="While you were offline, others recorded on this case")
+    expect(changes).to_be_visible()
+    expect(changes.get_by_text("Fatos Dushku")).to_be_visible()
+    # and the note is hers to check and record; opened again, the form gives it back
+    page.reload()
+    expect(page.get_by_label("What was discussed")).to_have_value(NOTE)
+    assert page.evaluate(STORED)["idb"] == []  # nothing left in the browser once it was sent
+    page.get_by_role("button", name="Record", exact=True).click()
+    expect(page.get_by_text("Recorded.", exact=True)).to_be_visible()
+    assert Contact.objects.filter(discussed=NOTE, is_draft=False).count() == 1
+    assert not KeptForm.objects.filter(user__username="sw.blerina", path=path).exists()
+
+
+def test_what_is_held_offline_is_not_plaintext_and_sign_out_wipes_it(
+    page: Any, live_server: Any, krasniqi: Case
+) -> None:
+    # given a worker who typed a note offline
+    open_visit_form(page, live_server, krasniqi)
+    page.context.set_offline(True)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text(HELD)).to_be_visible()
+    # then the browser holds it, but not in a form anyone can read
+    stored = page.evaluate(STORED)
+    assert len(stored["idb"]) == 1
+    assert set(stored["idb"][0]) == {"id", "began", "at", "iv", "data"}
+    for word in ("boxing", "Ardit", "timetable", "discussed"):
+        assert word not in str(stored)
+    assert "/cases/" not in str(stored["idb"])  # not even which case (htmx keeps the page's path)
+    # when the connection returns but the server cannot take the note yet, and she signs out
+    page.route("**/accounts/kept/", lambda route: route.abort())
+    page.context.set_offline(False)
+    expect(page.get_by_text("Not kept just now")).to_be_visible()
+    assert len(page.evaluate(STORED)["idb"]) == 1
+    page.get_by_role("button", name="Blerina Kola").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    # then nothing of it is left in the browser
+    stored = page.evaluate(STORED)
+    assert stored["idb"] == [] and stored["local"] == "{}" and "boxing" not in stored["session"]
+
+
+def test_what_is_held_is_wiped_after_the_configured_hours(
+    page: Any, live_server: Any, krasniqi: Case, settings: Any
+) -> None:
+    # given a limit of two hours, and a note typed offline
+    settings.URA_OFFLINE_HOURS = 2
+    page.clock.install()
+    open_visit_form(page, live_server, krasniqi)
+    page.context.set_offline(True)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text(HELD)).to_be_visible()
+    assert len(page.evaluate(STORED)["idb"]) == 1
+    # when the tablet stays offline for almost that long, the note is held, off the screen (the idle
+    # time-out)
+    page.clock.fast_forward("01:50:00")
+    page.clock.run_for(61_000)
+    expect(page.get_by_text("Signed out after a period of inactivity. What you typed is held")).to_be_visible()
+    expect(page.get_by_label("What was discussed")).to_have_value("")
+    assert len(page.evaluate(STORED)["idb"]) == 1
+    # and when it stays offline for longer, what was held is deleted
+    page.clock.fast_forward("00:10:00")
+    page.clock.run_for(61_000)
+    assert page.evaluate(STORED)["idb"] == []
