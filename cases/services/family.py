@@ -363,6 +363,7 @@ def merge_members(case: Case, keep: Person, merged: Person, *, reason: str, acto
     _check(keep)
     keep.save()
     moved = _move_references(keep, merged)
+    keep.copy_keys_to_cases()  # the merged record's cases now have `keep` as index person
     merged.ended_at, merged.end_reason, merged.merged_into = timezone.now(), reason, keep
     merged.save(update_fields=["ended_at", "end_reason", "merged_into", "updated_at"])
     family = case.family_id
