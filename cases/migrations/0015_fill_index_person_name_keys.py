@@ -15,9 +15,7 @@ def forwards(apps, schema_editor):
     Case = apps.get_model("cases", "Case")
     Person = apps.get_model("families", "Person")
     person = Person._base_manager.filter(pk=OuterRef("index_person_id"))
-    Case._base_manager.update(
-        **{column: Subquery(person.values(source)[:1]) for column, source in COPIED.items()}
-    )
+    Case._base_manager.update(**{column: Subquery(person.values(source)[:1]) for column, source in COPIED.items()})
 
 
 class Migration(migrations.Migration):
