@@ -3,7 +3,6 @@
 import datetime
 from collections.abc import Iterable
 
-from django.apps import apps
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -215,27 +214,9 @@ class Person(models.Model):
         # Each alias's words as keys, space-separated, so that a search meets "Abu Ardit" or "Krasnici".
         words = {name_key(word) for alias in self.alias_list() for word in alias.split()}
         self.other_name_keys = " ".join(sorted(word for word in words if word))[:400]
-        adding = self._state.adding
-        names = update_fields is None or bool({"given_name", "family_name", "other_names"} & set(update_fields))
         if update_fields is not None:
             update_fields = {*update_fields, "given_name_key", "family_name_key", "other_name_keys"}
         super().save(force_insert=force_insert, force_update=force_update, using=using, update_fields=update_fields)
-        if names and not adding:
-            self.copy_keys_to_cases()
-
-    def name_keys(self) -> dict[str, str]:
-        """The keys a case whose index person this is keeps on its own row (decision 82)."""
-        return {
-            "index_given_name_key": self.given_name_key,
-            "index_family_name_key": self.family_name_key,
-            "index_other_name_keys": self.other_name_keys,
-        }
-
-    def copy_keys_to_cases(self) -> None:
-        """Copy the name keys onto the cases this is the index person of, so the case search reads
-        the case row alone (decision 82). Whoever saves a person, or makes them a case's index
-        person, calls this: a case's copy never lags its person's name."""
-        apps.get_model("cases", "Case")._base_manager.filter(index_person_id=self.pk).update(**self.name_keys())
 
     @property
     def is_current(self) -> bool:

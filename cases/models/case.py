@@ -24,6 +24,7 @@ __all__ = [
     "CaseShare",
     "CaseUserObjectPermission",
     "DisclosureCheck",
+    "copy_index_keys",
     "event_choices",
 ]
 
@@ -166,7 +167,7 @@ class Case(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding and self.index_person_id is not None:
-            for name, key in self.index_person.name_keys().items():
+            for name, key in index_keys(self.index_person).items():
                 setattr(self, name, key)
         super().save(*args, **kwargs)
 
@@ -176,6 +177,22 @@ class Case(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+
+def index_keys(person: Any) -> dict[str, str]:
+    """The name keys a case keeps of its index person `person` (decision 82)."""
+    return {
+        "index_given_name_key": person.given_name_key,
+        "index_family_name_key": person.family_name_key,
+        "index_other_name_keys": person.other_name_keys,
+    }
+
+
+def copy_index_keys(person: Any) -> None:
+    """Copy `person`'s name keys onto the cases they are the index person of, so that the case
+    search reads the case row alone (decision 82). Called whenever a person is saved
+    (cases.signals) and by a merge, which moves cases to the kept record without saving them."""
+    Case._base_manager.filter(index_person_id=person.pk).update(**index_keys(person))
 
 
 class CaseReferenceCounter(models.Model):
