@@ -15,12 +15,12 @@ JOIN auth_group g ON g.name = 'agency:Agency ' || i;
 
 INSERT INTO agencies_user (password, is_superuser, username, first_name, last_name, email, is_staff,
                            is_active, date_joined, language, gender, spoken_languages, reminder_delivery,
-                           name_shown_to_others)
+                           name_shown_to_others, sign_in_generation)
 SELECT '!', false, 'bench.user' || i, 'User', i::text, '', false, true, now(), '',
-       (ARRAY['female','male'])[1 + i % 2], 'Albanian', 'immediate', 'full_name'
+       (ARRAY['female','male'])[1 + i % 2], 'Albanian', 'immediate', 'full_name', 0
 FROM generate_series(1, 2000) AS i
 UNION ALL
-SELECT '!', false, name, name, '', '', false, true, now(), '', '', '', 'immediate', 'full_name'
+SELECT '!', false, name, name, '', '', false, true, now(), '', '', '', 'immediate', 'full_name', 0
 FROM unnest(ARRAY['bench.practitioner','bench.police','bench.supervisor','bench.coordinator','bench.nobody']) AS name;
 
 -- bench.userN works for agency ((N - 1) % 100) + 1.
@@ -100,15 +100,16 @@ SELECT setval(pg_get_serial_sequence('families_person', 'id'), {N_CASES});
 
 INSERT INTO cases_case (id, reference, family_id, index_person_id, stage, owning_agency_id, owner_id, panel_id,
                         risk_level, urgency, next_step, next_review_on, opened_at, closed_at, created_at, updated_at,
-                        key_worker_note)
+                        key_worker_note, index_given_name_key, index_family_name_key, index_other_name_keys)
 SELECT g, 'B-' || g, g, g, 1 + g % 10, ba.agency_id, bo.user_id,
        CASE WHEN (g / 7) % 10 < 3 THEN ba.panel_id END,
        (ARRAY['not_assessed','low','moderate','high','critical'])[1 + g % 5], 'routine',
        '', CURRENT_DATE + (g % 90) - 30,
        now() - (g % 20000) * interval '1 hour',
        CASE WHEN (g / 100) % 5 = 0 THEN now() - (g % 1000) * interval '1 minute' END,
-       now(), now(), ''
+       now(), now(), '', 'person', regexp_replace(lower(bn.name), '(.)\1+', '\1', 'g'), ''
 FROM generate_series(1, {N_CASES}) AS g
+JOIN (SELECT g AS n, name FROM bench_name) bn ON bn.n = g
 JOIN bench_agency ba ON ba.n = 1 + g % 100
 JOIN bench_owner bo ON bo.agency_id = ba.agency_id AND bo.k = (g / 100) % 20;
 SELECT setval(pg_get_serial_sequence('cases_case', 'id'), {N_CASES});

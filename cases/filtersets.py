@@ -80,11 +80,13 @@ class CaseFilterSet(django_filters.FilterSet):
             return queryset
         # Not the family's own name: matching it joined every family to the visible cases (a scan of
         # the families table); the index person's family name is the family's (decision 69).
+        # The keys are the case row's own copy (decision 82): no join, so each condition is an index
+        # of the case table that PostgreSQL combines with the access branches.
         also = Q(reference__icontains=value)
         key = name_key(value)
         if key:
-            also |= Q(index_person__other_name_keys__contains=key)
-        fields = ("index_person__family_name_key", "index_person__given_name_key")
+            also |= Q(index_other_name_keys__contains=key)
+        fields = ("index_family_name_key", "index_given_name_key")
         found: QuerySet[Case] = key_search(queryset, value, fields, also=also)
         return found
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, models
 from django.db.models import Lookup, Q
 
@@ -74,9 +75,21 @@ def key_search(queryset: models.QuerySet[Any], text: str, fields: Sequence[str],
 
 @dataclass
 class KnownPerson:
-    person: Person
+    """Someone a new member may be: a person in a register the user reads in full, or the subject
+    of an earlier referral the user may read (then `person` is None)."""
+
+    person: Person | None
     reason: str
     score: int
+    referral: Any = None
+
+    @property
+    def name(self) -> str:
+        return str(self.person) if self.person is not None else self.referral.subject
+
+    @property
+    def date_of_birth(self) -> datetime.date | None:
+        return self.person.date_of_birth if self.person is not None else self.referral.subject_date_of_birth
 
 
 def _reason(given_a: str, given_b: str, aliases: str, born_a: Any, born_b: Any) -> tuple[int, str] | None:
@@ -92,6 +105,43 @@ def _reason(given_a: str, given_b: str, aliases: str, born_a: Any, born_b: Any) 
     return None
 
 
+def _known_members(user: Any, typed: str, given_key: str, born: Any, exclude: Sequence[int]) -> list[KnownPerson]:
+    family_key = name_key(typed)
+    visible = Person.objects.restrict(user, Action.VIEW).current().exclude(pk__in=exclude)
+    fields = ("family_name_key", "other_name_keys")
+    found = key_search(visible, typed, fields, also=Q(other_name_keys__contains=family_key))
+    known = []
+    for person in found.select_related("family")[:200]:
+        if not (similar(person.family_name_key, family_key) or family_key in person.other_name_keys.split()):
+            continue
+        reason = _reason(given_key, person.given_name_key, person.other_name_keys, born, person.date_of_birth)
+        if reason:
+            known.append(KnownPerson(person, reason[1], reason[0]))
+    return known
+
+
+def _known_referrals(user: Any, typed: str, given_key: str, born: Any, members: list[KnownPerson]) -> list[Any]:
+    """Subjects of earlier referrals the user may read (restrict() with the read action first, as
+    the referral list does), across spellings. A referral whose person is already offered from a
+    register (the same family record and given name) is not offered twice."""
+    family_key = name_key(typed)
+    referral_model = apps.get_model("referrals", "Referral")
+    visible = referral_model.objects.restrict(user, Action.VIEW)
+    found = key_search(visible, typed, ("subject_family_name_key",))
+    offered = {(k.person.family_id, k.person.given_name_key) for k in members if k.person is not None}
+    known = []
+    for referral in found.order_by("-received_at", "-pk")[:200]:
+        if not similar(referral.subject_family_name_key, family_key):
+            continue
+        if (referral.family_id, referral.subject_given_name_key) in offered:
+            continue
+        given, born_b = referral.subject_given_name_key, referral.subject_date_of_birth
+        reason = _reason(given_key, given, "", born, born_b)
+        if reason:
+            known.append(KnownPerson(None, reason[1], reason[0], referral=referral))
+    return known
+
+
 def known_people(
     user: Any,
     *,
@@ -101,21 +151,15 @@ def known_people(
     exclude: Sequence[int] = (),
     limit: int = 10,
 ) -> list[KnownPerson]:
-    """People already in a register the user reads in full who may be the one being added: the
-    family name meets (key, alias or a slip of a letter) and the given name or the birth date
-    agrees. Only among what the user may already see."""
+    """People already known who may be the one being added: in a register the user reads in full,
+    or the subject of an earlier referral the user may read; the family name meets (key, alias or
+    a slip of a letter) and the given name or the birth date agrees. Only among what the user may
+    already see: both statements run, restricted first, whatever they find (decision 62)."""
     family_key, given_key = name_key(family_name), name_key(given_name)
     if len(family_key) < 2:
         return []
-    visible = Person.objects.restrict(user, Action.VIEW).current().exclude(pk__in=exclude)
-    fields = ("family_name_key", "other_name_keys")
-    found = key_search(visible, family_name, fields, also=Q(other_name_keys__contains=family_key))
-    known = []
-    for person in found.select_related("family")[:200]:
-        if not (similar(person.family_name_key, family_key) or family_key in person.other_name_keys.split()):
-            continue
-        reason = _reason(given_key, person.given_name_key, person.other_name_keys, date_of_birth, person.date_of_birth)
-        if reason:
-            known.append(KnownPerson(person, reason[1], reason[0]))
-    known.sort(key=lambda k: -k.score)
+    members = _known_members(user, family_name, given_key, date_of_birth, exclude)
+    referrals = _known_referrals(user, family_name, given_key, date_of_birth, members)
+    # The registers first at the same score: a person recorded in full over a reporter's words.
+    known = sorted(members + referrals, key=lambda k: (-k.score, k.person is None))
     return known[:limit]

@@ -147,7 +147,17 @@ def _anonymise_row(obj: models.Model) -> None:
             kept = {key: item for key, item in value.items() if key in KEEP_EVENT_DATA}
             if kept != value:
                 changes[field.attname] = kept
-    keys = ("given_name_key", "family_name_key", "other_name_keys", "subject_given_name_key", "subject_family_name_key")
+    keys = (
+        "given_name_key",
+        "family_name_key",
+        "other_name_keys",
+        "subject_given_name_key",
+        "subject_family_name_key",
+        # A case's copy of its index person's keys (decision 82).
+        "index_given_name_key",
+        "index_family_name_key",
+        "index_other_name_keys",
+    )
     for key_field in keys:
         if any(f.attname == key_field for f in obj._meta.concrete_fields):
             changes[key_field] = ""

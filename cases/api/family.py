@@ -129,10 +129,14 @@ class HistorySerializer(serializers.Serializer[Any]):
 
 
 class KnownPersonSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField(source="person.pk")
-    name = serializers.CharField(source="person.__str__")
-    family = serializers.IntegerField(source="person.family_id")
-    date_of_birth = serializers.DateField(source="person.date_of_birth")
+    """A member of a register the user reads (`id`, `family`), or the subject of an earlier
+    referral the user may read (`referral`; `id` and `family` null)."""
+
+    id = serializers.IntegerField(source="person.pk", allow_null=True)
+    name = serializers.CharField()
+    family = serializers.IntegerField(source="person.family_id", allow_null=True)
+    referral = serializers.IntegerField(source="referral.pk", allow_null=True)
+    date_of_birth = serializers.DateField(allow_null=True)
     reason = serializers.CharField()
 
 
@@ -253,7 +257,8 @@ class FamilyMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Rest
     )
     @action(detail=False, methods=["get"])
     def known(self, request: Request) -> Response:
-        """People already recorded (in the registers you read) whom a new member may be."""
+        """People already recorded whom a new member may be: in the registers you read in full, or
+        named in earlier referrals you may read."""
         params = request.query_params
         typed = params.get("date_of_birth") or None
         born = serializers.DateField(allow_null=True).run_validation(typed) if typed else None

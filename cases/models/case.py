@@ -24,6 +24,7 @@ __all__ = [
     "CaseShare",
     "CaseUserObjectPermission",
     "DisclosureCheck",
+    "copy_index_keys",
     "event_choices",
 ]
 
@@ -102,6 +103,12 @@ class Case(models.Model):
         blank=True,
         help_text=_("Or someone outside the family: a teacher, a youth worker, an imam."),
     )
+    # The index person's name keys (families.matching), copied here so that the case search
+    # filters on the case row alone, with the access branches and the trigram indexes (decision 82).
+    # Kept by Person.save() and set when the case is made; never typed.
+    index_given_name_key = models.CharField(max_length=100, editable=False, blank=True, default="")
+    index_family_name_key = models.CharField(max_length=100, editable=False, blank=True, default="")
+    index_other_name_keys = models.CharField(max_length=400, editable=False, blank=True, default="")
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -126,6 +133,14 @@ class Case(models.Model):
             models.Index(fields=["stage"], name="cases_case_stage_idx"),
             models.Index(fields=["risk_level"], name="cases_case_risk_idx"),
             models.Index(fields=["-opened_at", "-id"], name="cases_case_opened_idx"),
+            # The search (decision 82): prefixes of the index person's keys (LIKE 'kra%'); the
+            # trigram indexes, PostgreSQL only, are made by a migration.
+            models.Index(
+                fields=["index_family_name_key"], opclasses=["varchar_pattern_ops"], name="cases_case_family_key_idx"
+            ),
+            models.Index(
+                fields=["index_given_name_key"], opclasses=["varchar_pattern_ops"], name="cases_case_given_key_idx"
+            ),
             # The reminder sweep (reminders/sweep.py): open cases by each due date.
             models.Index(
                 fields=["first_contact_due_on"],
@@ -150,12 +165,34 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} · {self.family}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and self.index_person_id is not None:
+            for name, key in index_keys(self.index_person).items():
+                setattr(self, name, key)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("cases:case", kwargs={"pk": self.pk})
 
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+
+def index_keys(person: Any) -> dict[str, str]:
+    """The name keys a case keeps of its index person `person` (decision 82)."""
+    return {
+        "index_given_name_key": person.given_name_key,
+        "index_family_name_key": person.family_name_key,
+        "index_other_name_keys": person.other_name_keys,
+    }
+
+
+def copy_index_keys(person: Any) -> None:
+    """Copy `person`'s name keys onto the cases they are the index person of, so that the case
+    search reads the case row alone (decision 82). Called whenever a person is saved
+    (cases.receivers) and by a merge, which moves cases to the kept record without saving them."""
+    Case._base_manager.filter(index_person_id=person.pk).update(**index_keys(person))
 
 
 class CaseReferenceCounter(models.Model):

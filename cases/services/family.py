@@ -21,7 +21,7 @@ from audit.models import AuditEvent
 from audit.services import record
 from families.models import CivilDocument, MemberChange, Person, Relation, Whereabouts
 
-from ..models import Case, CaseEvent
+from ..models import Case, CaseEvent, copy_index_keys
 
 __all__ = ["add_member", "change_member", "family_case", "merge_members", "remove_member"]
 
@@ -363,6 +363,7 @@ def merge_members(case: Case, keep: Person, merged: Person, *, reason: str, acto
     _check(keep)
     keep.save()
     moved = _move_references(keep, merged)
+    copy_index_keys(keep)  # the merged record's cases now have `keep` as index person
     merged.ended_at, merged.end_reason, merged.merged_into = timezone.now(), reason, keep
     merged.save(update_fields=["ended_at", "end_reason", "merged_into", "updated_at"])
     family = case.family_id

@@ -213,6 +213,23 @@ class TestMerge:
         assert elsewhere.given_name not in str(refused.value)
         assert Person.objects.get(pk=elsewhere.pk).merged_into is None
 
+    def test_two_family_records_are_not_merged_even_by_a_supervisor_of_both(
+        self, case: Case, supervisor: User, agency: Agency
+    ) -> None:
+        # given the same boy as index person of two cases of two family records, both of the
+        # supervisor's agency (decision 84: a person belongs to one family record)
+        from tests.factories import CaseFactory
+
+        other = CaseFactory(owner=case.owner, owning_agency=agency)
+        elsewhere = other.index_person
+        # when the supervisor merges them, then it is refused as for a record they may not see
+        with pytest.raises(ValidationError, match="current members of this family"):
+            services.merge_members(case, case.index_person, elsewhere, reason="Same", actor=supervisor)
+        # and nothing moved
+        assert Person.objects.get(pk=elsewhere.pk).merged_into is None
+        assert Case.objects.get(pk=other.pk).index_person_id == elsewhere.pk
+        assert not MemberChange.objects.filter(kind="merged").exists()
+
 
 def _hidden_person() -> Person:
     from tests.factories import AgencyFactory, CaseFactory

@@ -69,3 +69,54 @@ def test_the_api_searches_alike(case: Case, caseworker: User) -> None:
     named(case, "Ardit", "Krasniqi")
     rows = api_as(caseworker).get(reverse("cases-api:case-list"), {"q": "Krasnici"}).json()["results"]
     assert [row["id"] for row in rows] == [case.pk]
+
+
+class TestTheCaseRowKeepsTheIndexPersonsKeys:
+    """The search reads the case row alone (decision 82): its copy of the index person's keys
+    follows every correction, merge and new case."""
+
+    def test_the_search_reads_the_case_row_alone(self) -> None:
+        from cases.filtersets import CaseFilterSet
+
+        sql = str(CaseFilterSet({"q": "Krasnici"}, queryset=Case.objects.all()).qs.query)
+        assert "families_person" not in sql and "index_family_name_key" in sql
+
+    def test_a_new_case_carries_its_index_persons_keys(self, case: Case) -> None:
+        row = Case.objects.get(pk=case.pk)
+        person = case.index_person
+        assert (row.index_given_name_key, row.index_family_name_key) == (
+            person.given_name_key,
+            person.family_name_key,
+        )
+
+    def test_a_corrected_name_is_found_and_the_old_one_no_longer(self, case: Case, caseworker: User) -> None:
+        from cases import services
+
+        # given the index person recorded as "Ardit Gashi"
+        services.change_member(case, case.index_person, given_name="Ardit", family_name="Gashi", actor=case.owner)
+        assert case.pk in found(caseworker, "Gashi")
+        # when the owner corrects the name, with an alias
+        services.change_member(
+            case, case.index_person, family_name="Krasniqi", other_names="Abu Ardit", actor=case.owner
+        )
+        # then the new name and the alias find the case, the old name no longer does
+        assert case.pk in found(caseworker, "Krasnici") and case.pk in found(caseworker, "Abu")
+        assert case.pk not in found(caseworker, "Gashi")
+
+    def test_a_merge_gives_the_cases_of_the_merged_record_the_kept_ones_keys(
+        self, case: Case, caseworker: User, supervisor: User
+    ) -> None:
+        from cases import services
+
+        # given the index person recorded twice, the second record the index person of a second case
+        services.change_member(case, case.index_person, given_name="Ardit", family_name="Krasniqi", actor=case.owner)
+        twin = services.add_member(
+            case, given_name="Ardi", family_name="Berisha", relationship="sibling", actor=case.owner
+        )
+        second = services.open_case(family=case.family, index_person=twin, owner=case.owner, actor=case.owner)
+        assert second.pk in found(caseworker, "Berisha")
+        # when a supervisor merges them
+        services.merge_members(case, case.index_person, twin, reason="The same boy", actor=supervisor)
+        # then the second case is found by the kept record's name and the merged spelling (an alias)
+        assert {case.pk, second.pk} <= found(caseworker, "Krasnici")
+        assert Case.objects.get(pk=second.pk).index_family_name_key == "krasnici"
