@@ -146,8 +146,10 @@ def test_moving_panel_meetings_and_deadlines_keeps_every_row_relation_and_permis
     _migrate(_latest())
 
     # then: every row, with every value, in the tables of its new app
+    # (columns added by later migrations, such as an attendance's apologies, are not the move's)
     for label, model in MOVED.items():
-        assert _rows(model) == before[label], label
+        moved = [{name: row[name] for name in then} for row, then in zip(_rows(model), before[label], strict=False)]
+        assert (len(_rows(model)), moved) == (len(before[label]), before[label]), label
     tables = set(connection.introspection.table_names())
     assert {"panels_panelmeeting", "panels_agendaitem", "agencies_panelremindersettings"} <= tables
     assert not {"agencies_panelmeeting", "agencies_agendaitem", "reminders_panelremindersettings"} & tables
