@@ -187,6 +187,10 @@ class MeetingView(RestrictedViewMixin, DetailView[PanelMeeting]):
             is_coordinator=is_coordinator,
             # The minutes cover every case discussed: for the panel's members, not for a guest.
             minutes=meeting.minutes if sits_on(user, meeting.panel_id) else "",
+            # The breadcrumb links to the panel only for those who may open it (a social worker or a
+            # partner invited for one case may not: the link would lead to "Not allowed").
+            panel_readable=user.has_perm("agencies.view_panel")
+            and Panel.objects.restrict(user, Action.VIEW).filter(pk=meeting.panel_id).exists(),
         )
         if is_coordinator and meeting.status == PanelMeeting.Status.SCHEDULED:
             context.update(attendance_form=AttendanceForm(), agenda_case_form=AgendaCaseForm(meeting=meeting))
