@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, View
 
 from agencies.access import (
@@ -225,7 +227,8 @@ class EntryView(RestrictedViewMixin, DetailView[Entry]):
         # the abstract see only the kind of entry and its date.
         title = str(entry)
         if not entry.content_visible:
-            title = f"{entry._meta.verbose_name} · {timezone.localtime(entry.created_at):%Y-%m-%d}"
+            day = date_format(timezone.localtime(entry.created_at).date(), "SHORT_DATE_FORMAT")
+            title = f"{entry._meta.verbose_name} · {day}"
         context = super().get_context_data(**kwargs)
         return {**context, "kind": self.kind.slug, "entry_kind": self.kind, "case": entry.case, "title": title}
 
@@ -313,7 +316,7 @@ class _CaseChangeView(RestrictedObjectFormView):
 
 class MoveStageView(_CaseChangeView):
     form_class = MoveStageForm
-    title = _("Move to another step")
+    title = gettext_lazy("Move to another step")  # a class attribute: translated per request
 
     def perform(self, form: MoveStageForm) -> HttpResponse:
         case = services.move_stage(self.object, stage=form.cleaned_data["stage"], actor=self.actor)
@@ -322,7 +325,7 @@ class MoveStageView(_CaseChangeView):
 
 class RiskLevelView(_CaseChangeView):
     form_class = RiskLevelForm
-    title = _("Change the risk level")
+    title = gettext_lazy("Change the risk level")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -342,7 +345,7 @@ class RiskLevelView(_CaseChangeView):
 
 class KeyWorkerView(_CaseChangeView):
     form_class = KeyWorkerForm
-    title = _("The key worker")
+    title = gettext_lazy("The key worker")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -363,7 +366,7 @@ class RestrictionCreateView(_CaseChangeView):
     action = Action.VIEW
     permission_required = "cases.view_case"
     form_class = RestrictionForm
-    title = _("What a family member must not be told")
+    title = gettext_lazy("What a family member must not be told")
 
     def get_queryset(self) -> Any:
         return self.queryset.with_access(self.request.user)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
@@ -265,7 +266,8 @@ class RebuildAgendaView(_MeetingActionView):
 
     def perform(self, form: Any) -> HttpResponse:
         added = services.build_agenda(self.object)
-        messages.success(self.request, _("%(count)s items added to the agenda.") % {"count": len(added)})
+        added_text = ngettext("%(count)s item added to the agenda.", "%(count)s items added to the agenda.", len(added))
+        messages.success(self.request, added_text % {"count": len(added)})
         return self.redirect()
 
 

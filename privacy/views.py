@@ -133,7 +133,8 @@ class RetentionListView(DataProtectionMixin, ListView[RetentionReview]):
         return {
             **super().get_context_data(**kwargs),
             "due": retention.due_records(),
-            "years": retention.retention_years(),
+            # Named in the reader's language ("Case", not the stored value "case").
+            "years": {RetentionReview.RecordClass(name).label: n for name, n in retention.retention_years().items()},
         }
 
 
