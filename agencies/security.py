@@ -167,7 +167,7 @@ class IdleTimeoutMiddleware:
 
         user = request.user
         api = request.path.startswith("/api/")
-        if not user.is_authenticated and self._session_ended(request) and not api:
+        if request.method == "POST" and not api and not user.is_authenticated and self._session_ended(request):
             ended = self._keep_after_the_end(request)
             if ended is not None:
                 return ended
