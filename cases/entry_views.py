@@ -3,7 +3,7 @@ attached files, the timeline, and the small changes to the case (stage, risk, ke
 must not be told)."""
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -38,6 +38,9 @@ from .entry_forms import (
 )
 from .entry_kinds import EntryKind, entry_kind
 from .models import Attachment, Case, CaseEvent, Entry, InformationRequest, RiskRecord, event_choices
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 __all__ = [
     "AnswerInformationView",
@@ -301,7 +304,7 @@ class _CaseChangeView(RestrictedObjectFormView):
     action = Action.CHANGE
     permission_required = "cases.change_case"
     template_name = "cases/case_change_form.html"
-    title = ""
+    title: "StrOrPromise" = ""
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "case": self.object}
