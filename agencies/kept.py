@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
@@ -18,12 +19,72 @@ from django.views import View
 from .access import Action, RestrictedViewMixin
 from .models import KeptForm, User
 
-__all__ = ["KeepAliveView", "KeptFormView", "forget", "idle_timeout", "keep", "keep_posted", "keep_sent", "kept"]
+__all__ = [
+    "AUTHOR_COOKIE",
+    "KeepAliveView",
+    "KeptFormView",
+    "author_of",
+    "forget",
+    "idle_timeout",
+    "keep",
+    "keep_posted",
+    "keep_sent",
+    "kept",
+    "remember_author",
+]
 
 # Never kept: the CSRF token, passwords, and the marker the script adds to a kept form.
 SKIPPED = ("csrfmiddlewaretoken", "ura_kept")
 MAX_CHARS = 200_000  # a long visit note is a few thousand characters
 MARKER = "ura_kept"
+
+
+# Names the signed-in user for a while after their session ended on its own (the 8-hour limit),
+# so that a form they send then is kept for them, as after the idle time-out. Signed (it cannot be
+# made up), HttpOnly, and ended with every sign-in (the user's sign-in generation is part of it)
+# and by signing out.
+AUTHOR_COOKIE = "ura_author"
+AUTHOR_SALT = "agencies.kept.author"
+# How long after it was given the cookie still names its user: the session's age and a night.
+AUTHOR_HOURS_AFTER_SESSION = 16
+
+
+def _author_value(user: User) -> str:
+    return f"{user.pk}:{user.sign_in_generation}"
+
+
+def remember_author(request: HttpRequest, response: HttpResponse, user: User) -> None:
+    """Give the browser the cookie naming `user` (only when it does not already name them)."""
+    value = _author_value(user)
+    try:
+        current = signing.loads(request.COOKIES.get(AUTHOR_COOKIE, ""), salt=AUTHOR_SALT, max_age=_author_age())
+    except signing.BadSignature:
+        current = None
+    if current == value:
+        return
+    response.set_cookie(
+        AUTHOR_COOKIE,
+        signing.dumps(value, salt=AUTHOR_SALT),
+        max_age=_author_age(),
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
+
+
+def _author_age() -> int:
+    return int(settings.SESSION_COOKIE_AGE) + AUTHOR_HOURS_AFTER_SESSION * 3600
+
+
+def author_of(request: HttpRequest) -> User | None:
+    """The user the browser's cookie names, if it is genuine, recent and of their current sign-ins."""
+    try:
+        value = signing.loads(request.COOKIES.get(AUTHOR_COOKIE, ""), salt=AUTHOR_SALT, max_age=_author_age())
+        pk, generation = (int(part) for part in str(value).split(":"))
+    except (signing.BadSignature, ValueError):
+        return None
+    user: User | None = User.objects.filter(pk=pk, is_active=True, sign_in_generation=generation).first()
+    return user
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, list[str]]:

@@ -168,10 +168,14 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from .kept import MARKER, forget, keep_posted, keep_sent
+        from .kept import AUTHOR_COOKIE, MARKER, forget, remember_author
 
         user = request.user
         api = request.path.startswith("/api/")
+        if request.method == "POST" and not api and not user.is_authenticated and self._session_ended(request):
+            ended = self._keep_after_the_end(request)
+            if ended is not None:
+                return ended
         if user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN)
@@ -181,24 +185,12 @@ class IdleTimeoutMiddleware:
                 idle = last_seen is not None and now - int(last_seen) > settings.URA_IDLE_TIMEOUT_MINUTES * 60
                 return JsonResponse({}, status=401) if idle else self.get_response(request)
             if last_seen is not None and now - int(last_seen) > settings.URA_IDLE_TIMEOUT_MINUTES * 60:
-                kept_url = reverse("kept_form")
-                posted = request.method == "POST" and not api and not _exempt(request.path)
-                posted = posted and not request.path.startswith((kept_url, reverse("keep_alive")))
-                if posted:
-                    keep_posted(user, request.path, request.POST)
-                elif request.method == "POST" and request.path == kept_url:
-                    # The script's last keep, sent after the time-out: kept all the same.
-                    with suppress(ValueError):
-                        keep_sent(user, request.body)
+                posted = not api and _keep_what_was_sent(request, user)
                 logout(request)
                 messages.info(request, _("You were signed out after a period of inactivity. Please sign in again."))
                 if api:
                     return JsonResponse({"detail": _("Signed out after inactivity.")}, status=403)
-                if posted:
-                    messages.info(request, _("What you sent is kept: it comes back once you sign in again."))
-                    back = f"{request.get_full_path()}#ura-restore"
-                    return redirect(f"{reverse('login')}?{urlencode({'next': back})}")
-                return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+                return _to_sign_in(request, posted)
             # "Stay signed in" and the script's keeps always count, so that its clock never runs
             # ahead of the server's.
             keeping = request.path in (reverse("kept_form"), reverse("keep_alive"))
@@ -213,7 +205,57 @@ class IdleTimeoutMiddleware:
             and request.POST.get(MARKER)
         ):
             forget(user, request.path)
+        if request.path == reverse("logout"):
+            response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")  # signed out on purpose: nobody to keep for
+        elif not api and request.user.is_authenticated:
+            remember_author(request, response, request.user)
         return response
+
+    @staticmethod
+    def _session_ended(request: HttpRequest) -> bool:
+        """The browser sent a session the server no longer has (it ran out, or was ended)."""
+        return settings.SESSION_COOKIE_NAME in request.COOKIES and not request.session.get("_auth_user_id")
+
+    @staticmethod
+    def _keep_after_the_end(request: HttpRequest) -> HttpResponse | None:
+        """A form sent once the session ran out on its own (the 8-hour limit): the user is no longer
+        signed in, but the browser's author cookie still names them; keep it for them, as after the
+        idle time-out, and send them to sign in and back to it."""
+        from .kept import author_of
+
+        if request.method != "POST":
+            return None
+        author = author_of(request)
+        if author is None or not _keep_what_was_sent(request, author):
+            return None
+        messages.info(request, _("Your session had ended. Please sign in again."))
+        return _to_sign_in(request, posted=request.path != reverse("kept_form"))
+
+
+def _keep_what_was_sent(request: HttpRequest, user: Any) -> bool:
+    """Keep for `user` the form (or the script's last keep) sent when their session had ended.
+    Whether a page's form was kept (the script's keep is no page to go back to)."""
+    from .kept import keep_posted, keep_sent
+
+    if request.method != "POST" or _exempt(request.path) or request.path.startswith("/api/"):
+        return False
+    if request.path == reverse("kept_form"):
+        # The script's last keep, sent after the end: kept all the same.
+        with suppress(ValueError):
+            keep_sent(user, request.body)
+        return False
+    if request.path == reverse("keep_alive"):
+        return False
+    keep_posted(user, request.path, request.POST)
+    return True
+
+
+def _to_sign_in(request: HttpRequest, posted: bool) -> HttpResponse:
+    if posted:
+        messages.info(request, _("What you sent is kept: it comes back once you sign in again."))
+        back = f"{request.get_full_path()}#ura-restore"
+        return redirect(f"{reverse('login')}?{urlencode({'next': back})}")
+    return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
 
 
 def locked_out(

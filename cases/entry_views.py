@@ -3,14 +3,16 @@ attached files, the timeline, and the small changes to the case (stage, risk, ke
 must not be told)."""
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, ListView, View
 
 from agencies.access import (
@@ -37,6 +39,9 @@ from .entry_forms import (
 from .entry_kinds import EntryKind, entry_kind
 from .models import Attachment, Case, CaseEvent, Entry, InformationRequest, RiskRecord, event_choices
 from .offline_views import last_event_seen
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 __all__ = [
     "AnswerInformationView",
@@ -228,7 +233,8 @@ class EntryView(RestrictedViewMixin, DetailView[Entry]):
         # the abstract see only the kind of entry and its date.
         title = str(entry)
         if not entry.content_visible:
-            title = f"{entry._meta.verbose_name} · {timezone.localtime(entry.created_at):%Y-%m-%d}"
+            day = date_format(timezone.localtime(entry.created_at).date(), "SHORT_DATE_FORMAT")
+            title = f"{entry._meta.verbose_name} · {day}"
         context = super().get_context_data(**kwargs)
         return {**context, "kind": self.kind.slug, "entry_kind": self.kind, "case": entry.case, "title": title}
 
@@ -301,7 +307,7 @@ class _CaseChangeView(RestrictedObjectFormView):
     action = Action.CHANGE
     permission_required = "cases.change_case"
     template_name = "cases/case_change_form.html"
-    title = ""
+    title: "StrOrPromise" = ""
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "case": self.object}
@@ -316,7 +322,7 @@ class _CaseChangeView(RestrictedObjectFormView):
 
 class MoveStageView(_CaseChangeView):
     form_class = MoveStageForm
-    title = _("Move to another step")
+    title = gettext_lazy("Move to another step")  # a class attribute: translated per request
 
     def perform(self, form: MoveStageForm) -> HttpResponse:
         case = services.move_stage(self.object, stage=form.cleaned_data["stage"], actor=self.actor)
@@ -325,7 +331,7 @@ class MoveStageView(_CaseChangeView):
 
 class RiskLevelView(_CaseChangeView):
     form_class = RiskLevelForm
-    title = _("Change the risk level")
+    title = gettext_lazy("Change the risk level")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -345,7 +351,7 @@ class RiskLevelView(_CaseChangeView):
 
 class KeyWorkerView(_CaseChangeView):
     form_class = KeyWorkerForm
-    title = _("The key worker")
+    title = gettext_lazy("The key worker")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -366,7 +372,7 @@ class RestrictionCreateView(_CaseChangeView):
     action = Action.VIEW
     permission_required = "cases.view_case"
     form_class = RestrictionForm
-    title = _("What a family member must not be told")
+    title = gettext_lazy("What a family member must not be told")
 
     def get_queryset(self) -> Any:
         return self.queryset.with_access(self.request.user)

@@ -227,8 +227,9 @@ class ConsentWithdrawView(RestrictedObjectFormView):
         return case
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        title = _("Consent withdrawn")
-        return {**super().get_context_data(**kwargs), "case": self.object, "title": title}
+        # The page and its button name the action, not the state it leaves (walk-through, issue 17).
+        title = _("Withdraw consent")
+        return {**super().get_context_data(**kwargs), "case": self.object, "title": title, "submit_label": title}
 
     def perform(self, form: WithdrawConsentForm) -> HttpResponse:
         services.withdraw_consent(self.object, self.consent, reason=form.cleaned_data["reason"], actor=self.actor)

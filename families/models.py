@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action, RestrictedQuerySet, rules
@@ -334,7 +335,7 @@ class Consent(models.Model):
         indexes = [models.Index(fields=["family", "withdrawn_at"], name="families_consent_current_idx")]
 
     def __str__(self) -> str:
-        return f"{self.person} · {self.given_on:%Y-%m-%d}"
+        return f"{self.person} · {date_format(self.given_on, 'SHORT_DATE_FORMAT')}"
 
     @property
     def is_current(self) -> bool:

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from agencies.forms import choice_field, form_field, model_choice_field
 from agencies.models import Agency, Membership, Panel
@@ -48,7 +49,8 @@ class OwnerChoiceField(forms.ChoiceField):
         self.candidates = {candidate.key: candidate for candidate in candidates}
         choices = [("", "---------")]
         for candidate in candidates:
-            details = [str(_("%(count)s open cases") % {"count": candidate.open_cases})]
+            count = candidate.open_cases
+            details = [ngettext("%(count)s open case", "%(count)s open cases", count) % {"count": count}]
             if candidate.user.spoken_languages:
                 details.append(candidate.user.spoken_languages)
             if candidate.user.gender:

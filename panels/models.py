@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action, RestrictedQuerySet, rules
@@ -49,7 +50,7 @@ class PanelMeeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.panel} · {timezone.localtime(self.scheduled_for):%Y-%m-%d %H:%M}"
+        return f"{self.panel} · {date_format(timezone.localtime(self.scheduled_for), 'SHORT_DATETIME_FORMAT')}"
 
     def get_absolute_url(self) -> str:
         return reverse("panels:meeting", kwargs={"pk": self.pk})

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
@@ -189,6 +190,10 @@ class MeetingView(RestrictedViewMixin, DetailView[PanelMeeting]):
             is_coordinator=is_coordinator,
             # The minutes cover every case discussed: for the panel's members, not for a guest.
             minutes=meeting.minutes if sits_on(user, meeting.panel_id) else "",
+            # The breadcrumb links to the panel only for those who may open it (a social worker or a
+            # partner invited for one case may not: the link would lead to "Not allowed").
+            panel_readable=user.has_perm("agencies.view_panel")
+            and Panel.objects.restrict(user, Action.VIEW).filter(pk=meeting.panel_id).exists(),
         )
         if is_coordinator and meeting.status == PanelMeeting.Status.SCHEDULED:
             context.update(attendance_form=AttendanceForm(), agenda_case_form=AgendaCaseForm(meeting=meeting))
@@ -287,7 +292,8 @@ class RebuildAgendaView(_MeetingActionView):
 
     def perform(self, form: Any) -> HttpResponse:
         added = services.build_agenda(self.object)
-        messages.success(self.request, _("%(count)s items added to the agenda.") % {"count": len(added)})
+        added_text = ngettext("%(count)s item added to the agenda.", "%(count)s items added to the agenda.", len(added))
+        messages.success(self.request, added_text % {"count": len(added)})
         return self.redirect()
 
 

@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,6 +56,15 @@ REDACT_REPORTER = "reporter"
 REDACT_PRACTITIONER = "practitioner of another agency"
 REDACT_OTHER_AGENCY = "kept by another agency"
 REDACT_NAMESAKE = "same name only: confirm it is this person"
+# Data about other people than the subject is taken out of the export (issue 17): whole records
+# about someone else, and the fields naming a reporter or another agency's practitioner. What
+# the officer must decide on stays, marked for review: a record kept by another agency (theirs to
+# disclose) and a referral that may be about a namesake.
+WITHHELD = {REDACT_THIRD_PARTY, REDACT_REPORTER, REDACT_PRACTITIONER}
+REVIEW_REASONS = {
+    REDACT_OTHER_AGENCY: gettext_lazy("Kept by another agency: ask them before it is sent."),
+    REDACT_NAMESAKE: gettext_lazy("Found by the name alone: confirm it is this person, or remove it."),
+}
 
 
 def _require_dpo(actor: User) -> None:
@@ -168,7 +179,59 @@ def _item(obj: models.Model, redact: Iterable[str] = (), *, whole: str = "", why
         "fields": fields,
         "redact": names,
         "redact_reason": whole or why,
+        "rows": _rows(obj),
     }
+
+
+def _shown(field: models.Field[Any, Any], value: Any) -> str:
+    """A field's value as its reader reads it: the choice's label, local time, yes or no."""
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(part) for part in value)
+    return str(value)
+
+
+def _rows(obj: models.Model) -> list[tuple[str, str, str]]:
+    """The record for the printable page: (field, its label, its value shown), without internal
+    ids and keys; written in the language of the officer who asked."""
+    rows = []
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or field.is_relation or field.name.endswith("_key") or field.name in ("hash", "prev_hash"):
+            continue
+        rows.append((field.name, str(capfirst(field.verbose_name)), _shown(field, getattr(obj, field.attname))))
+    return rows
+
+
+def _withhold(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """Take out what is about other people (see WITHHELD); the number of records left out whole."""
+    kept, dropped = [], 0
+    for item in items:
+        if item["redact_reason"] not in WITHHELD:
+            continue_with = item
+        elif len(item["redact"]) == len(item["fields"]):
+            dropped += 1
+            continue
+        else:
+            withheld = set(item["redact"])
+            continue_with = {
+                **item,
+                "fields": {name: value for name, value in item["fields"].items() if name not in withheld},
+                "rows": [row for row in item["rows"] if row[0] not in withheld],
+                "redact": [],
+                "redact_reason": "",
+                "withheld": sorted(withheld),
+            }
+        kept.append(continue_with)
+    return kept, dropped
 
 
 def _case_models() -> list[type[models.Model]]:
@@ -178,6 +241,8 @@ def _case_models() -> list[type[models.Model]]:
     for model in apps.get_models():
         if model._meta.app_label not in ("cases", "interventions", "agencies", "referrals"):
             continue
+        if model._meta.label == "referrals.Referral":
+            continue  # a section of its own, with its reporter taken out (it was here a second time, whole)
         field = next((f for f in model._meta.concrete_fields if f.name == "case"), None)
         if field is not None and field.related_model is case_model:
             found.append(model)
@@ -251,9 +316,13 @@ def collect(person: Person, *, actor: User) -> dict[str, Any]:
         _item(e, ["actor_id", "actor_username", "ip_address"], why=REDACT_PRACTITIONER)
         for e in AuditEvent.objects.filter(case_id__in=case_ids).order_by("created_at", "pk")
     ]
+    withheld: dict[str, int] = {}
+    for key, items in sections.items():
+        sections[key], withheld[key] = _withhold(items)
     return {
         "subject": {"id": person.pk, "name": str(person)},
         "produced_at": timezone.now().isoformat(),
         "produced_by": actor.username,
         "sections": sections,
+        "withheld_records": {key: count for key, count in withheld.items() if count},
     }

@@ -20,7 +20,7 @@ from audit.reads import client_ip, note_read
 from audit.services import record
 from cases.models import Case
 
-from . import breakglass
+from . import breakglass, trail_text
 from .trail_forms import AuditSearchForm, BreakGlassForm
 
 __all__ = ["AuditSearchView", "BreakGlassReportView", "BreakGlassView", "CaseAccessLogView"]
@@ -111,7 +111,10 @@ class AuditSearchView(DataProtectionOfficerRequired, ListView[AuditEvent]):
             search=self._search(),
             ids=[event.pk for event in events],
         )
-        _name_agencies(events)
+        trail_text.name_events(events)
+        for event in events:
+            event.about = trail_text.object_label(event.object_type)
+            event.details = trail_text.details(event.data)
         return {**context, "form": self.form}
 
     def export(self) -> StreamingHttpResponse:
@@ -123,15 +126,10 @@ class AuditSearchView(DataProtectionOfficerRequired, ListView[AuditEvent]):
             search=self._search(),
         )
 
-        header = ["id", "at", "user", "agency", "action", "object_type", "object_id", "case", "reason", "from",
-                  "details", "hash"]  # fmt: skip
-        rows = (
-            [e.pk, e.created_at.isoformat(), e.actor_username, e.agency_id or "", e.action, e.object_type,
-             e.object_id, e.case_id or "", e.reason, e.ip_address or "", e.data, e.hash]
-            for e in events.iterator(chunk_size=2000)
-        )  # fmt: skip
+        # In the officer's words and local time, as on the page (issue 17).
+        rows = trail_text.csv_rows(events.iterator(chunk_size=2000))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return csv_response(f"ura-audit-{stamp}.csv", header, rows)
+        return csv_response(f"ura-audit-{stamp}.csv", trail_text.csv_header(), rows)
 
 
 class BreakGlassReportView(DataProtectionOfficerRequired, ListView[BreakGlassAccess]):

@@ -4,6 +4,7 @@ To anyone else these pages do not exist (404): the rows' access rule ("data_prot
 nothing, and the mixin below refuses before any lookup (decision 44).
 """
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -97,11 +98,24 @@ class SubjectAccessExportView(DataProtectionMixin, DetailView[SubjectAccessReque
             return HttpResponseRedirect(sar.get_absolute_url())
         response: HttpResponse
         if fmt == "json":
+            for items in data["sections"].values():
+                for item in items:
+                    item.pop("rows", None)  # the printable page's words; the JSON keeps the values
             response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
             response["Content-Disposition"] = f'attachment; filename="subject-access-{sar.pk}.json"'
         else:
-            sections = [(subject_access.SECTION_LABELS[key], items) for key, items in data["sections"].items()]
-            response = render(request, self.template_name, {"sar": sar, "data": data, "sections": sections})
+            sections = [
+                (subject_access.SECTION_LABELS[key], items, data["withheld_records"].get(key, 0))
+                for key, items in data["sections"].items()
+            ]
+            context = {
+                "sar": sar,
+                "data": data,
+                "sections": sections,
+                "produced_at": datetime.datetime.fromisoformat(data["produced_at"]),
+                "review_reasons": subject_access.REVIEW_REASONS,
+            }
+            response = render(request, self.template_name, context)
         response["Cache-Control"] = "private, no-store"
         return response
 
@@ -133,7 +147,8 @@ class RetentionListView(DataProtectionMixin, ListView[RetentionReview]):
         return {
             **super().get_context_data(**kwargs),
             "due": retention.due_records(),
-            "years": retention.retention_years(),
+            # Named in the reader's language ("Case", not the stored value "case").
+            "years": {RetentionReview.RecordClass(name).label: n for name, n in retention.retention_years().items()},
         }
 
 

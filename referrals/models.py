@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action, RestrictedQuerySet, rules
@@ -201,7 +202,7 @@ class Referral(models.Model):
         ]
 
     def __str__(self) -> str:
-        received = timezone.localtime(self.received_at).strftime("%Y-%m-%d %H:%M")
+        received = date_format(timezone.localtime(self.received_at), "SHORT_DATETIME_FORMAT")
         return str(_("Referral R-%(number)s of %(date)s") % {"number": self.pk, "date": received})
 
     def save(self, *args: Any, **kwargs: Any) -> None:

@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.access import Action
 from agencies.models import Panel, User
@@ -145,7 +146,9 @@ def send_digest(user: User) -> bool:
         if not claimed or not user.email:
             return False
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject = _("Ura: %(count)d reminders") % {"count": len(claimed)}
+            subject = ngettext("Ura: %(count)d reminder", "Ura: %(count)d reminders", len(claimed)) % {
+                "count": len(claimed)
+            }
             body = render_to_string(
                 "reminders/email.txt", {"reminders": claimed, "link": f"{settings.BASE_URL}/notifications/"}
             )

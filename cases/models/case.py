@@ -1,5 +1,6 @@
 """The case file: one family's case worked by several agencies, and who else may see it."""
 
+import datetime
 from typing import Any
 
 from django.apps import apps
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -447,6 +449,7 @@ class CaseEvent(models.Model):
 
         d = self.data
         values: dict[str, Any] = {key: d.get(key, "") for key in ("referral", "meeting", "reason")}
+        values["meeting"] = _local_date(values["meeting"])
         values |= named_values(self, self._names)
         values["scope"] = _label(CaseShare.Scope, d.get("scope"))
         values["basis"] = _label(CaseShare.Basis, d.get("basis"))
@@ -475,8 +478,16 @@ def _panel_changes(data: dict[str, object], first_contact: str) -> str:
     if first_contact:
         parts.append(str(_("first contact: %(agency)s") % {"agency": first_contact}))
     if data.get("next_review"):
-        parts.append(str(_("next review: %(date)s") % {"date": data["next_review"]}))
+        parts.append(str(_("next review: %(date)s") % {"date": _local_date(data["next_review"])}))
     return " " + "; ".join(parts) + "." if parts else ""
+
+
+def _local_date(value: object) -> str:
+    """A date the event keeps as ISO text, written in the reader's format (not 2026-12-06)."""
+    try:
+        return date_format(datetime.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return str(value or "")
 
 
 def _label(choices: type[models.Choices], value: object) -> str:

@@ -6,12 +6,13 @@ full file) or `own agency` (the author's agency only; the others see the abstrac
 writes for them, and that more exists and who holds it).
 """
 
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -32,6 +33,11 @@ __all__ = [
     "SecurityAssessment",
     "Visibility",
 ]
+
+
+def _day(moment: Any) -> str:
+    """The day of a moment, in the reader's format (a title says "Note of 06.12.2026", not ISO)."""
+    return date_format(timezone.localtime(moment).date(), "SHORT_DATE_FORMAT")
 
 
 class Visibility(models.TextChoices):
@@ -174,7 +180,9 @@ class Contact(Entry):
         indexes = [models.Index(fields=["case", "-occurred_at"], name="cases_contact_case_when_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M}"
+        return (
+            f"{self.get_kind_display()} · {date_format(timezone.localtime(self.occurred_at), 'SHORT_DATETIME_FORMAT')}"
+        )
 
     @property
     def refused(self) -> bool:
@@ -223,7 +231,7 @@ class NeedsAssessment(Entry):
         verbose_name_plural = _("needs assessments")
 
     def __str__(self) -> str:
-        return str(_("Needs assessment of %(date)s") % {"date": f"{timezone.localtime(self.created_at):%Y-%m-%d}"})
+        return str(_("Needs assessment of %(date)s") % {"date": _day(self.created_at)})
 
 
 class NetworkLink(models.Model):
@@ -282,7 +290,7 @@ class SecurityAssessment(Entry):
         verbose_name_plural = _("security assessments")
 
     def __str__(self) -> str:
-        return str(_("Security assessment of %(date)s") % {"date": f"{timezone.localtime(self.created_at):%Y-%m-%d}"})
+        return str(_("Security assessment of %(date)s") % {"date": _day(self.created_at)})
 
 
 class ChildNeeds(Entry):
@@ -352,7 +360,7 @@ class CaseNote(Entry):
         verbose_name_plural = _("case notes")
 
     def __str__(self) -> str:
-        return str(_("Note of %(date)s") % {"date": f"{timezone.localtime(self.created_at):%Y-%m-%d}"})
+        return str(_("Note of %(date)s") % {"date": _day(self.created_at)})
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

@@ -4,6 +4,7 @@ and reopening (the door stays open)."""
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action, rules
@@ -65,7 +66,7 @@ class Closure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(_("Closure of %(date)s") % {"date": self.decided_on.isoformat()})
+        return str(_("Closure of %(date)s") % {"date": date_format(self.decided_on, "SHORT_DATE_FORMAT")})
 
     def get_absolute_url(self) -> str:
         return reverse("interventions:entry", args=[self.case_id, "closure", self.pk])
@@ -163,7 +164,7 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(_("Follow-up due %(date)s") % {"date": self.due_on.isoformat()})
+        return str(_("Follow-up due %(date)s") % {"date": date_format(self.due_on, "SHORT_DATE_FORMAT")})
 
     def get_absolute_url(self) -> str:
         return reverse("interventions:entry", args=[self.case_id, "followup", self.pk])

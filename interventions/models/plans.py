@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -131,7 +132,8 @@ class InterventionPlan(models.Model):
 
     def __str__(self) -> str:
         when = self.started_on or (timezone.localtime(self.created_at).date() if self.created_at else None)
-        return str(_("Intervention plan of %(date)s") % {"date": when.isoformat() if when else "—"})
+        day = date_format(when, "SHORT_DATE_FORMAT") if when else "—"
+        return str(_("Intervention plan of %(date)s") % {"date": day})
 
     def get_absolute_url(self) -> str:
         return reverse("interventions:entry", args=[self.case_id, "interventionplan", self.pk])

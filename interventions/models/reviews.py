@@ -4,6 +4,7 @@ withdrawal from the plan."""
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action, rules
@@ -60,7 +61,7 @@ class Review(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(_("Plan review of %(date)s") % {"date": self.held_on.isoformat()})
+        return str(_("Plan review of %(date)s") % {"date": date_format(self.held_on, "SHORT_DATE_FORMAT")})
 
     def get_absolute_url(self) -> str:
         return reverse("interventions:entry", args=[self.case_id, "review", self.pk])
@@ -148,7 +149,7 @@ class Withdrawal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(_("Withdrawal of %(date)s") % {"date": self.withdrawn_on.isoformat()})
+        return str(_("Withdrawal of %(date)s") % {"date": date_format(self.withdrawn_on, "SHORT_DATE_FORMAT")})
 
     def get_absolute_url(self) -> str:
         return reverse("interventions:entry", args=[self.case_id, "withdrawal", self.pk])

@@ -108,3 +108,56 @@ class TestSentAfterTheIdleTimeOut:
         sign_in(client, caseworker)
         assert client.post(reverse("keep_alive")).status_code == 204
         assert Client().post(reverse("keep_alive")).status_code == 401
+
+
+def run_out(client: Client) -> None:
+    """The session ends on its own (its 8-hour age): the server no longer knows it."""
+    session = client.session
+    session.set_expiry(-1)
+    session.save()
+
+
+class TestKeptAfterTheSessionRanOut:
+    def test_a_form_sent_after_the_session_ran_out_is_kept_for_its_author(
+        self, case: Case, caseworker: User, colleague: User
+    ) -> None:
+        # given a worker whose session reached its 8-hour limit while she wrote the visit note
+        client = Client()
+        sign_in(client, caseworker)
+        path = contact_url(case)
+        assert client.get(path).status_code == 200
+        run_out(client)
+        # when she sends it
+        response = client.post(path, {"kind": "home_visit", "discussed": NOTE})
+        # then nothing is recorded, and signing in again brings her back to what she typed
+        assert response.status_code == 302 and not Contact.objects.exists()
+        assert response.url == reverse("login") + "?next=" + f"{path}%23ura-restore".replace("/", "%2F")
+        sign_in(client, caseworker)
+        assert kept_on(client, path) == {"kind": ["home_visit"], "discussed": [NOTE]}
+        other = Client()
+        sign_in(other, colleague)
+        assert kept_on(other, path) is None
+
+    def test_nothing_is_kept_after_signing_out_or_with_a_made_up_author(self, case: Case, caseworker: User) -> None:
+        client = Client()
+        sign_in(client, caseworker)
+        path = contact_url(case)
+        client.get(path)
+        client.post(reverse("logout"))
+        client.post(path, {"discussed": NOTE})
+        forged = Client()
+        forged.cookies["ura_author"] = f"{caseworker.pk}:0"
+        forged.cookies["sessionid"] = "gone"
+        forged.post(path, {"discussed": NOTE})
+        assert not KeptForm.objects.exists()
+
+    def test_a_new_sign_in_elsewhere_ends_the_cookie(self, case: Case, caseworker: User) -> None:
+        from agencies.security import revoke_sign_ins
+
+        client = Client()
+        sign_in(client, caseworker)
+        path = contact_url(case)
+        client.get(path)
+        revoke_sign_ins(caseworker, reason="test")
+        client.post(path, {"discussed": NOTE})
+        assert not KeptForm.objects.exists()

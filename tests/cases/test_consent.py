@@ -364,3 +364,20 @@ def test_the_api_flags_shares_on_withdrawn_consent(case: Case, other_agency: Age
     services.withdraw_consent(case, record, reason="No", actor=case.owner)
     rows = api_as(case.owner).get("/api/v1/case-shares/").json()["results"]
     assert [(row["id"], row["consent_withdrawn"]) for row in rows] == [(shared.pk, True)]
+
+
+def test_the_consent_button_names_the_action_in_both_languages(client: Client, case: Case) -> None:
+    # given a current consent on a case its owner reads
+    record = consent(case)
+    withdraw = reverse("cases:consent_withdraw", args=[case.pk, record.pk])
+    client.force_login(case.owner)
+    # then the button and its page say what the owner does ("Withdraw consent"), not the state after
+    page = client.get(case.get_absolute_url()).content.decode()
+    button = page[page.index(f'href="{withdraw}"') :].split("</a>")[0]
+    assert "Withdraw consent" in button and "Withdrawn" not in button
+    form = client.get(withdraw).content.decode()
+    assert "Withdraw consent</button>" in form
+    case.owner.language = "sq"
+    case.owner.save(update_fields=["language"])
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Tërhiq pëlqimin" in page[page.index(f'href="{withdraw}"') :].split("</a>")[0]

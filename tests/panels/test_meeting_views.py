@@ -184,3 +184,21 @@ def test_meeting_and_panel_pages_are_constant(
     api = api_as(coordinator)
     with django_assert_max_num_queries(10):
         assert api.get(reverse("panels-api:agendaitem-list"), {"meeting": meeting.pk}).data["count"] == 2 * rows
+
+
+def test_the_breadcrumb_links_to_the_panel_only_for_those_who_may_open_it(
+    panel: Panel, coordinator: User, caseworker: User, panel_member: User, case: Case
+) -> None:
+    # given a meeting a case owner (a social worker, no panel member) attended as a guest
+    meeting = services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)
+    services.record_attendance(meeting, user=caseworker, actor=coordinator)
+    panel_url = f'href="{panel.get_absolute_url()}"'
+    # then the guest's breadcrumb names the panel without a link (the panel page would refuse them)
+    guest = client_for(caseworker)
+    assert guest.get(panel.get_absolute_url()).status_code in (403, 404)
+    guest_page = guest.get(meeting.get_absolute_url()).content.decode()
+    assert str(panel) in guest_page and panel_url not in guest_page
+    # and a member's leads to the panel, which opens
+    member = client_for(panel_member)
+    assert panel_url in member.get(meeting.get_absolute_url()).content.decode()
+    assert member.get(panel.get_absolute_url()).status_code == 200

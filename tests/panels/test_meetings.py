@@ -264,7 +264,7 @@ class TestDecision:
         )  # fmt: skip
         services.record_decision(self.item(meeting, case), decision, actor=coordinator)
         text = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.PANEL_DECISION).describe()
-        assert "Urgent" in text and other_agency.name in text and review.isoformat() in text
+        assert "Urgent" in text and other_agency.name in text and review.strftime("%d/%m/%Y") in text
         assert AuditEvent.objects.get(action=AuditEvent.Action.PANEL_DECISION).data["urgency"] == "urgent"
 
     def test_full_minutes_keep_the_decision_notes_and_the_discussion(

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import User
@@ -52,7 +53,9 @@ class TestDueDate:
 
 
 class TestExport:
-    def test_it_holds_everything_and_marks_third_parties(self, full_case: Case, dpo: User) -> None:
+    def test_it_holds_everything_leaves_out_third_parties_and_marks_what_to_review(
+        self, full_case: Case, dpo: User
+    ) -> None:
         # given
         sar = open_for(full_case, dpo)
         # when
@@ -61,17 +64,21 @@ class TestExport:
         sections = data["sections"]
         assert sections["person"][0]["id"] == full_case.index_person_id
         assert [c["id"] for c in sections["cases"]] == [full_case.pk]
-        mother = sections["family_members"][0]
-        assert mother["fields"]["given_name"] == "Mimoza" and "given_name" in mother["redact"]
+        # the mother is another person: her record is left out, and counted
+        assert sections["family_members"] == [] and data["withheld_records"]["family_members"] == 1
+        assert "Mimoza" not in json.dumps(data)
+        # so are the reporter, what someone must not be told, and the practitioners of other agencies
         referral = sections["referrals"][0]
-        assert referral["fields"]["reporter_name"] == "Reporter Qwerty" and "reporter_name" in referral["redact"]
+        assert "reporter_name" not in referral["fields"] and "Reporter Qwerty" not in json.dumps(data)
+        assert "reporter_name" in referral["withheld"] and referral["redact"] == []
+        assert "must_not_be_told" not in sections["restrictions"][0]["fields"]
+        assert "given_by_id" not in sections["consents"][0]["fields"]
+        assert sections["audit_events"] and all("actor_username" not in e["fields"] for e in sections["audit_events"])
+        # what the officer decides on stays, marked: a note the police agency keeps for itself
         notes = [r for r in sections["case_records"] if r["type"] == "cases.casenote"]
         team, police = sorted(notes, key=lambda r: r["id"])
         assert team["redact"] == [] and team["fields"]["text"] == "Team note Asdf"
         assert "text" in police["redact"] and police["redact_reason"] == subject_access.REDACT_OTHER_AGENCY
-        assert "must_not_be_told" in sections["restrictions"][0]["redact"]
-        assert sections["consents"][0]["redact"] == ["given_by_id"]
-        assert sections["audit_events"] and all("actor_username" in e["redact"] for e in sections["audit_events"])
 
     def test_a_consent_about_another_member_is_a_third_partys(self, full_case: Case, dpo: User) -> None:
         # given the mother asks for what Ura holds on her; the consent on file is about her son
@@ -81,10 +88,8 @@ class TestExport:
         sar = subject_access.open_request(mother, requested_by="Herself", received_on=timezone.localdate(), actor=dpo)
         # when
         consents = subject_access.export_request(sar, actor=dpo, fmt="json")["sections"]["consents"]
-        # then the son's consent (who, what for, why withdrawn) is marked whole
-        assert consents and consents[0]["fields"]["person_id"] == full_case.index_person_id
-        assert "purpose_text" in consents[0]["redact"] and "person_id" in consents[0]["redact"]
-        assert consents[0]["redact_reason"] == subject_access.REDACT_THIRD_PARTY
+        # then the son's consent (who, what for, why withdrawn) is his: left out whole
+        assert consents == []
 
     def test_a_referral_matched_by_name_only_is_marked_to_confirm(self, full_case: Case, dpo: User) -> None:
         # given a referral about someone of the same name, linked to no case or family of theirs
@@ -112,10 +117,22 @@ class TestExport:
         event = AuditEvent.objects.get(action=AuditEvent.Action.SUBJECT_ACCESS_EXPORTED)
         assert event.actor == dpo and event.data["format"] == "json" and event.object_id == str(sar.pk)
 
-    def test_the_printable_page_marks_redactions(self, full_case: Case, dpo: User) -> None:
+    def test_the_printable_page_is_readable_and_marks_what_to_review(self, full_case: Case, dpo: User) -> None:
         sar = open_for(full_case, dpo)
-        body = client_for(dpo).get(reverse("privacy:sar_export", args=[sar.pk])).content.decode()
-        assert "Reporter Qwerty" in body and 'class="badge text-bg-danger redact-mark">REDACT' in body
+        client = client_for(dpo)
+        body = client.get(reverse("privacy:sar_export", args=[sar.pk])).content.decode()
+        # no third party, the other agency's note marked for review
+        assert "Reporter Qwerty" not in body and "Mimoza" not in body
+        assert 'class="badge text-bg-warning review-mark">To review' in body
+        # field labels and values in words, times local, no field names, ids or ISO stamps
+        opened = timezone.localtime(full_case.opened_at)
+        assert '<dt class="col-sm-3">Opened at</dt>' in body and "opened_at" not in body
+        assert date_format(opened, "SHORT_DATETIME_FORMAT") in body
+        assert opened.astimezone(datetime.UTC).isoformat() not in body and "owning_agency_id" not in body
+        # and in Albanian for an officer who reads Albanian
+        User.objects.filter(pk=dpo.pk).update(language="sq")
+        body = client.get(reverse("privacy:sar_export", args=[sar.pk])).content.decode()
+        assert "Për t\u2019u shqyrtuar" in body and "To review" not in body
 
     def test_complete_records_when(self, case: Case, dpo: User) -> None:
         sar = open_for(case, dpo)

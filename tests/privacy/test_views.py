@@ -1,8 +1,13 @@
 """The case access log (owner and coordinator only) and the DPO's search, export and report."""
 
+import csv
+import datetime
+import io
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import User
@@ -74,8 +79,28 @@ def test_the_dpo_exports_csv_and_the_export_is_recorded(looked_at: Case, dpo: Us
     response = _client(dpo).get(reverse("audit:auditevent_list"), {"action": "case_read", "export": "csv"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     body = b"".join(response.streaming_content).decode()
-    assert body.startswith("id,at,user") and "case_read" in body
+    assert body.startswith("#,When (Europe/Tirane),Who") and "Case read" in body
     assert AuditEvent.objects.filter(actor=dpo, action="audit_exported").exists()
+
+
+def test_the_trail_and_its_csv_read_in_words_and_local_time(looked_at: Case, dpo: User, auditor_readonly: User) -> None:
+    # given a read of a case by a partner, recorded (in UTC) with its particulars
+    read = AuditEvent.objects.filter(action="case_read", actor=auditor_readonly).latest("pk")
+    local = timezone.localtime(read.created_at).strftime("%Y-%m-%d %H:%M")
+    utc = read.created_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M")
+    assert local != utc  # Tirana is never UTC
+    client = _client(dpo)
+    # when the officer reads the trail and downloads it
+    page = client.get(reverse("audit:auditevent_list"), {"action": "case_read"}).content.decode()
+    export = client.get(reverse("audit:auditevent_list"), {"action": "case_read", "export": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    row = next(row for row in rows if row[0] == str(read.pk))
+    # then both say what was read in words, name the case by its reference, at the same local time
+    assert row[1].startswith(local) and local in page
+    assert row[4] == "Case read · Case" and "Case read · Case" in page
+    assert row[5] == looked_at.reference and looked_at.reference in page
+    for text in (" ".join(row), page):
+        assert "cases.case" not in text and "{'" not in text and utc not in text
 
 
 def test_the_dpo_reads_the_break_glass_report(case: Case, dpo: User, outside_supervisor: User) -> None:
