@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_secret, env_str
+from .storage import upload_storage
 
 # Django's generic classes are subscripted for the type checker (ListView[Case], forms.ModelForm[Case],
 # admin.ModelAdmin[Agency]); this lets them be subscripted when the code runs, too.
@@ -240,8 +241,14 @@ MEDIA_ROOT = Path(env_str("URA_MEDIA_ROOT", str(DATA_DIR / "media")))
 URA_BREAK_GLASS_HOURS = env_int("URA_BREAK_GLASS_HOURS", 4)
 URA_MAX_UPLOAD_BYTES = env_int("URA_MAX_UPLOAD_MB", 10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = URA_MAX_UPLOAD_BYTES + 1024 * 1024
+# The optional virus scan of uploads by a ClamAV daemon (cases/virus_scan.py, decision 97): empty
+# means no scan. Unreachable, it refuses uploads unless told to fail open.
+URA_CLAMAV_URL = env_str("URA_CLAMAV_URL")
+URA_CLAMAV_TIMEOUT = env_int("URA_CLAMAV_TIMEOUT", 30)
+URA_CLAMAV_FAIL_OPEN = env_bool("URA_CLAMAV_FAIL_OPEN", False)
+# Uploads: a folder every web server mounts, or an S3-compatible bucket (settings/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": upload_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
