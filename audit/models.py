@@ -41,7 +41,8 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         raise AppendOnlyError("audit events are added one at a time, chained, by audit.services.append")
 
     def reads_of_case(self, case_id: int) -> "AuditEventQuerySet":
-        """Who looked at one case: reads recorded against it, and break-the-glass openings."""
+        """Who looked at one case: reads recorded against it, break-the-glass openings, and the
+        individual grants made, revoked and ended on it (decision 96)."""
         return self.filter(case_id=case_id, action__in=AuditEvent.CASE_LOG_ACTIONS)
 
 

@@ -159,9 +159,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Global (per-model) permissions of role groups gate endpoints.
     "django.contrib.auth.backends.ModelBackend",
-    # Object permissions hold the explicit grants (shares, individual grants).
-    "guardian.backends.ObjectPermissionBackend",
+    # Object permissions hold the individual grants, honouring their end dates (decision 96).
+    "agencies.access.backends.GrantBackend",
 ]
+# guardian looks for its own backend by name; ours is a subclass of it (agencies.access.backends).
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -342,6 +344,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": URA_MAIL_QUEUE, "expires": _OUTBOX_SWEEP},
     },
     "expire-case-shares": {"task": "cases.tasks.expire_case_shares_task", "schedule": 300.0},
+    "expire-grants": {"task": "cases.tasks.expire_grants_task", "schedule": 300.0},
     "sweep-reminders": {
         "task": "reminders.tasks.sweep_reminders_task",
         "schedule": float(env_int("URA_REMINDER_SWEEP_SECONDS", 300)),
