@@ -52,4 +52,4 @@ class CaseGrantAdmin(admin.ModelAdmin[CaseUserObjectPermission]):
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
             else:
                 revoked += 1
-        self.message_user(request, _("%(count)d grants revoked.") % {"count": revoked}, messages.SUCCESS)
+        self.message_user(request, _("Grants revoked: %(count)d.") % {"count": revoked}, messages.SUCCESS)
