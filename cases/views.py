@@ -151,7 +151,8 @@ class RevokeGrantView(RestrictedObjectFormView):
     def grant(self) -> CaseUserObjectPermission:
         # Looked up within the case the user manages: another case's grant is missing (404).
         current = self.object.grants.filter(ends_at__gt=timezone.now()).select_related("user", "permission")
-        return get_object_or_404(current, pk=self.kwargs["grant"])
+        grant: CaseUserObjectPermission = get_object_or_404(current, pk=self.kwargs["grant"])
+        return grant
 
     def allowed(self) -> bool:
         return self.grant is not None

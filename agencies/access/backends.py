@@ -8,7 +8,7 @@ are not guardian rows (restrict() reads `CaseShare`), so no group query is made 
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.utils import timezone
 from guardian.backends import ObjectPermissionBackend, check_support
 from guardian.core import ObjectPermissionChecker
@@ -28,7 +28,7 @@ class CurrentGrantChecker(ObjectPermissionChecker):
             filters[f"{related_name}__ends_at__gt"] = timezone.now()
         return filters
 
-    def get_group_perms(self, obj: Model) -> QuerySet[str]:
+    def get_group_perms(self, obj: Model) -> Any:
         if obj._meta.label_lower == "cases.case":
             # Agencies' shares live in CaseShare, never as guardian group rows (decision 96).
             return super().get_group_perms(obj).none()
@@ -37,7 +37,9 @@ class CurrentGrantChecker(ObjectPermissionChecker):
 
 class GrantBackend(ObjectPermissionBackend):
     def has_perm(self, user_obj: Any, perm: str, obj: Model | None = None) -> bool:
+        if obj is None:
+            return False
         support, user_obj = check_support(user_obj, obj)
-        if not support or obj is None:
+        if not support:
             return False
         return CurrentGrantChecker(user_obj).has_perm(perm, obj)

@@ -68,7 +68,7 @@ def grant_access(
     # guardian answers whether a current grant is already there (the backend honours end dates).
     replaced = user.has_perm(f"cases.{scope}", case)
     CaseUserObjectPermission.objects.filter(user=user, content_object=case, permission__codename=scope).delete()
-    grant = CaseUserObjectPermission.objects.create(
+    grant: CaseUserObjectPermission = CaseUserObjectPermission.objects.create(
         user=user,
         content_object=case,
         permission=_permission(scope),
@@ -124,7 +124,9 @@ def revoke_grant(
         Case.objects.restrict(actor, Action.MANAGE).lock().refetch(
             Case(pk=grant.content_object_id), _("You may no longer manage this case.")
         )
-    found = CaseUserObjectPermission.objects.select_related("user", "permission").filter(pk=grant.pk).first()
+    found: CaseUserObjectPermission | None = (
+        CaseUserObjectPermission.objects.select_related("user", "permission").filter(pk=grant.pk).first()
+    )
     if found is None:
         raise ValidationError(_("This access has already ended."))
     _end(found, AuditEvent.Action.GRANT_REVOKED, actor=actor, reason=reason.strip())
