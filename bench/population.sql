@@ -15,12 +15,12 @@ JOIN auth_group g ON g.name = 'agency:Agency ' || i;
 
 INSERT INTO agencies_user (password, is_superuser, username, first_name, last_name, email, is_staff,
                            is_active, date_joined, language, gender, spoken_languages, reminder_delivery,
-                           name_shown_to_others)
+                           name_shown_to_others, sign_in_generation)
 SELECT '!', false, 'bench.user' || i, 'User', i::text, '', false, true, now(), '',
-       (ARRAY['female','male'])[1 + i % 2], 'Albanian', 'immediate', 'full_name'
+       (ARRAY['female','male'])[1 + i % 2], 'Albanian', 'immediate', 'full_name', 0
 FROM generate_series(1, 2000) AS i
 UNION ALL
-SELECT '!', false, name, name, '', '', false, true, now(), '', '', '', 'immediate', 'full_name'
+SELECT '!', false, name, name, '', '', false, true, now(), '', '', '', 'immediate', 'full_name', 0
 FROM unnest(ARRAY['bench.practitioner','bench.police','bench.supervisor','bench.coordinator','bench.nobody']) AS name;
 
 -- bench.userN works for agency ((N - 1) % 100) + 1.
