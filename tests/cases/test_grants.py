@@ -174,6 +174,22 @@ class TestPages:
         )
         assert reads(expert, case)
 
+    def test_the_page_costs_the_same_for_one_grant_or_several(self, case: Case, expert: User, client: Client) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client.force_login(case.owner)
+        url = reverse("cases:case_grants", args=[case.pk])
+        grant(case, expert)
+        client.get(url)  # warm: sessions, content types
+        with CaptureQueriesContext(connection) as one:
+            assert client.get(url).status_code == 200
+        for number in range(3):
+            grant(case, member(AgencyFactory(name=f"Consultancy {number}")))
+        with CaptureQueriesContext(connection) as several:
+            assert client.get(url).content.decode().count("Revoke") >= 4
+        assert len(several) == len(one)
+
     def test_a_bad_username_is_a_form_error(self, case: Case, client: Client) -> None:
         client.force_login(case.owner)
         response = client.post(reverse("cases:case_grants", args=[case.pk]), {"username": "nobody-here"})
