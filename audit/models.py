@@ -41,7 +41,8 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         raise AppendOnlyError("audit events are added one at a time, chained, by audit.services.append")
 
     def reads_of_case(self, case_id: int) -> "AuditEventQuerySet":
-        """Who looked at one case: reads recorded against it, and break-the-glass openings."""
+        """Who looked at one case: reads recorded against it, break-the-glass openings, and the
+        individual grants made, revoked and ended on it (decision 96)."""
         return self.filter(case_id=case_id, action__in=AuditEvent.CASE_LOG_ACTIONS)
 
 
@@ -148,6 +149,10 @@ class AuditEvent(models.Model):
         AUDIT_SEARCHED = "audit_searched", _("Audit trail searched")
         AUDIT_EXPORTED = "audit_exported", _("Audit trail exported")
         ADMIN_CHANGED = "admin_changed", _("Changed in the administration")
+        UPLOAD_REFUSED = "upload_refused", _("Upload refused by the virus scanner")
+        ACCESS_GRANTED = "access_granted", _("Individual access granted")
+        GRANT_REVOKED = "grant_revoked", _("Individual access revoked")
+        GRANT_EXPIRED = "grant_expired", _("Individual access ended")
 
     READ_ACTIONS = (
         Action.CASE_READ,
@@ -156,7 +161,14 @@ class AuditEvent(models.Model):
         Action.LIST_READ,
         Action.EXPORT_READ,
     )
-    CASE_LOG_ACTIONS = (*READ_ACTIONS, Action.BREAK_GLASS)
+    # Who may read the file through an individual grant is part of who looked at it (decision 96).
+    CASE_LOG_ACTIONS = (
+        *READ_ACTIONS,
+        Action.BREAK_GLASS,
+        Action.ACCESS_GRANTED,
+        Action.GRANT_REVOKED,
+        Action.GRANT_EXPIRED,
+    )
 
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -114,8 +114,13 @@ JOIN bench_agency ba ON ba.n = 1 + g % 100
 JOIN bench_owner bo ON bo.agency_id = ba.agency_id AND bo.k = (g / 100) % 20;
 SELECT setval(pg_get_serial_sequence('cases_case', 'id'), {N_CASES});
 
--- 20,000 grants across the population, plus 200 cases shared in full with Agency 2 (the police).
-INSERT INTO cases_casegroupobjectpermission (permission_id, group_id, content_object_id)
+-- 20,000 grants across the population, plus 200 cases shared in full with Agency 2 (the police),
+-- drawn here and stored as shares below (no guardian row mirrors a share: decision 96).
+CREATE TEMP TABLE bench_group_grant (
+    permission_id integer, group_id integer, content_object_id bigint,
+    UNIQUE (permission_id, group_id, content_object_id)
+);
+INSERT INTO bench_group_grant (permission_id, group_id, content_object_id)
 SELECT DISTINCT ON (g.id, p.id, (i * 47) % {N_CASES} + 1) p.id, g.id, (i * 47) % {N_CASES} + 1
 FROM generate_series(1, 20000) AS i
 JOIN agencies_agency a ON a.name = 'Agency ' || (1 + (i * 7) % 100)
@@ -124,7 +129,7 @@ JOIN auth_permission p ON p.codename = (CASE WHEN i % 2 = 0 THEN 'view_case' ELS
 JOIN django_content_type ct ON ct.id = p.content_type_id AND ct.app_label = 'cases' AND ct.model = 'case'
 ON CONFLICT DO NOTHING;
 
-INSERT INTO cases_casegroupobjectpermission (permission_id, group_id, content_object_id)
+INSERT INTO bench_group_grant (permission_id, group_id, content_object_id)
 SELECT p.id, a.group_id, c.id
 FROM (SELECT id FROM cases_case WHERE owning_agency_id <> (SELECT id FROM agencies_agency WHERE name = 'Agency 2')
       ORDER BY id LIMIT 200 OFFSET 5000) AS c
@@ -134,14 +139,13 @@ JOIN django_content_type ct ON ct.id = p.content_type_id AND ct.app_label = 'cas
 WHERE a.name = 'Agency 2'
 ON CONFLICT DO NOTHING;
 
--- The shares behind the group grants (restrict() reads the share table, which knows end dates;
--- the guardian rows above are its mirror).
+-- The shares (restrict() reads the share table, which knows end dates).
 INSERT INTO cases_caseshare (case_id, agency_id, scope, basis, justification, purpose, consent_given_by,
                              granted_by_id, granted_at, revoke_reason, legal_duty)
 SELECT DISTINCT ON (g.content_object_id, a.id) g.content_object_id, a.id,
        CASE WHEN p.codename = 'view_case' THEN 'full' ELSE 'summary' END,
        'legal_duty', 'bench', '', '', (SELECT min(id) FROM agencies_user), now(), '', 'bench'
-FROM cases_casegroupobjectpermission g
+FROM bench_group_grant g
 JOIN agencies_agency a ON a.group_id = g.group_id
 JOIN auth_permission p ON p.id = g.permission_id
 ORDER BY g.content_object_id, a.id, p.codename;

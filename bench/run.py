@@ -4,7 +4,7 @@
     .venv/bin/python bench/run.py --cases 1000000 --rebuild
 
 It works in its own database (`<DATABASE_URL's name>_bench`), builds a synthetic population with
-SQL (agencies, panels, people, a million cases, shares as guardian rows) once, then times the
+SQL (agencies, panels, people, a million cases, shares) once, then times the
 queries that pages run, through the same code the pages use. It prints a Markdown table.
 """
 
@@ -197,19 +197,6 @@ def _audited(fn: Callable[[], Any], user: Any, case_id: int | None) -> Callable[
     return run
 
 
-def _guardian_list(user: Any) -> Callable[[], Any]:
-    """The rejected alternative (design.md §2): guardian's whole-table join as the list filter."""
-    from guardian.shortcuts import get_objects_for_user
-
-    from cases.models import Case
-
-    def run() -> Any:
-        qs = get_objects_for_user(user, "cases.view_case", klass=Case, accept_global_perms=False)
-        return list(qs[:50]), qs.count()
-
-    return run
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -252,12 +239,12 @@ def _access_bench(name: str, runs: int, *, search_only: bool = False) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cases_case")
         total = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM cases_casegroupobjectpermission")
+        cursor.execute("SELECT count(*) FROM cases_caseshare")
         grants = cursor.fetchone()[0]
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
 
-    print(f"\n## Access-model queries: {total:,} cases, {grants:,} group grants, PostgreSQL {version} ({name})\n")
+    print(f"\n## Access-model queries: {total:,} cases, {grants:,} shares, PostgreSQL {version} ({name})\n")
     print(f"median / worst of {runs} runs, milliseconds, after one warm-up run\n")
     print("| query | user | visible | median ms | worst ms |")
     print("|---|---|---:|---:|---:|")
@@ -292,12 +279,6 @@ def _access_bench(name: str, runs: int, *, search_only: bool = False) -> None:
         for label, fn in (("without the audit write", plain), ("with the audit write (chained insert)", audited)):
             median, worst = _time(fn, runs)
             print(f"| {query} {label} | practitioner, one agency | - | {median:.1f} | {worst:.1f} |")
-    for label in ("practitioner, one agency", "police: panel member + 200 shared cases"):
-        fn = _guardian_list(users[label])
-        count = fn()[1]
-        median, worst = _time(fn, max(3, runs // 3))
-        query = "rejected: guardian get_objects_for_user as the list filter"
-        print(f"| {query} | {label} | {count:,} | {median:.1f} | {worst:.1f} |")
 
 
 def _reminder_bench(total: int) -> None:

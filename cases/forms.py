@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
 from agencies.forms import choice_field, model_choice_field
-from agencies.models import Agency
+from agencies.models import Agency, User
 from families.models import Consent, Person
 
 from .directory import Candidate, owner_candidates
-from .models import Case, CaseShare, DisclosureCheck
+from .models import Case, CaseShare, CaseUserObjectPermission, DisclosureCheck
 from .services.ownership import MIN_JUSTIFICATION
 
 __all__ = [
@@ -115,6 +115,44 @@ class ShareCaseForm(forms.Form):
             return None
         midnight = datetime.datetime.combine(ends_on + datetime.timedelta(days=1), datetime.time.min)
         return timezone.make_aware(midnight)
+
+
+class GrantAccessForm(forms.Form):
+    """Give one named person access to this case, for a reason, until a date (decision 96)."""
+
+    username = forms.CharField(
+        label=_("Username of the person"),
+        max_length=150,
+        help_text=_("A named consultant, an expert, a seconded worker: someone who works cases for an agency."),
+    )
+    scope = forms.ChoiceField(label=_("They may read"), choices=CaseUserObjectPermission.Scope.choices)
+    reason = forms.CharField(
+        label=_("Why do they need the case?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    ends_on = forms.DateField(
+        label=_("Access until"), widget=DateInput, help_text=_("The access ends at the close of this day.")
+    )
+
+    def clean_username(self) -> User:
+        username = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("Nobody active has this username."))
+        return user
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        """Midnight after the chosen day, in Ura's time zone."""
+        midnight = datetime.datetime.combine(
+            self.cleaned_data["ends_on"] + datetime.timedelta(days=1), datetime.time.min
+        )
+        return timezone.make_aware(midnight)
+
+
+class RevokeGrantForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the access revoked?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
 
 class RevokeShareForm(forms.Form):

@@ -11,6 +11,13 @@ def expire_case_shares_task() -> int:
     return services.expire_case_shares()
 
 
+@shared_task(autoretry_for=(Exception,), max_retries=5, retry_backoff=True, retry_jitter=True)
+def expire_grants_task() -> int:
+    """Remove individual grants past their end date, each recorded (beat, every five minutes).
+    Access already stopped at the end date; running twice ends nothing twice (decision 96)."""
+    return services.expire_grants()
+
+
 @shared_task(acks_late=True)
 def run_reassignment_task(job_id: int) -> None:
     """Move a confirmed caseload (one transaction). Claimed once: a redelivery does nothing."""

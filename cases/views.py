@@ -7,6 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 
@@ -21,11 +24,13 @@ from .forms import (
     AssignOwnerForm,
     ConsentForm,
     DisclosureCheckForm,
+    GrantAccessForm,
+    RevokeGrantForm,
     RevokeShareForm,
     ShareCaseForm,
     WithdrawConsentForm,
 )
-from .models import Case, CaseShare
+from .models import Case, CaseShare, CaseUserObjectPermission
 from .services import disclosing_agencies
 
 __all__ = [
@@ -98,6 +103,64 @@ class RevokeShareView(RestrictedObjectFormView):
         services.revoke_share(self.object, reason=form.cleaned_data["reason"], actor=self.actor)
         messages.success(self.request, _("The share with %(agency)s is revoked.") % {"agency": self.object.agency})
         return HttpResponseRedirect(self.object.case.get_absolute_url())
+
+
+class CaseGrantsView(RestrictedObjectFormView):
+    """Who holds an individual grant on the case, and a form to give one (decision 96): for who
+    manages the case; a reader who may not manage it gets 403, anyone else 404."""
+
+    queryset = Case.objects.select_related("owning_agency")
+    action = Action.MANAGE
+    permission_required = "cases.manage_case"
+    form_class = GrantAccessForm
+    template_name = "cases/case_grants.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        grants = self.object.grants.filter(ends_at__gt=timezone.now()).select_related(
+            "user", "granted_by", "permission"
+        )
+        return {**super().get_context_data(**kwargs), "grants": grants}
+
+    def perform(self, form: GrantAccessForm) -> HttpResponse:
+        data = form.cleaned_data
+        grant = services.grant_access(
+            self.object,
+            user=data["username"],
+            scope=data["scope"],
+            reason=data["reason"],
+            ends_at=form.ends_at,
+            actor=self.actor,
+        )
+        messages.success(self.request, _("%(user)s now has access to this case.") % {"user": grant.user})
+        return HttpResponseRedirect(reverse("cases:case_grants", args=[self.object.pk]))
+
+
+class RevokeGrantView(RestrictedObjectFormView):
+    """End one individual grant now, for a reason (who manages the case)."""
+
+    queryset = Case.objects.all()
+    action = Action.MANAGE
+    permission_required = "cases.manage_case"
+    form_class = RevokeGrantForm
+    template_name = "cases/grant_revoke_form.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "grant": self.grant}
+
+    @cached_property
+    def grant(self) -> CaseUserObjectPermission:
+        # Looked up within the case the user manages: another case's grant is missing (404).
+        current = self.object.grants.filter(ends_at__gt=timezone.now()).select_related("user", "permission")
+        grant: CaseUserObjectPermission = get_object_or_404(current, pk=self.kwargs["grant"])
+        return grant
+
+    def allowed(self) -> bool:
+        return self.grant is not None
+
+    def perform(self, form: RevokeGrantForm) -> HttpResponse:
+        services.revoke_grant(self.grant, reason=form.cleaned_data["reason"], actor=self.actor)
+        messages.success(self.request, _("%(user)s no longer has access to this case.") % {"user": self.grant.user})
+        return HttpResponseRedirect(reverse("cases:case_grants", args=[self.object.pk]))
 
 
 class AssignOwnerView(RestrictedObjectFormView):

@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_secret, env_str
+from .storage import upload_storage
 
 # Django's generic classes are subscripted for the type checker (ListView[Case], forms.ModelForm[Case],
 # admin.ModelAdmin[Agency]); this lets them be subscripted when the code runs, too.
@@ -158,9 +159,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Global (per-model) permissions of role groups gate endpoints.
     "django.contrib.auth.backends.ModelBackend",
-    # Object permissions hold the explicit grants (shares, individual grants).
-    "guardian.backends.ObjectPermissionBackend",
+    # Object permissions hold the individual grants, honouring their end dates (decision 96).
+    "agencies.access.backends.GrantBackend",
 ]
+# guardian looks for its own backend by name; ours is a subclass of it (agencies.access.backends).
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -245,8 +248,14 @@ MEDIA_ROOT = Path(env_str("URA_MEDIA_ROOT", str(DATA_DIR / "media")))
 URA_BREAK_GLASS_HOURS = env_int("URA_BREAK_GLASS_HOURS", 4)
 URA_MAX_UPLOAD_BYTES = env_int("URA_MAX_UPLOAD_MB", 10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = URA_MAX_UPLOAD_BYTES + 1024 * 1024
+# The optional virus scan of uploads by a ClamAV daemon (cases/virus_scan.py, decision 97): empty
+# means no scan. Unreachable, it refuses uploads unless told to fail open.
+URA_CLAMAV_URL = env_str("URA_CLAMAV_URL")
+URA_CLAMAV_TIMEOUT = env_int("URA_CLAMAV_TIMEOUT", 30)
+URA_CLAMAV_FAIL_OPEN = env_bool("URA_CLAMAV_FAIL_OPEN", False)
+# Uploads: a folder every web server mounts, or an S3-compatible bucket (settings/storage.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": upload_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -340,6 +349,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": URA_MAIL_QUEUE, "expires": _OUTBOX_SWEEP},
     },
     "expire-case-shares": {"task": "cases.tasks.expire_case_shares_task", "schedule": 300.0},
+    "expire-grants": {"task": "cases.tasks.expire_grants_task", "schedule": 300.0},
     "sweep-reminders": {
         "task": "reminders.tasks.sweep_reminders_task",
         "schedule": float(env_int("URA_REMINDER_SWEEP_SECONDS", 300)),

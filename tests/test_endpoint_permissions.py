@@ -61,6 +61,7 @@ class World:
     closure: Closure
     follow_up: FollowUp
     reminder: Any = None
+    grant: Any = None
 
 
 def no_args(world: World) -> list[int]:
@@ -73,6 +74,10 @@ def case_id(world: World) -> list[int]:
 
 def share_ids(world: World) -> list[int]:
     return [world.case.pk, world.share.pk]
+
+
+def grant_ids(world: World) -> list[int]:
+    return [world.case.pk, world.grant.pk]
 
 
 def referral_id(world: World) -> list[int]:
@@ -251,6 +256,8 @@ ENDPOINTS = [
     Endpoint("cases:case_share", "post", case_id, "write"),
     Endpoint("cases:case_assign", "post", case_id, "write"),
     Endpoint("cases:caseshare_revoke", "post", share_ids, "write"),
+    Endpoint("cases:case_grants", "post", case_id, "write"),
+    Endpoint("cases:grant_revoke", "post", grant_ids, "write"),
     Endpoint("cases:disclosurecheck_create", "post", case_id, "write"),
     Endpoint("cases:timeline", "get", case_id, "object"),
     Endpoint("cases:changes_since", "get", case_id, "object"),
@@ -543,6 +550,25 @@ def world(
         entries=_entries(case),
         **_interventions(case, other_agency, auditor_readonly),
         reminder=_reminder(case),
+        grant=_grant(case),
+    )
+
+
+def _grant(case: Case) -> Any:
+    """An individual grant on the case, to a consultant of an agency that does not otherwise reach it."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases import services as case_services
+    from tests.conftest import member
+    from tests.factories import AgencyFactory
+
+    consultant = member(AgencyFactory(name="Consultancy"), username="consultant")
+    ends_at = timezone.now() + datetime.timedelta(days=7)
+    reason = "An expert opinion on the family's housing."
+    return case_services.grant_access(
+        case, user=consultant, scope="view_case", reason=reason, ends_at=ends_at, actor=case.owner
     )
 
 

@@ -87,8 +87,8 @@ MODEL_EXEMPTIONS = {
     "agencies.EnrolmentCode": "a hashed one-time code for turning on two-factor sign-in; no case content",
     "agencies.RecoveryCode": "a hashed one-time sign-in code of the user's own; no case content",
     "cases.CaseReferenceCounter": "a counter with no case content",
-    "cases.CaseUserObjectPermission": "guardian's grant table, read only by restrict() itself",
-    "cases.CaseGroupObjectPermission": "guardian's grant table, read only by restrict() itself",
+    "cases.CaseUserObjectPermission": "guardian's grant table (its manager is guardian's): read by restrict(), "
+    "has_perm, and the grants page and admin through a case restricted for MANAGE (decision 96)",
     "audit.AuditEvent": "read through its own views (the trail, the access log), never listed with case data",
     "audit.BreakGlassAccess": "read by restrict() itself, the case's access log and the DPO's report",
     "outbox.Message": "e-mails waiting to go out, read only by the worker that sends them; no page lists them",
@@ -234,6 +234,8 @@ def test_templates_ask_case_access_not_the_case_rows_columns() -> None:
 # File -> why it locks rows without `RestrictedQuerySet.lock()`.
 LOCK_EXEMPTIONS = {
     "cases/services/ownership.py": "the yearly reference counter: no case data, a plain model",
+    "cases/services/grants.py": "the sweep of ended individual grants takes guardian's rows (guardian's manager, "
+    "not restrict()) with skip_locked, so two sweeps never end the same grant twice (decision 96)",
     "privacy/retention.py": "the data protection officer's one exception to restrict() (decision 44): the base manager",
 }
 

@@ -81,6 +81,8 @@ COORDINATOR_MAY = {
     "cases:case_share": "shares the case (MANAGE, decision 2)",
     "cases:case_assign": "assigns the owner (MANAGE, decision 2)",
     "cases:caseshare_revoke": "revokes a share (MANAGE, decision 2)",
+    "cases:case_grants": "gives one person individual access (MANAGE, decision 96)",
+    "cases:grant_revoke": "revokes an individual grant (MANAGE, decision 96)",
     "cases:consent_create": "records consent (MANAGE, decision 42)",
     "cases:information_request_create": "asks a partner (runs the case, decision 31)",
     "cases:information_request_answer": "answers for her agency, the one asked (decision 31)",

@@ -7,17 +7,17 @@ Access to a case comes in two kinds, composed here:
 
 - implicit, from the case's own indexed columns (owning agency, owner, panel) matched against the
   user's memberships, which are resolved once per request (`UserAccess`);
-- explicit grants (a share to an agency, an individual grant) stored as django-guardian object
-  permissions in the direct foreign-key tables `CaseGroupObjectPermission` and
-  `CaseUserObjectPermission`; and, for supervisors and superusers, a current break-the-glass
-  access (`audit.BreakGlassAccess`), read like the shares as one small subquery.
+- explicit grants: a share to an agency (`CaseShare`), an individual grant to one user (guardian's
+  direct foreign-key table `CaseUserObjectPermission`, with its end date: decision 96); and, for
+  supervisors and superusers, a current break-the-glass access (`audit.BreakGlassAccess`), each
+  read as one small subquery, and only in the queries of users who can hold such a row.
 
 Each model names the rule that applies these to its rows by reference (`access_rule =
 rules.case_child`, `agencies/access/rules.py`); `restrict()` calls it.
 
 A list query filters on one OR of indexed branches (PostgreSQL runs it as a BitmapOr of index
-scans); guardian's grant tables are read through an InitPlan, never joined across the whole
-table. Measured at a million cases in docs/decisions.md and `make bench`.
+scans); the grant tables are read through an InitPlan, never joined across the whole table.
+Measured at a million cases in docs/decisions.md and `make bench`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import BooleanField, ExpressionWrapper, Lookup, Q, Value
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Lookup, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -87,6 +87,8 @@ class UserAccess:
     panel_ids: frozenset[int] = field(default_factory=frozenset)
     coordinated_panel_ids: frozenset[int] = field(default_factory=frozenset)
     breaks_glass: bool = False
+    # Whether the user holds a current individual grant: only then do their queries read the table.
+    holds_grants: bool = False
     # The user's agencies by name, each with its sector: who they act for on a case (CaseAccess).
     casework_by_name: tuple[int, ...] = ()
     agencies_by_name: tuple[int, ...] = ()
@@ -109,8 +111,17 @@ class UserAccess:
             return cls(user_id=None)
         Membership = apps.get_model("agencies", "Membership")
         Panel = apps.get_model("agencies", "Panel")
+        Grant = apps.get_model("cases", "CaseUserObjectPermission")
         memberships = Membership.objects.filter(user=user).order_by("agency__name", "agency_id")
-        named = list(memberships.values_list("agency_id", "role", "agency__group_id", "agency__sector"))
+        # In the same query: whether any current individual grant names the user (decision 96). A
+        # grant is given only to someone with a membership, so no membership means no grant.
+        granted = Exists(Grant.objects.filter(user_id=user.pk, ends_at__gt=timezone.now()))
+        fetched = list(
+            memberships.annotate(granted=granted).values_list(
+                "agency_id", "role", "agency__group_id", "agency__sector", "granted"
+            )
+        )
+        named = [row[:4] for row in fetched]
         rows = [(agency, role, group) for agency, role, group, _sector in named]
         roles = {role for _, role, _ in rows}
         panels: list[tuple[int, int]] = []
@@ -140,6 +151,7 @@ class UserAccess:
             casework_by_name=_unique(a for a, role, _ in rows if role in Membership.CASEWORK_ROLES),
             agencies_by_name=_unique(a for a, _, _ in rows),
             sectors=tuple(dict((agency, sector) for agency, _, _, sector in named).items()),
+            holds_grants=any(row[4] for row in fetched),
         )
 
     @property
@@ -189,16 +201,20 @@ models.BigAutoField.register_lookup(AnyOf)
 
 
 def _grants(access: UserAccess, codenames: tuple[str, ...], prefix: str, glass: bool = True) -> list[Q]:
-    """Cases granted explicitly to the user (guardian's user grants) or shared with their agencies.
+    """Cases granted explicitly to the user (an individual grant) or shared with their agencies.
 
-    Shares are read from the share table, which knows when each one ends, so an ended share
-    grants nothing from that moment (its guardian row, the mirror `has_perm` and the admin use,
-    is removed by the expiry sweep). Docs: decisions.md, "Share end dates".
+    Each branch is there only for a user who can hold its rows, and reads only rows that have not
+    ended: a grant or a share grants nothing from the second it ends, whenever the sweep removes
+    or closes it (decisions 14 and 96).
     """
-    user_perm = apps.get_model("cases", "CaseUserObjectPermission")
-    grants = [
-        user_perm.objects.filter(user_id=access.user_id, permission__codename__in=codenames).values("content_object_id")
-    ]
+    grants = []
+    if access.holds_grants:
+        user_perm = apps.get_model("cases", "CaseUserObjectPermission")
+        grants.append(
+            user_perm.objects.filter(
+                user_id=access.user_id, permission__codename__in=codenames, ends_at__gt=timezone.now()
+            ).values("content_object_id")
+        )
     if access.share_agency_ids:
         share = apps.get_model("cases", "CaseShare")
         scopes = [scope for scope, codename in SHARE_SCOPES.items() if codename in codenames]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.models import UserObjectPermissionBase
 
 from agencies.access import Action, rules
 
@@ -21,7 +21,6 @@ from ..risk import RiskLevel
 __all__ = [
     "Case",
     "CaseEvent",
-    "CaseGroupObjectPermission",
     "CaseReferenceCounter",
     "CaseShare",
     "CaseUserObjectPermission",
@@ -213,8 +212,8 @@ class CaseReferenceCounter(models.Model):
 class CaseShare(models.Model):
     """A case shared with another agency, at summary or full level, on a named lawful basis.
 
-    Granting and revoking change the agency group's object permission in the same transaction
-    (`cases.services.share_case` / `revoke_share`).
+    Granted and revoked through `cases.services.share_case` / `revoke_share`; restrict() reads
+    this table, which knows when a share ends (decisions 14 and 96: no guardian row mirrors it).
     """
 
     class Scope(models.TextChoices):
@@ -611,24 +610,40 @@ class DisclosureCheck(models.Model):
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
-    """An individual grant on one case (guardian's direct foreign-key table)."""
+    """An individual grant: one user may read one case (a named consultant, an expert, a seconded
+    worker), for a reason, until an end date (decision 96).
 
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    Stored in guardian's direct foreign-key table, so `user.has_perm("cases.view_case", case)`
+    answers for it (the backend `agencies.access.backends.GrantBackend` honours the end date).
+    Made and ended only through `cases.services.grant_access` / `revoke_grant` / `expire_grants`,
+    each recorded in the audit chain and the case's access log.
+    """
+
+    class Scope(models.TextChoices):
+        SUMMARY = "view_case_summary", _("Summary")
+        FULL = "view_case", _("Full case file")
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="grants")
+    reason = models.TextField(_("reason"))
+    ends_at = models.DateTimeField(_("ends"), db_index=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
 
     class Meta(UserObjectPermissionBase.Meta):
-        ordering = ["pk"]
+        ordering = ["ends_at", "pk"]
+        verbose_name = _("individual grant")
+        verbose_name_plural = _("individual grants")
 
     def __str__(self) -> str:
-        return f"{self.user_id}:{self.permission_id}:{self.content_object_id}"
+        return f"{self.user} · {self.content_object_id} · {self.permission.codename}"
 
-
-class CaseGroupObjectPermission(GroupObjectPermissionBase):
-    """A grant on one case to an agency's group: how shares are stored (guardian's direct FK table)."""
-
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
-
-    class Meta(GroupObjectPermissionBase.Meta):
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return f"{self.group_id}:{self.permission_id}:{self.content_object_id}"
+    @property
+    def is_current(self) -> bool:
+        return self.ends_at > timezone.now()

@@ -6,6 +6,7 @@ until finalised (a draft is never lost, and never read by others half-written).
 """
 
 import datetime
+import logging
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from audit.models import AuditEvent
 from audit.services import record
 from families.models import DisclosureRestriction, Person
 
-from .. import uploads
+from .. import uploads, virus_scan
 from ..models import (
     Attachment,
     Case,
@@ -39,6 +40,8 @@ from ..models import (
 )
 from ..risk import RiskLevel
 from ..signals import contact_planned
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "AGE_BANDS",
@@ -293,11 +296,38 @@ def record_note(note: CaseNote, *, actor: User, finalise: bool = True) -> CaseNo
     return _save(note, actor=actor, finalise=finalise)
 
 
+def _scan(attachment: Attachment, upload: UploadedFile, *, actor: User) -> None:
+    """Refuse a file the virus scanner flags, and record the refusal in the audit chain.
+
+    Called before the entry's transaction: the record of a refusal stays when the upload does not."""
+    try:
+        virus_scan.scan(upload)
+    except virus_scan.Infected as hit:
+        record(
+            AuditEvent.Action.UPLOAD_REFUSED,
+            actor=actor,
+            case_id=attachment.case_id,
+            reason="malware",
+            signature=hit.signature,
+            name=uploads.safe_name(upload.name or "file"),
+        )
+        raise ValidationError(
+            _("The virus scanner found something harmful in this file (%(signature)s), so it was not stored.")
+            % {"signature": hit.signature}
+        ) from None
+    except virus_scan.ScannerUnavailable:
+        logger.warning("Upload refused: the virus scanner could not be reached", exc_info=True)
+        raise ValidationError(
+            _("The file could not be checked for viruses just now, so it was not stored. Try again later.")
+        ) from None
+
+
 def attach_file(attachment: Attachment, upload: UploadedFile, *, actor: User) -> Attachment:
     """Attach a file, checked by its content (not its name) and stored under a random name."""
     if attachment.assessment is not None and attachment.assessment.case_id != attachment.case_id:
         raise ValidationError(_("The assessment belongs to another case."))
     checked = uploads.check(upload)
+    _scan(attachment, upload, actor=actor)
     attachment.original_name = uploads.safe_name(upload.name or "file", checked)
     attachment.stored_name = checked.stored_name
     attachment.content_type = checked.content_type

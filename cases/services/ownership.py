@@ -1,8 +1,9 @@
 """Every change to a case goes through these functions (never a bare `save()` in a view).
 
 They take objects that the caller has already fetched through `restrict()`, and a keyword-only
-`actor`. Each runs in one transaction: the case, its shares, the guardian permissions, the timeline
-and the audit trail change together or not at all.
+`actor`. Each runs in one transaction: the case, its shares, the timeline and the audit trail change
+together or not at all. Shares are rows of `CaseShare` only: restrict() reads them there, and no
+guardian row mirrors them (decision 96).
 """
 
 import datetime
@@ -13,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
 
 from agencies.access import Action, CaseAccess, Level, UserAccess
 from agencies.models import Agency, Membership, Panel, User
@@ -36,8 +36,6 @@ __all__ = [
     "revoke_share",
     "share_case",
 ]
-
-SCOPE_PERMISSION = {CaseShare.Scope.FULL: "view_case", CaseShare.Scope.SUMMARY: "view_case_summary"}
 
 
 def _next_reference(year: int) -> str:
@@ -162,7 +160,7 @@ def share_case(
             raise ValidationError(_("Only someone who reads the full file can share it in full."))
         if agency.pk in UserAccess.of(actor).agencies_by_name:
             raise ValidationError(_("You cannot share a case with your own agency without reading it yourself."))
-    for previous in case.shares.active().filter(agency=agency).select_related("agency__group").lock():
+    for previous in case.shares.active().filter(agency=agency).select_related("agency").lock():
         _end_share(previous, actor=actor, reason=_("Replaced by a new share."))
     share = CaseShare(
         case=case,
@@ -180,7 +178,6 @@ def share_case(
     )
     share.full_clean(validate_constraints=True)
     share.save()
-    assign_perm(SCOPE_PERMISSION[CaseShare.Scope(scope)], agency.group, case)
     _ensure_reach_kept(case, actor, before)
     events.case_shared_event(share, actor=actor)
     return share
@@ -233,7 +230,6 @@ def _end_share(share: CaseShare, *, actor: User | None, reason: str, expired: bo
     share.revoked_by = actor
     share.revoke_reason = reason
     share.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
-    remove_perm(SCOPE_PERMISSION[CaseShare.Scope(share.scope)], share.agency.group, share.case)
     events.share_ended_event(share, actor=actor, expired=expired)
 
 
@@ -242,7 +238,7 @@ def revoke_share(share: CaseShare, *, reason: str, actor: User) -> CaseShare:
     """End a share now; the agency loses what the share gave it in the same transaction."""
     if not reason.strip():
         raise ValidationError(_("Say why the share is revoked."))
-    shares = CaseShare.objects.restrict(actor, Action.MANAGE).select_related("case", "agency__group")
+    shares = CaseShare.objects.restrict(actor, Action.MANAGE).select_related("case", "agency")
     share = shares.lock().refetch(share, _("You may no longer manage this case."))
     if not share.is_active:
         raise ValidationError(_("This share has already ended."))
@@ -289,7 +285,7 @@ def expire_case_shares() -> int:
     while True:
         with transaction.atomic():
             # skip_locked: a second sweep running at the same moment takes other rows, never the same.
-            expired = CaseShare.objects.expired().select_related("case", "agency__group")
+            expired = CaseShare.objects.expired().select_related("case", "agency")
             batch = list(expired.lock(skip_locked=True)[:100])
             for share in batch:
                 _end_share(share, actor=None, reason=_("The share reached its end date."), expired=True)

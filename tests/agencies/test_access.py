@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 from pytest_django import DjangoAssertNumQueries
 
 from agencies.access import Action, CaseAccess, Level, UserAccess, forget_access
@@ -78,8 +77,17 @@ def test_share_with_an_agency_admin_group_member_does_not_reach_the_admin(case: 
     assert visible(admin, Action.VIEW_SUMMARY) == set()
 
 
+def grant(case: Case, user: User) -> None:
+    """An individual grant by the case owner, through the service (decision 96)."""
+    from cases.services import grant_access
+
+    reason = "A second opinion on the safety plan."
+    ends_at = timezone.now() + datetime.timedelta(days=3)
+    grant_access(case, user=user, scope="view_case", reason=reason, ends_at=ends_at, actor=case.owner)
+
+
 def test_individual_grant_is_a_guardian_user_permission(case: Case, caseworker_other_agency: User) -> None:
-    assign_perm("cases.view_case", caseworker_other_agency, case)
+    grant(case, caseworker_other_agency)
     assert visible(caseworker_other_agency, Action.VIEW) == {case.pk}
     assert caseworker_other_agency.has_perm("cases.view_case", case)
 
@@ -128,7 +136,7 @@ def test_union_lists_each_case_once(case: Case, panel: Panel, other_agency: Agen
     user = member(other_agency, Role.POLICE_LIAISON, Role.PANEL_MEMBER)
     Case.objects.filter(pk=case.pk).update(panel=panel)
     share(case, other_agency, CaseShare.Scope.FULL)
-    assign_perm("cases.view_case", user, case)
+    grant(case, user)
     # then the list holds it once
     assert list(Case.objects.restrict(user, Action.VIEW_SUMMARY).values_list("pk", flat=True)) == [case.pk]
 

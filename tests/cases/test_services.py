@@ -10,7 +10,7 @@ from agencies.access import Action, forget_access
 from agencies.models import Agency, Membership, Panel, User
 from audit.models import AuditEvent
 from cases import services
-from cases.models import Case, CaseEvent, CaseGroupObjectPermission, CaseShare
+from cases.models import Case, CaseEvent, CaseShare
 from tests.conftest import member
 from tests.factories import AgencyFactory, FamilyFactory, PersonFactory, share
 
@@ -31,7 +31,8 @@ class TestShareCase:
         result = share(case, other_agency, CaseShare.Scope.FULL)
         # then
         assert sees(auditor_readonly, case)
-        assert CaseGroupObjectPermission.objects.filter(group=other_agency.group, content_object=case).count() == 1
+        # no guardian row mirrors it (decision 96): nothing read it
+        assert not other_agency.group.groupobjectpermission_set.exists()
         assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.SHARED).count() == 1
         audit = AuditEvent.objects.get(action=AuditEvent.Action.CASE_SHARED)
         assert (audit.case_id, audit.actor_id, audit.object_id) == (case.pk, case.owner_id, str(result.pk))
@@ -55,7 +56,6 @@ class TestShareCase:
         with pytest.raises(ValidationError):
             share(case, other_agency, consent_given_by="", consent_given_on=None)
         assert not CaseShare.objects.exists()
-        assert not CaseGroupObjectPermission.objects.exists()
 
     def test_an_override_needs_a_justification(self, case: Case, other_agency: Agency) -> None:
         with pytest.raises(ValidationError):
