@@ -17,7 +17,17 @@ from families.matching import name_key
 from families.models import Consent, DisclosureRestriction
 from families.search import key_search
 
-from .models import Case, CaseEvent, CaseShare, DisclosureCheck, Entry, RiskRecord, Visibility, event_choices
+from .models import (
+    Case,
+    CaseEvent,
+    CaseShare,
+    DisclosureCheck,
+    Entry,
+    InformationRequest,
+    RiskRecord,
+    Visibility,
+    event_choices,
+)
 from .risk import RiskLevel
 
 __all__ = [
@@ -27,6 +37,7 @@ __all__ = [
     "ConsentFilterSet",
     "DisclosureCheckFilterSet",
     "EntryFilterSet",
+    "InformationRequestFilterSet",
     "RestrictionFilterSet",
     "RiskRecordFilterSet",
     "entry_filterset",
@@ -204,3 +215,14 @@ class ConsentFilterSet(django_filters.FilterSet):
 
     def filter_case(self, queryset: QuerySet[Any], name: str, value: Case | None) -> QuerySet[Any]:
         return queryset.filter(family_id=value.family_id) if value is not None else queryset
+
+
+class InformationRequestFilterSet(django_filters.FilterSet):
+    """A plain id, not a choice of readable cases: the agency asked reads the request without
+    reading the case's file (the rows are restricted already)."""
+
+    case = django_filters.NumberFilter(field_name="case_id")
+
+    class Meta:
+        model = InformationRequest
+        fields: list[str] = []

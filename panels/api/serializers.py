@@ -115,7 +115,8 @@ class InvolvedInputSerializer(serializers.Serializer[None]):
 
 
 class DecisionSerializer(serializers.Serializer[None]):
-    urgency = serializers.ChoiceField(choices=AgendaItem.Urgency.choices, required=False, default="")
+    # Left out: the case's urgency stays (no `default: ""`, which is not one of the choices).
+    urgency = serializers.ChoiceField(choices=AgendaItem.Urgency.choices, required=False)
     first_contact_agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(), required=False, allow_null=True, default=None
     )

@@ -158,7 +158,8 @@ class ReferralCreateSerializer(serializers.ModelSerializer[Referral]):
 
 class TriageSerializer(serializers.Serializer[None]):
     decision = serializers.ChoiceField(choices=TriageDecision.Decision.choices)
-    reason = serializers.ChoiceField(choices=TriageDecision.Reason.choices, required=False, default="")
+    # Left out: no reason (no `default: ""`, which is not one of the choices).
+    reason = serializers.ChoiceField(choices=TriageDecision.Reason.choices, required=False)
     notes = serializers.CharField(required=False, default="", allow_blank=True)
     signposted_to = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
     panel = serializers.PrimaryKeyRelatedField(
