@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 
+from .api.errors import api_error, is_api_path
 from .models import IdempotentRequest
 
 FIELD = "idempotency_key"
@@ -23,6 +24,16 @@ HEADER = "Idempotency-Key"
 MAX_STORED_BYTES = 256 * 1024
 _FORM = re.compile(rb"(<form\b[^>]*\bmethod\s*=\s*[\"']?post\b[^>]*>)", re.IGNORECASE)
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+
+
+_BUSY = "A request with this Idempotency-Key has not finished yet."
+
+
+def _refusal(request: HttpRequest, status: int, detail: str) -> HttpResponse:
+    """A refusal in the API's error format on API paths (issue 16), plain text elsewhere."""
+    if is_api_path(request.path):
+        return api_error(status, detail)
+    return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
 
 
 def _key_of(request: HttpRequest) -> tuple[str, bool]:
@@ -108,10 +119,10 @@ class IdempotencyMiddleware:
         if user is None:
             return self.get_response(request)
         if not _KEY.match(key):
-            return HttpResponse("Idempotency-Key: 8 to 64 letters, digits or -_.:", status=400)
+            return _refusal(request, 400, "Idempotency-Key: 8 to 64 letters, digits or -_.:")
         stored = IdempotentRequest.objects.filter(user=user, key=key).first()
         if stored is not None:
-            return _replay(stored) if stored.status else HttpResponse(status=409)
+            return _replay(stored) if stored.status else _refusal(request, 409, _BUSY)
         try:
             with transaction.atomic():
                 row = IdempotentRequest.objects.create(
@@ -126,7 +137,7 @@ class IdempotencyMiddleware:
                     row.delete()  # the corrected form may be sent again with the same key
         except IntegrityError:  # the same key at the same moment: the other request won
             stored = IdempotentRequest.objects.filter(user=user, key=key).first()
-            return _replay(stored) if stored and stored.status else HttpResponse(status=409)
+            return _replay(stored) if stored and stored.status else _refusal(request, 409, _BUSY)
         return response
 
     @staticmethod

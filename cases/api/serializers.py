@@ -293,7 +293,7 @@ class ReassignmentJobSerializer(serializers.ModelSerializer[ReassignmentJob]):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class ReassignPreviewSerializer(serializers.Serializer[None]):
+class ReassignPreviewSerializer(serializers.Serializer[dict[str, Any]]):
     """The answer of `reassign` without `confirm`: the cases as they are, nothing changed."""
 
     confirmed = serializers.BooleanField(read_only=True)

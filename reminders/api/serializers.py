@@ -5,7 +5,7 @@ from ..models import Reminder
 __all__ = ["MarkedSerializer", "ReminderSerializer"]
 
 
-class MarkedSerializer(serializers.Serializer[None]):
+class MarkedSerializer(serializers.Serializer[dict[str, int]]):
     """The answer of `read-all`: how many reminders it marked read."""
 
     marked = serializers.IntegerField(read_only=True)
