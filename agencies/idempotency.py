@@ -41,7 +41,11 @@ def _key_of(request: HttpRequest) -> tuple[str, bool]:
     header = request.headers.get(HEADER, "")
     if header:
         return header, True
-    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    # Never a form field on API paths: reading the body here would leave DRF none to refuse (415).
+    if not is_api_path(request.path) and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         return request.POST.get(FIELD, ""), False
     return "", False
 

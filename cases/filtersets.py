@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
 from agencies.access.core import entry_content_condition
+from agencies.api.filters import IdFilter
 from agencies.models import Agency, Panel, User
 from families.matching import name_key
 from families.models import Consent, DisclosureRestriction
@@ -221,7 +222,7 @@ class InformationRequestFilterSet(django_filters.FilterSet):
     """A plain id, not a choice of readable cases: the agency asked reads the request without
     reading the case's file (the rows are restricted already)."""
 
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = IdFilter(field_name="case_id")
 
     class Meta:
         model = InformationRequest

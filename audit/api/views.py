@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
 from agencies.access import is_data_protection_officer
+from agencies.api.filters import IdFilter
 from audit.models import AuditEvent
 from audit.reads import note_read
 
@@ -39,8 +40,8 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
 
 class AuditEventFilterSet(django_filters.FilterSet):
     # `case` and `agency`, as on every other list (issue 16: `case_id`/`agency_id` before).
-    case = django_filters.NumberFilter(field_name="case_id")
-    agency = django_filters.NumberFilter(field_name="agency_id")
+    case = IdFilter(field_name="case_id")
+    agency = IdFilter(field_name="agency_id")
     user = django_filters.CharFilter(field_name="actor_username", lookup_expr="iexact")
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
