@@ -28,6 +28,7 @@ from ..filtersets import (
     entry_filterset,
 )
 from ..models import CaseEvent, Entry, InformationRequest, RiskRecord
+from . import schema  # noqa: F401 (registers the schema extension of entries)
 from .entry_serializers import (
     AnswerSerializer,
     CaseEventSerializer,
