@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from .api.errors import api_error, is_api_path
 from .models import IdempotentRequest
@@ -26,14 +27,15 @@ _FORM = re.compile(rb"(<form\b[^>]*\bmethod\s*=\s*[\"']?post\b[^>]*>)", re.IGNOR
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
 
-_BUSY = "A request with this Idempotency-Key has not finished yet."
+_BUSY = _("A request with this Idempotency-Key has not finished yet.")
+_BAD_KEY = _("Idempotency-Key: 8 to 64 letters, digits or -_.:")
 
 
-def _refusal(request: HttpRequest, status: int, detail: str) -> HttpResponse:
+def _refusal(request: HttpRequest, status: int, detail: Any) -> HttpResponse:
     """A refusal in the API's error format on API paths (issue 16), plain text elsewhere."""
     if is_api_path(request.path):
         return api_error(status, detail)
-    return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
+    return HttpResponse(str(detail), status=status, content_type="text/plain; charset=utf-8")
 
 
 def _key_of(request: HttpRequest) -> tuple[str, bool]:
@@ -123,7 +125,7 @@ class IdempotencyMiddleware:
         if user is None:
             return self.get_response(request)
         if not _KEY.match(key):
-            return _refusal(request, 400, "Idempotency-Key: 8 to 64 letters, digits or -_.:")
+            return _refusal(request, 400, _BAD_KEY)
         stored = IdempotentRequest.objects.filter(user=user, key=key).first()
         if stored is not None:
             return _replay(stored) if stored.status else _refusal(request, 409, _BUSY)
