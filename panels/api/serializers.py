@@ -84,6 +84,8 @@ class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
     """An agenda item and what the panel decided (as far as the meeting's record mode keeps)."""
 
     involved = InvolvedAgencySerializer(many=True, read_only=True)
+    # May be empty (no urgency decided): said so in the schema.
+    urgency = serializers.ChoiceField(choices=AgendaItem.Urgency.choices, allow_blank=True, read_only=True)
     declines = ShareDeclinedSerializer(many=True, read_only=True)
     first_contact_agency = AgencyRefSerializer(read_only=True, allow_null=True)
     owner = UserRefSerializer(read_only=True, allow_null=True)
