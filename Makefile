@@ -1,7 +1,7 @@
 # Ura: the two commands a newcomer needs are `make run` and `make test`.
-# Everything is installed into .venv; only Python 3.11 and make are assumed.
+# Everything is installed into .venv; only Python (3.11, 3.12 or 3.13) and make are assumed.
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
@@ -10,7 +10,7 @@ PYTEST_ARGS ?= --numprocesses 2
 .PHONY: install run test probe faults deploy-check lint bandit bench messages vendor lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Ura needs Python 3.11, found " + sys.version.split()[0]'
+	@$(PYTHON) -c 'import sys; assert (3, 11) <= sys.version_info[:2] <= (3, 13), "Ura needs Python 3.11, 3.12 or 3.13, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)

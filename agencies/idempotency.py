@@ -15,7 +15,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
 
+from .api.errors import api_error, is_api_path
 from .models import IdempotentRequest
 
 FIELD = "idempotency_key"
@@ -25,12 +27,27 @@ _FORM = re.compile(rb"(<form\b[^>]*\bmethod\s*=\s*[\"']?post\b[^>]*>)", re.IGNOR
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
 
+_BUSY = _("A request with this Idempotency-Key has not finished yet.")
+_BAD_KEY = _("Idempotency-Key: 8 to 64 letters, digits or -_.:")
+
+
+def _refusal(request: HttpRequest, status: int, detail: Any) -> HttpResponse:
+    """A refusal in the API's error format on API paths (issue 16), plain text elsewhere."""
+    if is_api_path(request.path):
+        return api_error(status, detail)
+    return HttpResponse(str(detail), status=status, content_type="text/plain; charset=utf-8")
+
+
 def _key_of(request: HttpRequest) -> tuple[str, bool]:
     """The request's key and whether it came from the API header (else a form's hidden field)."""
     header = request.headers.get(HEADER, "")
     if header:
         return header, True
-    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    # Never a form field on API paths: reading the body here would leave DRF none to refuse (415).
+    if not is_api_path(request.path) and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         return request.POST.get(FIELD, ""), False
     return "", False
 
@@ -108,10 +125,10 @@ class IdempotencyMiddleware:
         if user is None:
             return self.get_response(request)
         if not _KEY.match(key):
-            return HttpResponse("Idempotency-Key: 8 to 64 letters, digits or -_.:", status=400)
+            return _refusal(request, 400, _BAD_KEY)
         stored = IdempotentRequest.objects.filter(user=user, key=key).first()
         if stored is not None:
-            return _replay(stored) if stored.status else HttpResponse(status=409)
+            return _replay(stored) if stored.status else _refusal(request, 409, _BUSY)
         try:
             with transaction.atomic():
                 row = IdempotentRequest.objects.create(
@@ -126,7 +143,7 @@ class IdempotencyMiddleware:
                     row.delete()  # the corrected form may be sent again with the same key
         except IntegrityError:  # the same key at the same moment: the other request won
             stored = IdempotentRequest.objects.filter(user=user, key=key).first()
-            return _replay(stored) if stored and stored.status else HttpResponse(status=409)
+            return _replay(stored) if stored and stored.status else _refusal(request, 409, _BUSY)
         return response
 
     @staticmethod

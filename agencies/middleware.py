@@ -6,6 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .api.errors import api_error, is_api_path
+
 
 class UserLanguageMiddleware:
     """Use the signed-in user's chosen language over the browser's (after LocaleMiddleware).
@@ -49,7 +51,10 @@ class NulByteMiddleware:
             raise Http404
         if any(nul in request.META.get("QUERY_STRING", "") for nul in _NUL) or self._in_body(request):
             setattr(request, REFUSED_ATTR, True)
-            return HttpResponseBadRequest(_("This request holds a character that is not allowed."))
+            message = _("This request holds a character that is not allowed.")
+            if is_api_path(request.path):
+                return api_error(400, message, "invalid")  # the API's one error format
+            return HttpResponseBadRequest(message)
         return self.get_response(request)
 
     @staticmethod

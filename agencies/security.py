@@ -26,6 +26,7 @@ from django_otp import user_has_device
 from knox.models import AuthToken
 
 from .access import forget_access
+from .api.errors import api_error
 
 __all__ = [
     "IdleTimeoutMiddleware",
@@ -126,7 +127,7 @@ class TwoFactorMiddleware:
             and not _exempt(request.path)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": _("Two-factor sign-in is not complete.")}, status=403)
+                return api_error(403, _("Two-factor sign-in is not complete."), "two_factor_required")
             enrolled = user_has_device(user, confirmed=True)
             target = reverse("two_factor_verify" if enrolled else "two_factor")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
@@ -189,7 +190,7 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("You were signed out after a period of inactivity. Please sign in again."))
                 if api:
-                    return JsonResponse({"detail": _("Signed out after inactivity.")}, status=403)
+                    return api_error(403, _("Signed out after inactivity."), "signed_out")
                 return _to_sign_in(request, posted)
             # "Stay signed in" and the script's keeps always count, so that its clock never runs
             # ahead of the server's.
@@ -268,5 +269,5 @@ def locked_out(
         "or ask your agency's administrator to unlock it."
     ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=429)
+        return api_error(429, message, "locked_out")
     return render(request, "registration/locked_out.html", {"message": message}, status=429)

@@ -12,12 +12,23 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
 from agencies.access.core import entry_content_condition
+from agencies.api.filters import IdFilter
 from agencies.models import Agency, Panel, User
 from families.matching import name_key
 from families.models import Consent, DisclosureRestriction
 from families.search import key_search
 
-from .models import Case, CaseEvent, CaseShare, DisclosureCheck, Entry, RiskRecord, Visibility, event_choices
+from .models import (
+    Case,
+    CaseEvent,
+    CaseShare,
+    DisclosureCheck,
+    Entry,
+    InformationRequest,
+    RiskRecord,
+    Visibility,
+    event_choices,
+)
 from .risk import RiskLevel
 
 __all__ = [
@@ -27,6 +38,7 @@ __all__ = [
     "ConsentFilterSet",
     "DisclosureCheckFilterSet",
     "EntryFilterSet",
+    "InformationRequestFilterSet",
     "RestrictionFilterSet",
     "RiskRecordFilterSet",
     "entry_filterset",
@@ -206,3 +218,14 @@ class ConsentFilterSet(django_filters.FilterSet):
 
     def filter_case(self, queryset: QuerySet[Any], name: str, value: Case | None) -> QuerySet[Any]:
         return queryset.filter(family_id=value.family_id) if value is not None else queryset
+
+
+class InformationRequestFilterSet(django_filters.FilterSet):
+    """A plain id, not a choice of readable cases: the agency asked reads the request without
+    reading the case's file (the rows are restricted already)."""
+
+    case = IdFilter(field_name="case_id")
+
+    class Meta:
+        model = InformationRequest
+        fields: list[str] = []

@@ -376,7 +376,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every list filters through its filter set and orders by `ordering` (the fields each viewset names).
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    # JSON bodies only; the endpoints that take a file say multipart themselves (issue 16).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     # JSON only: the browsable API renders filter forms whose choices are not the user's own.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -414,6 +420,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags by resource ("cases", "referrals"), not by the version prefix.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One error format, declared on every operation (agencies/api/errors.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "agencies.api.errors.declare_error_responses",
+    ],
     # One name per choice set shared by several fields (the common risk scale above all).
     "ENUM_NAME_OVERRIDES": {
         "RiskLevelEnum": "cases.risk.RiskLevel",

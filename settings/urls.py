@@ -54,4 +54,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler404 = "agencies.api.errors.not_found"  # JSON under /api/ (a malformed id), the page elsewhere
 handler500 = "agencies.outage.server_error"

@@ -1,5 +1,7 @@
-"""No API operation answers 5xx to malformed input: schemathesis fuzzes every operation of the schema
-the app serves (`/api/schema/`), signed in as a case owner who also coordinates a panel.
+"""No API operation answers 5xx to malformed input, and every answer is one the schema promised
+(issue 16: its status is documented, its content type and its body match): schemathesis fuzzes
+every operation of the schema the app serves (`/api/schema/`), signed in as a case owner who also
+coordinates a panel.
 
 Bounded: a few examples per operation (URA_FUZZ_EXAMPLES, default 10), no shrinking past a limit.
 """
@@ -21,12 +23,19 @@ from knox.models import AuthToken
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
 from tests.factories import AgencyFactory, CaseFactory, MembershipFactory, PanelFactory, UserFactory
 
 EXAMPLES = int(os.environ.get("URA_FUZZ_EXAMPLES", "10"))
+# Not only "no 5xx": the status, the content type and the body are the ones the schema documents.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture
@@ -91,7 +100,7 @@ def test_no_operation_answers_a_server_error(api_schema: Any) -> None:
         def fuzz(case: Any) -> None:
             response = case.call(headers=headers)
             statuses[response.status_code] += 1
-            case.validate_response(response, checks=[not_a_server_error])
+            case.validate_response(response, checks=CHECKS)
 
         try:
             fuzz()

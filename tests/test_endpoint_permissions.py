@@ -693,6 +693,8 @@ def _call(endpoint: Endpoint, user: User | None, world: World) -> Any:
             "assignments": [{"case": world.case.pk, "owner": world.coordinator.pk}],
         }
         return client.post(endpoint.url(world), params, format="json")
+    if endpoint.api and any(hasattr(value, "read") for value in params.values()):
+        return client.post(endpoint.url(world), params, format="multipart")  # a file: the API's only multipart
     return getattr(client, endpoint.method)(endpoint.url(world), params)
 
 

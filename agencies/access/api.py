@@ -14,6 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from audit.reads import note_list, note_read
 
+from ..api.errors import shape_error
 from ..models import User
 from ..people import set_viewer
 from .core import Action, RestrictedQuerySet, get_restricted_object
@@ -38,12 +39,23 @@ class RestrictedViewSet(viewsets.GenericViewSet[Any]):
         "DELETE": Action.CHANGE,
     }
     permission_classes = [IsAuthenticated]
-    # Only numbers reach the database: "/cases/abc/" is a 404, not a 500.
-    lookup_value_regex = r"\d+"
+    # Only numbers reach the database: "/cases/abc/" matches no route, a JSON 404 (`agencies.api.errors`),
+    # and the schema types ids as integers (the routers use path converters: `ApiRouter`).
+    lookup_value_converter = "int"
     action_access: ClassVar[dict[str, Action]] = {}
     permission_required: ClassVar[dict[Action, str]] = {}
     queryset: RestrictedQuerySet
     access: Action
+
+    @property
+    def ordering_fields(self) -> list[str]:
+        """What `?ordering=` may name: the id, the model's own ordering and its timestamps. Never a
+        content field, which could be hidden from the caller: sorting by it would reveal it."""
+        model = self.queryset.model
+        concrete = {field.name for field in model._meta.concrete_fields}
+        named = [name.lstrip("-") for name in model._meta.ordering if isinstance(name, str)]
+        wanted = ["id", *named, "created_at", "updated_at"]
+        return list(dict.fromkeys(name for name in wanted if name == "id" or name in concrete))
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -102,8 +114,13 @@ class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus: a refusal from a service (Django's ValidationError) is a 400."""
+    """DRF's handler, plus: a refusal from a service (Django's ValidationError) is a 400, and every
+    error has the API's one format (`agencies.api.errors`)."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = api_exceptions.ValidationError(detail=detail)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        # One error format (issue 16): `detail` and `code` on every 4xx, the fields of a refused body beside them.
+        response.data = shape_error(exc, response.data, response.status_code)
+    return response

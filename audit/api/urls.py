@@ -1,10 +1,10 @@
-from rest_framework.routers import DefaultRouter
+from agencies.api.routers import ApiRouter
 
 from . import views
 
 app_name = "audit-api"
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("audit-events", views.AuditEventViewSet)
 
 urlpatterns = router.urls

@@ -3,11 +3,12 @@
 from typing import Any
 
 import django_filters
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, pagination, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
 from agencies.access import is_data_protection_officer
+from agencies.api.filters import IdFilter
 from audit.models import AuditEvent
 from audit.reads import note_read
 
@@ -38,13 +39,23 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
+    # `case` and `agency`, as on every other list (issue 16: `case_id`/`agency_id` before).
+    case = IdFilter(field_name="case_id")
+    agency = IdFilter(field_name="agency_id")
     user = django_filters.CharFilter(field_name="actor_username", lookup_expr="iexact")
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = AuditEvent
-        fields = ["action", "agency_id", "case_id"]
+        fields = ["action"]
+
+
+class AuditEventPagination(pagination.CursorPagination):
+    """The trail only grows: a cursor keeps each page where it was while events are appended."""
+
+    page_size = 50
+    ordering = ("-id",)  # unique and only growing (`seq` is empty until an event is chained)
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
@@ -54,7 +65,9 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilterSet
     permission_classes = [IsAuthenticated]
-    lookup_value_regex = r"\d+"
+    lookup_value_converter = "int"
+    pagination_class = AuditEventPagination
+    ordering_fields = ["id"]  # newest first, or `?ordering=id` for the oldest first
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -64,7 +77,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
         if page is not None:
-            params = {key: value for key, value in self.request.query_params.items() if key != "page"}
+            params = {key: value for key, value in self.request.query_params.items() if key != "cursor"}
             note_read(self.request, action=AuditEvent.Action.AUDIT_SEARCHED, ids=[e.pk for e in page], search=params)
         return page
 

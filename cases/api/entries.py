@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions as api_exceptions
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,11 +22,13 @@ from ..entry_kinds import EntryKind, entry_kinds
 from ..filtersets import (
     CaseEventFilterSet,
     ConsentFilterSet,
+    InformationRequestFilterSet,
     RestrictionFilterSet,
     RiskRecordFilterSet,
     entry_filterset,
 )
 from ..models import CaseEvent, Entry, InformationRequest, OwnerQuestion, RiskRecord
+from . import schema  # noqa: F401 (registers the schema extension of entries)
 from .entry_serializers import (
     AnswerSerializer,
     CaseEventSerializer,
@@ -107,7 +109,7 @@ class _FileViewSet(_EntryViewSet):
     so no PATCH), downloaded by `file` by those who may read it."""
 
     http_method_names = ["get", "post", "head", "options"]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser]  # the only bodies with a file (JSON everywhere else)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"])
@@ -252,10 +254,7 @@ class InformationRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     # row's CHANGE (a member of the agency asked).
     action_access: ClassVar[dict[str, Action]] = {"create": Action.VIEW, "answer": Action.CHANGE}
 
-    def get_queryset(self) -> Any:
-        queryset = self.queryset
-        case = self.request.query_params.get("case", "")
-        return queryset.filter(case_id=case) if case.isdigit() else queryset
+    filterset_class = InformationRequestFilterSet
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

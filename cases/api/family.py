@@ -254,8 +254,9 @@ class FamilyMemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Rest
             OpenApiParameter("date_of_birth", str, description="YYYY-MM-DD"),
         ],
         responses=KnownPersonSerializer(many=True),
+        filters=False,  # its own parameters, and one short list (not paged)
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def known(self, request: Request) -> Response:
         """People already recorded whom a new member may be: in the registers you read in full, or
         named in earlier referrals you may read."""

@@ -23,6 +23,7 @@ __all__ = [
     "CaseSerializer",
     "CaseShareSerializer",
     "DisclosureCheckSerializer",
+    "ReassignPreviewSerializer",
     "ReassignSerializer",
     "RevokeShareSerializer",
 ]
@@ -290,6 +291,13 @@ class ReassignmentJobSerializer(serializers.ModelSerializer[ReassignmentJob]):
         path = reverse("cases-api:reassignment-job", args=[job.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
+
+
+class ReassignPreviewSerializer(serializers.Serializer[dict[str, Any]]):
+    """The answer of `reassign` without `confirm`: the cases as they are, nothing changed."""
+
+    confirmed = serializers.BooleanField(read_only=True)
+    cases = CaseSerializer(many=True, read_only=True)
 
 
 class ReassignSerializer(serializers.Serializer[None]):

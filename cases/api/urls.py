@@ -1,12 +1,13 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+
+from agencies.api.routers import ApiRouter
 
 from ..entry_kinds import entry_kinds
 from . import entries, family, views
 
 app_name = "cases-api"
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("cases", views.CaseViewSet)
 router.register("case-shares", views.CaseShareViewSet)
 router.register("disclosure-checks", views.DisclosureCheckViewSet)

@@ -22,6 +22,7 @@ from .serializers import (
     CaseShareSerializer,
     DisclosureCheckSerializer,
     ReassignmentJobSerializer,
+    ReassignPreviewSerializer,
     ReassignSerializer,
     RevokeShareSerializer,
 )
@@ -115,7 +116,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         return self._case_answer(case)
 
     @extend_schema(
-        request=ReassignSerializer, responses={200: CaseSerializer(many=True), 202: ReassignmentJobSerializer}
+        request=ReassignSerializer,
+        responses={200: ReassignPreviewSerializer, 202: ReassignmentJobSerializer},
+        filters=False,
     )
     @action(detail=False, methods=["post"])
     def reassign(self, request: Request) -> Response:
@@ -135,12 +138,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
             answer = ReassignmentJobSerializer(job, context=self.get_serializer_context()).data
             return Response(answer, status=status.HTTP_202_ACCEPTED, headers={"Location": answer["url"]})
         cases = self.get_queryset().filter(pk__in=[case.pk for case, _owner, _agency in assignments])
-        return Response(
-            {
-                "confirmed": values["confirm"],
-                "cases": CaseSerializer(cases, many=True, context=self.get_serializer_context()).data,
-            }
-        )
+        preview = {"confirmed": False, "cases": cases}
+        return Response(ReassignPreviewSerializer(preview, context=self.get_serializer_context()).data)
 
 
 class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RestrictedViewSet):

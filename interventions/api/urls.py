@@ -1,10 +1,10 @@
-from rest_framework.routers import DefaultRouter
+from agencies.api.routers import ApiRouter
 
 from . import views
 
 app_name = "interventions-api"
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("plans", views.InterventionPlanViewSet)
 router.register("plan-actions", views.PlanActionViewSet)
 router.register("reviews", views.ReviewViewSet)

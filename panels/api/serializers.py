@@ -84,6 +84,8 @@ class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
     """An agenda item and what the panel decided (as far as the meeting's record mode keeps)."""
 
     involved = InvolvedAgencySerializer(many=True, read_only=True)
+    # May be empty (no urgency decided): said so in the schema.
+    urgency = serializers.ChoiceField(choices=AgendaItem.Urgency.choices, allow_blank=True, read_only=True)
     declines = ShareDeclinedSerializer(many=True, read_only=True)
     first_contact_agency = AgencyRefSerializer(read_only=True, allow_null=True)
     owner = UserRefSerializer(read_only=True, allow_null=True)
@@ -115,7 +117,8 @@ class InvolvedInputSerializer(serializers.Serializer[None]):
 
 
 class DecisionSerializer(serializers.Serializer[None]):
-    urgency = serializers.ChoiceField(choices=AgendaItem.Urgency.choices, required=False, default="")
+    # Left out: the case's urgency stays (no `default: ""`, which is not one of the choices).
+    urgency = serializers.ChoiceField(choices=AgendaItem.Urgency.choices, required=False)
     first_contact_agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.all(), required=False, allow_null=True, default=None
     )

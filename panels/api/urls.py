@@ -1,10 +1,10 @@
-from rest_framework.routers import DefaultRouter
+from agencies.api.routers import ApiRouter
 
 from . import views
 
 app_name = "panels-api"
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("panels", views.PanelViewSet)
 router.register("panel-meetings", views.PanelMeetingViewSet)
 router.register("agenda-items", views.AgendaItemViewSet)

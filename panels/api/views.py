@@ -178,6 +178,7 @@ class OwnerCandidateViewSet(mixins.ListModelMixin, RestrictedViewSet):
     @extend_schema(
         parameters=[OpenApiParameter("case", int, required=True), OpenApiParameter("agency", int)],
         responses=CandidateSerializer(many=True),
+        filters=False,
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = request.query_params.get("case", "")

@@ -28,6 +28,8 @@ __all__ = [
 
 class TriageDecisionSerializer(serializers.ModelSerializer[TriageDecision]):
     decided_by = serializers.CharField(source="decided_by.__str__", read_only=True)
+    # May be empty: said so in the schema (a read-only model field loses its allow_blank).
+    reason = serializers.ChoiceField(choices=TriageDecision.Reason.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = TriageDecision
@@ -57,6 +59,7 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
     url = serializers.HyperlinkedIdentityField(view_name="referrals-api:referral-detail")
     received_by = AgencyRefSerializer(read_only=True)
     routed_to = AgencyRefSerializer(read_only=True, allow_null=True)
+    crisis_reason = serializers.ChoiceField(choices=Referral.CrisisReason.choices, allow_blank=True, read_only=True)
     panel = PanelRefSerializer(read_only=True, allow_null=True)
     indicators = serializers.SerializerMethodField()
     decisions = TriageDecisionSerializer(many=True, read_only=True)
@@ -158,7 +161,8 @@ class ReferralCreateSerializer(serializers.ModelSerializer[Referral]):
 
 class TriageSerializer(serializers.Serializer[None]):
     decision = serializers.ChoiceField(choices=TriageDecision.Decision.choices)
-    reason = serializers.ChoiceField(choices=TriageDecision.Reason.choices, required=False, default="")
+    # Left out: no reason (no `default: ""`, which is not one of the choices).
+    reason = serializers.ChoiceField(choices=TriageDecision.Reason.choices, required=False)
     notes = serializers.CharField(required=False, default="", allow_blank=True)
     signposted_to = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
     panel = serializers.PrimaryKeyRelatedField(

@@ -1,10 +1,10 @@
-from rest_framework.routers import DefaultRouter
+from agencies.api.routers import ApiRouter
 
 from . import views
 
 app_name = "referrals-api"
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("referrals", views.ReferralViewSet)
 
 urlpatterns = router.urls

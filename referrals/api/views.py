@@ -87,6 +87,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             OpenApiParameter("subject_date_of_birth", str, description="YYYY-MM-DD"),
         ],
         responses=MatchesSerializer,
+        filters=False,
     )
     @action(detail=False, methods=["get"])
     def matches(self, request: Request) -> Response:
@@ -120,7 +121,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         services.triage_referral(
             referral,
             decision=values["decision"],
-            reason=values["reason"],
+            reason=values.get("reason", ""),
             notes=values["notes"],
             signposted_to=values["signposted_to"],
             panel=values["panel"],

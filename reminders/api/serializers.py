@@ -2,7 +2,13 @@ from rest_framework import serializers
 
 from ..models import Reminder
 
-__all__ = ["ReminderSerializer"]
+__all__ = ["MarkedSerializer", "ReminderSerializer"]
+
+
+class MarkedSerializer(serializers.Serializer[dict[str, int]]):
+    """The answer of `read-all`: how many reminders it marked read."""
+
+    marked = serializers.IntegerField(read_only=True)
 
 
 class ReminderSerializer(serializers.ModelSerializer[Reminder]):

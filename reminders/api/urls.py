@@ -1,9 +1,9 @@
-from rest_framework.routers import DefaultRouter
+from agencies.api.routers import ApiRouter
 
 from .views import ReminderViewSet
 
 app_name = "reminders-api"
 
-router = DefaultRouter()
+router = ApiRouter()
 router.register("reminders", ReminderViewSet)
 urlpatterns = router.urls

@@ -1,5 +1,6 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -9,7 +10,7 @@ from agencies.access import Action, RestrictedViewSet
 
 from .. import services
 from ..models import Reminder
-from .serializers import ReminderSerializer
+from .serializers import MarkedSerializer, ReminderSerializer
 
 __all__ = ["ReminderViewSet"]
 
@@ -22,6 +23,7 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
     # Marking one's own reminders read is reading them, not changing a case.
     action_access = {"read": Action.VIEW, "read_all": Action.VIEW}
 
+    @extend_schema(request=None, responses=ReminderSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: Any = None) -> Response:
         reminder = self.get_object()
@@ -29,6 +31,7 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
         reminder.refresh_from_db()
         return Response(self.get_serializer(reminder).data)
 
+    @extend_schema(request=None, responses=MarkedSerializer, filters=False)
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
-        return Response({"marked": services.mark_all_read(actor=self.actor)})
+        return Response(MarkedSerializer({"marked": services.mark_all_read(actor=self.actor)}).data)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import User
+from audit.api.views import AuditEventPagination
 from audit.models import AuditEvent
 from cases.models import Case
 from privacy.breakglass import break_glass
@@ -141,12 +142,30 @@ def test_the_case_page_links_the_log_for_the_owner_only(case: Case, caseworker: 
 def test_the_dpo_searches_the_trail_through_the_api(looked_at: Case, dpo: User, auditor_readonly: User) -> None:
     client = api_as(dpo)
     response = client.get(
-        reverse("audit-api:auditevent-list"), {"user": auditor_readonly.username, "case_id": looked_at.pk}
+        reverse("audit-api:auditevent-list"), {"user": auditor_readonly.username, "case": looked_at.pk}
     )
-    assert response.status_code == 200 and response.data["count"] >= 1
+    assert response.status_code == 200 and response.data["results"]
     assert {row["actor_username"] for row in response.data["results"]} == {auditor_readonly.username}
+    assert {row["case_id"] for row in response.data["results"]} == {looked_at.pk}
     searched = AuditEvent.objects.filter(actor=dpo, action="audit_searched").latest("pk")
-    assert searched.data["search"]["user"] == auditor_readonly.username
+    assert searched.data["search"] == {"user": auditor_readonly.username, "case": str(looked_at.pk)}
+
+
+def test_the_trail_pages_by_cursor_newest_first(looked_at: Case, dpo: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trail grows while it is read: a cursor keeps each page where it was (issue 16)."""
+    monkeypatch.setattr(AuditEventPagination, "page_size", 2)
+    client = api_as(dpo)
+    url = reverse("audit-api:auditevent-list")
+    for _ in range(3):  # each search is recorded: the trail has more than a page
+        client.get(url)
+    first = client.get(url)
+    assert first.status_code == 200 and set(first.data) == {"next", "previous", "results"}
+    ids = [row["id"] for row in first.data["results"]]
+    assert ids == sorted(ids, reverse=True)
+    assert first.data["next"] and "cursor=" in first.data["next"]
+    following = client.get(first.data["next"])
+    assert following.status_code == 200
+    assert max(row["id"] for row in following.data["results"]) < min(ids)
 
 
 @pytest.mark.parametrize("who", ["caseworker", "supervisor", "coordinator"])
