@@ -30,7 +30,8 @@ MEASURE = """() => {
   const shown = (el) => {
     const box = el.getBoundingClientRect();
     const style = getComputedStyle(el);
-    return box.width > 1 && box.height > 1 && style.visibility !== 'hidden' && !el.closest('[hidden], dialog:not([open])');
+    return box.width > 1 && box.height > 1 && style.visibility !== 'hidden'
+      && !el.closest('[hidden], dialog:not([open])');
   };
   const inline = (el) => {
     if (el.tagName !== 'A' || getComputedStyle(el).display !== 'inline') return false;
@@ -40,7 +41,8 @@ MEASURE = """() => {
   };
   const name = (el) => (el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' +
       (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 40) + '"');
-  for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, label')) {
+  const controls = 'a[href], button, input:not([type=hidden]), select, textarea, summary, label';
+  for (const el of document.querySelectorAll(controls)) {
     let target = el;
     if (el.tagName === 'LABEL') {
       if (!el.control || !['checkbox', 'radio'].includes(el.control.type)) continue;
@@ -52,8 +54,9 @@ MEASURE = """() => {
     const height = target.getBoundingClientRect().height;
     if (height < 44 - 0.5) small.push(name(target) + ' ' + Math.round(height) + 'px');
   }
-  const wide = [...document.querySelectorAll('main *')].filter((el) => el.getBoundingClientRect().right > root.clientWidth + 0.5
-      && ![...el.children].some((child) => child.getBoundingClientRect().right > root.clientWidth + 0.5)).slice(0, 3).map(name);
+  const beyond = (el) => el.getBoundingClientRect().right > root.clientWidth + 0.5;
+  const wide = [...document.querySelectorAll('main *')]
+      .filter((el) => beyond(el) && ![...el.children].some(beyond)).slice(0, 3).map(name);
   return {overflow: root.scrollWidth - root.clientWidth, small: small, wide: wide};
 }"""
 
