@@ -122,3 +122,46 @@ def test_main_pages_fit_the_screen_and_every_control_is_big_enough_to_tap(
     touch_page.locator("#main-nav .dropdown-menu.show").wait_for()
     faults += [f"menu: {small}" for small in touch_page.evaluate(MEASURE)["small"]]
     assert not faults, "\n".join(faults)
+
+
+# Each control's edge against white (WCAG 1.4.11 asks 3:1), and how far a button's words sit from
+# its middle.
+EDGES_AND_WORDS = """() => {
+  const luminance = (colour) => {
+    const [r, g, b] = colour.match(/[0-9.]+/g).slice(0, 3).map((c) => {
+      c = Number(c) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const shown = (el) => el.getBoundingClientRect().height > 1 && getComputedStyle(el).visibility !== 'hidden';
+  const faint = [], off = [];
+  for (const el of document.querySelectorAll('main .form-check-input, main .form-control, main .form-select')) {
+    if (!shown(el)) continue;
+    const ratio = 1.05 / (luminance(getComputedStyle(el).borderTopColor) + 0.05);
+    if (ratio < 3) faint.push(el.id + ' ' + ratio.toFixed(2));
+  }
+  for (const el of document.querySelectorAll('main .btn')) {
+    if (!shown(el) || !el.innerText.trim()) continue;
+    const words = document.createRange();
+    words.selectNodeContents(el);
+    const box = el.getBoundingClientRect(), text = words.getBoundingClientRect();
+    const gap = Math.abs((text.top + text.bottom) / 2 - (box.top + box.bottom) / 2);
+    if (gap > 3) off.push(el.innerText.trim().slice(0, 30) + ' ' + Math.round(gap) + 'px');
+  }
+  return {faint: faint, off: off};
+}"""
+
+
+def test_control_edges_reach_3_to_1_and_button_words_sit_in_the_middle(
+    page: Any, live_server: Any, demo: dict[str, User]
+) -> None:
+    case = Case.objects.get(family__name="Krasniqi")
+    sign_in(page, live_server, "sw.blerina")
+    faults = []
+    for path in [reverse("cases:entry_create", args=[case.pk, "contact"]), case.get_absolute_url()]:
+        page.goto(live_server.url + path)
+        measured = page.evaluate(EDGES_AND_WORDS)
+        faults += [f"{path}: faint edge {faint}" for faint in measured["faint"]]
+        faults += [f"{path}: words off the middle {off}" for off in measured["off"]]
+    assert not faults, "\n".join(faults)
