@@ -70,6 +70,8 @@ def test_a_date_field_shows_and_reads_the_languages_format(
     form = response.context["form"]
     assert "occurred_at" not in form.errors and "next_contact_on" not in form.errors
     assert form.cleaned_data["next_contact_on"] == datetime.date(2026, 11, 21)
+    american = client.post(url, {"next_contact_on": "11/21/2026"}).context["form"]
+    assert "next_contact_on" in american.errors  # month before day is not read as a date
 
 
 @pytest.mark.parametrize("language", ["en", "sq"])

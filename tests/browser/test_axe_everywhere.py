@@ -67,8 +67,8 @@ def crawl(page: Any, base: str, checked_in_albanian: set[str]) -> tuple[int, lis
         links = page.evaluate(LINKS)
         checked += 1
         faults += check(page, axe, path, "en")
-        if (key := str(route(path))) not in checked_in_albanian:
-            checked_in_albanian.add(key)
+        if (here := str(route(path))) not in checked_in_albanian:
+            checked_in_albanian.add(here)
             page.context.add_cookies([{"name": "django_language", "value": "sq", "url": base}])
             page.reload()
             faults += check(page, axe, path, "sq")
