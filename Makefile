@@ -34,10 +34,12 @@ deploy-check: install
 	URA_DEPLOY_CHECK=1 $(BIN)/pytest -p no:xdist -m deploy tests/test_deploy.py
 
 ## probe: the access probe: every demo user asks every page, API operation and admin page with every
-## object id of every kind, judged against the access model (tests/probe/; minutes; CI runs it after test)
+## object id of every kind, judged against the access model (tests/probe/; minutes; CI runs it after test);
+## then axe (WCAG 2.1 AA) on every page each demo person reaches, in both languages (about ten minutes)
 PROBE_ARGS ?= --numprocesses 2
 probe: install
 	$(BIN)/pytest -m probe $(PROBE_ARGS) tests/probe
+	$(BIN)/pytest -m probe tests/browser/test_axe_everywhere.py  # axe on every page each demo person reaches
 
 ## faults: the fault-injection suite (a Redis of its own, killed workers, a stalling mail server);
 ## needs PostgreSQL (DATABASE_URL) and redis-server

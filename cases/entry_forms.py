@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action
 from agencies.forms import choice_field, model_choice_field
 from agencies.models import User
+from agencies.widgets import DateInput, DateTimeInput
 from families.models import Person
 
 from .models import (
@@ -44,20 +45,6 @@ __all__ = [
     "RestrictionForm",
     "RiskLevelForm",
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 ENTRY_FIELDS = ["visibility", "abstract"]

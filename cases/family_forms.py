@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action
 from agencies.forms import choice_field, model_choice_field
 from agencies.models import User
+from agencies.widgets import DateInput
 from families.models import CivilDocument, Person, Relation
 
-from .entry_forms import DateInput
 from .models import Case
 
 __all__ = ["MemberForm", "MergeForm", "RemoveMemberForm"]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action
 from agencies.forms import choice_field, model_choice_field
 from agencies.models import Agency, User
+from agencies.widgets import DateInput
 from families.models import Consent, Person
 
 from .directory import Candidate, owner_candidates
@@ -24,15 +25,6 @@ __all__ = [
     "ShareCaseForm",
     "WithdrawConsentForm",
 ]
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker; it reads and writes ISO dates whatever the language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ShareCaseForm(forms.Form):

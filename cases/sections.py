@@ -228,14 +228,15 @@ class QuestionsForMyAgency(HomeSection):
 
 
 class MyCases(HomeSection):
-    """The open cases the user sees in full, a page at a time."""
+    """The open cases the user owns, a page at a time (the cases they only read are under "All
+    cases")."""
 
     name = "my_cases"
     template_name = "cases/sections/my_cases.html"
     per_page = 25
 
     def context(self, user: User, request: HttpRequest) -> dict[str, Any]:
-        cases = Case.objects.open().with_summary().restrict(user, Action.VIEW)
+        cases = Case.objects.open().with_summary().restrict(user, Action.VIEW).filter(owner=user)
         paginator = Paginator(cases, self.per_page)
         wanted = request.GET.get("page") or 1
         try:
@@ -254,4 +255,4 @@ class ClosedCases(HomeSection):
     template_name = "cases/sections/closed_cases.html"
 
     def context(self, user: User, request: HttpRequest) -> dict[str, Any]:
-        return {"closed_count": Case.objects.restrict(user, Action.VIEW).closed().count()}
+        return {"closed_count": Case.objects.restrict(user, Action.VIEW).closed().filter(owner=user).count()}

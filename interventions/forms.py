@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies import deadlines
 from agencies.forms import choice_field, model_choice_field
 from agencies.models import Agency, Membership, PanelReminderSettings, User
-from cases.entry_forms import DateInput
+from agencies.widgets import DateInput
 from cases.involvement import involved_people
 from cases.models import Case
 from cases.risk import RiskLevel

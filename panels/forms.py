@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from agencies.forms import choice_field, form_field, model_choice_field
 from agencies.models import Agency, Membership, Panel
+from agencies.widgets import DateInput, DateTimeInput
 from cases.directory import Candidate, owner_candidates
 from cases.models import Case, CaseShare
 
@@ -25,20 +26,6 @@ __all__ = [
     "PanelSettingsForm",
     "RegisterForm",
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class OwnerChoiceField(forms.ChoiceField):

@@ -7,16 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.widgets import DateInput
 from audit.models import RetentionReview
 
 __all__ = ["RetentionDecisionForm", "SubjectAccessRequestForm"]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class SubjectAccessRequestForm(forms.Form):

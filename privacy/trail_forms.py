@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from agencies.widgets import DateInput
 from audit.models import AuditEvent
 from cases.models import Case
 
@@ -31,8 +32,8 @@ class AuditSearchForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.all(), required=False)
     case = forms.CharField(label=_("Case reference"), required=False, max_length=20)
     action = forms.ChoiceField(label=_("Action"), choices=[("", "—"), *AuditEvent.Action.choices], required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def filter(self, events: Any) -> Any:
         """The events matching the search (all of them when the form is empty or invalid)."""

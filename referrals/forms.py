@@ -11,28 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action
 from agencies.forms import choice_field, model_choice_field
 from agencies.models import Agency, Panel, User
+from agencies.widgets import DateInput, DateTimeInput
 from cases.directory import owner_candidates
 from families.models import Family
 
 from .models import Referral, ReferralIndicator, TriageDecision
 
 __all__ = ["FeedbackForm", "MatchQueryForm", "ReferralForm", "TriageForm"]
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker: it always exchanges ISO dates."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def _not_future(value: Any, message: Any) -> None:

@@ -44,3 +44,9 @@ document.addEventListener("submit", (event) => {
   if (form.dataset.submitting) { event.preventDefault(); return; }
   form.dataset.submitting = "true";
 });
+
+// A failed form: the error summary takes the focus, so a screen reader reads it first (GOV.UK).
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+});

@@ -85,7 +85,7 @@ def test_a_refused_visit_form_keeps_what_was_typed(page: Any, live_server: Any, 
     tap(page, "Cooperative")
     page.get_by_label("What was discussed").fill("The school trip.")
     page.get_by_role("button", name="Record", exact=True).click()
-    expect(page.get_by_text("A contact cannot be recorded before it happens.")).to_be_visible()
+    expect(page.get_by_text("A contact cannot be recorded before it happens.", exact=True)).to_be_visible()
     expect(page.get_by_label("What was discussed")).to_have_value("The school trip.")
     expect(page.get_by_label("Mimoza Krasniqi")).to_be_checked()
     expect(page.get_by_label("Cooperative")).to_be_checked()
