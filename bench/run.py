@@ -66,14 +66,16 @@ def _populate(n_cases: int) -> None:
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cases_case")
-        if cursor.fetchone()[0] >= n_cases:
-            return
+        present = cursor.fetchone()[0]
+    if present >= n_cases:
+        return
+    if present:
+        sys.exit(f"the bench database holds {present:,} cases, fewer than {n_cases:,}: run with --rebuild")
     print(f"building {n_cases:,} cases...", file=sys.stderr)
     started = time.perf_counter()
-    sql = (ROOT / "bench" / "population.sql").read_text()
-    with connection.cursor() as cursor:
-        cursor.execute(sql.replace("{N_CASES}", str(n_cases)))
-        cursor.execute("ANALYZE")
+    from bench.population import load
+
+    load(n_cases)
     print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
