@@ -4,20 +4,23 @@ querysets, so a filter never offers (or confirms) a person or panel the user can
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.validators import EMPTY_VALUES
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse_lazy
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
 from agencies.access.core import entry_content_condition
-from agencies.models import Agency, Panel, User
+from agencies.models import Agency, Panel
 from families.matching import name_key
 from families.models import Consent, DisclosureRestriction
 from families.search import key_search
 
 from .models import Case, CaseEvent, CaseShare, DisclosureCheck, Entry, RiskRecord, Visibility, event_choices
+from .owners import owner_condition
 from .risk import RiskLevel
 
 __all__ = [
@@ -31,13 +34,6 @@ __all__ = [
     "RiskRecordFilterSet",
     "entry_filterset",
 ]
-
-
-def _visible_owners(request: HttpRequest | None) -> QuerySet[User]:
-    if request is None:
-        return User.objects.none()
-    cases = Case.objects.restrict(request.user, Action.VIEW_SUMMARY).order_by().values("owner_id")
-    return User.objects.filter(pk__in=cases)
 
 
 def _visible_cases(request: HttpRequest | None) -> QuerySet[Case]:
@@ -56,7 +52,21 @@ class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     stage = django_filters.MultipleChoiceFilter(label=_("Stage"), choices=Case.Stage.choices)
     risk_level = django_filters.MultipleChoiceFilter(label=_("Risk level"), choices=RiskLevel.choices)
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=_visible_owners)
+    # A typed name with suggestions (cases.owners), not a list of every visible owner (issue 19).
+    owner = django_filters.CharFilter(
+        label=_("Owner"),
+        method="filter_owner",
+        help_text=_("Type a name and choose a suggestion, or type a username."),
+        widget=forms.TextInput(
+            attrs={
+                "list": "owner-suggestions",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("cases:owner_suggestions"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#owner-suggestions",
+            }
+        ),
+    )
     panel = django_filters.ModelChoiceFilter(label=_("Panel"), queryset=_visible_panels)
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=[("open", _("Open")), ("closed", _("Closed"))], method="filter_status"
@@ -90,6 +100,12 @@ class CaseFilterSet(django_filters.FilterSet):
 
     def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return queryset.filter(closed_at__isnull=(value == "open"))
+
+    def filter_owner(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        user = getattr(self.request, "user", None)
+        if user is None or not value.strip():
+            return queryset
+        return queryset.filter(owner_condition(user, value))
 
     def filter_access(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         # `access_full` is annotated by RestrictedQuerySet.annotate_access.

@@ -9,6 +9,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.CaseListView.as_view(), name="case_list"),
+    path("owners/", views.OwnerSuggestionsView.as_view(), name="owner_suggestions"),
     path("<int:pk>/share/", views.CaseShareView.as_view(), name="case_share"),
     path("<int:pk>/assign/", views.AssignOwnerView.as_view(), name="case_assign"),
     path("<int:pk>/checks/new/", views.DisclosureCheckView.as_view(), name="disclosurecheck_create"),

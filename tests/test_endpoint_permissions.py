@@ -237,6 +237,7 @@ MEETINGS = "panels.add_panelmeeting"
 ENDPOINTS = [
     Endpoint("home", "get", no_args, "list"),
     Endpoint("cases:case_list", "get", no_args, "list"),
+    Endpoint("cases:owner_suggestions", "get", no_args, "list", params=lambda w: {"q": w.case.owner.first_name}),
     Endpoint("cases:case", "get", case_id, "object"),
     Endpoint("cases:case_share", "post", case_id, "write"),
     Endpoint("cases:case_assign", "post", case_id, "write"),
