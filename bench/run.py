@@ -213,13 +213,18 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the bench database")
-    parser.add_argument("--only", choices=["access", "reminders", "search"], help="run one part only")
+    parser.add_argument("--only", choices=["access", "pages", "reminders", "search"], help="run one part only")
+    parser.add_argument("--page-runs", type=int, default=50, help="interleaved runs of each page (p50/p95)")
     args = parser.parse_args()
     name = _configure(args.rebuild)
     _populate(args.cases)
 
     if args.only in (None, "access", "search"):
         _access_bench(name, args.runs, search_only=args.only == "search")
+    if args.only in (None, "pages"):
+        from bench.pages import page_bench
+
+        page_bench(args.page_runs)
     if args.only in (None, "reminders"):
         _reminder_bench(_case_count())
 

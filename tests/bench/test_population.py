@@ -13,7 +13,7 @@ from cases.models import Case, CaseShare
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.population import load  # noqa: E402
+from bench.population import load
 
 pytestmark = [
     pytest.mark.django_db(transaction=False),
@@ -28,6 +28,7 @@ def test_a_small_population_loads_and_the_bench_users_see_their_cases() -> None:
     practitioner = User.objects.get(username="bench.practitioner")
     nobody = User.objects.get(username="bench.nobody")
     assert Case.objects.restrict(practitioner, Action.VIEW).exists()
+    assert practitioner.has_perm("cases.view_case_summary")  # the role's group: the pages open
     assert not Case.objects.restrict(nobody, Action.VIEW_SUMMARY).exists()
     # The defaults lent to the schema while loading are gone again: the migrations' schema stays.
     with connection.cursor() as cursor:
