@@ -41,8 +41,11 @@ def _floor(user: Any) -> Callable[[], Any]:
 
     from agencies.access import Action, forget_access
     from cases.models import Case
-    from cases.pagination import CAP
 
+    try:
+        from cases.pagination import CAP
+    except ImportError:  # measuring a commit before the capped count: its count is exact
+        CAP = 10**9
     forget_access(user)
     qs = Case.objects.with_summary().restrict(user, Action.VIEW_SUMMARY).annotate_access(user)
     statements = [qs[:50].query.sql_with_params(), qs[: CAP + 1].values("pk").query.sql_with_params()]
