@@ -84,7 +84,7 @@ def _rss_mb(server: subprocess.Popen[bytes]) -> list[float]:
 def _user(url: str, cookie: str, case_page: str, until: float, think: float, out: list[tuple[str, float, int]]) -> None:
     from django.conf import settings
 
-    pages = ["/", "/cases/", "/cases/?page=2", case_page, "/reminders/"]
+    pages = ["/", "/cases/", "/cases/?page=2", case_page, "/notifications/"]
     rng = random.Random(cookie)  # noqa: S311 - a spread of pages, not a secret
     time.sleep(rng.uniform(0, think))  # arrivals spread over the first think time
     while time.monotonic() < until:
