@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from agencies.models import Agency, User
 from cases import pagination
-from cases.models import CaseShare
+from cases.models import Case, CaseShare
 from tests.conftest import CHAIN_LOCK, member
 from tests.factories import AgencyFactory, CaseFactory, share
 
@@ -126,3 +126,27 @@ def test_the_count_stops_at_the_cap_unless_asked(monkeypatch: pytest.MonkeyPatch
     exact = client.get(reverse("cases:case_list"), {"count": "exact"})
     assert not exact.context["paginator"].capped and exact.context["paginator"].count == 5
     assert "5 cases" in exact.content.decode()
+
+
+def case_page_queries(user: User, url: str) -> int:
+    client = Client()
+    client.force_login(user)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_case_page_costs_the_same_for_many_shares_and_short_names(agency: Agency) -> None:
+    # given a case whose owner shows only a short name, read by a colleague, shared once, then with
+    # five more agencies whose people show short names too
+    [owner] = owners_of_other_agencies(agency, 1, User.NameShown.FIRST_NAME_INITIAL)
+    case = Case.objects.get(owner=owner)
+    url = case.get_absolute_url()
+    one = case_page_queries(owner, url)
+    for i in range(5):
+        other = AgencyFactory(name=f"Sharing {i}")
+        member(other, username=f"short.{i}")
+        User.objects.filter(username=f"short.{i}").update(name_shown_to_others=User.NameShown.FIRST_NAME_INITIAL)
+        share(case, other, scope=CaseShare.Scope.SUMMARY)
+    assert case_page_queries(owner, url) == one
