@@ -20,7 +20,7 @@ from families.models import Consent, DisclosureRestriction
 from families.search import key_search
 
 from .models import Case, CaseEvent, CaseShare, DisclosureCheck, Entry, RiskRecord, Visibility, event_choices
-from .owners import owner_condition
+from .owners import chosen_owner_id, owner_condition
 from .risk import RiskLevel
 
 __all__ = [
@@ -46,6 +46,25 @@ def _visible_panels(request: HttpRequest | None) -> QuerySet[Panel]:
     if request is None:
         return Panel.objects.none()
     return Panel.objects.restrict(request.user, Action.VIEW)
+
+
+class CaseFilterForm(forms.Form):
+    """An owner given by id (the API's `?owner=42`, a chosen suggestion) must own a case the user
+    may know of: any other id is refused alike, whether the person exists or not."""
+
+    user: Any = None
+
+    def clean_owner(self) -> str:
+        value: str = self.cleaned_data.get("owner") or ""
+        owner_id = chosen_owner_id(value)
+        if owner_id is not None and not (
+            self.user is not None
+            and Case.objects.restrict(self.user, Action.VIEW_SUMMARY).filter(owner_id=owner_id).exists()
+        ):
+            raise forms.ValidationError(
+                _("Select a valid choice. That choice is not one of the available choices."), code="invalid_choice"
+            )
+        return value
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -80,6 +99,13 @@ class CaseFilterSet(django_filters.FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
+        form = CaseFilterForm
+
+    @property
+    def form(self) -> CaseFilterForm:
+        form: CaseFilterForm = super().form
+        form.user = getattr(self.request, "user", None)
+        return form
 
     def search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         """The reference, or the index person's names as matching meets them

@@ -19,7 +19,7 @@ from agencies.people import display_name, remember_people
 
 from .models import Case
 
-__all__ = ["LIMIT", "owner_condition", "suggest_owners"]
+__all__ = ["LIMIT", "chosen_owner_id", "owner_condition", "suggest_owners"]
 
 LIMIT = 20
 _CHOSEN = re.compile(r"#(\d+)\s*$")
@@ -58,13 +58,22 @@ def suggest_owners(user: Any, typed: str) -> list[dict[str, str]]:
     ]
 
 
+def chosen_owner_id(typed: str) -> int | None:
+    """The owner's id, when given as one (`42`) or by a suggestion (`Blerina K. #42`)."""
+    typed = typed.strip()
+    chosen = _CHOSEN.search(typed)
+    if chosen:
+        return int(chosen.group(1))
+    return int(typed) if typed.isdigit() else None
+
+
 def owner_condition(user: Any, typed: str) -> Q:
     """The cases of the owner typed: an id (the API's `?owner=42`), a chosen suggestion, or a
     username or full name; a name matching nobody matches no case."""
+    owner_id = chosen_owner_id(typed)
+    if owner_id is not None:
+        return Q(owner_id=owner_id)
     typed = typed.strip()
-    chosen = _CHOSEN.search(typed)
-    if typed.isdigit() or chosen:
-        return Q(owner_id=int(chosen.group(1) if chosen else typed))
     full = Concat("first_name", Value(" "), "last_name")
     owners = User.objects.annotate(full=full).filter(_named(user, exact=typed)).values("pk")
     return Q(owner_id__in=owners)
