@@ -48,7 +48,7 @@ def _floor(user: Any) -> Callable[[], Any]:
         CAP = 10**9
     forget_access(user)
     qs = Case.objects.with_summary().restrict(user, Action.VIEW_SUMMARY).annotate_access(user)
-    statements = [qs[:50].query.sql_with_params(), qs[: CAP + 1].values("pk").query.sql_with_params()]
+    statements = [qs[:50].query.sql_with_params(), qs.order_by().values("pk")[: CAP + 1].query.sql_with_params()]
     count_sql, count_params = statements[1]
     statements[1] = (f"SELECT count(*) FROM ({count_sql}) AS capped", count_params)
 

@@ -22,9 +22,10 @@ class CappedPaginator(Paginator[Any]):
     def count(self) -> int:
         if self.exact:
             return super().count
-        # COUNT(*) over a LIMIT subquery: stops after CAP + 1 rows.
+        # COUNT(*) over a LIMIT subquery of bare ids, unordered: the scan stops after CAP + 1 rows
+        # (kept in order, PostgreSQL would sort every row first).
         rows = cast(QuerySet[Any], self.object_list)
-        return rows[: CAP + 1].count()
+        return rows.order_by().values("pk")[: CAP + 1].count()
 
     @property
     def capped(self) -> bool:
