@@ -52,6 +52,12 @@ INSERT INTO agencies_user_groups (user_id, group_id)
 SELECT DISTINCT m.user_id, a.group_id
 FROM agencies_membership m JOIN agencies_agency a ON a.id = m.agency_id;
 
+-- And the role groups (agencies.roles; made by migrate), which hold the permissions that gate pages.
+INSERT INTO agencies_user_groups (user_id, group_id)
+SELECT DISTINCT m.user_id, g.id
+FROM agencies_membership m JOIN auth_group g ON g.name = 'role:' || m.role
+ON CONFLICT DO NOTHING;
+
 -- Panel p holds agencies 5p-4 .. 5p; bench.coordinator coordinates every panel.
 INSERT INTO agencies_panel (name, coordinator_id, chair_id, cadence_days, record_mode, created_at, updated_at)
 SELECT 'Panel ' || p, u.id, NULL, 14, 'decisions_only', now(), now()

@@ -66,18 +66,16 @@ def _populate(n_cases: int) -> None:
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cases_case")
-        if cursor.fetchone()[0] >= n_cases:
-            return
+        present = cursor.fetchone()[0]
+    if present >= n_cases:
+        return
+    if present:
+        sys.exit(f"the bench database holds {present:,} cases, fewer than {n_cases:,}: run with --rebuild")
     print(f"building {n_cases:,} cases...", file=sys.stderr)
     started = time.perf_counter()
-    sql = (ROOT / "bench" / "population.sql").read_text()
-    with connection.cursor() as cursor:
-        # The served statement timeout (decision 71) is for requests, not for building a population.
-        cursor.execute("SET statement_timeout = 0")
-        cursor.execute(sql.replace("{N_CASES}", str(n_cases)))
-        # VACUUM too: a bulk load leaves the GIN trigram indexes' pending lists full, which every
-        # search then reads (autovacuum would flush them later, in the middle of a timing).
-        cursor.execute("VACUUM ANALYZE")
+    from bench.population import load
+
+    load(n_cases)
     print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
@@ -202,13 +200,18 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the bench database")
-    parser.add_argument("--only", choices=["access", "reminders", "search"], help="run one part only")
+    parser.add_argument("--only", choices=["access", "pages", "reminders", "search"], help="run one part only")
+    parser.add_argument("--page-runs", type=int, default=50, help="interleaved runs of each page (p50/p95)")
     args = parser.parse_args()
     name = _configure(args.rebuild)
     _populate(args.cases)
 
     if args.only in (None, "access", "search"):
         _access_bench(name, args.runs, search_only=args.only == "search")
+    if args.only in (None, "pages"):
+        from bench.pages import page_bench
+
+        page_bench(args.page_runs)
     if args.only in (None, "reminders"):
         _reminder_bench(_case_count())
 

@@ -4,16 +4,18 @@ querysets, so a filter never offers (or confirms) a person or panel the user can
 from typing import Any
 
 import django_filters
+from django import forms
 from django.core.validators import EMPTY_VALUES
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse_lazy
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
 from agencies.access.core import entry_content_condition
 from agencies.api.filters import IdFilter
-from agencies.models import Agency, Panel, User
+from agencies.models import Agency, Panel
 from families.matching import name_key
 from families.models import Consent, DisclosureRestriction
 from families.search import key_search
@@ -29,6 +31,7 @@ from .models import (
     Visibility,
     event_choices,
 )
+from .owners import chosen_owner_id, owner_condition
 from .risk import RiskLevel
 
 __all__ = [
@@ -45,13 +48,6 @@ __all__ = [
 ]
 
 
-def _visible_owners(request: HttpRequest | None) -> QuerySet[User]:
-    if request is None:
-        return User.objects.none()
-    cases = Case.objects.restrict(request.user, Action.VIEW_SUMMARY).order_by().values("owner_id")
-    return User.objects.filter(pk__in=cases)
-
-
 def _visible_cases(request: HttpRequest | None) -> QuerySet[Case]:
     if request is None:
         return Case.objects.none()
@@ -64,11 +60,44 @@ def _visible_panels(request: HttpRequest | None) -> QuerySet[Panel]:
     return Panel.objects.restrict(request.user, Action.VIEW)
 
 
+class CaseFilterForm(forms.Form):
+    """An owner given by id (the API's `?owner=42`, a chosen suggestion) must own a case the user
+    may know of: any other id is refused alike, whether the person exists or not."""
+
+    user: Any = None
+
+    def clean_owner(self) -> str:
+        value: str = self.cleaned_data.get("owner") or ""
+        owner_id = chosen_owner_id(value)
+        if owner_id is not None and not (
+            self.user is not None
+            and Case.objects.restrict(self.user, Action.VIEW_SUMMARY).filter(owner_id=owner_id).exists()
+        ):
+            raise forms.ValidationError(
+                _("Select a valid choice. That choice is not one of the available choices."), code="invalid_choice"
+            )
+        return value
+
+
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     stage = django_filters.MultipleChoiceFilter(label=_("Stage"), choices=Case.Stage.choices)
     risk_level = django_filters.MultipleChoiceFilter(label=_("Risk level"), choices=RiskLevel.choices)
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=_visible_owners)
+    # A typed name with suggestions (cases.owners), not a list of every visible owner (issue 19).
+    owner = django_filters.CharFilter(
+        label=_("Owner"),
+        method="filter_owner",
+        help_text=_("Type a name and choose a suggestion, or type a username."),
+        widget=forms.TextInput(
+            attrs={
+                "list": "owner-suggestions",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("cases:owner_suggestions"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#owner-suggestions",
+            }
+        ),
+    )
     panel = django_filters.ModelChoiceFilter(label=_("Panel"), queryset=_visible_panels)
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=[("open", _("Open")), ("closed", _("Closed"))], method="filter_status"
@@ -82,6 +111,13 @@ class CaseFilterSet(django_filters.FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
+        form = CaseFilterForm
+
+    @property
+    def form(self) -> CaseFilterForm:
+        form: CaseFilterForm = super().form
+        form.user = getattr(self.request, "user", None)
+        return form
 
     def search(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         """The reference, or the index person's names as matching meets them
@@ -104,6 +140,12 @@ class CaseFilterSet(django_filters.FilterSet):
 
     def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return queryset.filter(closed_at__isnull=(value == "open"))
+
+    def filter_owner(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        user = getattr(self.request, "user", None)
+        if user is None or not value.strip():
+            return queryset
+        return queryset.filter(owner_condition(user, value))
 
     def filter_access(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         # `access_full` is annotated by RestrictedQuerySet.annotate_access.

@@ -9,6 +9,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.CaseListView.as_view(), name="case_list"),
+    path("owners/", views.OwnerSuggestionsView.as_view(), name="owner_suggestions"),
     path("<int:pk>/share/", views.CaseShareView.as_view(), name="case_share"),
     path("<int:pk>/grants/", views.CaseGrantsView.as_view(), name="case_grants"),
     path("<int:pk>/grants/<int:grant>/revoke/", views.RevokeGrantView.as_view(), name="grant_revoke"),

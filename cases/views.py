@@ -6,11 +6,12 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import View
 from django_filters.views import FilterView
 
 from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
@@ -31,6 +32,8 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .models import Case, CaseShare, CaseUserObjectPermission
+from .owners import suggest_owners
+from .pagination import CAP, CappedPaginator
 from .services import disclosing_agencies
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "ConsentCreateView",
     "ConsentWithdrawView",
     "DisclosureCheckView",
+    "OwnerSuggestionsView",
     "RevokeShareView",
 ]
 
@@ -55,8 +59,31 @@ class CaseListView(RestrictedViewMixin, FilterView):
     context_object_name = "cases"
     paginate_by = 50
 
+    paginator_class = CappedPaginator
+
     def get_queryset(self) -> Any:
         return self.queryset.annotate_access(self.actor)
+
+    def get_paginator(self, *args: Any, **kwargs: Any) -> CappedPaginator:
+        return CappedPaginator(*args, exact=self.request.GET.get("count") == "exact", **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "count_cap": CAP}
+
+
+class OwnerSuggestionsView(RestrictedViewMixin, View):
+    """The owner filter's suggestions: owners of the cases the user may know of whose shown name
+    begins with what was typed. JSON, or `<option>`s for the filter's htmx datalist."""
+
+    queryset = Case.objects.all()
+    action = Action.VIEW_SUMMARY
+    permission_required = "cases.view_case_summary"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        found = suggest_owners(self.actor, request.GET.get("q") or request.GET.get("owner") or "")
+        if request.headers.get("HX-Request"):
+            return render(request, "cases/_owner_suggestions.html", {"suggestions": found})
+        return JsonResponse({"results": found})
 
 
 class CaseShareView(RestrictedObjectFormView):

@@ -29,3 +29,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 URA_REQUIRE_2FA = env_bool("URA_REQUIRE_2FA", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]  # answered before the redirect anyway
 LOGGING = logging_config(env_str("URA_LOG_FORMAT", "json"))
+
+# Keep a worker's database connection between requests (issue 19: a new connection per request cost
+# every page a connect and an authentication); the health check drops one the server closed.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

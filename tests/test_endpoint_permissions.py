@@ -252,6 +252,7 @@ ENDPOINTS = [
     Endpoint("reminders:calendar", "get", no_args, "list"),
     Endpoint("reminders:unread_count", "get", no_args, "list"),
     Endpoint("cases:case_list", "get", no_args, "list"),
+    Endpoint("cases:owner_suggestions", "get", no_args, "list", params=lambda w: {"q": w.case.owner.first_name}),
     Endpoint("cases:case", "get", case_id, "object"),
     Endpoint("cases:case_share", "post", case_id, "write"),
     Endpoint("cases:case_assign", "post", case_id, "write"),

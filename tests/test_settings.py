@@ -49,17 +49,16 @@ def test_env_secret_reads_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: "os.
     assert env_secret("X_KEY") == "s3cret"
 
 
-def _import_production(**overrides: str | None) -> subprocess.CompletedProcess[str]:
+def _import_production(
+    code: str = "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)", **overrides: str | None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **PRODUCTION_ENV}
     for name, value in overrides.items():
         if value is None:
             env.pop(name, None)
         else:
             env[name] = value
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"
-    )
+    code = "import django; django.setup(); from django.conf import settings; " + code
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -67,6 +66,13 @@ def test_production_settings_load_when_complete() -> None:
     result = _import_production()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False True"
+
+
+def test_production_keeps_database_connections() -> None:
+    """A worker reuses its connection for a minute (issue 19), checked before reuse; still settable."""
+    shown = "db = settings.DATABASES['default']; print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+    assert _import_production(shown).stdout.strip() == "60 True"
+    assert _import_production(shown, DATABASE_CONN_MAX_AGE="0").stdout.strip() == "0 True"
 
 
 @pytest.mark.parametrize(

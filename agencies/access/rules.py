@@ -323,7 +323,10 @@ def reminder(qs: _QS, user: AnyUser, action: Action) -> _QS:
     access = UserAccess.of(user)
     if access.is_anonymous:
         return qs.none()
-    mine = Q(recipient_id=access.user_id) | Q(recipient__isnull=True, case__owner_id=access.user_id)
+    # The owner's reminders through the case owner index, one EXISTS per reminder: an OR across
+    # the join to the case made PostgreSQL hash every case for the header's count (issue 19).
+    owned = apps.get_model("cases", "Case").objects.filter(pk=OuterRef("case_id"), owner_id=access.user_id)
+    mine = Q(recipient_id=access.user_id) | Q(Exists(owned.values("pk")), recipient__isnull=True)
     seen = case_condition(user, Action.VIEW_SUMMARY, prefix="case__")
     # A reminder about no case (a referral to triage, a meeting's agenda): only while the user still
     # may know of the referral or the meeting.

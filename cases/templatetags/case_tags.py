@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agencies.access import CaseAccess
 from agencies.access import reads_in_full as _reads_in_full
+from agencies.people import remember_people
 
 from ..risk import RISK_CRITERIA, RiskLevel
 
@@ -88,3 +89,11 @@ def recordable_kinds(access: CaseAccess) -> list[Any]:
     from ..entry_kinds import entry_kinds
 
     return [kind for kind in entry_kinds() if access.records(kind.sector)]
+
+
+@register.simple_tag
+def remember_owners(cases: Any) -> str:
+    """Look up at once the agencies and roles of the owners a case table names: an owner who shows
+    only a short name to other agencies costs no query of their own (issue 19: 16 → 527 queries)."""
+    remember_people(case.owner for case in cases if case.owner_id is not None)
+    return ""

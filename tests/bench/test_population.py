@@ -1,0 +1,39 @@
+"""The bench's population loads through the same script `make bench` runs, so a new NOT NULL column
+cannot break the bench unseen again (issue 19). PostgreSQL only: the SQL is PostgreSQL's."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from agencies.access import Action
+from agencies.models import User
+from cases.models import Case, CaseShare
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.population import load
+
+pytestmark = [
+    pytest.mark.django_db(transaction=False),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="bench/population.sql is PostgreSQL's SQL"),
+]
+
+
+def test_a_small_population_loads_and_the_bench_users_see_their_cases() -> None:
+    load(300)
+    assert Case.objects.count() == 300
+    assert CaseShare.objects.exists()
+    practitioner = User.objects.get(username="bench.practitioner")
+    nobody = User.objects.get(username="bench.nobody")
+    assert Case.objects.restrict(practitioner, Action.VIEW).exists()
+    assert practitioner.has_perm("cases.view_case_summary")  # the role's group: the pages open
+    assert not Case.objects.restrict(nobody, Action.VIEW_SUMMARY).exists()
+    # The defaults lent to the schema while loading are gone again: the migrations' schema stays.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_default FROM information_schema.columns"
+            " WHERE table_name = 'agencies_user' AND column_name = 'sign_in_generation'"
+        )
+        assert cursor.fetchone() == (None,)
