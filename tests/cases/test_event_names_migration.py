@@ -3,6 +3,8 @@ migration 0010 where the text says who it was (decision 55); what stays unsure s
 the actor's colleagues and reads as "a practitioner" to other agencies."""
 
 from collections.abc import Iterator
+from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -29,7 +31,17 @@ def _migrate(target: list[tuple[str, str]]) -> None:
 @pytest.fixture
 def before_0010(transactional_db: None) -> Iterator[None]:
     _migrate(BEFORE)
-    yield
+    # The factories make today's cases; the table of then lacks the columns added since (the
+    # index person's name keys, ...), so a case is inserted with the columns the table has.
+    with connection.cursor() as cursor:
+        columns = {column.name for column in connection.introspection.get_table_description(cursor, "cases_case")}
+    insert = Case._do_insert
+
+    def insert_then(self: Case, manager: Any, using: Any, fields: Any, returning_fields: Any, raw: Any) -> Any:
+        return insert(self, manager, using, [f for f in fields if f.column in columns], returning_fields, raw)
+
+    with mock.patch.object(Case, "_do_insert", insert_then):
+        yield
     executor = MigrationExecutor(connection)
     _migrate(executor.loader.graph.leaf_nodes())
 
@@ -105,7 +117,7 @@ def test_an_unsure_name_reads_as_a_practitioner_to_another_agency() -> None:
     case = CaseFactory(owner=arta, owning_agency=social)
     _event(case, "owner_assigned", arta, owner="Vera Unknown", agency="Social services", previous_owner="Arta Hoxha")
     _event(case, "owner_assigned", arta, owner="Arta Hoxha", agency="Social services", previous_owner="Vera Unknown")
-    _migrate(AFTER)
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # 0010 and on: the pages read today's tables
     share(Case.objects.get(pk=case.pk), police)
     client = Client()
     client.force_login(officer)

@@ -22,6 +22,7 @@ PARAMETER_MODELS = {
     "consent": "families.Consent",
     "info": "cases.InformationRequest",
     "owner-questions": "cases.OwnerQuestion",
+    "grant": "cases.CaseUserObjectPermission",
     "person": "families.Person",
     "cases": "cases.Case",
     "shares": "cases.CaseShare",
