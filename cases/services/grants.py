@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_perms_for_model
 
-from agencies.access import Action
+from agencies.access import Action, CaseAccess, Level
 from agencies.models import Membership, User
 from audit.models import AuditEvent
 from audit.services import record
@@ -49,9 +49,17 @@ def grant_access(
     Who manages the case grants (MANAGE: its supervisors, its owner, its panel's coordinator). A
     grant of the same scope already held is replaced: its end date and reason are the new ones.
     """
-    case = Case.objects.restrict(actor, Action.MANAGE).lock().refetch(case, _("You may no longer manage this case."))
+    case = (
+        Case.objects.restrict(actor, Action.MANAGE)
+        .with_access(actor)
+        .lock()
+        .refetch(case, _("You may no longer manage this case."))
+    )
     if scope not in Scope.values:
         raise ValidationError(_("Choose what the person may read."))
+    # Nobody gives what they do not hold: a coordinator who reads the summary grants the summary only.
+    if scope == Scope.FULL and CaseAccess.of(case, actor).level != Level.FULL:
+        raise ValidationError(_("Only someone who reads the full file can give access to it in full."))
     if len(reason.strip()) < MIN_JUSTIFICATION:
         raise ValidationError(
             _("Explain in at least %(count)d characters why this person needs the case.") % {"count": MIN_JUSTIFICATION}
