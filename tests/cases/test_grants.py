@@ -168,6 +168,19 @@ class TestEnd:
         revoked = AuditEvent.objects.get(action=AuditEvent.Action.GRANT_REVOKED)
         assert revoked.actor_id == admin_user.pk and "administration" in revoked.reason
 
+    def test_the_admin_shows_the_case_by_reference_without_family_or_reason(
+        self, case: Case, expert: User, admin_user: User, client: Client
+    ) -> None:
+        made = grant(case, expert)
+        client.force_login(admin_user)
+        for url in (
+            reverse("admin:cases_caseuserobjectpermission_changelist"),
+            reverse("admin:cases_caseuserobjectpermission_change", args=[made.pk]),
+        ):
+            page = client.get(url).content.decode()
+            assert case.reference in page, url
+            assert str(case.family) not in page and REASON not in page, url
+
 
 class TestPages:
     def test_the_manager_grants_on_the_page(self, case: Case, expert: User, client: Client) -> None:
