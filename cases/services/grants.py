@@ -22,7 +22,7 @@ from audit.services import record
 from ..models import Case, CaseUserObjectPermission
 from .ownership import MIN_JUSTIFICATION
 
-__all__ = ["MAX_GRANT_DAYS", "expire_grants", "grant_access", "revoke_grant"]
+__all__ = ["MAX_GRANT_DAYS", "end_case_grants", "expire_grants", "grant_access", "revoke_grant"]
 
 # A grant is for a piece of work, not a standing right: it ends within a year, and is renewed if needed.
 MAX_GRANT_DAYS = 366
@@ -139,6 +139,17 @@ def revoke_grant(
         raise ValidationError(_("This access has already ended."))
     _end(found, AuditEvent.Action.GRANT_REVOKED, actor=actor, reason=reason.strip())
     return found
+
+
+def end_case_grants(case: Case, *, actor: User | None, reason: str) -> int:
+    """End every grant on `case` now, each recorded: a case anonymised keeps no one's access to it,
+    nor the reasons it was given (they may name the family). Runs in the caller's transaction."""
+    grants = CaseUserObjectPermission.objects.filter(content_object_id=case.pk).select_related("user", "permission")
+    ended = 0
+    for grant in grants.order_by("pk"):
+        _end(grant, AuditEvent.Action.GRANT_REVOKED, actor=actor, reason=reason)
+        ended += 1
+    return ended
 
 
 def expire_grants() -> int:
