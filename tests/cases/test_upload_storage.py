@@ -140,7 +140,7 @@ class TestVirusScan:
         self, case: Case, summary_reader: User, stranger: User, clamd: FakeClamd
     ) -> None:
         for reader in (summary_reader, stranger):
-            with pytest.raises(ValidationError, match="You may not do this on this case."):
+            with pytest.raises(ValidationError, match="You may not do this on this case"):
                 attach(case, reader, "letter.pdf", PDF)
         assert clamd.received == []
         assert not Attachment.objects.exists()
