@@ -150,6 +150,7 @@ class AuditEvent(models.Model):
         AUDIT_EXPORTED = "audit_exported", _("Audit trail exported")
         ADMIN_CHANGED = "admin_changed", _("Changed in the administration")
         UPLOAD_REFUSED = "upload_refused", _("Upload refused by the virus scanner")
+        UPLOAD_UNSCANNED = "upload_unscanned", _("Upload stored without a virus scan")
         ACCESS_GRANTED = "access_granted", _("Individual access granted")
         GRANT_REVOKED = "grant_revoked", _("Individual access revoked")
         GRANT_EXPIRED = "grant_expired", _("Individual access ended")

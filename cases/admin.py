@@ -19,12 +19,20 @@ from .models import CaseUserObjectPermission
 
 @admin.register(CaseUserObjectPermission)
 class CaseGrantAdmin(admin.ModelAdmin[CaseUserObjectPermission]):
-    list_display = ("user", "content_object", "permission", "ends_at", "granted_by", "reason")
+    # The case by its reference only (its __str__ names the family), and no reason: staff who may
+    # view this list need not read what a grant is for; the case's access log shows it.
+    list_display = ("user", "case_reference", "permission", "ends_at", "granted_by")
+    fields = ("user", "case_reference", "permission", "ends_at", "granted_by", "granted_at")
+    readonly_fields = ("case_reference",)
     list_select_related = ("user", "content_object", "permission", "granted_by")
     search_fields = ("user__username", "content_object__reference")
     list_filter = ("permission",)
     date_hierarchy = "ends_at"
     actions = ["revoke"]
+
+    @admin.display(description=gettext_lazy("case reference"), ordering="content_object__reference")
+    def case_reference(self, grant: CaseUserObjectPermission) -> str:
+        return grant.content_object.reference
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # made on the case page, by who manages the case, with a reason

@@ -27,6 +27,7 @@ from .models import (
     DisclosureCheck,
     Entry,
     InformationRequest,
+    OwnerQuestion,
     RiskRecord,
     Visibility,
     event_choices,
@@ -42,6 +43,7 @@ __all__ = [
     "DisclosureCheckFilterSet",
     "EntryFilterSet",
     "InformationRequestFilterSet",
+    "OwnerQuestionFilterSet",
     "RestrictionFilterSet",
     "RiskRecordFilterSet",
     "entry_filterset",
@@ -270,4 +272,14 @@ class InformationRequestFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = InformationRequest
+        fields: list[str] = []
+
+
+class OwnerQuestionFilterSet(django_filters.FilterSet):
+    """A plain id, as for information requests: the asker reads the case's summary only."""
+
+    case = IdFilter(field_name="case_id")
+
+    class Meta:
+        model = OwnerQuestion
         fields: list[str] = []

@@ -182,7 +182,7 @@ def _referral_rows(referrals: models.QuerySet[Any]) -> list[models.Model]:
     return rows
 
 
-def anonymise_case(case: Any) -> int:
+def anonymise_case(case: Any, *, actor: User | None = None) -> int:
     """Anonymise a case, its family and everything recorded on it; returns the rows touched.
 
     Kept: the stage, the risk level and its history, dates opened and closed, the agencies (and so
@@ -205,6 +205,10 @@ def anonymise_case(case: Any) -> int:
     for row in rows:
         _anonymise_row(row)
     _keep_break_glass(case)
+    # Individual grants end, through the service that records each; their reasons go with them.
+    from cases.services import end_case_grants
+
+    end_case_grants(case, actor=actor, reason=_("The case was anonymised."))
     return len(rows)
 
 
@@ -277,7 +281,7 @@ def decide(
     case_id = object_id if record_class == Class.CASE else None
     if decision == RetentionReview.Decision.ANONYMISE:
         if record_class == Class.CASE:
-            anonymise_case(obj)
+            anonymise_case(obj, actor=actor)
         else:
             for row in _referral_rows(type(obj)._base_manager.filter(pk=obj.pk)):
                 _anonymise_row(row)

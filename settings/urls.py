@@ -54,5 +54,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "agencies.api.errors.bad_request"  # JSON under /api/ (too many fields, too big a body)
+handler403 = "agencies.api.errors.permission_denied"
 handler404 = "agencies.api.errors.not_found"  # JSON under /api/ (a malformed id), the page elsewhere
 handler500 = "agencies.outage.server_error"

@@ -102,6 +102,17 @@ class TestErrorsAsSent:
         # Outside the API, the page.
         assert "text/html" in Client().get("/cases/abc/")["Content-Type"]
 
+    def test_too_many_query_parameters_is_a_json_400(self, case: Case, caseworker: User) -> None:
+        query = "&".join(f"p{number}=1" for number in range(1100))
+        response = api_as(caseworker).get(f"/api/v1/cases/?{query}")
+        assert response.status_code == 400 and response["Content-Type"] == "application/json"
+        assert response.json() == {"detail": "Something is wrong with this request.", "code": "invalid"}
+        # Outside the API, the page.
+        client = Client()
+        client.force_login(caseworker)
+        page = client.get(f"/cases/?{query}")
+        assert page.status_code == 400 and "text/html" in page["Content-Type"]
+
     def test_every_refusal_has_detail_and_code(self, case: Case, caseworker: User, auditor_readonly: User) -> None:
         detail = reverse("cases-api:case-detail", args=[case.pk])
         assert Client().get(detail).json()["code"] in ("not_authenticated", "authentication_failed")

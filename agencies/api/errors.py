@@ -17,9 +17,11 @@ from rest_framework import exceptions as api_exceptions
 __all__ = [
     "ERROR_STATUSES",
     "api_error",
+    "bad_request",
     "declare_error_responses",
     "is_api_path",
     "not_found",
+    "permission_denied",
     "shape_error",
 ]
 
@@ -94,6 +96,21 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
         return api_error(404, _("Not found."), "not_found")
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """What Django refuses before DRF sees the request (too many fields, too big a body, a bad
+    Host): JSON under /api/, the page elsewhere."""
+    if is_api_path(request.path):
+        return api_error(400, _("Something is wrong with this request."), "invalid")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A 403 raised outside DRF (Django's PermissionDenied, a CSRF-free path's refusal): JSON under /api/."""
+    if is_api_path(request.path):
+        return api_error(403, _("You may not do this."), "permission_denied")
+    return defaults.permission_denied(request, exception)
 
 
 def declare_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

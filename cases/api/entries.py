@@ -23,6 +23,7 @@ from ..filtersets import (
     CaseEventFilterSet,
     ConsentFilterSet,
     InformationRequestFilterSet,
+    OwnerQuestionFilterSet,
     RestrictionFilterSet,
     RiskRecordFilterSet,
     entry_filterset,
@@ -281,14 +282,10 @@ class OwnerQuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
 
     queryset = OwnerQuestion.objects.select_related("asked_by", "answered_by")
     serializer_class = OwnerQuestionSerializer
+    filterset_class = OwnerQuestionFilterSet
     # Asking names the case in the body (the service checks the asker reads its summary only);
     # answering needs the row's CHANGE (whoever changes the case).
     action_access: ClassVar[dict[str, Action]] = {"create": Action.VIEW, "answer": Action.CHANGE}
-
-    def get_queryset(self) -> Any:
-        queryset = self.queryset
-        case = self.request.query_params.get("case", "")
-        return queryset.filter(case_id=case) if case.isdigit() else queryset
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

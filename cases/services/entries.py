@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -147,11 +148,13 @@ def _save(entry: _E, *, actor: User, finalise: bool, m2m: dict[str, Iterable[Any
     return entry
 
 
-def _case_to_write(case: Case, actor: User) -> tuple[Case, CaseAccess]:
+def _case_to_write(case: Case, actor: User, *, lock: bool = True) -> tuple[Case, CaseAccess]:
     """The case, locked and read again with the actor's access: the service decides, not the
-    caller. Writing needs the full file, not one opened by breaking the glass (decision 35)."""
+    caller. Writing needs the full file, not one opened by breaking the glass (decision 35).
+    `lock=False` for a check ahead of the transaction (an upload is refused before it is scanned)."""
     refusal = _("You may not do this on this case.")
-    locked: Case = Case.objects.with_access(actor).lock().refetch(case, refusal)
+    rows = Case.objects.with_access(actor)
+    locked: Case = (rows.lock() if lock else rows).refetch(case, refusal)
     access = CaseAccess.of(locked, actor)
     if not access.writes:
         raise ValidationError(refusal)
@@ -296,12 +299,12 @@ def record_note(note: CaseNote, *, actor: User, finalise: bool = True) -> CaseNo
     return _save(note, actor=actor, finalise=finalise)
 
 
-def _scan(attachment: Attachment, upload: UploadedFile, *, actor: User) -> None:
+def _scan(attachment: Attachment, upload: UploadedFile, *, actor: User) -> virus_scan.Verdict:
     """Refuse a file the virus scanner flags, and record the refusal in the audit chain.
 
     Called before the entry's transaction: the record of a refusal stays when the upload does not."""
     try:
-        virus_scan.scan(upload)
+        return virus_scan.scan(upload)
     except virus_scan.Infected as hit:
         record(
             AuditEvent.Action.UPLOAD_REFUSED,
@@ -322,19 +325,40 @@ def _scan(attachment: Attachment, upload: UploadedFile, *, actor: User) -> None:
         ) from None
 
 
+def _record_unscanned(attachment: Attachment, verdict: virus_scan.Verdict, *, actor: User) -> None:
+    """A scanner is set but did not answer, and failing open stored the file: said in the log and
+    the audit chain, so that the file can be found and scanned later."""
+    logger.warning("Upload stored unscanned (attachment %s): %s", attachment.pk, verdict.skipped_because)
+    record(
+        AuditEvent.Action.UPLOAD_UNSCANNED,
+        actor=actor,
+        obj=attachment,
+        case_id=attachment.case_id,
+        reason=verdict.skipped_because,
+        unscanned=True,
+        name=attachment.original_name,
+    )
+
+
 def attach_file(attachment: Attachment, upload: UploadedFile, *, actor: User) -> Attachment:
     """Attach a file, checked by its content (not its name) and stored under a random name."""
     if attachment.assessment is not None and attachment.assessment.case_id != attachment.case_id:
         raise ValidationError(_("The assessment belongs to another case."))
     checked = uploads.check(upload)
-    _scan(attachment, upload, actor=actor)
+    # Who may not write in the file is refused before the file goes to the scanner, not after.
+    _case_to_write(attachment.case, actor, lock=False)
+    verdict = _scan(attachment, upload, actor=actor)
     attachment.original_name = uploads.safe_name(upload.name or "file", checked)
     attachment.stored_name = checked.stored_name
     attachment.content_type = checked.content_type
     attachment.size = upload.size or 0
     attachment.file.save(checked.stored_name, upload, save=False)
     try:
-        return _save(attachment, actor=actor, finalise=True)
+        with transaction.atomic():
+            saved = _save(attachment, actor=actor, finalise=True)
+            if settings.URA_CLAMAV_URL and not verdict.scanned:
+                _record_unscanned(saved, verdict, actor=actor)
+            return saved
     except Exception:
         attachment.file.delete(save=False)  # nothing half-saved: no file without its row
         raise

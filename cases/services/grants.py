@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_perms_for_model
 
-from agencies.access import Action
+from agencies.access import Action, CaseAccess, Level
 from agencies.models import Membership, User
 from audit.models import AuditEvent
 from audit.services import record
@@ -22,7 +22,7 @@ from audit.services import record
 from ..models import Case, CaseUserObjectPermission
 from .ownership import MIN_JUSTIFICATION
 
-__all__ = ["MAX_GRANT_DAYS", "expire_grants", "grant_access", "revoke_grant"]
+__all__ = ["MAX_GRANT_DAYS", "end_case_grants", "expire_grants", "grant_access", "revoke_grant"]
 
 # A grant is for a piece of work, not a standing right: it ends within a year, and is renewed if needed.
 MAX_GRANT_DAYS = 366
@@ -49,9 +49,17 @@ def grant_access(
     Who manages the case grants (MANAGE: its supervisors, its owner, its panel's coordinator). A
     grant of the same scope already held is replaced: its end date and reason are the new ones.
     """
-    case = Case.objects.restrict(actor, Action.MANAGE).lock().refetch(case, _("You may no longer manage this case."))
+    case = (
+        Case.objects.restrict(actor, Action.MANAGE)
+        .with_access(actor)
+        .lock()
+        .refetch(case, _("You may no longer manage this case."))
+    )
     if scope not in Scope.values:
         raise ValidationError(_("Choose what the person may read."))
+    # Nobody gives what they do not hold: a coordinator who reads the summary grants the summary only.
+    if scope == Scope.FULL and CaseAccess.of(case, actor).level != Level.FULL:
+        raise ValidationError(_("Only someone who reads the full file can give access to it in full."))
     if len(reason.strip()) < MIN_JUSTIFICATION:
         raise ValidationError(
             _("Explain in at least %(count)d characters why this person needs the case.") % {"count": MIN_JUSTIFICATION}
@@ -131,6 +139,17 @@ def revoke_grant(
         raise ValidationError(_("This access has already ended."))
     _end(found, AuditEvent.Action.GRANT_REVOKED, actor=actor, reason=reason.strip())
     return found
+
+
+def end_case_grants(case: Case, *, actor: User | None, reason: str) -> int:
+    """End every grant on `case` now, each recorded: a case anonymised keeps no one's access to it,
+    nor the reasons it was given (they may name the family). Runs in the caller's transaction."""
+    grants = CaseUserObjectPermission.objects.filter(content_object_id=case.pk).select_related("user", "permission")
+    ended = 0
+    for grant in grants.order_by("pk"):
+        _end(grant, AuditEvent.Action.GRANT_REVOKED, actor=actor, reason=reason)
+        ended += 1
+    return ended
 
 
 def expire_grants() -> int:

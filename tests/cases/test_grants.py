@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.access import Action, CaseAccess, Level, forget_access
-from agencies.models import Agency, User
+from agencies.models import Agency, Panel, User
 from agencies.models.organisations import Membership
 from audit.models import AuditEvent
 from cases import services
@@ -111,6 +111,16 @@ class TestGrant:
                 grant(case, UserFactory(), actor=reader)
         assert grant(case, expert, actor=supervisor).granted_by == supervisor
 
+    def test_a_coordinator_who_reads_the_summary_grants_the_summary_only(
+        self, case: Case, panel: Panel, coordinator: User, expert: User
+    ) -> None:
+        Case.objects.filter(pk=case.pk).update(panel=panel)
+        with pytest.raises(ValidationError, match="reads the full file"):
+            grant(case, expert, actor=coordinator)
+        assert not CaseUserObjectPermission.objects.exists()
+        assert not AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_GRANTED).exists()
+        assert grant(case, expert, scope="view_case_summary", actor=coordinator).granted_by == coordinator
+
 
 class TestEnd:
     def test_it_ends_by_itself_and_the_sweep_records_it(self, case: Case, expert: User) -> None:
@@ -158,6 +168,19 @@ class TestEnd:
         revoked = AuditEvent.objects.get(action=AuditEvent.Action.GRANT_REVOKED)
         assert revoked.actor_id == admin_user.pk and "administration" in revoked.reason
 
+    def test_the_admin_shows_the_case_by_reference_without_family_or_reason(
+        self, case: Case, expert: User, admin_user: User, client: Client
+    ) -> None:
+        made = grant(case, expert)
+        client.force_login(admin_user)
+        for url in (
+            reverse("admin:cases_caseuserobjectpermission_changelist"),
+            reverse("admin:cases_caseuserobjectpermission_change", args=[made.pk]),
+        ):
+            page = client.get(url).content.decode()
+            assert case.reference in page, url
+            assert str(case.family) not in page and REASON not in page, url
+
 
 class TestPages:
     def test_the_manager_grants_on_the_page(self, case: Case, expert: User, client: Client) -> None:
@@ -189,6 +212,18 @@ class TestPages:
         with CaptureQueriesContext(connection) as several:
             assert client.get(url).content.decode().count("Revoke") >= 4
         assert len(several) == len(one)
+
+    def test_a_summary_level_coordinator_cannot_grant_the_full_file_on_the_page(
+        self, case: Case, panel: Panel, coordinator: User, expert: User, client: Client
+    ) -> None:
+        Case.objects.filter(pk=case.pk).update(panel=panel)
+        client.force_login(coordinator)
+        ends_on = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+        data = {"username": "expert", "scope": "view_case", "reason": REASON, "ends_on": ends_on}
+        response = client.post(reverse("cases:case_grants", args=[case.pk]), data)
+        assert response.status_code == 200
+        assert "Only someone who reads the full file can give access to it in full." in response.content.decode()
+        assert not CaseUserObjectPermission.objects.exists() and not reads(expert, case)
 
     def test_a_bad_username_is_a_form_error(self, case: Case, client: Client) -> None:
         client.force_login(case.owner)

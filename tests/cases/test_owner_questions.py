@@ -128,3 +128,13 @@ def test_the_api_asks_and_answers(panel_case: Case, panel_member: User) -> None:
         format="json",
     )
     assert refused.status_code == 400
+
+
+def test_the_api_lists_one_cases_questions_and_refuses_a_bad_case_id(panel_case: Case, panel_member: User) -> None:
+    services.ask_owner(panel_case, kind="question", question="Is the family told?", actor=panel_member)
+    url = reverse("cases-api:ownerquestion-list")
+    assert len(api_as(panel_member).get(url, {"case": panel_case.pk}).json()["results"]) == 1
+    assert api_as(panel_member).get(url, {"case": panel_case.pk + 1000}).json()["results"] == []
+    bad = api_as(panel_member).get(url, {"case": "abc"})
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("application/json")
+    assert "case" in bad.json()

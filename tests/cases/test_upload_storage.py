@@ -4,6 +4,7 @@ The scanner here is a real socket server speaking clamd's INSTREAM protocol, so 
 tested end to end: the bytes it streams, the verdict it reads, a scanner that is not there.
 """
 
+import logging
 import socket
 import struct
 import threading
@@ -117,16 +118,32 @@ class TestVirusScan:
             attach(case, caseworker, "letter.pdf", PDF)
         assert not Attachment.objects.exists()
 
-    def test_failing_open_stores_the_file_unscanned(
-        self, case: Case, caseworker: User, settings: Any, tmp_path: Path
+    def test_failing_open_stores_the_file_unscanned_and_says_so(
+        self, case: Case, caseworker: User, settings: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
     ) -> None:
         settings.URA_CLAMAV_URL = f"unix://{tmp_path}/nobody-listens.sock"
         settings.URA_CLAMAV_FAIL_OPEN = True
-        assert attach(case, caseworker, "letter.pdf", PDF).file.read() == PDF
+        with caplog.at_level(logging.WARNING, logger="cases.services.entries"):
+            saved = attach(case, caseworker, "letter.pdf", PDF)
+        assert saved.file.read() == PDF
+        assert "stored unscanned" in caplog.text
+        unscanned = AuditEvent.objects.get(action=AuditEvent.Action.UPLOAD_UNSCANNED)
+        assert (unscanned.case_id, unscanned.actor_id, unscanned.object_id) == (case.pk, caseworker.pk, str(saved.pk))
+        assert unscanned.data == {"unscanned": True, "name": "letter.pdf"}
 
     def test_without_a_scanner_nothing_is_scanned(self, case: Case, caseworker: User, settings: Any) -> None:
         settings.URA_CLAMAV_URL = ""
         assert attach(case, caseworker, "letter.pdf", PDF + EICAR_MARK).pk is not None
+        assert not AuditEvent.objects.filter(action=AuditEvent.Action.UPLOAD_UNSCANNED).exists()
+
+    def test_who_may_not_write_is_refused_before_the_scan(
+        self, case: Case, summary_reader: User, stranger: User, clamd: FakeClamd
+    ) -> None:
+        for reader in (summary_reader, stranger):
+            with pytest.raises(ValidationError, match="You may not do this on this case"):
+                attach(case, reader, "letter.pdf", PDF)
+        assert clamd.received == []
+        assert not Attachment.objects.exists()
 
 
 class TestStorage:

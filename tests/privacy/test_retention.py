@@ -15,10 +15,13 @@ from django.utils import timezone
 
 from agencies.models import User
 from audit.models import AuditEvent, BreakGlassAccess, RetentionReview
-from cases.models import Case, CaseEvent, CaseNote, RiskRecord
+from cases import services
+from cases.models import Case, CaseEvent, CaseNote, CaseUserObjectPermission, RiskRecord
 from families.models import Family, Person
 from privacy import retention
 from referrals.models import Referral
+from tests.conftest import member
+from tests.factories import AgencyFactory
 from tests.privacy.conftest import close_long_ago
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +105,24 @@ class TestAnonymise:
         assert all(set(e.data) <= retention.KEEP_EVENT_DATA for e in CaseEvent.objects.filter(case=full_case))
         assert AuditEvent.objects.get(action=AuditEvent.Action.RETENTION_ANONYMISED).case_id == full_case.pk
         assert retention.due_records() == []
+
+    def test_individual_grants_end_with_their_reasons(self, full_case: Case, dpo: User) -> None:
+        # given an expert who holds a grant on the case, for a reason that names the family
+        expert = member(AgencyFactory(name="Child psychology service"), username="expert")
+        reason = "An opinion on the Hoxha children's safety plan."
+        ends_at = timezone.now() + datetime.timedelta(days=30)
+        services.grant_access(
+            full_case, user=expert, scope="view_case", reason=reason, ends_at=ends_at, actor=full_case.owner
+        )
+        close_long_ago(full_case)
+        # when
+        decide(full_case, dpo, "anonymise")
+        # then the grant is gone, its end recorded; no row keeps the reason
+        assert not CaseUserObjectPermission.objects.filter(content_object=full_case).exists()
+        assert not expert.has_perm("cases.view_case", full_case)
+        ended = AuditEvent.objects.get(action=AuditEvent.Action.GRANT_REVOKED)
+        assert (ended.case_id, ended.actor_id, ended.data["user"]) == (full_case.pk, dpo.pk, expert.pk)
+        assert ended.reason == "The case was anonymised."
 
     def test_only_the_dpo_decides(self, case: Case, caseworker: User) -> None:
         close_long_ago(case)
