@@ -76,6 +76,11 @@ def canonical_hash(values: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def audit_actions() -> list[tuple[str, str]]:
+    """The actions, given as a callable: a new action then needs no migration (decision 94)."""
+    return AuditEvent.Action.choices
+
+
 class AuditEvent(models.Model):
     """One append-only audit record, chained to the one before it by `prev_hash`.
 
@@ -183,7 +188,7 @@ class AuditEvent(models.Model):
     )
     actor_username = models.CharField(_("username"), max_length=150, blank=True)
     agency_id = models.BigIntegerField(_("acting for agency"), null=True, blank=True, db_index=True)
-    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=32, choices=audit_actions)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     case_id = models.BigIntegerField(_("case"), null=True, blank=True, db_index=True)
