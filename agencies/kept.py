@@ -41,8 +41,8 @@ MARKER = "ura_kept"
 
 # Names the signed-in user for a while after their session ended on its own (the 8-hour limit),
 # so that a form they send then is kept for them, as after the idle time-out. Signed (it cannot be
-# made up), HttpOnly, and ended with every sign-in (the user's sign-in generation is part of it)
-# and by signing out.
+# made up), HttpOnly, and ended by signing out and by `revoke_sign_ins` (the user's sign-in
+# generation is part of it; an ordinary sign-in elsewhere does not raise it, so it does not end it).
 AUTHOR_COOKIE = "ura_author"
 AUTHOR_SALT = "agencies.kept.author"
 # How long after it was given the cookie still names its user: the session's age and a night.

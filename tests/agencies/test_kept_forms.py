@@ -151,7 +151,7 @@ class TestKeptAfterTheSessionRanOut:
         forged.post(path, {"discussed": NOTE})
         assert not KeptForm.objects.exists()
 
-    def test_a_new_sign_in_elsewhere_ends_the_cookie(self, case: Case, caseworker: User) -> None:
+    def test_revoking_the_sign_ins_ends_the_cookie(self, case: Case, caseworker: User) -> None:
         from agencies.security import revoke_sign_ins
 
         client = Client()
