@@ -19,6 +19,7 @@ from django.dispatch import Signal, receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -240,6 +241,8 @@ def _keep_what_was_sent(request: HttpRequest, user: Any) -> bool:
 
     if request.method != "POST" or _exempt(request.path) or request.path.startswith("/api/"):
         return False
+    if not _csrf_valid(request):
+        return False  # kept before CsrfViewMiddleware runs: a forged post must not be kept either
     if request.path == reverse("kept_form"):
         # The script's last keep, sent after the end: kept all the same.
         with suppress(ValueError):
@@ -249,6 +252,11 @@ def _keep_what_was_sent(request: HttpRequest, user: Any) -> bool:
         return False
     keep_posted(user, request.path, request.POST)
     return True
+
+
+def _csrf_valid(request: HttpRequest) -> bool:
+    """Whether the post carries a valid CSRF token (Django's own check; None means it passed)."""
+    return CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(request, None, (), {}) is None
 
 
 def _to_sign_in(request: HttpRequest, posted: bool) -> HttpResponse:

@@ -161,3 +161,37 @@ class TestKeptAfterTheSessionRanOut:
         revoke_sign_ins(caseworker, reason="test")
         client.post(path, {"discussed": NOTE})
         assert not KeptForm.objects.exists()
+
+
+def signed_in_checking_csrf(user: User) -> Client:
+    """A browser-like client: Django's CSRF check applies, and its token is known from the cookie."""
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("login"))
+    token = client.cookies["csrftoken"].value
+    client.post(reverse("login"), {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    return client
+
+
+class TestAForgedPostIsNotKept:
+    @pytest.mark.parametrize("how", ["idle time-out", "session ran out"])
+    def test_a_post_without_a_valid_token_is_not_kept(self, case: Case, caseworker: User, how: str) -> None:
+        # given a worker whose session ended (idle, or its 8-hour limit)
+        client = signed_in_checking_csrf(caseworker)
+        path = contact_url(case)
+        assert client.get(path).status_code == 200
+        idle(client) if how == "idle time-out" else run_out(client)
+        # when another site makes her browser post a form, or the script's keep, without the token
+        client.post(path, {"kind": "home_visit", "discussed": NOTE})
+        client.post(reverse("kept_form"), json.dumps({"path": path, "fields": {"discussed": [NOTE]}}), "application/json")
+        # then nothing is kept for her
+        assert not KeptForm.objects.exists()
+
+    @pytest.mark.parametrize("how", ["idle time-out", "session ran out"])
+    def test_her_own_post_with_its_token_is_kept(self, case: Case, caseworker: User, how: str) -> None:
+        client = signed_in_checking_csrf(caseworker)
+        path = contact_url(case)
+        assert client.get(path).status_code == 200
+        token = client.cookies["csrftoken"].value
+        idle(client) if how == "idle time-out" else run_out(client)
+        client.post(path, {"kind": "home_visit", "discussed": NOTE, "csrfmiddlewaretoken": token})
+        assert KeptForm.objects.get(user=caseworker, path=path).fields["discussed"] == [NOTE]
