@@ -7,6 +7,7 @@ idle warning's "Stay signed in".
 """
 
 import json
+import time
 from typing import Any
 
 from django.conf import settings
@@ -184,7 +185,16 @@ class KeepAliveView(_SignedInJson):
 
 def idle_timeout(request: HttpRequest) -> dict[str, Any]:
     """Context processor: the idle time-out the page's script announces a minute ahead."""
+    from .security import LAST_SEEN
+
+    timeout = int(settings.URA_IDLE_TIMEOUT_MINUTES) * 60
+    # The server signs out `timeout` after the last-seen time it stored, which it writes at most
+    # once a minute: the page's clock starts from what is actually left, or the warning comes late.
+    session = getattr(request, "session", None)
+    last_seen = session.get(LAST_SEEN) if session is not None else None
+    left = timeout if last_seen is None else max(0, timeout - (int(time.time()) - int(last_seen)))
     return {
-        "idle_seconds": int(settings.URA_IDLE_TIMEOUT_MINUTES) * 60,
+        "idle_seconds": timeout,
+        "idle_seconds_left": left,
         "offline_hours": int(settings.URA_OFFLINE_HOURS),  # decision 89
     }

@@ -161,9 +161,10 @@
   const dialog = document.getElementById("ura-idle");
   const idle = {
     timers: [],
-    restart() {
+    // At the page's load, what the server says is left (it stores the last-seen time at most once a
+    // minute); after a keep or "Stay signed in", the whole time-out.
+    restart(seconds = Number(text.idleSeconds)) {
       this.timers.forEach(clearTimeout);
-      const seconds = Number(text.idleSeconds);
       this.timers = [
         setTimeout(() => { if (!dialog.open) dialog.showModal(); }, Math.max(seconds - 60, 0) * 1000),
         setTimeout(() => this.expire(), seconds * 1000),
@@ -201,7 +202,7 @@
   setInterval(() => navigator.onLine && reconnect(), 60 * 1000);  // the server did not answer
 
   document.addEventListener("DOMContentLoaded", async () => {
-    idle.restart();
+    idle.restart(Number(text.idleSecondsLeft || text.idleSeconds));
     if (navigator.onLine) await reconnect();  // held on a page that was closed: sent now
     const forms = [...document.querySelectorAll("form[data-keep]")];
     forms.forEach(watch);

@@ -195,3 +195,21 @@ class TestAForgedPostIsNotKept:
         idle(client) if how == "idle time-out" else run_out(client)
         client.post(path, {"kind": "home_visit", "discussed": NOTE, "csrfmiddlewaretoken": token})
         assert KeptForm.objects.get(user=caseworker, path=path).fields["discussed"] == [NOTE]
+
+
+def test_the_idle_warning_counts_from_the_time_the_server_last_saw_her(caseworker: User, settings: Any) -> None:
+    # given a 30-minute time-out and a worker the server last saw 50 seconds ago (within the minute
+    # in which it does not write the session again)
+    settings.URA_IDLE_TIMEOUT_MINUTES = 30
+    client = Client()
+    sign_in(client, caseworker)
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - 50
+    session.save()
+    # when she opens a page
+    response = client.get("/")
+    # then the page is told what the server will actually allow, not the whole 30 minutes
+    signed_out_in = 30 * 60 - (int(time.time()) - client.session[LAST_SEEN])
+    left = response.context["idle_seconds_left"]
+    assert signed_out_in - 2 <= left <= signed_out_in <= 30 * 60 - 50
+    assert f'data-idle-seconds-left="{left}"' in response.content.decode()
