@@ -68,7 +68,11 @@ def revoke_sign_ins(user: Any, *, reason: str, actor: Any = None) -> None:
 
     Sessions end by raising the user's `sign_in_generation`, part of the hash every session
     carries, so no session store has to be searched."""
+    from .offline import forget_key
+
+    generation = type(user).objects.filter(pk=user.pk).values_list("sign_in_generation", flat=True).first()
     type(user).objects.filter(pk=user.pk).update(sign_in_generation=F("sign_in_generation") + 1)
+    forget_key(user, generation)  # what was typed offline under the ended sign-ins cannot be read
     revoke_tokens(user, reason=reason, actor=actor)
     account_changed.send(sender=type(user), user=user, event="sign_ins_revoked", actor=actor, detail=reason)
     forget_access(user)  # memberships changed: what the user may see is read again
@@ -152,7 +156,8 @@ class NoStoreMiddleware:
         add_never_cache_headers(response)
         response.headers["Pragma"] = "no-cache"
         if getattr(request, "ura_signed_out", False):
-            # A visit typed offline is held in the browser, encrypted; a sign-out wipes it (decision 89).
+            # A visit typed offline is held in the browser, encrypted; an explicit sign-out wipes it
+            # (decision 89; not the idle time-out, or a visit typed offline would be lost).
             from .offline import CLEAR_SITE_DATA
 
             response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
