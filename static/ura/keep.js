@@ -109,7 +109,17 @@
     if (!offline || !(await offline.pending())) return;
     const form = document.querySelector("form[data-offline]");
     if (form && heldHere && !blanked) await offline.hold(form, fieldsOf(form));
-    for (const sent of await offline.flush(csrf)) {
+    const { sent: sentAll, unreadable } = await offline.flush(csrf);
+    if (unreadable) {
+      const notice = document.createElement("p");
+      notice.className = "alert alert-warning";
+      notice.setAttribute("role", "alert");
+      notice.textContent = text.unreadableText;
+      document.querySelectorAll("[data-offline-unreadable]").forEach((old) => old.remove());
+      notice.dataset.offlineUnreadable = "";
+      document.getElementById("main").prepend(notice);
+    }
+    for (const sent of sentAll) {
       if (form && sent.path === location.pathname) {
         say(form, text.sentText.replace("%(time)s", time(sent.keptAt)));
         await showChanges(form, sent.changes);
@@ -187,7 +197,11 @@
       if (offline && (await offline.pending())) await reconnect();
       else if (form) await send(form);
       // Signed out here, or the sign-in page would send a session still alive straight back.
-      await fetch(text.logoutUrl, { method: "POST", credentials: "same-origin", redirect: "manual", headers: { "X-CSRFToken": csrf() } });
+      // Marked as the idle time-out's: the key and what is held here stay for after the sign-in.
+      await fetch(text.logoutUrl, {
+        method: "POST", credentials: "same-origin", redirect: "manual", body: new URLSearchParams({ ura_idle: "1" }),
+        headers: { "X-CSRFToken": csrf() },
+      });
       location.assign(`${text.loginUrl}?next=${encodeURIComponent(location.pathname + location.search + "#ura-restore")}`);
     },
   };

@@ -4,14 +4,17 @@ kept as the worker's private draft, with what others recorded meanwhile shown to
 
 import datetime
 import re
+import time
 from typing import Any
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from agencies.models import KeptForm, User
+from agencies.security import LAST_SEEN
 from cases import services
 from cases.models import Case, Contact
 from tests.browser.conftest import sign_in
@@ -143,3 +146,34 @@ def test_what_is_held_is_wiped_after_the_configured_hours(
     page.clock.fast_forward("00:10:00")
     page.clock.run_for(61_000)
     assert page.evaluate(STORED)["idb"] == []
+
+
+def test_a_visit_typed_offline_in_a_tab_since_closed_survives_the_idle_time_out(
+    page: Any, live_server: Any, krasniqi: Case
+) -> None:
+    # given a worker who typed her note offline, then closed the tab
+    path = open_visit_form(page, live_server, krasniqi)
+    context = page.context
+    context.set_offline(True)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text(HELD)).to_be_visible()
+    page.close()
+    # when she comes back after the idle time-out, with the connection, and opens Ura again
+    key = next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "sessionid")
+    session = SessionStore(session_key=key)
+    session[LAST_SEEN] = int(time.time()) - 31 * 60
+    session.save()
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(live_server.url + path)
+    again.wait_for_url(re.compile(r"/accounts/login/"))
+    # and signs in again
+    again.get_by_label("Username").fill("sw.blerina")
+    again.get_by_label("Password").fill("ura-demo-2026")
+    again.get_by_role("button", name="Sign in").click()
+    # then what she typed offline is read with the same key and kept as her private draft
+    expect(again.get_by_text("The connection is back: what you typed offline is kept")).to_be_visible()
+    assert KeptForm.objects.get(user__username="sw.blerina", path=path).fields["discussed"] == [NOTE]
+    again.reload()
+    expect(again.get_by_label("What was discussed")).to_have_value(NOTE)
+    assert again.evaluate(STORED)["idb"] == []
