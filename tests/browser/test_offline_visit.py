@@ -177,3 +177,38 @@ def test_a_visit_typed_offline_in_a_tab_since_closed_survives_the_idle_time_out(
     again.reload()
     expect(again.get_by_label("What was discussed")).to_have_value(NOTE)
     assert again.evaluate(STORED)["idb"] == []
+
+
+def test_everything_held_is_kept_when_the_connection_returns_after_the_idle_time_out(
+    page: Any, live_server: Any, krasniqi: Case
+) -> None:
+    # given a worker with the visit form open in two tabs, who typed in both offline
+    path = open_visit_form(page, live_server, krasniqi)
+    context = page.context
+    other = context.new_page()
+    other.goto(live_server.url + path)
+    other.get_by_label("Date and time").fill(page.get_by_label("Date and time").input_value())
+    expect(other.get_by_text("Kept as your private draft at")).to_be_visible()
+    context.set_offline(True)
+    other.get_by_label("What was discussed").fill("Typed in the other tab.")
+    expect(other.get_by_text(HELD)).to_be_visible()
+    other.close()
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text(HELD)).to_be_visible()
+    # when the connection returns after the server's idle time-out: the first record sent signs her out
+    key = next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "sessionid")
+    session = SessionStore(session_key=key)
+    session[LAST_SEEN] = int(time.time()) - 31 * 60
+    session.save()
+    context.set_offline(False)
+    expect(page.get_by_text("Not kept just now")).to_be_visible()
+    # then nothing held was dropped: signed in again, the rest is sent, the latest (this tab's) last
+    assert len(page.evaluate(STORED)["idb"]) >= 1
+    page.reload()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    page.get_by_label("Username").fill("sw.blerina")
+    page.get_by_label("Password").fill("ura-demo-2026")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("The connection is back: what you typed offline is kept")).to_be_visible()
+    assert KeptForm.objects.get(user__username="sw.blerina", path=path).fields["discussed"] == [NOTE]
+    assert page.evaluate(STORED)["idb"] == []
