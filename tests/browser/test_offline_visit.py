@@ -14,6 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from agencies.models import KeptForm, User
+from agencies.offline import forget_key
 from agencies.security import LAST_SEEN
 from cases import services
 from cases.models import Case, Contact
@@ -212,3 +213,23 @@ def test_everything_held_is_kept_when_the_connection_returns_after_the_idle_time
     expect(page.get_by_text("The connection is back: what you typed offline is kept")).to_be_visible()
     assert KeptForm.objects.get(user__username="sw.blerina", path=path).fields["discussed"] == [NOTE]
     assert page.evaluate(STORED)["idb"] == []
+
+
+def test_a_held_record_that_cannot_be_read_is_told_not_deleted(
+    page: Any, live_server: Any, krasniqi: Case, demo: dict[str, User]
+) -> None:
+    # given a note typed offline in a tab since closed, and the key it was encrypted with ended
+    path = open_visit_form(page, live_server, krasniqi)
+    context = page.context
+    context.set_offline(True)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text(HELD)).to_be_visible()
+    page.close()
+    forget_key(User.objects.get(username="sw.blerina"))
+    context.set_offline(False)
+    # when she opens the form again
+    again = context.new_page()
+    again.goto(live_server.url + path)
+    # then she is told it cannot be read, and it is not deleted before the limit
+    expect(again.get_by_role("alert").filter(has_text="can no longer be read")).to_be_visible()
+    assert len(again.evaluate(STORED)["idb"]) == 1
