@@ -17,9 +17,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models import F
 from django.dispatch import Signal, receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -261,7 +261,8 @@ def _keep_what_was_sent(request: HttpRequest, user: Any) -> bool:
 
 def _csrf_valid(request: HttpRequest) -> bool:
     """Whether the post carries a valid CSRF token (Django's own check; None means it passed)."""
-    return CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(request, None, (), {}) is None
+    check = CsrfViewMiddleware(lambda _request: HttpResponse())
+    return check.process_view(request, lambda *_args, **_kwargs: HttpResponse(), (), {}) is None
 
 
 def _to_sign_in(request: HttpRequest, posted: bool) -> HttpResponse:

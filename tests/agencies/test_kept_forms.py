@@ -182,7 +182,9 @@ class TestAForgedPostIsNotKept:
         idle(client) if how == "idle time-out" else run_out(client)
         # when another site makes her browser post a form, or the script's keep, without the token
         client.post(path, {"kind": "home_visit", "discussed": NOTE})
-        client.post(reverse("kept_form"), json.dumps({"path": path, "fields": {"discussed": [NOTE]}}), "application/json")
+        client.post(
+            reverse("kept_form"), json.dumps({"path": path, "fields": {"discussed": [NOTE]}}), "application/json"
+        )
         # then nothing is kept for her
         assert not KeptForm.objects.exists()
 

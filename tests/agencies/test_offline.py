@@ -7,12 +7,11 @@ import time
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from agencies.models import User
-from django.core.cache import cache
-
 from agencies.security import LAST_SEEN, revoke_sign_ins
 from tests.agencies.conftest import sign_in
 
