@@ -7,6 +7,7 @@ idle warning's "Stay signed in".
 """
 
 import json
+import time
 from typing import Any
 
 from django.conf import settings
@@ -41,8 +42,8 @@ MARKER = "ura_kept"
 
 # Names the signed-in user for a while after their session ended on its own (the 8-hour limit),
 # so that a form they send then is kept for them, as after the idle time-out. Signed (it cannot be
-# made up), HttpOnly, and ended with every sign-in (the user's sign-in generation is part of it)
-# and by signing out.
+# made up), HttpOnly, and ended by signing out and by `revoke_sign_ins` (the user's sign-in
+# generation is part of it; an ordinary sign-in elsewhere does not raise it, so it does not end it).
 AUTHOR_COOKIE = "ura_author"
 AUTHOR_SALT = "agencies.kept.author"
 # How long after it was given the cookie still names its user: the session's age and a night.
@@ -184,7 +185,16 @@ class KeepAliveView(_SignedInJson):
 
 def idle_timeout(request: HttpRequest) -> dict[str, Any]:
     """Context processor: the idle time-out the page's script announces a minute ahead."""
+    from .security import LAST_SEEN
+
+    timeout = int(settings.URA_IDLE_TIMEOUT_MINUTES) * 60
+    # The server signs out `timeout` after the last-seen time it stored, which it writes at most
+    # once a minute: the page's clock starts from what is actually left, or the warning comes late.
+    session = getattr(request, "session", None)
+    last_seen = session.get(LAST_SEEN) if session is not None else None
+    left = timeout if last_seen is None else max(0, timeout - (int(time.time()) - int(last_seen)))
     return {
-        "idle_seconds": int(settings.URA_IDLE_TIMEOUT_MINUTES) * 60,
+        "idle_seconds": timeout,
+        "idle_seconds_left": left,
         "offline_hours": int(settings.URA_OFFLINE_HOURS),  # decision 89
     }

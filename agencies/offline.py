@@ -1,11 +1,13 @@
 """A visit recorded without a connection (decision 89): the key the page's script encrypts with.
 
 What a worker types while the tablet is offline is held in the browser only encrypted (AES-GCM,
-static/ura/offline.js). The key is made here, kept in the server's session and given to a signed-in
-page, which imports it as a non-extractable key held in memory: the device never stores it. A
-sign-out flushes the session, so the key is gone with it, and the browser is told to clear what
-the site stored (`Clear-Site-Data`); after URA_OFFLINE_HOURS a new key replaces it, so anything
-older can no longer be read, and the script deletes it.
+static/ura/offline.js). The key is made here and kept on the server, for the user and their current
+sign-ins (user and `sign_in_generation`), for URA_OFFLINE_HOURS; a signed-in page is given it and
+imports it as a non-extractable key held in memory: the device never stores it. It outlives an idle
+sign-out, so that what was typed offline on a page closed meanwhile can be read and sent once the
+worker signs in again. It ends with an explicit sign-out (which also tells the browser to clear what
+the site stored, `Clear-Site-Data`), with `revoke_sign_ins`, and after URA_OFFLINE_HOURS, when a new
+key replaces it: anything older can no longer be read, and the script deletes it.
 """
 
 import base64
@@ -15,43 +17,64 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
+from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 
 from .access import Action
 from .kept import _SignedInJson
 
-__all__ = ["CLEAR_SITE_DATA", "OfflineKeyView", "offline_key", "signed_out"]
+__all__ = ["CLEAR_SITE_DATA", "IDLE_SIGN_OUT", "OfflineKeyView", "forget_key", "offline_key", "signed_out"]
 
-KEY = "ura_offline_key"
-KEY_AT = "ura_offline_key_at"
-# What a browser deletes when the session ends: IndexedDB, localStorage and the caches.
+# What a browser deletes at an explicit sign-out: IndexedDB, localStorage and the caches.
 CLEAR_SITE_DATA = '"cache", "storage"'
+# Sent with the sign-out the page's script makes at the idle time-out: not an explicit sign-out.
+IDLE_SIGN_OUT = "ura_idle"
 
 
-def offline_key(request: HttpRequest) -> str:
-    """This session's key (base64, 256 bits), made anew once it is URA_OFFLINE_HOURS old."""
+def _name(user: Any, generation: int | None = None) -> str:
+    generation = user.sign_in_generation if generation is None else generation
+    return f"ura_offline_key:{user.pk}:{generation}"
+
+
+def offline_key(user: Any) -> str:
+    """The user's key (base64, 256 bits), made anew once it is URA_OFFLINE_HOURS old."""
     now = int(time.time())
-    made = int(request.session.get(KEY_AT, 0))
-    if KEY not in request.session or now - made >= settings.URA_OFFLINE_HOURS * 3600:
-        request.session[KEY] = base64.b64encode(secrets.token_bytes(32)).decode()
-        request.session[KEY_AT] = now
-    key: str = request.session[KEY]
+    hours = int(settings.URA_OFFLINE_HOURS) * 3600
+    stored = cache.get(_name(user))
+    if not isinstance(stored, dict) or now - int(stored.get("at", 0)) >= hours:
+        stored = {"key": base64.b64encode(secrets.token_bytes(32)).decode(), "at": now}
+        cache.set(_name(user), stored, hours)
+    key: str = stored["key"]
     return key
 
 
+def forget_key(user: Any, generation: int | None = None) -> None:
+    """End the user's key: what it encrypted can no longer be read."""
+    cache.delete(_name(user, generation))
+
+
 class OfflineKeyView(_SignedInJson):
-    """GET: the session's key, and how many hours what it encrypts may be held in the browser."""
+    """GET: the user's key, and how many hours what it encrypts may be held in the browser."""
 
     action = Action.VIEW
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return JsonResponse({"key": offline_key(request), "hours": settings.URA_OFFLINE_HOURS})
+        return JsonResponse({"key": offline_key(self.actor), "hours": settings.URA_OFFLINE_HOURS})
+
+
+def explicit_sign_out(request: HttpRequest) -> bool:
+    """The worker signed out on purpose (the button), not the idle time-out (the server's or the
+    page's script's)."""
+    return request.path == reverse("logout") and request.POST.get(IDLE_SIGN_OUT) != "1"
 
 
 @receiver(user_logged_out)
-def signed_out(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
-    """Every sign-out (the button, the idle time-out) tells the browser to clear the site's storage
-    (agencies.security.NoStoreMiddleware sends the header)."""
-    if request is not None:
+def signed_out(sender: Any, request: HttpRequest | None, user: Any = None, **kwargs: Any) -> None:
+    """An explicit sign-out ends the key and tells the browser to clear the site's storage
+    (agencies.security.NoStoreMiddleware sends the header); an idle sign-out keeps both, so that
+    nothing typed offline is lost."""
+    if request is not None and user is not None and explicit_sign_out(request):
+        forget_key(user)
         request.ura_signed_out = True  # type: ignore[attr-defined]

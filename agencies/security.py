@@ -17,6 +17,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models import F
 from django.dispatch import Signal, receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -67,7 +68,11 @@ def revoke_sign_ins(user: Any, *, reason: str, actor: Any = None) -> None:
 
     Sessions end by raising the user's `sign_in_generation`, part of the hash every session
     carries, so no session store has to be searched."""
+    from .offline import forget_key
+
+    generation = type(user).objects.filter(pk=user.pk).values_list("sign_in_generation", flat=True).first()
     type(user).objects.filter(pk=user.pk).update(sign_in_generation=F("sign_in_generation") + 1)
+    forget_key(user, generation)  # what was typed offline under the ended sign-ins cannot be read
     revoke_tokens(user, reason=reason, actor=actor)
     account_changed.send(sender=type(user), user=user, event="sign_ins_revoked", actor=actor, detail=reason)
     forget_access(user)  # memberships changed: what the user may see is read again
@@ -151,7 +156,8 @@ class NoStoreMiddleware:
         add_never_cache_headers(response)
         response.headers["Pragma"] = "no-cache"
         if getattr(request, "ura_signed_out", False):
-            # A visit typed offline is held in the browser, encrypted; a sign-out wipes it (decision 89).
+            # A visit typed offline is held in the browser, encrypted; an explicit sign-out wipes it
+            # (decision 89; not the idle time-out, or a visit typed offline would be lost).
             from .offline import CLEAR_SITE_DATA
 
             response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
@@ -240,6 +246,8 @@ def _keep_what_was_sent(request: HttpRequest, user: Any) -> bool:
 
     if request.method != "POST" or _exempt(request.path) or request.path.startswith("/api/"):
         return False
+    if not _csrf_valid(request):
+        return False  # kept before CsrfViewMiddleware runs: a forged post must not be kept either
     if request.path == reverse("kept_form"):
         # The script's last keep, sent after the end: kept all the same.
         with suppress(ValueError):
@@ -249,6 +257,12 @@ def _keep_what_was_sent(request: HttpRequest, user: Any) -> bool:
         return False
     keep_posted(user, request.path, request.POST)
     return True
+
+
+def _csrf_valid(request: HttpRequest) -> bool:
+    """Whether the post carries a valid CSRF token (Django's own check; None means it passed)."""
+    check = CsrfViewMiddleware(lambda _request: HttpResponse())
+    return check.process_view(request, lambda *_args, **_kwargs: HttpResponse(), (), {}) is None
 
 
 def _to_sign_in(request: HttpRequest, posted: bool) -> HttpResponse:

@@ -471,7 +471,7 @@ EXEMPT = {
     "name_shown": "the user's own name preference",
     "kept_form": "the user's own typing, kept rows filtered by own_typing (tests/agencies/test_kept_forms.py)",
     "keep_alive": "touches the caller's own session",
-    "offline_key": "the caller's own session key for what they type offline (tests/agencies/test_offline.py)",
+    "offline_key": "the caller's own key (for their current sign-ins) for what they type offline (tests/agencies/test_offline.py)",
     "two_factor_verify": "the user's own sign-in code",
     "two_factor_recovery": "the user's own recovery codes",
     "two_factor_codes": "issues a person an enrolment code; reads no case data (404 to all but issuers)",

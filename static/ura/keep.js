@@ -109,7 +109,17 @@
     if (!offline || !(await offline.pending())) return;
     const form = document.querySelector("form[data-offline]");
     if (form && heldHere && !blanked) await offline.hold(form, fieldsOf(form));
-    for (const sent of await offline.flush(csrf)) {
+    const { sent: sentAll, unreadable } = await offline.flush(csrf);
+    if (unreadable) {
+      const notice = document.createElement("p");
+      notice.className = "alert alert-warning";
+      notice.setAttribute("role", "alert");
+      notice.textContent = text.unreadableText;
+      document.querySelectorAll("[data-offline-unreadable]").forEach((old) => old.remove());
+      notice.dataset.offlineUnreadable = "";
+      document.getElementById("main").prepend(notice);
+    }
+    for (const sent of sentAll) {
       if (form && sent.path === location.pathname) {
         say(form, text.sentText.replace("%(time)s", time(sent.keptAt)));
         await showChanges(form, sent.changes);
@@ -161,9 +171,10 @@
   const dialog = document.getElementById("ura-idle");
   const idle = {
     timers: [],
-    restart() {
+    // At the page's load, what the server says is left (it stores the last-seen time at most once a
+    // minute); after a keep or "Stay signed in", the whole time-out.
+    restart(seconds = Number(text.idleSeconds)) {
       this.timers.forEach(clearTimeout);
-      const seconds = Number(text.idleSeconds);
       this.timers = [
         setTimeout(() => { if (!dialog.open) dialog.showModal(); }, Math.max(seconds - 60, 0) * 1000),
         setTimeout(() => this.expire(), seconds * 1000),
@@ -186,7 +197,11 @@
       if (offline && (await offline.pending())) await reconnect();
       else if (form) await send(form);
       // Signed out here, or the sign-in page would send a session still alive straight back.
-      await fetch(text.logoutUrl, { method: "POST", credentials: "same-origin", redirect: "manual", headers: { "X-CSRFToken": csrf() } });
+      // Marked as the idle time-out's: the key and what is held here stay for after the sign-in.
+      await fetch(text.logoutUrl, {
+        method: "POST", credentials: "same-origin", redirect: "manual", body: new URLSearchParams({ ura_idle: "1" }),
+        headers: { "X-CSRFToken": csrf() },
+      });
       location.assign(`${text.loginUrl}?next=${encodeURIComponent(location.pathname + location.search + "#ura-restore")}`);
     },
   };
@@ -201,7 +216,7 @@
   setInterval(() => navigator.onLine && reconnect(), 60 * 1000);  // the server did not answer
 
   document.addEventListener("DOMContentLoaded", async () => {
-    idle.restart();
+    idle.restart(Number(text.idleSecondsLeft || text.idleSeconds));
     if (navigator.onLine) await reconnect();  // held on a page that was closed: sent now
     const forms = [...document.querySelectorAll("form[data-keep]")];
     forms.forEach(watch);

@@ -1,9 +1,10 @@
 // A visit recorded without a connection (decision 89). No library, no service worker: the page the
 // worker opened keeps working when the connection drops, and what she types is held in this
-// browser only encrypted (AES-GCM), with a key the server keeps in her session and gives to the
-// page, which holds it in memory as a non-extractable key. The device never stores the key: when
-// the session ends (sign-out, idle time-out) it is gone, and so is what was held (Clear-Site-Data,
-// and this script on a signed-out page). Held typing older than URA_OFFLINE_HOURS is deleted.
+// browser only encrypted (AES-GCM), with a key the server keeps for her sign-ins (agencies.offline)
+// and gives to the page, which holds it in memory as a non-extractable key. The device never stores
+// the key. An idle sign-out keeps both the key and what is held: signed in again, it is read and
+// sent. An explicit sign-out ends the key and wipes what was held (this script, then the server's
+// Clear-Site-Data). Held typing older than URA_OFFLINE_HOURS is deleted, and only then.
 //
 // static/ura/keep.js uses window.uraOffline: hold() while offline, flush() when the connection
 // returns, which sends what was held as the author's kept form (her private draft on the server).
@@ -32,9 +33,22 @@
 
   const wipe = () => request(indexedDB.deleteDatabase(DB)).catch(() => undefined);
 
+  const all = () => withStore("readonly", (store) => store.getAll()).catch(() => []);
+  const remove = (id) => withStore("readwrite", (store) => store.delete(id));
+
+  async function expireOld(maxAge) {
+    const now = Date.now();
+    for (const record of await all()) {
+      if (now - record.began > maxAge) await remove(record.id);
+    }
+  }
+
   const session = document.getElementById("ura-session");
   if (!session) {
-    wipe();  // signed out: nothing typed offline outlives the session
+    // Signed out: perhaps by the idle time-out, and what was held is sent once she signs in again.
+    // Only what is older than the limit goes (an explicit sign-out wiped the rest already).
+    const limit = document.getElementById("ura-offline-hours");
+    if (limit) expireOld(Number(limit.dataset.offlineHours) * 3600 * 1000);
     return;
   }
   const text = session.dataset;
@@ -56,16 +70,6 @@
     return key;
   }
 
-  const all = () => withStore("readonly", (store) => store.getAll()).catch(() => []);
-  const remove = (id) => withStore("readwrite", (store) => store.delete(id));
-
-  async function expireOld() {
-    const now = Date.now();
-    for (const record of await all()) {
-      if (now - record.began > maxAge) await remove(record.id);
-    }
-  }
-
   const began = Date.now();
 
   // Hold what the form holds now, encrypted; false if the page never had the key.
@@ -83,20 +87,22 @@
       const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: record.iv }, key, record.data);
       return JSON.parse(new TextDecoder().decode(plain));
     } catch (error) {
-      return null;  // an earlier key's (an earlier session, or older than the limit): unreadable
+      return null;  // an ended key's (an explicit sign-out, revoked sign-ins, the limit): unreadable
     }
   }
 
-  // Send everything held as the author's kept forms; returns what was sent ({path, changes, keptAt}).
+  // Send everything held as the author's kept forms; returns what was sent ({path, changes, keptAt})
+  // and how many held records cannot be read (kept until the limit, not deleted quietly).
   async function flush(csrf) {
-    await expireOld();
+    await expireOld(maxAge);
     const records = (await all()).sort((a, b) => a.at - b.at);  // the latest of a page is sent last
-    if (!records.length || !(await loadKey())) return [];
     const sent = [];
+    let unreadable = 0;
+    if (!records.length || !(await loadKey())) return { sent, unreadable };
     for (const record of records) {
       const held = await read(record);
       if (!held) {
-        await remove(record.id);
+        unreadable += 1;
         continue;
       }
       let response;
@@ -107,16 +113,17 @@
           headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
         });
       } catch (error) {
-        return sent;  // still no connection: held as it was
+        break;  // still no connection: held as it was
       }
-      // After the idle time-out the server keeps it all the same and answers with the sign-in page.
-      if (response.ok || response.type === "opaqueredirect") {
-        await remove(record.id);
-        const keptAt = response.ok ? (await response.json()).kept_at : new Date().toISOString();
-        sent.push({ path: held.path, changes: held.changes, keptAt });
-      }
+      // Deleted only once the server said it kept it (a 2xx answer in JSON). Anything else (signed
+      // out: a redirect or a 401; too large: 413) leaves this one and the rest held for next time.
+      let keptAt = null;
+      if (response.ok) keptAt = await response.json().then((answer) => answer.kept_at, () => null);
+      if (!keptAt) break;
+      await remove(record.id);
+      sent.push({ path: held.path, changes: held.changes, keptAt });
     }
-    return sent;
+    return { sent, unreadable };
   }
 
   const pending = async () => (await all()).length > 0;
@@ -124,10 +131,10 @@
   window.uraOffline = { hold, flush, pending, loadKey, wipe };
 
   document.addEventListener("DOMContentLoaded", async () => {
-    await expireOld();
+    await expireOld(maxAge);
     if (document.querySelector("form[data-offline]") || (await pending())) await loadKey();
-    setInterval(expireOld, 60 * 1000);
-    // Signing out wipes what is held here first (the server's Clear-Site-Data does it again).
+    setInterval(() => expireOld(maxAge), 60 * 1000);
+    // Signing out on purpose wipes what is held here first (the server's Clear-Site-Data does it again).
     for (const form of document.querySelectorAll(`form[action="${text.logoutUrl}"]`)) {
       form.addEventListener("submit", async (event) => {
         if (form.dataset.wiped) return;

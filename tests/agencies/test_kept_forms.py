@@ -151,7 +151,7 @@ class TestKeptAfterTheSessionRanOut:
         forged.post(path, {"discussed": NOTE})
         assert not KeptForm.objects.exists()
 
-    def test_a_new_sign_in_elsewhere_ends_the_cookie(self, case: Case, caseworker: User) -> None:
+    def test_revoking_the_sign_ins_ends_the_cookie(self, case: Case, caseworker: User) -> None:
         from agencies.security import revoke_sign_ins
 
         client = Client()
@@ -161,3 +161,57 @@ class TestKeptAfterTheSessionRanOut:
         revoke_sign_ins(caseworker, reason="test")
         client.post(path, {"discussed": NOTE})
         assert not KeptForm.objects.exists()
+
+
+def signed_in_checking_csrf(user: User) -> Client:
+    """A browser-like client: Django's CSRF check applies, and its token is known from the cookie."""
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("login"))
+    token = client.cookies["csrftoken"].value
+    client.post(reverse("login"), {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    return client
+
+
+class TestAForgedPostIsNotKept:
+    @pytest.mark.parametrize("how", ["idle time-out", "session ran out"])
+    def test_a_post_without_a_valid_token_is_not_kept(self, case: Case, caseworker: User, how: str) -> None:
+        # given a worker whose session ended (idle, or its 8-hour limit)
+        client = signed_in_checking_csrf(caseworker)
+        path = contact_url(case)
+        assert client.get(path).status_code == 200
+        idle(client) if how == "idle time-out" else run_out(client)
+        # when another site makes her browser post a form, or the script's keep, without the token
+        client.post(path, {"kind": "home_visit", "discussed": NOTE})
+        client.post(
+            reverse("kept_form"), json.dumps({"path": path, "fields": {"discussed": [NOTE]}}), "application/json"
+        )
+        # then nothing is kept for her
+        assert not KeptForm.objects.exists()
+
+    @pytest.mark.parametrize("how", ["idle time-out", "session ran out"])
+    def test_her_own_post_with_its_token_is_kept(self, case: Case, caseworker: User, how: str) -> None:
+        client = signed_in_checking_csrf(caseworker)
+        path = contact_url(case)
+        assert client.get(path).status_code == 200
+        token = client.cookies["csrftoken"].value
+        idle(client) if how == "idle time-out" else run_out(client)
+        client.post(path, {"kind": "home_visit", "discussed": NOTE, "csrfmiddlewaretoken": token})
+        assert KeptForm.objects.get(user=caseworker, path=path).fields["discussed"] == [NOTE]
+
+
+def test_the_idle_warning_counts_from_the_time_the_server_last_saw_her(caseworker: User, settings: Any) -> None:
+    # given a 30-minute time-out and a worker the server last saw 50 seconds ago (within the minute
+    # in which it does not write the session again)
+    settings.URA_IDLE_TIMEOUT_MINUTES = 30
+    client = Client()
+    sign_in(client, caseworker)
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - 50
+    session.save()
+    # when she opens a page
+    response = client.get("/")
+    # then the page is told what the server will actually allow, not the whole 30 minutes
+    signed_out_in = 30 * 60 - (int(time.time()) - client.session[LAST_SEEN])
+    left = response.context["idle_seconds_left"]
+    assert signed_out_in - 2 <= left <= signed_out_in <= 30 * 60 - 50
+    assert f'data-idle-seconds-left="{left}"' in response.content.decode()

@@ -1,18 +1,18 @@
-"""A visit recorded without a connection (decision 89): the key the page encrypts with lives in
-the server's session, is replaced after URA_OFFLINE_HOURS, and every sign-out ends it and tells the
-browser to clear what the site stored."""
+"""A visit recorded without a connection (decision 89): the key the page encrypts with is kept on
+the server for the user's current sign-ins, is replaced after URA_OFFLINE_HOURS, outlives an idle
+sign-out, and an explicit sign-out ends it and tells the browser to clear what the site stored."""
 
 import base64
 import time
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from agencies.models import User
-from agencies.offline import KEY_AT
-from agencies.security import LAST_SEEN
+from agencies.security import LAST_SEEN, revoke_sign_ins
 from tests.agencies.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -46,29 +46,51 @@ def test_the_key_is_replaced_after_the_configured_hours(caseworker: User, settin
     client = Client()
     sign_in(client, caseworker)
     first = key_of(client)
-    session = client.session
-    session[KEY_AT] = int(time.time()) - 9 * 3600
-    session.save()
+    name = f"ura_offline_key:{caseworker.pk}:{caseworker.sign_in_generation}"
+    cache.set(name, {**cache.get(name), "at": int(time.time()) - 9 * 3600})
     # then what it encrypted can no longer be read: the page is given a new one
     assert key_of(client) != first
 
 
-@pytest.mark.parametrize("how", ["button", "idle time-out"])
-def test_signing_out_ends_the_key_and_clears_the_browser(caseworker: User, how: str) -> None:
-    # given a worker whose page holds the session's key
+def idle(client: Client) -> None:
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - 31 * 60
+    session.save()
+
+
+def test_an_idle_sign_out_keeps_the_key_and_the_browser_s_storage(caseworker: User) -> None:
+    # given a worker whose page holds her key, and who typed offline
     client = Client()
     sign_in(client, caseworker)
     first = key_of(client)
-    # when she signs out, or the idle time-out signs her out
+    # when the idle time-out signs her out (the server's, or the page's script's sign-out)
+    idle(client)
+    response = client.get("/")
+    assert response.status_code == 302
+    sign_in(client, caseworker)
+    idle(client)
+    by_script = client.post(reverse("logout"), {"ura_idle": "1"})
+    # then the browser keeps what it holds, and after signing in again the same key reads it
+    assert "Clear-Site-Data" not in response and "Clear-Site-Data" not in by_script
+    sign_in(client, caseworker)
+    assert key_of(client) == first
+
+
+@pytest.mark.parametrize("how", ["button", "revoke_sign_ins"])
+def test_signing_out_on_purpose_or_revoking_ends_the_key(caseworker: User, how: str) -> None:
+    # given a worker whose page holds her key
+    client = Client()
+    sign_in(client, caseworker)
+    first = key_of(client)
+    # when she signs out, or her sign-ins are revoked
     if how == "button":
         response = client.post(reverse("logout"))
+        # then the browser is told to clear the site's storage
+        assert response["Clear-Site-Data"] == '"cache", "storage"'
     else:
-        session = client.session
-        session[LAST_SEEN] = int(time.time()) - 31 * 60
-        session.save()
-        response = client.get("/")
-    # then the browser is told to clear the site's storage, and the next session has another key
-    assert response["Clear-Site-Data"] == '"cache", "storage"'
+        revoke_sign_ins(caseworker, reason="test")
+        caseworker.refresh_from_db()
+    # and the next sign-in has another key
     sign_in(client, caseworker)
     assert key_of(client) != first
 

@@ -4,14 +4,18 @@ kept as the worker's private draft, with what others recorded meanwhile shown to
 
 import datetime
 import re
+import time
 from typing import Any
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from agencies.models import KeptForm, User
+from agencies.offline import forget_key
+from agencies.security import LAST_SEEN
 from cases import services
 from cases.models import Case, Contact
 from tests.browser.conftest import sign_in
@@ -143,3 +147,89 @@ def test_what_is_held_is_wiped_after_the_configured_hours(
     page.clock.fast_forward("00:10:00")
     page.clock.run_for(61_000)
     assert page.evaluate(STORED)["idb"] == []
+
+
+def test_a_visit_typed_offline_in_a_tab_since_closed_survives_the_idle_time_out(
+    page: Any, live_server: Any, krasniqi: Case
+) -> None:
+    # given a worker who typed her note offline, then closed the tab
+    path = open_visit_form(page, live_server, krasniqi)
+    context = page.context
+    context.set_offline(True)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text(HELD)).to_be_visible()
+    page.close()
+    # when she comes back after the idle time-out, with the connection, and opens Ura again
+    key = next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "sessionid")
+    session = SessionStore(session_key=key)
+    session[LAST_SEEN] = int(time.time()) - 31 * 60
+    session.save()
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(live_server.url + path)
+    again.wait_for_url(re.compile(r"/accounts/login/"))
+    # and signs in again
+    again.get_by_label("Username").fill("sw.blerina")
+    again.get_by_label("Password").fill("ura-demo-2026")
+    again.get_by_role("button", name="Sign in").click()
+    # then what she typed offline is read with the same key and kept as her private draft
+    expect(again.get_by_text("The connection is back: what you typed offline is kept")).to_be_visible()
+    assert KeptForm.objects.get(user__username="sw.blerina", path=path).fields["discussed"] == [NOTE]
+    again.reload()
+    expect(again.get_by_label("What was discussed")).to_have_value(NOTE)
+    assert again.evaluate(STORED)["idb"] == []
+
+
+def test_everything_held_is_kept_when_the_connection_returns_after_the_idle_time_out(
+    page: Any, live_server: Any, krasniqi: Case
+) -> None:
+    # given a worker with the visit form open in two tabs, who typed in both offline
+    path = open_visit_form(page, live_server, krasniqi)
+    context = page.context
+    other = context.new_page()
+    other.goto(live_server.url + path)
+    other.get_by_label("Date and time").fill(page.get_by_label("Date and time").input_value())
+    expect(other.get_by_text("Kept as your private draft at")).to_be_visible()
+    context.set_offline(True)
+    other.get_by_label("What was discussed").fill("Typed in the other tab.")
+    expect(other.get_by_text(HELD)).to_be_visible()
+    other.close()
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text(HELD)).to_be_visible()
+    # when the connection returns after the server's idle time-out: the first record sent signs her out
+    key = next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "sessionid")
+    session = SessionStore(session_key=key)
+    session[LAST_SEEN] = int(time.time()) - 31 * 60
+    session.save()
+    context.set_offline(False)
+    expect(page.get_by_text("Not kept just now")).to_be_visible()
+    # then nothing held was dropped: signed in again, the rest is sent, the latest (this tab's) last
+    assert len(page.evaluate(STORED)["idb"]) >= 1
+    page.reload()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    page.get_by_label("Username").fill("sw.blerina")
+    page.get_by_label("Password").fill("ura-demo-2026")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("The connection is back: what you typed offline is kept")).to_be_visible()
+    assert KeptForm.objects.get(user__username="sw.blerina", path=path).fields["discussed"] == [NOTE]
+    assert page.evaluate(STORED)["idb"] == []
+
+
+def test_a_held_record_that_cannot_be_read_is_told_not_deleted(
+    page: Any, live_server: Any, krasniqi: Case, demo: dict[str, User]
+) -> None:
+    # given a note typed offline in a tab since closed, and the key it was encrypted with ended
+    path = open_visit_form(page, live_server, krasniqi)
+    context = page.context
+    context.set_offline(True)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text(HELD)).to_be_visible()
+    page.close()
+    forget_key(User.objects.get(username="sw.blerina"))
+    context.set_offline(False)
+    # when she opens the form again
+    again = context.new_page()
+    again.goto(live_server.url + path)
+    # then she is told it cannot be read, and it is not deleted before the limit
+    expect(again.get_by_role("alert").filter(has_text="can no longer be read")).to_be_visible()
+    assert len(again.evaluate(STORED)["idb"]) == 1
