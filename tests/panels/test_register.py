@@ -75,7 +75,14 @@ def test_a_register_with_a_person_left_unmarked_saves_nobody(
     response = client.post(url, {f"person_{coordinator.pk}": "present", f"person_{panel_member.pk}": "absent"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "The attendance was not saved" in body and "Choose present, absent or sent apologies." in body
+    assert "Choose present, absent or sent apologies." in body
+    # one error summary, the shared one that ura.js focuses; the unmarked person's fieldset points at
+    # its error and its radios say they are invalid; the marked ones do not
+    assert body.count("data-error-summary") == 1
+    unmarked = f"id_person_{caseworker.pk}"
+    assert f'aria-describedby="{unmarked}_error"' in body and f'id="{unmarked}_error"' in body
+    assert f'id="{unmarked}_0" aria-invalid="true"' in body
+    assert f'id="id_person_{coordinator.pk}_0" checked>' in body
     # what was chosen is kept on the form, and nothing is saved
     assert f'value="absent" id="id_person_{panel_member.pk}_1" checked' in body
     assert marks(meeting) == {}
