@@ -88,6 +88,9 @@ def _labels() -> dict[str, str]:
         "old": _("before"),
         "new": _("after"),
         "count": _("count"),
+        "present": _("present"),
+        "absent": _("absent"),
+        "apologies": _("sent apologies"),
     }
 
 
