@@ -260,12 +260,8 @@ def record_register(meeting: PanelMeeting, *, marks: dict[int, str], actor: User
     MeetingAttendance.objects.bulk_create(created)
     MeetingAttendance.objects.bulk_update(updated, ["present", "apologies", "agency"])
     if created or updated:
-        record(
-            AuditEvent.Action.ATTENDANCE_RECORDED,
-            actor=actor,
-            obj=meeting,
-            **{mark: names for mark, names in changed.items() if names},
-        )
+        recorded: dict[str, Any] = {mark: names for mark, names in changed.items() if names}
+        record(AuditEvent.Action.ATTENDANCE_RECORDED, actor=actor, obj=meeting, **recorded)
     return rows
 
 
