@@ -111,6 +111,7 @@ class AuditEvent(models.Model):
         PANEL_CHANGED = "panel_changed", _("Panel settings changed")
         MEETING_SCHEDULED = "meeting_scheduled", _("Panel meeting scheduled")
         MEETING_CLOSED = "meeting_closed", _("Panel meeting closed")
+        ATTENDANCE_RECORDED = "attendance_recorded", _("Meeting attendance recorded")
         CONFIDENTIALITY_ACKNOWLEDGED = "confidentiality_acknowledged", _("Confidentiality acknowledged")
         PANEL_DECISION = "panel_decision", _("Panel decision recorded")
         SHARE_DECLINED = "share_declined", _("Agency declined to share")

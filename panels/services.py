@@ -236,15 +236,32 @@ def record_register(meeting: PanelMeeting, *, marks: dict[int, str], actor: User
     unknown = set(marks) - set(people)
     if unknown or any(mark not in REGISTER_MARKS for mark in marks.values()):
         raise ValidationError(_("The register names someone who was not invited, or a choice that does not exist."))
+    # One read of the rows there are, then one insert and one update for the lot (not a query
+    # or three per person).
+    existing = {row.user_id: row for row in MeetingAttendance.objects.filter(meeting=meeting, user_id__in=marks)}
+    created, updated = [], []
+    changed: dict[str, list[str]] = {"present": [], "absent": [], "apologies": []}
     rows = []
     for user_id, mark in marks.items():
         user, agency = people[user_id]
-        row, _created = MeetingAttendance.objects.update_or_create(
-            meeting=meeting,
-            user=user,
-            defaults={"present": mark == "present", "apologies": mark == "apologies", "agency": agency},
-        )
+        present, apologies = mark == "present", mark == "apologies"
+        row = existing.get(user_id)
+        if row is None:
+            row = MeetingAttendance(meeting=meeting, user=user, agency=agency, present=present, apologies=apologies)
+            created.append(row)
+        elif (row.present, row.apologies, row.agency_id) != (present, apologies, agency.pk):
+            row.present, row.apologies, row.agency = present, apologies, agency
+            updated.append(row)
+        else:
+            rows.append(row)
+            continue
+        changed[mark].append(user.get_username())
         rows.append(row)
+    MeetingAttendance.objects.bulk_create(created)
+    MeetingAttendance.objects.bulk_update(updated, ["present", "apologies", "agency"])
+    if created or updated:
+        recorded: dict[str, Any] = {mark: names for mark, names in changed.items() if names}
+        record(AuditEvent.Action.ATTENDANCE_RECORDED, actor=actor, obj=meeting, **recorded)
     return rows
 
 

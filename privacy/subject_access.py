@@ -249,9 +249,22 @@ def _case_models() -> list[type[models.Model]]:
     return sorted(found, key=lambda m: m._meta.label)
 
 
-def _entry_item(obj: Any, owning_agency_id: int) -> dict[str, Any]:
-    """A row of a case: own-agency records of another agency are that agency's to disclose;
-    practitioners of other agencies are third parties."""
+def _about_someone_else(obj: Any, subject_id: int) -> bool:
+    """Whether a field of the row names another family member than the subject (a sibling's needs,
+    a plan action for the mother): the record is theirs, a third party's."""
+    for field in obj._meta.concrete_fields:
+        if field.is_relation and field.related_model is Person:
+            named = getattr(obj, field.attname)
+            if named is not None and named != subject_id:
+                return True
+    return False
+
+
+def _entry_item(obj: Any, owning_agency_id: int, subject_id: int) -> dict[str, Any]:
+    """A row of a case: a record about another family member is theirs; own-agency records of
+    another agency are that agency's to disclose; practitioners of other agencies are third parties."""
+    if _about_someone_else(obj, subject_id):
+        return _item(obj, whole=REDACT_THIRD_PARTY)
     author_agency = getattr(obj, "author_agency_id", None) or getattr(obj, "agency_id", None)
     other_agency = author_agency is not None and author_agency != owning_agency_id
     if other_agency and getattr(obj, "visibility", "") == "own_agency":
@@ -296,7 +309,7 @@ def collect(person: Person, *, actor: User) -> dict[str, Any]:
     entries: list[dict[str, Any]] = []
     for model in _case_models():
         for obj in model._base_manager.filter(case_id__in=case_ids).order_by("pk"):
-            entries.append(_entry_item(obj, owning[obj.serializable_value("case")]))
+            entries.append(_entry_item(obj, owning[obj.serializable_value("case")], person.pk))
     sections["case_records"] = entries
     consent_model = apps.get_model("families", "Consent")
     # A consent about another member is theirs (what they agreed to, why they withdrew) entirely.

@@ -5,12 +5,15 @@ by name and reference (not ids), and local time in the page and its CSV alike.
 The records themselves are unchanged (their hash covers them): this is only how they are shown.
 """
 
+import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -22,11 +25,14 @@ from cases.models import Case
 __all__ = ["csv_header", "csv_row", "csv_rows", "describe", "details", "name_events", "object_label"]
 
 # Particulars that say nothing to a reader, or that another column already gives.
-_HIDDEN = {"ids", "object_id", "search", "agency_id", "case_id", "first_contact_id"}
+_HIDDEN = {"ids", "id", "object_id", "search", "agency_id", "case_id", "first_contact_id", "referral_ids"}
+# Particulars holding a row's id (a person, a user, a record): an id says nothing to a reader.
+_ID_VALUED = {"person", "user", "case", "record", "merged", "kept", "consent", "replaced", "cases", "people"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?$")
 
 
-def _key_label(key: str) -> str:
-    labels = {
+def _labels() -> dict[str, str]:
+    return {
         "level": _("level"),
         "path": _("page"),
         "method": _("method"),
@@ -43,11 +49,93 @@ def _key_label(key: str) -> str:
         "steps": _("steps"),
         "agency": _("agency"),
         "report": _("report"),
+        "actions": _("actions"),
+        "agencies": _("agencies"),
+        "agreed_on": _("agreed on"),
+        "break_glass_reference": _("emergency access reference"),
+        "cadence_days": _("every how many days"),
+        "change": _("change"),
+        "consent_given_by": _("consent given by"),
+        "decision": _("decision"),
+        "detail": _("detail"),
+        "ends_at": _("ends at"),
+        "events": _("events"),
+        "file": _("file"),
+        "finalise": _("final"),
+        "goals": _("goals"),
+        "kind": _("kind"),
+        "legal_duty": _("legal duty"),
+        "model": _("records of"),
+        "moved": _("moved"),
+        "name": _("name"),
+        "next_review_on": _("next review on"),
+        "previous": _("before"),
+        "record_class": _("record class"),
+        "record_mode": _("how it was recorded"),
+        "risk_level": _("risk level"),
+        "scope": _("scope"),
+        "security_followup": _("security follow-up"),
+        "shares_flagged": _("shares flagged"),
+        "signature": _("signature"),
+        "subject": _("subject"),
+        "subject_username": _("whose account"),
+        "to": _("to"),
+        "to_agency": _("to agency"),
+        "username": _("user name"),
+        "content": _("content shown"),
+        "unscanned": _("not scanned"),
+        "from": _("from"),
+        "old": _("before"),
+        "new": _("after"),
+        "count": _("count"),
+        "present": _("present"),
+        "absent": _("absent"),
+        "apologies": _("sent apologies"),
     }
-    return str(labels.get(key, key.replace("_", " ")))
 
 
-def _value_text(value: Any) -> str:
+def _model(object_type: str) -> Any:
+    try:
+        return apps.get_model(object_type) if "." in (object_type or "") else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model: Any, name: str) -> Any:
+    """The field `name` of the event's model, or of a case (most particulars are a case's)."""
+    for candidate in (model, Case):
+        if candidate is None:
+            continue
+        try:
+            return candidate._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _key_label(key: str, model: Any = None) -> str:
+    label = _labels().get(key)
+    if label is not None:
+        return str(label)
+    field = _field(model, key)
+    if field is not None and hasattr(field, "verbose_name"):
+        return str(field.verbose_name)
+    return key.replace("_", " ")
+
+
+def _date_text(value: str) -> str | None:
+    if not _ISO_DATE.match(value):
+        return None
+    moment = parse_datetime(value) if len(value) > 10 else None
+    if moment is not None:
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return date_format(moment, "SHORT_DATETIME_FORMAT")
+    day = parse_date(value[:10])
+    return date_format(day, "SHORT_DATE_FORMAT") if day is not None else None
+
+
+def _value_text(value: Any, key: str = "", model: Any = None) -> str:
     if value is True:
         return _("yes")
     if value is False:
@@ -55,15 +143,43 @@ def _value_text(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, dict):
-        return ", ".join(f"{_key_label(str(k))} {_value_text(v)}" for k, v in value.items())
+        return ", ".join(
+            f"{_key_label(str(k), model)} {_value_text(v, str(k) if key != 'counts' else '', model)}"
+            for k, v in value.items()
+        )
     if isinstance(value, list | tuple):
-        return ", ".join(_value_text(item) for item in value)
+        return ", ".join(_value_text(item, key, model) for item in value)
+    if key == "fields" and isinstance(value, str):
+        return _key_label(value, model)  # a field's name: its label
+    if key == "model" and isinstance(value, str):
+        return object_label(value)
+    field = _field(model, key) if key else None
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, str(value).replace("_", " ")))
+    if isinstance(value, str):
+        shown = _date_text(value)
+        if shown is not None:
+            return shown
     return str(value).replace("_", " ")
 
 
-def details(data: dict[str, Any]) -> str:
-    """The record's particulars as "key: value; key: value", in the reader's words."""
-    parts = [f"{_key_label(key)}: {_value_text(value)}" for key, value in data.items() if key not in _HIDDEN]
+def _hidden(key: str, value: Any) -> bool:
+    if key in _HIDDEN or key.endswith(("_id", "_ids")):
+        return True
+    is_id = isinstance(value, int) and not isinstance(value, bool)
+    ids = isinstance(value, list) and value and all(isinstance(v, int) for v in value)
+    return key in _ID_VALUED and (is_id or bool(ids))
+
+
+def details(data: dict[str, Any], object_type: str = "") -> str:
+    """The record's particulars as "key: value; key: value", in the reader's words: labels, choices
+    and field names translated, dates in the reader's format, ids left out."""
+    model = _model(object_type)
+    parts = [
+        f"{_key_label(key, model)}: {_value_text(value, key, model)}"
+        for key, value in data.items()
+        if not _hidden(key, value)
+    ]
     return "; ".join(parts)
 
 
@@ -124,7 +240,7 @@ def csv_row(event: AuditEvent) -> list[Any]:
         getattr(event, "agency_name", ""),
         describe(event),
         getattr(event, "case_reference", ""),
-        details(event.data),
+        details(event.data, event.object_type),
         event.ip_address or "",
         event.reason,
         event.hash,

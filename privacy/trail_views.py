@@ -114,7 +114,7 @@ class AuditSearchView(DataProtectionOfficerRequired, ListView[AuditEvent]):
         trail_text.name_events(events)
         for event in events:
             event.about = trail_text.object_label(event.object_type)
-            event.details = trail_text.details(event.data)
+            event.details = trail_text.details(event.data, event.object_type)
         return {**context, "form": self.form}
 
     def export(self) -> StreamingHttpResponse:

@@ -19,6 +19,9 @@ from django.views.generic import ListView, TemplateView, UpdateView, View
 from agencies.access import Action, RestrictedViewMixin, get_restricted_object
 from agencies.access.views import RestrictedObjectFormView
 from agencies.models import Panel, PanelReminderSettings, User
+from audit.models import AuditEvent
+from audit.reads import client_ip
+from audit.services import record
 
 from . import services
 from .calendar import events_of, feed_user, ical, new_feed_secret
@@ -159,8 +162,19 @@ class CalendarFeedView(View):
         user = feed_user(secret)
         if user is None:
             raise Http404
+        events = events_of(user)
         with translation.override(user.language or None):
-            body = ical(events_of(user), request.build_absolute_uri("/").rstrip("/"))
+            body = ical(events, request.build_absolute_uri("/").rstrip("/"))
+        # The feed is read without a session, so the audit middleware does not see it: recorded here,
+        # without the secret in the path.
+        record(
+            AuditEvent.Action.LIST_READ,
+            actor=user,
+            ip_address=client_ip(request),
+            path=request.path[:500].replace(secret, "…"),
+            model="reminders.calendar_feed",
+            events=[event.uid for event in events],
+        )
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Cache-Control"] = "private, no-store"
         return response

@@ -14,8 +14,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from agencies.access import Action
+from agencies.access import Action, CaseAccess, is_data_protection_officer
 from agencies.models import Panel, User
+from audit.models import AuditEvent
 from cases.models import Case
 from panels.models import PanelMeeting
 
@@ -108,11 +109,14 @@ def english_on(html: str, whole: set[str], phrases: set[str]) -> set[str]:
 
 
 def main_pages(user: User) -> list[str]:
-    pages = [reverse("home"), reverse("cases:case_list"), reverse("referrals:referral_list")]
-    cases = Case.objects.restrict(user, Action.VIEW_SUMMARY).order_by("pk")
+    pages = [reverse("home")]
+    if not is_data_protection_officer(user):  # the officer reads no case through an agency (decision 44)
+        pages += [reverse("cases:case_list"), reverse("referrals:referral_list")]
+    cases = Case.objects.restrict(user, Action.VIEW_SUMMARY).with_access(user).order_by("pk")
     for case in cases[:6]:
         pages.append(case.get_absolute_url())
-        pages.append(reverse("audit:case_access_log", args=[case.pk]))
+        if CaseAccess.of(case, user).sees_access_log:  # the owner's and the coordinator's
+            pages.append(reverse("audit:case_access_log", args=[case.pk]))
     for case in Case.objects.restrict(user, Action.CHANGE).order_by("pk")[:1]:
         forms = ("case_stage", "case_risk", "case_key_worker", "restriction_create")
         pages += [reverse(f"cases:{name}", args=[case.pk]) for name in forms]
@@ -122,6 +126,10 @@ def main_pages(user: User) -> list[str]:
     pages += [meeting.get_absolute_url() for meeting in PanelMeeting.objects.restrict(user, Action.VIEW)[:3]]
     if user.has_perm("audit.view_subjectaccessrequest"):
         pages += [reverse("privacy:retention_list"), reverse("privacy:sar_list"), reverse("audit:auditevent_list")]
+        # the trail of the actions that carry particulars, each read in words (decision 86)
+        trail = reverse("audit:auditevent_list")
+        actions = AuditEvent.objects.exclude(data={}).values_list("action", flat=True).distinct()
+        pages += [f"{trail}?action={action}" for action in sorted(set(actions))]
     return pages
 
 
@@ -136,8 +144,7 @@ def test_no_english_is_left_on_the_main_albanian_pages(demo: dict[str, User]) ->
         client.force_login(user)
         for url in main_pages(user):
             response = client.get(url)
-            if response.status_code != 200:  # the access log is the owner's and the coordinator's
-                continue
+            assert response.status_code == 200, f"{username} {url}: {response.status_code}"
             assert response.headers["Content-Language"] == "sq"
             found = english_on(response.content.decode(), whole, phrases)
             if found:

@@ -28,6 +28,27 @@ WCAG = {
 PAGES_PER_PERSON = 60  # a bound, well above the routes anyone reaches (about 30)
 NOT_PAGES = ("/admin/", "/api/", "/static/", "/media/", "/accounts/logout/")
 LINKS = "() => [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href'))"
+# The main forms, posted empty once each (by the first person who reaches them), so that their error
+# state (the error summary, the invalid fields) is checked too, not only the blank form.
+FORMS_POSTED_EMPTY = {
+    "cases:entry_create:kind=contact",
+    "referrals:referral_create",
+    "panels:meeting_register",
+}
+# Empties what a person types (not hidden fields, the token or what the page set) and posts the
+# page's main form as its own submit button would, past any script that would keep it.
+POST_EMPTY = """() => {
+  const form = [...document.querySelectorAll('main form')].filter((f) => (f.method || '').toLowerCase() === 'post')
+    .sort((a, b) => b.elements.length - a.elements.length)[0];
+  if (!form) return false;
+  for (const field of form.elements) {
+    const typed = ['text', 'date', 'number', 'email', 'tel'].includes(field.type);
+    if (field.tagName === 'TEXTAREA' || (field.tagName === 'INPUT' && typed)) field.value = '';
+    if (field.type === 'radio' || field.type === 'checkbox') field.checked = false;
+  }
+  HTMLFormElement.prototype.submit.call(form);
+  return true;
+}"""
 
 
 def route(path: str) -> str | None:
@@ -50,7 +71,18 @@ def check(page: Any, axe: Axe, path: str, language: str) -> list[str]:
     ]
 
 
-def crawl(page: Any, base: str, checked_in_albanian: set[str]) -> tuple[int, list[str]]:
+def post_empty(page: Any, axe: Axe, path: str) -> list[str]:
+    """Post the page's main form empty and check the page that answers (its errors shown)."""
+    with page.expect_navigation():
+        if not page.evaluate(POST_EMPTY):
+            return [f"{path}: no form to post"]
+    faults = check(page, axe, f"{path} (posted empty)", "en")
+    if "data-error-summary" not in page.content():
+        faults.append(f"{path} (posted empty): no error summary")
+    return faults
+
+
+def crawl(page: Any, base: str, checked_in_albanian: set[str], posted: set[str]) -> tuple[int, list[str]]:
     """Visit every route reachable from home and check it in English; check it in Albanian too
     unless it already was, for someone else (what the language changes, the words and their length,
     is the same for everyone). Return how many pages were checked and the faults."""
@@ -62,11 +94,18 @@ def crawl(page: Any, base: str, checked_in_albanian: set[str]) -> tuple[int, lis
             response = page.goto(base + path)
         except Exception:  # noqa: S112 - a download starts instead of a page: nothing to check
             continue
+        if response is not None and response.status >= 500:  # a server error fails the crawl
+            faults.append(f"{path}: answered {response.status}")
+            continue
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             continue
         links = page.evaluate(LINKS)
         checked += 1
         faults += check(page, axe, path, "en")
+        if (form := str(route(urlsplit(path).path))) in FORMS_POSTED_EMPTY and form not in posted:
+            posted.add(form)
+            faults += post_empty(page, axe, path)
+            page.goto(base + path)
         if (here := str(route(path))) not in checked_in_albanian:
             checked_in_albanian.add(here)
             page.context.add_cookies([{"name": "django_language", "value": "sq", "url": base}])
@@ -87,15 +126,16 @@ def crawl(page: Any, base: str, checked_in_albanian: set[str]) -> tuple[int, lis
 def test_every_page_every_demo_person_reaches_passes_axe_wcag_aa(
     browser: Any, live_server: Any, demo: dict[str, User]
 ) -> None:
-    faults, checked, checked_in_albanian = [], 0, set[str]()
+    faults, checked, checked_in_albanian, posted = [], 0, set[str](), set[str]()
     for username in USERS:
         context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True, locale="en-GB")
         context.set_default_timeout(15_000)
         page = context.new_page()
         sign_in(page, live_server, username)
-        pages, found = crawl(page, live_server.url, checked_in_albanian)
+        pages, found = crawl(page, live_server.url, checked_in_albanian, posted)
         checked += pages
         faults += [f"{username} {fault}" for fault in found]
         context.close()
     assert checked > 10 * len(USERS) and len(checked_in_albanian) > 30  # it reached the pages, not just home
+    assert posted == FORMS_POSTED_EMPTY, f"forms never reached: {FORMS_POSTED_EMPTY - posted}"
     assert not faults, f"{len(faults)} violations in {checked} pages:\n" + "\n".join(faults)

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import User
 from cases import services
@@ -53,3 +54,24 @@ def test_a_stranger_and_a_summary_reader_learn_nothing(case: Case, stranger: Use
     assert client_for(stranger).get(url).status_code == 404
     assert client_for(summary_reader).get(url).status_code == 404
     assert Client().get(url).status_code == 302
+
+
+def test_the_changes_cost_the_same_for_one_and_for_many(
+    case: Case, caseworker: User, police_officer: User, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    worker = client_for(caseworker)
+    url = (
+        reverse("cases:changes_since", args=[case.pk]) + f"?after={CaseEvent.objects.filter(case=case).latest('pk').pk}"
+    )
+
+    def cost() -> int:
+        with django_assert_max_num_queries(30) as captured:
+            assert worker.get(url).status_code == 200
+        return len(captured)
+
+    services.record_contact(visit(case, discussed="One"), actor=police_officer)
+    one = cost()
+    for number in range(4):
+        services.record_contact(visit(case, discussed=f"Visit {number}"), actor=police_officer)
+    assert worker.get(url).content.decode().count("<li") == 5
+    assert cost() == one

@@ -7,11 +7,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
-from agencies.models import Panel, User
+from agencies.models import Agency, Membership, Panel, User
+from audit.models import AuditEvent
 from cases.models import Case
 from panels import services
 from panels.models import MeetingAttendance, PanelMeeting
+from tests.conftest import member
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +78,14 @@ def test_a_register_with_a_person_left_unmarked_saves_nobody(
     response = client.post(url, {f"person_{coordinator.pk}": "present", f"person_{panel_member.pk}": "absent"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "The attendance was not saved" in body and "Choose present, absent or sent apologies." in body
+    assert "Choose present, absent or sent apologies." in body
+    # one error summary, the shared one that ura.js focuses; the unmarked person's fieldset points at
+    # its error and its radios say they are invalid; the marked ones do not
+    assert body.count("data-error-summary") == 1
+    unmarked = f"id_person_{caseworker.pk}"
+    assert f'aria-describedby="{unmarked}_error"' in body and f'id="{unmarked}_error"' in body
+    assert f'id="{unmarked}_0" aria-invalid="true"' in body
+    assert f'id="id_person_{coordinator.pk}_0" checked>' in body
     # what was chosen is kept on the form, and nothing is saved
     assert f'value="absent" id="id_person_{panel_member.pk}_1" checked' in body
     assert marks(meeting) == {}
@@ -100,3 +110,43 @@ def test_a_panel_member_cannot_record_the_register(meeting: PanelMeeting, panel_
     url = reverse("panels:meeting_register", args=[meeting.pk])
     assert client_for(panel_member).post(url, {f"person_{panel_member.pk}": "present"}).status_code == 403
     assert marks(meeting) == {}
+
+
+def test_the_register_costs_the_same_for_few_people_and_many(
+    meeting: PanelMeeting,
+    coordinator: User,
+    other_agency: Agency,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    client = client_for(coordinator)
+    url = reverse("panels:meeting_register", args=[meeting.pk])
+
+    def costs() -> tuple[int, int]:
+        with django_assert_max_num_queries(40) as shown:
+            form = client.get(url).context["form"]
+        data = {name: "present" for name in form.fields}
+        with django_assert_max_num_queries(60) as saved:
+            assert client.post(url, data).status_code == 302
+        MeetingAttendance.objects.filter(meeting=meeting).delete()
+        return len(shown), len(saved)
+
+    few = costs()
+    for number in range(6):
+        member(other_agency, Membership.Role.PANEL_MEMBER, username=f"member{number}")
+    many = costs()
+    assert len(client.get(url).context["form"].fields) == 9
+    assert many == few
+
+
+def test_the_register_is_one_audit_record_naming_the_changes(
+    meeting: PanelMeeting, coordinator: User, panel_member: User, caseworker: User
+) -> None:
+    marks_ = {coordinator.pk: "present", panel_member.pk: "apologies", caseworker.pk: "absent"}
+    services.record_register(meeting, marks=marks_, actor=coordinator)
+    services.record_register(meeting, marks={**marks_, caseworker.pk: "present"}, actor=coordinator)
+    events = list(AuditEvent.objects.filter(action=AuditEvent.Action.ATTENDANCE_RECORDED).order_by("pk"))
+    assert [e.data for e in events] == [
+        {"present": ["coordinator"], "absent": ["caseworker"], "apologies": ["panel_member"]},
+        {"present": ["caseworker"]},
+    ]
+    assert marks(meeting)["caseworker"] == (True, False)

@@ -91,6 +91,41 @@ class TestExport:
         # then the son's consent (who, what for, why withdrawn) is his: left out whole
         assert consents == []
 
+    def test_records_about_a_sibling_are_a_third_partys(self, full_case: Case, dpo: User) -> None:
+        # given a sibling's needs and a plan action for the sibling, next to the subject's own needs
+        from cases import services
+        from cases.models import ChildNeeds
+        from interventions import services as plans
+        from interventions.models import PlanAction
+        from tests.factories import relative
+
+        sibling = relative(full_case, "Arbenita", 9)
+        owner = full_case.owner
+        services.record_child_needs(
+            ChildNeeds(case=full_case, child=sibling, age_band="under_12", schooling="attending", needs="Sibling Mnbv"),
+            actor=owner,
+        )
+        services.record_child_needs(
+            ChildNeeds(case=full_case, child=full_case.index_person, age_band="12_17", schooling="attending",
+                       needs="Own needs Tyui"),
+            actor=owner,
+        )  # fmt: skip
+        action = {
+            "type": "pragmatic", "measure": "housing", "provider_agency": full_case.owning_agency,
+            "due_on": timezone.localdate(), "beneficiary": sibling, "intended_outcome": "For sibling Ghjk",
+        }  # fmt: skip
+        plans.create_plan(full_case, goals=[{"text": "A home", "actions": [action]}], actor=owner)
+        assert PlanAction.objects.get().beneficiary == sibling
+        sar = open_for(full_case, dpo)
+        # when
+        data = subject_access.export_request(sar, actor=dpo, fmt="json")
+        # then the sibling's record is left out, counted; the subject's own stays
+        dump = json.dumps(data)
+        assert "Sibling Mnbv" not in dump and "Arbenita" not in dump and "For sibling Ghjk" not in dump
+        needs = [r for r in data["sections"]["case_records"] if r["type"] == "cases.childneeds"]
+        assert [r["fields"]["needs"] for r in needs] == ["Own needs Tyui"]
+        assert data["withheld_records"]["case_records"] >= 2
+
     def test_a_referral_matched_by_name_only_is_marked_to_confirm(self, full_case: Case, dpo: User) -> None:
         # given a referral about someone of the same name, linked to no case or family of theirs
         from tests.factories import ReferralFactory

@@ -12,6 +12,7 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from agencies.models import Agency, Panel, User
+from audit.models import AuditEvent
 from cases import services
 from cases.models import Case, Contact
 from panels import services as panels
@@ -83,6 +84,27 @@ def test_a_deactivated_users_feed_is_closed(case: Case) -> None:
     url = feed_url(case.owner)
     User.objects.filter(pk=case.owner.pk).update(is_active=False)
     assert Client().get(url).status_code == 404
+
+
+def test_ending_every_sign_in_closes_the_feed(case: Case) -> None:
+    from agencies.security import revoke_sign_ins
+
+    url = feed_url(case.owner)
+    revoke_sign_ins(case.owner, reason="Phone lost")
+    assert Client().get(url).status_code == 404
+
+
+def test_each_feed_fetch_is_recorded_without_its_secret(case: Case) -> None:
+    agree_visit(case, 3)
+    url = feed_url(case.owner)
+    Client().get(url)
+    Client().get(url)
+    reads = AuditEvent.objects.filter(action=AuditEvent.Action.LIST_READ, data__model="reminders.calendar_feed")
+    assert reads.count() == 2
+    read = reads.first()
+    assert read is not None and read.actor == case.owner and len(read.data["events"]) == 1
+    secret = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert secret not in read.data["path"]
 
 
 def test_the_feed_costs_the_same_for_one_visit_and_for_five(
