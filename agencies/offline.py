@@ -1,7 +1,7 @@
 """A visit recorded without a connection (decision 89): the key the page's script encrypts with.
 
 What a worker types while the tablet is offline is held in the browser only encrypted (AES-GCM,
-static/ura/offline.js). The key is made here and kept on the server, for the user and their current
+static/ura/offline.js). The key is made here and kept on the server (in the database), for the user and their current
 sign-ins (user and `sign_in_generation`), for URA_OFFLINE_HOURS; a signed-in page is given it and
 imports it as a non-extractable key held in memory: the device never stores it. It outlives an idle
 sign-out, so that what was typed offline on a page closed meanwhile can be read and sent once the
@@ -11,16 +11,17 @@ key replaces it: anything older can no longer be read, and the script deletes it
 """
 
 import base64
+import datetime
 import secrets
-import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from .access import Action
 from .kept import _SignedInJson
@@ -33,26 +34,35 @@ CLEAR_SITE_DATA = '"cache", "storage"'
 IDLE_SIGN_OUT = "ura_idle"
 
 
-def _name(user: Any, generation: int | None = None) -> str:
-    generation = user.sign_in_generation if generation is None else generation
-    return f"ura_offline_key:{user.pk}:{generation}"
-
-
 def offline_key(user: Any) -> str:
-    """The user's key (base64, 256 bits), made anew once it is URA_OFFLINE_HOURS old."""
-    now = int(time.time())
-    hours = int(settings.URA_OFFLINE_HOURS) * 3600
-    stored = cache.get(_name(user))
-    if not isinstance(stored, dict) or now - int(stored.get("at", 0)) >= hours:
-        stored = {"key": base64.b64encode(secrets.token_bytes(32)).decode(), "at": now}
-        cache.set(_name(user), stored, hours)
-    key: str = stored["key"]
-    return key
+    """The user's key (base64, 256 bits), made anew once it is URA_OFFLINE_HOURS old. One row per
+    user and sign-in generation: two first requests at once get the same key."""
+    from .models import OfflineKey
+
+    now = timezone.now()
+    oldest = now - datetime.timedelta(hours=int(settings.URA_OFFLINE_HOURS))
+    generation = user.sign_in_generation
+    with transaction.atomic():
+        OfflineKey.objects.filter(user=user, made_at__lte=oldest).delete()
+        OfflineKey.objects.filter(user=user).exclude(generation=generation).delete()
+        try:
+            with transaction.atomic():
+                row, _made = OfflineKey.objects.get_or_create(
+                    user=user,
+                    generation=generation,
+                    defaults={"key": base64.b64encode(secrets.token_bytes(32)).decode(), "made_at": now},
+                )
+        except IntegrityError:  # another request made it in the meantime
+            row = OfflineKey.objects.get(user=user, generation=generation)
+    return row.key
 
 
 def forget_key(user: Any, generation: int | None = None) -> None:
     """End the user's key: what it encrypted can no longer be read."""
-    cache.delete(_name(user, generation))
+    from .models import OfflineKey
+
+    generation = user.sign_in_generation if generation is None else generation
+    OfflineKey.objects.filter(user=user, generation=generation).delete()
 
 
 class OfflineKeyView(_SignedInJson):

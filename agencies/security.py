@@ -10,7 +10,6 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -75,8 +74,7 @@ def revoke_sign_ins(user: Any, *, reason: str, actor: Any = None) -> None:
     type(user).objects.filter(pk=user.pk).update(sign_in_generation=F("sign_in_generation") + 1)
     forget_key(user, generation)  # what was typed offline under the ended sign-ins cannot be read
     revoke_tokens(user, reason=reason, actor=actor)
-    # The calendar feed opens by its secret alone, like a session: it ends with them (decision 92).
-    apps.get_model("reminders", "CalendarFeed").objects.filter(user=user).delete()
+    # (the calendar feed, which opens by its secret alone like a session, ends on this signal: decision 92)
     account_changed.send(sender=type(user), user=user, event="sign_ins_revoked", actor=actor, detail=reason)
     forget_access(user)  # memberships changed: what the user may see is read again
 

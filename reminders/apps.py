@@ -10,7 +10,12 @@ class RemindersConfig(AppConfig):
     def ready(self) -> None:
         # A notice kind is created by a signal of the app where it happens (that app imports
         # nothing of ours): connect each kind that listens.
+        from agencies.security import account_changed
+
+        from .calendar import end_feed_with_the_sign_ins
         from .deadlines import kinds
+
+        account_changed.connect(end_feed_with_the_sign_ins, weak=False, dispatch_uid="reminders.calendar_feed_ended")
 
         for kind in kinds():
             if kind.listens_to is not None:

@@ -9,6 +9,7 @@ import dataclasses
 import datetime
 import hashlib
 import secrets
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -122,3 +123,10 @@ def ical(events: list[Event], base_url: str) -> str:
         lines += [f"SUMMARY:{_escape(event.title)}", f"URL:{base_url}{event.url}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
+
+
+def end_feed_with_the_sign_ins(sender: Any, user: User, event: str, **kwargs: Any) -> None:
+    """The feed opens by its secret alone, like a session: "end every sign-in" ends it too
+    (agencies.security.account_changed, sent by revoke_sign_ins; decision 92)."""
+    if event == "sign_ins_revoked":
+        CalendarFeed.objects.filter(user=user).delete()

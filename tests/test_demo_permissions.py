@@ -46,7 +46,10 @@ def browser(user: User) -> Client:
 def without_tokens(content: bytes) -> bytes:
     """A page with what differs by request alone (CSRF tokens, the path the language switch
     returns to) blanked, to compare two answers."""
-    tokens = rb'(csrfmiddlewaretoken" value="|X-CSRFToken": "|name="next" value="|name="idempotency_key" value=")'
+    tokens = (
+        rb'(csrfmiddlewaretoken" value="|X-CSRFToken": "|name="next" value="|name="idempotency_key" value="'
+        rb'|data-idle-seconds-left=")'
+    )
     return re.sub(tokens + rb'[^"]+', rb"\1", content)
 
 

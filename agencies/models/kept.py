@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..access import Action, RestrictedQuerySet, rules
 
-__all__ = ["KeptForm"]
+__all__ = ["KeptForm", "OfflineKey"]
 
 
 class KeptForm(models.Model):
@@ -37,3 +37,29 @@ class KeptForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.path}"
+
+
+class OfflineKey(models.Model):
+    """The key a user's pages encrypt offline typing with (decision 89), for the user's current
+    sign-ins. In the database, not the cache: a cache restarted empty (or evicting) would leave
+    what a worker typed offline unreadable, and two first requests could each make a key."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    generation = models.PositiveIntegerField(_("sign-ins"))
+    key = models.CharField(_("key"), max_length=64)
+    made_at = models.DateTimeField(_("made at"))
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = rules.own_typing
+    read_action = Action.VIEW
+
+    class Meta:
+        verbose_name = _("offline key")
+        verbose_name_plural = _("offline keys")
+        ordering = ["-made_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "generation"], name="agencies_offlinekey_unique_user_generation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.generation}"

@@ -3,6 +3,7 @@ the server for the user's current sign-ins, is replaced after URA_OFFLINE_HOURS,
 sign-out, and an explicit sign-out ends it and tells the browser to clear what the site stored."""
 
 import base64
+import datetime
 import time
 from typing import Any
 
@@ -10,8 +11,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from agencies.models import User
+from agencies.models import OfflineKey, User
 from agencies.security import LAST_SEEN, revoke_sign_ins
 from tests.agencies.conftest import sign_in
 
@@ -46,10 +48,20 @@ def test_the_key_is_replaced_after_the_configured_hours(caseworker: User, settin
     client = Client()
     sign_in(client, caseworker)
     first = key_of(client)
-    name = f"ura_offline_key:{caseworker.pk}:{caseworker.sign_in_generation}"
-    cache.set(name, {**cache.get(name), "at": int(time.time()) - 9 * 3600})
+    OfflineKey.objects.filter(user=caseworker).update(made_at=timezone.now() - datetime.timedelta(hours=9))
     # then what it encrypted can no longer be read: the page is given a new one
     assert key_of(client) != first
+
+
+def test_the_key_outlives_a_cache_emptied(caseworker: User) -> None:
+    # given a key given to the page
+    client = Client()
+    sign_in(client, caseworker)
+    first = key_of(client)
+    # when the cache restarts empty (a Redis restarted without its data)
+    cache.clear()
+    # then the page is given the same key: what it encrypted offline can still be read
+    assert key_of(client) == first
 
 
 def idle(client: Client) -> None:

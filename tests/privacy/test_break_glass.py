@@ -142,7 +142,9 @@ def test_a_case_beyond_the_partnership_answers_like_a_reference_that_does_not_ex
     # then the two answers are the same page but for the reference typed, nothing is opened, and
     # both refusals are in the trail with the reference
     def same(page: str, reference: str) -> str:
-        tokens = r'(csrfmiddlewaretoken" value=|CSRFToken": |name="idempotency_key" value=)"[^"]+"'
+        tokens = (
+            r'(csrfmiddlewaretoken" value=|CSRFToken": |name="idempotency_key" value=|data-idle-seconds-left=)"[^"]+"'
+        )
         page = re.sub(tokens, "TOKEN", page)  # new each page
         return page.replace(reference, "REF")
 

@@ -30,7 +30,8 @@ NO_SUCH_SLUG = "nosuchthing"
 NUL = "1%00"  # a NUL byte in the path
 TOKENS = re.compile(
     r'(csrfmiddlewaretoken" value="|X-CSRFToken": "|name="next" value="|nonce="|csrftoken=|"csrfToken": "'
-    r'|name="idempotency_key" value=")[^"&;]+'  # a new key in every form, each time it is drawn (decision 73)
+    # a new key in every form, each time it is drawn (decision 73); the minutes before the idle time-out
+    r'|name="idempotency_key" value="|data-idle-seconds-left=")[^"&;]+'
 )
 
 
