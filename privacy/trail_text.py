@@ -28,6 +28,12 @@ __all__ = ["csv_header", "csv_row", "csv_rows", "describe", "details", "name_eve
 _HIDDEN = {"ids", "id", "object_id", "search", "agency_id", "case_id", "first_contact_id", "referral_ids"}
 # Particulars holding a row's id (a person, a user, a record): an id says nothing to a reader.
 _ID_VALUED = {"person", "user", "case", "record", "merged", "kept", "consent", "replaced", "cases", "people"}
+# Particulars whose text is a code or a page, never a person's words or name: shown as they are.
+_PLAIN_TEXT = {
+    "path", "method", "format", "level", "scope", "kind", "stage", "visibility", "decision", "record_mode",
+    "record_class", "risk_level", "status", "break_glass_reference", "action", "model", "basis", "channel",
+    "outcome", "urgency", "role", "event", "change", "purposes", "report", "step",
+}  # fmt: skip
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?$")
 
 
@@ -160,6 +166,10 @@ def _value_text(value: Any, key: str = "", model: Any = None) -> str:
         shown = _date_text(value)
         if shown is not None:
             return shown
+        if key not in _PLAIN_TEXT:
+            # Free text (who consented, who agreed, a file's or a person's name): the trail says it
+            # was recorded, not what it says; the officer reads it in the record, where it is kept.
+            return _("(recorded, not shown)")
     return str(value).replace("_", " ")
 
 
