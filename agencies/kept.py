@@ -193,10 +193,10 @@ def idle_timeout(request: HttpRequest) -> dict[str, Any]:
     session = getattr(request, "session", None)
     last_seen = session.get(LAST_SEEN) if session is not None else None
     left = timeout if last_seen is None else max(0, timeout - (int(time.time()) - int(last_seen)))
-    # Down to the whole minute: the warning comes up to a minute earlier, never later, and a page
-    # does not differ from the next one by the second it was drawn (a hidden record's answer must
-    # read exactly like a missing one's).
-    left = left - left % 60
+    # Given to the second: rounding it down to the minute would sign the page out up to a minute
+    # before the server does. Two pages drawn a second apart differ here as they already do in
+    # their masked CSRF tokens; the probes that compare a hidden record's page with a missing
+    # one's normalise both.
     return {
         "idle_seconds": timeout,
         "idle_seconds_left": left,

@@ -213,5 +213,5 @@ def test_the_idle_warning_counts_from_the_time_the_server_last_saw_her(caseworke
     # then the page is told what the server will actually allow, not the whole 30 minutes
     signed_out_in = 30 * 60 - (int(time.time()) - client.session[LAST_SEEN])
     left = response.context["idle_seconds_left"]
-    assert signed_out_in - 62 <= left <= signed_out_in <= 30 * 60 - 50 and left % 60 == 0  # down to the minute
+    assert signed_out_in - 2 <= left <= signed_out_in <= 30 * 60 - 50
     assert f'data-idle-seconds-left="{left}"' in response.content.decode()
