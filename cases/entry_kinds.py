@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import CaseAccess
 from agencies.models import Agency, User
+from agencies.widgets import DateTimeInput
 
 from . import services
 from .api.entry_serializers import (
@@ -43,7 +44,17 @@ from .entry_forms import (
     NeedsAssessmentForm,
     NetworkFormSet,
 )
-from .models import Attachment, Case, CaseNote, ChildNeeds, Contact, Entry, NeedsAssessment, SecurityAssessment
+from .models import (
+    Attachment,
+    Case,
+    CaseNote,
+    ChildNeeds,
+    Contact,
+    Entry,
+    NeedsAssessment,
+    PoliceAction,
+    SecurityAssessment,
+)
 
 __all__ = ["KINDS", "EntryKind", "entry_kind", "entry_kinds", "kind_for"]
 
@@ -220,6 +231,30 @@ KINDS = [
         widgets={"assessment": forms.Textarea(attrs={"rows": 6}), "abstract": forms.Textarea(attrs={"rows": 3})},
         sector=Agency.Sector.POLICE,
         sector_refusal=_("The security assessment is the police's."),
+    ),
+    EntryKind(
+        model=PoliceAction,
+        route="police-actions",
+        doc=(
+            "A police search, arrest or raid touching the family (the police's; the partners read the abstract).\n"
+            "Recording a final one sets `follow_up_due_on`: a social or family worker visits the family by then."
+        ),
+        event="police_action",
+        event_label=_("Police action"),
+        event_text=_("Police action: %(action)s. A follow-up visit to the family is due."),
+        menu_label=_("A police search, arrest or raid"),
+        record=services.record_police_action,
+        fields=("kind", "occurred_at", "what_happened"),
+        widgets={
+            "occurred_at": DateTimeInput(),
+            "what_happened": forms.Textarea(attrs={"rows": 5}),
+            "abstract": forms.Textarea(attrs={"rows": 3}),
+        },
+        event_data=lambda action: {"action": action.kind},
+        event_choices={"action": PoliceAction.Kind},
+        filters=("kind",),
+        sector=Agency.Sector.POLICE,
+        sector_refusal=_("Police actions are recorded by the police."),
     ),
     EntryKind(
         model=ChildNeeds,

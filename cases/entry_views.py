@@ -24,7 +24,7 @@ from agencies.access import (
     get_restricted_object,
 )
 from audit.reads import note_read
-from families.models import DisclosureRestriction
+from families.models import DisclosureRestriction, SafetyWarning
 
 from . import services
 from .entry_forms import (
@@ -101,6 +101,10 @@ class _EntryFormView(RestrictedObjectFormView):
             title=self.kind.title,
             formsets=self.formsets,
             case_restrictions=restrictions.select_related("person"),
+            # Whoever records a visit is reminded of the dangers at the door (decision 133).
+            case_warnings=SafetyWarning.objects.restrict(self.request.user, Action.VIEW).filter(
+                family_id=case.family_id, ended_at__isnull=True
+            ),
             # Typed offline, the form asks what others recorded since (decision 89).
             last_event_seen=last_event_seen(self.actor, case),
         )

@@ -3,10 +3,14 @@
 Each reads through `restrict()` for the reader and asks the page's `CaseAccess` what it may show;
 the pages that list them are in `pages/views.py`."""
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from agencies.access import Action, CaseAccess
 from agencies.models import User
@@ -16,7 +20,18 @@ from families.sections import members_of
 
 from .children import children_of, drafts_of
 from .involvement import involvement
-from .models import Case, CaseEvent, CaseShare, DisclosureCheck, InformationRequest, OwnerQuestion, RiskRecord
+from .models import (
+    Case,
+    CaseEvent,
+    CaseShare,
+    Contact,
+    DisclosureCheck,
+    InformationRequest,
+    OwnerQuestion,
+    PlannedVisit,
+    PoliceAction,
+    RiskRecord,
+)
 from .services import next_contact, refusals
 
 __all__ = [
@@ -24,11 +39,13 @@ __all__ = [
     "Children",
     "ClosedCases",
     "Drafts",
+    "FieldSafety",
     "Header",
     "History",
     "InformationRequests",
     "Involvement",
     "MyCases",
+    "MyVisitsOut",
     "OwnerQuestions",
     "QuestionsForMyAgency",
     "Refusals",
@@ -256,3 +273,64 @@ class ClosedCases(HomeSection):
 
     def context(self, user: User, request: HttpRequest) -> dict[str, Any]:
         return {"closed_count": Case.objects.restrict(user, Action.VIEW).closed().filter(owner=user).count()}
+
+
+class FieldSafety(CaseSection):
+    """Safety in the field, for the case team (decisions 134-136): who is out at the family now,
+    the follow-up visits police actions call for, and the people the family has met (a new face is
+    one the family first met within `URA_NEW_FACE_DAYS`)."""
+
+    name = "field_safety"
+    template_name = "cases/sections/field_safety.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
+        out = PlannedVisit.objects.restrict(user, Action.VIEW).filter(case=case, checked_in_at__isnull=True)
+        visited = Contact.objects.filter(
+            case=case, is_draft=False, outcome=Contact.Outcome.HELD, occurred_at__gte=OuterRef("occurred_at")
+        )
+        aftercare = (
+            PoliceAction.objects.restrict(user, Action.VIEW)
+            .final()
+            .filter(case=case)
+            .annotate(followed_up=Exists(visited))
+            .order_by("-occurred_at")[:5]
+        )
+        since = timezone.now() - datetime.timedelta(days=365)
+        contacts = Contact.objects.restrict(user, Action.VIEW).final().filter(case__family_id=case.family_id)
+        through: Any = Contact.visitors.through.objects
+        faces = (
+            through.filter(contact__in=contacts)
+            .values("user_id")
+            .annotate(first=Min("contact__occurred_at"), last=Max("contact__occurred_at"), times=Count("contact"))
+            .filter(last__gte=since)
+            .order_by("-last")
+        )
+        rows = list(faces[:12])
+        people = {u.pk: u for u in User.objects.filter(pk__in=[row["user_id"] for row in rows])}
+        new_since = timezone.now() - datetime.timedelta(days=settings.URA_NEW_FACE_DAYS)
+        people_met = [
+            {"user": people[row["user_id"]], "first": row["first"], "last": row["last"], "times": row["times"],
+             "new": row["first"] >= new_since}
+            for row in rows
+            if row["user_id"] in people
+        ]  # fmt: skip
+        return {
+            "visits_out": list(out.select_related("visitor")),
+            "aftercare": list(aftercare),
+            "people_met": people_met,
+            "new_faces": sum(1 for row in people_met if row["new"]),
+        }
+
+
+class MyVisitsOut(HomeSection):
+    """The visits the user is out on: one big button to say they are back safe (decision 134)."""
+
+    name = "visits_out"
+    template_name = "cases/sections/visits_out.html"
+
+    def context(self, user: User, request: HttpRequest) -> dict[str, Any]:
+        visits = PlannedVisit.objects.restrict(user, Action.VIEW).filter(visitor=user, checked_in_at__isnull=True)
+        return {"visits": list(visits.select_related("case__family").order_by("expected_back_at")[:10])}

@@ -3,7 +3,7 @@ of sections above every app (`pages.views.CaseView`) and joins these in `setting
 
 from django.urls import path
 
-from . import entry_views, family_views, offline_views, question_views, views
+from . import entry_views, family_views, offline_views, question_views, safety_views, views
 
 app_name = "cases"
 
@@ -35,6 +35,14 @@ urlpatterns = [
         entry_views.LiftRestrictionView.as_view(),
         name="restriction_lift",
     ),
+    path("<int:pk>/safety/new/", safety_views.SafetyWarningCreateView.as_view(), name="safety_warning_create"),
+    path(
+        "<int:pk>/safety/<int:warning>/review/",
+        safety_views.ReviewSafetyWarningView.as_view(),
+        name="safety_warning_review",
+    ),
+    path("<int:pk>/visits/plan/", safety_views.PlanVisitView.as_view(), name="visit_plan"),
+    path("<int:case_pk>/visits/<int:pk>/check-in/", safety_views.CheckInView.as_view(), name="visit_check_in"),
     path("<int:pk>/ask-owner/", question_views.AskOwnerView.as_view(), name="owner_question_create"),
     path(
         "<int:case_pk>/owner-questions/<int:pk>/answer/",

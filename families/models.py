@@ -21,6 +21,7 @@ __all__ = [
     "Person",
     "PersonQuerySet",
     "Relation",
+    "SafetyWarning",
     "Whereabouts",
 ]
 
@@ -289,6 +290,59 @@ class DisclosureRestriction(models.Model):
     @property
     def is_active(self) -> bool:
         return self.lifted_at is None
+
+
+class SafetyWarning(models.Model):
+    """A danger to the professionals who visit a family or an address (seed 000: "guarantee the
+    safety of professionals"): visit in pairs only, police protection, a dog, weapons, a hostile
+    relative. Every reader of one of the family's cases learns that a warning exists and its kind
+    (a summary reader too: the panel sends people to the door); only full readers read its detail
+    and the address. It is reviewed by its date and ended when it no longer applies."""
+
+    class Kind(models.TextChoices):
+        PAIRS_ONLY = "pairs_only", _("Visit in pairs only")
+        POLICE_PROTECTION = "police_protection", _("Visit with police protection")
+        DOG = "dog", _("Dangerous dog")
+        WEAPONS = "weapons", _("Weapons in the home")
+        HOSTILE_RELATIVE = "hostile_relative", _("Hostile relative")
+        OTHER = "other", _("Other danger")
+
+    family = models.ForeignKey(
+        Family, on_delete=models.CASCADE, related_name="safety_warnings", verbose_name=_("family")
+    )
+    kind = models.CharField(_("kind of danger"), max_length=24, choices=Kind.choices)
+    address = models.CharField(
+        _("address"), max_length=300, blank=True, help_text=_("Only if the danger is at one address of the family.")
+    )
+    detail = models.TextField(_("what visitors must know"), blank=True)
+    review_on = models.DateField(_("review by"))
+    recorded_by = models.ForeignKey("agencies.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey("agencies.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = rules.family_child
+    # A summary reader knows it exists and its kind (decision 133).
+    read_action = Action.VIEW_SUMMARY
+    # What a summary reader is not told.
+    CONTENT_FIELDS = ("address", "detail")
+
+    class Meta:
+        ordering = ["family", "-created_at", "-pk"]
+        verbose_name = _("staff-safety warning")
+        verbose_name_plural = _("staff-safety warnings")
+        indexes = [
+            models.Index(fields=["family", "ended_at"], name="families_safety_current_idx"),
+            models.Index(fields=["review_on"], name="families_safety_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
 
 
 class Consent(models.Model):

@@ -8,9 +8,9 @@ from agencies.access import Action, CaseAccess
 from agencies.models import User
 from agencies.sections import CaseSection
 
-from .models import Consent, DisclosureRestriction, Person
+from .models import Consent, DisclosureRestriction, Person, SafetyWarning
 
-__all__ = ["Consents", "Members", "Restrictions", "members_of"]
+__all__ = ["Consents", "Members", "Restrictions", "SafetyWarnings", "members_of"]
 
 MEMBERS_ATTR = "_ura_family_members"
 
@@ -37,6 +37,22 @@ class Restrictions(CaseSection):
         if not access.full:
             return {"restrictions_apply": active.restrict(user, Action.VIEW_SUMMARY).exists()}
         return {"restrictions": active.restrict(user, Action.VIEW).select_related("person")}
+
+
+class SafetyWarnings(CaseSection):
+    """Dangers to those who visit the family (decision 133): every reader learns that a warning
+    exists and its kind; full readers read its detail and address, and the review date."""
+
+    name = "safety_warnings"
+    template_name = "families/sections/safety_warnings.html"
+
+    def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
+        current = SafetyWarning.objects.filter(family_id=case.family_id, ended_at__isnull=True)
+        if not access.full:
+            kinds = current.restrict(user, Action.VIEW_SUMMARY).values_list("kind", flat=True).distinct()
+            labels = dict(SafetyWarning.Kind.choices)
+            return {"warning_kinds": [labels[kind] for kind in sorted(set(kinds)) if kind in labels]}
+        return {"warnings": list(current.restrict(user, Action.VIEW).select_related("recorded_by"))}
 
 
 class Members(CaseSection):

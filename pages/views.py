@@ -35,6 +35,7 @@ class CaseView(RestrictedViewMixin, DetailView[Case]):
         case_file.Header(),
         GlassNotice(),
         family.Restrictions(),
+        family.SafetyWarnings(),
         case_file.Refusals(),
         case_file.Summary(),
         Progress(),
@@ -51,6 +52,7 @@ class CaseView(RestrictedViewMixin, DetailView[Case]):
         case_file.InformationRequests(),
         case_file.Drafts(),
         case_file.Checks(),
+        case_file.FieldSafety(),
         case_file.History(),
     )
 
@@ -73,6 +75,7 @@ class HomeView(RestrictedViewMixin, TemplateView):
     action = Action.VIEW
     template_name = "pages/home.html"
     sections: tuple[HomeSection, ...] = (
+        case_file.MyVisitsOut(),
         DueLists(),
         case_file.QuestionsForMyAgency(),
         case_file.MyCases(),

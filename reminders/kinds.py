@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +19,9 @@ from agencies import deadlines as rules
 from agencies.access import Action
 from agencies.models import Agency, Membership, Panel, User
 from audit.signals import glass_broken
-from cases.models import Case, InformationRequest, NeedsAssessment, OwnerQuestion
+from cases.models import Case, Contact, InformationRequest, NeedsAssessment, OwnerQuestion, PlannedVisit, PoliceAction
 from cases.signals import contact_planned, owner_answered, owner_asked
-from families.models import Person
+from families.models import Person, SafetyWarning
 from interventions.models import FollowUp
 from panels.models import PanelMeeting
 from referrals.models import Referral
@@ -36,11 +37,14 @@ __all__ = [
     "FirstContact",
     "FollowUpDue",
     "InformationRequestDue",
+    "MissedCheckIn",
     "NeedsAssessmentDue",
     "OwnerAnswered",
     "OwnerAsked",
     "PairVisitPlanned",
+    "PoliceAftercare",
     "Review",
+    "SafetyWarningReview",
     "Transition1M",
     "Transition6M",
     "Triage",
@@ -48,7 +52,7 @@ __all__ = [
 
 # Role codes (`Reminder.Role`): whom a reminder reaches, besides the case owner.
 TRIAGE, MEMBER, PARTNER, ASKER = "triage", "member", "partner", "asker"
-OWNER, COORDINATOR = "owner", "coordinator"
+OWNER, COORDINATOR, SUPERVISOR, VISITOR = "owner", "coordinator", "supervisor", "visitor"
 CASE_COLUMNS = ("pk", "panel_id", "owning_agency_id")
 
 
@@ -433,3 +437,119 @@ class InformationRequestDue(ReminderKind):
         # the request itself: its addressee may know the case only by its summary
         found = InformationRequest.objects.restrict(user, Action.VIEW).filter(pk=reminder.object_id).first()
         return found.get_absolute_url() if found else reverse("reminders:reminder_list")
+
+
+class MissedCheckIn(ReminderKind):
+    """A visitor not back by the time they gave (decision 134): the visitor is alerted at that
+    moment, and their agency's supervisors `URA_CHECK_IN_GRACE_MINUTES` later, once each. Nothing
+    waits for the "due soon" of a day's deadline: a worker in danger cannot."""
+
+    code = "missed_check_in"
+    label = _("No check-in after a visit")
+    about = "cases.PlannedVisit"
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        rows = list(
+            PlannedVisit.objects.filter(
+                checked_in_at__isnull=True, expected_back_at__range=(window.start, window.now)
+            ).values_list("pk", "case_id", "case__panel_id", "expected_back_at", "visitor_id", "agency_id")
+        )
+        supervisors: dict[int, set[int]] = defaultdict(set)
+        chiefs = Membership.objects.filter(
+            agency_id__in={row[5] for row in rows}, role=Membership.Role.SUPERVISOR, user__is_active=True
+        )
+        for agency_id, user_id in chiefs.values_list("agency_id", "user_id"):
+            supervisors[agency_id].add(user_id)
+        for pk, case_id, panel_id, back_at, visitor_id, agency_id in rows:
+            escalate = tuple((SUPERVISOR, user) for user in sorted(supervisors[agency_id] - {visitor_id}))
+            yield Deadline(
+                cls.code, PlannedVisit, pk, back_at, case_id, panel_id,
+                audience=((VISITOR, visitor_id),), escalate_to=escalate,
+            )  # fmt: skip
+
+    @classmethod
+    def stage(cls, deadline: Deadline, now: datetime.datetime, timing: rules.Timing) -> str | None:
+        if now < deadline.due_at:
+            return None
+        grace = datetime.timedelta(minutes=settings.URA_CHECK_IN_GRACE_MINUTES)
+        return "overdue" if now < deadline.due_at + grace else "escalated"
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        # a case closed meanwhile does not make the visitor safe
+        return PlannedVisit.objects.filter(pk=reminder.object_id, checked_in_at__isnull=True).exists()
+
+
+class SafetyWarningReview(ReminderKind):
+    """A staff-safety warning reaching its review date: the owner of each open case of the family
+    reviews it (still applies: a new date) or ends it."""
+
+    code = "safety_review"
+    label = _("Review a staff-safety warning")
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        rows = (
+            SafetyWarning.objects.filter(ended_at__isnull=True, review_on__range=(start, end))
+            .filter(family__cases__closed_at__isnull=True)
+            .values_list("review_on", "family__cases__pk", "family__cases__panel_id", "family__cases__owning_agency_id")
+        )
+        for due_on, case_id, panel_id, agency_id in rows:
+            # The case is the object: a family's one open case reminds its owner once per date.
+            yield cls.deadline(case_id, due_on, case_id, panel_id, agency_id)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        if not super().still_due(reminder) or reminder.case is None:
+            return False
+        due_on = timezone.localtime(reminder.due_at).date()
+        return SafetyWarning.objects.filter(
+            family_id=reminder.case.family_id, ended_at__isnull=True, review_on=due_on
+        ).exists()
+
+
+class PoliceAftercare(ReminderKind):
+    """After a police search, arrest or raid, a social or family worker visits the family within
+    the working days set (decision 135): the case owner is reminded, and escalated as any deadline,
+    until a contact that took place after the police action is recorded."""
+
+    code = "police_aftercare"
+    label = _("Follow-up visit after a police action")
+    about = "cases.PoliceAction"
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        visited = Contact.objects.filter(
+            case=OuterRef("case_id"),
+            is_draft=False,
+            outcome=Contact.Outcome.HELD,
+            occurred_at__gte=OuterRef("occurred_at"),
+        )
+        rows = (
+            PoliceAction.objects.filter(is_draft=False, follow_up_due_on__range=(start, end))
+            .filter(case__closed_at__isnull=True)
+            .filter(~Exists(visited))
+            .values_list("pk", "case_id", "case__panel_id", "case__owning_agency_id", "follow_up_due_on")
+        )
+        for pk, case_id, panel_id, agency_id, due_on in rows:
+            yield cls.deadline(pk, due_on, case_id, panel_id, agency_id)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        action = PoliceAction.objects.filter(pk=reminder.object_id).values("case_id", "occurred_at").first()
+        if action is None or not super().still_due(reminder):
+            return False
+        return not Contact.objects.filter(
+            case_id=action["case_id"],
+            is_draft=False,
+            outcome=Contact.Outcome.HELD,
+            occurred_at__gte=action["occurred_at"],
+        ).exists()
+
+    @classmethod
+    def target(cls, reminder: "Reminder", user: User) -> str:
+        # the visit to record: the case's contact form
+        return reverse("cases:entry_create", kwargs={"pk": reminder.case_id, "kind": "contact"})

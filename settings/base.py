@@ -190,6 +190,16 @@ URA_UNREAD_POLL_SECONDS = env_int("URA_UNREAD_POLL_SECONDS", 60)
 # is replaced after it (agencies.offline, decision 89).
 URA_OFFLINE_HOURS = env_int("URA_OFFLINE_HOURS", 8)
 
+# --- Safety in the field (decisions 133-136) -----------------------------------------------------
+# A visit not checked in by the time the visitor expected to be back alerts the visitor at once,
+# and their agency's supervisors this many minutes later.
+URA_CHECK_IN_GRACE_MINUTES = env_int("URA_CHECK_IN_GRACE_MINUTES", 30)
+# After a police search, arrest or raid, a social or family worker visits the family within this
+# many working days.
+URA_AFTERCARE_WORKING_DAYS = env_int("URA_AFTERCARE_WORKING_DAYS", 2)
+# The case shows as "new faces" the contact persons a family first met within this many days.
+URA_NEW_FACE_DAYS = env_int("URA_NEW_FACE_DAYS", 30)
+
 # --- Two-factor sign-in (django-otp, TOTP) ----------------------------------------------------
 # When true every account must enrol an authenticator app and give its code at each sign-in, in
 # the browser and for API tokens. production.py defaults it to true.

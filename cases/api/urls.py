@@ -3,7 +3,7 @@ from django.urls import path
 from agencies.api.routers import ApiRouter
 
 from ..entry_kinds import entry_kinds
-from . import entries, family, views
+from . import entries, family, safety, views
 
 app_name = "cases-api"
 
@@ -21,6 +21,8 @@ router.register("consents", entries.ConsentViewSet)
 router.register("information-requests", entries.InformationRequestViewSet)
 router.register("owner-questions", entries.OwnerQuestionViewSet)
 router.register("family-members", family.FamilyMemberViewSet, basename="familymember")
+router.register("safety-warnings", safety.SafetyWarningViewSet)
+router.register("planned-visits", safety.PlannedVisitViewSet)
 
 urlpatterns = [
     path("reassignment-jobs/<int:pk>/", views.ReassignmentJobView.as_view(), name="reassignment-job"),

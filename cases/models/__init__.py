@@ -4,3 +4,4 @@ from .case import *  # noqa: F403
 from .entries import *  # noqa: F403
 from .jobs import *  # noqa: F403
 from .requests import *  # noqa: F403
+from .safety import *  # noqa: F403

@@ -376,6 +376,7 @@ class CaseEvent(models.Model):
         MEMBER_CHANGED = "member_changed", _("Family member changed")
         MEMBER_REMOVED = "member_removed", _("Family member removed")
         MEMBERS_MERGED = "members_merged", _("Two records of one person merged")
+        SAFETY_WARNING = "safety_warning", _("Staff-safety warning")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
     kind = models.CharField(_("kind"), max_length=32, choices=event_choices)
@@ -517,6 +518,7 @@ EVENT_TEXTS: dict[str, Any] = {
     CaseEvent.Kind.MEMBER_CHANGED: _("Details of %(person)s changed."),
     CaseEvent.Kind.MEMBER_REMOVED: _("%(person)s removed from the family: %(reason)s"),
     CaseEvent.Kind.MEMBERS_MERGED: _("Two records of %(person)s merged into one: %(reason)s"),
+    CaseEvent.Kind.SAFETY_WARNING: _("Staff-safety warning recorded on the family."),
 }
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "Entry",
     "NeedsAssessment",
     "NetworkLink",
+    "PoliceAction",
     "RiskRecord",
     "SecurityAssessment",
     "Visibility",
@@ -291,6 +292,35 @@ class SecurityAssessment(Entry):
 
     def __str__(self) -> str:
         return str(_("Security assessment of %(date)s") % {"date": _day(self.created_at)})
+
+
+class PoliceAction(Entry):
+    """A police search, arrest or raid touching the family, recorded by the police (seed 000, step 7):
+    the partners read its abstract, and a social or family worker must follow up with the family
+    by `follow_up_due_on` (reminders.kinds.PoliceAftercare), a visit after it ending the reminder."""
+
+    class Kind(models.TextChoices):
+        SEARCH = "search", _("Search")
+        ARREST = "arrest", _("Arrest")
+        RAID = "raid", _("Raid")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="police_actions")
+    kind = models.CharField(_("police action"), max_length=16, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("date and time"), default=timezone.now)
+    what_happened = models.TextField(_("what happened"))
+    # Set by the recording service from the deployment's working days (decision 135).
+    follow_up_due_on = models.DateField(_("follow-up visit due by"), null=True, blank=True, editable=False)
+
+    DEFAULT_VISIBILITY = Visibility.OWN_AGENCY
+    CONTENT_FIELDS = ("what_happened",)
+
+    class Meta(Entry.Meta):
+        verbose_name = _("police action")
+        verbose_name_plural = _("police actions")
+        indexes = [models.Index(fields=["follow_up_due_on"], name="cases_police_follow_up_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {_day(self.occurred_at)}"
 
 
 class ChildNeeds(Entry):

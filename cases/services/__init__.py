@@ -12,3 +12,4 @@ from .jobs import *  # noqa: F403
 from .ownership import *  # noqa: F403
 from .questions import *  # noqa: F403
 from .requests import *  # noqa: F403
+from .safety import *  # noqa: F403
