@@ -206,6 +206,12 @@ ENTRY_BODIES: dict[str, Callable[["World"], dict[str, Any]]] = {
     "securityassessment": lambda w: {"risk_level": "low", "assessment": "-", "abstract": "-"},
     "childneeds": lambda w: {"child": w.case.index_person_id, "age_band": "12_17", "schooling": "attending"},
     "casenote": lambda w: {"text": "A note"},
+    "policeaction": lambda w: {
+        "kind": "raid",
+        "occurred_at": "2020-01-01T10:00:00Z",
+        "what_happened": "-",
+        "abstract": "-",
+    },
     "attachment": lambda w: {"kind": "document", "description": "-", "file": _upload()},
 }
 
@@ -279,6 +285,12 @@ ENDPOINTS = [
     # Anyone in the case team records an entry or a restriction; the reader is in the team.
     Endpoint("cases:restriction_create", "post", case_id, "object"),
     Endpoint("cases:restriction_lift", "post", lambda w: [w.case.pk, w.entries["restriction"].pk], "write"),
+    # Safety in the field: the case team warns and goes out; the owner or a supervisor reviews a
+    # warning; only the visitor checks in (the reader reads the visit: 403).
+    Endpoint("cases:safety_warning_create", "post", case_id, "object"),
+    Endpoint("cases:safety_warning_review", "post", lambda w: [w.case.pk, w.entries["safety"].pk], "write"),
+    Endpoint("cases:visit_plan", "post", case_id, "object"),
+    Endpoint("cases:visit_check_in", "post", lambda w: [w.case.pk, w.entries["visit"].pk], "write"),
     Endpoint("cases:entry_create", "post", lambda w: [w.case.pk, "casenote"], "object"),
     Endpoint("cases:entry", "get", case_entry("casenote"), "object"),
     # Someone else's draft does not exist for the reader.
@@ -335,7 +347,7 @@ ENDPOINTS = [
     Endpoint("cases-api:case-key-worker", "post", case_id, "write", api=True),
     *[
         endpoint
-        for kind in ("contact", "needsassessment", "securityassessment", "childneeds", "casenote", "attachment")
+        for kind in ("contact", "needsassessment", "securityassessment", "childneeds", "casenote", "attachment", "policeaction")
         for endpoint in (
             Endpoint(f"cases-api:{kind}-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
             Endpoint(f"cases-api:{kind}-detail", "get", entry_id(kind), "object", api=True, role_gate="cases.view_case"),
@@ -361,6 +373,15 @@ ENDPOINTS = [
     Endpoint("cases-api:disclosurerestriction-detail", "get", entry_id("restriction"), "object", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:disclosurerestriction-list", "post", no_args, "object", api=True, role_gate="cases.view_case", params=restriction_body, hidden=400),
     Endpoint("cases-api:disclosurerestriction-lift", "post", entry_id("restriction"), "write", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:safetywarning-list", "get", no_args, "list", api=True, role_gate="cases.view_case_summary"),
+    Endpoint("cases-api:safetywarning-detail", "get", entry_id("safety"), "object", api=True, role_gate="cases.view_case_summary"),
+    Endpoint("cases-api:safetywarning-list", "post", no_args, "object", api=True, role_gate="cases.view_case", params=lambda w: {"case": w.case.pk, "kind": "dog", "review_on": "2099-01-01"}, hidden=400),
+    Endpoint("cases-api:safetywarning-review", "post", entry_id("safety"), "write", api=True, role_gate="cases.view_case", params=lambda w: {"review_on": "2099-01-01"}),
+    Endpoint("cases-api:safetywarning-end", "post", entry_id("safety"), "write", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:plannedvisit-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:plannedvisit-detail", "get", entry_id("visit"), "object", api=True, role_gate="cases.view_case"),
+    Endpoint("cases-api:plannedvisit-list", "post", no_args, "object", api=True, role_gate="cases.view_case", params=lambda w: {"case": w.case.pk, "expected_back_at": "2099-01-01T10:00:00Z"}, hidden=400),
+    Endpoint("cases-api:plannedvisit-check-in", "post", entry_id("visit"), "write", api=True, role_gate="cases.view_case"),
     Endpoint("cases-api:consent-list", "get", no_args, "list", api=True),
     Endpoint("cases-api:consent-list", "post", no_args, "write", api=True, params=consent_body, hidden=400, refused=400),
     Endpoint("cases-api:consent-detail", "get", entry_id("consent"), "object", api=True),
@@ -590,7 +611,10 @@ def _reminder(case: Case) -> Any:
 
 def _entries(case: Case) -> dict[str, Any]:
     """One of every kind of entry, written by the case owner (the security assessment by the police)."""
+    import datetime
+
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
 
     from cases import services as case_services
     from cases.models import (
@@ -600,6 +624,7 @@ def _entries(case: Case) -> dict[str, Any]:
         ChildNeeds,
         Contact,
         NeedsAssessment,
+        PoliceAction,
         RiskRecord,
         SecurityAssessment,
     )
@@ -626,6 +651,15 @@ def _entries(case: Case) -> dict[str, Any]:
         "event": CaseEvent.objects.filter(case=case).first(),
         "risk": case_services.set_risk_level(case, level="moderate", source=RiskRecord.Source.MANUAL, actor=owner),
         "restriction": case_services.add_restriction(case, person=child, must_not_be_told="-", actor=owner),
+        "safety": case_services.add_safety_warning(
+            case, kind="dog", detail="Qwertzfamily dog", review_on=case.opened_at.date().replace(year=2099), actor=owner
+        ),
+        "visit": case_services.plan_visit(
+            case, expected_back_at=timezone.now() + datetime.timedelta(hours=2), actor=owner
+        ),
+        "policeaction": case_services.record_police_action(
+            PoliceAction(case=case, kind="raid", what_happened="Qwertzfamily raid", abstract="-"), actor=officer
+        ),
         "consent": case_services.record_consent(
             case, person=child, given_by=child, given_on=case.opened_at.date(), purposes=["sharing"], actor=owner
         ),

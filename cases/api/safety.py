@@ -62,7 +62,7 @@ class SafetyWarningSerializer(serializers.ModelSerializer[SafetyWarning]):
         return data
 
 
-class ReviewSerializer(serializers.Serializer[Any]):
+class SafetyReviewSerializer(serializers.Serializer[Any]):
     review_on = serializers.DateField(help_text="The next date to review the warning by.")
 
 
@@ -112,10 +112,10 @@ class SafetyWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Res
         )
         return Response(self.get_serializer(warning).data, status=201)
 
-    @extend_schema(request=ReviewSerializer, responses=SafetyWarningSerializer)
+    @extend_schema(request=SafetyReviewSerializer, responses=SafetyWarningSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str | None = None) -> Response:
-        body = ReviewSerializer(data=request.data)
+        body = SafetyReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         warning = services.review_safety_warning(
             self.get_object(), review_on=body.validated_data["review_on"], actor=self.actor

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, Panel, User
 from cases import services
-from cases.models import Case, CaseEvent, CaseShare, event_choices
+from cases.models import Case, CaseEvent, CaseShare, PoliceAction, event_choices
 from interventions import services as plans
 from panels import services as panel_services
 from panels.models import PanelMeeting
@@ -143,6 +143,13 @@ WRITERS: dict[str, Callable[[Case, User], object]] = {
     "needs_assessment": _entry("needsassessment", summary="Debts"),
     "security_assessment": lambda case, owner: _entry("securityassessment", risk_level="low", assessment="x")(
         case, member(case.shares.get().agency, Membership.Role.POLICE_LIAISON, username="analyst")
+    ),
+    "police_action": lambda case, owner: services.record_police_action(
+        PoliceAction(case=case, kind="raid", what_happened="x", abstract="A raid"),
+        actor=member(case.shares.get().agency, Membership.Role.POLICE_LIAISON, username="raider"),
+    ),
+    "safety_warning": lambda case, owner: services.add_safety_warning(
+        case, kind="dog", review_on=timezone.localdate() + datetime.timedelta(days=30), actor=owner
     ),
     "child_needs": _entry("childneeds", age_band="under_12", schooling="attending"),
     "note": _entry("casenote", text="Called the school"),

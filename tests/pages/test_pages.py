@@ -46,6 +46,7 @@ def test_the_case_page_shows_a_summary_reader_the_summary_sections(
     assert shown(response) == [
         "header",
         "restrictions",
+        "safety_warnings",
         "summary",
         "progress",
         "owner_questions",
@@ -71,7 +72,7 @@ class TestPageTotals:
         self, case: Case, django_assert_max_num_queries: DjangoAssertNumQueries
     ) -> None:
         client = signed_in(case.owner, case.get_absolute_url())
-        with django_assert_max_num_queries(35 + CHAIN_LOCK):
+        with django_assert_max_num_queries(40 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     def test_the_case_page_for_a_coordinator(
@@ -80,7 +81,7 @@ class TestPageTotals:
         # a summary reader who manages the case: the shares too, read once with who is involved
         Case.objects.filter(pk=case.pk).update(panel=panel)
         client = signed_in(coordinator, case.get_absolute_url())
-        with django_assert_max_num_queries(16 + CHAIN_LOCK):
+        with django_assert_max_num_queries(17 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     def test_the_case_page_for_a_summary_reader(
@@ -88,7 +89,7 @@ class TestPageTotals:
     ) -> None:
         Case.objects.filter(pk=case.pk).update(panel=panel)
         client = signed_in(panel_member, case.get_absolute_url())
-        with django_assert_max_num_queries(16 + CHAIN_LOCK):
+        with django_assert_max_num_queries(17 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     @pytest.mark.parametrize("rows", [1, 12])
@@ -97,7 +98,7 @@ class TestPageTotals:
     ) -> None:
         CaseFactory.create_batch(rows, owner=caseworker, owning_agency=agency)
         client = signed_in(caseworker, reverse("home"))
-        with django_assert_max_num_queries(15 + CHAIN_LOCK):
+        with django_assert_max_num_queries(16 + CHAIN_LOCK):
             assert client.get(reverse("home")).status_code == 200
 
 

@@ -25,6 +25,7 @@ from cases.models import (
     Contact,
     DisclosureCheck,
     InformationRequest,
+    PoliceAction,
 )
 from families.models import Consent
 from interventions import services as plans
@@ -177,6 +178,32 @@ def _events(case: Case, n: int) -> None:
         services.record_note(CaseNote(case=case, text=f"Note {i}"), actor=case.owner)
 
 
+def _warnings(case: Case, n: int) -> None:
+    for i in range(n):
+        services.add_safety_warning(
+            case,
+            kind="dog",
+            detail=f"Dog {i}",
+            review_on=timezone.localdate() + datetime.timedelta(days=30),
+            actor=case.owner,
+        )
+
+
+def _field(case: Case, n: int) -> None:
+    """Visits out, police actions and their follow-up, and the people the family met."""
+    police = AgencyFactory(sector=Agency.Sector.POLICE)
+    share(case, police)
+    officer = member(police, Membership.Role.POLICE_LIAISON)
+    for _ in range(n):
+        services.plan_visit(case, expected_back_at=timezone.now() + datetime.timedelta(hours=2), actor=case.owner)
+        services.record_police_action(
+            PoliceAction(case=case, kind="raid", what_happened="-", abstract="A raid"), actor=officer
+        )
+        visitor = member(case.owning_agency, Membership.Role.PRACTITIONER)
+        contact = services.record_contact(Contact(case=case, occurred_at=timezone.now()), actor=case.owner)
+        contact.visitors.set([visitor])
+
+
 def _nothing(case: Case, n: int) -> None:
     """A section with no rows of its own (a notice, the header): its cost must not move either."""
 
@@ -188,6 +215,7 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "header": (0, _nothing),
     "glass": (0, _nothing),
     "restrictions": (1, _restrictions),
+    "safety_warnings": (1, _warnings),
     "refusals": (1, _contacts),
     "summary": (1, _next_contact),
     "progress": (2, _progress),
@@ -202,8 +230,9 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "children": (2, _children),
     "risk": (1, _risk),
     "information_requests": (1, _requests),
-    "drafts": (5, _drafts),
+    "drafts": (6, _drafts),
     "checks": (2, _checks),
+    "field_safety": (4, _field),  # visits out, police actions, the people met and their names
     "history": (1, _events),
 }
 
@@ -266,6 +295,13 @@ def _due(user: User, n: int) -> None:
         CaseFactory(owner=user, owning_agency=agency, next_review_on=soon)
 
 
+def _visits(user: User, n: int) -> None:
+    agency = user.memberships.first().agency
+    for _ in range(n):
+        case = CaseFactory(owner=user, owning_agency=agency)
+        services.plan_visit(case, expected_back_at=timezone.now() + datetime.timedelta(hours=2), actor=user)
+
+
 def _questions(user: User, n: int) -> None:
     agency = user.memberships.first().agency
     for i in range(n):
@@ -301,6 +337,7 @@ def _panels(user: User, n: int) -> None:
 
 
 HOME_BUDGETS: dict[str, tuple[int, Callable[[User, int], None]]] = {
+    "visits_out": (1, _visits),
     "due": (3, _due),  # the deadlines, the follow-ups, the referrals waiting for triage
     "questions": (1, _questions),
     "my_cases": (2, _cases),

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency, Panel, User
-from cases.models import Case, InformationRequest
+from cases.models import Case, InformationRequest, PlannedVisit, PoliceAction
+from families.models import SafetyWarning
 from interventions.models import Closure, FollowUp
 from panels.models import PanelMeeting
 from reminders.models import Reminder
@@ -27,8 +28,8 @@ TODAY = NOW.date()
 # the panels' settings, one query per kind (the two transitions are two kinds) and the savepoint
 # pair of the insert's transaction; with one of every kind due, the audiences, the escalations
 # and the insert come on top.
-NOTHING_DUE = 12
-EVERYTHING_DUE = 29
+NOTHING_DUE = 15
+EVERYTHING_DUE = 33
 
 
 def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agency, copies: int) -> None:
@@ -60,6 +61,16 @@ def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agen
         InformationRequest.objects.create(
             case=case, to_agency=school, question="?", asked_by=caseworker, due_at=NOW + datetime.timedelta(hours=2)
         )
+        # a visitor an hour late (her supervisor alerted), a warning to review, a raid to follow up
+        PlannedVisit.objects.create(
+            case=case, visitor=caseworker, agency=agency, leaves_at=NOW - datetime.timedelta(hours=3),
+            expected_back_at=NOW - datetime.timedelta(hours=1),
+        )  # fmt: skip
+        SafetyWarning.objects.create(family=case.family, kind="dog", review_on=TODAY, recorded_by=caseworker)
+        PoliceAction.objects.create(
+            case=case, author=caseworker, author_agency=agency, kind="raid", what_happened="-",
+            occurred_at=NOW - datetime.timedelta(days=3), follow_up_due_on=TODAY,
+        )  # fmt: skip
 
 
 def _queries_of_a_sweep() -> int:
@@ -91,7 +102,7 @@ def test_what_is_due_adds_rows_not_queries(
     # then every kind the sweep collects was due, within the budget
     assert kinds == {
         "first_contact", "review", "needs_assessment", "follow_up", "transition_6m", "triage", "agenda",
-        "information_request",
+        "information_request", "missed_check_in", "safety_review", "police_aftercare",
     }  # fmt: skip
     assert one <= EVERYTHING_DUE
     # and three times as much due costs the same

@@ -1,0 +1,226 @@
+"""Safety in the field: a staff-safety warning on a family (its kind for every reader, its detail for
+the case team), a visit with the time the visitor expects to be back (no check-in alerts the
+visitor, then their supervisor, once each), and the follow-up visit a police action calls for."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import User
+from audit.models import AuditEvent
+from cases import services
+from cases.models import Case, Contact, PlannedVisit, PoliceAction
+from families.models import SafetyWarning
+from reminders.models import Reminder
+from reminders.sweep import sweep
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC)
+
+
+def _signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _warn(case: Case, caseworker: User) -> SafetyWarning:
+    # given the owner warns visitors of a dog through the page, as a new user would
+    response = _signed_in(caseworker).post(
+        reverse("cases:safety_warning_create", args=[case.pk]),
+        {"kind": "dog", "address": "Rruga e Kavajës 12", "detail": "Qwertz dog bites", "review_on": "01/06/2099"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return SafetyWarning.objects.get(family=case.family)
+
+
+def test_a_summary_reader_sees_that_a_warning_exists_and_its_kind_only(
+    case: Case, caseworker: User, summary_reader: User, police_officer: User
+) -> None:
+    warning = _warn(case, caseworker)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SAFETY_WARNING_ADDED, case_id=case.pk).exists()
+    # when the school, which reads the summary, opens the case
+    page = _signed_in(summary_reader).get(case.get_absolute_url()).content.decode()
+    # then it is warned of a dangerous dog, without the address or the detail
+    assert "Dangerous dog" in page
+    assert "Qwertz" not in page and "Kavajës" not in page
+    # and the API says the same
+    api = _signed_in(summary_reader).get(reverse("cases-api:safetywarning-detail", args=[warning.pk])).json()
+    assert api["kind"] == "dog" and api["detail"] == "" and api["address"] == ""
+    # while the police partner in the case team reads it all, on the page and the visit form
+    police = _signed_in(police_officer)
+    assert "Qwertz dog bites" in police.get(case.get_absolute_url()).content.decode()
+    form = police.get(reverse("cases:entry_create", args=[case.pk, "contact"])).content.decode()
+    assert "Qwertz dog bites" in form and "Rruga e Kavajës 12" in form
+    assert (
+        police.get(reverse("cases-api:safetywarning-detail", args=[warning.pk])).json()["detail"] == "Qwertz dog bites"
+    )
+
+
+def test_a_stranger_does_not_learn_of_a_warning(case: Case, caseworker: User, stranger: User) -> None:
+    warning = _warn(case, caseworker)
+    client = _signed_in(stranger)
+    assert client.get(reverse("cases-api:safetywarning-detail", args=[warning.pk])).status_code == 404
+    assert client.get(reverse("cases-api:safetywarning-list")).json()["results"] == []
+
+
+def test_the_owner_reviews_a_warning_and_ends_it(case: Case, caseworker: User, police_officer: User) -> None:
+    warning = _warn(case, caseworker)
+    url = reverse("cases:safety_warning_review", args=[case.pk, warning.pk])
+    # a partner who reads the file may not end it
+    assert _signed_in(police_officer).post(url, {"outcome": "gone"}).status_code == 403
+    # the owner keeps it, with a new date, then ends it
+    owner = _signed_in(caseworker)
+    assert owner.post(url, {"outcome": "still", "review_on": "01/09/2099"}).status_code == 302
+    warning.refresh_from_db()
+    assert warning.review_on == datetime.date(2099, 9, 1) and warning.ended_at is None
+    assert owner.post(url, {"outcome": "gone"}).status_code == 302
+    warning.refresh_from_db()
+    assert warning.ended_at is not None
+    # an ended warning is no longer shown, and cannot be reviewed again
+    assert "Qwertz" not in owner.get(case.get_absolute_url()).content.decode()
+    assert owner.post(url, {"outcome": "gone"}).status_code == 404
+
+
+def test_a_warning_needs_a_review_date_not_in_the_past(case: Case, caseworker: User) -> None:
+    with pytest.raises(ValidationError):
+        services.add_safety_warning(
+            case, kind="dog", review_on=timezone.localdate() - datetime.timedelta(days=1), actor=caseworker
+        )
+    response = _signed_in(caseworker).post(
+        reverse("cases:safety_warning_create", args=[case.pk]), {"kind": "other", "review_on": "01/06/2099"}
+    )
+    assert response.status_code == 200 and "Say what the danger is." in response.content.decode()
+    assert not SafetyWarning.objects.exists()
+
+
+def test_the_review_date_reminds_the_owner_once(case: Case, caseworker: User) -> None:
+    with time_machine.travel(NOW, tick=False):
+        services.add_safety_warning(
+            case, kind="weapons", review_on=datetime.date(2026, 3, 12), detail="-", actor=caseworker
+        )
+    with time_machine.travel(datetime.datetime(2026, 3, 12, 8, 0, tzinfo=datetime.UTC), tick=False):
+        sweep()
+        sweep()
+    due = Reminder.objects.filter(kind="safety_review", case=case)
+    assert list(due.values_list("role", "stage")) == [("owner", "due")]
+
+
+def _plan(case: Case, caseworker: User) -> PlannedVisit:
+    back = timezone.localtime() + datetime.timedelta(hours=2)
+    response = _signed_in(caseworker).post(
+        reverse("cases:visit_plan", args=[case.pk]), {"expected_back_at": back.strftime("%d/%m/%Y %H:%M")}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return PlannedVisit.objects.get(case=case)
+
+
+def test_a_missed_check_in_reaches_the_visitor_then_the_supervisor_once(
+    case: Case, caseworker: User, supervisor: User
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        visit = _plan(case, caseworker)
+        sweep()
+    assert not Reminder.objects.filter(kind="missed_check_in").exists()
+    back = visit.expected_back_at
+    # when the time passes with no check-in, the visitor is alerted
+    with time_machine.travel(back + datetime.timedelta(minutes=5), tick=False):
+        sweep()
+        sweep()
+    alerts = Reminder.objects.filter(kind="missed_check_in")
+    assert list(alerts.values_list("recipient_id", "stage")) == [(caseworker.pk, "overdue")]
+    # and half an hour later, their supervisor, once
+    with time_machine.travel(back + datetime.timedelta(minutes=40), tick=False):
+        sweep()
+        sweep()
+    assert sorted(alerts.values_list("recipient_id", "role", "stage")) == sorted(
+        [(caseworker.pk, "visitor", "overdue"), (supervisor.pk, "supervisor", "escalated")]
+    )
+
+
+def test_a_visitor_back_in_time_alerts_nobody(case: Case, caseworker: User, supervisor: User) -> None:
+    with time_machine.travel(NOW, tick=False):
+        visit = _plan(case, caseworker)
+        # she taps "I am back safe" on her home page (twice: the second changes nothing)
+        home = _signed_in(caseworker)
+        assert "I am back safe" in home.get(reverse("home")).content.decode()
+        url = reverse("cases:visit_check_in", args=[case.pk, visit.pk])
+        assert home.post(url, {"next": reverse("home")}).url == reverse("home")
+        first = PlannedVisit.objects.get().checked_in_at
+        home.post(url)
+        assert PlannedVisit.objects.get().checked_in_at == first is not None
+    with time_machine.travel(visit.expected_back_at + datetime.timedelta(hours=1), tick=False):
+        sweep()
+    assert not Reminder.objects.filter(kind="missed_check_in").exists()
+
+
+def test_only_the_visitor_checks_in(case: Case, caseworker: User, police_officer: User) -> None:
+    visit = services.plan_visit(case, expected_back_at=timezone.now() + datetime.timedelta(hours=1), actor=caseworker)
+    url = reverse("cases:visit_check_in", args=[case.pk, visit.pk])
+    assert _signed_in(police_officer).post(url).status_code == 403
+    api = _signed_in(police_officer).post(reverse("cases-api:plannedvisit-check-in", args=[visit.pk]))
+    assert api.status_code == 403
+    assert PlannedVisit.objects.get().checked_in_at is None
+
+
+def test_a_visit_must_end_after_it_starts(case: Case, caseworker: User) -> None:
+    with pytest.raises(ValidationError):
+        services.plan_visit(case, expected_back_at=timezone.now() - datetime.timedelta(minutes=1), actor=caseworker)
+    with pytest.raises(ValidationError):
+        services.plan_visit(case, expected_back_at=timezone.now() + datetime.timedelta(hours=30), actor=caseworker)
+    assert not PlannedVisit.objects.exists()
+
+
+def test_a_raid_recorded_by_the_police_reminds_the_owner_to_follow_up(
+    case: Case, caseworker: User, police_officer: User, summary_reader: User
+) -> None:
+    # given the police record a raid (Tuesday 10 March 2026) through the API
+    with time_machine.travel(NOW, tick=False):
+        response = _signed_in(police_officer).post(
+            reverse("cases-api:policeaction-list"),
+            {"case": case.pk, "kind": "raid", "occurred_at": NOW.isoformat(), "what_happened": "Qwertz raid at dawn",
+             "abstract": "A police action took place."},
+            content_type="application/json",
+        )  # fmt: skip
+        assert response.status_code == 201, response.content
+    action = PoliceAction.objects.get()
+    # then a follow-up visit is due two working days later
+    assert action.follow_up_due_on == datetime.date(2026, 3, 12)
+    # the owner reads the abstract and the follow-up due, not what happened
+    page = _signed_in(caseworker).get(case.get_absolute_url()).content.decode()
+    assert "Follow-up visit due by" in page and "Qwertz raid" not in page
+    # when the day comes with no visit, the owner is reminded, once
+    with time_machine.travel(datetime.datetime(2026, 3, 12, 8, 0, tzinfo=datetime.UTC), tick=False):
+        sweep()
+        sweep()
+    assert list(Reminder.objects.filter(kind="police_aftercare").values_list("role", "stage")) == [("owner", "due")]
+    # and a visit that took place after the raid ends it
+    services.record_contact(
+        Contact(case=case, occurred_at=NOW + datetime.timedelta(days=1), kind="home_visit", discussed="-"),
+        actor=caseworker,
+    )
+    Reminder.objects.all().delete()
+    with time_machine.travel(datetime.datetime(2026, 3, 13, 8, 0, tzinfo=datetime.UTC), tick=False):
+        sweep()
+    assert not Reminder.objects.filter(kind="police_aftercare").exists()
+
+
+def test_only_the_police_record_a_police_action(case: Case, caseworker: User) -> None:
+    with pytest.raises(ValidationError):
+        services.record_police_action(PoliceAction(case=case, kind="arrest", what_happened="-"), actor=caseworker)
+
+
+def test_the_case_shows_the_new_faces_the_family_meets(case: Case, caseworker: User, colleague: User) -> None:
+    long_ago = timezone.now() - datetime.timedelta(days=200)
+    for when, who in ((long_ago, caseworker), (timezone.now(), caseworker), (timezone.now(), colleague)):
+        contact = services.record_contact(Contact(case=case, occurred_at=when, discussed="-"), actor=caseworker)
+        contact.visitors.set([who])
+    page = _signed_in(caseworker).get(case.get_absolute_url()).content.decode()
+    assert "1 new face" in page
+    assert "2 contacts" in page and "1 contact" in page
