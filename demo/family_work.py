@@ -18,12 +18,13 @@ from cases.models import (
     ChildNeeds,
     Contact,
     NeedsAssessment,
+    PoliceAction,
     RiskRecord,
     SecurityAssessment,
     Visibility,
 )
 from cases.risk import RiskLevel
-from families.models import Person
+from families.models import Person, SafetyWarning
 
 from .organisations import DemoOrg
 
@@ -151,6 +152,7 @@ def _krasniqi(case: Case, org: DemoOrg) -> None:
         actor=blerina,
         finalise=False,
     )
+    _police_search(case, fatos)
 
 
 def _berisha(case: Case, org: DemoOrg) -> None:
@@ -262,6 +264,30 @@ def _gashi(case: Case, org: DemoOrg) -> None:
         outcome=Contact.Outcome.REFUSED,
         cooperation=Contact.Cooperation.REFUSES,
         discussed="Lindita says he does not want to see us.",
+    )
+
+    # the last refusal at the door was hostile: visitors go in pairs (issue 14, worker safety)
+    services.add_safety_warning(
+        case,
+        kind=SafetyWarning.Kind.PAIRS_ONLY,
+        detail="A cousin shouted at Dritan at the door on the last visit. Go in pairs; do not enter the yard.",
+        review_on=timezone.localdate() + datetime.timedelta(days=60),
+        actor=dritan,
+    )
+
+
+def _police_search(case: Case, fatos: Any) -> None:
+    """Yesterday's search of the family's flat: a follow-up visit falls due (issue 14, aftercare)."""
+    services.record_police_action(
+        PoliceAction(
+            case=case,
+            kind=PoliceAction.Kind.SEARCH,
+            occurred_at=_days_ago(1, hour=6),
+            what_happened="Search of Ardit's room under a prosecutor's order; his phone was taken. No arrest.",
+            abstract="A police action took place at the family's home. A social worker should visit soon.",
+            visibility=Visibility.OWN_AGENCY,
+        ),
+        actor=fatos,
     )
 
 

@@ -326,7 +326,7 @@ class SafetyWarning(models.Model):
     # A summary reader knows it exists and its kind (decision 133).
     read_action = Action.VIEW_SUMMARY
     # What a summary reader is not told.
-    CONTENT_FIELDS = ("address", "detail")
+    FULL_ONLY = ("address", "detail")
 
     class Meta:
         ordering = ["family", "-created_at", "-pk"]

@@ -57,7 +57,7 @@ class SafetyWarningSerializer(serializers.ModelSerializer[SafetyWarning]):
     def to_representation(self, instance: SafetyWarning) -> dict[str, Any]:
         data = super().to_representation(instance)
         if not getattr(instance, "read_in_full", True):
-            for name in SafetyWarning.CONTENT_FIELDS:
+            for name in SafetyWarning.FULL_ONLY:
                 data[name] = ""
         return data
 

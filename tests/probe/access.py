@@ -86,6 +86,11 @@ def _level_fields(model: type[models.Model], user: User) -> dict[int, tuple[str,
     if label == "cases.Case":
         for pk in model._base_manager.exclude(pk__in=full_cases).values_list("pk", flat=True):
             hidden[pk] = ("key_worker_note",)
+    if label == "families.SafetyWarning":
+        # a summary reader learns a warning's kind, never where or what (decision 133)
+        readable = cases.filter(pk__in=full_cases).values("family_id")
+        for pk in model._base_manager.exclude(family_id__in=readable).values_list("pk", flat=True):
+            hidden[pk] = model.FULL_ONLY
     if label == "cases.CaseShare":
         from cases.api.serializers import CaseShareSerializer
 

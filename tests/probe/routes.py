@@ -38,6 +38,10 @@ PARAMETER_MODELS = {
     "follow-ups": "interventions.FollowUp",
     "notifications": "reminders.Reminder",
     "requests": "audit.SubjectAccessRequest",
+    "warning": "families.SafetyWarning",
+    "visits": "cases.PlannedVisit",
+    "safety-warnings": "families.SafetyWarning",
+    "planned-visits": "cases.PlannedVisit",
 }
 # What is not probed, and why.
 SKIPPED_NAMES = {
