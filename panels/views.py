@@ -7,6 +7,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from cases.directory import owner_candidates, team_diversity
 from cases.filtersets import CaseFilterSet
 from cases.models import Case, ReassignmentJob
 from cases.services import start_reassignment
+from families.models import SafetyWarning
 from referrals.models import Referral
 
 from . import services
@@ -158,6 +160,15 @@ class MeetingCreateView(RestrictedObjectFormView):
         return HttpResponseRedirect(meeting.get_absolute_url())
 
 
+def _warning_kind(user: Any) -> Any:
+    """The kind of the latest current staff-safety warning on each item's family, as its reader may
+    know it (decision 133): the panel sends people to the door."""
+    current = SafetyWarning.objects.restrict(user, Action.VIEW_SUMMARY).filter(
+        family_id=OuterRef("case__family_id"), ended_at__isnull=True
+    )
+    return current.order_by("-created_at").values("kind")[:1]
+
+
 class MeetingView(RestrictedViewMixin, DetailView[PanelMeeting]):
     """A meeting: its agenda with the decisions, attendance, and each participant's acknowledgement."""
 
@@ -178,6 +189,7 @@ class MeetingView(RestrictedViewMixin, DetailView[PanelMeeting]):
                 "first_contact_agency", "owner", "decided_by",
             )
             .prefetch_related("involved__agency", "declines__agency")
+            .annotate(safety_warning=Subquery(_warning_kind(user)))
         )  # fmt: skip
         attendance = MeetingAttendance.objects.restrict(user, Action.VIEW).filter(meeting=meeting)
         attendance = attendance.select_related("user", "agency")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from agencies.access import CaseAccess
 from agencies.access import reads_in_full as _reads_in_full
 from agencies.people import remember_people
+from families.models import SafetyWarning
 
 from ..risk import RISK_CRITERIA, RiskLevel
 
@@ -97,3 +98,9 @@ def remember_owners(cases: Any) -> str:
     only a short name to other agencies costs no query of their own (issue 19: 16 → 527 queries)."""
     remember_people(case.owner for case in cases if case.owner_id is not None)
     return ""
+
+
+@register.simple_tag
+def safety_label(kind: str) -> str:
+    """A staff-safety warning's kind in the reader's words (an annotation carries only its code)."""
+    return str(dict(SafetyWarning.Kind.choices).get(kind, ""))

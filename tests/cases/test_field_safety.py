@@ -3,6 +3,7 @@ the case team), a visit with the time the visitor expects to be back (no check-i
 visitor, then their supervisor, once each), and the follow-up visit a police action calls for."""
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -224,3 +225,21 @@ def test_the_case_shows_the_new_faces_the_family_meets(case: Case, caseworker: U
     page = _signed_in(caseworker).get(case.get_absolute_url()).content.decode()
     assert "1 new face" in page
     assert "2 contacts" in page and "1 contact" in page
+
+
+def test_the_panel_sees_a_warning_s_kind_on_the_meeting_s_agenda(
+    case: Case, caseworker: User, panel: Any, panel_member: User
+) -> None:
+    from panels import services as panel_services
+
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    case.refresh_from_db()
+    _warn(case, caseworker)
+    meeting = panel_services.schedule_meeting(
+        panel, scheduled_for=timezone.now() + datetime.timedelta(days=3), actor=panel.coordinator
+    )
+    if not meeting.items.filter(case=case).exists():
+        panel_services.add_case_to_agenda(meeting, case, actor=panel.coordinator)
+    page = _signed_in(panel_member).get(meeting.get_absolute_url()).content.decode()
+    assert "Safety of visitors: Dangerous dog" in page
+    assert "Qwertz" not in page
