@@ -105,7 +105,7 @@ class PlanVisitView(_CaseTeamView):
             actor=self.actor,
         )
         messages.success(
-            self.request, _("Safe visit. Tap \u201cI am back safe\u201d on your home page when you are back.")
+            self.request, _("Safe visit. When you are back, tap “I am back safe” on your home page.")
         )
         return HttpResponseRedirect(self.object.get_absolute_url())
 
