@@ -198,7 +198,7 @@ def anonymise_case(case: Any, *, actor: User | None = None) -> int:
     if not shared.exists():
         rows.append(family_model._base_manager.get(pk=case.family_id))
         # The register's history holds names and earlier values: its particulars go too (decision 66).
-        for name in ("Person", "Consent", "DisclosureRestriction", "MemberChange"):
+        for name in ("Person", "Consent", "DisclosureRestriction", "MemberChange", "SafetyWarning"):
             rows += list(apps.get_model("families", name)._base_manager.filter(family_id=case.family_id))
         referrals |= Q(family_id=case.family_id)
     rows += _referral_rows(apps.get_model("referrals", "Referral")._base_manager.filter(referrals))

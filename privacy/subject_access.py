@@ -325,6 +325,13 @@ def collect(person: Person, *, actor: User) -> dict[str, Any]:
         _item(r, ["knows", "must_not_be_told"], why=REDACT_THIRD_PARTY)
         for r in restriction_model._base_manager.filter(family_id=family.pk).order_by("pk")
     ]
+    # A danger to visitors: its kind and dates are the family's; what was seen and where is told to
+    # protect the staff who go there (decision 133), and the officer decides on it.
+    warning_model = apps.get_model("families", "SafetyWarning")
+    sections["safety_warnings"] = [
+        _item(w, ["address", "detail", "recorded_by_id", "ended_by_id"], why=REDACT_PRACTITIONER)
+        for w in warning_model._base_manager.filter(family_id=family.pk).order_by("pk")
+    ]
     sections["audit_events"] = [
         _item(e, ["actor_id", "actor_username", "ip_address"], why=REDACT_PRACTITIONER)
         for e in AuditEvent.objects.filter(case_id__in=case_ids).order_by("created_at", "pk")
