@@ -23,6 +23,7 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from agencies.access import Action, UserAccess
 from agencies.models import Membership, User
@@ -87,7 +88,7 @@ class Figure:
     title: str
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
-    counts: str  # what it counts (COUNTS_*), said under the figure
+    counts: StrOrPromise  # what it counts (COUNTS_*), said under the figure
     chart: str = "bar"  # "bar", "stacked" (columns stacked), "line"
     horizontal: bool = False
 

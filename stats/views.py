@@ -83,7 +83,7 @@ class EvaluationExportView(RestrictedViewMixin, View):
             "user": self.actor.username,
             "when": now.strftime("%Y-%m-%d %H:%M"),
         }
-        rows = [[_("Cohort"), *table.columns], *table.table()]
+        rows: list[list[str]] = [[str(_("Cohort")), *table.columns], *table.table()]
         return csv_response(f"ura-evaluation-{period}-{now:%Y%m%d}.csv", [made], rows)
 
 

@@ -6,7 +6,9 @@ __all__ = ["BoardSerializer", "EvaluationSerializer"]
 
 
 class RowSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField(help_text="What the line counts: a step, a kind, a worker, a quarter.")
+    category = serializers.CharField(
+        source="label", help_text="What the line counts: a step, a kind, a worker, a quarter."
+    )
     values = serializers.ListField(child=serializers.IntegerField(), help_text="One count per column.")
 
 

@@ -14,7 +14,7 @@ from tests.factories import CaseFactory, ReferralFactory, share
 
 def opened_years_ago(case: Case, years: int, closed_after_days: int | None = None) -> Case:
     """Move a case's dates back: opened `years` ago (on 1 March), closed some days later."""
-    opened = timezone.make_aware(datetime.datetime(timezone.localdate().year - years, 3, 1, 10, 0))
+    opened = datetime.datetime(timezone.localdate().year - years, 3, 1, 10, 0, tzinfo=timezone.get_current_timezone())
     closed = opened + datetime.timedelta(days=closed_after_days) if closed_after_days is not None else None
     Case.objects.filter(pk=case.pk).update(opened_at=opened, closed_at=closed)
     case.refresh_from_db()
@@ -56,7 +56,6 @@ def cohort(panel: Panel, agency: Agency, other_agency: Agency, caseworker: User,
         )
     for case, days in ((cases[0], 30), (cases[1], 200), (cases[2], 3 * 365)):
         assert case.closed_at is not None
-        ReferralFactory(
-            received_by=agency, panel=panel, family=case.family, received_at=case.closed_at + datetime.timedelta(days=days)
-        )
+        again = case.closed_at + datetime.timedelta(days=days)
+        ReferralFactory(received_by=agency, panel=panel, family=case.family, received_at=again)
     return cases
