@@ -8,5 +8,5 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("evaluation/", views.EvaluationView.as_view(), name="evaluation"),
     path("evaluation.csv", views.EvaluationExportView.as_view(), name="evaluation_csv"),
-    path("report/<int:year>/", views.YearReportView.as_view(), name="year_report"),
+    path("report/", views.YearReportView.as_view(), name="year_report"),
 ]

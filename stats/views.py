@@ -31,6 +31,10 @@ class PeriodForm(forms.Form):
         return str(self.cleaned_data.get("period") or "year") if self.is_valid() else "year"
 
 
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
 class DashboardView(RestrictedViewMixin, TemplateView):
     """The viewer's dashboards: their work, their agency's, their panels' (what applies)."""
 
@@ -96,11 +100,13 @@ class YearReportView(RestrictedViewMixin, TemplateView):
     template_name = "stats/year_report.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        year = int(self.kwargs["year"])
+        form = YearForm(self.request.GET or None)
+        year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
         board = panel_board(self.actor, timezone.localdate(), quarters_of(year))
         return {
             **super().get_context_data(**kwargs),
             "year": year,
+            "form": form,
             "board": board,
             "evaluation": evaluation(self.actor, "quarter", year=year),
             "made_at": timezone.now(),

@@ -124,7 +124,7 @@ def main_pages(user: User) -> list[str]:
     pages.append(reverse("stats:dashboard"))
     if user.has_perm("agencies.view_panel"):
         pages.append(reverse("panels:panel_list"))
-        pages += [reverse("stats:evaluation"), reverse("stats:year_report", args=[timezone.localdate().year])]
+        pages += [reverse("stats:evaluation"), reverse("stats:year_report") + f"?year={timezone.localdate().year}"]
         pages += [panel.get_absolute_url() for panel in Panel.objects.restrict(user, Action.VIEW)]
     pages += [meeting.get_absolute_url() for meeting in PanelMeeting.objects.restrict(user, Action.VIEW)[:3]]
     if user.has_perm("audit.view_subjectaccessrequest"):

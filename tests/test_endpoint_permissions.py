@@ -449,7 +449,7 @@ ENDPOINTS = [
     Endpoint("stats:dashboard", "get", no_args, "list"),
     Endpoint("stats:evaluation", "get", no_args, "list", role_gate="agencies.view_panel"),
     Endpoint("stats:evaluation_csv", "get", no_args, "list", role_gate="agencies.view_panel"),
-    Endpoint("stats:year_report", "get", lambda w: [2026], "list", role_gate="agencies.view_panel"),
+    Endpoint("stats:year_report", "get", no_args, "list", role_gate="agencies.view_panel"),
     Endpoint("stats-api:stats-dashboard", "get", no_args, "list", api=True),
     Endpoint("stats-api:stats-evaluation", "get", no_args, "list", api=True, role_gate="agencies.view_panel"),
     Endpoint("reminders:reminder_open", "get", lambda w: [w.reminder.pk], "object"),

@@ -88,7 +88,7 @@ def test_the_evaluation_names_no_family_and_no_word_of_a_file(coordinator: User,
     client = Client()
     client.force_login(coordinator)
     page = client.get(reverse("stats:evaluation")).content.decode()
-    report = client.get(reverse("stats:year_report", args=[cohort[0].opened_at.year])).content.decode()
+    report = client.get(reverse("stats:year_report"), {"year": cohort[0].opened_at.year}).content.decode()
     api = api_as(coordinator).get("/api/v1/stats/evaluation/").content.decode()
     for text in (page, report, api):
         for case in cohort:
@@ -108,3 +108,12 @@ def test_the_api_refuses_an_unknown_period_in_words(coordinator: User) -> None:
     response = api_as(coordinator).get("/api/v1/stats/evaluation/", {"period": "decade"})
     assert response.status_code == 400
     assert "year or quarter" in response.content.decode()
+
+
+def test_the_report_of_an_impossible_year_says_so_and_shows_this_year(coordinator: User) -> None:
+    client = Client()
+    client.force_login(coordinator)
+    response = client.get(reverse("stats:year_report"), {"year": "1066"})
+    assert response.status_code == 200
+    assert response.context["year"] == timezone.localdate().year
+    assert "Ensure this value is greater than or equal to 2000." in response.content.decode()
