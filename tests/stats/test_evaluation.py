@@ -117,3 +117,12 @@ def test_the_report_of_an_impossible_year_says_so_and_shows_this_year(coordinato
     assert response.status_code == 200
     assert response.context["year"] == timezone.localdate().year
     assert "Ensure this value is greater than or equal to 2000." in response.content.decode()
+
+
+def test_a_referral_counts_in_the_age_band_of_its_year_of_birth(coordinator: User, cohort: list[Case]) -> None:
+    year = cohort[0].opened_at.year
+    board = panel_board(coordinator, timezone.localdate(), quarters_of(year))
+    by_age = next(figure for figure in board.figures if figure.key == "referrals_by_age")
+    totals = {column: sum(row.values[i] for row in by_age.rows) for i, column in enumerate(by_age.columns)}
+    # born in November fifteen years before: fifteen by the years, whatever the day
+    assert totals["14 to 17"] == 7 and totals["Age not known"] == 2 and sum(totals.values()) == 9
