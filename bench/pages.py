@@ -107,6 +107,9 @@ def page_bench(runs: int) -> None:
     owner = _client(users["practitioner, one agency"])
     items.append(("case page (whole request)", "practitioner, one agency", _get(owner, f"/cases/{some_case}/")))
     items.append(("case page floor (the case row, raw SQL)", "practitioner, one agency", _case_floor(some_case)))
+    # The dashboards: aggregates in the database, a fixed number of queries whatever the caseload.
+    for label in ("panel coordinator", "supervisor of ten agencies"):
+        items.append(("dashboard (whole request)", label, _get(_client(users[label]), reverse("stats:dashboard"))))
 
     queries = {}
     for page, label, fn in items:  # warm-up, and the query count of one request

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reminders",
     "privacy",
     "pages",
+    "stats",
     "demo",
     "operations",
 ]

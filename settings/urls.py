@@ -26,6 +26,7 @@ api_v1 = [
     path("", include("interventions.api.urls")),
     path("", include("reminders.api.urls")),
     path("", include("audit.api.urls")),
+    path("", include("stats.api.urls")),
 ]
 
 urlpatterns = [
@@ -48,6 +49,7 @@ urlpatterns = [
     path("notifications/", include("reminders.urls")),
     path("privacy/", include("privacy.urls")),
     path("audit/", include("privacy.trail_urls")),
+    path("dashboard/", include("stats.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.access import Action, CaseAccess, is_data_protection_officer
 from agencies.models import Panel, User
@@ -120,8 +121,10 @@ def main_pages(user: User) -> list[str]:
     for case in Case.objects.restrict(user, Action.CHANGE).order_by("pk")[:1]:
         forms = ("case_stage", "case_risk", "case_key_worker", "restriction_create")
         pages += [reverse(f"cases:{name}", args=[case.pk]) for name in forms]
+    pages.append(reverse("stats:dashboard"))
     if user.has_perm("agencies.view_panel"):
         pages.append(reverse("panels:panel_list"))
+        pages += [reverse("stats:evaluation"), reverse("stats:year_report") + f"?year={timezone.localdate().year}"]
         pages += [panel.get_absolute_url() for panel in Panel.objects.restrict(user, Action.VIEW)]
     pages += [meeting.get_absolute_url() for meeting in PanelMeeting.objects.restrict(user, Action.VIEW)[:3]]
     if user.has_perm("audit.view_subjectaccessrequest"):

@@ -467,6 +467,12 @@ ENDPOINTS = [
     Endpoint("interventions-api:followup-done", "post", lambda w: [w.follow_up.pk], "write", api=True, params=lambda w: {"done_on": "2099-01-01"}),
     # Reminders: the owner's reminder is nobody else's (404); a panel's deadlines are its coordinator's.
     Endpoint("reminders:reminder_list", "get", no_args, "list"),
+    Endpoint("stats:dashboard", "get", no_args, "list"),
+    Endpoint("stats:evaluation", "get", no_args, "list", role_gate="agencies.view_panel"),
+    Endpoint("stats:evaluation_csv", "get", no_args, "list", role_gate="agencies.view_panel"),
+    Endpoint("stats:year_report", "get", no_args, "list", role_gate="agencies.view_panel"),
+    Endpoint("stats-api:stats-dashboard", "get", no_args, "list", api=True),
+    Endpoint("stats-api:stats-evaluation", "get", no_args, "list", api=True, role_gate="agencies.view_panel"),
     Endpoint("reminders:reminder_open", "get", lambda w: [w.reminder.pk], "object"),
     Endpoint("reminders:reminder_open", "post", lambda w: [w.reminder.pk], "object"),
     Endpoint("reminders:reminder_read", "post", lambda w: [w.reminder.pk], "object"),
@@ -510,6 +516,7 @@ EXEMPT = {
     "reminders:calendar_secret": "makes the caller's own calendar address (decision 92)",
     "reminders:calendar_feed": "opened by a feed's secret alone; a wrong one is 404 (tests/reminders/test_calendar.py)",
     "audit-api:api-root": "links to the list endpoints",
+    "stats-api:api-root": "links to the list endpoints",
     "panels:reassignment": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
     "cases-api:reassignment-job": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
 }

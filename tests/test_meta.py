@@ -35,6 +35,7 @@ FLOORS = (
     "reminders",
     "privacy",
     "pages",
+    "stats",
     "demo",
     "operations",
 )

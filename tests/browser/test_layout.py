@@ -78,7 +78,7 @@ def main_pages(username: str) -> list[str]:
     coordinator = User.objects.get(username="coord.arta")
     referral = Referral.objects.restrict(coordinator, Action.VIEW).order_by("-pk").first()
     assert contact and meeting and referral
-    common = [reverse("home"), reverse("reminders:reminder_list")]
+    common = [reverse("home"), reverse("reminders:reminder_list"), reverse("stats:dashboard")]
     pages = {
         "sw.blerina": [
             case.get_absolute_url(),
@@ -95,6 +95,7 @@ def main_pages(username: str) -> list[str]:
             reverse("panels:panel", args=[panel.pk]),
             reverse("panels:meeting", args=[meeting.pk]),
             reverse("panels:meeting_create", args=[panel.pk]),
+            reverse("stats:evaluation"),
         ],
         "police.fatos": [case.get_absolute_url(), reverse("panels:panel_list")],
         "dpo.mira": [reverse("privacy:sar_list"), reverse("privacy:retention_list"), reverse("audit:auditevent_list")],

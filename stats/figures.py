@@ -1,0 +1,449 @@
+"""The dashboards' figures (decision 105): each is counted in the database (GROUP BY and filtered
+COUNTs, one or two queries whatever the caseload) over the rows the viewer may know of, read
+through `restrict(user, action)` at the level the figure needs, and says which level that is.
+
+Three boards, by what the viewer does: a caseworker's (their caseload by step, what is due), a
+supervisor's (the agency's caseload per worker, overdue by kind, what waits for an owner) and a
+panel seat's (the panel's open cases by step, referrals by channel, concern, age band and outcome
+over time, the 24-hour triage and the first contact against their deadlines, closures, withdrawals
+and reopenings). Nothing here reads a word of content: codes, dates and counts only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case as Choose
+from django.db.models import Count, DateField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractYear, TruncQuarter
+from django.db.models.lookups import LessThan
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
+
+from agencies.access import Action, UserAccess
+from agencies.models import Membership, User
+from agencies.people import display_name, remember_people
+from cases.models import Case
+from interventions.models import Closure, FollowUp, Withdrawal
+from referrals.models import Referral
+
+__all__ = [
+    "AGE_BANDS",
+    "Board",
+    "Figure",
+    "Row",
+    "age_band",
+    "boards_for",
+    "panel_board",
+    "quarter_label",
+    "quarters_back",
+    "quarters_of",
+]
+
+# What each figure counts, as the page says it under the figure.
+COUNTS_KNOWN = gettext_lazy("Counts the cases you know of, at summary level or in full.")
+COUNTS_FULL = gettext_lazy("Counts only the cases whose file you read in full.")
+COUNTS_REFERRALS = gettext_lazy("Counts the referrals you may read.")
+COUNTS_MINE = gettext_lazy("Counts your own open cases.")
+
+# Age at referral, in whole years between the year of birth and the year received (the year of
+# birth is what anonymisation keeps, so a band never moves: decision 107); else the age reported.
+AGE_BANDS = (
+    ("under_12", gettext_lazy("Under 12")),
+    ("12_13", gettext_lazy("12 to 13")),
+    ("14_17", gettext_lazy("14 to 17")),
+    ("18_25", gettext_lazy("18 to 25")),
+    ("26_over", gettext_lazy("26 and over")),
+    ("unknown", gettext_lazy("Age not known")),
+)
+# A referral's outcome, from its status.
+REFERRAL_OUTCOMES = (
+    ("waiting", gettext_lazy("Still being triaged or discussed"), Referral.OPEN_STATUSES),
+    ("case", gettext_lazy("Case opened"), (Referral.Status.CASE_OPENED,)),
+    ("closed", gettext_lazy("Closed without a case"), (Referral.Status.CLOSED,)),
+    ("added", gettext_lazy("Added to an earlier record"), (Referral.Status.ADDED,)),
+)
+QUARTERS = 4  # the figures over time: the last four quarters, this one included
+SOON = datetime.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a figure's table: a label and a count per column."""
+
+    label: str
+    values: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One chart and the table beside it: rows (the chart's labels) by columns (its series)."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    counts: StrOrPromise  # what it counts (COUNTS_*), said under the figure
+    chart: str = "bar"  # "bar", "stacked" (columns stacked), "line"
+    horizontal: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(sum(row.values) for row in self.rows)
+
+    def chart_data(self) -> dict[str, Any]:
+        """What static/ura/charts.js draws, given to it in a json_script element."""
+        return {
+            "type": self.chart,
+            "horizontal": self.horizontal,
+            "labels": [row.label for row in self.rows],
+            "datasets": [
+                {"label": column, "data": [row.values[i] for row in self.rows]} for i, column in enumerate(self.columns)
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Board:
+    """The figures for one part of the viewer's work."""
+
+    key: str
+    title: str
+    figures: tuple[Figure, ...] = field(default_factory=tuple)
+
+
+def quarters_back(today: datetime.date, count: int = QUARTERS) -> list[datetime.date]:
+    """The first days of the last `count` quarters, oldest first, this one included."""
+    first = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    quarters = [first]
+    for _step in range(count - 1):
+        month, year = first.month - 3, first.year
+        if month < 1:
+            month, year = month + 12, year - 1
+        first = datetime.date(year, month, 1)
+        quarters.append(first)
+    return quarters[::-1]
+
+
+def _next_quarter(first: datetime.date) -> datetime.date:
+    return datetime.date(first.year + 1, 1, 1) if first.month == 10 else datetime.date(first.year, first.month + 3, 1)
+
+
+def quarters_of(year: int) -> list[datetime.date]:
+    """The first days of the four quarters of `year`."""
+    return [datetime.date(year, month, 1) for month in (1, 4, 7, 10)]
+
+
+def quarter_label(day: datetime.date) -> str:
+    return _("%(year)s Q%(quarter)s") % {"year": day.year, "quarter": (day.month - 1) // 3 + 1}
+
+
+def _day(value: Any) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def age_band() -> Any:
+    """The referral's age band at referral, computed in the database (see AGE_BANDS)."""
+    age = Choose(
+        When(
+            subject_date_of_birth__isnull=False,
+            then=ExtractYear("received_at") - ExtractYear("subject_date_of_birth"),
+        ),
+        default="subject_age",
+        output_field=IntegerField(),
+    )
+    return Choose(
+        When(Q(subject_date_of_birth__isnull=True, subject_age__isnull=True), then=Value("unknown")),
+        When(LessThan(age, 12), then=Value("under_12")),
+        When(LessThan(age, 14), then=Value("12_13")),
+        When(LessThan(age, 18), then=Value("14_17")),
+        When(LessThan(age, 26), then=Value("18_25")),
+        default=Value("26_over"),
+    )
+
+
+def _stage_rows(counts: dict[int, int]) -> tuple[Row, ...]:
+    return tuple(Row(str(label), (counts.get(value, 0),)) for value, label in Case.Stage.choices)
+
+
+def _by_stage(cases: QuerySet[Case]) -> dict[int, int]:
+    return {row["stage"]: row["n"] for row in cases.order_by().values("stage").annotate(n=Count("pk"))}
+
+
+def _due(prefix: str, today: datetime.date, **open_when: Any) -> dict[str, Any]:
+    """Three filtered counts of one date column: overdue, due within a week, later."""
+    soon = today + SOON
+    return {
+        f"{prefix}_overdue": Count("pk", filter=Q(**open_when, **{f"{prefix}__lt": today})),
+        f"{prefix}_soon": Count("pk", filter=Q(**open_when, **{f"{prefix}__gte": today, f"{prefix}__lte": soon})),
+        f"{prefix}_later": Count("pk", filter=Q(**open_when, **{f"{prefix}__gt": soon})),
+    }
+
+
+def _due_row(label: str, counts: dict[str, int], prefix: str) -> Row:
+    return Row(label, (counts[f"{prefix}_overdue"], counts[f"{prefix}_soon"], counts[f"{prefix}_later"]))
+
+
+# --- The caseworker's board -------------------------------------------------------------------
+
+
+def practitioner_board(user: User, today: datetime.date) -> Board:
+    mine = Case.objects.restrict(user, Action.VIEW).filter(owner_id=user.pk, closed_at__isnull=True)
+    by_stage = Figure(
+        "my_caseload",
+        _("My open cases by step"),
+        (_("Cases"),),
+        _stage_rows(_by_stage(mine)),
+        COUNTS_MINE,
+        horizontal=True,
+    )
+    deadlines = mine.order_by().aggregate(
+        **_due("first_contact_due_on", today, first_contact_on__isnull=True),
+        **_due("next_review_on", today),
+    )
+    follow_ups = (
+        FollowUp.objects.restrict(user, Action.VIEW)
+        .pending()
+        .filter(case__owner_id=user.pk)
+        .order_by()
+        .aggregate(**_due("due_on", today))
+    )
+    due = Figure(
+        "my_due",
+        _("What is due on my cases"),
+        (_("Overdue"), _("Due within 7 days"), _("Later")),
+        (
+            _due_row(_("First contact"), deadlines, "first_contact_due_on"),
+            _due_row(_("Plan review"), deadlines, "next_review_on"),
+            _due_row(_("Post-exit follow-up"), follow_ups, "due_on"),
+        ),
+        COUNTS_MINE,
+        chart="stacked",
+    )
+    return Board("practitioner", _("My work"), (by_stage, due))
+
+
+# --- The supervisor's board -------------------------------------------------------------------
+
+
+def _overdue_condition(today: datetime.date) -> Q:
+    return Q(first_contact_on__isnull=True, first_contact_due_on__lt=today) | Q(next_review_on__lt=today)
+
+
+def supervisor_board(user: User, today: datetime.date) -> Board:
+    supervised = UserAccess.of(user).supervised_agency_ids
+    cases = Case.objects.restrict(user, Action.VIEW).filter(owning_agency_id__in=supervised, closed_at__isnull=True)
+    per_owner = list(
+        cases.order_by()
+        .values("owner_id")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=_overdue_condition(today)))
+        .order_by("-n", "owner_id")
+    )
+    owners = {owner.pk: owner for owner in User.objects.filter(pk__in=[row["owner_id"] for row in per_owner])}
+    remember_people(owners.values())
+    caseload = Figure(
+        "caseload_per_worker",
+        _("Open cases per worker"),
+        (_("Open cases"), _("With a deadline passed")),
+        tuple(Row(display_name(owners[row["owner_id"]], user), (row["n"], row["overdue"])) for row in per_owner),
+        COUNTS_FULL,
+        horizontal=True,
+    )
+    case_overdue = cases.order_by().aggregate(
+        first_contact=Count("pk", filter=Q(first_contact_on__isnull=True, first_contact_due_on__lt=today)),
+        review=Count("pk", filter=Q(next_review_on__lt=today)),
+    )
+    follow_ups = (
+        FollowUp.objects.restrict(user, Action.VIEW).overdue().filter(case__owning_agency_id__in=supervised).count()
+    )
+    referrals = Referral.objects.restrict(user, Action.VIEW).filter(received_by_id__in=supervised)
+    triage = referrals.triage_overdue().count()
+    overdue = Figure(
+        "overdue_by_kind",
+        _("Overdue, by kind"),
+        (_("Overdue"),),
+        (
+            Row(_("Triage within 24 hours"), (triage,)),
+            Row(_("First contact"), (case_overdue["first_contact"],)),
+            Row(_("Plan review"), (case_overdue["review"],)),
+            Row(_("Post-exit follow-up"), (follow_ups,)),
+        ),
+        COUNTS_FULL,
+        horizontal=True,
+    )
+    open_referrals = referrals.filter(status__in=Referral.OPEN_STATUSES).order_by()
+    waiting = {row["status"]: row["n"] for row in open_referrals.values("status").annotate(n=Count("pk"))}
+    casework = Membership.objects.filter(
+        user_id=OuterRef("owner_id"), agency_id=OuterRef("owning_agency_id"), role__in=Membership.CASEWORK_ROLES
+    )
+    orphaned = cases.filter(~Exists(casework)).count()
+    unallocated = Figure(
+        "unallocated",
+        _("Waiting for an owner"),
+        (_("Number"),),
+        (
+            *(Row(str(Referral.Status(status).label), (waiting.get(status, 0),)) for status in Referral.OPEN_STATUSES),
+            Row(_("Open cases whose owner no longer works cases here"), (orphaned,)),
+        ),
+        COUNTS_FULL,
+        horizontal=True,
+    )
+    return Board("supervisor", _("My agency"), (caseload, overdue, unallocated))
+
+
+# --- The panel's board ------------------------------------------------------------------------
+
+
+def _over_quarters(rows: Iterable[dict[str, Any]], quarters: list[datetime.date], keys: list[str]) -> tuple[Row, ...]:
+    """Rows by quarter, a column per key, from rows of (quarter, key, n)."""
+    counts: dict[tuple[datetime.date, str], int] = {}
+    for row in rows:
+        counts[(_day(row["quarter"]), str(row["key"]))] = row["n"]
+    return tuple(Row(quarter_label(q), tuple(counts.get((q, key), 0) for key in keys)) for q in quarters)
+
+
+def _by_quarter(qs: QuerySet[Any], column: str, key: Any, since: Any, until: Any) -> list[dict[str, Any]]:
+    key = F(key) if isinstance(key, str) else key
+    return list(
+        qs.filter(**{f"{column}__gte": since, f"{column}__lt": until})
+        .order_by()
+        .values(quarter=TruncQuarter(column, output_field=DateField()), key=key)
+        .annotate(n=Count("pk"))
+    )
+
+
+def _since(quarters: list[datetime.date]) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(quarters[0], datetime.time.min))
+
+
+def panel_board(user: User, today: datetime.date, quarters: list[datetime.date] | None = None) -> Board:
+    """The panel seat's figures over `quarters` (by default the last four, this one included)."""
+    panels = UserAccess.of(user).panel_ids
+    known = Case.objects.restrict(user, Action.VIEW_SUMMARY)
+    on_panels = known.filter(panel_id__in=panels)
+    funnel = Figure(
+        "panel_stages",
+        _("The panel's open cases by step"),
+        (_("Cases"),),
+        _stage_rows(_by_stage(on_panels.filter(closed_at__isnull=True))),
+        COUNTS_KNOWN,
+        horizontal=True,
+    )
+    quarters = quarters or quarters_back(today)
+    since, until = _since(quarters), _since([_next_quarter(quarters[-1])])
+    referrals = Referral.objects.restrict(user, Action.VIEW)
+    channels = [value for value, _label in Referral.Channel.choices]
+    by_channel = Figure(
+        "referrals_by_channel",
+        _("Referrals by channel"),
+        tuple(str(label) for _value, label in Referral.Channel.choices),
+        _over_quarters(_by_quarter(referrals, "received_at", "channel", since, until), quarters, channels),
+        COUNTS_REFERRALS,
+        chart="stacked",
+    )
+    ideologies = [value for value, _label in Referral.Ideology.choices]
+    by_concern = Figure(
+        "referrals_by_concern",
+        _("Referrals by concern"),
+        tuple(str(label) for _value, label in Referral.Ideology.choices),
+        _over_quarters(_by_quarter(referrals, "received_at", "ideology", since, until), quarters, ideologies),
+        COUNTS_REFERRALS,
+        chart="stacked",
+    )
+    by_age = Figure(
+        "referrals_by_age",
+        _("Referrals by age at referral"),
+        tuple(str(label) for _value, label in AGE_BANDS),
+        _over_quarters(
+            _by_quarter(referrals.annotate(band=age_band()), "received_at", "band", since, until),
+            quarters,
+            [value for value, _label in AGE_BANDS],
+        ),
+        COUNTS_REFERRALS,
+        chart="stacked",
+    )
+    outcome = Choose(
+        *(When(status__in=list(statuses), then=Value(key)) for key, _label, statuses in REFERRAL_OUTCOMES),
+        default=Value("waiting"),
+    )
+    by_outcome = Figure(
+        "referrals_by_outcome",
+        _("Referrals by outcome"),
+        tuple(str(label) for _key, label, _statuses in REFERRAL_OUTCOMES),
+        _over_quarters(
+            _by_quarter(referrals, "received_at", outcome, since, until),
+            quarters,
+            [key for key, _label, _statuses in REFERRAL_OUTCOMES],
+        ),
+        COUNTS_REFERRALS,
+        chart="stacked",
+    )
+    now = timezone.now()
+    triage = (
+        referrals.filter(received_at__gte=since, received_at__lt=until)
+        .order_by()
+        .aggregate(
+            on_time=Count("pk", filter=Q(triaged_at__isnull=False, triaged_at__lte=F("triage_due_at"))),
+            late=Count("pk", filter=Q(triaged_at__isnull=False, triaged_at__gt=F("triage_due_at"))),
+            overdue=Count("pk", filter=Q(triaged_at__isnull=True, status=Referral.Status.NEW, triage_due_at__lt=now)),
+            waiting=Count("pk", filter=Q(triaged_at__isnull=True, status=Referral.Status.NEW, triage_due_at__gte=now)),
+        )
+    )
+    contact = (
+        on_panels.filter(opened_at__gte=since, opened_at__lt=until, first_contact_due_on__isnull=False)
+        .order_by()
+        .aggregate(
+            on_time=Count("pk", filter=Q(first_contact_on__lte=F("first_contact_due_on"))),
+            late=Count("pk", filter=Q(first_contact_on__gt=F("first_contact_due_on"))),
+            overdue=Count("pk", filter=Q(first_contact_on__isnull=True, first_contact_due_on__lt=today)),
+            waiting=Count("pk", filter=Q(first_contact_on__isnull=True, first_contact_due_on__gte=today)),
+        )
+    )
+    keys = ("on_time", "late", "overdue", "waiting")
+    deadlines = Figure(
+        "deadlines_met",
+        _("Triage and first contact against their deadlines"),
+        (_("On time"), _("Late"), _("Not yet, overdue"), _("Not yet, still in time")),
+        (
+            Row(_("Referral triaged within 24 hours"), tuple(triage[key] for key in keys)),
+            Row(_("First contact within its deadline"), tuple(contact[key] for key in keys)),
+        ),
+        _("Referrals you may read and the panel's cases you know of, received or opened in these quarters."),
+        chart="stacked",
+        horizontal=True,
+    )
+    closed = _by_quarter(on_panels, "closed_at", Value("closed"), since, until)
+    closures = Closure.objects.restrict(user, Action.VIEW)
+    reopened = _by_quarter(closures, "reopened_at", Value("reopened"), since, until)
+    withdrawals = Withdrawal.objects.restrict(user, Action.VIEW)
+    withdrawn = _by_quarter(withdrawals, "withdrawn_on", Value("withdrawn"), since.date(), until.date())
+    endings = Figure(
+        "closures",
+        _("Closures, withdrawals and reopenings"),
+        (_("Closed"), _("Family withdrew"), _("Reopened")),
+        _over_quarters([*closed, *withdrawn, *reopened], quarters, ["closed", "withdrawn", "reopened"]),
+        _(
+            "Closures count the panel's cases you know of; withdrawals and reopenings only the cases whose file "
+            "you read in full."
+        ),
+    )
+    return Board("panel", _("My panels"), (funnel, by_channel, by_concern, by_age, by_outcome, deadlines, endings))
+
+
+def boards_for(user: User, today: datetime.date | None = None) -> list[Board]:
+    """The boards of the viewer's roles: a caseworker's, a supervisor's, a panel seat's."""
+    today = today or timezone.localdate()
+    access = UserAccess.of(user)
+    boards = []
+    if access.casework_agency_ids:
+        boards.append(practitioner_board(user, today))
+    if access.supervised_agency_ids:
+        boards.append(supervisor_board(user, today))
+    if access.panel_ids:
+        boards.append(panel_board(user, today))
+    return boards
