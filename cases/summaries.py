@@ -19,7 +19,14 @@ from .involvement import involvement
 from .models import Case, CaseShare
 from .risk import RiskLevel
 
-__all__ = ["SUMMARY_RELATED", "agencies_of", "made_by_line", "summary_fields", "summary_of"]
+__all__ = [
+    "SUMMARY_RELATED",
+    "agencies_of",
+    "current_shares",
+    "made_by_line",
+    "summary_fields",
+    "summary_of",
+]
 
 # What a summary reads with the case row.
 SUMMARY_RELATED = ("family", "index_person", "owner", "owning_agency", "panel", "first_contact_agency")
@@ -76,11 +83,19 @@ def summary_fields(case: Case, agencies: list[str]) -> list[tuple[str, str]]:
     return rows
 
 
-def agencies_of(case: Case, user: User) -> list[str]:
+def current_shares(cases: list[Case], user: User) -> dict[int, list[CaseShare]]:
+    """The current shares of several cases at once, by case id (a panel pack reads them together)."""
+    found: dict[int, list[CaseShare]] = {case.pk: [] for case in cases}
+    shares = CaseShare.objects.restrict(user, Action.VIEW_SUMMARY).filter(case__in=[case.pk for case in cases])
+    for share in shares.current().select_related("agency"):
+        found[share.case_id].append(share)
+    return found
+
+
+def agencies_of(case: Case, user: User, shares: list[CaseShare] | None = None) -> list[str]:
     """The agencies working the case and at which level, without the reasons of its shares."""
-    shares = list(
-        CaseShare.objects.restrict(user, Action.VIEW_SUMMARY).filter(case=case).current().select_related("agency")
-    )
+    if shares is None:
+        shares = current_shares([case], user)[case.pk]
     return [f"{row.agency} ({row.level_label})" for row in involvement(case, shares, with_reasons=False)]
 
 

@@ -20,7 +20,7 @@ from agencies.access import Action
 from agencies.models import User
 from agencies.pdf import PdfDocument
 from cases.models import Case
-from cases.summaries import SUMMARY_RELATED, agencies_of, made_by_line, summary_fields
+from cases.summaries import SUMMARY_RELATED, agencies_of, current_shares, made_by_line, summary_fields
 from referrals.models import Referral
 
 from .models import AgendaItem, PanelMeeting
@@ -62,7 +62,9 @@ def pack_items(meeting: PanelMeeting, user: User) -> list[PackItem]:
         AgendaItem.objects.restrict(user, Action.VIEW).filter(meeting=meeting).only("pk", "reason", "case", "referral")
     )
     case_ids = [item.case_id for item in items if item.case_id]
-    cases = Case.objects.restrict(user, Action.VIEW_SUMMARY).select_related(*SUMMARY_RELATED).in_bulk(case_ids)
+    readable = Case.objects.restrict(user, Action.VIEW_SUMMARY).select_related(*SUMMARY_RELATED)
+    cases = readable.prefetch_related("panel__agencies").in_bulk(case_ids)
+    shares = current_shares(list(cases.values()), user)
     referral_ids = [item.referral_id for item in items if item.referral_id]
     referrals = Referral.objects.restrict(user, Action.VIEW).in_bulk(referral_ids)
     found: list[PackItem] = []
@@ -74,7 +76,7 @@ def pack_items(meeting: PanelMeeting, user: User) -> list[PackItem]:
             if case is None:
                 continue
             heading = f"{case.family.name} · {case.reference}"
-            fields = summary_fields(case, agencies_of(case, user))
+            fields = summary_fields(case, agencies_of(case, user, shares[case.pk]))
             found.append(PackItem(number, reason, asked, heading, fields, case.pk))
         elif item.referral_id:
             referral = referrals.get(item.referral_id)
