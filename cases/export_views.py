@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -87,7 +87,7 @@ class ExportFileView(LoginRequiredMixin, View):
     """The file of an export, for the person who asked, until its link expires (404 for anyone
     else; 410 to them once it has expired)."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         job = get_object_or_404(ExportJob, pk=kwargs["pk"], requested_by_id=request.user.pk)
         if not job.downloadable:
             if job.status in (ExportJob.Status.DONE, ExportJob.Status.EXPIRED):

@@ -59,14 +59,15 @@ def list_filters(params: Mapping[str, Any]) -> dict[str, list[str]]:
     names = set(CaseFilterSet.base_filters)
     kept: dict[str, list[str]] = {}
     for name in names:
+        values: list[Any]
         if isinstance(params, QueryDict):
-            values = params.getlist(name)
+            values = list(params.getlist(name))
         else:
             raw = params.get(name)
-            values = raw if isinstance(raw, list) else ([] if raw in (None, "") else [raw])
-        values = [str(value) for value in values if str(value).strip()]
-        if values:
-            kept[name] = values
+            values = raw if isinstance(raw, list) else [raw]
+        texts = [str(value) for value in values if value is not None and str(value).strip()]
+        if texts:
+            kept[name] = texts
     return kept
 
 
@@ -75,7 +76,7 @@ def _filterset(user: User, filters: Mapping[str, list[str]]) -> CaseFilterSet:
     for name, values in filters.items():
         data.setlist(name, values)
     queryset = Case.objects.with_summary().restrict(user, Action.VIEW_SUMMARY).annotate_access(user)
-    return CaseFilterSet(data, queryset=queryset, request=_Asker(user))  # type: ignore[arg-type]
+    return CaseFilterSet(data, queryset=queryset, request=_Asker(user))
 
 
 def listed_cases(user: User, filters: Mapping[str, list[str]]) -> QuerySet[Case]:
