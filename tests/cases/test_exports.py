@@ -220,3 +220,16 @@ def test_the_api_gives_the_summary_as_a_pdf(case: Case, summary_reader: User, st
     answer = api_as(summary_reader).get(reverse("cases-api:case-summary", args=[case.pk]))
     assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
     assert api_as(stranger).get(reverse("cases-api:case-summary", args=[case.pk])).status_code == 404
+
+
+def test_each_demo_users_export_lists_exactly_the_cases_they_may_see_at_their_level(demo: dict[str, User]) -> None:
+    from tests.test_demo_permissions import EXPECTED
+
+    for username, (full, summary) in EXPECTED.items():
+        user = demo[username]
+        if not user.has_perm("cases.view_case_summary"):
+            continue
+        rows = _rows(_client(user).get(reverse("cases:case_list_export"), {"format": "csv"}))[2:]
+        levels = {row[1]: row[-1] for row in rows}
+        assert {family for family, level in levels.items() if level == "Full case file"} == full, username
+        assert {family for family, level in levels.items() if level == "Summary only"} == summary, username
