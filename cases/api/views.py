@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions as api_exceptions
 from rest_framework import generics, mixins, permissions, serializers, status
 from rest_framework.decorators import action
@@ -307,7 +307,6 @@ class ExportJobFileView(FileAnswers, generics.GenericAPIView[ExportJob]):
         responses={
             (200, CsvRenderer.media_type): OpenApiTypes.BINARY,
             (200, XLSX_TYPE): OpenApiTypes.BINARY,
-            404: OpenApiResponse(description="not yours, not made yet, or expired"),
         }
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> FileResponse:
