@@ -9,12 +9,34 @@ imports a CSV or spreadsheet writer other than this one, so a new export cannot 
 """
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from rest_framework.renderers import BaseRenderer
 
-__all__ = ["FORMULA_STARTS", "csv_lines", "csv_response", "neutralise"]
+__all__ = [
+    "CSV_TYPE",
+    "FORMULA_STARTS",
+    "XLSX_TYPE",
+    "CsvRenderer",
+    "FileAnswers",
+    "FileRenderer",
+    "XlsxRenderer",
+    "csv_bytes",
+    "csv_lines",
+    "csv_response",
+    "file_response",
+    "neutralise",
+    "spreadsheet",
+    "xlsx_bytes",
+]
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,3 +66,82 @@ def csv_response(filename: str, header: Iterable[str], rows: Iterable[Iterable[A
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
+    """A whole CSV file of `rows` (the first is written like any other), UTF-8 with a byte-order
+    mark so that Excel reads ë and ç as they are; every cell neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(rows: Iterable[Iterable[Any]], *, title: str = "Ura") -> bytes:
+    """An XLSX workbook of `rows` on one sheet: every cell is written as text (never a formula or
+    a number the spreadsheet would reinterpret), neutralised as in a CSV."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31] or "Ura")
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            cell.data_type = "s"  # text, whatever it looks like
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def spreadsheet(fmt: str, rows: Iterable[Iterable[Any]], *, title: str = "Ura") -> tuple[bytes, str, str]:
+    """`rows` as a file of `fmt` ("csv" or "xlsx"): its bytes, content type and file extension."""
+    if fmt == "xlsx":
+        return xlsx_bytes(rows, title=title), XLSX_TYPE, "xlsx"
+    return csv_bytes(rows), CSV_TYPE, "csv"
+
+
+def file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A download of a file made whole (spreadsheet or PDF)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class FileRenderer(BaseRenderer):
+    """Lets the API answer `?format=csv` or `?format=xlsx` (content negotiation); the views return
+    the file itself as their response, so nothing is rendered here but a file's bytes."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
+        return data
+
+
+class FileAnswers:
+    """For an API view that answers with a file: anything else it answers (an error, a job) is
+    JSON, whatever format the file was asked in."""
+
+    request: Any
+
+    def answer_in_json(self) -> None:
+        from rest_framework.renderers import JSONRenderer
+
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(getattr(self.request, "accepted_renderer", None), FileRenderer):
+            self.answer_in_json()
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
+class CsvRenderer(FileRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XlsxRenderer(FileRenderer):
+    media_type = XLSX_TYPE
+    format = "xlsx"

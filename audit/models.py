@@ -166,6 +166,9 @@ class AuditEvent(models.Model):
         ACCESS_GRANTED = "access_granted", _("Individual access granted")
         GRANT_REVOKED = "grant_revoked", _("Individual access revoked")
         GRANT_EXPIRED = "grant_expired", _("Individual access ended")
+        CASE_LIST_EXPORTED = "case_list_exported", _("Case list exported")
+        CASE_SUMMARY_EXPORTED = "case_summary_exported", _("Case summary printed or exported")
+        PANEL_PACK_EXPORTED = "panel_pack_exported", _("Panel pack printed or exported")
 
     READ_ACTIONS = (
         Action.CASE_READ,
@@ -181,6 +184,7 @@ class AuditEvent(models.Model):
         Action.ACCESS_GRANTED,
         Action.GRANT_REVOKED,
         Action.GRANT_EXPIRED,
+        Action.CASE_SUMMARY_EXPORTED,
     )
 
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)

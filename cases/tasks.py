@@ -22,3 +22,15 @@ def expire_grants_task() -> int:
 def run_reassignment_task(job_id: int) -> None:
     """Move a confirmed caseload (one transaction). Claimed once: a redelivery does nothing."""
     services.run_reassignment(job_id)
+
+
+@shared_task(acks_late=True)
+def run_export_task(job_id: int) -> None:
+    """Make a queued case list export. Claimed once: a redelivery does nothing."""
+    services.run_export(job_id)
+
+
+@shared_task(autoretry_for=(Exception,), max_retries=5, retry_backoff=True, retry_jitter=True)
+def expire_exports_task() -> int:
+    """Delete exports whose links have expired (beat, every fifteen minutes)."""
+    return services.expire_exports()

@@ -3,13 +3,17 @@ of sections above every app (`pages.views.CaseView`) and joins these in `setting
 
 from django.urls import path
 
-from . import entry_views, family_views, offline_views, question_views, safety_views, views
+from . import entry_views, export_views, family_views, offline_views, question_views, safety_views, views
 
 app_name = "cases"
 
 urlpatterns = [
     path("", views.CaseListView.as_view(), name="case_list"),
     path("owners/", views.OwnerSuggestionsView.as_view(), name="owner_suggestions"),
+    path("export/", export_views.CaseListExportView.as_view(), name="case_list_export"),
+    path("exports/<int:pk>/", export_views.ExportJobView.as_view(), name="export_job"),
+    path("exports/<int:pk>/file/", export_views.ExportFileView.as_view(), name="export_file"),
+    path("<int:pk>/summary/", export_views.CaseSummaryView.as_view(), name="case_summary"),
     path("<int:pk>/share/", views.CaseShareView.as_view(), name="case_share"),
     path("<int:pk>/grants/", views.CaseGrantsView.as_view(), name="case_grants"),
     path("<int:pk>/grants/<int:grant>/revoke/", views.RevokeGrantView.as_view(), name="grant_revoke"),

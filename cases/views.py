@@ -68,7 +68,11 @@ class CaseListView(RestrictedViewMixin, FilterView):
         return CappedPaginator(*args, exact=self.request.GET.get("count") == "exact", **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "count_cap": CAP}
+        # The export links carry the list's filters as on the screen (decision 109).
+        query = self.request.GET.copy()
+        for name in ("page", "count", "format"):
+            query.pop(name, None)
+        return {**super().get_context_data(**kwargs), "count_cap": CAP, "export_query": query.urlencode()}
 
 
 class OwnerSuggestionsView(RestrictedViewMixin, View):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
     path("meetings/<int:pk>/", views.MeetingView.as_view(), name="meeting"),
     path("meetings/<int:pk>/agenda/", views.MeetingAgendaView.as_view(), name="meeting_agenda"),
+    path("meetings/<int:pk>/pack/", views.MeetingPackView.as_view(), name="meeting_pack"),
     path("meetings/<int:pk>/acknowledge/", views.AcknowledgeView.as_view(), name="meeting_acknowledge"),
     path("meetings/<int:pk>/attendance/", views.AttendanceView.as_view(), name="meeting_attendance"),
     path("meetings/<int:pk>/register/", views.RegisterView.as_view(), name="meeting_register"),

@@ -23,12 +23,17 @@ from agencies.access import (
     get_restricted_object,
     sits_on,
 )
+from agencies.exports import file_response
 from agencies.models import Agency, Panel, User
+from agencies.pdf import PDF_TYPE
+from audit.models import AuditEvent
+from audit.services import record
 from cases.directory import owner_candidates, team_diversity
 from cases.filtersets import CaseFilterSet
 from cases.models import Case, ReassignmentJob
 from cases.services import start_reassignment
 from families.models import SafetyWarning
+from cases.summaries import made_by_line
 from referrals.models import Referral
 
 from . import services
@@ -44,6 +49,7 @@ from .forms import (
     RegisterForm,
 )
 from .models import AgendaItem, MeetingAttendance, PanelMeeting
+from .packs import pack_items, pack_pdf, pack_title
 
 __all__ = [
     "AcknowledgeView",
@@ -55,6 +61,7 @@ __all__ = [
     "DirectoryView",
     "MeetingAgendaView",
     "MeetingCreateView",
+    "MeetingPackView",
     "MeetingView",
     "PanelCaseListView",
     "PanelListView",
@@ -217,6 +224,35 @@ class MeetingAgendaView(MeetingView):
 
     template_name = "panels/panelmeeting_agenda.html"
     audit_action = "export_read"  # the printable agenda leaves Ura on paper
+
+
+class MeetingPackView(RestrictedViewMixin, DetailView[PanelMeeting]):
+    """The panel pack (decision 110): the agenda with each case's summary and what the panel is
+    asked to decide, to print on A4 or, with `?format=pdf`, as a PDF. Recorded as an export."""
+
+    queryset = PanelMeeting.objects.select_related("panel")
+    action = Action.VIEW
+    permission_required = "panels.view_panelmeeting"
+    template_name = "panels/panelmeeting_pack.html"
+    context_object_name = "meeting"
+    audit_action = AuditEvent.Action.PANEL_PACK_EXPORTED
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = meeting = self.get_object()
+        user = self.actor
+        items = pack_items(meeting, user)
+        if request.GET.get("format") == "pdf":
+            ids = [item.case_id for item in items if item.case_id]
+            record(
+                AuditEvent.Action.PANEL_PACK_EXPORTED, actor=user, obj=meeting, format="pdf", count=len(items), ids=ids
+            )
+            content = pack_pdf(meeting, user, items, language=request.LANGUAGE_CODE)
+            stamp = meeting.scheduled_for.strftime("%Y%m%d")
+            return file_response(content, PDF_TYPE, f"ura-panel-pack-{stamp}.pdf")
+        context = self.get_context_data(
+            object=meeting, items=items, title=pack_title(meeting), first_line=made_by_line(user, _("Panel pack"))
+        )
+        return self.render_to_response(context)
 
 
 class AcknowledgeView(RestrictedObjectFormView):

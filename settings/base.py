@@ -365,6 +365,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-case-shares": {"task": "cases.tasks.expire_case_shares_task", "schedule": 300.0},
     "expire-grants": {"task": "cases.tasks.expire_grants_task", "schedule": 300.0},
+    "expire-exports": {"task": "cases.tasks.expire_exports_task", "schedule": 900.0},
     "sweep-reminders": {
         "task": "reminders.tasks.sweep_reminders_task",
         "schedule": float(env_int("URA_REMINDER_SWEEP_SECONDS", 300)),
@@ -383,6 +384,12 @@ REMINDERS_CATCH_UP_DAYS = env_int("URA_REMINDER_CATCH_UP_DAYS", 30)
 URA_RETENTION_YEARS_CASE = env_int("URA_RETENTION_YEARS_CASE", 5)  # after the case closed
 URA_RETENTION_YEARS_REFERRAL = env_int("URA_RETENTION_YEARS_REFERRAL", 1)  # no further action
 URA_RETENTION_YEARS_AUDIT = env_int("URA_RETENTION_YEARS_AUDIT", 10)  # reported only: append-only
+
+# --- Exports (decisions 109-111) ---------------------------------------------------------
+# A case list export of more rows than this is made by a worker, with a progress page.
+URA_EXPORT_BACKGROUND_ROWS = env_int("URA_EXPORT_BACKGROUND_ROWS", 2000)
+# How long the link to a file made in the background works; the file is deleted after.
+URA_EXPORT_KEEP_HOURS = env_int("URA_EXPORT_KEEP_HOURS", 24)
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -118,6 +118,8 @@ def main_pages(user: User) -> list[str]:
         pages.append(case.get_absolute_url())
         if CaseAccess.of(case, user).sees_access_log:  # the owner's and the coordinator's
             pages.append(reverse("audit:case_access_log", args=[case.pk]))
+    for case in cases[:1]:  # the printable summary (decision 110)
+        pages.append(reverse("cases:case_summary", args=[case.pk]))
     for case in Case.objects.restrict(user, Action.CHANGE).order_by("pk")[:1]:
         forms = ("case_stage", "case_risk", "case_key_worker", "restriction_create")
         pages += [reverse(f"cases:{name}", args=[case.pk]) for name in forms]
@@ -127,6 +129,10 @@ def main_pages(user: User) -> list[str]:
         pages += [reverse("stats:evaluation"), reverse("stats:year_report") + f"?year={timezone.localdate().year}"]
         pages += [panel.get_absolute_url() for panel in Panel.objects.restrict(user, Action.VIEW)]
     pages += [meeting.get_absolute_url() for meeting in PanelMeeting.objects.restrict(user, Action.VIEW)[:3]]
+    pages += [
+        reverse("panels:meeting_pack", args=[meeting.pk])
+        for meeting in PanelMeeting.objects.restrict(user, Action.VIEW)[:1]
+    ]
     if user.has_perm("audit.view_subjectaccessrequest"):
         pages += [reverse("privacy:retention_list"), reverse("privacy:sar_list"), reverse("audit:auditevent_list")]
         # the trail of the actions that carry particulars, each read in words (decision 86)

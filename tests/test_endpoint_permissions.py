@@ -258,6 +258,8 @@ ENDPOINTS = [
     Endpoint("reminders:calendar", "get", no_args, "list"),
     Endpoint("reminders:unread_count", "get", no_args, "list"),
     Endpoint("cases:case_list", "get", no_args, "list"),
+    Endpoint("cases:case_list_export", "get", no_args, "list"),
+    Endpoint("cases:case_summary", "get", case_id, "object"),
     Endpoint("cases:owner_suggestions", "get", no_args, "list", params=lambda w: {"q": w.case.owner.first_name}),
     Endpoint("cases:case", "get", case_id, "object"),
     Endpoint("cases:case_share", "post", case_id, "write"),
@@ -318,6 +320,7 @@ ENDPOINTS = [
     Endpoint("panels:meeting_create", "post", lambda w: [w.panel.pk], "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:meeting", "get", meeting_id, "object"),
     Endpoint("panels:meeting_agenda", "get", meeting_id, "object"),
+    Endpoint("panels:meeting_pack", "get", meeting_id, "object"),
     Endpoint("panels:meeting_acknowledge", "post", meeting_id, "object"),
     Endpoint("panels:meeting_attendance", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:meeting_register", "get", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
@@ -331,6 +334,9 @@ ENDPOINTS = [
     Endpoint("panels:directory", "get", no_args, "list", role_gate="agencies.view_user"),
     Endpoint("panels:reassign", "post", lambda w: [w.case.owner_id], "write", role_gate="agencies.view_user"),
     Endpoint("cases-api:case-list", "get", no_args, "list", api=True),
+    Endpoint("cases-api:case-export", "get", no_args, "list", api=True),
+    Endpoint("cases-api:case-summary", "get", case_id, "object", api=True),
+    Endpoint("panels-api:panelmeeting-pack", "get", meeting_id, "object", api=True),
     Endpoint("cases-api:case-detail", "get", case_id, "object", api=True),
     Endpoint("cases-api:case-assign-owner", "post", case_id, "write", api=True),
     Endpoint("cases-api:case-reassign", "post", no_args, "write", api=True, refused=400),
@@ -519,6 +525,10 @@ EXEMPT = {
     "stats-api:api-root": "links to the list endpoints",
     "panels:reassignment": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
     "cases-api:reassignment-job": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
+    "cases:export_job": "the caller's own export job (tests/cases/test_exports.py: 404 for others)",
+    "cases:export_file": "the caller's own export file (tests/cases/test_exports.py: 404 for others)",
+    "cases-api:export-job": "the caller's own export job (tests/cases/test_exports.py: 404 for others)",
+    "cases-api:export-job-file": "the caller's own export file (tests/cases/test_exports.py: 404 for others)",
 }
 
 

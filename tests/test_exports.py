@@ -63,6 +63,11 @@ def test_only_the_export_helper_writes_spreadsheets() -> None:
 
 def _cells(response: Any) -> list[str]:
     body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheetml" in response.headers.get("Content-Type", ""):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(body)).active
+        return ["" if cell.value is None else str(cell.value) for row in sheet.iter_rows() for cell in row]
     return [cell for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))) for cell in row]
 
 

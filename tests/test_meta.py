@@ -78,6 +78,10 @@ VIEW_EXEMPTIONS = {
     "audit.admin.AuditEventAdmin.changelist_view": "the admin's trail: the DPO only, reads recorded",
     "panels.views.ReassignmentJobView": "a reassignment's progress, for the person who started it (404 for others)",
     "cases.api.views.ReassignmentJobView": "the same progress in the API, for the person who started it",
+    "cases.export_views.ExportJobView": "an export's progress, for the person who asked (404 for others)",
+    "cases.export_views.ExportFileView": "an export's file, for the person who asked, until it expires",
+    "cases.api.views.ExportJobView": "the same progress in the API, for the person who asked",
+    "cases.api.views.ExportJobFileView": "the same file in the API, for the person who asked, until it expires",
     "audit.admin.AuditEventAdmin.change_view": "the admin's trail: the DPO only, reads recorded",
 }
 # Model -> why it has no restricted queryset.
@@ -96,6 +100,7 @@ MODEL_EXEMPTIONS = {
     "agencies.IdempotentRequest": "a request's first answer, read back only by the same user with the same key",
     "operations.Heartbeat": "the system's own heartbeat, no case data",
     "cases.ReassignmentJob": "ids and progress only, read by the person who started it (404 for anyone else)",
+    "cases.ExportJob": "an export made for the person who asked, through restrict(); read by them alone (404)",
 }
 
 

@@ -68,6 +68,7 @@ NOT_CASE_WRITES = {
     "two_factor": "the user's own authenticator",
     "name_shown": "the user's own name preference",
     "reminders:preferences": "the user's own e-mail preference",
+    "cases:case_list_export": "makes the caller's own export of the list they read (a file, or their own job)",
     "referrals:referral_create": "intake: a new referral, received by the caller's own agency",
     "referrals-api:referral-list": "intake: a new referral, received by the caller's own agency",
 }

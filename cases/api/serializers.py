@@ -15,7 +15,7 @@ from agencies.api.serializers import AgencyRefSerializer, PanelRefSerializer, Us
 from agencies.models import Agency, User
 from families.models import Consent, Person
 
-from ..models import Case, CaseShare, DisclosureCheck, ReassignmentJob
+from ..models import Case, CaseShare, DisclosureCheck, ExportJob, ReassignmentJob
 
 __all__ = [
     "AssignOwnerSerializer",
@@ -23,6 +23,7 @@ __all__ = [
     "CaseSerializer",
     "CaseShareSerializer",
     "DisclosureCheckSerializer",
+    "ExportJobSerializer",
     "ReassignPreviewSerializer",
     "ReassignSerializer",
     "RevokeShareSerializer",
@@ -291,6 +292,33 @@ class ReassignmentJobSerializer(serializers.ModelSerializer[ReassignmentJob]):
         path = reverse("cases-api:reassignment-job", args=[job.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
+
+
+class ExportJobSerializer(serializers.ModelSerializer[ExportJob]):
+    """A case list export made in the background: how far it is, and its file once made (a link
+    for the person who asked, until `expires_at`)."""
+
+    url = serializers.SerializerMethodField()
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id", "url", "format", "status", "done", "total", "error", "created_at", "finished_at", "expires_at",
+            "download",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_url(self, job: ExportJob) -> str:
+        return self._absolute(reverse("cases-api:export-job", args=[job.pk]))
+
+    def get_download(self, job: ExportJob) -> str | None:
+        """The file, while its link works; null before it is made and once it has expired."""
+        return self._absolute(reverse("cases-api:export-job-file", args=[job.pk])) if job.downloadable else None
 
 
 class ReassignPreviewSerializer(serializers.Serializer[dict[str, Any]]):

@@ -26,5 +26,7 @@ router.register("planned-visits", safety.PlannedVisitViewSet)
 
 urlpatterns = [
     path("reassignment-jobs/<int:pk>/", views.ReassignmentJobView.as_view(), name="reassignment-job"),
+    path("export-jobs/<int:pk>/", views.ExportJobView.as_view(), name="export-job"),
+    path("export-jobs/<int:pk>/file/", views.ExportJobFileView.as_view(), name="export-job-file"),
     *router.urls,
 ]

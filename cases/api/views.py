@@ -2,18 +2,30 @@
 
 from typing import Any, ClassVar
 
-from drf_spectacular.utils import extend_schema
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions as api_exceptions
 from rest_framework import generics, mixins, permissions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import Action, CaseAccess, RestrictedViewSet
+from agencies.addresses import client_ip
+from agencies.exports import XLSX_TYPE, CsvRenderer, FileAnswers, XlsxRenderer, file_response
+from agencies.pdf import PDF_TYPE, PdfDocument, PdfRenderer
+from audit.models import AuditEvent
+from audit.services import record
 
 from .. import services
+from ..exports import list_filters
 from ..filtersets import CaseFilterSet, CaseShareFilterSet, DisclosureCheckFilterSet
-from ..models import Case, CaseShare, DisclosureCheck, ReassignmentJob, RiskRecord
+from ..models import Case, CaseShare, DisclosureCheck, ExportJob, ReassignmentJob, RiskRecord
+from ..summaries import made_by_line, summary_of
 from .entry_serializers import KeyWorkerSerializer, MoveStageSerializer, RiskLevelSerializer
 from .serializers import (
     AssignOwnerSerializer,
@@ -21,16 +33,24 @@ from .serializers import (
     CaseSerializer,
     CaseShareSerializer,
     DisclosureCheckSerializer,
+    ExportJobSerializer,
     ReassignmentJobSerializer,
     ReassignPreviewSerializer,
     ReassignSerializer,
     RevokeShareSerializer,
 )
 
-__all__ = ["CaseShareViewSet", "CaseViewSet", "DisclosureCheckViewSet", "ReassignmentJobView"]
+__all__ = [
+    "CaseShareViewSet",
+    "CaseViewSet",
+    "DisclosureCheckViewSet",
+    "ExportJobFileView",
+    "ExportJobView",
+    "ReassignmentJobView",
+]
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+class CaseViewSet(FileAnswers, mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
     """Cases you may know of. `access` is "full" when the whole file is open to you."""
 
     queryset = Case.objects.with_summary()
@@ -44,6 +64,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
         "move_stage": Action.CHANGE,
         "set_risk_level": Action.CHANGE,
         "key_worker": Action.CHANGE,
+        "export": Action.VIEW_SUMMARY,
+        "summary": Action.VIEW_SUMMARY,
     }
     permission_required: ClassVar[dict[Action, str]] = {
         Action.VIEW_SUMMARY: "cases.view_case_summary",
@@ -58,6 +80,50 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedVi
 
     def get_serializer_class(self) -> Any:
         return CaseSerializer if self.action == "list" else CaseDetailSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=["csv", "xlsx"], description="the file's format (CSV by default)")
+        ],
+        responses={
+            (200, CsvRenderer.media_type): OpenApiTypes.BINARY,
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+            (202, "application/json"): ExportJobSerializer,
+        },
+        filters=True,
+    )
+    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CsvRenderer, XlsxRenderer])
+    def export(self, request: Request) -> Any:
+        """The case list as a spreadsheet, with the list's filters: the rows and columns the list
+        gives you (a summary-level row holds only the summary), no cell a formula, the first line
+        saying who made it and when; recorded with its row count. A list longer than the
+        background threshold answers 202 with the job making it (`url`; `download` once made)."""
+        fmt = request.query_params.get("format") or "csv"
+        try:
+            made = services.export_case_list(
+                self.actor, filters=list_filters(request.query_params), fmt=fmt, ip_address=client_ip(request)
+            )
+        except ValidationError as error:
+            raise api_exceptions.ValidationError({"non_field_errors": error.messages}) from None
+        if isinstance(made, ExportJob):
+            self.answer_in_json()
+            answer = ExportJobSerializer(made, context=self.get_serializer_context()).data
+            return Response(answer, status=status.HTTP_202_ACCEPTED, headers={"Location": answer["url"]})
+        return file_response(made.content, made.content_type, made.filename)
+
+    @extend_schema(responses={(200, PDF_TYPE): OpenApiTypes.BINARY}, filters=False)
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def summary(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The case's summary as a PDF (A4): what every reader of the case knows, never the file's
+        content; the first line says who made it and when. Recorded as an export of the case."""
+        case_row = self.get_object()
+        user = self.actor
+        record(AuditEvent.Action.CASE_SUMMARY_EXPORTED, actor=user, obj=case_row, case_id=case_row.pk, format="pdf")
+        title = _("Case summary: %(reference)s") % {"reference": case_row.reference}
+        first = made_by_line(user, _("Case summary"))
+        document = PdfDocument(title, first_line=first, footer=_("Confidential"), language=request.LANGUAGE_CODE)
+        document.fields(summary_of(case_row, user))
+        return file_response(document.output(), PDF_TYPE, f"ura-summary-{case_row.reference}.pdf")
 
     @extend_schema(request=AssignOwnerSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="assign-owner")
@@ -215,3 +281,38 @@ class ReassignmentJobView(generics.RetrieveAPIView[ReassignmentJob]):
 
     def get_queryset(self) -> Any:
         return ReassignmentJob.objects.filter(started_by_id=self.request.user.pk)
+
+
+class ExportJobView(generics.RetrieveAPIView[ExportJob]):
+    """A case list export you asked for: `status` (queued, running, done, failed, expired), `done`
+    of `total` rows, and `download` while its link works. Anyone else's: 404."""
+
+    serializer_class = ExportJobSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self) -> Any:
+        return ExportJob.objects.filter(requested_by_id=self.request.user.pk)
+
+
+class ExportJobFileView(FileAnswers, generics.GenericAPIView[ExportJob]):
+    """The file of an export you asked for, until its link expires (then 404, as for anyone else's)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    renderer_classes = [JSONRenderer, CsvRenderer, XlsxRenderer]
+
+    def get_queryset(self) -> Any:
+        return ExportJob.objects.filter(requested_by_id=self.request.user.pk)
+
+    @extend_schema(
+        responses={
+            (200, CsvRenderer.media_type): OpenApiTypes.BINARY,
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+        }
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> FileResponse:
+        job = self.get_object()
+        if not job.downloadable:
+            raise api_exceptions.NotFound
+        record(AuditEvent.Action.EXPORT_READ, actor=request.user, job=job.pk, count=job.done, format=job.format)
+        name = job.file.name.rsplit("/", 1)[-1]
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)

@@ -6,6 +6,7 @@ They take objects that the caller has already fetched through `restrict()`, and 
 
 from .consent import *  # noqa: F403
 from .entries import *  # noqa: F403
+from .exports import *  # noqa: F403
 from .family import *  # noqa: F403
 from .grants import *  # noqa: F403
 from .jobs import *  # noqa: F403

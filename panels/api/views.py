@@ -2,23 +2,31 @@
 
 from typing import Any, ClassVar
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions as api_exceptions
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedViewSet
+from agencies.exports import FileAnswers, file_response
 from agencies.models import Agency, Panel
+from agencies.pdf import PDF_TYPE, PdfRenderer
+from audit.models import AuditEvent
+from audit.services import record
 from cases.directory import owner_candidates
 from cases.models import Case
 
 from .. import services
 from ..filtersets import AgendaItemFilterSet
 from ..models import AgendaItem, PanelMeeting
+from ..packs import pack_items, pack_pdf
 from .serializers import (
     AgendaItemSerializer,
     AttendanceInputSerializer,
@@ -58,7 +66,9 @@ class PanelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
         )
 
 
-class PanelMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RestrictedViewSet):
+class PanelMeetingViewSet(
+    FileAnswers, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RestrictedViewSet
+):
     """Meetings of your panels. The coordinator plans them (the agenda is built at once)."""
 
     queryset = PanelMeeting.objects.select_related("panel").prefetch_related("attendance__user", "attendance__agency")
@@ -81,6 +91,20 @@ class PanelMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
         serializer.instance = services.schedule_meeting(
             data["panel"], scheduled_for=data["scheduled_for"], location=data.get("location", ""), actor=self.actor
         )
+
+    @extend_schema(responses={(200, PDF_TYPE): OpenApiTypes.BINARY}, filters=False)
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def pack(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The panel pack as a PDF (A4): the agenda you may see, each case with its summary (never
+        the file's content) and what the panel is asked to decide; the first line says who made it
+        and when. Recorded as an export with its count of items."""
+        meeting = self.get_object()
+        user = self.actor
+        items = pack_items(meeting, user)
+        ids = [item.case_id for item in items if item.case_id]
+        record(AuditEvent.Action.PANEL_PACK_EXPORTED, actor=user, obj=meeting, format="pdf", count=len(items), ids=ids)
+        content = pack_pdf(meeting, user, items, language=request.LANGUAGE_CODE)
+        return file_response(content, PDF_TYPE, f"ura-panel-pack-{meeting.scheduled_for:%Y%m%d}.pdf")
 
     def _answer(self, meeting: PanelMeeting) -> Response:
         return Response(

@@ -1,0 +1,104 @@
+"""A case's summary as it leaves Ura, on paper or in a PDF (decision 110).
+
+What every reader of the case knows, the case page's "Summary" section (who, stage, risk level,
+owner, panel, urgency, first contact, next step, next review, dates) and which agencies work it, at
+the summary level whatever the reader's own level: the printed summary never carries the file's
+content, so it may go to the panel table. Read through `restrict(user, view_summary)`.
+"""
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from agencies.access import Action
+from agencies.models import User
+
+from .involvement import involvement
+from .models import Case, CaseShare
+from .risk import RiskLevel
+
+__all__ = [
+    "SUMMARY_RELATED",
+    "agencies_of",
+    "current_shares",
+    "made_by_line",
+    "summary_fields",
+    "summary_of",
+]
+
+# What a summary reads with the case row.
+SUMMARY_RELATED = ("family", "index_person", "owner", "owning_agency", "panel", "first_contact_agency")
+
+
+def _date(value: Any) -> str:
+    return date_format(value, "DATE_FORMAT") if value else "—"
+
+
+def made_by_line(user: User, what: str) -> str:
+    """The first line of a printed or exported page: who made it and when."""
+    when = date_format(timezone.localtime(), "DATETIME_FORMAT")
+    return _("%(what)s made by %(user)s on %(when)s. Confidential.") % {
+        "what": what,
+        "user": user.full_name or user.username,
+        "when": when,
+    }
+
+
+def summary_fields(case: Case, agencies: list[str]) -> list[tuple[str, str]]:
+    """The summary as label-value pairs, in the reader's language (the page and the PDF alike)."""
+    person = case.index_person
+    who = str(person) if person is not None else "—"
+    age = person.age() if person is not None else None
+    if age is not None:
+        who += ", " + _("%(age)s years old") % {"age": age}
+    first_contact = "—"
+    if case.first_contact_agency is not None:
+        first_contact = str(case.first_contact_agency)
+        if case.first_contact_on:
+            first_contact += " · " + _("made on %(held)s") % {"held": _date(case.first_contact_on)}
+        elif case.first_contact_due_on:
+            first_contact += " · " + _("due %(due)s") % {"due": _date(case.first_contact_due_on)}
+    review = _date(case.next_review_on)
+    if case.next_review_on and case.next_review_on < timezone.localdate():
+        review += " · " + _("overdue")
+    rows = [
+        (_("Reference"), case.reference),
+        (_("Family"), case.family.name),
+        (_("Index person"), who),
+        (_("Stage"), case.get_stage_display()),
+        (_("Risk level"), str(RiskLevel(case.risk_level).label)),
+        (_("Case owner"), f"{case.owner} · {case.owning_agency}" if case.owner_id else str(case.owning_agency)),
+        (_("Panel"), str(case.panel) if case.panel is not None else _("Not on a panel")),
+        (_("Urgency"), case.get_urgency_display()),
+        (_("First contact by"), first_contact),
+        (_("Next step"), case.next_step or "—"),
+        (_("Next review"), review),
+        (_("Agencies involved"), ", ".join(agencies) or "—"),
+        (_("Opened"), _date(case.opened_at)),
+    ]
+    if case.closed_at:
+        rows.append((_("Closed"), _date(case.closed_at)))
+    return rows
+
+
+def current_shares(cases: list[Case], user: User) -> dict[int, list[CaseShare]]:
+    """The current shares of several cases at once, by case id (a panel pack reads them together)."""
+    found: dict[int, list[CaseShare]] = {case.pk: [] for case in cases}
+    shares = CaseShare.objects.restrict(user, Action.VIEW_SUMMARY).filter(case__in=[case.pk for case in cases])
+    for share in shares.current().select_related("agency"):
+        found[share.case_id].append(share)
+    return found
+
+
+def agencies_of(case: Case, user: User, shares: list[CaseShare] | None = None) -> list[str]:
+    """The agencies working the case and at which level, without the reasons of its shares."""
+    if shares is None:
+        shares = current_shares([case], user)[case.pk]
+    return [f"{row.agency} ({row.level_label})" for row in involvement(case, shares, with_reasons=False)]
+
+
+def summary_of(case: Case, user: User) -> list[tuple[str, str]]:
+    """The summary of one case the caller fetched through restrict(user, view_summary)."""
+    return summary_fields(case, agencies_of(case, user))
