@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0018_individual_grants_not_share_mirrors'),
+        ('cases', '0019_field_safety'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
