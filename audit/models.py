@@ -160,6 +160,9 @@ class AuditEvent(models.Model):
         ACCESS_GRANTED = "access_granted", _("Individual access granted")
         GRANT_REVOKED = "grant_revoked", _("Individual access revoked")
         GRANT_EXPIRED = "grant_expired", _("Individual access ended")
+        AGREEMENT_RECORDED = "agreement_recorded", _("Information-sharing agreement recorded")
+        AGREEMENT_CHANGED = "agreement_changed", _("Information-sharing agreement changed")
+        AGREEMENT_OVERRIDDEN = "agreement_overridden", _("Shared without an agreement: emergency override")
 
     READ_ACTIONS = (
         Action.CASE_READ,

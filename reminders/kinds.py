@@ -18,8 +18,8 @@ from agencies import deadlines as rules
 from agencies.access import Action
 from agencies.models import Agency, Membership, Panel, User
 from audit.signals import glass_broken
-from cases.models import Case, InformationRequest, NeedsAssessment, OwnerQuestion
-from cases.signals import contact_planned, owner_answered, owner_asked
+from cases.models import Case, InformationRequest, NeedsAssessment, OwnerQuestion, SharingAgreement
+from cases.signals import agreement_overridden, contact_planned, owner_answered, owner_asked
 from families.models import Person
 from interventions.models import FollowUp
 from panels.models import PanelMeeting
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Agenda",
+    "AgreementOverridden",
+    "AgreementReview",
     "BreakGlass",
     "FirstContact",
     "FollowUpDue",
@@ -48,7 +50,7 @@ __all__ = [
 
 # Role codes (`Reminder.Role`): whom a reminder reaches, besides the case owner.
 TRIAGE, MEMBER, PARTNER, ASKER = "triage", "member", "partner", "asker"
-OWNER, COORDINATOR = "owner", "coordinator"
+OWNER, COORDINATOR, DATA_PROTECTION = "owner", "coordinator", "dpo"
 CASE_COLUMNS = ("pk", "panel_id", "owning_agency_id")
 
 
@@ -433,3 +435,85 @@ class InformationRequestDue(ReminderKind):
         # the request itself: its addressee may know the case only by its summary
         found = InformationRequest.objects.restrict(user, Action.VIEW).filter(pk=reminder.object_id).first()
         return found.get_absolute_url() if found else reverse("reminders:reminder_list")
+
+
+class AgreementReview(ReminderKind):
+    """An information-sharing agreement nears its review date (decision 115): the coordinators of
+    its panels are told once, a month before (or, with no panel named, the coordinators of its
+    parties). Renewing it (a new review date) makes a new deadline."""
+
+    code = "agreement_review"
+    label = _("An information-sharing agreement is due for review")
+    about = "cases.SharingAgreement"
+    escalates = False
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start = timezone.localtime(window.now).date()
+        lead = datetime.timedelta(days=SharingAgreement.REVIEW_NOTICE_DAYS)
+        # One query: the current agreements whose review falls within the notice, each with the
+        # coordinators who hear of it (its panels' coordinators, or its parties' coordinators).
+        through_panels = SharingAgreement.panels.through.objects.filter(sharingagreement_id=OuterRef("pk"))
+        rows = list(
+            SharingAgreement.objects.filter(
+                status=SharingAgreement.Status.CURRENT, review_on__gte=start, review_on__lte=start + lead
+            )
+            .annotate(has_panels=Exists(through_panels))
+            .values_list("pk", "review_on", "has_panels", "panels__coordinator_id", "parties__memberships__user_id",
+                         "parties__memberships__role")
+        )  # fmt: skip
+        audience: dict[tuple[int, datetime.date], set[int]] = defaultdict(set)
+        for pk, review_on, has_panels, panel_coordinator, member, role in rows:
+            key = (pk, review_on)
+            audience.setdefault(key, set())
+            if has_panels and panel_coordinator is not None:
+                audience[key].add(panel_coordinator)
+            elif not has_panels and role == Membership.Role.COORDINATOR and member is not None:
+                audience[key].add(member)
+        for (pk, review_on), users in audience.items():
+            if users:
+                to = tuple((COORDINATOR, user) for user in sorted(users))
+                yield Deadline(cls.code, SharingAgreement, pk, rules.start_of_day(review_on), audience=to)
+
+    @classmethod
+    def stage(cls, deadline: Deadline, now: datetime.datetime, timing: rules.Timing) -> str | None:
+        return DUE  # a notice before the review: told once, neither due soon nor overdue
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        # not for an agreement renewed or ended since
+        return SharingAgreement.objects.filter(
+            pk=reminder.object_id,
+            status=SharingAgreement.Status.CURRENT,
+            review_on=timezone.localtime(reminder.due_at).date(),
+        ).exists()
+
+
+class AgreementOverridden(ReminderKind):
+    """Information was shared on a safeguarding or legal-duty basis under the emergency override,
+    with no agreement named (decision 113): every data protection officer is told at once. The
+    notice names no case (they read none); it leads to the audit trail."""
+
+    code = "agreement_overridden"
+    label = _("Shared without an information-sharing agreement (emergency override)")
+    about = "audit.AuditEvent"
+    listens_to = agreement_overridden
+    escalates = False
+
+    @classmethod
+    def received(cls, sender: Any, **kwargs: Any) -> None:
+        from .services import add_notices
+
+        event = kwargs["event"]  # the audit record of the override: the notice is about it
+        officers = User.objects.filter(
+            memberships__role=Membership.Role.DATA_PROTECTION_OFFICER, is_active=True
+        ).distinct()
+        add_notices(cls.code, event, case=None, recipients=[(user, DATA_PROTECTION) for user in officers])
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        return True
+
+    @classmethod
+    def target(cls, reminder: "Reminder", user: User) -> str:
+        return reverse("audit:auditevent_list") + "?action=agreement_overridden"
