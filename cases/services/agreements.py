@@ -200,7 +200,7 @@ def _save(
                 obj=agreement,
                 status=agreement.status,
                 instrument=agreement.instrument,
-                review_on=agreement.review_on,
+                review_on=agreement.review_on.isoformat(),
                 parties=sorted(agency.pk for agency in parties),
                 panels=sorted(panel.pk for panel in panels),
                 changed=changed,
