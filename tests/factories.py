@@ -105,7 +105,9 @@ def share(case: Case, agency: Agency, scope: str = CaseShare.Scope.FULL, **kwarg
     return services.share_case(case, agency=agency, scope=scope, **{**defaults, **kwargs})
 
 
-def agreement(*parties: Agency, review_in_days: int = 365, **fields: Any) -> SharingAgreement:
+def agreement(
+    *parties: Agency, review_in_days: int = 365, panels: tuple[Panel, ...] = (), **fields: Any
+) -> SharingAgreement:
     """A current information-sharing agreement between `parties`, for tests that share without
     consent (the register's own tests record agreements through the service and its pages)."""
     today = timezone.localdate()
@@ -123,6 +125,7 @@ def agreement(*parties: Agency, review_in_days: int = 365, **fields: Any) -> Sha
         values["created_by"] = UserFactory()
     found = SharingAgreement.objects.create(**values)
     found.parties.set(parties)
+    found.panels.set(panels)
     return found
 
 
