@@ -2,7 +2,7 @@
 `/agreements/` (namespace `agreements`). Read by the members of an agreement's parties and the
 coordinators of its panels; anyone else is told it does not exist (404)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,7 @@ from audit.reads import note_read
 from . import services
 from .agreement_forms import AgreementForm
 from .models import SharingAgreement
+from .models.agreements import SharingAgreementQuerySet
 
 __all__ = [
     "AgreementCreateView",
@@ -128,4 +129,4 @@ class ProtocolView(RestrictedViewMixin, ListView[SharingAgreement]):
     context_object_name = "agreements"
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().current()
+        return cast(SharingAgreementQuerySet, super().get_queryset()).current()

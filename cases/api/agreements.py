@@ -25,7 +25,9 @@ class SharingAgreementSerializer(serializers.ModelSerializer[SharingAgreement]):
     parties = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), many=True)
     panels = serializers.PrimaryKeyRelatedField(queryset=Panel.objects.all(), many=True, required=False)
     status = serializers.ChoiceField(
-        choices=[(value, label) for value, label in SharingAgreement.Status.choices if value in SharingAgreement.SETTABLE]
+        choices=[
+            (value, label) for value, label in SharingAgreement.Status.choices if value in SharingAgreement.SETTABLE
+        ]
     )
     state = serializers.ChoiceField(choices=SharingAgreement.Status.choices, read_only=True)
     document_url = serializers.SerializerMethodField()
@@ -66,7 +68,11 @@ class SharingAgreementSerializer(serializers.ModelSerializer[SharingAgreement]):
 
 
 class SharingAgreementViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, RestrictedViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    RestrictedViewSet,
 ):
     """Information-sharing agreements of your agencies and of the panels you coordinate. A
     coordinator or an agency administrator records one; one of a party (or its panel's coordinator)
@@ -78,7 +84,7 @@ class SharingAgreementViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not services.may_register_agreements(request.user):
             raise api_exceptions.PermissionDenied
-        serializer = self.get_serializer(data=request.data)
+        serializer = SharingAgreementSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         agreement = services.record_agreement(actor=self.actor, **serializer.service_fields())
         return Response(self.get_serializer(self.get_queryset().get(pk=agreement.pk)).data, status=201)
@@ -86,7 +92,9 @@ class SharingAgreementViewSet(
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         agreement = self.get_object()
         partial = kwargs.get("partial", False)
-        serializer = self.get_serializer(agreement, data=request.data, partial=partial)
+        serializer = SharingAgreementSerializer(
+            agreement, data=request.data, partial=partial, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         fields = serializer.service_fields()
         if "parties" not in serializer.validated_data:

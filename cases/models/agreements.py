@@ -64,9 +64,7 @@ class SharingAgreement(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     instrument = models.CharField(_("instrument"), max_length=32, choices=Instrument.choices)
-    parties = models.ManyToManyField(
-        "agencies.Agency", related_name="sharing_agreements", verbose_name=_("parties")
-    )
+    parties = models.ManyToManyField("agencies.Agency", related_name="sharing_agreements", verbose_name=_("parties"))
     panels = models.ManyToManyField(
         "agencies.Panel",
         blank=True,
@@ -84,9 +82,7 @@ class SharingAgreement(models.Model):
         blank=True,
         help_text=_("What may be shared, with whom, how, and how it is kept: readable by every party's staff."),
     )
-    signatories = models.TextField(
-        _("signatories"), blank=True, help_text=_("One per line: name, role and agency.")
-    )
+    signatories = models.TextField(_("signatories"), blank=True, help_text=_("One per line: name, role and agency."))
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     review_on = models.DateField(_("review by"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
@@ -122,9 +118,7 @@ class SharingAgreement(models.Model):
         ]
         indexes = [
             # The review reminders' sweep: current agreements by review date.
-            models.Index(
-                fields=["review_on"], condition=models.Q(status="current"), name="cases_agreement_review_idx"
-            ),
+            models.Index(fields=["review_on"], condition=models.Q(status="current"), name="cases_agreement_review_idx"),
         ]
 
     def __str__(self) -> str:

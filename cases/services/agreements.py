@@ -84,7 +84,9 @@ def agreement_for(
                 % {"count": MIN_OVERRIDE, "agencies": names}
             )
         return None
-    covering = list(SharingAgreement.objects.current().covering(agencies).order_by("title", "pk"))
+    covering: list[SharingAgreement] = list(
+        SharingAgreement.objects.current().covering(agencies).order_by("title", "pk")
+    )
     if agreement is not None:
         for current in covering:
             if current.pk == agreement.pk:
@@ -161,7 +163,9 @@ def _validate(agreement: SharingAgreement, parties: Sequence[Agency]) -> None:
     if len({agency.pk for agency in parties}) < 2:
         raise ValidationError(_("An agreement has at least two parties."))
     if agreement.status not in SharingAgreement.SETTABLE:
-        raise ValidationError(_("An agreement is a draft, current or ended; it expires by itself after its review date."))
+        raise ValidationError(
+            _("An agreement is a draft, current or ended; it expires by itself after its review date.")
+        )
     agreement.full_clean(exclude=["document", "created_by"])
 
 
@@ -256,11 +260,7 @@ def change_agreement(
     SharingAgreement.objects.restrict(actor, Action.CHANGE).refetch(agreement, refusal)
     prepared = _check_document(document, actor=actor) if document is not None else None
     with transaction.atomic():
-        agreement = (
-            SharingAgreement.objects.restrict(actor, Action.CHANGE)
-            .lock()
-            .refetch(agreement, refusal)
-        )
+        agreement = SharingAgreement.objects.restrict(actor, Action.CHANGE).lock().refetch(agreement, refusal)
         changed = [name for name in FIELDS if name in fields and getattr(agreement, name) != fields[name]]
         for name in changed:
             setattr(agreement, name, fields[name])

@@ -371,7 +371,10 @@ def _check_disclosure_basis(
             )
         steps["consent"] = None
         agreement = agreement_for(
-            basis, [agency, *shared_with], agreement=steps.get("agreement"), override=steps.get("agreement_override", "")
+            basis,
+            [agency, *shared_with],
+            agreement=steps.get("agreement"),
+            override=steps.get("agreement_override", ""),
         )
     else:
         raise ValidationError(_("Name the lawful basis on which the information was shared."))

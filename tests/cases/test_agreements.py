@@ -233,7 +233,9 @@ class TestRegister:
         covenant = SharingAgreement.objects.get()
         assert covenant.is_current and covenant.document_name == "covenant.pdf"
         assert set(covenant.parties.all()) == {agency, other_agency}
-        assert AuditEvent.objects.filter(action=AuditEvent.Action.AGREEMENT_RECORDED, object_id=str(covenant.pk)).exists()
+        assert AuditEvent.objects.filter(
+            action=AuditEvent.Action.AGREEMENT_RECORDED, object_id=str(covenant.pk)
+        ).exists()
         worker = client_for(caseworker)
         assert "Safety-house covenant" in worker.get(reverse("agreements:agreement_list")).content.decode()
         assert worker.get(covenant.get_absolute_url()).status_code == 200

@@ -60,7 +60,9 @@ def test_without_a_panel_the_coordinators_of_its_parties_are_told(agency: Agency
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_renewed_agreement_is_no_longer_due(panel: Panel, coordinator: User, agency: Agency, other_agency: Agency) -> None:
+def test_a_renewed_agreement_is_no_longer_due(
+    panel: Panel, coordinator: User, agency: Agency, other_agency: Agency
+) -> None:
     from reminders.kinds import AgreementReview
 
     covenant = agreement(agency, other_agency, panels=(panel,), review_in_days=21)
