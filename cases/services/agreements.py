@@ -121,7 +121,7 @@ def flag_override(disclosure: models.Model, *, case_id: int, agencies: Iterable[
         obj=disclosure,
         case_id=case_id,
         reason=str(getattr(disclosure, "agreement_override", "")),
-        agencies=sorted(agency.pk for agency in agencies),
+        agency_ids=sorted(agency.pk for agency in agencies),
     )
     agreement_overridden.send(sender=type(disclosure), disclosure=disclosure, event=event, actor=actor)
 
@@ -205,9 +205,9 @@ def _save(
                 status=agreement.status,
                 instrument=agreement.instrument,
                 review_on=agreement.review_on.isoformat(),
-                parties=sorted(agency.pk for agency in parties),
-                panels=sorted(panel.pk for panel in panels),
-                changed=changed,
+                party_ids=sorted(agency.pk for agency in parties),
+                panel_ids=sorted(panel.pk for panel in panels),
+                fields=changed,
             )
             if document is not None and settings.URA_CLAMAV_URL and verdict is not None and not verdict.scanned:
                 logger.warning("Agreement document stored unscanned (%s): %s", agreement.pk, verdict.skipped_because)

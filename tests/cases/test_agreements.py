@@ -121,7 +121,7 @@ class TestEmergencyOverride:
         assert made.agreement is None and made.agreement_override == OVERRIDE
         event = AuditEvent.objects.get(action=AuditEvent.Action.AGREEMENT_OVERRIDDEN)
         assert event.case_id == case.pk and event.reason == OVERRIDE
-        assert event.data["agencies"] == sorted([agency.pk, other_agency.pk])
+        assert event.data["agency_ids"] == sorted([agency.pk, other_agency.pk])
         # and the officer finds a notice under the bell, naming no case; the owner gets none
         notices = list(Reminder.objects.restrict(dpo, Action.VIEW).filter(kind="agreement_overridden"))
         assert len(notices) == 1 and notices[0].case_id is None
@@ -281,7 +281,7 @@ class TestRegister:
         assert response.status_code == 200, response.content
         assert response.json()["review_on"] == renewed and response.json()["state"] == "current"
         event = AuditEvent.objects.get(action=AuditEvent.Action.AGREEMENT_CHANGED)
-        assert event.data["changed"] == ["review_on"]
+        assert event.data["fields"] == ["review_on"]
 
     def test_an_agency_administrator_may_not_record_one_their_agency_is_not_party_to(
         self, agency: Agency, other_agency: Agency
