@@ -38,6 +38,8 @@ PARAMETER_MODELS = {
     "follow-ups": "interventions.FollowUp",
     "notifications": "reminders.Reminder",
     "requests": "audit.SubjectAccessRequest",
+    "agreements": "cases.SharingAgreement",
+    "sharing-agreements": "cases.SharingAgreement",
 }
 # What is not probed, and why.
 SKIPPED_NAMES = {
