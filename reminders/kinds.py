@@ -505,10 +505,41 @@ class AgreementOverridden(ReminderKind):
         from .services import add_notices
 
         event = kwargs["event"]  # the audit record of the override: the notice is about it
-        officers = User.objects.filter(
-            memberships__role=Membership.Role.DATA_PROTECTION_OFFICER, is_active=True
-        ).distinct()
+        officers = list(
+            User.objects.filter(memberships__role=Membership.Role.DATA_PROTECTION_OFFICER, is_active=True)
+            .distinct()
+            .order_by("pk")
+        )
         add_notices(cls.code, event, case=None, recipients=[(user, DATA_PROTECTION) for user in officers])
+        cls._email(event, kwargs["actor"], officers)
+
+    @classmethod
+    def _email(cls, event: Any, actor: User, officers: list[User]) -> None:
+        """Each officer's e-mail, through the outbox in the same transaction (decision 70). It names
+        the case by its reference and repeats no justification (which may name people): that is in
+        the audit trail."""
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.translation import gettext
+
+        from agencies.people import display_name
+        from outbox import services as outbox
+
+        reference = Case.objects.filter(pk=event.case_id).values_list("reference", flat=True).first() or ""
+        link = settings.BASE_URL + reverse("audit:auditevent_list") + "?action=agreement_overridden"
+        messages = []
+        for officer in officers:
+            if not officer.email:
+                continue
+            with translation.override(officer.language or settings.LANGUAGE_CODE):
+                subject = gettext("Ura: information shared without an information-sharing agreement")
+                body = gettext(
+                    "%(user)s shared information about case %(reference)s under the emergency override, "
+                    "without an information-sharing agreement covering the agencies. The justification "
+                    "is in the audit trail: %(link)s"
+                ) % {"user": display_name(actor, officer), "reference": reference, "link": link}
+            messages.append((subject, body, officer.email))
+        outbox.queue("agreement_overridden", messages, about=f"audit.auditevent:{event.pk}", urgent=True)
 
     @classmethod
     def still_due(cls, reminder: "Reminder") -> bool:

@@ -16,6 +16,7 @@ from agencies.models import Agency, Membership, Panel, User
 from audit.models import AuditEvent
 from cases import services
 from cases.models import Case, CaseShare, DisclosureCheck, SharingAgreement
+from outbox.models import Message
 from panels import services as panel_services
 from reminders.models import Reminder
 from tests.conftest import api_as, member
@@ -111,6 +112,7 @@ class TestEmergencyOverride:
     ) -> None:
         # given a data protection officer
         dpo = member(AgencyFactory(name="Municipality DPO"), Membership.Role.DATA_PROTECTION_OFFICER, username="dpo")
+        User.objects.filter(pk=dpo.pk).update(email="dpo@example.org")
         # when the owner shares in an emergency with no agreement, saying why
         response = client_for(case.owner).post(
             reverse("cases:case_share", args=[case.pk]), share_form(other_agency, agreement_override=OVERRIDE)
@@ -127,6 +129,9 @@ class TestEmergencyOverride:
         assert len(notices) == 1 and notices[0].case_id is None
         assert not Reminder.objects.restrict(case.owner, Action.VIEW).filter(kind="agreement_overridden").exists()
         assert client_for(dpo).get(reverse("reminders:reminder_list")).status_code == 200
+        # and an e-mail waits in the outbox, naming the case by reference and repeating no justification
+        message = Message.objects.get(kind="agreement_overridden")
+        assert message.to == dpo.email and case.reference in message.body and OVERRIDE not in message.body
 
     def test_an_override_is_explained(self, case: Case, other_agency: Agency) -> None:
         with pytest.raises(ValidationError, match="at least 20 characters"):
