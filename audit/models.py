@@ -169,6 +169,9 @@ class AuditEvent(models.Model):
         CASE_LIST_EXPORTED = "case_list_exported", _("Case list exported")
         CASE_SUMMARY_EXPORTED = "case_summary_exported", _("Case summary printed or exported")
         PANEL_PACK_EXPORTED = "panel_pack_exported", _("Panel pack printed or exported")
+        AGREEMENT_RECORDED = "agreement_recorded", _("Information-sharing agreement recorded")
+        AGREEMENT_CHANGED = "agreement_changed", _("Information-sharing agreement changed")
+        AGREEMENT_OVERRIDDEN = "agreement_overridden", _("Shared without an agreement: emergency override")
 
     READ_ACTIONS = (
         Action.CASE_READ,

@@ -14,7 +14,7 @@ from agencies.widgets import DateInput
 from families.models import Consent, Person
 
 from .directory import Candidate, owner_candidates
-from .models import Case, CaseShare, CaseUserObjectPermission, DisclosureCheck
+from .models import Case, CaseShare, CaseUserObjectPermission, DisclosureCheck, SharingAgreement
 from .services.ownership import MIN_JUSTIFICATION
 
 __all__ = [
@@ -25,6 +25,14 @@ __all__ = [
     "ShareCaseForm",
     "WithdrawConsentForm",
 ]
+
+
+def agreements_of(user: Any, agency_id: int | None) -> Any:
+    """The current agreements `user` reads to which the agency is a party, offered on a disclosure
+    without consent (the service checks that one covers both agencies: decision 113)."""
+    if user is None or agency_id is None:
+        return SharingAgreement.objects.none()
+    return SharingAgreement.objects.restrict(user, Action.VIEW).current().filter(parties=agency_id)
 
 
 class ShareCaseForm(forms.Form):
@@ -56,6 +64,18 @@ class ShareCaseForm(forms.Form):
         max_length=300,
         help_text=_("For a legal duty: the law or order that requires the disclosure."),
     )
+    agreement = forms.ModelChoiceField(
+        label=_("Information-sharing agreement"),
+        queryset=SharingAgreement.objects.none(),
+        required=False,
+        help_text=_("Chosen for you when exactly one current agreement covers both agencies."),
+    )
+    agreement_override = forms.CharField(
+        label=_("Emergency override: why share before an agreement covers both agencies?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when no agreement can be named. The data protection officer is told."),
+    )
     ends_on = forms.DateField(
         label=_("Share until (optional)"),
         required=False,
@@ -66,6 +86,7 @@ class ShareCaseForm(forms.Form):
     def __init__(self, *args: Any, case: Case, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "agency").queryset = Agency.objects.exclude(pk=case.owning_agency_id)
+        model_choice_field(self, "agreement").queryset = agreements_of(user, case.owning_agency_id)
         # Consents are case content: offered to those who read the file (restrict decides).
         if user is not None:
             model_choice_field(self, "consent").queryset = (
@@ -187,6 +208,8 @@ class DisclosureCheckForm(forms.ModelForm[DisclosureCheck]):
             "basis",
             "consent",
             "basis_detail",
+            "agreement",
+            "agreement_override",
             "notes",
         ]
         widgets = {
@@ -199,6 +222,7 @@ class DisclosureCheckForm(forms.ModelForm[DisclosureCheck]):
             "shared_with": forms.CheckboxSelectMultiple,
             "basis": forms.RadioSelect,
             "basis_detail": forms.Textarea(attrs={"rows": 3}),
+            "agreement_override": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -214,6 +238,12 @@ class DisclosureCheckForm(forms.ModelForm[DisclosureCheck]):
             )
         model_choice_field(self, "consent").queryset = consents
         model_choice_field(self, "shared_with").queryset = Agency.objects.exclude(pk__in=[a.pk for a in agencies])
+        agreements = SharingAgreement.objects.none()
+        if user is not None and agencies:
+            agreements = SharingAgreement.objects.restrict(user, Action.VIEW).current()
+            agreements = agreements.filter(parties__in=[a.pk for a in agencies]).distinct()
+        model_choice_field(self, "agreement").queryset = agreements
+        self.fields["agreement"].help_text = _("Chosen for you when exactly one current agreement covers the agencies.")
         if len(agencies) > 1:
             self.fields = {
                 "agency": forms.ModelChoiceField(

@@ -104,9 +104,7 @@ class PlanVisitView(_CaseTeamView):
             with_colleague=data["with_colleague"],
             actor=self.actor,
         )
-        messages.success(
-            self.request, _("Safe visit. When you are back, tap “I am back safe” on your home page.")
-        )
+        messages.success(self.request, _("Safe visit. When you are back, tap “I am back safe” on your home page."))
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 

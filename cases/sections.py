@@ -68,7 +68,8 @@ def _current_shares(case: Case, user: User, access: CaseAccess) -> list[CaseShar
     cached: tuple[int, bool, list[CaseShare]] | None = getattr(case, SHARES_ATTR, None)
     if cached is None or cached[:2] != (user.pk, particulars):
         shares = CaseShare.objects.restrict(user, Action.VIEW_SUMMARY).filter(case=case).current()
-        related = ("agency", "granted_by", "consent") if particulars else ("agency", "granted_by")
+        # The agreement a share cites is not case content: every reader of the shares sees it.
+        related = ("agency", "granted_by", "agreement", *(("consent",) if particulars else ()))
         cached = (user.pk, particulars, list(shares.select_related(*related)))
         setattr(case, SHARES_ATTR, cached)
     return cached[2]

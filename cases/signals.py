@@ -2,7 +2,7 @@
 
 from django.dispatch import Signal
 
-__all__ = ["contact_planned", "owner_answered", "owner_asked"]
+__all__ = ["agreement_overridden", "contact_planned", "owner_answered", "owner_asked"]
 
 # Sent in the transaction that records a question to a case's owner, with `question` (the
 # OwnerQuestion): the reminders app puts a notice under the owner's bell.
@@ -12,3 +12,8 @@ owner_answered = Signal()
 # Sent in the transaction that records a contact agreeing the next one, with `contact`, `visitors`
 # (who made it, and will make the next) and `actor`: the reminders app tells a pair visit's partner.
 contact_planned = Signal()
+# Sent in the transaction that records a disclosure on a safeguarding or legal-duty basis made under
+# the emergency override (no agreement named), with `disclosure` (the CaseShare or DisclosureCheck)
+# `event` (its audit record) and `actor`: the reminders app tells the data protection officers
+# (decision 113).
+agreement_overridden = Signal()

@@ -112,6 +112,8 @@ class CaseShareView(RestrictedObjectFormView):
             consent_given_on=data["consent_given_on"],
             consent=data["consent"],
             legal_duty=data["legal_duty"],
+            agreement=data["agreement"],
+            agreement_override=data["agreement_override"],
             ends_at=form.ends_at,
             actor=self.actor,
         )

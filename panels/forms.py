@@ -12,7 +12,8 @@ from agencies.forms import choice_field, form_field, model_choice_field
 from agencies.models import Agency, Membership, Panel
 from agencies.widgets import DateInput, DateTimeInput
 from cases.directory import Candidate, owner_candidates
-from cases.models import Case, CaseShare
+from cases.forms import agreements_of
+from cases.models import Case, CaseShare, SharingAgreement
 
 from .models import AgendaItem, PanelMeeting
 
@@ -150,6 +151,18 @@ class DecisionForm(forms.Form):
         label=_("Justification"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     share_legal_duty = forms.CharField(label=_("Legal duty"), max_length=300, required=False)
+    share_agreement = forms.ModelChoiceField(
+        label=_("Information-sharing agreement"),
+        queryset=SharingAgreement.objects.none(),
+        required=False,
+        help_text=_("Chosen for you when exactly one current agreement covers the agencies."),
+    )
+    share_agreement_override = forms.CharField(
+        label=_("Emergency override: why share before an agreement covers both agencies?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Only when no agreement can be named. The data protection officer is told."),
+    )
     notes = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     discussion = forms.CharField(
         label=_("Discussion (minutes)"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -157,8 +170,10 @@ class DecisionForm(forms.Form):
 
     INVOLVED_ROWS = 4
 
-    def __init__(self, *args: Any, item: AgendaItem, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, item: AgendaItem, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if item.case is not None:
+            model_choice_field(self, "share_agreement").queryset = agreements_of(user, item.case.owning_agency_id)
         for row in range(1, self.INVOLVED_ROWS + 1):
             self.fields[f"involved_agency_{row}"] = forms.ModelChoiceField(
                 label=_("Agency involved"), queryset=Agency.objects.all(), required=False

@@ -23,7 +23,7 @@ from agencies.models import Agency, Membership, Panel, PanelReminderSettings, Us
 from audit.models import AuditEvent
 from audit.services import record
 from cases import services as case_services
-from cases.models import Case, CaseEvent, CaseShare
+from cases.models import Case, CaseEvent, CaseShare, SharingAgreement
 from referrals.models import Referral
 
 from .models import AgendaItem, InvolvedAgency, MeetingAttendance, PanelMeeting, ShareDeclined
@@ -293,6 +293,10 @@ class PanelDecision:
     share_justification: str = ""
     share_consent_given_by: str = ""
     share_legal_duty: str = ""
+    # Without consent: the agreement the summaries are shared under (chosen by itself when one covers
+    # each agency), or an emergency override with its justification (decision 113).
+    share_agreement: SharingAgreement | None = None
+    share_agreement_override: str = ""
     notes: str = ""
     discussion: str = ""
 
@@ -332,9 +336,21 @@ def _involve(case: Case, decision: PanelDecision, actor: User) -> None:
             consent_given_by=decision.share_consent_given_by,
             consent_given_on=timezone.localdate() if decision.share_basis == CaseShare.Basis.CONSENT else None,
             legal_duty=decision.share_legal_duty,
+            agreement=_agreement_for(case, agency, decision),
+            agreement_override=decision.share_agreement_override,
             purpose=reason,
             actor=actor,
         )
+
+
+def _agreement_for(case: Case, agency: Agency, decision: PanelDecision) -> SharingAgreement | None:
+    """The agreement named in the decision when it covers this agency too; otherwise the share
+    finds the one covering the owning agency and this one by itself."""
+    chosen = decision.share_agreement
+    if chosen is None or decision.share_agreement_override.strip():
+        return chosen
+    covers = chosen.parties.filter(pk__in=[case.owning_agency_id, agency.pk]).count() == 2
+    return chosen if covers else None
 
 
 @transaction.atomic

@@ -403,7 +403,7 @@ class DecideView(_AgendaItemView):
         return super().get_queryset().filter(case__isnull=False)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "item": self.object}
+        return {**super().get_form_kwargs(), "item": self.object, "user": self.actor}
 
     def perform(self, form: DecisionForm) -> HttpResponse:
         data = form.cleaned_data
@@ -419,6 +419,8 @@ class DecideView(_AgendaItemView):
             share_justification=data["share_justification"],
             share_consent_given_by=data["share_consent_given_by"],
             share_legal_duty=data["share_legal_duty"],
+            share_agreement=data["share_agreement"],
+            share_agreement_override=data["share_agreement_override"],
             notes=data.get("notes", ""),
             discussion=data.get("discussion", ""),
         )

@@ -19,8 +19,17 @@ from agencies import deadlines as rules
 from agencies.access import Action
 from agencies.models import Agency, Membership, Panel, User
 from audit.signals import glass_broken
-from cases.models import Case, Contact, InformationRequest, NeedsAssessment, OwnerQuestion, PlannedVisit, PoliceAction
-from cases.signals import contact_planned, owner_answered, owner_asked
+from cases.models import (
+    Case,
+    Contact,
+    InformationRequest,
+    NeedsAssessment,
+    OwnerQuestion,
+    PlannedVisit,
+    PoliceAction,
+    SharingAgreement,
+)
+from cases.signals import agreement_overridden, contact_planned, owner_answered, owner_asked
 from families.models import Person, SafetyWarning
 from interventions.models import FollowUp
 from panels.models import PanelMeeting
@@ -33,6 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Agenda",
+    "AgreementOverridden",
+    "AgreementReview",
     "BreakGlass",
     "FirstContact",
     "FollowUpDue",
@@ -52,7 +63,7 @@ __all__ = [
 
 # Role codes (`Reminder.Role`): whom a reminder reaches, besides the case owner.
 TRIAGE, MEMBER, PARTNER, ASKER = "triage", "member", "partner", "asker"
-OWNER, COORDINATOR, SUPERVISOR, VISITOR = "owner", "coordinator", "supervisor", "visitor"
+OWNER, COORDINATOR, SUPERVISOR, VISITOR, DATA_PROTECTION = "owner", "coordinator", "supervisor", "visitor", "dpo"
 CASE_COLUMNS = ("pk", "panel_id", "owning_agency_id")
 
 
@@ -553,3 +564,116 @@ class PoliceAftercare(ReminderKind):
     def target(cls, reminder: "Reminder", user: User) -> str:
         # the visit to record: the case's contact form
         return reverse("cases:entry_create", kwargs={"pk": reminder.case_id, "kind": "contact"})
+
+
+class AgreementReview(ReminderKind):
+    """An information-sharing agreement nears its review date (decision 115): the coordinators of
+    its panels are told once, a month before (or, with no panel named, the coordinators of its
+    parties). Renewing it (a new review date) makes a new deadline."""
+
+    code = "agreement_review"
+    label = _("An information-sharing agreement is due for review")
+    about = "cases.SharingAgreement"
+    escalates = False
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start = timezone.localtime(window.now).date()
+        lead = datetime.timedelta(days=SharingAgreement.REVIEW_NOTICE_DAYS)
+        # One query: the current agreements whose review falls within the notice, each with the
+        # coordinators who hear of it (its panels' coordinators, or its parties' coordinators).
+        through_panels = SharingAgreement.panels.through.objects.filter(sharingagreement_id=OuterRef("pk"))
+        rows = list(
+            SharingAgreement.objects.filter(
+                status=SharingAgreement.Status.CURRENT, review_on__gte=start, review_on__lte=start + lead
+            )
+            .annotate(has_panels=Exists(through_panels))
+            .values_list("pk", "review_on", "has_panels", "panels__coordinator_id", "parties__memberships__user_id",
+                         "parties__memberships__role")
+        )  # fmt: skip
+        audience: dict[tuple[int, datetime.date], set[int]] = defaultdict(set)
+        for pk, review_on, has_panels, panel_coordinator, member, role in rows:
+            key = (pk, review_on)
+            audience.setdefault(key, set())
+            if has_panels and panel_coordinator is not None:
+                audience[key].add(panel_coordinator)
+            elif not has_panels and role == Membership.Role.COORDINATOR and member is not None:
+                audience[key].add(member)
+        for (pk, review_on), users in audience.items():
+            if users:
+                to = tuple((COORDINATOR, user) for user in sorted(users))
+                yield Deadline(cls.code, SharingAgreement, pk, rules.start_of_day(review_on), audience=to)
+
+    @classmethod
+    def stage(cls, deadline: Deadline, now: datetime.datetime, timing: rules.Timing) -> str | None:
+        return DUE  # a notice before the review: told once, neither due soon nor overdue
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        # not for an agreement renewed or ended since
+        return SharingAgreement.objects.filter(
+            pk=reminder.object_id,
+            status=SharingAgreement.Status.CURRENT,
+            review_on=timezone.localtime(reminder.due_at).date(),
+        ).exists()
+
+
+class AgreementOverridden(ReminderKind):
+    """Information was shared on a safeguarding or legal-duty basis under the emergency override,
+    with no agreement named (decision 113): every data protection officer is told at once. The
+    notice names no case (they read none); it leads to the audit trail."""
+
+    code = "agreement_overridden"
+    label = _("Shared without an information-sharing agreement (emergency override)")
+    about = "audit.AuditEvent"
+    listens_to = agreement_overridden
+    escalates = False
+
+    @classmethod
+    def received(cls, sender: Any, **kwargs: Any) -> None:
+        from .services import add_notices
+
+        event = kwargs["event"]  # the audit record of the override: the notice is about it
+        officers = list(
+            User.objects.filter(memberships__role=Membership.Role.DATA_PROTECTION_OFFICER, is_active=True)
+            .distinct()
+            .order_by("pk")
+        )
+        add_notices(cls.code, event, case=None, recipients=[(user, DATA_PROTECTION) for user in officers])
+        cls._email(event, kwargs["actor"], officers)
+
+    @classmethod
+    def _email(cls, event: Any, actor: User, officers: list[User]) -> None:
+        """Each officer's e-mail, through the outbox in the same transaction (decision 70). It names
+        the case by its reference and repeats no justification (which may name people): that is in
+        the audit trail."""
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.translation import gettext
+
+        from agencies.people import display_name
+        from outbox import services as outbox
+
+        reference = Case.objects.filter(pk=event.case_id).values_list("reference", flat=True).first() or ""
+        link = settings.BASE_URL + reverse("audit:auditevent_list") + "?action=agreement_overridden"
+        messages = []
+        for officer in officers:
+            if not officer.email:
+                continue
+            with translation.override(officer.language or settings.LANGUAGE_CODE):
+                subject = gettext("Ura: information shared without an information-sharing agreement")
+                body = gettext(
+                    "%(user)s shared information about case %(reference)s under the emergency override, "
+                    "without an information-sharing agreement covering the agencies. The justification "
+                    "is in the audit trail: %(link)s"
+                ) % {"user": display_name(actor, officer), "reference": reference, "link": link}
+            messages.append((subject, body, officer.email))
+        outbox.queue("agreement_overridden", messages, about=f"audit.auditevent:{event.pk}", urgent=True)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        return True
+
+    @classmethod
+    def target(cls, reminder: "Reminder", user: User) -> str:
+        return reverse("audit:auditevent_list") + "?action=agreement_overridden"

@@ -61,6 +61,7 @@ class Reminder(models.Model):
         PARTNER = "partner", _("Agency asked")
         ASKER = "asker", _("Asked the question")
         VISITOR = "visitor", _("Made the visit")
+        DATA_PROTECTION = "dpo", _("Data protection officer")
 
     kind = models.CharField(_("kind"), max_length=32, choices=kind_choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

@@ -43,6 +43,7 @@ urlpatterns = [
     path("accounts/two-factor/recovery-codes/", RecoveryCodesView.as_view(), name="two_factor_recovery"),
     path("accounts/two-factor/enrolment-codes/", EnrolmentCodeView.as_view(), name="two_factor_codes"),
     path("cases/", include((case_pages, case_urls.app_name))),
+    path("agreements/", include("cases.agreement_urls")),
     path("panels/", include("panels.urls")),
     path("referrals/", include("referrals.urls")),
     path("interventions/", include("interventions.urls")),

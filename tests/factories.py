@@ -9,7 +9,7 @@ from factory.django import DjangoModelFactory
 
 from agencies.models import Agency, Membership, Panel, User
 from cases import services
-from cases.models import Case, CaseShare
+from cases.models import Case, CaseShare, SharingAgreement
 from families.models import Family, Person
 from referrals.models import Referral
 
@@ -103,6 +103,30 @@ def share(case: Case, agency: Agency, scope: str = CaseShare.Scope.FULL, **kwarg
         "actor": case.owner,
     }
     return services.share_case(case, agency=agency, scope=scope, **{**defaults, **kwargs})
+
+
+def agreement(
+    *parties: Agency, review_in_days: int = 365, panels: tuple[Panel, ...] = (), **fields: Any
+) -> SharingAgreement:
+    """A current information-sharing agreement between `parties`, for tests that share without
+    consent (the register's own tests record agreements through the service and its pages)."""
+    today = timezone.localdate()
+    values: dict[str, Any] = {
+        "title": "Agreement of " + ", ".join(str(agency) for agency in parties),
+        "instrument": SharingAgreement.Instrument.COVENANT,
+        "purpose": "Safeguarding people at risk of radicalisation",
+        "data_categories": "Identity, contact details and risk assessments",
+        "signed_on": today - datetime.timedelta(days=30),
+        "review_on": today + datetime.timedelta(days=review_in_days),
+        "status": SharingAgreement.Status.CURRENT,
+        **fields,
+    }
+    if "created_by" not in values:
+        values["created_by"] = UserFactory()
+    found = SharingAgreement.objects.create(**values)
+    found.parties.set(parties)
+    found.panels.set(panels)
+    return found
 
 
 class ReferralFactory(DjangoModelFactory[Referral]):

@@ -62,6 +62,7 @@ class World:
     follow_up: FollowUp
     reminder: Any = None
     grant: Any = None
+    agreement: Any = None
 
 
 def no_args(world: World) -> list[int]:
@@ -241,6 +242,22 @@ def share_body(world: World) -> dict[str, Any]:
         "scope": "summary",
         "basis": "override",
         "justification": "The school must know of the risk tonight",
+    }
+
+
+def agreement_id(world: World) -> list[int]:
+    return [world.agreement.pk]
+
+
+def agreement_body(world: World) -> dict[str, Any]:
+    return {
+        "title": "Covenant",
+        "instrument": "covenant",
+        "parties": [world.case.owning_agency_id, world.share.agency_id],
+        "purpose": "-",
+        "data_categories": "-",
+        "review_on": "2099-01-01",
+        "status": "draft",
     }
 
 
@@ -493,6 +510,22 @@ ENDPOINTS = [
     Endpoint("audit:breakglass_report", "get", no_args, "object"),
     Endpoint("audit-api:auditevent-list", "get", no_args, "object", api=True),
     Endpoint("audit-api:auditevent-detail", "get", lambda w: [AuditEvent.objects.order_by("pk").first().pk], "object", api=True),
+    # Information-sharing agreements: read by their parties' members and their panels' coordinators,
+    # changed by a coordinator or an agency administrator of theirs; recorded by coordinators and
+    # agency administrators alone (403 to every other role, whatever the agreement).
+    Endpoint("agreements:agreement_list", "get", no_args, "list"),
+    Endpoint("agreements:protocol", "get", no_args, "list"),
+    Endpoint("agreements:agreement_create", "get", no_args, "write", hidden=403),
+    Endpoint("agreements:agreement_create", "post", no_args, "write", hidden=403),
+    Endpoint("agreements:agreement", "get", agreement_id, "object"),
+    Endpoint("agreements:agreement_document", "get", agreement_id, "object"),
+    Endpoint("agreements:agreement_edit", "get", agreement_id, "write"),
+    Endpoint("agreements:agreement_edit", "post", agreement_id, "write"),
+    Endpoint("cases-api:sharingagreement-list", "get", no_args, "list", api=True),
+    Endpoint("cases-api:sharingagreement-list", "post", no_args, "write", api=True, hidden=403, params=agreement_body),
+    Endpoint("cases-api:sharingagreement-detail", "get", agreement_id, "object", api=True),
+    Endpoint("cases-api:sharingagreement-detail", "patch", agreement_id, "write", api=True, params=lambda w: {"title": "Renamed"}),
+    Endpoint("cases-api:sharingagreement-detail", "put", agreement_id, "write", api=True, params=agreement_body),
     Endpoint("audit:break_glass", "post", no_args, "write", role_gate="audit.add_breakglassaccess", params=lambda w: {"reference": w.case.reference, "reason": "A child is missing tonight"}),
 ]  # fmt: skip
 # URL names that carry no case data, with the reason.
@@ -592,7 +625,27 @@ def world(
         **_interventions(case, other_agency, auditor_readonly),
         reminder=_reminder(case),
         grant=_grant(case),
+        agreement=_agreement(agency, other_agency, panel, coordinator),
     )
+
+
+def _agreement(agency: Agency, other_agency: Agency, panel: Panel, coordinator: User) -> Any:
+    """An agreement between the case's agency and the police, at the panel, with its document,
+    recorded by the panel's coordinator."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from cases import services as case_services
+
+    today = timezone.localdate()
+    return case_services.record_agreement(
+        actor=coordinator, parties=[agency, other_agency], panels=[panel], title="Info-house covenant",
+        instrument="covenant", purpose="-", data_categories="-", signed_on=today,
+        review_on=today + datetime.timedelta(days=365), status="current",
+        document=SimpleUploadedFile("covenant.pdf", b"%PDF-1.4 covenant"),
+    )  # fmt: skip
 
 
 def _grant(case: Case) -> Any:

@@ -118,6 +118,10 @@ COORDINATOR_MAY = {
     "panels-api:agendaitem-decide": "records the panel's decision (MANAGE, decision 2)",
     "panels-api:agendaitem-decline": "records that an agency declined to share",
     "reminders:panel_settings": "her panel's deadlines",
+    "agreements:agreement_create": "records an information-sharing agreement, not case data (decision 113)",
+    "agreements:agreement_edit": "changes the agreement her panel works under, not case data (decision 113)",
+    "cases-api:sharingagreement-list": "records an information-sharing agreement, not case data (decision 113)",
+    "cases-api:sharingagreement-detail": "changes the agreement her panel works under, not case data (decision 113)",
 }
 
 # What a panel member does on what she reads at summary level: her own seat at the table.

@@ -63,6 +63,7 @@ __all__ = [
     "referral",
     "referral_child",
     "reminder",
+    "sharing_agreement",
 ]
 
 
@@ -340,6 +341,12 @@ def reminder(qs: _QS, user: AnyUser, action: Action) -> _QS:
     if meetings is not None:
         target = apps.get_model("panels", "PanelMeeting").objects.filter(meetings, pk=OuterRef("object_id"))
         known |= Q(Exists(target), kind=qs.model.Kind.AGENDA)
+    # An information-sharing agreement due for review: while the user may still read it. An
+    # emergency override: addressed to data protection officers alone, it names no case and holds
+    # no case content (decision 113).
+    agreements = apps.get_model("cases", "SharingAgreement").objects.restrict(user, Action.VIEW)
+    known |= Q(Exists(agreements.filter(pk=OuterRef("object_id"))), kind="agreement_review")
+    known |= Q(kind="agreement_overridden")
     about = Q(case__isnull=True) & known
     return qs.filter(mine, about | seen if seen is not None else about)
 
@@ -364,3 +371,22 @@ def own_typing(qs: _QS, user: AnyUser, action: Action) -> _QS:
     else's, not even a supervisor's or an administrator's (decision 76)."""
     access = UserAccess.of(user)
     return qs.none() if access.is_anonymous else qs.filter(user_id=access.user_id)
+
+
+@rule
+def sharing_agreement(qs: _QS, user: AnyUser, action: Action) -> _QS:
+    """Information-sharing agreements (decision 113): read by every member of a party agency and by
+    the coordinator of a panel the agreement names; changed by that coordinator, and by a
+    coordinator or an agency administrator of a party. Nobody else knows of them."""
+    access = UserAccess.of(user)
+    if access.is_anonymous:
+        return qs.none()
+    parties = qs.model.parties.through.objects.filter(sharingagreement_id=OuterRef("pk"))
+    panels = qs.model.panels.through.objects.filter(sharingagreement_id=OuterRef("pk"))
+    coordinated = Q(Exists(panels.filter(panel_id__in=access.coordinated_panel_ids)))
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        return qs.filter(Q(Exists(parties.filter(agency_id__in=access.agencies_by_name))) | coordinated)
+    Membership = apps.get_model("agencies", "Membership")
+    roles = (Membership.Role.COORDINATOR, Membership.Role.AGENCY_ADMIN)
+    managing = Membership.objects.filter(user_id=access.user_id, role__in=roles).values("agency_id")
+    return qs.filter(Q(Exists(parties.filter(agency_id__in=managing))) | coordinated)

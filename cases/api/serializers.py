@@ -15,7 +15,7 @@ from agencies.api.serializers import AgencyRefSerializer, PanelRefSerializer, Us
 from agencies.models import Agency, User
 from families.models import Consent, Person
 
-from ..models import Case, CaseShare, DisclosureCheck, ExportJob, ReassignmentJob
+from ..models import Case, CaseShare, DisclosureCheck, ExportJob, ReassignmentJob, SharingAgreement
 
 __all__ = [
     "AssignOwnerSerializer",
@@ -103,6 +103,23 @@ class CaseShareSerializer(serializers.ModelSerializer[CaseShare]):
         queryset=Consent.objects.all(), action=Action.VIEW, required=False, allow_null=True
     )
     consent_withdrawn = serializers.BooleanField(read_only=True)
+    agreement = RestrictedPrimaryKeyRelatedField(
+        queryset=SharingAgreement.objects.all(),
+        action=Action.VIEW,
+        required=False,
+        allow_null=True,
+        help_text="On a safeguarding or legal-duty basis: the current information-sharing agreement covering "
+        "both agencies. Chosen by itself when exactly one does.",
+    )
+    agreement_title = serializers.CharField(source="agreement.title", read_only=True, allow_null=True, default=None)
+    agreement_expired = serializers.BooleanField(read_only=True)
+    agreement_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="An emergency override: why the information is shared before an agreement covers both "
+        "agencies (at least 20 characters). The data protection officer is told.",
+    )
 
     class Meta:
         model = CaseShare
@@ -119,6 +136,10 @@ class CaseShareSerializer(serializers.ModelSerializer[CaseShare]):
             "consent",
             "consent_withdrawn",
             "legal_duty",
+            "agreement",
+            "agreement_title",
+            "agreement_expired",
+            "agreement_override",
             "purpose",
             "ends_at",
             "granted_by",
@@ -139,6 +160,7 @@ class CaseShareSerializer(serializers.ModelSerializer[CaseShare]):
         "consent",
         "consent_withdrawn",
         "legal_duty",
+        "agreement_override",
         "revoke_reason",
         "purpose",
     )
@@ -214,7 +236,7 @@ class CaseDetailSerializer(CaseSerializer):
             CaseShare.objects.restrict(user, Action.VIEW)
             .filter(case=case)
             .active()
-            .select_related("agency", "granted_by")
+            .select_related("agency", "granted_by", "agreement")
             .annotate_access(user)
         )
         return list(CaseShareSerializer(shares, many=True, context=self.context).data)
@@ -240,6 +262,9 @@ class DisclosureCheckSerializer(serializers.ModelSerializer[DisclosureCheck]):
     consent = RestrictedPrimaryKeyRelatedField(
         queryset=Consent.objects.all(), action=Action.VIEW, required=False, allow_null=True
     )
+    agreement = RestrictedPrimaryKeyRelatedField(
+        queryset=SharingAgreement.objects.all(), action=Action.VIEW, required=False, allow_null=True
+    )
     recorded_by = UserRefSerializer(read_only=True)
     steps_done = serializers.IntegerField(read_only=True)
 
@@ -260,6 +285,8 @@ class DisclosureCheckSerializer(serializers.ModelSerializer[DisclosureCheck]):
             "basis",
             "consent",
             "basis_detail",
+            "agreement",
+            "agreement_override",
             "notes",
             "steps_done",
             "recorded_by",

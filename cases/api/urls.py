@@ -3,7 +3,7 @@ from django.urls import path
 from agencies.api.routers import ApiRouter
 
 from ..entry_kinds import entry_kinds
-from . import entries, family, safety, views
+from . import agreements, entries, family, safety, views
 
 app_name = "cases-api"
 
@@ -11,6 +11,7 @@ router = ApiRouter()
 router.register("cases", views.CaseViewSet)
 router.register("case-shares", views.CaseShareViewSet)
 router.register("disclosure-checks", views.DisclosureCheckViewSet)
+router.register("sharing-agreements", agreements.SharingAgreementViewSet)
 # One route per kind of entry, from its declaration ("contacts", "needs-assessments"...).
 for kind in entry_kinds():
     router.register(kind.route, entries.ENTRY_VIEWSETS[kind.slug])

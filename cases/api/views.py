@@ -211,7 +211,7 @@ class CaseViewSet(FileAnswers, mixins.ListModelMixin, mixins.RetrieveModelMixin,
 class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, RestrictedViewSet):
     """Shares of cases with other agencies. Create one to share; `revoke` to end it."""
 
-    queryset = CaseShare.objects.select_related("agency", "granted_by", "consent")
+    queryset = CaseShare.objects.select_related("agency", "granted_by", "consent", "agreement")
     serializer_class = CaseShareSerializer
     filterset_class = CaseShareFilterSet
     action_access: ClassVar[dict[str, Action]] = {"create": Action.MANAGE, "revoke": Action.MANAGE}
@@ -232,6 +232,8 @@ class CaseShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             consent_given_on=data.get("consent_given_on"),
             consent=data.get("consent"),
             legal_duty=data.get("legal_duty", ""),
+            agreement=data.get("agreement"),
+            agreement_override=data.get("agreement_override", ""),
             ends_at=data.get("ends_at"),
             actor=self.actor,
         )

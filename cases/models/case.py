@@ -258,6 +258,17 @@ class CaseShare(models.Model):
         blank=True,
         help_text=_("The law or duty that requires the disclosure, for a share on a legal duty."),
     )
+    # On a safeguarding or legal-duty basis: the agreement covering both agencies, or an emergency
+    # override with its justification, flagged to the data protection officer (decision 113).
+    agreement = models.ForeignKey(
+        "cases.SharingAgreement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="shares",
+        verbose_name=_("information-sharing agreement"),
+    )
+    agreement_override = models.TextField(_("emergency override: why no agreement is named"), blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by")
     )
@@ -325,6 +336,11 @@ class CaseShare(models.Model):
     def consent_withdrawn(self) -> bool:
         """A share on a consent that has since been withdrawn: flagged on the case (decision 43)."""
         return self.consent is not None and self.consent.withdrawn_at is not None
+
+    @property
+    def agreement_expired(self) -> bool:
+        """A share citing an agreement that has since expired or ended: flagged wherever it shows."""
+        return self.agreement is not None and not self.agreement.is_current and self.revoked_at is None
 
 
 def event_choices() -> list[tuple[str, Any]]:
@@ -561,6 +577,15 @@ class DisclosureCheck(models.Model):
         blank=True,
         help_text=_("For an override: why sharing is necessary; for a legal duty: which duty, and why."),
     )
+    agreement = models.ForeignKey(
+        "cases.SharingAgreement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("information-sharing agreement"),
+    )
+    agreement_override = models.TextField(_("emergency override: why no agreement is named"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -4,6 +4,7 @@ They take objects that the caller has already fetched through `restrict()`, and 
 `actor`. Each runs in one transaction with its timeline and audit records.
 """
 
+from .agreements import *  # noqa: F403
 from .consent import *  # noqa: F403
 from .entries import *  # noqa: F403
 from .exports import *  # noqa: F403

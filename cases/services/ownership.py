@@ -22,7 +22,8 @@ from audit.services import record
 from families.models import Consent, Family, Person
 
 from .. import events
-from ..models import Case, CaseReferenceCounter, CaseShare, DisclosureCheck
+from ..models import Case, CaseReferenceCounter, CaseShare, DisclosureCheck, SharingAgreement
+from .agreements import NEEDS_AGREEMENT, agreement_for, flag_override
 from .consent import consent_for_share
 
 __all__ = [
@@ -126,8 +127,14 @@ def share_case(
     purpose: str = "",
     consent: Consent | None = None,
     legal_duty: str = "",
+    agreement: SharingAgreement | None = None,
+    agreement_override: str = "",
 ) -> CaseShare:
     """Share `case` with `agency` at `scope`, on a lawful `basis`.
+
+    On a safeguarding or legal-duty basis the share names the current information-sharing
+    agreement covering the owning agency and `agency` (the only one, or `agreement` among several),
+    or carries an emergency `agreement_override`, which the data protection officers are told of.
 
     Nobody gives what they do not hold: the full file is shared only by someone who reads it, and
     only they may share with an agency of their own (a coordinator cannot open the file to their
@@ -152,6 +159,9 @@ def share_case(
         consent_given_on=consent_given_on,
         legal_duty=legal_duty,
     )
+    owning_agency = Agency.objects.get(pk=case.owning_agency_id)
+    chosen = agreement_for(basis, [owning_agency, agency], agreement=agreement, override=agreement_override)
+    override = agreement_override.strip() if basis in NEEDS_AGREEMENT and chosen is None else ""
     if ends_at is not None and ends_at <= timezone.now():
         raise ValidationError(_("The end of a share must be in the future."))
     before = CaseAccess.of(case, actor).level
@@ -173,6 +183,8 @@ def share_case(
         consent=consent if basis == CaseShare.Basis.CONSENT else None,
         legal_duty=legal_duty.strip() if basis == CaseShare.Basis.LEGAL_DUTY else "",
         purpose=purpose.strip(),
+        agreement=chosen,
+        agreement_override=override,
         granted_by=actor,
         ends_at=ends_at,
     )
@@ -180,6 +192,8 @@ def share_case(
     share.save()
     _ensure_reach_kept(case, actor, before)
     events.case_shared_event(share, actor=actor)
+    if override:
+        flag_override(share, case_id=case.pk, agencies=[owning_agency, agency], actor=actor)
     return share
 
 
@@ -333,9 +347,13 @@ def disclosing_agencies(user: User) -> list[Agency]:
     return [agency for agency in casework_agencies(user) if agency.sector in Agency.DISCLOSING_SECTORS]
 
 
-def _check_disclosure_basis(case: Case, actor: User, shared_with: list[Agency], steps: dict[str, Any]) -> None:
-    """Information shared after the checks names its basis, like any share (decision 42)."""
+def _check_disclosure_basis(
+    case: Case, actor: User, agency: Agency, shared_with: list[Agency], steps: dict[str, Any]
+) -> SharingAgreement | None:
+    """Information shared after the checks names its basis, like any share (decision 42), and,
+    without consent, the agreement covering the agencies (decision 113)."""
     basis, consent = steps.get("basis") or "", steps.get("consent")
+    agreement = None
     detail = (steps.get("basis_detail") or "").strip()
     if basis == CaseShare.Basis.CONSENT:
         if consent is None:
@@ -352,9 +370,16 @@ def _check_disclosure_basis(case: Case, actor: User, shared_with: list[Agency], 
                 % {"count": MIN_JUSTIFICATION}
             )
         steps["consent"] = None
+        agreement = agreement_for(
+            basis,
+            [agency, *shared_with],
+            agreement=steps.get("agreement"),
+            override=steps.get("agreement_override", ""),
+        )
     else:
         raise ValidationError(_("Name the lawful basis on which the information was shared."))
     steps["basis_detail"] = detail
+    return agreement
 
 
 @transaction.atomic
@@ -378,13 +403,20 @@ def record_disclosure_check(
     if shared_with and not steps.get("shared_on"):
         raise ValidationError(_("Say when the information was shared with the partners named."))
     if not steps.get("shared_on"):
-        steps.update(basis="", consent=None, basis_detail="")
+        steps.update(basis="", consent=None, basis_detail="", agreement=None, agreement_override="")
+    chosen, override = steps.get("agreement"), (steps.get("agreement_override") or "").strip()
+    steps.update(agreement=None, agreement_override="")
     check = DisclosureCheck(case=case, agency=agency, recorded_by=actor, **steps)
     check.full_clean()
     if check.shared_on:
-        _check_disclosure_basis(case, actor, shared_with or [], steps)
+        steps.update(agreement=chosen, agreement_override=override)
+        check.agreement = _check_disclosure_basis(case, actor, agency, shared_with or [], steps)
         check.consent, check.basis_detail = steps["consent"], steps["basis_detail"]
+        if check.basis in NEEDS_AGREEMENT and check.agreement is None:
+            check.agreement_override = override
     check.save()
     check.shared_with.set(shared_with or [])
     record(AuditEvent.Action.DISCLOSURE_CHECKED, actor=actor, obj=check, case_id=case.pk, steps=check.steps_done)
+    if check.agreement_override:
+        flag_override(check, case_id=case.pk, agencies=[agency, *(shared_with or [])], actor=actor)
     return check

@@ -9,6 +9,7 @@ from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import AgencyRefSerializer, UserRefSerializer
 from agencies.models import Agency, Panel, User
 from cases.directory import Candidate
+from cases.models import SharingAgreement
 
 from ..models import AgendaItem, InvolvedAgency, MeetingAttendance, PanelMeeting, ShareDeclined
 
@@ -138,6 +139,22 @@ class DecisionSerializer(serializers.Serializer[None]):
     share_justification = serializers.CharField(required=False, default="", allow_blank=True)
     share_consent_given_by = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
     share_legal_duty = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
+    share_agreement = RestrictedPrimaryKeyRelatedField(
+        queryset=SharingAgreement.objects.all(),
+        action=Action.VIEW,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Without consent: the information-sharing agreement the summaries are shared under "
+        "(chosen by itself when exactly one covers the owning agency and each agency involved).",
+    )
+    share_agreement_override = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="An emergency override: why the summaries are shared before an agreement covers the "
+        "agencies. The data protection officer is told.",
+    )
     notes = serializers.CharField(required=False, default="", allow_blank=True)
     discussion = serializers.CharField(required=False, default="", allow_blank=True)
 

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case, CaseShare
 from tests.conftest import api_as, member
-from tests.factories import CaseFactory, share
+from tests.factories import CaseFactory, agreement, share
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -122,6 +122,7 @@ def test_share_list_queries_are_constant(
 
 class TestShareAndAssignApi:
     def test_the_owner_shares_and_revokes(self, case: Case, other_agency: Agency, auditor_readonly: User) -> None:
+        agreement(case.owning_agency, other_agency)
         client = api_as(case.owner)
         created = client.post(
             reverse("cases-api:caseshare-list"),
@@ -205,6 +206,7 @@ def test_a_coordinator_manages_shares_without_reading_their_particulars(
 ) -> None:
     # given a share whose justification is case content
     Case.objects.filter(pk=case.pk).update(panel=panel)
+    agreement(case.owning_agency, other_agency)
     share(case, other_agency, basis=CaseShare.Basis.SAFEGUARDING, justification="Threats against a teacher")
     # when the coordinator and the owner read the shares
     as_coordinator = api_as(coordinator).get(reverse("cases-api:caseshare-list")).data["results"]

@@ -17,7 +17,7 @@ from cases import services
 from cases.models import Case, CaseEvent, CaseShare
 from families.models import Consent, Person
 from tests.conftest import api_as
-from tests.factories import AgencyFactory, relative, share
+from tests.factories import AgencyFactory, agreement, relative, share
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -128,6 +128,7 @@ class TestShareBasis:
         why = "The court ordered the disclosure of the file."
         with pytest.raises(ValidationError, match="legal duty"):
             share(case, other_agency, basis=CaseShare.Basis.LEGAL_DUTY, justification=why)
+        agreement(case.owning_agency, other_agency)
         result = share(case, other_agency, basis=CaseShare.Basis.LEGAL_DUTY, justification=why, legal_duty="Art. 5")
         assert result.legal_duty == "Art. 5"
 
@@ -320,6 +321,7 @@ class TestShareWithConsentRecord:
         assert audit.data["consent"] == record.pk
 
     def test_the_share_form_asks_for_the_legal_duty(self, client: Client, case: Case, other_agency: Agency) -> None:
+        agreement(case.owning_agency, other_agency)
         client.force_login(case.owner)
         url = reverse("cases:case_share", args=[case.pk])
         body = {"agency": other_agency.pk, "scope": "full", "basis": "legal_duty", "justification": "x" * 25}

@@ -13,7 +13,7 @@ from agencies.models import Agency, Membership, Panel, User
 from cases import services
 from cases.models import Case, DisclosureCheck, ReassignmentJob
 from tests.conftest import api_as, member
-from tests.factories import AgencyFactory, CaseFactory
+from tests.factories import AgencyFactory, CaseFactory, agreement
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -192,6 +192,7 @@ class TestDisclosureChecks:
     def test_social_care_records_its_checks_and_only_it_sees_them(
         self, case: Case, caseworker: User, agency: Agency, other_agency: Agency, auditor_readonly: User
     ) -> None:
+        agreement(agency, other_agency)
         from tests.factories import share
 
         today = timezone.localdate()

@@ -8,7 +8,7 @@ from pytest_django import DjangoAssertNumQueries
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case, CaseShare
 from tests.conftest import member
-from tests.factories import CaseFactory, share
+from tests.factories import CaseFactory, agreement, share
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -54,6 +54,7 @@ class TestShareView:
         return reverse("cases:case_share", args=[case.pk])
 
     def test_the_owner_shares_with_a_lawful_basis(self, case: Case, caseworker: User, other_agency: Agency) -> None:
+        agreement(case.owning_agency, other_agency)
         response = client_for(caseworker).post(
             self.url(case),
             {
@@ -239,6 +240,7 @@ def test_the_case_page_hides_share_particulars_from_a_summary_manager(
 ) -> None:
     Case.objects.filter(pk=case.pk).update(panel=panel)
     justification, purpose = "Threats against a teacher", "Mentoring Qzx"
+    agreement(case.owning_agency, other_agency)
     share(case, other_agency, basis=CaseShare.Basis.SAFEGUARDING, justification=justification, purpose=purpose)
     body = client_for(coordinator).get(case.get_absolute_url()).content.decode()
     assert "Safeguarding or security override" in body

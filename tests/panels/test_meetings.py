@@ -15,7 +15,7 @@ from panels.models import AgendaItem, PanelMeeting, ShareDeclined
 from referrals.models import TriageDecision
 from referrals.services import triage_referral
 from tests.conftest import member
-from tests.factories import AgencyFactory, CaseFactory, ReferralFactory
+from tests.factories import AgencyFactory, CaseFactory, ReferralFactory, agreement
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -135,6 +135,7 @@ class TestDecision:
     def test_first_contact_is_due_by_the_panels_deadline(
         self, meeting: PanelMeeting, panel: Panel, case: Case, coordinator: User, other_agency: Agency
     ) -> None:
+        agreement(case.owning_agency, other_agency)
         from agencies.models import PanelReminderSettings
 
         on_panel(case, panel)
@@ -155,6 +156,7 @@ class TestDecision:
         # given a case on the panel and an ad-hoc school to involve
         on_panel(case, panel)
         school = AgencyFactory(name="School", sector=Agency.Sector.EDUCATION)
+        agreement(case.owning_agency, other_agency, school)
         officer = member(other_agency, Role.POLICE_LIAISON)
         decision = services.PanelDecision(
             urgency="urgent",
@@ -236,6 +238,7 @@ class TestDecision:
     def test_the_first_contact_agency_knows_the_case_after_the_decision(
         self, panel: Panel, coordinator: User, case: Case, other_agency: Agency
     ) -> None:
+        agreement(case.owning_agency, other_agency)
         # given the police sit on the panel, and a police practitioner (no panel role)
         on_panel(case, panel)
         officer = member(other_agency, Role.POLICE_LIAISON)
@@ -254,6 +257,7 @@ class TestDecision:
     def test_a_decision_without_minutes_says_on_the_timeline_what_changed(
         self, panel: Panel, coordinator: User, case: Case, other_agency: Agency
     ) -> None:
+        agreement(case.owning_agency, other_agency)
         services.update_panel(panel, cadence_days=14, record_mode=Panel.RecordMode.NO_MINUTES, actor=coordinator)
         on_panel(case, panel)
         meeting = services.schedule_meeting(panel, scheduled_for=timezone.now(), actor=coordinator)

@@ -25,8 +25,12 @@ WITHOUT_RULE = {
     "agencies.Membership": None,
 }
 # Rows a user knows through another row they may know, whose page or summary names them: a case's
-# summary names its panel (to its owner too, who does not sit on it).
-KNOWN_THROUGH = {"agencies.Panel": [("cases.Case", "panel_id")]}
+# summary names its panel (to its owner too, who does not sit on it); a share names the agreement it
+# cites to whoever sees the share (decision 113).
+KNOWN_THROUGH = {
+    "agencies.Panel": [("cases.Case", "panel_id")],
+    "cases.SharingAgreement": [("cases.CaseShare", "agreement_id")],
+}
 # Fields that say how, not what (kinds, states, codes): never secrets.
 NOT_TEXT = {"visibility", "entry_label", "kind", "status", "scope", "basis", "record_class", "language"}
 SHORTEST = 5  # shorter strings ("Ana", "yes") are found in any page by chance

@@ -42,6 +42,8 @@ PARAMETER_MODELS = {
     "visits": "cases.PlannedVisit",
     "safety-warnings": "families.SafetyWarning",
     "planned-visits": "cases.PlannedVisit",
+    "agreements": "cases.SharingAgreement",
+    "sharing-agreements": "cases.SharingAgreement",
 }
 # What is not probed, and why.
 SKIPPED_NAMES = {

@@ -18,7 +18,7 @@ from interventions.models import Closure, FollowUp
 from panels.models import PanelMeeting
 from reminders.models import Reminder
 from reminders.sweep import sweep
-from tests.factories import AgencyFactory, CaseFactory, ReferralFactory, share
+from tests.factories import AgencyFactory, CaseFactory, ReferralFactory, agreement, share
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=datetime.UTC)
@@ -28,8 +28,8 @@ TODAY = NOW.date()
 # the panels' settings, one query per kind (the two transitions are two kinds) and the savepoint
 # pair of the insert's transaction; with one of every kind due, the audiences, the escalations
 # and the insert come on top.
-NOTHING_DUE = 15
-EVERYTHING_DUE = 33
+NOTHING_DUE = 16
+EVERYTHING_DUE = 34
 
 
 def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agency, copies: int) -> None:
@@ -58,6 +58,7 @@ def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agen
             created_by=panel.coordinator,
         )
         share(case, school, scope="summary")
+        agreement(agency, school, panels=(panel,), review_in_days=10 + n)
         InformationRequest.objects.create(
             case=case, to_agency=school, question="?", asked_by=caseworker, due_at=NOW + datetime.timedelta(hours=2)
         )
@@ -102,7 +103,7 @@ def test_what_is_due_adds_rows_not_queries(
     # then every kind the sweep collects was due, within the budget
     assert kinds == {
         "first_contact", "review", "needs_assessment", "follow_up", "transition_6m", "triage", "agenda",
-        "information_request", "missed_check_in", "safety_review", "police_aftercare",
+        "information_request", "missed_check_in", "safety_review", "police_aftercare", "agreement_review",
     }  # fmt: skip
     assert one <= EVERYTHING_DUE
     # and three times as much due costs the same

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo.agreements import seed_agreements
 from demo.cases import seed_cases
 from demo.family_work import seed_family_work
 from demo.interventions import seed_interventions
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data is refused under these settings (production).")
         with transaction.atomic():
             org = seed_agencies()
+            seed_agreements(org)
             seed_cases(org)
             seed_family_work(org)
             seed_referrals(org)
