@@ -40,10 +40,21 @@ from .entry_forms import (
     ChildNeedsForm,
     ContactForm,
     EntryForm,
+    ExpertConsultationForm,
     NeedsAssessmentForm,
     NetworkFormSet,
 )
-from .models import Attachment, Case, CaseNote, ChildNeeds, Contact, Entry, NeedsAssessment, SecurityAssessment
+from .models import (
+    Attachment,
+    Case,
+    CaseNote,
+    ChildNeeds,
+    Contact,
+    Entry,
+    ExpertConsultation,
+    NeedsAssessment,
+    SecurityAssessment,
+)
 
 __all__ = ["KINDS", "EntryKind", "entry_kind", "entry_kinds", "kind_for"]
 
@@ -249,6 +260,20 @@ KINDS = [
         fields=("text",),
         widgets={"text": forms.Textarea(attrs={"rows": 5}), "abstract": forms.Textarea(attrs={"rows": 2})},
         on_closed_case=True,
+    ),
+    EntryKind(
+        model=ExpertConsultation,
+        route="expert-consultations",
+        doc="Experts outside Ura consulted on the case (what was shared, on which basis); recorded by the owner.",
+        event="expert_consulted",
+        event_label=_("Expert consulted"),
+        event_text=_("An expert was consulted."),
+        menu_label=_("An expert's consultation"),
+        record=services.record_expert_consultation,
+        form_class=ExpertConsultationForm,
+        fields=("expert", "consulted_on", "shared", "basis", "advice"),
+        filters=("expert",),
+        select_related=("expert",),
     ),
     EntryKind(
         model=Attachment,

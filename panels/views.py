@@ -41,7 +41,7 @@ from .forms import (
     PanelSettingsForm,
     RegisterForm,
 )
-from .models import AgendaItem, MeetingAttendance, PanelMeeting
+from .models import AgendaItem, MeetingAttendance, MeetingTopic, PanelMeeting
 
 __all__ = [
     "AcknowledgeView",
@@ -184,6 +184,7 @@ class MeetingView(RestrictedViewMixin, DetailView[PanelMeeting]):
         mine = next((row for row in attendance if row.user_id == user.pk), None)
         is_coordinator = PanelMeeting.objects.restrict(user, Action.MANAGE).filter(pk=meeting.pk).exists()
         context.update(
+            topics=MeetingTopic.objects.restrict(user, Action.VIEW).filter(meeting=meeting),
             items=items,
             attendance=attendance,
             acknowledged=mine is not None and mine.confidentiality_acknowledged_at is not None,

@@ -180,7 +180,7 @@ def save_panel_settings(panel_settings: Any, *, actor: User) -> None:
         panel_settings.save()
 
 
-def add_notices(kind: str, obj: models.Model, *, case: Case, recipients: list[tuple[User | None, str]]) -> None:
+def add_notices(kind: str, obj: models.Model, *, case: Case | None, recipients: list[tuple[User | None, str]]) -> None:
     """In-app notices of something that happened on `case` (not a deadline), in the caller's
     transaction. `recipients` pairs a user (None: whoever owns the case) with the role they are
     told as. They are marked e-mailed: the caller sends its own message."""

@@ -339,7 +339,7 @@ def reminder(qs: _QS, user: AnyUser, action: Action) -> _QS:
         known |= Q(Exists(target), kind=qs.model.Kind.TRIAGE)
     if meetings is not None:
         target = apps.get_model("panels", "PanelMeeting").objects.filter(meetings, pk=OuterRef("object_id"))
-        known |= Q(Exists(target), kind=qs.model.Kind.AGENDA)
+        known |= Q(Exists(target), kind__in=(qs.model.Kind.AGENDA, qs.model.Kind.URGENT_MEETING))
     about = Q(case__isnull=True) & known
     return qs.filter(mine, about | seen if seen is not None else about)
 
