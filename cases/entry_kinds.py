@@ -274,6 +274,7 @@ KINDS = [
         fields=("expert", "consulted_on", "shared", "basis", "advice"),
         filters=("expert",),
         select_related=("expert",),
+        drafts=False,
     ),
     EntryKind(
         model=Attachment,

@@ -16,10 +16,20 @@ from families.sections import members_of
 
 from .children import children_of, drafts_of
 from .involvement import involvement
-from .models import Case, CaseEvent, CaseShare, DisclosureCheck, InformationRequest, OwnerQuestion, RiskRecord
+from .models import (
+    Case,
+    CaseEvent,
+    CaseShare,
+    DisclosureCheck,
+    ExpertConsultation,
+    InformationRequest,
+    OwnerQuestion,
+    RiskRecord,
+)
 from .services import next_contact, refusals
 
 __all__ = [
+    "ExpertConsultations",
     "Checks",
     "Children",
     "ClosedCases",
@@ -156,6 +166,21 @@ class RiskHistory(CaseSection):
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         changes = RiskRecord.objects.restrict(user, Action.VIEW).filter(case=case)
         return {"risk_history": changes.select_related("recorded_by", "agency")[:5]}
+
+
+class ExpertConsultations(CaseSection):
+    """Experts outside Ura consulted on the case: who, when, what was shared and on which basis
+    (decision 123). Full readers only: the fact of a consultation is case content."""
+
+    name = "experts"
+    template_name = "cases/sections/experts.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        rows = ExpertConsultation.objects.restrict(user, Action.VIEW).final().filter(case=case)
+        return {"consultations": rows.annotate_content(user).select_related("expert", "author")[:10]}
 
 
 class InformationRequests(CaseSection):

@@ -177,6 +177,17 @@ def _events(case: Case, n: int) -> None:
         services.record_note(CaseNote(case=case, text=f"Note {i}"), actor=case.owner)
 
 
+def _consultations(case: Case, n: int) -> None:
+    from agencies.models import Expert
+    from cases.models import ExpertConsultation
+
+    expert = Expert.objects.create(name="Expert", field="Theology")
+    expert.agencies.add(case.owning_agency)
+    for i in range(n):
+        consultation = ExpertConsultation(case=case, expert=expert, shared=f"Shared {i}", basis="consent")
+        services.record_expert_consultation(consultation, actor=case.owner)
+
+
 def _nothing(case: Case, n: int) -> None:
     """A section with no rows of its own (a notice, the header): its cost must not move either."""
 
@@ -204,6 +215,7 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "information_requests": (1, _requests),
     "drafts": (5, _drafts),
     "checks": (2, _checks),
+    "experts": (1, _consultations),
     "history": (1, _events),
 }
 
