@@ -316,6 +316,13 @@ ENDPOINTS = [
     Endpoint("panels:agendaitem_decide", "post", item_ids, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:agendaitem_decline", "get", item_ids, "object"),
     Endpoint("panels:agendaitem_decline", "post", item_ids, "object"),
+    Endpoint("panels:network", "get", lambda w: [w.panel.pk], "write", role_gate="agencies.view_networkorganisation", reader="panel_member"),
+    Endpoint("panels:network_add", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.add_networkorganisation", reader="panel_member"),
+    Endpoint("panels:emergency", "get", lambda w: [w.panel.pk], "object", role_gate="agencies.view_panel"),
+    Endpoint("panels:emergency_edit", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.change_panel", reader="panel_member"),
+    Endpoint("panels:duty_add", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.add_dutyshift", reader="panel_member"),
+    Endpoint("panels:urgent_meeting", "post", lambda w: [w.panel.pk], "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:topic_add", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:directory", "get", no_args, "list", role_gate="agencies.view_user"),
     Endpoint("panels:reassign", "post", lambda w: [w.case.owner_id], "write", role_gate="agencies.view_user"),
     Endpoint("cases-api:case-list", "get", no_args, "list", api=True),
@@ -335,7 +342,7 @@ ENDPOINTS = [
     Endpoint("cases-api:case-key-worker", "post", case_id, "write", api=True),
     *[
         endpoint
-        for kind in ("contact", "needsassessment", "securityassessment", "childneeds", "casenote", "attachment")
+        for kind in ("contact", "needsassessment", "securityassessment", "childneeds", "casenote", "attachment", "expertconsultation")
         for endpoint in (
             Endpoint(f"cases-api:{kind}-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
             Endpoint(f"cases-api:{kind}-detail", "get", entry_id(kind), "object", api=True, role_gate="cases.view_case"),
@@ -489,6 +496,14 @@ EXEMPT = {
     "reminders:calendar_secret": "makes the caller's own calendar address (decision 92)",
     "reminders:calendar_feed": "opened by a feed's secret alone; a wrong one is 404 (tests/reminders/test_calendar.py)",
     "audit-api:api-root": "links to the list endpoints",
+    "panels:experts": "the register of experts: no case data, a role's permission (tests/cases/test_expert_consultations.py)",
+    "panels:expert_create": "the register of experts: coordinators and agency admins (tests/cases/test_expert_consultations.py)",
+    "panels:expert_edit": "the register of experts: coordinators and agency admins",
+    "panels:agency": "an agency's mandate and contact: open to every member, like the partner directory",
+    "panels:agency_edit": "the agency's admins and its panels' coordinators (tests/panels/test_network_map.py)",
+    "panels:network_remove": "the coordinator's (restrict MANAGE on the panel); no row in the world yet",
+    "panels:duty_remove": "the coordinator's (restrict MANAGE on the panel); no row in the world yet",
+    "panels:topic": "the coordinator's (restrict MANAGE on the meeting); no row in the world yet",
     "panels:reassignment": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
     "cases-api:reassignment-job": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
 }
@@ -588,6 +603,14 @@ def _reminder(case: Case) -> Any:
     )  # fmt: skip
 
 
+def _expert(case: Case) -> Any:
+    from agencies.models import Expert
+
+    expert = Expert.objects.create(name="Qwertz expert", field="Theology")
+    expert.agencies.add(case.owning_agency)
+    return expert
+
+
 def _entries(case: Case) -> dict[str, Any]:
     """One of every kind of entry, written by the case owner (the security assessment by the police)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -599,6 +622,7 @@ def _entries(case: Case) -> dict[str, Any]:
         CaseNote,
         ChildNeeds,
         Contact,
+        ExpertConsultation,
         NeedsAssessment,
         RiskRecord,
         SecurityAssessment,
@@ -620,6 +644,9 @@ def _entries(case: Case) -> dict[str, Any]:
         ),
         "casenote": case_services.record_note(CaseNote(case=case, text="Qwertzfamily note"), actor=owner),
         "draft": case_services.record_note(CaseNote(case=case, text="draft"), actor=owner, finalise=False),
+        "expertconsultation": case_services.record_expert_consultation(
+            ExpertConsultation(case=case, expert=_expert(case), shared="Qwertzfamily", basis="consent"), actor=owner
+        ),
         "attachment": case_services.attach_file(
             Attachment(case=case, kind="document", description="-"), upload, actor=owner
         ),

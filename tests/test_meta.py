@@ -70,6 +70,11 @@ VIEW_EXEMPTIONS = {
     "agencies.account.NameShownView": "the user's own name preference; reads no case data",
     "reminders.views.CalendarFeedView": "the iCal feed, opened by its user's secret; events_of restricts",
     "reminders.views.ReminderPreferencesView": "the user's own choice of reminder e-mails; reads no case data",
+    "panels.network_views.ExpertListView": "the register of experts: no case data (a role's permission gates it)",
+    "panels.network_views.ExpertCreateView": "the register of experts: coordinators and agency admins; no case data",
+    "panels.network_views.ExpertEditView": "the register of experts: coordinators and agency admins; no case data",
+    "panels.network_views.AgencyProfileView": "an agency's mandate and contact, open to every member; no case data",
+    "panels.network_views.AgencyProfileEditView": "the agency's admins and its panels' coordinators; no case data",
     "privacy.trail_views.AuditSearchView": "the whole trail, for the data protection officer only (404 for others)",
     "privacy.trail_views.BreakGlassReportView": "the break-the-glass report, for the data protection officer only",
     "audit.api.views.AuditEventViewSet": "the whole trail, for the data protection officer only (404 for others)",
@@ -94,6 +99,7 @@ MODEL_EXEMPTIONS = {
     "outbox.Message": "e-mails waiting to go out, read only by the worker that sends them; no page lists them",
     "agencies.IdempotentRequest": "a request's first answer, read back only by the same user with the same key",
     "operations.Heartbeat": "the system's own heartbeat, no case data",
+    "agencies.Expert": "the register of experts who are not users: no case content, readable by every member",
     "cases.ReassignmentJob": "ids and progress only, read by the person who started it (404 for anyone else)",
 }
 
