@@ -29,11 +29,11 @@ from .models import (
 from .services import next_contact, refusals
 
 __all__ = [
-    "ExpertConsultations",
     "Checks",
     "Children",
     "ClosedCases",
     "Drafts",
+    "ExpertConsultations",
     "Header",
     "History",
     "InformationRequests",

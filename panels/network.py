@@ -195,9 +195,7 @@ def may_keep_experts(user: User) -> bool:
 
 
 @transaction.atomic
-def save_expert(
-    *, actor: User, expert: Expert | None = None, agencies: Iterable[Agency] = (), **fields: Any
-) -> Expert:
+def save_expert(*, actor: User, expert: Expert | None = None, agencies: Iterable[Agency] = (), **fields: Any) -> Expert:
     if not may_keep_experts(actor):
         raise ValidationError(_("Only a coordinator or an agency's administrator keeps the register of experts."))
     expert = expert if expert is not None else Expert()
@@ -250,7 +248,13 @@ def save_duty_shift(
     if ends_at - starts_at > DutyShift.LONGEST:
         raise ValidationError(_("A shift lasts at most fourteen days."))
     shift = DutyShift(
-        panel=panel, user=user, agency=agency, starts_at=starts_at, ends_at=ends_at, phone=phone.strip(), created_by=actor
+        panel=panel,
+        user=user,
+        agency=agency,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        phone=phone.strip(),
+        created_by=actor,
     )
     shift.full_clean()
     shift.save()

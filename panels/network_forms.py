@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.forms import model_choice_field
+from agencies.forms import choice_field, model_choice_field
 from agencies.models import Agency, Expert, NetworkOrganisation, Panel, User
 from agencies.widgets import DateTimeInput
 
@@ -49,7 +49,17 @@ class NetworkOrganisationForm(forms.ModelForm[NetworkOrganisation]):
 class ExpertForm(forms.ModelForm[Expert]):
     class Meta:
         model = Expert
-        fields = ["name", "field", "languages", "email", "phone", "agencies", "agreement_reference", "notes", "is_active"]
+        fields = [
+            "name",
+            "field",
+            "languages",
+            "email",
+            "phone",
+            "agencies",
+            "agreement_reference",
+            "notes",
+            "is_active",
+        ]
         widgets = {"agencies": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -57,7 +67,10 @@ class EmergencyPlanForm(forms.ModelForm[Panel]):
     class Meta:
         model = Panel
         fields = ["terms_of_reference", "emergency_steps"]
-        widgets = {"terms_of_reference": forms.Textarea(attrs={"rows": 5}), "emergency_steps": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "terms_of_reference": forms.Textarea(attrs={"rows": 5}),
+            "emergency_steps": forms.Textarea(attrs={"rows": 6}),
+        }
 
 
 class DutyShiftForm(forms.Form):
@@ -73,9 +86,10 @@ class DutyShiftForm(forms.Form):
         rows = Membership.objects.filter(agency__in=panel.agencies.all(), user__is_active=True)
         rows = rows.select_related("user", "agency").order_by("agency__name", "user__last_name", "pk")
         self.people = {f"{m.user_id}:{m.agency_id}": (m.user, m.agency) for m in rows}
-        field = self.fields["person"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "---------"), *((key, f"{user} — {agency}") for key, (user, agency) in self.people.items())]
+        choice_field(self, "person").choices = [
+            ("", "---------"),
+            *((key, f"{user} — {agency}") for key, (user, agency) in self.people.items()),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

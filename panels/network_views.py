@@ -53,8 +53,8 @@ __all__ = [
 class _Form:
     """The shared form page: its heading and where it leads back to."""
 
-    heading = ""
-    template_name = "panels/_structure_form.html"
+    heading: Any = ""
+    template_name: Any = "panels/_structure_form.html"
 
     def back(self) -> tuple[str, Any]:
         obj: Any = getattr(self, "object", None)
@@ -131,8 +131,8 @@ class EmergencyPlanView(RestrictedViewMixin, DetailView[Panel]):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         now = timezone.now()
-        shifts = DutyShift.objects.restrict(self.actor, Action.VIEW).filter(panel=self.object, ends_at__gt=now)
-        shifts = list(shifts.select_related("user", "agency").order_by("starts_at", "pk")[:50])
+        rows = DutyShift.objects.restrict(self.actor, Action.VIEW).filter(panel=self.object, ends_at__gt=now)
+        shifts = list(rows.select_related("user", "agency").order_by("starts_at", "pk")[:50])
         coordinates = Panel.objects.restrict(self.actor, Action.MANAGE).filter(pk=self.object.pk).exists()
         context = {
             **super().get_context_data(**kwargs),
@@ -301,7 +301,7 @@ class _ExpertFormView(_Form, LoginRequiredMixin, PermissionRequiredMixin, FormVi
     expert: Expert | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated and not network.may_keep_experts(request.user):  # type: ignore[arg-type]
+        if request.user.is_authenticated and not network.may_keep_experts(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -353,7 +353,7 @@ class AgencyProfileEditView(_Form, LoginRequiredMixin, FormView[AgencyProfileFor
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         self.agency = get_object_or_404(Agency, pk=kwargs["pk"])
-        if request.user.is_authenticated and not network.may_edit_agency(request.user, self.agency):  # type: ignore[arg-type]
+        if request.user.is_authenticated and not network.may_edit_agency(request.user, self.agency):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -23,9 +23,7 @@ urlpatterns = [
     path("meetings/<int:meeting_pk>/items/<int:pk>/decline/", views.DeclineView.as_view(), name="agendaitem_decline"),
     path("<int:pk>/network/", network_views.NetworkMapView.as_view(), name="network"),
     path("<int:pk>/network/add/", network_views.NetworkOrganisationCreateView.as_view(), name="network_add"),
-    path(
-        "network/<int:pk>/remove/", network_views.NetworkOrganisationRemoveView.as_view(), name="network_remove"
-    ),
+    path("network/<int:pk>/remove/", network_views.NetworkOrganisationRemoveView.as_view(), name="network_remove"),
     path("<int:pk>/emergency/", network_views.EmergencyPlanView.as_view(), name="emergency"),
     path("<int:pk>/emergency/edit/", network_views.EmergencyPlanEditView.as_view(), name="emergency_edit"),
     path("<int:pk>/duty/add/", network_views.DutyShiftCreateView.as_view(), name="duty_add"),

@@ -323,8 +323,21 @@ ENDPOINTS = [
     Endpoint("panels:duty_add", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.add_dutyshift", reader="panel_member"),
     Endpoint("panels:urgent_meeting", "post", lambda w: [w.panel.pk], "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:topic_add", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:network_remove", "post", lambda w: [w.entries["network"].pk], "write", role_gate="agencies.add_networkorganisation", reader="panel_member"),
+    Endpoint("panels:duty_remove", "post", lambda w: [w.entries["shift"].pk], "write", role_gate="agencies.add_dutyshift", reader="panel_member"),
+    Endpoint("panels:topic", "post", lambda w: [w.entries["topic"].pk], "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:directory", "get", no_args, "list", role_gate="agencies.view_user"),
     Endpoint("panels:reassign", "post", lambda w: [w.case.owner_id], "write", role_gate="agencies.view_user"),
+    Endpoint("panels-api:networkorganisation-list", "get", no_args, "list", api=True, role_gate="agencies.view_networkorganisation"),
+    Endpoint("panels-api:networkorganisation-list", "post", no_args, "write", api=True, role_gate="agencies.view_networkorganisation", reader="panel_member", params=lambda w: {"panel": w.panel.pk, "name": "School", "sector": "schools", "status": "invited"}),
+    Endpoint("panels-api:networkorganisation-detail", "get", lambda w: [w.entries["network"].pk], "write", api=True, role_gate="agencies.view_networkorganisation", reader="panel_member"),
+    Endpoint("panels-api:dutyshift-list", "get", no_args, "list", api=True, role_gate="agencies.view_dutyshift"),
+    Endpoint("panels-api:dutyshift-detail", "get", lambda w: [w.entries["shift"].pk], "object", api=True, role_gate="agencies.view_dutyshift"),
+    Endpoint("panels-api:dutyshift-list", "post", no_args, "write", api=True, role_gate="agencies.add_dutyshift", reader="panel_member", params=lambda w: {"panel": w.panel.pk, "user": w.case.owner_id, "agency": w.case.owning_agency_id, "starts_at": "2099-01-01T20:00:00Z", "ends_at": "2099-01-02T08:00:00Z"}),
+    Endpoint("panels-api:urgent-meeting-list", "post", no_args, "write", api=True, role_gate=MEETINGS, reader="panel_member", params=lambda w: {"panel": w.panel.pk, "scheduled_for": "2099-01-01T10:00:00Z", "reason": "A threat"}),
+    Endpoint("panels-api:meetingtopic-list", "get", no_args, "list", api=True, role_gate="panels.view_panelmeeting"),
+    Endpoint("panels-api:meetingtopic-detail", "get", lambda w: [w.entries["topic"].pk], "object", api=True, role_gate="panels.view_panelmeeting"),
+    Endpoint("panels-api:meetingtopic-list", "post", no_args, "write", api=True, role_gate=MEETINGS, reader="panel_member", params=lambda w: {"meeting": w.meeting.pk, "kind": "evaluation", "title": "How did the year go?"}),
     Endpoint("cases-api:case-list", "get", no_args, "list", api=True),
     Endpoint("cases-api:case-detail", "get", case_id, "object", api=True),
     Endpoint("cases-api:case-assign-owner", "post", case_id, "write", api=True),
@@ -501,9 +514,10 @@ EXEMPT = {
     "panels:expert_edit": "the register of experts: coordinators and agency admins",
     "panels:agency": "an agency's mandate and contact: open to every member, like the partner directory",
     "panels:agency_edit": "the agency's admins and its panels' coordinators (tests/panels/test_network_map.py)",
-    "panels:network_remove": "the coordinator's (restrict MANAGE on the panel); no row in the world yet",
-    "panels:duty_remove": "the coordinator's (restrict MANAGE on the panel); no row in the world yet",
-    "panels:topic": "the coordinator's (restrict MANAGE on the meeting); no row in the world yet",
+    "panels-api:expert-list": "the register of experts: no case data (tests/panels/test_structure_api.py)",
+    "panels-api:expert-detail": "the register of experts: no case data (tests/panels/test_structure_api.py)",
+    "panels-api:agency-profile-list": "agencies' mandates, open to every member (tests/panels/test_structure_api.py)",
+    "panels-api:agency-profile-detail": "agencies' mandates, open to every member (tests/panels/test_structure_api.py)",
     "panels:reassignment": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
     "cases-api:reassignment-job": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
 }
@@ -565,11 +579,38 @@ def world(
         item=item,
         check=check,
         coordinator=coordinator,
-        entries=_entries(case),
+        entries={**_entries(case), **_structure(panel, meeting, coordinator, agency)},
         **_interventions(case, other_agency, auditor_readonly),
         reminder=_reminder(case),
         grant=_grant(case),
     )
+
+
+def _structure(panel: Panel, meeting: PanelMeeting, coordinator: User, agency: Agency) -> dict[str, Any]:
+    """The panel's network map, a shift on its rota and a topic of its meeting (decisions 121-124)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from panels import network
+
+    on_call = agency.memberships.first()
+    assert on_call is not None
+    start = timezone.now()
+    return {
+        "network": network.save_organisation(
+            panel, actor=coordinator, name="Regional hospital", sector="health", status="invited"
+        ),
+        "shift": network.save_duty_shift(
+            panel,
+            actor=coordinator,
+            user=on_call.user,
+            agency=agency,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=12),
+        ),
+        "topic": network.add_topic(meeting, actor=coordinator, kind="training", title="Training on the checks"),
+    }
 
 
 def _grant(case: Case) -> Any:

@@ -75,6 +75,8 @@ VIEW_EXEMPTIONS = {
     "panels.network_views.ExpertEditView": "the register of experts: coordinators and agency admins; no case data",
     "panels.network_views.AgencyProfileView": "an agency's mandate and contact, open to every member; no case data",
     "panels.network_views.AgencyProfileEditView": "the agency's admins and its panels' coordinators; no case data",
+    "panels.api.network.ExpertViewSet": "the register of experts: no case data (a role's permission gates it)",
+    "panels.api.network.AgencyProfileViewSet": "agencies' mandates and contacts, open to every member; no case data",
     "privacy.trail_views.AuditSearchView": "the whole trail, for the data protection officer only (404 for others)",
     "privacy.trail_views.BreakGlassReportView": "the break-the-glass report, for the data protection officer only",
     "audit.api.views.AuditEventViewSet": "the whole trail, for the data protection officer only (404 for others)",

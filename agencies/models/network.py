@@ -173,7 +173,7 @@ class DutyShift(models.Model):
     def __str__(self) -> str:
         start = date_format(timezone.localtime(self.starts_at), "SHORT_DATETIME_FORMAT")
         end = date_format(timezone.localtime(self.ends_at), "SHORT_DATETIME_FORMAT")
-        return f"{self.user} ({self.agency}) {start} – {end}"
+        return f"{self.user} ({self.agency}) {start} - {end}"
 
     @classmethod
     def on_duty(cls, moment: datetime.datetime, panel_ids: "list[int] | None" = None) -> "models.QuerySet[DutyShift]":

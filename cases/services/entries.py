@@ -308,7 +308,8 @@ def record_expert_consultation(
     if not access.runs:
         raise ValidationError(_("Only the case owner or their supervisor records the consultation of an expert."))
     expert = consultation.expert
-    may_consult = expert.is_active and expert.agencies.filter(pk=access.acting_agency_id).exists()
+    agency_id = access.acting_agency_id
+    may_consult = expert.is_active and agency_id is not None and expert.agencies.filter(pk=agency_id).exists()
     if not may_consult:
         raise ValidationError(_("Your agency may not consult this expert: see the register of experts."))
     consultation.case = case
