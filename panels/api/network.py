@@ -186,6 +186,7 @@ class ExpertViewSet(
     queryset = Expert.objects.prefetch_related("agencies")
     serializer_class = ExpertSerializer
     permission_classes = [IsAuthenticated]
+    lookup_value_converter = "int"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -239,6 +240,7 @@ class AgencyProfileViewSet(
     queryset = Agency.objects.select_related("contact_person")
     serializer_class = AgencyProfileSerializer
     permission_classes = [IsAuthenticated]
+    lookup_value_converter = "int"
     http_method_names = ["get", "patch", "head", "options"]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
