@@ -26,8 +26,24 @@ _CASEWORK = {
     "referrals.add_referral",
     "referrals.change_referral",
     "panels.view_panelmeeting",  # meetings they attended (a case owner invited to the table)
+    "agencies.view_expert",  # the register of experts they may consult (decision 123)
 }
-_PANEL = {"cases.view_case_summary", "agencies.view_panel", "panels.view_panelmeeting", "referrals.view_referral"}
+_PANEL = {
+    "cases.view_case_summary",
+    "agencies.view_panel",
+    "panels.view_panelmeeting",
+    "referrals.view_referral",
+    "agencies.view_expert",
+    "agencies.view_dutyshift",
+}
+# The partnership's structure, kept by the coordinator (decisions 121-124).
+_STRUCTURE = {
+    "agencies.view_networkorganisation",
+    "agencies.add_networkorganisation",
+    "agencies.add_dutyshift",
+    "agencies.add_expert",
+    "agencies.change_expert",
+}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.PRACTITIONER: _CASEWORK,
@@ -37,9 +53,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.POLICE_LIAISON: _CASEWORK,
     Role.COORDINATOR: _PANEL
     | {"cases.manage_case", "agencies.change_panel", "panels.add_panelmeeting", "agencies.view_user"}
-    | {"referrals.change_referral"},
+    | {"referrals.change_referral"}
+    | _STRUCTURE,
     Role.PANEL_MEMBER: _PANEL,
-    Role.AGENCY_ADMIN: {"agencies.view_membership", "agencies.view_user"},
+    Role.AGENCY_ADMIN: {
+        "agencies.view_membership",
+        "agencies.view_user",
+        "agencies.view_expert",
+        "agencies.add_expert",
+        "agencies.change_expert",
+    },
     # The audit trail and the data subjects' requests (issue #6); no case file through the agency.
     Role.DATA_PROTECTION_OFFICER: {
         "audit.view_auditevent",

@@ -172,6 +172,16 @@ class AuditEvent(models.Model):
         AGREEMENT_RECORDED = "agreement_recorded", _("Information-sharing agreement recorded")
         AGREEMENT_CHANGED = "agreement_changed", _("Information-sharing agreement changed")
         AGREEMENT_OVERRIDDEN = "agreement_overridden", _("Shared without an agreement: emergency override")
+        # The partnership's structure (decisions 121-124).
+        AGENCY_PROFILE_CHANGED = "agency_profile_changed", _("Agency mandate and contact changed")
+        NETWORK_ORGANISATION_SAVED = "network_organisation_saved", _("Network map organisation saved")
+        NETWORK_ORGANISATION_REMOVED = "network_organisation_removed", _("Network map organisation removed")
+        EXPERT_SAVED = "expert_saved", _("Expert saved in the register")
+        DUTY_SHIFT_SAVED = "duty_shift_saved", _("Duty shift saved")
+        DUTY_SHIFT_REMOVED = "duty_shift_removed", _("Duty shift removed")
+        EMERGENCY_PLAN_CHANGED = "emergency_plan_changed", _("Emergency plan changed")
+        MEETING_TOPIC_SAVED = "meeting_topic_saved", _("Meeting topic saved")
+        URGENT_MEETING_CALLED = "urgent_meeting_called", _("Urgent meeting called")
 
     READ_ACTIONS = (
         Action.CASE_READ,

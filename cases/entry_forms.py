@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
 from agencies.forms import choice_field, model_choice_field
-from agencies.models import User
+from agencies.models import Expert, User
 from agencies.widgets import DateInput, DateTimeInput
 from families.models import Person
 
@@ -22,6 +22,7 @@ from .models import (
     ChildNeeds,
     Contact,
     Entry,
+    ExpertConsultation,
     NeedsAssessment,
     NetworkLink,
     OwnerQuestion,
@@ -38,6 +39,7 @@ __all__ = [
     "ChildNeedsForm",
     "ContactForm",
     "EntryForm",
+    "ExpertConsultationForm",
     "KeyWorkerForm",
     "MoveStageForm",
     "NeedsAssessmentForm",
@@ -123,6 +125,25 @@ class ContactForm(EntryForm):
         if value > timezone.now():
             raise forms.ValidationError(_("A contact cannot be recorded before it happens."))
         return value
+
+
+class ExpertConsultationForm(EntryForm):
+    """An expert's consultation: only the experts the user's agencies may consult are offered."""
+
+    class Meta:
+        model = ExpertConsultation
+        fields = ["expert", "consulted_on", "shared", "basis", "advice", *ENTRY_FIELDS]
+        widgets = {
+            "consulted_on": DateInput(),
+            "shared": forms.Textarea(attrs={"rows": 4}),
+            "advice": forms.Textarea(attrs={"rows": 3}),
+            "abstract": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        experts = Expert.objects.filter(is_active=True, agencies__memberships__user=self.user).distinct()
+        model_choice_field(self, "expert").queryset = experts
 
 
 class NeedsAssessmentForm(EntryForm):

@@ -26,6 +26,7 @@ from .models import (
     CaseShare,
     Contact,
     DisclosureCheck,
+    ExpertConsultation,
     InformationRequest,
     OwnerQuestion,
     PlannedVisit,
@@ -39,6 +40,7 @@ __all__ = [
     "Children",
     "ClosedCases",
     "Drafts",
+    "ExpertConsultations",
     "FieldSafety",
     "Header",
     "History",
@@ -174,6 +176,21 @@ class RiskHistory(CaseSection):
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         changes = RiskRecord.objects.restrict(user, Action.VIEW).filter(case=case)
         return {"risk_history": changes.select_related("recorded_by", "agency")[:5]}
+
+
+class ExpertConsultations(CaseSection):
+    """Experts outside Ura consulted on the case: who, when, what was shared and on which basis
+    (decision 123). Full readers only: the fact of a consultation is case content."""
+
+    name = "experts"
+    template_name = "cases/sections/experts.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        rows = ExpertConsultation.objects.restrict(user, Action.VIEW).final().filter(case=case)
+        return {"consultations": rows.annotate_content(user).select_related("expert", "author")[:10]}
 
 
 class InformationRequests(CaseSection):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies import deadlines
 from agencies.forms import choice_field, model_choice_field
-from agencies.models import Agency, Membership, PanelReminderSettings, User
+from agencies.models import Agency, Expert, Membership, PanelReminderSettings, User
 from agencies.widgets import DateInput
 from cases.involvement import involved_people
 from cases.models import Case
@@ -108,6 +108,7 @@ class ActionForm(_ServiceChecked[PlanAction]):
             "provider_agency",
             "provider_person",
             "provider_note",
+            "provider_expert",
             "beneficiary",
             "starts_on",
             "due_on",
@@ -129,6 +130,7 @@ class ActionForm(_ServiceChecked[PlanAction]):
         choice_field(self, "measure").choices = [("", "—"), *measure_choices()]
         model_choice_field(self, "provider_agency").queryset = Agency.objects.order_by("name")
         model_choice_field(self, "provider_person").queryset = involved_people(case)
+        model_choice_field(self, "provider_expert").queryset = Expert.objects.filter(is_active=True)
         # The family's current members: one added to the register today is offered at once.
         model_choice_field(self, "beneficiary").queryset = Person.objects.filter(
             family_id=case.family_id, ended_at__isnull=True

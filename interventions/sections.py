@@ -52,7 +52,7 @@ class InterventionsSection:
 
 def _plans(case: Case, user: User) -> tuple[InterventionPlan | None, list[InterventionPlan], list[InterventionPlan]]:
     actions = PlanAction.objects.restrict(user, Action.VIEW).select_related(
-        "provider_agency", "provider_person", "beneficiary"
+        "provider_agency", "provider_person", "provider_expert", "beneficiary"
     )
     goals = Goal.objects.restrict(user, Action.VIEW).prefetch_related(Prefetch("actions", queryset=actions))
     plans = InterventionPlan.objects.restrict(user, Action.VIEW).filter(case=case).select_related("created_by")

@@ -378,7 +378,7 @@ def _entry_querysets(user: Any) -> dict[str, RestrictedQuerySet]:
     """Each record's page, with what it shows fetched at once."""
     progress = GoalProgress.objects.restrict(user, Action.VIEW).select_related("goal")
     actions = PlanAction.objects.restrict(user, Action.VIEW).select_related(
-        "provider_agency", "provider_person", "beneficiary"
+        "provider_agency", "provider_person", "provider_expert", "beneficiary"
     )
     goals = Goal.objects.restrict(user, Action.VIEW).prefetch_related(Prefetch("actions", queryset=actions))
     reviews = Review.objects.restrict(user, Action.VIEW).select_related("author")
@@ -391,7 +391,7 @@ def _entry_querysets(user: Any) -> dict[str, RestrictedQuerySet]:
             Prefetch("withdrawals", queryset=Withdrawal.objects.restrict(user, Action.VIEW)),
         ),
         "planaction": PlanAction.objects.select_related(
-            "goal__plan", "provider_agency", "provider_person", "beneficiary"
+            "goal__plan", "provider_agency", "provider_person", "provider_expert", "beneficiary"
         ),
         "review": Review.objects.select_related("plan", "author").prefetch_related(
             Prefetch("progress", queryset=progress)

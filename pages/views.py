@@ -50,6 +50,7 @@ class CaseView(RestrictedViewMixin, DetailView[Case]):
         case_file.Children(),
         case_file.RiskHistory(),
         case_file.InformationRequests(),
+        case_file.ExpertConsultations(),
         case_file.Drafts(),
         case_file.Checks(),
         case_file.FieldSafety(),

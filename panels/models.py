@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action, RestrictedQuerySet, rules
 from agencies.models import Agency, Panel
 
-__all__ = ["AgendaItem", "InvolvedAgency", "MeetingAttendance", "PanelMeeting", "ShareDeclined"]
+__all__ = ["AgendaItem", "InvolvedAgency", "MeetingAttendance", "MeetingTopic", "PanelMeeting", "ShareDeclined"]
 
 
 class PanelMeeting(models.Model):
@@ -28,6 +28,8 @@ class PanelMeeting(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     record_mode = models.CharField(_("meeting record"), max_length=32, choices=Panel.RecordMode.choices)
     minutes = models.TextField(_("minutes"), blank=True, help_text=_("Only where the panel keeps full minutes."))
+    # An urgent meeting called by the coordinator outside the cadence (the emergency plan): why.
+    urgent_reason = models.TextField(_("why it is urgent"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -62,6 +64,10 @@ class PanelMeeting(models.Model):
     @property
     def keeps_minutes(self) -> bool:
         return self.record_mode == Panel.RecordMode.FULL_MINUTES
+
+    @property
+    def is_urgent(self) -> bool:
+        return bool(self.urgent_reason)
 
 
 class MeetingAttendance(models.Model):
@@ -231,3 +237,40 @@ class ShareDeclined(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} declined ({self.item})"
+
+
+class MeetingTopic(models.Model):
+    """A non-case item on a meeting's agenda (seed 001: «meet regularly beyond the meetings on
+    specific cases»): a training, an evaluation, a new partner, lessons learned.
+
+    Kept under the meeting's record mode, like a case item: its title and kind always; what was
+    concluded unless the panel keeps no minutes; the discussion only with full minutes.
+    """
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("Training")
+        EVALUATION = "evaluation", _("Evaluation of the partnership")
+        NEW_PARTNER = "new_partner", _("A new partner")
+        LESSONS_LEARNED = "lessons_learned", _("Lessons learned")
+        OTHER = "other", _("Other")
+
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE, related_name="topics")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    outcome = models.TextField(_("what was concluded"), blank=True)
+    discussion = models.TextField(_("discussion"), blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = rules.meeting_child
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["meeting", "created_at", "pk"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"

@@ -32,8 +32,8 @@ from cases.directory import owner_candidates, team_diversity
 from cases.filtersets import CaseFilterSet
 from cases.models import Case, ReassignmentJob
 from cases.services import start_reassignment
-from families.models import SafetyWarning
 from cases.summaries import made_by_line
+from families.models import SafetyWarning
 from referrals.models import Referral
 
 from . import services
@@ -48,7 +48,7 @@ from .forms import (
     PanelSettingsForm,
     RegisterForm,
 )
-from .models import AgendaItem, MeetingAttendance, PanelMeeting
+from .models import AgendaItem, MeetingAttendance, MeetingTopic, PanelMeeting
 from .packs import pack_items, pack_pdf, pack_title
 
 __all__ = [
@@ -203,6 +203,7 @@ class MeetingView(RestrictedViewMixin, DetailView[PanelMeeting]):
         mine = next((row for row in attendance if row.user_id == user.pk), None)
         is_coordinator = PanelMeeting.objects.restrict(user, Action.MANAGE).filter(pk=meeting.pk).exists()
         context.update(
+            topics=MeetingTopic.objects.restrict(user, Action.VIEW).filter(meeting=meeting),
             items=items,
             attendance=attendance,
             acknowledged=mine is not None and mine.confidentiality_acknowledged_at is not None,

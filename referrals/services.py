@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from agencies import deadlines
 from agencies.access import Action, CaseAccess, sees_reporter
-from agencies.models import Agency, Membership, Panel, PanelReminderSettings, User
+from agencies.models import Agency, DutyShift, Membership, Panel, PanelReminderSettings, User
 from audit.models import AuditEvent
 from audit.services import record
 from cases import services as case_services
@@ -38,6 +38,7 @@ __all__ = [
     "alert_police",
     "crisis_police_agency",
     "find_matches",
+    "on_duty_for",
     "panels_for",
     "record_feedback",
     "record_referral",
@@ -65,11 +66,13 @@ def crisis_police_agency(received_by: Agency) -> Agency | None:
 
 
 def alert_police(referral: Referral) -> int:
-    """Write the e-mails to the police liaisons of the agency a crisis was routed to into the
-    outbox, in the caller's transaction, and record that they go; return how many.
+    """Write the e-mails to the police liaisons of the agency a crisis was routed to, and to whoever
+    is on duty at this moment on the emergency rota of a panel the referral may go to (decision
+    124), into the outbox, in the caller's transaction, and record that they go; return how many.
 
-    The e-mail names no one: it says that something is waiting and links into Ura. The outbox sends
-    it on the crisis queue once the referral is committed, and again until it went (decision 70).
+    The e-mail names no one: it says that something is waiting and links into Ura (to the referral
+    for those who may open it, else to the panel's emergency plan). The outbox sends it on the
+    crisis queue once the referral is committed, and again until it went (decision 70).
     """
     liaisons = User.objects.filter(
         memberships__agency=referral.routed_to,
@@ -80,9 +83,38 @@ def alert_police(referral: Referral) -> int:
     subject = _("Ura: a crisis referral needs you now")
     body = _("A referral marked as a crisis was routed to your agency. Open it in Ura: %(link)s") % {"link": link}
     messages = [(subject, body, user.email) for user in liaisons.distinct().order_by("pk")]
+    told = {address for _subject, _body, address in messages}
+    readers = {referral.received_by_id, referral.routed_to_id}
+    for shift in on_duty_for(referral):
+        if not shift.user.email or shift.user.email in told:
+            continue
+        told.add(shift.user.email)
+        if shift.agency_id in readers:
+            duty_body = _(
+                "You are on duty for %(panel)s. A referral marked as a crisis has come in. Open it in Ura: %(link)s"
+            ) % {"panel": shift.panel, "link": link}
+        else:
+            plan = settings.BASE_URL + reverse("panels:emergency", args=[shift.panel_id])
+            duty_body = _(
+                "You are on duty for %(panel)s. A referral marked as a crisis has come in. Follow the "
+                "emergency plan: %(link)s"
+            ) % {"panel": shift.panel, "link": plan}
+        messages.append((subject, duty_body, shift.user.email))
     outbox.queue("crisis_alert", messages, about=f"referrals.referral:{referral.pk}", urgent=True)
     record(AuditEvent.Action.CRISIS_ALERT_SENT, obj=referral, recipients=len(messages))
     return len(messages)
+
+
+def on_duty_for(referral: Referral) -> list[DutyShift]:
+    """Who is on call right now for a crisis: the shifts running at this moment on the rota of the
+    referral's panel, or (none chosen yet) of the panels its receiving or routed agency sits on."""
+    if referral.panel_id is not None:
+        panel_ids = [referral.panel_id]
+    else:
+        agencies = [pk for pk in (referral.received_by_id, referral.routed_to_id) if pk]
+        panel_ids = list(Panel.objects.filter(agencies__in=agencies).values_list("pk", flat=True).distinct())
+    shifts = DutyShift.on_duty(timezone.now(), panel_ids).select_related("user", "panel")
+    return list(shifts.order_by("starts_at", "pk"))
 
 
 @transaction.atomic
@@ -106,7 +138,7 @@ def record_referral(*, actor: User, received_by: Agency, indicators: Iterable[st
     referral.save()
     ReferralIndicator.objects.bulk_create(ReferralIndicator(referral=referral, kind=kind) for kind in set(indicators))
     record(AuditEvent.Action.REFERRAL_RECORDED, actor=actor, obj=referral, crisis=referral.is_crisis)
-    if referral.routed_to is not None:
+    if referral.is_crisis:
         alert_police(referral)
     return referral
 

@@ -33,6 +33,7 @@ from cases.signals import agreement_overridden, contact_planned, owner_answered,
 from families.models import Person, SafetyWarning
 from interventions.models import FollowUp
 from panels.models import PanelMeeting
+from panels.notices import urgent_meeting_called
 from referrals.models import Referral
 
 from .deadlines import DUE, Deadline, ReminderKind, Timings, Window
@@ -59,6 +60,7 @@ __all__ = [
     "Transition1M",
     "Transition6M",
     "Triage",
+    "UrgentMeeting",
 ]
 
 # Role codes (`Reminder.Role`): whom a reminder reaches, besides the case owner.
@@ -314,6 +316,29 @@ class Agenda(ReminderKind):
         return PanelMeeting.objects.filter(
             pk=reminder.object_id, status=PanelMeeting.Status.SCHEDULED, scheduled_for=reminder.due_at
         ).exists()
+
+
+class UrgentMeeting(ReminderKind):
+    """The coordinator called an urgent meeting of the panel (the emergency plan): every seat is
+    told at once, under the bell; the e-mail is the panel's own (decision 124)."""
+
+    code = "urgent_meeting"
+    label = _("An urgent panel meeting was called")
+    about = "panels.PanelMeeting"
+    escalates = False
+    listens_to = urgent_meeting_called
+
+    @classmethod
+    def received(cls, sender: Any, **kwargs: Any) -> None:
+        from .services import add_notices
+
+        meeting: PanelMeeting = kwargs["meeting"]
+        users = {user.pk: user for user in User.objects.filter(pk__in=kwargs["members"])}
+        add_notices(cls.code, meeting, case=None, recipients=[(user, MEMBER) for user in users.values()])
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        return PanelMeeting.objects.filter(pk=reminder.object_id, status=PanelMeeting.Status.SCHEDULED).exists()
 
 
 class BreakGlass(ReminderKind):

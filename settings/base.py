@@ -459,6 +459,10 @@ SPECTACULAR_SETTINGS = {
         "ReminderStageEnum": "reminders.models.Reminder.Stage",
         "CaseStageEnum": "cases.models.case.Case.Stage",
         "PlaceEnum": "families.models.Person.Place",  # a member's whereabouts and its dated history
+        "SectorEnum": "agencies.models.organisations.Agency.Sector",
+        "BasisEnum": "cases.models.case.CaseShare.Basis",
+        "NetworkSectorEnum": "agencies.models.network.NetworkSector",  # the network map's checklist
+        "ConsultationBasisEnum": "cases.models.entries.ExpertConsultation.Basis",
     },
 }
 

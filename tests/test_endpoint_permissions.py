@@ -348,8 +348,28 @@ ENDPOINTS = [
     Endpoint("panels:agendaitem_decide", "post", item_ids, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:agendaitem_decline", "get", item_ids, "object"),
     Endpoint("panels:agendaitem_decline", "post", item_ids, "object"),
+    Endpoint("panels:network", "get", lambda w: [w.panel.pk], "write", role_gate="agencies.view_networkorganisation", reader="panel_member"),
+    Endpoint("panels:network_add", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.add_networkorganisation", reader="panel_member"),
+    Endpoint("panels:emergency", "get", lambda w: [w.panel.pk], "object", role_gate="agencies.view_panel"),
+    Endpoint("panels:emergency_edit", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.change_panel", reader="panel_member"),
+    Endpoint("panels:duty_add", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.add_dutyshift", reader="panel_member"),
+    Endpoint("panels:urgent_meeting", "post", lambda w: [w.panel.pk], "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:topic_add", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:network_remove", "post", lambda w: [w.entries["network"].pk], "write", role_gate="agencies.add_networkorganisation", reader="panel_member"),
+    Endpoint("panels:duty_remove", "post", lambda w: [w.entries["shift"].pk], "write", role_gate="agencies.add_dutyshift", reader="panel_member"),
+    Endpoint("panels:topic", "post", lambda w: [w.entries["topic"].pk], "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:directory", "get", no_args, "list", role_gate="agencies.view_user"),
     Endpoint("panels:reassign", "post", lambda w: [w.case.owner_id], "write", role_gate="agencies.view_user"),
+    Endpoint("panels-api:networkorganisation-list", "get", no_args, "list", api=True, role_gate="agencies.view_networkorganisation"),
+    Endpoint("panels-api:networkorganisation-list", "post", no_args, "write", api=True, role_gate="agencies.view_networkorganisation", reader="panel_member", params=lambda w: {"panel": w.panel.pk, "name": "School", "sector": "schools", "status": "invited"}),
+    Endpoint("panels-api:networkorganisation-detail", "get", lambda w: [w.entries["network"].pk], "write", api=True, role_gate="agencies.view_networkorganisation", reader="panel_member"),
+    Endpoint("panels-api:dutyshift-list", "get", no_args, "list", api=True, role_gate="agencies.view_dutyshift"),
+    Endpoint("panels-api:dutyshift-detail", "get", lambda w: [w.entries["shift"].pk], "object", api=True, role_gate="agencies.view_dutyshift"),
+    Endpoint("panels-api:dutyshift-list", "post", no_args, "write", api=True, role_gate="agencies.add_dutyshift", reader="panel_member", params=lambda w: {"panel": w.panel.pk, "user": w.case.owner_id, "agency": w.case.owning_agency_id, "starts_at": "2099-01-01T20:00:00Z", "ends_at": "2099-01-02T08:00:00Z"}),
+    Endpoint("panels-api:urgent-meeting-list", "post", no_args, "write", api=True, role_gate=MEETINGS, reader="panel_member", params=lambda w: {"panel": w.panel.pk, "scheduled_for": "2099-01-01T10:00:00Z", "reason": "A threat"}),
+    Endpoint("panels-api:meetingtopic-list", "get", no_args, "list", api=True, role_gate="panels.view_panelmeeting"),
+    Endpoint("panels-api:meetingtopic-detail", "get", lambda w: [w.entries["topic"].pk], "object", api=True, role_gate="panels.view_panelmeeting"),
+    Endpoint("panels-api:meetingtopic-list", "post", no_args, "write", api=True, role_gate=MEETINGS, reader="panel_member", params=lambda w: {"meeting": w.meeting.pk, "kind": "evaluation", "title": "How did the year go?"}),
     Endpoint("cases-api:case-list", "get", no_args, "list", api=True),
     Endpoint("cases-api:case-export", "get", no_args, "list", api=True),
     Endpoint("cases-api:case-summary", "get", case_id, "object", api=True),
@@ -370,7 +390,7 @@ ENDPOINTS = [
     Endpoint("cases-api:case-key-worker", "post", case_id, "write", api=True),
     *[
         endpoint
-        for kind in ("contact", "needsassessment", "securityassessment", "childneeds", "casenote", "attachment", "policeaction")
+        for kind in ("contact", "needsassessment", "securityassessment", "childneeds", "casenote", "attachment", "policeaction", "expertconsultation")
         for endpoint in (
             Endpoint(f"cases-api:{kind}-list", "get", no_args, "list", api=True, role_gate="cases.view_case"),
             Endpoint(f"cases-api:{kind}-detail", "get", entry_id(kind), "object", api=True, role_gate="cases.view_case"),
@@ -556,6 +576,15 @@ EXEMPT = {
     "reminders:calendar_feed": "opened by a feed's secret alone; a wrong one is 404 (tests/reminders/test_calendar.py)",
     "audit-api:api-root": "links to the list endpoints",
     "stats-api:api-root": "links to the list endpoints",
+    "panels:experts": "the register of experts: no case data, a role's permission (tests/cases/test_expert_consultations.py)",
+    "panels:expert_create": "the register of experts: coordinators and agency admins (tests/cases/test_expert_consultations.py)",
+    "panels:expert_edit": "the register of experts: coordinators and agency admins",
+    "panels:agency": "an agency's mandate and contact: open to every member, like the partner directory",
+    "panels:agency_edit": "the agency's admins and its panels' coordinators (tests/panels/test_network_map.py)",
+    "panels-api:expert-list": "the register of experts: no case data (tests/panels/test_structure_api.py)",
+    "panels-api:expert-detail": "the register of experts: no case data (tests/panels/test_structure_api.py)",
+    "panels-api:agency-profile-list": "agencies' mandates, open to every member (tests/panels/test_structure_api.py)",
+    "panels-api:agency-profile-detail": "agencies' mandates, open to every member (tests/panels/test_structure_api.py)",
     "panels:reassignment": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
     "cases-api:reassignment-job": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
     "cases:export_job": "the caller's own export job (tests/cases/test_exports.py: 404 for others)",
@@ -621,7 +650,7 @@ def world(
         item=item,
         check=check,
         coordinator=coordinator,
-        entries=_entries(case),
+        entries={**_entries(case), **_structure(panel, meeting, coordinator, agency)},
         **_interventions(case, other_agency, auditor_readonly),
         reminder=_reminder(case),
         grant=_grant(case),
@@ -646,6 +675,33 @@ def _agreement(agency: Agency, other_agency: Agency, panel: Panel, coordinator: 
         review_on=today + datetime.timedelta(days=365), status="current",
         document=SimpleUploadedFile("covenant.pdf", b"%PDF-1.4 covenant"),
     )  # fmt: skip
+
+
+def _structure(panel: Panel, meeting: PanelMeeting, coordinator: User, agency: Agency) -> dict[str, Any]:
+    """The panel's network map, a shift on its rota and a topic of its meeting (decisions 121-124)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from panels import network
+
+    on_call = agency.memberships.first()
+    assert on_call is not None
+    start = timezone.now()
+    return {
+        "network": network.save_organisation(
+            panel, actor=coordinator, name="Regional hospital", sector="health", status="invited"
+        ),
+        "shift": network.save_duty_shift(
+            panel,
+            actor=coordinator,
+            user=on_call.user,
+            agency=agency,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=12),
+        ),
+        "topic": network.add_topic(meeting, actor=coordinator, kind="training", title="Training on the checks"),
+    }
 
 
 def _grant(case: Case) -> Any:
@@ -679,6 +735,14 @@ def _reminder(case: Case) -> Any:
     )  # fmt: skip
 
 
+def _expert(case: Case) -> Any:
+    from agencies.models import Expert
+
+    expert = Expert.objects.create(name="Qwertz expert", field="Theology")
+    expert.agencies.add(case.owning_agency)
+    return expert
+
+
 def _entries(case: Case) -> dict[str, Any]:
     """One of every kind of entry, written by the case owner (the security assessment by the police)."""
     import datetime
@@ -693,6 +757,7 @@ def _entries(case: Case) -> dict[str, Any]:
         CaseNote,
         ChildNeeds,
         Contact,
+        ExpertConsultation,
         NeedsAssessment,
         PoliceAction,
         RiskRecord,
@@ -715,6 +780,9 @@ def _entries(case: Case) -> dict[str, Any]:
         ),
         "casenote": case_services.record_note(CaseNote(case=case, text="Qwertzfamily note"), actor=owner),
         "draft": case_services.record_note(CaseNote(case=case, text="draft"), actor=owner, finalise=False),
+        "expertconsultation": case_services.record_expert_consultation(
+            ExpertConsultation(case=case, expert=_expert(case), shared="Qwertzfamily", basis="consent"), actor=owner
+        ),
         "attachment": case_services.attach_file(
             Attachment(case=case, kind="document", description="-"), upload, actor=owner
         ),

@@ -340,7 +340,7 @@ def reminder(qs: _QS, user: AnyUser, action: Action) -> _QS:
         known |= Q(Exists(target), kind=qs.model.Kind.TRIAGE)
     if meetings is not None:
         target = apps.get_model("panels", "PanelMeeting").objects.filter(meetings, pk=OuterRef("object_id"))
-        known |= Q(Exists(target), kind=qs.model.Kind.AGENDA)
+        known |= Q(Exists(target), kind__in=(qs.model.Kind.AGENDA, qs.model.Kind.URGENT_MEETING))
     # An information-sharing agreement due for review: while the user may still read it. An
     # emergency override: addressed to data protection officers alone, it names no case and holds
     # no case content (decision 113).

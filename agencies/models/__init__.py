@@ -1,7 +1,9 @@
-"""Agencies, people, memberships and panels, each panel's deadlines, and two-factor codes."""
+"""Agencies, people, memberships and panels, each panel's deadlines, its network and duty rota,
+experts, and two-factor codes."""
 
 from .deadlines import *  # noqa: F403
 from .kept import *  # noqa: F403
+from .network import *  # noqa: F403
 from .organisations import *  # noqa: F403
 from .requests import *  # noqa: F403
 from .two_factor import *  # noqa: F403

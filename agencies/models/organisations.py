@@ -137,6 +137,27 @@ class Agency(models.Model):
         _("partner kind"), max_length=16, choices=PartnerKind.choices, default=PartnerKind.CORE
     )
     group = models.OneToOneField(Group, on_delete=models.PROTECT, editable=False, related_name="agency")
+    # Its place in the partnership (seed 001: «the mandate and purpose of the organisation»).
+    mandate = models.TextField(_("mandate"), blank=True, help_text=_("What the law or its founders charge it with."))
+    contribution = models.TextField(
+        _("what it brings"), blank=True, help_text=_("What it brings to the table: services, knowledge, powers.")
+    )
+    secrecy_limits = models.TextField(
+        _("limits of professional secrecy"),
+        blank=True,
+        help_text=_("What its staff may not share, and on which conditions they may."),
+    )
+    contact_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("single point of contact"),
+    )
+    contact_details = models.CharField(
+        _("contact details"), max_length=200, blank=True, help_text=_("A telephone number or an e-mail address.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -241,6 +262,14 @@ class Panel(models.Model):
     record_mode = models.CharField(
         _("meeting record"), max_length=32, choices=RecordMode.choices, default=RecordMode.DECISIONS_ONLY
     )
+    terms_of_reference = models.TextField(
+        _("terms of reference"), blank=True, help_text=_("What the panel is for, how it works, who takes part.")
+    )
+    emergency_steps = models.TextField(
+        _("steps of the emergency plan"),
+        blank=True,
+        help_text=_("One step a line, in order: what happens when a crisis cannot wait for the next meeting."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -264,3 +293,7 @@ class Panel(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("panels:panel", kwargs={"pk": self.pk})
+
+    @property
+    def emergency_step_list(self) -> list[str]:
+        return [line.strip() for line in self.emergency_steps.splitlines() if line.strip()]

@@ -27,6 +27,7 @@ __all__ = [
     "ChildNeeds",
     "Contact",
     "Entry",
+    "ExpertConsultation",
     "NeedsAssessment",
     "NetworkLink",
     "PoliceAction",
@@ -391,6 +392,37 @@ class CaseNote(Entry):
 
     def __str__(self) -> str:
         return str(_("Note of %(date)s") % {"date": _day(self.created_at)})
+
+
+class ExpertConsultation(Entry):
+    """An expert who is not a user of Ura consulted on the case (seed 001: «involve experts when
+    needed»): who, what was shared with them and on which basis, and what they advised. Recorded by
+    who runs the case; read by full readers only (decision 123)."""
+
+    class Basis(models.TextChoices):
+        CONSENT = "consent", _("Consent of the person concerned")
+        ANONYMISED = "anonymised", _("Nothing identifying was shared")
+        SAFEGUARDING = "safeguarding", _("Safeguarding: a risk of serious harm")
+        LEGAL_DUTY = "legal_duty", _("A legal duty or power")
+        AGREEMENT = "agreement", _("The agreement the expert works under")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="expert_consultations")
+    expert = models.ForeignKey(
+        "agencies.Expert", on_delete=models.PROTECT, related_name="consultations", verbose_name=_("expert")
+    )
+    consulted_on = models.DateField(_("consulted on"), default=timezone.localdate)
+    shared = models.TextField(_("what was shared"))
+    basis = models.CharField(_("on which basis"), max_length=32, choices=Basis.choices)
+    advice = models.TextField(_("what they advised"), blank=True)
+
+    CONTENT_FIELDS = ("shared", "basis", "advice")
+
+    class Meta(Entry.Meta):
+        verbose_name = _("expert consultation")
+        verbose_name_plural = _("expert consultations")
+
+    def __str__(self) -> str:
+        return str(_("Consultation of %(expert)s") % {"expert": self.expert.name})
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:

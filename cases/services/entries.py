@@ -33,6 +33,7 @@ from ..models import (
     ChildNeeds,
     Contact,
     Entry,
+    ExpertConsultation,
     NeedsAssessment,
     NetworkLink,
     RiskRecord,
@@ -56,6 +57,7 @@ __all__ = [
     "next_contact",
     "record_child_needs",
     "record_contact",
+    "record_expert_consultation",
     "record_needs_assessment",
     "record_note",
     "record_security_assessment",
@@ -293,6 +295,27 @@ def record_child_needs(needs: ChildNeeds, *, actor: User, finalise: bool = True)
     if ChildNeeds.Exposure.CONFLICT_ZONE in needs.exposures:
         needs.conflict_zone = True
     return _save(needs, actor=actor, finalise=finalise)
+
+
+@transaction.atomic
+def record_expert_consultation(
+    consultation: ExpertConsultation, *, actor: User, finalise: bool = True
+) -> ExpertConsultation:
+    """Record that an expert outside Ura was consulted (decision 123): only who runs the case
+    (its owner, a supervisor of the owning agency) records it, and only an expert the agency they
+    act for may consult."""
+    case, access = _case_to_write(consultation.case, actor)
+    if not access.runs:
+        raise ValidationError(_("Only the case owner or their supervisor records the consultation of an expert."))
+    expert = consultation.expert
+    agency_id = access.acting_agency_id
+    may_consult = expert.is_active and agency_id is not None and expert.agencies.filter(pk=agency_id).exists()
+    if not may_consult:
+        raise ValidationError(_("Your agency may not consult this expert: see the register of experts."))
+    consultation.case = case
+    if not consultation.shared.strip():
+        raise ValidationError(_("Say what was shared with the expert."))
+    return _save(consultation, actor=actor, finalise=finalise)
 
 
 def record_note(note: CaseNote, *, actor: User, finalise: bool = True) -> CaseNote:

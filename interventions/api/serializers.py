@@ -10,7 +10,7 @@ from rest_framework import serializers
 from agencies.access import Action, CaseAccess
 from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import UserRefSerializer
-from agencies.models import Agency, User
+from agencies.models import Agency, Expert, User
 from cases.models import Case
 from cases.querysets import CaseQuerySet
 from families.models import Person
@@ -71,6 +71,9 @@ class PlanActionSerializer(serializers.ModelSerializer[PlanAction]):
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
     provider_person_name = serializers.CharField(source="provider_person", read_only=True, default=None)
+    provider_expert = serializers.PrimaryKeyRelatedField(
+        queryset=Expert.objects.filter(is_active=True), required=False, allow_null=True
+    )
     # A member of the case's family (the service checks the family).
     beneficiary = RestrictedPrimaryKeyRelatedField(
         queryset=Person.objects.all(), action=Action.VIEW, required=False, allow_null=True
@@ -91,6 +94,7 @@ class PlanActionSerializer(serializers.ModelSerializer[PlanAction]):
             "provider_person",
             "provider_person_name",
             "provider_note",
+            "provider_expert",
             "beneficiary",
             "starts_on",
             "due_on",

@@ -58,7 +58,7 @@ __all__ = [
 # Reading needs the full file; writing, the right to change the case (checked per case by the
 # serializer's case field and by the services).
 CASE_FILE: dict[Action, str] = {Action.VIEW: "cases.view_case", Action.CHANGE: "cases.change_case"}
-PLAN_ACTIONS = PlanAction.objects.select_related("provider_agency", "provider_person", "goal")
+PLAN_ACTIONS = PlanAction.objects.select_related("provider_agency", "provider_person", "provider_expert", "goal")
 
 
 class _InterventionViewSet(RestrictedViewSet):

@@ -210,6 +210,15 @@ class PlanAction(models.Model):
         blank=True,
         help_text=_("Someone the agency works with: a theological expert, a mentor, a trauma therapist."),
     )
+    provider_expert = models.ForeignKey(
+        "agencies.Expert",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("expert"),
+        help_text=_("An expert of the register who provides the action."),
+    )
     # The family member the action is for (a child's schooling, a mother's support group).
     beneficiary = models.ForeignKey(
         "families.Person",

@@ -49,6 +49,9 @@ def _action(goal: Goal, spec: Mapping[str, Any], members: set[tuple[int, int]]) 
     if person is not None and (person.pk, agency.pk) not in members:
         # No names in the refusal: an id typed into the API must not reveal who it is.
         raise ValidationError(_("The person named does not work for the agency providing the action."))
+    expert = spec.get("provider_expert")
+    if expert is not None and not (expert.is_active and expert.agencies.filter(pk=agency.pk).exists()):
+        raise ValidationError(_("The expert named is not in the register for the agency providing the action."))
     beneficiary = spec.get("beneficiary")
     if beneficiary is not None and (beneficiary.family_id != case_family(goal) or beneficiary.ended_at is not None):
         raise ValidationError(_("An action is for a current member of the case's family."))
@@ -64,6 +67,7 @@ def _action(goal: Goal, spec: Mapping[str, Any], members: set[tuple[int, int]]) 
         provider_agency=agency,
         provider_person=person,
         provider_note=(spec.get("provider_note") or "").strip(),
+        provider_expert=expert,
         beneficiary=beneficiary,
         starts_on=starts_on,
         due_on=due_on,

@@ -125,7 +125,12 @@ def _entry(kind: str, **fields: object) -> Callable[[Case, User], object]:
         from cases.entry_kinds import entry_kind
 
         declared = entry_kind(kind)
-        extra = {"child": _child(case)} if kind == "childneeds" else {}
+        extra: dict[str, object] = {"child": _child(case)} if kind == "childneeds" else {}
+        if kind == "expertconsultation":
+            from agencies.models import Expert
+
+            extra["expert"] = Expert.objects.create(name="Expert", field="Theology")
+            extra["expert"].agencies.add(case.owning_agency)  # type: ignore[attr-defined]
         entry = declared.model(case=case, **fields, **extra)
         return declared.record(entry, actor=owner, finalise=True)
 
@@ -153,6 +158,7 @@ WRITERS: dict[str, Callable[[Case, User], object]] = {
     ),
     "child_needs": _entry("childneeds", age_band="under_12", schooling="attending"),
     "note": _entry("casenote", text="Called the school"),
+    "expert_consulted": _entry("expertconsultation", shared="The school's report", basis="consent"),
     "attachment": _attach,
     "risk_changed": lambda case, owner: services.set_risk_level(case, level="high", source="manual", actor=owner),
     "key_worker": lambda case, owner: services.set_key_worker(case, note="The imam", actor=owner),

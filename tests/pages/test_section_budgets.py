@@ -204,6 +204,17 @@ def _field(case: Case, n: int) -> None:
         contact.visitors.set([visitor])
 
 
+def _consultations(case: Case, n: int) -> None:
+    from agencies.models import Expert
+    from cases.models import ExpertConsultation
+
+    expert = Expert.objects.create(name="Expert", field="Theology")
+    expert.agencies.add(case.owning_agency)
+    for i in range(n):
+        consultation = ExpertConsultation(case=case, expert=expert, shared=f"Shared {i}", basis="consent")
+        services.record_expert_consultation(consultation, actor=case.owner)
+
+
 def _nothing(case: Case, n: int) -> None:
     """A section with no rows of its own (a notice, the header): its cost must not move either."""
 
@@ -233,6 +244,7 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "drafts": (6, _drafts),
     "checks": (2, _checks),
     "field_safety": (4, _field),  # visits out, police actions, the people met and their names
+    "experts": (1, _consultations),
     "history": (1, _events),
 }
 

@@ -15,6 +15,7 @@ from demo.organisations import DEMO_PASSWORD, seed_agencies
 from demo.privacy import seed_privacy
 from demo.referrals import seed_referrals
 from demo.reminders import seed_reminders
+from demo.structure import seed_structure
 from demo.trail import seed_audit
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             seed_family_work(org)
             seed_referrals(org)
             seed_meetings(org)
+            seed_structure(org)
             seed_interventions(org)
             seed_reminders()
             seed_privacy(org)
