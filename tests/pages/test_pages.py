@@ -48,6 +48,7 @@ def test_the_case_page_shows_a_summary_reader_the_summary_sections(
         "restrictions",
         "summary",
         "progress",
+        "plan_progress",
         "owner_questions",
         "involvement",
         "decisions",
@@ -71,7 +72,7 @@ class TestPageTotals:
         self, case: Case, django_assert_max_num_queries: DjangoAssertNumQueries
     ) -> None:
         client = signed_in(case.owner, case.get_absolute_url())
-        with django_assert_max_num_queries(35 + CHAIN_LOCK):
+        with django_assert_max_num_queries(36 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     def test_the_case_page_for_a_coordinator(
@@ -80,7 +81,7 @@ class TestPageTotals:
         # a summary reader who manages the case: the shares too, read once with who is involved
         Case.objects.filter(pk=case.pk).update(panel=panel)
         client = signed_in(coordinator, case.get_absolute_url())
-        with django_assert_max_num_queries(16 + CHAIN_LOCK):
+        with django_assert_max_num_queries(17 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     def test_the_case_page_for_a_summary_reader(
@@ -88,7 +89,7 @@ class TestPageTotals:
     ) -> None:
         Case.objects.filter(pk=case.pk).update(panel=panel)
         client = signed_in(panel_member, case.get_absolute_url())
-        with django_assert_max_num_queries(16 + CHAIN_LOCK):
+        with django_assert_max_num_queries(17 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     @pytest.mark.parametrize("rows", [1, 12])
