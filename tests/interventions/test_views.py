@@ -201,7 +201,9 @@ class TestClosurePages:
         police_key = f"{other_agency.pk}:{auditor_readonly.pk}"
         assert {owner_key, police_key} <= set(choices)
         # when only the owning agency agrees, the form says so and keeps the reason
-        data = {"decided_on": days(0).isoformat(), "reason": "Qwerty reason", "agreed": [owner_key], "typology": "other"}
+        data = {
+            "decided_on": days(0).isoformat(), "reason": "Qwerty reason", "agreed": [owner_key], "typology": "other",
+        }  # fmt: skip
         refused = client.post(url, data)
         assert "at least two agencies" in refused.content.decode() and "Qwerty reason" in refused.content.decode()
         # then with the police too it closes
