@@ -52,6 +52,8 @@ class Timing:
     agenda_notice_days: int = 2
     due_soon_days: int = 2
     escalate_after_days: int = 3
+    # No contact for this many days puts an open case on the panel's next agenda (decision 102).
+    silence_days: int = 42
 
     @property
     def due_soon(self) -> datetime.timedelta:

@@ -4,8 +4,9 @@ are relative to the day of seeding; running it again changes nothing.
 - Berisha (stage 7): a running plan agreed by Teuta Berisha, with actions of the three kinds.
 - Gashi (stage 8): a running plan last reviewed over three months ago, its review overdue, and
   one lapsed action.
-- Dervishi (closed 122 days ago): the closure agreed by social care and the employment office
-  (whose share then ended), with follow-ups 6 months (still to come) and 12 months after it.
+- Dervishi (closed 122 days ago): a plan of two goals, done; the closure agreed by social care and
+  the employment office (whose share then ended), with each goal's outcome, the typology and his
+  mother's feedback, and follow-ups 6 months (still to come) and 12 months after it.
 - Krasniqi and Shala: no plan yet.
 """
 
@@ -201,16 +202,53 @@ def _dervishi(org: DemoOrg, case: Case) -> None:
         purpose="Job placement",
         actor=org.users["sw.dritan"],
     )
+    # The plan he worked, agreed 300 days before the closure: its goals' outcomes are said at the
+    # closure, with what the case turned out to be and his mother's words (decision 103).
+    before = (decided_on - timezone.localdate()).days
+    dritan = org.users["sw.dritan"]
+    plan = services.create_plan(
+        case,
+        goals=[
+            {
+                "text": "Arben finds steady work",
+                "actions": [
+                    _action(T.PRAGMATIC, M.EMPLOYMENT, org.agencies["employment"], before - 300, before - 30,
+                            "A job he keeps for six months."),
+                ],
+            },
+            {
+                "text": "Arben and his mother talk again",
+                "actions": [
+                    _action(T.EMOTIONAL, M.PARENT_CHILD, org.agencies["social"], before - 300, before - 60,
+                            "Sessions for mother and son; supper together once a week."),
+                ],
+            },
+        ],
+        summary="A young man drawn to a group online: work, and his mother.",
+        agreed_by_family=True,
+        agreed_by="Arben Dervishi",
+        agreed_on=decided_on - datetime.timedelta(days=300),
+        actor=dritan,
+    )  # fmt: skip
+    _backdate(plan, decided_on - datetime.timedelta(days=300))
+    _set_statuses(plan, {M.EMPLOYMENT: S.DONE, M.PARENT_CHILD: S.DONE}, dritan)
+    work, family = plan.goals.order_by("position")
     closure = services.close_case(
         case,
         decided_on=decided_on,
         reason="Arben works and lives with his mother again; no contact with the group for a year. "
         "The family and the partners trust he can go on without the plan.",
         agreements=[
-            {"agency": org.agencies["social"], "user": org.users["sw.dritan"]},
+            {"agency": org.agencies["social"], "user": dritan},
             {"agency": org.agencies["employment"], "user": org.users["emp.luan"]},
         ],
-        actor=org.users["sw.dritan"],
+        typology="vulnerable",
+        outcomes=[
+            {"goal": work, "outcome": "achieved", "note": "Apprentice at a garage since the spring."},
+            {"goal": family, "outcome": "partly", "note": "They talk; his father's absence still weighs."},
+        ],
+        family_feedback="His mother: the sessions helped; she would like the follow-up visits to go on.",
+        actor=dritan,
     )
     revoke_share(employment, reason="The case is closed.", actor=org.users["sw.dritan"])
     shared_on = decided_on - datetime.timedelta(days=300)

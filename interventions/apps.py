@@ -6,3 +6,6 @@ class InterventionsConfig(AppConfig):
     name = "interventions"
     verbose_name = _("Interventions")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import agenda  # noqa: F401  (its receiver: stalled cases join a built agenda)

@@ -14,6 +14,7 @@ from cases.models import Case
 from .models import Closure, FollowUp, InterventionPlan, PlanAction, Review, Withdrawal
 
 __all__ = [
+    "CaseProgressFilterSet",
     "ClosureFilterSet",
     "FollowUpFilterSet",
     "InterventionPlanFilterSet",
@@ -93,3 +94,14 @@ class FollowUpFilterSet(_ByCase):
     class Meta:
         model = FollowUp
         fields: list[str] = []
+
+
+class CaseProgressFilterSet(django_filters.FilterSet):
+    """The cases whose progress is listed: by panel, open or closed."""
+
+    panel = django_filters.NumberFilter(label=_("Panel"), field_name="panel_id")
+    closed = django_filters.BooleanFilter(label=_("Closed"), field_name="closed_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = Case
+        fields = ["panel", "closed"]

@@ -18,7 +18,7 @@ from cases.models import Case
 from cases.risk import RiskLevel
 from families.models import Person
 
-from .models import MEASURES, GoalProgress, InterventionPlan, PlanAction, Review, Withdrawal
+from .models import MEASURES, GoalOutcome, GoalProgress, InterventionPlan, PlanAction, Review, Typology, Withdrawal
 from .services import SECURITY_RISKS
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "ClosureForm",
     "FollowUpForm",
     "GoalFormSet",
+    "OutcomeForm",
     "PlanForm",
     "ProgressForm",
     "ReopenForm",
@@ -197,10 +198,35 @@ class ActionReviewForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=PlanAction.Status.choices, widget=forms.RadioSelect)
 
 
+class OutcomeForm(forms.Form):
+    """How far one goal of the ending plan was reached (decision 103)."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=GoalOutcome.Outcome.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+def _typology_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("What the case turned out to be"),
+        choices=Typology.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Counted for the evaluation; many concerns turn out not to be radicalisation."),
+    )
+
+
+def _feedback_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("The family's own feedback"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In the family's words, if they gave any."),
+    )
+
+
 class WithdrawalForm(_ServiceChecked[Withdrawal]):
     class Meta:
         model = Withdrawal
-        fields = ["withdrawn_on", "reason", "open_door_message", "security_followup"]
+        fields = ["withdrawn_on", "reason", "open_door_message", "security_followup", "typology", "family_feedback"]
         widgets = {
             "withdrawn_on": DateInput(),
             "reason": forms.Textarea(attrs={"rows": 3}),
@@ -209,6 +235,8 @@ class WithdrawalForm(_ServiceChecked[Withdrawal]):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["typology"] = _typology_field()
+        self.fields["family_feedback"] = _feedback_field()
         self.case = case
         self.initial.setdefault("withdrawn_on", timezone.localdate())
         if case.risk_level in SECURITY_RISKS:
@@ -241,6 +269,8 @@ class ClosureForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["typology"] = _typology_field()
+        self.fields["family_feedback"] = _feedback_field()
         people = involved_people(case)
         memberships = (
             Membership.objects.filter(user__in=people)

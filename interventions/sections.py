@@ -15,8 +15,9 @@ from agencies.sections import CaseSection
 from cases.models import Case
 
 from .models import Closure, ClosureAgreement, FollowUp, Goal, InterventionPlan, PlanAction, Review, Withdrawal
+from .progress import progress_one
 
-__all__ = ["Interventions", "InterventionsSection"]
+__all__ = ["Interventions", "InterventionsSection", "PlanProgress"]
 
 
 @dataclass
@@ -100,3 +101,16 @@ class Interventions(CaseSection):
             changeable = PlanAction.objects.restrict(user, Action.CHANGE).filter(goal__plan=section.plan)
             section.changeable_actions = set(changeable.values_list("pk", flat=True))
         return {"interventions": section}
+
+
+class PlanProgress(CaseSection):
+    """How the plan is going, for everyone who knows the case (decision 101): the actions planned,
+    running, lapsed and done, the goals on track or not, the reviews, and whether the first contact
+    and the needs assessment met their deadlines. Counts and dates only: a summary reader (a panel
+    member, the coordinator) learns how the work goes, never what the plan says."""
+
+    name = "plan_progress"
+    template_name = "interventions/sections/progress.html"
+
+    def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        return {"progress": progress_one(case, user)}

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
@@ -29,6 +30,7 @@ from .models import (
     ClosureAgreement,
     FollowUp,
     Goal,
+    GoalOutcome,
     GoalProgress,
     InterventionPlan,
     PlanAction,
@@ -284,7 +286,32 @@ class ReviewCreateView(_CaseFormView):
         return self.done(_("The review is recorded."), review.get_absolute_url())
 
 
-class WithdrawalCreateView(_CaseFormView):
+class _OutcomesMixin(_CaseFormView):
+    """A form that ends the running plan (a withdrawal, a closure) says how far each of its goals
+    came, with a note (decision 103): one small form per goal, validated with the main form."""
+
+    template_name = "interventions/ending_form.html"
+
+    @cached_property
+    def outcome_forms(self) -> list[tuple[Goal, iv_forms.OutcomeForm]]:
+        plans = InterventionPlan.objects.restrict(self.actor, Action.VIEW).active().filter(case=self.object)
+        goals = Goal.objects.restrict(self.actor, Action.VIEW).filter(plan__in=plans)
+        data = self.request.POST or None
+        return [(goal, iv_forms.OutcomeForm(data, prefix=f"outcome-{goal.pk}")) for goal in goals]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "outcome_forms": self.outcome_forms}
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        if not all([part.is_valid() for _goal, part in self.outcome_forms]):  # every error shows at once
+            return self.invalid(form)
+        return super().form_valid(form)
+
+    def outcomes(self) -> list[dict[str, Any]]:
+        return [{"goal": goal, **part.cleaned_data} for goal, part in self.outcome_forms]
+
+
+class WithdrawalCreateView(_OutcomesMixin):
     """The family withdrew from the plan (step 8): record it, and what they were told."""
 
     form_class = iv_forms.WithdrawalForm
@@ -302,12 +329,15 @@ class WithdrawalCreateView(_CaseFormView):
             reason=data["reason"],
             open_door_message=data["open_door_message"],
             security_followup=data["security_followup"],
+            typology=data["typology"],
+            outcomes=self.outcomes(),
+            family_feedback=data["family_feedback"],
             actor=self.actor,
         )
         return self.done(_("The withdrawal is recorded. The case stays open."))
 
 
-class ClosureCreateView(_CaseFormView):
+class ClosureCreateView(_OutcomesMixin):
     """Close the case on a multi-agency decision (step 9)."""
 
     form_class = iv_forms.ClosureForm
@@ -325,6 +355,9 @@ class ClosureCreateView(_CaseFormView):
             decided_on=data["decided_on"],
             reason=data["reason"],
             agreements=form.agreements(),
+            typology=data["typology"],
+            outcomes=self.outcomes(),
+            family_feedback=data["family_feedback"],
             actor=self.actor,
         )
         return self.done(_("The case is closed. The follow-ups are scheduled."))
@@ -384,6 +417,7 @@ def _entry_querysets(user: Any) -> dict[str, RestrictedQuerySet]:
     reviews = Review.objects.restrict(user, Action.VIEW).select_related("author")
     agreements = ClosureAgreement.objects.restrict(user, Action.VIEW).select_related("agency", "user")
     follow_ups = FollowUp.objects.restrict(user, Action.VIEW).select_related("done_by", "contact")
+    outcomes = Prefetch("outcomes", queryset=GoalOutcome.objects.restrict(user, Action.VIEW).select_related("goal"))
     return {
         "interventionplan": InterventionPlan.objects.select_related("created_by", "replaced_by").prefetch_related(
             Prefetch("goals", queryset=goals),
@@ -396,15 +430,16 @@ def _entry_querysets(user: Any) -> dict[str, RestrictedQuerySet]:
         "review": Review.objects.select_related("plan", "author").prefetch_related(
             Prefetch("progress", queryset=progress)
         ),
-        "withdrawal": Withdrawal.objects.select_related("plan", "recorded_by"),
+        "withdrawal": Withdrawal.objects.select_related("plan", "recorded_by").prefetch_related(outcomes),
         "closure": Closure.objects.select_related("recorded_by", "reopened_by").prefetch_related(
-            Prefetch("agreements", queryset=agreements), Prefetch("follow_ups", queryset=follow_ups)
+            Prefetch("agreements", queryset=agreements), Prefetch("follow_ups", queryset=follow_ups), outcomes
         ),
         "followup": FollowUp.objects.select_related("closure", "done_by", "contact"),
     }
 
 
 # The records that have a page of their own (EntryView).
+_RECORD_KINDS = ("interventionplan", "planaction", "review", "withdrawal", "closure", "followup")
 Record = InterventionPlan | PlanAction | Review | Withdrawal | Closure | FollowUp
 
 
@@ -416,6 +451,22 @@ class EntryView(RestrictedViewMixin, DetailView[Record]):
     action = Action.VIEW
     permission_required = "cases.view_case"
     context_object_name = "entry"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        progress = self._progress_instead(request.user, kwargs["case_pk"], kwargs["model_name"])
+        return progress or super().dispatch(request, *args, **kwargs)
+
+    @staticmethod
+    def _progress_instead(user: Any, case_pk: int, model_name: str) -> HttpResponse | None:
+        """A reader who knows the case by its summary only (the coordinator, a panel member) is
+        shown how the plan is going, on the case page, instead of a refusal (decision 101). The
+        answer is the same for every record id under the case, so it says nothing of the records."""
+        if not user.is_authenticated or model_name not in _RECORD_KINDS:
+            return None
+        cases = Case.objects.filter(pk=case_pk)
+        if cases.restrict(user, Action.VIEW).exists() or not cases.restrict(user, Action.VIEW_SUMMARY).exists():
+            return None
+        return HttpResponseRedirect(reverse("cases:case", args=[case_pk]) + "#plan-progress")
 
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)

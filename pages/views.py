@@ -14,13 +14,15 @@ from agencies.sections import CaseSection, HomeSection
 from cases import sections as case_file
 from cases.models import Case
 from families import sections as family
-from interventions.sections import Interventions
+from interventions.progress import progress_of, with_progress
+from interventions.sections import Interventions, PlanProgress
 from panels.sections import Decisions, MyPanels
+from panels.views import PanelCaseListView
 from privacy.sections import GlassNotice
 from referrals.sections import Progress, Referrals
 from reminders.sections import DueLists
 
-__all__ = ["CaseView", "HomeView"]
+__all__ = ["CaseView", "HomeView", "PanelView"]
 
 
 class CaseView(RestrictedViewMixin, DetailView[Case]):
@@ -39,6 +41,7 @@ class CaseView(RestrictedViewMixin, DetailView[Case]):
         case_file.Refusals(),
         case_file.Summary(),
         Progress(),
+        PlanProgress(),
         case_file.OwnerQuestions(),
         case_file.Involvement(),
         Decisions(),
@@ -87,3 +90,17 @@ class HomeView(RestrictedViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         shown = (section.show(self.actor, self.request) for section in self.sections)
         return {**super().get_context_data(**kwargs), "sections": [section for section in shown if section]}
+
+
+class PanelView(PanelCaseListView):
+    """A panel's page (panels), its case list showing each case's plan progress: counts and dates
+    only, in the list's one query (decision 101)."""
+
+    def get_queryset(self) -> Any:
+        return with_progress(super().get_queryset())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        for case in context["cases"]:
+            case.plan_progress = progress_of(case)
+        return {**context, "show_progress": True}

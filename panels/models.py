@@ -114,6 +114,8 @@ class AgendaItem(models.Model):
         REVIEW_DUE = "review_due", _("Review due")
         OVERDUE = "overdue", _("Overdue items")
         ADDED = "added", _("Added by the coordinator")
+        LAPSED_ACTIONS = "lapsed_actions", _("Actions of the plan lapsed")
+        NO_CONTACT = "no_contact", _("No contact for a long time")
 
     class Urgency(models.TextChoices):
         ROUTINE = "routine", _("Routine")
@@ -127,6 +129,10 @@ class AgendaItem(models.Model):
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.CASCADE, null=True, blank=True, related_name="agenda_items"
     )
+    # What put the case on the agenda by itself, as counts (never content): the plan's lapsed
+    # actions and the days since the last contact, when the item was flagged (decision 102).
+    lapsed_actions = models.PositiveSmallIntegerField(_("lapsed actions"), null=True, blank=True)
+    days_without_contact = models.PositiveSmallIntegerField(_("days without contact"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -29,12 +30,15 @@ from referrals.models import Referral
 from .models import AgendaItem, InvolvedAgency, MeetingAttendance, PanelMeeting, ShareDeclined
 
 __all__ = [
+    "Flag",
     "PanelDecision",
     "acknowledge_confidentiality",
     "add_case_to_agenda",
+    "agenda_built",
     "build_agenda",
     "close_meeting",
     "decline_to_share",
+    "flag_on_agenda",
     "invited",
     "put_referral_on_next_agenda",
     "record_attendance",
@@ -43,6 +47,63 @@ __all__ = [
     "schedule_meeting",
     "update_panel",
 ]
+
+
+# Sent inside `build_agenda`'s transaction with `meeting`: the apps above add what they know puts a
+# case on the agenda (interventions: lapsed actions and long silences, decision 102).
+agenda_built = Signal()
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Why a case goes on the agenda by itself: its plan's lapsed actions, its days without contact."""
+
+    lapsed_actions: int
+    days_without_contact: int | None
+
+
+@transaction.atomic
+def flag_on_agenda(meeting: PanelMeeting, flags: dict[int, Flag]) -> int:
+    """Put on a scheduled meeting's agenda the open cases of its panel that went wrong by themselves
+    (lapsed actions, a long silence), with the counts that put them there; a case already on the
+    agenda keeps its item (and its decision) and gets the counts. Safe to run again: returns how
+    many items it added (decision 102)."""
+    locked = PanelMeeting.objects.filter(pk=meeting.pk, status=PanelMeeting.Status.SCHEDULED).lock().first()
+    if locked is None or not flags:
+        return 0
+    meeting = locked
+    panel_cases = set(
+        Case.objects.filter(pk__in=flags, panel_id=meeting.panel_id, closed_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    present = {item.case_id: item for item in meeting.items.filter(case_id__in=panel_cases)}
+    changed = []
+    for item in present.values():
+        flag = flags[item.case_id or 0]
+        if item.decided_at is None and (item.lapsed_actions, item.days_without_contact) != (
+            flag.lapsed_actions or None,
+            flag.days_without_contact,
+        ):
+            item.lapsed_actions, item.days_without_contact = flag.lapsed_actions or None, flag.days_without_contact
+            changed.append(item)
+    AgendaItem.objects.bulk_update(changed, ["lapsed_actions", "days_without_contact"])
+    position = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
+    new_items = [
+        AgendaItem(
+            meeting=meeting,
+            case_id=case_id,
+            reason=AgendaItem.Reason.LAPSED_ACTIONS if flags[case_id].lapsed_actions else AgendaItem.Reason.NO_CONTACT,
+            lapsed_actions=flags[case_id].lapsed_actions or None,
+            days_without_contact=flags[case_id].days_without_contact,
+            position=position + offset,
+        )
+        for offset, case_id in enumerate(sorted(panel_cases - set(present)))
+    ]
+    AgendaItem.objects.bulk_create(new_items)
+    if new_items:
+        _renumber(meeting)
+    return len(new_items)
 
 
 @transaction.atomic
@@ -113,12 +174,15 @@ def build_agenda(meeting: PanelMeeting) -> list[AgendaItem]:
         item.position = position + offset
     created = AgendaItem.objects.bulk_create(new_items)
     _renumber(meeting)
+    agenda_built.send(sender=PanelMeeting, meeting=meeting)
     return created
 
 
 REASON_ORDER = {
     AgendaItem.Reason.NEW_REFERRAL: 0,
     AgendaItem.Reason.OVERDUE: 1,
+    AgendaItem.Reason.LAPSED_ACTIONS: 1,
+    AgendaItem.Reason.NO_CONTACT: 1,
     AgendaItem.Reason.REVIEW_DUE: 2,
     AgendaItem.Reason.ADDED: 3,
 }

@@ -8,7 +8,7 @@ app_name = "panels"
 
 urlpatterns = [
     path("", views.PanelListView.as_view(), name="panel_list"),
-    path("<int:pk>/", views.PanelCaseListView.as_view(), name="panel"),
+    # "<int:pk>/" (panels:panel), the panel's page, is composed above (pages.views.PanelView).
     path("<int:pk>/settings/", views.PanelSettingsView.as_view(), name="panel_settings"),
     path("<int:pk>/meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
     path("meetings/<int:pk>/", views.MeetingView.as_view(), name="meeting"),

@@ -27,6 +27,7 @@ class PanelReminderSettingsForm(forms.ModelForm[PanelReminderSettings]):
             "agenda_notice_days",
             "due_soon_days",
             "escalate_after_days",
+            "silence_days",
         ]
 
     def clean_escalate_after_days(self) -> int:

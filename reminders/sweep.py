@@ -28,7 +28,7 @@ from .models import OWNER, Reminder
 __all__ = ["Deadline", "Window", "collect", "stage_of", "sweep", "timings"]
 
 FIELDS = ["triage_hours", "first_contact_days", "needs_assessment_working_days", "review_months"]
-FIELDS += ["agenda_notice_days", "due_soon_days", "escalate_after_days"]
+FIELDS += ["agenda_notice_days", "due_soon_days", "escalate_after_days", "silence_days"]
 
 
 def timings() -> Timings:

@@ -2,15 +2,20 @@
 
 from celery import shared_task
 
+from interventions.agenda import flag_stalled_cases
+
 from . import services, sweep
 
 
 @shared_task(autoretry_for=(Exception,), max_retries=5, retry_backoff=True, retry_jitter=True)
 def sweep_reminders_task() -> int:
-    """Create the reminders now due (beat, every few minutes), then deliver what is pending. Running
+    """Create the reminders now due (beat, every few minutes), deliver what is pending, and put the
+    stalled cases on their panel's next agenda. Running
     twice, or in two workers at once, creates and sends nothing twice."""
     created = sweep.sweep()
     services.deliver_pending()
+    # Lapsed actions and long silences put their cases on the next agenda (decision 102).
+    flag_stalled_cases()
     return created
 
 

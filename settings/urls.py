@@ -11,11 +11,14 @@ from agencies.kept import KeepAliveView, KeptFormView
 from agencies.offline import OfflineKeyView
 from agencies.views import set_language
 from cases import urls as case_urls
-from pages.views import CaseView, HomeView
+from pages.views import CaseView, HomeView, PanelView
+from panels import urls as panel_urls
 
 # The case page is composed of sections above every app (pages/, decision 56); it keeps its address
 # and its name among the case URLs.
 case_pages = [path("<int:pk>/", CaseView.as_view(), name="case"), *case_urls.urlpatterns]
+# So is a panel's page, whose case list shows each case's plan progress (interventions, decision 101).
+panel_pages = [path("<int:pk>/", PanelView.as_view(), name="panel"), *panel_urls.urlpatterns]
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -44,7 +47,7 @@ urlpatterns = [
     path("accounts/two-factor/enrolment-codes/", EnrolmentCodeView.as_view(), name="two_factor_codes"),
     path("cases/", include((case_pages, case_urls.app_name))),
     path("agreements/", include("cases.agreement_urls")),
-    path("panels/", include("panels.urls")),
+    path("panels/", include((panel_pages, panel_urls.app_name))),
     path("referrals/", include("referrals.urls")),
     path("interventions/", include("interventions.urls")),
     path("notifications/", include("reminders.urls")),

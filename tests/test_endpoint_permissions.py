@@ -134,6 +134,7 @@ def withdrawal_body(world: World) -> dict[str, Any]:
         "reason": "No longer",
         "open_door_message": "Call us",
         "security_followup": True,
+        "typology": "vulnerable",
     }
 
 
@@ -142,7 +143,13 @@ def closure_body(world: World) -> dict[str, Any]:
         {"agency": world.case.owning_agency_id, "user": world.case.owner_id},
         {"agency": world.share.agency_id, "user": world.coordinator.pk},
     ]
-    return {"case": world.case.pk, "decided_on": "2020-01-01", "reason": "Goals met", "agreements": agreements}
+    return {
+        "case": world.case.pk,
+        "decided_on": "2020-01-01",
+        "reason": "Goals met",
+        "agreements": agreements,
+        "typology": "not_radicalisation",
+    }
 
 
 def info_body(world: World) -> dict[str, Any]:
@@ -506,6 +513,8 @@ ENDPOINTS = [
     Endpoint("interventions-api:closure-detail", "get", lambda w: [w.closure.pk], "object", api=True),
     Endpoint("interventions-api:closure-reopen", "post", lambda w: [w.closure.pk], "write", api=True, params=lambda w: {"reason": "New concern"}),
     Endpoint("interventions-api:followup-list", "get", no_args, "list", api=True),
+    Endpoint("interventions-api:case-progress-list", "get", no_args, "list", api=True, role_gate="cases.view_case_summary"),
+    Endpoint("interventions-api:case-progress-detail", "get", lambda w: [w.case.pk], "object", api=True, role_gate="cases.view_case_summary"),
     Endpoint("interventions-api:followup-detail", "get", lambda w: [w.follow_up.pk], "object", api=True),
     Endpoint("interventions-api:followup-done", "post", lambda w: [w.follow_up.pk], "write", api=True, params=lambda w: {"done_on": "2099-01-01"}),
     # Reminders: the owner's reminder is nobody else's (404); a panel's deadlines are its coordinator's.

@@ -31,6 +31,9 @@ class PanelReminderSettings(models.Model):
     escalate_after_days = models.PositiveSmallIntegerField(
         _("escalate to supervisors and the coordinator after (days overdue)"), default=3
     )
+    silence_days = models.PositiveSmallIntegerField(
+        _("put a case on the next agenda after (days without contact)"), default=42
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
@@ -42,7 +45,9 @@ class PanelReminderSettings(models.Model):
         verbose_name_plural = _("panel reminder settings")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(triage_hours__gte=1, first_contact_days__gte=1, review_months__gte=1),
+                condition=models.Q(
+                    triage_hours__gte=1, first_contact_days__gte=1, review_months__gte=1, silence_days__gte=1
+                ),
                 name="%(app_label)s_%(class)s_positive",
                 violation_error_message=_("A deadline is at least one hour or day away."),
             )

@@ -4,6 +4,7 @@ serializers only read the request and show the result."""
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions as api_exceptions
 from rest_framework import serializers
 
@@ -20,15 +21,19 @@ from ..models import (
     ClosureAgreement,
     FollowUp,
     Goal,
+    GoalOutcome,
     GoalProgress,
     InterventionPlan,
     PlanAction,
     Review,
+    Typology,
     Withdrawal,
 )
+from ..progress import progress_of
 
 __all__ = [
     "ActionStatusSerializer",
+    "CaseProgressSerializer",
     "ClosureSerializer",
     "FollowUpDoneSerializer",
     "FollowUpSerializer",
@@ -190,12 +195,26 @@ class ReviewSerializer(serializers.ModelSerializer[Review]):
         validators: list[Any] = []
 
 
+class GoalOutcomeSerializer(serializers.ModelSerializer[GoalOutcome]):
+    """How far one goal of the ending plan came; the note is the file's content."""
+
+    goal = RestrictedPrimaryKeyRelatedField(queryset=Goal.objects.all(), action=Action.VIEW)
+
+    class Meta:
+        model = GoalOutcome
+        fields = ["goal", "outcome", "note"]
+
+
 class WithdrawalSerializer(serializers.ModelSerializer[Withdrawal]):
     """The family withdrew from the plan: the case stays open. At high or critical risk
-    `security_followup` must be true."""
+    `security_followup` must be true. `outcomes` gives how far each goal of the running plan
+    came, and `typology` what the case turned out to be."""
 
     case = ChangeableCaseField()
     recorded_by = UserRefSerializer(read_only=True)
+    typology = serializers.ChoiceField(choices=Typology.choices)
+    outcomes = GoalOutcomeSerializer(many=True, required=False, default=list)
+    family_feedback = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
     class Meta:
         model = Withdrawal
@@ -207,6 +226,9 @@ class WithdrawalSerializer(serializers.ModelSerializer[Withdrawal]):
             "reason",
             "open_door_message",
             "security_followup",
+            "typology",
+            "outcomes",
+            "family_feedback",
             "recorded_by",
             "created_at",
         ]
@@ -240,10 +262,14 @@ class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
 
 class ClosureSerializer(serializers.ModelSerializer[Closure]):
     """The multi-agency decision to close a case, with its agreements (two agencies at least, the
-    owning agency among them) and the follow-ups it scheduled."""
+    owning agency among them) and the follow-ups it scheduled. `outcomes` gives how far each goal
+    of the running plan came, and `typology` what the case turned out to be."""
 
     case = ChangeableCaseField()
     agreements = ClosureAgreementSerializer(many=True)
+    typology = serializers.ChoiceField(choices=Typology.choices)
+    outcomes = GoalOutcomeSerializer(many=True, required=False, default=list)
+    family_feedback = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     recorded_by = UserRefSerializer(read_only=True)
     reopened_by = UserRefSerializer(read_only=True)
@@ -255,6 +281,9 @@ class ClosureSerializer(serializers.ModelSerializer[Closure]):
             "case",
             "decided_on",
             "reason",
+            "typology",
+            "outcomes",
+            "family_feedback",
             "agreements",
             "follow_ups",
             "recorded_by",
@@ -275,3 +304,54 @@ class FollowUpDoneSerializer(serializers.Serializer[None]):
     done_on = serializers.DateField()
     notes = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     with_contact = serializers.BooleanField(default=False)
+
+
+class DeadlineSerializer(serializers.Serializer[Any]):
+    """A deadline of the case: when it is due, when it was met, and how it stands."""
+
+    due_on = serializers.DateField(allow_null=True)
+    done_on = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(choices=["met", "missed", "pending", "none"])
+
+
+class ActionCountsSerializer(serializers.Serializer[Any]):
+    planned = serializers.IntegerField(source="actions_planned")
+    running = serializers.IntegerField(source="actions_running")
+    lapsed = serializers.IntegerField(source="actions_lapsed")
+    done = serializers.IntegerField(source="actions_done")
+
+
+class GoalCountsSerializer(serializers.Serializer[Any]):
+    total = serializers.IntegerField(source="goals")
+    on_track = serializers.IntegerField(source="goals_on_track")
+    off_track = serializers.IntegerField(source="goals_off_track")
+    achieved = serializers.IntegerField(source="goals_achieved")
+    not_reviewed = serializers.IntegerField(source="goals_not_reviewed")
+
+
+class ProgressFiguresSerializer(serializers.Serializer[Any]):
+    has_plan = serializers.BooleanField()
+    actions = ActionCountsSerializer(source="*")
+    goals = GoalCountsSerializer(source="*")
+    last_contact_on = serializers.DateField(allow_null=True)
+    days_since_contact = serializers.IntegerField(allow_null=True)
+    last_review_on = serializers.DateField(allow_null=True)
+    next_review_on = serializers.DateField(allow_null=True)
+    first_contact = DeadlineSerializer()
+    assessment = DeadlineSerializer(help_text="The needs assessment, due the panel's working days after first contact.")
+
+
+class CaseProgressSerializer(serializers.ModelSerializer[Case]):
+    """How a case's plan is going, at summary level: counts and dates only (decision 101)."""
+
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["id", "reference", "panel", "progress"]
+        read_only_fields = fields
+
+    @extend_schema_field(ProgressFiguresSerializer)
+    def get_progress(self, case: Case) -> dict[str, Any]:
+        figures = progress_of(case)
+        return dict(ProgressFiguresSerializer(figures).data)

@@ -11,5 +11,6 @@ router.register("reviews", views.ReviewViewSet)
 router.register("withdrawals", views.WithdrawalViewSet)
 router.register("closures", views.ClosureViewSet)
 router.register("follow-ups", views.FollowUpViewSet)
+router.register("case-progress", views.CaseProgressViewSet, basename="case-progress")
 
 urlpatterns = router.urls

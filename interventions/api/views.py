@@ -13,9 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedQuerySet, RestrictedViewSet
+from cases.models import Case
 
 from .. import services
 from ..filtersets import (
+    CaseProgressFilterSet,
     ClosureFilterSet,
     FollowUpFilterSet,
     InterventionPlanFilterSet,
@@ -28,14 +30,17 @@ from ..models import (
     ClosureAgreement,
     FollowUp,
     Goal,
+    GoalOutcome,
     GoalProgress,
     InterventionPlan,
     PlanAction,
     Review,
     Withdrawal,
 )
+from ..progress import with_progress
 from .serializers import (
     ActionStatusSerializer,
+    CaseProgressSerializer,
     ClosureSerializer,
     FollowUpDoneSerializer,
     FollowUpSerializer,
@@ -47,6 +52,7 @@ from .serializers import (
 )
 
 __all__ = [
+    "CaseProgressViewSet",
     "ClosureViewSet",
     "FollowUpViewSet",
     "InterventionPlanViewSet",
@@ -168,6 +174,11 @@ class WithdrawalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Inter
     serializer_class = WithdrawalSerializer
     filterset_class = WithdrawalFilterSet
 
+    def _prefetched(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.select_related("recorded_by").prefetch_related(
+            Prefetch("outcomes", queryset=self._restricted(GoalOutcome.objects.all()))
+        )
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -178,6 +189,9 @@ class WithdrawalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Inter
             reason=data["reason"],
             open_door_message=data["open_door_message"],
             security_followup=data.get("security_followup", False),
+            typology=data["typology"],
+            outcomes=data.get("outcomes", []),
+            family_feedback=data.get("family_feedback", ""),
             actor=self.actor,
         )
         return self._answer(withdrawal, status=201)
@@ -195,7 +209,9 @@ class ClosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Interven
         agreements = self._restricted(ClosureAgreement.objects.select_related("agency", "user"))
         follow_ups = self._restricted(FollowUp.objects.select_related("done_by"))
         return queryset.select_related("recorded_by", "reopened_by").prefetch_related(
-            Prefetch("agreements", queryset=agreements), Prefetch("follow_ups", queryset=follow_ups)
+            Prefetch("agreements", queryset=agreements),
+            Prefetch("follow_ups", queryset=follow_ups),
+            Prefetch("outcomes", queryset=self._restricted(GoalOutcome.objects.all())),
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -207,6 +223,9 @@ class ClosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Interven
             decided_on=data["decided_on"],
             reason=data["reason"],
             agreements=data["agreements"],
+            typology=data["typology"],
+            outcomes=data.get("outcomes", []),
+            family_feedback=data.get("family_feedback", ""),
             actor=self.actor,
         )
         return self._answer(closure, status=201)
@@ -246,3 +265,20 @@ class FollowUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Interve
             actor=self.actor,
         )
         return self._answer(follow_up)
+
+
+class CaseProgressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
+    """How each case's plan is going, for every case you know, at summary level too (a panel
+    member, the coordinator): the actions planned, running, lapsed and done, the goals on track or
+    not, the days since the last contact, the last and next review, and whether the first contact
+    and the needs assessment met their deadlines. Counts and dates only, never what the plan says.
+    The id is the case's."""
+
+    queryset = Case.objects.order_by("-opened_at", "-pk")
+    serializer_class = CaseProgressSerializer
+    filterset_class = CaseProgressFilterSet
+    permission_required: ClassVar[dict[Action, str]] = {Action.VIEW_SUMMARY: "cases.view_case_summary"}
+    action_access: ClassVar[dict[str, Action]] = {"list": Action.VIEW_SUMMARY, "retrieve": Action.VIEW_SUMMARY}
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return with_progress(super().get_queryset())

@@ -11,7 +11,20 @@ from agencies.access import Action, rules
 
 from ..querysets import FollowUpQuerySet, InterventionQuerySet
 
-__all__ = ["Closure", "ClosureAgreement", "FollowUp"]
+__all__ = ["Closure", "ClosureAgreement", "FollowUp", "GoalOutcome", "Typology"]
+
+
+class Typology(models.TextChoices):
+    """What the case turned out to be, said when it closes or the family withdraws: many concerns
+    turn out to be rebellion, provocation or a sincere new faith, and that outcome counts too
+    (domain, step 1; the evaluation of step 10)."""
+
+    NOT_RADICALISATION = "not_radicalisation", _("Not radicalisation: rebellion, provocation or a new faith")
+    VULNERABLE = "vulnerable", _("Vulnerable to radicalisation")
+    RADICALISED = "radicalised", _("Radicalised")
+    ACTED = "acted", _("Acted on extremist views: left to join a group, violence, an offence")
+    RETURNEE = "returnee", _("Returnee, or a family back from a conflict area")
+    OTHER = "other", _("Other")
 
 
 class Closure(models.Model):
@@ -37,6 +50,12 @@ class Closure(models.Model):
         verbose_name=_("reopened by"),
     )
     reopen_reason = models.TextField(_("why the case was reopened"), blank=True)
+    typology = models.CharField(
+        _("what the case turned out to be"), max_length=32, choices=Typology.choices, blank=True
+    )
+    family_feedback = models.TextField(
+        _("the family's own feedback"), blank=True, help_text=_("In the family's words, if they gave any.")
+    )
 
     objects = InterventionQuerySet.as_manager()
     access_rule = rules.case_child
@@ -172,3 +191,63 @@ class FollowUp(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_on is not None
+
+
+class GoalOutcome(models.Model):
+    """How far one goal of the plan was reached when the case closed or the family withdrew. The
+    outcome is counted for the evaluation; the note is the file's content."""
+
+    class Outcome(models.TextChoices):
+        ACHIEVED = "achieved", _("Achieved")
+        PARTLY = "partly", _("Partly achieved")
+        NOT_ACHIEVED = "not_achieved", _("Not achieved")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
+    goal = models.ForeignKey(
+        "interventions.Goal", on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("goal")
+    )
+    closure = models.ForeignKey(
+        Closure, on_delete=models.CASCADE, null=True, blank=True, related_name="outcomes", verbose_name=_("closure")
+    )
+    withdrawal = models.ForeignKey(
+        "interventions.Withdrawal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("withdrawal"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = InterventionQuerySet.as_manager()
+    access_rule = rules.case_child
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["goal__position", "pk"]
+        verbose_name = _("outcome of a goal")
+        verbose_name_plural = _("outcomes of goals")
+        indexes = [models.Index(fields=["case", "outcome"], name="interventions_outcome_case_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closure__isnull=True, withdrawal__isnull=False)
+                | models.Q(closure__isnull=False, withdrawal__isnull=True),
+                name="%(app_label)s_%(class)s_closure_or_withdrawal",
+                violation_error_message=_("An outcome is recorded at a closure or at a withdrawal."),
+            ),
+            models.UniqueConstraint(
+                fields=["closure", "goal"],
+                name="%(app_label)s_%(class)s_unique_closure_goal",
+                violation_error_message=_("Each goal's outcome is recorded once."),
+            ),
+            models.UniqueConstraint(
+                fields=["withdrawal", "goal"],
+                name="%(app_label)s_%(class)s_unique_withdrawal_goal",
+                violation_error_message=_("Each goal's outcome is recorded once."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.get_outcome_display()}"

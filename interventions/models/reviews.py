@@ -11,6 +11,7 @@ from agencies.access import Action, rules
 from cases.risk import RiskLevel
 
 from ..querysets import InterventionQuerySet
+from .closures import Typology
 from .plans import Goal, InterventionPlan
 
 __all__ = ["GoalProgress", "Review", "Withdrawal"]
@@ -126,6 +127,12 @@ class Withdrawal(models.Model):
         _("security follow-up continues"),
         default=False,
         help_text=_("Required when the risk is high or critical: the police's security checks go on."),
+    )
+    typology = models.CharField(
+        _("what the case turned out to be"), max_length=32, choices=Typology.choices, blank=True
+    )
+    family_feedback = models.TextField(
+        _("the family's own feedback"), blank=True, help_text=_("In the family's words, if they gave any.")
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")

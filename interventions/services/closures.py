@@ -19,10 +19,10 @@ from cases.involvement import involved_agency_ids
 from cases.models import Case, CaseEvent, Contact, Visibility
 from cases.services import default_visibility, record_contact
 
-from ..models import Closure, ClosureAgreement, FollowUp, InterventionPlan
-from .common import add_months, moment_of, not_in_future, timeline
+from ..models import Closure, ClosureAgreement, FollowUp, GoalOutcome, InterventionPlan
+from .common import add_months, goal_outcomes, moment_of, not_in_future, timeline, typology_of
 
-__all__ = ["FOLLOW_UP_MONTHS", "close_case", "record_follow_up", "reopen_case"]
+__all__ = ["FOLLOW_UP_MONTHS", "close_case", "record_follow_up", "reopen_case", "tally"]
 
 # design.md §4: post-exit follow-ups 6 and 12 months after closure.
 FOLLOW_UP_MONTHS = (6, 12)
@@ -65,6 +65,9 @@ def close_case(
     reason: str,
     agreements: Sequence[Mapping[str, Any]],
     actor: User,
+    typology: str | None = None,
+    outcomes: Sequence[Mapping[str, Any]] | None = None,
+    family_feedback: str = "",
 ) -> Closure:
     """Close the case on a multi-agency decision (step 9): the goals are met and the family can go
     on alone.
@@ -75,6 +78,10 @@ def close_case(
     Args:
         agreements: `{"agency", "user", "agreed_on" (optional, the decision's date)}` for each
             person agreeing for their agency; at least two agencies, the owning agency among them.
+        typology: what the case turned out to be (`Typology`); required when outcomes are given.
+        outcomes: `{"goal", "outcome", "note"}` for every goal of the running plan (decision 103);
+            `None` records none.
+        family_feedback: the family's own words on the help they had, if they gave any.
     """
     case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(case, _("You may not change this case."))
     if case.is_closed:
@@ -85,16 +92,27 @@ def close_case(
     if not reason.strip():
         raise ValidationError(_("Say why the case closes: the goals met, why the family can go on alone."))
     rows = _agreements(case, agreements, decided_on)
-    closure = Closure(case=case, decided_on=decided_on, reason=reason.strip(), recorded_by=actor)
+    running = InterventionPlan.objects.restrict(actor, Action.CHANGE).active().filter(case=case)
+    results = goal_outcomes(running.lock().first(), outcomes)
+    closure = Closure(
+        case=case,
+        decided_on=decided_on,
+        reason=reason.strip(),
+        recorded_by=actor,
+        typology=typology_of(typology) if typology is not None or outcomes is not None else "",
+        family_feedback=family_feedback.strip(),
+    )
     closure.full_clean()
     closure.save()
     for row in rows:
         row.closure = closure
     ClosureAgreement.objects.bulk_create(rows)
+    for result in results:
+        result.closure = closure
+    GoalOutcome.objects.bulk_create(results)
     FollowUp.objects.bulk_create(
         FollowUp(case=case, closure=closure, due_on=add_months(decided_on, months)) for months in FOLLOW_UP_MONTHS
     )
-    running = InterventionPlan.objects.restrict(actor, Action.CHANGE).active().filter(case=case)
     running.update(status=InterventionPlan.Status.COMPLETED, ended_on=decided_on, updated_at=timezone.now())
     now = timezone.now()
     # A closed case has no review due: the follow-ups are its deadlines now.
@@ -107,8 +125,18 @@ def close_case(
         case_id=case.pk,
         reason=closure.reason,
         agencies=sorted({row.agency.name for row in rows}),
+        typology=closure.typology,
+        outcomes=tally(results),
     )
     return closure
+
+
+def tally(results: Sequence[GoalOutcome]) -> dict[str, int]:
+    """How many goals of each outcome (codes and counts for the audit trail, never the notes)."""
+    tally: dict[str, int] = {}
+    for result in results:
+        tally[result.outcome] = tally.get(result.outcome, 0) + 1
+    return tally
 
 
 @transaction.atomic

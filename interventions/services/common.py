@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,9 @@ from django.utils.translation import gettext as _
 from agencies.models import User
 from cases.models import Case, CaseEvent
 
-__all__ = ["add_months", "ensure_open", "moment_of", "not_in_future", "timeline"]
+from ..models import GoalOutcome, InterventionPlan, Typology
+
+__all__ = ["add_months", "ensure_open", "goal_outcomes", "moment_of", "not_in_future", "timeline", "typology_of"]
 
 
 def ensure_open(case: Case) -> None:
@@ -48,3 +51,35 @@ def timeline(case: Case, kind: str, actor: User, obj: models.Model | None = None
         entry_label=obj._meta.label_lower if obj is not None else "",
         entry_id=obj.pk if obj is not None else None,
     )
+
+
+def typology_of(value: str | None) -> str:
+    """What the case turned out to be, one of `Typology`; refused when missing or unknown."""
+    if not value or value not in Typology.values:
+        raise ValidationError(_("Say what the case turned out to be."))
+    return value
+
+
+def goal_outcomes(plan: InterventionPlan | None, outcomes: Sequence[Mapping[str, Any]] | None) -> list[GoalOutcome]:
+    """One unsaved outcome for every goal of the plan that ends (none when there is no plan).
+
+    `None` records no outcome at all (a caller that does not ask them); a list must give each goal
+    of the plan once, and only those: a closure or a withdrawal says how far every goal came.
+    """
+    if outcomes is None:
+        return []
+    goals = {goal.pk: goal for goal in plan.goals.all()} if plan is not None else {}
+    given = [row["goal"].pk for row in outcomes]
+    if len(set(given)) != len(given) or not set(given) <= set(goals):
+        raise ValidationError(_("An outcome is recorded once for each goal of the plan that ends, and only for those."))
+    if set(goals) - set(given):
+        raise ValidationError(_("Say how far each goal of the plan was reached."))
+    rows = []
+    for row in outcomes:
+        if row.get("outcome") not in GoalOutcome.Outcome.values:
+            raise ValidationError(_("Say how far each goal of the plan was reached."))
+        goal = goals[row["goal"].pk]
+        rows.append(
+            GoalOutcome(goal=goal, case_id=goal.case_id, outcome=row["outcome"], note=(row.get("note") or "").strip())
+        )
+    return rows

@@ -19,8 +19,9 @@ from cases.models import Case, CaseEvent, RiskRecord
 from cases.risk import RiskLevel
 from cases.services import set_risk_level
 
-from ..models import GoalProgress, InterventionPlan, PlanAction, Review, Withdrawal
-from .common import ensure_open, not_in_future, timeline
+from ..models import GoalOutcome, GoalProgress, InterventionPlan, PlanAction, Review, Withdrawal
+from .closures import tally
+from .common import ensure_open, goal_outcomes, not_in_future, timeline, typology_of
 from .plans import update_action_status
 
 __all__ = ["SECURITY_RISKS", "record_review", "record_withdrawal"]
@@ -162,11 +163,16 @@ def record_withdrawal(
     open_door_message: str,
     actor: User,
     security_followup: bool = False,
+    typology: str | None = None,
+    outcomes: Sequence[Mapping[str, Any]] | None = None,
+    family_feedback: str = "",
 ) -> Withdrawal:
     """Record that the family withdrew from the plan (step 8): participation is voluntary.
 
     The running plan ends as withdrawn; the case stays open (a withdrawal is its own outcome, not a
     closure). At high or critical risk the security follow-up must go on, or nothing is recorded.
+    With `outcomes` (`{"goal", "outcome", "note"}` for every goal of the running plan) and the
+    `typology`, it records how far each goal came (decision 103); `None` records none.
     """
     case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(case, _("You may not change this case."))
     ensure_open(case)
@@ -192,6 +198,8 @@ def record_withdrawal(
     plan = _active_plan(case, actor)
     if plan is None and _already_withdrawn(case, actor):
         raise ValidationError(_("The family's withdrawal is already recorded."))
+    results = goal_outcomes(plan, outcomes)
+    kind = typology_of(typology) if typology is not None or outcomes is not None else ""
     if plan is not None:
         if plan.started_on and withdrawn_on < plan.started_on:
             raise ValidationError(_("The family cannot withdraw from a plan before it started."))
@@ -205,9 +213,14 @@ def record_withdrawal(
         open_door_message=open_door_message.strip(),
         security_followup=security_followup,
         recorded_by=actor,
+        typology=kind,
+        family_feedback=family_feedback.strip(),
     )
     withdrawal.full_clean()
     withdrawal.save()
+    for result in results:
+        result.withdrawal = withdrawal
+    GoalOutcome.objects.bulk_create(results)
     # The case stays open and keeps coming up for review, within the plan review interval.
     review_by = deadlines.review_due(timezone.localdate(), PanelReminderSettings.timing_for(case.panel_id))
     if case.next_review_on is None or case.next_review_on > review_by:
@@ -219,5 +232,7 @@ def record_withdrawal(
         obj=withdrawal,
         case_id=case.pk,
         security_followup=security_followup,
+        typology=kind,
+        outcomes=tally(results),
     )
     return withdrawal

@@ -10,13 +10,19 @@ from pytest_django import DjangoAssertNumQueries
 from agencies.models import Agency, Membership, User
 from cases.models import Case
 from interventions import services
-from interventions.models import Closure, FollowUp, InterventionPlan, PlanAction, Review
+from interventions.models import Closure, FollowUp, Goal, InterventionPlan, PlanAction, Review
 from tests.conftest import api_as, member
 from tests.factories import AgencyFactory, CaseFactory, share
 from tests.interventions.conftest import action_spec, agreements, days, goals_for, make_plan, review
 
 pytestmark = pytest.mark.django_db
 PLANS = reverse("interventions-api:interventionplan-list")
+
+
+def outcomes_of(case: Case) -> list[dict[str, Any]]:
+    """An outcome for every goal of the case's running plan (none without one)."""
+    goals = Goal.objects.filter(case=case, plan__status="active")
+    return [{"goal": goal.pk, "outcome": "achieved", "note": ""} for goal in goals]
 
 
 def plan_body(case: Case, **overrides: Any) -> dict[str, Any]:
@@ -137,7 +143,10 @@ class TestWithdrawals:
     def test_at_high_risk_the_security_follow_up_is_required(self, case: Case) -> None:
         make_plan(case)
         Case.objects.filter(pk=case.pk).update(risk_level="critical")
-        body = {"case": case.pk, "withdrawn_on": days(0), "reason": "Enough", "open_door_message": "Call us"}
+        body = {
+            "case": case.pk, "withdrawn_on": days(0), "reason": "Enough", "open_door_message": "Call us",
+            "typology": "vulnerable", "outcomes": outcomes_of(case),
+        }  # fmt: skip
         client, url = api_as(case.owner), reverse("interventions-api:withdrawal-list")
         refused = client.post(url, body, format="json")
         assert refused.status_code == 400 and "security checks go on" in str(refused.data)
@@ -149,7 +158,10 @@ class TestClosures:
 
     def body(self, case: Case, agreed: list[dict[str, Any]]) -> dict[str, Any]:
         rows = [{"agency": row["agency"].pk, "user": row["user"].pk} for row in agreed]
-        return {"case": case.pk, "decided_on": days(0), "reason": "Goals met", "agreements": rows}
+        return {
+            "case": case.pk, "decided_on": days(0), "reason": "Goals met", "agreements": rows,
+            "typology": "not_radicalisation", "outcomes": outcomes_of(case),
+        }  # fmt: skip
 
     def test_close_then_reopen(self, case: Case, other_agency: Agency, auditor_readonly: User) -> None:
         client = api_as(case.owner)

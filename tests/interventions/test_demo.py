@@ -84,12 +84,18 @@ def test_the_ngo_updates_its_action_in_berisha_but_not_the_plan(demo: dict[str, 
     assert client_for(klea).get(reverse("interventions:review_create", args=[cases["Berisha"].pk])).status_code == 403
 
 
+def test_dervishis_closure_says_how_far_each_goal_came(cases: dict[str, Case]) -> None:
+    closure = Closure.objects.get(case=cases["Dervishi"])
+    assert closure.typology == "vulnerable" and closure.family_feedback
+    assert sorted(closure.outcomes.values_list("outcome", flat=True)) == ["achieved", "partly"]
+
+
 @pytest.mark.parametrize(
     ("username", "expected"),
-    [("sw.blerina", 2), ("sup.elira", 2), ("ngo.klea", 1), ("police.fatos", 0), ("emp.luan", 0), ("mh.gentiana", None)],
+    [("sw.blerina", 3), ("sup.elira", 3), ("ngo.klea", 1), ("police.fatos", 0), ("emp.luan", 0), ("mh.gentiana", None)],
 )
 def test_plans_are_read_through_the_full_file(username: str, expected: int | None, demo: dict[str, User]) -> None:
-    # Berisha's and Gashi's plans: social care reads both files, the NGO Berisha's; the police read
+    # Berisha's, Gashi's and Dervishi's plans: social care reads the three files, the NGO Berisha's; the police read
     # Krasniqi only, and a panel seat reads summaries, never a file (its role is refused outright)
     response = api_as(demo[username]).get(reverse("interventions-api:interventionplan-list"))
     if expected is None:

@@ -36,6 +36,7 @@ PARAMETER_MODELS = {
     "plans": "interventions.InterventionPlan",
     "actions": "interventions.PlanAction",
     "follow-ups": "interventions.FollowUp",
+    "case-progress": "cases.Case",
     "notifications": "reminders.Reminder",
     "requests": "audit.SubjectAccessRequest",
     "warning": "families.SafetyWarning",

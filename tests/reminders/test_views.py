@@ -136,12 +136,13 @@ def test_the_coordinator_sets_the_panels_deadlines(coordinator: User, panel: Pan
     url = reverse("reminders:panel_settings", args=[panel.pk])
     data = {
         "triage_hours": 12, "first_contact_days": 5, "needs_assessment_working_days": 30, "review_months": 2,
-        "agenda_notice_days": 3, "due_soon_days": 1, "escalate_after_days": 2,
+        "agenda_notice_days": 3, "due_soon_days": 1, "escalate_after_days": 2, "silence_days": 60,
     }  # fmt: skip
     assert client_of(panel_member).post(url, data).status_code == 403
     assert client_of(coordinator).get(url).status_code == 200
     assert client_of(coordinator).post(url, data).status_code == 302
     assert PanelReminderSettings.objects.get(panel=panel).escalate_after_days == 2
+    assert PanelReminderSettings.objects.get(panel=panel).silence_days == 60
 
 
 def test_a_user_chooses_the_daily_digest(caseworker: User) -> None:
@@ -187,7 +188,7 @@ def test_an_escalation_delay_the_sweep_cannot_reach_is_refused(coordinator: User
     url = reverse("reminders:panel_settings", args=[panel.pk])
     data = {
         "triage_hours": 24, "first_contact_days": 7, "needs_assessment_working_days": 45, "review_months": 3,
-        "agenda_notice_days": 2, "due_soon_days": 2, "escalate_after_days": 40,
+        "agenda_notice_days": 2, "due_soon_days": 2, "escalate_after_days": 40, "silence_days": 42,
     }  # fmt: skip
     response = client_of(coordinator).post(url, data)
     assert response.status_code == 200

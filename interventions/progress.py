@@ -1,0 +1,182 @@
+"""How a case's plan is going, at summary level (decision 101): counts and dates only, never what
+the plan says, so a panel member, a coordinator or a partner who reads a case's summary learns how
+the work goes without reading the file.
+
+`with_progress(cases)` annotates a case queryset (already restricted for the reader, at summary
+level) with correlated subqueries: the whole page of a list is one query, whatever its length.
+`progress_of(case)` turns the annotated row into a `Progress`. The figures are the case's
+(every action, goal, review and contact of the case is counted), never a row's content: no goal or
+action text, no provider, no contact's particulars.
+"""
+
+import dataclasses
+import datetime
+from typing import Any, TypeVar
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from agencies import deadlines
+from agencies.access import Action
+from agencies.models import PanelReminderSettings, User
+from cases.models import Case, Contact, NeedsAssessment
+
+from .models import Goal, GoalProgress, InterventionPlan, PlanAction, Review
+
+__all__ = ["Deadline", "Progress", "progress_of", "progress_one", "timings", "with_progress"]
+
+_Q = TypeVar("_Q", bound=QuerySet[Any])
+ACTIVE = InterventionPlan.Status.ACTIVE
+ON_TRACK = (GoalProgress.Progress.SOME, GoalProgress.Progress.GOOD)
+COUNTS = (
+    "actions_planned",
+    "actions_running",
+    "actions_lapsed",
+    "actions_done",
+    "goals",
+    "goals_on_track",
+    "goals_off_track",
+    "goals_achieved",
+)
+
+
+def _count(rows: QuerySet[Any]) -> Coalesce:
+    """How many of `rows` (correlated to the outer case) there are, as a column."""
+    counted = rows.order_by().values("case").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_progress(cases: _Q, today: datetime.date | None = None) -> _Q:
+    """Annotate each case with its progress figures (`progress_<name>`), in the same query.
+
+    `cases` must already be restricted for the reader: the figures are a summary of a case the
+    reader knows, and the subqueries read the case's rows by its id only.
+    """
+    today = today or timezone.localdate()
+    case = OuterRef("pk")
+    actions = PlanAction._base_manager.filter(case=case, goal__plan__status=ACTIVE)
+    latest = (
+        GoalProgress._base_manager.filter(goal=OuterRef("pk"))
+        .order_by("-review__held_on", "-pk")
+        .values("progress")[:1]
+    )
+    goals = Goal._base_manager.filter(case=case, plan__status=ACTIVE).annotate(latest=Subquery(latest))
+    contacts = Contact._base_manager.filter(case=case, is_draft=False, outcome=Contact.Outcome.HELD)
+    reviews = Review._base_manager.filter(case=case)
+    # A final entry is never edited (cases.services.entries): its last change is when it was finalised.
+    assessments = NeedsAssessment._base_manager.filter(case=case, is_draft=False)
+    return cases.annotate(
+        progress_actions_planned=_count(actions.filter(status=PlanAction.Status.PLANNED, due_on__gte=today)),
+        progress_actions_running=_count(actions.filter(status=PlanAction.Status.IN_PROGRESS, due_on__gte=today)),
+        progress_actions_lapsed=_count(
+            actions.filter(status__in=[PlanAction.Status.PLANNED, PlanAction.Status.IN_PROGRESS], due_on__lt=today)
+        ),
+        progress_actions_done=_count(actions.filter(status=PlanAction.Status.DONE)),
+        progress_goals=_count(goals),
+        progress_goals_on_track=_count(goals.filter(latest__in=ON_TRACK)),
+        progress_goals_off_track=_count(goals.filter(latest=GoalProgress.Progress.NONE)),
+        progress_goals_achieved=_count(goals.filter(latest=GoalProgress.Progress.ACHIEVED)),
+        progress_has_plan=_count(InterventionPlan._base_manager.filter(case=case, status=ACTIVE)),
+        progress_last_contact_at=Subquery(contacts.order_by("-occurred_at").values("occurred_at")[:1]),
+        progress_last_review_on=Subquery(reviews.order_by("-held_on").values("held_on")[:1]),
+        progress_assessed_at=Subquery(assessments.order_by("updated_at").values("updated_at")[:1]),
+        # The panel's own deadline for the needs assessment, read with the row (the default if none).
+        progress_assessment_days=Subquery(
+            PanelReminderSettings._base_manager.filter(panel=OuterRef("panel")).values("needs_assessment_working_days")[
+                :1
+            ]
+        ),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Deadline:
+    """A deadline of the case: when it fell or falls due, when it was met, and how it stands."""
+
+    MET, MISSED, PENDING, NONE = "met", "missed", "pending", "none"
+
+    due_on: datetime.date | None
+    done_on: datetime.date | None
+    status: str
+
+    @classmethod
+    def of(cls, due_on: datetime.date | None, done_on: datetime.date | None, today: datetime.date) -> "Deadline":
+        if due_on is None:
+            return cls(None, done_on, cls.NONE)
+        if done_on is not None:
+            return cls(due_on, done_on, cls.MET if done_on <= due_on else cls.MISSED)
+        return cls(due_on, None, cls.MISSED if today > due_on else cls.PENDING)
+
+
+@dataclasses.dataclass(frozen=True)
+class Progress:
+    """The figures of one case's plan and deadlines: counts and dates only."""
+
+    has_plan: bool
+    actions_planned: int
+    actions_running: int
+    actions_lapsed: int
+    actions_done: int
+    goals: int
+    goals_on_track: int
+    goals_off_track: int
+    goals_achieved: int
+    last_contact_on: datetime.date | None
+    days_since_contact: int | None
+    last_review_on: datetime.date | None
+    next_review_on: datetime.date | None
+    first_contact: Deadline
+    assessment: Deadline
+
+    @property
+    def goals_not_reviewed(self) -> int:
+        return max(self.goals - self.goals_on_track - self.goals_off_track - self.goals_achieved, 0)
+
+    @property
+    def actions(self) -> int:
+        return self.actions_planned + self.actions_running + self.actions_lapsed + self.actions_done
+
+
+Timings = dict[int | None, deadlines.Timing]
+
+
+def timings() -> Timings:
+    """Every panel's deadlines, by panel id (one query; None: the defaults)."""
+    fields = [field.name for field in dataclasses.fields(deadlines.Timing)]
+    found: Timings = {None: deadlines.DEFAULTS}
+    for row in PanelReminderSettings._base_manager.values("panel_id", *fields):
+        panel_id = row.pop("panel_id")
+        found[panel_id] = deadlines.Timing(**row)
+    return found
+
+
+def progress_of(case: Case, today: datetime.date | None = None) -> Progress:
+    """The progress of a case fetched `with_progress` (no query)."""
+    today = today or timezone.localdate()
+    row: dict[str, Any] = {name: getattr(case, f"progress_{name}") for name in COUNTS}
+    last_contact = case.progress_last_contact_at  # type: ignore[attr-defined]
+    last_contact_on = timezone.localtime(last_contact).date() if last_contact else None
+    assessed = case.progress_assessed_at  # type: ignore[attr-defined]
+    assessed_on = timezone.localtime(assessed).date() if assessed else None
+    days = case.progress_assessment_days or deadlines.DEFAULTS.needs_assessment_working_days  # type: ignore[attr-defined]
+    timing = dataclasses.replace(deadlines.DEFAULTS, needs_assessment_working_days=days)
+    assessment_due = deadlines.needs_assessment_due(case.first_contact_on, timing) if case.first_contact_on else None
+    return Progress(
+        has_plan=bool(case.progress_has_plan),  # type: ignore[attr-defined]
+        **row,
+        last_contact_on=last_contact_on,
+        days_since_contact=max((today - last_contact_on).days, 0) if last_contact_on else None,
+        last_review_on=case.progress_last_review_on,  # type: ignore[attr-defined]
+        next_review_on=None if case.is_closed else case.next_review_on,
+        first_contact=Deadline.of(case.first_contact_due_on, case.first_contact_on, today),
+        assessment=Deadline.of(assessment_due, assessed_on, today),
+    )
+
+
+def progress_one(case: Case, user: User) -> Progress | None:
+    """The progress of one case, read for `user` at summary level (one query); None if they do
+    not know the case."""
+    known = Case.objects.restrict(user, Action.VIEW_SUMMARY).filter(pk=case.pk)
+    annotated = with_progress(known).first()
+    return None if annotated is None else progress_of(annotated)
