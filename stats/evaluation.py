@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from agencies.access import Action
 from agencies.models import User
 from cases.models import Case
-from interventions.models import Withdrawal
+from interventions.models import GoalOutcome, Withdrawal
 from referrals.models import Referral
 
 from .figures import quarter_label
@@ -130,9 +130,18 @@ def evaluation(user: User, period: str = "year", year: int | None = None) -> Eva
         )
         .order_by("cohort")
     )
-    # Hook: the per-goal outcomes and the typology recorded at closure (branch i12progress,
-    # `interventions.outcomes.outcome_counts(qs)`) join these columns once they exist; until then a
-    # cohort's outcome is its cases' state: open, closed, withdrawn, referred again (decision 107).
+    # The goals' outcomes recorded at closure or withdrawal (decision 103), per cohort of their cases:
+    # codes counted in one more query, never a note.
+    outcomes: dict[tuple[datetime.date, str], int] = {}
+    for row in (
+        GoalOutcome._base_manager.filter(case__in=cases.order_by().values("pk"))
+        .annotate(cohort=trunc("case__opened_at", output_field=DateField()))
+        .values("cohort", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        outcomes[row["cohort"], row["outcome"]] = row["n"]
+    reached = (GoalOutcome.Outcome.ACHIEVED, GoalOutcome.Outcome.PARTLY, GoalOutcome.Outcome.NOT_ACHIEVED)
     columns = (
         _("Cases"),
         *(str(label) for _key, label, _stages in STEP_BANDS),
@@ -143,6 +152,9 @@ def evaluation(user: User, period: str = "year", year: int | None = None) -> Eva
         _("First contact on time"),
         _("Average days from opening to closure"),
         _("Referred again within 12 months of closure"),
+        _("Goals achieved"),
+        _("Goals partly achieved"),
+        _("Goals not achieved"),
     )
     table = []
     for row in rows:
@@ -156,6 +168,7 @@ def evaluation(user: User, period: str = "year", year: int | None = None) -> Eva
             shown(row["contact_on_time"]),
             Cell(_days(row["days"]), row["closed"]),
             shown(row["again_n"]),
+            *(shown(outcomes.get((row["cohort"], outcome), 0)) for outcome in reached),
         )
         table.append((_label(period, row["cohort"]), cells))
     return Evaluation(period, columns, tuple(table), tuple(row["cohort"] for row in rows))
