@@ -82,7 +82,7 @@ class TestPageTotals:
         # a summary reader who manages the case: the shares too, read once with who is involved
         Case.objects.filter(pk=case.pk).update(panel=panel)
         client = signed_in(coordinator, case.get_absolute_url())
-        with django_assert_max_num_queries(17 + CHAIN_LOCK):
+        with django_assert_max_num_queries(18 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     def test_the_case_page_for_a_summary_reader(
@@ -90,7 +90,7 @@ class TestPageTotals:
     ) -> None:
         Case.objects.filter(pk=case.pk).update(panel=panel)
         client = signed_in(panel_member, case.get_absolute_url())
-        with django_assert_max_num_queries(17 + CHAIN_LOCK):
+        with django_assert_max_num_queries(18 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     @pytest.mark.parametrize("rows", [1, 12])
