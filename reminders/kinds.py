@@ -22,6 +22,7 @@ from cases.models import Case, InformationRequest, NeedsAssessment, OwnerQuestio
 from cases.signals import contact_planned, owner_answered, owner_asked
 from families.models import Person
 from interventions.models import FollowUp
+from learning.models import TrainingRecord
 from panels.models import PanelMeeting
 from referrals.models import Referral
 
@@ -41,6 +42,7 @@ __all__ = [
     "OwnerAsked",
     "PairVisitPlanned",
     "Review",
+    "TrainingRefreshDue",
     "Transition1M",
     "Transition6M",
     "Triage",
@@ -433,3 +435,31 @@ class InformationRequestDue(ReminderKind):
         # the request itself: its addressee may know the case only by its summary
         found = InformationRequest.objects.restrict(user, Action.VIEW).filter(pk=reminder.object_id).first()
         return found.get_absolute_url() if found else reverse("reminders:reminder_list")
+
+
+class TrainingRefreshDue(ReminderKind):
+    """A course to take again: the person whose training it is, on its refresh date (decision 119).
+    Nobody is escalated to; it is about no case."""
+
+    code = "training_refresh"
+    label = _("Training refresh due")
+    about = "learning.TrainingRecord"
+    escalates = False
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        rows = TrainingRecord.objects.filter(refresh_due_on__range=(start, end), person__is_active=True).values_list(
+            "pk", "person_id", "refresh_due_on"
+        )
+        for pk, person_id, due_on in rows:
+            due_at = timezone.make_aware(datetime.datetime.combine(due_on, datetime.time(9)))
+            yield Deadline(cls.code, TrainingRecord, pk, due_at, audience=(("trainee", person_id),))
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        return TrainingRecord.objects.filter(pk=reminder.object_id, person__is_active=True).exists()
+
+    @classmethod
+    def target(cls, reminder: "Reminder", user: User) -> str:
+        return reverse("learning:training")

@@ -60,6 +60,7 @@ class Reminder(models.Model):
         MEMBER = "member", _("Panel member")
         PARTNER = "partner", _("Agency asked")
         ASKER = "asker", _("Asked the question")
+        TRAINEE = "trainee", _("Whose training it is")
 
     kind = models.CharField(_("kind"), max_length=32, choices=kind_choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

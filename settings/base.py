@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "referrals",
     "cases",
     "interventions",
+    "learning",
     "panels",
     "audit",
     "reminders",
@@ -91,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "agencies.security.IdleTimeoutMiddleware",
     "agencies.security.TwoFactorMiddleware",
+    # After the second factor: the protocols of the user's roles are acknowledged before any case (decision 118).
+    "agencies.induction.InductionMiddleware",
     # A write sent twice (a double tap, a retried request) is stored once (decision 73).
     "agencies.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -196,6 +199,9 @@ URA_OFFLINE_HOURS = env_int("URA_OFFLINE_HOURS", 8)
 URA_REQUIRE_2FA = env_bool("URA_REQUIRE_2FA", False)
 # How long a two-factor enrolment code, issued by an administrator or supervisor, may be used.
 URA_ENROLMENT_CODE_HOURS = env_int("URA_ENROLMENT_CODE_HOURS", 72)
+URA_INVITATION_HOURS = env_int("URA_INVITATION_HOURS", 72)
+# Password reset e-mails asked for from one address within the sign-in cool-off (then 429).
+URA_PASSWORD_RESET_LIMIT = env_int("URA_PASSWORD_RESET_LIMIT", 5)
 OTP_TOTP_ISSUER = "Ura"
 
 # --- Lock-out after failed sign-ins (django-axes) ---------------------------------------------

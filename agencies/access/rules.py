@@ -340,6 +340,7 @@ def reminder(qs: _QS, user: AnyUser, action: Action) -> _QS:
     if meetings is not None:
         target = apps.get_model("panels", "PanelMeeting").objects.filter(meetings, pk=OuterRef("object_id"))
         known |= Q(Exists(target), kind=qs.model.Kind.AGENDA)
+    known |= Q(kind="training_refresh")  # about the recipient's own training, never a case
     about = Q(case__isnull=True) & known
     return qs.filter(mine, about | seen if seen is not None else about)
 

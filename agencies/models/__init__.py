@@ -1,6 +1,7 @@
-"""Agencies, people, memberships and panels, each panel's deadlines, and two-factor codes."""
+"""Agencies, people, memberships and panels, each panel's deadlines, two-factor codes, invitations, departures and protocols."""
 
 from .deadlines import *  # noqa: F403
+from .joining import *  # noqa: F403
 from .kept import *  # noqa: F403
 from .organisations import *  # noqa: F403
 from .requests import *  # noqa: F403
