@@ -1,4 +1,5 @@
-"""Agencies, people, memberships and panels, each panel's deadlines, two-factor codes, invitations, departures and protocols."""
+"""Agencies, people, memberships and panels, each panel's deadlines, two-factor codes, invitations,
+departures and protocols."""
 
 from .deadlines import *  # noqa: F403
 from .joining import *  # noqa: F403
