@@ -332,7 +332,7 @@ class PasswordResetView(auth_views.PasswordResetView):
             }
             return render(request, "registration/locked_out.html", {"message": message}, status=429)
         with transaction.atomic():
-            return cast(HttpResponse, super().post(request, *args, **kwargs))
+            return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         form.save(

@@ -453,6 +453,8 @@ class TrainingRefreshDue(ReminderKind):
             "pk", "person_id", "refresh_due_on"
         )
         for pk, person_id, due_on in rows:
+            if due_on is None:
+                continue
             due_at = timezone.make_aware(datetime.datetime.combine(due_on, datetime.time(9)))
             yield Deadline(cls.code, TrainingRecord, pk, due_at, audience=(("trainee", person_id),))
 

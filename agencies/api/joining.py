@@ -59,7 +59,7 @@ class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
         fields = ["id", "title", "text", "version", "published_at"]
 
 
-class AcknowledgeSerializer(serializers.Serializer[None]):
+class AcknowledgeSerializer(serializers.Serializer[Protocol]):
     protocols = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
 
 
@@ -108,7 +108,7 @@ class InviteView(generics.GenericAPIView[User]):
         return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
 
-class EndMembershipView(generics.GenericAPIView[Membership]):
+class EndMembershipView(generics.GenericAPIView[Departure]):
     """End a membership with a date: the person's tokens and sessions end."""
 
     serializer_class = EndSerializer
