@@ -166,14 +166,11 @@ class AuditEvent(models.Model):
         INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
         MEMBERSHIP_ENDED = "membership_ended", _("Membership ended")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
-        PASSWORD_RESET_ASKED = "password_reset_asked", _("Password reset asked for")
         PROTOCOL_PUBLISHED = "protocol_published", _("Protocol published")
         PROTOCOLS_ACKNOWLEDGED = "protocols_acknowledged", _("Protocols acknowledged")
         TRAINING_RECORDED = "training_recorded", _("Training recorded")
-        TRAINING_CHANGED = "training_changed", _("Training record changed")
         TRAINING_REMOVED = "training_removed", _("Training record removed")
         RESOURCE_ADDED = "resource_added", _("Library resource added")
-        RESOURCE_CHANGED = "resource_changed", _("Library resource changed")
         RESOURCE_REMOVED = "resource_removed", _("Library resource removed")
 
     READ_ACTIONS = (
