@@ -27,8 +27,8 @@ TODAY = NOW.date()
 # the panels' settings, one query per kind (the two transitions are two kinds) and the savepoint
 # pair of the insert's transaction; with one of every kind due, the audiences, the escalations
 # and the insert come on top.
-NOTHING_DUE = 12
-EVERYTHING_DUE = 29
+NOTHING_DUE = 13  # + the training refreshes (decision 119)
+EVERYTHING_DUE = 30
 
 
 def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agency, copies: int) -> None:
