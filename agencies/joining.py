@@ -33,6 +33,7 @@ __all__ = [
     "accept_invitation",
     "add_agency",
     "departures_of",
+    "end_due_memberships",
     "end_membership",
     "invitation_for",
     "invite_person",
@@ -194,17 +195,17 @@ def accept_invitation(token: str, password: str) -> User:
 
 @transaction.atomic
 def end_membership(*, actor: User, membership: Membership, ended_on: datetime.date, reason: str = "") -> Departure:
-    """End `membership` from `ended_on` (today or earlier): its holder's access through it, their
-    API tokens and their browser sessions end now; with no membership left they can no longer sign
-    in. Their open cases stay theirs until someone reassigns them (the page offers it)."""
+    """End `membership` from `ended_on`. Today or earlier: its holder's access through it, their API
+    tokens and their browser sessions end now; with no membership left they can no longer sign in.
+    A day still to come: it ends then (`end_due_memberships`, beat's task). Their open cases stay
+    theirs until someone reassigns them (the page offers it)."""
     if not managed_agencies(actor).filter(pk=membership.agency_id).exists():
         raise PermissionError
-    if ended_on > timezone.localdate():
-        raise ValidationError({"ended_on": _("A membership ends today or on an earlier day, not in the future.")})
+    Departure.objects.filter(membership=membership, carried_out_at__isnull=True).delete()  # a new date replaces it
     user = membership.user
     departure = Departure.objects.create(
         user=user, agency=membership.agency, role=membership.role, ended_on=ended_on, reason=reason.strip(),
-        ended_by=actor,
+        ended_by=actor, membership=membership,
     )  # fmt: skip
     _record(
         "membership_ended",
@@ -213,18 +214,47 @@ def end_membership(*, actor: User, membership: Membership, ended_on: datetime.da
         agency=membership.agency_id,
         role=membership.role,
         ended_on=ended_on.isoformat(),
+        scheduled=ended_on > timezone.localdate(),
         subject_username=user.username,
     )
-    membership.delete()  # agencies.signals: groups left, tokens and sessions ended
-    if not Membership.objects.filter(user=user).exists() and not user.is_superuser:
-        User.objects.filter(pk=user.pk).update(is_active=False)
+    if ended_on <= timezone.localdate():
+        _carry_out(departure)
     return departure
+
+
+def _carry_out(departure: Departure) -> None:
+    membership = departure.membership
+    departure.membership = None
+    departure.carried_out_at = timezone.now()
+    departure.save(update_fields=["membership", "carried_out_at"])
+    if membership is not None:
+        user = membership.user
+        membership.delete()  # agencies.signals: groups left, tokens and sessions ended
+        if not Membership.objects.filter(user=user).exists() and not user.is_superuser:
+            User.objects.filter(pk=user.pk).update(is_active=False)
+
+
+def end_due_memberships() -> int:
+    """End the memberships whose leaving day has come (beat, hourly); running twice ends nothing twice."""
+    ended = 0
+    due = Departure.objects.filter(carried_out_at__isnull=True, ended_on__lte=timezone.localdate())
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            departure = (
+                Departure.objects.select_related("membership__user").filter(pk=pk, carried_out_at__isnull=True).first()
+            )
+            if departure is not None:
+                _carry_out(departure)
+                ended += 1
+    return ended
 
 
 def people_of(agency: Agency) -> QuerySet[Membership]:
     """The agency's current memberships, with their people."""
-    return Membership.objects.filter(agency=agency).select_related("user").order_by("user__last_name", "role")
+    return (
+        Membership.objects.filter(agency=agency).select_related("user", "departure").order_by("user__last_name", "role")
+    )
 
 
 def departures_of(agency: Agency) -> QuerySet[Departure]:
-    return Departure.objects.filter(agency=agency).select_related("user", "ended_by")
+    return Departure.objects.filter(agency=agency, carried_out_at__isnull=False).select_related("user", "ended_by")

@@ -87,7 +87,9 @@ class EndForm(forms.Form):
     ended_on = forms.DateField(
         label=gettext_lazy("Last day"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("Today or an earlier day. Their access, API tokens and sessions end now."),
+        help_text=gettext_lazy(
+            "Today or earlier: their access, API tokens and sessions end now. A later day: they end on that day."
+        ),
     )
     reason = forms.CharField(label=gettext_lazy("Reason (optional)"), max_length=200, required=False)
 

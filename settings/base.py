@@ -360,6 +360,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "expire-case-shares": {"task": "cases.tasks.expire_case_shares_task", "schedule": 300.0},
     "expire-grants": {"task": "cases.tasks.expire_grants_task", "schedule": 300.0},
+    "end-due-memberships": {"task": "agencies.tasks.end_due_memberships_task", "schedule": 3600.0},
     "sweep-reminders": {
         "task": "reminders.tasks.sweep_reminders_task",
         "schedule": float(env_int("URA_REMINDER_SWEEP_SECONDS", 300)),

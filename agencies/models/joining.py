@@ -46,10 +46,12 @@ class Invitation(models.Model):
 
 
 class Departure(models.Model):
-    """A membership that ended: who, in which agency and role, from which day, and who ended it.
+    """A membership that ended, or will end: who, in which agency and role, from which day, and who
+    ended it.
 
     The membership row itself is deleted when it ends (which ends its holder's sign-ins and takes
-    them out of the agency's group); this row is what remains of it."""
+    them out of the agency's group); this row is what remains of it. A date still to come keeps the
+    membership (`membership`) until that day; `carried_out_at` says when it ended."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="departures", verbose_name=_("person")
@@ -64,6 +66,16 @@ class Departure(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ended by")
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # A leaving date still to come: the membership stays until beat's task ends it on that day.
+    membership = models.OneToOneField(
+        "agencies.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="departure",
+        verbose_name=_("membership"),
+    )
+    carried_out_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-ended_on", "-recorded_at"]

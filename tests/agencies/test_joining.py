@@ -1,8 +1,10 @@
 """Joining and leaving without the admin, passwords, and the induction gate (decisions 117, 118)."""
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -10,7 +12,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from agencies import induction
+from agencies import induction, joining
 from agencies.models import Agency, Departure, Membership, User
 from audit.models import AuditEvent
 from cases.models import Case
@@ -135,13 +137,26 @@ def test_a_leavers_tokens_and_sessions_stop_working(coordinator: User, caseworke
     assert not caseworker.is_active
 
 
-def test_a_membership_does_not_end_in_the_future(client: Client, coordinator: User, caseworker: User) -> None:
+def test_a_membership_ended_from_a_later_day_ends_on_that_day(
+    client: Client, coordinator: User, caseworker: User
+) -> None:
+    # given: a token of the leaver
+    AuthToken.objects.create(caseworker)
     client.force_login(coordinator)
     membership = caseworker.memberships.get()
-    tomorrow = timezone.localdate() + timezone.timedelta(days=1)
-    response = client.post(reverse("people_end", args=[membership.pk]), {"ended_on": tomorrow.isoformat()})
-    assert response.status_code == 400
-    assert Membership.objects.filter(pk=membership.pk).exists()
+    leaving = timezone.localdate() + datetime.timedelta(days=3)
+    # when: the coordinator ends the membership from a day still to come
+    response = client.post(reverse("people_end", args=[membership.pk]), {"ended_on": leaving.isoformat()})
+    # then: nothing ends before that day
+    assert response.status_code == 200
+    assert joining.end_due_memberships() == 0
+    assert Membership.objects.filter(pk=membership.pk).exists() and AuthToken.objects.filter(user=caseworker).exists()
+    # and on that day beat's task ends it, once
+    with time_machine.travel(leaving + datetime.timedelta(hours=12)):
+        assert joining.end_due_memberships() == 1
+        assert joining.end_due_memberships() == 0
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert not AuthToken.objects.filter(user=caseworker).exists()
 
 
 def test_a_new_user_cannot_reach_a_case_before_acknowledging_the_protocols(
