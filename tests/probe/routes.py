@@ -57,7 +57,8 @@ SKIPPED_NAMES = {
     "password_reset_confirm": "opened by a reset token, not an id: Django's own, tests/agencies/test_joining.py",
 }
 OUR_APPS = (
-    "agencies", "families", "cases", "referrals", "panels", "interventions", "learning", "reminders", "audit", "privacy",
+    "agencies", "families", "cases", "referrals", "panels", "interventions", "learning", "reminders", "audit",
+    "privacy",
 )  # fmt: skip
 
 
