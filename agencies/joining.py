@@ -201,6 +201,8 @@ def end_membership(*, actor: User, membership: Membership, ended_on: datetime.da
     theirs until someone reassigns them (the page offers it)."""
     if not managed_agencies(actor).filter(pk=membership.agency_id).exists():
         raise PermissionError
+    if membership.user_id == actor.pk:
+        raise ValidationError(_("Nobody ends their own membership: ask another coordinator or administrator."))
     Departure.objects.filter(membership=membership, carried_out_at__isnull=True).delete()  # a new date replaces it
     user = membership.user
     departure = Departure.objects.create(

@@ -138,12 +138,13 @@ class InductionView(generics.ListAPIView[Protocol]):
 
     serializer_class = ProtocolSerializer
     pagination_class = None
+    filter_backends: list[Any] = []
     queryset = Protocol.objects.none()
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # the schema's
             return Protocol.objects.none()
-        return induction.pending(self.request.user)
+        return Protocol.objects.filter(pk__in=[p.pk for p in induction.pending(self.request.user)])
 
 
 class AcknowledgeView(generics.GenericAPIView[Protocol]):
@@ -151,6 +152,7 @@ class AcknowledgeView(generics.GenericAPIView[Protocol]):
 
     serializer_class = AcknowledgeSerializer
     queryset = Protocol.objects.none()
+    pagination_class = None
 
     @extend_schema(request=AcknowledgeSerializer, responses={200: ProtocolSerializer(many=True)})
     def post(self, request: Request) -> Response:

@@ -212,3 +212,16 @@ def test_the_api_adds_an_agency_and_invites_a_person(coordinator: User) -> None:
     )  # fmt: skip
     assert invited.status_code == 201
     assert Message.objects.filter(to="ben@example.org", kind="invitation").exists()
+
+
+def test_nobody_ends_their_own_membership(coordinator: User) -> None:
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    membership = coordinator.memberships.get()
+    response = api.post(
+        reverse("api-membership-end", args=[membership.pk]),
+        {"ended_on": timezone.localdate().isoformat()},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert Membership.objects.filter(pk=membership.pk).exists()
