@@ -13,6 +13,10 @@ from .security import revoke_sign_ins
 # `obj`, `change` ("added", "changed", "deleted"), `fields` and `ip_address`: the audit app records
 # it in the chain (this app does not import the audit app).
 admin_changed = Signal()
+# Sent by the pages and services that add agencies and people, invite, end memberships and record
+# the protocols read (agencies.joining, agencies.induction), with `actor`, `event` (an audit action's
+# code), `obj` and `data`: the audit app records it in the same transaction.
+directory_changed = Signal()
 
 
 # Signals rather than a service: memberships are configured in the admin as well as in Ura,

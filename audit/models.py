@@ -182,6 +182,18 @@ class AuditEvent(models.Model):
         EMERGENCY_PLAN_CHANGED = "emergency_plan_changed", _("Emergency plan changed")
         MEETING_TOPIC_SAVED = "meeting_topic_saved", _("Meeting topic saved")
         URGENT_MEETING_CALLED = "urgent_meeting_called", _("Urgent meeting called")
+        AGENCY_ADDED = "agency_added", _("Partner agency added")
+        MEMBERSHIP_ADDED = "membership_added", _("Person added to an agency")
+        PERSON_INVITED = "person_invited", _("Invitation sent")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+        MEMBERSHIP_ENDED = "membership_ended", _("Membership ended")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PROTOCOL_PUBLISHED = "protocol_published", _("Protocol published")
+        PROTOCOLS_ACKNOWLEDGED = "protocols_acknowledged", _("Protocols acknowledged")
+        TRAINING_RECORDED = "training_recorded", _("Training recorded")
+        TRAINING_REMOVED = "training_removed", _("Training record removed")
+        RESOURCE_ADDED = "resource_added", _("Library resource added")
+        RESOURCE_REMOVED = "resource_removed", _("Library resource removed")
 
     READ_ACTIONS = (
         Action.CASE_READ,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from agencies.addresses import client_ip
 from agencies.models import Membership, User
 from agencies.security import account_changed
-from agencies.signals import admin_changed
+from agencies.signals import admin_changed, directory_changed
 
 from .models import AuditEvent
 from .services import record
@@ -95,3 +95,11 @@ def changed_in_admin(
     )
     if isinstance(obj, Membership):
         _tell_data_protection_officers(actor, obj, change)
+
+
+@receiver(directory_changed)
+def directory_was_changed(
+    sender: Any, actor: Any, event: str, obj: models.Model, data: dict[str, Any], **_: Any
+) -> None:
+    """An agency or a person added, invited or ended, protocols published or acknowledged."""
+    record(AuditEvent.Action(event), actor=actor, obj=obj, **data)

@@ -32,6 +32,7 @@ from cases.models import (
 from cases.signals import agreement_overridden, contact_planned, owner_answered, owner_asked
 from families.models import Person, SafetyWarning
 from interventions.models import FollowUp
+from learning.models import TrainingRecord
 from panels.models import PanelMeeting
 from panels.notices import urgent_meeting_called
 from referrals.models import Referral
@@ -57,6 +58,7 @@ __all__ = [
     "PoliceAftercare",
     "Review",
     "SafetyWarningReview",
+    "TrainingRefreshDue",
     "Transition1M",
     "Transition6M",
     "Triage",
@@ -702,3 +704,33 @@ class AgreementOverridden(ReminderKind):
     @classmethod
     def target(cls, reminder: "Reminder", user: User) -> str:
         return reverse("audit:auditevent_list") + "?action=agreement_overridden"
+
+
+class TrainingRefreshDue(ReminderKind):
+    """A course to take again: the person whose training it is, on its refresh date (decision 119).
+    Nobody is escalated to; it is about no case."""
+
+    code = "training_refresh"
+    label = _("Training refresh due")
+    about = "learning.TrainingRecord"
+    escalates = False
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        rows = TrainingRecord.objects.filter(refresh_due_on__range=(start, end), person__is_active=True).values_list(
+            "pk", "person_id", "refresh_due_on"
+        )
+        for pk, person_id, due_on in rows:
+            if due_on is None:
+                continue
+            due_at = timezone.make_aware(datetime.datetime.combine(due_on, datetime.time(9)))
+            yield Deadline(cls.code, TrainingRecord, pk, due_at, audience=(("trainee", person_id),))
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        return TrainingRecord.objects.filter(pk=reminder.object_id, person__is_active=True).exists()
+
+    @classmethod
+    def target(cls, reminder: "Reminder", user: User) -> str:
+        return reverse("learning:training")

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "referrals",
     "cases",
     "interventions",
+    "learning",
     "panels",
     "audit",
     "reminders",
@@ -92,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "agencies.security.IdleTimeoutMiddleware",
     "agencies.security.TwoFactorMiddleware",
+    # After the second factor: the protocols of the user's roles are acknowledged before any case (decision 118).
+    "agencies.induction.InductionMiddleware",
     # A write sent twice (a double tap, a retried request) is stored once (decision 73).
     "agencies.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -207,6 +210,9 @@ URA_NEW_FACE_DAYS = env_int("URA_NEW_FACE_DAYS", 30)
 URA_REQUIRE_2FA = env_bool("URA_REQUIRE_2FA", False)
 # How long a two-factor enrolment code, issued by an administrator or supervisor, may be used.
 URA_ENROLMENT_CODE_HOURS = env_int("URA_ENROLMENT_CODE_HOURS", 72)
+URA_INVITATION_HOURS = env_int("URA_INVITATION_HOURS", 72)
+# Password reset e-mails asked for from one address within the sign-in cool-off (then 429).
+URA_PASSWORD_RESET_LIMIT = env_int("URA_PASSWORD_RESET_LIMIT", 5)
 OTP_TOTP_ISSUER = "Ura"
 
 # --- Lock-out after failed sign-ins (django-axes) ---------------------------------------------
@@ -366,6 +372,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-case-shares": {"task": "cases.tasks.expire_case_shares_task", "schedule": 300.0},
     "expire-grants": {"task": "cases.tasks.expire_grants_task", "schedule": 300.0},
     "expire-exports": {"task": "cases.tasks.expire_exports_task", "schedule": 900.0},
+    "end-due-memberships": {"task": "agencies.tasks.end_due_memberships_task", "schedule": 3600.0},
     "sweep-reminders": {
         "task": "reminders.tasks.sweep_reminders_task",
         "schedule": float(env_int("URA_REMINDER_SWEEP_SECONDS", 300)),

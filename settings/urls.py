@@ -5,7 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from agencies import joining_views as joining
 from agencies.account import EnrolmentCodeView, NameShownView, RecoveryCodesView, TwoFactorView, VerifyView
+from agencies.api import joining as joining_api
 from agencies.api.views import ObtainTokenView, RevokeTokenView
 from agencies.kept import KeepAliveView, KeptFormView
 from agencies.offline import OfflineKeyView
@@ -23,6 +25,12 @@ panel_pages = [path("<int:pk>/", PanelView.as_view(), name="panel"), *panel_urls
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("auth/logout/", RevokeTokenView.as_view(), name="api-logout"),
+    path("agencies/", joining_api.AgencyListView.as_view(), name="api-agencies"),
+    path("people/", joining_api.InviteView.as_view(), name="api-invite"),
+    path("memberships/<int:pk>/end/", joining_api.EndMembershipView.as_view(), name="api-membership-end"),
+    path("induction/", joining_api.InductionView.as_view(), name="api-induction"),
+    path("induction/acknowledge/", joining_api.AcknowledgeView.as_view(), name="api-induction-acknowledge"),
+    path("", include("learning.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("referrals.api.urls")),
     path("", include("panels.api.urls")),
@@ -45,11 +53,40 @@ urlpatterns = [
     path("accounts/two-factor/verify/", VerifyView.as_view(), name="two_factor_verify"),
     path("accounts/two-factor/recovery-codes/", RecoveryCodesView.as_view(), name="two_factor_recovery"),
     path("accounts/two-factor/enrolment-codes/", EnrolmentCodeView.as_view(), name="two_factor_codes"),
+    path("accounts/invitation/<str:token>/", joining.InvitationView.as_view(), name="invitation"),
+    path("accounts/password/", joining.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/reset/", joining.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        joining.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path("induction/", joining.InductionView.as_view(), name="induction"),
+    path("induction/protocols/", joining.ProtocolListView.as_view(), name="protocols"),
+    path("induction/protocols/new/", joining.ProtocolEditView.as_view(), name="protocol_add"),
+    path("induction/protocols/<int:pk>/", joining.ProtocolEditView.as_view(), name="protocol_edit"),
+    path("people/", joining.DirectoryView.as_view(), name="people"),
+    path("people/agencies/new/", joining.AgencyAddView.as_view(), name="people_agency_add"),
+    path("people/agencies/<int:pk>/", joining.AgencyView.as_view(), name="people_agency"),
+    path("people/agencies/<int:pk>/invite/", joining.InviteView.as_view(), name="people_invite"),
+    path("people/memberships/<int:pk>/invite-again/", joining.InviteAgainView.as_view(), name="people_invite_again"),
+    path("people/memberships/<int:pk>/end/", joining.EndMembershipView.as_view(), name="people_end"),
     path("cases/", include((case_pages, case_urls.app_name))),
     path("agreements/", include("cases.agreement_urls")),
     path("panels/", include((panel_pages, panel_urls.app_name))),
     path("referrals/", include("referrals.urls")),
     path("interventions/", include("interventions.urls")),
+    path("learning/", include("learning.urls")),
     path("notifications/", include("reminders.urls")),
     path("privacy/", include("privacy.urls")),
     path("audit/", include("privacy.trail_urls")),

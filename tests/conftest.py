@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from agencies.induction import GENERATION_KEY, NONE_IN_FORCE
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
 from tests.factories import AgencyFactory, CaseFactory, MembershipFactory, PanelFactory, UserFactory
@@ -28,6 +29,9 @@ def _clear_caches() -> Iterator[None]:
     # holds sign-in throttling counts, which must not carry from one test to the next.
     ContentType.objects.clear_cache()
     cache.clear()
+    # No protocol is in force in a new test's database: the induction gate asks nothing (decision
+    # 118). A test that publishes one through `agencies.induction.publish_protocol` changes this.
+    cache.set(GENERATION_KEY, NONE_IN_FORCE, None)
     translation.activate(settings.LANGUAGE_CODE)
     yield
     ContentType.objects.clear_cache()

@@ -20,7 +20,7 @@ from agencies.models import IdempotentRequest, User
 from cases.models import Case
 from tests.conftest import api_as
 
-UPLOADS = {"/api/v1/attachments/"}  # the only bodies with a file
+UPLOADS = {"/api/v1/attachments/", "/api/v1/library/"}  # the only bodies with a file
 
 
 @pytest.fixture(scope="module")

@@ -61,6 +61,10 @@ class RestrictedViewSet(viewsets.GenericViewSet[Any]):
         super().initial(request, *args, **kwargs)
         # A token-signed caller is known only now: names in the answer are shown as they may see them.
         set_viewer(request.user)
+        from ..induction import cleared, refusal_message
+
+        if not cleared(request.user):  # a token-signed caller's protocols (decision 118)
+            raise api_exceptions.PermissionDenied(refusal_message(), "induction_required")
         method_access = self.HTTP_ACTIONS.get(request.method or "")
         if method_access is None:
             raise api_exceptions.MethodNotAllowed(request.method or "")

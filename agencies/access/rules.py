@@ -347,6 +347,7 @@ def reminder(qs: _QS, user: AnyUser, action: Action) -> _QS:
     agreements = apps.get_model("cases", "SharingAgreement").objects.restrict(user, Action.VIEW)
     known |= Q(Exists(agreements.filter(pk=OuterRef("object_id"))), kind="agreement_review")
     known |= Q(kind="agreement_overridden")
+    known |= Q(kind="training_refresh")  # about the recipient's own training, never a case
     about = Q(case__isnull=True) & known
     return qs.filter(mine, about | seen if seen is not None else about)
 

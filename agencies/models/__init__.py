@@ -1,7 +1,8 @@
 """Agencies, people, memberships and panels, each panel's deadlines, its network and duty rota,
-experts, and two-factor codes."""
+experts, two-factor codes, invitations, departures and protocols."""
 
 from .deadlines import *  # noqa: F403
+from .joining import *  # noqa: F403
 from .kept import *  # noqa: F403
 from .network import *  # noqa: F403
 from .organisations import *  # noqa: F403

@@ -10,6 +10,7 @@ from demo.agreements import seed_agreements
 from demo.cases import seed_cases
 from demo.family_work import seed_family_work
 from demo.interventions import seed_interventions
+from demo.learning import seed_learning
 from demo.meetings import seed_meetings
 from demo.organisations import DEMO_PASSWORD, seed_agencies
 from demo.privacy import seed_privacy
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             seed_reminders()
             seed_privacy(org)
             seed_audit(org)
+            seed_learning(org)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Every demo user signs in with the password {DEMO_PASSWORD!r}.")
         )

@@ -1,0 +1,164 @@
+"""The API of joining and leaving (decision 117) and induction (decision 118). No case data: the
+partnership's directory; who may do what is `agencies.joining`'s and `agencies.induction`'s answer."""
+
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .. import induction, joining
+from ..models import Agency, Departure, Membership, Protocol, User
+
+__all__ = ["AcknowledgeView", "AgencyListView", "EndMembershipView", "InductionView", "InviteView"]
+
+
+class AgencySerializer(serializers.ModelSerializer[Agency]):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "sector", "partner_kind"]
+
+
+class InviteSerializer(serializers.Serializer[User]):
+    agency = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    email = serializers.EmailField()
+    username = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    language = serializers.CharField(max_length=8, required=False, allow_blank=True)
+
+
+class InvitedPersonSerializer(serializers.ModelSerializer[User]):
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email"]
+
+
+class EndSerializer(serializers.Serializer[Departure]):
+    ended_on = serializers.DateField()
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class DepartureSerializer(serializers.ModelSerializer[Departure]):
+    class Meta:
+        model = Departure
+        fields = ["id", "user", "agency", "role", "ended_on", "reason"]
+
+
+class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
+    title = serializers.CharField(source="shown_title", read_only=True)
+    text = serializers.CharField(source="shown_text", read_only=True)
+
+    class Meta:
+        model = Protocol
+        fields = ["id", "title", "text", "version", "published_at"]
+
+
+class AcknowledgeSerializer(serializers.Serializer[Protocol]):
+    protocols = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+def _refused(error: ValidationError) -> serializers.ValidationError:
+    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+
+
+class AgencyListView(generics.ListCreateAPIView[Agency]):
+    """The agencies whose people the caller manages; a coordinator or agency administrator adds one."""
+
+    serializer_class = AgencySerializer
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return joining.managed_agencies(self.request.user).order_by("name")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = AgencySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not joining.may_add_agencies(request.user):
+            raise NotFound
+        try:
+            agency = joining.add_agency(actor=cast(User, request.user), **serializer.validated_data)
+        except ValidationError as error:
+            raise _refused(error) from None
+        return Response(AgencySerializer(agency).data, status=status.HTTP_201_CREATED)
+
+
+class InviteView(generics.GenericAPIView[User]):
+    """Add a person to an agency the caller manages; their invitation is e-mailed."""
+
+    serializer_class = InviteSerializer
+    queryset = User.objects.none()
+
+    @extend_schema(request=InviteSerializer, responses={201: InvitedPersonSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = InviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        agency = joining.managed_agencies(request.user).filter(pk=data.pop("agency")).first()
+        if agency is None:
+            raise serializers.ValidationError({"agency": ["No such agency among those you manage."]})
+        try:
+            person = joining.invite_person(actor=cast(User, request.user), agency=agency, **data)
+        except ValidationError as error:
+            raise _refused(error) from None
+        return Response(InvitedPersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class EndMembershipView(generics.GenericAPIView[Departure]):
+    """End a membership with a date: the person's tokens and sessions end."""
+
+    serializer_class = EndSerializer
+    queryset = Departure.objects.none()
+
+    @extend_schema(request=EndSerializer, responses={200: DepartureSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        membership = get_object_or_404(
+            Membership.objects.select_related("user", "agency"),
+            pk=pk,
+            agency__in=joining.managed_agencies(request.user),
+        )
+        serializer = EndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            departure = joining.end_membership(
+                actor=cast(User, request.user), membership=membership, **serializer.validated_data
+            )
+        except ValidationError as error:
+            raise _refused(error) from None
+        return Response(DepartureSerializer(departure).data)
+
+
+class InductionView(generics.ListAPIView[Protocol]):
+    """The protocols the caller has still to acknowledge before any case answers them."""
+
+    serializer_class = ProtocolSerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+    queryset = Protocol.objects.none()
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the schema's
+            return Protocol.objects.none()
+        return Protocol.objects.filter(pk__in=[p.pk for p in induction.pending(self.request.user)])
+
+
+class AcknowledgeView(generics.GenericAPIView[Protocol]):
+    """Acknowledge the protocols read (their current versions); answers what is still pending."""
+
+    serializer_class = AcknowledgeSerializer
+    queryset = Protocol.objects.none()
+    pagination_class = None
+
+    @extend_schema(request=AcknowledgeSerializer, responses={200: ProtocolSerializer(many=True)})
+    def post(self, request: Request) -> Response:
+        serializer = AcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = cast(User, request.user)
+        wanted = set(serializer.validated_data["protocols"])
+        induction.acknowledge(user, [p for p in induction.pending(user) if p.pk in wanted])
+        return Response(ProtocolSerializer(induction.pending(user), many=True).data)

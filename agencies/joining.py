@@ -1,0 +1,262 @@
+"""Joining and leaving without the admin (issue 13, item 4; decision 117).
+
+A coordinator (or a superuser) adds a partner agency and people to any agency; an agency's
+administrator adds agencies and people to the agencies they administer. A new person gets an
+invitation by e-mail (through the outbox, decision 70): a one-time link, valid
+`URA_INVITATION_HOURS`, to set their password and turn on two-factor sign-in; the link stands in
+for the enrolment code (it came from someone else). A leaver's membership ends with a date: the
+row is deleted (which ends their tokens and sessions and their place in the agency's group,
+`agencies.signals`) and a `Departure` remains; a person with no membership left can no longer
+sign in. Every change is recorded in the audit trail through `directory_changed`.
+"""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from outbox.services import queue
+
+from .models import Agency, Departure, Invitation, Membership, User
+from .models.two_factor import code_hash, new_code
+from .signals import directory_changed
+
+__all__ = [
+    "accept_invitation",
+    "add_agency",
+    "departures_of",
+    "end_due_memberships",
+    "end_membership",
+    "invitation_for",
+    "invite_person",
+    "managed_agencies",
+    "may_add_agencies",
+    "people_of",
+    "send_invitation",
+]
+
+MANAGING_ROLES = (Membership.Role.COORDINATOR, Membership.Role.AGENCY_ADMIN)
+
+
+def may_add_agencies(actor: Any) -> bool:
+    """Coordinators, agency administrators and superusers add partner agencies."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(actor.is_superuser) or Membership.objects.filter(user=actor, role__in=MANAGING_ROLES).exists()
+
+
+def managed_agencies(actor: Any) -> QuerySet[Agency]:
+    """The agencies whose people `actor` adds and ends: every agency for a coordinator or a
+    superuser, the agencies they administer for an agency administrator, none for anyone else."""
+    if not getattr(actor, "is_authenticated", False):
+        return Agency.objects.none()
+    if actor.is_superuser or Membership.objects.filter(user=actor, role=Membership.Role.COORDINATOR).exists():
+        return Agency.objects.all()
+    administered = Membership.objects.filter(user=actor, role=Membership.Role.AGENCY_ADMIN).values("agency_id")
+    return Agency.objects.filter(pk__in=administered)
+
+
+def _record(event: str, *, actor: Any, obj: Any, **data: Any) -> None:
+    directory_changed.send(sender=type(obj), actor=actor, event=event, obj=obj, data=data)
+
+
+@transaction.atomic
+def add_agency(*, actor: User, name: str, sector: str, partner_kind: str = Agency.PartnerKind.CORE) -> Agency:
+    """A new partner agency; an agency administrator who adds it administers it too."""
+    if not may_add_agencies(actor):
+        raise PermissionError
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the agency's name.")})
+    if Agency.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("An agency with this name is already in Ura.")})
+    agency = Agency.objects.create(name=name, sector=sector, partner_kind=partner_kind)
+    is_admin_only = (
+        not actor.is_superuser and not Membership.objects.filter(user=actor, role=Membership.Role.COORDINATOR).exists()
+    )
+    if is_admin_only:
+        Membership.objects.create(user=actor, agency=agency, role=Membership.Role.AGENCY_ADMIN)
+    _record("agency_added", actor=actor, obj=agency, sector=sector, kind=partner_kind)
+    return agency
+
+
+def _link(token: str) -> str:
+    return f"{settings.BASE_URL}{reverse('invitation', kwargs={'token': token})}"
+
+
+def send_invitation(user: User, *, actor: User) -> Invitation:
+    """A new invitation for `user` (an earlier open one ends), e-mailed through the outbox in the
+    caller's transaction, in the person's language."""
+    now = timezone.now()
+    Invitation.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    token = new_code(30).replace("-", "")
+    hours = settings.URA_INVITATION_HOURS
+    invitation = Invitation.objects.create(
+        user=user,
+        invited_by=actor,
+        token_hash=code_hash("invitation", token),
+        created_at=now,
+        expires_at=now + datetime.timedelta(hours=hours),
+    )
+    with override(user.language or settings.LANGUAGE_CODE):
+        subject = _("Ura: you are invited to join the partnership")
+        body = _(
+            "Hello %(name)s,\n\n%(actor)s added you to Ura, the partnership's case management system, for "
+            "%(agencies)s.\n\nOpen this link to choose your password and turn on two-factor sign-in "
+            "(you need an authenticator app on your phone). It works once and for %(hours)d hours:\n\n%(link)s\n\n"
+            "If you did not expect this e-mail, ignore it."
+        ) % {
+            "name": user.get_full_name() or user.username,
+            "actor": actor.get_full_name() or actor.username,
+            "agencies": ", ".join(sorted({m.agency.name for m in user.memberships.select_related("agency")})),
+            "hours": hours,
+            "link": _link(token),
+        }
+    queue("invitation", [(subject, body, user.email)], about=f"agencies.invitation:{invitation.pk}")
+    _record("person_invited", actor=actor, obj=user, subject=user.pk, subject_username=user.username)
+    return invitation
+
+
+@transaction.atomic
+def invite_person(
+    *,
+    actor: User,
+    agency: Agency,
+    role: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str = "",
+    language: str = "",
+) -> User:
+    """A new person with a role in `agency`, who cannot sign in until they open their invitation."""
+    if not managed_agencies(actor).filter(pk=agency.pk).exists():
+        raise PermissionError
+    if role == Membership.Role.COORDINATOR and not (
+        actor.is_superuser or Membership.objects.filter(user=actor, role=Membership.Role.COORDINATOR).exists()
+    ):
+        raise ValidationError({"role": _("Only a coordinator makes someone a coordinator.")})
+    email = User.objects.normalize_email(email.strip())
+    username = (username or email).strip().lower()
+    errors: dict[str, str] = {}
+    if not email:
+        errors["email"] = _("An invitation needs an e-mail address.")
+    elif User.objects.filter(email__iexact=email).exists():
+        errors["email"] = _("Someone in Ura already has this e-mail address.")
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = _("This user name is taken.")
+    if errors:
+        raise ValidationError(errors)
+    user = User(username=username, first_name=first_name.strip(), last_name=last_name.strip(), email=email)
+    user.language = language
+    user.set_unusable_password()
+    user.save()
+    Membership.objects.create(user=user, agency=agency, role=role)
+    _record("membership_added", actor=actor, obj=user, agency=agency.pk, role=role, subject_username=username)
+    send_invitation(user, actor=actor)
+    return user
+
+
+def invitation_for(token: str) -> Invitation | None:
+    """The open invitation `token` opens, or None (used, expired, unknown: one answer)."""
+    return (
+        Invitation.objects.select_related("user")
+        .filter(token_hash=code_hash("invitation", token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+@transaction.atomic
+def accept_invitation(token: str, password: str) -> User:
+    """Set the new person's password; the invitation is used up. Refused (ValidationError) for a
+    link that is used, expired or unknown, or a password the validators refuse."""
+    invitation = invitation_for(token)
+    if invitation is None:
+        raise ValidationError(_("This invitation link was used, has expired or is not right. Ask for a new one."))
+    user = invitation.user
+    validate_password(password, user)
+    used = Invitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(used_at=timezone.now())
+    if used != 1:
+        raise ValidationError(_("This invitation link was used, has expired or is not right. Ask for a new one."))
+    user.set_password(password)
+    user.is_active = True
+    user.save()
+    _record("invitation_accepted", actor=user, obj=user, subject=user.pk, subject_username=user.username)
+    return user
+
+
+@transaction.atomic
+def end_membership(*, actor: User, membership: Membership, ended_on: datetime.date, reason: str = "") -> Departure:
+    """End `membership` from `ended_on`. Today or earlier: its holder's access through it, their API
+    tokens and their browser sessions end now; with no membership left they can no longer sign in.
+    A day still to come: it ends then (`end_due_memberships`, beat's task). Their open cases stay
+    theirs until someone reassigns them (the page offers it)."""
+    if not managed_agencies(actor).filter(pk=membership.agency_id).exists():
+        raise PermissionError
+    if membership.user_id == actor.pk:
+        raise ValidationError(_("Nobody ends their own membership: ask another coordinator or administrator."))
+    Departure.objects.filter(membership=membership, carried_out_at__isnull=True).delete()  # a new date replaces it
+    user = membership.user
+    departure = Departure.objects.create(
+        user=user, agency=membership.agency, role=membership.role, ended_on=ended_on, reason=reason.strip(),
+        ended_by=actor, membership=membership,
+    )  # fmt: skip
+    _record(
+        "membership_ended",
+        actor=actor,
+        obj=user,
+        agency=membership.agency_id,
+        role=membership.role,
+        ended_on=ended_on.isoformat(),
+        scheduled=ended_on > timezone.localdate(),
+        subject_username=user.username,
+    )
+    if ended_on <= timezone.localdate():
+        _carry_out(departure)
+    return departure
+
+
+def _carry_out(departure: Departure) -> None:
+    membership = departure.membership
+    departure.membership = None
+    departure.carried_out_at = timezone.now()
+    departure.save(update_fields=["membership", "carried_out_at"])
+    if membership is not None:
+        user = membership.user
+        membership.delete()  # agencies.signals: groups left, tokens and sessions ended
+        if not Membership.objects.filter(user=user).exists() and not user.is_superuser:
+            User.objects.filter(pk=user.pk).update(is_active=False)
+
+
+def end_due_memberships() -> int:
+    """End the memberships whose leaving day has come (beat, hourly); running twice ends nothing twice."""
+    ended = 0
+    due = Departure.objects.filter(carried_out_at__isnull=True, ended_on__lte=timezone.localdate())
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            departure = (
+                Departure.objects.select_related("membership__user").filter(pk=pk, carried_out_at__isnull=True).first()
+            )
+            if departure is not None:
+                _carry_out(departure)
+                ended += 1
+    return ended
+
+
+def people_of(agency: Agency) -> QuerySet[Membership]:
+    """The agency's current memberships, with their people."""
+    return (
+        Membership.objects.filter(agency=agency).select_related("user", "departure").order_by("user__last_name", "role")
+    )
+
+
+def departures_of(agency: Agency) -> QuerySet[Departure]:
+    return Departure.objects.filter(agency=agency, carried_out_at__isnull=False).select_related("user", "ended_by")
