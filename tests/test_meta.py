@@ -78,6 +78,11 @@ VIEW_EXEMPTIONS = {
     "panels.views.ReassignmentJobView": "a reassignment's progress, for the person who started it (404 for others)",
     "cases.api.views.ReassignmentJobView": "the same progress in the API, for the person who started it",
     "audit.admin.AuditEventAdmin.change_view": "the admin's trail: the DPO only, reads recorded",
+    # The public front door (decision 126): no sign-in by design, throttled per address.
+    "referrals.door_views.PublicConcernView": "the public page: takes a concern through its service, reads none",
+    "referrals.door_views.PublicStatusView": "the public status page: a follow-up code's stage alone, by its hash",
+    "referrals.api.door_views.PublicConcernView": "the public page's API: takes a concern, reads none",
+    "referrals.api.door_views.PublicStatusView": "the public status in the API: a code's stage alone, by its hash",
 }
 # Model -> why it has no restricted queryset.
 MODEL_EXEMPTIONS = {
