@@ -1,4 +1,4 @@
-"""The front door (decisions 125–127): a partner sends a concern to a panel and follows it by its
+"""The front door (decisions 125 to 127): a partner sends a concern to a panel and follows it by its
 receipt; the public sends one without signing in and follows it by a code; the police answer the
 deconfliction checks."""
 
@@ -157,9 +157,7 @@ class PublicConcernView(View):
             form.add_error(None, _("Please check what you wrote, then send it again."))
             return self._page(request, form, status=400)
         try:
-            _receipt, code = services.submit_public_concern(
-                panel=form.cleaned_data["panel"], **form.referral_fields()
-            )
+            _receipt, code = services.submit_public_concern(panel=form.cleaned_data["panel"], **form.referral_fields())
         except ValidationError as error:
             form.add_error(None, error)
             return self._page(request, form, status=400)

@@ -38,11 +38,12 @@ __all__ = [
     "add_to_earlier",
     "alert_police",
     "answer_deconfliction",
+    "code_hash",
     "crisis_police_agency",
     "find_matches",
     "panels_for",
-    "record_feedback",
     "public_stage",
+    "record_feedback",
     "record_referral",
     "send_to_front_door",
     "submit_public_concern",
@@ -67,10 +68,7 @@ def crisis_police_agency(received_by: Agency | None, front_door: Panel | None = 
     if received_by is not None and received_by.sector == Agency.Sector.POLICE:
         return received_by
     police = Agency.objects.filter(sector=Agency.Sector.POLICE).order_by("name")
-    if received_by is not None:
-        near = police.filter(panels__agencies=received_by)
-    else:
-        near = police.filter(panels=front_door)
+    near = police.filter(panels__agencies=received_by) if received_by is not None else police.filter(panels=front_door)
     return near.distinct().first() or police.first()
 
 
@@ -149,7 +147,9 @@ def _ask_deconfliction(referral: Referral, actor: User | None) -> DeconflictionC
         area=referral.subject_area,
         due_at=referral.triage_due_at,
     )
-    record(AuditEvent.Action.DECONFLICTION_ASKED, actor=actor, obj=check, agency_id=police.pk if actor is None else None)
+    record(
+        AuditEvent.Action.DECONFLICTION_ASKED, actor=actor, obj=check, agency_id=police.pk if actor is None else None
+    )
     return check
 
 
@@ -218,7 +218,7 @@ def send_to_front_door(
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 
 
-def _code_hash(code: str) -> str:
+def code_hash(code: str) -> str:
     normal = "".join(ch for ch in code.upper() if ch.isalnum())
     return salted_hmac("ura.referrals.follow_up_code", normal, algorithm="sha256").hexdigest()
 
@@ -245,11 +245,9 @@ def submit_public_concern(*, panel: Panel, indicators: Iterable[str] = (), **fie
     if not str(fields.get("concern", "")).strip():
         raise ValidationError(_("Say what worries you."))
     fields.setdefault("channel", Referral.Channel.FAMILY_OR_FRIEND)
-    referral = _intake(
-        Referral(front_door=panel, recorded_by=None, received_at=timezone.now(), **fields), indicators
-    )
+    referral = _intake(Referral(front_door=panel, recorded_by=None, received_at=timezone.now(), **fields), indicators)
     code = "-".join(get_random_string(4, CODE_ALPHABET) for _group in range(4))
-    receipt = ConcernReceipt.objects.create(referral=referral, code_hash=_code_hash(code))
+    receipt = ConcernReceipt.objects.create(referral=referral, code_hash=code_hash(code))
     record(AuditEvent.Action.PUBLIC_CONCERN_RECEIVED, obj=referral, panel=panel.pk)
     _after_intake(referral, None)
     return receipt, code
@@ -261,7 +259,7 @@ PUBLIC_CHANNELS = (Referral.Channel.FAMILY_OR_FRIEND, Referral.Channel.NEIGHBOUR
 def public_stage(code: str) -> str | None:
     """The stage of the concern a follow-up code was given for, or None: one indexed lookup by the
     code's hash, the same statement whatever the code (decision 126)."""
-    found = ConcernReceipt.objects.filter(code_hash=_code_hash(code)).values_list("stage", flat=True).first()
+    found = ConcernReceipt.objects.filter(code_hash=code_hash(code)).values_list("stage", flat=True).first()
     return str(found) if found is not None else None
 
 

@@ -12,7 +12,7 @@ urlpatterns = [
     path("<int:pk>/triage/", views.TriageView.as_view(), name="referral_triage"),
     path("<int:pk>/add-to/", views.AddToEarlierView.as_view(), name="referral_add_to"),
     path("<int:pk>/feedback/", views.FeedbackView.as_view(), name="referral_feedback"),
-    # The front door (decisions 125–127).
+    # The front door (decisions 125 to 127).
     path("front-door/", door_views.FrontDoorView.as_view(), name="front_door"),
     path("sent/", door_views.ReceiptListView.as_view(), name="receipt_list"),
     path("sent/<int:pk>/", door_views.ReceiptView.as_view(), name="receipt"),

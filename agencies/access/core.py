@@ -133,7 +133,10 @@ class UserAccess:
             panel_agencies = {agency for agency, role, _ in rows if role in Membership.PANEL_ROLES}
             panels = list(
                 Panel.objects.filter(
-                    Q(coordinator=user) | Q(chair=user) | Q(single_point_of_contact=user) | Q(agencies__in=panel_agencies)
+                    Q(coordinator=user)
+                    | Q(chair=user)
+                    | Q(single_point_of_contact=user)
+                    | Q(agencies__in=panel_agencies)
                 )
                 .values_list("pk", "coordinator_id", "single_point_of_contact_id")
                 .distinct()

@@ -379,6 +379,12 @@ def reminder(qs: _QS, user: AnyUser, action: Action) -> _QS:
     if meetings is not None:
         target = apps.get_model("panels", "PanelMeeting").objects.filter(meetings, pk=OuterRef("object_id"))
         known |= Q(Exists(target), kind=qs.model.Kind.AGENDA)
+    if access.casework_agency_ids:
+        # A police check to answer: while the user works cases for the police agency asked.
+        checks = apps.get_model("referrals", "DeconflictionCheck").objects.filter(
+            police_agency_id__in=access.casework_agency_ids, pk=OuterRef("object_id")
+        )
+        known |= Q(Exists(checks), kind="deconfliction")
     about = Q(case__isnull=True) & known
     return qs.filter(mine, about | seen if seen is not None else about)
 

@@ -1,4 +1,4 @@
-"""The front door over the API (decisions 125–127): a partner's concerns and their receipts, the
+"""The front door over the API (decisions 125 to 127): a partner's concerns and their receipts, the
 police's checks, and the public endpoints (no sign-in, throttled per address)."""
 
 from typing import Any, ClassVar
@@ -92,7 +92,7 @@ class PublicConcernView(APIView):
     Throttled per address (`public_concern`); a flood from one address is refused with 429."""
 
     permission_classes = [AllowAny]
-    authentication_classes: ClassVar[list[Any]] = []
+    authentication_classes = ()
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "public_concern"
 
@@ -112,7 +112,7 @@ class PublicStatusView(APIView):
     code is a 404 whatever it is; throttled per address (`public_status`)."""
 
     permission_classes = [AllowAny]
-    authentication_classes: ClassVar[list[Any]] = []
+    authentication_classes = ()
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "public_status"
 

@@ -271,7 +271,10 @@ class PublicConcernSerializer(serializers.Serializer[None]):
 
     panel = serializers.PrimaryKeyRelatedField(queryset=Panel.objects.all())
     channel = serializers.ChoiceField(
-        choices=[(c.value, c.label) for c in (Referral.Channel.FAMILY_OR_FRIEND, Referral.Channel.NEIGHBOUR, Referral.Channel.SELF)],
+        choices=[
+            (c.value, c.label)
+            for c in (Referral.Channel.FAMILY_OR_FRIEND, Referral.Channel.NEIGHBOUR, Referral.Channel.SELF)
+        ],
         default=Referral.Channel.FAMILY_OR_FRIEND,
     )
     reporter_anonymous = serializers.BooleanField(default=False)

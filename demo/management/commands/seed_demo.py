@@ -8,6 +8,7 @@ from django.db import transaction
 
 from demo.cases import seed_cases
 from demo.family_work import seed_family_work
+from demo.front_door import seed_front_door
 from demo.interventions import seed_interventions
 from demo.meetings import seed_meetings
 from demo.organisations import DEMO_PASSWORD, seed_agencies
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             seed_cases(org)
             seed_family_work(org)
             seed_referrals(org)
+            seed_front_door(org)
             seed_meetings(org)
             seed_interventions(org)
             seed_reminders()
