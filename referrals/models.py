@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agencies.access import Action, RestrictedQuerySet, rules
 from families.matching import name_key
@@ -361,7 +362,7 @@ class ConcernReceipt(models.Model):
     """
 
     class Stage(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", pgettext_lazy("a concern's stage", "Received")
         LOOKED_AT = "looked_at", _("Being looked at")
         CLOSED = "closed", _("Closed")
 
