@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -84,16 +85,15 @@ class ReceiptView(RestrictedViewMixin, DetailView[ConcernReceipt]):
 class DeconflictionListView(RestrictedViewMixin, ListView[DeconflictionCheck]):
     """The police's checks to answer (their agency's), unanswered first."""
 
-    queryset = DeconflictionCheck.objects.select_related("police_agency", "answered_by").order_by("-answer", "due_at")
+    # Unanswered first (no answer time sorts first), the soonest due at the top.
+    queryset = DeconflictionCheck.objects.select_related("police_agency", "answered_by").order_by(
+        F("answered_at").asc(nulls_first=True), "due_at", "pk"
+    )
     action = Action.CHANGE
     permission_required = "referrals.view_referral"
     template_name = "referrals/deconfliction_list.html"
     context_object_name = "checks"
     paginate_by = 50
-
-    def get_queryset(self) -> Any:
-        # Unanswered first (an empty answer sorts first ascending), then the latest answered.
-        return self.queryset.order_by("answered_at", "due_at", "pk")
 
 
 class DeconflictionAnswerView(RestrictedObjectFormView):

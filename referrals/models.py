@@ -250,6 +250,13 @@ class Referral(models.Model):
         return self.status == self.Status.NEW and self.triage_due_at < timezone.now()
 
 
+# Who may write on the public page (decision 126): a relative or friend, a neighbour, the person.
+PUBLIC_CHANNEL_CHOICES = [
+    (channel.value, channel.label)
+    for channel in (Referral.Channel.FAMILY_OR_FRIEND, Referral.Channel.NEIGHBOUR, Referral.Channel.SELF)
+]
+
+
 class ReferralIndicator(models.Model):
     """One of the signs a reporter observed (a referral has several)."""
 

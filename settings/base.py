@@ -443,7 +443,10 @@ SPECTACULAR_SETTINGS = {
         "PlanActionStatusEnum": "interventions.models.plans.PlanAction.Status",
         "ReminderStageEnum": "reminders.models.Reminder.Stage",
         "CaseStageEnum": "cases.models.case.Case.Stage",
-        "PlaceEnum": "families.models.Person.Place",  # a member's whereabouts and its dated history
+        "PlaceEnum": "families.models.Person.Place",
+        "ConcernStageEnum": "referrals.models.ConcernReceipt.Stage",  # a concern's stage, as its sender reads it
+        "PublicChannelEnum": "referrals.models.PUBLIC_CHANNEL_CHOICES",
+        "ChannelEnum": "referrals.models.Referral.Channel",  # a member's whereabouts and its dated history
     },
 }
 

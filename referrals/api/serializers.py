@@ -14,7 +14,13 @@ from agencies.models import Agency, Panel, User
 from cases.models import Case
 from families.models import Family
 
-from ..models import ConcernReceipt, DeconflictionCheck, Referral, ReferralIndicator, TriageDecision
+from ..models import (
+    ConcernReceipt,
+    DeconflictionCheck,
+    Referral,
+    ReferralIndicator,
+    TriageDecision,
+)
 from ..services import Match, Matches
 
 __all__ = [

@@ -15,6 +15,7 @@ from agencies.models import Agency, Panel, User
 from cases.models import Case, InformationRequest
 from interventions.models import Closure, FollowUp
 from panels.models import PanelMeeting
+from referrals.models import DeconflictionCheck
 from reminders.models import Reminder
 from reminders.sweep import sweep
 from tests.factories import AgencyFactory, CaseFactory, ReferralFactory, share
@@ -27,8 +28,9 @@ TODAY = NOW.date()
 # the panels' settings, one query per kind (the two transitions are two kinds) and the savepoint
 # pair of the insert's transaction; with one of every kind due, the audiences, the escalations
 # and the insert come on top.
-NOTHING_DUE = 12
-EVERYTHING_DUE = 29
+# The police check (decision 127): one query with nothing due, two with one due.
+NOTHING_DUE = 13
+EVERYTHING_DUE = 31
 
 
 def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agency, copies: int) -> None:
@@ -49,7 +51,10 @@ def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agen
         closure = Closure.objects.create(case=closed, decided_on=TODAY, reason="Goals met", recorded_by=caseworker)
         FollowUp.objects.create(case=closed, closure=closure, due_on=TODAY + datetime.timedelta(days=1))
         Case.objects.filter(pk=closed.pk).update(closed_at=NOW)
-        ReferralFactory(received_by=agency, triage_due_at=NOW + datetime.timedelta(hours=2))
+        referral = ReferralFactory(received_by=agency, triage_due_at=NOW + datetime.timedelta(hours=2))
+        DeconflictionCheck.objects.create(
+            referral=referral, police_agency=agency, family_name="X", due_at=NOW + datetime.timedelta(hours=2)
+        )
         PanelMeeting.objects.create(
             panel=panel,
             scheduled_for=NOW + datetime.timedelta(days=1, minutes=n),
@@ -84,6 +89,7 @@ def test_what_is_due_adds_rows_not_queries(
 
     school = AgencyFactory(name="School", sector=Agency.Sector.EDUCATION)
     member(school, username="teacher")
+    member(agency, "police_liaison", username="liaison")
     _everything_due(agency, caseworker, panel, school, copies=1)
     # when
     one = _queries_of_a_sweep()
@@ -91,7 +97,7 @@ def test_what_is_due_adds_rows_not_queries(
     # then every kind the sweep collects was due, within the budget
     assert kinds == {
         "first_contact", "review", "needs_assessment", "follow_up", "transition_6m", "triage", "agenda",
-        "information_request",
+        "information_request", "deconfliction",
     }  # fmt: skip
     assert one <= EVERYTHING_DUE
     # and three times as much due costs the same
