@@ -161,3 +161,30 @@ def test_the_public_api_throttles_one_address(panel: Panel) -> None:
         ).status_code
         == 201
     )
+
+
+def test_the_answer_is_the_same_whether_or_not_the_person_was_known(panel: Panel, caseworker: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CaseFactory
+
+    # given a family the panel's partners know, and a name nobody holds
+    known = CaseFactory(owner=caseworker)
+    known_name = known.index_person.family_name
+
+    def send(family_name: str, address: str) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = Client(REMOTE_ADDR=address).post(
+                reverse("referrals:public_concern"), concern(panel, subject_family_name=family_name)
+            )
+        # the code, the CSRF tokens and the forms' idempotency keys differ by nature: masked
+        page = re.sub(r"[A-Za-z0-9]{32,}", "TOKEN", CODE.sub("CODE", response.content.decode()))
+        return page, len(queries)
+
+    # when a relative writes about each
+    about_known, known_queries = send(known_name, "198.51.100.1")
+    about_unknown, unknown_queries = send("Zzyzxunknown", "198.51.100.2")
+    # then the sender is answered alike, with the same work done
+    assert about_known.replace(known_name, "NAME") == about_unknown.replace("Zzyzxunknown", "NAME")
+    assert known_queries == unknown_queries
