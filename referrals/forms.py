@@ -15,9 +15,18 @@ from agencies.widgets import DateInput, DateTimeInput
 from cases.directory import owner_candidates
 from families.models import Family
 
-from .models import Referral, ReferralIndicator, TriageDecision
+from .models import DeconflictionCheck, Referral, ReferralIndicator, TriageDecision
 
-__all__ = ["FeedbackForm", "MatchQueryForm", "ReferralForm", "TriageForm"]
+__all__ = [
+    "DeconflictionForm",
+    "FeedbackForm",
+    "FollowUpCodeForm",
+    "FrontDoorForm",
+    "MatchQueryForm",
+    "PublicConcernForm",
+    "ReferralForm",
+    "TriageForm",
+]
 
 
 def _not_future(value: Any, message: Any) -> None:
@@ -192,4 +201,190 @@ class TriageForm(forms.Form):
 class FeedbackForm(forms.Form):
     feedback = forms.CharField(
         label=_("What was the reporter told?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class FrontDoorForm(forms.ModelForm[Referral]):
+    """A partner sends a concern to a panel's front door: about whom, what was seen, how urgent."""
+
+    panel = forms.ModelChoiceField(
+        label=_("Front door"),
+        queryset=Panel.objects.none(),
+        help_text=_("The panel whose coordinator and single point of contact receive the concern."),
+    )
+    indicators = forms.MultipleChoiceField(
+        label=_("Signs seen (tick all that apply)"),
+        choices=ReferralIndicator.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "reporter_relationship",
+            "subject_given_name",
+            "subject_family_name",
+            "subject_date_of_birth",
+            "subject_age",
+            "subject_area",
+            "child_involved",
+            "person_told",
+            "observed_on",
+            "concern",
+            "indicators",
+            "ideology",
+            "urgency",
+            "is_crisis",
+            "crisis_reason",
+        ]
+        widgets = {
+            "subject_date_of_birth": DateInput(),
+            "observed_on": DateInput(),
+            "concern": forms.Textarea(attrs={"rows": 5}),
+            "person_told": forms.RadioSelect(),
+        }
+        labels = {"reporter_relationship": _("Who you are to the person")}
+        help_texts = {
+            "reporter_relationship": _("For example: class teacher, youth worker."),
+            "is_crisis": _(
+                "An attack may be planned, the person may travel, or professionals may be at risk: "
+                "the police are alerted at once."
+            ),
+            "subject_age": _("If the date of birth is not known."),
+        }
+
+    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agencies = agencies
+        # A front door's name is no case data: every partner may send to any panel's door.
+        model_choice_field(self, "panel").queryset = Panel.objects.order_by("name")
+        self.fields["concern"].help_text = _("What you saw or heard, as far as possible in the words used.")
+        if len(agencies) > 1:
+            self.fields = {
+                "sent_by_agency": forms.ModelChoiceField(
+                    label=_("Sent for"), queryset=Agency.objects.filter(pk__in=[a.pk for a in agencies])
+                ),
+                **self.fields,
+            }
+
+    def sending_agency(self) -> Agency:
+        return self.cleaned_data.get("sent_by_agency") or self.agencies[0]
+
+    def clean_observed_on(self) -> datetime.date | None:
+        value = self.cleaned_data.get("observed_on")
+        _not_future(value, _("What was observed cannot lie in the future."))
+        return value
+
+    def clean_subject_date_of_birth(self) -> datetime.date | None:
+        value = self.cleaned_data.get("subject_date_of_birth")
+        _not_future(value, _("A date of birth cannot lie in the future."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("is_crisis") and not data.get("crisis_reason"):
+            self.add_error("crisis_reason", _("Say why this is a crisis."))
+        return data
+
+
+PUBLIC_CHANNEL_CHOICES = [
+    (Referral.Channel.FAMILY_OR_FRIEND, _("I am family or a friend")),
+    (Referral.Channel.NEIGHBOUR, _("I am a neighbour")),
+    (Referral.Channel.SELF, _("It is about me")),
+]
+
+
+class PublicConcernForm(forms.Form):
+    """The public page's form: few fields, plain words, everything but the concern optional."""
+
+    panel = forms.ModelChoiceField(
+        label=_("Your town or area"), queryset=Panel.objects.none(), empty_label=None, required=True
+    )
+    channel = forms.ChoiceField(
+        label=_("Who are you?"), choices=PUBLIC_CHANNEL_CHOICES, widget=forms.RadioSelect, initial="family_or_friend"
+    )
+    reporter_anonymous = forms.BooleanField(
+        label=_("I want to stay anonymous"),
+        required=False,
+        help_text=_("Then leave your name and contact empty. Nobody will be able to call you back."),
+    )
+    reporter_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    reporter_contact = forms.CharField(
+        label=_("How we can reach you"),
+        max_length=200,
+        required=False,
+        help_text=_("A phone number or an e-mail address, if you want to be called back."),
+    )
+    reporter_relationship = forms.CharField(
+        label=_("Who you are to the person"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: mother, uncle, friend."),
+    )
+    subject_given_name = forms.CharField(label=_("Their first name"), max_length=100, required=False)
+    subject_family_name = forms.CharField(label=_("Their family name"), max_length=100, required=False)
+    subject_age = forms.IntegerField(label=_("Their age, roughly"), min_value=0, max_value=120, required=False)
+    subject_area = forms.CharField(label=_("Where they live (town or area)"), max_length=200, required=False)
+    child_involved = forms.BooleanField(label=_("A child is involved"), required=False)
+    person_told = forms.ChoiceField(
+        label=_("Does the person know you are writing to us?"),
+        choices=Referral.Told.choices,
+        widget=forms.RadioSelect,
+        initial=Referral.Told.UNKNOWN,
+    )
+    concern = forms.CharField(
+        label=_("What worries you?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What you saw or heard, and since when. Write as much or as little as you like."),
+    )
+    # The honeypot (`front_door.HONEYPOT`) and the page's stamp, rendered by hand in the template.
+    homepage = forms.CharField(required=False, max_length=200)
+    started = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Every panel's front door is open to the public; the names of towns are no case data.
+        model_choice_field(self, "panel").queryset = Panel.objects.order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reporter_anonymous") and (data.get("reporter_name") or data.get("reporter_contact")):
+            self.add_error("reporter_name", _("You chose to stay anonymous: leave your name and contact empty."))
+        return data
+
+    def referral_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        names = [
+            "channel",
+            "reporter_anonymous",
+            "reporter_name",
+            "reporter_contact",
+            "reporter_relationship",
+            "subject_given_name",
+            "subject_family_name",
+            "subject_age",
+            "subject_area",
+            "child_involved",
+            "person_told",
+            "concern",
+        ]
+        return {name: data[name] for name in names}
+
+
+class FollowUpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Your follow-up code"),
+        max_length=40,
+        help_text=_("The code you were given when you sent your concern, for example ABCD-EFGH-JKMN-PQRS."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class DeconflictionForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Is the person already under investigation?"),
+        choices=DeconflictionCheck.Answer.choices,
+        widget=forms.RadioSelect,
     )

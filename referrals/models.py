@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agencies.access import Action, RestrictedQuerySet, rules
 from families.matching import name_key
 
-__all__ = ["Referral", "ReferralIndicator", "TriageDecision"]
+__all__ = ["ConcernReceipt", "DeconflictionCheck", "Referral", "ReferralIndicator", "TriageDecision"]
 
 TRIAGE_WITHIN = datetime.timedelta(hours=24)  # seed 001, step 4: be able to respond within 24 hours
 
@@ -78,7 +79,22 @@ class Referral(models.Model):
     channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     received_by = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("received by")
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("received by"),
+        help_text=_("Empty for a concern sent to a panel's front door: the panel received it."),
+    )
+    front_door = models.ForeignKey(
+        "agencies.Panel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="front_door_referrals",
+        verbose_name=_("front door"),
+        help_text=_("The panel whose front door received the concern (a partner's or the public's)."),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -181,6 +197,7 @@ class Referral(models.Model):
             models.Index(fields=["routed_to", "status"], name="referrals_routed_status_idx"),
             models.Index(fields=["panel", "status"], name="referrals_panel_status_idx"),
             models.Index(fields=["status", "triage_due_at"], name="referrals_status_due_idx"),
+            models.Index(fields=["front_door", "status"], name="referrals_door_status_idx"),
             models.Index(
                 fields=["subject_family_name_key", "subject_given_name_key"], name="referrals_subject_key_idx"
             ),
@@ -198,6 +215,11 @@ class Referral(models.Model):
                 condition=models.Q(reporter_anonymous=False) | models.Q(reporter_name="", reporter_contact=""),
                 name="%(app_label)s_%(class)s_anonymous_has_no_name",
                 violation_error_message=_("An anonymous reporter has no name or contact on record."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(received_by__isnull=False) | models.Q(front_door__isnull=False),
+                name="%(app_label)s_%(class)s_received_somewhere",
+                violation_error_message=_("A referral is received by an agency or at a panel's front door."),
             ),
         ]
 
@@ -226,6 +248,13 @@ class Referral(models.Model):
     @property
     def triage_overdue(self) -> bool:
         return self.status == self.Status.NEW and self.triage_due_at < timezone.now()
+
+
+# Who may write on the public page (decision 126): a relative or friend, a neighbour, the person.
+PUBLIC_CHANNEL_CHOICES = [
+    (channel.value, channel.label)
+    for channel in (Referral.Channel.FAMILY_OR_FRIEND, Referral.Channel.NEIGHBOUR, Referral.Channel.SELF)
+]
 
 
 class ReferralIndicator(models.Model):
@@ -327,3 +356,135 @@ class TriageDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} ({self.decided_at:%Y-%m-%d})"
+
+
+class ConcernReceipt(models.Model):
+    """What the sender of a concern sent to a panel's front door may see of it: how far it got and
+    the feedback the triage chose to give, never the referral or the case it joined (decision 125).
+
+    A partner's receipt names its sender; the public's holds the keyed hash of a follow-up code,
+    shown once, with which the sender later reads the stage alone. The stage is written by the
+    referral's services when the referral moves, so the sender reads this row and nothing else;
+    a concern added to an earlier record reads "being looked at", as a new one would.
+    """
+
+    class Stage(models.TextChoices):
+        RECEIVED = "received", pgettext_lazy("a concern's stage", "Received")
+        LOOKED_AT = "looked_at", _("Being looked at")
+        CLOSED = "closed", _("Closed")
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="receipt")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    sent_by_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sending agency"),
+    )
+    code_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.RECEIVED)
+    feedback = models.TextField(_("feedback to the sender"), blank=True)
+    feedback_at = models.DateTimeField(_("feedback given at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = rules.concern_receipt
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("concern receipt")
+        verbose_name_plural = _("concern receipts")
+        indexes = [
+            models.Index(fields=["sent_by", "-sent_at"], name="referrals_receipt_sender_idx"),
+            models.Index(fields=["sent_by_agency", "-sent_at"], name="referrals_receipt_agency_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sent_by__isnull=False) | models.Q(code_hash__isnull=False),
+                name="%(app_label)s_%(class)s_sender_or_code",
+                violation_error_message=_("A receipt names its sender or holds a follow-up code."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        sent = date_format(timezone.localtime(self.sent_at), "SHORT_DATETIME_FORMAT")
+        return str(_("Concern sent on %(date)s") % {"date": sent})
+
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:receipt", kwargs={"pk": self.pk})
+
+
+class DeconflictionCheck(models.Model):
+    """Whether the person of a referral is already under police investigation, asked of a police
+    agency before the referral goes to a panel (seed 001, step 2; decision 127).
+
+    The police read only what they need to check (the person's names, date of birth, age and
+    area, copied here when the check is asked), never the concern; the answer is read by those
+    who triage the referral, and by no one else (not the panel, not the sender). A crisis goes on
+    without waiting, and the check still follows: the police are reminded until they answer.
+    """
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Already under investigation")
+        NO = "no", _("Not under investigation")
+        NOT_TOLD = "not_told", _("The police will not say")
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="deconfliction")
+    police_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("police agency asked")
+    )
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    age = models.PositiveSmallIntegerField(_("approximate age"), null=True, blank=True)
+    area = models.CharField(_("area or address"), max_length=200, blank=True)
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    due_at = models.DateTimeField(_("answer due at"), db_index=True)
+    answer = models.CharField(_("answer"), max_length=16, choices=Answer.choices, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = rules.deconfliction
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("deconfliction check")
+        verbose_name_plural = _("deconfliction checks")
+        indexes = [models.Index(fields=["police_agency", "answer", "due_at"], name="referrals_deconflict_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answer="") | models.Q(answered_at__isnull=False),
+                name="%(app_label)s_%(class)s_answer_has_time",
+                violation_error_message=_("An answer says when it was given."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Deconfliction check on %(person)s") % {"person": f"{self.given_name} {self.family_name}".strip()})
+
+    def get_absolute_url(self) -> str:
+        return reverse("referrals:deconfliction", kwargs={"pk": self.pk})
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answer)

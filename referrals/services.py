@@ -16,6 +16,7 @@ from django.db.models import Case as DbCase
 from django.db.models import IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import get_random_string, salted_hmac
 from django.utils.translation import gettext as _
 
 from agencies import deadlines
@@ -30,18 +31,23 @@ from families.models import Family, Person
 from outbox import services as outbox
 
 from . import signals
-from .models import Referral, ReferralIndicator, TriageDecision
+from .models import ConcernReceipt, DeconflictionCheck, Referral, ReferralIndicator, TriageDecision
 
 __all__ = [
     "Matches",
     "add_to_earlier",
     "alert_police",
+    "answer_deconfliction",
+    "code_hash",
     "crisis_police_agency",
     "find_matches",
     "on_duty_for",
     "panels_for",
+    "public_stage",
     "record_feedback",
     "record_referral",
+    "send_to_front_door",
+    "submit_public_concern",
     "triage_referral",
 ]
 
@@ -56,13 +62,15 @@ def _not_in_future(value: datetime.date | datetime.datetime | None, message: str
         raise ValidationError(message)
 
 
-def crisis_police_agency(received_by: Agency) -> Agency | None:
-    """Where a crisis goes at once: the receiving agency if it is the police, else the police on
-    a panel the receiving agency sits on, else the first police agency."""
-    if received_by.sector == Agency.Sector.POLICE:
+def crisis_police_agency(received_by: Agency | None, front_door: Panel | None = None) -> Agency | None:
+    """Where a crisis goes at once (and whom a deconfliction check asks): the receiving agency if
+    it is the police, else the police on a panel the receiving agency sits on (on the front door's
+    panel, for a concern sent there), else the first police agency."""
+    if received_by is not None and received_by.sector == Agency.Sector.POLICE:
         return received_by
     police = Agency.objects.filter(sector=Agency.Sector.POLICE).order_by("name")
-    return police.filter(panels__agencies=received_by).distinct().first() or police.first()
+    near = police.filter(panels__agencies=received_by) if received_by is not None else police.filter(panels=front_door)
+    return near.distinct().first() or police.first()
 
 
 def alert_police(referral: Referral) -> int:
@@ -120,9 +128,17 @@ def on_duty_for(referral: Referral) -> list[DutyShift]:
 @transaction.atomic
 def record_referral(*, actor: User, received_by: Agency, indicators: Iterable[str] = (), **fields: Any) -> Referral:
     """Record a concern as it was reported. A crisis is routed to the police at once."""
-    referral = Referral(received_by=received_by, recorded_by=actor, **fields)
+    referral = _intake(Referral(received_by=received_by, recorded_by=actor, **fields), indicators)
+    record(AuditEvent.Action.REFERRAL_RECORDED, actor=actor, obj=referral, crisis=referral.is_crisis)
+    _after_intake(referral, actor)
+    return referral
+
+
+def _intake(referral: Referral, indicators: Iterable[str]) -> Referral:
+    """Check and save a new referral with its indicators; its 24 hours start at its reception."""
     referral.triage_due_at = deadlines.triage_due(
-        referral.received_at, PanelReminderSettings.timing_for(referral.panel_id)
+        referral.received_at,
+        PanelReminderSettings.timing_for(referral.panel_id or referral.front_door_id),
     )
     _not_in_future(referral.received_at, _("A referral cannot be received in the future."))
     _not_in_future(referral.observed_on, _("What was observed cannot lie in the future."))
@@ -132,15 +148,171 @@ def record_referral(*, actor: User, received_by: Agency, indicators: Iterable[st
     if referral.is_crisis:
         if not referral.crisis_reason:
             raise ValidationError(_("Say why this is a crisis."))
-        referral.routed_to = crisis_police_agency(received_by)
+        referral.routed_to = crisis_police_agency(referral.received_by, referral.front_door)
         referral.urgency = Referral.Urgency.URGENT
     referral.full_clean()
     referral.save()
     ReferralIndicator.objects.bulk_create(ReferralIndicator(referral=referral, kind=kind) for kind in set(indicators))
-    record(AuditEvent.Action.REFERRAL_RECORDED, actor=actor, obj=referral, crisis=referral.is_crisis)
+    return referral
+
+
+def _after_intake(referral: Referral, actor: User | None) -> None:
+    """Ask the police whether the person is already under investigation, and alert them in a crisis."""
+    _ask_deconfliction(referral, actor)
+    # A crisis alerts the police liaisons and whoever is on duty, even with no police agency to
+    # route it to (decision 124).
     if referral.is_crisis:
         alert_police(referral)
-    return referral
+
+
+def _ask_deconfliction(referral: Referral, actor: User | None) -> DeconflictionCheck | None:
+    """The police check, asked with the names alone, due with the triage (decision 127). Nothing is
+    asked where no police agency is a partner, nor of the police about a concern they received."""
+    police = referral.routed_to or crisis_police_agency(referral.received_by, referral.front_door)
+    if police is None or (referral.received_by is not None and referral.received_by_id == police.pk):
+        return None
+    check = DeconflictionCheck.objects.create(
+        referral=referral,
+        police_agency=police,
+        given_name=referral.subject_given_name,
+        family_name=referral.subject_family_name,
+        date_of_birth=referral.subject_date_of_birth,
+        age=referral.subject_age,
+        area=referral.subject_area,
+        due_at=referral.triage_due_at,
+    )
+    record(
+        AuditEvent.Action.DECONFLICTION_ASKED, actor=actor, obj=check, agency_id=police.pk if actor is None else None
+    )
+    return check
+
+
+def _stage_of(status: str) -> str:
+    if status == Referral.Status.NEW:
+        return ConcernReceipt.Stage.RECEIVED
+    if status == Referral.Status.CLOSED:
+        return ConcernReceipt.Stage.CLOSED
+    # Gathering, on the agenda, a case opened, or added to an earlier record: the sender is told
+    # the same "being looked at" whatever was known before (decision 126).
+    return ConcernReceipt.Stage.LOOKED_AT
+
+
+def _follow_receipts(referral: Referral) -> None:
+    """Move the senders' receipts with their referral: its own, and those of the concerns added to
+    it (a repeat reads "being looked at" until the record it joined is closed)."""
+    now = timezone.now()
+    stage = _stage_of(referral.status)
+    ConcernReceipt.objects.filter(referral=referral).exclude(stage=stage).update(stage=stage, updated_at=now)
+    if referral.status != Referral.Status.ADDED:
+        joined = ConcernReceipt.Stage.CLOSED if stage == ConcernReceipt.Stage.CLOSED else ConcernReceipt.Stage.LOOKED_AT
+        ConcernReceipt.objects.filter(referral__primary=referral).exclude(stage=joined).update(
+            stage=joined, updated_at=now
+        )
+
+
+@transaction.atomic
+def send_to_front_door(
+    *,
+    actor: User,
+    panel: Panel,
+    sent_by_agency: Agency,
+    indicators: Iterable[str] = (),
+    **fields: Any,
+) -> ConcernReceipt:
+    """A partner sends a concern to a panel's front door (decision 125): the panel's coordinator and
+    single point of contact receive it and triage it within the 24 hours; the sender keeps only the
+    receipt (its stage and the feedback triage gives), never the referral nor the case it joins."""
+    if sent_by_agency.pk not in {agency.pk for agency in case_services.casework_agencies(actor)}:
+        raise ValidationError(_("Send the concern for an agency you work for."))
+    fields = {
+        **fields,
+        "channel": Referral.Channel.PROFESSIONAL,
+        "reporter_anonymous": False,
+        "reporter_name": actor.full_name,
+        "reporter_contact": actor.email,
+        "reporter_is_professional": True,
+        "received_at": timezone.now(),
+    }
+    referral = _intake(Referral(front_door=panel, recorded_by=actor, **fields), indicators)
+    receipt = ConcernReceipt.objects.create(referral=referral, sent_by=actor, sent_by_agency=sent_by_agency)
+    record(
+        AuditEvent.Action.FRONT_DOOR_CONCERN_SENT,
+        actor=actor,
+        obj=referral,
+        agency_id=sent_by_agency.pk,
+        panel=panel.pk,
+        crisis=referral.is_crisis,
+    )
+    _after_intake(referral, actor)
+    return receipt
+
+
+# A follow-up code: 16 letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L,
+# U), about 78 bits: not guessed, and shown once, in four groups for reading aloud.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+
+
+def code_hash(code: str) -> str:
+    normal = "".join(ch for ch in code.upper() if ch.isalnum())
+    return salted_hmac("ura.referrals.follow_up_code", normal, algorithm="sha256").hexdigest()
+
+
+@transaction.atomic
+def submit_public_concern(*, panel: Panel, indicators: Iterable[str] = (), **fields: Any) -> tuple[ConcernReceipt, str]:
+    """A concern from the public page (no sign-in): a relative or friend, anonymous or not
+    (decision 126). It is received at the panel's front door and its 24 hours start now; the
+    sender gets a follow-up code, shown once (only its keyed hash is kept). No address is kept."""
+    allowed = {"channel", "reporter_anonymous", "reporter_name", "reporter_contact", "reporter_relationship"} | {
+        "subject_given_name",
+        "subject_family_name",
+        "subject_age",
+        "subject_area",
+        "child_involved",
+        "person_told",
+        "observed_on",
+        "concern",
+    }
+    if set(fields) - allowed:
+        raise ValidationError(_("The public page does not take these fields."))
+    if fields.get("channel", Referral.Channel.FAMILY_OR_FRIEND) not in PUBLIC_CHANNELS:
+        raise ValidationError(_("Choose who you are to the person."))
+    if not str(fields.get("concern", "")).strip():
+        raise ValidationError(_("Say what worries you."))
+    fields.setdefault("channel", Referral.Channel.FAMILY_OR_FRIEND)
+    referral = _intake(Referral(front_door=panel, recorded_by=None, received_at=timezone.now(), **fields), indicators)
+    code = "-".join(get_random_string(4, CODE_ALPHABET) for _group in range(4))
+    receipt = ConcernReceipt.objects.create(referral=referral, code_hash=code_hash(code))
+    record(AuditEvent.Action.PUBLIC_CONCERN_RECEIVED, obj=referral, panel=panel.pk)
+    _after_intake(referral, None)
+    return receipt, code
+
+
+PUBLIC_CHANNELS = (Referral.Channel.FAMILY_OR_FRIEND, Referral.Channel.NEIGHBOUR, Referral.Channel.SELF)
+
+
+def public_stage(code: str) -> str | None:
+    """The stage of the concern a follow-up code was given for, or None: one indexed lookup by the
+    code's hash, the same statement whatever the code (decision 126)."""
+    found = ConcernReceipt.objects.filter(code_hash=code_hash(code)).values_list("stage", flat=True).first()
+    return str(found) if found is not None else None
+
+
+@transaction.atomic
+def answer_deconfliction(check: DeconflictionCheck, *, answer: str, actor: User) -> DeconflictionCheck:
+    """The police say whether the person is already under investigation (yes, no, or not told)."""
+    check = (
+        DeconflictionCheck.objects.restrict(actor, Action.CHANGE)
+        .lock()
+        .refetch(check, _("You may no longer answer this check."))
+    )
+    if answer not in DeconflictionCheck.Answer.values:
+        raise ValidationError(_("Choose one of the answers."))
+    check.answer = answer
+    check.answered_by = actor
+    check.answered_at = timezone.now()
+    check.save(update_fields=["answer", "answered_by", "answered_at"])
+    record(AuditEvent.Action.DECONFLICTION_ANSWERED, actor=actor, obj=check, agency_id=check.police_agency_id)
+    return check
 
 
 @dataclass
@@ -297,6 +469,9 @@ def add_to_earlier(
         )
     referral.status = Referral.Status.ADDED
     referral.save(update_fields=["primary", "case", "status", "updated_at"])
+    _follow_receipts(referral)
+    if primary is not None:
+        _follow_receipts(primary)
     target = primary or case
     record(
         AuditEvent.Action.REFERRAL_ADDED, actor=actor, obj=referral, case_id=case.pk if case else None, to=str(target)
@@ -371,6 +546,15 @@ def triage_referral(
         raise ValidationError(_("Choose who owns the new case."))
     chosen = new_case.panel if decision == Decision.OPEN_CASE and new_case else panel
     on_agenda = decision in (Decision.PANEL_AGENDA, Decision.OPEN_CASE)
+    if on_agenda and not referral.is_crisis:
+        waiting = DeconflictionCheck.objects.filter(referral=referral, answer="").exists()
+        if waiting:
+            raise ValidationError(
+                _(
+                    "The police have not yet said whether the person is already under investigation: "
+                    "the referral goes to the panel once they have (a crisis does not wait)."
+                )
+            )
     if chosen is not None and on_agenda and chosen not in panels_for(referral, actor):
         raise ValidationError(_("Choose a panel that the referral's agency sits on."))
     taken = TriageDecision(
@@ -397,6 +581,7 @@ def triage_referral(
             )
     referral.save(update_fields=["status", "triaged_at", "panel", "case", "updated_at"])
     Referral.objects.filter(primary=referral).update(case=referral.case)
+    _follow_receipts(referral)
     record(
         AuditEvent.Action.REFERRAL_TRIAGED,
         actor=actor,
@@ -412,10 +597,14 @@ def triage_referral(
 
 def panels_for(referral: Referral, actor: User) -> list[Panel]:
     """The panels a referral may be put to: those its receiving (or, in a crisis, routed) agency
-    sits on, and those `actor` coordinates."""
-    agencies = [referral.received_by_id] + ([referral.routed_to_id] if referral.routed_to_id else [])
+    sits on, those `actor` coordinates, and the front door's panel for those who receive it."""
+    agencies = [pk for pk in (referral.received_by_id, referral.routed_to_id) if pk is not None]
     coordinated = Panel.objects.restrict(actor, Action.MANAGE)
-    return list((Panel.objects.filter(agencies__in=agencies) | coordinated).distinct().order_by("name"))
+    chosen = Panel.objects.filter(agencies__in=agencies) | coordinated
+    if referral.front_door_id is not None and sees_reporter(actor, referral):
+        # Whoever receives a front door puts its concerns to that panel (decision 125).
+        chosen |= Panel.objects.filter(pk=referral.front_door_id)
+    return list(chosen.distinct().order_by("name"))
 
 
 @transaction.atomic
@@ -437,5 +626,9 @@ def record_feedback(referral: Referral, *, feedback: str, actor: User) -> Referr
     referral.reporter_feedback = feedback.strip()
     referral.reporter_feedback_at = timezone.now()
     referral.save(update_fields=["reporter_feedback", "reporter_feedback_at", "updated_at"])
+    # A partner who sent it to a front door reads this feedback, and only this, on their receipt.
+    ConcernReceipt.objects.filter(referral=referral, sent_by__isnull=False).update(
+        feedback=referral.reporter_feedback, feedback_at=referral.reporter_feedback_at, updated_at=timezone.now()
+    )
     record(AuditEvent.Action.REFERRAL_FEEDBACK, actor=actor, obj=referral)
     return referral

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import door_views, views
 
 app_name = "referrals"
 
@@ -12,4 +12,13 @@ urlpatterns = [
     path("<int:pk>/triage/", views.TriageView.as_view(), name="referral_triage"),
     path("<int:pk>/add-to/", views.AddToEarlierView.as_view(), name="referral_add_to"),
     path("<int:pk>/feedback/", views.FeedbackView.as_view(), name="referral_feedback"),
+    # The front door (decisions 125 to 127).
+    path("front-door/", door_views.FrontDoorView.as_view(), name="front_door"),
+    path("sent/", door_views.ReceiptListView.as_view(), name="receipt_list"),
+    path("sent/<int:pk>/", door_views.ReceiptView.as_view(), name="receipt"),
+    path("deconfliction/", door_views.DeconflictionListView.as_view(), name="deconfliction_list"),
+    path("deconfliction/<int:pk>/", door_views.DeconflictionAnswerView.as_view(), name="deconfliction"),
+    # Public: no sign-in.
+    path("concern/", door_views.PublicConcernView.as_view(), name="public_concern"),
+    path("concern/status/", door_views.PublicStatusView.as_view(), name="public_status"),
 ]

@@ -19,7 +19,7 @@ from cases.services import casework_agencies
 from . import services
 from .filtersets import ReferralFilterSet
 from .forms import FeedbackForm, MatchQueryForm, ReferralForm, TriageForm
-from .models import Referral, TriageDecision
+from .models import DeconflictionCheck, Referral, TriageDecision
 
 __all__ = [
     "AddToEarlierView",
@@ -36,7 +36,7 @@ class ReferralListView(RestrictedViewMixin, FilterView):
     """Referrals the user may know of: open ones and crises first, overdue triage marked."""
 
     # Open referrals first (crises at the top), then the decided ones.
-    queryset = Referral.objects.select_related("received_by", "routed_to", "panel").order_by(
+    queryset = Referral.objects.select_related("received_by", "routed_to", "panel", "front_door").order_by(
         When_Case(When(status__in=Referral.OPEN_STATUSES, then=Value(0)), default=Value(1)),
         "-is_crisis",
         "-received_at",
@@ -111,7 +111,7 @@ class MatchesView(RestrictedViewMixin, TemplateView):
 
 class ReferralView(RestrictedViewMixin, DetailView[Referral]):
     queryset = Referral.objects.select_related(
-        "received_by", "routed_to", "panel", "case", "primary", "family", "recorded_by"
+        "received_by", "routed_to", "panel", "case", "primary", "family", "recorded_by", "front_door"
     )
     action = Action.VIEW
     permission_required = "referrals.view_referral"
@@ -131,6 +131,11 @@ class ReferralView(RestrictedViewMixin, DetailView[Referral]):
             case_visible=referral.case is not None and CaseAccess.fetch(referral.case, user).knows,
             primary_visible=referral.primary_id is not None
             and Referral.objects.restrict(user, Action.VIEW).filter(pk=referral.primary_id).exists(),
+            # The police's answer is for those who triage the referral alone (decision 127).
+            deconfliction=DeconflictionCheck.objects.restrict(user, Action.MANAGE)
+            .select_related("police_agency", "answered_by")
+            .filter(referral=referral)
+            .first(),
         )
         if referral.is_open and referral.subject_family_name:
             context["matches"] = services.find_matches(

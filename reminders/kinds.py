@@ -35,7 +35,7 @@ from interventions.models import FollowUp
 from learning.models import TrainingRecord
 from panels.models import PanelMeeting
 from panels.notices import urgent_meeting_called
-from referrals.models import Referral
+from referrals.models import DeconflictionCheck, Referral
 
 from .deadlines import DUE, Deadline, ReminderKind, Timings, Window
 
@@ -47,6 +47,7 @@ __all__ = [
     "AgreementOverridden",
     "AgreementReview",
     "BreakGlass",
+    "Deconfliction",
     "FirstContact",
     "FollowUpDue",
     "InformationRequestDue",
@@ -81,7 +82,8 @@ def _case_is_open(reminder: "Reminder") -> bool:
 
 class Triage(ReminderKind):
     """New referrals to triage: whoever works cases at the agency that received it, or (a crisis)
-    the police agency it was routed to: the readers referrals' access rule gives them to."""
+    the police agency it was routed to, and for a concern sent to a panel's front door its
+    coordinator and single point of contact: the readers referrals' access rule gives them to."""
 
     code = "triage"
     label = _("Referral to triage")
@@ -93,23 +95,72 @@ class Triage(ReminderKind):
         rows = list(
             Referral.objects.filter(
                 status=Referral.Status.NEW, triage_due_at__range=(window.start, window.end)
-            ).values_list("pk", "triage_due_at", "received_by_id", "routed_to_id", "panel_id")
+            ).values_list("pk", "triage_due_at", "received_by_id", "routed_to_id", "panel_id", "front_door_id")
         )
         agencies = {a for row in rows for a in row[2:4] if a}
+        doors: dict[int, set[int]] = defaultdict(set)
+        door_ids = {row[5] for row in rows if row[5]}
+        if door_ids:
+            # Its coordinator and single point of contact receive a front door (decision 125).
+            for pk, coordinator, spoc in Panel.objects.filter(pk__in=door_ids).values_list(
+                "pk", "coordinator_id", "single_point_of_contact_id"
+            ):
+                doors[pk] |= {coordinator} | ({spoc} if spoc else set())
         members: dict[int, set[int]] = defaultdict(set)
         casework = Membership.objects.filter(
             agency_id__in=agencies, role__in=Membership.CASEWORK_ROLES, user__is_active=True
         )
         for agency_id, user_id in casework.values_list("agency_id", "user_id"):
             members[agency_id].add(user_id)
-        for pk, due_at, received_by, routed_to, panel_id in rows:
-            users = members[received_by] | (members[routed_to] if routed_to else set())
+        for pk, due_at, received_by, routed_to, panel_id, door in rows:
+            users = (members[received_by] if received_by else set()) | (members[routed_to] if routed_to else set())
+            users |= doors[door] if door else set()
             audience = tuple((TRIAGE, user) for user in sorted(users))
-            yield Deadline(cls.code, Referral, pk, due_at, None, panel_id, audience=audience)
+            yield Deadline(cls.code, Referral, pk, due_at, None, panel_id or door, audience=audience)
 
     @classmethod
     def still_due(cls, reminder: "Reminder") -> bool:
         return Referral.objects.filter(pk=reminder.object_id, status=Referral.Status.NEW).exists()
+
+
+class Deconfliction(ReminderKind):
+    """A police check asked before a referral goes to a panel (decision 127): the police liaisons of
+    the agency asked, until one answers; overdue, their supervisors. A crisis went on without it,
+    and the check still follows."""
+
+    code = "deconfliction"
+    label = _("Police check: is the person already under investigation?")
+    about = "referrals.DeconflictionCheck"
+    hourly = True
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        rows = list(
+            DeconflictionCheck.objects.filter(answer="", due_at__range=(window.start, window.end)).values_list(
+                "pk", "due_at", "police_agency_id"
+            )
+        )
+        if not rows:
+            return
+        liaisons: dict[int, set[int]] = defaultdict(set)
+        supervisors: dict[int, set[int]] = defaultdict(set)
+        police = Membership.objects.filter(
+            agency_id__in={row[2] for row in rows},
+            role__in=(Membership.Role.POLICE_LIAISON, Membership.Role.SUPERVISOR),
+            user__is_active=True,
+        )
+        for agency_id, user_id, role in police.values_list("agency_id", "user_id", "role"):
+            (liaisons if role == Membership.Role.POLICE_LIAISON else supervisors)[agency_id].add(user_id)
+        for pk, due_at, agency_id in rows:
+            audience = tuple((PARTNER, user) for user in sorted(liaisons[agency_id]))
+            escalate = tuple(("supervisor", user) for user in sorted(supervisors[agency_id]))
+            yield Deadline(
+                cls.code, DeconflictionCheck, pk, due_at, None, None, audience=audience, escalate_to=escalate
+            )
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        return DeconflictionCheck.objects.filter(pk=reminder.object_id, answer="").exists()
 
 
 class FirstContact(ReminderKind):

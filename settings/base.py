@@ -422,6 +422,9 @@ REST_FRAMEWORK = {
         "sign_in": env_str("URA_SIGN_IN_RATE", "10/minute"),
         "anon": env_str("URA_API_ANON_RATE", "30/minute"),
         "user": env_str("URA_API_USER_RATE", "600/minute"),
+        # The public front door (decision 126): per address, no sign-in.
+        "public_concern": env_str("URA_PUBLIC_CONCERN_RATE", "5/hour"),
+        "public_status": env_str("URA_PUBLIC_STATUS_RATE", "20/hour"),
     },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -470,6 +473,9 @@ SPECTACULAR_SETTINGS = {
         "BasisEnum": "cases.models.case.CaseShare.Basis",
         "NetworkSectorEnum": "agencies.models.network.NetworkSector",  # the network map's checklist
         "ConsultationBasisEnum": "cases.models.entries.ExpertConsultation.Basis",
+        "ConcernStageEnum": "referrals.models.ConcernReceipt.Stage",  # a concern's stage, as its sender reads it
+        "PublicChannelEnum": "referrals.models.PUBLIC_CHANNEL_CHOICES",
+        "ChannelEnum": "referrals.models.Referral.Channel",
     },
 }
 
@@ -479,6 +485,11 @@ MIDDLEWARE = ["operations.requests.RequestIdMiddleware", "operations.health.Heal
 # How many proxies in front of Ura append to X-Forwarded-For (0: the header is ignored). The client
 # is the address the outermost of them saw: for the audit trail, django-axes and the API throttles.
 URA_TRUSTED_PROXIES = env_int("URA_TRUSTED_PROXIES", 0)
+# The public page (decision 126): concerns and status checks one address may send in an hour, and
+# the fewest seconds between the page given and the form sent (quicker is a robot's).
+URA_PUBLIC_CONCERNS_PER_HOUR = env_int("URA_PUBLIC_CONCERNS_PER_HOUR", 5)
+URA_PUBLIC_STATUS_CHECKS_PER_HOUR = env_int("URA_PUBLIC_STATUS_CHECKS_PER_HOUR", 20)
+URA_PUBLIC_CONCERN_MIN_SECONDS = env_int("URA_PUBLIC_CONCERN_MIN_SECONDS", 4)
 AXES_CLIENT_IP_CALLABLE = "agencies.addresses.client_ip"
 REST_FRAMEWORK["NUM_PROXIES"] = URA_TRUSTED_PROXIES
 # Beat sends a heartbeat this often; /readyz is red once the last one is older than the limit.

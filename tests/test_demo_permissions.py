@@ -164,7 +164,8 @@ def test_the_demo_loads_twice_without_duplicates(demo: dict[str, User]) -> None:
     before = {model: model.objects.count() for model in models}
     call_command("seed_demo", stdout=__import__("io").StringIO())
     assert {model: model.objects.count() for model in models} == before
-    assert before[Case] == 6 and before[Referral] == 2 and before[CaseShare] == 5 and before[PanelMeeting] == 2
+    # two referrals received by social services, and two at the panel's front door (the school's, the public's)
+    assert before[Case] == 6 and before[Referral] == 4 and before[CaseShare] == 5 and before[PanelMeeting] == 2
 
 
 def test_the_demo_scenario_details(demo: dict[str, User], cases: dict[str, Case]) -> None:
@@ -179,8 +180,11 @@ def test_the_demo_scenario_details(demo: dict[str, User], cases: dict[str, Case]
     assert cases["Dervishi"].closed_at is not None and cases["Dervishi"].panel is None
     children = [person.age() for person in cases["Berisha"].family.members.filter(relationship="child")]
     assert len(children) == 2 and all(age is not None and age < 5 for age in children)
-    untriaged = Referral.objects.get(triaged_at__isnull=True)
+    untriaged = Referral.objects.get(triaged_at__isnull=True, front_door__isnull=True)
     assert untriaged.reporter_anonymous and untriaged.triage_due_at < timezone.now()
+    school, public = Referral.objects.filter(front_door__isnull=False).order_by("pk")
+    assert school.receipt.sent_by == demo["school.ilir"] and school.deconfliction.answer == "no"
+    assert public.recorded_by is None and public.reporter_anonymous and public.receipt.code_hash
     closed = Referral.objects.get(triaged_at__isnull=False)
     assert closed.status == Referral.Status.CLOSED
     assert closed.decisions.get().decision == "no_further_action" and closed.decisions.get().reason == "rebellion"
@@ -199,6 +203,8 @@ SOCIAL_CARE = {"sw.blerina", "sw.dritan", "sup.elira"}
 
 
 OVERDUE_FOR_TRIAGE = {"coord.arta": 1}
+# The panel's front door: its coordinator receives the school's concern and the public's (decision 125).
+FRONT_DOOR = {"coord.arta": 2}
 
 
 @pytest.mark.parametrize("username", sorted(EXPECTED))
@@ -210,7 +216,7 @@ def test_demo_referrals_are_seen_by_the_receiving_agency_only(username: str, dem
     api_rows = api_as(user).get(reverse("referrals-api:referral-list"))
     # The urgent anonymous referral is past its triage deadline: the panel's coordinator sees it
     # too, to triage it herself (decision 75); nobody else outside the receiving agency does.
-    expected = 2 if username in SOCIAL_CARE else OVERDUE_FOR_TRIAGE.get(username, 0)
+    expected = 2 if username in SOCIAL_CARE else OVERDUE_FOR_TRIAGE.get(username, 0) + FRONT_DOOR.get(username, 0)
     if user.has_perm("referrals.view_referral"):
         assert browser_rows.context["paginator"].count == expected
         assert api_rows.data["count"] == expected
@@ -219,8 +225,10 @@ def test_demo_referrals_are_seen_by_the_receiving_agency_only(username: str, dem
     for referral in Referral.objects.all():
         answer = browser(user).get(referral.get_absolute_url())
         overdue = username in OVERDUE_FOR_TRIAGE and referral.urgency == Referral.Urgency.URGENT
-        assert answer.status_code == (200 if username in SOCIAL_CARE or overdue else answer.status_code)
-        if username not in SOCIAL_CARE and not overdue:
+        door = username in FRONT_DOOR and referral.front_door_id is not None
+        social = username in SOCIAL_CARE and referral.received_by_id is not None
+        assert answer.status_code == (200 if social or overdue or door else answer.status_code)
+        if not (social or overdue or door):
             assert answer.status_code in (403, 404) and referral.concern.encode() not in answer.content
 
 
@@ -248,7 +256,7 @@ def test_the_anonymous_referral_matches_the_krasniqi_case_for_those_who_may_know
     from referrals import services
     from referrals.models import Referral
 
-    untriaged = Referral.objects.get(reporter_anonymous=True)
+    untriaged = Referral.objects.get(reporter_anonymous=True, front_door__isnull=True)
     for username, sees in (("sw.blerina", True), ("police.fatos", True), ("emp.luan", False), ("admin", False)):
         found = services.find_matches(
             demo[username],

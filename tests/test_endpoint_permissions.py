@@ -63,6 +63,8 @@ class World:
     reminder: Any = None
     grant: Any = None
     agreement: Any = None
+    receipt: Any = None
+    deconfliction: Any = None
 
 
 def no_args(world: World) -> list[int]:
@@ -83,6 +85,18 @@ def grant_ids(world: World) -> list[int]:
 
 def referral_id(world: World) -> list[int]:
     return [world.referral.pk]
+
+
+def receipt_id(world: World) -> list[int]:
+    return [world.receipt.pk]
+
+
+def deconfliction_id(world: World) -> list[int]:
+    return [world.deconfliction.pk]
+
+
+def answer_body(world: World) -> dict[str, Any]:
+    return {"answer": "no"}
 
 
 def meeting_id(world: World) -> list[int]:
@@ -338,6 +352,13 @@ ENDPOINTS = [
     Endpoint("referrals:referral_triage", "post", referral_id, "write", reader="panel_member"),
     Endpoint("referrals:referral_add_to", "post", referral_id, "write", reader="panel_member"),
     Endpoint("referrals:referral_feedback", "post", referral_id, "write", reader="panel_member"),
+    Endpoint("referrals:front_door", "get", no_args, "list"),
+    Endpoint("referrals:receipt_list", "get", no_args, "list"),
+    Endpoint("referrals:receipt", "get", receipt_id, "object"),
+    Endpoint("referrals:deconfliction_list", "get", no_args, "list"),
+    Endpoint("referrals:deconfliction", "get", deconfliction_id, "object"),
+    # The panel's coordinator reads the police's answer (she triages the front door), never gives it.
+    Endpoint("referrals:deconfliction", "post", deconfliction_id, "write", reader="coordinator", params=answer_body),
     Endpoint("panels:panel_list", "get", no_args, "list", role_gate="agencies.view_panel"),
     Endpoint("panels:panel", "get", lambda w: [w.panel.pk], "object", role_gate="agencies.view_panel"),
     Endpoint("panels:panel_settings", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.change_panel", reader="panel_member"),
@@ -458,6 +479,19 @@ ENDPOINTS = [
     Endpoint("referrals-api:referral-triage", "post", referral_id, "write", api=True, reader="panel_member"),
     Endpoint("referrals-api:referral-add-to", "post", referral_id, "write", api=True, reader="panel_member"),
     Endpoint("referrals-api:referral-feedback", "post", referral_id, "write", api=True, reader="panel_member"),
+    Endpoint("referrals-api:concern-list", "get", no_args, "list", api=True),
+    Endpoint("referrals-api:concern-detail", "get", receipt_id, "object", api=True),
+    Endpoint("referrals-api:deconfliction-check-list", "get", no_args, "list", api=True),
+    Endpoint("referrals-api:deconfliction-check-detail", "get", deconfliction_id, "object", api=True),
+    Endpoint(
+        "referrals-api:deconfliction-check-answer",
+        "post",
+        deconfliction_id,
+        "write",
+        api=True,
+        reader="coordinator",
+        params=answer_body,
+    ),
     Endpoint("panels-api:panel-list", "get", no_args, "list", api=True, role_gate="agencies.view_panel"),
     Endpoint("panels-api:panel-detail", "get", lambda w: [w.panel.pk], "object", api=True, role_gate="agencies.view_panel"),
     Endpoint("panels-api:panel-detail", "patch", lambda w: [w.panel.pk], "write", api=True, role_gate="agencies.change_panel", reader="panel_member", params=lambda w: {"cadence_days": 7}),
@@ -583,6 +617,11 @@ EXEMPT = {
     "reminders:preferences": "the user's own e-mail preference",
     "reminders:calendar_secret": "makes the caller's own calendar address (decision 92)",
     "reminders:calendar_feed": "opened by a feed's secret alone; a wrong one is 404 (tests/reminders/test_calendar.py)",
+    # Public by design (decision 126): no sign-in, throttled per address (tests/referrals/test_public_concern.py).
+    "referrals:public_concern": "public: the self-referral page takes a concern and reads none",
+    "referrals:public_status": "public: a follow-up code's stage alone, by its hash",
+    "referrals-api:public-concern": "public: the self-referral page's API takes a concern and reads none",
+    "referrals-api:public-status": "public: a follow-up code's stage alone, by its hash",
     "audit-api:api-root": "links to the list endpoints",
     "stats-api:api-root": "links to the list endpoints",
     "panels:experts": "the register of experts: no case data, a role's permission (tests/cases/test_expert_consultations.py)",
@@ -682,6 +721,12 @@ def world(
     )
     full_share = share(case, other_agency, CaseShare.Scope.FULL)
     item = meeting.items.get(case=case)
+    # A concern the case owner sent to the panel's front door: its receipt, and the police's check.
+    from referrals import services as referral_services
+
+    receipt = referral_services.send_to_front_door(
+        actor=case.owner, panel=panel, sent_by_agency=agency, concern="Door concern", subject_family_name="Doorfamily"
+    )
     return World(
         case=case,
         share=full_share,
@@ -696,6 +741,8 @@ def world(
         reminder=_reminder(case),
         grant=_grant(case),
         agreement=_agreement(agency, other_agency, panel, coordinator),
+        receipt=receipt,
+        deconfliction=receipt.referral.deconfliction,
     )
 
 

@@ -119,6 +119,11 @@ VIEW_EXEMPTIONS = {
     "learning.views.TrainingAddView": "records training for a person the user manages (404 for others)",
     "learning.api.views.LibraryView": "the library, for every member; the coordinator adds to it",
     "learning.api.views.TrainingView": "the caller's own training and that of the people they manage",
+    # The public front door (decision 126): no sign-in by design, throttled per address.
+    "referrals.door_views.PublicConcernView": "the public page: takes a concern through its service, reads none",
+    "referrals.door_views.PublicStatusView": "the public status page: a follow-up code's stage alone, by its hash",
+    "referrals.api.door_views.PublicConcernView": "the public page's API: takes a concern, reads none",
+    "referrals.api.door_views.PublicStatusView": "the public status in the API: a code's stage alone, by its hash",
 }
 # Model -> why it has no restricted queryset.
 MODEL_EXEMPTIONS = {

@@ -71,6 +71,8 @@ NOT_CASE_WRITES = {
     "cases:case_list_export": "makes the caller's own export of the list they read (a file, or their own job)",
     "referrals:referral_create": "intake: a new referral, received by the caller's own agency",
     "referrals-api:referral-list": "intake: a new referral, received by the caller's own agency",
+    "referrals:front_door": "a new concern sent by the caller for their own agency to a panel's front door",
+    "referrals-api:concern-list": "a new concern sent by the caller for their own agency to a panel's front door",
 }
 
 # What a panel's coordinator does from a case's summary, by design: she manages the panel's cases

@@ -86,6 +86,8 @@ class UserAccess:
     share_agency_ids: frozenset[int] = field(default_factory=frozenset)
     panel_ids: frozenset[int] = field(default_factory=frozenset)
     coordinated_panel_ids: frozenset[int] = field(default_factory=frozenset)
+    # The panels whose front door the user receives: as coordinator or single point of contact.
+    front_door_panel_ids: frozenset[int] = field(default_factory=frozenset)
     breaks_glass: bool = False
     # Whether the user holds a current individual grant: only then do their queries read the table.
     holds_grants: bool = False
@@ -124,14 +126,19 @@ class UserAccess:
         named = [row[:4] for row in fetched]
         rows = [(agency, role, group) for agency, role, group, _sector in named]
         roles = {role for _, role, _ in rows}
-        panels: list[tuple[int, int]] = []
+        panels: list[tuple[int, int, int | None]] = []
         # A panel seat comes with a panel role: whoever loses the role loses the panel, even if a
         # panel still names them as its coordinator or chair.
         if roles & Membership.PANEL_ROLES:
             panel_agencies = {agency for agency, role, _ in rows if role in Membership.PANEL_ROLES}
             panels = list(
-                Panel.objects.filter(Q(coordinator=user) | Q(chair=user) | Q(agencies__in=panel_agencies))
-                .values_list("pk", "coordinator_id")
+                Panel.objects.filter(
+                    Q(coordinator=user)
+                    | Q(chair=user)
+                    | Q(single_point_of_contact=user)
+                    | Q(agencies__in=panel_agencies)
+                )
+                .values_list("pk", "coordinator_id", "single_point_of_contact_id")
                 .distinct()
                 .order_by()
             )
@@ -144,8 +151,11 @@ class UserAccess:
             supervised_agency_ids=frozenset(a for a, role, _ in rows if role == Membership.Role.SUPERVISOR),
             group_ids=frozenset(group for _, group in sharing),
             share_agency_ids=frozenset(agency for agency, _ in sharing),
-            panel_ids=frozenset(pk for pk, _ in panels),
-            coordinated_panel_ids=frozenset(pk for pk, c in panels if coordinates and c == user.pk),
+            panel_ids=frozenset(pk for pk, _, _ in panels),
+            coordinated_panel_ids=frozenset(pk for pk, c, _ in panels if coordinates and c == user.pk),
+            front_door_panel_ids=frozenset(
+                pk for pk, c, spoc in panels if (coordinates and c == user.pk) or spoc == user.pk
+            ),
             # Who may break the glass (decision 35); only their queries carry that branch.
             breaks_glass=getattr(user, "is_superuser", False) or Membership.Role.SUPERVISOR in roles,
             casework_by_name=_unique(a for a, role, _ in rows if role in Membership.CASEWORK_ROLES),
@@ -325,6 +335,10 @@ def _own_referral_branches(access: UserAccess, action: Action, prefix: str) -> l
         branches.append(Q(**{f"{prefix}panel_id__in": panels}))
     if access.coordinated_panel_ids and action != Action.CHANGE:
         branches.append(_overdue_for_triage_on_coordinated_panels(access, prefix))
+    if access.front_door_panel_ids and action != Action.CHANGE:
+        # A concern sent to a panel's front door: its coordinator and single point of contact
+        # receive it, read it whole and triage it (decision 125).
+        branches.append(Q(**{f"{prefix}front_door_id__in": access.front_door_panel_ids}))
     return branches
 
 
@@ -361,10 +375,14 @@ def sits_on(user: AnyUser, panel_id: int) -> bool:
 
 def sees_reporter(user: AnyUser, referral: Any) -> bool:
     """Who reported a concern is known to the agency that received it and, in a crisis, to the
-    police agency it was routed to (who may need to reach the reporter at once); to no one else."""
-    agencies = UserAccess.of(user).casework_agency_ids
-    return referral.received_by_id in agencies or (
-        referral.routed_to_id is not None and referral.routed_to_id in agencies
+    police agency it was routed to (who may need to reach the reporter at once), and for a concern sent
+    to a panel's front door, to those who receive it there; to no one else."""
+    access = UserAccess.of(user)
+    agencies = access.casework_agency_ids
+    return (
+        (referral.received_by_id is not None and referral.received_by_id in agencies)
+        or (referral.routed_to_id is not None and referral.routed_to_id in agencies)
+        or (referral.front_door_id is not None and referral.front_door_id in access.front_door_panel_ids)
     )
 
 

@@ -47,7 +47,9 @@ __all__ = [
     "case_entry_child",
     "case_own_agency",
     "case_share",
+    "concern_receipt",
     "data_protection",
+    "deconfliction",
     "family",
     "family_child",
     "family_file",
@@ -248,6 +250,43 @@ def referral_child(qs: _QS, user: AnyUser, action: Action) -> _QS:
     return qs.none() if condition is None else qs.filter(condition)
 
 
+@rule
+def concern_receipt(qs: _QS, user: AnyUser, action: Action) -> _QS:
+    """What the sender of a concern to a panel's front door sees of it: the sender and the case
+    workers of the sending agency read the receipt (never the referral); those who triage the
+    referral read it too, and alone write the feedback on it (decision 125)."""
+    access = UserAccess.of(user)
+    if access.is_anonymous:
+        return qs.none()
+    triage = referral_condition(user, Action.MANAGE, prefix="referral__")
+    branches = [triage] if triage is not None else []
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        branches.append(Q(sent_by_id=access.user_id))
+        if access.casework_agency_ids:
+            branches.append(Q(sent_by_agency_id__in=access.casework_agency_ids))
+    elif action == Action.CHANGE:
+        return qs.none()
+    return qs.filter(reduce(operator.or_, branches)) if branches else qs.none()
+
+
+@rule
+def deconfliction(qs: _QS, user: AnyUser, action: Action) -> _QS:
+    """A deconfliction check is answered by the case workers (its liaisons) of the police agency
+    asked, who read the person's names and nothing of the concern; its answer is read by those
+    who triage the referral, never by the panel or the sender (decision 127)."""
+    access = UserAccess.of(user)
+    if access.is_anonymous:
+        return qs.none()
+    branches = []
+    police = Q(police_agency_id__in=access.casework_agency_ids) if access.casework_agency_ids else None
+    triage = referral_condition(user, Action.MANAGE, prefix="referral__")
+    if action in (Action.VIEW, Action.VIEW_SUMMARY, Action.MANAGE) and triage is not None:
+        branches.append(triage)
+    if action in (Action.VIEW, Action.VIEW_SUMMARY, Action.CHANGE) and police is not None:
+        branches.append(police)
+    return qs.filter(reduce(operator.or_, branches)) if branches else qs.none()
+
+
 def _meeting_condition(user: AnyUser, action: Action, prefix: str) -> Q | None:
     """Meetings are seen by the panel's members and by those who attended (a case owner invited
     to the table), and run by the panel's coordinator."""
@@ -348,6 +387,12 @@ def reminder(qs: _QS, user: AnyUser, action: Action) -> _QS:
     known |= Q(Exists(agreements.filter(pk=OuterRef("object_id"))), kind="agreement_review")
     known |= Q(kind="agreement_overridden")
     known |= Q(kind="training_refresh")  # about the recipient's own training, never a case
+    if access.casework_agency_ids:
+        # A police check to answer: while the user works cases for the police agency asked.
+        checks = apps.get_model("referrals", "DeconflictionCheck").objects.filter(
+            police_agency_id__in=access.casework_agency_ids, pk=OuterRef("object_id")
+        )
+        known |= Q(Exists(checks), kind="deconfliction")
     about = Q(case__isnull=True) & known
     return qs.filter(mine, about | seen if seen is not None else about)
 

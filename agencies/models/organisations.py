@@ -256,6 +256,18 @@ class Panel(models.Model):
         blank=True,
         verbose_name=_("chair"),
     )
+    single_point_of_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="front_door_panels",
+        null=True,
+        blank=True,
+        verbose_name=_("single point of contact"),
+        help_text=_(
+            "Receives the concerns sent to the panel's front door, with the coordinator. Needs a panel "
+            "role to read them and a casework role to triage them."
+        ),
+    )
     cadence_days = models.PositiveSmallIntegerField(
         _("meets every (days)"), default=14, help_text=_("For example 14 for a meeting every two weeks.")
     )

@@ -14,7 +14,13 @@ from agencies.models import Agency, Panel, User
 from cases.models import Case
 from families.models import Family
 
-from ..models import Referral, ReferralIndicator, TriageDecision
+from ..models import (
+    ConcernReceipt,
+    DeconflictionCheck,
+    Referral,
+    ReferralIndicator,
+    TriageDecision,
+)
 from ..services import Match, Matches
 
 __all__ = [
@@ -57,7 +63,8 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
     linked case or earlier referral is given only when the user may see it too."""
 
     url = serializers.HyperlinkedIdentityField(view_name="referrals-api:referral-detail")
-    received_by = AgencyRefSerializer(read_only=True)
+    received_by = AgencyRefSerializer(read_only=True, allow_null=True)
+    front_door = PanelRefSerializer(read_only=True, allow_null=True)
     routed_to = AgencyRefSerializer(read_only=True, allow_null=True)
     crisis_reason = serializers.ChoiceField(choices=Referral.CrisisReason.choices, allow_blank=True, read_only=True)
     panel = PanelRefSerializer(read_only=True, allow_null=True)
@@ -77,6 +84,7 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
             "channel",
             "received_at",
             "received_by",
+            "front_door",
             "urgency",
             "is_crisis",
             "crisis_reason",
@@ -214,3 +222,128 @@ class MatchSerializer(serializers.Serializer[Match]):
 class MatchesSerializer(serializers.Serializer[Matches]):
     referrals = MatchSerializer(many=True)
     cases = MatchSerializer(many=True)
+
+
+class ConcernReceiptSerializer(serializers.ModelSerializer[ConcernReceipt]):
+    """A concern sent to a panel's front door, as its sender sees it: how far it got, and the
+    feedback triage chose to give; never the referral or the case (decision 125)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="referrals-api:concern-detail")
+    sent_by = serializers.CharField(source="sent_by.__str__", read_only=True)
+    sent_by_agency = AgencyRefSerializer(read_only=True)
+
+    class Meta:
+        model = ConcernReceipt
+        fields = ["id", "url", "sent_at", "sent_by", "sent_by_agency", "stage", "feedback", "feedback_at"]
+        read_only_fields = fields
+
+
+class FrontDoorSerializer(serializers.ModelSerializer[Referral]):
+    """A concern sent to a panel's front door. `sent_by_agency` may be left out when the user works
+    cases for one agency only."""
+
+    panel = serializers.PrimaryKeyRelatedField(queryset=Panel.objects.all())
+    sent_by_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), required=False)
+    indicators = serializers.ListField(
+        child=serializers.ChoiceField(choices=ReferralIndicator.Kind.choices), required=False, default=list
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "panel",
+            "sent_by_agency",
+            "reporter_relationship",
+            "subject_given_name",
+            "subject_family_name",
+            "subject_date_of_birth",
+            "subject_age",
+            "subject_area",
+            "observed_on",
+            "concern",
+            "indicators",
+            "ideology",
+            "child_involved",
+            "person_told",
+            "urgency",
+            "is_crisis",
+            "crisis_reason",
+        ]
+        validators: list[Any] = []  # the service checks the model, with its own messages
+
+
+class PublicConcernSerializer(serializers.Serializer[None]):
+    """A concern from the public (no sign-in): everything but the concern is optional."""
+
+    panel = serializers.PrimaryKeyRelatedField(queryset=Panel.objects.all())
+    channel = serializers.ChoiceField(
+        choices=[
+            (c.value, c.label)
+            for c in (Referral.Channel.FAMILY_OR_FRIEND, Referral.Channel.NEIGHBOUR, Referral.Channel.SELF)
+        ],
+        default=Referral.Channel.FAMILY_OR_FRIEND,
+    )
+    reporter_anonymous = serializers.BooleanField(default=False)
+    reporter_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    reporter_contact = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    reporter_relationship = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    subject_given_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    subject_family_name = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    subject_age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True, default=None)
+    subject_area = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    child_involved = serializers.BooleanField(default=False)
+    person_told = serializers.ChoiceField(choices=Referral.Told.choices, default=Referral.Told.UNKNOWN)
+    concern = serializers.CharField(max_length=5000)
+
+
+class FollowUpCodeSerializer(serializers.Serializer[None]):
+    code = serializers.CharField(max_length=40)
+
+
+class PublicReceiptSerializer(serializers.Serializer[None]):
+    """What the public sender gets once: the follow-up code, and the stage."""
+
+    code = serializers.CharField()
+    stage = serializers.ChoiceField(choices=ConcernReceipt.Stage.choices)
+
+
+class PublicStageSerializer(serializers.Serializer[None]):
+    stage = serializers.ChoiceField(choices=ConcernReceipt.Stage.choices)
+
+
+class DeconflictionCheckSerializer(serializers.ModelSerializer[DeconflictionCheck]):
+    """A police check: the names to check and the answer (read by the police asked and by those
+    who triage the referral)."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="referrals-api:deconfliction-check-detail")
+    police_agency = AgencyRefSerializer(read_only=True)
+    answered_by = serializers.SerializerMethodField()
+    answer = serializers.ChoiceField(choices=DeconflictionCheck.Answer.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = DeconflictionCheck
+        fields = [
+            "id",
+            "url",
+            "referral",
+            "police_agency",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "age",
+            "area",
+            "asked_at",
+            "due_at",
+            "answer",
+            "answered_by",
+            "answered_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_answered_by(self, check: DeconflictionCheck) -> str | None:
+        return str(check.answered_by) if check.answered_by_id else None
+
+
+class DeconflictionAnswerSerializer(serializers.Serializer[None]):
+    answer = serializers.ChoiceField(choices=DeconflictionCheck.Answer.choices)

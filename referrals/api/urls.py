@@ -1,10 +1,19 @@
+from django.urls import path
+
 from agencies.api.routers import ApiRouter
 
-from . import views
+from . import door_views, views
 
 app_name = "referrals-api"
 
 router = ApiRouter()
 router.register("referrals", views.ReferralViewSet)
+router.register("concerns", door_views.ConcernViewSet, basename="concern")
+router.register("deconfliction-checks", door_views.DeconflictionCheckViewSet, basename="deconfliction-check")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Public: no sign-in, throttled per address (decision 126).
+    path("public/concerns/", door_views.PublicConcernView.as_view(), name="public-concern"),
+    path("public/concerns/status/", door_views.PublicStatusView.as_view(), name="public-status"),
+    *router.urls,
+]

@@ -33,6 +33,10 @@ PARAMETER_MODELS = {
     "items": "panels.AgendaItem",
     "people": "agencies.User",
     "referrals": "referrals.Referral",
+    "sent": "referrals.ConcernReceipt",
+    "concerns": "referrals.ConcernReceipt",
+    "deconfliction": "referrals.DeconflictionCheck",
+    "deconfliction-checks": "referrals.DeconflictionCheck",
     "plans": "interventions.InterventionPlan",
     "actions": "interventions.PlanAction",
     "follow-ups": "interventions.FollowUp",
@@ -61,6 +65,12 @@ SKIPPED_NAMES = {
     "api-schema": "the schema, the same for everyone (no case data); generated once at collection",
     "api-docs": "the schema's viewer, static",
     "reminders:calendar_feed": "opened by a feed's secret, not an id: tests/reminders/test_calendar.py",
+    # Public by design (decision 126): no sign-in, no id; throttled per address. What they give is
+    # a code's stage alone: tests/referrals/test_public_concern.py.
+    "referrals:public_concern": "public: the self-referral page, no sign-in, writes a concern and reads none",
+    "referrals:public_status": "public: a follow-up code's stage alone, no sign-in",
+    "public-concern": "public: the self-referral page's API, no sign-in",
+    "public-status": "public: a follow-up code's stage alone in the API, no sign-in",
     "panels:reassignment": "a reassignment job (ids and progress) is its starter's alone, 404 for anyone else: "
     "tests/cases/test_ownership.py",
     "reassignment-job": "the same job in the API, 404 for anyone but its starter (as above)",

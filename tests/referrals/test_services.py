@@ -260,7 +260,7 @@ class TestTriage:
             services.triage_referral(referral, decision=Decision.GATHER_INFORMATION, actor=caseworker)
 
     def test_the_panel_agenda_decision_joins_the_next_meeting(
-        self, caseworker: User, agency: Agency, panel: Panel, coordinator: User
+        self, caseworker: User, agency: Agency, panel: Panel, coordinator: User, auditor_readonly: User
     ) -> None:
         from panels import services as panel_services
 
@@ -268,6 +268,8 @@ class TestTriage:
             panel, scheduled_for=timezone.now() + datetime.timedelta(days=3), actor=coordinator
         )
         referral = record(caseworker, agency)
+        # the police have said whether the person is already under investigation (decision 127)
+        services.answer_deconfliction(referral.deconfliction, answer="no", actor=auditor_readonly)
         services.triage_referral(referral, decision=Decision.PANEL_AGENDA, panel=panel, actor=caseworker)
         assert meeting.items.filter(referral=referral).exists()
 

@@ -16,6 +16,7 @@ from cases.models import Case, InformationRequest, PlannedVisit, PoliceAction
 from families.models import SafetyWarning
 from interventions.models import Closure, FollowUp
 from panels.models import PanelMeeting
+from referrals.models import DeconflictionCheck
 from reminders.models import Reminder
 from reminders.sweep import sweep
 from tests.factories import AgencyFactory, CaseFactory, ReferralFactory, agreement, share
@@ -28,8 +29,9 @@ TODAY = NOW.date()
 # the panels' settings, one query per kind (the two transitions are two kinds) and the savepoint
 # pair of the insert's transaction; with one of every kind due, the audiences, the escalations
 # and the insert come on top.
-NOTHING_DUE = 17  # + the training refreshes (decision 119)
-EVERYTHING_DUE = 35
+# + the training refreshes (decision 119); the police check (decision 127): one query with nothing due.
+NOTHING_DUE = 18
+EVERYTHING_DUE = 36
 
 
 def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agency, copies: int) -> None:
@@ -50,7 +52,10 @@ def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agen
         closure = Closure.objects.create(case=closed, decided_on=TODAY, reason="Goals met", recorded_by=caseworker)
         FollowUp.objects.create(case=closed, closure=closure, due_on=TODAY + datetime.timedelta(days=1))
         Case.objects.filter(pk=closed.pk).update(closed_at=NOW)
-        ReferralFactory(received_by=agency, triage_due_at=NOW + datetime.timedelta(hours=2))
+        referral = ReferralFactory(received_by=agency, triage_due_at=NOW + datetime.timedelta(hours=2))
+        DeconflictionCheck.objects.create(
+            referral=referral, police_agency=agency, family_name="X", due_at=NOW + datetime.timedelta(hours=2)
+        )
         PanelMeeting.objects.create(
             panel=panel,
             scheduled_for=NOW + datetime.timedelta(days=1, minutes=n),
@@ -96,6 +101,7 @@ def test_what_is_due_adds_rows_not_queries(
 
     school = AgencyFactory(name="School", sector=Agency.Sector.EDUCATION)
     member(school, username="teacher")
+    member(agency, "police_liaison", username="liaison")
     _everything_due(agency, caseworker, panel, school, copies=1)
     # when
     one = _queries_of_a_sweep()
@@ -104,6 +110,7 @@ def test_what_is_due_adds_rows_not_queries(
     assert kinds == {
         "first_contact", "review", "needs_assessment", "follow_up", "transition_6m", "triage", "agenda",
         "information_request", "missed_check_in", "safety_review", "police_aftercare", "agreement_review",
+        "deconfliction",
     }  # fmt: skip
     assert one <= EVERYTHING_DUE
     # and three times as much due costs the same

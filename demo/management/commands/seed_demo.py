@@ -9,6 +9,7 @@ from django.db import transaction
 from demo.agreements import seed_agreements
 from demo.cases import seed_cases
 from demo.family_work import seed_family_work
+from demo.front_door import seed_front_door
 from demo.interventions import seed_interventions
 from demo.learning import seed_learning
 from demo.meetings import seed_meetings
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             seed_cases(org)
             seed_family_work(org)
             seed_referrals(org)
+            seed_front_door(org)
             seed_meetings(org)
             seed_structure(org)
             seed_interventions(org)
