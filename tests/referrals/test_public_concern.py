@@ -188,3 +188,22 @@ def test_the_answer_is_the_same_whether_or_not_the_person_was_known(panel: Panel
     # then the sender is answered alike, with the same work done
     assert about_known.replace(known_name, "NAME") == about_unknown.replace("Zzyzxunknown", "NAME")
     assert known_queries == unknown_queries
+
+
+def test_the_public_pages_carry_no_staff_phone_number_or_e_mail(panel: Panel, coordinator: User) -> None:
+    # given the panel's coordinator with an e-mail, named as its agency's point of contact with a phone
+    User.objects.filter(pk=coordinator.pk).update(email="arta.koordinatore@bashkia.example")
+    agency = coordinator.memberships.get().agency
+    type(agency).objects.filter(pk=agency.pk).update(contact_person=coordinator, contact_details="+355 69 555 0101")
+    Panel.objects.filter(pk=panel.pk).update(single_point_of_contact=coordinator)
+    visitor = Client()
+    # when a relative reads the page, sends a concern and reads its status
+    pages = [visitor.get(reverse("referrals:public_concern")).content.decode()]
+    sent = visitor.post(reverse("referrals:public_concern"), concern(panel)).content.decode()
+    pages.append(sent)
+    code = CODE.search(sent).group(0)
+    pages.append(visitor.post(reverse("referrals:public_status"), {"code": code}).content.decode())
+    # then no page made for the family names a worker's phone or e-mail, nor the worker
+    for page in pages:
+        assert "bashkia.example" not in page and "555 0101" not in page
+        assert coordinator.full_name not in page and coordinator.last_name not in page
