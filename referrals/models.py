@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action, RestrictedQuerySet, rules
 from families.matching import name_key
 
-__all__ = ["Referral", "ReferralIndicator", "TriageDecision"]
+__all__ = [
+    "HelpKind",
+    "Referral",
+    "ReferralIndicator",
+    "ServiceReferral",
+    "SupportService",
+    "TriageDecision",
+]
 
 TRIAGE_WITHIN = datetime.timedelta(hours=24)  # seed 001, step 4: be able to respond within 24 hours
 
@@ -327,3 +334,5 @@ class TriageDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} ({self.decided_at:%Y-%m-%d})"
+
+from .service_models import *  # noqa: E402,F403 - the directory of services and referrals to them (decision 129)

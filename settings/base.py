@@ -236,6 +236,10 @@ LANGUAGES = [("en", _("English")), ("sq", _("Albanian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["settings.formats"]
 TIME_ZONE = env_str("URA_TIME_ZONE", "Europe/Tirane")
+# Working days skip the public holidays of this country (an ISO 3166 code the `holidays` library
+# knows; a region of it in URA_HOLIDAYS_SUBDIVISION), Albania by default; empty: Monday to Friday.
+URA_HOLIDAYS_COUNTRY = env_str("URA_HOLIDAYS_COUNTRY", "AL")
+URA_HOLIDAYS_SUBDIVISION = env_str("URA_HOLIDAYS_SUBDIVISION", "")
 USE_I18N = True
 USE_TZ = True
 
