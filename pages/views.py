@@ -17,7 +17,7 @@ from families import sections as family
 from interventions.sections import Interventions
 from panels.sections import Decisions, MyPanels
 from privacy.sections import GlassNotice
-from referrals.sections import Progress, Referrals
+from referrals.sections import Progress, Referrals, ServiceReferrals
 from reminders.sections import DueLists
 
 __all__ = ["CaseView", "HomeView"]
@@ -46,6 +46,7 @@ class CaseView(RestrictedViewMixin, DetailView[Case]):
         case_file.Shares(),
         family.Consents(),
         Interventions(),
+        ServiceReferrals(),
         case_file.Children(),
         case_file.RiskHistory(),
         case_file.InformationRequests(),

@@ -113,9 +113,7 @@ def refer_from_triage(
     signposted = referral.decisions.filter(decision=TriageDecision.Decision.SIGNPOSTED).exists()
     if not signposted:
         raise ValidationError(_("Only a referral the triage signposted is referred to a service."))
-    return create_service_referral(
-        service=service, for_whom=for_whom, request=request, actor=actor, referral=referral
-    )
+    return create_service_referral(service=service, for_whom=for_whom, request=request, actor=actor, referral=referral)
 
 
 def _may_withdraw(sent: ServiceReferral, actor: User) -> bool:

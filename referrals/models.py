@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action, RestrictedQuerySet, rules
 from families.matching import name_key
 
+# The directory of services and the referrals to them (decision 129), in a module of their own.
+from .service_models import HelpKind, ServiceReferral, SupportService
+
 __all__ = [
     "HelpKind",
     "Referral",
@@ -334,5 +337,3 @@ class TriageDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} ({self.decided_at:%Y-%m-%d})"
-
-from .service_models import *  # noqa: E402,F403 - the directory of services and referrals to them (decision 129)

@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action, RestrictedQuerySet, rules
 
-__all__ = ["HelpKind", "Median", "ServiceReferral", "ServiceReferralQuerySet", "SupportService", "SupportServiceQuerySet"]
+__all__ = [
+    "HelpKind",
+    "Median",
+    "ServiceReferral",
+    "ServiceReferralQuerySet",
+    "SupportService",
+    "SupportServiceQuerySet",
+]
 
 
 class HelpKind(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import directory_views, views
 
 app_name = "referrals"
 
@@ -12,4 +12,17 @@ urlpatterns = [
     path("<int:pk>/triage/", views.TriageView.as_view(), name="referral_triage"),
     path("<int:pk>/add-to/", views.AddToEarlierView.as_view(), name="referral_add_to"),
     path("<int:pk>/feedback/", views.FeedbackView.as_view(), name="referral_feedback"),
+    # Services out (issue 14): the directory, and referrals to its services.
+    path("<int:pk>/refer/", directory_views.TriageReferView.as_view(), name="referral_refer"),
+    path("services/", directory_views.ServiceListView.as_view(), name="service_list"),
+    path("services/new/", directory_views.ServiceCreateView.as_view(), name="service_create"),
+    path("services/<int:pk>/", directory_views.ServiceView.as_view(), name="service"),
+    path("services/<int:pk>/edit/", directory_views.ServiceEditView.as_view(), name="service_edit"),
+    path("to-services/", directory_views.ServiceReferralListView.as_view(), name="service_referral_list"),
+    path("to-services/<int:pk>/", directory_views.ServiceReferralView.as_view(), name="service_referral"),
+    path(
+        "to-services/<int:pk>/update/",
+        directory_views.ServiceReferralUpdateView.as_view(),
+        name="service_referral_update",
+    ),
 ]

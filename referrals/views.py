@@ -19,7 +19,7 @@ from cases.services import casework_agencies
 from . import services
 from .filtersets import ReferralFilterSet
 from .forms import FeedbackForm, MatchQueryForm, ReferralForm, TriageForm
-from .models import Referral, TriageDecision
+from .models import Referral, ServiceReferral, TriageDecision
 
 __all__ = [
     "AddToEarlierView",
@@ -132,6 +132,11 @@ class ReferralView(RestrictedViewMixin, DetailView[Referral]):
             primary_visible=referral.primary_id is not None
             and Referral.objects.restrict(user, Action.VIEW).filter(pk=referral.primary_id).exists(),
         )
+        decided = context["decisions"]
+        context["signposted"] = any(d.decision == TriageDecision.Decision.SIGNPOSTED for d in decided)
+        if context["signposted"]:
+            sent = ServiceReferral.objects.restrict(user, Action.VIEW).filter(referral=referral)
+            context["service_referrals"] = sent.select_related("service")
         if referral.is_open and referral.subject_family_name:
             context["matches"] = services.find_matches(
                 user,

@@ -306,7 +306,7 @@ class NoContact(_Passed):
         """Still nobody seen since, and the risk level still gives the same day."""
         if not _case_is_open(reminder) or reminder.case is None:
             return False
-        case = Case.objects.filter(pk=reminder.case_id).annotate(last_contact=_last_contact()).first()
+        case = Case.objects.filter(pk=reminder.case_id or 0).annotate(last_contact=_last_contact()).first()
         if case is None or case.last_contact is None:
             return False
         timing = PanelReminderSettings.timing_for(case.panel_id)

@@ -35,11 +35,15 @@ class PanelReminderSettings(models.Model):
     no_contact_days_critical = models.PositiveSmallIntegerField(
         _("no contact with a family at critical risk for (days)"), default=7
     )
-    no_contact_days_high = models.PositiveSmallIntegerField(_("no contact with a family at high risk for (days)"), default=14)
+    no_contact_days_high = models.PositiveSmallIntegerField(
+        _("no contact with a family at high risk for (days)"), default=14
+    )
     no_contact_days_moderate = models.PositiveSmallIntegerField(
         _("no contact with a family at moderate risk for (days)"), default=28
     )
-    no_contact_days_low = models.PositiveSmallIntegerField(_("no contact with a family at low risk for (days)"), default=56)
+    no_contact_days_low = models.PositiveSmallIntegerField(
+        _("no contact with a family at low risk for (days)"), default=56
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()

@@ -273,6 +273,11 @@ class PlanAction(models.Model):
         return reverse("interventions:entry", args=[self.case_id, "planaction", self.pk])
 
     @property
+    def is_open(self) -> bool:
+        """Still to be carried out: planned or under way."""
+        return self.status in OPEN_STATUSES
+
+    @property
     def is_lapsed(self) -> bool:
         """Past its due date and neither done nor cancelled (the queryset's `.lapsed()`)."""
         return self.status in OPEN_STATUSES and self.due_on < timezone.localdate()
