@@ -63,11 +63,12 @@ class SupportServiceQuerySet(RestrictedQuerySet):
         """Each service with the median days its referrals waited from sent to started, and how many
         families wait now (sent or accepted, not yet started): one grouped query."""
         waiting = Q(referrals__status__in=ServiceReferral.WAITING_STATUSES)
+        # Ordered again: a grouped query drops the model's default ordering.
         return self.annotate(
             median_waited_days=Median("referrals__waited_days"),
             started_count=Count("referrals", filter=Q(referrals__waited_days__isnull=False)),
             waiting_count=Count("referrals", filter=waiting),
-        )
+        ).order_by("name", "pk")
 
 
 class SupportService(models.Model):

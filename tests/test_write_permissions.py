@@ -70,6 +70,10 @@ NOT_CASE_WRITES = {
     "reminders:preferences": "the user's own e-mail preference",
     "referrals:referral_create": "intake: a new referral, received by the caller's own agency",
     "referrals-api:referral-list": "intake: a new referral, received by the caller's own agency",
+    "referrals:service_create": "lists a service in the directory (no case data; its panel's coordinator)",
+    "referrals:service_edit": "changes a service of the directory (no case data; its panel's coordinator)",
+    "referrals-api:supportservice-list": "lists a service in the directory (no case data; its panel's coordinator)",
+    "referrals-api:supportservice-detail": "changes a service of the directory (no case data)",
 }
 
 # What a panel's coordinator does from a case's summary, by design: she manages the panel's cases
