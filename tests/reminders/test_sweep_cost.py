@@ -12,7 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency, Panel, User
-from cases.models import Case, InformationRequest
+from cases import services as case_services
+from cases.models import Case, Contact, InformationRequest
+from interventions import services as plans
 from interventions.models import Closure, FollowUp
 from panels.models import PanelMeeting
 from reminders.models import Reminder
@@ -26,9 +28,10 @@ TODAY = NOW.date()
 # Measured, the same before and after the kinds became classes (decision 53): with nothing due,
 # the panels' settings, one query per kind (the two transitions are two kinds) and the savepoint
 # pair of the insert's transaction; with one of every kind due, the audiences, the escalations
-# and the insert come on top.
-NOTHING_DUE = 12
-EVERYTHING_DUE = 29
+# and the insert come on top. The three cadence kinds (a plan's action, a next contact passed, no
+# contact for the panel's days) cost one query each.
+NOTHING_DUE = 15
+EVERYTHING_DUE = 32
 
 
 def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agency, copies: int) -> None:
@@ -56,6 +59,19 @@ def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agen
             record_mode=panel.record_mode,
             created_by=panel.coordinator,
         )
+        # a family at high risk last seen two weeks ago, whose next contact was yesterday, with a
+        # plan's action due tomorrow (the cadence reminders)
+        visited = CaseFactory(owner=caseworker, owning_agency=agency, panel=panel)
+        Case.objects.filter(pk=visited.pk).update(risk_level="high")
+        contact = Contact(
+            case=visited, occurred_at=NOW - datetime.timedelta(days=14), next_contact_on=TODAY - datetime.timedelta(days=1)
+        )
+        case_services.record_contact(contact, actor=caseworker)
+        action = {"type": "pragmatic", "measure": "housing", "provider_agency": agency, "due_on": TODAY + datetime.timedelta(days=1)}
+        plans.create_plan(
+            visited, goals=[{"text": "A home", "actions": [action]}], agreed_by_family=True, agreed_by="The mother",
+            agreed_on=TODAY, actor=caseworker,
+        )  # fmt: skip
         share(case, school, scope="summary")
         InformationRequest.objects.create(
             case=case, to_agency=school, question="?", asked_by=caseworker, due_at=NOW + datetime.timedelta(hours=2)
@@ -91,7 +107,7 @@ def test_what_is_due_adds_rows_not_queries(
     # then every kind the sweep collects was due, within the budget
     assert kinds == {
         "first_contact", "review", "needs_assessment", "follow_up", "transition_6m", "triage", "agenda",
-        "information_request",
+        "information_request", "plan_action", "next_contact", "no_contact",
     }  # fmt: skip
     assert one <= EVERYTHING_DUE
     # and three times as much due costs the same
