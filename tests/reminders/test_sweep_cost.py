@@ -63,11 +63,10 @@ def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agen
         # plan's action due tomorrow (the cadence reminders)
         visited = CaseFactory(owner=caseworker, owning_agency=agency, panel=panel)
         Case.objects.filter(pk=visited.pk).update(risk_level="high")
-        contact = Contact(
-            case=visited, occurred_at=NOW - datetime.timedelta(days=14), next_contact_on=TODAY - datetime.timedelta(days=1)
-        )
+        day = datetime.timedelta(days=1)
+        contact = Contact(case=visited, occurred_at=NOW - 14 * day, next_contact_on=TODAY - day)
         case_services.record_contact(contact, actor=caseworker)
-        action = {"type": "pragmatic", "measure": "housing", "provider_agency": agency, "due_on": TODAY + datetime.timedelta(days=1)}
+        action = {"type": "pragmatic", "measure": "housing", "provider_agency": agency, "due_on": TODAY + day}
         plans.create_plan(
             visited, goals=[{"text": "A home", "actions": [action]}], agreed_by_family=True, agreed_by="The mother",
             agreed_on=TODAY, actor=caseworker,
