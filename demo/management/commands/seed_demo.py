@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from demo.cases import seed_cases
+from demo.directory import seed_directory
 from demo.family_work import seed_family_work
 from demo.interventions import seed_interventions
 from demo.meetings import seed_meetings
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             seed_referrals(org)
             seed_meetings(org)
             seed_interventions(org)
+            seed_directory(org)
             seed_reminders()
             seed_privacy(org)
             seed_audit(org)
