@@ -99,6 +99,7 @@ COORDINATOR_MAY = {
     "cases-api:informationrequest-answer": "answers for her agency, the one asked (decision 31)",
     "referrals:referral_triage": "triages a referral put to her panel (MANAGE)",
     "referrals:referral_add_to": "adds a concern put to her panel to an earlier record (MANAGE)",
+    "referrals:referral_refer": "refers a concern put to her panel, which the triage signposted, to a service (MANAGE)",
     "referrals-api:referral-triage": "triages a referral put to her panel (MANAGE)",
     "referrals-api:referral-add-to": "adds a concern put to her panel to an earlier record (MANAGE)",
     "panels:panel_settings": "her panel's settings",
