@@ -38,6 +38,9 @@ PARAMETER_MODELS = {
     "follow-ups": "interventions.FollowUp",
     "notifications": "reminders.Reminder",
     "requests": "audit.SubjectAccessRequest",
+    "services": "referrals.SupportService",
+    "to-services": "referrals.ServiceReferral",
+    "service-referrals": "referrals.ServiceReferral",
 }
 # What is not probed, and why.
 SKIPPED_NAMES = {
