@@ -445,6 +445,9 @@ SPECTACULAR_SETTINGS = {
         "ReminderStageEnum": "reminders.models.Reminder.Stage",
         "CaseStageEnum": "cases.models.case.Case.Stage",
         "PlaceEnum": "families.models.Person.Place",  # a member's whereabouts and its dated history
+        # A plan's action's kind and a service's kind of help are one scale (the three kinds of step 7).
+        "TypeEnum": "referrals.models.HelpKind",
+        "ServiceReferralStatusEnum": "referrals.models.ServiceReferral.Status",
     },
 }
 
