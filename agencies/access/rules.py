@@ -354,7 +354,8 @@ def service_directory(qs: _QS, user: AnyUser, action: Action) -> _QS:
     if access.is_anonymous:
         return qs.none()
     if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        return qs if access.casework_agency_ids or access.panel_ids else qs.none()
+        # A copy, never `qs` itself: a view's class-level queryset would keep its rows across requests.
+        return qs.all() if access.casework_agency_ids or access.panel_ids else qs.none()
     panels = access.coordinated_panel_ids
     return qs.filter(panel_id__in=panels) if panels else qs.none()
 

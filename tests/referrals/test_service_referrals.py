@@ -203,9 +203,11 @@ def test_starting_records_the_days_waited_and_the_directory_shows_the_median_wai
     with django_assert_max_num_queries(12):
         html = page.get(reverse("referrals:service_list")).content.decode()
     # then the median wait, the number it is taken from and the families waiting now show
-    assert "10 days' wait" in html and "median of 3 referrals" in html and "1 family waiting" in html
+    row_html = html.split(f'href="{service.get_absolute_url()}"', 1)[1].split("</li>", 1)[0]
+    assert "10 days' wait" in row_html and "median of 3 referrals" in row_html and "1 family waiting" in row_html
     # and the API gives the same numbers, computed by the database
-    [row] = api_as(case.owner).get(reverse("referrals-api:supportservice-list")).json()["results"]
+    listed = api_as(case.owner).get(reverse("referrals-api:supportservice-list")).json()["results"]
+    [row] = [found for found in listed if found["id"] == service.pk]
     assert (row["median_waited_days"], row["waiting_count"]) == (10.0, 1)
 
 
@@ -261,3 +263,15 @@ def test_only_the_panels_coordinator_lists_and_changes_a_service(
     service.refresh_from_db()
     assert (service.stated_waiting_days, service.active) == (35, False)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SERVICE_LISTED, actor=coordinator).count() == 2
+
+
+def test_the_directory_shows_a_service_listed_after_it_was_first_opened(
+    panel: Panel, coordinator: User, health: Agency, caseworker: User
+) -> None:
+    # given the directory opened while it is empty
+    worker = client_for(caseworker)
+    assert "No service is listed yet." in worker.get(reverse("referrals:service_list")).content.decode()
+    # when the coordinator lists a service
+    service = _list_the_service(coordinator, panel, health)
+    # then the directory shows it at once
+    assert service.name in worker.get(reverse("referrals:service_list")).content.decode()
