@@ -8,17 +8,26 @@ panel's own deadlines are `agencies.models.PanelReminderSettings`.
 | new referral triaged | 24 hours |
 | information request to a partner answered | 24 hours |
 | first contact after the panel decides | 7 days |
-| needs assessment after first contact | 45 working days |
+| needs assessment after first contact | 45 working days (public holidays skipped) |
 | plan review | every 3 months (per case: the date each review sets) |
 | panel agenda to members | 2 days before the meeting |
 | post-exit follow-ups | 6 and 12 months after closure |
 | a child turns 18 | transition planning 6 months before, and 1 month before |
+| a plan's action | on its due date |
+| the next contact a visit agreed | on that date |
+| no contact with the family | after the panel's days for the case's risk level |
+
+Working days are Monday to Friday less the public holidays of the deployment's country
+(`URA_HOLIDAYS_COUNTRY`, Albania by default), read from the `holidays` library (decision 131).
 """
 
 import calendar
 import datetime
+import functools
 from dataclasses import dataclass
 
+import holidays
+from django.conf import settings
 from django.utils import timezone
 
 __all__ = [
@@ -31,7 +40,9 @@ __all__ = [
     "first_contact_due",
     "follow_ups_due",
     "information_due",
+    "is_working_day",
     "needs_assessment_due",
+    "no_contact_due",
     "review_due",
     "stage_at",
     "start_of_day",
@@ -54,6 +65,21 @@ class Timing:
     escalate_after_days: int = 3
     # No contact for this many days puts an open case on the panel's next agenda (decision 102).
     silence_days: int = 42
+    # "No contact for N days" (issue 14), by the case's risk level: the higher the risk, the sooner.
+    no_contact_days_critical: int = 7
+    no_contact_days_high: int = 14
+    no_contact_days_moderate: int = 28
+    no_contact_days_low: int = 56
+
+    def no_contact_days(self, risk_level: str) -> int:
+        """Days without a contact before the owner is reminded, for a case at `risk_level` (a case
+        not yet assessed counts as moderate)."""
+        by_level = {
+            "critical": self.no_contact_days_critical,
+            "high": self.no_contact_days_high,
+            "low": self.no_contact_days_low,
+        }
+        return by_level.get(risk_level, self.no_contact_days_moderate)
 
     @property
     def due_soon(self) -> datetime.timedelta:
@@ -79,26 +105,44 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+@functools.lru_cache(maxsize=128)
+def _public_holidays(country: str, subdivision: str, year: int) -> frozenset[datetime.date]:
+    """The public holidays of `country` in `year` (with the days in lieu of those on a weekend)."""
+    found = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
+    return frozenset(found.keys())
+
+
+def is_working_day(day: datetime.date) -> bool:
+    """Monday to Friday, and not a public holiday of the deployment's country."""
+    if day.weekday() >= 5:
+        return False
+    country = settings.URA_HOLIDAYS_COUNTRY
+    return not country or day not in _public_holidays(country, settings.URA_HOLIDAYS_SUBDIVISION, day.year)
+
+
 def add_working_days(day: datetime.date, days: int) -> datetime.date:
-    """`days` working days (Monday to Friday) after `day`; public holidays are not counted out."""
-    # Saturday and Sunday are not working days: from a weekend, count as from the Friday before.
-    while days and day.weekday() >= 5:
-        day -= datetime.timedelta(days=1)
-    weeks, rest = divmod(days, 5)
-    result = day + datetime.timedelta(weeks=weeks)
-    while rest:
-        result += datetime.timedelta(days=1)
-        if result.weekday() < 5:
-            rest -= 1
-    # Zero days from a weekend: the Monday after.
-    while result.weekday() >= 5:
-        result += datetime.timedelta(days=1)
+    """`days` working days after `day`: weekends and the country's public holidays are not counted."""
+    one = datetime.timedelta(days=1)
+    # A day off is not a working day: from one, count as from the working day before.
+    while days and not is_working_day(day):
+        day -= one
+    result = day
+    while days:
+        result += one
+        if is_working_day(result):
+            days -= 1
+    # Zero days from a day off: the working day after.
+    while not is_working_day(result):
+        result += one
     return result
 
 
 def subtract_working_days(day: datetime.date, days: int) -> datetime.date:
     """The earliest date `d` with `add_working_days(d, days) >= day` (to query by the start date)."""
     guess = day - datetime.timedelta(days=days // 5 * 7 + 7)
+    # Holidays stretch the span: step back until the guess falls short, then forward to the answer.
+    while add_working_days(guess, days) >= day:
+        guess -= datetime.timedelta(days=7)
     while add_working_days(guess, days) < day:
         guess += datetime.timedelta(days=1)
     return guess
@@ -127,6 +171,11 @@ def first_contact_due(decided_on: datetime.date, timing: Timing = DEFAULTS) -> d
 
 def needs_assessment_due(first_contact_on: datetime.date, timing: Timing = DEFAULTS) -> datetime.date:
     return add_working_days(first_contact_on, timing.needs_assessment_working_days)
+
+
+def no_contact_due(last_contact_on: datetime.date, risk_level: str, timing: Timing = DEFAULTS) -> datetime.date:
+    """When the owner is reminded that nobody has seen the family: the panel's days for the risk level."""
+    return last_contact_on + datetime.timedelta(days=timing.no_contact_days(risk_level))
 
 
 def review_due(last_review_on: datetime.date, timing: Timing = DEFAULTS) -> datetime.date:

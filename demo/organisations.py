@@ -29,6 +29,8 @@ USERS = {
     "sup.elira": ("Elira", "Meta", "social", [Role.SUPERVISOR], F, "Albanian, English, German"),
     "police.fatos": ("Fatos", "Dushku", "police", [Role.POLICE_LIAISON, Role.PANEL_MEMBER], M, "Albanian, Serbian"),
     "mh.gentiana": ("Gentiana", "Bajrami", "mental_health", [Role.PANEL_MEMBER], F, "Albanian, English"),
+    # Answers the referrals to the centre's services (issue 14); reads no case.
+    "mh.dafina": ("Dafina", "Gega", "mental_health", [Role.PRACTITIONER], F, "Albanian, English"),
     "school.ilir": ("Ilir", "Shehu", "school", [Role.PRACTITIONER], M, "Albanian"),
     "ngo.klea": ("Klea", "Rama", "ngo", [Role.PRACTITIONER], F, "Albanian, English, Arabic"),
     "emp.luan": ("Luan", "Prifti", "employment", [Role.PRACTITIONER], M, "Albanian, Greek"),

@@ -22,6 +22,8 @@ from agencies.access import (
     get_restricted_object,
 )
 from cases.models import Case
+from referrals.directory_forms import ReferToServiceForm
+from referrals.models import ServiceReferral, SupportService
 
 from . import forms as iv_forms
 from . import services
@@ -39,6 +41,7 @@ from .models import (
 )
 
 __all__ = [
+    "ActionReferView",
     "ActionStatusView",
     "ClosureCreateView",
     "EntryView",
@@ -213,6 +216,44 @@ class ActionStatusView(_FormView):
     def perform(self, form: forms.Form) -> HttpResponse:
         services.update_action_status(self.object, status=form.cleaned_data["status"], actor=self.actor)
         return self.done(_("The action's status is recorded."), self.object.goal.plan.get_absolute_url())
+
+
+class ActionReferView(_FormView):
+    """Refer the family to a listed service for an action of the running plan: those who change the
+    case. The service reads the referral, never the file."""
+
+    queryset = PlanAction.objects.select_related("case__family", "goal__plan", "beneficiary")
+    object: PlanAction
+    action = Action.CHANGE
+    permission_required = "cases.change_case"
+    form_class = ReferToServiceForm
+    title = gettext_lazy("Refer to a service")
+    intro = gettext_lazy("The service reads what you write here, and nothing of the case file.")
+    submit = gettext_lazy("Send the referral")
+
+    def get_queryset(self) -> RestrictedQuerySet:
+        return self.queryset.filter(case_id=self.kwargs["case_pk"])
+
+    def allowed(self) -> bool:
+        return CaseAccess.fetch(self.object.case, self.actor).change
+
+    def case(self) -> Case:
+        return self.object.case
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        services = SupportService.objects.restrict(self.actor, Action.VIEW).listed()
+        return {**super().get_form_kwargs(), "services": services}
+
+    def get_initial(self) -> dict[str, Any]:
+        person = self.object.beneficiary or self.object.case.index_person
+        return {"for_whom": str(person), "request": self.object.intended_outcome}
+
+    def perform(self, form: forms.Form) -> HttpResponse:
+        data = form.cleaned_data
+        services.refer_action(
+            self.object, service=data["service"], for_whom=data["for_whom"], request=data["request"], actor=self.actor
+        )
+        return self.done(_("The referral is sent to the service."), self.object.get_absolute_url())
 
 
 class ReviewCreateView(_CaseFormView):
@@ -485,8 +526,13 @@ class EntryView(RestrictedViewMixin, DetailView[Record]):
         context = super().get_context_data(**kwargs)
         user, case = self.request.user, self.object.case
         changeable = PlanAction.objects.restrict(user, Action.CHANGE).filter(case=case).values_list("pk", flat=True)
+        extra: dict[str, Any] = {}
+        if isinstance(self.object, PlanAction):
+            sent = ServiceReferral.objects.restrict(user, Action.VIEW).filter(plan_action=self.object)
+            extra["service_referrals"] = sent.select_related("service")
         return {
             **context,
+            **extra,
             "case": case,
             "access": CaseAccess.fetch(case, user),
             "changeable_actions": set(changeable),

@@ -19,7 +19,7 @@ from interventions.sections import Interventions, PlanProgress
 from panels.sections import Decisions, MyPanels
 from panels.views import PanelCaseListView
 from privacy.sections import GlassNotice
-from referrals.sections import Progress, Referrals
+from referrals.sections import Progress, Referrals, ServiceReferrals
 from reminders.sections import DueLists
 
 __all__ = ["CaseView", "HomeView", "PanelView"]
@@ -50,6 +50,7 @@ class CaseView(RestrictedViewMixin, DetailView[Case]):
         case_file.Shares(),
         family.Consents(),
         Interventions(),
+        ServiceReferrals(),
         case_file.Children(),
         case_file.RiskHistory(),
         case_file.InformationRequests(),

@@ -14,7 +14,19 @@ from django.utils.translation import pgettext_lazy
 from agencies.access import Action, RestrictedQuerySet, rules
 from families.matching import name_key
 
-__all__ = ["ConcernReceipt", "DeconflictionCheck", "Referral", "ReferralIndicator", "TriageDecision"]
+# The directory of services and the referrals to them (decision 129), in a module of their own.
+from .service_models import HelpKind, ServiceReferral, SupportService
+
+__all__ = [
+    "ConcernReceipt",
+    "DeconflictionCheck",
+    "HelpKind",
+    "Referral",
+    "ReferralIndicator",
+    "ServiceReferral",
+    "SupportService",
+    "TriageDecision",
+]
 
 TRIAGE_WITHIN = datetime.timedelta(hours=24)  # seed 001, step 4: be able to respond within 24 hours
 

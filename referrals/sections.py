@@ -12,9 +12,9 @@ from agencies.models import User
 from agencies.sections import CaseSection
 from cases.models import Case, Contact
 
-from .models import Referral
+from .models import Referral, ServiceReferral
 
-__all__ = ["Progress", "Referrals"]
+__all__ = ["Progress", "Referrals", "ServiceReferrals"]
 
 
 class Referrals(CaseSection):
@@ -25,6 +25,21 @@ class Referrals(CaseSection):
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
         return {"referrals": Referral.objects.restrict(user, Action.VIEW).filter(case=case)}
+
+
+class ServiceReferrals(CaseSection):
+    """Where the family was referred to services (issue 14): accepted or declined, the days waited,
+    started, done. The full file's: a summary reader does not see it."""
+
+    name = "service_referrals"
+    template_name = "referrals/sections/service_referrals.html"
+
+    def applies(self, access: CaseAccess) -> bool:
+        return access.full
+
+    def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
+        sent = ServiceReferral.objects.restrict(user, Action.VIEW).filter(case=case).select_related("service")
+        return {"service_referrals": sent}
 
 
 class Progress(CaseSection):

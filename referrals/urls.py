@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import door_views, views
+from . import directory_views, door_views, views
 
 app_name = "referrals"
 
@@ -21,4 +21,17 @@ urlpatterns = [
     # Public: no sign-in.
     path("concern/", door_views.PublicConcernView.as_view(), name="public_concern"),
     path("concern/status/", door_views.PublicStatusView.as_view(), name="public_status"),
+    # Services out (issue 14): the directory, and referrals to its services.
+    path("<int:pk>/refer/", directory_views.TriageReferView.as_view(), name="referral_refer"),
+    path("services/", directory_views.ServiceListView.as_view(), name="service_list"),
+    path("services/new/", directory_views.ServiceCreateView.as_view(), name="service_create"),
+    path("services/<int:pk>/", directory_views.ServiceView.as_view(), name="service"),
+    path("services/<int:pk>/edit/", directory_views.ServiceEditView.as_view(), name="service_edit"),
+    path("to-services/", directory_views.ServiceReferralListView.as_view(), name="service_referral_list"),
+    path("to-services/<int:pk>/", directory_views.ServiceReferralView.as_view(), name="service_referral"),
+    path(
+        "to-services/<int:pk>/update/",
+        directory_views.ServiceReferralUpdateView.as_view(),
+        name="service_referral_update",
+    ),
 ]

@@ -19,7 +19,7 @@ from cases.services import casework_agencies
 from . import services
 from .filtersets import ReferralFilterSet
 from .forms import FeedbackForm, MatchQueryForm, ReferralForm, TriageForm
-from .models import DeconflictionCheck, Referral, TriageDecision
+from .models import DeconflictionCheck, Referral, ServiceReferral, TriageDecision
 
 __all__ = [
     "AddToEarlierView",
@@ -137,6 +137,11 @@ class ReferralView(RestrictedViewMixin, DetailView[Referral]):
             .filter(referral=referral)
             .first(),
         )
+        decided = context["decisions"]
+        context["signposted"] = any(d.decision == TriageDecision.Decision.SIGNPOSTED for d in decided)
+        if context["signposted"]:
+            sent = ServiceReferral.objects.restrict(user, Action.VIEW).filter(referral=referral)
+            context["service_referrals"] = sent.select_related("service")
         if referral.is_open and referral.subject_family_name:
             context["matches"] = services.find_matches(
                 user,

@@ -28,6 +28,10 @@ class PanelReminderSettingsForm(forms.ModelForm[PanelReminderSettings]):
             "due_soon_days",
             "escalate_after_days",
             "silence_days",
+            "no_contact_days_critical",
+            "no_contact_days_high",
+            "no_contact_days_moderate",
+            "no_contact_days_low",
         ]
 
     def clean_escalate_after_days(self) -> int:

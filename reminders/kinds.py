@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import deadlines as rules
 from agencies.access import Action
-from agencies.models import Agency, Membership, Panel, User
+from agencies.models import Agency, Membership, Panel, PanelReminderSettings, User
 from audit.signals import glass_broken
 from cases.models import (
     Case,
@@ -29,9 +29,10 @@ from cases.models import (
     PoliceAction,
     SharingAgreement,
 )
+from cases.risk import RiskLevel
 from cases.signals import agreement_overridden, contact_planned, owner_answered, owner_asked
 from families.models import Person, SafetyWarning
-from interventions.models import FollowUp
+from interventions.models import FollowUp, InterventionPlan, PlanAction
 from learning.models import TrainingRecord
 from panels.models import PanelMeeting
 from panels.notices import urgent_meeting_called
@@ -53,9 +54,12 @@ __all__ = [
     "InformationRequestDue",
     "MissedCheckIn",
     "NeedsAssessmentDue",
+    "NextContactPassed",
+    "NoContact",
     "OwnerAnswered",
     "OwnerAsked",
     "PairVisitPlanned",
+    "PlanActionDue",
     "PoliceAftercare",
     "Review",
     "SafetyWarningReview",
@@ -250,6 +254,134 @@ class FollowUpDue(ReminderKind):
     @classmethod
     def still_due(cls, reminder: "Reminder") -> bool:
         return FollowUp.objects.pending().filter(pk=reminder.object_id).exists()
+
+
+class PlanActionDue(ReminderKind):
+    """An action of the running plan falls due, neither done nor cancelled: its case's owner, who
+    monitors the plan (step 8), is reminded, and escalation follows as for the other deadlines."""
+
+    code = "plan_action"
+    label = _("A plan's action falls due")
+    about = "interventions.PlanAction"
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        rows = (
+            PlanAction.objects.open()
+            .filter(
+                due_on__range=(start, end),
+                goal__plan__status=InterventionPlan.Status.ACTIVE,
+                case__closed_at__isnull=True,
+            )
+            .values_list("pk", "case_id", "case__panel_id", "case__owning_agency_id", "due_on")
+        )
+        for pk, case_id, panel_id, agency_id, due_on in rows:
+            yield cls.deadline(pk, due_on, case_id, panel_id, agency_id)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        open_action = PlanAction.objects.open().filter(
+            pk=reminder.object_id, due_on=reminder.due_date, goal__plan__status=InterventionPlan.Status.ACTIVE
+        )
+        return _case_is_open(reminder) and open_action.exists()
+
+    @classmethod
+    def target(cls, reminder: "Reminder", user: User) -> str:
+        found = PlanAction.objects.restrict(user, Action.VIEW).filter(pk=reminder.object_id).first()
+        return found.get_absolute_url() if found else super().target(reminder, user)
+
+
+class _Passed(ReminderKind):
+    """A date that reminds once it has passed: no "due soon" before it."""
+
+    @classmethod
+    def stage(cls, deadline: Deadline, now: datetime.datetime, timing: rules.Timing) -> str | None:
+        stage = super().stage(deadline, now, timing)
+        return None if stage == "due_soon" else stage
+
+
+def _later_contacts() -> QuerySet[Contact]:
+    """Final contacts of the outer contact's case made after it."""
+    return Contact.objects.filter(case=OuterRef("case_id"), is_draft=False, occurred_at__gt=OuterRef("occurred_at"))
+
+
+class NextContactPassed(_Passed):
+    """The next contact a visit agreed (`next_contact_on`) passed with no contact recorded since:
+    the owner is reminded the day after, and escalation follows."""
+
+    code = "next_contact"
+    label = _("The next contact agreed with the family has passed")
+    about = "cases.Contact"
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        one = datetime.timedelta(days=1)
+        rows = (
+            Contact.objects.filter(
+                is_draft=False, next_contact_on__range=(start - one, end - one), case__closed_at__isnull=True
+            )
+            .filter(~Exists(_later_contacts()))
+            .values_list("pk", "case_id", "case__panel_id", "case__owning_agency_id", "next_contact_on")
+        )
+        for pk, case_id, panel_id, agency_id, planned_on in rows:
+            yield cls.deadline(pk, planned_on + one, case_id, panel_id, agency_id)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        planned_on = reminder.due_date - datetime.timedelta(days=1)
+        contact = Contact.objects.filter(pk=reminder.object_id, is_draft=False, next_contact_on=planned_on)
+        return _case_is_open(reminder) and contact.filter(~Exists(_later_contacts())).exists()
+
+
+def _last_contact() -> Any:
+    """When the outer case's family was last seen: its latest final contact that took place."""
+    held = Contact.objects.filter(case=OuterRef("pk"), is_draft=False, outcome=Contact.Outcome.HELD)
+    return Subquery(held.order_by("-occurred_at").values("occurred_at")[:1])
+
+
+class NoContact(_Passed):
+    """Nobody has seen the family for the panel's days at the case's risk level (14 days at high
+    risk by default, 56 at low): the owner is reminded, once for each last contact, and escalation
+    follows. Counted from the last contact that took place; before the first contact, the first
+    contact's own deadline reminds instead."""
+
+    code = "no_contact"
+    label = _("No contact with the family for too long")
+
+    @classmethod
+    def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
+        start, end = window.dates
+        days = [t.no_contact_days(level) for t in timing.values() for level in RiskLevel.values]
+        since = (
+            rules.start_of_day(start - datetime.timedelta(days=max(days))),
+            rules.start_of_day(end - datetime.timedelta(days=min(days) - 1)),
+        )
+        rows = (
+            _open_cases()
+            .filter(first_contact_on__isnull=False)
+            .annotate(last_contact=_last_contact())
+            .filter(last_contact__range=since)
+            .values_list(*CASE_COLUMNS, "risk_level", "last_contact")
+        )
+        for pk, panel_id, agency_id, risk_level, last_contact in rows:
+            seen_on = timezone.localtime(last_contact).date()
+            due_on = rules.no_contact_due(seen_on, risk_level, timing.get(panel_id, rules.DEFAULTS))
+            if start <= due_on <= end:
+                yield cls.deadline(pk, due_on, pk, panel_id, agency_id)
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        """Still nobody seen since, and the risk level still gives the same day."""
+        if not _case_is_open(reminder) or reminder.case is None:
+            return False
+        case = Case.objects.filter(pk=reminder.case_id or 0).annotate(last_contact=_last_contact()).first()
+        if case is None or case.last_contact is None:
+            return False
+        timing = PanelReminderSettings.timing_for(case.panel_id)
+        seen_on = timezone.localtime(case.last_contact).date()
+        return rules.no_contact_due(seen_on, case.risk_level, timing) == reminder.due_date
 
 
 def _eighteenth(born: datetime.date) -> datetime.date:

@@ -7,6 +7,7 @@ not queued events, a sweep after an outage catches up on everything that fell du
 (within `REMINDERS_CATCH_UP_DAYS`).
 """
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Iterator
@@ -27,8 +28,8 @@ from .models import OWNER, Reminder
 
 __all__ = ["Deadline", "Window", "collect", "stage_of", "sweep", "timings"]
 
-FIELDS = ["triage_hours", "first_contact_days", "needs_assessment_working_days", "review_months"]
-FIELDS += ["agenda_notice_days", "due_soon_days", "escalate_after_days", "silence_days"]
+# Every field of a panel's timing (`agencies.deadlines.Timing`), read from its settings row.
+FIELDS = [field.name for field in dataclasses.fields(rules.Timing)]
 
 
 def timings() -> Timings:

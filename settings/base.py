@@ -253,6 +253,10 @@ LANGUAGES = [("en", _("English")), ("sq", _("Albanian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["settings.formats"]
 TIME_ZONE = env_str("URA_TIME_ZONE", "Europe/Tirane")
+# Working days skip the public holidays of this country (an ISO 3166 code the `holidays` library
+# knows; a region of it in URA_HOLIDAYS_SUBDIVISION), Albania by default; empty: Monday to Friday.
+URA_HOLIDAYS_COUNTRY = env_str("URA_HOLIDAYS_COUNTRY", "AL")
+URA_HOLIDAYS_SUBDIVISION = env_str("URA_HOLIDAYS_SUBDIVISION", "")
 USE_I18N = True
 USE_TZ = True
 
@@ -476,6 +480,9 @@ SPECTACULAR_SETTINGS = {
         "ConcernStageEnum": "referrals.models.ConcernReceipt.Stage",  # a concern's stage, as its sender reads it
         "PublicChannelEnum": "referrals.models.PUBLIC_CHANNEL_CHOICES",
         "ChannelEnum": "referrals.models.Referral.Channel",
+        # A plan's action's kind and a service's kind of help are one scale (the three kinds of step 7).
+        "TypeEnum": "referrals.models.HelpKind",
+        "ServiceReferralStatusEnum": "referrals.models.ServiceReferral.Status",
     },
 }
 

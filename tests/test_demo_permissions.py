@@ -26,6 +26,8 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "sup.elira": (SOCIAL_CARE_CASES, set()),
     "police.fatos": ({"Krasniqi"}, {"Berisha", "Gashi", "Shala"}),
     "mh.gentiana": (set(), PANEL_CASES),
+    # answers the referrals to the mental-health centre; the centre holds Krasniqi's summary
+    "mh.dafina": (set(), {"Krasniqi"}),
     "school.ilir": (set(), {"Shala"}),
     "ngo.klea": ({"Berisha", "Shala"}, set()),
     "emp.luan": (set(), set()),

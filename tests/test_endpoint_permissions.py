@@ -65,6 +65,8 @@ class World:
     agreement: Any = None
     receipt: Any = None
     deconfliction: Any = None
+    service: Any = None
+    service_referral: Any = None
 
 
 def no_args(world: World) -> list[int]:
@@ -118,6 +120,14 @@ def case_entry(kind: str) -> Callable[[World], list[Any]]:
 
 def entry(model_name: str, attribute: str) -> Callable[[World], list[Any]]:
     return lambda world: [world.case.pk, model_name, getattr(world, attribute).pk]
+
+
+def service_body(world: World) -> dict[str, Any]:
+    return {"panel": world.panel.pk, "name": "Youth club", "help_kind": "pragmatic"}
+
+
+def refer_body(world: World) -> dict[str, Any]:
+    return {"service": world.service.pk, "for_whom": "Besa", "request": "A first appointment"}
 
 
 def plan_body(world: World) -> dict[str, Any]:
@@ -359,6 +369,24 @@ ENDPOINTS = [
     Endpoint("referrals:deconfliction", "get", deconfliction_id, "object"),
     # The panel's coordinator reads the police's answer (she triages the front door), never gives it.
     Endpoint("referrals:deconfliction", "post", deconfliction_id, "write", reader="coordinator", params=answer_body),
+    # Services out: the directory is every partner's to read (a list, whatever the id), its panel's
+    # coordinator's to keep; a referral to a service is read by the file's readers and the service.
+    Endpoint("referrals:service_list", "get", no_args, "list"),
+    Endpoint("referrals:service", "get", lambda w: [w.service.pk], "list"),
+    Endpoint("referrals:service_create", "post", no_args, "write", role_gate="agencies.change_panel", reader="panel_member", params=service_body),
+    Endpoint("referrals:service_edit", "post", lambda w: [w.service.pk], "write", role_gate="agencies.change_panel", reader="panel_member", params=service_body),
+    Endpoint("referrals:service_referral_list", "get", no_args, "list"),
+    Endpoint("referrals:service_referral", "get", lambda w: [w.service_referral.pk], "object"),
+    Endpoint("referrals:service_referral_update", "post", lambda w: [w.service_referral.pk], "write", params=lambda w: {"status": "accepted"}),
+    Endpoint("referrals:referral_refer", "post", referral_id, "write", reader="panel_member", params=refer_body),
+    Endpoint("referrals-api:supportservice-list", "get", no_args, "list", api=True),
+    Endpoint("referrals-api:supportservice-list", "post", no_args, "write", api=True, role_gate="agencies.change_panel", reader="panel_member", params=service_body),
+    Endpoint("referrals-api:supportservice-detail", "get", lambda w: [w.service.pk], "list", api=True),
+    Endpoint("referrals-api:supportservice-detail", "patch", lambda w: [w.service.pk], "write", api=True, role_gate="agencies.change_panel", reader="panel_member", params=lambda w: {"area": "Tirana"}),
+    Endpoint("referrals-api:servicereferral-list", "get", no_args, "list", api=True),
+    Endpoint("referrals-api:servicereferral-list", "post", no_args, "write", api=True, reader="panel_member", params=lambda w: {**refer_body(w), "referral": w.referral.pk}, hidden=400, refused=400),
+    Endpoint("referrals-api:servicereferral-detail", "get", lambda w: [w.service_referral.pk], "object", api=True),
+    Endpoint("referrals-api:servicereferral-status", "post", lambda w: [w.service_referral.pk], "write", api=True, params=lambda w: {"status": "accepted"}),
     Endpoint("panels:panel_list", "get", no_args, "list", role_gate="agencies.view_panel"),
     Endpoint("panels:panel", "get", lambda w: [w.panel.pk], "object", role_gate="agencies.view_panel"),
     Endpoint("panels:panel_settings", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.change_panel", reader="panel_member"),
@@ -518,6 +546,7 @@ ENDPOINTS = [
     Endpoint("interventions:plan_create", "post", case_id, "write"),
     Endpoint("interventions:plan_start", "post", lambda w: [w.case.pk, w.draft.pk], "write"),
     Endpoint("interventions:action_status", "post", lambda w: [w.case.pk, w.action.pk], "write"),
+    Endpoint("interventions:action_refer", "post", lambda w: [w.case.pk, w.action.pk], "write", params=refer_body),
     Endpoint("interventions:review_create", "post", case_id, "write"),
     Endpoint("interventions:withdrawal_create", "post", case_id, "write"),
     Endpoint("interventions:closure_create", "post", case_id, "write"),
@@ -536,6 +565,7 @@ ENDPOINTS = [
     Endpoint("interventions-api:planaction-list", "get", no_args, "list", api=True),
     Endpoint("interventions-api:planaction-detail", "get", lambda w: [w.action.pk], "object", api=True),
     Endpoint("interventions-api:planaction-status", "post", lambda w: [w.action.pk], "write", api=True, params=lambda w: {"status": "done"}),
+    Endpoint("interventions-api:planaction-refer", "post", lambda w: [w.action.pk], "write", api=True, params=refer_body),
     Endpoint("interventions-api:review-list", "get", no_args, "list", api=True),
     Endpoint("interventions-api:review-list", "post", no_args, "write", api=True, params=review_body, hidden=400),
     Endpoint("interventions-api:review-detail", "get", lambda w: [w.review.pk], "object", api=True),
@@ -915,6 +945,8 @@ def _interventions(case: Case, other_agency: Agency, reader: User) -> dict[str, 
         case, goals=goals, agreed_by_family=True, agreed_by="The mother", agreed_on=today, actor=owner
     )
     draft = services.create_plan(case, goals=goals, actor=owner)
+    action_row = PlanAction.objects.get(goal__plan=plan)
+    service, sent = _service_referral(case, action_row)
     progress = [{"goal": goal, "progress": "some"} for goal in plan.goals.all()]
     review = services.record_review(
         case,
@@ -932,12 +964,29 @@ def _interventions(case: Case, other_agency: Agency, reader: User) -> dict[str, 
     return {
         "plan": plan,
         "draft": draft,
-        "action": PlanAction.objects.get(goal__plan=plan),
+        "action": action_row,
+        "service": service,
+        "service_referral": sent,
         "review": review,
         "withdrawal": withdrawal,
         "closure": closure,
         "follow_up": closure.follow_ups.first(),
     }
+
+
+def _service_referral(case: Case, action: PlanAction) -> tuple[Any, Any]:
+    """A mental-health service of an agency outside the case, and the action referred to it."""
+    from interventions import services
+    from referrals.directory import save_service
+    from referrals.models import SupportService
+    from tests.factories import AgencyFactory
+
+    assert case.panel is not None
+    health = AgencyFactory(name="Mental health service", sector=Agency.Sector.HEALTH)
+    listed = SupportService(panel=case.panel, name="Counselling", agency=health, help_kind="emotional_psychological")
+    service = save_service(listed, actor=case.panel.coordinator)
+    sent = services.refer_action(action, service=service, for_whom="Besa", request="Counselling", actor=case.owner)
+    return service, sent
 
 
 def _client(endpoint: Endpoint, user: User | None) -> Client | APIClient:

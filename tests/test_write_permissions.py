@@ -73,6 +73,10 @@ NOT_CASE_WRITES = {
     "referrals-api:referral-list": "intake: a new referral, received by the caller's own agency",
     "referrals:front_door": "a new concern sent by the caller for their own agency to a panel's front door",
     "referrals-api:concern-list": "a new concern sent by the caller for their own agency to a panel's front door",
+    "referrals:service_create": "lists a service in the directory (no case data; its panel's coordinator)",
+    "referrals:service_edit": "changes a service of the directory (no case data; its panel's coordinator)",
+    "referrals-api:supportservice-list": "lists a service in the directory (no case data; its panel's coordinator)",
+    "referrals-api:supportservice-detail": "changes a service of the directory (no case data)",
 }
 
 # What a panel's coordinator does from a case's summary, by design: she manages the panel's cases
@@ -98,6 +102,7 @@ COORDINATOR_MAY = {
     "cases-api:informationrequest-answer": "answers for her agency, the one asked (decision 31)",
     "referrals:referral_triage": "triages a referral put to her panel (MANAGE)",
     "referrals:referral_add_to": "adds a concern put to her panel to an earlier record (MANAGE)",
+    "referrals:referral_refer": "refers a concern put to her panel, which the triage signposted, to a service (MANAGE)",
     "referrals-api:referral-triage": "triages a referral put to her panel (MANAGE)",
     "referrals-api:referral-add-to": "adds a concern put to her panel to an earlier record (MANAGE)",
     "panels:panel_settings": "her panel's settings",

@@ -65,6 +65,8 @@ __all__ = [
     "referral",
     "referral_child",
     "reminder",
+    "service_directory",
+    "service_referral",
     "sharing_agreement",
 ]
 
@@ -395,6 +397,44 @@ def reminder(qs: _QS, user: AnyUser, action: Action) -> _QS:
         known |= Q(Exists(checks), kind="deconfliction")
     about = Q(case__isnull=True) & known
     return qs.filter(mine, about | seen if seen is not None else about)
+
+
+@rule
+def service_directory(qs: _QS, user: AnyUser, action: Action) -> _QS:
+    """The directory of services: read by every member of a partner agency (who works cases or sits
+    on a panel), changed by the coordinator of the panel that lists the service."""
+    access = UserAccess.of(user)
+    if access.is_anonymous:
+        return qs.none()
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        # A copy, never `qs` itself: a view's class-level queryset would keep its rows across requests.
+        return qs.all() if access.casework_agency_ids or access.panel_ids else qs.none()
+    panels = access.coordinated_panel_ids
+    return qs.filter(panel_id__in=panels) if panels else qs.none()
+
+
+@rule
+def service_referral(qs: _QS, user: AnyUser, action: Action) -> _QS:
+    """A referral to a service is read by those who read its case's full file (or, from a triage,
+    its referral), and by the service's own agency, who read that row and nothing of the file it
+    comes from. The service's agency answers it and records its part; whoever changes the case (or
+    manages the referral) may also record what an outside service said, and withdraws it."""
+    access = UserAccess.of(user)
+    if access.is_anonymous:
+        return qs.none()
+    providers = access.casework_agency_ids
+    provider = Q(service__agency_id__in=providers) if providers else None
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        file = case_condition(user, Action.VIEW, prefix="case__")
+        triage = referral_condition(user, Action.VIEW, prefix="referral__")
+    else:
+        file = _through_case(user, Action.CHANGE, prefix="case__")
+        triage = referral_condition(user, Action.MANAGE, prefix="referral__")
+    # From a triage the referral is the subject only while no case holds it.
+    if triage is not None:
+        triage &= Q(case__isnull=True)
+    branches = [condition for condition in (file, triage, provider) if condition is not None]
+    return qs.filter(reduce(operator.or_, branches)) if branches else qs.none()
 
 
 @rule

@@ -34,6 +34,19 @@ class PanelReminderSettings(models.Model):
     silence_days = models.PositiveSmallIntegerField(
         _("put a case on the next agenda after (days without contact)"), default=42
     )
+    # "No contact for N days" by the case's risk level (a case not yet assessed: moderate).
+    no_contact_days_critical = models.PositiveSmallIntegerField(
+        _("no contact with a family at critical risk for (days)"), default=7
+    )
+    no_contact_days_high = models.PositiveSmallIntegerField(
+        _("no contact with a family at high risk for (days)"), default=14
+    )
+    no_contact_days_moderate = models.PositiveSmallIntegerField(
+        _("no contact with a family at moderate risk for (days)"), default=28
+    )
+    no_contact_days_low = models.PositiveSmallIntegerField(
+        _("no contact with a family at low risk for (days)"), default=56
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RestrictedQuerySet.as_manager()
@@ -46,7 +59,14 @@ class PanelReminderSettings(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
-                    triage_hours__gte=1, first_contact_days__gte=1, review_months__gte=1, silence_days__gte=1
+                    triage_hours__gte=1,
+                    first_contact_days__gte=1,
+                    review_months__gte=1,
+                    silence_days__gte=1,
+                    no_contact_days_critical__gte=1,
+                    no_contact_days_high__gte=1,
+                    no_contact_days_moderate__gte=1,
+                    no_contact_days_low__gte=1,
                 ),
                 name="%(app_label)s_%(class)s_positive",
                 violation_error_message=_("A deadline is at least one hour or day away."),

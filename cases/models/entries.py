@@ -179,7 +179,15 @@ class Contact(Entry):
     class Meta(Entry.Meta):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        indexes = [models.Index(fields=["case", "-occurred_at"], name="cases_contact_case_when_idx")]
+        indexes = [
+            models.Index(fields=["case", "-occurred_at"], name="cases_contact_case_when_idx"),
+            # The reminder sweep's date range: a next contact agreed and passed (reminders.kinds).
+            models.Index(
+                fields=["next_contact_on"],
+                condition=models.Q(is_draft=False, next_contact_on__isnull=False),
+                name="cases_contact_next_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return (

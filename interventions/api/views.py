@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedQuerySet, RestrictedViewSet
 from cases.models import Case
+from referrals.api.directory import ReferToServiceSerializer, ServiceReferralSerializer, read_back
 
 from .. import services
 from ..filtersets import (
@@ -122,7 +123,7 @@ class PlanActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Inter
     queryset = PLAN_ACTIONS
     serializer_class = PlanActionSerializer
     filterset_class = PlanActionFilterSet
-    action_access: ClassVar[dict[str, Action]] = {"status": Action.CHANGE}
+    action_access: ClassVar[dict[str, Action]] = {"status": Action.CHANGE, "refer": Action.CHANGE}
     # The provider agency's people work cases but may not change this one: the row rule decides.
     permission_required: ClassVar[dict[Action, str]] = {
         Action.VIEW: "cases.view_case",
@@ -137,6 +138,20 @@ class PlanActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Inter
         data.is_valid(raise_exception=True)
         services.update_action_status(planned, status=data.validated_data["status"], actor=self.actor)
         return self._answer(planned)
+
+    @extend_schema(request=ReferToServiceSerializer, responses={201: ServiceReferralSerializer})
+    @action(detail=True, methods=["post"])
+    def refer(self, request: Request, pk: str | None = None) -> Response:
+        """Refer the family to a listed service for this action (those who change the case)."""
+        planned = self.get_object()
+        data = ReferToServiceSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        sent = services.refer_action(
+            planned, service=values["service"], for_whom=values["for_whom"], request=values["request"], actor=self.actor
+        )
+        answer = ServiceReferralSerializer(read_back(sent, self.actor), context=self.get_serializer_context())
+        return Response(answer.data, status=201)
 
 
 class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _InterventionViewSet):

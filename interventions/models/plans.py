@@ -250,7 +250,15 @@ class PlanAction(models.Model):
         ordering = ["goal", "starts_on", "pk"]
         verbose_name = _("action")
         verbose_name_plural = _("actions")
-        indexes = [models.Index(fields=["case", "status", "due_on"], name="interventions_action_due_idx")]
+        indexes = [
+            models.Index(fields=["case", "status", "due_on"], name="interventions_action_due_idx"),
+            # The reminder sweep's date range over every open action (reminders.kinds.PlanActionDue).
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="interventions_action_open_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(due_on__gte=models.F("starts_on")),
@@ -269,6 +277,14 @@ class PlanAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_measure_display()} · {self.provider_agency}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interventions:entry", args=[self.case_id, "planaction", self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be carried out: planned or under way."""
+        return self.status in OPEN_STATUSES
 
     @property
     def is_lapsed(self) -> bool:

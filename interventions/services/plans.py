@@ -15,11 +15,13 @@ from agencies.models import Membership, PanelReminderSettings, User
 from audit.models import AuditEvent
 from audit.services import record
 from cases.models import Case, CaseEvent
+from referrals.directory import create_service_referral
+from referrals.models import ServiceReferral, SupportService
 
 from ..models import MEASURES, Goal, InterventionPlan, PlanAction
 from .common import ensure_open, not_in_future, timeline
 
-__all__ = ["REVIEW_EVERY_MONTHS", "create_plan", "start_plan", "update_action_status"]
+__all__ = ["REVIEW_EVERY_MONTHS", "create_plan", "refer_action", "start_plan", "update_action_status"]
 
 # design.md §4: a running plan is reviewed every three months unless the case says otherwise.
 REVIEW_EVERY_MONTHS = 3
@@ -209,3 +211,26 @@ def update_action_status(action: PlanAction, *, status: str, actor: User) -> Pla
         previous=previous,
     )
     return action
+
+
+@transaction.atomic
+def refer_action(
+    action: PlanAction, *, service: SupportService, for_whom: str, request: str, actor: User
+) -> ServiceReferral:
+    """Refer the family to a listed service for an action of the running plan (issue 14): those who
+    change the case refer; the service then answers and records its part on the referral."""
+    case = Case.objects.restrict(actor, Action.CHANGE).lock().refetch(action.case, _("You may not change this case."))
+    ensure_open(case)
+    action = (
+        PlanAction.objects.restrict(actor, Action.VIEW)
+        .select_related("goal__plan")
+        .filter(case=case)
+        .refetch(action, _("You may not refer this action."))
+    )
+    if action.goal.plan.status != Status.ACTIVE:
+        raise ValidationError(_("The plan is no longer running: its actions stay as they were."))
+    if action.status not in ("planned", "in_progress"):
+        raise ValidationError(_("Only an action still to be carried out is referred to a service."))
+    return create_service_referral(
+        service=service, for_whom=for_whom, request=request, actor=actor, case=case, plan_action_id=action.pk
+    )

@@ -2,7 +2,7 @@ from django.urls import path
 
 from agencies.api.routers import ApiRouter
 
-from . import door_views, views
+from . import directory, door_views, views
 
 app_name = "referrals-api"
 
@@ -10,6 +10,8 @@ router = ApiRouter()
 router.register("referrals", views.ReferralViewSet)
 router.register("concerns", door_views.ConcernViewSet, basename="concern")
 router.register("deconfliction-checks", door_views.DeconflictionCheckViewSet, basename="deconfliction-check")
+router.register("services", directory.SupportServiceViewSet)
+router.register("service-referrals", directory.ServiceReferralViewSet)
 
 urlpatterns = [
     # Public: no sign-in, throttled per address (decision 126).

@@ -1,6 +1,7 @@
 """Each deadline rule of design.md §4, on fixed dates and a frozen clock."""
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -23,7 +24,9 @@ def test_first_contact_is_due_7_days_after_the_decision() -> None:
     assert deadlines.first_contact_due(datetime.date(2026, 3, 2)) == datetime.date(2026, 3, 9)
 
 
-def test_needs_assessment_is_due_45_working_days_after_first_contact() -> None:
+def test_needs_assessment_is_due_45_working_days_after_first_contact(settings: Any) -> None:
+    # Monday to Friday alone (a deployment that names no country's holidays):
+    settings.URA_HOLIDAYS_COUNTRY = ""
     # Monday 2 March 2026 + 45 working days (9 weeks) = Monday 4 May.
     assert deadlines.needs_assessment_due(datetime.date(2026, 3, 2)) == datetime.date(2026, 5, 4)
     # From a Friday, 1 working day is the Monday after.
@@ -40,7 +43,39 @@ def test_each_working_day_counts_once(start: datetime.date) -> None:
     for days in range(1, 50):
         before, after = deadlines.add_working_days(start, days - 1), deadlines.add_working_days(start, days)
         skipped = [before + datetime.timedelta(days=n) for n in range(1, (after - before).days)]
-        assert after.weekday() < 5 and all(day.weekday() >= 5 for day in skipped)
+        assert deadlines.is_working_day(after) and not any(deadlines.is_working_day(day) for day in skipped)
+
+
+def test_the_45_working_day_deadline_skips_albanian_public_holidays(settings: Any) -> None:
+    # given a first contact on Monday 2 November 2026, in Albania (the default country)
+    assert settings.URA_HOLIDAYS_COUNTRY == "AL"
+    contact = datetime.date(2026, 11, 2)
+    # then the 45 working days skip the weekday holidays on the way: Alphabet Day (observed Monday
+    # 23 November), Independence and Liberation Days (observed 30 November and 1 December), Youth
+    # Day (8 December), Christmas (25 December), New Year (1 January, and 4 January for the 2nd)
+    days_off = [
+        datetime.date(2026, 11, 23),
+        datetime.date(2026, 11, 30),
+        datetime.date(2026, 12, 1),
+        datetime.date(2026, 12, 8),
+        datetime.date(2026, 12, 25),
+        datetime.date(2027, 1, 1),
+        datetime.date(2027, 1, 4),
+    ]
+    assert not any(deadlines.is_working_day(day) for day in days_off)
+    # seven working days later than Monday to Friday alone would make it (Monday 4 January)
+    assert deadlines.needs_assessment_due(contact) == datetime.date(2027, 1, 13)
+    settings.URA_HOLIDAYS_COUNTRY = ""
+    assert deadlines.needs_assessment_due(contact) == datetime.date(2027, 1, 4)
+
+
+def test_working_days_follow_the_configured_country(settings: Any) -> None:
+    # 28 November is Albania's Independence Day; in Germany an ordinary Friday (in 2025)
+    independence = datetime.date(2025, 11, 28)
+    assert not deadlines.is_working_day(independence)
+    settings.URA_HOLIDAYS_COUNTRY = "DE"
+    assert deadlines.is_working_day(independence)
+    assert not deadlines.is_working_day(datetime.date(2025, 12, 25))
 
 
 @pytest.mark.parametrize("day", [datetime.date(2026, 3, d) for d in range(1, 15)])

@@ -73,7 +73,7 @@ class TestPageTotals:
         self, case: Case, django_assert_max_num_queries: DjangoAssertNumQueries
     ) -> None:
         client = signed_in(case.owner, case.get_absolute_url())
-        with django_assert_max_num_queries(42 + CHAIN_LOCK):
+        with django_assert_max_num_queries(43 + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     def test_the_case_page_for_a_coordinator(

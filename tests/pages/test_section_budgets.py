@@ -107,6 +107,22 @@ def _plan(case: Case, n: int) -> None:
     plans.create_plan(case, goals=goals[:1], actor=case.owner)
 
 
+def _service_referrals(case: Case, n: int) -> None:
+    """The plan's actions referred to a listed service, one referral each."""
+    from referrals.models import SupportService
+
+    panel = PanelFactory(coordinator=member(AgencyFactory(), "coordinator"))
+    service = SupportService.objects.create(panel=panel, name="Counselling", help_kind="emotional_psychological")
+    InterventionPlan.objects.filter(case=case).delete()
+    goals = [{"text": f"Goal {i}", "actions": [_action(case)]} for i in range(n)]
+    plan = plans.create_plan(
+        case, goals=goals, actor=case.owner, agreed_by_family=True, agreed_by="Mother", agreed_on=timezone.localdate()
+    )
+    for goal in plan.goals.all():
+        for action in goal.actions.all():
+            plans.refer_action(action, service=service, for_whom="Besa", request="Help", actor=case.owner)
+
+
 def _action(case: Case) -> dict[str, Any]:
     return {
         "type": "pragmatic",
@@ -245,6 +261,7 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "shares": (1, _shares),
     "consents": (2, _consents),
     "interventions": (8, _plan),
+    "service_referrals": (1, _service_referrals),
     "children": (2, _children),
     "risk": (1, _risk),
     "information_requests": (1, _requests),

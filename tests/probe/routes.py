@@ -57,6 +57,9 @@ PARAMETER_MODELS = {
     "memberships": "agencies.Membership",
     "protocols": "agencies.Protocol",
     "library": "learning.Resource",
+    "services": "referrals.SupportService",
+    "to-services": "referrals.ServiceReferral",
+    "service-referrals": "referrals.ServiceReferral",
 }
 # What is not probed, and why.
 SKIPPED_NAMES = {

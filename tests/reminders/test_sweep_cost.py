@@ -12,8 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency, Panel, User
-from cases.models import Case, InformationRequest, PlannedVisit, PoliceAction
+from cases import services as case_services
+from cases.models import Case, Contact, InformationRequest, PlannedVisit, PoliceAction
 from families.models import SafetyWarning
+from interventions import services as plans
 from interventions.models import Closure, FollowUp
 from panels.models import PanelMeeting
 from referrals.models import DeconflictionCheck
@@ -28,10 +30,11 @@ TODAY = NOW.date()
 # Measured, the same before and after the kinds became classes (decision 53): with nothing due,
 # the panels' settings, one query per kind (the two transitions are two kinds) and the savepoint
 # pair of the insert's transaction; with one of every kind due, the audiences, the escalations
-# and the insert come on top.
-# + the training refreshes (decision 119); the police check (decision 127): one query with nothing due.
-NOTHING_DUE = 18
-EVERYTHING_DUE = 36
+# and the insert come on top. + the training refreshes (decision 119); the police check (decision
+# 127); the three cadence kinds (a plan's action, a next contact passed, no contact for the panel's
+# days) cost one query each.
+NOTHING_DUE = 21
+EVERYTHING_DUE = 39
 
 
 def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agency, copies: int) -> None:
@@ -62,6 +65,18 @@ def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agen
             record_mode=panel.record_mode,
             created_by=panel.coordinator,
         )
+        # a family at high risk last seen two weeks ago, whose next contact was yesterday, with a
+        # plan's action due tomorrow (the cadence reminders)
+        visited = CaseFactory(owner=caseworker, owning_agency=agency, panel=panel)
+        Case.objects.filter(pk=visited.pk).update(risk_level="high")
+        day = datetime.timedelta(days=1)
+        contact = Contact(case=visited, occurred_at=NOW - 14 * day, next_contact_on=TODAY - day)
+        case_services.record_contact(contact, actor=caseworker)
+        action = {"type": "pragmatic", "measure": "housing", "provider_agency": agency, "due_on": TODAY + day}
+        plans.create_plan(
+            visited, goals=[{"text": "A home", "actions": [action]}], agreed_by_family=True, agreed_by="The mother",
+            agreed_on=TODAY, actor=caseworker,
+        )  # fmt: skip
         share(case, school, scope="summary")
         agreement(agency, school, panels=(panel,), review_in_days=10 + n)
         InformationRequest.objects.create(
@@ -110,7 +125,7 @@ def test_what_is_due_adds_rows_not_queries(
     assert kinds == {
         "first_contact", "review", "needs_assessment", "follow_up", "transition_6m", "triage", "agenda",
         "information_request", "missed_check_in", "safety_review", "police_aftercare", "agreement_review",
-        "deconfliction",
+        "deconfliction", "plan_action", "next_contact", "no_contact",
     }  # fmt: skip
     assert one <= EVERYTHING_DUE
     # and three times as much due costs the same

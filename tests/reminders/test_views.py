@@ -137,12 +137,14 @@ def test_the_coordinator_sets_the_panels_deadlines(coordinator: User, panel: Pan
     data = {
         "triage_hours": 12, "first_contact_days": 5, "needs_assessment_working_days": 30, "review_months": 2,
         "agenda_notice_days": 3, "due_soon_days": 1, "escalate_after_days": 2, "silence_days": 60,
+        "no_contact_days_critical": 5, "no_contact_days_high": 10, "no_contact_days_moderate": 21,
+        "no_contact_days_low": 42,
     }  # fmt: skip
     assert client_of(panel_member).post(url, data).status_code == 403
     assert client_of(coordinator).get(url).status_code == 200
     assert client_of(coordinator).post(url, data).status_code == 302
-    assert PanelReminderSettings.objects.get(panel=panel).escalate_after_days == 2
-    assert PanelReminderSettings.objects.get(panel=panel).silence_days == 60
+    saved = PanelReminderSettings.objects.get(panel=panel)
+    assert (saved.escalate_after_days, saved.no_contact_days_high, saved.silence_days) == (2, 10, 60)
 
 
 def test_a_user_chooses_the_daily_digest(caseworker: User) -> None:

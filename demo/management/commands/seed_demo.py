@@ -8,6 +8,7 @@ from django.db import transaction
 
 from demo.agreements import seed_agreements
 from demo.cases import seed_cases
+from demo.directory import seed_directory
 from demo.family_work import seed_family_work
 from demo.front_door import seed_front_door
 from demo.interventions import seed_interventions
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             seed_meetings(org)
             seed_structure(org)
             seed_interventions(org)
+            seed_directory(org)
             seed_reminders()
             seed_privacy(org)
             seed_audit(org)
