@@ -34,6 +34,7 @@ from .api.entry_serializers import (
     ContactSerializer,
     EntrySerializer,
     NeedsAssessmentSerializer,
+    PoliceActionSerializer,
 )
 from .entry_forms import (
     ENTRY_FIELDS,
@@ -246,6 +247,7 @@ KINDS = [
         event_text=_("Police action: %(action)s. A follow-up visit to the family is due."),
         menu_label=_("A police search, arrest or raid"),
         record=services.record_police_action,
+        serializer_class=PoliceActionSerializer,
         fields=("kind", "occurred_at", "what_happened"),
         widgets={
             "occurred_at": DateTimeInput(),

@@ -96,6 +96,13 @@ class PlanVisitView(_CaseTeamView):
     title = gettext_lazy("Going out: when will you be back?")
     submit_label = gettext_lazy("I am leaving now")
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Whoever goes to the door reads the dangers first (decision 133).
+        warnings = SafetyWarning.objects.restrict(self.request.user, Action.VIEW).filter(
+            family_id=self.object.family_id, ended_at__isnull=True
+        )
+        return {**super().get_context_data(**kwargs), "case_warnings": warnings}
+
     def perform(self, form: PlanVisitForm) -> HttpResponse:
         data = form.cleaned_data
         services.plan_visit(

@@ -105,6 +105,9 @@ class ReminderKind:
     # Counted in hours: warned and escalated in hours (rules.HOURLY_*), not by the panel's days.
     hourly: ClassVar[bool] = False
     escalates: ClassVar[bool] = True
+    # Sent at once whatever the recipient chose (a worker who did not come back cannot wait for
+    # tomorrow's digest, decision 134).
+    urgent: ClassVar[bool] = False
     # A notice of something that happened (not a deadline): the signal that creates it.
     listens_to: ClassVar[Signal | None] = None
 

@@ -668,6 +668,7 @@ class MissedCheckIn(ReminderKind):
     code = "missed_check_in"
     label = _("No check-in after a visit")
     about = "cases.PlannedVisit"
+    urgent = True
 
     @classmethod
     def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
@@ -714,7 +715,7 @@ class SafetyWarningReview(ReminderKind):
         start, end = window.dates
         rows = (
             SafetyWarning.objects.filter(ended_at__isnull=True, review_on__range=(start, end))
-            .filter(family__cases__closed_at__isnull=True)
+            .filter(family__cases__isnull=False, family__cases__closed_at__isnull=True)
             .values_list("review_on", "family__cases__pk", "family__cases__panel_id", "family__cases__owning_agency_id")
         )
         for due_on, case_id, panel_id, agency_id in rows:

@@ -16,7 +16,7 @@ from agencies.models import Panel, User
 from cases.models import Case
 from outbox import services as outbox
 
-from .deadlines import kind_of
+from .deadlines import kind_of, kinds
 from .models import Reminder
 
 __all__ = [
@@ -80,8 +80,11 @@ def _link(reminder: Reminder) -> str:
 
 def _immediate() -> models.Q:
     immediate = User.ReminderDelivery.IMMEDIATE
-    return models.Q(recipient__reminder_delivery=immediate) | models.Q(
-        recipient__isnull=True, case__owner__reminder_delivery=immediate
+    urgent = [kind.code for kind in kinds() if kind.urgent]
+    return (
+        models.Q(recipient__reminder_delivery=immediate)
+        | models.Q(recipient__isnull=True, case__owner__reminder_delivery=immediate)
+        | models.Q(kind__in=urgent)
     )
 
 

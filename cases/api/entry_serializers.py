@@ -26,6 +26,7 @@ from ..models import (
     NeedsAssessment,
     NetworkLink,
     OwnerQuestion,
+    PoliceAction,
     RiskRecord,
 )
 from ..risk import RiskLevel
@@ -44,6 +45,7 @@ __all__ = [
     "MoveStageSerializer",
     "NeedsAssessmentSerializer",
     "OwnerQuestionSerializer",
+    "PoliceActionSerializer",
     "RestrictionSerializer",
     "RiskLevelSerializer",
     "RiskRecordSerializer",
@@ -76,6 +78,8 @@ class EntrySerializer(serializers.ModelSerializer[Entry]):
     author_agency = AgencyRefSerializer(read_only=True)
     is_draft = serializers.BooleanField(default=False)
     content_visible = serializers.SerializerMethodField()
+    # A kind's fields that every reader of the entry reads, beside the abstract (not content).
+    SHARED_FIELDS: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         model: ClassVar[type[Entry]]
@@ -103,7 +107,7 @@ class EntrySerializer(serializers.ModelSerializer[Entry]):
             # Like the browser: everything but the shared part is content (who was present, which
             # child, the file's name and size as much as what was said).
             for name in data:
-                if name not in ENTRY_FIELDS:
+                if name not in ENTRY_FIELDS and name not in self.SHARED_FIELDS:
                     data[name] = None
         return data
 
@@ -129,6 +133,19 @@ class ContactSerializer(EntrySerializer):
     class Meta(EntrySerializer.Meta):
         model = Contact
         fields = [*ENTRY_FIELDS, *Contact.RECORDED_FIELDS]
+
+
+class PoliceActionSerializer(EntrySerializer):
+    """A police search, arrest or raid: every reader of the entry reads its kind, when, and by when
+    a social or family worker follows up with the family (decision 135); what happened is the
+    police's content."""
+
+    SHARED_FIELDS = ("kind", "occurred_at", "follow_up_due_on")
+
+    class Meta(EntrySerializer.Meta):
+        model = PoliceAction
+        fields = [*ENTRY_FIELDS, "kind", "occurred_at", "what_happened", "follow_up_due_on"]
+        read_only_fields = [*EntrySerializer.Meta.read_only_fields, "follow_up_due_on"]
 
 
 class NetworkLinkSerializer(serializers.ModelSerializer[NetworkLink]):

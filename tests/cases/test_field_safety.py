@@ -243,3 +243,45 @@ def test_the_panel_sees_a_warning_s_kind_on_the_meeting_s_agenda(
     page = _signed_in(panel_member).get(meeting.get_absolute_url()).content.decode()
     assert "Safety of visitors: Dangerous dog" in page
     assert "Qwertz" not in page
+
+
+def test_a_missed_check_in_is_sent_at_once_to_a_supervisor_who_reads_a_daily_digest(
+    case: Case, caseworker: User, supervisor: User
+) -> None:
+    from reminders.services import deliver_pending
+
+    User.objects.filter(pk=supervisor.pk).update(
+        reminder_delivery=User.ReminderDelivery.DIGEST, email="elira@sociale.example"
+    )
+    with time_machine.travel(NOW, tick=False):
+        visit = _plan(case, caseworker)
+    with time_machine.travel(visit.expected_back_at + datetime.timedelta(minutes=40), tick=False):
+        sweep()
+        deliver_pending()
+    # the supervisor's alert does not wait for tomorrow morning's digest
+    alert = Reminder.objects.get(kind="missed_check_in", recipient=supervisor)
+    assert alert.sent_at is not None
+
+
+def test_the_going_out_form_shows_the_dangers_at_the_door(case: Case, caseworker: User) -> None:
+    _warn(case, caseworker)
+    page = _signed_in(caseworker).get(reverse("cases:visit_plan", args=[case.pk])).content.decode()
+    assert "Dangerous dog" in page and "Qwertz dog bites" in page
+
+
+def test_the_case_owner_reads_a_police_action_s_kind_and_follow_up_in_the_api(
+    case: Case, caseworker: User, police_officer: User
+) -> None:
+    services.record_police_action(
+        PoliceAction(
+            case=case,
+            kind="search",
+            what_happened="Qwertz search",
+            abstract="A police action.",
+            visibility="own_agency",
+        ),
+        actor=police_officer,
+    )
+    [row] = _signed_in(caseworker).get(reverse("cases-api:policeaction-list")).json()["results"]
+    assert row["kind"] == "search" and row["occurred_at"] and row["follow_up_due_on"]
+    assert row["what_happened"] is None and row["content_visible"] is False
