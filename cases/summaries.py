@@ -6,6 +6,7 @@ the summary level whatever the reader's own level: the printed summary never car
 content, so it may go to the panel table. Read through `restrict(user, view_summary)`.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -18,14 +19,18 @@ from agencies.models import User
 from .involvement import involvement
 from .models import Case, CaseShare
 from .risk import RiskLevel
+from .signals import summary_progress
 
 __all__ = [
     "SUMMARY_RELATED",
     "agencies_of",
     "current_shares",
     "made_by_line",
+    "progress_figures",
+    "progress_hooks",
     "summary_fields",
     "summary_of",
+    "with_progress_figures",
 ]
 
 # What a summary reads with the case row.
@@ -102,3 +107,20 @@ def agencies_of(case: Case, user: User, shares: list[CaseShare] | None = None) -
 def summary_of(case: Case, user: User) -> list[tuple[str, str]]:
     """The summary of one case the caller fetched through restrict(user, view_summary)."""
     return summary_fields(case, agencies_of(case, user))
+
+
+def progress_hooks() -> list[tuple[Callable[[Any], Any], Callable[[Case], list[tuple[str, str]]]]]:
+    """The apps above that add summary-level figures (counts and dates) to a case's summary."""
+    return [answer for _receiver, answer in summary_progress.send(sender=Case) if answer]
+
+
+def with_progress_figures(cases: Any) -> Any:
+    """`cases` annotated with the figures of every hook, in the same query."""
+    for annotate, _figures in progress_hooks():
+        cases = annotate(cases)
+    return cases
+
+
+def progress_figures(case: Case) -> list[tuple[str, str]]:
+    """The summary-level figures of a case fetched `with_progress_figures` (no query)."""
+    return [pair for _annotate, figures in progress_hooks() for pair in figures(case)]

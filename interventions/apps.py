@@ -9,3 +9,4 @@ class InterventionsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import agenda  # noqa: F401  (its receiver: stalled cases join a built agenda)
+        from . import progress  # noqa: F401  (its receiver: summaries, files and packs carry the progress)

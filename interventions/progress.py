@@ -15,16 +15,29 @@ from typing import Any, TypeVar
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies import deadlines
 from agencies.access import Action
 from agencies.models import PanelReminderSettings, User
 from cases.models import Case, Contact, NeedsAssessment
+from cases.signals import summary_progress
 
 from .models import Goal, GoalProgress, InterventionPlan, PlanAction, Review
 
-__all__ = ["Deadline", "Progress", "progress_of", "progress_one", "timings", "with_progress"]
+__all__ = [
+    "Deadline",
+    "Progress",
+    "progress_fields",
+    "progress_of",
+    "progress_one",
+    "timings",
+    "with_progress",
+]
 
 _Q = TypeVar("_Q", bound=QuerySet[Any])
 ACTIVE = InterventionPlan.Status.ACTIVE
@@ -180,3 +193,62 @@ def progress_one(case: Case, user: User) -> Progress | None:
     known = Case.objects.restrict(user, Action.VIEW_SUMMARY).filter(pk=case.pk)
     annotated = with_progress(known).first()
     return None if annotated is None else progress_of(annotated)
+
+
+def _day(value: datetime.date | None) -> str:
+    return date_format(value, "DATE_FORMAT") if value else "—"
+
+
+def _deadline(deadline: Deadline) -> str:
+    if deadline.status == Deadline.NONE:
+        return _("No deadline set")
+    status = {Deadline.MET: _("Met"), Deadline.MISSED: _("Missed"), Deadline.PENDING: _("Still to come")}
+    text = f"{status[deadline.status]}, " + _("due %(due)s") % {"due": _day(deadline.due_on)}
+    if deadline.done_on:
+        text += ", " + _("done %(done)s") % {"done": _day(deadline.done_on)}
+    return text
+
+
+def progress_fields(progress: Progress) -> list[tuple[str, str]]:
+    """The progress as label-value pairs for a printed summary, a pack or a file: counts and dates."""
+    if progress.has_plan:
+        actions = _("%(planned)s planned, %(running)s running, %(lapsed)s lapsed, %(done)s done") % {
+            "planned": progress.actions_planned,
+            "running": progress.actions_running,
+            "lapsed": progress.actions_lapsed,
+            "done": progress.actions_done,
+        }
+        goals = _("%(on_track)s on track, %(off_track)s not on track, %(achieved)s achieved, %(new)s not yet reviewed") % {
+            "on_track": progress.goals_on_track,
+            "off_track": progress.goals_off_track,
+            "achieved": progress.goals_achieved,
+            "new": progress.goals_not_reviewed,
+        }
+    else:
+        actions = goals = _("No running plan.")
+    if progress.days_since_contact is None:
+        contact = _("No contact yet")
+    else:
+        days = progress.days_since_contact
+        contact = ngettext("%(date)s, %(days)s day ago", "%(date)s, %(days)s days ago", days) % {
+            "date": _day(progress.last_contact_on),
+            "days": days,
+        }
+    return [
+        (_("Actions of the plan"), actions),
+        (_("Goals of the plan"), goals),
+        (_("Last contact"), contact),
+        (_("Last review"), _day(progress.last_review_on)),
+        (_("First contact deadline"), _deadline(progress.first_contact)),
+        (_("Needs assessment deadline"), _deadline(progress.assessment)),
+    ]
+
+
+def _figures(case: Case) -> list[tuple[str, str]]:
+    return progress_fields(progress_of(case))
+
+
+@receiver(summary_progress, dispatch_uid="interventions.progress")
+def answer_summary_progress(**kwargs: Any) -> tuple[Any, Any]:
+    """A summary, the case list's file and a panel pack carry the plan's progress (decision 101)."""
+    return with_progress, _figures
