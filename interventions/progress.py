@@ -26,12 +26,15 @@ from agencies.access import Action
 from agencies.models import PanelReminderSettings, User
 from cases.models import Case, Contact, NeedsAssessment
 from cases.signals import summary_progress
+from cases.summaries import ProgressHook
 
 from .models import Goal, GoalProgress, InterventionPlan, PlanAction, Review
 
 __all__ = [
     "Deadline",
     "Progress",
+    "progress_cells",
+    "progress_columns",
     "progress_fields",
     "progress_of",
     "progress_one",
@@ -244,11 +247,54 @@ def progress_fields(progress: Progress) -> list[tuple[str, str]]:
     ]
 
 
-def _figures(case: Case) -> list[tuple[str, str]]:
-    return progress_fields(progress_of(case))
+def progress_columns() -> list[str]:
+    """The progress as spreadsheet columns: counts as numbers, dates as ISO dates (for sorting)."""
+    return [
+        _("Actions planned"),
+        _("Actions running"),
+        _("Actions lapsed"),
+        _("Actions done"),
+        _("Goals on track"),
+        _("Goals not on track"),
+        _("Goals achieved"),
+        _("Days since the last contact"),
+        _("Last review"),
+        _("First contact deadline"),
+        _("Needs assessment deadline"),
+    ]
+
+
+def progress_cells(progress: Progress) -> list[str]:
+    status = {
+        Deadline.MET: _("Met"),
+        Deadline.MISSED: _("Missed"),
+        Deadline.PENDING: _("Still to come"),
+        Deadline.NONE: "",
+    }
+    counts = (
+        progress.actions_planned,
+        progress.actions_running,
+        progress.actions_lapsed,
+        progress.actions_done,
+        progress.goals_on_track,
+        progress.goals_off_track,
+        progress.goals_achieved,
+    )
+    return [
+        *(str(count) if progress.has_plan else "" for count in counts),
+        "" if progress.days_since_contact is None else str(progress.days_since_contact),
+        progress.last_review_on.isoformat() if progress.last_review_on else "",
+        str(status[progress.first_contact.status]),
+        str(status[progress.assessment.status]),
+    ]
 
 
 @receiver(summary_progress, dispatch_uid="interventions.progress")
-def answer_summary_progress(**kwargs: Any) -> tuple[Any, Any]:
+def answer_summary_progress(**kwargs: Any) -> ProgressHook:
     """A summary, the case list's file and a panel pack carry the plan's progress (decision 101)."""
-    return with_progress, _figures
+    return ProgressHook(
+        annotate=with_progress,
+        figures=lambda case: progress_fields(progress_of(case)),
+        columns=progress_columns,
+        cells=lambda case: progress_cells(progress_of(case)),
+    )
