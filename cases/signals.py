@@ -2,7 +2,14 @@
 
 from django.dispatch import Signal
 
-__all__ = ["agreement_overridden", "contact_planned", "owner_answered", "owner_asked", "summary_progress"]
+__all__ = [
+    "agreement_overridden",
+    "contact_planned",
+    "export_ready",
+    "owner_answered",
+    "owner_asked",
+    "summary_progress",
+]
 
 # Sent in the transaction that records a question to a case's owner, with `question` (the
 # OwnerQuestion): the reminders app puts a notice under the owner's bell.
@@ -23,3 +30,6 @@ agreement_overridden = Signal()
 # pairs of counts and dates only, never content. Interventions answers with the plan's progress
 # (decision 101): the cases app cannot read plans, which stand above it.
 summary_progress = Signal()
+# Sent in the transaction that marks a background export made, with `job` (the ExportJob): the
+# reminders app tells its requester under the bell that the file is ready (decision 111).
+export_ready = Signal()

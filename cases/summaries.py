@@ -118,7 +118,6 @@ def summary_of(case: Case, user: User) -> list[tuple[str, str]]:
     return fields
 
 
-
 @dataclass(frozen=True)
 class ProgressHook:
     """What an app above adds to a case's summary (counts and dates only, never content): it

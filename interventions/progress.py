@@ -221,7 +221,9 @@ def progress_fields(progress: Progress) -> list[tuple[str, str]]:
             "lapsed": progress.actions_lapsed,
             "done": progress.actions_done,
         }
-        goals = _("%(on_track)s on track, %(off_track)s not on track, %(achieved)s achieved, %(new)s not yet reviewed") % {
+        goals = _(
+            "%(on_track)s on track, %(off_track)s not on track, %(achieved)s achieved, %(new)s not yet reviewed"
+        ) % {
             "on_track": progress.goals_on_track,
             "off_track": progress.goals_off_track,
             "achieved": progress.goals_achieved,

@@ -52,9 +52,7 @@ def asked_of_the_panel(reason: str) -> str:
         AgendaItem.Reason.LAPSED_ACTIONS: _(
             "Find out why actions of the plan lapsed, and agree who takes them up again and by when."
         ),
-        AgendaItem.Reason.NO_CONTACT: _(
-            "Agree who contacts the family and by when, and whether the plan still fits."
-        ),
+        AgendaItem.Reason.NO_CONTACT: _("Agree who contacts the family and by when, and whether the plan still fits."),
     }
     return str(asked.get(AgendaItem.Reason(reason), ""))
 
@@ -89,9 +87,9 @@ def pack_title(meeting: PanelMeeting) -> str:
 def pack_items(meeting: PanelMeeting, user: User) -> list[PackItem]:
     """The agenda as the reader may see it, each case with its summary."""
     items = list(
-        AgendaItem.objects.restrict(user, Action.VIEW).filter(meeting=meeting).only(
-            "pk", "reason", "case", "referral", "lapsed_actions", "days_without_contact"
-        )
+        AgendaItem.objects.restrict(user, Action.VIEW)
+        .filter(meeting=meeting)
+        .only("pk", "reason", "case", "referral", "lapsed_actions", "days_without_contact")
     )
     case_ids = [item.case_id for item in items if item.case_id]
     readable = with_progress_figures(Case.objects.restrict(user, Action.VIEW_SUMMARY).select_related(*SUMMARY_RELATED))

@@ -257,7 +257,9 @@ class MeetingPackView(RestrictedViewMixin, DetailView[PanelMeeting]):
         )
         # The printable pack is an export as the PDF is: its count and case ids, written with the
         # successful answer (this note replaces the mixin's), and a read in each case's access log.
-        note_read(request, meeting, action=AuditEvent.Action.PANEL_PACK_EXPORTED, format="html", count=len(items), ids=ids)
+        note_read(
+            request, meeting, action=AuditEvent.Action.PANEL_PACK_EXPORTED, format="html", count=len(items), ids=ids
+        )
         record_case_reads(meeting, user, items, fmt="html")
         return self.render_to_response(context)
 

@@ -121,8 +121,10 @@ def test_the_pdf_pack_is_in_each_cases_access_log(meeting: PanelMeeting, case: C
 def test_the_print_and_pack_buttons_are_touch_sized(meeting: PanelMeeting, case: Case, coordinator: User) -> None:
     client = client_for(case.owner)
     page = client.get(case.get_absolute_url()).content.decode()
-    summary_link = re.search(r'<a class="([^"]*)" href="%s"' % reverse("cases:case_summary", args=[case.pk]), page)
+    summary_url = reverse("cases:case_summary", args=[case.pk])
+    summary_link = re.search(rf'<a class="([^"]*)" href="{summary_url}"', page)
     assert summary_link and "btn-touch" in summary_link.group(1)
     detail = client_for(coordinator).get(meeting.get_absolute_url()).content.decode()
-    pack_link = re.search(r'<a class="([^"]*)" href="%s"' % reverse("panels:meeting_pack", args=[meeting.pk]), detail)
+    pack_url = reverse("panels:meeting_pack", args=[meeting.pk])
+    pack_link = re.search(rf'<a class="([^"]*)" href="{pack_url}"', detail)
     assert pack_link and "btn-touch" in pack_link.group(1)
