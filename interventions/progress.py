@@ -222,12 +222,12 @@ def progress_fields(progress: Progress) -> list[tuple[str, str]]:
             "done": progress.actions_done,
         }
         goals = _(
-            "%(on_track)s on track, %(off_track)s not on track, %(achieved)s achieved, %(new)s not yet reviewed"
+            "%(on_track)s on track, %(off_track)s not on track, %(achieved)s achieved, %(unreviewed)s not yet reviewed"
         ) % {
             "on_track": progress.goals_on_track,
             "off_track": progress.goals_off_track,
             "achieved": progress.goals_achieved,
-            "new": progress.goals_not_reviewed,
+            "unreviewed": progress.goals_not_reviewed,
         }
     else:
         actions = goals = _("No running plan.")
