@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from agencies.access import Action, RestrictedViewMixin
 from agencies.addresses import client_ip
@@ -25,7 +25,7 @@ from .exports import FORMATS, list_filters, listed_cases
 from .models import Case, ExportJob
 from .summaries import SUMMARY_RELATED, made_by_line, summary_of
 
-__all__ = ["CaseListExportView", "CaseSummaryView", "ExportFileView", "ExportJobView"]
+__all__ = ["CaseListExportView", "CaseSummaryView", "ExportFileView", "ExportJobView", "ExportListView"]
 
 
 class CaseListExportView(RestrictedViewMixin, View):
@@ -83,12 +83,27 @@ class ExportJobView(LoginRequiredMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "job": job}
 
 
+class ExportListView(LoginRequiredMixin, ListView[ExportJob]):
+    """My exports: the background exports I asked for, newest first, each with its download link
+    while it works (decision 111). Nobody else's: a job is its requester's alone. No case data: a
+    format, a count and dates."""
+
+    template_name = "cases/export_list.html"
+    context_object_name = "jobs"
+    paginate_by = 50
+
+    def get_queryset(self) -> Any:
+        return ExportJob.objects.filter(requested_by_id=self.request.user.pk).order_by("-created_at", "-pk")
+
+
 class ExportFileView(LoginRequiredMixin, View):
     """The file of an export, for the person who asked, until its link expires (404 for anyone
     else; 410 to them once it has expired)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         job = get_object_or_404(ExportJob, pk=kwargs["pk"], requested_by_id=request.user.pk)
+        if not services.may_still_download(request.user):
+            raise Http404
         if not job.downloadable:
             if job.status in (ExportJob.Status.DONE, ExportJob.Status.EXPIRED):
                 return render(request, "cases/export_job.html", {"job": job, "expired": True}, status=410)

@@ -4,7 +4,8 @@ screen, and nothing the list does not show.
 The rows come from the list's own queryset and its own filters (`CaseFilterSet`), through
 `restrict(user, view_summary)`: a summary reader's row holds what the list shows them (reference,
 family, index person and age, stage, risk level, owner as they may see the name, owning agency,
-next step, next review, how much of the file they read), never a field of the file. Every cell goes
+next step, next review, how much of the file they read) and the plan's progress as counts and dates
+(decision 101), never a field of the file. Every cell goes
 through `agencies.exports` (no formula), and the file's first line says who made it and when.
 """
 
@@ -27,6 +28,7 @@ from agencies.people import remember_people
 from .filtersets import CaseFilterSet
 from .models import Case
 from .risk import RiskLevel
+from .summaries import ProgressHook, progress_columns, progress_hooks, with_progress_figures
 
 __all__ = [
     "EXPORT_LIMIT",
@@ -105,6 +107,12 @@ def describe_filters(user: User, filters: Mapping[str, list[str]]) -> str:
 
 
 def export_header() -> list[str]:
+    """The columns: the list's, then the plan's progress at summary level (counts and dates,
+    decision 101), from the apps above (`cases.summaries.progress_columns`)."""
+    return [*_list_header(), *progress_columns()]
+
+
+def _list_header() -> list[str]:
     return [
         _("Reference"),
         _("Family"),
@@ -121,7 +129,7 @@ def export_header() -> list[str]:
     ]
 
 
-def _row(case: Case) -> list[Any]:
+def _row(case: Case, hooks: list[ProgressHook]) -> list[Any]:
     person = case.index_person
     age = person.age() if person is not None else None
     return [
@@ -137,6 +145,7 @@ def _row(case: Case) -> list[Any]:
         case.next_step,
         case.next_review_on.isoformat() if case.next_review_on else "",
         _("Full case file") if reads_in_full(case) else _("Summary only"),
+        *(cell for hook in hooks for cell in hook.cells(case)),
     ]
 
 
@@ -144,12 +153,13 @@ def case_rows(cases: Iterable[Case], progress: Any = None) -> Iterator[list[Any]
     """Each case as the list shows it, a chunk at a time (the owners' names looked up per chunk)."""
     chunk: list[Case] = []
     written = 0
+    hooks = progress_hooks()
 
     def flush() -> Iterator[list[Any]]:
         nonlocal written
         remember_people(case.owner for case in chunk if case.owner_id is not None)
         for case in chunk:
-            yield _row(case)
+            yield _row(case, hooks)
         written += len(chunk)
         if progress is not None:
             progress(written)
@@ -189,6 +199,7 @@ def make_export(user: User, filters: Mapping[str, list[str]], fmt: str, progress
         raise ValidationError(_("Choose CSV or XLSX."))
     listed = listed_cases(user, filters)
     total = listed[: EXPORT_LIMIT + 1].count()
+    listed = with_progress_figures(listed)  # the progress, read with each row (one query a chunk)
     capped = total > EXPORT_LIMIT
     ids: list[int] = []
 

@@ -2,7 +2,14 @@
 
 from django.dispatch import Signal
 
-__all__ = ["agreement_overridden", "contact_planned", "owner_answered", "owner_asked"]
+__all__ = [
+    "agreement_overridden",
+    "contact_planned",
+    "export_ready",
+    "owner_answered",
+    "owner_asked",
+    "summary_progress",
+]
 
 # Sent in the transaction that records a question to a case's owner, with `question` (the
 # OwnerQuestion): the reminders app puts a notice under the owner's bell.
@@ -17,3 +24,12 @@ contact_planned = Signal()
 # `event` (its audit record) and `actor`: the reminders app tells the data protection officers
 # (decision 113).
 agreement_overridden = Signal()
+# Sent (with no argument) when a summary, the case list's export or a panel pack is made: a
+# receiver answers a pair `(annotate, figures)`, `annotate(cases)` a case queryset (restricted for
+# the reader at summary level) with what it needs in the same query, `figures(case)` label-value
+# pairs of counts and dates only, never content. Interventions answers with the plan's progress
+# (decision 101): the cases app cannot read plans, which stand above it.
+summary_progress = Signal()
+# Sent in the transaction that marks a background export made, with `job` (the ExportJob): the
+# reminders app tells its requester under the bell that the file is ready (decision 111).
+export_ready = Signal()

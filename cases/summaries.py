@@ -6,6 +6,8 @@ the summary level whatever the reader's own level: the printed summary never car
 content, so it may go to the panel table. Read through `restrict(user, view_summary)`.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -18,14 +20,21 @@ from agencies.models import User
 from .involvement import involvement
 from .models import Case, CaseShare
 from .risk import RiskLevel
+from .signals import summary_progress
 
 __all__ = [
     "SUMMARY_RELATED",
+    "ProgressHook",
     "agencies_of",
     "current_shares",
     "made_by_line",
+    "progress_cells",
+    "progress_columns",
+    "progress_figures",
+    "progress_hooks",
     "summary_fields",
     "summary_of",
+    "with_progress_figures",
 ]
 
 # What a summary reads with the case row.
@@ -100,5 +109,47 @@ def agencies_of(case: Case, user: User, shares: list[CaseShare] | None = None) -
 
 
 def summary_of(case: Case, user: User) -> list[tuple[str, str]]:
-    """The summary of one case the caller fetched through restrict(user, view_summary)."""
-    return summary_fields(case, agencies_of(case, user))
+    """The summary of one case the caller fetched through restrict(user, view_summary), with its
+    plan's progress (counts and dates, read by the case's id in one more query)."""
+    fields = summary_fields(case, agencies_of(case, user))
+    if progress_hooks():
+        annotated = with_progress_figures(Case._base_manager.filter(pk=case.pk).select_related(*SUMMARY_RELATED))
+        fields += progress_figures(annotated.get())
+    return fields
+
+
+@dataclass(frozen=True)
+class ProgressHook:
+    """What an app above adds to a case's summary (counts and dates only, never content): it
+    annotates the reader's restricted queryset, then gives label-value pairs for a printed summary
+    (`figures`) and columns for a spreadsheet (`columns`, `cells`)."""
+
+    annotate: Callable[[Any], Any]
+    figures: Callable[[Case], list[tuple[str, str]]]
+    columns: Callable[[], list[str]]
+    cells: Callable[[Case], list[str]]
+
+
+def progress_hooks() -> list[ProgressHook]:
+    """The apps above that add summary-level figures to a case's summary (cases.signals)."""
+    return [answer for _receiver, answer in summary_progress.send(sender=Case) if answer]
+
+
+def with_progress_figures(cases: Any) -> Any:
+    """`cases` annotated with the figures of every hook, in the same query."""
+    for hook in progress_hooks():
+        cases = hook.annotate(cases)
+    return cases
+
+
+def progress_figures(case: Case) -> list[tuple[str, str]]:
+    """The summary-level figures of a case fetched `with_progress_figures` (no query)."""
+    return [pair for hook in progress_hooks() for pair in hook.figures(case)]
+
+
+def progress_columns() -> list[str]:
+    return [label for hook in progress_hooks() for label in hook.columns()]
+
+
+def progress_cells(case: Case) -> list[str]:
+    return [cell for hook in progress_hooks() for cell in hook.cells(case)]

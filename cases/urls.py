@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.CaseListView.as_view(), name="case_list"),
     path("owners/", views.OwnerSuggestionsView.as_view(), name="owner_suggestions"),
     path("export/", export_views.CaseListExportView.as_view(), name="case_list_export"),
+    path("exports/", export_views.ExportListView.as_view(), name="export_list"),
     path("exports/<int:pk>/", export_views.ExportJobView.as_view(), name="export_job"),
     path("exports/<int:pk>/file/", export_views.ExportFileView.as_view(), name="export_file"),
     path("<int:pk>/summary/", export_views.CaseSummaryView.as_view(), name="case_summary"),

@@ -8,4 +8,7 @@ class InterventionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import agenda  # noqa: F401  (its receiver: stalled cases join a built agenda)
+        from . import (
+            agenda,  # noqa: F401  (its receiver: stalled cases join a built agenda)
+            progress,  # noqa: F401  (its receiver: summaries, files and packs carry the progress)
+        )

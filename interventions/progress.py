@@ -15,16 +15,32 @@ from typing import Any, TypeVar
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies import deadlines
 from agencies.access import Action
 from agencies.models import PanelReminderSettings, User
 from cases.models import Case, Contact, NeedsAssessment
+from cases.signals import summary_progress
+from cases.summaries import ProgressHook
 
 from .models import Goal, GoalProgress, InterventionPlan, PlanAction, Review
 
-__all__ = ["Deadline", "Progress", "progress_of", "progress_one", "timings", "with_progress"]
+__all__ = [
+    "Deadline",
+    "Progress",
+    "progress_cells",
+    "progress_columns",
+    "progress_fields",
+    "progress_of",
+    "progress_one",
+    "timings",
+    "with_progress",
+]
 
 _Q = TypeVar("_Q", bound=QuerySet[Any])
 ACTIVE = InterventionPlan.Status.ACTIVE
@@ -180,3 +196,107 @@ def progress_one(case: Case, user: User) -> Progress | None:
     known = Case.objects.restrict(user, Action.VIEW_SUMMARY).filter(pk=case.pk)
     annotated = with_progress(known).first()
     return None if annotated is None else progress_of(annotated)
+
+
+def _day(value: datetime.date | None) -> str:
+    return date_format(value, "DATE_FORMAT") if value else "—"
+
+
+def _deadline(deadline: Deadline) -> str:
+    if deadline.status == Deadline.NONE:
+        return _("No deadline set")
+    status = {Deadline.MET: _("Met"), Deadline.MISSED: _("Missed"), Deadline.PENDING: _("Still to come")}
+    text = f"{status[deadline.status]}, " + _("due %(due)s") % {"due": _day(deadline.due_on)}
+    if deadline.done_on:
+        text += ", " + _("done %(done)s") % {"done": _day(deadline.done_on)}
+    return text
+
+
+def progress_fields(progress: Progress) -> list[tuple[str, str]]:
+    """The progress as label-value pairs for a printed summary, a pack or a file: counts and dates."""
+    if progress.has_plan:
+        actions = _("%(planned)s planned, %(running)s running, %(lapsed)s lapsed, %(done)s done") % {
+            "planned": progress.actions_planned,
+            "running": progress.actions_running,
+            "lapsed": progress.actions_lapsed,
+            "done": progress.actions_done,
+        }
+        goals = _(
+            "%(on_track)s on track, %(off_track)s not on track, %(achieved)s achieved, %(unreviewed)s not yet reviewed"
+        ) % {
+            "on_track": progress.goals_on_track,
+            "off_track": progress.goals_off_track,
+            "achieved": progress.goals_achieved,
+            "unreviewed": progress.goals_not_reviewed,
+        }
+    else:
+        actions = goals = _("No running plan.")
+    if progress.days_since_contact is None:
+        contact = _("No contact yet")
+    else:
+        days = progress.days_since_contact
+        contact = ngettext("%(date)s, %(days)s day ago", "%(date)s, %(days)s days ago", days) % {
+            "date": _day(progress.last_contact_on),
+            "days": days,
+        }
+    return [
+        (_("Actions of the plan"), actions),
+        (_("Goals of the plan"), goals),
+        (_("Last contact"), contact),
+        (_("Last review"), _day(progress.last_review_on)),
+        (_("First contact deadline"), _deadline(progress.first_contact)),
+        (_("Needs assessment deadline"), _deadline(progress.assessment)),
+    ]
+
+
+def progress_columns() -> list[str]:
+    """The progress as spreadsheet columns: counts as numbers, dates as ISO dates (for sorting)."""
+    return [
+        _("Actions planned"),
+        _("Actions running"),
+        _("Actions lapsed"),
+        _("Actions done"),
+        _("Goals on track"),
+        _("Goals not on track"),
+        _("Goals achieved"),
+        _("Days since the last contact"),
+        _("Last review"),
+        _("First contact deadline"),
+        _("Needs assessment deadline"),
+    ]
+
+
+def progress_cells(progress: Progress) -> list[str]:
+    status = {
+        Deadline.MET: _("Met"),
+        Deadline.MISSED: _("Missed"),
+        Deadline.PENDING: _("Still to come"),
+        Deadline.NONE: "",
+    }
+    counts = (
+        progress.actions_planned,
+        progress.actions_running,
+        progress.actions_lapsed,
+        progress.actions_done,
+        progress.goals_on_track,
+        progress.goals_off_track,
+        progress.goals_achieved,
+    )
+    return [
+        *(str(count) if progress.has_plan else "" for count in counts),
+        "" if progress.days_since_contact is None else str(progress.days_since_contact),
+        progress.last_review_on.isoformat() if progress.last_review_on else "",
+        str(status[progress.first_contact.status]),
+        str(status[progress.assessment.status]),
+    ]
+
+
+@receiver(summary_progress, dispatch_uid="interventions.progress")
+def answer_summary_progress(**kwargs: Any) -> ProgressHook:
+    """A summary, the case list's file and a panel pack carry the plan's progress (decision 101)."""
+    return ProgressHook(
+        annotate=with_progress,
+        figures=lambda case: progress_fields(progress_of(case)),
+        columns=progress_columns,
+        cells=lambda case: progress_cells(progress_of(case)),
+    )

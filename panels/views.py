@@ -27,6 +27,7 @@ from agencies.exports import file_response
 from agencies.models import Agency, Panel, User
 from agencies.pdf import PDF_TYPE
 from audit.models import AuditEvent
+from audit.reads import note_read
 from audit.services import record
 from cases.directory import owner_candidates, team_diversity
 from cases.filtersets import CaseFilterSet
@@ -49,7 +50,7 @@ from .forms import (
     RegisterForm,
 )
 from .models import AgendaItem, MeetingAttendance, MeetingTopic, PanelMeeting
-from .packs import pack_items, pack_pdf, pack_title
+from .packs import pack_items, pack_pdf, pack_title, record_case_reads
 
 __all__ = [
     "AcknowledgeView",
@@ -242,17 +243,24 @@ class MeetingPackView(RestrictedViewMixin, DetailView[PanelMeeting]):
         self.object = meeting = self.get_object()
         user = self.actor
         items = pack_items(meeting, user)
+        ids = [item.case_id for item in items if item.case_id]
         if request.GET.get("format") == "pdf":
-            ids = [item.case_id for item in items if item.case_id]
             record(
                 AuditEvent.Action.PANEL_PACK_EXPORTED, actor=user, obj=meeting, format="pdf", count=len(items), ids=ids
             )
+            record_case_reads(meeting, user, items, fmt="pdf")
             content = pack_pdf(meeting, user, items, language=request.LANGUAGE_CODE)
             stamp = meeting.scheduled_for.strftime("%Y%m%d")
             return file_response(content, PDF_TYPE, f"ura-panel-pack-{stamp}.pdf")
         context = self.get_context_data(
             object=meeting, items=items, title=pack_title(meeting), first_line=made_by_line(user, _("Panel pack"))
         )
+        # The printable pack is an export as the PDF is: its count and case ids, written with the
+        # successful answer (this note replaces the mixin's), and a read in each case's access log.
+        note_read(
+            request, meeting, action=AuditEvent.Action.PANEL_PACK_EXPORTED, format="html", count=len(items), ids=ids
+        )
+        record_case_reads(meeting, user, items, fmt="html")
         return self.render_to_response(context)
 
 

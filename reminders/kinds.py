@@ -22,6 +22,7 @@ from audit.signals import glass_broken
 from cases.models import (
     Case,
     Contact,
+    ExportJob,
     InformationRequest,
     NeedsAssessment,
     OwnerQuestion,
@@ -30,7 +31,7 @@ from cases.models import (
     SharingAgreement,
 )
 from cases.risk import RiskLevel
-from cases.signals import agreement_overridden, contact_planned, owner_answered, owner_asked
+from cases.signals import agreement_overridden, contact_planned, export_ready, owner_answered, owner_asked
 from families.models import Person, SafetyWarning
 from interventions.models import FollowUp, InterventionPlan, PlanAction
 from learning.models import TrainingRecord
@@ -918,3 +919,30 @@ class TrainingRefreshDue(ReminderKind):
     @classmethod
     def target(cls, reminder: "Reminder", user: User) -> str:
         return reverse("learning:training")
+
+
+class ExportReady(ReminderKind):
+    """A case list export made in the background is ready: the person who asked for it is told at
+    once, under the bell, with a link to its page (decision 111). About no case; nobody else."""
+
+    code = "export_ready"
+    label = _("Your export is ready")
+    about = "cases.ExportJob"
+    escalates = False
+    listens_to = export_ready
+
+    @classmethod
+    def received(cls, sender: Any, **kwargs: Any) -> None:
+        from .services import add_notices
+
+        job: ExportJob = kwargs["job"]
+        add_notices(cls.code, job, case=None, recipients=[(job.requested_by, ASKER)])
+
+    @classmethod
+    def still_due(cls, reminder: "Reminder") -> bool:
+        job = ExportJob.objects.filter(pk=reminder.object_id, requested_by_id=reminder.recipient_id).first()
+        return job is not None and job.downloadable
+
+    @classmethod
+    def target(cls, reminder: "Reminder", user: User) -> str:
+        return reverse("cases:export_job", args=[reminder.object_id])

@@ -699,6 +699,7 @@ EXEMPT = {
     "cases-api:reassignment-job": "the caller's own reassignment job (tests/cases/test_ownership.py: 404 for others)",
     "cases:export_job": "the caller's own export job (tests/cases/test_exports.py: 404 for others)",
     "cases:export_file": "the caller's own export file (tests/cases/test_exports.py: 404 for others)",
+    "cases:export_list": "the caller's own exports, no case data (tests/cases/test_my_exports.py: none of others)",
     "cases-api:export-job": "the caller's own export job (tests/cases/test_exports.py: 404 for others)",
     "cases-api:export-job-file": "the caller's own export file (tests/cases/test_exports.py: 404 for others)",
 }

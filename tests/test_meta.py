@@ -88,6 +88,7 @@ VIEW_EXEMPTIONS = {
     "cases.api.views.ReassignmentJobView": "the same progress in the API, for the person who started it",
     "cases.export_views.ExportJobView": "an export's progress, for the person who asked (404 for others)",
     "cases.export_views.ExportFileView": "an export's file, for the person who asked, until it expires",
+    "cases.export_views.ExportListView": "the caller's own exports: formats, counts and dates, no case data",
     "cases.api.views.ExportJobView": "the same progress in the API, for the person who asked",
     "cases.api.views.ExportJobFileView": "the same file in the API, for the person who asked, until it expires",
     "audit.admin.AuditEventAdmin.change_view": "the admin's trail: the DPO only, reads recorded",

@@ -389,6 +389,7 @@ def reminder(qs: _QS, user: AnyUser, action: Action) -> _QS:
     known |= Q(Exists(agreements.filter(pk=OuterRef("object_id"))), kind="agreement_review")
     known |= Q(kind="agreement_overridden")
     known |= Q(kind="training_refresh")  # about the recipient's own training, never a case
+    known |= Q(kind="export_ready")  # the recipient's own export made (its page answers them alone)
     if access.casework_agency_ids:
         # A police check to answer: while the user works cases for the police agency asked.
         checks = apps.get_model("referrals", "DeconflictionCheck").objects.filter(

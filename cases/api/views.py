@@ -313,7 +313,7 @@ class ExportJobFileView(FileAnswers, generics.GenericAPIView[ExportJob]):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> FileResponse:
         job = self.get_object()
-        if not job.downloadable:
+        if not job.downloadable or not services.may_still_download(request.user):
             raise api_exceptions.NotFound
         record(AuditEvent.Action.EXPORT_READ, actor=request.user, job=job.pk, count=job.done, format=job.format)
         name = job.file.name.rsplit("/", 1)[-1]

@@ -27,8 +27,9 @@ from audit.services import record
 
 from ..exports import FORMATS, ExportFile, listed_cases, make_export
 from ..models import ExportJob
+from ..signals import export_ready
 
-__all__ = ["expire_exports", "export_case_list", "run_export", "start_export"]
+__all__ = ["expire_exports", "export_case_list", "may_still_download", "run_export", "start_export"]
 
 logger = logging.getLogger(__name__)
 Status = ExportJob.Status
@@ -101,6 +102,7 @@ def run_export(job_id: int) -> ExportJob | None:
                 job.finished_at = timezone.now()
                 job.save(update_fields=["file", "status", "done", "total", "expires_at", "finished_at"])
                 _record(user, made, job.format, job.filters, job=job.pk)
+                export_ready.send(sender=ExportJob, job=job)
         except ValidationError as error:
             job.status, job.error = Status.FAILED, " ".join(error.messages)
         except Exception:
@@ -110,6 +112,13 @@ def run_export(job_id: int) -> ExportJob | None:
             job.finished_at = timezone.now()
             job.save(update_fields=["status", "error", "finished_at"])
     return job
+
+
+def may_still_download(user: Any) -> bool:
+    """Whether the requester of an export may still take its file: active, and still a member of an
+    agency (a departure ends the membership row, decision 117). A file made before someone left is
+    not theirs to take away afterwards (404, as for anyone else's)."""
+    return bool(user.is_active) and user.memberships.exists()
 
 
 def expire_exports(now: datetime.datetime | None = None) -> int:

@@ -26,7 +26,7 @@ from cases.models import Case
 from .. import services
 from ..filtersets import AgendaItemFilterSet
 from ..models import AgendaItem, PanelMeeting
-from ..packs import pack_items, pack_pdf
+from ..packs import pack_items, pack_pdf, record_case_reads
 from .serializers import (
     AgendaItemSerializer,
     AttendanceInputSerializer,
@@ -103,6 +103,7 @@ class PanelMeetingViewSet(
         items = pack_items(meeting, user)
         ids = [item.case_id for item in items if item.case_id]
         record(AuditEvent.Action.PANEL_PACK_EXPORTED, actor=user, obj=meeting, format="pdf", count=len(items), ids=ids)
+        record_case_reads(meeting, user, items, fmt="pdf")
         content = pack_pdf(meeting, user, items, language=request.LANGUAGE_CODE)
         return file_response(content, PDF_TYPE, f"ura-panel-pack-{meeting.scheduled_for:%Y%m%d}.pdf")
 

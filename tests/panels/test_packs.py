@@ -102,7 +102,8 @@ def test_the_pack_costs_the_same_queries_for_one_case_or_five(
         services.add_case_to_agenda(
             meeting, CaseFactory(owner=caseworker, owning_agency=agency, panel=meeting.panel), actor=coordinator
         )
-    with django_assert_max_num_queries(len(one.captured_queries)):
+    # the same reads; only the records grow: one line in each added case's access log (an INSERT)
+    with django_assert_max_num_queries(len(one.captured_queries) + 4):
         assert client.get(url).status_code == 200
 
 
