@@ -118,6 +118,7 @@ class Figure:
         median over fewer than 5 rows not shown."""
         rows = []
         for row in self.rows:
+            cells: tuple[str, ...]
             if self.median:
                 value, behind = row.values
                 small = behind is not None and 0 < behind < SMALL
@@ -214,18 +215,12 @@ class HoursBetween(Func):
 
     arity = 2
     output_field = FloatField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        end, start = self.source_expressions
-        end_sql, end_params = compiler.compile(end)
-        start_sql, start_params = compiler.compile(start)
-        return f"((julianday({end_sql}) - julianday({start_sql})) * 24.0)", (*end_params, *start_params)
+    arg_joiner = ") - julianday("
+    template = "((julianday(%(expressions)s)) * 24.0)"
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        end, start = self.source_expressions
-        end_sql, end_params = compiler.compile(end)
-        start_sql, start_params = compiler.compile(start)
-        return f"(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 3600.0)", (*end_params, *start_params)
+        template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra_context)
 
 
 class DaysBetween(Func):
@@ -233,18 +228,13 @@ class DaysBetween(Func):
 
     arity = 2
     output_field = FloatField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        end, start = self.source_expressions
-        end_sql, end_params = compiler.compile(end)
-        start_sql, start_params = compiler.compile(start)
-        return f"(julianday({end_sql}) - julianday({start_sql}))", (*end_params, *start_params)
+    arg_joiner = ") - julianday("
+    template = "(julianday(%(expressions)s))"
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        end, start = self.source_expressions
-        end_sql, end_params = compiler.compile(end)
-        start_sql, start_params = compiler.compile(start)
-        return f"(({end_sql})::date - ({start_sql})::date)::float", (*end_params, *start_params)
+        return self.as_sql(
+            compiler, connection, template="((%(expressions)s)::float)", arg_joiner=" - ", **extra_context
+        )
 
 
 def _rounded(value: float | None) -> int | None:
