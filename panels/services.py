@@ -45,8 +45,8 @@ __all__ = [
     "record_decision",
     "record_register",
     "schedule_meeting",
-    "write_lessons",
     "update_panel",
+    "write_lessons",
 ]
 
 
