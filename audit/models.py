@@ -167,6 +167,7 @@ class AuditEvent(models.Model):
         AUDIT_SEARCHED = "audit_searched", _("Audit trail searched")
         AUDIT_EXPORTED = "audit_exported", _("Audit trail exported")
         STATISTICS_EXPORTED = "statistics_exported", _("Anonymised statistics exported")
+        LESSONS_WRITTEN = "lessons_written", _("Lessons learned written")
         ADMIN_CHANGED = "admin_changed", _("Changed in the administration")
         UPLOAD_REFUSED = "upload_refused", _("Upload refused by the virus scanner")
         UPLOAD_UNSCANNED = "upload_unscanned", _("Upload stored without a virus scan")

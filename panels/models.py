@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action, RestrictedQuerySet, rules
 from agencies.models import Agency, Panel
 
-__all__ = ["AgendaItem", "InvolvedAgency", "MeetingAttendance", "MeetingTopic", "PanelMeeting", "ShareDeclined"]
+__all__ = [
+    "AgendaItem",
+    "InvolvedAgency",
+    "LessonsLearned",
+    "MeetingAttendance",
+    "MeetingTopic",
+    "PanelMeeting",
+    "ShareDeclined",
+]
 
 
 class PanelMeeting(models.Model):
@@ -280,3 +288,38 @@ class MeetingTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+
+class LessonsLearned(models.Model):
+    """What a panel's partners learned in a year, agreed when they discuss the year's results
+    (seed 001, step 5), written by the panel's coordinator and printed in the yearly report
+    (decision 108). About the work, never about a family: no case is named here."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("panel"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    text = models.TextField(
+        _("lessons learned"), help_text=_("What worked, what did not, and what the partners will change.")
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    access_rule = rules.panel_child
+    read_action = Action.VIEW
+
+    class Meta:
+        ordering = ["-year", "panel"]
+        verbose_name = _("lessons learned")
+        verbose_name_plural = _("lessons learned")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["panel", "year"],
+                name="%(app_label)s_%(class)s_unique_year",
+                violation_error_message=_("The panel already has its lessons for this year."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Lessons learned by %(panel)s in %(year)s") % {"panel": self.panel, "year": self.year})

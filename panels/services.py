@@ -27,7 +27,7 @@ from cases import services as case_services
 from cases.models import Case, CaseEvent, CaseShare, SharingAgreement
 from referrals.models import Referral
 
-from .models import AgendaItem, InvolvedAgency, MeetingAttendance, PanelMeeting, ShareDeclined
+from .models import AgendaItem, InvolvedAgency, LessonsLearned, MeetingAttendance, PanelMeeting, ShareDeclined
 
 __all__ = [
     "Flag",
@@ -46,6 +46,7 @@ __all__ = [
     "record_register",
     "schedule_meeting",
     "update_panel",
+    "write_lessons",
 ]
 
 
@@ -116,6 +117,23 @@ def update_panel(panel: Panel, *, cadence_days: int, record_mode: str, actor: Us
     panel.save(update_fields=["cadence_days", "record_mode", "updated_at"])
     record(AuditEvent.Action.PANEL_CHANGED, actor=actor, obj=panel, cadence_days=cadence_days, record_mode=record_mode)
     return panel
+
+
+@transaction.atomic
+def write_lessons(panel: Panel, *, year: int, text: str, actor: User) -> LessonsLearned:
+    """Keep what the panel's partners learned in `year` (decision 108): the coordinator writes it,
+    and writes over it as the partners agree more. An empty text is refused."""
+    panel = Panel.objects.restrict(actor, Action.CHANGE).lock().refetch(panel, _("You do not coordinate this panel."))
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write the lessons learned."))
+    if not 2000 <= year <= 2100:
+        raise ValidationError(_("Choose a year between 2000 and 2100."))
+    lessons, created = LessonsLearned.objects.update_or_create(
+        panel=panel, year=year, defaults={"text": text, "written_by": actor}
+    )
+    record(AuditEvent.Action.LESSONS_WRITTEN, actor=actor, obj=lessons, year=year, created=created)
+    return lessons
 
 
 @transaction.atomic

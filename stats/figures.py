@@ -17,8 +17,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case as Choose
-from django.db.models import Count, DateField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractYear, TruncQuarter
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractYear, TruncDate, TruncQuarter
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,13 +44,18 @@ from agencies.people import display_name, remember_people
 from cases.models import Case
 from interventions.models import Closure, FollowUp, Withdrawal
 from referrals.models import Referral
+from referrals.service_models import Median
 
 __all__ = [
     "AGE_BANDS",
+    "SMALL",
     "Board",
+    "DaysBetween",
     "Figure",
+    "HoursBetween",
     "Row",
     "age_band",
+    "below_five",
     "boards_for",
     "panel_board",
     "quarter_label",
@@ -48,7 +66,7 @@ __all__ = [
 # What each figure counts, as the page says it under the figure.
 COUNTS_KNOWN = gettext_lazy("Counts the cases you know of, at summary level or in full.")
 COUNTS_FULL = gettext_lazy("Counts only the cases whose file you read in full.")
-COUNTS_REFERRALS = gettext_lazy("Counts the referrals you may read.")
+COUNTS_REFERRALS = gettext_lazy("Counts the referrals to your panels that you may read.")
 COUNTS_MINE = gettext_lazy("Counts your own open cases.")
 
 # Age at referral, in whole years between the year of birth and the year received (the year of
@@ -68,6 +86,8 @@ REFERRAL_OUTCOMES = (
     ("closed", gettext_lazy("Closed without a case"), (Referral.Status.CLOSED,)),
     ("added", gettext_lazy("Added to an earlier record"), (Referral.Status.ADDED,)),
 )
+NOT_SHOWN = "\u2013"  # an en dash: no value, or a median over too few rows
+SMALL = 5  # in what leaves the room (the yearly report, the evaluation), a count under this is "<5"
 QUARTERS = 4  # the figures over time: the last four quarters, this one included
 SOON = datetime.timedelta(days=7)
 
@@ -77,7 +97,7 @@ class Row:
     """One line of a figure's table: a label and a count per column."""
 
     label: str
-    values: tuple[int, ...]
+    values: tuple[int | None, ...]  # None: nothing to measure (a median over no row)
 
 
 @dataclass(frozen=True)
@@ -91,10 +111,26 @@ class Figure:
     counts: StrOrPromise  # what it counts (COUNTS_*), said under the figure
     chart: str = "bar"  # "bar", "stacked" (columns stacked), "line"
     horizontal: bool = False
+    median: bool = False  # the first column is a median, the second how many rows lie behind it
+
+    def suppressed_rows(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The table as printed for the partners (decision 107): a count of 1 to 4 as "<5", and a
+        median over fewer than 5 rows not shown."""
+        rows = []
+        for row in self.rows:
+            cells: tuple[str, ...]
+            if self.median:
+                value, behind = row.values
+                small = behind is not None and 0 < behind < SMALL
+                cells = (NOT_SHOWN if small or value is None else str(value), below_five(behind))
+            else:
+                cells = tuple(below_five(value) for value in row.values)
+            rows.append((row.label, cells))
+        return tuple(rows)
 
     @property
     def total(self) -> int:
-        return sum(sum(row.values) for row in self.rows)
+        return sum(value or 0 for row in self.rows for value in row.values)
 
     def chart_data(self) -> dict[str, Any]:
         """What static/ura/charts.js draws, given to it in a json_script element."""
@@ -115,6 +151,13 @@ class Board:
     key: str
     title: str
     figures: tuple[Figure, ...] = field(default_factory=tuple)
+
+
+def below_five(value: int | None) -> str:
+    """A count as it leaves the room: "<5" for 1 to 4."""
+    if value is None:
+        return NOT_SHOWN
+    return "<5" if 0 < value < SMALL else str(value)
 
 
 def quarters_back(today: datetime.date, count: int = QUARTERS) -> list[datetime.date]:
@@ -165,6 +208,37 @@ def age_band() -> Any:
         When(LessThan(age, 26), then=Value("18_25")),
         default=Value("26_over"),
     )
+
+
+class HoursBetween(Func):
+    """The hours from one moment to a later one, computed in the database (a float)."""
+
+    arity = 2
+    output_field = FloatField()
+    arg_joiner = ") - julianday("
+    template = "((julianday(%(expressions)s)) * 24.0)"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra_context)
+
+
+class DaysBetween(Func):
+    """The days from one date to a later one, computed in the database (a float)."""
+
+    arity = 2
+    output_field = FloatField()
+    arg_joiner = ") - julianday("
+    template = "(julianday(%(expressions)s))"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="((%(expressions)s)::float)", arg_joiner=" - ", **extra_context
+        )
+
+
+def _rounded(value: float | None) -> int | None:
+    return None if value is None else round(value)
 
 
 def _stage_rows(counts: dict[int, int]) -> tuple[Row, ...]:
@@ -336,7 +410,8 @@ def panel_board(user: User, today: datetime.date, quarters: list[datetime.date] 
     )
     quarters = quarters or quarters_back(today)
     since, until = _since(quarters), _since([_next_quarter(quarters[-1])])
-    referrals = Referral.objects.restrict(user, Action.VIEW)
+    # The panel's referrals: those sent to one of the viewer's panels, among those they may read.
+    referrals = Referral.objects.restrict(user, Action.VIEW).filter(panel_id__in=panels)
     channels = [value for value, _label in Referral.Channel.choices]
     by_channel = Figure(
         "referrals_by_channel",
@@ -392,6 +467,8 @@ def panel_board(user: User, today: datetime.date, quarters: list[datetime.date] 
             late=Count("pk", filter=Q(triaged_at__isnull=False, triaged_at__gt=F("triage_due_at"))),
             overdue=Count("pk", filter=Q(triaged_at__isnull=True, status=Referral.Status.NEW, triage_due_at__lt=now)),
             waiting=Count("pk", filter=Q(triaged_at__isnull=True, status=Referral.Status.NEW, triage_due_at__gte=now)),
+            median=Median(HoursBetween("triaged_at", "received_at")),
+            measured=Count("triaged_at"),
         )
     )
     contact = (
@@ -402,6 +479,8 @@ def panel_board(user: User, today: datetime.date, quarters: list[datetime.date] 
             late=Count("pk", filter=Q(first_contact_on__gt=F("first_contact_due_on"))),
             overdue=Count("pk", filter=Q(first_contact_on__isnull=True, first_contact_due_on__lt=today)),
             waiting=Count("pk", filter=Q(first_contact_on__isnull=True, first_contact_due_on__gte=today)),
+            median=Median(DaysBetween("first_contact_on", TruncDate("opened_at"))),
+            measured=Count("first_contact_on"),
         )
     )
     keys = ("on_time", "late", "overdue", "waiting")
@@ -413,26 +492,47 @@ def panel_board(user: User, today: datetime.date, quarters: list[datetime.date] 
             Row(_("Referral triaged within 24 hours"), tuple(triage[key] for key in keys)),
             Row(_("First contact within its deadline"), tuple(contact[key] for key in keys)),
         ),
-        _("Referrals you may read and the panel's cases you know of, received or opened in these quarters."),
+        _(
+            "Referrals to your panels that you may read, and the panel's cases you know of, received or opened "
+            "in these quarters."
+        ),
         chart="stacked",
         horizontal=True,
     )
-    closed = _by_quarter(on_panels, "closed_at", Value("closed"), since, until)
-    closures = Closure.objects.restrict(user, Action.VIEW)
+    waits = Figure(
+        "median_times",
+        _("How long the first steps took"),
+        (_("Median"), _("Measured")),
+        (
+            Row(_("From referral to triage, in hours"), (_rounded(triage["median"]), triage["measured"])),
+            Row(_("From opening to first contact, in days"), (_rounded(contact["median"]), contact["measured"])),
+        ),
+        _(
+            "The median over the referrals triaged and the cases contacted among those counted above; "
+            "Measured is how many lie behind it."
+        ),
+        horizontal=True,
+        median=True,
+    )
+    # Closures, withdrawals and reopenings are rows of the full file; the panel's seats know the
+    # cases at summary level. The rows of those cases are counted (dates and codes, never a word of
+    # them), as their goals' outcomes are (decision 101). A closure counts in the quarter it was
+    # decided, and stays counted when the case is reopened later.
+    case_ids = on_panels.order_by().values("pk")
+    closures = Closure._base_manager.filter(case_id__in=case_ids)
+    closed = _by_quarter(closures, "decided_on", Value("closed"), since.date(), until.date())
     reopened = _by_quarter(closures, "reopened_at", Value("reopened"), since, until)
-    withdrawals = Withdrawal.objects.restrict(user, Action.VIEW)
+    withdrawals = Withdrawal._base_manager.filter(case_id__in=case_ids)
     withdrawn = _by_quarter(withdrawals, "withdrawn_on", Value("withdrawn"), since.date(), until.date())
     endings = Figure(
         "closures",
         _("Closures, withdrawals and reopenings"),
         (_("Closed"), _("Family withdrew"), _("Reopened")),
         _over_quarters([*closed, *withdrawn, *reopened], quarters, ["closed", "withdrawn", "reopened"]),
-        _(
-            "Closures count the panel's cases you know of; withdrawals and reopenings only the cases whose file "
-            "you read in full."
-        ),
+        _("Counts the closures, withdrawals and reopenings of the panel's cases you know of, by when they happened."),
     )
-    return Board("panel", _("My panels"), (funnel, by_channel, by_concern, by_age, by_outcome, deadlines, endings))
+    figures = (funnel, by_channel, by_concern, by_age, by_outcome, deadlines, waits, endings)
+    return Board("panel", _("My panels"), figures)
 
 
 def boards_for(user: User, today: datetime.date | None = None) -> list[Board]:

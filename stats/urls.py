@@ -9,4 +9,5 @@ urlpatterns = [
     path("evaluation/", views.EvaluationView.as_view(), name="evaluation"),
     path("evaluation.csv", views.EvaluationExportView.as_view(), name="evaluation_csv"),
     path("report/", views.YearReportView.as_view(), name="year_report"),
+    path("report/lessons/<int:pk>/", views.LessonsView.as_view(), name="lessons"),
 ]

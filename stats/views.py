@@ -7,21 +7,27 @@ coordinator and the partners at the table: `agencies.view_panel`)."""
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponseBase
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
-from agencies.access import Action, RestrictedViewMixin
-from agencies.exports import csv_response
+from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin
+from agencies.exports import CSV_TYPE, csv_bytes, file_response
+from agencies.models import Panel
 from audit.models import AuditEvent
 from audit.services import record
 from cases.models import Case
+from panels import services as panel_services
+from panels.models import LessonsLearned
 
 from .evaluation import PERIODS, evaluation
 from .figures import boards_for, panel_board, quarters_of
 
-__all__ = ["DashboardView", "EvaluationExportView", "EvaluationView", "YearReportView"]
+__all__ = ["DashboardView", "EvaluationExportView", "EvaluationView", "LessonsView", "YearReportView"]
 
 
 class PeriodForm(forms.Form):
@@ -33,6 +39,16 @@ class PeriodForm(forms.Form):
 
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+class LessonsForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Lessons learned"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What worked, what did not, and what the partners will change. About the work: name no family."),
+    )
 
 
 class DashboardView(RestrictedViewMixin, TemplateView):
@@ -83,12 +99,12 @@ class EvaluationExportView(RestrictedViewMixin, View):
         table = evaluation(self.actor, period)
         now = timezone.localtime()
         record(AuditEvent.Action.STATISTICS_EXPORTED, actor=self.actor, rows=len(table.rows), period=period)
-        made = _("Anonymised evaluation statistics made by %(user)s on %(when)s; cells under 5 shown as <5.") % {
-            "user": self.actor.username,
-            "when": now.strftime("%Y-%m-%d %H:%M"),
-        }
-        rows: list[list[str]] = [[str(_("Cohort")), *table.columns], *table.table()]
-        return csv_response(f"ura-evaluation-{period}-{now:%Y%m%d}.csv", [made], rows)
+        made = _(
+            "Anonymised evaluation statistics made by %(user)s on %(when)s; cells under 5 shown as <5, "
+            "and as [c] a cell hidden so that one under 5 cannot be worked out from its total."
+        ) % {"user": self.actor.full_name or self.actor.username, "when": date_format(now, "DATETIME_FORMAT")}
+        rows: list[list[str]] = [[made], [str(_("Cohort")), *table.columns], *table.table()]
+        return file_response(csv_bytes(rows), CSV_TYPE, f"ura-evaluation-{period}-{now:%Y%m%d}.csv")
 
 
 class YearReportView(RestrictedViewMixin, TemplateView):
@@ -103,11 +119,58 @@ class YearReportView(RestrictedViewMixin, TemplateView):
         form = YearForm(self.request.GET or None)
         year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
         board = panel_board(self.actor, timezone.localdate(), quarters_of(year))
+        # The panel's open cases by step are today's, not the year's: the report leaves them out.
+        figures = [figure for figure in board.figures if figure.key != "panel_stages"]
+        written = {
+            lessons.panel_id: lessons
+            for lessons in LessonsLearned.objects.restrict(self.actor, Action.VIEW)
+            .filter(year=year)
+            .select_related("panel", "written_by")
+        }
+        coordinated = {panel.pk for panel in Panel.objects.restrict(self.actor, Action.CHANGE)}
+        lessons = [
+            {
+                "panel": panel,
+                "lessons": written.get(panel.pk),
+                "form": LessonsForm(
+                    initial={"year": year, "text": getattr(written.get(panel.pk), "text", "")},
+                    auto_id=f"id_lessons_{panel.pk}_%s",
+                )
+                if panel.pk in coordinated
+                else None,
+            }
+            for panel in Panel.objects.restrict(self.actor, Action.VIEW).order_by("name")
+        ]
         return {
             **super().get_context_data(**kwargs),
             "year": year,
             "form": form,
-            "board": board,
+            "figures": figures,
+            "lessons": lessons,
             "evaluation": evaluation(self.actor, "quarter", year=year),
             "made_at": timezone.now(),
         }
+
+
+class LessonsView(RestrictedObjectFormView):
+    """The panel's coordinator writes the lessons the partners learned in a year, printed in the
+    yearly report (decision 108)."""
+
+    queryset = Panel.objects.all()
+    action = Action.CHANGE
+    permission_required = "agencies.change_panel"
+    form_class = LessonsForm
+    template_name = "stats/lessons_form.html"
+    context_object_name = "panel"
+
+    def get_initial(self) -> dict[str, Any]:
+        year = YearForm(self.request.GET or None)
+        chosen = year.cleaned_data["year"] if year.is_valid() else timezone.localdate().year
+        written = LessonsLearned.objects.restrict(self.actor, Action.VIEW).filter(panel=self.object, year=chosen)
+        return {"year": chosen, "text": getattr(written.first(), "text", "")}
+
+    def perform(self, form: LessonsForm) -> HttpResponse:
+        year = form.cleaned_data["year"]
+        panel_services.write_lessons(self.object, year=year, text=form.cleaned_data["text"], actor=self.actor)
+        messages.success(self.request, _("The lessons learned are saved."))
+        return HttpResponseRedirect(f"{reverse('stats:year_report')}?year={year}#report-lessons")

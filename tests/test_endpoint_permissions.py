@@ -587,6 +587,8 @@ ENDPOINTS = [
     Endpoint("stats:evaluation", "get", no_args, "list", role_gate="agencies.view_panel"),
     Endpoint("stats:evaluation_csv", "get", no_args, "list", role_gate="agencies.view_panel"),
     Endpoint("stats:year_report", "get", no_args, "list", role_gate="agencies.view_panel"),
+    Endpoint("stats:lessons", "get", lambda w: [w.panel.pk], "write", role_gate="agencies.change_panel", reader="panel_member"),
+    Endpoint("stats:lessons", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.change_panel", reader="panel_member"),
     Endpoint("stats-api:stats-dashboard", "get", no_args, "list", api=True),
     Endpoint("stats-api:stats-evaluation", "get", no_args, "list", api=True, role_gate="agencies.view_panel"),
     Endpoint("reminders:reminder_open", "get", lambda w: [w.reminder.pk], "object"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
 from interventions import services as plans
+from interventions.models import Closure
 from tests.conftest import member
 from tests.factories import CaseFactory, ReferralFactory, share
 
@@ -17,6 +18,8 @@ def opened_years_ago(case: Case, years: int, closed_after_days: int | None = Non
     opened = datetime.datetime(timezone.localdate().year - years, 3, 1, 10, 0, tzinfo=timezone.get_current_timezone())
     closed = opened + datetime.timedelta(days=closed_after_days) if closed_after_days is not None else None
     Case.objects.filter(pk=case.pk).update(opened_at=opened, closed_at=closed)
+    if closed is not None:  # the closure decided on the day the case closed
+        Closure._base_manager.filter(case_id=case.pk).update(decided_on=closed.date(), created_at=closed)
     case.refresh_from_db()
     return case
 
@@ -29,8 +32,9 @@ def officer(other_agency: Agency) -> User:
 @pytest.fixture
 def cohort(panel: Panel, agency: Agency, other_agency: Agency, caseworker: User, officer: User) -> list[Case]:
     """Seven cases of the panel opened six years ago; six closed 100 days later (through the
-    closing service), one still open; two families referred again within the year after closure,
-    one three years after; the index people born in years that make them 15 at the referral."""
+    closing service, found vulnerable to radicalisation), one still open; two families referred
+    again within the year after closure, one three years after; the index people born in years
+    that make them 15 at the referral."""
     cases = []
     for _n in range(7):
         case = CaseFactory(owning_agency=agency, owner=caseworker, panel=panel)
@@ -39,7 +43,12 @@ def cohort(panel: Panel, agency: Agency, other_agency: Agency, caseworker: User,
     agreements = [{"agency": agency, "user": caseworker}, {"agency": other_agency, "user": officer}]
     for case in cases[:6]:
         plans.close_case(
-            case, decided_on=timezone.localdate(), reason="Goals met Qwerty", agreements=agreements, actor=caseworker
+            case,
+            decided_on=timezone.localdate(),
+            reason="Goals met Qwerty",
+            agreements=agreements,
+            actor=caseworker,
+            typology="vulnerable",
         )
     for index, case in enumerate(cases):
         opened_years_ago(case, 6, 100 if index < 6 else None)

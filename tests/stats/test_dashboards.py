@@ -15,10 +15,11 @@ from django.utils import timezone
 from agencies.access import Action, UserAccess
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
+from interventions import services as plans
 from referrals.models import Referral
 from stats.figures import Board, Figure, boards_for, panel_board, practitioner_board, quarters_back, supervisor_board
 from tests.conftest import api_as, member
-from tests.factories import CaseFactory, ReferralFactory
+from tests.factories import CaseFactory, ReferralFactory, share
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,11 @@ def _hand_counts(user: User, today: datetime.date) -> dict[str, Any]:
     full = list(Case.objects.restrict(user, Action.VIEW))
     known = list(Case.objects.restrict(user, Action.VIEW_SUMMARY))
     since = timezone.make_aware(datetime.datetime.combine(quarters_back(today)[0], datetime.time.min))
-    referrals = [r for r in Referral.objects.restrict(user, Action.VIEW) if r.received_at >= since]
+    referrals = [
+        r
+        for r in Referral.objects.restrict(user, Action.VIEW)
+        if r.received_at >= since and r.panel_id in access.panel_ids
+    ]
     mine = [c for c in full if c.owner_id == user.pk and c.closed_at is None]
     supervised = [c for c in full if c.owning_agency_id in access.supervised_agency_ids and c.closed_at is None]
     return {
@@ -112,7 +117,7 @@ def test_the_page_says_what_it_counts_and_gives_each_chart_its_table(coordinator
     assert 'id="chart-panel_stages" type="application/json"' in page
     assert 'data-chart="chart-panel_stages"' in page
     assert "Counts the cases you know of, at summary level or in full." in page
-    assert page.count("<table") == 7
+    assert page.count("<table") == 8
     assert "vendor/chart.js/chart.umd.min.js" in page and "<script>" not in page
 
 
@@ -157,3 +162,76 @@ def test_each_board_costs_the_same_whatever_the_caseload(
 
     assert {key: _queries(build) for key, build in boards.items()} == one
     assert one == {"practitioner": 3, "supervisor": 7, "panel": 10}
+
+
+def _endings(user: User, today: datetime.date) -> dict[str, int]:
+    endings = _figure([panel_board(user, today)], "closures")
+    return {column: sum(row.values[i] or 0 for row in endings.rows) for i, column in enumerate(endings.columns)}
+
+
+def test_the_coordinator_counts_the_withdrawals_closures_and_reopenings_of_the_panels_cases(
+    agency: Agency, other_agency: Agency, panel: Panel, caseworker: User, coordinator: User
+) -> None:
+    # given three cases of the panel, worked by the caseworker: one closed, then reopened; one closed;
+    # one the family withdrew from (the coordinator reads none of these files in full)
+    today = timezone.localdate()
+    officer = member(other_agency, Membership.Role.POLICE_LIAISON, username="officer")
+    agreements = [{"agency": agency, "user": caseworker}, {"agency": other_agency, "user": officer}]
+    reopened, closed, withdrawn = (CaseFactory(owning_agency=agency, owner=caseworker, panel=panel) for _n in "abc")
+    for case in (reopened, closed):
+        share(case, other_agency)
+        plans.close_case(case, decided_on=today, reason="Goals met", agreements=agreements, actor=caseworker)
+    plans.reopen_case(reopened, reason="A new concern", actor=caseworker)
+    plans.record_withdrawal(
+        withdrawn, withdrawn_on=today, reason="Enough", open_door_message="Call us", actor=caseworker
+    )
+    assert not Case.objects.restrict(coordinator, Action.VIEW).exists()
+
+    # when the coordinator's board is drawn
+    # then it counts the two closures (the reopened case's too), the withdrawal and the reopening
+    assert _endings(coordinator, today) == {"Closed": 2, "Family withdrew": 1, "Reopened": 1}
+
+
+def test_the_panels_board_counts_the_panels_referrals_alone(agency: Agency, panel: Panel, coordinator: User) -> None:
+    # given a referral to the panel, and one at a partner agency overdue for triage (which the
+    # coordinator may read, to chase it) that was never put to the panel
+    ReferralFactory(received_by=agency, panel=panel, channel="police")
+    overdue = ReferralFactory(received_by=agency, channel="school")
+    Referral.objects.filter(pk=overdue.pk).update(triage_due_at=timezone.now() - datetime.timedelta(hours=1))
+    assert Referral.objects.restrict(coordinator, Action.VIEW).count() == 2
+
+    # when the coordinator's board is drawn, then its referral figures count the panel's one
+    board = panel_board(coordinator, timezone.localdate())
+    for key in ("referrals_by_channel", "referrals_by_concern", "referrals_by_age", "referrals_by_outcome"):
+        assert _figure([board], key).total == 1, key
+    assert sum(_figure([board], "deadlines_met").rows[0].values or ()) == 1  # type: ignore[arg-type]
+
+
+def test_the_panels_board_gives_the_median_time_to_triage_and_to_first_contact(
+    agency: Agency, panel: Panel, caseworker: User, coordinator: User
+) -> None:
+    # given three referrals to the panel triaged after 2, 5 and 30 hours, and three cases of the
+    # panel contacted 1, 4 and 10 days after they opened
+    now = timezone.now()
+    for hours in (2, 5, 30):
+        referral = ReferralFactory(received_by=agency, panel=panel)
+        received = now - datetime.timedelta(days=3)
+        Referral.objects.filter(pk=referral.pk).update(
+            received_at=received, triaged_at=received + datetime.timedelta(hours=hours)
+        )
+    today = timezone.localdate()
+    opened = timezone.make_aware(datetime.datetime.combine(quarters_back(today)[-1], datetime.time(12)))
+    for days in (1, 4, 10):
+        case = CaseFactory(owning_agency=agency, owner=caseworker, panel=panel)
+        Case.objects.filter(pk=case.pk).update(
+            opened_at=opened,
+            first_contact_due_on=opened.date() + datetime.timedelta(days=5),
+            first_contact_on=opened.date() + datetime.timedelta(days=days),
+        )
+
+    # when the coordinator's board is drawn
+    waits = _figure([panel_board(coordinator, today)], "median_times")
+
+    # then the medians are the database's, with the number measured beside them
+    assert waits.columns == ("Median", "Measured")
+    assert [row.values for row in waits.rows] == [(5, 3), (4, 3)]
