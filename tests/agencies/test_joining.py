@@ -243,7 +243,9 @@ def test_an_agency_administrator_adds_no_agency_in_the_browser_or_the_api(client
     assert client.post(reverse("people_agency_add"), {"name": "Fake police", "sector": "police"}).status_code == 404
     api = APIClient()
     api.force_authenticate(admin)
-    assert api.post(reverse("api-agencies"), {"name": "Fake police", "sector": "police"}, format="json").status_code == 404
+    assert (
+        api.post(reverse("api-agencies"), {"name": "Fake police", "sector": "police"}, format="json").status_code == 404
+    )
     assert not Agency.objects.filter(name="Fake police").exists()
 
 
@@ -294,7 +296,9 @@ def test_an_agency_administrator_grants_only_the_roles_of_an_agency(client: Clie
     assert Membership.objects.filter(user__email="eda@example.org", role="supervisor").exists()
 
 
-def test_a_coordinator_makes_someone_a_data_protection_officer(client: Client, coordinator: User, agency: Agency) -> None:
+def test_a_coordinator_makes_someone_a_data_protection_officer(
+    client: Client, coordinator: User, agency: Agency
+) -> None:
     client.force_login(coordinator)
     form = client.get(reverse("people_invite", args=[agency.pk])).content.decode()
     assert 'value="data_protection_officer"' in form and 'value="police_liaison"' in form
