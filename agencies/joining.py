@@ -1,7 +1,8 @@
 """Joining and leaving without the admin (issue 13, item 4; decision 117).
 
-A coordinator (or a superuser) adds a partner agency and people to any agency; an agency's
-administrator adds agencies and people to the agencies they administer. A new person gets an
+A coordinator (or a superuser) adds a partner agency, and people to any agency; an agency's
+administrator adds people to the agencies they administer, in the roles `grantable_roles` allows
+(not a data protection officer, a police liaison or a coordinator: those only a coordinator makes). A new person gets an
 invitation by e-mail (through the outbox, decision 70): a one-time link, valid
 `URA_INVITATION_HOURS`, to set their password and turn on two-factor sign-in; the link stands in
 for the enrolment code (it came from someone else). A leaver's membership ends with a date: the
@@ -35,22 +36,61 @@ __all__ = [
     "departures_of",
     "end_due_memberships",
     "end_membership",
+    "grantable_roles",
+    "has_joined",
     "invitation_for",
+    "invite_again",
     "invite_person",
     "managed_agencies",
     "may_add_agencies",
+    "may_reassign",
     "people_of",
     "send_invitation",
 ]
 
 MANAGING_ROLES = (Membership.Role.COORDINATOR, Membership.Role.AGENCY_ADMIN)
+# What an agency administrator may make someone in an agency they administer; the other roles (the
+# data protection officer, the police liaison, the coordinator) reach the audit trail, the crisis
+# alerts or every panel, and only a coordinator (or a superuser) grants them.
+ADMIN_GRANTABLE_ROLES = (
+    Membership.Role.PRACTITIONER,
+    Membership.Role.SUPERVISOR,
+    Membership.Role.PANEL_MEMBER,
+    Membership.Role.AGENCY_ADMIN,
+)
+
+
+def _is_coordinator(actor: Any) -> bool:
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(actor.is_superuser) or Membership.objects.filter(user=actor, role=Membership.Role.COORDINATOR).exists()
 
 
 def may_add_agencies(actor: Any) -> bool:
-    """Coordinators, agency administrators and superusers add partner agencies."""
+    """Coordinators and superusers add partner agencies (an agency's sector decides where crises
+    go and what its people read: an agency administrator does not choose it)."""
+    return _is_coordinator(actor)
+
+
+def grantable_roles(actor: Any) -> list[str]:
+    """The roles `actor` may give someone in an agency they manage: every role for a coordinator or
+    a superuser, `ADMIN_GRANTABLE_ROLES` for an agency administrator."""
+    if _is_coordinator(actor):
+        return list(Membership.Role.values)
+    return [str(role) for role in ADMIN_GRANTABLE_ROLES]
+
+
+def may_reassign(actor: Any) -> bool:
+    """Whether `actor` moves a leaver's open cases themselves (`panels:reassign`): a coordinator, a
+    supervisor or a superuser; an agency administrator reads no case and asks one of them."""
     if not getattr(actor, "is_authenticated", False):
         return False
-    return bool(actor.is_superuser) or Membership.objects.filter(user=actor, role__in=MANAGING_ROLES).exists()
+    return (
+        bool(actor.is_superuser)
+        or Membership.objects.filter(
+            user=actor, role__in=(Membership.Role.COORDINATOR, Membership.Role.SUPERVISOR)
+        ).exists()
+    )
 
 
 def managed_agencies(actor: Any) -> QuerySet[Agency]:
@@ -58,7 +98,7 @@ def managed_agencies(actor: Any) -> QuerySet[Agency]:
     superuser, the agencies they administer for an agency administrator, none for anyone else."""
     if not getattr(actor, "is_authenticated", False):
         return Agency.objects.none()
-    if actor.is_superuser or Membership.objects.filter(user=actor, role=Membership.Role.COORDINATOR).exists():
+    if _is_coordinator(actor):
         return Agency.objects.all()
     administered = Membership.objects.filter(user=actor, role=Membership.Role.AGENCY_ADMIN).values("agency_id")
     return Agency.objects.filter(pk__in=administered)
@@ -70,7 +110,7 @@ def _record(event: str, *, actor: Any, obj: Any, **data: Any) -> None:
 
 @transaction.atomic
 def add_agency(*, actor: User, name: str, sector: str, partner_kind: str = Agency.PartnerKind.CORE) -> Agency:
-    """A new partner agency; an agency administrator who adds it administers it too."""
+    """A new partner agency, added by a coordinator or a superuser."""
     if not may_add_agencies(actor):
         raise PermissionError
     name = name.strip()
@@ -79,11 +119,6 @@ def add_agency(*, actor: User, name: str, sector: str, partner_kind: str = Agenc
     if Agency.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": _("An agency with this name is already in Ura.")})
     agency = Agency.objects.create(name=name, sector=sector, partner_kind=partner_kind)
-    is_admin_only = (
-        not actor.is_superuser and not Membership.objects.filter(user=actor, role=Membership.Role.COORDINATOR).exists()
-    )
-    if is_admin_only:
-        Membership.objects.create(user=actor, agency=agency, role=Membership.Role.AGENCY_ADMIN)
     _record("agency_added", actor=actor, obj=agency, sector=sector, kind=partner_kind)
     return agency
 
@@ -140,10 +175,14 @@ def invite_person(
     """A new person with a role in `agency`, who cannot sign in until they open their invitation."""
     if not managed_agencies(actor).filter(pk=agency.pk).exists():
         raise PermissionError
-    if role == Membership.Role.COORDINATOR and not (
-        actor.is_superuser or Membership.objects.filter(user=actor, role=Membership.Role.COORDINATOR).exists()
-    ):
-        raise ValidationError({"role": _("Only a coordinator makes someone a coordinator.")})
+    if role not in grantable_roles(actor):
+        raise ValidationError(
+            {
+                "role": _(
+                    "Only a coordinator makes someone a data protection officer, a police liaison or a coordinator."
+                )
+            }
+        )
     email = User.objects.normalize_email(email.strip())
     username = (username or email).strip().lower()
     errors: dict[str, str] = {}
@@ -165,11 +204,27 @@ def invite_person(
     return user
 
 
+def has_joined(user: User) -> bool:
+    """Whether `user` has signed in or chosen a password: a new invitation would reset nothing."""
+    return user.last_login is not None or user.has_usable_password()
+
+
+@transaction.atomic
+def invite_again(*, actor: User, membership: Membership) -> Invitation:
+    """A new invitation for a person of an agency `actor` manages who has not joined yet (the
+    earlier link ends). Someone who has joined is not invited again (PermissionError)."""
+    if not managed_agencies(actor).filter(pk=membership.agency_id).exists() or has_joined(membership.user):
+        raise PermissionError
+    return send_invitation(membership.user, actor=actor)
+
+
 def invitation_for(token: str) -> Invitation | None:
     """The open invitation `token` opens, or None (used, expired, unknown: one answer)."""
     return (
         Invitation.objects.select_related("user")
         .filter(token_hash=code_hash("invitation", token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(user__memberships__isnull=False)  # a leaver's link no longer opens
+        .distinct()
         .first()
     )
 
@@ -177,9 +232,10 @@ def invitation_for(token: str) -> Invitation | None:
 @transaction.atomic
 def accept_invitation(token: str, password: str) -> User:
     """Set the new person's password; the invitation is used up. Refused (ValidationError) for a
-    link that is used, expired or unknown, or a password the validators refuse."""
+    link that is used, expired or unknown, of a person with no membership left, or a password the
+    validators refuse."""
     invitation = invitation_for(token)
-    if invitation is None:
+    if invitation is None or not Membership.objects.filter(user_id=invitation.user_id).exists():
         raise ValidationError(_("This invitation link was used, has expired or is not right. Ask for a new one."))
     user = invitation.user
     validate_password(password, user)
@@ -232,6 +288,8 @@ def _carry_out(departure: Departure) -> None:
     if membership is not None:
         user = membership.user
         membership.delete()  # agencies.signals: groups left, tokens and sessions ended
+        # An invitation still open is used up: a leaver's link does not let them back in.
+        Invitation.objects.filter(user=user, used_at__isnull=True).update(used_at=departure.carried_out_at)
         if not Membership.objects.filter(user=user).exists() and not user.is_superuser:
             User.objects.filter(pk=user.pk).update(is_active=False)
 
@@ -243,10 +301,24 @@ def end_due_memberships() -> int:
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             departure = (
-                Departure.objects.select_related("membership__user").filter(pk=pk, carried_out_at__isnull=True).first()
+                Departure.objects.select_related("membership__user", "user")
+                .filter(pk=pk, carried_out_at__isnull=True)
+                .first()
             )
             if departure is not None:
                 _carry_out(departure)
+                _record(
+                    "membership_ended",
+                    actor=None,
+                    obj=departure.user,
+                    agency=departure.agency_id,
+                    role=departure.role,
+                    ended_on=departure.ended_on.isoformat(),
+                    scheduled=False,
+                    carried_out=True,
+                    ended_by=departure.ended_by_id,
+                    subject_username=departure.user.username,
+                )
                 ended += 1
     return ended
 

@@ -82,6 +82,14 @@ class InviteForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the roles the actor may grant are offered (an agency administrator: not a data
+        # protection officer, a police liaison or a coordinator).
+        allowed = set(joining.grantable_roles(actor))
+        role = cast(forms.ChoiceField, self.fields["role"])
+        role.choices = [(value, label) for value, label in Membership.Role.choices if value in allowed]
+
 
 class EndForm(forms.Form):
     ended_on = forms.DateField(
@@ -103,21 +111,21 @@ def _form_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 
 class DirectoryView(LoginRequiredMixin, View):
-    """The agencies whose people the user manages, and the way to add one."""
+    """The agencies whose people the user manages, and (for a coordinator) the way to add one."""
 
     template_name = "agencies/directory.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        agencies = joining.managed_agencies(user).order_by("name")
+        agencies = list(joining.managed_agencies(user).order_by("name"))
         may_add = joining.may_add_agencies(user)
-        if not may_add:
+        if not may_add and not agencies:
             raise Http404
         return render(request, self.template_name, {"agencies": agencies, "may_add": may_add})
 
 
 class AgencyAddView(LoginRequiredMixin, View):
-    """A coordinator or an agency administrator adds a partner agency."""
+    """A coordinator adds a partner agency (anyone else: 404)."""
 
     template_name = "agencies/agency_form.html"
 
@@ -172,10 +180,10 @@ class InviteView(_ManagedAgencyMixin):
     template_name = "agencies/invite.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return render(request, self.template_name, {"agency": self.agency, "form": InviteForm()})
+        return render(request, self.template_name, {"agency": self.agency, "form": InviteForm(actor=request.user)})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = InviteForm(request.POST)
+        form = InviteForm(request.POST, actor=request.user)
         if form.is_valid():
             try:
                 person = joining.invite_person(actor=cast(User, request.user), agency=self.agency, **form.cleaned_data)
@@ -192,7 +200,8 @@ class InviteView(_ManagedAgencyMixin):
 
 
 class InviteAgainView(LoginRequiredMixin, View):
-    """A new invitation for someone who has not joined yet (the earlier link ends)."""
+    """A new invitation for someone who has not joined yet (the earlier link ends); for someone who
+    has signed in or chosen a password, as for anyone outside the agencies one manages: 404."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         membership = get_object_or_404(
@@ -200,8 +209,10 @@ class InviteAgainView(LoginRequiredMixin, View):
             pk=pk,
             agency__in=joining.managed_agencies(request.user),
         )
-        with transaction.atomic():
-            joining.send_invitation(membership.user, actor=cast(User, request.user))
+        try:
+            joining.invite_again(actor=cast(User, request.user), membership=membership)
+        except PermissionError:
+            raise Http404 from None
         messages.success(request, _("A new invitation was e-mailed to %(email)s.") % {"email": membership.user.email})
         return redirect("people_agency", pk=membership.agency_id)
 
@@ -237,7 +248,16 @@ class EndMembershipView(LoginRequiredMixin, View):
             except ValidationError as error:
                 _form_errors(form, error)
             else:
-                context = {"departure": departure, "person": departure.user, "agency": self.membership.agency}
+                person = departure.user
+                context = {
+                    "departure": departure,
+                    "person": person,
+                    "agency": self.membership.agency,
+                    # Who moves their open cases: the actor if they may (a coordinator or a
+                    # supervisor), else they are told whom to ask, and how many cases wait.
+                    "may_reassign": joining.may_reassign(request.user),
+                    "open_cases": person.owned_cases.open().count(),
+                }
                 return render(request, "agencies/membership_ended.html", context)
         return self._render(request, form, status=400)
 

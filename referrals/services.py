@@ -62,15 +62,28 @@ def _not_in_future(value: datetime.date | datetime.datetime | None, message: str
         raise ValidationError(message)
 
 
-def crisis_police_agency(received_by: Agency | None, front_door: Panel | None = None) -> Agency | None:
+def crisis_police_agency(
+    received_by: Agency | None, front_door: Panel | None = None, panel: Panel | None = None
+) -> Agency | None:
     """Where a crisis goes at once (and whom a deconfliction check asks): the receiving agency if
-    it is the police, else the police on a panel the receiving agency sits on (on the front door's
-    panel, for a concern sent there), else the first police agency."""
+    it is the police; else the police sitting on the referral's panel, on the front door's panel
+    (for a concern sent there), on a panel the receiving agency sits on; else the partnership's
+    police agency when there is exactly one. Otherwise none: the crisis still alerts whoever is on
+    duty (`alert_police`). Never "the first police agency by name": who adds an agency does not
+    choose where crises go (decision 124)."""
     if received_by is not None and received_by.sector == Agency.Sector.POLICE:
         return received_by
-    police = Agency.objects.filter(sector=Agency.Sector.POLICE).order_by("name")
-    near = police.filter(panels__agencies=received_by) if received_by is not None else police.filter(panels=front_door)
-    return near.distinct().first() or police.first()
+    police = Agency.objects.filter(sector=Agency.Sector.POLICE).order_by("name", "pk")
+    for near in (
+        police.filter(panels=panel) if panel is not None else None,
+        police.filter(panels=front_door) if front_door is not None else None,
+        police.filter(panels__agencies=received_by) if received_by is not None else None,
+    ):
+        found = near.distinct().first() if near is not None else None
+        if found is not None:
+            return found
+    only = list(police[:2])
+    return only[0] if len(only) == 1 else None
 
 
 def alert_police(referral: Referral) -> int:
@@ -148,7 +161,7 @@ def _intake(referral: Referral, indicators: Iterable[str]) -> Referral:
     if referral.is_crisis:
         if not referral.crisis_reason:
             raise ValidationError(_("Say why this is a crisis."))
-        referral.routed_to = crisis_police_agency(referral.received_by, referral.front_door)
+        referral.routed_to = crisis_police_agency(referral.received_by, referral.front_door, referral.panel)
         referral.urgency = Referral.Urgency.URGENT
     referral.full_clean()
     referral.save()
@@ -168,7 +181,7 @@ def _after_intake(referral: Referral, actor: User | None) -> None:
 def _ask_deconfliction(referral: Referral, actor: User | None) -> DeconflictionCheck | None:
     """The police check, asked with the names alone, due with the triage (decision 127). Nothing is
     asked where no police agency is a partner, nor of the police about a concern they received."""
-    police = referral.routed_to or crisis_police_agency(referral.received_by, referral.front_door)
+    police = referral.routed_to or crisis_police_agency(referral.received_by, referral.front_door, referral.panel)
     if police is None or (referral.received_by is not None and referral.received_by_id == police.pk):
         return None
     check = DeconflictionCheck.objects.create(

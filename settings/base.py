@@ -408,7 +408,12 @@ REST_FRAMEWORK = {
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in, and the protocols of one's roles acknowledged (decision 118): every view unless it
+    # names its own (the sign-in, the induction endpoints, the public front door).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "agencies.api.permissions.InductionCleared",
+    ],
     # Every list filters through its filter set and orders by `ordering` (the fields each viewset names).
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

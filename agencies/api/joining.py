@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,7 +26,11 @@ class AgencySerializer(serializers.ModelSerializer[Agency]):
 
 class InviteSerializer(serializers.Serializer[User]):
     agency = serializers.IntegerField()
-    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    role = serializers.ChoiceField(
+        choices=Membership.Role.choices,
+        help_text="An agency administrator grants practitioner, supervisor, panel member or agency administrator; "
+        "the other roles only a coordinator.",
+    )
     first_name = serializers.CharField(max_length=150)
     last_name = serializers.CharField(max_length=150)
     email = serializers.EmailField()
@@ -68,7 +73,7 @@ def _refused(error: ValidationError) -> serializers.ValidationError:
 
 
 class AgencyListView(generics.ListCreateAPIView[Agency]):
-    """The agencies whose people the caller manages; a coordinator or agency administrator adds one."""
+    """The agencies whose people the caller manages; a coordinator adds one (anyone else: 404)."""
 
     serializer_class = AgencySerializer
     pagination_class = None
@@ -77,10 +82,10 @@ class AgencyListView(generics.ListCreateAPIView[Agency]):
         return joining.managed_agencies(self.request.user).order_by("name")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not joining.may_add_agencies(request.user):  # before the body is read: 404, not 400
+            raise NotFound
         serializer = AgencySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not joining.may_add_agencies(request.user):
-            raise NotFound
         try:
             agency = joining.add_agency(actor=cast(User, request.user), **serializer.validated_data)
         except ValidationError as error:
@@ -140,6 +145,7 @@ class InductionView(generics.ListAPIView[Protocol]):
     pagination_class = None
     filter_backends: list[Any] = []
     queryset = Protocol.objects.none()
+    permission_classes = [IsAuthenticated]  # open before the protocols are acknowledged
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # the schema's
@@ -153,6 +159,7 @@ class AcknowledgeView(generics.GenericAPIView[Protocol]):
     serializer_class = AcknowledgeSerializer
     queryset = Protocol.objects.none()
     pagination_class = None
+    permission_classes = [IsAuthenticated]  # open before the protocols are acknowledged
 
     @extend_schema(request=AcknowledgeSerializer, responses={200: ProtocolSerializer(many=True)})
     def post(self, request: Request) -> Response:

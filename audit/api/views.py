@@ -4,7 +4,6 @@ from typing import Any
 
 import django_filters
 from rest_framework import exceptions, pagination, serializers, viewsets
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
 from agencies.access import is_data_protection_officer
@@ -64,7 +63,6 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
     queryset = AuditEvent.objects.all()
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilterSet
-    permission_classes = [IsAuthenticated]
     lookup_value_converter = "int"
     pagination_class = AuditEventPagination
     ordering_fields = ["id"]  # newest first, or `?ordering=id` for the oldest first

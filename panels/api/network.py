@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
 from agencies.access import Action, RestrictedViewSet
@@ -185,7 +184,6 @@ class ExpertViewSet(
 
     queryset = Expert.objects.prefetch_related("agencies")
     serializer_class = ExpertSerializer
-    permission_classes = [IsAuthenticated]
     lookup_value_converter = "int"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -239,7 +237,6 @@ class AgencyProfileViewSet(
 
     queryset = Agency.objects.select_related("contact_person")
     serializer_class = AgencyProfileSerializer
-    permission_classes = [IsAuthenticated]
     lookup_value_converter = "int"
     http_method_names = ["get", "patch", "head", "options"]
 

@@ -225,3 +225,161 @@ def test_nobody_ends_their_own_membership(coordinator: User) -> None:
     )
     assert response.status_code == 400
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def _admin_of(agency: Agency) -> User:
+    admin = User.objects.create_user("admin1", password="x")
+    Membership.objects.create(user=admin, agency=agency, role=Membership.Role.AGENCY_ADMIN)
+    return admin
+
+
+def test_an_agency_administrator_adds_no_agency_in_the_browser_or_the_api(client: Client, agency: Agency) -> None:
+    admin = _admin_of(agency)
+    client.force_login(admin)
+    # the directory lists their agency, with no way to add one
+    directory = client.get(reverse("people"))
+    assert directory.status_code == 200 and reverse("people_agency_add").encode() not in directory.content
+    assert client.get(reverse("people_agency_add")).status_code == 404
+    assert client.post(reverse("people_agency_add"), {"name": "Fake police", "sector": "police"}).status_code == 404
+    api = APIClient()
+    api.force_authenticate(admin)
+    assert (
+        api.post(reverse("api-agencies"), {"name": "Fake police", "sector": "police"}, format="json").status_code == 404
+    )
+    assert not Agency.objects.filter(name="Fake police").exists()
+
+
+def test_the_api_refuses_an_agency_to_a_non_coordinator_before_reading_its_body(agency: Agency) -> None:
+    api = APIClient()
+    api.force_authenticate(_admin_of(agency))
+    refused = api.post(reverse("api-agencies"), {}, format="json")
+    assert refused.status_code == 404 and refused.json()["code"] == "not_found"
+
+
+def test_an_agency_administrator_grants_only_the_roles_of_an_agency(client: Client, agency: Agency) -> None:
+    admin = _admin_of(agency)
+    client.force_login(admin)
+    # the form offers only what they may grant
+    form = client.get(reverse("people_invite", args=[agency.pk])).content.decode()
+    for offered in ("practitioner", "supervisor", "panel_member", "agency_admin"):
+        assert f'value="{offered}"' in form
+    for withheld in ("data_protection_officer", "police_liaison", "coordinator"):
+        assert f'value="{withheld}"' not in form
+    # a role posted anyway is refused, with a message, in the browser and the API
+    for role in ("data_protection_officer", "police_liaison", "coordinator"):
+        response = client.post(
+            reverse("people_invite", args=[agency.pk]),
+            {"first_name": "Eda", "last_name": "Kola", "email": f"{role}@example.org", "role": role},
+        )
+        assert response.status_code == 400
+    api = APIClient()
+    api.force_authenticate(admin)
+    refused = api.post(
+        reverse("api-invite"),
+        {"agency": agency.pk, "role": "police_liaison", "first_name": "Eda", "last_name": "Kola",
+         "email": "eda@example.org"},
+        format="json",
+    )  # fmt: skip
+    assert refused.status_code == 400 and "Only a coordinator" in refused.json()["role"][0]
+    with pytest.raises(Exception, match="Only a coordinator"):
+        joining.invite_person(
+            actor=admin, agency=agency, role="data_protection_officer", first_name="E", last_name="K",
+            email="dpo@example.org",
+        )  # fmt: skip
+    assert not User.objects.filter(email__endswith="@example.org").exists()
+    # what they may grant, they grant
+    response = client.post(
+        reverse("people_invite", args=[agency.pk]),
+        {"first_name": "Eda", "last_name": "Kola", "email": "eda@example.org", "role": "supervisor"},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(user__email="eda@example.org", role="supervisor").exists()
+
+
+def test_a_coordinator_makes_someone_a_data_protection_officer(
+    client: Client, coordinator: User, agency: Agency
+) -> None:
+    client.force_login(coordinator)
+    form = client.get(reverse("people_invite", args=[agency.pk])).content.decode()
+    assert 'value="data_protection_officer"' in form and 'value="police_liaison"' in form
+    response = client.post(
+        reverse("people_invite", args=[agency.pk]),
+        {"first_name": "Dita", "last_name": "Mema", "email": "dita@example.org", "role": "data_protection_officer"},
+    )
+    assert response.status_code == 302
+
+
+def test_a_leavers_open_invitation_no_longer_lets_them_in(coordinator: User, agency: Agency) -> None:
+    # given: a person invited, who has not opened the link yet
+    person = joining.invite_person(
+        actor=coordinator, agency=agency, role="practitioner", first_name="Ilir", last_name="Basha",
+        email="ilir@example.org",
+    )  # fmt: skip
+    link = _invitation_link("ilir@example.org")
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    # when: their membership is ended
+    joining.end_membership(actor=coordinator, membership=person.memberships.get(), ended_on=timezone.localdate())
+    # then: the link neither opens nor sets a password, and they stay unable to sign in
+    joiner = Client()
+    assert joiner.get(link).status_code == 404
+    assert joiner.post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}).status_code == 404
+    with pytest.raises(Exception, match="invitation link"):
+        joining.accept_invitation(token, NEW_PASSWORD)
+    person.refresh_from_db()
+    assert not person.is_active and not person.has_usable_password()
+
+
+def test_an_invitation_of_a_person_with_no_membership_is_refused(coordinator: User, agency: Agency) -> None:
+    person = joining.invite_person(
+        actor=coordinator, agency=agency, role="practitioner", first_name="Ana", last_name="Dema",
+        email="ana@example.org",
+    )  # fmt: skip
+    token = _invitation_link("ana@example.org").rstrip("/").rsplit("/", 1)[1]
+    Membership.objects.filter(user=person).delete()  # e.g. removed in the admin
+    with pytest.raises(Exception, match="invitation link"):
+        joining.accept_invitation(token, NEW_PASSWORD)
+
+
+def test_invite_again_is_only_for_people_who_have_not_joined(
+    client: Client, coordinator: User, caseworker: User, agency: Agency
+) -> None:
+    client.force_login(coordinator)
+    # someone who has signed in and has a password: no new link (404), nothing sent
+    joined = caseworker.memberships.get()
+    assert client.post(reverse("people_invite_again", args=[joined.pk])).status_code == 404
+    assert not Message.objects.filter(kind="invitation").exists()
+    # someone who never joined: a new link
+    person = joining.invite_person(
+        actor=coordinator, agency=agency, role="practitioner", first_name="Ana", last_name="Dema",
+        email="ana@example.org",
+    )  # fmt: skip
+    response = client.post(reverse("people_invite_again", args=[person.memberships.get().pk]))
+    assert response.status_code == 302
+    assert Message.objects.filter(kind="invitation", to="ana@example.org").count() == 2
+
+
+def test_a_departure_carried_out_by_the_hourly_task_is_recorded(coordinator: User, caseworker: User) -> None:
+    membership = caseworker.memberships.get()
+    leaving = timezone.localdate() + datetime.timedelta(days=2)
+    joining.end_membership(actor=coordinator, membership=membership, ended_on=leaving)
+    assert AuditEvent.objects.filter(action="membership_ended").count() == 1  # the decision, scheduled
+    with time_machine.travel(leaving + datetime.timedelta(hours=12)):
+        assert joining.end_due_memberships() == 1
+    carried_out = AuditEvent.objects.filter(action="membership_ended").order_by("pk").last()
+    assert carried_out is not None and carried_out.actor is None
+    assert AuditEvent.objects.filter(action="membership_ended").count() == 2
+    assert carried_out.data["carried_out"] is True and carried_out.data["ended_by"] == coordinator.pk
+
+
+def test_an_agency_administrator_who_ends_a_membership_is_told_who_reassigns_the_open_cases(
+    client: Client, agency: Agency, caseworker: User, case: Case
+) -> None:
+    admin = _admin_of(agency)
+    client.force_login(admin)
+    response = client.post(
+        reverse("people_end", args=[caseworker.memberships.get().pk]), {"ended_on": timezone.localdate().isoformat()}
+    )
+    assert response.status_code == 200
+    assert reverse("panels:reassign", args=[caseworker.pk]).encode() not in response.content
+    assert b"They own 1 open case." in response.content
+    assert b"supervisor or the panel's coordinator" in response.content
