@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -306,7 +306,7 @@ class _ExpertFormView(_Form, LoginRequiredMixin, PermissionRequiredMixin, FormVi
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "instance": self.expert}
+        return {**super().get_form_kwargs(), "instance": self.expert, "user": self.request.user}
 
     def form_valid(self, form: ExpertForm) -> HttpResponse:
         data = dict(form.cleaned_data)
@@ -326,6 +326,9 @@ class ExpertCreateView(_ExpertFormView):
 
 class ExpertEditView(_ExpertFormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        # Only who keeps the register reaches an expert's form (404 for the others: decision 123).
+        if not network.may_keep_experts(request.user):
+            raise Http404
         self.expert = get_object_or_404(Expert, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 

@@ -160,7 +160,9 @@ def share_case(
         legal_duty=legal_duty,
     )
     owning_agency = Agency.objects.get(pk=case.owning_agency_id)
-    chosen = agreement_for(basis, [owning_agency, agency], agreement=agreement, override=agreement_override)
+    chosen = agreement_for(
+        basis, [owning_agency, agency], panel_id=case.panel_id, agreement=agreement, override=agreement_override
+    )
     override = agreement_override.strip() if basis in NEEDS_AGREEMENT and chosen is None else ""
     if ends_at is not None and ends_at <= timezone.now():
         raise ValidationError(_("The end of a share must be in the future."))
@@ -373,6 +375,7 @@ def _check_disclosure_basis(
         agreement = agreement_for(
             basis,
             [agency, *shared_with],
+            panel_id=case.panel_id,
             agreement=steps.get("agreement"),
             override=steps.get("agreement_override", ""),
         )
@@ -402,6 +405,8 @@ def record_disclosure_check(
         raise ValidationError(_("A check cannot be dated in the future."))
     if shared_with and not steps.get("shared_on"):
         raise ValidationError(_("Say when the information was shared with the partners named."))
+    if steps.get("shared_on") and not shared_with:
+        raise ValidationError(_("Name the partner agencies the information was shared with."))
     if not steps.get("shared_on"):
         steps.update(basis="", consent=None, basis_detail="", agreement=None, agreement_override="")
     chosen, override = steps.get("agreement"), (steps.get("agreement_override") or "").strip()
