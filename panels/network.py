@@ -202,10 +202,7 @@ def may_keep_experts(user: Any) -> bool:
 def save_expert(*, actor: User, expert: Expert | None = None, agencies: Iterable[Agency] = (), **fields: Any) -> Expert:
     if not may_keep_experts(actor):
         raise ValidationError(_("Only a coordinator keeps the register of experts."))
-    if expert is not None:
-        expert = Expert.objects.select_for_update().get(pk=expert.pk)
-    else:
-        expert = Expert()
+    expert = Expert.objects.select_for_update().get(pk=expert.pk) if expert is not None else Expert()
     agreement = fields.get("agreement")
     if agreement is not None and agreement.pk != expert.agreement_id:
         # Only an agreement the coordinator reads (a party's or one naming their panel).
@@ -321,8 +318,7 @@ def call_urgent_meeting(
         with translation.override(user.language or settings.LANGUAGE_CODE):
             subject = _("Ura: an urgent meeting of %(panel)s") % {"panel": panel}
             body = _(
-                "%(coordinator)s called an urgent meeting of %(panel)s on %(when)s. Read why and reply in Ura: "
-                "%(link)s"
+                "%(coordinator)s called an urgent meeting of %(panel)s on %(when)s. Read why and reply in Ura: %(link)s"
             ) % {"coordinator": actor.full_name, "panel": panel, "when": when, "link": link}
         messages.append((subject, body, user.email))
     outbox.queue("urgent_meeting", messages, about=f"panels.panelmeeting:{meeting.pk}", urgent=True)

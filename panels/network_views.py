@@ -17,6 +17,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin
 from agencies.models import Agency, DutyShift, Expert, NetworkOrganisation, Panel
+from cases.models import SharingAgreement
 
 from . import network
 from .models import MeetingTopic, PanelMeeting
@@ -281,13 +282,19 @@ class ExpertListView(LoginRequiredMixin, PermissionRequiredMixin, ListView[Exper
     """The register of experts who are not users, readable by every member of the partnership."""
 
     permission_required = "agencies.view_expert"
-    queryset = Expert.objects.prefetch_related("agencies")
+    queryset = Expert.objects.select_related("agreement").prefetch_related("agencies")
     template_name = "panels/expert_list.html"
     context_object_name = "experts"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user: Any = self.request.user
-        return {**super().get_context_data(**kwargs), "keeps_register": network.may_keep_experts(user)}
+        # An agreement's title only to who reads it in the register (decision 113).
+        readable = set(SharingAgreement.objects.restrict(user, Action.VIEW).values_list("pk", flat=True))
+        return {
+            **super().get_context_data(**kwargs),
+            "keeps_register": network.may_keep_experts(user),
+            "readable_agreements": readable,
+        }
 
 
 class _ExpertFormView(_Form, LoginRequiredMixin, PermissionRequiredMixin, FormView[ExpertForm]):

@@ -36,9 +36,9 @@ class SharingAgreementQuerySet(RestrictedQuerySet):
         for agency in {getattr(agency, "pk", agency) for agency in agencies}:
             qs = qs.filter(parties=agency)
         named = SharingAgreement.panels.through.objects.filter(sharingagreement_id=models.OuterRef("pk"))
-        at_panel = ~models.Exists(named)
+        at_panel = models.Q(~models.Exists(named))
         if panel_id is not None:
-            at_panel |= models.Exists(named.filter(panel_id=panel_id))
+            at_panel |= models.Q(models.Exists(named.filter(panel_id=panel_id)))
         return qs.filter(at_panel)
 
 

@@ -311,8 +311,7 @@ def record_expert_consultation(
         raise ValidationError(_("Only the case owner or their supervisor records the consultation of an expert."))
     expert = consultation.expert
     agency_id = access.acting_agency_id
-    may_consult = expert.is_active and agency_id is not None and expert.agencies.filter(pk=agency_id).exists()
-    if not may_consult:
+    if agency_id is None or not (expert.is_active and expert.agencies.filter(pk=agency_id).exists()):
         raise ValidationError(_("Your agency may not consult this expert: see the register of experts."))
     consultation.case = case
     if not consultation.shared.strip():

@@ -50,7 +50,7 @@ class NetworkSectorSerializer(serializers.Serializer[Any]):
     """One line of the document's checklist on a panel's network map (decision 121)."""
 
     sector = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    sector_label = serializers.CharField(source="label", read_only=True)
     agencies = AgencyRefSerializer(many=True, read_only=True, help_text="Partner agencies in Ura of this sector.")
     taking_part = serializers.SerializerMethodField()
     invited = serializers.SerializerMethodField()

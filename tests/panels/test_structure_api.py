@@ -84,11 +84,11 @@ def test_the_api_shows_the_emergency_plan_the_urgent_reason_and_the_network_map(
     from panels import network
 
     network.update_emergency_plan(
-        panel, actor=coordinator, terms_of_reference="Every fortnight.", emergency_steps="Call the police.\nTell the DPO."
+        panel, actor=coordinator, terms_of_reference="Every fortnight.", emergency_steps="Call the police.\nTell DPO."
     )
     shown = api_as(panel_member).get(reverse("panels-api:panel-detail", args=[panel.pk]))
     assert shown.data["terms_of_reference"] == "Every fortnight."
-    assert shown.data["emergency_steps"] == ["Call the police.", "Tell the DPO."]
+    assert shown.data["emergency_steps"] == ["Call the police.", "Tell DPO."]
     meeting = network.call_urgent_meeting(
         panel, actor=coordinator, scheduled_for=timezone.now() + datetime.timedelta(hours=2), reason="A threat."
     )
