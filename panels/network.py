@@ -202,7 +202,7 @@ def may_keep_experts(user: Any) -> bool:
 def save_expert(*, actor: User, expert: Expert | None = None, agencies: Iterable[Agency] = (), **fields: Any) -> Expert:
     if not may_keep_experts(actor):
         raise ValidationError(_("Only a coordinator keeps the register of experts."))
-    expert = Expert.objects.select_for_update().get(pk=expert.pk) if expert is not None else Expert()
+    expert = Expert.objects.get(pk=expert.pk) if expert is not None else Expert()
     agreement = fields.get("agreement")
     if agreement is not None and agreement.pk != expert.agreement_id:
         # Only an agreement the coordinator reads (a party's or one naming their panel).

@@ -405,8 +405,6 @@ def record_disclosure_check(
         raise ValidationError(_("A check cannot be dated in the future."))
     if shared_with and not steps.get("shared_on"):
         raise ValidationError(_("Say when the information was shared with the partners named."))
-    if steps.get("shared_on") and not shared_with:
-        raise ValidationError(_("Name the partner agencies the information was shared with."))
     if not steps.get("shared_on"):
         steps.update(basis="", consent=None, basis_detail="", agreement=None, agreement_override="")
     chosen, override = steps.get("agreement"), (steps.get("agreement_override") or "").strip()
@@ -414,6 +412,8 @@ def record_disclosure_check(
     check = DisclosureCheck(case=case, agency=agency, recorded_by=actor, **steps)
     check.full_clean()
     if check.shared_on:
+        if not shared_with:
+            raise ValidationError(_("Name the partner agencies the information was shared with."))
         steps.update(agreement=chosen, agreement_override=override)
         check.agreement = _check_disclosure_basis(case, actor, agency, shared_with or [], steps)
         check.consent, check.basis_detail = steps["consent"], steps["basis_detail"]
