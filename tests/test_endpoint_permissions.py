@@ -245,6 +245,11 @@ ENTRY_BODIES: dict[str, Callable[["World"], dict[str, Any]]] = {
         "abstract": "-",
     },
     "attachment": lambda w: {"kind": "document", "description": "-", "file": _upload()},
+    "expertconsultation": lambda w: {
+        "expert": w.entries["expertconsultation"].expert_id,
+        "shared": "-",
+        "basis": "consent",
+    },
 }
 
 
