@@ -132,11 +132,12 @@ class ExpertConsultationForm(EntryForm):
 
     class Meta:
         model = ExpertConsultation
-        fields = ["expert", "consulted_on", "shared", "basis", "advice", *ENTRY_FIELDS]
+        fields = ["expert", "consulted_on", "shared", "basis", "advice", "agreement_override", *ENTRY_FIELDS]
         widgets = {
             "consulted_on": DateInput(),
             "shared": forms.Textarea(attrs={"rows": 4}),
             "advice": forms.Textarea(attrs={"rows": 3}),
+            "agreement_override": forms.Textarea(attrs={"rows": 2}),
             "abstract": forms.Textarea(attrs={"rows": 2}),
         }
 

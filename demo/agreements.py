@@ -5,6 +5,7 @@ agreement, whose review falls within the month, so the coordinator is reminded o
 import datetime
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases import services
@@ -56,11 +57,15 @@ def seed_agreements(org: DemoOrg) -> None:
     for keys, spec in wanted:
         if SharingAgreement.objects.filter(title=spec["title"]).exists():
             continue
+        # Made current by the coordinator of the panel it names, with its signed document
+        # (decision 113): no party's administrator binds the others alone.
+        signed = SimpleUploadedFile("marreveshja-e-nenshkruar.pdf", b"%PDF-1.4\n% " + spec["title"].encode())
         services.record_agreement(
             actor=coordinator,
             parties=[org.agencies[key] for key in keys],
             panels=[org.panel],
             sharing_rules=RULES,
             status=SharingAgreement.Status.CURRENT,
+            document=signed,
             **spec,
         )

@@ -7,6 +7,7 @@ import datetime
 from django.utils import timezone
 
 from agencies.models import DutyShift, Expert, NetworkOrganisation, NetworkSector
+from cases.models import SharingAgreement
 from panels import network
 from panels.models import MeetingTopic, PanelMeeting
 
@@ -89,6 +90,11 @@ def seed_structure(org: DemoOrg) -> None:
             field="Teologji islame",
             languages="Albanian, Arabic, English",
             email="besnik.hoxha@universiteti.example",
+            # The info-house covenant, to which the agencies that consult him are parties.
+            agreement=SharingAgreement.objects.filter(parties=org.agencies["social"], panels=panel)
+            .filter(parties=org.agencies["mental_health"])
+            .order_by("-review_on")
+            .first(),
             agreement_reference="Marrëveshje konfidencialiteti 2026/4",
             agencies=[org.agencies[key] for key in ("social", "mental_health", "ngo")],
         )

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.access import Action, UserAccess
@@ -22,6 +22,7 @@ from agencies.models import Agency, DutyShift, Expert, Membership, NetworkOrgani
 from agencies.models.network import AGENCY_SECTORS
 from audit.models import AuditEvent
 from audit.services import record
+from cases.models import SharingAgreement
 from outbox import services as outbox
 
 from .models import MeetingTopic, PanelMeeting
@@ -188,17 +189,26 @@ def remove_organisation(organisation: NetworkOrganisation, *, actor: User) -> No
 # --- Experts ---------------------------------------------------------------------------------
 
 
-def may_keep_experts(user: User) -> bool:
-    """The register is kept by coordinators and agency administrators."""
-    roles = (Membership.Role.COORDINATOR, Membership.Role.AGENCY_ADMIN)
-    return user.is_authenticated and Membership.objects.filter(user=user, role__in=roles).exists()
+def may_keep_experts(user: Any) -> bool:
+    """The register is kept by coordinators (decision 123): who may consult an expert, under which
+    agreement, is the network's to say, not one agency's administrator's."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    coordinator = Membership.objects.filter(user_id=user.pk, role=Membership.Role.COORDINATOR).exists()
+    return coordinator or bool(UserAccess.of(user).coordinated_panel_ids)
 
 
 @transaction.atomic
 def save_expert(*, actor: User, expert: Expert | None = None, agencies: Iterable[Agency] = (), **fields: Any) -> Expert:
     if not may_keep_experts(actor):
-        raise ValidationError(_("Only a coordinator or an agency's administrator keeps the register of experts."))
-    expert = expert if expert is not None else Expert()
+        raise ValidationError(_("Only a coordinator keeps the register of experts."))
+    expert = Expert.objects.get(pk=expert.pk) if expert is not None else Expert()
+    agreement = fields.get("agreement")
+    if agreement is not None and agreement.pk != expert.agreement_id:
+        # Only an agreement the coordinator reads (a party's or one naming their panel).
+        SharingAgreement.objects.restrict(actor, Action.VIEW).refetch(
+            agreement, _("Choose an agreement of the register you read.")
+        )
     for name, value in fields.items():
         setattr(expert, name, value.strip() if isinstance(value, str) else value)
     expert.full_clean()
@@ -298,16 +308,19 @@ def call_urgent_meeting(
     )
     members = _members(panel)
     link = settings.BASE_URL + reverse("panels:meeting", args=[meeting.pk])
-    subject = _("Ura: an urgent meeting of %(panel)s") % {"panel": panel}
     when = timezone.localtime(scheduled_for).strftime("%d.%m.%Y %H:%M")
-    body = _("%(coordinator)s called an urgent meeting of %(panel)s on %(when)s. Why: %(reason)s. %(link)s") % {
-        "coordinator": actor.full_name,
-        "panel": panel,
-        "when": when,
-        "reason": meeting.urgent_reason,
-        "link": link,
-    }
-    messages = [(subject, body, user.email) for user in members if user.email]
+    messages = []
+    for user in members:
+        if not user.email:
+            continue
+        # The reason may name people: it is read in Ura, behind the sign-in; the e-mail links to it,
+        # in the recipient's language.
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject = _("Ura: an urgent meeting of %(panel)s") % {"panel": panel}
+            body = _(
+                "%(coordinator)s called an urgent meeting of %(panel)s on %(when)s. Read why and reply in Ura: %(link)s"
+            ) % {"coordinator": actor.full_name, "panel": panel, "when": when, "link": link}
+        messages.append((subject, body, user.email))
     outbox.queue("urgent_meeting", messages, about=f"panels.panelmeeting:{meeting.pk}", urgent=True)
     urgent_meeting_called.send(sender=PanelMeeting, meeting=meeting, members=[user.pk for user in members])
     record(AuditEvent.Action.URGENT_MEETING_CALLED, actor=actor, obj=meeting, recipients=len(messages))

@@ -5,9 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from agencies.access import Action
 from agencies.forms import choice_field, model_choice_field
 from agencies.models import Agency, Expert, NetworkOrganisation, Panel, User
 from agencies.widgets import DateTimeInput
+from cases.models import SharingAgreement
 
 from .models import MeetingTopic
 
@@ -56,11 +58,20 @@ class ExpertForm(forms.ModelForm[Expert]):
             "email",
             "phone",
             "agencies",
+            "agreement",
             "agreement_reference",
             "notes",
             "is_active",
         ]
         widgets = {"agencies": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The agreements of the register the coordinator reads.
+        agreements = SharingAgreement.objects.restrict(user, Action.VIEW) if user is not None else None
+        model_choice_field(self, "agreement").queryset = (
+            agreements if agreements is not None else SharingAgreement.objects.none()
+        )
 
 
 class EmergencyPlanForm(forms.ModelForm[Panel]):

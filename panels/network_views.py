@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin
 from agencies.models import Agency, DutyShift, Expert, NetworkOrganisation, Panel
+from cases.models import SharingAgreement
 
 from . import network
 from .models import MeetingTopic, PanelMeeting
@@ -281,13 +282,19 @@ class ExpertListView(LoginRequiredMixin, PermissionRequiredMixin, ListView[Exper
     """The register of experts who are not users, readable by every member of the partnership."""
 
     permission_required = "agencies.view_expert"
-    queryset = Expert.objects.prefetch_related("agencies")
+    queryset = Expert.objects.select_related("agreement").prefetch_related("agencies")
     template_name = "panels/expert_list.html"
     context_object_name = "experts"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user: Any = self.request.user
-        return {**super().get_context_data(**kwargs), "keeps_register": network.may_keep_experts(user)}
+        # An agreement's title only to who reads it in the register (decision 113).
+        readable = set(SharingAgreement.objects.restrict(user, Action.VIEW).values_list("pk", flat=True))
+        return {
+            **super().get_context_data(**kwargs),
+            "keeps_register": network.may_keep_experts(user),
+            "readable_agreements": readable,
+        }
 
 
 class _ExpertFormView(_Form, LoginRequiredMixin, PermissionRequiredMixin, FormView[ExpertForm]):
@@ -306,7 +313,7 @@ class _ExpertFormView(_Form, LoginRequiredMixin, PermissionRequiredMixin, FormVi
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "instance": self.expert}
+        return {**super().get_form_kwargs(), "instance": self.expert, "user": self.request.user}
 
     def form_valid(self, form: ExpertForm) -> HttpResponse:
         data = dict(form.cleaned_data)
@@ -326,6 +333,9 @@ class ExpertCreateView(_ExpertFormView):
 
 class ExpertEditView(_ExpertFormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        # Only who keeps the register reaches an expert's form (404 for the others: decision 123).
+        if not network.may_keep_experts(request.user):
+            raise Http404
         self.expert = get_object_or_404(Expert, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 

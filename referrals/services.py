@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Case as DbCase
 from django.db.models import IntegerField, Value, When
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string, salted_hmac
 from django.utils.translation import gettext as _
 
@@ -101,25 +101,32 @@ def alert_police(referral: Referral) -> int:
         is_active=True,
     ).exclude(email="")
     link = settings.BASE_URL + reverse("referrals:referral", args=[referral.pk])
-    subject = _("Ura: a crisis referral needs you now")
-    body = _("A referral marked as a crisis was routed to your agency. Open it in Ura: %(link)s") % {"link": link}
-    messages = [(subject, body, user.email) for user in liaisons.distinct().order_by("pk")]
+    messages = []
+    for user in liaisons.distinct().order_by("pk"):
+        with translation.override(user.language or settings.LANGUAGE_CODE):  # each in their language
+            subject = _("Ura: a crisis referral needs you now")
+            body = _("A referral marked as a crisis was routed to your agency. Open it in Ura: %(link)s") % {
+                "link": link
+            }
+        messages.append((subject, body, user.email))
     told = {address for _subject, _body, address in messages}
     readers = {referral.received_by_id, referral.routed_to_id}
     for shift in on_duty_for(referral):
         if not shift.user.email or shift.user.email in told:
             continue
         told.add(shift.user.email)
-        if shift.agency_id in readers:
-            duty_body = _(
-                "You are on duty for %(panel)s. A referral marked as a crisis has come in. Open it in Ura: %(link)s"
-            ) % {"panel": shift.panel, "link": link}
-        else:
-            plan = settings.BASE_URL + reverse("panels:emergency", args=[shift.panel_id])
-            duty_body = _(
-                "You are on duty for %(panel)s. A referral marked as a crisis has come in. Follow the "
-                "emergency plan: %(link)s"
-            ) % {"panel": shift.panel, "link": plan}
+        with translation.override(shift.user.language or settings.LANGUAGE_CODE):
+            subject = _("Ura: a crisis referral needs you now")
+            if shift.agency_id in readers:
+                duty_body = _(
+                    "You are on duty for %(panel)s. A referral marked as a crisis has come in. Open it in Ura: %(link)s"
+                ) % {"panel": shift.panel, "link": link}
+            else:
+                plan = settings.BASE_URL + reverse("panels:emergency", args=[shift.panel_id])
+                duty_body = _(
+                    "You are on duty for %(panel)s. A referral marked as a crisis has come in. Follow the "
+                    "emergency plan: %(link)s"
+                ) % {"panel": shift.panel, "link": plan}
         messages.append((subject, duty_body, shift.user.email))
     outbox.queue("crisis_alert", messages, about=f"referrals.referral:{referral.pk}", urgent=True)
     record(AuditEvent.Action.CRISIS_ALERT_SENT, obj=referral, recipients=len(messages))

@@ -109,7 +109,8 @@ def agreement(
     *parties: Agency, review_in_days: int = 365, panels: tuple[Panel, ...] = (), **fields: Any
 ) -> SharingAgreement:
     """A current information-sharing agreement between `parties`, for tests that share without
-    consent (the register's own tests record agreements through the service and its pages)."""
+    consent (the register's own tests record agreements through the service and its pages). Like
+    one a panel's coordinator made current: it names its signed document (decision 113)."""
     today = timezone.localdate()
     values: dict[str, Any] = {
         "title": "Agreement of " + ", ".join(str(agency) for agency in parties),
@@ -119,6 +120,8 @@ def agreement(
         "signed_on": today - datetime.timedelta(days=30),
         "review_on": today + datetime.timedelta(days=review_in_days),
         "status": SharingAgreement.Status.CURRENT,
+        "document": "agreements/signed.pdf",
+        "document_name": "signed.pdf",
         **fields,
     }
     if "created_by" not in values:

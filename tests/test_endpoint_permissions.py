@@ -245,6 +245,11 @@ ENTRY_BODIES: dict[str, Callable[["World"], dict[str, Any]]] = {
         "abstract": "-",
     },
     "attachment": lambda w: {"kind": "document", "description": "-", "file": _upload()},
+    "expertconsultation": lambda w: {
+        "expert": w.entries["expertconsultation"].expert_id,
+        "shared": "-",
+        "basis": "consent",
+    },
 }
 
 
@@ -523,6 +528,7 @@ ENDPOINTS = [
     Endpoint("panels-api:panel-list", "get", no_args, "list", api=True, role_gate="agencies.view_panel"),
     Endpoint("panels-api:panel-detail", "get", lambda w: [w.panel.pk], "object", api=True, role_gate="agencies.view_panel"),
     Endpoint("panels-api:panel-detail", "patch", lambda w: [w.panel.pk], "write", api=True, role_gate="agencies.change_panel", reader="panel_member", params=lambda w: {"cadence_days": 7}),
+    Endpoint("panels-api:panel-network-map", "get", lambda w: [w.panel.pk], "write", api=True, role_gate="agencies.change_panel", reader="panel_member"),
     Endpoint("panels-api:panelmeeting-list", "get", no_args, "list", api=True),
     Endpoint("panels-api:panelmeeting-list", "post", no_args, "write", api=True, role_gate=MEETINGS, reader="panel_member", params=lambda w: {"panel": w.panel.pk, "scheduled_for": "2099-01-01T10:00:00Z"}),
     Endpoint("panels-api:panelmeeting-detail", "get", meeting_id, "object", api=True),

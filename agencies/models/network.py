@@ -115,13 +115,22 @@ class Expert(models.Model):
         blank=True,
         verbose_name=_("agencies that may consult them"),
     )
-    # The information-sharing agreement they work under, as the document names it (a reference
-    # until agreements are kept in Ura, decision 123).
+    # The information-sharing agreement of the register they work under: a consultation on a
+    # basis other than consent names it (decision 123). By name: agreements live in `cases`.
+    agreement = models.ForeignKey(
+        "cases.SharingAgreement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="experts",
+        verbose_name=_("agreement they work under"),
+        help_text=_("The information-sharing agreement of the register that covers their work."),
+    )
     agreement_reference = models.CharField(
-        _("agreement they work under"),
+        _("note on their agreement"),
         max_length=200,
         blank=True,
-        help_text=_("The information-sharing or confidentiality agreement that covers their work."),
+        help_text=_("For example, the number of their confidentiality undertaking."),
     )
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("available"), default=True)

@@ -28,12 +28,18 @@ class SharingAgreementQuerySet(RestrictedQuerySet):
         on = on or timezone.localdate()
         return self.filter(status=SharingAgreement.Status.CURRENT, review_on__gte=on)
 
-    def covering(self, agencies: Iterable[Any]) -> "SharingAgreementQuerySet":
-        """Those to which every one of `agencies` is a party (one join per agency: no duplicates)."""
+    def covering(self, agencies: Iterable[Any], *, panel_id: int | None) -> "SharingAgreementQuerySet":
+        """Those to which every one of `agencies` is a party (one join per agency: no duplicates),
+        and which hold at the case's panel: an agreement that names panels covers only the cases
+        on one of them (`panel_id`: the case's panel, or None for a case on no panel)."""
         qs = self
         for agency in {getattr(agency, "pk", agency) for agency in agencies}:
             qs = qs.filter(parties=agency)
-        return qs
+        named = SharingAgreement.panels.through.objects.filter(sharingagreement_id=models.OuterRef("pk"))
+        at_panel = models.Q(~models.Exists(named))
+        if panel_id is not None:
+            at_panel |= models.Q(models.Exists(named.filter(panel_id=panel_id)))
+        return qs.filter(at_panel)
 
 
 class SharingAgreement(models.Model):

@@ -422,8 +422,18 @@ class ExpertConsultation(Entry):
     shared = models.TextField(_("what was shared"))
     basis = models.CharField(_("on which basis"), max_length=32, choices=Basis.choices)
     advice = models.TextField(_("what they advised"), blank=True)
+    # Without consent and with nothing identifying removed, the expert's current agreement covers
+    # the consultation, or the emergency override with its justification, told to the data
+    # protection officer as a share's is (decisions 113, 123).
+    agreement_override = models.TextField(
+        _("emergency override"),
+        blank=True,
+        help_text=_("Only when the expert has no current agreement and waiting would put someone at risk: say why."),
+    )
 
-    CONTENT_FIELDS = ("shared", "basis", "advice")
+    CONTENT_FIELDS = ("shared", "basis", "advice", "agreement_override")
+    # The bases on which the expert's agreement must cover what is shared.
+    NEEDS_AGREEMENT = frozenset({Basis.SAFEGUARDING, Basis.LEGAL_DUTY, Basis.AGREEMENT})
 
     class Meta(Entry.Meta):
         verbose_name = _("expert consultation")

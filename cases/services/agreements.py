@@ -19,7 +19,7 @@ from django.db import models, transaction
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from agencies.access import Action
+from agencies.access import Action, UserAccess
 from agencies.models import Agency, Membership, Panel, User
 from audit.models import AuditEvent
 from audit.services import record
@@ -64,12 +64,21 @@ def _names(agencies: Iterable[Agency]) -> str:
 
 
 def agreement_for(
-    basis: str, agencies: Sequence[Agency], *, agreement: SharingAgreement | None = None, override: str = ""
+    basis: str,
+    agencies: Sequence[Agency],
+    *,
+    panel_id: int | None,
+    agreement: SharingAgreement | None = None,
+    override: str = "",
 ) -> SharingAgreement | None:
-    """The agreement a disclosure on `basis` between `agencies` rests on, or None (on consent, or
-    under an emergency override). Raises what is missing, in the user's language."""
+    """The agreement a disclosure on `basis` between `agencies` about a case on the panel
+    `panel_id` (None: on no panel) rests on, or None (on consent, or under an emergency override).
+    Raises what is missing, in the user's language."""
     if basis not in NEEDS_AGREEMENT:
         return None
+    if len({agency.pk for agency in agencies}) < 2:
+        # An agreement covers a disclosure between agencies: with no partner, any would do.
+        raise ValidationError(_("Name the partner agencies the information is shared with."))
     names = _names(agencies)
     override = override.strip()
     if override:
@@ -85,7 +94,7 @@ def agreement_for(
             )
         return None
     covering: list[SharingAgreement] = list(
-        SharingAgreement.objects.current().covering(agencies).order_by("title", "pk")
+        SharingAgreement.objects.current().covering(agencies, panel_id=panel_id).order_by("title", "pk")
     )
     if agreement is not None:
         for current in covering:
@@ -157,6 +166,24 @@ def _check_document(upload: UploadedFile, *, actor: User) -> tuple[uploads.Check
             _("The file could not be checked for viruses just now, so it was not stored. Try again later.")
         ) from None
     return checked, verdict
+
+
+def _check_made_current(
+    *, actor: User, panels: Sequence[Panel], has_document: bool, before: Sequence[int] = ()
+) -> None:
+    """An agreement binds its parties only once a coordinator of a panel it names makes it current
+    with its signed document (decision 113): an administrator of one party cannot bind the others.
+    `before`: the panels a current agreement named before the change (their coordinator, too)."""
+    coordinated = UserAccess.of(actor).coordinated_panel_ids
+    if not panels or not coordinated & {panel.pk for panel in panels} or (before and not coordinated & set(before)):
+        raise ValidationError(
+            _(
+                "Only the coordinator of a panel the agreement names makes it current, or changes who "
+                "and what a current agreement binds: record it as a draft and ask them."
+            )
+        )
+    if not has_document:
+        raise ValidationError(_("A current agreement has its signed document: attach it."))
 
 
 def _validate(agreement: SharingAgreement, parties: Sequence[Agency]) -> None:
@@ -232,6 +259,8 @@ def record_agreement(
         raise ValidationError(_("Only a coordinator or an agency administrator records agreements."))
     agreement = SharingAgreement(created_by=actor, **{name: fields[name] for name in FIELDS if name in fields})
     _validate(agreement, parties)
+    if agreement.status == SharingAgreement.Status.CURRENT:
+        _check_made_current(actor=actor, panels=panels, has_document=document is not None)
     # Scanned before the transaction: the record of a refusal stays when the upload does not.
     prepared = _check_document(document, actor=actor) if document is not None else None
     return _save(
@@ -261,6 +290,8 @@ def change_agreement(
     prepared = _check_document(document, actor=actor) if document is not None else None
     with transaction.atomic():
         agreement = SharingAgreement.objects.restrict(actor, Action.CHANGE).lock().refetch(agreement, refusal)
+        was_current = agreement.status == SharingAgreement.Status.CURRENT
+        before = list(agreement.panels.values_list("pk", flat=True)) if was_current else []
         changed = [name for name in FIELDS if name in fields and getattr(agreement, name) != fields[name]]
         for name in changed:
             setattr(agreement, name, fields[name])
@@ -268,6 +299,10 @@ def change_agreement(
             changed.append("parties")
         if {panel.pk for panel in panels} != set(agreement.panels.values_list("pk", flat=True)):
             changed.append("panels")
+        binding = {"status", "parties", "panels"} & set(changed) or document is not None
+        if agreement.status == SharingAgreement.Status.CURRENT and binding:
+            has_document = document is not None or bool(agreement.document)
+            _check_made_current(actor=actor, panels=panels, has_document=has_document, before=before)
         return _save(
             agreement,
             actor=actor,

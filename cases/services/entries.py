@@ -38,10 +38,12 @@ from ..models import (
     NetworkLink,
     RiskRecord,
     SecurityAssessment,
+    SharingAgreement,
     Visibility,
 )
 from ..risk import RiskLevel
 from ..signals import contact_planned
+from .agreements import MIN_OVERRIDE, flag_override
 
 logger = logging.getLogger(__name__)
 
@@ -309,13 +311,48 @@ def record_expert_consultation(
         raise ValidationError(_("Only the case owner or their supervisor records the consultation of an expert."))
     expert = consultation.expert
     agency_id = access.acting_agency_id
-    may_consult = expert.is_active and agency_id is not None and expert.agencies.filter(pk=agency_id).exists()
-    if not may_consult:
+    if agency_id is None or not (expert.is_active and expert.agencies.filter(pk=agency_id).exists()):
         raise ValidationError(_("Your agency may not consult this expert: see the register of experts."))
     consultation.case = case
     if not consultation.shared.strip():
         raise ValidationError(_("Say what was shared with the expert."))
-    return _save(consultation, actor=actor, finalise=finalise)
+    override = _expert_agreement(consultation, agency_id=agency_id)
+    consultation.agreement_override = override
+    saved = _save(consultation, actor=actor, finalise=finalise)
+    if override:
+        agencies = list(Agency.objects.filter(pk=agency_id))
+        flag_override(saved, case_id=case.pk, agencies=agencies, actor=actor)
+    return saved
+
+
+def _expert_agreement(consultation: ExpertConsultation, *, agency_id: int) -> str:
+    """Without consent, what is shared with an expert rests on the current agreement they work
+    under, to which the consulting agency is a party and which holds at the case's panel; or on
+    the emergency override with its justification (decisions 113, 123). Returns the override."""
+    override = consultation.agreement_override.strip()
+    if consultation.basis not in ExpertConsultation.NEEDS_AGREEMENT:
+        return ""
+    expert, case = consultation.expert, consultation.case
+    agreements = SharingAgreement.objects.current().covering([agency_id], panel_id=case.panel_id)
+    if expert.agreement_id is not None and agreements.filter(pk=expert.agreement_id).exists():
+        if override:
+            raise ValidationError(_("Name the agreement or use the emergency override, not both."))
+        return ""
+    if len(override) >= MIN_OVERRIDE:
+        return override
+    if override:
+        raise ValidationError(
+            _("Explain in at least %(count)d characters why the information must be shared now, without an agreement.")
+            % {"count": MIN_OVERRIDE}
+        )
+    raise ValidationError(
+        _(
+            "%(expert)s works under no current information-sharing agreement covering your agency: consult "
+            "them on consent or without identifying anyone, ask the coordinator to record the agreement, "
+            "or, in an emergency, use the override and say why (the data protection officer is told)."
+        )
+        % {"expert": expert.name}
+    )
 
 
 def record_note(note: CaseNote, *, actor: User, finalise: bool = True) -> CaseNote:

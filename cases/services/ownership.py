@@ -160,7 +160,9 @@ def share_case(
         legal_duty=legal_duty,
     )
     owning_agency = Agency.objects.get(pk=case.owning_agency_id)
-    chosen = agreement_for(basis, [owning_agency, agency], agreement=agreement, override=agreement_override)
+    chosen = agreement_for(
+        basis, [owning_agency, agency], panel_id=case.panel_id, agreement=agreement, override=agreement_override
+    )
     override = agreement_override.strip() if basis in NEEDS_AGREEMENT and chosen is None else ""
     if ends_at is not None and ends_at <= timezone.now():
         raise ValidationError(_("The end of a share must be in the future."))
@@ -373,6 +375,7 @@ def _check_disclosure_basis(
         agreement = agreement_for(
             basis,
             [agency, *shared_with],
+            panel_id=case.panel_id,
             agreement=steps.get("agreement"),
             override=steps.get("agreement_override", ""),
         )
@@ -409,6 +412,8 @@ def record_disclosure_check(
     check = DisclosureCheck(case=case, agency=agency, recorded_by=actor, **steps)
     check.full_clean()
     if check.shared_on:
+        if not shared_with:
+            raise ValidationError(_("Name the partner agencies the information was shared with."))
         steps.update(agreement=chosen, agreement_override=override)
         check.agreement = _check_disclosure_basis(case, actor, agency, shared_with or [], steps)
         check.consent, check.basis_detail = steps["consent"], steps["basis_detail"]

@@ -5,10 +5,12 @@ agency's profile. Writes go through `panels.network`."""
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedViewSet
 from agencies.access.api import RestrictedPrimaryKeyRelatedField
@@ -166,8 +168,8 @@ class ExpertSerializer(serializers.ModelSerializer[Expert]):
     class Meta:
         model = Expert
         fields = [
-            "id", "name", "field", "languages", "email", "phone", "agencies", "agreement_reference", "notes",
-            "is_active",
+            "id", "name", "field", "languages", "email", "phone", "agencies", "agreement", "agreement_reference",
+            "notes", "is_active",
         ]  # fmt: skip
         read_only_fields = ["id"]
 
@@ -192,8 +194,15 @@ class ExpertViewSet(
         user: Any = request.user
         if not user.has_perm("agencies.view_expert"):
             raise ApiPermissionDenied
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not network.may_keep_experts(user):
+        if request.method == "POST" and not network.may_keep_experts(user):
             raise ApiPermissionDenied
+
+    def get_queryset(self) -> Any:
+        # Changed only by who keeps the register: the others do not find the expert (404).
+        queryset = super().get_queryset()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS") and not network.may_keep_experts(self.request.user):
+            return queryset.none()
+        return queryset
 
     def _save(self, serializer: serializers.BaseSerializer[Expert], expert: Expert | None) -> None:
         data = dict(serializer.validated_data)
@@ -245,6 +254,14 @@ class AgencyProfileViewSet(
         user: Any = request.user
         if not Membership.objects.filter(user=user).exists():
             raise ApiPermissionDenied
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Read by every member, changed by few: who may read but not change it is refused (403)
+        # before their input is looked at.
+        user: Any = request.user
+        if not network.may_edit_agency(user, self.get_object()):
+            raise ApiPermissionDenied(_("Only the agency's administrator or a coordinator of its panels changes this."))
+        return super().update(request, *args, **kwargs)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Agency]) -> None:
         agency = serializer.instance

@@ -17,6 +17,7 @@ __all__ = [
     "AgendaItemSerializer",
     "CandidateSerializer",
     "DecisionSerializer",
+    "NetworkMapSerializer",
     "PanelMeetingSerializer",
     "PanelSerializer",
 ]
@@ -29,10 +30,53 @@ class PanelSerializer(serializers.ModelSerializer[Panel]):
     coordinator = UserRefSerializer(read_only=True)
     chair = UserRefSerializer(read_only=True, allow_null=True)
 
+    emergency_steps = serializers.ListField(
+        source="emergency_step_list",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The steps of the panel's emergency plan, in order (decision 124).",
+    )
+
     class Meta:
         model = Panel
-        fields = ["id", "name", "agencies", "coordinator", "chair", "cadence_days", "record_mode"]
-        read_only_fields = ["id", "name", "agencies", "coordinator", "chair"]
+        fields = [
+            "id", "name", "agencies", "coordinator", "chair", "cadence_days", "record_mode", "terms_of_reference",
+            "emergency_steps",
+        ]  # fmt: skip
+        read_only_fields = ["id", "name", "agencies", "coordinator", "chair", "terms_of_reference"]
+
+
+class NetworkSectorSerializer(serializers.Serializer[Any]):
+    """One line of the document's checklist on a panel's network map (decision 121)."""
+
+    sector = serializers.CharField(read_only=True)
+    sector_label = serializers.CharField(source="label", read_only=True)
+    agencies = AgencyRefSerializer(many=True, read_only=True, help_text="Partner agencies in Ura of this sector.")
+    taking_part = serializers.SerializerMethodField()
+    invited = serializers.SerializerMethodField()
+    missing = serializers.SerializerMethodField()
+    is_missing = serializers.BooleanField(read_only=True, help_text="Nobody takes part and nobody is invited.")
+
+    def get_taking_part(self, row: Any) -> list[str]:
+        return [organisation.name for organisation in row.taking_part]
+
+    def get_invited(self, row: Any) -> list[str]:
+        return [organisation.name for organisation in row.invited]
+
+    def get_missing(self, row: Any) -> list[str]:
+        return [organisation.name for organisation in row.missing]
+
+
+class NetworkMapSerializer(serializers.Serializer[Any]):
+    """A panel's network map: every sector of the checklist, the missing ones, and the warnings
+    (no health or mental-health participation)."""
+
+    sectors = NetworkSectorSerializer(source="rows", many=True, read_only=True)
+    missing_sectors = serializers.SerializerMethodField()
+    warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    def get_missing_sectors(self, network_map: Any) -> list[str]:
+        return [row.sector for row in network_map.missing]
 
 
 class AttendanceSerializer(serializers.ModelSerializer[MeetingAttendance]):
@@ -55,12 +99,16 @@ class PanelMeetingSerializer(serializers.ModelSerializer[PanelMeeting]):
         data = super().to_representation(instance)
         if not sits_on(self.context["request"].user, instance.panel_id):
             data["minutes"] = None
+            data["urgent_reason"] = ""  # the reason may name people, like the minutes
         return data
 
     class Meta:
         model = PanelMeeting
-        fields = ["id", "panel", "scheduled_for", "location", "status", "record_mode", "minutes", "attendance"]
-        read_only_fields = ["id", "status", "record_mode", "minutes", "attendance"]
+        fields = [
+            "id", "panel", "scheduled_for", "location", "status", "record_mode", "minutes", "urgent_reason",
+            "attendance",
+        ]  # fmt: skip
+        read_only_fields = ["id", "status", "record_mode", "minutes", "urgent_reason", "attendance"]
 
 
 class InvolvedAgencySerializer(serializers.ModelSerializer[InvolvedAgency]):

@@ -23,7 +23,7 @@ from audit.services import record
 from cases.directory import owner_candidates
 from cases.models import Case
 
-from .. import services
+from .. import network, services
 from ..filtersets import AgendaItemFilterSet
 from ..models import AgendaItem, PanelMeeting
 from ..packs import pack_items, pack_pdf, record_case_reads
@@ -34,6 +34,7 @@ from .serializers import (
     CloseMeetingSerializer,
     DecisionSerializer,
     DeclineSerializer,
+    NetworkMapSerializer,
     PanelMeetingSerializer,
     PanelSerializer,
 )
@@ -47,11 +48,20 @@ class PanelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upda
     queryset = Panel.objects.select_related("coordinator", "chair").prefetch_related("agencies")
     serializer_class = PanelSerializer
     http_method_names = ["get", "patch", "head", "options"]
-    action_access: ClassVar[dict[str, Action]] = {"partial_update": Action.MANAGE}
+    action_access: ClassVar[dict[str, Action]] = {"partial_update": Action.MANAGE, "network_map": Action.MANAGE}
     permission_required: ClassVar[dict[Action, str]] = {
         Action.VIEW: "agencies.view_panel",
         Action.MANAGE: "agencies.change_panel",
     }
+
+    @extend_schema(responses=NetworkMapSerializer)
+    @action(detail=True, methods=["get"], url_path="network-map")
+    def network_map(self, request: Request, pk: int | None = None) -> Response:
+        """The coordinator's map of the panel's network (decision 121): the sectors of the
+        document's checklist, which take part, are invited or are missing, and the warning when
+        health or mental health is missing."""
+        panel = self.get_object()
+        return Response(NetworkMapSerializer(network.network_map(panel, self.actor)).data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Panel]) -> None:
         panel = serializer.instance

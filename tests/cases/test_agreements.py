@@ -20,7 +20,7 @@ from outbox.models import Message
 from panels import services as panel_services
 from reminders.models import Reminder
 from tests.conftest import api_as, member
-from tests.factories import AgencyFactory, agreement, share
+from tests.factories import AgencyFactory, PanelFactory, agreement, share
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -265,6 +265,7 @@ class TestRegister:
             actor=coordinator, parties=[agency, other_agency], panels=[panel], title="Covenant",
             instrument="covenant", purpose="-", data_categories="-", signed_on=TODAY(),
             review_on=TODAY() + datetime.timedelta(days=30), status="current",
+            document=SimpleUploadedFile("covenant.pdf", b"%PDF-1.4 covenant"),
         )  # fmt: skip
         stranger = member(AgencyFactory(name="Housing office"), username="stranger")
         assert client_for(stranger).get(covenant.get_absolute_url()).status_code == 404
@@ -320,3 +321,99 @@ class TestRegister:
         albanian = client_for(case.owner, "sq").get(reverse("agreements:protocol")).content.decode()
         assert "Recognise, analyse and verify the concern." in english
         assert "Njohja, analizimi dhe verifikimi i shqetësimit." in albanian
+
+
+def _covenant_fields(**extra: object) -> dict[str, object]:
+    return {
+        "title": "Covenant", "instrument": "covenant", "purpose": "-", "data_categories": "-",
+        "signed_on": TODAY(), "review_on": TODAY() + datetime.timedelta(days=90), **extra,
+    }  # fmt: skip
+
+
+def _pdf() -> SimpleUploadedFile:
+    return SimpleUploadedFile("covenant.pdf", b"%PDF-1.4 covenant")
+
+
+class TestWhoMakesAnAgreementCurrent:
+    def test_an_agency_administrator_alone_cannot_bind_other_agencies(
+        self, agency: Agency, other_agency: Agency, panel: Panel
+    ) -> None:
+        # given the administrator of one party
+        admin = member(agency, Membership.Role.AGENCY_ADMIN, username="admin")
+        # when they record a current agreement naming the police, with its document
+        with pytest.raises(ValidationError, match="Only the coordinator of a panel the agreement names"):
+            services.record_agreement(
+                actor=admin, parties=[agency, other_agency], panels=[panel], status="current", document=_pdf(),
+                **_covenant_fields(),
+            )  # fmt: skip
+        # then nothing is current; a draft is theirs to record
+        assert not SharingAgreement.objects.exists()
+        draft = services.record_agreement(
+            actor=admin, parties=[agency, other_agency], panels=[panel], status="draft", **_covenant_fields()
+        )
+        # and the API refuses them making it current too
+        response = api_as(admin).patch(f"/api/v1/sharing-agreements/{draft.pk}/", {"status": "current"}, format="json")
+        assert response.status_code == 400 and "Only the coordinator" in response.content.decode()
+        draft.refresh_from_db()
+        assert draft.status == "draft"
+
+    def test_the_coordinator_of_a_named_panel_makes_it_current_only_with_its_document(
+        self, coordinator: User, agency: Agency, other_agency: Agency, panel: Panel
+    ) -> None:
+        with pytest.raises(ValidationError, match="signed document"):
+            services.record_agreement(
+                actor=coordinator, parties=[agency, other_agency], panels=[panel], status="current",
+                **_covenant_fields(),
+            )  # fmt: skip
+        with pytest.raises(ValidationError, match="Only the coordinator of a panel"):
+            services.record_agreement(
+                actor=coordinator, parties=[agency, other_agency], status="current", document=_pdf(),
+                **_covenant_fields(),
+            )  # fmt: skip
+        made = services.record_agreement(
+            actor=coordinator, parties=[agency, other_agency], panels=[panel], status="current", document=_pdf(),
+            **_covenant_fields(),
+        )  # fmt: skip
+        assert made.is_current
+
+    def test_a_party_administrator_cannot_add_parties_to_a_current_agreement(
+        self, agency: Agency, other_agency: Agency, panel: Panel
+    ) -> None:
+        covenant = agreement(agency, other_agency, panels=(panel,))
+        admin = member(agency, Membership.Role.AGENCY_ADMIN, username="admin")
+        school = AgencyFactory(name="School", sector=Agency.Sector.EDUCATION)
+        with pytest.raises(ValidationError, match="Only the coordinator"):
+            services.change_agreement(
+                covenant, actor=admin, parties=[agency, other_agency, school], panels=[panel], status="current"
+            )
+        assert set(covenant.parties.all()) == {agency, other_agency}
+
+
+class TestWhatAnAgreementCovers:
+    def test_an_agreement_naming_panels_covers_only_cases_on_them(
+        self, case: Case, other_agency: Agency, panel: Panel
+    ) -> None:
+        # given a covenant for another panel's table, and the case on this panel
+        elsewhere = PanelFactory(name="Another panel", coordinator=panel.coordinator)
+        agreement(case.owning_agency, other_agency, panels=(elsewhere,), title="Other panel's covenant")
+        Case.objects.filter(pk=case.pk).update(panel=panel)
+        case.refresh_from_db()
+        with pytest.raises(ValidationError, match="No current information-sharing agreement"):
+            share(case, other_agency, basis=CaseShare.Basis.SAFEGUARDING, justification=WHY)
+        # when the covenant names this panel too, it covers the case
+        covenant = SharingAgreement.objects.get()
+        covenant.panels.add(panel)
+        assert share(case, other_agency, basis=CaseShare.Basis.SAFEGUARDING, justification=WHY).agreement == covenant
+
+    def test_the_six_checks_shared_with_nobody_named_are_refused(
+        self, case: Case, agency: Agency, other_agency: Agency
+    ) -> None:
+        agreement(agency, other_agency)
+        day = TODAY()
+        with pytest.raises(ValidationError, match="Name the partner agencies"):
+            services.record_disclosure_check(
+                case, agency=agency, actor=case.owner, shared_with=[], concern_verified_on=day,
+                discussed_with_client_on=day, colleagues_consulted_on=day, managers_consulted_on=day,
+                risk_assessed_on=day, shared_on=day, basis="safeguarding", basis_detail=WHY,
+            )  # fmt: skip
+        assert not DisclosureCheck.objects.exists()

@@ -6,10 +6,15 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from agencies.access import Action
 from agencies.models import Agency, Expert, Membership, User
+from audit.models import AuditEvent
 from cases import services
 from cases.models import Case, ExpertConsultation
-from tests.conftest import api_as
+from panels import network
+from reminders.models import Reminder
+from tests.conftest import api_as, member
+from tests.factories import AgencyFactory, agreement
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -94,3 +99,61 @@ def test_a_practitioner_reads_the_register_but_does_not_keep_it(client: Client, 
     client.force_login(caseworker)
     assert client.get(reverse("panels:experts")).status_code == 200
     assert client.get(reverse("panels:expert_create")).status_code == 403
+
+
+def _safeguarding(case: Case, expert: Expert, **extra: object) -> ExpertConsultation:
+    return ExpertConsultation(
+        case=case, expert=expert, shared="His name and what he said.", basis=ExpertConsultation.Basis.SAFEGUARDING,
+        **extra,
+    )  # fmt: skip
+
+
+OVERRIDE = "He spoke of tonight; the expert's agreement is being signed next week."
+
+
+def test_without_consent_a_consultation_needs_the_experts_current_agreement(
+    case: Case, caseworker: User, expert: Expert, agency: Agency, other_agency: Agency
+) -> None:
+    # given an expert working under no agreement
+    with pytest.raises(ValidationError, match="works under no current information-sharing agreement"):
+        services.record_expert_consultation(_safeguarding(case, expert), actor=caseworker)
+    # nor under one to which the consulting agency is no party
+    Expert.objects.filter(pk=expert.pk).update(agreement=agreement(other_agency, AgencyFactory(name="School")))
+    expert.refresh_from_db()
+    with pytest.raises(ValidationError, match="works under no current"):
+        services.record_expert_consultation(_safeguarding(case, expert), actor=caseworker)
+    assert not ExpertConsultation.objects.exists()
+    # when the expert works under a current agreement of the owner's agency, it is recorded
+    Expert.objects.filter(pk=expert.pk).update(agreement=agreement(agency, other_agency))
+    expert.refresh_from_db()
+    assert services.record_expert_consultation(_safeguarding(case, expert), actor=caseworker).pk
+
+
+def test_the_emergency_override_of_a_consultation_tells_the_data_protection_officer(
+    case: Case, caseworker: User, expert: Expert
+) -> None:
+    dpo = member(AgencyFactory(name="Municipality DPO"), Role.DATA_PROTECTION_OFFICER, username="dpo")
+    with pytest.raises(ValidationError, match="at least 20 characters"):
+        services.record_expert_consultation(_safeguarding(case, expert, agreement_override="now"), actor=caseworker)
+    made = services.record_expert_consultation(
+        _safeguarding(case, expert, agreement_override=OVERRIDE), actor=caseworker
+    )
+    event = AuditEvent.objects.get(action=AuditEvent.Action.AGREEMENT_OVERRIDDEN)
+    assert event.case_id == case.pk and event.reason == OVERRIDE and event.object_id == str(made.pk)
+    assert Reminder.objects.restrict(dpo, Action.VIEW).filter(kind="agreement_overridden").count() == 1
+
+
+def test_an_agency_administrator_does_not_change_the_register(
+    client: Client, agency: Agency, expert: Expert, other_agency: Agency
+) -> None:
+    # given the administrator of another agency
+    admin = member(other_agency, Role.AGENCY_ADMIN, username="admin")
+    client.force_login(admin)
+    # then they cannot open an expert's form, nor add their agency in the API
+    assert client.get(reverse("panels:expert_edit", args=[expert.pk])).status_code == 404
+    response = api_as(admin).patch(f"/api/v1/experts/{expert.pk}/", {"agencies": [other_agency.pk]}, format="json")
+    assert response.status_code == 404
+    assert api_as(admin).post("/api/v1/experts/", {"name": "X", "field": "Y"}, format="json").status_code == 403
+    with pytest.raises(ValidationError, match="Only a coordinator keeps"):
+        network.save_expert(actor=admin, expert=expert, agencies=[agency, other_agency], name=expert.name)
+    assert list(expert.agencies.all()) == [agency]

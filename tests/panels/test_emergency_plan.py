@@ -133,7 +133,9 @@ def test_an_urgent_meeting_tells_every_member_at_once(
         )
     assert meeting.is_urgent and meeting.status == PanelMeeting.Status.SCHEDULED
     assert "member@police.example" in [address for message in mail.outbox for address in message.to]
-    assert "A threat against a school." in mail.outbox[0].body
+    # the e-mail links to the meeting and carries no reason out of Ura
+    bodies = [message.body for message in mail.outbox]
+    assert all(meeting.get_absolute_url() in body and "A threat against a school." not in body for body in bodies)
     notices = Reminder.objects.restrict(panel_member, "view").filter(kind="urgent_meeting")
     assert notices.count() == 1
 
@@ -142,3 +144,44 @@ def test_an_urgent_meeting_needs_its_reason(panel: Panel, coordinator: User) -> 
     with pytest.raises(ValidationError, match="urgent"):
         network.call_urgent_meeting(panel, actor=coordinator, scheduled_for=_night(18, day=20), reason=" ")
     assert not PanelMeeting.objects.exists()
+
+
+def test_the_urgent_meeting_e_mail_is_in_each_recipients_language(
+    panel: Panel,
+    coordinator: User,
+    panel_member: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    User.objects.filter(pk=panel_member.pk).update(email="member@police.example", language="sq")
+    User.objects.filter(pk=coordinator.pk).update(email="coordinator@municipality.example", language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        network.call_urgent_meeting(panel, actor=coordinator, scheduled_for=_night(18, day=20), reason="A threat.")
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert "urgent meeting" in by_address["coordinator@municipality.example"].subject
+    assert "urgent meeting" not in by_address["member@police.example"].subject
+
+
+def test_the_crisis_e_mails_are_in_each_recipients_language(
+    panel: Panel,
+    coordinator: User,
+    caseworker: User,
+    agency: Agency,
+    other_agency: Agency,
+    on_call: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    officer = member(other_agency, Role.POLICE_LIAISON, username="officer")
+    User.objects.filter(pk=officer.pk).update(email="officer@police.example", language="sq")
+    User.objects.filter(pk=on_call.pk).update(language="en")
+    with time_machine.travel(_night(12), tick=False):
+        network.save_duty_shift(
+            panel, actor=coordinator, user=on_call, agency=agency, starts_at=_night(20), ends_at=_night(8, day=7)
+        )
+    with time_machine.travel(_night(2, day=7), tick=False), django_capture_on_commit_callbacks(execute=True):
+        referral_services.record_referral(
+            actor=caseworker, received_by=agency, channel=Referral.Channel.PROFESSIONAL, concern="Threats tonight.",
+            is_crisis=True, crisis_reason=Referral.CrisisReason.ATTACK,
+        )  # fmt: skip
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert "crisis referral" in by_address["on-call@social.example"].subject
+    assert "crisis referral" not in by_address["officer@police.example"].subject

@@ -1,7 +1,10 @@
 """The partnership's structure through the API: experts, agencies' profiles, the rota, topics."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from agencies.models import Agency, DutyShift, Expert, Membership, Panel, User
 from panels.models import MeetingTopic, PanelMeeting
@@ -63,3 +66,37 @@ def test_a_topic_with_a_discussion_is_refused_where_the_panel_keeps_no_minutes(p
     assert refused.status_code == 400 and not MeetingTopic.objects.exists()
     body.pop("discussion")
     assert client.post(reverse("panels-api:meetingtopic-list"), body, format="json").status_code == 201
+
+
+def test_a_member_who_may_not_change_a_profile_is_refused_before_their_input_is_checked(
+    agency: Agency, caseworker: User
+) -> None:
+    url = reverse("panels-api:agency-profile-detail", args=[agency.pk])
+    assert api_as(caseworker).patch(url, {"contact_person": 999999}, format="json").status_code == 403
+    assert api_as(caseworker).patch(url, {"mandate": "Ours now."}, format="json").status_code == 403
+    agency.refresh_from_db()
+    assert agency.mandate == ""
+
+
+def test_the_api_shows_the_emergency_plan_the_urgent_reason_and_the_network_map(
+    panel: Panel, coordinator: User, panel_member: User
+) -> None:
+    from panels import network
+
+    network.update_emergency_plan(
+        panel, actor=coordinator, terms_of_reference="Every fortnight.", emergency_steps="Call the police.\nTell DPO."
+    )
+    shown = api_as(panel_member).get(reverse("panels-api:panel-detail", args=[panel.pk]))
+    assert shown.data["terms_of_reference"] == "Every fortnight."
+    assert shown.data["emergency_steps"] == ["Call the police.", "Tell DPO."]
+    meeting = network.call_urgent_meeting(
+        panel, actor=coordinator, scheduled_for=timezone.now() + datetime.timedelta(hours=2), reason="A threat."
+    )
+    read = api_as(panel_member).get(reverse("panels-api:panelmeeting-detail", args=[meeting.pk]))
+    assert read.data["urgent_reason"] == "A threat."
+    # the network map is the coordinator's: the missing sectors and the health warnings
+    mapped = api_as(coordinator).get(reverse("panels-api:panel-network-map", args=[panel.pk]))
+    assert mapped.status_code == 200, mapped.data
+    assert "health" in mapped.data["missing_sectors"] and "mental_health" in mapped.data["missing_sectors"]
+    assert any("mental-health" in warning for warning in mapped.data["warnings"])
+    assert api_as(panel_member).get(reverse("panels-api:panel-network-map", args=[panel.pk])).status_code in (403, 404)
