@@ -132,7 +132,12 @@ class ProgressHook:
 
 def progress_hooks() -> list[ProgressHook]:
     """The apps above that add summary-level figures to a case's summary (cases.signals)."""
-    return [answer for _receiver, answer in summary_progress.send(sender=Case) if answer]
+    hooks: list[ProgressHook] = []
+    for _receiver, answer in summary_progress.send(sender=Case):
+        found: object = answer
+        if isinstance(found, ProgressHook):
+            hooks.append(found)
+    return hooks
 
 
 def with_progress_figures(cases: Any) -> Any:

@@ -48,6 +48,7 @@ SECTION_LABELS = {
     "referrals": gettext_lazy("Referrals"),
     "case_records": gettext_lazy("Records on the cases"),
     "consents": gettext_lazy("Consents"),
+    "safety_warnings": gettext_lazy("Staff-safety warnings"),
     "restrictions": gettext_lazy("Disclosure restrictions"),
     "audit_events": gettext_lazy("Audit trail of the cases"),
 }

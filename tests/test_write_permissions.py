@@ -129,6 +129,20 @@ COORDINATOR_MAY = {
     "agreements:agreement_edit": "changes the agreement her panel works under, not case data (decision 113)",
     "cases-api:sharingagreement-list": "records an information-sharing agreement, not case data (decision 113)",
     "cases-api:sharingagreement-detail": "changes the agreement her panel works under, not case data (decision 113)",
+    # The structure of her panel (decisions 121-124): no case data.
+    "panels:duty_add": "her panel's duty rota",
+    "panels:duty_remove": "her panel's duty rota",
+    "panels:emergency_edit": "her panel's emergency plan and terms of reference",
+    "panels:network_add": "her panel's network map",
+    "panels:network_remove": "her panel's network map",
+    "panels:topic": "a topic of her panel's meeting that is not a case",
+    "panels:topic_add": "a topic of her panel's meeting that is not a case",
+    "panels:urgent_meeting": "calls an urgent meeting of her panel",
+    "panels-api:dutyshift-list": "her panel's duty rota",
+    "panels-api:meetingtopic-list": "a topic of her panel's meeting that is not a case",
+    "panels-api:networkorganisation-list": "her panel's network map",
+    "panels-api:urgent-meeting-list": "calls an urgent meeting of her panel",
+    "stats:lessons": "the lessons her panel learned this year (decision 108)",
 }
 
 # What a panel member does on what she reads at summary level: her own seat at the table.

@@ -95,11 +95,13 @@ def test_the_demo_has_a_past_break_glass_and_an_intact_chain() -> None:
     # the agencies, people and cases of the demo, then its audit history (not the whole seed_demo,
     # so this test stands apart from the other apps' demo data)
     from audit.models import BreakGlassAccess
+    from demo.agreements import seed_agreements
     from demo.cases import seed_cases
     from demo.organisations import seed_agencies
     from demo.trail import seed_audit
 
     org = seed_agencies()
+    seed_agreements(org)  # the cases' safeguarding shares name the partnership's agreement
     seed_cases(org)
     seed_audit(org)
     seed_audit(org)  # idempotent
