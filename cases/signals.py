@@ -2,7 +2,7 @@
 
 from django.dispatch import Signal
 
-__all__ = ["agreement_overridden", "contact_planned", "owner_answered", "owner_asked"]
+__all__ = ["agreement_overridden", "case_closed", "contact_planned", "owner_answered", "owner_asked"]
 
 # Sent in the transaction that records a question to a case's owner, with `question` (the
 # OwnerQuestion): the reminders app puts a notice under the owner's bell.
@@ -17,3 +17,6 @@ contact_planned = Signal()
 # `event` (its audit record) and `actor`: the reminders app tells the data protection officers
 # (decision 113).
 agreement_overridden = Signal()
+# Sent in the transaction that closes a case, with `case` and `actor`: the referrals app tells the
+# senders of the concerns that opened or joined it that their concern is closed (decision 125).
+case_closed = Signal()
