@@ -4,6 +4,7 @@ from django.dispatch import Signal
 
 __all__ = [
     "agreement_overridden",
+    "case_closed",
     "contact_planned",
     "export_ready",
     "owner_answered",
@@ -33,3 +34,6 @@ summary_progress = Signal()
 # Sent in the transaction that marks a background export made, with `job` (the ExportJob): the
 # reminders app tells its requester under the bell that the file is ready (decision 111).
 export_ready = Signal()
+# Sent in the transaction that closes a case, with `case` and `actor`: the referrals app tells the
+# senders of the concerns that opened or joined it that their concern is closed (decision 125).
+case_closed = Signal()

@@ -26,6 +26,7 @@ def seed_front_door(org: DemoOrg) -> None:
             actor=org.users["school.ilir"],
             panel=org.panel,
             sent_by_agency=org.agencies["school"],
+            label="Class 10B, after the trip",
             reporter_relationship="class teacher",
             subject_given_name="Endrit",
             subject_family_name="Duka",

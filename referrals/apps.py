@@ -37,3 +37,8 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(register_median, dispatch_uid="referrals.register_median")
+        from cases.signals import case_closed
+
+        from .receivers import close_receipts
+
+        case_closed.connect(close_receipts, dispatch_uid="referrals.close_receipts")

@@ -218,6 +218,12 @@ class FrontDoorForm(forms.ModelForm[Referral]):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    label = forms.CharField(
+        label=_("Your label for this concern"),
+        max_length=80,
+        required=False,
+        help_text=_("A few words of your own to know this concern by among those you sent; avoid the full name."),
+    )
 
     class Meta:
         model = Referral

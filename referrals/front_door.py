@@ -2,12 +2,14 @@
 
 - A per-address limit, counted in Django's cache (shared by every web process when Redis is there):
   a flood from one address is refused with 429 while another address's concern still arrives. The
-  address is kept in the cache only as a keyed hash, and only for the window.
+  page and the API count on the same counter; an IPv6 address counts by its /64. The address is
+  kept in the cache only as a keyed hash, and only for the window.
 - A honeypot field no person sees, and a minimum time between the form being given and sent back
   (a signed timestamp): a robot that fills every field at once is refused with the form kept, so a
   person who was quicker than the limit sends it again and loses nothing.
 """
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -18,7 +20,7 @@ from django.utils.crypto import salted_hmac
 
 from agencies.addresses import client_ip
 
-__all__ = ["HONEYPOT", "Limit", "issue_started", "seconds_since", "throttled"]
+__all__ = ["HONEYPOT", "Limit", "client_network", "issue_started", "seconds_since", "throttled"]
 
 HONEYPOT = "homepage"  # a field name autofill leaves alone; hidden from people and assistive tech
 _SALT = "ura.referrals.front_door.started"
@@ -39,8 +41,21 @@ SUBMIT = Limit("submit", "URA_PUBLIC_CONCERNS_PER_HOUR", 5, 3600)
 STATUS = Limit("status", "URA_PUBLIC_STATUS_CHECKS_PER_HOUR", 20, 3600)
 
 
-def _key(request: HttpRequest, limit: Limit) -> str:
+def client_network(request: HttpRequest) -> str:
+    """The address counted: an IPv4 address as it is, an IPv6 address by its /64 (one household or
+    one host is given a whole /64, so counting single IPv6 addresses would let it through)."""
     address = client_ip(request) or "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def _key(request: HttpRequest, limit: Limit) -> str:
+    address = client_network(request)
     hashed = salted_hmac("ura.referrals.front_door.address", address, algorithm="sha256").hexdigest()[:32]
     window = int(time.time()) // limit.window
     return f"ura:front-door:{limit.scope}:{window}:{hashed}"

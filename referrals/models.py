@@ -403,6 +403,14 @@ class ConcernReceipt(models.Model):
         verbose_name=_("sending agency"),
     )
     code_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # The sender's own words for the concern ("Year 9 pupil, January"), so they know it among their
+    # receipts: asked when it is sent, never copied from the referral or the case (decision 125).
+    label = models.CharField(
+        _("your label"),
+        max_length=80,
+        blank=True,
+        help_text=_("A few words of your own to know this concern by; avoid the full name."),
+    )
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.RECEIVED)
     feedback = models.TextField(_("feedback to the sender"), blank=True)
     feedback_at = models.DateTimeField(_("feedback given at"), null=True, blank=True)

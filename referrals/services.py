@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case as DbCase
-from django.db.models import IntegerField, Value, When
+from django.db.models import IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string, salted_hmac
@@ -177,12 +177,19 @@ def _intake(referral: Referral, indicators: Iterable[str]) -> Referral:
 
 
 def _after_intake(referral: Referral, actor: User | None) -> None:
-    """Ask the police whether the person is already under investigation, and alert them in a crisis."""
-    _ask_deconfliction(referral, actor)
+    """Ask the police whether the person is already under investigation, and alert them in a crisis.
+    A concern from the public page is asked about only once triage moves it on (decision 127): no
+    name typed by anyone on the internet goes to the police unread."""
+    if not _from_public_page(referral):
+        _ask_deconfliction(referral, actor)
     # A crisis alerts the police liaisons and whoever is on duty, even with no police agency to
     # route it to (decision 124).
     if referral.is_crisis:
         alert_police(referral)
+
+
+def _from_public_page(referral: Referral) -> bool:
+    return referral.front_door_id is not None and referral.recorded_by_id is None
 
 
 def _ask_deconfliction(referral: Referral, actor: User | None) -> DeconflictionCheck | None:
@@ -217,17 +224,36 @@ def _stage_of(status: str) -> str:
     return ConcernReceipt.Stage.LOOKED_AT
 
 
+# The stages in the order a concern goes through them: a receipt only ever moves forward.
+_STAGE_ORDER = (ConcernReceipt.Stage.RECEIVED, ConcernReceipt.Stage.LOOKED_AT, ConcernReceipt.Stage.CLOSED)
+
+
+def _before(stage: str) -> tuple[str, ...]:
+    return tuple(_STAGE_ORDER[: _STAGE_ORDER.index(ConcernReceipt.Stage(stage))])
+
+
 def _follow_receipts(referral: Referral) -> None:
-    """Move the senders' receipts with their referral: its own, and those of the concerns added to
-    it (a repeat reads "being looked at" until the record it joined is closed)."""
+    """Move the senders' receipts forward with their referral: its own, and those of the concerns
+    added to it (a repeat reads "being looked at" until the record it joined is closed).
+
+    A receipt never moves back (decision 126): when another concern reopens a closed record, its
+    earlier senders' receipts stay as they were, so no sender learns that anything came after;
+    only the receipts of concerns added after the reopening follow it."""
     now = timezone.now()
     stage = _stage_of(referral.status)
-    ConcernReceipt.objects.filter(referral=referral).exclude(stage=stage).update(stage=stage, updated_at=now)
+    ConcernReceipt.objects.filter(referral=referral, stage__in=_before(stage)).update(stage=stage, updated_at=now)
     if referral.status != Referral.Status.ADDED:
         joined = ConcernReceipt.Stage.CLOSED if stage == ConcernReceipt.Stage.CLOSED else ConcernReceipt.Stage.LOOKED_AT
-        ConcernReceipt.objects.filter(referral__primary=referral).exclude(stage=joined).update(
+        ConcernReceipt.objects.filter(referral__primary=referral, stage__in=_before(joined)).update(
             stage=joined, updated_at=now
         )
+
+
+def close_receipts_of_case(case: Case) -> None:
+    """The case a concern opened or joined is closed: its senders read "closed" (decision 125)."""
+    ConcernReceipt.objects.filter(
+        Q(referral__case=case) | Q(referral__primary__case=case), stage__in=_before(ConcernReceipt.Stage.CLOSED)
+    ).update(stage=ConcernReceipt.Stage.CLOSED, updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -237,6 +263,7 @@ def send_to_front_door(
     panel: Panel,
     sent_by_agency: Agency,
     indicators: Iterable[str] = (),
+    label: str = "",
     **fields: Any,
 ) -> ConcernReceipt:
     """A partner sends a concern to a panel's front door (decision 125): the panel's coordinator and
@@ -254,7 +281,9 @@ def send_to_front_door(
         "received_at": timezone.now(),
     }
     referral = _intake(Referral(front_door=panel, recorded_by=actor, **fields), indicators)
-    receipt = ConcernReceipt.objects.create(referral=referral, sent_by=actor, sent_by_agency=sent_by_agency)
+    receipt = ConcernReceipt(referral=referral, sent_by=actor, sent_by_agency=sent_by_agency, label=label.strip())
+    receipt.full_clean(exclude=["referral"])
+    receipt.save()
     record(
         AuditEvent.Action.FRONT_DOOR_CONCERN_SENT,
         actor=actor,
@@ -327,6 +356,13 @@ def answer_deconfliction(check: DeconflictionCheck, *, answer: str, actor: User)
     )
     if answer not in DeconflictionCheck.Answer.values:
         raise ValidationError(_("Choose one of the answers."))
+    if check.answer and answer != check.answer:
+        # Triage may have acted on the answer: once the referral has moved on, it stands as given.
+        status = Referral.objects.filter(pk=check.referral_id).values_list("status", flat=True).first()
+        if status not in (Referral.Status.NEW, Referral.Status.GATHERING):
+            raise ValidationError(
+                _("Triage has already acted on your answer: it can no longer be changed. Tell the triage directly.")
+            )
     check.answer = answer
     check.answered_by = actor
     check.answered_at = timezone.now()
@@ -566,6 +602,19 @@ def triage_referral(
         raise ValidationError(_("Choose who owns the new case."))
     chosen = new_case.panel if decision == Decision.OPEN_CASE and new_case else panel
     on_agenda = decision in (Decision.PANEL_AGENDA, Decision.OPEN_CASE)
+    moves_on = on_agenda or decision == Decision.GATHER_INFORMATION
+    first_move = moves_on and _from_public_page(referral)
+    if first_move and not DeconflictionCheck.objects.filter(referral=referral).exists():
+        # Triage has read the public concern and takes it further: now the police are asked.
+        asked = _ask_deconfliction(referral, actor)
+        if asked is not None and on_agenda:
+            raise ValidationError(
+                _(
+                    "The police have not yet been asked whether the person is already under investigation: "
+                    "choose to gather information, which asks them; the referral goes to the panel once they "
+                    "have answered."
+                )
+            )
     if on_agenda and not referral.is_crisis:
         waiting = DeconflictionCheck.objects.filter(referral=referral, answer="").exists()
         if waiting:

@@ -128,6 +128,10 @@ class Triage(ReminderKind):
         return Referral.objects.filter(pk=reminder.object_id, status=Referral.Status.NEW).exists()
 
 
+# A referral closed, or added to an earlier record, needs no police check any more.
+DECONFLICTION_SETTLED = (Referral.Status.CLOSED, Referral.Status.ADDED)
+
+
 class Deconfliction(ReminderKind):
     """A police check asked before a referral goes to a panel (decision 127): the police liaisons of
     the agency asked, until one answers; overdue, their supervisors. A crisis went on without it,
@@ -141,9 +145,9 @@ class Deconfliction(ReminderKind):
     @classmethod
     def collect(cls, window: Window, timing: Timings) -> Iterator[Deadline]:
         rows = list(
-            DeconflictionCheck.objects.filter(answer="", due_at__range=(window.start, window.end)).values_list(
-                "pk", "due_at", "police_agency_id"
-            )
+            DeconflictionCheck.objects.filter(answer="", due_at__range=(window.start, window.end))
+            .exclude(referral__status__in=DECONFLICTION_SETTLED)
+            .values_list("pk", "due_at", "police_agency_id")
         )
         if not rows:
             return
@@ -165,7 +169,11 @@ class Deconfliction(ReminderKind):
 
     @classmethod
     def still_due(cls, reminder: "Reminder") -> bool:
-        return DeconflictionCheck.objects.filter(pk=reminder.object_id, answer="").exists()
+        return (
+            DeconflictionCheck.objects.filter(pk=reminder.object_id, answer="")
+            .exclude(referral__status__in=DECONFLICTION_SETTLED)
+            .exists()
+        )
 
 
 class FirstContact(ReminderKind):

@@ -18,6 +18,7 @@ from audit.services import record
 from cases.involvement import involved_agency_ids
 from cases.models import Case, CaseEvent, Contact, Visibility
 from cases.services import default_visibility, record_contact
+from cases.signals import case_closed
 
 from ..models import Closure, ClosureAgreement, FollowUp, GoalOutcome, InterventionPlan
 from .common import add_months, goal_outcomes, moment_of, not_in_future, timeline, typology_of
@@ -128,6 +129,7 @@ def close_case(
         typology=closure.typology,
         outcomes=tally(results),
     )
+    case_closed.send(sender=Case, case=case, actor=actor)
     return closure
 
 

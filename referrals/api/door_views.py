@@ -4,20 +4,20 @@ police's checks, and the public endpoints (no sign-in, throttled per address).""
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from agencies.access import Action, RestrictedViewSet
 from cases.services import casework_agencies
 
-from .. import services
+from .. import front_door, services
 from ..models import ConcernReceipt, DeconflictionCheck
 from .serializers import (
     ConcernReceiptSerializer,
@@ -28,6 +28,7 @@ from .serializers import (
     PublicConcernSerializer,
     PublicReceiptSerializer,
     PublicStageSerializer,
+    PublicStampSerializer,
 )
 
 __all__ = ["ConcernViewSet", "DeconflictionCheckViewSet", "PublicConcernView", "PublicStatusView"]
@@ -51,7 +52,7 @@ class ConcernViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         agencies = casework_agencies(self.actor)
         agency = fields.pop("sent_by_agency", None) or (agencies[0] if len(agencies) == 1 else None)
         if agency not in agencies:
-            raise ValidationError({"sent_by_agency": ["Choose the agency of yours that sends the concern."]})
+            raise ValidationError({"sent_by_agency": [_("Choose the agency of yours that sends the concern.")]})
         receipt = services.send_to_front_door(
             actor=self.actor,
             panel=fields.pop("panel"),
@@ -89,35 +90,47 @@ class DeconflictionCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
 class PublicConcernView(APIView):
     """A concern from the public, no sign-in (decision 126): answered with a follow-up code, once.
-    Throttled per address (`public_concern`); a flood from one address is refused with 429."""
+
+    `GET` gives a signed stamp; `POST` sends it back with the concern, no sooner than
+    `minimum_seconds` later, and `homepage` empty, as the page does. The page and the API count on
+    one counter per address (an IPv6 address by its /64): a flood is refused with 429."""
 
     permission_classes = [AllowAny]
     authentication_classes = ()
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "public_concern"
+    throttle_classes = ()
+
+    @extend_schema(responses=PublicStampSerializer, auth=[])
+    def get(self, request: Request) -> Response:
+        return Response({"started": front_door.issue_started(), "minimum_seconds": front_door.minimum_seconds()})
 
     @extend_schema(request=PublicConcernSerializer, responses={201: PublicReceiptSerializer}, auth=[])
     def post(self, request: Request) -> Response:
+        if front_door.throttled(request, front_door.SUBMIT):
+            raise Throttled(wait=front_door.SUBMIT.window)
         data = PublicConcernSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        elapsed = front_door.seconds_since(fields.pop("started"))
+        if fields.pop(front_door.HONEYPOT) or elapsed is None or elapsed < front_door.minimum_seconds():
+            raise ValidationError({"started": [_("Please check what you wrote, then send it again.")]})
         if fields["reporter_anonymous"] and (fields["reporter_name"] or fields["reporter_contact"]):
-            raise ValidationError({"reporter_name": ["An anonymous reporter has no name or contact on record."]})
+            raise ValidationError({"reporter_name": [_("An anonymous reporter has no name or contact on record.")]})
         receipt, code = services.submit_public_concern(panel=fields.pop("panel"), **fields)
         return Response({"code": code, "stage": receipt.stage}, status=status.HTTP_201_CREATED)
 
 
 class PublicStatusView(APIView):
     """The stage of a concern by its follow-up code: received, being looked at or closed. A wrong
-    code is a 404 whatever it is; throttled per address (`public_status`)."""
+    code is a 404 whatever it is; counted per address on the status page's own counter."""
 
     permission_classes = [AllowAny]
     authentication_classes = ()
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "public_status"
+    throttle_classes = ()
 
     @extend_schema(request=FollowUpCodeSerializer, responses=PublicStageSerializer, auth=[])
     def post(self, request: Request) -> Response:
+        if front_door.throttled(request, front_door.STATUS):
+            raise Throttled(wait=front_door.STATUS.window)
         data = FollowUpCodeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         stage = services.public_stage(data.validated_data["code"])

@@ -234,7 +234,7 @@ class ConcernReceiptSerializer(serializers.ModelSerializer[ConcernReceipt]):
 
     class Meta:
         model = ConcernReceipt
-        fields = ["id", "url", "sent_at", "sent_by", "sent_by_agency", "stage", "feedback", "feedback_at"]
+        fields = ["id", "url", "label", "sent_at", "sent_by", "sent_by_agency", "stage", "feedback", "feedback_at"]
         read_only_fields = fields
 
 
@@ -271,6 +271,18 @@ class FrontDoorSerializer(serializers.ModelSerializer[Referral]):
         ]
         validators: list[Any] = []  # the service checks the model, with its own messages
 
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # `label` names an attribute of every DRF field, so it is added here, not declared above.
+        fields = super().get_fields()
+        fields["label"] = serializers.CharField(
+            max_length=80,
+            required=False,
+            default="",
+            allow_blank=True,
+            help_text="A few words of the sender's own to know the concern by; kept on the receipt only.",
+        )
+        return fields
+
 
 class PublicConcernSerializer(serializers.Serializer[None]):
     """A concern from the public (no sign-in): everything but the concern is optional."""
@@ -294,6 +306,20 @@ class PublicConcernSerializer(serializers.Serializer[None]):
     child_involved = serializers.BooleanField(default=False)
     person_told = serializers.ChoiceField(choices=Referral.Told.choices, default=Referral.Told.UNKNOWN)
     concern = serializers.CharField(max_length=5000)
+    started = serializers.CharField(
+        max_length=200, help_text="The signed stamp from `GET /api/v1/public/concerns/`, sent back unchanged."
+    )
+    homepage = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True, help_text="Leave empty (a field for robots)."
+    )
+
+
+class PublicStampSerializer(serializers.Serializer[None]):
+    """What a client fetches before it sends a public concern: a signed stamp to send back with the
+    concern, no sooner than `minimum_seconds` later (the page's own spam control)."""
+
+    started = serializers.CharField()
+    minimum_seconds = serializers.FloatField()
 
 
 class FollowUpCodeSerializer(serializers.Serializer[None]):

@@ -108,3 +108,53 @@ def test_a_crisis_skips_the_wait_and_the_police_are_reminded_until_they_answer(
 def test_a_referral_received_by_the_police_asks_no_check(other_agency: Agency, auditor_readonly: User) -> None:
     _referral(auditor_readonly, other_agency)
     assert not DeconflictionCheck.objects.exists()
+
+
+def test_the_police_may_not_change_their_answer_once_triage_has_acted_on_it(
+    caseworker: User, agency: Agency, other_agency: Agency, auditor_readonly: User, panel: Panel
+) -> None:
+    # given the police answered, and may still correct themselves while the referral waits
+    referral = _referral(caseworker, agency)
+    check = DeconflictionCheck.objects.get(referral=referral)
+    services.answer_deconfliction(check, answer="no", actor=auditor_readonly)
+    services.answer_deconfliction(check, answer="not_told", actor=auditor_readonly)
+    # when triage puts the referral to the panel on that answer
+    services.triage_referral(referral, decision="panel_agenda", panel=panel, actor=caseworker)
+    # then the answer can no longer be changed, on the page nor through the API, in the user's language
+    with pytest.raises(ValidationError, match="already acted"):
+        services.answer_deconfliction(check, answer="yes", actor=auditor_readonly)
+    page = client_for(auditor_readonly).post(
+        reverse("referrals:deconfliction", args=[check.pk]), {"answer": "yes"}, HTTP_ACCEPT_LANGUAGE="sq"
+    )
+    assert page.status_code in (200, 400) and "already acted" not in page.content.decode()
+    api = api_as(auditor_readonly)
+    answered = api.post(
+        reverse("referrals-api:deconfliction-check-answer", args=[check.pk]), {"answer": "yes"}, format="json"
+    )
+    assert answered.status_code == 400 and "already acted" in answered.content.decode()
+    check.refresh_from_db()
+    assert check.answer == "not_told"
+
+
+def test_no_reminder_is_due_for_a_check_on_a_referral_closed_or_added_elsewhere(
+    caseworker: User, agency: Agency, other_agency: Agency, auditor_readonly: User
+) -> None:
+    # given two checks the police have not answered
+    closed = _referral(caseworker, agency)
+    added = _referral(caseworker, agency)
+    earlier = _referral(caseworker, agency)
+    # when one referral is closed at triage and another added to an earlier record
+    services.triage_referral(closed, decision="no_further_action", reason="no_concern", actor=caseworker)
+    services.add_to_earlier(added, primary=earlier, actor=caseworker)
+    # then the police are reminded only of the check still open
+    check = DeconflictionCheck.objects.get(referral=earlier)
+    sweep(check.due_at + datetime.timedelta(minutes=1))
+    reminded = set(Reminder.objects.filter(kind="deconfliction").values_list("object_id", flat=True))
+    assert reminded == {check.pk}
+    # and a reminder already given for a check is no longer due once its referral is closed
+    from reminders.kinds import Deconfliction
+
+    reminder = Reminder.objects.get(kind="deconfliction", object_id=check.pk)
+    assert Deconfliction.still_due(reminder)
+    services.triage_referral(earlier, decision="no_further_action", reason="no_concern", actor=caseworker)
+    assert not Deconfliction.still_due(reminder)

@@ -160,3 +160,114 @@ def test_a_partner_sends_a_concern_through_the_api(teacher: User, school: Agency
     assert response.json()["stage"] == "received"
     listed = api.get(reverse("referrals-api:concern-list")).json()
     assert [row["id"] for row in listed["results"]] == [response.json()["id"]]
+
+
+def test_a_closed_concern_stays_closed_for_its_sender_when_another_concern_reopens_its_record(
+    teacher: User, school: Agency, panel: Panel, coordinator: User
+) -> None:
+    # given the school's concern, closed at triage
+    first = services.send_to_front_door(actor=teacher, panel=panel, sent_by_agency=school, concern="One.")
+    services.triage_referral(first.referral, decision="no_further_action", reason="no_concern", actor=coordinator)
+    # when another sender's concern about the same boy is added to it, and reopens it
+    neighbour_school = member(school, username="deputy")
+    second = services.send_to_front_door(actor=neighbour_school, panel=panel, sent_by_agency=school, concern="Two.")
+    services.add_to_earlier(second.referral, primary=first.referral, actor=coordinator)
+    first.referral.refresh_from_db()
+    assert first.referral.status == Referral.Status.NEW
+    # then the first sender still reads "closed": nothing tells them another concern came
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.stage == ConcernReceipt.Stage.CLOSED and second.stage == ConcernReceipt.Stage.LOOKED_AT
+    page = client_for(teacher).get(first.get_absolute_url()).content.decode()
+    assert "Closed" in page and "Received" not in page
+    # and as the reopened record moves on, the first receipt never moves back
+    services.triage_referral(first.referral, decision="gather_information", actor=coordinator)
+    first.refresh_from_db()
+    assert first.stage == ConcernReceipt.Stage.CLOSED
+    # while the concern added after the reopening follows it to its close
+    services.triage_referral(first.referral, decision="no_further_action", reason="no_concern", actor=coordinator)
+    second.refresh_from_db()
+    assert second.stage == ConcernReceipt.Stage.CLOSED
+
+
+def test_a_concern_that_opened_a_case_reads_closed_once_the_case_is_closed(
+    teacher: User,
+    school: Agency,
+    panel: Panel,
+    coordinator: User,
+    caseworker: User,
+    agency: Agency,
+    other_agency: Agency,
+    auditor_readonly: User,
+) -> None:
+    from django.utils import timezone
+
+    from interventions.services import close_case
+    from tests.factories import share
+
+    # given the school's concern opened a case, and another concern joined that case
+    receipt = services.send_to_front_door(
+        actor=teacher, panel=panel, sent_by_agency=school, concern="One.", subject_family_name="Berisha"
+    )
+    answer_as_police(receipt.referral, auditor_readonly)
+    services.triage_referral(
+        receipt.referral,
+        decision="open_case",
+        new_case=services.NewCase(owner=caseworker, owner_agency=agency, panel=panel),
+        actor=coordinator,
+    )
+    case = Case.objects.get()
+    joined = services.send_to_front_door(actor=teacher, panel=panel, sent_by_agency=school, concern="Two.")
+    services.add_to_earlier(joined.referral, case=case, actor=coordinator)
+    receipt.refresh_from_db()
+    assert receipt.stage == ConcernReceipt.Stage.LOOKED_AT
+    # when the case is closed on a multi-agency decision
+    share(case, other_agency)
+    close_case(
+        case,
+        decided_on=timezone.localdate(),
+        reason="Goals met",
+        agreements=[{"agency": agency, "user": caseworker}, {"agency": other_agency, "user": auditor_readonly}],
+        actor=caseworker,
+    )
+    # then both senders read "closed", and nothing more
+    receipt.refresh_from_db()
+    joined.refresh_from_db()
+    assert receipt.stage == ConcernReceipt.Stage.CLOSED and joined.stage == ConcernReceipt.Stage.CLOSED
+    page = client_for(teacher).get(receipt.get_absolute_url()).content.decode()
+    assert "Closed" in page and case.reference not in page
+
+
+def test_the_sender_knows_a_concern_by_a_label_of_their_own(teacher: User, school: Agency, panel: Panel) -> None:
+    # given the teacher labels her concern as she sends it
+    response = client_for(teacher).post(
+        reverse("referrals:front_door"), {**concern_form(panel), "label": "Year 9 pupil, after the trip"}
+    )
+    receipt = ConcernReceipt.objects.get()
+    assert response.status_code == 302 and receipt.label == "Year 9 pupil, after the trip"
+    # then her list, the receipt and the API show her label, and still not the name
+    listing = client_for(teacher).get(reverse("referrals:receipt_list")).content.decode()
+    detail = client_for(teacher).get(receipt.get_absolute_url()).content.decode()
+    for page in (listing, detail):
+        assert "Year 9 pupil, after the trip" in page and "Berisha" not in page
+    sent = api_as(teacher).post(
+        reverse("referrals-api:concern-list"),
+        {"panel": panel.pk, "concern": "Talks of travelling.", "label": "The boy from 9B"},
+        format="json",
+    )
+    assert sent.status_code == 201 and sent.json()["label"] == "The boy from 9B"
+
+
+def test_the_api_names_the_missing_agency_in_the_users_language(teacher: User, panel: Panel) -> None:
+    from tests.factories import AgencyFactory
+
+    other = AgencyFactory(name="Youth club")
+    api = api_as(teacher)
+    api.credentials(HTTP_ACCEPT_LANGUAGE="sq")
+    response = api.post(
+        reverse("referrals-api:concern-list"),
+        {"panel": panel.pk, "concern": "Talks of travelling.", "sent_by_agency": other.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "Choose the agency of yours" not in response.content.decode()

@@ -54,8 +54,8 @@ def test_a_relative_sends_a_concern_gets_a_code_and_later_sees_the_status_only(
     receipt = ConcernReceipt.objects.get()
     assert referral.front_door == panel and referral.recorded_by is None and referral.reporter_anonymous
     assert receipt.code_hash and code not in receipt.code_hash and receipt.sent_by is None
-    # and the 24 hours started, the police are asked, the coordinator has it to triage
-    assert referral.triage_due_at > referral.received_at and DeconflictionCheck.objects.filter(referral=referral)
+    # and the 24 hours started, the coordinator has it to triage; the police are not asked yet
+    assert referral.triage_due_at > referral.received_at and not DeconflictionCheck.objects.exists()
     assert Client().get(reverse("referrals:referral", args=[referral.pk])).status_code == 302
     coordinator_client = Client()
     coordinator_client.force_login(coordinator)
@@ -66,7 +66,8 @@ def test_a_relative_sends_a_concern_gets_a_code_and_later_sees_the_status_only(
     # when she comes back with her code
     status = visitor.post(reverse("referrals:public_status"), {"code": code.lower().replace("-", " ")})
     assert status.status_code == 200 and "Received" in status.content.decode()
-    # and once the panel's team looks at it
+    # and once the panel's team looks at it, asking the police as they take it further
+    services.triage_referral(referral, decision="gather_information", actor=coordinator)
     check = DeconflictionCheck.objects.get()
     services.answer_deconfliction(check, answer="not_told", actor=auditor_readonly)
     services.triage_referral(referral, decision="panel_agenda", panel=panel, actor=coordinator)
@@ -132,11 +133,16 @@ def test_the_public_page_speaks_albanian(panel: Panel) -> None:
     assert page.status_code == 200 and "Çfarë ndodh me atë që shkruani" in page.content.decode()
 
 
+def api_concern(panel: Panel, concern: str, **extra: object) -> dict[str, object]:
+    """What a client of the public API sends: the stamp it fetched a minute ago, and its concern."""
+    return {"panel": panel.pk, "concern": concern, "started": front_door.issue_started(at=time.time() - 60), **extra}
+
+
 def test_the_public_api_takes_a_concern_and_gives_its_stage_by_code_alone(panel: Panel) -> None:
     api = APIClient()
-    sent = api.post(
-        reverse("referrals-api:public-concern"), {"panel": panel.pk, "concern": "Worried about my son."}, format="json"
-    )
+    stamp = api.get(reverse("referrals-api:public-concern"))
+    assert stamp.status_code == 200 and front_door.seconds_since(stamp.json()["started"]) is not None
+    sent = api.post(reverse("referrals-api:public-concern"), api_concern(panel, "Worried about my son."), format="json")
     assert sent.status_code == 201, sent.content
     code = sent.json()["code"]
     assert CODE.fullmatch(code) and sent.json()["stage"] == "received"
@@ -148,18 +154,13 @@ def test_the_public_api_takes_a_concern_and_gives_its_stage_by_code_alone(panel:
 def test_the_public_api_throttles_one_address(panel: Panel) -> None:
     api = APIClient(REMOTE_ADDR="203.0.113.7")
     codes = [
-        api.post(
-            reverse("referrals-api:public-concern"), {"panel": panel.pk, "concern": "x"}, format="json"
-        ).status_code
+        api.post(reverse("referrals-api:public-concern"), api_concern(panel, "x"), format="json").status_code
         for _ in range(10)
     ]
     assert codes.count(201) == 5 and codes[-1] == 429
     other = APIClient(REMOTE_ADDR="198.51.100.7")
     assert (
-        other.post(
-            reverse("referrals-api:public-concern"), {"panel": panel.pk, "concern": "y"}, format="json"
-        ).status_code
-        == 201
+        other.post(reverse("referrals-api:public-concern"), api_concern(panel, "y"), format="json").status_code == 201
     )
 
 
@@ -207,3 +208,82 @@ def test_the_public_pages_carry_no_staff_phone_number_or_e_mail(panel: Panel, co
     for page in pages:
         assert "bashkia.example" not in page and "555 0101" not in page
         assert coordinator.full_name not in page and coordinator.last_name not in page
+
+
+def test_the_page_and_the_api_count_on_one_counter_per_address(panel: Panel) -> None:
+    # given an address that sent all it may through the page
+    page = Client(REMOTE_ADDR="203.0.113.8")
+    for n in range(front_door.SUBMIT.allowed):
+        assert page.post(reverse("referrals:public_concern"), concern(panel, concern=f"Page {n}")).status_code == 200
+    # when it tries the API
+    api = APIClient(REMOTE_ADDR="203.0.113.8")
+    response = api.post(reverse("referrals-api:public-concern"), api_concern(panel, "Through the API"), format="json")
+    # then it is refused, and nothing is stored
+    assert response.status_code == 429
+    assert Referral.objects.count() == front_door.SUBMIT.allowed
+
+
+def test_an_ipv6_sender_is_counted_by_its_64_network(panel: Panel) -> None:
+    # given a flood from many addresses of one /64
+    statuses = [
+        Client(REMOTE_ADDR=f"2001:db8:1:2::{n:x}")
+        .post(reverse("referrals:public_concern"), concern(panel, concern=f"Spam {n}"))
+        .status_code
+        for n in range(1, 12)
+    ]
+    # then it is throttled as one address, while another /64 still arrives
+    assert statuses.count(200) == front_door.SUBMIT.allowed and statuses[-1] == 429
+    other = Client(REMOTE_ADDR="2001:db8:1:3::1").post(reverse("referrals:public_concern"), concern(panel))
+    assert other.status_code == 200
+
+
+def test_the_public_api_refuses_a_concern_without_a_fresh_stamp_or_with_the_hidden_field(panel: Panel) -> None:
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="sq")
+    url = reverse("referrals-api:public-concern")
+    missing = api.post(url, {"panel": panel.pk, "concern": "No stamp"}, format="json")
+    hurried = api.post(url, api_concern(panel, "Hurried", started=front_door.issue_started()), format="json")
+    forged = api.post(url, api_concern(panel, "Forged", started="1700000000:forged"), format="json")
+    robot = api.post(url, api_concern(panel, "Robot", homepage="http://x"), format="json")
+    for response in (missing, hurried, forged, robot):
+        assert response.status_code == 400, response.content
+    assert "Ju lutemi" in hurried.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_the_public_api_speaks_the_senders_language(panel: Panel) -> None:
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="sq")
+    response = api.post(
+        reverse("referrals-api:public-concern"),
+        api_concern(panel, "Worried.", reporter_anonymous=True, reporter_name="Mira"),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "anonymous reporter" not in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_a_public_concern_is_put_to_the_police_only_once_triage_moves_it_on(
+    panel: Panel, coordinator: User, auditor_readonly: User
+) -> None:
+    # given a concern from the public page
+    Client().post(reverse("referrals:public_concern"), concern(panel))
+    referral = Referral.objects.get()
+    # then no name has gone to the police yet
+    assert not DeconflictionCheck.objects.exists()
+    # when triage puts it straight to the panel, it is refused, and the police are still not asked
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="not yet been asked"):
+        services.triage_referral(referral, decision="panel_agenda", panel=panel, actor=coordinator)
+    assert not DeconflictionCheck.objects.exists()
+    # when triage gathers information, the police are asked
+    services.triage_referral(referral, decision="gather_information", actor=coordinator)
+    check = DeconflictionCheck.objects.get(referral=referral)
+    assert check.family_name == "Hoxha"
+
+
+def test_a_public_concern_closed_at_triage_never_reaches_the_police(panel: Panel, coordinator: User) -> None:
+    Client().post(reverse("referrals:public_concern"), concern(panel))
+    referral = Referral.objects.get()
+    services.triage_referral(referral, decision="no_further_action", reason="no_concern", actor=coordinator)
+    assert not DeconflictionCheck.objects.exists()
