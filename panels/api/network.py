@@ -226,7 +226,7 @@ class AgencyProfileSerializer(serializers.ModelSerializer[Agency]):
     contact_person = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), allow_null=True, required=False
     )
-    contact_person_name = serializers.CharField(source="contact_person", read_only=True, default=None)
+    contact_person_name = serializers.CharField(source="contact_person", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Agency

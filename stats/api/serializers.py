@@ -9,7 +9,10 @@ class RowSerializer(serializers.Serializer[Any]):
     category = serializers.CharField(
         source="label", help_text="What the line counts: a step, a kind, a worker, a quarter."
     )
-    values = serializers.ListField(child=serializers.IntegerField(), help_text="One count per column.")
+    values = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True),
+        help_text="One count per column; null where a figure is not shown (a median over too few cases).",
+    )
 
 
 class FigureSerializer(serializers.Serializer[Any]):
