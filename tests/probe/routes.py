@@ -44,6 +44,7 @@ PARAMETER_MODELS = {
     "notifications": "reminders.Reminder",
     "requests": "audit.SubjectAccessRequest",
     "agencies": "agencies.Agency",
+    "lessons": "agencies.Panel",
     "duty": "agencies.DutyShift",
     "experts": "agencies.Expert",
     "network": "agencies.NetworkOrganisation",

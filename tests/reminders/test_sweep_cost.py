@@ -34,7 +34,7 @@ TODAY = NOW.date()
 # 127); the three cadence kinds (a plan's action, a next contact passed, no contact for the panel's
 # days) cost one query each.
 NOTHING_DUE = 21
-EVERYTHING_DUE = 39
+EVERYTHING_DUE = 40
 
 
 def _everything_due(agency: Agency, caseworker: User, panel: Panel, school: Agency, copies: int) -> None:
