@@ -27,7 +27,7 @@ def seed_front_door(org: DemoOrg) -> None:
             panel=org.panel,
             sent_by_agency=org.agencies["school"],
             label="Class 10B, after the trip",
-            reporter_relationship="class teacher",
+            reporter_relationship="head of year",
             subject_given_name="Endrit",
             subject_family_name="Duka",
             subject_age=16,

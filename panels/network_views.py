@@ -282,19 +282,19 @@ class ExpertListView(LoginRequiredMixin, PermissionRequiredMixin, ListView[Exper
     """The register of experts who are not users, readable by every member of the partnership."""
 
     permission_required = "agencies.view_expert"
-    queryset = Expert.objects.select_related("agreement").prefetch_related("agencies")
+    queryset = Expert.objects.prefetch_related("agencies")
     template_name = "panels/expert_list.html"
     context_object_name = "experts"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user: Any = self.request.user
-        # An agreement's title only to who reads it in the register (decision 113).
-        readable = set(SharingAgreement.objects.restrict(user, Action.VIEW).values_list("pk", flat=True))
-        return {
-            **super().get_context_data(**kwargs),
-            "keeps_register": network.may_keep_experts(user),
-            "readable_agreements": readable,
-        }
+        context = super().get_context_data(**kwargs)
+        # An agreement's title only to who reads it in the register (decision 113): the page is
+        # given only the agreements the viewer reads, never one through an expert's foreign key.
+        readable = {a.pk: a for a in SharingAgreement.objects.restrict(user, Action.VIEW)}
+        for expert in context["experts"]:
+            expert.readable_agreement = readable.get(expert.agreement_id)
+        return {**context, "keeps_register": network.may_keep_experts(user)}
 
 
 class _ExpertFormView(_Form, LoginRequiredMixin, PermissionRequiredMixin, FormView[ExpertForm]):

@@ -144,6 +144,20 @@ class Reach:
                 kept[f"{worker.first_name} {worker.last_name}"] = f"agencies.User #{worker.pk} (name shown)"
         return kept
 
+    def _names_shown(self) -> list[str]:
+        """The full names of the workers this user may see by name (their own, their agencies',
+        and whoever shows others their full name): a worker's name is not case data, even when a
+        concern they sent holds it as its reporter's name."""
+        from agencies.people import shares_agency
+
+        return [
+            f"{worker.first_name} {worker.last_name}"
+            for worker in User.objects.all()
+            if worker.pk == self.user.pk
+            or worker.name_shown_to_others == User.NameShown.FULL_NAME
+            or shares_agency(self.user, worker)
+        ]
+
     @cached_property
     def secrets(self) -> dict[str, str]:
         """Each string the user may not read, with where it comes from (model, field, id).
@@ -181,6 +195,7 @@ class Reach:
                     else:
                         readable.append(name)
         hidden.update(self._names_kept_from())
+        readable += self._names_shown()
         everything = "\n".join(readable)
         interface = interface_strings()
         return {
