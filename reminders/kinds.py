@@ -72,7 +72,7 @@ __all__ = [
 ]
 
 # Role codes (`Reminder.Role`): whom a reminder reaches, besides the case owner.
-TRIAGE, MEMBER, PARTNER, ASKER = "triage", "member", "partner", "asker"
+TRIAGE, MEMBER, PARTNER, ASKER, REQUESTER = "triage", "member", "partner", "asker", "requester"
 OWNER, COORDINATOR, SUPERVISOR, VISITOR, DATA_PROTECTION = "owner", "coordinator", "supervisor", "visitor", "dpo"
 CASE_COLUMNS = ("pk", "panel_id", "owning_agency_id")
 
@@ -512,7 +512,32 @@ class Agenda(ReminderKind):
         ).exists()
 
 
-class UrgentMeeting(ReminderKind):
+class NoticeKind(ReminderKind):
+    """A notice given at once, under the bell, when its signal fires: what it is about is the
+    signal's `subject` argument, and `recipients` says who is told, as (user or None for the case
+    owner, role). The kinds below differ only in those two, and in the case they name."""
+
+    subject = ""  # the signal's keyword argument the notice is about
+
+    @classmethod
+    def recipients(cls, about: Any, **kwargs: Any) -> list[tuple[User | None, str]]:
+        raise NotImplementedError
+
+    @classmethod
+    def case_of(cls, about: Any) -> Case | None:
+        return None  # most notices name no case; the case kinds say which
+
+    @classmethod
+    def received(cls, sender: Any, **kwargs: Any) -> None:
+        from .services import add_notices
+
+        about = kwargs[cls.subject]
+        recipients = cls.recipients(about, **kwargs)
+        if recipients:
+            add_notices(cls.code, about, case=cls.case_of(about), recipients=recipients)
+
+
+class UrgentMeeting(NoticeKind):
     """The coordinator called an urgent meeting of the panel (the emergency plan): every seat is
     told at once, under the bell; the e-mail is the panel's own (decision 124)."""
 
@@ -521,21 +546,18 @@ class UrgentMeeting(ReminderKind):
     about = "panels.PanelMeeting"
     escalates = False
     listens_to = urgent_meeting_called
+    subject = "meeting"
 
     @classmethod
-    def received(cls, sender: Any, **kwargs: Any) -> None:
-        from .services import add_notices
-
-        meeting: PanelMeeting = kwargs["meeting"]
-        users = {user.pk: user for user in User.objects.filter(pk__in=kwargs["members"])}
-        add_notices(cls.code, meeting, case=None, recipients=[(user, MEMBER) for user in users.values()])
+    def recipients(cls, about: PanelMeeting, **kwargs: Any) -> list[tuple[User | None, str]]:
+        return [(user, MEMBER) for user in User.objects.filter(pk__in=kwargs["members"])]
 
     @classmethod
     def still_due(cls, reminder: "Reminder") -> bool:
         return PanelMeeting.objects.filter(pk=reminder.object_id, status=PanelMeeting.Status.SCHEDULED).exists()
 
 
-class BreakGlass(ReminderKind):
+class BreakGlass(NoticeKind):
     """A case of the recipient's was opened by breaking the glass: its owner and the coordinator of
     its panel are told at once, under the bell (the e-mail is the audit app's own)."""
 
@@ -543,20 +565,23 @@ class BreakGlass(ReminderKind):
     label = _("A case of yours was opened by breaking the glass")
     about = "audit.BreakGlassAccess"
     listens_to = glass_broken
+    subject = "access"
 
     @classmethod
-    def received(cls, sender: Any, **kwargs: Any) -> None:
-        from .services import add_notices
+    def case_of(cls, about: Any) -> Case | None:
+        case: Case = about.case
+        return case
 
-        access = kwargs["access"]
-        case = access.case
+    @classmethod
+    def recipients(cls, about: Any, **kwargs: Any) -> list[tuple[User | None, str]]:
+        case = about.case
         recipients: list[tuple[User | None, str]] = []
-        if case.owner_id != access.user_id:
+        if case.owner_id != about.user_id:
             recipients.append((None, OWNER))
         coordinator = case.panel.coordinator if case.panel is not None else None
-        if coordinator is not None and coordinator.pk not in (access.user_id, case.owner_id):
+        if coordinator is not None and coordinator.pk not in (about.user_id, case.owner_id):
             recipients.append((coordinator, COORDINATOR))
-        add_notices(cls.code, access, case=case, recipients=recipients)
+        return recipients
 
     @classmethod
     def target(cls, reminder: "Reminder", user: User) -> str:
@@ -564,7 +589,7 @@ class BreakGlass(ReminderKind):
         return reverse("audit:case_access_log", kwargs={"pk": reminder.case_id})
 
 
-class OwnerAsked(ReminderKind):
+class OwnerAsked(NoticeKind):
     """Someone who reads the case's summary asked its owner a question or for fuller access: the
     owner is told at once, under the bell (issue 17)."""
 
@@ -572,16 +597,18 @@ class OwnerAsked(ReminderKind):
     label = _("A question to you as the case owner")
     about = "cases.OwnerQuestion"
     listens_to = owner_asked
+    subject = "question"
 
     @classmethod
-    def received(cls, sender: Any, **kwargs: Any) -> None:
-        from .services import add_notices
+    def case_of(cls, about: OwnerQuestion) -> Case | None:
+        return about.case
 
-        question: OwnerQuestion = kwargs["question"]
-        add_notices(cls.code, question, case=question.case, recipients=[(None, OWNER)])
+    @classmethod
+    def recipients(cls, about: OwnerQuestion, **kwargs: Any) -> list[tuple[User | None, str]]:
+        return [(None, OWNER)]
 
 
-class OwnerAnswered(ReminderKind):
+class OwnerAnswered(OwnerAsked):
     """The owner answered a question put to them: the asker is told at once, under the bell."""
 
     code = "owner_answer"
@@ -590,14 +617,11 @@ class OwnerAnswered(ReminderKind):
     listens_to = owner_answered
 
     @classmethod
-    def received(cls, sender: Any, **kwargs: Any) -> None:
-        from .services import add_notices
-
-        question: OwnerQuestion = kwargs["question"]
-        add_notices(cls.code, question, case=question.case, recipients=[(question.asked_by, ASKER)])
+    def recipients(cls, about: OwnerQuestion, **kwargs: Any) -> list[tuple[User | None, str]]:
+        return [(about.asked_by, ASKER)]
 
 
-class PairVisitPlanned(ReminderKind):
+class PairVisitPlanned(NoticeKind):
     """A visit made by a pair agreed the next contact: the police partner of the pair (a visitor
     working for a police agency, other than who recorded it) is told at once, under the bell, and
     finds the visit in their calendar (decision 92)."""
@@ -606,19 +630,22 @@ class PairVisitPlanned(ReminderKind):
     label = _("A pair visit is planned with you")
     about = "cases.Contact"
     listens_to = contact_planned
+    subject = "contact"
 
     @classmethod
-    def received(cls, sender: Any, **kwargs: Any) -> None:
-        from .services import add_notices
+    def case_of(cls, about: Any) -> Case | None:
+        case: Case = about.case
+        return case
 
-        contact, actor = kwargs["contact"], kwargs["actor"]
-        others = [user.pk for user in kwargs["visitors"] if user.pk != actor.pk]
+    @classmethod
+    def recipients(cls, about: Any, **kwargs: Any) -> list[tuple[User | None, str]]:
+        others = [user.pk for user in kwargs["visitors"] if user.pk != kwargs["actor"].pk]
         if not others:
-            return
+            return []
         police = User.objects.filter(
             pk__in=others, memberships__agency__sector=Agency.Sector.POLICE, is_active=True
         ).distinct()
-        add_notices(cls.code, contact, case=contact.case, recipients=[(user, PARTNER) for user in police])
+        return [(user, PARTNER) for user in police]
 
 
 class InformationRequestDue(ReminderKind):
@@ -929,7 +956,7 @@ class TrainingRefreshDue(ReminderKind):
         return reverse("learning:training")
 
 
-class ExportReady(ReminderKind):
+class ExportReady(NoticeKind):
     """A case list export made in the background is ready: the person who asked for it is told at
     once, under the bell, with a link to its page (decision 111). About no case; nobody else."""
 
@@ -938,13 +965,11 @@ class ExportReady(ReminderKind):
     about = "cases.ExportJob"
     escalates = False
     listens_to = export_ready
+    subject = "job"
 
     @classmethod
-    def received(cls, sender: Any, **kwargs: Any) -> None:
-        from .services import add_notices
-
-        job: ExportJob = kwargs["job"]
-        add_notices(cls.code, job, case=None, recipients=[(job.requested_by, ASKER)])
+    def recipients(cls, about: ExportJob, **kwargs: Any) -> list[tuple[User | None, str]]:
+        return [(about.requested_by, REQUESTER)]
 
     @classmethod
     def still_due(cls, reminder: "Reminder") -> bool:

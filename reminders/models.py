@@ -63,6 +63,7 @@ class Reminder(models.Model):
         VISITOR = "visitor", _("Made the visit")
         DATA_PROTECTION = "dpo", _("Data protection officer")
         TRAINEE = "trainee", _("Whose training it is")
+        REQUESTER = "requester", _("Asked for it")
 
     kind = models.CharField(_("kind"), max_length=32, choices=kind_choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")

@@ -431,9 +431,6 @@ REST_FRAMEWORK = {
         "sign_in": env_str("URA_SIGN_IN_RATE", "10/minute"),
         "anon": env_str("URA_API_ANON_RATE", "30/minute"),
         "user": env_str("URA_API_USER_RATE", "600/minute"),
-        # The public front door (decision 126): per address, no sign-in.
-        "public_concern": env_str("URA_PUBLIC_CONCERN_RATE", "5/hour"),
-        "public_status": env_str("URA_PUBLIC_STATUS_RATE", "20/hour"),
     },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -449,7 +449,7 @@ def panel_child(qs: _QS, user: AnyUser, action: Action) -> _QS:
 def data_protection(qs: _QS, user: AnyUser, action: Action) -> _QS:
     """Subject access requests and retention reviews: the data protection officer's alone; to
     everyone else they do not exist (decision 44)."""
-    return qs if is_data_protection_officer(user) else qs.none()
+    return qs.all() if is_data_protection_officer(user) else qs.none()
 
 
 @rule

@@ -136,10 +136,16 @@ class Reach:
     def _names_kept_from(self) -> dict[str, str]:
         """A worker who shows other agencies less than their full name (decision 40): their full
         name, to everyone outside their agencies."""
+        from agencies.joining import managed_agencies
         from agencies.people import shares_agency
 
+        # Who keeps an agency's accounts (its administrator, a coordinator) knows its people by
+        # their full names: they invite them and end their memberships (decision 117).
+        managed = set(managed_agencies(self.user).values_list("pk", flat=True))
         kept = {}
         for worker in User.objects.exclude(name_shown_to_others=User.NameShown.FULL_NAME):
+            if managed & set(worker.memberships.values_list("agency_id", flat=True)):
+                continue
             if worker.pk != self.user.pk and not shares_agency(self.user, worker):
                 kept[f"{worker.first_name} {worker.last_name}"] = f"agencies.User #{worker.pk} (name shown)"
         return kept
@@ -148,14 +154,17 @@ class Reach:
         """The full names of the workers this user may see by name (their own, their agencies',
         and whoever shows others their full name): a worker's name is not case data, even when a
         concern they sent holds it as its reporter's name."""
+        from agencies.joining import managed_agencies
         from agencies.people import shares_agency
 
+        managed = set(managed_agencies(self.user).values_list("pk", flat=True))
         return [
             f"{worker.first_name} {worker.last_name}"
-            for worker in User.objects.all()
+            for worker in User.objects.prefetch_related("memberships")
             if worker.pk == self.user.pk
             or worker.name_shown_to_others == User.NameShown.FULL_NAME
             or shares_agency(self.user, worker)
+            or managed & {m.agency_id for m in worker.memberships.all()}
         ]
 
     @cached_property
