@@ -4,6 +4,7 @@ list holds one, no server error, and no refused write changes anything."""
 
 import hashlib
 import html
+import io
 import itertools
 import re
 from collections import deque
@@ -96,6 +97,28 @@ def parent_of(leaf: str, pk: int, parent: str) -> int | None:
     if path is None:
         return None
     return apps.get_model(leaf)._base_manager.filter(pk=pk).values_list(f"{path}_id", flat=True).first()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def readable_text(content_type: str, body: bytes) -> str:
+    """The text a person reads in an answer: a PDF's and a workbook's too, whose bytes are
+    compressed (the case summary, the panel pack and the exports would otherwise be unread)."""
+    if content_type.startswith("application/pdf") and body:
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    if content_type.startswith(XLSX) and body:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(
+            "\t".join("" if cell is None else str(cell) for cell in row)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    return body.decode("utf-8", "replace")
 
 
 def normalise(answer: Answer, url: str) -> tuple[int, str, str]:
@@ -230,7 +253,7 @@ class Prober:
                 body = b"".join(response.streaming_content)
             self.answers[key] = Answer(
                 response.status_code,
-                body.decode("utf-8", "replace"),
+                readable_text(response.get("Content-Type", ""), body),
                 response.get("Location", ""),
                 getattr(response, "context", None),
                 getattr(response, "data", None),
