@@ -13,6 +13,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin
 from agencies.models import Panel
+from cases.models import Case
 
 from . import directory
 from .directory_forms import ReferToServiceForm, ServiceForm, ServiceReferralUpdateForm
@@ -132,7 +133,12 @@ class ServiceReferralView(RestrictedViewMixin, DetailView[ServiceReferral]):
         context = super().get_context_data(**kwargs)
         sent = self.object
         updates = ServiceReferral.objects.restrict(self.actor, Action.CHANGE).filter(pk=sent.pk).exists()
-        case_access = CaseAccess.fetch(sent.case, self.actor) if sent.case is not None else None
+        # The case's access by its id: the case row itself stays out of the page, whose reader may
+        # be the service's agency, which knows nothing of the case.
+        case_access = None
+        if sent.case_id is not None:
+            row = Case.objects.with_access(self.actor).filter(pk=sent.case_id).first()
+            case_access = CaseAccess.of(row, self.actor) if row is not None else None
         referral_visible = (
             sent.referral_id is not None
             and Referral.objects.restrict(self.actor, Action.VIEW).filter(pk=sent.referral_id).exists()
