@@ -3,14 +3,11 @@
 Each reads through `restrict()` for the reader and asks the page's `CaseAccess` what it may show;
 the pages that list them are in `pages/views.py`."""
 
-import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Exists, Max, Min, OuterRef
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 
 from agencies.access import Action, CaseAccess
 from agencies.models import User
@@ -19,6 +16,7 @@ from audit.reads import note_list
 from families.sections import members_of
 
 from .children import children_of, drafts_of
+from .continuity import people_met
 from .involvement import involvement
 from .models import (
     Case,
@@ -316,30 +314,12 @@ class FieldSafety(CaseSection):
             .annotate(followed_up=Exists(visited))
             .order_by("-occurred_at")[:5]
         )
-        since = timezone.now() - datetime.timedelta(days=365)
-        contacts = Contact.objects.restrict(user, Action.VIEW).final().filter(case__family_id=case.family_id)
-        through: Any = Contact.visitors.through.objects
-        faces = (
-            through.filter(contact__in=contacts)
-            .values("user_id")
-            .annotate(first=Min("contact__occurred_at"), last=Max("contact__occurred_at"), times=Count("contact"))
-            .filter(last__gte=since)
-            .order_by("-last")
-        )
-        rows = list(faces[:12])
-        people = {u.pk: u for u in User.objects.filter(pk__in=[row["user_id"] for row in rows])}
-        new_since = timezone.now() - datetime.timedelta(days=settings.URA_NEW_FACE_DAYS)
-        people_met = [
-            {"user": people[row["user_id"]], "first": row["first"], "last": row["last"], "times": row["times"],
-             "new": row["first"] >= new_since}
-            for row in rows
-            if row["user_id"] in people
-        ]  # fmt: skip
+        met = people_met(case, user)
         return {
             "visits_out": list(out.select_related("visitor")),
             "aftercare": list(aftercare),
-            "people_met": people_met,
-            "new_faces": sum(1 for row in people_met if row["new"]),
+            "people_met": met.people,
+            "new_faces": met.new_faces,
         }
 
 

@@ -2,7 +2,7 @@
 services decide."""
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -15,7 +15,10 @@ from agencies.widgets import DateInput, DateTimeInput
 from cases.directory import owner_candidates
 from families.models import Family
 
-from .models import DeconflictionCheck, Referral, ReferralIndicator, TriageDecision
+from .models import DeconflictionCheck, Referral, ReferralIndicator, SupportService, TriageDecision
+
+if TYPE_CHECKING:
+    from .services import ToService
 
 __all__ = [
     "DeconflictionForm",
@@ -149,7 +152,33 @@ class TriageForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Why no further action"), choices=[("", "---------"), *TriageDecision.Reason.choices], required=False
     )
-    signposted_to = forms.CharField(label=_("Signposted to"), max_length=200, required=False)
+    signposted_to = forms.CharField(
+        label=_("Signposted to"),
+        max_length=200,
+        required=False,
+        help_text=_("A service outside the directory, or leave empty when you choose one below."),
+    )
+    # Signposting to a service of the directory refers the person to it in the same step (decision 142).
+    service = forms.ModelChoiceField(
+        label=_("Refer to a service of the directory (optional)"),
+        queryset=SupportService.objects.none(),
+        required=False,
+        help_text=_("The service then follows the person: it reads what you write for it here, never the concern."),
+        error_messages={"invalid_choice": _("Choose a service the directory lists and that takes referrals.")},
+    )
+    service_for_whom = forms.CharField(
+        label=_("For whom"),
+        max_length=200,
+        required=False,
+        help_text=_("The name the service needs to reach the person."),
+    )
+    service_request = forms.CharField(
+        label=_("What the service is asked"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+        help_text=_("Written for the service: it reads this, never the referral."),
+    )
     panel = forms.ModelChoiceField(label=_("Panel"), queryset=Panel.objects.none(), required=False)
     owner = forms.ChoiceField(label=_("Owner of the new case"), required=False)
     family = forms.ModelChoiceField(
@@ -175,14 +204,21 @@ class TriageForm(forms.Form):
         ]
         # Only families the user may see in full can receive a new case.
         model_choice_field(self, "family").queryset = Family.objects.restrict(user, Action.VIEW)
+        # The services the directory lists for the user, and that take referrals.
+        model_choice_field(self, "service").queryset = SupportService.objects.restrict(user, Action.VIEW).listed()
+        self.fields["service_for_whom"].initial = referral.subject
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         decision = data.get("decision")
         if decision == TriageDecision.Decision.NO_FURTHER_ACTION and not data.get("reason"):
             self.add_error("reason", _("Say why no further action is needed."))
-        if decision == TriageDecision.Decision.SIGNPOSTED and not data.get("signposted_to", "").strip():
-            self.add_error("signposted_to", _("Say which service the reporter was signposted to."))
+        if decision == TriageDecision.Decision.SIGNPOSTED:
+            self._clean_signpost(data)
+        else:
+            # The fields of the other decisions are ignored, a service no longer listed too.
+            data["service"] = None
+            self.errors.pop("service", None)
         if decision == TriageDecision.Decision.PANEL_AGENDA and not data.get("panel"):
             self.add_error("panel", _("Choose the panel whose agenda the referral goes on."))
         if decision == TriageDecision.Decision.OPEN_CASE:
@@ -191,6 +227,29 @@ class TriageForm(forms.Form):
             if not data.get("family") and not self.referral.subject_family_name:
                 self.add_error("family", _("The referral names no family: choose one, or record the name first."))
         return data
+
+    def _clean_signpost(self, data: dict[str, Any]) -> None:
+        if data.get("service") is None:
+            if not data.get("signposted_to", "").strip() and "service" not in self.errors:
+                self.add_error(
+                    "signposted_to",
+                    _("Say which service the reporter was signposted to, or choose one from the directory."),
+                )
+            return
+        if not data.get("service_request", "").strip():
+            self.add_error("service_request", _("Write what the service is asked to do."))
+        if not data.get("service_for_whom", "").strip() and not self.referral.subject:
+            self.add_error("service_for_whom", _("Say whom the service is for: the name it needs to reach the person."))
+
+    @property
+    def to_service(self) -> "ToService | None":
+        """The referral to a service the triage makes with its decision, if one was chosen."""
+        from .services import ToService
+
+        data = self.cleaned_data
+        if data.get("service") is None:
+            return None
+        return ToService(service=data["service"], request=data["service_request"], for_whom=data["service_for_whom"])
 
     @property
     def owner_choice(self) -> tuple[User, Agency] | None:

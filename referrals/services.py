@@ -31,10 +31,19 @@ from families.models import Family, Person
 from outbox import services as outbox
 
 from . import signals
-from .models import ConcernReceipt, DeconflictionCheck, Referral, ReferralIndicator, TriageDecision
+from .directory import create_service_referral
+from .models import (
+    ConcernReceipt,
+    DeconflictionCheck,
+    Referral,
+    ReferralIndicator,
+    SupportService,
+    TriageDecision,
+)
 
 __all__ = [
     "Matches",
+    "ToService",
     "add_to_earlier",
     "alert_police",
     "answer_deconfliction",
@@ -536,6 +545,16 @@ def add_to_earlier(
 
 
 @dataclass
+class ToService:
+    """A referral to a listed service made in the same step as a triage that signposts (decision
+    142): what the service is asked and, when the referral names nobody, for whom."""
+
+    service: SupportService
+    request: str
+    for_whom: str = ""  # empty: the person the referral is about
+
+
+@dataclass
 class NewCase:
     """What opening a case from a referral needs besides the referral itself."""
 
@@ -585,8 +604,13 @@ def triage_referral(
     signposted_to: str = "",
     panel: Panel | None = None,
     new_case: NewCase | None = None,
+    to_service: ToService | None = None,
 ) -> TriageDecision:
-    """Decide what happens to a referral; the decision, who took it and when are kept."""
+    """Decide what happens to a referral; the decision, who took it and when are kept.
+
+    A triage that signposts may refer the person to a listed service at once (`to_service`): the
+    decision and the referral to the service are one transaction, so a refused service leaves the
+    referral untriaged (decision 142)."""
     referral = (
         Referral.objects.restrict(actor, Action.MANAGE)
         .lock()
@@ -600,6 +624,10 @@ def triage_referral(
         raise ValidationError(_("Choose the panel whose agenda the referral goes on."))
     if decision == Decision.OPEN_CASE and new_case is None:
         raise ValidationError(_("Choose who owns the new case."))
+    if to_service is not None and decision != Decision.SIGNPOSTED:
+        raise ValidationError(_("A service from the directory is chosen only when the triage signposts."))
+    if to_service is not None and not signposted_to.strip():
+        signposted_to = to_service.service.name[:200]
     chosen = new_case.panel if decision == Decision.OPEN_CASE and new_case else panel
     on_agenda = decision in (Decision.PANEL_AGENDA, Decision.OPEN_CASE)
     moves_on = on_agenda or decision == Decision.GATHER_INFORMATION
@@ -649,6 +677,15 @@ def triage_referral(
                 _("You would lose sight of the case you open: choose an owner in your agency, or a panel you sit on.")
             )
     referral.save(update_fields=["status", "triaged_at", "panel", "case", "updated_at"])
+    if to_service is not None:
+        # Refused (a service not listed, or no longer taking referrals): the whole triage rolls back.
+        create_service_referral(
+            service=to_service.service,
+            for_whom=to_service.for_whom.strip() or referral.subject,
+            request=to_service.request,
+            actor=actor,
+            referral=referral,
+        )
     Referral.objects.filter(primary=referral).update(case=referral.case)
     _follow_receipts(referral)
     record(

@@ -180,9 +180,12 @@ class TriageView(RestrictedObjectFormView):
             signposted_to=data["signposted_to"],
             panel=data["panel"],
             new_case=new_case,
+            to_service=form.to_service,
             actor=self.actor,
         )
         messages.success(self.request, _("Triage recorded: %(decision)s.") % {"decision": taken.get_decision_display()})
+        if form.to_service is not None:
+            messages.success(self.request, _("The referral is sent to the service."))
         referral = Referral.objects.get(pk=self.object.pk)
         case = referral.case
         if case is not None and data["decision"] == TriageDecision.Decision.OPEN_CASE:

@@ -1,10 +1,12 @@
 """Delivering reminders (in the app at once; by e-mail once, immediately or in a daily digest) and
 reading them."""
 
+import dataclasses
 import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -12,7 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies.access import Action
-from agencies.models import Panel, User
+from agencies.deadlines import Timing
+from agencies.models import Panel, PanelReminderSettings, User
+from audit.models import AuditEvent
+from audit.services import record
 from cases.models import Case
 from outbox import services as outbox
 
@@ -20,7 +25,9 @@ from .deadlines import kind_of, kinds
 from .models import Reminder
 
 __all__ = [
+    "PANEL_SETTINGS_FIELDS",
     "add_notices",
+    "check_escalation",
     "deliver_pending",
     "deliver_reminder",
     "mark_all_read",
@@ -33,6 +40,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+# A panel's deadlines as its coordinator sets them (the form's fields and the API's).
+PANEL_SETTINGS_FIELDS = [field.name for field in dataclasses.fields(Timing)]
 
 
 def schedule_delivery() -> None:
@@ -175,12 +185,35 @@ def mark_all_read(*, actor: User) -> int:
         return Reminder.objects.filter(pk__in=list(ids)).update(read_at=timezone.now())
 
 
-def save_panel_settings(panel_settings: Any, *, actor: User) -> None:
-    """Save a panel's deadlines: its coordinator's, read again for the change (decision 60)."""
+def check_escalation(days: int) -> None:
+    """Refuse an escalation later than the sweep looks back (`REMINDERS_CATCH_UP_DAYS`): it would
+    never be sent."""
+    if days >= settings.REMINDERS_CATCH_UP_DAYS:
+        raise ValidationError(
+            {
+                "escalate_after_days": _("Escalate within %(days)d days of the deadline.")
+                % {"days": settings.REMINDERS_CATCH_UP_DAYS - 1}
+            }
+        )
+
+
+def save_panel_settings(panel_settings: PanelReminderSettings, *, actor: User) -> PanelReminderSettings:
+    """Save a panel's deadlines (the browser's form and the API's `PATCH`): its coordinator's, read
+    again for the change (decision 60), checked whole, and recorded with what changed."""
     with transaction.atomic():
         panels = Panel.objects.restrict(actor, Action.CHANGE).lock()
-        panels.refetch(panel_settings.panel, _("Only the panel's coordinator sets its deadlines."))
+        panel = panels.refetch(panel_settings.panel, _("Only the panel's coordinator sets its deadlines."))
+        panel_settings.full_clean()
+        check_escalation(panel_settings.escalate_after_days)
+        before = PanelReminderSettings.timing_for(panel.pk)
         panel_settings.save()
+        changed = {
+            name: [getattr(before, name), getattr(panel_settings, name)]
+            for name in PANEL_SETTINGS_FIELDS
+            if getattr(before, name) != getattr(panel_settings, name)
+        }
+        record(AuditEvent.Action.PANEL_CHANGED, actor=actor, obj=panel, reminder_settings=changed)
+    return panel_settings
 
 
 def add_notices(kind: str, obj: models.Model, *, case: Case | None, recipients: list[tuple[User | None, str]]) -> None:

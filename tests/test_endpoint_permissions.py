@@ -449,6 +449,8 @@ ENDPOINTS = [
     Endpoint("cases-api:case-move-stage", "post", case_id, "write", api=True),
     Endpoint("cases-api:case-set-risk-level", "post", case_id, "write", api=True),
     Endpoint("cases-api:case-key-worker", "post", case_id, "write", api=True),
+    # The people the family met (decision 144): full readers of the file, as the case page's section.
+    Endpoint("cases-api:case-people-met", "get", case_id, "object", api=True, role_gate="cases.view_case_summary"),
     *[
         endpoint
         for kind in ("contact", "needsassessment", "securityassessment", "childneeds", "casenote", "attachment", "policeaction", "expertconsultation")
@@ -601,6 +603,9 @@ ENDPOINTS = [
     Endpoint("reminders:reminder_open", "post", lambda w: [w.reminder.pk], "object"),
     Endpoint("reminders:reminder_read", "post", lambda w: [w.reminder.pk], "object"),
     Endpoint("reminders:panel_settings", "post", lambda w: [w.panel.pk], "write", reader="panel_member"),
+    # The same deadlines in the API (decision 143): the coordinator's alone, as on the page.
+    Endpoint("reminders-api:panel-reminder-settings", "get", lambda w: [w.panel.pk], "write", api=True, reader="panel_member"),
+    Endpoint("reminders-api:panel-reminder-settings", "patch", lambda w: [w.panel.pk], "write", api=True, reader="panel_member", params=lambda w: {"no_contact_days_high": 10}),
     Endpoint("reminders-api:reminder-list", "get", no_args, "list", api=True),
     Endpoint("reminders-api:reminder-detail", "get", lambda w: [w.reminder.pk], "object", api=True),
     Endpoint("reminders-api:reminder-read", "post", lambda w: [w.reminder.pk], "object", api=True),

@@ -125,6 +125,7 @@ COORDINATOR_MAY = {
     "panels-api:agendaitem-decide": "records the panel's decision (MANAGE, decision 2)",
     "panels-api:agendaitem-decline": "records that an agency declined to share",
     "reminders:panel_settings": "her panel's deadlines",
+    "reminders-api:panel-reminder-settings": "her panel's deadlines (decision 143)",
     "agreements:agreement_create": "records an information-sharing agreement, not case data (decision 113)",
     "agreements:agreement_edit": "changes the agreement her panel works under, not case data (decision 113)",
     "cases-api:sharingagreement-list": "records an information-sharing agreement, not case data (decision 113)",

@@ -24,6 +24,8 @@ __all__ = [
     "CaseShareSerializer",
     "DisclosureCheckSerializer",
     "ExportJobSerializer",
+    "PeopleMetSerializer",
+    "PersonMetSerializer",
     "ReassignPreviewSerializer",
     "ReassignSerializer",
     "RevokeShareSerializer",
@@ -362,3 +364,23 @@ class ReassignSerializer(serializers.Serializer[None]):
     worker = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     assignments = AssignmentSerializer(many=True)
     confirm = serializers.BooleanField(default=False)
+
+
+class PersonMetSerializer(serializers.Serializer[Any]):
+    """A person the family met: named as they chose to be shown to the reader (decision 40)."""
+
+    person = UserRefSerializer(source="user", read_only=True)
+    first_met_at = serializers.DateTimeField(source="first", read_only=True, help_text="Their first contact.")
+    last_met_at = serializers.DateTimeField(source="last", read_only=True, help_text="Their latest contact.")
+    contacts = serializers.IntegerField(source="times", read_only=True, help_text="Contacts they took part in.")
+    new = serializers.BooleanField(read_only=True, help_text="First met within `new_face_days`: a new face.")
+
+
+class PeopleMetSerializer(serializers.Serializer[Any]):
+    """The people the family met in the last year (since `since`), the most recently met first, at
+    most twelve: the case page's "In the field" section (decisions 136, 144)."""
+
+    since = serializers.DateTimeField(read_only=True)
+    new_face_days = serializers.IntegerField(read_only=True)
+    new_faces = serializers.IntegerField(read_only=True)
+    people = PersonMetSerializer(many=True, read_only=True)

@@ -22,6 +22,7 @@ from audit.models import AuditEvent
 from audit.services import record
 
 from .. import services
+from ..continuity import people_met
 from ..exports import list_filters
 from ..filtersets import CaseFilterSet, CaseShareFilterSet, DisclosureCheckFilterSet
 from ..models import Case, CaseShare, DisclosureCheck, ExportJob, ReassignmentJob, RiskRecord
@@ -34,6 +35,7 @@ from .serializers import (
     CaseShareSerializer,
     DisclosureCheckSerializer,
     ExportJobSerializer,
+    PeopleMetSerializer,
     ReassignmentJobSerializer,
     ReassignPreviewSerializer,
     ReassignSerializer,
@@ -66,9 +68,12 @@ class CaseViewSet(FileAnswers, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         "key_worker": Action.CHANGE,
         "export": Action.VIEW_SUMMARY,
         "summary": Action.VIEW_SUMMARY,
+        "people_met": Action.VIEW,
     }
     permission_required: ClassVar[dict[Action, str]] = {
         Action.VIEW_SUMMARY: "cases.view_case_summary",
+        # The case page's permission: its full-file sections are for full readers among its readers.
+        Action.VIEW: "cases.view_case_summary",
         Action.CHANGE: "cases.change_case",
         Action.MANAGE: "cases.manage_case",
     }
@@ -124,6 +129,15 @@ class CaseViewSet(FileAnswers, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         document = PdfDocument(title, first_line=first, footer=_("Confidential"), language=request.LANGUAGE_CODE)
         document.fields(summary_of(case_row, user))
         return file_response(document.output(), PDF_TYPE, f"ura-summary-{case_row.reference}.pdf")
+
+    @extend_schema(responses=PeopleMetSerializer, filters=False)
+    @action(detail=True, methods=["get"], url_path="people-met")
+    def people_met(self, request: Request, pk: str | None = None) -> Response:
+        """The people the family met in the last year and its new faces (continuity of contact
+        persons, decision 136): the case page's "In the field" rows, for full readers of the case
+        (403 for a reader of the summary; 404 for a case you may not know of)."""
+        case = self.get_object()
+        return Response(PeopleMetSerializer(people_met(case, self.actor), context=self.get_serializer_context()).data)
 
     @extend_schema(request=AssignOwnerSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="assign-owner")

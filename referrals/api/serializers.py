@@ -4,6 +4,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,6 +20,7 @@ from ..models import (
     DeconflictionCheck,
     Referral,
     ReferralIndicator,
+    SupportService,
     TriageDecision,
 )
 from ..services import Match, Matches
@@ -167,7 +169,16 @@ class ReferralCreateSerializer(serializers.ModelSerializer[Referral]):
         validators: list[Any] = []  # the service checks the model, with its own messages
 
 
+NOT_LISTED = gettext_lazy("Choose a service the directory lists and that takes referrals.")
+
+
 class TriageSerializer(serializers.Serializer[None]):
+    """A triage decision. Signposting (`signposted`) may refer the person to a service of the
+    directory in the same step: `service` with `service_request` (what the service is asked) and,
+    when the referral names nobody, `service_for_whom`; the decision and the referral to the service
+    are saved together or not at all (decision 142). `signposted_to` then defaults to the service's
+    name."""
+
     decision = serializers.ChoiceField(choices=TriageDecision.Decision.choices)
     # Left out: no reason (no `default: ""`, which is not one of the choices).
     reason = serializers.ChoiceField(choices=TriageDecision.Reason.choices, required=False)
@@ -184,6 +195,29 @@ class TriageSerializer(serializers.Serializer[None]):
     )
     family = RestrictedPrimaryKeyRelatedField(
         queryset=Family.objects.all(), action=Action.VIEW, required=False, allow_null=True, default=None
+    )
+    service = RestrictedPrimaryKeyRelatedField(
+        queryset=SupportService.objects.listed(),
+        action=Action.VIEW,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A service of the directory that takes referrals (signposting only).",
+        error_messages={"does_not_exist": NOT_LISTED, "incorrect_type": NOT_LISTED},
+    )
+    service_for_whom = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=200,
+        help_text="The name the service needs to reach the person (default: the person the referral is about).",
+    )
+    service_request = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=4000,
+        help_text="What the service is asked, written for the service (needed with `service`).",
     )
 
 

@@ -106,6 +106,9 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     @extend_schema(request=TriageSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
     def triage(self, request: Request, pk: str | None = None) -> Response:
+        """Decide what happens to the referral. Signposting may refer the person to a service of the
+        directory at once (`service`, `service_request`): both are saved, or neither (decision 142);
+        the referral to the service is then listed at `service-referrals/`."""
         referral = self.get_object()
         data = TriageSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
@@ -118,6 +121,11 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
                 panel=values["panel"],
                 family=values["family"],
             )
+        to_service = None
+        if values["service"] is not None:
+            to_service = services.ToService(
+                service=values["service"], request=values["service_request"], for_whom=values["service_for_whom"]
+            )
         services.triage_referral(
             referral,
             decision=values["decision"],
@@ -126,6 +134,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             signposted_to=values["signposted_to"],
             panel=values["panel"],
             new_case=new_case,
+            to_service=to_service,
             actor=self.actor,
         )
         return self._answer(referral)

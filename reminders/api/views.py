@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
@@ -7,12 +7,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import Action, RestrictedViewSet
+from agencies.models import Panel, PanelReminderSettings
 
 from .. import services
 from ..models import Reminder
-from .serializers import MarkedSerializer, ReminderSerializer
+from .serializers import MarkedSerializer, PanelReminderSettingsSerializer, ReminderSerializer
 
-__all__ = ["ReminderViewSet"]
+__all__ = ["PanelReminderSettingsViewSet", "ReminderViewSet"]
 
 
 class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RestrictedViewSet):
@@ -35,3 +36,30 @@ class ReminderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Restrict
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
         return Response(MarkedSerializer({"marked": services.mark_all_read(actor=self.actor)}).data)
+
+
+class PanelReminderSettingsViewSet(RestrictedViewSet):
+    """A panel's deadlines and "no contact for N days" by risk level (decision 132), read and set by
+    the panel's coordinator alone, as on its page: 403 for others who sit on the panel, 404 for
+    anyone else. Each change is recorded with what changed (decision 143)."""
+
+    queryset = Panel.objects.all()
+    serializer_class = PanelReminderSettingsSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+    action_access: ClassVar[dict[str, Action]] = {"retrieve": Action.CHANGE, "partial_update": Action.CHANGE}
+
+    def _settings_of(self, panel: Panel) -> PanelReminderSettings:
+        found = PanelReminderSettings.objects.restrict(self.actor, Action.CHANGE).filter(panel=panel).first()
+        return found or PanelReminderSettings(panel=panel)
+
+    def retrieve(self, request: Request, pk: int | None = None) -> Response:
+        return Response(self.get_serializer(self._settings_of(self.get_object())).data)
+
+    def partial_update(self, request: Request, pk: int | None = None) -> Response:
+        panel_settings = self._settings_of(self.get_object())
+        serializer = self.get_serializer(panel_settings, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        for name, value in serializer.validated_data.items():
+            setattr(panel_settings, name, value)
+        services.save_panel_settings(panel_settings, actor=self.actor)
+        return Response(self.get_serializer(panel_settings).data)

@@ -11,14 +11,17 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
-from agencies.models import User
+from agencies.models import Agency, Membership, User
 from audit.models import AuditEvent
 from cases import services
 from cases.models import Case, Contact, PlannedVisit, PoliceAction
 from families.models import SafetyWarning
 from reminders.models import Reminder
 from reminders.sweep import sweep
+from tests.conftest import member
+from tests.factories import share
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +288,81 @@ def test_the_case_owner_reads_a_police_action_s_kind_and_follow_up_in_the_api(
     [row] = _signed_in(caseworker).get(reverse("cases-api:policeaction-list")).json()["results"]
     assert row["kind"] == "search" and row["occurred_at"] and row["follow_up_due_on"]
     assert row["what_happened"] is None and row["content_visible"] is False
+
+
+# --- The people the family has met, in the API (decision 144) ------------------------------------
+
+# The session, the user, their permissions (2) and memberships, the case with its access, the people
+# met (one aggregate), the people, how they are named (everyone's memberships at once), and the
+# read's audit record (3).
+PEOPLE_MET_QUERIES = 12
+
+
+def _visit(case: Case, *visitors: User, days_ago: int = 0) -> Contact:
+    """The owner records a contact that took place, with who went (as the visit form does)."""
+    when = timezone.now() - datetime.timedelta(days=days_ago)
+    return services.record_contact(
+        Contact(case=case, occurred_at=when, discussed="-"), actor=case.owner, visitors=list(visitors)
+    )
+
+
+def test_the_api_gives_the_people_the_family_met_as_the_case_page_shows_them(
+    case: Case, caseworker: User, colleague: User, police_officer: User
+) -> None:
+    # given the owner visited long ago and again today, and a colleague and the police came today
+    _visit(case, caseworker, days_ago=200)
+    _visit(case, caseworker, colleague)
+    _visit(case, police_officer)
+    # when the owner asks the API
+    response = _signed_in(caseworker).get(reverse("cases-api:case-people-met", args=[case.pk]))
+    # then it lists the same people as the page, with their contacts and the new faces
+    assert response.status_code == 200, response.content
+    body = response.json()
+    rows = {row["person"]["id"]: (row["contacts"], row["new"]) for row in body["people"]}
+    assert rows == {caseworker.pk: (2, False), colleague.pk: (1, True), police_officer.pk: (1, True)}
+    assert body["new_faces"] == 2 and body["new_face_days"] == 30
+    page = _signed_in(caseworker).get(case.get_absolute_url()).content.decode()
+    assert "2 new faces" in page
+    for row in body["people"]:
+        assert row["person"]["name"] in page
+
+
+def test_a_summary_reader_learns_no_name_of_whom_the_family_met_and_a_stranger_not_even_the_case(
+    case: Case, caseworker: User, colleague: User, summary_reader: User, stranger: User
+) -> None:
+    _visit(case, colleague)
+    url = reverse("cases-api:case-people-met", args=[case.pk])
+    # the school reads the summary: the page shows no such section, the API refuses
+    page = _signed_in(summary_reader).get(case.get_absolute_url()).content.decode()
+    assert "People the family has met" not in page and colleague.full_name not in page
+    refused = _signed_in(summary_reader).get(url)
+    assert refused.status_code == 403 and colleague.full_name not in refused.content.decode()
+    # a stranger does not learn that the case exists
+    assert _signed_in(stranger).get(url).status_code == 404
+    assert _signed_in(stranger).get(reverse("cases-api:case-people-met", args=[case.pk + 1000])).status_code == 404
+
+
+def test_the_people_met_cost_the_same_for_one_person_and_for_five_each_named_as_they_chose(
+    case: Case, caseworker: User, other_agency: Agency, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    # given police officers who show other agencies only their role and agency
+    share(case, other_agency)
+    officers = [member(other_agency, Membership.Role.POLICE_LIAISON) for _ in range(5)]
+    User.objects.filter(pk__in=[officer.pk for officer in officers]).update(
+        name_shown_to_others=User.NameShown.ROLE_AND_AGENCY
+    )
+    client = _signed_in(caseworker)
+    url = reverse("cases-api:case-people-met", args=[case.pk])
+    _visit(case, officers[0])
+    client.get(url)  # the first request warms what every request shares (content types, sessions)
+    with django_assert_num_queries(PEOPLE_MET_QUERIES):
+        first = client.get(url).json()
+    # when four more officers visit
+    for officer in officers[1:]:
+        _visit(case, officer)
+    with django_assert_num_queries(PEOPLE_MET_QUERIES):
+        five = client.get(url).json()
+    # then the answer costs the same, and names none of them to the social worker
+    assert len(first["people"]) == 1 and len(five["people"]) == 5
+    assert {row["person"]["name"] for row in five["people"]} == {"Police liaison, Police"}
+    assert all(row["person"]["username"] == "" for row in five["people"])
