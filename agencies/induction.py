@@ -162,7 +162,11 @@ def _warm(sender: Any, user: Any, **_: Any) -> None:
 @receiver(post_save, sender=Membership, dispatch_uid="agencies.induction.membership_saved")
 @receiver(post_delete, sender=Membership, dispatch_uid="agencies.induction.membership_deleted")
 def _roles_changed(sender: Any, instance: Membership, **_: Any) -> None:
-    cache.delete(_cleared_key(instance.user_id, generation()))
+    # Now and again once committed: a request of the person's in between must not cache the
+    # roles they had as cleared (a new role's protocols are asked from its first request).
+    key = _cleared_key(instance.user_id, generation())
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 # Paths a member reaches before the protocols are acknowledged: their account, the induction page,

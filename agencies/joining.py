@@ -9,9 +9,16 @@ for the enrolment code (it came from someone else). A leaver's membership ends w
 row is deleted (which ends their tokens and sessions and their place in the agency's group,
 `agencies.signals`) and a `Departure` remains; a person with no membership left can no longer
 sign in. Every change is recorded in the audit trail through `directory_changed`.
+
+Someone who already has an account joins another agency without a new one (`add_member`, decision
+139): its manager names them by user name or e-mail address and learns nothing of them but what the
+agency's page shows of its members. A manager changes the roles a person holds in an agency
+(`change_roles`) within the roles they may grant; nobody raises their own, and an agency keeps at
+least one administrator (decision 140).
 """
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -22,20 +29,25 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from outbox.services import queue
 
+from .access import forget_access
 from .models import Agency, Departure, Invitation, Membership, User
 from .models.two_factor import code_hash, new_code
+from .people import forget_person
 from .signals import directory_changed
 
 __all__ = [
     "accept_invitation",
     "add_agency",
+    "add_member",
+    "change_roles",
     "departures_of",
     "end_due_memberships",
     "end_membership",
+    "find_person",
     "grantable_roles",
     "has_joined",
     "invitation_for",
@@ -45,6 +57,7 @@ __all__ = [
     "may_add_agencies",
     "may_reassign",
     "people_of",
+    "roles_in",
     "send_invitation",
 ]
 
@@ -78,6 +91,17 @@ def grantable_roles(actor: Any) -> list[str]:
     if _is_coordinator(actor):
         return list(Membership.Role.values)
     return [str(role) for role in ADMIN_GRANTABLE_ROLES]
+
+
+def _refuse_role(role: str, actor: Any) -> None:
+    if role not in grantable_roles(actor):
+        raise ValidationError(
+            {
+                "role": _(
+                    "Only a coordinator makes someone a data protection officer, a police liaison or a coordinator."
+                )
+            }
+        )
 
 
 def may_reassign(actor: Any) -> bool:
@@ -175,14 +199,7 @@ def invite_person(
     """A new person with a role in `agency`, who cannot sign in until they open their invitation."""
     if not managed_agencies(actor).filter(pk=agency.pk).exists():
         raise PermissionError
-    if role not in grantable_roles(actor):
-        raise ValidationError(
-            {
-                "role": _(
-                    "Only a coordinator makes someone a data protection officer, a police liaison or a coordinator."
-                )
-            }
-        )
+    _refuse_role(role, actor)
     email = User.objects.normalize_email(email.strip())
     username = (username or email).strip().lower()
     errors: dict[str, str] = {}
@@ -202,6 +219,200 @@ def invite_person(
     _record("membership_added", actor=actor, obj=user, agency=agency.pk, role=role, subject_username=username)
     send_invitation(user, actor=actor)
     return user
+
+
+def find_person(who: str) -> User | None:
+    """The account whose user name, or else whose e-mail address, is `who` (case aside); None when
+    none is, or when several accounts share the address (the user name then tells them apart)."""
+    who = who.strip()
+    if not who:
+        return None
+    by_username = User.objects.filter(username__iexact=who).first()
+    if by_username is not None:
+        return by_username
+    by_email = list(User.objects.filter(email__iexact=who)[:2])
+    return by_email[0] if len(by_email) == 1 else None
+
+
+def _role_labels(roles: Iterable[str]) -> str:
+    wanted = set(roles)
+    return ", ".join(str(label) for value, label in Membership.Role.choices if value in wanted)
+
+
+def _tell(
+    person: User, kind: str, *, actor: User, agency: Agency, roles: Iterable[str], subject: str, body: str
+) -> None:
+    """E-mail `person`, through the outbox and in their language, what `actor` changed for them in
+    `agency` (`subject` and `body` are msgids, translated here; `%(roles)s` names `roles`)."""
+    if not person.email:
+        return
+    with override(person.language or settings.LANGUAGE_CODE):
+        values = {
+            "name": person.get_full_name() or person.username,
+            "actor": actor.get_full_name() or actor.username,
+            "agency": agency.name,
+            "roles": _role_labels(roles),
+            "link": f"{settings.BASE_URL}{reverse('home')}",
+        }
+        message = (_(subject) % values, _(body) % values, person.email)
+    queue(kind, [message], about=f"agencies.user:{person.pk}")
+
+
+@transaction.atomic
+def add_member(*, actor: User, agency: Agency, who: str, role: str) -> Membership:
+    """Make someone who already has an account (named by user name or e-mail address) a member of
+    `agency` in `role`, and tell them. Refused (ValidationError) for a role `actor` may not grant,
+    an account not found, switched off by an administrator, or already in the agency; nobody adds
+    themself (PermissionError, as for an agency `actor` does not manage). A leaver's account (no
+    membership left) is switched on again."""
+    if not managed_agencies(actor).filter(pk=agency.pk).exists():
+        raise PermissionError
+    _refuse_role(role, actor)
+    person = find_person(who)
+    if person is None:
+        raise ValidationError(
+            {"who": _("Nobody in Ura has this user name or e-mail address. Invite them as a new person instead.")}
+        )
+    if person.pk == actor.pk:
+        raise PermissionError(_("Nobody gives themself a role: ask another administrator or a coordinator."))
+    if Membership.objects.filter(user=person, agency=agency).exists():
+        raise ValidationError(
+            {"who": _("This person is already a member of this agency: change their roles on the agency's page.")}
+        )
+    if not person.is_active:
+        # A leaver (decision 117) comes back; an account an administrator switched off stays off.
+        if Membership.objects.filter(user=person).exists() or not Departure.objects.filter(user=person).exists():
+            raise ValidationError({"who": _("This account is switched off. Only a system administrator turns it on.")})
+        User.objects.filter(pk=person.pk).update(is_active=True)
+        person.is_active = True
+    membership = Membership.objects.create(user=person, agency=agency, role=role)
+    _record(
+        "membership_added",
+        actor=actor,
+        obj=person,
+        agency=agency.pk,
+        role=role,
+        subject_username=person.username,
+        existing_account=True,
+    )
+    _tell(
+        person,
+        "membership_added",
+        actor=actor,
+        agency=agency,
+        subject=gettext_noop("Ura: you were added to %(agency)s"),
+        body=gettext_noop(
+            "Hello %(name)s,\n\n%(actor)s added you to %(agency)s in Ura, as %(roles)s. You sign in as before, "
+            "with the same password and two-factor sign-in; protocols of this role that you have not "
+            "acknowledged yet are shown to you first.\n\n%(link)s\n\n"
+            "If you did not expect this, tell your agency's administrator."
+        ),
+        roles=[role],
+    )
+    return membership
+
+
+def roles_in(membership: Membership) -> QuerySet[Membership]:
+    """Every membership of `membership`'s person in its agency (one a role)."""
+    return Membership.objects.filter(user_id=membership.user_id, agency_id=membership.agency_id).order_by("role")
+
+
+def _refuse_role_change(actor: Any, person: User, added: set[str], removed: set[str]) -> None:
+    if (added | removed) - set(grantable_roles(actor)):
+        raise PermissionError(
+            _(
+                "Only a coordinator gives or takes away the roles of data protection officer, police liaison "
+                "and coordinator."
+            )
+        )
+    if added and person.pk == actor.pk:
+        raise PermissionError(_("Nobody gives themself a role: ask another administrator or a coordinator."))
+
+
+def _keeps_an_administrator(agency: Agency, person: User) -> bool:
+    """Whether someone other than `person`, not leaving, administers `agency`."""
+    return (
+        Membership.objects.filter(agency=agency, role=Membership.Role.AGENCY_ADMIN)
+        .exclude(user=person)
+        .filter(departure__isnull=True)  # a leaving day set (decision 117): they will not be there
+        .exists()
+    )
+
+
+@transaction.atomic
+def change_roles(*, actor: User, membership: Membership, roles: Iterable[str]) -> list[Membership]:
+    """Give `membership`'s person exactly `roles` in its agency; their memberships there, after.
+
+    A role taken away ends its membership row (the signals end the person's sign-ins, groups and
+    cached access, decision 64); a role given starts one, under the induction of its protocols.
+    Refused: (PermissionError) an agency `actor` does not manage, a role they may not grant or take
+    away, any role given to oneself; (ValidationError) no role left (end the membership instead),
+    or the agency's last administrator taken away."""
+    agency = membership.agency
+    if not managed_agencies(actor).filter(pk=agency.pk).exists():
+        raise PermissionError
+    # Changes within one agency take turns: the last administrator is counted after the lock.
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    person = membership.user
+    held = {m.role: m for m in roles_in(membership)}
+    before = sorted(held)
+    wanted = set(roles)
+    if wanted - set(Membership.Role.values):
+        raise ValidationError({"roles": _("Choose roles from the list.")})
+    if not wanted:
+        raise ValidationError(
+            {"roles": _("Someone with no role left in an agency has left it: end their membership instead.")}
+        )
+    added, removed = wanted - set(held), set(held) - wanted
+    if not added and not removed:
+        return list(held.values())
+    _refuse_role_change(actor, person, added, removed)
+    if Membership.Role.AGENCY_ADMIN in removed and not _keeps_an_administrator(agency, person):
+        raise ValidationError(
+            {"roles": _("%(agency)s would have no administrator left: make someone else its administrator first.")
+             % {"agency": agency.name}}
+        )  # fmt: skip
+    # A role replaced keeps its row (and a leaving day set on it); the others end or start.
+    for old, new in zip(sorted(removed), sorted(added), strict=False):
+        row = held.pop(old)
+        row.role = new
+        row.save(update_fields=["role"])
+        Departure.objects.filter(membership=row, carried_out_at__isnull=True).update(role=new)
+        held[new] = row
+    for old in sorted(set(held) - wanted):
+        row = held.pop(old)
+        Departure.objects.filter(membership=row, carried_out_at__isnull=True).delete()
+        row.delete()
+    for new in sorted(wanted - set(held)):
+        held[new] = Membership.objects.create(user=person, agency=agency, role=new)
+    _record(
+        "membership_roles_changed",
+        actor=actor,
+        obj=person,
+        agency=agency.pk,
+        roles_before=before,
+        roles_after=sorted(wanted),
+        subject_username=person.username,
+    )
+    # What this request remembers of the person (the actor, when they lowered their own role) is
+    # read again: their access, their role groups' permissions, how their name is shown.
+    for user in (person, actor) if actor.pk == person.pk else (person,):
+        forget_access(user)
+        forget_person(user)
+    _tell(
+        person,
+        "roles_changed",
+        actor=actor,
+        agency=agency,
+        subject=gettext_noop("Ura: your roles in %(agency)s changed"),
+        body=gettext_noop(
+            "Hello %(name)s,\n\n%(actor)s changed your roles in %(agency)s. You are now: %(roles)s.\n\n"
+            "Where a role was taken away or replaced, your sessions and API tokens ended: sign in again. "
+            "Protocols of a new role that you have not acknowledged yet are shown to you first.\n\n%(link)s"
+        ),
+        roles=wanted,
+    )
+    return sorted(held.values(), key=lambda m: m.role)
 
 
 def has_joined(user: User) -> bool:

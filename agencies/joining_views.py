@@ -36,6 +36,7 @@ from .models import Agency, Membership, Protocol, User
 from .security import account_changed
 
 __all__ = [
+    "AddMemberView",
     "AgencyAddView",
     "AgencyView",
     "DirectoryView",
@@ -49,6 +50,7 @@ __all__ = [
     "PasswordResetView",
     "ProtocolEditView",
     "ProtocolListView",
+    "RolesView",
 ]
 
 
@@ -86,9 +88,44 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only the roles the actor may grant are offered (an agency administrator: not a data
         # protection officer, a police liaison or a coordinator).
+        _offer_roles(self.fields["role"], set(joining.grantable_roles(actor)))
+
+
+def _offer_roles(field: forms.Field, allowed: set[str]) -> None:
+    cast(forms.ChoiceField, field).choices = [(v, label) for v, label in Membership.Role.choices if v in allowed]
+
+
+class AddMemberForm(forms.Form):
+    who = forms.CharField(
+        label=gettext_lazy("User name or e-mail address"),
+        max_length=254,
+        help_text=gettext_lazy("Of someone who already works in Ura, for another agency."),
+    )
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Membership.Role.choices)
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _offer_roles(self.fields["role"], set(joining.grantable_roles(actor)))
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Roles in this agency"),
+        choices=Membership.Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, actor: Any, person: User, held: set[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Shown: the roles the actor may give or take away; on themself, only those they hold (to
+        # drop). Any role is accepted, so that one posted beyond them is the service's refusal (403).
         allowed = set(joining.grantable_roles(actor))
-        role = cast(forms.ChoiceField, self.fields["role"])
-        role.choices = [(value, label) for value, label in Membership.Role.choices if value in allowed]
+        if person.pk == actor.pk:
+            allowed &= held
+        widget = cast(forms.CheckboxSelectMultiple, self.fields["roles"].widget)
+        widget.choices = [(v, label) for v, label in Membership.Role.choices if v in allowed]
+        self.held, self.offered = held, allowed
 
 
 class EndForm(forms.Form):
@@ -260,6 +297,99 @@ class EndMembershipView(LoginRequiredMixin, View):
                 }
                 return render(request, "agencies/membership_ended.html", context)
         return self._render(request, form, status=400)
+
+
+class AddMemberView(_ManagedAgencyMixin):
+    """Make someone who already works in Ura (for another agency) a member of this one."""
+
+    template_name = "agencies/add_member.html"
+
+    def _render(self, request: HttpRequest, form: AddMemberForm, status: int = 200) -> HttpResponse:
+        return render(request, self.template_name, {"agency": self.agency, "form": form}, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(request, AddMemberForm(actor=request.user))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = AddMemberForm(request.POST, actor=request.user)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        try:
+            membership = joining.add_member(actor=cast(User, request.user), agency=self.agency, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+            return self._render(request, form, status=400)
+        except PermissionError as refused:
+            form.add_error(None, str(refused))
+            return self._render(request, form, status=403)
+        messages.success(
+            request,
+            _("%(person)s is now a member of %(agency)s as %(role)s, and was told by e-mail.")
+            % {"person": membership.user.full_name, "agency": self.agency, "role": membership.get_role_display()},
+        )
+        return redirect("people_agency", pk=self.agency.pk)
+
+
+class RolesView(LoginRequiredMixin, View):
+    """The roles a person holds in an agency, given and taken away by whoever manages it."""
+
+    template_name = "agencies/roles.html"
+    membership: Membership
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            self.membership = get_object_or_404(
+                Membership.objects.select_related("user", "agency"),
+                pk=kwargs["pk"],
+                agency__in=joining.managed_agencies(request.user),
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def _form(self, request: HttpRequest, data: Any = None) -> RolesForm:
+        held = set(joining.roles_in(self.membership).values_list("role", flat=True))
+        return RolesForm(
+            data, actor=request.user, person=self.membership.user, held=held, initial={"roles": sorted(held)}
+        )
+
+    def _render(self, request: HttpRequest, form: RolesForm, status: int = 200) -> HttpResponse:
+        kept = [label for value, label in Membership.Role.choices if value in form.held - form.offered]
+        context = {
+            "membership": self.membership,
+            "person": self.membership.user,
+            "agency": self.membership.agency,
+            "form": form,
+            "kept": kept,
+            "oneself": self.membership.user_id == request.user.pk,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(request, self._form(request))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = self._form(request, request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        # The roles the form does not offer (the actor may not change them) are kept as they are.
+        roles = set(form.cleaned_data["roles"]) | (form.held - form.offered)
+        actor = cast(User, request.user)
+        try:
+            joining.change_roles(actor=actor, membership=self.membership, roles=roles)
+        except ValidationError as error:
+            _form_errors(form, error)
+            return self._render(request, form, status=400)
+        except PermissionError as refused:
+            form.add_error(None, str(refused) or _("You may not change these roles."))
+            return self._render(request, form, status=403)
+        agency = self.membership.agency
+        messages.success(
+            request,
+            _("The roles of %(person)s in %(agency)s were changed, and they were told by e-mail.")
+            % {"person": self.membership.user.full_name, "agency": agency},
+        )
+        if joining.managed_agencies(actor).filter(pk=agency.pk).exists():
+            return redirect("people_agency", pk=agency.pk)
+        return redirect("home")  # their own administrator role, given up
 
 
 class InvitationView(View):

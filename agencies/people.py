@@ -22,6 +22,7 @@ __all__ = [
     "ViewerMiddleware",
     "current_viewer",
     "display_name",
+    "forget_person",
     "remember_people",
     "set_viewer",
     "shares_agency",
@@ -94,6 +95,13 @@ def remember_people(users: Iterable["User"]) -> None:
         rows[membership.user_id].append(membership)
     for pk, memberships in rows.items():
         known[pk] = _described(memberships)
+
+
+def forget_person(user: "User") -> None:
+    """Forget, for this request, the agencies and role remembered of `user` (they just changed)."""
+    known = _known.get()
+    if known is not None:
+        known.pop(user.pk, None)
 
 
 def shares_agency(user: "User", other: "User") -> bool:

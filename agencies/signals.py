@@ -5,7 +5,9 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 
+from .access import forget_access
 from .models import Membership, User
+from .people import forget_person
 from .roles import sync_user_groups
 from .security import revoke_sign_ins
 
@@ -37,6 +39,10 @@ def remember_previous_user(sender: type[Membership], instance: Membership, **_: 
 @receiver(post_delete, sender=Membership)
 def membership_changed(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
     sync_user_groups(instance.user)
+    # What this request remembers of the person's memberships is read again (their access, their
+    # role groups' permissions, how their name is shown); a new request reads it afresh anyway.
+    forget_access(instance.user)
+    forget_person(instance.user)
     previous = instance._previous_user_id
     moved_from = User.objects.get(pk=previous) if previous is not None and previous != instance.user_id else None
     if moved_from is not None:

@@ -195,6 +195,7 @@ class AuditEvent(models.Model):
         PERSON_INVITED = "person_invited", _("Invitation sent")
         INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
         MEMBERSHIP_ENDED = "membership_ended", _("Membership ended")
+        MEMBERSHIP_ROLES_CHANGED = "membership_roles_changed", _("Roles in an agency changed")
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         PROTOCOL_PUBLISHED = "protocol_published", _("Protocol published")
         PROTOCOLS_ACKNOWLEDGED = "protocols_acknowledged", _("Protocols acknowledged")

@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency
+from agencies.models import Agency, Membership
 from audit.models import AuditEvent
 from cases.models import Case
 
@@ -34,6 +34,8 @@ _PLAIN_TEXT = {
     "record_class", "risk_level", "status", "break_glass_reference", "action", "model", "basis", "channel",
     "outcome", "urgency", "role", "event", "change", "purposes", "report", "step",
 }  # fmt: skip
+# Particulars holding a membership's role (or a list of them, decision 140): read as the role's label.
+_ROLE_VALUED = {"role", "roles_before", "roles_after"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?$")
 
 
@@ -97,6 +99,10 @@ def _labels() -> dict[str, str]:
         "present": _("present"),
         "absent": _("absent"),
         "apologies": _("sent apologies"),
+        "role": _("role"),
+        "roles_before": _("roles before"),
+        "roles_after": _("roles after"),
+        "existing_account": _("had an account already"),
     }
 
 
@@ -159,6 +165,8 @@ def _value_text(value: Any, key: str = "", model: Any = None) -> str:
         return _key_label(value, model)  # a field's name: its label
     if key == "model" and isinstance(value, str):
         return object_label(value)
+    if key in _ROLE_VALUED and isinstance(value, str):
+        return str(dict(Membership.Role.choices).get(value, value.replace("_", " ")))
     field = _field(model, key) if key else None
     if field is not None and getattr(field, "choices", None):
         return str(dict(field.flatchoices).get(value, str(value).replace("_", " ")))

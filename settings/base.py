@@ -476,6 +476,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStageEnum": "cases.models.case.Case.Stage",
         "PlaceEnum": "families.models.Person.Place",  # a member's whereabouts and its dated history
         "SectorEnum": "agencies.models.organisations.Agency.Sector",
+        "MembershipRoleEnum": "agencies.models.organisations.Membership.Role",  # one role, or a person's roles
         "BasisEnum": "cases.models.case.CaseShare.Basis",
         "NetworkSectorEnum": "agencies.models.network.NetworkSector",  # the network map's checklist
         "ConsultationBasisEnum": "cases.models.entries.ExpertConsultation.Basis",

@@ -694,9 +694,17 @@ EXEMPT = {
     "people_invite": "invites a person, for who manages the agency (404 to others)",
     "people_invite_again": "a new invitation, for who manages the agency (404 to others)",
     "people_end": "ends a membership, for who manages the agency (404 to others)",
+    "people_add_member": "adds someone already in Ura, for who manages the agency (404 to others; "
+    "tests/agencies/test_second_agency.py)",
+    "people_roles": "a person's roles, for who manages the agency (404 to others, 403 for a role they may not "
+    "change; tests/agencies/test_role_changes.py)",
     "api-agencies": "the agencies the caller manages (empty for others); no case data",
     "api-invite": "invites a person to an agency the caller manages (400 for others)",
     "api-membership-end": "ends a membership, for who manages the agency (404 to others)",
+    "api-agency-memberships": "an agency's people, for who manages it (404 to others)",
+    "api-memberships": "adds someone already in Ura to an agency the caller manages (400 for others)",
+    "api-membership-roles": "a person's roles, for who manages the agency (404 to others, 403 for a role they "
+    "may not change; tests/agencies/test_role_changes.py)",
     "api-induction": "the caller's own protocols to acknowledge",
     "api-induction-acknowledge": "the caller acknowledges protocols",
     # The library and training (decision 119): no case data (tests/learning/test_library.py).

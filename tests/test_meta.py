@@ -98,6 +98,8 @@ VIEW_EXEMPTIONS = {
     "agencies.joining_views.InviteView": "invites a person to an agency the user manages; no case data",
     "agencies.joining_views.InviteAgainView": "a new invitation for a person of an agency the user manages",
     "agencies.joining_views.EndMembershipView": "ends a membership of an agency the user manages; no case data",
+    "agencies.joining_views.AddMemberView": "adds someone already in Ura to an agency the user manages (decision 139)",
+    "agencies.joining_views.RolesView": "a person's roles in an agency the user manages (decision 140); no case data",
     "agencies.joining_views.InvitationView": "the invitation link: a new person sets their password",
     "agencies.joining_views.PasswordChangeView": "the user's own password",
     "agencies.joining_views.PasswordResetView": "asks for a reset link; says nothing of whether an account exists",
@@ -110,6 +112,9 @@ VIEW_EXEMPTIONS = {
     "agencies.api.joining.AgencyListView": "the agencies the caller manages; no case data",
     "agencies.api.joining.InviteView": "invites a person to an agency the caller manages",
     "agencies.api.joining.EndMembershipView": "ends a membership of an agency the caller manages",
+    "agencies.api.joining.AgencyMembershipsView": "the people of an agency the caller manages (404 for others)",
+    "agencies.api.joining.AddMemberView": "adds someone already in Ura to an agency the caller manages",
+    "agencies.api.joining.RolesView": "a person's roles in an agency the caller manages (decision 140)",
     "agencies.api.joining.InductionView": "the caller's own protocols still to acknowledge",
     "agencies.api.joining.AcknowledgeView": "the caller acknowledges protocols",
     "learning.views.LibraryView": "the library, for every member (decision 119); no case data",
@@ -288,6 +293,8 @@ def test_templates_ask_case_access_not_the_case_rows_columns() -> None:
 
 # File -> why it locks rows without `RestrictedQuerySet.lock()`.
 LOCK_EXEMPTIONS = {
+    "agencies/joining.py": "role changes within one agency take turns on the agency's row, so that its last "
+    "administrator is counted after the lock (decision 140): no case data, a plain model",
     "cases/services/ownership.py": "the yearly reference counter: no case data, a plain model",
     "cases/services/grants.py": "the sweep of ended individual grants takes guardian's rows (guardian's manager, "
     "not restrict()) with skip_locked, so two sweeps never end the same grant twice (decision 96)",

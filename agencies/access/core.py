@@ -177,10 +177,17 @@ def _unique(ids: Iterable[int]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(ids))
 
 
+# What a user object remembers of its memberships for the rest of a request: its access, whether
+# it is a data protection officer, and Django's permissions of its role groups (ModelBackend).
+_REMEMBERED = (UserAccess.CACHE_ATTR, "_ura_dpo", "_perm_cache", "_user_perm_cache", "_group_perm_cache")
+
+
 def forget_access(user: AnyUser) -> None:
-    """Drop a user's cached access, after their memberships changed within the same request."""
-    if hasattr(user, UserAccess.CACHE_ATTR):
-        delattr(user, UserAccess.CACHE_ATTR)
+    """Drop what a user object remembers of its access, after their memberships changed within the
+    same request (their next request reads them afresh anyway)."""
+    for attr in _REMEMBERED:
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 # --- Cases ----------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """The API of joining and leaving (decision 117) and induction (decision 118). No case data: the
 partnership's directory; who may do what is `agencies.joining`'s and `agencies.induction`'s answer."""
 
+import datetime
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +16,16 @@ from rest_framework.response import Response
 from .. import induction, joining
 from ..models import Agency, Departure, Membership, Protocol, User
 
-__all__ = ["AcknowledgeView", "AgencyListView", "EndMembershipView", "InductionView", "InviteView"]
+__all__ = [
+    "AcknowledgeView",
+    "AddMemberView",
+    "AgencyListView",
+    "AgencyMembershipsView",
+    "EndMembershipView",
+    "InductionView",
+    "InviteView",
+    "RolesView",
+]
 
 
 class AgencySerializer(serializers.ModelSerializer[Agency]):
@@ -42,6 +52,48 @@ class InvitedPersonSerializer(serializers.ModelSerializer[User]):
     class Meta:
         model = User
         fields = ["id", "username", "first_name", "last_name", "email"]
+
+
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
+    """A role of a person in an agency, as the agency's page shows it to who manages the agency."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    joined = serializers.SerializerMethodField(help_text="Whether they have chosen a password (else: invited).")
+    leaves_on = serializers.SerializerMethodField(help_text="The last day set for this membership, if any.")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "agency", "user", "username", "full_name", "email", "role", "joined", "leaves_on", "created_at"]
+        read_only_fields = fields
+
+    def get_joined(self, membership: Membership) -> bool:
+        return membership.user.has_usable_password()
+
+    def get_leaves_on(self, membership: Membership) -> datetime.date | None:
+        departure = getattr(membership, "departure", None)  # the reverse one-to-one: absent raises
+        return departure.ended_on if departure is not None else None
+
+
+class AddMemberSerializer(serializers.Serializer[Membership]):
+    agency = serializers.IntegerField()
+    who = serializers.CharField(
+        max_length=254, help_text="The user name or e-mail address of someone who already has an account in Ura."
+    )
+    role = serializers.ChoiceField(
+        choices=Membership.Role.choices,
+        help_text="An agency administrator grants practitioner, supervisor, panel member or agency administrator; "
+        "the other roles only a coordinator.",
+    )
+
+
+class RolesSerializer(serializers.Serializer[Membership]):
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Membership.Role.choices),
+        allow_empty=False,
+        help_text="Every role the person is to hold in the membership's agency: those left out are taken away.",
+    )
 
 
 class EndSerializer(serializers.Serializer[Departure]):
@@ -114,6 +166,13 @@ class InviteView(generics.GenericAPIView[User]):
         return Response(InvitedPersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
 
+def _managed_membership(request: Request, pk: int) -> Membership:
+    """A membership of an agency the caller manages; any other is 404."""
+    return get_object_or_404(
+        Membership.objects.select_related("user", "agency"), pk=pk, agency__in=joining.managed_agencies(request.user)
+    )
+
+
 class EndMembershipView(generics.GenericAPIView[Departure]):
     """End a membership with a date: the person's tokens and sessions end."""
 
@@ -122,11 +181,7 @@ class EndMembershipView(generics.GenericAPIView[Departure]):
 
     @extend_schema(request=EndSerializer, responses={200: DepartureSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        membership = get_object_or_404(
-            Membership.objects.select_related("user", "agency"),
-            pk=pk,
-            agency__in=joining.managed_agencies(request.user),
-        )
+        membership = _managed_membership(request, pk)
         serializer = EndSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -136,6 +191,72 @@ class EndMembershipView(generics.GenericAPIView[Departure]):
         except ValidationError as error:
             raise _refused(error) from None
         return Response(DepartureSerializer(departure).data)
+
+
+class AgencyMembershipsView(generics.ListAPIView[Membership]):
+    """The people of an agency the caller manages, one row a role (404 for any other agency)."""
+
+    serializer_class = MembershipSerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+    queryset = Membership.objects.none()
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the schema's
+            return Membership.objects.none()
+        agency = get_object_or_404(joining.managed_agencies(self.request.user), pk=self.kwargs["pk"])
+        return joining.people_of(agency)
+
+
+class AddMemberView(generics.GenericAPIView[Membership]):
+    """Make someone who already has an account a member of an agency the caller manages; they are
+    told by e-mail."""
+
+    serializer_class = AddMemberSerializer
+    queryset = Membership.objects.none()
+
+    @extend_schema(request=AddMemberSerializer, responses={201: MembershipSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = AddMemberSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        agency = joining.managed_agencies(request.user).filter(pk=data.pop("agency")).first()
+        if agency is None:
+            raise serializers.ValidationError({"agency": ["No such agency among those you manage."]})
+        try:
+            membership = joining.add_member(actor=cast(User, request.user), agency=agency, **data)
+        except ValidationError as error:
+            raise _refused(error) from None
+        except PermissionError as refused:
+            raise PermissionDenied(str(refused) or None) from None
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class RolesView(generics.GenericAPIView[Membership]):
+    """Give the person of a membership exactly these roles in its agency; answers their
+    memberships there. A role the caller may not grant or take away, or one given to oneself: 403;
+    the agency's last administrator taken away, or no role left: 400."""
+
+    serializer_class = RolesSerializer
+    queryset = Membership.objects.none()
+    pagination_class = None  # the answer is the person's few memberships in the agency
+    filter_backends: list[Any] = []
+
+    @extend_schema(request=RolesSerializer, responses={200: MembershipSerializer(many=True)})
+    def post(self, request: Request, pk: int) -> Response:
+        membership = _managed_membership(request, pk)
+        serializer = RolesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            joining.change_roles(
+                actor=cast(User, request.user), membership=membership, roles=serializer.validated_data["roles"]
+            )
+        except ValidationError as error:
+            raise _refused(error) from None
+        except PermissionError as refused:
+            raise PermissionDenied(str(refused) or None) from None
+        memberships = joining.roles_in(membership).select_related("user", "departure")
+        return Response(MembershipSerializer(memberships, many=True).data)
 
 
 class InductionView(generics.ListAPIView[Protocol]):
