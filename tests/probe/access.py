@@ -31,6 +31,11 @@ KNOWN_THROUGH = {
     "agencies.Panel": [("cases.Case", "panel_id")],
     "cases.SharingAgreement": [("cases.CaseShare", "agreement_id")],
 }
+# Rows whose existence and these fields every signed-in user may know, though only members read the
+# rest: a panel's name is on the public self-referral page and the front door's choice of panels
+# (decision 126), so the agency profiles and the agreements name it; its terms of reference and
+# emergency steps stay its members' (the secret check still guards them on every page).
+PUBLIC_FIELDS = {"agencies.Panel": ("name",)}
 # Fields that say how, not what (kinds, states, codes): never secrets.
 NOT_TEXT = {"visibility", "entry_label", "kind", "status", "scope", "basis", "record_class", "language"}
 SHORTEST = 5  # shorter strings ("Ana", "yes") are found in any page by chance
@@ -187,8 +192,9 @@ class Reach:
             ruled = isinstance(getattr(model, "access_rule", None), Rule)
             visible = self.visible(label) if ruled else None
             levels = _level_fields(model, self.user) if ruled else {}
+            public = set(PUBLIC_FIELDS.get(label, ()))
             for row in model._base_manager.values("pk", *fields):
-                secret_fields = set(fields) if visible is not None and row["pk"] not in visible else set()
+                secret_fields = set(fields) - public if visible is not None and row["pk"] not in visible else set()
                 secret_fields |= set(levels.get(row["pk"], ())) & set(fields)
                 for name in fields:
                     pieces = _pieces(row[name])
