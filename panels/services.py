@@ -120,15 +120,19 @@ def update_panel(panel: Panel, *, cadence_days: int, record_mode: str, actor: Us
 
 
 @transaction.atomic
-def write_lessons(panel: Panel, *, year: int, text: str, actor: User) -> LessonsLearned:
+def write_lessons(panel: Panel, *, year: int, text: str, actor: User, new: bool = False) -> LessonsLearned:
     """Keep what the panel's partners learned in `year` (decision 108): the coordinator writes it,
-    and writes over it as the partners agree more. An empty text is refused."""
+    and writes over it as the partners agree more. An empty text is refused; with `new` (the API's
+    create, decision 137), so is a year the panel has written already."""
     panel = Panel.objects.restrict(actor, Action.CHANGE).lock().refetch(panel, _("You do not coordinate this panel."))
     text = text.strip()
     if not text:
         raise ValidationError(_("Write the lessons learned."))
     if not 2000 <= year <= 2100:
         raise ValidationError(_("Choose a year between 2000 and 2100."))
+    # Under the panel's lock: two creates of one year cannot both pass.
+    if new and LessonsLearned.objects.restrict(actor, Action.CHANGE).filter(panel=panel, year=year).exists():
+        raise ValidationError(_("The panel already has its lessons for this year."))
     lessons, created = LessonsLearned.objects.update_or_create(
         panel=panel, year=year, defaults={"text": text, "written_by": actor}
     )

@@ -101,7 +101,7 @@ class EvaluationExportView(RestrictedViewMixin, View):
         record(AuditEvent.Action.STATISTICS_EXPORTED, actor=self.actor, rows=len(table.rows), period=period)
         made = _(
             "Anonymised evaluation statistics made by %(user)s on %(when)s; cells under 5 shown as <5, "
-            "and as [c] a cell hidden so that one under 5 cannot be worked out from its total."
+            "and as [c] a cell hidden so that no count under 5 can be worked out from the others."
         ) % {"user": self.actor.full_name or self.actor.username, "when": date_format(now, "DATETIME_FORMAT")}
         rows: list[list[str]] = [[made], [str(_("Cohort")), *table.columns], *table.table()]
         return file_response(csv_bytes(rows), CSV_TYPE, f"ura-evaluation-{period}-{now:%Y%m%d}.csv")

@@ -599,6 +599,10 @@ ENDPOINTS = [
     Endpoint("stats:lessons", "post", lambda w: [w.panel.pk], "write", role_gate="agencies.change_panel", reader="panel_member"),
     Endpoint("stats-api:stats-dashboard", "get", no_args, "list", api=True),
     Endpoint("stats-api:stats-evaluation", "get", no_args, "list", api=True, role_gate="agencies.view_panel"),
+    Endpoint("stats-api:lessonslearned-list", "get", no_args, "list", api=True, role_gate="agencies.view_panel"),
+    Endpoint("stats-api:lessonslearned-detail", "get", lambda w: [w.entries["lessons"].pk], "object", api=True, role_gate="agencies.view_panel"),
+    Endpoint("stats-api:lessonslearned-list", "post", no_args, "write", api=True, role_gate="agencies.change_panel", reader="panel_member", params=lambda w: {"panel": w.panel.pk, "year": 2001, "text": "Meet schools earlier."}),
+    Endpoint("stats-api:lessonslearned-detail", "patch", lambda w: [w.entries["lessons"].pk], "write", api=True, role_gate="agencies.change_panel", reader="panel_member", params=lambda w: {"text": "Ours now."}),
     Endpoint("reminders:reminder_open", "get", lambda w: [w.reminder.pk], "object"),
     Endpoint("reminders:reminder_open", "post", lambda w: [w.reminder.pk], "object"),
     Endpoint("reminders:reminder_read", "post", lambda w: [w.reminder.pk], "object"),
@@ -818,12 +822,14 @@ def _agreement(agency: Agency, other_agency: Agency, panel: Panel, coordinator: 
 
 
 def _structure(panel: Panel, meeting: PanelMeeting, coordinator: User, agency: Agency) -> dict[str, Any]:
-    """The panel's network map, a shift on its rota and a topic of its meeting (decisions 121-124)."""
+    """The panel's network map, a shift on its rota, a topic of its meeting (decisions 121-124) and its
+    lessons learned of a year (decision 137)."""
     import datetime
 
     from django.utils import timezone
 
     from panels import network
+    from panels import services as panel_services
 
     on_call = agency.memberships.first()
     assert on_call is not None
@@ -841,6 +847,7 @@ def _structure(panel: Panel, meeting: PanelMeeting, coordinator: User, agency: A
             ends_at=start + datetime.timedelta(hours=12),
         ),
         "topic": network.add_topic(meeting, actor=coordinator, kind="training", title="Training on the checks"),
+        "lessons": panel_services.write_lessons(panel, year=2000, text="Meet schools earlier.", actor=coordinator),
     }
 
 

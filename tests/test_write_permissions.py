@@ -144,6 +144,8 @@ COORDINATOR_MAY = {
     "panels-api:networkorganisation-list": "her panel's network map",
     "panels-api:urgent-meeting-list": "calls an urgent meeting of her panel",
     "stats:lessons": "the lessons her panel learned this year (decision 108)",
+    "stats-api:lessonslearned-list": "the lessons her panel learned in a year (decision 137)",
+    "stats-api:lessonslearned-detail": "the lessons her panel learned in a year (decision 137)",
 }
 
 # What a panel member does on what she reads at summary level: her own seat at the table.

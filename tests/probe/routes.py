@@ -45,6 +45,7 @@ PARAMETER_MODELS = {
     "requests": "audit.SubjectAccessRequest",
     "agencies": "agencies.Agency",
     "lessons": "agencies.Panel",
+    "lessons-learned": "panels.LessonsLearned",
     "duty": "agencies.DutyShift",
     "experts": "agencies.Expert",
     "network": "agencies.NetworkOrganisation",

@@ -1,0 +1,175 @@
+"""Which cells of a table must be hidden so that no count under 5 can be worked out from what is
+shown (decision 138). Pure arithmetic: no ORM, no translation.
+
+A table is cells, each with a value, and relations between them: a total equal to the sum of its
+parts. Some cells are published (the page, the CSV and the API print them), some are not but follow
+from those that are (first contact made less made on time: the cases contacted late). A cell is
+*sensitive* when 1 to 4 cases lie behind it, published or not. A published cell is *shown* unless
+it is withheld (a sensitive cell, printed "<5") or hidden (printed "[c]").
+
+No sensitive cell may be *determined*: fixed by the relations once the shown cells' values are put
+in. That is exact linear algebra over the rationals (Gauss-Jordan on the relations, pivoting only
+on the cells not shown): a cell is determined when its unit vector lies in the row space of the
+relations restricted to the cells not shown. Differences of two cells, a total less its parts, a
+year less its other quarters, and every chain of them, are all such combinations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from math import gcd
+from typing import Any
+
+__all__ = ["Relation", "determined", "protect"]
+
+Key = Hashable
+
+
+@dataclass(frozen=True)
+class Relation:
+    """`total` is the sum of `parts`."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+    def cells(self) -> tuple[Key, ...]:
+        return (self.total, *self.parts)
+
+    def row(self) -> dict[Key, int]:
+        row: dict[Key, int] = {self.total: 1}
+        for part in self.parts:
+            row[part] = row.get(part, 0) - 1
+        return {key: value for key, value in row.items() if value}
+
+
+def _combined(row: dict[Key, int], pivot_row: Mapping[Key, int], pivot: Key) -> dict[Key, int]:
+    """`row` with `pivot` taken out by a multiple of `pivot_row`, in whole numbers (exact: the
+    rows are kept as integers, divided by their common divisor)."""
+    a, b = row[pivot], pivot_row[pivot]
+    combined = {key: b * value for key, value in row.items()}
+    for key, value in pivot_row.items():
+        result = combined.get(key, 0) - a * value
+        if result:
+            combined[key] = result
+        else:
+            combined.pop(key, None)
+    divisor = gcd(*combined.values()) if combined else 1
+    return {key: value // divisor for key, value in combined.items()} if divisor > 1 else combined
+
+
+def _reduced(
+    relations: Iterable[Relation], unknown: set[Key], order: Callable[[Key], Any], *, keep_known: bool
+) -> dict[Key, dict[Key, int]]:
+    """Gauss-Jordan over the unknown cells: pivot cell -> its row. With `keep_known`, the rows keep
+    the known cells too, as what each pivot is worked out from; without, they are dropped first."""
+    pivots: dict[Key, dict[Key, int]] = {}
+    for relation in relations:
+        row = relation.row()
+        if not keep_known:
+            row = {key: value for key, value in row.items() if key in unknown}
+        for pivot, pivot_row in pivots.items():
+            if pivot in row:
+                row = _combined(row, pivot_row, pivot)
+        free = [key for key in row if key in unknown]
+        if not free:
+            continue  # only known cells: nothing to learn from it
+        pivot = min(free, key=order)
+        for other, other_row in pivots.items():
+            if pivot in other_row:
+                pivots[other] = _combined(other_row, row, pivot)
+        pivots[pivot] = row
+    return pivots
+
+
+def _fixed(pivot: Key, row: Mapping[Key, int], unknown: set[Key]) -> bool:
+    return not any(key in unknown for key in row if key != pivot)
+
+
+def determined(
+    relations: Iterable[Relation], unknown: set[Key], order: Callable[[Key], Any] = repr
+) -> dict[Key, frozenset[Key]]:
+    """The unknown cells the relations fix, each with the known cells it is worked out from."""
+    return {
+        pivot: frozenset(key for key in row if key != pivot)
+        for pivot, row in _reduced(relations, unknown, order, keep_known=True).items()
+        if _fixed(pivot, row, unknown)
+    }
+
+
+class _System:
+    """The relations, with the relations each cell is in (looked up once)."""
+
+    def __init__(self, relations: list[Relation], order: Callable[[Key], Any]) -> None:
+        self.relations, self.order = relations, order
+        self.of: dict[Key, list[int]] = {}
+        for index, relation in enumerate(relations):
+            for cell in relation.cells():
+                self.of.setdefault(cell, []).append(index)
+
+    def around(self, target: Key, unknown: set[Key]) -> list[Relation]:
+        """The relations linked to `target` through cells not shown: the block of the system that
+        alone decides whether `target` is determined."""
+        reached, todo, kept = {target}, [target], set()
+        while todo:
+            for index in self.of.get(todo.pop(), ()):
+                if index in kept:
+                    continue
+                kept.add(index)
+                for other in self.relations[index].cells():
+                    if other in unknown and other not in reached:
+                        reached.add(other)
+                        todo.append(other)
+        return [self.relations[index] for index in sorted(kept)]
+
+    def fixes(self, target: Key, unknown: set[Key]) -> bool:
+        row = _reduced(self.around(target, unknown), unknown, self.order, keep_known=False).get(target)
+        return row is not None and _fixed(target, row, unknown)
+
+
+def protect(
+    values: Mapping[Key, int],
+    relations: list[Relation],
+    *,
+    published: set[Key],
+    sensitive: set[Key],
+    withheld: set[Key],
+    order: Callable[[Key], Any] = repr,
+) -> set[Key]:
+    """The published cells to hide, besides `withheld`, so that no sensitive cell is determined.
+
+    While one is, the shown cells it is worked out from are tried one by one, smallest value first
+    (then by `order`): the first whose hiding leaves it undetermined is hidden; when none does
+    alone, the smallest is hidden and the search goes on. Every step hides one more cell, so it ends.
+    A zero is never hidden: no count is below zero, so a zero hidden beside a cell of 1 leaves
+    their sum at 1, which gives both back; and a sensitive cell is worked out from at least one
+    shown cell that is not zero, so there is always another to hide.
+    """
+    hidden: set[Key] = set()
+    every = {key for relation in relations for key in relation.cells()}
+    system = _System(relations, order)
+
+    def unknown(extra: Iterable[Key] = ()) -> set[Key]:
+        return (every - published) | withheld | hidden | set(extra)
+
+    def rank(key: Key) -> tuple[int, Any]:
+        return (values[key], order(key))
+
+    while True:
+        cells_unknown = unknown()
+        reduced = _reduced(relations, cells_unknown, order, keep_known=False)
+        exposed = sorted(
+            (key for key in sensitive if key in reduced and _fixed(key, reduced[key], cells_unknown)), key=order
+        )
+        if not exposed:
+            return hidden
+        target = exposed[0]
+        fixed = determined(system.around(target, cells_unknown), cells_unknown, order)
+        candidates = sorted((key for key in fixed[target] if key in published and values[key]), key=rank)
+        if not candidates:  # cannot happen: a sensitive cell fixed by zeros alone would be zero
+            raise ValueError(f"{target!r} is fixed by no shown cell")
+        chosen = next(
+            (key for key in candidates if not system.fixes(target, unknown([key]))),
+            candidates[0],
+        )
+        hidden.add(chosen)
