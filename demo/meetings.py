@@ -1,16 +1,17 @@
-"""Demo panel meetings: the meeting two weeks ago with its decisions, and the next one planned."""
+"""Demo panel meetings: the meeting two weeks ago with its decisions, the next one planned, and
+what the panel learned last year."""
 
 import datetime
 
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
-from panels.models import AgendaItem, InvolvedAgency, MeetingAttendance, PanelMeeting
-from panels.services import schedule_meeting
+from panels.models import AgendaItem, InvolvedAgency, LessonsLearned, MeetingAttendance, PanelMeeting
+from panels.services import schedule_meeting, write_lessons
 
 from .organisations import DemoOrg
 
-__all__ = ["seed_meetings"]
+__all__ = ["seed_lessons", "seed_meetings"]
 
 
 def seed_meetings(org: DemoOrg) -> None:
@@ -91,4 +92,19 @@ def seed_meetings(org: DemoOrg) -> None:
         )
     schedule_meeting(
         panel, scheduled_for=today + datetime.timedelta(days=12), location="Bashkia, salla 2", actor=users["coord.arta"]
+    )
+
+
+def seed_lessons(org: DemoOrg) -> None:
+    """Last year's lessons learned, written by the coordinator as the partners agreed them."""
+    if LessonsLearned.objects.filter(panel=org.panel).exists():
+        return
+    write_lessons(
+        org.panel,
+        year=timezone.localdate().year - 1,
+        text=(
+            "Kontakti i parë brenda javës ndihmon: familjet që u takuan shpejt mbetën në program. "
+            "Shërbimi i shëndetit mendor kishte listë pritjeje të gjatë; u ra dakord për një pikë kontakti të vetme."
+        ),
+        actor=org.users["coord.arta"],
     )

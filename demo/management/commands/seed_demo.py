@@ -13,7 +13,7 @@ from demo.family_work import seed_family_work
 from demo.front_door import seed_front_door
 from demo.interventions import seed_interventions
 from demo.learning import seed_learning
-from demo.meetings import seed_meetings
+from demo.meetings import seed_lessons, seed_meetings
 from demo.organisations import DEMO_PASSWORD, seed_agencies
 from demo.privacy import seed_privacy
 from demo.referrals import seed_referrals
@@ -36,6 +36,7 @@ class Command(BaseCommand):
             seed_referrals(org)
             seed_front_door(org)
             seed_meetings(org)
+            seed_lessons(org)
             seed_structure(org)
             seed_interventions(org)
             seed_directory(org)
