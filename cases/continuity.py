@@ -59,7 +59,12 @@ def people_met(case: Case, user: User) -> PeopleMet:
     since = now - datetime.timedelta(days=LOOK_BACK_DAYS)
     new_face_days = settings.URA_NEW_FACE_DAYS
     new_since = now - datetime.timedelta(days=new_face_days)
-    contacts = Contact.objects.restrict(user, Action.VIEW).final().filter(case__family_id=case.family_id)
+    # Only visits that took place: "nobody at home" or a cancelled visit met nobody.
+    contacts = (
+        Contact.objects.restrict(user, Action.VIEW)
+        .final()
+        .filter(case__family_id=case.family_id, outcome=Contact.Outcome.HELD)
+    )
     through: Any = Contact.visitors.through.objects
     faces = (
         through.filter(contact__in=contacts)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
-from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin
+from agencies.access import Action, RestrictedObjectFormView, RestrictedViewMixin
 from agencies.models import Panel
 from cases.models import Case
 
@@ -133,12 +133,11 @@ class ServiceReferralView(RestrictedViewMixin, DetailView[ServiceReferral]):
         context = super().get_context_data(**kwargs)
         sent = self.object
         updates = ServiceReferral.objects.restrict(self.actor, Action.CHANGE).filter(pk=sent.pk).exists()
-        # The case's access by its id: the case row itself stays out of the page, whose reader may
-        # be the service's agency, which knows nothing of the case.
-        case_access = None
-        if sent.case_id is not None:
-            row = Case.objects.with_access(self.actor).filter(pk=sent.case_id).first()
-            case_access = CaseAccess.of(row, self.actor) if row is not None else None
+        # Whether the reader reads the case in full, asked by its id: the case row itself stays out
+        # of the page, whose reader may be the service's agency, which knows nothing of the case.
+        reads_case = (
+            sent.case_id is not None and Case.objects.restrict(self.actor, Action.VIEW).filter(pk=sent.case_id).exists()
+        )
         referral_visible = (
             sent.referral_id is not None
             and Referral.objects.restrict(self.actor, Action.VIEW).filter(pk=sent.referral_id).exists()
@@ -146,7 +145,7 @@ class ServiceReferralView(RestrictedViewMixin, DetailView[ServiceReferral]):
         return {
             **context,
             "updates": updates and bool(ServiceReferral.MOVES[sent.status]),
-            "case_access": case_access,
+            "reads_case": reads_case,
             "referral_visible": referral_visible,
         }
 

@@ -626,8 +626,15 @@ def triage_referral(
         raise ValidationError(_("Choose who owns the new case."))
     if to_service is not None and decision != Decision.SIGNPOSTED:
         raise ValidationError(_("A service from the directory is chosen only when the triage signposts."))
-    if to_service is not None and not signposted_to.strip():
-        signposted_to = to_service.service.name[:200]
+    if to_service is not None:
+        # One place named, never two: the decision and the service referral name the same service.
+        typed, listed = signposted_to.strip(), to_service.service.name[:200]
+        if typed and typed.casefold() != listed.casefold():
+            raise ValidationError(
+                _("Name the service either from the directory or in your own words, not both: %(typed)s or %(listed)s?")
+                % {"typed": typed, "listed": listed}
+            )
+        signposted_to = listed
     chosen = new_case.panel if decision == Decision.OPEN_CASE and new_case else panel
     on_agenda = decision in (Decision.PANEL_AGENDA, Decision.OPEN_CASE)
     moves_on = on_agenda or decision == Decision.GATHER_INFORMATION

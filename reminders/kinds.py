@@ -311,8 +311,11 @@ class _Passed(ReminderKind):
 
 
 def _later_contacts() -> QuerySet[Contact]:
-    """Final contacts of the outer contact's case made after it."""
-    return Contact.objects.filter(case=OuterRef("case_id"), is_draft=False, occurred_at__gt=OuterRef("occurred_at"))
+    """Final contacts of the outer contact's case that took place after it (a visit cancelled or
+    with nobody at home is not the contact that was agreed: the reminder stays)."""
+    return Contact.objects.filter(
+        case=OuterRef("case_id"), is_draft=False, outcome=Contact.Outcome.HELD, occurred_at__gt=OuterRef("occurred_at")
+    )
 
 
 class NextContactPassed(_Passed):

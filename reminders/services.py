@@ -197,21 +197,31 @@ def check_escalation(days: int) -> None:
         )
 
 
-def save_panel_settings(panel_settings: PanelReminderSettings, *, actor: User) -> PanelReminderSettings:
-    """Save a panel's deadlines (the browser's form and the API's `PATCH`): its coordinator's, read
-    again for the change (decision 60), checked whole, and recorded with what changed."""
+def save_panel_settings(panel: Panel, values: dict[str, Any], *, actor: User) -> PanelReminderSettings:
+    """Set some of a panel's deadlines (the browser's form and the API's `PATCH`): its coordinator's,
+    read again under the panel's lock (decision 60) so that two coordinators' changes both stand,
+    checked whole, and recorded with what changed. Nothing changed: nothing saved, nothing recorded
+    (a panel that never set anything keeps reading the defaults)."""
     with transaction.atomic():
         panels = Panel.objects.restrict(actor, Action.CHANGE).lock()
-        panel = panels.refetch(panel_settings.panel, _("Only the panel's coordinator sets its deadlines."))
-        panel_settings.full_clean()
-        check_escalation(panel_settings.escalate_after_days)
+        panel = panels.refetch(panel, _("Only the panel's coordinator sets its deadlines."))
+        # Read under the panel's lock, which every change of its deadlines takes first.
+        stored = PanelReminderSettings.objects.restrict(actor, Action.CHANGE).filter(panel=panel).first()
+        panel_settings = stored or PanelReminderSettings(panel=panel)
         before = PanelReminderSettings.timing_for(panel.pk)
-        panel_settings.save()
+        for name, value in values.items():
+            if name in PANEL_SETTINGS_FIELDS:
+                setattr(panel_settings, name, value)
         changed = {
             name: [getattr(before, name), getattr(panel_settings, name)]
             for name in PANEL_SETTINGS_FIELDS
             if getattr(before, name) != getattr(panel_settings, name)
         }
+        if not changed:
+            return panel_settings
+        panel_settings.full_clean()
+        check_escalation(panel_settings.escalate_after_days)
+        panel_settings.save()
         record(AuditEvent.Action.PANEL_CHANGED, actor=actor, obj=panel, reminder_settings=changed)
     return panel_settings
 

@@ -120,7 +120,8 @@ class PanelReminderSettingsView(RestrictedObjectFormView):
         return kwargs
 
     def perform(self, form: Any) -> HttpResponse:
-        services.save_panel_settings(form.instance, actor=self.actor)
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.save_panel_settings(self.object, changed, actor=self.actor)
         messages.success(self.request, _("The panel's deadlines are saved."))
         return HttpResponseRedirect(self.object.get_absolute_url())
 

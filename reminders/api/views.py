@@ -56,10 +56,8 @@ class PanelReminderSettingsViewSet(RestrictedViewSet):
         return Response(self.get_serializer(self._settings_of(self.get_object())).data)
 
     def partial_update(self, request: Request, pk: int | None = None) -> Response:
-        panel_settings = self._settings_of(self.get_object())
-        serializer = self.get_serializer(panel_settings, data=request.data, partial=True)
+        panel = self.get_object()
+        serializer = self.get_serializer(self._settings_of(panel), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        for name, value in serializer.validated_data.items():
-            setattr(panel_settings, name, value)
-        services.save_panel_settings(panel_settings, actor=self.actor)
+        panel_settings = services.save_panel_settings(panel, dict(serializer.validated_data), actor=self.actor)
         return Response(self.get_serializer(panel_settings).data)

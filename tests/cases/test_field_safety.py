@@ -327,6 +327,20 @@ def test_the_api_gives_the_people_the_family_met_as_the_case_page_shows_them(
         assert row["person"]["name"] in page
 
 
+def test_a_visit_that_met_nobody_brings_no_new_face(case: Case, caseworker: User, colleague: User) -> None:
+    # given the owner met the family, and a colleague found nobody at home
+    _visit(case, caseworker)
+    services.record_contact(
+        Contact(case=case, occurred_at=timezone.now(), outcome=Contact.Outcome.NOBODY_HOME, discussed="-"),
+        actor=caseworker,
+        visitors=[colleague],
+    )
+    # then the family met the owner only
+    body = _signed_in(caseworker).get(reverse("cases-api:case-people-met", args=[case.pk])).json()
+    assert [row["person"]["id"] for row in body["people"]] == [caseworker.pk]
+    assert body["new_faces"] == 1  # the owner, first met today
+
+
 def test_a_summary_reader_learns_no_name_of_whom_the_family_met_and_a_stranger_not_even_the_case(
     case: Case, caseworker: User, colleague: User, summary_reader: User, stranger: User
 ) -> None:

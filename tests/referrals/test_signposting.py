@@ -256,3 +256,36 @@ def test_a_service_is_not_referred_to_when_the_page_decides_otherwise(
     referral.refresh_from_db()
     assert referral.status == Referral.Status.GATHERING
     assert not ServiceReferral.objects.exists()
+
+
+def test_a_service_named_by_hand_and_another_chosen_from_the_directory_is_refused(
+    caseworker: User, referral: Referral, service: SupportService
+) -> None:
+    # when the triage types one service and picks another from the directory
+    api = api_as(caseworker)
+    api.credentials(HTTP_ACCEPT_LANGUAGE="sq")
+    response = api.post(
+        reverse("referrals-api:referral-triage", args=[referral.pk]),
+        {
+            "decision": "signposted",
+            "signposted_to": "Youth club",
+            "service": service.pk,
+            "service_request": "A first talk with the mother",
+        },
+        format="json",
+    )
+    # then nothing is saved and the triager is asked which one, in their language
+    assert response.status_code == 400, response.content
+    said = response.content.decode()
+    assert "Emërtoni shërbimin" in said and "Youth club" in said and "Family counselling" in said
+    _untouched(referral)
+    # the same name typed and chosen is one service
+    same = {"decision": "signposted", "signposted_to": "family counselling", "service": service.pk,
+            "service_request": "A first talk"}  # fmt: skip
+    assert (
+        api_as(caseworker)
+        .post(reverse("referrals-api:referral-triage", args=[referral.pk]), same, format="json")
+        .status_code
+        == 200
+    )
+    assert TriageDecision.objects.get(referral=referral).signposted_to == "Family counselling"

@@ -44,8 +44,12 @@ def _plan(case: Case, due_on: datetime.date) -> Any:
     )
 
 
-def _contact(case: Case, when: datetime.datetime, next_on: datetime.date | None = None) -> Contact:
-    return case_services.record_contact(Contact(case=case, occurred_at=when, next_contact_on=next_on), actor=case.owner)
+def _contact(
+    case: Case, when: datetime.datetime, next_on: datetime.date | None = None, outcome: str = Contact.Outcome.HELD
+) -> Contact:
+    return case_services.record_contact(
+        Contact(case=case, occurred_at=when, next_contact_on=next_on, outcome=outcome), actor=case.owner
+    )
 
 
 def test_a_plan_action_falling_due_reminds_the_owner_once_then_escalates(
@@ -111,6 +115,21 @@ def test_a_contact_made_on_time_ends_the_next_contact_reminder(case: Case) -> No
     with time_machine.travel(at(datetime.date(2026, 3, 10)), tick=False):
         sweep()
     assert of_kind("next_contact") == []
+
+
+@pytest.mark.parametrize("outcome", [Contact.Outcome.CANCELLED, Contact.Outcome.NOBODY_HOME, Contact.Outcome.REFUSED])
+def test_a_visit_that_did_not_take_place_leaves_the_next_contact_reminder(case: Case, outcome: str) -> None:
+    # given a visit on 2 March that agreed the next contact for 9 March, and one on 4 March that met nobody
+    planned = datetime.date(2026, 3, 9)
+    with time_machine.travel(at(datetime.date(2026, 3, 2)), tick=False):
+        _contact(case, timezone.now(), next_on=planned)
+    with time_machine.travel(at(datetime.date(2026, 3, 4)), tick=False):
+        _contact(case, timezone.now(), outcome=outcome)
+    # when the date has passed
+    with time_machine.travel(at(datetime.date(2026, 3, 10)), tick=False):
+        sweep()
+    # then the owner is still reminded: the family was not seen
+    assert of_kind("next_contact") == [("due", "owner:", datetime.date(2026, 3, 10))]
 
 
 def test_no_contact_for_the_days_of_the_risk_level_reminds_the_owner_once(

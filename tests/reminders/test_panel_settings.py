@@ -112,3 +112,33 @@ def test_the_page_refuses_an_escalation_the_sweep_cannot_reach_as_the_api_does(c
     assert response.status_code == 200
     assert response.context["form"].errors["escalate_after_days"] == ["Përshkallëzoni brenda 29 ditëve nga afati."]
     assert not PanelReminderSettings.objects.exists() and _changes(panel) == []
+
+
+def test_a_change_of_nothing_saves_nothing_and_records_nothing(coordinator: User, panel: Panel) -> None:
+    api = api_as(coordinator)
+    # an empty PATCH, or one that repeats the defaults, leaves the panel on the defaults
+    for body in ({}, {"no_contact_days_high": 14}):
+        response = api.patch(_url(panel), body, format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["updated_at"] is None
+    assert not PanelReminderSettings.objects.filter(panel=panel).exists()
+    assert _changes(panel) == []
+    # and so does saving the page unchanged
+    client = Client()
+    client.force_login(coordinator)
+    assert client.post(reverse("reminders:panel_settings", args=[panel.pk]), PAGE_DEFAULTS).status_code == 302
+    assert not PanelReminderSettings.objects.filter(panel=panel).exists() and _changes(panel) == []
+
+
+def test_two_coordinators_changes_read_at_once_both_stand(coordinator: User, panel: Panel) -> None:
+    from reminders import services
+
+    # given the panel's row, read by two requests before either saved
+    services.save_panel_settings(panel, {"silence_days": 40}, actor=coordinator)
+    # when one sets the high-risk days and the other the low-risk days
+    services.save_panel_settings(panel, {"no_contact_days_high": 10}, actor=coordinator)
+    services.save_panel_settings(panel, {"no_contact_days_low": 50}, actor=coordinator)
+    # then neither undid the other's change
+    timing = PanelReminderSettings.timing_for(panel.pk)
+    assert (timing.silence_days, timing.no_contact_days("high"), timing.no_contact_days("low")) == (40, 10, 50)
+    assert _changes(panel)[-1] == {"no_contact_days_low": [56, 50]}
