@@ -11,10 +11,12 @@ row is deleted (which ends their tokens and sessions and their place in the agen
 sign in. Every change is recorded in the audit trail through `directory_changed`.
 
 Someone who already has an account joins another agency without a new one (`add_member`, decision
-139): its manager names them by user name or e-mail address and learns nothing of them but what the
-agency's page shows of its members. A manager changes the roles a person holds in an agency
-(`change_roles`) within the roles they may grant; nobody raises their own, and an agency keeps at
-least one administrator (decision 140).
+139): a coordinator (or a superuser) names them by user name or e-mail address; an agency
+administrator does not (they would learn whose account exists, and pull anyone into their agency).
+A leaver who comes back chooses a new password and second factor through a new invitation. A
+manager changes the roles a person holds in an agency (`change_roles`), and ends a membership
+(`end_membership`), within the roles they may grant; nobody raises their own, an agency keeps at
+least one administrator and Ura at least one coordinator (decision 140).
 """
 
 import datetime
@@ -24,17 +26,18 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from outbox.services import queue
 
 from .access import forget_access
-from .models import Agency, Departure, Invitation, Membership, User
+from .models import Agency, Departure, EnrolmentCode, Invitation, Membership, RecoveryCode, User
 from .models.two_factor import code_hash, new_code
 from .people import forget_person
 from .signals import directory_changed
@@ -55,6 +58,7 @@ __all__ = [
     "invite_person",
     "managed_agencies",
     "may_add_agencies",
+    "may_add_members",
     "may_reassign",
     "people_of",
     "roles_in",
@@ -82,6 +86,12 @@ def _is_coordinator(actor: Any) -> bool:
 def may_add_agencies(actor: Any) -> bool:
     """Coordinators and superusers add partner agencies (an agency's sector decides where crises
     go and what its people read: an agency administrator does not choose it)."""
+    return _is_coordinator(actor)
+
+
+def may_add_members(actor: Any) -> bool:
+    """Coordinators and superusers add someone who already has an account to an agency (decision
+    139): an agency administrator would learn whose account exists, and could pull anyone in."""
     return _is_coordinator(actor)
 
 
@@ -258,15 +268,42 @@ def _tell(
     queue(kind, [message], about=f"agencies.user:{person.pk}")
 
 
+def _lock(agency: Agency, actor: Any) -> None:
+    """Changes to one agency's people take turns on its row; who manages it is checked again once
+    the turn is taken (a role taken away meanwhile counts)."""
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    if not managed_agencies(actor).filter(pk=agency.pk).exists():
+        raise PermissionError
+
+
+ALREADY_A_MEMBER = gettext_noop(
+    "This person is already a member of this agency: change their roles on the agency's page."
+)
+
+
+def _start_afresh(person: User) -> None:
+    """A leaver's account, switched on again: their old password and second factor no longer open
+    it (whoever kept them since does not sign in); a new invitation sets them, and may be sent
+    again until they open it (`has_joined`), as a new person's."""
+    person.set_unusable_password()
+    person.is_active = True
+    person.last_login = None
+    person.save(update_fields=["password", "is_active", "last_login"])
+    TOTPDevice.objects.filter(user=person).delete()
+    RecoveryCode.objects.filter(user=person).delete()
+    EnrolmentCode.objects.filter(user=person, used_at__isnull=True).update(used_at=timezone.now())
+
+
 @transaction.atomic
 def add_member(*, actor: User, agency: Agency, who: str, role: str) -> Membership:
     """Make someone who already has an account (named by user name or e-mail address) a member of
-    `agency` in `role`, and tell them. Refused (ValidationError) for a role `actor` may not grant,
-    an account not found, switched off by an administrator, or already in the agency; nobody adds
-    themself (PermissionError, as for an agency `actor` does not manage). A leaver's account (no
-    membership left) is switched on again."""
-    if not managed_agencies(actor).filter(pk=agency.pk).exists():
-        raise PermissionError
+    `agency` in `role`, and tell them. Only a coordinator or a superuser (PermissionError for anyone
+    else, as for oneself). Refused (ValidationError) for an account not found, switched off by an
+    administrator, or already in the agency. A leaver's account (no membership left) is switched on
+    by a new invitation: their old password and second factor are gone."""
+    if not may_add_members(actor):
+        raise PermissionError(_("Only a coordinator adds someone who already has an account in Ura."))
+    _lock(agency, actor)
     _refuse_role(role, actor)
     person = find_person(who)
     if person is None:
@@ -276,16 +313,18 @@ def add_member(*, actor: User, agency: Agency, who: str, role: str) -> Membershi
     if person.pk == actor.pk:
         raise PermissionError(_("Nobody gives themself a role: ask another administrator or a coordinator."))
     if Membership.objects.filter(user=person, agency=agency).exists():
-        raise ValidationError(
-            {"who": _("This person is already a member of this agency: change their roles on the agency's page.")}
-        )
-    if not person.is_active:
+        raise ValidationError({"who": _(ALREADY_A_MEMBER)})
+    returning = not person.is_active
+    if returning:
         # A leaver (decision 117) comes back; an account an administrator switched off stays off.
         if Membership.objects.filter(user=person).exists() or not Departure.objects.filter(user=person).exists():
             raise ValidationError({"who": _("This account is switched off. Only a system administrator turns it on.")})
-        User.objects.filter(pk=person.pk).update(is_active=True)
-        person.is_active = True
-    membership = Membership.objects.create(user=person, agency=agency, role=role)
+        _start_afresh(person)
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(user=person, agency=agency, role=role)
+    except IntegrityError:
+        raise ValidationError({"who": _(ALREADY_A_MEMBER)}) from None
     _record(
         "membership_added",
         actor=actor,
@@ -294,7 +333,11 @@ def add_member(*, actor: User, agency: Agency, who: str, role: str) -> Membershi
         role=role,
         subject_username=person.username,
         existing_account=True,
+        **({"switched_on_by_invitation": True} if returning else {}),
     )
+    if returning:
+        send_invitation(person, actor=actor)  # their new password and second factor, as a new person's
+        return membership
     _tell(
         person,
         "membership_added",
@@ -329,6 +372,14 @@ def _refuse_role_change(actor: Any, person: User, added: set[str], removed: set[
         raise PermissionError(_("Nobody gives themself a role: ask another administrator or a coordinator."))
 
 
+def _keeps_a_coordinator(person: User) -> bool:
+    """Whether someone other than `person`, not leaving, is a coordinator in any agency; the
+    coordinators' rows are locked first, so that two cannot take each other's role at once."""
+    coordinators = Membership.objects.filter(role=Membership.Role.COORDINATOR)
+    list(coordinators.select_for_update().values_list("pk", flat=True))
+    return coordinators.exclude(user=person).filter(departure__isnull=True).exists()
+
+
 def _keeps_an_administrator(agency: Agency, person: User) -> bool:
     """Whether someone other than `person`, not leaving, administers `agency`."""
     return (
@@ -351,8 +402,9 @@ def change_roles(*, actor: User, membership: Membership, roles: Iterable[str]) -
     agency = membership.agency
     if not managed_agencies(actor).filter(pk=agency.pk).exists():
         raise PermissionError
-    # Changes within one agency take turns: the last administrator is counted after the lock.
-    Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    # Changes within one agency take turns: who manages it and its last administrator are read
+    # again after the lock.
+    _lock(agency, actor)
     person = membership.user
     held = {m.role: m for m in roles_in(membership)}
     before = sorted(held)
@@ -372,6 +424,10 @@ def change_roles(*, actor: User, membership: Membership, roles: Iterable[str]) -
             {"roles": _("%(agency)s would have no administrator left: make someone else its administrator first.")
              % {"agency": agency.name}}
         )  # fmt: skip
+    if Membership.Role.COORDINATOR in removed and not _keeps_a_coordinator(person):
+        raise ValidationError(
+            {"roles": _("Ura would have no coordinator left: make someone else a coordinator first.")}
+        )
     # A role replaced keeps its row (and a leaving day set on it); the others end or start.
     for old, new in zip(sorted(removed), sorted(added), strict=False):
         row = held.pop(old)
@@ -465,11 +521,32 @@ def end_membership(*, actor: User, membership: Membership, ended_on: datetime.da
     """End `membership` from `ended_on`. Today or earlier: its holder's access through it, their API
     tokens and their browser sessions end now; with no membership left they can no longer sign in.
     A day still to come: it ends then (`end_due_memberships`, beat's task). Their open cases stay
-    theirs until someone reassigns them (the page offers it)."""
-    if not managed_agencies(actor).filter(pk=membership.agency_id).exists():
+    theirs until someone reassigns them (the page offers it).
+
+    Refused: (PermissionError) an agency `actor` does not manage, a role they may not grant;
+    (ValidationError) one's own membership, or, for an agency administrator, the agency's last
+    administrator not leaving (a coordinator may: decision 140)."""
+    agency = membership.agency
+    if not managed_agencies(actor).filter(pk=agency.pk).exists():
         raise PermissionError
     if membership.user_id == actor.pk:
         raise ValidationError(_("Nobody ends their own membership: ask another coordinator or administrator."))
+    if membership.role not in grantable_roles(actor):
+        raise PermissionError(
+            _("Only a coordinator ends a membership as data protection officer, police liaison or coordinator.")
+        )
+    _lock(agency, actor)  # as change_roles: the last administrator is counted after the lock
+    if not Membership.objects.filter(pk=membership.pk).exists():
+        raise ValidationError(_("This membership has already ended."))
+    if (
+        membership.role == Membership.Role.AGENCY_ADMIN
+        and not _is_coordinator(actor)
+        and not _keeps_an_administrator(agency, membership.user)
+    ):
+        raise ValidationError(
+            _("%(agency)s would have no administrator left: make someone else its administrator first.")
+            % {"agency": agency.name}
+        )
     Departure.objects.filter(membership=membership, carried_out_at__isnull=True).delete()  # a new date replaces it
     user = membership.user
     departure = Departure.objects.create(

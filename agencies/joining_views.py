@@ -15,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -207,6 +207,9 @@ class AgencyView(_ManagedAgencyMixin):
             "agency": self.agency,
             "memberships": memberships,
             "departures": joining.departures_of(self.agency)[:50],
+            # An agency administrator adds only new people, and ends only the roles they grant.
+            "may_add_members": joining.may_add_members(request.user),
+            "endable": joining.grantable_roles(request.user),
         }
         return render(request, self.template_name, context)
 
@@ -267,6 +270,8 @@ class EndMembershipView(LoginRequiredMixin, View):
                 pk=kwargs["pk"],
                 agency__in=joining.managed_agencies(request.user),
             )
+            if self.membership.role not in joining.grantable_roles(request.user):
+                raise PermissionDenied  # a role only a coordinator grants, only a coordinator ends
         return super().dispatch(request, *args, **kwargs)
 
     def _render(self, request: HttpRequest, form: EndForm, status: int = 200) -> HttpResponse:
@@ -284,6 +289,9 @@ class EndMembershipView(LoginRequiredMixin, View):
                 )
             except ValidationError as error:
                 _form_errors(form, error)
+            except PermissionError as refused:
+                form.add_error(None, str(refused) or _("You may not end this membership."))
+                return self._render(request, form, status=403)
             else:
                 person = departure.user
                 context = {
@@ -300,17 +308,22 @@ class EndMembershipView(LoginRequiredMixin, View):
 
 
 class AddMemberView(_ManagedAgencyMixin):
-    """Make someone who already works in Ura (for another agency) a member of this one."""
+    """Make someone who already works in Ura (for another agency) a member of this one: a
+    coordinator's act (decision 139); an agency administrator of this agency gets 403."""
 
     template_name = "agencies/add_member.html"
 
     def _render(self, request: HttpRequest, form: AddMemberForm, status: int = 200) -> HttpResponse:
+        if not joining.may_add_members(request.user):  # after the agency: 404 for one not managed
+            raise PermissionDenied
         return render(request, self.template_name, {"agency": self.agency, "form": form}, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._render(request, AddMemberForm(actor=request.user))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not joining.may_add_members(request.user):  # before the form: nothing is looked up
+            raise PermissionDenied
         form = AddMemberForm(request.POST, actor=request.user)
         if not form.is_valid():
             return self._render(request, form, status=400)

@@ -103,6 +103,7 @@ def _labels() -> dict[str, str]:
         "roles_before": _("roles before"),
         "roles_after": _("roles after"),
         "existing_account": _("had an account already"),
+        "switched_on_by_invitation": _("switched on again by a new invitation"),
     }
 
 

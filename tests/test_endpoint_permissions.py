@@ -697,16 +697,19 @@ EXEMPT = {
     "people_agency": "an agency's people, for who manages it (404 to others)",
     "people_invite": "invites a person, for who manages the agency (404 to others)",
     "people_invite_again": "a new invitation, for who manages the agency (404 to others)",
-    "people_end": "ends a membership, for who manages the agency (404 to others)",
-    "people_add_member": "adds someone already in Ura, for who manages the agency (404 to others; "
-    "tests/agencies/test_second_agency.py)",
+    "people_end": "ends a membership, for who manages the agency (404 to others, 403 for a role they may not "
+    "grant; tests/agencies/test_role_changes.py)",
+    "people_add_member": "adds someone already in Ura, a coordinator's act (404 to who does not manage the "
+    "agency, 403 to its administrator; tests/agencies/test_second_agency.py)",
     "people_roles": "a person's roles, for who manages the agency (404 to others, 403 for a role they may not "
     "change; tests/agencies/test_role_changes.py)",
     "api-agencies": "the agencies the caller manages (empty for others); no case data",
     "api-invite": "invites a person to an agency the caller manages (400 for others)",
-    "api-membership-end": "ends a membership, for who manages the agency (404 to others)",
+    "api-membership-end": "ends a membership, for who manages the agency (404 to others, 403 for a role they "
+    "may not grant; tests/agencies/test_role_changes.py)",
     "api-agency-memberships": "an agency's people, for who manages it (404 to others)",
-    "api-memberships": "adds someone already in Ura to an agency the caller manages (400 for others)",
+    "api-memberships": "adds someone already in Ura to an agency, a coordinator's act (403 to anyone else, 400 "
+    "for an agency not found)",
     "api-membership-roles": "a person's roles, for who manages the agency (404 to others, 403 for a role they "
     "may not change; tests/agencies/test_role_changes.py)",
     "api-induction": "the caller's own protocols to acknowledge",

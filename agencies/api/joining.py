@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -158,7 +159,7 @@ class InviteView(generics.GenericAPIView[User]):
         data = dict(serializer.validated_data)
         agency = joining.managed_agencies(request.user).filter(pk=data.pop("agency")).first()
         if agency is None:
-            raise serializers.ValidationError({"agency": ["No such agency among those you manage."]})
+            raise serializers.ValidationError({"agency": [_("No such agency among those you manage.")]})
         try:
             person = joining.invite_person(actor=cast(User, request.user), agency=agency, **data)
         except ValidationError as error:
@@ -174,7 +175,9 @@ def _managed_membership(request: Request, pk: int) -> Membership:
 
 
 class EndMembershipView(generics.GenericAPIView[Departure]):
-    """End a membership with a date: the person's tokens and sessions end."""
+    """End a membership with a date: the person's tokens and sessions end. A role the caller may
+    not grant: 403; one's own, or (for an agency administrator) the agency's last administrator not
+    leaving: 400."""
 
     serializer_class = EndSerializer
     queryset = Departure.objects.none()
@@ -190,6 +193,8 @@ class EndMembershipView(generics.GenericAPIView[Departure]):
             )
         except ValidationError as error:
             raise _refused(error) from None
+        except PermissionError as refused:
+            raise PermissionDenied(str(refused) or None) from None
         return Response(DepartureSerializer(departure).data)
 
 
@@ -209,20 +214,23 @@ class AgencyMembershipsView(generics.ListAPIView[Membership]):
 
 
 class AddMemberView(generics.GenericAPIView[Membership]):
-    """Make someone who already has an account a member of an agency the caller manages; they are
-    told by e-mail."""
+    """Make someone who already has an account a member of an agency; they are told by e-mail (a
+    leaver who comes back: invited to choose a new password). A coordinator's or a superuser's act:
+    anyone else gets 403."""
 
     serializer_class = AddMemberSerializer
     queryset = Membership.objects.none()
 
     @extend_schema(request=AddMemberSerializer, responses={201: MembershipSerializer})
     def post(self, request: Request) -> Response:
+        if not joining.may_add_members(request.user):  # before the body is read: nothing is looked up
+            raise PermissionDenied(_("Only a coordinator adds someone who already has an account in Ura."))
         serializer = AddMemberSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         agency = joining.managed_agencies(request.user).filter(pk=data.pop("agency")).first()
         if agency is None:
-            raise serializers.ValidationError({"agency": ["No such agency among those you manage."]})
+            raise serializers.ValidationError({"agency": [_("No such agency among those you manage.")]})
         try:
             membership = joining.add_member(actor=cast(User, request.user), agency=agency, **data)
         except ValidationError as error:

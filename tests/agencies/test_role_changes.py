@@ -260,11 +260,109 @@ def test_the_pages_read_in_albanian(coordinator: User, world: Fier) -> None:
     User.objects.filter(pk=world.admin.pk).update(language="sq")
     browser = signed_in(world.admin)
     whole, phrases = english_source()
-    for url in (
-        reverse("people_agency", args=[world.social.pk]),
-        reverse("people_add_member", args=[world.social.pk]),
-        reverse("people_roles", args=[membership.pk]),
+    User.objects.filter(pk=coordinator.pk).update(language="sq")
+    coordinators = Client()
+    coordinators.force_login(coordinator)  # adding someone already in Ura is a coordinator's page
+    for client, url in (
+        (browser, reverse("people_agency", args=[world.social.pk])),
+        (coordinators, reverse("people_add_member", args=[world.social.pk])),
+        (browser, reverse("people_roles", args=[membership.pk])),
     ):
-        response = browser.get(url)
+        response = client.get(url)
         assert response.status_code == 200 and response.headers["Content-Language"] == "sq"
         assert english_on(response.content.decode(), whole, phrases) == set(), url
+
+
+def test_an_administrator_ends_only_the_memberships_in_roles_they_grant(coordinator: User, world: Fier) -> None:
+    # given: the coordinator made a data protection officer, a police liaison and a coordinator there
+    kept = [
+        joined(coordinator, world.social, role, name).memberships.get()
+        for role, name in (
+            ("data_protection_officer", "Dora Kola"),
+            ("police_liaison", "Ilir Pema"),
+            ("coordinator", "Mira Doci"),
+        )
+    ]
+    browser = signed_in(world.admin)
+    page = browser.get(reverse("people_agency", args=[world.social.pk])).content.decode()
+    assert reverse("people_end", args=[world.arta.memberships.get().pk]) in page
+    today = timezone.localdate().isoformat()
+    for membership in kept:
+        # no button, no form, and the post and the API refused (403)
+        assert reverse("people_end", args=[membership.pk]) not in page
+        assert browser.get(reverse("people_end", args=[membership.pk])).status_code == 403
+        assert browser.post(reverse("people_end", args=[membership.pk]), {"ended_on": today}).status_code == 403
+        refused = api_as(world.admin).post(
+            reverse("api-membership-end", args=[membership.pk]), {"ended_on": today}, format="json"
+        )
+        assert refused.status_code == 403
+        with pytest.raises(PermissionError):
+            joining.end_membership(actor=world.admin, membership=membership, ended_on=timezone.localdate())
+    assert Membership.objects.filter(pk__in=[m.pk for m in kept]).count() == 3
+    assert not Departure.objects.filter(membership__in=kept).exists()
+    # a coordinator ends them
+    joining.end_membership(actor=coordinator, membership=kept[0], ended_on=timezone.localdate())
+    assert not Membership.objects.filter(pk=kept[0].pk).exists()
+
+
+def test_two_administrators_do_not_schedule_each_others_departure(coordinator: User, world: Fier) -> None:
+    other = joined(coordinator, world.social, "agency_admin", "Ilir Kola")
+    later = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    # the first schedules the second's departure
+    first = signed_in(world.admin).post(reverse("people_end", args=[other.memberships.get().pk]), {"ended_on": later})
+    assert first.status_code == 200
+    # the second may not schedule (or carry out) the first's, in the browser or the API: none would be left
+    mine = world.admin.memberships.get()
+    response = signed_in(other).post(reverse("people_end", args=[mine.pk]), {"ended_on": later})
+    assert response.status_code == 400 and b"would have no administrator left" in response.content
+    refused = api_as(other).post(
+        reverse("api-membership-end", args=[mine.pk]), {"ended_on": timezone.localdate().isoformat()}, format="json"
+    )
+    assert refused.status_code == 400 and "would have no administrator left" in str(refused.json())
+    assert not Departure.objects.filter(membership=mine).exists()
+    # a coordinator may (they stand in for the agency's administrator)
+    joining.end_membership(actor=coordinator, membership=mine, ended_on=timezone.localdate())
+    assert not Membership.objects.filter(pk=mine.pk).exists()
+
+
+def test_the_last_coordinator_does_not_give_up_the_role(coordinator: User, world: Fier) -> None:
+    # given: the coordinator holds a second role in their agency (given by another coordinator, who then left)
+    municipality = coordinator.memberships.get().agency
+    second = joined(coordinator, municipality, "coordinator", "Mira Doci")
+    own = coordinator.memberships.get()
+    joining.change_roles(actor=second, membership=own, roles=["coordinator", "practitioner"])
+    joining.end_membership(actor=coordinator, membership=second.memberships.get(), ended_on=timezone.localdate())
+    own = coordinator.memberships.get(role="coordinator")
+    # when: they drop the coordinator's role, in the browser and the API
+    client = Client()
+    client.force_login(coordinator)
+    response = client.post(reverse("people_roles", args=[own.pk]), {"roles": ["practitioner"]})
+    assert response.status_code == 400 and b"no coordinator left" in response.content
+    refused = api_as(coordinator).post(
+        reverse("api-membership-roles", args=[own.pk]), {"roles": ["practitioner"]}, format="json"
+    )
+    assert refused.status_code == 400 and "no coordinator left" in refused.json()["roles"][0]
+    with translation.override("sq"), pytest.raises(Exception, match="Ura do të mbetej pa koordinator"):
+        joining.change_roles(actor=coordinator, membership=own, roles=["practitioner"])
+    assert set(coordinator.memberships.values_list("role", flat=True)) == {"coordinator", "practitioner"}
+
+
+def test_who_manages_the_agency_is_read_again_once_the_lock_is_taken(
+    world: Fier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # while the administrator waited for the agency's lock, another took their administrator role away
+    real = joining.managed_agencies
+    calls = []
+
+    def role_taken_away_meanwhile(actor: User) -> object:
+        calls.append(actor)
+        if len(calls) == 1:
+            ids = list(real(actor).values_list("pk", flat=True))
+            Membership.objects.filter(user=world.admin, role="agency_admin").delete()
+            return Agency.objects.filter(pk__in=ids)
+        return real(actor)
+
+    monkeypatch.setattr(joining, "managed_agencies", role_taken_away_meanwhile)
+    with pytest.raises(PermissionError):
+        joining.change_roles(actor=world.admin, membership=world.arta.memberships.get(), roles=["supervisor"])
+    assert _roles(world.arta, world.social) == {"practitioner"}
