@@ -146,6 +146,14 @@ class AgencyListView(generics.ListCreateAPIView[Agency]):
         return Response(AgencySerializer(agency).data, status=status.HTTP_201_CREATED)
 
 
+def _managed_agency(request: Request, pk: int) -> Agency:
+    """The agency `pk` among those the caller manages; one answer for any other (a 400 on the field)."""
+    agency = joining.managed_agencies(request.user).filter(pk=pk).first()
+    if agency is None:
+        raise serializers.ValidationError({"agency": [_("No such agency among those you manage.")]})
+    return agency
+
+
 class InviteView(generics.GenericAPIView[User]):
     """Add a person to an agency the caller manages; their invitation is e-mailed."""
 
@@ -157,9 +165,7 @@ class InviteView(generics.GenericAPIView[User]):
         serializer = InviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        agency = joining.managed_agencies(request.user).filter(pk=data.pop("agency")).first()
-        if agency is None:
-            raise serializers.ValidationError({"agency": [_("No such agency among those you manage.")]})
+        agency = _managed_agency(request, data.pop("agency"))
         try:
             person = joining.invite_person(actor=cast(User, request.user), agency=agency, **data)
         except ValidationError as error:
@@ -228,9 +234,7 @@ class AddMemberView(generics.GenericAPIView[Membership]):
         serializer = AddMemberSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        agency = joining.managed_agencies(request.user).filter(pk=data.pop("agency")).first()
-        if agency is None:
-            raise serializers.ValidationError({"agency": [_("No such agency among those you manage.")]})
+        agency = _managed_agency(request, data.pop("agency"))
         try:
             membership = joining.add_member(actor=cast(User, request.user), agency=agency, **data)
         except ValidationError as error:
