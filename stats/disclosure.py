@@ -173,9 +173,11 @@ def protect(
     withheld: set[Key],
     order: Callable[[Key], Any] = repr,
     small: int = 5,
+    uncapped: frozenset[Key] | set[Key] = frozenset(),
 ) -> set[Key]:
     """The published cells to hide, besides `withheld` (each printed "<5": 1 to `small` - 1), so
-    that no sensitive cell is determined or pinned.
+    that no sensitive cell is determined or pinned. `uncapped`: withheld cells whose "<5" counts
+    what lies behind them, not their value (six goals of one case): at least 1, no most.
 
     While one is, the shown cells it is worked out from are tried one by one, smallest value first
     (then by `order`): the first whose hiding leaves it undetermined is hidden; when none does
@@ -202,7 +204,7 @@ def protect(
         return (values[key], order(key))
 
     def pinned(block: Iterable[Relation], cells_unknown: set[Key]) -> set[Key]:
-        start: dict[Key, Bound] = {key: (1, small - 1) for key in withheld}
+        start: dict[Key, Bound] = {key: (1, inf if key in uncapped else small - 1) for key in withheld}
         start.update({key: (floor_hidden, inf) for key in cells_unknown - withheld if key in published})
         known = {key: values[key] for key in every - cells_unknown}
         found = bounds(block, known, start)

@@ -105,3 +105,13 @@ def test_a_hidden_cell_is_known_to_be_five_or_more_so_its_total_goes_too() -> No
     # 6 = 1 + 5: hiding the 5 is not enough, as a hidden cell is no "<5" and no zero: 6 = 1 + 5 again
     values = {"total": 6, "a": 1, "b": 5}
     assert _protect(values, [Relation("total", ("a", "b"))]) == {"b", "total"}
+
+
+def test_a_cell_under_five_by_what_lies_behind_it_is_not_taken_for_at_most_four() -> None:
+    # six goals of one case, "<5" by the case: 8 = 6 + 2 gives nothing away, though were both at
+    # most 4 they would be 4 and 4, and the total hidden for nothing
+    values = {"total": 8, "goals": 6, "other": 2}
+    relations = [Relation("total", ("goals", "other"))]
+    kept = {"goals", "other"}
+    hidden = protect(values, relations, published=set(values), sensitive=kept, withheld=kept, uncapped={"goals"})
+    assert hidden == set()
