@@ -231,7 +231,11 @@ def _protected(year: datetime.date, quarters: dict[datetime.date, _Counts]) -> d
         # Among equal values, a quarter's cell goes before the year's, then by date and column.
         return (0 if period == "quarter" else 1, day, place.get(column, len(place)), column)
 
-    hidden = protect(values, relations, published=published, sensitive=sensitive, withheld=withheld, order=order)
+    # A goals' cell is "<5" by the cases behind it: its value, the goals, may be more.
+    uncapped = {key for key in withheld if values[key] >= SMALL}
+    hidden = protect(
+        values, relations, published=published, sensitive=sensitive, withheld=withheld, order=order, uncapped=uncapped
+    )
     for key in hidden:
         row, column = cast(CellKey, key)
         cells[row][column] = replace(cells[row][column], hidden=True)

@@ -12,9 +12,9 @@ and reopenings). Nothing here reads a word of content: codes, dates and counts o
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
 from django.db.models import Case as Choose
 from django.db.models import (
@@ -46,6 +46,8 @@ from interventions.models import Closure, FollowUp, Withdrawal
 from referrals.models import Referral
 from referrals.service_models import Median
 
+from .disclosure import Relation, protect
+
 __all__ = [
     "AGE_BANDS",
     "SMALL",
@@ -58,6 +60,7 @@ __all__ = [
     "below_five",
     "boards_for",
     "panel_board",
+    "protected",
     "quarter_label",
     "quarters_back",
     "quarters_of",
@@ -87,6 +90,7 @@ REFERRAL_OUTCOMES = (
     ("added", gettext_lazy("Added to an earlier record"), (Referral.Status.ADDED,)),
 )
 NOT_SHOWN = "\u2013"  # an en dash: no value, or a median over too few rows
+HIDDEN = "[c]"  # a count hidden so that no count under 5 can be worked out from the others
 SMALL = 5  # in what leaves the room (the yearly report, the evaluation), a count under this is "<5"
 QUARTERS = 4  # the figures over time: the last four quarters, this one included
 SOON = datetime.timedelta(days=7)
@@ -112,21 +116,26 @@ class Figure:
     chart: str = "bar"  # "bar", "stacked" (columns stacked), "line"
     horizontal: bool = False
     median: bool = False  # the first column is a median, the second how many rows lie behind it
+    hidden: frozenset[tuple[int, int]] = frozenset()  # (row, column) printed "[c]": see `protected`
 
     def suppressed_rows(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        """The table as printed for the partners (decision 107): a count of 1 to 4 as "<5", and a
-        median over fewer than 5 rows not shown."""
+        """The table as printed for the partners (decision 107): a count of 1 to 4 as "<5", a
+        median over fewer than 5 rows not shown, and a count hidden by `protected` as "[c]"."""
         rows = []
-        for row in self.rows:
+        for index, row in enumerate(self.rows):
             cells: tuple[str, ...]
             if self.median:
                 value, behind = row.values
                 small = behind is not None and 0 < behind < SMALL
-                cells = (NOT_SHOWN if small or value is None else str(value), below_five(behind))
+                cells = (NOT_SHOWN if small or value is None else str(value), self._count(index, 1, behind))
             else:
-                cells = tuple(below_five(value) for value in row.values)
+                cells = tuple(self._count(index, column, value) for column, value in enumerate(row.values))
             rows.append((row.label, cells))
         return tuple(rows)
+
+    def _count(self, row: int, column: int, value: int | None) -> str:
+        printed = below_five(value)
+        return HIDDEN if (row, column) in self.hidden and printed != "<5" else printed
 
     @property
     def total(self) -> int:
@@ -533,6 +542,71 @@ def panel_board(user: User, today: datetime.date, quarters: list[datetime.date] 
     )
     figures = (funnel, by_channel, by_concern, by_age, by_outcome, deadlines, waits, endings)
     return Board("panel", _("My panels"), figures)
+
+
+# The figures of the yearly report whose rows split the same referrals, quarter by quarter.
+SHARING_REFERRALS = ("referrals_by_channel", "referrals_by_concern", "referrals_by_age", "referrals_by_outcome")
+
+
+def protected(figures: Iterable[Figure]) -> list[Figure]:
+    """The figures as the yearly report prints them (decision 138): besides the counts of 1 to 4,
+    the counts to hide ("[c]") so that no count under 5 can be worked out from the tables together.
+    What a reader can add up: each referral table's quarter is the quarter's referrals, the same in
+    the four (so their total, printed nowhere, links them); the four quarters are the year's, which
+    triage splits against its deadline; a row of the deadlines, made on time and late, is what the
+    medians' "Measured" counts. A sum is used only where it holds for these counts."""
+    figures = list(figures)
+    values: dict[Hashable, int] = {}
+    candidates: list[Relation] = []
+    for figure in figures:
+        for row, line in enumerate(figure.rows):
+            for column, value in enumerate(line.values):
+                if not (figure.median and column == 0):
+                    values[figure.key, row, column] = value or 0
+    by_key = {figure.key: figure for figure in figures}
+    sharing = [by_key[key] for key in SHARING_REFERRALS if key in by_key]
+    quarters = len(sharing[0].rows) if sharing else 0
+    for index in range(quarters):
+        sums = {sum(value or 0 for value in figure.rows[index].values) for figure in sharing}
+        # one total where the four agree (they split the same referrals), else one each
+        shared = len(sums) == 1
+        for figure in sharing:
+            total: Hashable = ("~referrals", index) if shared else ("~referrals", index, figure.key)
+            values[total] = sum(value or 0 for value in figure.rows[index].values)
+            cells = tuple((figure.key, index, column) for column in range(len(figure.columns)))
+            candidates.append(Relation(total, cells))
+    totals = [("~referrals", index) for index in range(quarters)]
+    if quarters and all(total in values for total in totals):
+        year = ("~year",)
+        values[year] = sum(values[total] for total in totals)
+        candidates.append(Relation(year, tuple(totals)))
+        if "deadlines_met" in by_key:
+            candidates.append(Relation(year, tuple(("deadlines_met", 0, column) for column in range(4))))
+    if "deadlines_met" in by_key and "median_times" in by_key:
+        for row in range(len(by_key["median_times"].rows)):
+            candidates.append(
+                Relation(("median_times", row, 1), (("deadlines_met", row, 0), ("deadlines_met", row, 1)))
+            )
+    relations = [
+        relation
+        for relation in candidates
+        if all(cell in values for cell in relation.cells())
+        and values[relation.total] == sum(values[part] for part in relation.parts)
+    ]
+    sensitive = {key for key, value in values.items() if 0 < value < SMALL}
+    published = {key for key in values if not str(cast(tuple[Any, ...], key)[0]).startswith("~")}
+    hidden = protect(
+        values, relations, published=published, sensitive=sensitive, withheld=sensitive & published, order=repr
+    )
+    return [
+        replace(
+            figure,
+            hidden=frozenset(
+                (row, column) for key, row, column in cast(set[tuple[str, int, int]], hidden) if key == figure.key
+            ),
+        )
+        for figure in figures
+    ]
 
 
 def boards_for(user: User, today: datetime.date | None = None) -> list[Board]:

@@ -25,7 +25,7 @@ from panels import services as panel_services
 from panels.models import LessonsLearned
 
 from .evaluation import PERIODS, evaluation
-from .figures import boards_for, panel_board, quarters_of
+from .figures import boards_for, panel_board, protected, quarters_of
 
 __all__ = ["DashboardView", "EvaluationExportView", "EvaluationView", "LessonsView", "YearReportView"]
 
@@ -120,7 +120,7 @@ class YearReportView(RestrictedViewMixin, TemplateView):
         year = form.cleaned_data["year"] if form.is_valid() else timezone.localdate().year
         board = panel_board(self.actor, timezone.localdate(), quarters_of(year))
         # The panel's open cases by step are today's, not the year's: the report leaves them out.
-        figures = [figure for figure in board.figures if figure.key != "panel_stages"]
+        figures = protected(figure for figure in board.figures if figure.key != "panel_stages")
         written = {
             lessons.panel_id: lessons
             for lessons in LessonsLearned.objects.restrict(self.actor, Action.VIEW)

@@ -37,7 +37,11 @@ class BoardSerializer(serializers.Serializer[Any]):
 class CohortSerializer(serializers.Serializer[Any]):
     cohort = serializers.CharField(help_text="The year, or the quarter (2026 Q1), in which the cases were opened.")
     cells = serializers.ListField(
-        child=serializers.CharField(), help_text='One cell per column: a number, or "<5" for 1 to 4 cases.'
+        child=serializers.CharField(),
+        help_text=(
+            'One cell per column: a number; "<5" for 1 to 4 cases (or an average over fewer than 5); or "[c]" '
+            "for a count hidden so that no count under 5 can be worked out from the others (decision 138)."
+        ),
     )
 
 

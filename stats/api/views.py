@@ -46,7 +46,8 @@ class StatsViewSet(RestrictedViewSet):
     )
     @action(detail=False, methods=["get"])
     def evaluation(self, request: Request) -> Response:
-        """The anonymised evaluation: cohorts of cases, small cells shown as "<5". For panel seats."""
+        """The anonymised evaluation: cohorts of cases, small cells shown as "<5", and as "[c]" the
+        cells hidden so that no count under 5 can be worked out from the others. For panel seats."""
         if not request.user.has_perm("agencies.view_panel"):
             raise exceptions.PermissionDenied
         period = request.query_params.get("period", "year")

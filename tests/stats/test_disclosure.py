@@ -1,7 +1,7 @@
 """The arithmetic of secondary suppression (decision 138): which cells are hidden so that no count
 under 5, printed or not, follows from the cells shown."""
 
-from stats.disclosure import Relation, determined, protect
+from stats.disclosure import Relation, bounds, determined, protect
 
 
 def _protect(values: dict[str, int], relations: list[Relation], unpublished: set[str] = frozenset()) -> set[str]:  # type: ignore[assignment]
@@ -76,3 +76,42 @@ def test_a_chain_of_differences_counts_as_much_as_one() -> None:
     hidden = _protect(values, relations, unpublished={"x"})
     assert hidden == {"z"}
     assert _open(values, relations, hidden, unpublished={"x"}) == set()
+
+
+def test_a_total_of_eight_beside_two_parts_under_five_gives_both_away_so_it_is_hidden() -> None:
+    # 8 cases opened in a quarter, 4 still open, 4 closed: "<5" is at most 4, so 8 = 4 + 4
+    values = {"total": 8, "a": 4, "b": 4}
+    relations = [Relation("total", ("a", "b"))]
+    assert determined(relations, {"a", "b"}, order=str) == {}  # no subtraction gives them back
+    assert bounds(relations, {"total": 8}, {"a": (1, 4), "b": (1, 4)}) == {"total": (8, 8), "a": (4, 4), "b": (4, 4)}
+    assert _protect(values, relations) == {"total"}
+
+
+def test_a_shown_total_of_two_beside_two_parts_under_five_gives_both_away_so_it_is_hidden() -> None:
+    # a total not itself withheld (it is not a count of 1 to 4 cases): 2 = 1 + 1, as "<5" is at least 1
+    values = {"total": 2, "a": 1, "b": 1}
+    relations = [Relation("total", ("a", "b"))]
+    hidden = protect(values, relations, published=set(values), sensitive={"a", "b"}, withheld={"a", "b"}, order=str)
+    assert hidden == {"total"}
+
+
+def test_parts_under_five_that_may_still_be_two_values_are_not_hidden_more() -> None:
+    # 7 = 3 + 4: either part could be 3 or 4; 20 = 3 + 2 + 15: each "<5" could be 1 to 4
+    assert _protect({"total": 7, "a": 3, "b": 4}, [Relation("total", ("a", "b"))]) == set()
+    assert _protect({"total": 20, "a": 3, "b": 2, "c": 15}, [Relation("total", ("a", "b", "c"))]) == set()
+
+
+def test_a_hidden_cell_is_known_to_be_five_or_more_so_its_total_goes_too() -> None:
+    # 6 = 1 + 5: hiding the 5 is not enough, as a hidden cell is no "<5" and no zero: 6 = 1 + 5 again
+    values = {"total": 6, "a": 1, "b": 5}
+    assert _protect(values, [Relation("total", ("a", "b"))]) == {"b", "total"}
+
+
+def test_a_cell_under_five_by_what_lies_behind_it_is_not_taken_for_at_most_four() -> None:
+    # six goals of one case, "<5" by the case: 8 = 6 + 2 gives nothing away, though were both at
+    # most 4 they would be 4 and 4, and the total hidden for nothing
+    values = {"total": 8, "goals": 6, "other": 2}
+    relations = [Relation("total", ("goals", "other"))]
+    kept = {"goals", "other"}
+    hidden = protect(values, relations, published=set(values), sensitive=kept, withheld=kept, uncapped={"goals"})
+    assert hidden == set()

@@ -196,6 +196,50 @@ def _given_back(user: User) -> dict[tuple[str, str], int]:
     }
 
 
+def _pinned(user: User) -> dict[tuple[str, str], int]:
+    """The counts under 5 that what a reader knows of the cells not shown gives back: a "<5" is 1 to
+    4, a "[c]" is not below zero, a cell printed nowhere neither; each sum narrows the least and the
+    most of its cells until nothing narrows more, and a cell whose least is its most is known."""
+    years, quarters = _published(user)
+    printed = {
+        (row, column): cell
+        for table in (years, quarters)
+        for row, cells in table.items()
+        for column, cell in cells.items()
+        if column != AVERAGE
+    }
+    relations = list(_relations(years, quarters))
+    least: dict[tuple[str, str], float] = {}
+    most: dict[tuple[str, str], float] = {}
+    for total, parts in relations:
+        for cell in (total, *parts):
+            shown = printed.get(cell, "")
+            least[cell], most[cell] = (
+                (int(shown), int(shown)) if shown.isdigit() else (1, 4) if shown == "<5" else (0, float("inf"))
+            )
+    progress = True
+    while progress:
+        progress = False
+        for total, parts in relations:
+            narrower = {total: (sum(least[part] for part in parts), sum(most[part] for part in parts))}
+            for part in parts:
+                others = [other for other in parts if other != part]
+                narrower[part] = (
+                    least[total] - sum(most[other] for other in others),
+                    most[total] - sum(least[other] for other in others),
+                )
+            for cell, (low, high) in narrower.items():
+                if low > least[cell] or high < most[cell]:
+                    least[cell], most[cell] = max(least[cell], low), min(most[cell], high)
+                    progress = True
+    return {
+        cell: int(least[cell])
+        for cell in least
+        if least[cell] == most[cell]
+        and (printed.get(cell) == "<5" or (cell[1].startswith("~") and 0 < least[cell] < 5))
+    }
+
+
 # --- The tests ------------------------------------------------------------------------------------
 
 
@@ -263,3 +307,22 @@ def test_a_table_with_nothing_small_is_printed_whole(coordinator: User, cohorts:
     years, quarters = _published(coordinator)
     assert "[c]" not in years[str(year)].values() and "<5" not in years[str(year)].values()
     assert quarters[f"{year} Q1"] == years[str(year)]
+
+
+def test_a_total_beside_parts_under_five_that_can_only_be_four_is_hidden(coordinator: User, cohorts: Cohorts) -> None:
+    # given eight cases opened in one quarter, four of them closed: 8 = "<5" + "<5" is 4 + 4
+    year = timezone.localdate().year - 6
+    cases = [cohorts.case(_moment(year, 2)) for _n in range(8)]
+    for case in cases[:4]:
+        cohorts.close(case, Typology.VULNERABLE)
+
+    # when the coordinator reads the evaluation by year and by quarter, on the page, in the CSV and the API
+    years, quarters = _published(coordinator)
+
+    # then still open and closed are under 5, and neither the year nor the quarter prints the 8 beside them
+    for row in (years[str(year)], quarters[f"{year} Q1"]):
+        assert (row["Still open"], row["Closed"]) == ("<5", "<5")
+        assert row[CASES] == "[c]"
+    # and no count under 5 follows, by subtraction or by what "<5" and "[c]" say of the cells
+    assert _given_back(coordinator) == {}
+    assert _pinned(coordinator) == {}
