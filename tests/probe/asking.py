@@ -104,12 +104,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def readable_text(content_type: str, body: bytes) -> str:
     """The text a person reads in an answer: a PDF's and a workbook's too, whose bytes are
-    compressed (the case summary, the panel pack and the exports would otherwise be unread)."""
-    if content_type.startswith("application/pdf") and body:
+    compressed (the case summary, the panel pack and the exports would otherwise be unread). A
+    refusal may come under the same content type with no document in it: read as it is."""
+    if content_type.startswith("application/pdf") and body.startswith(b"%PDF-"):
         from pypdf import PdfReader
 
         return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
-    if content_type.startswith(XLSX) and body:
+    if content_type.startswith(XLSX) and body.startswith(b"PK"):
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(body), read_only=True)
