@@ -60,7 +60,8 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
 
     username = serializers.CharField(source="user.username", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    # Not EmailField: an account may have no address (blank), which the schema's "email" format refuses.
+    email = serializers.CharField(source="user.email", read_only=True)
     joined = serializers.SerializerMethodField(help_text="Whether they have chosen a password (else: invited).")
     leaves_on = serializers.SerializerMethodField(help_text="The last day set for this membership, if any.")
 
