@@ -105,20 +105,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def readable_text(content_type: str, body: bytes) -> str:
     """The text a person reads in an answer: a PDF's and a workbook's too, whose bytes are
     compressed (the case summary, the panel pack and the exports would otherwise be unread). A
-    refusal may come under the same content type with no document in it: read as it is."""
-    if content_type.startswith("application/pdf") and body.startswith(b"%PDF-"):
-        from pypdf import PdfReader
+    refusal under a document's content type, or an uploaded file that is no well-formed document
+    (the demo's agreement and library files), is read as it is."""
+    try:
+        if content_type.startswith("application/pdf") and body.startswith(b"%PDF-"):
+            from pypdf import PdfReader
 
-        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
-    if content_type.startswith(XLSX) and body.startswith(b"PK"):
-        from openpyxl import load_workbook
+            return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+        if content_type.startswith(XLSX) and body.startswith(b"PK"):
+            from openpyxl import load_workbook
 
-        book = load_workbook(io.BytesIO(body), read_only=True)
-        return "\n".join(
-            "\t".join("" if cell is None else str(cell) for cell in row)
-            for sheet in book.worksheets
-            for row in sheet.iter_rows(values_only=True)
-        )
+            book = load_workbook(io.BytesIO(body), read_only=True)
+            return "\n".join(
+                "\t".join("" if cell is None else str(cell) for cell in row)
+                for sheet in book.worksheets
+                for row in sheet.iter_rows(values_only=True)
+            )
+    except Exception:  # noqa: S110 - not a document these readers understand: its bytes, as text
+        pass
     return body.decode("utf-8", "replace")
 
 
