@@ -57,6 +57,7 @@ __all__ = [
     "invite_again",
     "invite_person",
     "managed_agencies",
+    "managed_memberships",
     "may_add_agencies",
     "may_add_members",
     "may_reassign",
@@ -136,6 +137,12 @@ def managed_agencies(actor: Any) -> QuerySet[Agency]:
         return Agency.objects.all()
     administered = Membership.objects.filter(user=actor, role=Membership.Role.AGENCY_ADMIN).values("agency_id")
     return Agency.objects.filter(pk__in=administered)
+
+
+def managed_memberships(actor: Any) -> QuerySet[Membership]:
+    """The memberships of the agencies `actor` manages (with their person and agency), the only
+    ones their people pages and API may find."""
+    return Membership.objects.select_related("user", "agency").filter(agency__in=managed_agencies(actor))
 
 
 def _record(event: str, *, actor: Any, obj: Any, **data: Any) -> None:

@@ -244,11 +244,7 @@ class InviteAgainView(LoginRequiredMixin, View):
     has signed in or chosen a password, as for anyone outside the agencies one manages: 404."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        membership = get_object_or_404(
-            Membership.objects.select_related("user", "agency"),
-            pk=pk,
-            agency__in=joining.managed_agencies(request.user),
-        )
+        membership = get_object_or_404(joining.managed_memberships(request.user), pk=pk)
         try:
             joining.invite_again(actor=cast(User, request.user), membership=membership)
         except PermissionError:
@@ -265,11 +261,7 @@ class EndMembershipView(LoginRequiredMixin, View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
-            self.membership = get_object_or_404(
-                Membership.objects.select_related("user", "agency"),
-                pk=kwargs["pk"],
-                agency__in=joining.managed_agencies(request.user),
-            )
+            self.membership = get_object_or_404(joining.managed_memberships(request.user), pk=kwargs["pk"])
             if self.membership.role not in joining.grantable_roles(request.user):
                 raise PermissionDenied  # a role only a coordinator grants, only a coordinator ends
         return super().dispatch(request, *args, **kwargs)
@@ -351,11 +343,7 @@ class RolesView(LoginRequiredMixin, View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
-            self.membership = get_object_or_404(
-                Membership.objects.select_related("user", "agency"),
-                pk=kwargs["pk"],
-                agency__in=joining.managed_agencies(request.user),
-            )
+            self.membership = get_object_or_404(joining.managed_memberships(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def _form(self, request: HttpRequest, data: Any = None) -> RolesForm:

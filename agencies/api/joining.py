@@ -176,9 +176,7 @@ class InviteView(generics.GenericAPIView[User]):
 
 def _managed_membership(request: Request, pk: int) -> Membership:
     """A membership of an agency the caller manages; any other is 404."""
-    return get_object_or_404(
-        Membership.objects.select_related("user", "agency"), pk=pk, agency__in=joining.managed_agencies(request.user)
-    )
+    return get_object_or_404(joining.managed_memberships(request.user), pk=pk)
 
 
 class EndMembershipView(generics.GenericAPIView[Departure]):
