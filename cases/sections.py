@@ -6,7 +6,7 @@ the pages that list them are in `pages/views.py`."""
 from typing import Any
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest
 
 from agencies.access import Action, CaseAccess
@@ -260,6 +260,28 @@ class QuestionsForMyAgency(HomeSection):
         return {"information_requests": asked.select_related("case__family", "to_agency").order_by("due_at")[:20]}
 
 
+OWNED_COUNTS_ATTR = "_ura_owned_counts"
+
+
+def owned_counts(user: User, request: HttpRequest) -> tuple[int, int]:
+    """How many of the cases the user owns, and reads in full, are open and how many closed: one
+    query for both home sections (My cases pages through the first, Closed cases shows the second),
+    kept on the request for the second to ask (decision 150)."""
+    kept: dict[int, tuple[int, int]] = getattr(request, OWNED_COUNTS_ATTR, {})
+    if user.pk not in kept:
+        counts = (
+            Case.objects.restrict(user, Action.VIEW)
+            .filter(owner=user)
+            .aggregate(
+                open=Count("pk", filter=Q(closed_at__isnull=True)),
+                closed=Count("pk", filter=Q(closed_at__isnull=False)),
+            )
+        )
+        kept[user.pk] = (counts["open"], counts["closed"])
+        setattr(request, OWNED_COUNTS_ATTR, kept)
+    return kept[user.pk]
+
+
 class MyCases(HomeSection):
     """The open cases the user owns, a page at a time (the cases they only read are under "All
     cases")."""
@@ -271,6 +293,9 @@ class MyCases(HomeSection):
     def context(self, user: User, request: HttpRequest) -> dict[str, Any]:
         cases = Case.objects.open().with_summary().restrict(user, Action.VIEW).filter(owner=user)
         paginator = Paginator(cases, self.per_page)
+        # The count is known already, read with the closed ones' (`owned_counts`): the paginator's
+        # own count would be a second query over the same rows.
+        paginator.__dict__["count"] = owned_counts(user, request)[0]
         wanted = request.GET.get("page") or 1
         try:
             page = paginator.page(paginator.num_pages if wanted == "last" else int(wanted))
@@ -288,7 +313,7 @@ class ClosedCases(HomeSection):
     template_name = "cases/sections/closed_cases.html"
 
     def context(self, user: User, request: HttpRequest) -> dict[str, Any]:
-        return {"closed_count": Case.objects.restrict(user, Action.VIEW).closed().filter(owner=user).count()}
+        return {"closed_count": owned_counts(user, request)[1]}
 
 
 class FieldSafety(CaseSection):

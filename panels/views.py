@@ -7,7 +7,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -111,17 +111,38 @@ class PanelCaseListView(RestrictedViewMixin, FilterView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        meetings = PanelMeeting.objects.restrict(user, Action.VIEW).filter(panel=self.panel)
+        upcoming, past = upcoming_and_past(PanelMeeting.objects.restrict(user, Action.VIEW).filter(panel=self.panel))
         return {
             **super().get_context_data(**kwargs),
             "panel": self.panel,
             "is_coordinator": self.panel.coordinator_id == user.pk,
-            "upcoming": meetings.filter(status=PanelMeeting.Status.SCHEDULED).order_by("scheduled_for")[:3],
-            "past": meetings.exclude(status=PanelMeeting.Status.SCHEDULED)[:5],
+            "upcoming": upcoming,
+            "past": past,
             "agenda_referrals": Referral.objects.restrict(user, Action.VIEW)
             .filter(panel=self.panel, status=Referral.Status.ON_AGENDA)
             .order_by("-is_crisis", "received_at")[:20],
         }
+
+
+def upcoming_and_past(
+    meetings: QuerySet[PanelMeeting], upcoming: int = 3, past: int = 5
+) -> tuple[list[PanelMeeting], list[PanelMeeting]]:
+    """The next meetings planned (soonest first) and the last of the others (latest first), in one
+    query: each list's few ids are a subquery of `meetings` (restricted already), the rows read
+    together and told apart here (decision 150)."""
+    planned = meetings.filter(status=PanelMeeting.Status.SCHEDULED).order_by("scheduled_for", "pk")
+    others = meetings.exclude(status=PanelMeeting.Status.SCHEDULED).order_by("-scheduled_for", "-pk")
+    rows = list(meetings.filter(Q(pk__in=planned.values("pk")[:upcoming]) | Q(pk__in=others.values("pk")[:past])))
+    soonest = sorted(
+        (meeting for meeting in rows if meeting.status == PanelMeeting.Status.SCHEDULED),
+        key=lambda meeting: (meeting.scheduled_for, meeting.pk),
+    )
+    latest = sorted(
+        (meeting for meeting in rows if meeting.status != PanelMeeting.Status.SCHEDULED),
+        key=lambda meeting: (meeting.scheduled_for, meeting.pk),
+        reverse=True,
+    )
+    return soonest, latest
 
 
 class PanelSettingsView(RestrictedObjectFormView):

@@ -162,7 +162,9 @@ AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username + address before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    # Global (per-model) permissions of role groups gate endpoints.
+    # Global (per-model) permissions of role groups gate endpoints: read in one query by the
+    # first (it signs no one in), answered by ModelBackend from what it read (decision 150).
+    "agencies.access.backends.PermissionsInOneQuery",
     "django.contrib.auth.backends.ModelBackend",
     # Object permissions hold the individual grants, honouring their end dates (decision 96).
     "agencies.access.backends.GrantBackend",
