@@ -161,7 +161,7 @@ def test_each_board_costs_the_same_whatever_the_caseload(
     _cases(12, agency, member(agency, username="second"), panel)
 
     assert {key: _queries(build) for key, build in boards.items()} == one
-    assert one == {"practitioner": 3, "supervisor": 7, "panel": 10}
+    assert one == {"practitioner": 3, "supervisor": 7, "panel": 6}
 
 
 def _endings(user: User, today: datetime.date) -> dict[str, int]:
