@@ -177,7 +177,7 @@ def test_meeting_and_panel_pages_are_constant(
     client = client_for(coordinator)
     with django_assert_max_num_queries(25):
         assert client.get(meeting.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(16 + CHAIN_LOCK):
+    with django_assert_max_num_queries(13 + CHAIN_LOCK):  # exactly, for each reader: tests/pages/test_page_budgets.py
         assert client.get(panel.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(12 + CHAIN_LOCK):
         assert client.get(reverse("panels:directory")).status_code == 200
