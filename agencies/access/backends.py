@@ -24,11 +24,19 @@ class PermissionsInOneQuery:
     reads them in two, once per request (decision 150).
 
     Listed before ModelBackend, it fills the caches ModelBackend answers from (`_user_perm_cache`,
-    `_group_perm_cache`, `_perm_cache`), so ModelBackend asks the database nothing more; it signs
-    no one in (no `authenticate`, no `get_user`: not Django's BaseBackend, whose `get_user` would
-    make it the backend `force_login` picks), so the sessions ModelBackend opened stay valid. A
-    superuser's permissions (all of them) are left to ModelBackend.
+    `_group_perm_cache`, `_perm_cache`), so ModelBackend asks the database nothing more. It signs
+    no one in (its `authenticate` answers None, checking no password; it has no `get_user`: not
+    Django's BaseBackend, whose `get_user` would make it the backend `force_login` picks), so the
+    sessions ModelBackend opened stay valid. A superuser's permissions (all of them) are left to
+    ModelBackend.
     """
+
+    def authenticate(self, request: Any, **credentials: Any) -> None:
+        """Signs no one in: Django asks every backend, and goes on to the next."""
+        return None
+
+    async def aauthenticate(self, request: Any, **credentials: Any) -> None:
+        return None
 
     def has_perm(self, user_obj: Any, perm: str, obj: Model | None = None) -> bool:
         return bool(user_obj.is_active) and perm in self.get_all_permissions(user_obj, obj)
