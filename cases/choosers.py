@@ -8,10 +8,9 @@ id outside what the user may filter by is refused alike whether the row exists o
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
@@ -41,7 +40,7 @@ class Chooser:
     name: str  # the filter's and the query parameter's name
     case_field: str  # the case column it filters
     known: Callable[[Any], QuerySet[Any]]  # the rows the user may filter by
-    refusal: Promise  # said of an id the user may not filter by
+    refusal: str  # said of an id the user may not filter by (lazy: translated when said)
 
     def suggest(self, user: Any, typed: str) -> list[dict[str, str]]:
         """Up to LIMIT rows the user may know of whose name holds what was typed."""
@@ -65,6 +64,11 @@ class Chooser:
         return Q(**{f"{self.case_field}__in": named})
 
 
-AGENCY = Chooser("agency", "owning_agency_id", _known_agencies, _("Choose an agency that owns one of the cases you may see."))
-PANEL = Chooser("panel", "panel_id", _known_panels, _("Choose one of the panels you may see."))
+AGENCY = Chooser(
+    "agency",
+    "owning_agency_id",
+    _known_agencies,
+    cast(str, _("Choose an agency that owns one of the cases you may see.")),
+)
+PANEL = Chooser("panel", "panel_id", _known_panels, cast(str, _("Choose one of the panels you may see.")))
 CHOOSERS = {chooser.name: chooser for chooser in (AGENCY, PANEL)}

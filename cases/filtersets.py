@@ -20,6 +20,7 @@ from families.matching import name_key
 from families.models import Consent, DisclosureRestriction
 from families.search import key_search
 
+from .choosers import CHOOSERS
 from .models import (
     Case,
     CaseEvent,
@@ -32,7 +33,6 @@ from .models import (
     Visibility,
     event_choices,
 )
-from .choosers import CHOOSERS
 from .owners import chosen_owner_id, owner_condition
 from .risk import RiskLevel
 

@@ -141,7 +141,9 @@ def keyset_page(queryset: QuerySet[Any], *, size: int, after: str = "", before: 
     going_back = _values(model, keys, before) if before and not after else None
     if going_back is not None:
         backwards = [key.reversed() for key in keys]
-        rows = list(queryset.order_by(*(k.order() for k in backwards)).filter(_after(backwards, going_back))[: size + 1])
+        rows = list(
+            queryset.order_by(*(k.order() for k in backwards)).filter(_after(backwards, going_back))[: size + 1]
+        )
         earlier = len(rows) > size
         rows = rows[:size][::-1]
         page = KeysetPage(rows, has_next=True, has_previous=earlier, keys=keys)

@@ -32,15 +32,15 @@ from .forms import (
     ShareCaseForm,
     WithdrawConsentForm,
 )
+from .keyset import KeysetPage, keyset_page
 from .models import Case, CaseShare, CaseUserObjectPermission
 from .owners import suggest_owners
-from .keyset import KeysetPage, keyset_page
 from .pagination import CAP, CappedPaginator
 from .services import disclosing_agencies
 
 __all__ = [
-    "AssignOwnerView",
     "AgencySuggestionsView",
+    "AssignOwnerView",
     "CaseListView",
     "CaseShareView",
     "ConsentCreateView",

@@ -119,7 +119,7 @@ def list_page(client: Client, query: str = "") -> tuple[list[str], str, str, int
     after = re.search(r'rel="next" href="\?([^"]*)"', body)
     before = re.search(r'rel="prev" href="\?([^"]*)"', body)
     rows = [case.reference for case in page.context["cases"]]
-    unescape = (lambda found: "?" + found.group(1).replace("&amp;", "&") if found else "")  # noqa: E731
+    unescape = lambda found: "?" + found.group(1).replace("&amp;", "&") if found else ""  # noqa: E731
     return rows, unescape(after), unescape(before), len(queries)
 
 

@@ -82,9 +82,7 @@ def test_the_agency_filter_takes_a_suggestion_a_typed_name_or_an_id(world: World
     assert 'list="agency-suggestions"' in form and "Police Tirana" not in form
 
 
-def test_an_agency_or_panel_id_the_user_may_not_filter_by_is_refused_alike(
-    world: World, agency: Agency
-) -> None:
+def test_an_agency_or_panel_id_the_user_may_not_filter_by_is_refused_alike(world: World, agency: Agency) -> None:
     viewer = world.viewer
     hidden = world.hidden
     hidden_panel = PanelFactory(name="Hidden panel")
@@ -123,4 +121,3 @@ def test_the_panel_filter_suggests_only_the_users_panels(agency: Agency) -> None
     assert api.status_code == 200 and [row["reference"] for row in api.json()["results"]] == [on_mine.reference]
     api = api_as(seat).get(reverse("cases-api:case-list"), {"panel": theirs.pk})
     assert api.status_code == 400
-
