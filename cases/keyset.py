@@ -20,7 +20,7 @@ from uuid import UUID
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Model, OrderBy, Q, QuerySet
 
-__all__ = ["KeysetPage", "SortKey", "keyset_page", "sort_keys"]
+__all__ = ["KeysetPage", "SortKey", "keyset_page", "page_of_rows", "sort_keys"]
 
 
 @dataclass(frozen=True)
@@ -100,15 +100,23 @@ def _dump(value: Any) -> Any:
     return value
 
 
+def _signature(keys: Sequence[SortKey]) -> str:
+    return ",".join(f"{'-' if key.descending else ''}{key.name}" for key in keys)
+
+
 def _token(keys: Sequence[SortKey], row: Model) -> str:
-    values = [_dump(getattr(row, key.name)) for key in keys]
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+    """The row's keys, with the ordering they belong to: a token of another ordering is not used."""
+    carried = {"o": _signature(keys), "v": [_dump(getattr(row, key.name)) for key in keys]}
+    return base64.urlsafe_b64encode(json.dumps(carried, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
 def _values(model: type[Model], keys: Sequence[SortKey], token: str) -> list[Any] | None:
-    """The key values a token carries, or None when it is not one of ours."""
+    """The key values a token carries, or None when it is not one of ours for this ordering."""
     try:
-        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        carried = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if not isinstance(carried, dict) or carried.get("o") != _signature(keys):
+            return None
+        raw = carried.get("v")
         if not isinstance(raw, list) or len(raw) != len(keys):
             return None
         values = []
@@ -154,7 +162,16 @@ def keyset_page(queryset: QuerySet[Any], *, size: int, after: str = "", before: 
             ordered = ordered.filter(_after(keys, start))
         rows = list(ordered[: size + 1])
         page = KeysetPage(rows[:size], has_next=len(rows) > size, has_previous=start is not None, keys=keys)
+    return _with_tokens(page)
+
+
+def page_of_rows(queryset: QuerySet[Any], rows: list[Any], *, has_next: bool, has_previous: bool) -> KeysetPage:
+    """A page found another way (a page number), with the tokens of the pages beside it."""
+    return _with_tokens(KeysetPage(rows, has_next=has_next, has_previous=has_previous, keys=sort_keys(queryset)))
+
+
+def _with_tokens(page: KeysetPage) -> KeysetPage:
     if page.object_list:
-        page.next_token = _token(keys, page.object_list[-1]) if page.has_next else ""
-        page.previous_token = _token(keys, page.object_list[0]) if page.has_previous else ""
+        page.next_token = _token(page.keys, page.object_list[-1]) if page.has_next else ""
+        page.previous_token = _token(page.keys, page.object_list[0]) if page.has_previous else ""
     return page

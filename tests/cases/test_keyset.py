@@ -146,3 +146,33 @@ def test_the_list_pages_by_its_links_every_case_once_in_constant_queries(
     second, _, before, _ = list_page(client, after)
     assert "after=" not in before and list_page(client, before)[0] == first
     assert second == expected[3:6]
+
+
+@pytest.mark.parametrize("ordering", ["", "opened_at", "-id", "updated_at"])
+def test_the_api_links_walk_every_case_once_with_the_documented_page_numbers_kept(
+    monkeypatch: pytest.MonkeyPatch, cases: list[Case], ordering: str
+) -> None:
+    from cases.api.pagination import CasePagination
+    from tests.conftest import api_as
+
+    monkeypatch.setattr(CasePagination, "page_size", 4)
+    client = api_as(User.objects.get(username="owner"))
+    url: str | None = reverse("cases-api:case-list") + (f"?ordering={ordering}" if ordering else "")
+    seen: list[int] = []
+    while url:
+        answer = client.get(url).json()
+        assert answer["count"] == len(cases)  # exact, as documented
+        seen += [row["id"] for row in answer["results"]]
+        url = answer["next"]
+        assert url is None or ("after=" in url and "page=" not in url)
+    # the list's own order (newest opened first), or the one asked for, the id breaking ties
+    rows = Case.objects.order_by(ordering, "pk") if ordering else Case.objects.all()
+    expected = list(rows.values_list("pk", flat=True))
+    assert seen == expected
+    # a page number still answers its page, and its links are cursors around it
+    second = client.get(reverse("cases-api:case-list"), {"page": 2, **({"ordering": ordering} if ordering else {})})
+    assert [row["id"] for row in second.json()["results"]] == expected[4:8]
+    back = client.get(second.json()["previous"]).json()
+    assert [row["id"] for row in back["results"]] == expected[:4] and back["previous"] is None
+    onwards = client.get(second.json()["next"]).json()
+    assert [row["id"] for row in onwards["results"]] == expected[8:12]
