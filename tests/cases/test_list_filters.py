@@ -121,3 +121,12 @@ def test_the_panel_filter_suggests_only_the_users_panels(agency: Agency) -> None
     assert api.status_code == 200 and [row["reference"] for row in api.json()["results"]] == [on_mine.reference]
     api = api_as(seat).get(reverse("cases-api:case-list"), {"panel": theirs.pk})
     assert api.status_code == 400
+
+
+def test_digits_that_are_not_an_id_are_a_name_that_finds_nothing(world: World) -> None:
+    client = signed_in(world.viewer)
+    for name in ("owner", "agency", "panel"):
+        for value in ("5³", "#٣", "9" * 30):
+            assert shown(client, **{name: value}) == set()
+            answer = api_as(world.viewer).get(reverse("cases-api:case-list"), {name: value})
+            assert answer.status_code == 200 and answer.json()["results"] == []
