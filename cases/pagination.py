@@ -1,6 +1,7 @@
 """A paginator for lists that can reach 100,000 rows (issue 19): the count stops at CAP unless the
 user asks for the exact figure, and no page lies past CAP rows, so no query counts or skips
-(OFFSET) more than CAP rows. Past CAP the user narrows the filters."""
+(OFFSET) more than CAP rows. The case list only counts with it: its pages are keyset pages
+(`cases.keyset`, decision 151), which reach every row without an OFFSET."""
 
 from functools import cached_property
 from typing import Any, cast
