@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?= --numprocesses 2
+BENCH_SIZES ?= 10000 100000 1000000
 
 .PHONY: install run test probe faults deploy-check lint bandit bench messages vendor lock clean
 
@@ -61,9 +62,10 @@ lint: install
 bandit: install
 	$(BIN)/bandit --quiet -lll -r $(BANDIT_TARGETS)
 
-## bench: the access-model list queries at a million cases (needs DATABASE_URL to PostgreSQL)
+## bench: the pages, the access model, search and the reminder sweep at 10k, 100k and 1M cases
+## (needs DATABASE_URL to PostgreSQL; BENCH_SIZES="100000" for one size; results: docs/bench.md)
 bench: install
-	$(BIN)/python bench/run.py
+	for n in $(BENCH_SIZES); do $(BIN)/python bench/run.py --cases $$n || exit 1; done
 
 ## messages: extract and compile the translation catalogues (needs GNU gettext)
 messages: export DJANGO_SETTINGS_MODULE = settings.test

@@ -16,6 +16,7 @@ from typing import Any
 from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rest_framework.renderers import BaseRenderer
 
 __all__ = [
@@ -86,7 +87,8 @@ def xlsx_bytes(rows: Iterable[Iterable[Any]], *, title: str = "Ura") -> bytes:
     for row in rows:
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            # Control characters a workbook cannot hold (typed in a filter, pasted in a name) are left out.
+            cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", neutralise(value)))
             cell.data_type = "s"  # text, whatever it looks like
             cells.append(cell)
         sheet.append(cells)

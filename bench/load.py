@@ -125,11 +125,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--cases", type=int, default=1_000_000, help="the bench database of this size")
     args = parser.parse_args()
 
     from bench.run import _configure
 
-    _configure(rebuild=False)  # the bench database; DATABASE_URL now names it, for gunicorn too
+    _configure(rebuild=False, n_cases=args.cases)  # the bench database; DATABASE_URL now names it, for gunicorn too
     sessions = _sessions(args.users)
     server = _start(args) if args.start else None
     try:

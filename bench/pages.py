@@ -34,6 +34,23 @@ def _client(user: Any) -> Any:
     return client
 
 
+def _compiled(rows: Any, counted: Any) -> list[tuple[str, Any]]:
+    """The SQL of a list page's two reads: its page of 50 rows and its count capped at the cap. A
+    user who may see nothing has no SQL at all (Django answers an empty queryset without asking)."""
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        from cases.pagination import CAP
+    except ImportError:  # measuring a commit before the capped count: its count is exact
+        CAP = 10**9
+    try:
+        page = rows[:50].query.sql_with_params()
+        count_sql, count_params = counted.order_by().values("pk")[: CAP + 1].query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    return [page, (f"SELECT count(*) FROM ({count_sql}) AS capped", count_params)]
+
+
 def _floor(user: Any) -> Callable[[], Any]:
     """The case list's own data as raw SQL: the page of 50 and the capped count, compiled from the
     page's querysets and run on a cursor (no model instances, no template)."""
@@ -42,15 +59,9 @@ def _floor(user: Any) -> Callable[[], Any]:
     from agencies.access import Action, forget_access
     from cases.models import Case
 
-    try:
-        from cases.pagination import CAP
-    except ImportError:  # measuring a commit before the capped count: its count is exact
-        CAP = 10**9
     forget_access(user)
     qs = Case.objects.with_summary().restrict(user, Action.VIEW_SUMMARY).annotate_access(user)
-    statements = [qs[:50].query.sql_with_params(), qs.order_by().values("pk")[: CAP + 1].query.sql_with_params()]
-    count_sql, count_params = statements[1]
-    statements[1] = (f"SELECT count(*) FROM ({count_sql}) AS capped", count_params)
+    statements = _compiled(qs, qs)
 
     def run() -> Any:
         with connection.cursor() as cursor:
@@ -58,6 +69,30 @@ def _floor(user: Any) -> Callable[[], Any]:
                 cursor.execute(sql, params)
                 cursor.fetchall()
 
+    run.statements = statements  # type: ignore[attr-defined]  # for EXPLAIN ANALYZE below
+    return run
+
+
+def _panel_floor(user: Any, panel_id: int) -> Callable[[], Any]:
+    """The panel page's own data as raw SQL: its page of 50 cases with their plan progress, and the
+    capped count, compiled from the page's querysets."""
+    from django.db import connection
+
+    from agencies.access import Action, forget_access
+    from cases.models import Case
+    from interventions.progress import with_progress
+
+    forget_access(user)
+    qs = Case.objects.with_summary().restrict(user, Action.VIEW_SUMMARY).filter(panel_id=panel_id)
+    statements = _compiled(with_progress(qs.annotate_access(user)), qs)
+
+    def run() -> Any:
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+    run.statements = statements  # type: ignore[attr-defined]  # for EXPLAIN ANALYZE below
     return run
 
 
@@ -81,18 +116,76 @@ def _get(client: Any, url: str) -> Callable[[], Any]:
     def run() -> Any:
         response = client.get(url)
         # 403 for the user with no membership: their refusal (and its audit record) is the page.
-        assert response.status_code in (200, 403), (url, response.status_code)
+        assert response.status_code in (200, 403), (url, response.status_code, response.get("Location"))
         return response
 
     return run
 
 
-def page_bench(runs: int) -> None:
+def _cold(fn: Callable[[], Any]) -> Callable[[], Any]:
+    from django.core.cache import cache
+
+    def run() -> Any:
+        cache.clear()
+        return fn()
+
+    return run
+
+
+def _sign_in(user: Any) -> Callable[[], Any]:
+    """The sign-in form posted with a right password, through the whole stack (axes, session, the
+    audit record). The bench runs on the test settings, whose password hasher is a fast one: what is
+    timed is sign-in apart from the password hash (issue 19's target)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    user.set_password("bench-password-1")
+    user.save(update_fields=["password"])
+    url = reverse("login")
+
+    def run() -> Any:
+        response = Client().post(url, {"username": user.username, "password": "bench-password-1"})
+        assert response.status_code == 302, response.status_code
+        return response
+
+    return run
+
+
+def _explain(label: str, statements: list[tuple[str, list[Any]]]) -> None:
+    """EXPLAIN ANALYZE of a floor that was slow: the plan, to be looked at (issue 19, item 5)."""
+    from django.db import connection
+
+    print(f"\n### Plan of the floor: {label}\n")
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            lines = [row[0] for row in cursor.fetchall()]
+            print("```")
+            print("\n".join(lines[:40] + (["..."] if len(lines) > 40 else [])))
+            print("```")
+
+
+def _sizes() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT relname, pg_size_pretty(pg_total_relation_size(c.oid)) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'"
+            " ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 6"
+        )
+        largest = ", ".join(f"{name} {size}" for name, size in cursor.fetchall())
+    print(f"\nDatabase size: {total} (largest tables with their indexes: {largest})\n")
+
+
+def page_bench(runs: int, *, explain_over_ms: float = 10.0) -> dict[tuple[str, str], dict[str, float]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from agencies.models import User
+    from agencies.models import Panel, User
     from cases.models import Case
 
     users = {label: User.objects.get(username=name) for label, name in USERS}
@@ -107,9 +200,28 @@ def page_bench(runs: int) -> None:
     owner = _client(users["practitioner, one agency"])
     items.append(("case page (whole request)", "practitioner, one agency", _get(owner, f"/cases/{some_case}/")))
     items.append(("case page floor (the case row, raw SQL)", "practitioner, one agency", _case_floor(some_case)))
+    # The police panel member's panel (the issue's 8x floor) and the same panel for its coordinator.
+    panel = Panel.objects.filter(agencies__name="Agency 2").order_by("pk").first()
+    assert panel is not None
+    for label in ("police: panel member + 200 shared cases", "panel coordinator"):
+        client = _client(users[label])
+        items.append(("panel page (whole request)", label, _get(client, reverse("panels:panel", args=[panel.pk]))))
+        items.append(("panel page floor (rows + capped count, raw SQL)", label, _panel_floor(users[label], panel.pk)))
+    items.append(
+        (
+            "sign-in, apart from the password hash (whole request)",
+            "a practitioner of Agency 1",
+            # another practitioner: a new password would sign the timed users' sessions out
+            _sign_in(User.objects.get(username="bench.user1")),
+        )
+    )
     # The dashboards: aggregates in the database, a fixed number of queries whatever the caseload.
+    # Their wide boards are kept a few minutes (stats.cache): timed as counted (the cache emptied
+    # before each run) and as kept.
     for label in ("panel coordinator", "supervisor of ten agencies"):
-        items.append(("dashboard (whole request)", label, _get(_client(users[label]), reverse("stats:dashboard"))))
+        dashboard = _get(_client(users[label]), reverse("stats:dashboard"))
+        items.append(("dashboard, figures counted (whole request)", label, _cold(dashboard)))
+        items.append(("dashboard, figures kept (whole request)", label, dashboard))
 
     queries = {}
     for page, label, fn in items:  # warm-up, and the query count of one request
@@ -130,10 +242,22 @@ def page_bench(runs: int) -> None:
         f"Machine load (1/5/15 min) before: {', '.join(f'{x:.2f}' for x in load_before)};"
         f" after: {', '.join(f'{x:.2f}' for x in load_after)}; {os.cpu_count()} CPUs\n"
     )
-    print("| page | user | p50 ms | p95 ms | mean ms | queries |")
-    print("|---|---|---:|---:|---:|---:|")
+    _sizes()
+    print("| page | user | p50 ms | p95 ms | mean ms | queries | p95 / floor p95 |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    results: dict[tuple[str, str], dict[str, float]] = {}
+    floors = {(page.split(" floor")[0], label): (page, label) for page, label, _ in items if " floor " in page}
     for (page, label), times in samples.items():
+        p95 = _p(times, 0.95)
+        results[(page, label)] = {"p50": _p(times, 0.5), "p95": p95, "queries": queries[(page, label)]}
+        floor = floors.get((page.split(" (whole")[0], label))
+        ratio = f"{p95 / _p(samples[floor], 0.95):.1f}x" if floor and "(whole request" in page else ""
         print(
-            f"| {page} | {label} | {_p(times, 0.5):.1f} | {_p(times, 0.95):.1f} | {statistics.mean(times):.1f}"
-            f" | {queries[(page, label)]} |"
+            f"| {page} | {label} | {_p(times, 0.5):.1f} | {p95:.1f} | {statistics.mean(times):.1f}"
+            f" | {queries[(page, label)]} | {ratio} |"
         )
+    for page, label, fn in items:
+        statements = getattr(fn, "statements", None)
+        if statements and _p(samples[(page, label)], 0.5) > explain_over_ms:
+            _explain(f"{page}, {label}", statements)
+    return results

@@ -23,14 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _configure(rebuild: bool) -> str:
+def _configure(rebuild: bool, n_cases: int = 1_000_000) -> str:
     import dj_database_url
 
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("make bench needs DATABASE_URL pointing at PostgreSQL (e.g. postgres://postgres@127.0.0.1:5432/ura)")
     config = dj_database_url.parse(url)
-    bench_name = f"{config['NAME']}_bench"
+    # One database per size, so 10k, 100k and 1M stay built side by side (a million takes minutes).
+    bench_name = f"{config['NAME']}_bench" + ("" if n_cases == 1_000_000 else f"_{n_cases}")
     import psycopg2
 
     admin = psycopg2.connect(
@@ -203,7 +204,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["access", "pages", "reminders", "search"], help="run one part only")
     parser.add_argument("--page-runs", type=int, default=50, help="interleaved runs of each page (p50/p95)")
     args = parser.parse_args()
-    name = _configure(args.rebuild)
+    name = _configure(args.rebuild, args.cases)
     _populate(args.cases)
 
     if args.only in (None, "access", "search"):

@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from agencies.access import Action
 from agencies.access.core import entry_content_condition
 from agencies.api.filters import IdFilter
-from agencies.models import Agency, Panel
+from agencies.models import Agency
 from families.matching import name_key
 from families.models import Consent, DisclosureRestriction
 from families.search import key_search
 
+from .choosers import CHOOSERS
 from .models import (
     Case,
     CaseEvent,
@@ -56,10 +57,17 @@ def _visible_cases(request: HttpRequest | None) -> QuerySet[Case]:
     return Case.objects.restrict(request.user, Action.VIEW_SUMMARY)
 
 
-def _visible_panels(request: HttpRequest | None) -> QuerySet[Panel]:
-    if request is None:
-        return Panel.objects.none()
-    return Panel.objects.restrict(request.user, Action.VIEW)
+def suggested(name: str) -> forms.TextInput:
+    """A text input whose datalist htmx fills from `cases:<name>_suggestions` as the user types."""
+    return forms.TextInput(
+        attrs={
+            "list": f"{name}-suggestions",
+            "autocomplete": "off",
+            "hx-get": reverse_lazy(f"cases:{name}_suggestions"),
+            "hx-trigger": "input changed delay:300ms",
+            "hx-target": f"#{name}-suggestions",
+        }
+    )
 
 
 class CaseFilterForm(forms.Form):
@@ -80,27 +88,44 @@ class CaseFilterForm(forms.Form):
             )
         return value
 
+    def _clean_chosen(self, name: str) -> str:
+        value: str = self.cleaned_data.get(name) or ""
+        chooser = CHOOSERS[name]
+        if not chooser.allowed(self.user, value):
+            raise forms.ValidationError(chooser.refusal, code="invalid_choice")
+        return value
+
+    def clean_agency(self) -> str:
+        return self._clean_chosen("agency")
+
+    def clean_panel(self) -> str:
+        return self._clean_chosen("panel")
+
 
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     stage = django_filters.MultipleChoiceFilter(label=_("Stage"), choices=Case.Stage.choices)
     risk_level = django_filters.MultipleChoiceFilter(label=_("Risk level"), choices=RiskLevel.choices)
-    # A typed name with suggestions (cases.owners), not a list of every visible owner (issue 19).
+    # Typed names with suggestions (cases.owners, cases.choosers), never a list of every visible
+    # owner, agency or panel (issue 19).
     owner = django_filters.CharFilter(
         label=_("Owner"),
         method="filter_owner",
         help_text=_("Type a name and choose a suggestion, or type a username."),
-        widget=forms.TextInput(
-            attrs={
-                "list": "owner-suggestions",
-                "autocomplete": "off",
-                "hx-get": reverse_lazy("cases:owner_suggestions"),
-                "hx-trigger": "input changed delay:300ms",
-                "hx-target": "#owner-suggestions",
-            }
-        ),
+        widget=suggested("owner"),
     )
-    panel = django_filters.ModelChoiceFilter(label=_("Panel"), queryset=_visible_panels)
+    agency = django_filters.CharFilter(
+        label=_("Owning agency"),
+        method="filter_chosen",
+        help_text=_("Type a name and choose a suggestion."),
+        widget=suggested("agency"),
+    )
+    panel = django_filters.CharFilter(
+        label=_("Panel"),
+        method="filter_chosen",
+        help_text=_("Type a name and choose a suggestion."),
+        widget=suggested("panel"),
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=[("open", _("Open")), ("closed", _("Closed"))], method="filter_status"
     )
@@ -148,6 +173,12 @@ class CaseFilterSet(django_filters.FilterSet):
         if user is None or not value.strip():
             return queryset
         return queryset.filter(owner_condition(user, value))
+
+    def filter_chosen(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        user = getattr(self.request, "user", None)
+        if user is None or not value.strip():
+            return queryset
+        return queryset.filter(CHOOSERS[name].condition(user, value))
 
     def filter_access(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         # `access_full` is annotated by RestrictedQuerySet.annotate_access.

@@ -22,7 +22,9 @@ from .models import Case
 __all__ = ["LIMIT", "chosen_owner_id", "owner_condition", "suggest_owners"]
 
 LIMIT = 20
-_CHOSEN = re.compile(r"#(\d+)\s*$")
+# ASCII digits only, and few enough for a database integer: "5³" passes isdigit() but not int().
+_CHOSEN = re.compile(r"#([0-9]{1,18})\s*$")
+_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _visible_owners(user: Any) -> QuerySet[User]:
@@ -64,7 +66,7 @@ def chosen_owner_id(typed: str) -> int | None:
     chosen = _CHOSEN.search(typed)
     if chosen:
         return int(chosen.group(1))
-    return int(typed) if typed.isdigit() else None
+    return int(typed) if _ID.fullmatch(typed) else None
 
 
 def owner_condition(user: Any, typed: str) -> Q:

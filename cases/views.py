@@ -19,6 +19,7 @@ from agencies.models import Agency
 from families.models import Consent
 
 from . import services
+from .choosers import AGENCY, PANEL, Chooser
 from .directory import team_diversity
 from .filtersets import CaseFilterSet
 from .forms import (
@@ -31,12 +32,14 @@ from .forms import (
     ShareCaseForm,
     WithdrawConsentForm,
 )
+from .keyset import KeysetPage, keyset_page
 from .models import Case, CaseShare, CaseUserObjectPermission
 from .owners import suggest_owners
 from .pagination import CAP, CappedPaginator
 from .services import disclosing_agencies
 
 __all__ = [
+    "AgencySuggestionsView",
     "AssignOwnerView",
     "CaseListView",
     "CaseShareView",
@@ -44,6 +47,7 @@ __all__ = [
     "ConsentWithdrawView",
     "DisclosureCheckView",
     "OwnerSuggestionsView",
+    "PanelSuggestionsView",
     "RevokeShareView",
 ]
 
@@ -61,18 +65,41 @@ class CaseListView(RestrictedViewMixin, FilterView):
 
     paginator_class = CappedPaginator
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().get(request, *args, **kwargs)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            response.status_code = 400  # a filter refused (a panel the user may not see): said on the form
+        return response
+
     def get_queryset(self) -> Any:
         return self.queryset.annotate_access(self.actor)
 
     def get_paginator(self, *args: Any, **kwargs: Any) -> CappedPaginator:
         return CappedPaginator(*args, exact=self.request.GET.get("count") == "exact", **kwargs)
 
+    def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[CappedPaginator, KeysetPage, list[Any], bool]:
+        """Keyset pages (decision 151): `?after=`/`?before=` name the row a page follows or
+        precedes, so no page skips rows with an OFFSET; the paginator only counts (capped)."""
+        paginator = self.get_paginator(queryset, page_size)
+        params = self.request.GET
+        page = keyset_page(queryset, size=page_size, after=params.get("after", ""), before=params.get("before", ""))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # The export links carry the list's filters as on the screen (decision 109).
+        # The export links carry the list's filters as on the screen (decision 109); the page
+        # links the filters and the count asked for, never another page's position.
         query = self.request.GET.copy()
-        for name in ("page", "count", "format"):
+        for name in ("page", "after", "before", "count", "format"):
             query.pop(name, None)
-        return {**super().get_context_data(**kwargs), "count_cap": CAP, "export_query": query.urlencode()}
+        paging = query.copy()
+        if self.request.GET.get("count") == "exact":
+            paging["count"] = "exact"
+        return {
+            **super().get_context_data(**kwargs),
+            "count_cap": CAP,
+            "export_query": query.urlencode(),
+            "paging_query": paging.urlencode(),
+        }
 
 
 class OwnerSuggestionsView(RestrictedViewMixin, View):
@@ -86,8 +113,32 @@ class OwnerSuggestionsView(RestrictedViewMixin, View):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         found = suggest_owners(self.actor, request.GET.get("q") or request.GET.get("owner") or "")
         if request.headers.get("HX-Request"):
-            return render(request, "cases/_owner_suggestions.html", {"suggestions": found})
+            return render(request, "cases/_suggestions.html", {"suggestions": found})
         return JsonResponse({"results": found})
+
+
+class ChoiceSuggestionsView(RestrictedViewMixin, View):
+    """The agency or panel filter's suggestions (`cases.choosers`): those the user may know of
+    whose name holds what was typed. JSON, or `<option>`s for the filter's htmx datalist."""
+
+    queryset = Case.objects.all()
+    action = Action.VIEW_SUMMARY
+    permission_required = "cases.view_case_summary"
+    chooser: Chooser
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        found = self.chooser.suggest(self.actor, request.GET.get("q") or request.GET.get(self.chooser.name) or "")
+        if request.headers.get("HX-Request"):
+            return render(request, "cases/_suggestions.html", {"suggestions": found})
+        return JsonResponse({"results": found})
+
+
+class AgencySuggestionsView(ChoiceSuggestionsView):
+    chooser = AGENCY
+
+
+class PanelSuggestionsView(ChoiceSuggestionsView):
+    chooser = PANEL
 
 
 class CaseShareView(RestrictedObjectFormView):

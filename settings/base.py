@@ -192,6 +192,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 URA_IDLE_TIMEOUT_MINUTES = env_int("URA_IDLE_TIMEOUT_MINUTES", 30)
 # How often an open page asks for the unread reminder count (reminders:unread_count, one query).
 URA_UNREAD_POLL_SECONDS = env_int("URA_UNREAD_POLL_SECONDS", 60)
+# A supervisor's and a panel's dashboards are counted at most this often (stats.cache; 0: every visit).
+URA_DASHBOARD_CACHE_SECONDS = env_int("URA_DASHBOARD_CACHE_SECONDS", 300)
 # A visit typed without a connection is held in the browser, encrypted, at most this long; the key
 # is replaced after it (agencies.offline, decision 89).
 URA_OFFLINE_HOURS = env_int("URA_OFFLINE_HOURS", 8)

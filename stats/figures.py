@@ -161,6 +161,7 @@ class Board:
     key: str
     title: str
     figures: tuple[Figure, ...] = field(default_factory=tuple)
+    counted_at: datetime.datetime | None = None  # set when the board was kept a while (stats.cache)
 
 
 def below_five(value: int | None) -> str:
@@ -669,8 +670,12 @@ def boards_for(user: User, today: datetime.date | None = None) -> list[Board]:
     boards = []
     if access.casework_agency_ids:
         boards.append(practitioner_board(user, today))
+    # The wide boards are counted at most every few minutes (issue 19); imported here, as the cache
+    # module builds on this one.
+    from .cache import counted_at_most_every
+
     if access.supervised_agency_ids:
-        boards.append(supervisor_board(user, today))
+        boards.append(counted_at_most_every("supervisor", user, today, supervisor_board))
     if access.panel_ids:
-        boards.append(panel_board(user, today))
+        boards.append(counted_at_most_every("panel", user, today, panel_board))
     return boards

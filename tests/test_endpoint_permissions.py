@@ -314,6 +314,8 @@ ENDPOINTS = [
     Endpoint("cases:case_list_export", "get", no_args, "list"),
     Endpoint("cases:case_summary", "get", case_id, "object"),
     Endpoint("cases:owner_suggestions", "get", no_args, "list", params=lambda w: {"q": w.case.owner.first_name}),
+    Endpoint("cases:agency_suggestions", "get", no_args, "list", params=lambda w: {"q": w.case.owning_agency.name}),
+    Endpoint("cases:panel_suggestions", "get", no_args, "list", params=lambda w: {"q": w.panel.name}),
     Endpoint("cases:case", "get", case_id, "object"),
     Endpoint("cases:case_share", "post", case_id, "write"),
     Endpoint("cases:case_assign", "post", case_id, "write"),

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from agencies.exports import FORMULA_STARTS, csv_lines, neutralise
+from agencies.exports import FORMULA_STARTS, csv_lines, neutralise, xlsx_bytes
 from agencies.models import Membership
 from audit.services import record
 from privacy.breakglass import break_glass
@@ -44,6 +44,13 @@ def test_other_cells_are_unchanged(value: Any) -> None:
 def test_every_cell_of_a_csv_is_neutralised() -> None:
     lines = "".join(csv_lines(["=a", "b"], [["-1", "@x"], [-2, "\rz"]]))
     assert list(csv.reader(io.StringIO(lines))) == [["'=a", "b"], ["'-1", "'@x"], ["'-2", "'\rz"]]
+
+
+def test_a_control_character_a_workbook_cannot_hold_is_left_out() -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(xlsx_bytes([["Owner: \x0e\x0fAna", "ok"]])))
+    assert [cell.value for cell in next(book.active.iter_rows())] == ["Owner: Ana", "ok"]
 
 
 def test_only_the_export_helper_writes_spreadsheets() -> None:

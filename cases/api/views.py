@@ -28,6 +28,7 @@ from ..filtersets import CaseFilterSet, CaseShareFilterSet, DisclosureCheckFilte
 from ..models import Case, CaseShare, DisclosureCheck, ExportJob, ReassignmentJob, RiskRecord
 from ..summaries import made_by_line, summary_of
 from .entry_serializers import KeyWorkerSerializer, MoveStageSerializer, RiskLevelSerializer
+from .pagination import CasePagination
 from .serializers import (
     AssignOwnerSerializer,
     CaseDetailSerializer,
@@ -58,6 +59,7 @@ class CaseViewSet(FileAnswers, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     queryset = Case.objects.with_summary()
     serializer_class = CaseSerializer
     filterset_class = CaseFilterSet
+    pagination_class = CasePagination
     action_access: ClassVar[dict[str, Action]] = {
         "list": Action.VIEW_SUMMARY,
         "retrieve": Action.VIEW_SUMMARY,

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 
 from agencies.access import CaseAccess
 from agencies.access import reads_in_full as _reads_in_full
@@ -24,11 +25,14 @@ _RISK_CLASSES = {
 }
 
 
-@register.inclusion_tag("cases/_risk_badge.html")
-def risk_badge(level: str) -> dict[str, object]:
-    """The risk level as a badge: the word is always shown, colour is only a second cue."""
+@register.simple_tag
+def risk_badge(level: str) -> str:
+    """The risk level as a badge: the word is always shown, colour is only a second cue. Built in
+    Python, not an inclusion template: a list page shows one per row (issue 19)."""
     risk = RiskLevel(level)
-    return {"label": risk.label, "css": _RISK_CLASSES[risk], "criteria": RISK_CRITERIA[risk]}
+    return format_html(
+        '<span class="badge risk-badge {}" title="{}">{}</span>', _RISK_CLASSES[risk], RISK_CRITERIA[risk], risk.label
+    )
 
 
 @register.filter

@@ -198,7 +198,7 @@ class TestListsQueryCounts:
         caseworker: User,
         django_assert_max_num_queries: DjangoAssertNumQueries,
     ) -> None:
-        CaseFactory.create_batch(rows, owning_agency=agency)
+        CaseFactory.create_batch(rows, owning_agency=agency, owner=caseworker)
         client = client_for(caseworker)
         with django_assert_max_num_queries(12):
             response = client.get(reverse("cases:case_list"), {"stage": ["1"], "owner": caseworker.pk})
