@@ -46,13 +46,42 @@ __all__ = [
     "ConsentCreateView",
     "ConsentWithdrawView",
     "DisclosureCheckView",
+    "KeysetListMixin",
     "OwnerSuggestionsView",
     "PanelSuggestionsView",
     "RevokeShareView",
 ]
 
 
-class CaseListView(RestrictedViewMixin, FilterView):
+class KeysetListMixin:
+    """A list that can reach 100,000 rows (issue 19): keyset pages (decision 151) — `?after=`/
+    `?before=` name the row a page follows or precedes, so no page skips rows with an OFFSET — and
+    a count capped at CAP unless `?count=exact` asks for it (`cases.pagination`)."""
+
+    request: HttpRequest
+    paginator_class = CappedPaginator
+
+    def get_paginator(self, *args: Any, **kwargs: Any) -> CappedPaginator:
+        return CappedPaginator(*args, exact=self.request.GET.get("count") == "exact", **kwargs)
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[CappedPaginator, KeysetPage, list[Any], bool]:
+        paginator = self.get_paginator(queryset, page_size)
+        params = self.request.GET
+        page = keyset_page(queryset, size=page_size, after=params.get("after", ""), before=params.get("before", ""))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The page links carry the filters and the count asked for, never another page's position.
+        paging = self.request.GET.copy()
+        for name in ("page", "after", "before", "count", "format"):
+            paging.pop(name, None)
+        if self.request.GET.get("count") == "exact":
+            paging["count"] = "exact"
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        return {**context, "count_cap": CAP, "paging_query": paging.urlencode()}
+
+
+class CaseListView(KeysetListMixin, RestrictedViewMixin, FilterView):
     """Every case the user may know of, full or summary, filterable."""
 
     queryset = Case.objects.with_summary()
@@ -63,8 +92,6 @@ class CaseListView(RestrictedViewMixin, FilterView):
     context_object_name = "cases"
     paginate_by = 50
 
-    paginator_class = CappedPaginator
-
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response: HttpResponse = super().get(request, *args, **kwargs)
         if self.filterset.is_bound and not self.filterset.is_valid():
@@ -74,32 +101,12 @@ class CaseListView(RestrictedViewMixin, FilterView):
     def get_queryset(self) -> Any:
         return self.queryset.annotate_access(self.actor)
 
-    def get_paginator(self, *args: Any, **kwargs: Any) -> CappedPaginator:
-        return CappedPaginator(*args, exact=self.request.GET.get("count") == "exact", **kwargs)
-
-    def paginate_queryset(self, queryset: Any, page_size: int) -> tuple[CappedPaginator, KeysetPage, list[Any], bool]:
-        """Keyset pages (decision 151): `?after=`/`?before=` name the row a page follows or
-        precedes, so no page skips rows with an OFFSET; the paginator only counts (capped)."""
-        paginator = self.get_paginator(queryset, page_size)
-        params = self.request.GET
-        page = keyset_page(queryset, size=page_size, after=params.get("after", ""), before=params.get("before", ""))
-        return paginator, page, page.object_list, page.has_other_pages()
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # The export links carry the list's filters as on the screen (decision 109); the page
-        # links the filters and the count asked for, never another page's position.
+        # The export links carry the list's filters as on the screen (decision 109).
         query = self.request.GET.copy()
         for name in ("page", "after", "before", "count", "format"):
             query.pop(name, None)
-        paging = query.copy()
-        if self.request.GET.get("count") == "exact":
-            paging["count"] = "exact"
-        return {
-            **super().get_context_data(**kwargs),
-            "count_cap": CAP,
-            "export_query": query.urlencode(),
-            "paging_query": paging.urlencode(),
-        }
+        return {**super().get_context_data(**kwargs), "export_query": query.urlencode()}
 
 
 class OwnerSuggestionsView(RestrictedViewMixin, View):

@@ -34,6 +34,7 @@ from cases.filtersets import CaseFilterSet
 from cases.models import Case, ReassignmentJob
 from cases.services import start_reassignment
 from cases.summaries import made_by_line
+from cases.views import KeysetListMixin
 from families.models import SafetyWarning
 from referrals.models import Referral
 
@@ -88,7 +89,7 @@ class PanelCaseFilterSet(CaseFilterSet):
         self.filters.pop("panel", None)
 
 
-class PanelCaseListView(RestrictedViewMixin, FilterView):
+class PanelCaseListView(KeysetListMixin, RestrictedViewMixin, FilterView):
     """A panel's page: the summary of every case on it (steps 2 and 6), its meetings, and the
     referrals put to it."""
 
