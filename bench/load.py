@@ -55,6 +55,7 @@ def _start(args: argparse.Namespace) -> subprocess.Popen[bytes]:
         "URA_BIND": f"{host}:{port}",
         "URA_WEB_WORKERS": str(args.workers),
         "DATABASE_CONN_MAX_AGE": "60",
+        "URA_UNREAD_CACHE_SECONDS": "30",
     }
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "settings.wsgi"]
     command += ["--worker-class", args.worker_class, "--access-logfile", "/dev/null"]

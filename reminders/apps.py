@@ -12,6 +12,7 @@ class RemindersConfig(AppConfig):
         # nothing of ours): connect each kind that listens.
         from agencies.security import account_changed
 
+        from . import unread  # noqa: F401 - its receivers move the unread counts' generation on
         from .calendar import end_feed_with_the_sign_ins
         from .deadlines import kinds
 

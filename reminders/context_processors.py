@@ -1,4 +1,5 @@
-"""The unread reminder count in the header: one query, only when a page shows it."""
+"""The unread reminder count in the header: only when a page shows it, kept a few seconds
+(`reminders.unread`)."""
 
 from typing import Any
 
@@ -6,9 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from agencies.access import Action
-
-from .models import Reminder
+from .unread import unread_count
 
 
 def unread_reminders(request: HttpRequest) -> dict[str, Any]:
@@ -16,6 +15,6 @@ def unread_reminders(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "unread_reminders": SimpleLazyObject(lambda: Reminder.objects.restrict(user, Action.VIEW).unread().count()),
+        "unread_reminders": SimpleLazyObject(lambda: unread_count(user)),
         "unread_poll_seconds": settings.URA_UNREAD_POLL_SECONDS,
     }

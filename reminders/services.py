@@ -23,6 +23,7 @@ from outbox import services as outbox
 
 from .deadlines import kind_of, kinds
 from .models import Reminder
+from .unread import reminders_changed
 
 __all__ = [
     "PANEL_SETTINGS_FIELDS",
@@ -177,11 +178,13 @@ def mark_read(reminder: Reminder, *, actor: User) -> None:
     """Mark one of the actor's reminders read (the reminder comes from `restrict(actor)`)."""
     with transaction.atomic():
         Reminder.objects.filter(pk=reminder.pk, read_at__isnull=True).update(read_at=timezone.now())
+        reminders_changed()
 
 
 def mark_all_read(*, actor: User) -> int:
     with transaction.atomic():
         ids = Reminder.objects.restrict(actor, Action.VIEW).unread().values_list("pk", flat=True)
+        reminders_changed()
         return Reminder.objects.filter(pk__in=list(ids)).update(read_at=timezone.now())
 
 
@@ -252,3 +255,4 @@ def add_notices(kind: str, obj: models.Model, *, case: Case | None, recipients: 
         for user, role in recipients
     ]
     Reminder.objects.bulk_create(notices, ignore_conflicts=True)
+    reminders_changed()  # bulk_create sends no post_save

@@ -25,6 +25,7 @@ from referrals.models import Referral
 
 from .deadlines import Deadline, Timings, Window, kind_of, kinds
 from .models import OWNER, Reminder
+from .unread import reminders_changed
 
 __all__ = ["Deadline", "Window", "collect", "stage_of", "sweep", "timings"]
 
@@ -84,6 +85,7 @@ def sweep(now: datetime.datetime | None = None) -> int:
     rows += _escalations(escalated, types)
     with transaction.atomic():
         Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        reminders_changed()  # bulk_create sends no post_save
         from .services import schedule_delivery
 
         schedule_delivery()

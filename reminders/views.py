@@ -28,6 +28,7 @@ from .calendar import events_of, feed_user, ical, new_feed_secret
 from .deadlines import kind_of
 from .forms import PanelReminderSettingsForm, ReminderPreferencesForm
 from .models import CalendarFeed, Reminder
+from .unread import unread_count
 
 __all__ = [
     "CalendarFeedView",
@@ -189,7 +190,7 @@ class UnreadCountView(RestrictedViewMixin, View):
     queryset = Reminder.objects.all()
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        count = self.queryset.unread().count()
+        count = unread_count(self.actor)
         badge = render_to_string("reminders/_unread_badge.html", {"unread_reminders": count}, request=request)
         response = JsonResponse({"count": count, "badge": badge})
         response["Cache-Control"] = "private, no-store"

@@ -194,6 +194,8 @@ URA_IDLE_TIMEOUT_MINUTES = env_int("URA_IDLE_TIMEOUT_MINUTES", 30)
 URA_UNREAD_POLL_SECONDS = env_int("URA_UNREAD_POLL_SECONDS", 60)
 # A supervisor's and a panel's dashboards are counted at most this often (stats.cache; 0: every visit).
 URA_DASHBOARD_CACHE_SECONDS = env_int("URA_DASHBOARD_CACHE_SECONDS", 300)
+# The header's unread count is kept this long per user (reminders.unread; 0: counted on every page).
+URA_UNREAD_CACHE_SECONDS = env_int("URA_UNREAD_CACHE_SECONDS", 30)
 # A visit typed without a connection is held in the browser, encrypted, at most this long; the key
 # is replaced after it (agencies.offline, decision 89).
 URA_OFFLINE_HOURS = env_int("URA_OFFLINE_HOURS", 8)

@@ -2,6 +2,7 @@
 
 from .base import *  # noqa: F403
 from .base import DATABASES
+from .env import env_int
 
 SECRET_KEY = "NOTREALLY"  # noqa: S105 - tests only
 DEBUG = False
@@ -21,6 +22,9 @@ LANGUAGE_CODE = "en"
 # The test client's login() authenticates without a request, which django-axes refuses: the lock-out
 # tests (tests/agencies/test_sign_in.py) switch it on.
 AXES_ENABLED = False
+# Counted on every page, so a test sees a reassignment at once; tests/reminders/test_unread_cache.py
+# switches the keeping on (and the bench and the load test run with it, as production does).
+URA_UNREAD_CACHE_SECONDS = env_int("URA_UNREAD_CACHE_SECONDS", 0)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # An in-memory database per test process: fast, and never touches the local demo database.
