@@ -421,7 +421,7 @@ class InvitationView(View):
             else:
                 if request.user.is_authenticated:
                     logout(request)
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="agencies.access.backends.RoleBackend")
                 request.session[ENROLMENT_ALLOWED] = user.pk
                 messages.success(request, _("Your password is set. Now turn on two-factor sign-in."))
                 return redirect(f"{reverse('two_factor')}?{urlencode({'next': reverse('induction')})}")

@@ -4,7 +4,7 @@
 import datetime
 from typing import Any
 
-from django.db.models import Max, Min
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from agencies.access import Action, CaseAccess
@@ -60,18 +60,19 @@ class Progress(CaseSection):
         referred = case.opened_at
         last_contact = None
         if access.full:
-            referred = (
-                Referral.objects.restrict(user, Action.VIEW)
-                .filter(case=case)
-                .aggregate(first=Min("received_at"))["first"]
-                or referred
-            )
-            last_contact = (
+            # The first referral and the last contact held, each the reader's to read, in one query
+            # hung on the case (which the page has read: the reader knows it in full).
+            referrals = Referral.objects.restrict(user, Action.VIEW).filter(case=OuterRef("pk"))
+            contacts = (
                 Contact.objects.restrict(user, Action.VIEW)
                 .final()
-                .filter(case=case, outcome=Contact.Outcome.HELD)
-                .aggregate(last=Max("occurred_at"))["last"]
+                .filter(case=OuterRef("pk"), outcome=Contact.Outcome.HELD)
             )
+            first, last_contact = Case.objects.restrict(user, Action.VIEW).filter(pk=case.pk).annotate(
+                first=Subquery(referrals.order_by("received_at").values("received_at")[:1]),
+                last=Subquery(contacts.order_by("-occurred_at").values("occurred_at")[:1]),
+            ).values_list("first", "last").first() or (None, None)
+            referred = first or referred
         return {
             "steps": Case.Stage.choices,
             "days_since_referral": _days(referred, today),

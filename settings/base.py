@@ -162,10 +162,13 @@ AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username + address before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    # Global (per-model) permissions of role groups gate endpoints.
-    "django.contrib.auth.backends.ModelBackend",
+    # Global (per-model) permissions of role groups gate endpoints: Django's ModelBackend, read in one query.
+    "agencies.access.backends.RoleBackend",
     # Object permissions hold the individual grants, honouring their end dates (decision 96).
     "agencies.access.backends.GrantBackend",
+    # Sessions signed in before RoleBackend name Django's own backend: kept so they stay signed in.
+    # It reads the permissions RoleBackend already holds on the user: no query of its own.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 # guardian looks for its own backend by name; ours is a subclass of it (agencies.access.backends).
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]

@@ -1,4 +1,5 @@
-"""guardian's object-permission backend, told that individual grants end (decision 96).
+"""Django's model-permission backend reading a user's permissions in one query (decision 149), and
+guardian's object-permission backend, told that individual grants end (decision 96).
 
 guardian's rows know nothing of end dates; our grant table has one (`ends_at`). This backend asks
 guardian's checker with one more filter, so `user.has_perm("cases.view_case", case)` stops
@@ -8,13 +9,34 @@ are not guardian rows (restrict() reads `CaseShare`), so no group query is made 
 
 from typing import Any
 
+from django.contrib.auth.backends import ModelBackend
 from django.db.models import Model
 from django.utils import timezone
 from guardian.backends import ObjectPermissionBackend, check_support
 from guardian.core import ObjectPermissionChecker
 from guardian.utils import get_user_obj_perms_model
 
-__all__ = ["GrantBackend"]
+__all__ = ["GrantBackend", "RoleBackend"]
+
+
+class RoleBackend(ModelBackend):
+    """Django's ModelBackend, whose permissions (the user's own and their role groups') are read in
+    one query, a UNION of the two reads ModelBackend makes one after the other: every page checks a
+    permission, so every page paid both."""
+
+    def get_all_permissions(self, user_obj: Any, obj: Model | None = None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            own = self._get_user_permissions(user_obj)
+            roles = self._get_group_permissions(user_obj)
+            if user_obj.is_superuser:
+                own = roles = own.model.objects.all()
+            columns = ("content_type__app_label", "codename")
+            rows = own.order_by().values_list(*columns).union(roles.order_by().values_list(*columns))
+            user_obj._perm_cache = {f"{app}.{codename}" for app, codename in rows}
+        cached: set[str] = user_obj._perm_cache
+        return cached
 
 
 class CurrentGrantChecker(ObjectPermissionChecker):
