@@ -10,6 +10,7 @@ are not guardian rows (restrict() reads `CaseShare`), so no group query is made 
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
 from django.db.models import Model
 from django.utils import timezone
 from guardian.backends import ObjectPermissionBackend, check_support
@@ -28,10 +29,10 @@ class RoleBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            own = self._get_user_permissions(user_obj)
-            roles = self._get_group_permissions(user_obj)
+            own = Permission.objects.filter(user=user_obj)
+            roles = Permission.objects.filter(group__user=user_obj)
             if user_obj.is_superuser:
-                own = roles = own.model.objects.all()
+                own = roles = Permission.objects.all()
             columns = ("content_type__app_label", "codename")
             rows = own.order_by().values_list(*columns).union(roles.order_by().values_list(*columns))
             user_obj._perm_cache = {f"{app}.{codename}" for app, codename in rows}

@@ -265,7 +265,7 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "children": (2, _children),
     "risk": (1, _risk),
     "information_requests": (1, _requests),
-    "drafts": (6, _drafts),
+    "drafts": (1, _drafts),
     "checks": (1, _checks),
     "field_safety": (4, _field),  # visits out, police actions, the people met and their names
     "experts": (1, _consultations),
