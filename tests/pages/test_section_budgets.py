@@ -267,7 +267,7 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "information_requests": (1, _requests),
     "drafts": (1, _drafts),
     "checks": (1, _checks),
-    "field_safety": (4, _field),  # visits out, police actions, the people met and their names
+    "field_safety": (3, _field),  # visits out, police actions, the people met
     "experts": (1, _consultations),
     "history": (1, _events),
 }
