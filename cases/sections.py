@@ -32,7 +32,7 @@ from .models import (
     PoliceAction,
     RiskRecord,
 )
-from .services import next_contact, refusals
+from .services import next_contact, next_contact_columns, next_contact_from, refusals, refusals_column
 
 __all__ = [
     "Checks",
@@ -92,8 +92,12 @@ class Refusals(CaseSection):
     def applies(self, access: CaseAccess) -> bool:
         return access.full
 
+    def read_with_case(self, cases: Any, user: User) -> Any:
+        return cases.annotate(refusals_since_cooperation=refusals_column(user))
+
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-        return {"refusals": refusals(case, user)}
+        counted = getattr(case, "refusals_since_cooperation", None)
+        return {"refusals": refusals(case, user) if counted is None else counted}
 
 
 class Summary(CaseSection):
@@ -102,11 +106,16 @@ class Summary(CaseSection):
     name = "summary"
     template_name = "cases/sections/summary.html"
 
+    def read_with_case(self, cases: Any, user: User) -> Any:
+        return cases.annotate(**next_contact_columns(user))
+
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         if not access.full:
             return {}
         # The next contact agreed at the latest visit that agreed one (decision 75).
-        return {"next_contact": next_contact(case, user)}
+        if not hasattr(case, "agreed_contact_id"):
+            return {"next_contact": next_contact(case, user)}
+        return {"next_contact": next_contact_from(case)}
 
 
 class OwnerQuestions(CaseSection):

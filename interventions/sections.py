@@ -15,7 +15,7 @@ from agencies.sections import CaseSection
 from cases.models import Case
 
 from .models import Closure, ClosureAgreement, FollowUp, Goal, InterventionPlan, PlanAction, Review, Withdrawal
-from .progress import progress_one
+from .progress import progress_of, progress_one, with_progress
 
 __all__ = ["Interventions", "InterventionsSection", "PlanProgress"]
 
@@ -128,5 +128,11 @@ class PlanProgress(CaseSection):
     name = "plan_progress"
     template_name = "interventions/sections/progress.html"
 
+    def read_with_case(self, cases: Any, user: User) -> Any:
+        # Counts and dates of the case the page has read at summary level: as progress_one reads.
+        return with_progress(cases)
+
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        if hasattr(case, "progress_goals"):
+            return {"progress": progress_of(case)}
         return {"progress": progress_one(case, user)}
