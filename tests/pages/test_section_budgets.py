@@ -208,6 +208,13 @@ def _events(case: Case, n: int) -> None:
         services.record_note(CaseNote(case=case, text=f"Note {i}"), actor=case.owner)
 
 
+def _history(case: Case, n: int) -> None:
+    """Notes, and events that name an agency (a share) and a family member (a restriction)."""
+    _events(case, n)
+    _shares(case, n)
+    _restrictions(case, n)
+
+
 def _warnings(case: Case, n: int) -> None:
     for i in range(n):
         services.add_safety_warning(
@@ -282,7 +289,8 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "checks": (1, _checks),
     "field_safety": (3, _field),  # visits out, police actions, the people met
     "experts": (1, _consultations),
-    "history": (1, _events),
+    # the latest events, and the agencies and family members they name (one UNION)
+    "history": (2, _history),
 }
 
 
