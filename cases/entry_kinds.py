@@ -117,6 +117,9 @@ class EntryKind:
     sector_refusal: Text = ANOTHER_SECTORS
     # Saved as a draft first, or recorded at once (a file).
     drafts: bool = True
+    # What its name (`__str__`) reads besides when it was created: the case page lists a user's
+    # drafts of every kind in one query, of these columns only (cases.children.drafts_of).
+    label_fields: tuple[str, ...] = ()
     # Still recorded on a closed case (contacts and notes: the door stays open).
     on_closed_case: bool = False
     # A file to download (`cases:attachment_file`, the API's `file` action).
@@ -198,6 +201,7 @@ KINDS = [
         filters=("kind", "outcome"),
         prefetch_related=("visitors", "present"),
         on_closed_case=True,
+        label_fields=("kind", "occurred_at"),
     ),
     EntryKind(
         model=NeedsAssessment,
@@ -259,6 +263,7 @@ KINDS = [
         filters=("kind",),
         sector=Agency.Sector.POLICE,
         sector_refusal=_("Police actions are recorded by the police."),
+        label_fields=("kind", "occurred_at"),
     ),
     EntryKind(
         model=ChildNeeds,
@@ -275,6 +280,7 @@ KINDS = [
         list_choices={"exposures": ChildNeeds.Exposure},
         filters=("age_band", "conflict_zone"),
         select_related=("child",),
+        label_fields=("child__given_name", "child__family_name"),
     ),
     EntryKind(
         model=CaseNote,

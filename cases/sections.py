@@ -10,7 +10,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest
 
 from agencies.access import Action, CaseAccess
-from agencies.models import User
+from agencies.joined import with_joined
+from agencies.models import Agency, User
 from agencies.sections import CaseSection, HomeSection
 from audit.reads import note_list
 from families.sections import members_of
@@ -31,7 +32,7 @@ from .models import (
     PoliceAction,
     RiskRecord,
 )
-from .services import next_contact, refusals
+from .services import next_contact, next_contact_columns, next_contact_from, refusals, refusals_column
 
 __all__ = [
     "Checks",
@@ -91,8 +92,12 @@ class Refusals(CaseSection):
     def applies(self, access: CaseAccess) -> bool:
         return access.full
 
+    def read_with_case(self, cases: Any, user: User) -> Any:
+        return cases.annotate(refusals_since_cooperation=refusals_column(user))
+
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-        return {"refusals": refusals(case, user)}
+        counted = getattr(case, "refusals_since_cooperation", None)
+        return {"refusals": refusals(case, user) if counted is None else counted}
 
 
 class Summary(CaseSection):
@@ -101,11 +106,16 @@ class Summary(CaseSection):
     name = "summary"
     template_name = "cases/sections/summary.html"
 
+    def read_with_case(self, cases: Any, user: User) -> Any:
+        return cases.annotate(**next_contact_columns(user))
+
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         if not access.full:
             return {}
         # The next contact agreed at the latest visit that agreed one (decision 75).
-        return {"next_contact": next_contact(case, user)}
+        if not hasattr(case, "agreed_contact_id"):
+            return {"next_contact": next_contact(case, user)}
+        return {"next_contact": next_contact_from(case)}
 
 
 class OwnerQuestions(CaseSection):
@@ -229,7 +239,17 @@ class Checks(CaseSection):
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         checks = DisclosureCheck.objects.restrict(user, Action.VIEW).filter(case=case)
-        return {"checks": checks.select_related("agency", "recorded_by").prefetch_related("shared_with")}
+        checks = checks.select_related("agency", "recorded_by")
+        # The partners each check was shared with, by name, in the same query (decision 149).
+        return {"checks": with_joined(checks, "shared_with", ("pk", "name"), _agency, _by_name)}
+
+
+def _agency(pk: int, name: str) -> Agency:
+    return Agency(pk=pk, name=name)
+
+
+def _by_name(agency: Agency) -> str:
+    return agency.name
 
 
 class History(CaseSection):

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.models import Value
 from django.utils.translation import gettext as _
 
 from agencies.access import Action
@@ -63,10 +64,20 @@ class NamesBatch:
         actors = [event.actor for event in self.events if event.actor is not None]
         # Whose names and which agencies the page shows: one query for all, remembered per request.
         remember_people([*self.users.values(), *actors])
+        # The agencies and the family's members named, in one query (a UNION: decision 149).
+        named: list[models.QuerySet[Any, Any]] = []
         if ids["agency"]:
-            self.agencies = dict(Agency.objects.filter(pk__in=ids["agency"]).values_list("pk", "name"))
+            agencies = Agency.objects.filter(pk__in=ids["agency"]).order_by()
+            named.append(agencies.values_list(Value("agency"), "pk", "name", Value("")))
         if ids["person"]:
-            self.people = {person.pk: str(person) for person in _people(ids["person"], self.events)}
+            people = _people(ids["person"], self.events).order_by()
+            named.append(people.values_list(Value("person"), "pk", "given_name", "family_name"))
+        if named:
+            for kind, pk, name, family_name in named[0].union(*named[1:]):
+                if kind == "agency":
+                    self.agencies[pk] = name
+                else:
+                    self.people[pk] = str(Person(given_name=name, family_name=family_name))
 
 
 def _actor_cached(event: "CaseEvent") -> bool:

@@ -7,7 +7,7 @@ same number of queries however large the plan.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, prefetch_related_objects
 
 from agencies.access import Action, CaseAccess
 from agencies.models import User
@@ -15,7 +15,7 @@ from agencies.sections import CaseSection
 from cases.models import Case
 
 from .models import Closure, ClosureAgreement, FollowUp, Goal, InterventionPlan, PlanAction, Review, Withdrawal
-from .progress import progress_one
+from .progress import progress_of, progress_one, with_progress
 
 __all__ = ["Interventions", "InterventionsSection", "PlanProgress"]
 
@@ -52,13 +52,29 @@ class InterventionsSection:
 
 
 def _plans(case: Case, user: User) -> tuple[InterventionPlan | None, list[InterventionPlan], list[InterventionPlan]]:
-    actions = PlanAction.objects.restrict(user, Action.VIEW).select_related(
-        "provider_agency", "provider_person", "provider_expert", "beneficiary"
+    """The active plan with its goals and actions, and up to ten other plans: three queries. The
+    plans come in one read (a case has at most one active plan, sorted first); each action says
+    whether the reader may change it (`changeable`), in the same read."""
+    changeable = PlanAction.objects.restrict(user, Action.CHANGE).filter(pk=OuterRef("pk"))
+    actions = (
+        PlanAction.objects.restrict(user, Action.VIEW)
+        .select_related("provider_agency", "provider_person", "provider_expert", "beneficiary")
+        .annotate(changeable=Exists(changeable))
     )
     goals = Goal.objects.restrict(user, Action.VIEW).prefetch_related(Prefetch("actions", queryset=actions))
-    plans = InterventionPlan.objects.restrict(user, Action.VIEW).filter(case=case).select_related("created_by")
-    current = plans.active().prefetch_related(Prefetch("goals", queryset=goals)).first()
-    others = list(plans.exclude(status=InterventionPlan.Status.ACTIVE)[:10])
+    active = Q(status=InterventionPlan.Status.ACTIVE)
+    plans = (
+        InterventionPlan.objects.restrict(user, Action.VIEW)
+        .filter(case=case)
+        .select_related("created_by")
+        .annotate(active_first=ExpressionWrapper(active, output_field=BooleanField()))
+        .order_by("-active_first", *InterventionPlan._meta.ordering)
+    )
+    read = list(plans[:11])
+    current = read[0] if read and read[0].active_first else None
+    others = read[1:] if current else read[:10]
+    if current is not None:
+        prefetch_related_objects([current], Prefetch("goals", queryset=goals))
     drafts = [plan for plan in others if plan.status == InterventionPlan.Status.DRAFT]
     earlier = [plan for plan in others if plan.status != InterventionPlan.Status.DRAFT]
     return current, drafts, earlier
@@ -97,9 +113,9 @@ class Interventions(CaseSection):
         withdrawals = Withdrawal.objects.restrict(user, Action.VIEW).filter(case=case)
         section.withdrawal = withdrawals.select_related("recorded_by").first()
         section.closure, section.reopened = _closures(case, user)
-        if section.plan is not None:
-            changeable = PlanAction.objects.restrict(user, Action.CHANGE).filter(goal__plan=section.plan)
-            section.changeable_actions = set(changeable.values_list("pk", flat=True))
+        section.changeable_actions = {
+            action.pk for goal in section.goals for action in goal.actions.all() if action.changeable
+        }
         return {"interventions": section}
 
 
@@ -112,5 +128,11 @@ class PlanProgress(CaseSection):
     name = "plan_progress"
     template_name = "interventions/sections/progress.html"
 
+    def read_with_case(self, cases: Any, user: User) -> Any:
+        # Counts and dates of the case the page has read at summary level: as progress_one reads.
+        return with_progress(cases)
+
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
+        if hasattr(case, "progress_goals"):
+            return {"progress": progress_of(case)}
         return {"progress": progress_one(case, user)}

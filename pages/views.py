@@ -2,8 +2,9 @@
 
 A section lives in the app that owns its data (`<app>/sections.py`, a partial in
 `templates/<app>/sections/`); a page lists them in the order they are shown. What a section shows
-and whether it applies is its own; the page fetches the case with its `CaseAccess` (one query),
-records the read, and renders each section that applies (`{% section %}`)."""
+and whether it applies is its own; the page fetches the case with its `CaseAccess` and the counts
+and dates its sections read with it (one query), records the read, and renders each section that
+applies (`{% section %}`)."""
 
 from typing import Any
 
@@ -62,7 +63,15 @@ class CaseView(RestrictedViewMixin, DetailView[Case]):
     )
 
     def get_queryset(self) -> RestrictedQuerySet:
-        return self.queryset.with_access(self.actor)
+        return self.read_with_sections(self.queryset.with_access(self.actor), self.actor)
+
+    @classmethod
+    def read_with_sections(cls, cases: RestrictedQuerySet, user: Any) -> RestrictedQuerySet:
+        """The page's one read of the case, with the columns its sections read with it (counts and
+        dates, each a subquery restricted for the reader: decision 149)."""
+        for section in cls.sections:
+            cases = section.read_with_case(cases, user)
+        return cases
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -6,10 +6,11 @@ from typing import Any
 from django.http import HttpRequest
 
 from agencies.access import Action, CaseAccess
-from agencies.models import Panel, User
+from agencies.joined import with_joined
+from agencies.models import Agency, Panel, User
 from agencies.sections import CaseSection, HomeSection
 
-from .models import AgendaItem
+from .models import AgendaItem, InvolvedAgency
 
 __all__ = ["Decisions", "MyPanels"]
 
@@ -21,14 +22,26 @@ class Decisions(CaseSection):
     template_name = "panels/sections/decisions.html"
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
-        decisions = (
+        decided = (
             AgendaItem.objects.restrict(user, Action.VIEW)
             .filter(case=case, decided_at__isnull=False)
-            .select_related("meeting", "first_contact_agency", "owner")
-            .prefetch_related("involved__agency")
-            .order_by("-decided_at")[:3]
+            .order_by("-decided_at", "-pk")
         )
-        return {"decisions": decisions}
+        # The latest three, each with the agencies involved and why, in one query (decision 149):
+        # the limit is taken on the items (a subquery), not on the rows the join repeats.
+        latest = decided.filter(pk__in=decided.values("pk")[:3]).select_related(
+            "meeting", "first_contact_agency", "owner"
+        )
+        involved = ("pk", "reason", "agency_id", "agency__name")
+        return {"decisions": with_joined(latest, "involved", involved, _involved, _by_agency)}
+
+
+def _involved(pk: int, reason: str, agency_id: int, agency_name: str) -> InvolvedAgency:
+    return InvolvedAgency(pk=pk, reason=reason, agency=Agency(pk=agency_id, name=agency_name))
+
+
+def _by_agency(involved: InvolvedAgency) -> str:
+    return involved.agency.name
 
 
 class MyPanels(HomeSection):

@@ -4,7 +4,7 @@
 import datetime
 from typing import Any
 
-from django.db.models import Max, Min
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from agencies.access import Action, CaseAccess
@@ -55,23 +55,29 @@ class Progress(CaseSection):
     name = "progress"
     template_name = "referrals/sections/progress.html"
 
+    def read_with_case(self, cases: Any, user: User) -> Any:
+        # The first referral and the last contact held, each the reader's to read (none for a
+        # summary reader, who is shown neither).
+        referrals = Referral.objects.restrict(user, Action.VIEW).filter(case=OuterRef("pk"))
+        contacts = (
+            Contact.objects.restrict(user, Action.VIEW)
+            .final()
+            .filter(case=OuterRef("pk"), outcome=Contact.Outcome.HELD)
+        )
+        return cases.annotate(
+            first_referral_at=Subquery(referrals.order_by("received_at").values("received_at")[:1]),
+            last_contact_at=Subquery(contacts.order_by("-occurred_at").values("occurred_at")[:1]),
+        )
+
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
         today = timezone.localdate()
         referred = case.opened_at
         last_contact = None
         if access.full:
-            referred = (
-                Referral.objects.restrict(user, Action.VIEW)
-                .filter(case=case)
-                .aggregate(first=Min("received_at"))["first"]
-                or referred
-            )
-            last_contact = (
-                Contact.objects.restrict(user, Action.VIEW)
-                .final()
-                .filter(case=case, outcome=Contact.Outcome.HELD)
-                .aggregate(last=Max("occurred_at"))["last"]
-            )
+            if not hasattr(case, "first_referral_at"):  # a case not read by the page: read them now
+                case = self.read_with_case(Case.objects.restrict(user, Action.VIEW).filter(pk=case.pk), user).get()
+            referred = case.first_referral_at or referred
+            last_contact = case.last_contact_at
         return {
             "steps": Case.Stage.choices,
             "days_since_referral": _days(referred, today),

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,6 +58,8 @@ __all__ = [
     "lift_restriction",
     "move_stage",
     "next_contact",
+    "next_contact_columns",
+    "next_contact_from",
     "record_child_needs",
     "record_contact",
     "record_expert_consultation",
@@ -64,6 +67,7 @@ __all__ = [
     "record_note",
     "record_security_assessment",
     "refusals",
+    "refusals_column",
     "set_key_worker",
     "set_risk_level",
 ]
@@ -539,36 +543,74 @@ def lift_restriction(restriction: DisclosureRestriction, *, actor: User) -> Disc
 def refusals(case: Case, user: User) -> int:
     """How many contacts the family refused since the last cooperative one (repeated refusals call
     for the guidance's options; a visit that went well since starts the count again)."""
+    count: int = _refused_since_cooperation(case, user).count()
+    return count
+
+
+def refusals_column(user: User) -> models.Expression:
+    """`refusals` of each case as a column of the case's own read (the case page's, decision 149)."""
+    counted = (
+        _refused_since_cooperation(models.OuterRef("pk"), user)
+        .order_by()
+        .values("case")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    return Coalesce(models.Subquery(counted), 0)
+
+
+def _refused_since_cooperation(case: Any, user: User) -> models.QuerySet[Contact]:
     refused = models.Q(outcome=Contact.Outcome.REFUSED) | models.Q(cooperation=Contact.Cooperation.REFUSES)
     # Only contacts the user reads in full: an own-agency contact's outcome is its agency's.
     readable = entry_content_condition(user) or models.Q(pk__in=[])
-    contacts = Contact.objects.restrict(user, Action.VIEW).final().filter(readable, case=case)
+    contacts = Contact.objects.restrict(user, Action.VIEW).final().filter(readable)
     last_cooperative = contacts.filter(
-        outcome=Contact.Outcome.HELD, cooperation=Contact.Cooperation.COOPERATIVE
+        case=models.OuterRef("case_id"), outcome=Contact.Outcome.HELD, cooperation=Contact.Cooperation.COOPERATIVE
     ).order_by("-occurred_at")
-    count: int = (
-        contacts.filter(refused)
+    refusing: models.QuerySet[Contact] = (
+        contacts.filter(refused, case=case)
         .alias(since=models.Subquery(last_cooperative.values("occurred_at")[:1]))
         .filter(models.Q(since__isnull=True) | models.Q(occurred_at__gt=models.F("since")))
-        .count()
     )
-    return count
+    return refusing
 
 
 def next_contact(case: Case, user: User) -> Contact | None:
     """The next contact as agreed at the last contact that agreed one (of those the user reads in
     full), if it is still to come: a later visit's agreement replaces an earlier one's."""
-    agreed: Contact | None = (
+    agreed: Contact | None = _agreeing(case, user).first()
+    if agreed is None or agreed.next_contact_on is None or agreed.next_contact_on < timezone.localdate():
+        return None
+    return agreed
+
+
+def next_contact_columns(user: User) -> dict[str, models.Subquery]:
+    """`next_contact` of each case as two columns of the case's own read, the contact that agreed it
+    and the day agreed (`next_contact_from`; the case page's, decision 149)."""
+    agreeing = _agreeing(models.OuterRef("pk"), user)
+    return {
+        "agreed_contact_id": models.Subquery(agreeing.values("pk")[:1]),
+        "agreed_contact_on": models.Subquery(agreeing.values("next_contact_on")[:1]),
+    }
+
+
+def next_contact_from(case: Case) -> Contact | None:
+    """The next contact from the columns of `next_contact_columns`: the contact that agreed it, made
+    of what its link and the summary show, if still to come."""
+    pk, on = getattr(case, "agreed_contact_id", None), getattr(case, "agreed_contact_on", None)
+    if pk is None or on is None or on < timezone.localdate():
+        return None
+    return Contact(pk=pk, case_id=case.pk, next_contact_on=on)
+
+
+def _agreeing(case: Any, user: User) -> models.QuerySet[Contact]:
+    return (
         Contact.objects.restrict(user, Action.VIEW)
         .final()
         .annotate_content(user)
         .filter(case=case, content_visible=True, next_contact_on__isnull=False)
         .order_by("-occurred_at", "-pk")
-        .first()
     )
-    if agreed is None or agreed.next_contact_on is None or agreed.next_contact_on < timezone.localdate():
-        return None
-    return agreed
 
 
 def default_visibility(model: type[Entry], actor: User, case: Case) -> str:

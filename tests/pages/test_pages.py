@@ -16,6 +16,7 @@ from families.models import Consent
 from pages.views import CaseView, HomeView
 from tests.conftest import CHAIN_LOCK
 from tests.factories import CaseFactory, share
+from tests.pages.test_section_budgets import BUDGETS
 
 pytestmark = pytest.mark.django_db
 
@@ -66,15 +67,45 @@ def test_a_page_of_my_cases_past_the_last_is_not_found(caseworker: User) -> None
     assert signed_in(caseworker, reverse("home")).get(reverse("home") + "?page=9").status_code == 404
 
 
+# What the case page costs outside its sections (decision 149): the session, the user, their
+# permissions (one UNION), their memberships, the case with its access and the counts and dates its
+# sections read with it, the header's unread count, and the read's audit record (the chain's head,
+# the insert, and the chain's lock).
+CASE_PAGE_FLOOR = 8 + CHAIN_LOCK
+# Every section with rows, for its owner: the sections' budgets (test_section_budgets), the shares
+# read once for who is involved and the shares, the family's members once for the members and the
+# children.
+CASE_PAGE_FULL = CASE_PAGE_FLOOR + 27
+# A summary reader, and the coordinator who manages the case from its summary (the shares with who
+# is involved): the floor and the summary's sections.
+SUMMARY_READER = COORDINATOR = 16
+
+
 class TestPageTotals:
-    # The page's own queries (session, user, two-factor, the case with its access, the header's
-    # unread count, the read's audit record) and the sum of its sections' budgets.
+    # The page's own queries (CASE_PAGE_FLOOR) and the sum of its sections' budgets.
     def test_the_case_page_for_its_owner(
         self, case: Case, django_assert_max_num_queries: DjangoAssertNumQueries
     ) -> None:
         client = signed_in(case.owner, case.get_absolute_url())
-        with django_assert_max_num_queries(43 + CHAIN_LOCK):
+        with django_assert_max_num_queries(CASE_PAGE_FULL):
             assert client.get(case.get_absolute_url()).status_code == 200
+
+    @pytest.mark.parametrize("rows", [1, 3])
+    def test_the_case_page_for_its_owner_with_every_section_filled(
+        self, rows: int, case: Case, django_assert_max_num_queries: DjangoAssertNumQueries
+    ) -> None:
+        # given a case on which every section has rows, however many
+        fill = {builder for _, builder in BUDGETS.values()}
+        for builder in sorted(fill, key=lambda builder: builder.__name__):
+            builder(case, rows)
+        case.refresh_from_db()
+        client = signed_in(case.owner, case.get_absolute_url())
+        # when its owner opens it, then the whole request costs the same fixed number of queries
+        with django_assert_max_num_queries(CASE_PAGE_FULL) as captured:
+            response = client.get(case.get_absolute_url())
+        assert response.status_code == 200
+        assert len(captured) == CASE_PAGE_FULL
+        assert shown(response) == [section.name for section in CaseView.sections if section.name != "glass"]
 
     def test_the_case_page_for_a_coordinator(
         self, case: Case, panel: Panel, coordinator: User, django_assert_max_num_queries: DjangoAssertNumQueries
@@ -82,7 +113,7 @@ class TestPageTotals:
         # a summary reader who manages the case: the shares too, read once with who is involved
         Case.objects.filter(pk=case.pk).update(panel=panel)
         client = signed_in(coordinator, case.get_absolute_url())
-        with django_assert_max_num_queries(18 + CHAIN_LOCK):
+        with django_assert_max_num_queries(COORDINATOR + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     def test_the_case_page_for_a_summary_reader(
@@ -90,7 +121,7 @@ class TestPageTotals:
     ) -> None:
         Case.objects.filter(pk=case.pk).update(panel=panel)
         client = signed_in(panel_member, case.get_absolute_url())
-        with django_assert_max_num_queries(18 + CHAIN_LOCK):
+        with django_assert_max_num_queries(SUMMARY_READER + CHAIN_LOCK):
             assert client.get(case.get_absolute_url()).status_code == 200
 
     @pytest.mark.parametrize("rows", [1, 12])

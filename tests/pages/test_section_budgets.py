@@ -77,6 +77,15 @@ def _shares(case: Case, n: int) -> None:
         share(case, AgencyFactory(), purpose="Mentoring")
 
 
+def _involved(case: Case, n: int) -> None:
+    """Shares, and a panel the case is on whose agencies are involved too."""
+    _shares(case, n)
+    panel = case.panel or PanelFactory(coordinator=member(AgencyFactory(), "coordinator"))
+    panel.agencies.add(*(AgencyFactory() for _ in range(n)))
+    Case.objects.filter(pk=case.pk).update(panel=panel)
+    case.refresh_from_db()
+
+
 def _decisions(case: Case, n: int) -> None:
     panel = PanelFactory(coordinator=member(AgencyFactory(), "coordinator"))
     panel.agencies.add(case.owning_agency)
@@ -199,6 +208,13 @@ def _events(case: Case, n: int) -> None:
         services.record_note(CaseNote(case=case, text=f"Note {i}"), actor=case.owner)
 
 
+def _history(case: Case, n: int) -> None:
+    """Notes, and events that name an agency (a share) and a family member (a restriction)."""
+    _events(case, n)
+    _shares(case, n)
+    _restrictions(case, n)
+
+
 def _warnings(case: Case, n: int) -> None:
     for i in range(n):
         services.add_safety_warning(
@@ -240,36 +256,41 @@ def _nothing(case: Case, n: int) -> None:
     """A section with no rows of its own (a notice, the header): its cost must not move either."""
 
 
-# Section -> (queries it costs, how to add n rows to it). "drafts" is one query per kind of entry
-# that has drafts; "interventions" the plan with its goals and actions, the drafts and earlier
-# plans, the last review, a withdrawal, a closure, and the actions the reader may change.
+# Section -> (queries it costs, how to add n rows to it), the case page's read of the case apart
+# (decision 149). A section that shows counts and dates only reads them with the case, as columns of
+# that read: it costs nothing more. "drafts" is one UNION of every kind's drafts; "interventions"
+# the plans (the active one first, the drafts and earlier ones with it), its goals, its actions (each
+# saying whether the reader may change it), the last review, a withdrawal, a closure.
 BUDGETS: dict[str, tuple[int, Rows]] = {
     "header": (0, _nothing),
     "glass": (0, _nothing),
     "restrictions": (1, _restrictions),
     "safety_warnings": (1, _warnings),
-    "refusals": (1, _contacts),
-    "summary": (1, _next_contact),
-    "progress": (2, _progress),
-    # Counts and dates of the plan and the deadlines: one query of correlated aggregates.
-    "plan_progress": (1, _plan_counts),
+    # Read with the case: the refusals since the last cooperative contact, the next contact agreed,
+    # the days since referral and contact, the plan's counts and deadlines.
+    "refusals": (0, _contacts),
+    "summary": (0, _next_contact),
+    "progress": (0, _progress),
+    "plan_progress": (0, _plan_counts),
     "owner_questions": (1, _owner_questions),
-    "involvement": (1, _shares),
-    "decisions": (3, _decisions),
+    # the shares, and the agencies of the case's panel
+    "involvement": (2, _involved),
+    "decisions": (1, _decisions),
     "referrals": (1, _referrals),
     "members": (1, _members),
     "shares": (1, _shares),
-    "consents": (2, _consents),
-    "interventions": (8, _plan),
+    "consents": (1, _consents),
+    "interventions": (6, _plan),
     "service_referrals": (1, _service_referrals),
     "children": (2, _children),
     "risk": (1, _risk),
     "information_requests": (1, _requests),
-    "drafts": (6, _drafts),
-    "checks": (2, _checks),
-    "field_safety": (4, _field),  # visits out, police actions, the people met and their names
+    "drafts": (1, _drafts),
+    "checks": (1, _checks),
+    "field_safety": (3, _field),  # visits out, police actions, the people met
     "experts": (1, _consultations),
-    "history": (1, _events),
+    # the latest events, and the agencies and family members they name (one UNION)
+    "history": (2, _history),
 }
 
 
@@ -283,6 +304,14 @@ def _show(section: CaseSection, case: Case, user: User) -> str:
     return render_to_string(shown.template_name, {"case": case, "access": access, "user": user, **shown.context})
 
 
+def _read(case: Case, user: User) -> Case:
+    """The case as the page reads it: restricted, with its access and the columns its sections read
+    with it (a section's counts and dates cost it nothing more)."""
+    cases = Case.objects.with_summary().restrict(user, CaseView.action).with_access(user)
+    read: Case = CaseView.read_with_sections(cases, user).get(pk=case.pk)
+    return read
+
+
 def _count(
     section: CaseSection, case: Case, user: User, budget: int, assert_max: DjangoAssertNumQueries
 ) -> tuple[int, str]:
@@ -292,8 +321,8 @@ def _count(
     # a section keeps on the case it shows (the shares, the family's members) is its own cost and is
     # counted.
     user = User.objects.get(pk=user.pk)  # what the user may reach, read afresh
-    _show(section, Case.objects.with_summary().with_access(user).get(pk=case.pk), user)
-    fetched = Case.objects.with_summary().with_access(user).get(pk=case.pk)
+    _show(section, _read(case, user), user)
+    fetched = _read(case, user)
     with assert_max(budget) as captured:
         html = _show(section, fetched, user)
     return len(captured), html
