@@ -16,10 +16,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
-from agencies.models import Agency, Panel
+from agencies.models import Agency, Membership, Panel
 
 from .directory import Candidate, find_candidate
 from .models import Case
@@ -159,9 +160,11 @@ def suggestions_of(rows: Iterable[Any], label: Callable[[Any], str]) -> list[dic
     return [{"value": f"{label(row)} #{row.pk}", "label": label(row)} for row in rows]
 
 
-def typed_in(request: HttpRequest) -> str:
-    """What was typed: `?q=` (the JSON answer's), or the one value htmx sends, named by its input."""
-    return request.GET.get("q") or next((value for value in request.GET.values() if value), "")
+def typed_in(request: HttpRequest, *, skip: tuple[str, ...] = ()) -> str:
+    """What was typed: `?q=` (the JSON answer's), or the one value htmx sends, named by its input
+    (`skip` names the endpoint's own parameters)."""
+    values = (value for name, value in request.GET.items() if value and name not in skip)
+    return request.GET.get("q") or next(values, "")
 
 
 def answer_suggestions(request: HttpRequest, found: list[dict[str, str]]) -> HttpResponse:
@@ -175,8 +178,10 @@ CANDIDATE_REFUSED = cast(str, _("Choose one of the suggested people, who work ca
 CANDIDATE_AMBIGUOUS = cast(str, _("Several people or agencies have that name: choose one of the suggestions."))
 
 
-def candidate_input(list_id: str = "owner-suggestions") -> SuggestedInput:
-    return SuggestedInput(reverse_lazy("cases:candidate_suggestions"), list_id)
+def candidate_input(list_id: str = "owner-suggestions", among: str = "") -> SuggestedInput:
+    """Suggestions of people who may own a case, or, `among="attending"`, attend a panel's meeting."""
+    url = reverse_lazy("cases:candidate_suggestions")
+    return SuggestedInput(format_lazy("{}?among={}", url, among) if among else url, list_id)
 
 
 class CandidateField(forms.CharField):
@@ -185,9 +190,10 @@ class CandidateField(forms.CharField):
     username or full name the chooser may see that names one person in one agency. Cleans to a
     `Candidate`; the form sets `viewer` (and `exclude`, a person who may not be chosen)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, roles: frozenset[str] = Membership.CASEWORK_ROLES, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 300)
         kwargs.setdefault("widget", candidate_input())
+        self.roles = roles
         kwargs.setdefault("help_text", _("Type a name or an agency and choose a suggestion."))
         super().__init__(**kwargs)
         self.viewer: Any = None
@@ -198,7 +204,7 @@ class CandidateField(forms.CharField):
         if not typed:
             return None
         try:
-            found = find_candidate(self.viewer, typed, exclude=self.exclude)
+            found = find_candidate(self.viewer, typed, exclude=self.exclude, roles=self.roles)
         except ValueError:
             raise forms.ValidationError(CANDIDATE_AMBIGUOUS, code="ambiguous") from None
         if found is None:

@@ -21,6 +21,7 @@ from .models import Case
 from .owners import LIMIT, shown_name
 
 __all__ = [
+    "ATTENDING_ROLES",
     "Candidate",
     "TeamDiversity",
     "candidate_label",
@@ -32,6 +33,8 @@ __all__ = [
     "team_diversity",
 ]
 
+# Who may be chosen to attend a panel's meeting: caseworkers and the panels' own people.
+ATTENDING_ROLES = Membership.CASEWORK_ROLES | Membership.PANEL_ROLES
 # A person in an agency: "42:7", alone or after a suggestion's "#".
 _CHOSEN_PAIR = re.compile(r"#([0-9]{1,18}):([0-9]{1,18})\s*$")
 _PAIR = re.compile(r"([0-9]{1,18}):([0-9]{1,18})")
@@ -50,9 +53,9 @@ class Candidate:
         return f"{self.user.pk}:{self.agency.pk}"
 
 
-def _memberships() -> QuerySet[Membership]:
+def _memberships(roles: frozenset[str] = Membership.CASEWORK_ROLES) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(role__in=Membership.CASEWORK_ROLES, user__is_active=True)
+        Membership.objects.filter(role__in=roles, user__is_active=True)
         .select_related("user", "agency")
         .order_by("agency__name", "user__last_name", "user__first_name", "user__pk")
     )
@@ -119,26 +122,31 @@ def chosen_candidate_key(typed: str) -> str | None:
     return f"{int(found.group(1))}:{int(found.group(2))}" if found else None
 
 
-def suggest_candidates(viewer: User, typed: str, *, exclude: User | None = None) -> list[Candidate]:
-    """Up to LIMIT people who may own a case whose shown name, or whose agency's name, begins with
-    what was typed (never by a name they hide from the viewer, decision 40). Three queries."""
+def suggest_candidates(
+    viewer: User, typed: str, *, exclude: User | None = None, roles: frozenset[str] = Membership.CASEWORK_ROLES
+) -> list[Candidate]:
+    """Up to LIMIT people who may own a case (or hold one of `roles`) whose shown name, or whose
+    agency's name, begins with what was typed (never by a name they hide from the viewer, decision
+    40). Three queries."""
     typed = typed.strip()
     if len(typed) < 2 or chosen_candidate_key(typed) is not None:
         return []
     people = User.objects.filter(shown_name(viewer, starts=typed)).values("pk")
-    query = _memberships().filter(Q(user__in=people) | Q(agency__name__istartswith=typed))
+    query = _memberships(roles).filter(Q(user__in=people) | Q(agency__name__istartswith=typed))
     # Twice the limit: a person with two casework roles in one agency is one candidate.
     found = _with_caseload(list(query[: LIMIT * 2]), exclude)[:LIMIT]
     remember_people([candidate.user for candidate in found])
     return found
 
 
-def find_candidate(viewer: User, typed: str, *, exclude: User | None = None) -> Candidate | None:
+def find_candidate(
+    viewer: User, typed: str, *, exclude: User | None = None, roles: frozenset[str] = Membership.CASEWORK_ROLES
+) -> Candidate | None:
     """The candidate typed: by key or suggestion, or, without JavaScript, by a username or a full
     name the viewer may see, when that names one person in one agency. Raises ValueError when the
     name names several; None when it names nobody who may own a case (or an unknown key)."""
     key = chosen_candidate_key(typed)
-    query = _memberships()
+    query = _memberships(roles)
     if key is not None:
         user_id, agency_id = (int(part) for part in key.split(":"))
         query = query.filter(user_id=user_id, agency_id=agency_id)

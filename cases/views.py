@@ -15,12 +15,12 @@ from django.views import View
 from django_filters.views import FilterView
 
 from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
-from agencies.models import Agency
+from agencies.models import Agency, Membership
 from families.models import Consent
 
 from . import services
 from .choosers import AGENCY, PANEL, Chooser, answer_suggestions, typed_in
-from .directory import candidate_label, suggest_candidates, team_diversity
+from .directory import ATTENDING_ROLES, candidate_label, suggest_candidates, team_diversity
 from .filtersets import CaseFilterSet
 from .forms import (
     AssignOwnerForm,
@@ -128,9 +128,11 @@ class CandidateSuggestionsView(RestrictedViewMixin, View):
     permission_required = "cases.manage_case"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # `?among=attending`: the panels' own people too, for a meeting's attendance.
+        roles = ATTENDING_ROLES if request.GET.get("among") == "attending" else Membership.CASEWORK_ROLES
         found = [
             {"value": f"{candidate_label(c)} #{c.key}", "label": candidate_label(c)}
-            for c in suggest_candidates(self.actor, typed_in(request))
+            for c in suggest_candidates(self.actor, typed_in(request, skip=("among",)), roles=roles)
         ]
         return answer_suggestions(request, found)
 

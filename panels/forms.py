@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
-from agencies.forms import choice_field, form_field, model_choice_field
-from agencies.models import Agency, Membership, Panel
+from agencies.forms import form_field, model_choice_field
+from agencies.models import Agency, Panel
 from agencies.widgets import DateInput, DateTimeInput
-from cases.choosers import SuggestedChoiceField, SuggestedInput
-from cases.directory import Candidate, candidate_label, owner_candidates
+from cases.choosers import CandidateField, SuggestedChoiceField, SuggestedInput, candidate_input
+from cases.directory import ATTENDING_ROLES, Candidate, candidate_label, owner_candidates
 from cases.forms import agreements_of
 from cases.models import Case, CaseShare, SharingAgreement
 
@@ -69,18 +69,20 @@ class MeetingForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    user = forms.ChoiceField(label=_("Participant"))
+    """A participant typed with suggestions among the partners' caseworkers and the panels' people
+    (thousands at national scale, decision 153); recorded for the agency chosen with them."""
+
+    user = CandidateField(
+        label=_("Participant"),
+        roles=ATTENDING_ROLES,
+        widget=candidate_input("participant-suggestions", among="attending"),
+        error_messages={"required": _("Choose a participant.")},
+    )
     present = forms.BooleanField(label=_("Present"), required=False, initial=True)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.candidates = {str(c.user.pk): c for c in owner_candidates()}
-        panel_people = Membership.objects.filter(role__in=Membership.PANEL_ROLES).select_related("user", "agency")
-        for membership in panel_people:
-            self.candidates.setdefault(str(membership.user_id), Candidate(membership.user, membership.agency, 0))
-        field = choice_field(self, "user")
-        people = sorted(((key, f"{c.user} — {c.agency}") for key, c in self.candidates.items()), key=lambda p: p[1])
-        field.choices = [("", "---------"), *people]
+        form_field(self, "user", CandidateField).viewer = user
 
 
 class RegisterForm(forms.Form):

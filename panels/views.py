@@ -232,7 +232,7 @@ class MeetingView(RestrictedViewMixin, DetailView[PanelMeeting]):
         )
         if is_coordinator and meeting.status == PanelMeeting.Status.SCHEDULED:
             context.update(
-                attendance_form=AttendanceForm(), agenda_case_form=AgendaCaseForm(meeting=meeting, user=user)
+                attendance_form=AttendanceForm(user=user), agenda_case_form=AgendaCaseForm(meeting=meeting, user=user)
             )
         return context
 
@@ -316,15 +316,19 @@ class AttendanceView(_MeetingActionView):
     form_class = AttendanceForm
     http_method_names = ["post"]
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.actor}
+
     def form_invalid(self, form: Any) -> HttpResponse:
-        messages.error(self.request, _("Choose a participant."))
+        messages.error(self.request, " ".join(form.errors.get("user", [])) or _("Choose a participant."))
         return self.redirect()
 
     def perform(self, form: AttendanceForm) -> HttpResponse:
-        candidate = form.candidates[form.cleaned_data["user"]]
+        candidate = form.cleaned_data["user"]
         services.record_attendance(
             self.object,
             user=candidate.user,
+            agency=candidate.agency,
             present=form.cleaned_data["present"],
             actor=self.actor,
         )
@@ -381,6 +385,10 @@ class AgendaCaseView(_MeetingActionView):
         messages.error(self.request, " ".join(form.errors.get("case", [])) or _("Choose a case of this panel."))
         return self.redirect()
 
+    def perform(self, form: AgendaCaseForm) -> HttpResponse:
+        services.add_case_to_agenda(self.object, form.cleaned_data["case"], actor=self.actor)
+        return self.redirect()
+
 
 class MeetingCaseSuggestionsView(RestrictedViewMixin, View):
     """The agenda's case suggestions, for the meeting's coordinator: up to 20 open cases of the
@@ -400,10 +408,6 @@ class MeetingCaseSuggestionsView(RestrictedViewMixin, View):
             named = Q(reference__istartswith=typed) | Q(family__name__istartswith=typed)
             found = list(cases.filter(named).order_by("family__name", "reference", "pk")[:LIMIT])
         return answer_suggestions(request, suggestions_of(found, agenda_case_label))
-
-    def perform(self, form: AgendaCaseForm) -> HttpResponse:
-        services.add_case_to_agenda(self.object, form.cleaned_data["case"], actor=self.actor)
-        return self.redirect()
 
 
 class CloseMeetingView(_MeetingActionView):
