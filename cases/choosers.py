@@ -163,8 +163,8 @@ def suggestions_of(rows: Iterable[Any], label: Callable[[Any], str]) -> list[dic
 def typed_in(request: HttpRequest, *, skip: tuple[str, ...] = ()) -> str:
     """What was typed: `?q=` (the JSON answer's), or the one value htmx sends, named by its input
     (`skip` names the endpoint's own parameters)."""
-    values = (value for name, value in request.GET.items() if value and name not in skip)
-    return request.GET.get("q") or next(values, "")
+    values = (str(value) for name, value in request.GET.items() if value and name not in skip)
+    return str(request.GET.get("q", "")) or next(values, "")
 
 
 def answer_suggestions(request: HttpRequest, found: list[dict[str, str]]) -> HttpResponse:
