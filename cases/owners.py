@@ -19,7 +19,7 @@ from agencies.people import display_name, remember_people
 
 from .models import Case
 
-__all__ = ["LIMIT", "chosen_owner_id", "owner_condition", "suggest_owners"]
+__all__ = ["LIMIT", "chosen_owner_id", "owner_condition", "shown_name", "suggest_owners"]
 
 LIMIT = 20
 # ASCII digits only, and few enough for a database integer: "5³" passes isdigit() but not int().
@@ -32,7 +32,7 @@ def _visible_owners(user: Any) -> QuerySet[User]:
     return User.objects.filter(pk__in=cases)
 
 
-def _named(user: Any, starts: str = "", exact: str = "") -> Q:
+def shown_name(user: Any, starts: str = "", exact: str = "") -> Q:
     """Owners found by a name the viewer may see: beginning with `starts`, or equal to `exact`."""
     colleagues = Q(memberships__agency_id__in=Membership.objects.filter(user_id=user.pk).values("agency_id"))
     whole = Q(name_shown_to_others=User.NameShown.FULL_NAME) | colleagues
@@ -50,7 +50,7 @@ def suggest_owners(user: Any, typed: str) -> list[dict[str, str]]:
         return []
     found = list(
         _visible_owners(user)
-        .filter(_named(user, starts=typed))
+        .filter(shown_name(user, starts=typed))
         .distinct()
         .order_by("first_name", "last_name", "pk")[:LIMIT]
     )
@@ -77,5 +77,5 @@ def owner_condition(user: Any, typed: str) -> Q:
         return Q(owner_id=owner_id)
     typed = typed.strip()
     full = Concat("first_name", Value(" "), "last_name")
-    owners = User.objects.annotate(full=full).filter(_named(user, exact=typed)).values("pk")
+    owners = User.objects.annotate(full=full).filter(shown_name(user, exact=typed)).values("pk")
     return Q(owner_id__in=owners)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("owners/", views.OwnerSuggestionsView.as_view(), name="owner_suggestions"),
     path("agencies/", views.AgencySuggestionsView.as_view(), name="agency_suggestions"),
     path("panels/", views.PanelSuggestionsView.as_view(), name="panel_suggestions"),
+    path("candidates/", views.CandidateSuggestionsView.as_view(), name="candidate_suggestions"),
     path("export/", export_views.CaseListExportView.as_view(), name="case_list_export"),
     path("exports/", export_views.ExportListView.as_view(), name="export_list"),
     path("exports/<int:pk>/", export_views.ExportJobView.as_view(), name="export_job"),

@@ -15,12 +15,12 @@ from django.views import View
 from django_filters.views import FilterView
 
 from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
-from agencies.models import Agency
+from agencies.models import Agency, Membership
 from families.models import Consent
 
 from . import services
-from .choosers import AGENCY, PANEL, Chooser
-from .directory import team_diversity
+from .choosers import AGENCY, PANEL, Chooser, answer_suggestions, typed_in
+from .directory import ATTENDING_ROLES, candidate_label, suggest_candidates, team_diversity
 from .filtersets import CaseFilterSet
 from .forms import (
     AssignOwnerForm,
@@ -41,6 +41,7 @@ from .services import disclosing_agencies
 __all__ = [
     "AgencySuggestionsView",
     "AssignOwnerView",
+    "CandidateSuggestionsView",
     "CaseListView",
     "CaseShareView",
     "ConsentCreateView",
@@ -122,6 +123,25 @@ class OwnerSuggestionsView(RestrictedViewMixin, View):
         if request.headers.get("HX-Request"):
             return render(request, "cases/_suggestions.html", {"suggestions": found})
         return JsonResponse({"results": found})
+
+
+class CandidateSuggestionsView(RestrictedViewMixin, View):
+    """People who may own a case whose shown name or agency begins with what was typed, with their
+    caseload (`cases.directory.suggest_candidates`): for whoever chooses a case owner, the same gate
+    as the API's owner candidates. A suggestion carries `#<person>:<agency>`."""
+
+    queryset = Case.objects.all()
+    action = Action.MANAGE
+    permission_required = "cases.manage_case"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # `?among=attending`: the panels' own people too, for a meeting's attendance.
+        roles = ATTENDING_ROLES if request.GET.get("among") == "attending" else Membership.CASEWORK_ROLES
+        found = [
+            {"value": f"{candidate_label(c)} #{c.key}", "label": candidate_label(c)}
+            for c in suggest_candidates(self.actor, typed_in(request, skip=("among",)), roles=roles)
+        ]
+        return answer_suggestions(request, found)
 
 
 class ChoiceSuggestionsView(RestrictedViewMixin, View):

@@ -1,17 +1,20 @@
 """Forms for panels and their meetings, and for moving a caseload. They check input; services decide."""
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from agencies.forms import choice_field, form_field, model_choice_field
-from agencies.models import Agency, Membership, Panel
+from agencies.access import Action
+from agencies.forms import form_field, model_choice_field
+from agencies.models import Agency, Panel
 from agencies.widgets import DateInput, DateTimeInput
-from cases.directory import Candidate, owner_candidates
+from cases.choosers import CandidateField, SuggestedChoiceField, SuggestedInput, candidate_input
+from cases.directory import ATTENDING_ROLES, Candidate, candidate_label, owner_candidates
 from cases.forms import agreements_of
 from cases.models import Case, CaseShare, SharingAgreement
 
@@ -26,6 +29,8 @@ __all__ = [
     "MeetingForm",
     "PanelSettingsForm",
     "RegisterForm",
+    "agenda_case_label",
+    "not_on_agenda",
 ]
 
 
@@ -34,16 +39,11 @@ class OwnerChoiceField(forms.ChoiceField):
     case owner with the team's diversity in view)."""
 
     def __init__(self, *, candidates: list[Candidate], **kwargs: Any) -> None:
+        # Only for candidates of a few agencies (the panel's and the case's): every partner's
+        # people are chosen by suggestion instead (`cases.choosers.CandidateField`, decision 153).
         self.candidates = {candidate.key: candidate for candidate in candidates}
         choices = [("", "---------")]
-        for candidate in candidates:
-            count = candidate.open_cases
-            details = [ngettext("%(count)s open case", "%(count)s open cases", count) % {"count": count}]
-            if candidate.user.spoken_languages:
-                details.append(candidate.user.spoken_languages)
-            if candidate.user.gender:
-                details.append(str(candidate.user.get_gender_display()))
-            choices.append((candidate.key, f"{candidate.user} — {candidate.agency} ({'; '.join(details)})"))
+        choices += [(candidate.key, candidate_label(candidate)) for candidate in candidates]
         super().__init__(choices=choices, **kwargs)
 
     def to_candidate(self, value: str) -> Candidate | None:
@@ -69,18 +69,20 @@ class MeetingForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    user = forms.ChoiceField(label=_("Participant"))
+    """A participant typed with suggestions among the partners' caseworkers and the panels' people
+    (thousands at national scale, decision 153); recorded for the agency chosen with them."""
+
+    user = CandidateField(
+        label=_("Participant"),
+        roles=ATTENDING_ROLES,
+        widget=candidate_input("participant-suggestions", among="attending"),
+        error_messages={"required": _("Choose a participant.")},
+    )
     present = forms.BooleanField(label=_("Present"), required=False, initial=True)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.candidates = {str(c.user.pk): c for c in owner_candidates()}
-        panel_people = Membership.objects.filter(role__in=Membership.PANEL_ROLES).select_related("user", "agency")
-        for membership in panel_people:
-            self.candidates.setdefault(str(membership.user_id), Candidate(membership.user, membership.agency, 0))
-        field = choice_field(self, "user")
-        people = sorted(((key, f"{c.user} — {c.agency}") for key, c in self.candidates.items()), key=lambda p: p[1])
-        field.choices = [("", "---------"), *people]
+        form_field(self, "user", CandidateField).viewer = user
 
 
 class RegisterForm(forms.Form):
@@ -107,23 +109,41 @@ class RegisterForm(forms.Form):
         return {user_id: self.cleaned_data[name] for user_id, name in self.rows}
 
 
-class AgendaCaseChoiceField(forms.ModelChoiceField[Case]):
+def agenda_case_label(case: Case) -> str:
     """A case to put on the agenda, named by its family and reference."""
+    return f"{case.family.name} · {case.reference}"
 
-    def label_from_instance(self, obj: Case) -> str:
-        return f"{obj.family.name} · {obj.reference}"
+
+def not_on_agenda(cases: QuerySet[Case], meeting: PanelMeeting) -> QuerySet[Case]:
+    """The open cases of the meeting's panel among `cases` that its agenda does not hold yet."""
+    return (
+        cases.filter(panel_id=meeting.panel_id, closed_at__isnull=True)
+        .exclude(agenda_items__meeting=meeting)
+        .select_related("family")
+    )
 
 
 class AgendaCaseForm(forms.Form):
-    case = AgendaCaseChoiceField(label=_("Case"), queryset=Case.objects.none())
+    """A case of the panel for the agenda, typed with suggestions: every open case of the panel
+    would be thousands of options (issue 19, decision 153). Only a case the coordinator may manage
+    (`restrict(MANAGE)`: her panel's) is taken; any other id is refused as if missing."""
 
-    def __init__(self, *args: Any, meeting: PanelMeeting, **kwargs: Any) -> None:
+    case = SuggestedChoiceField(
+        label=_("Case"),
+        help_text=_("Type the family's name or the case reference and choose a suggestion."),
+        error_messages={"required": _("Choose a case of this panel.")},
+        named=lambda cases, typed: cases.filter(Q(reference__iexact=typed) | Q(family__name__iexact=typed)),
+        refusal=cast(str, _("Choose one of the suggested cases: an open case of this panel not yet on the agenda.")),
+        ambiguous=cast(str, _("Several cases of this panel match: choose one of the suggestions.")),
+    )
+
+    def __init__(self, *args: Any, meeting: PanelMeeting, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choice_field(self, "case").queryset = (
-            Case.objects.filter(panel=meeting.panel, closed_at__isnull=True)
-            .exclude(agenda_items__meeting=meeting)
-            .select_related("family")
-        )
+        field = form_field(self, "case", SuggestedChoiceField)
+        url = reverse("panels:meeting_case_suggestions", args=[meeting.pk])
+        field.widget = SuggestedInput(url, "agenda-case-suggestions")
+        field.widget.is_required = True
+        field.queryset = not_on_agenda(Case.objects.restrict(user, Action.MANAGE), meeting)
 
 
 class DecisionForm(forms.Form):

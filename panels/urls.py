@@ -19,6 +19,7 @@ urlpatterns = [
     path("meetings/<int:pk>/register/", views.RegisterView.as_view(), name="meeting_register"),
     path("meetings/<int:pk>/rebuild/", views.RebuildAgendaView.as_view(), name="meeting_rebuild"),
     path("meetings/<int:pk>/add-case/", views.AgendaCaseView.as_view(), name="meeting_add_case"),
+    path("meetings/<int:pk>/cases/", views.MeetingCaseSuggestionsView.as_view(), name="meeting_case_suggestions"),
     path("meetings/<int:pk>/close/", views.CloseMeetingView.as_view(), name="meeting_close"),
     path("meetings/<int:meeting_pk>/items/<int:pk>/decide/", views.DecideView.as_view(), name="agendaitem_decide"),
     path("meetings/<int:meeting_pk>/items/<int:pk>/decline/", views.DeclineView.as_view(), name="agendaitem_decline"),

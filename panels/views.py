@@ -2,7 +2,7 @@
 (choosing case owners, moving a caseload)."""
 
 from functools import cached_property
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
@@ -29,9 +30,20 @@ from agencies.pdf import PDF_TYPE
 from audit.models import AuditEvent
 from audit.reads import note_read
 from audit.services import record
-from cases.directory import owner_candidates, team_diversity
+from cases.choosers import CANDIDATE_AMBIGUOUS, CANDIDATE_REFUSED, answer_suggestions, suggestions_of, typed_in
+from cases.directory import (
+    Candidate,
+    candidate_label,
+    casework_agencies_listed,
+    chosen_candidate_key,
+    find_candidate,
+    owner_candidates,
+    suggest_candidates,
+    team_diversity,
+)
 from cases.filtersets import CaseFilterSet
 from cases.models import Case, ReassignmentJob
+from cases.owners import LIMIT, chosen_owner_id
 from cases.services import start_reassignment
 from cases.summaries import made_by_line
 from cases.views import KeysetListMixin
@@ -46,9 +58,10 @@ from .forms import (
     DecisionForm,
     DeclineForm,
     MeetingForm,
-    OwnerChoiceField,
     PanelSettingsForm,
     RegisterForm,
+    agenda_case_label,
+    not_on_agenda,
 )
 from .models import AgendaItem, MeetingAttendance, MeetingTopic, PanelMeeting
 from .packs import pack_items, pack_pdf, pack_title, record_case_reads
@@ -62,6 +75,7 @@ __all__ = [
     "DeclineView",
     "DirectoryView",
     "MeetingAgendaView",
+    "MeetingCaseSuggestionsView",
     "MeetingCreateView",
     "MeetingPackView",
     "MeetingView",
@@ -239,7 +253,9 @@ class MeetingView(RestrictedViewMixin, DetailView[PanelMeeting]):
             and Panel.objects.restrict(user, Action.VIEW).filter(pk=meeting.panel_id).exists(),
         )
         if is_coordinator and meeting.status == PanelMeeting.Status.SCHEDULED:
-            context.update(attendance_form=AttendanceForm(), agenda_case_form=AgendaCaseForm(meeting=meeting))
+            context.update(
+                attendance_form=AttendanceForm(user=user), agenda_case_form=AgendaCaseForm(meeting=meeting, user=user)
+            )
         return context
 
 
@@ -322,15 +338,19 @@ class AttendanceView(_MeetingActionView):
     form_class = AttendanceForm
     http_method_names = ["post"]
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.actor}
+
     def form_invalid(self, form: Any) -> HttpResponse:
-        messages.error(self.request, _("Choose a participant."))
+        messages.error(self.request, " ".join(form.errors.get("user", [])) or _("Choose a participant."))
         return self.redirect()
 
     def perform(self, form: AttendanceForm) -> HttpResponse:
-        candidate = form.candidates[form.cleaned_data["user"]]
+        candidate = form.cleaned_data["user"]
         services.record_attendance(
             self.object,
             user=candidate.user,
+            agency=candidate.agency,
             present=form.cleaned_data["present"],
             actor=self.actor,
         )
@@ -381,15 +401,35 @@ class AgendaCaseView(_MeetingActionView):
     http_method_names = ["post"]
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "meeting": self.object}
+        return {**super().get_form_kwargs(), "meeting": self.object, "user": self.actor}
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        messages.error(self.request, _("Choose a case of this panel."))
+        messages.error(self.request, " ".join(form.errors.get("case", [])) or _("Choose a case of this panel."))
         return self.redirect()
 
     def perform(self, form: AgendaCaseForm) -> HttpResponse:
         services.add_case_to_agenda(self.object, form.cleaned_data["case"], actor=self.actor)
         return self.redirect()
+
+
+class MeetingCaseSuggestionsView(RestrictedViewMixin, View):
+    """The agenda's case suggestions, for the meeting's coordinator: up to 20 open cases of the
+    panel not yet on the agenda, among those she may know of (`restrict(VIEW_SUMMARY)`), whose
+    family name or reference begins with what was typed. JSON, or `<option>`s for htmx."""
+
+    queryset = PanelMeeting.objects.all()
+    action = Action.MANAGE
+    permission_required = "panels.add_panelmeeting"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        meeting = self.get_object()
+        typed = typed_in(request).strip()
+        found: list[Case] = []
+        if len(typed) >= 2 and chosen_owner_id(typed) is None:
+            cases = not_on_agenda(Case.objects.restrict(self.actor, Action.VIEW_SUMMARY), meeting)
+            named = Q(reference__istartswith=typed) | Q(family__name__istartswith=typed)
+            found = list(cases.filter(named).order_by("family__name", "reference", "pk")[:LIMIT])
+        return answer_suggestions(request, suggestions_of(found, agenda_case_label))
 
 
 class CloseMeetingView(_MeetingActionView):
@@ -489,7 +529,11 @@ class DeclineView(_AgendaItemView):
 
 class DirectoryView(RestrictedViewMixin, TemplateView):
     """The partner directory: who works cases where, their caseload, and each team's diversity
-    (languages, gender), for choosing case owners (step 6) and moving a caseload."""
+    (languages, gender), for choosing case owners (step 6) and moving a caseload.
+
+    One agency's team at a time (`?agency=<id>`), or the people found by a name or an agency typed
+    (`?q=`, with suggestions), never every partner's people at once: thousands at national scale
+    (issue 19, decision 153). Without either, the agencies with people who work cases, to choose."""
 
     queryset = Case.objects.all()
     action = Action.MANAGE
@@ -497,15 +541,30 @@ class DirectoryView(RestrictedViewMixin, TemplateView):
     template_name = "panels/directory.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        candidates = owner_candidates()
-        return {**super().get_context_data(**kwargs), "candidates": candidates, "teams": team_diversity(candidates)}
+        typed = self.request.GET.get("q", "").strip()
+        chosen = chosen_candidate_key(typed)
+        agency_id = self.request.GET.get("agency", "")
+        if chosen is not None:
+            agency_id = chosen.split(":")[1]
+        context = {**super().get_context_data(**kwargs), "q": typed, "candidates": [], "teams": []}
+        if agency_id.isdigit() and len(agency_id) < 19:
+            agency = Agency.objects.filter(pk=int(agency_id)).first()
+            if agency is not None:
+                candidates = owner_candidates(agencies=[agency])
+                context.update(agency=agency, candidates=candidates, teams=team_diversity(candidates))
+        elif typed:
+            context.update(candidates=suggest_candidates(self.actor, typed), searched=True)
+        else:
+            context["agencies"] = casework_agencies_listed()
+        return context
 
 
 class ReassignCaseloadView(RestrictedViewMixin, TemplateView):
     """Move a leaving worker's open cases: choose new owners, review, then confirm.
 
     Only the cases the actor may manage are offered (a coordinator: the panel's; a supervisor:
-    their agency's); all move in one transaction or none.
+    their agency's); all move in one transaction or none. Each new owner is typed with suggestions
+    among every partner's caseworkers, never a list of all of them for each case (decision 153).
     """
 
     queryset = Case.objects.open().with_summary()
@@ -526,27 +585,47 @@ class ReassignCaseloadView(RestrictedViewMixin, TemplateView):
     def cases(self) -> list[Case]:
         return list(self.queryset.filter(owner=self.worker).order_by("reference"))
 
-    def fields(self, cases: list[Case]) -> tuple[OwnerChoiceField, dict[int, str]]:
-        field = OwnerChoiceField(candidates=owner_candidates(exclude=self.worker), required=False)
-        chosen = {}
-        default = self.request.POST.get("all", "")
+    def choices(self, cases: list[Case]) -> tuple[dict[int, Candidate], dict[int, str]]:
+        """The new owner typed for each case (or for all), found among the candidates: each
+        distinct text is looked up once. A text naming nobody who may own a case is refused alike
+        whether the person exists or not."""
+        default = self.request.POST.get("all", "").strip()
+        found: dict[str, Candidate | str] = {}
+        chosen: dict[int, Candidate] = {}
+        errors: dict[int, str] = {}
         for case in cases:
-            value = self.request.POST.get(f"case_{case.pk}", "") or default
-            if value in field.candidates:
-                chosen[case.pk] = value
-        return field, chosen
+            typed = self.request.POST.get(f"case_{case.pk}", "").strip() or default
+            if not typed:
+                continue
+            if typed not in found:
+                try:
+                    found[typed] = find_candidate(self.actor, typed, exclude=self.worker) or CANDIDATE_REFUSED
+                except ValueError:
+                    found[typed] = CANDIDATE_AMBIGUOUS
+            result = found[typed]
+            if isinstance(result, Candidate):
+                chosen[case.pk] = result
+            else:
+                errors[case.pk] = str(result)
+        return chosen, errors
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         cases = self.cases()
-        field, chosen = self.fields(cases)
-        labels = dict(cast(list[tuple[str, str]], field.choices))
+        chosen, errors = self.choices(cases)
+        typed = {case.pk: self.request.POST.get(f"case_{case.pk}", "") for case in cases}
+        rows = []
+        for case in cases:
+            candidate = chosen.get(case.pk)
+            label = candidate_label(candidate) if candidate else ""
+            rows.append((case, candidate.key if candidate else "", label, typed[case.pk], errors.get(case.pk, "")))
         return {
             **super().get_context_data(**kwargs),
             "worker": self.worker,
             "cases": cases,
-            "choices": field.choices,
             "chosen": chosen,
-            "rows": [(case, chosen.get(case.pk, ""), labels.get(chosen.get(case.pk, ""), "")) for case in cases],
+            "errors": errors,
+            "all": self.request.POST.get("all", ""),
+            "rows": rows,
         }
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -557,11 +636,7 @@ class ReassignCaseloadView(RestrictedViewMixin, TemplateView):
                 context["error"] = _("Choose a new owner for every case.")
             context["review"] = bool(cases) and len(chosen) == len(cases)
             return self.render_to_response(context)
-        field = OwnerChoiceField(candidates=owner_candidates(exclude=self.worker))
-        assignments = []
-        for case in cases:
-            candidate = field.candidates[chosen[case.pk]]
-            assignments.append((case, candidate.user, candidate.agency))
+        assignments = [(case, chosen[case.pk].user, chosen[case.pk].agency) for case in cases]
         try:
             job = start_reassignment(self.worker, assignments=assignments, actor=self.actor, confirmed=True)
         except ValidationError as error:

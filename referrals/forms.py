@@ -2,17 +2,18 @@
 services decide."""
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.access import Action
-from agencies.forms import choice_field, model_choice_field
+from agencies.forms import form_field, model_choice_field
 from agencies.models import Agency, Panel, User
 from agencies.widgets import DateInput, DateTimeInput
-from cases.directory import owner_candidates
+from cases.choosers import CandidateField, SuggestedChoiceField, SuggestedInput
 from families.models import Family
 
 from .models import DeconflictionCheck, Referral, ReferralIndicator, SupportService, TriageDecision
@@ -29,6 +30,7 @@ __all__ = [
     "PublicConcernForm",
     "ReferralForm",
     "TriageForm",
+    "family_label",
 ]
 
 
@@ -145,6 +147,11 @@ class MatchQueryForm(forms.Form):
     subject_date_of_birth = forms.DateField(required=False)
 
 
+def family_label(family: Family) -> str:
+    """A family as a suggestion names it: many share a name, so its area too."""
+    return f"{family.name} ({family.area})" if family.area else family.name
+
+
 class TriageForm(forms.Form):
     """A triage decision; the fields of the other decisions are ignored."""
 
@@ -180,12 +187,19 @@ class TriageForm(forms.Form):
         help_text=_("Written for the service: it reads this, never the referral."),
     )
     panel = forms.ModelChoiceField(label=_("Panel"), queryset=Panel.objects.none(), required=False)
-    owner = forms.ChoiceField(label=_("Owner of the new case"), required=False)
-    family = forms.ModelChoiceField(
+    # Typed with suggestions, never a list of every caseworker or family (issue 19, decision 153).
+    owner = CandidateField(label=_("Owner of the new case"), required=False)
+    family = SuggestedChoiceField(
         label=_("Add to this family (optional)"),
-        queryset=Family.objects.none(),
         required=False,
-        help_text=_("A family Ura already knows; otherwise a new family is recorded from the referral."),
+        widget=SuggestedInput(reverse_lazy("referrals:family_suggestions"), "family-suggestions"),
+        help_text=_(
+            "A family Ura already knows: type its name and choose a suggestion. Otherwise a new family "
+            "is recorded from the referral."
+        ),
+        named=lambda families, typed: families.filter(name__iexact=typed),
+        refusal=cast(str, _("Choose one of the suggested families, which you may read in full.")),
+        ambiguous=cast(str, _("Several families have that name: choose one of the suggestions.")),
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -197,13 +211,10 @@ class TriageForm(forms.Form):
         model_choice_field(self, "panel").queryset = Panel.objects.filter(
             pk__in=[p.pk for p in panels_for(referral, user)]
         )
-        self.candidates = {c.key: c for c in owner_candidates()}
-        owner = choice_field(self, "owner")
-        owner.choices = [("", "---------")] + [
-            (key, f"{c.user} — {c.agency} ({c.open_cases})") for key, c in self.candidates.items()
-        ]
-        # Only families the user may see in full can receive a new case.
-        model_choice_field(self, "family").queryset = Family.objects.restrict(user, Action.VIEW)
+        form_field(self, "owner", CandidateField).viewer = user
+        # Only families the user may see in full can receive a new case: the suggestions offer
+        # them, and the field takes no other (an id outside them is refused as if missing).
+        form_field(self, "family", SuggestedChoiceField).queryset = Family.objects.restrict(user, Action.VIEW)
         # The services the directory lists for the user, and that take referrals.
         model_choice_field(self, "service").queryset = SupportService.objects.restrict(user, Action.VIEW).listed()
         self.fields["service_for_whom"].initial = referral.subject
@@ -222,9 +233,10 @@ class TriageForm(forms.Form):
         if decision == TriageDecision.Decision.PANEL_AGENDA and not data.get("panel"):
             self.add_error("panel", _("Choose the panel whose agenda the referral goes on."))
         if decision == TriageDecision.Decision.OPEN_CASE:
-            if not data.get("owner"):
+            # A typed choice already refused says so once.
+            if not data.get("owner") and "owner" not in self.errors:
                 self.add_error("owner", _("Choose who owns the new case."))
-            if not data.get("family") and not self.referral.subject_family_name:
+            if not data.get("family") and not self.referral.subject_family_name and "family" not in self.errors:
                 self.add_error("family", _("The referral names no family: choose one, or record the name first."))
         return data
 
@@ -253,7 +265,7 @@ class TriageForm(forms.Form):
 
     @property
     def owner_choice(self) -> tuple[User, Agency] | None:
-        candidate = self.candidates.get(self.cleaned_data.get("owner") or "")
+        candidate = self.cleaned_data.get("owner")
         return (candidate.user, candidate.agency) if candidate else None
 
 

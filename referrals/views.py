@@ -6,23 +6,28 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case as When_Case
 from django.db.models import Value, When
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
 from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, sees_reporter
 from audit.reads import note_matches
+from cases.choosers import answer_suggestions, suggestions_of, typed_in
 from cases.models import Case
+from cases.owners import LIMIT, chosen_owner_id
 from cases.services import casework_agencies
+from families.models import Family
 
 from . import services
 from .filtersets import ReferralFilterSet
-from .forms import FeedbackForm, MatchQueryForm, ReferralForm, TriageForm
+from .forms import FeedbackForm, MatchQueryForm, ReferralForm, TriageForm, family_label
 from .models import DeconflictionCheck, Referral, ServiceReferral, TriageDecision
 
 __all__ = [
     "AddToEarlierView",
+    "FamilySuggestionsView",
     "FeedbackView",
     "MatchesView",
     "ReferralCreateView",
@@ -191,6 +196,23 @@ class TriageView(RestrictedObjectFormView):
         if case is not None and data["decision"] == TriageDecision.Decision.OPEN_CASE:
             return HttpResponseRedirect(case.get_absolute_url())
         return HttpResponseRedirect(referral.get_absolute_url())
+
+
+class FamilySuggestionsView(RestrictedViewMixin, View):
+    """Triage's "add to this family" suggestions: up to 20 families the user may read in full (the
+    only ones a new case may join) whose name begins with what was typed. JSON, or `<option>`s for
+    the field's htmx datalist."""
+
+    queryset = Family.objects.all()
+    action = Action.VIEW
+    permission_required = "referrals.change_referral"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        typed = typed_in(request).strip()
+        found: list[Family] = []
+        if len(typed) >= 2 and chosen_owner_id(typed) is None:
+            found = list(self.queryset.filter(name__istartswith=typed).order_by("name", "pk")[:LIMIT])
+        return answer_suggestions(request, suggestions_of(found, family_label))
 
 
 class AddToEarlierView(RestrictedObjectFormView):

@@ -316,6 +316,10 @@ ENDPOINTS = [
     Endpoint("cases:owner_suggestions", "get", no_args, "list", params=lambda w: {"q": w.case.owner.first_name}),
     Endpoint("cases:agency_suggestions", "get", no_args, "list", params=lambda w: {"q": w.case.owning_agency.name}),
     Endpoint("cases:panel_suggestions", "get", no_args, "list", params=lambda w: {"q": w.panel.name}),
+    # A form's choices by suggestion (decision 153): people who may own a case (no case data, the
+    # gate of the API's owner candidates), the families a triager reads in full, the cases of the panel
+    # for its meeting's agenda (the coordinator's).
+    Endpoint("cases:candidate_suggestions", "get", no_args, "list", params=lambda w: {"q": w.case.owner.first_name}),
     Endpoint("cases:case", "get", case_id, "object"),
     Endpoint("cases:case_share", "post", case_id, "write"),
     Endpoint("cases:case_assign", "post", case_id, "write"),
@@ -365,6 +369,7 @@ ENDPOINTS = [
     Endpoint("referrals:referral_list", "get", no_args, "list"),
     Endpoint("referrals:referral_create", "get", no_args, "list"),
     Endpoint("referrals:matches", "get", no_args, "list", params=named),
+    Endpoint("referrals:family_suggestions", "get", no_args, "list", params=lambda w: {"q": w.case.family.name}),
     Endpoint("referrals:referral", "get", referral_id, "object"),
     Endpoint("referrals:referral_triage", "post", referral_id, "write", reader="panel_member"),
     Endpoint("referrals:referral_add_to", "post", referral_id, "write", reader="panel_member"),
@@ -407,6 +412,7 @@ ENDPOINTS = [
     Endpoint("panels:meeting_register", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:meeting_rebuild", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:meeting_add_case", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
+    Endpoint("panels:meeting_case_suggestions", "get", meeting_id, "write", role_gate=MEETINGS, reader="panel_member", params=lambda w: {"q": w.case.family.name[:4]}),
     Endpoint("panels:meeting_close", "post", meeting_id, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:agendaitem_decide", "post", item_ids, "write", role_gate=MEETINGS, reader="panel_member"),
     Endpoint("panels:agendaitem_decline", "get", item_ids, "object"),

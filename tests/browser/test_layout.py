@@ -96,6 +96,10 @@ def main_pages(username: str) -> list[str]:
             reverse("panels:meeting", args=[meeting.pk]),
             reverse("panels:meeting_create", args=[panel.pk]),
             reverse("stats:evaluation"),
+            # typed choices with suggestions (decision 153)
+            reverse("panels:directory"),
+            reverse("panels:directory") + f"?agency={case.owning_agency_id}",
+            reverse("panels:reassign", args=[case.owner_id]),
         ],
         "police.fatos": [case.get_absolute_url(), reverse("panels:panel_list")],
         "dpo.mira": [reverse("privacy:sar_list"), reverse("privacy:retention_list"), reverse("audit:auditevent_list")],

@@ -1,5 +1,6 @@
 """Referral intake with live matching, triage, and a panel decision, in a real browser."""
 
+import re
 from typing import Any
 
 import pytest
@@ -50,6 +51,34 @@ def test_triage_puts_a_referral_on_the_panel_agenda(page: Any, live_server: Any,
     assert upcoming.items.filter(referral=referral).exists()
 
 
+def test_triage_opens_a_case_with_a_family_and_an_owner_chosen_from_suggestions(
+    page: Any, live_server: Any, demo: Any
+) -> None:
+    from agencies.access import Action
+    from agencies.models import User
+    from families.models import Family
+
+    dritan = User.objects.get(username="sw.dritan")
+    family = Family.objects.restrict(dritan, Action.VIEW).order_by("pk").first()
+    assert family is not None
+    referral = Referral.objects.get(reporter_anonymous=True, received_by__isnull=False)
+    sign_in(page, live_server, "sw.dritan")
+    page.goto(f"{live_server.url}/referrals/{referral.pk}/triage/")
+    page.get_by_label("Open a case").check()
+    # htmx fills each field's datalist as the name is typed; a suggestion carries the row's id
+    page.get_by_label("Owner of the new case").fill(dritan.first_name[:3])
+    owner = page.locator("#owner-suggestions option").first
+    expect(owner).to_have_attribute("value", re.compile(rf"#{dritan.pk}:\d+$"))
+    page.get_by_label("Owner of the new case").fill(owner.get_attribute("value") or "")
+    page.get_by_label("Add to this family (optional)").fill(family.name[:3])
+    expect(page.locator("#family-suggestions option").first).to_have_attribute("value", re.compile(r"#\d+$"))
+    page.get_by_label("Add to this family (optional)").fill(f"{family.name} #{family.pk}")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Triage recorded: Open a case at once.")).to_be_visible()
+    referral.refresh_from_db()
+    assert referral.case is not None and referral.case.family == family and referral.case.owner == dritan
+
+
 def test_the_coordinator_records_a_panel_decision(page: Any, live_server: Any, demo: Any) -> None:
     sign_in(page, live_server, "coord.arta")
     meeting = PanelMeeting.objects.get(status="scheduled")
@@ -76,6 +105,7 @@ def test_the_coordinator_records_a_panel_decision(page: Any, live_server: Any, d
         ("coord.arta", "meeting"),
         ("coord.arta", "decide"),
         ("coord.arta", "/panels/people/"),
+        ("coord.arta", "reassign"),
         ("coord.arta", "assign"),
         ("sw.blerina", "checks"),
     ],
@@ -95,6 +125,7 @@ def test_referral_and_panel_pages_pass_axe_wcag_aa(
         "decide": reverse("panels:agendaitem_decide", args=[meeting.pk, meeting.items.first().pk]),
         "assign": reverse("cases:case_assign", args=[krasniqi.pk]),
         "checks": reverse("cases:disclosurecheck_create", args=[krasniqi.pk]),
+        "reassign": reverse("panels:reassign", args=[krasniqi.owner_id]),
     }
     sign_in(page, live_server, username)
     page.goto(live_server.url + paths.get(path, path))
