@@ -28,8 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _sessions(n: int) -> list[tuple[str, str]]:
-    """(session cookie, a case the user owns) for `n` practitioners and the bench's named users."""
+def _sessions(n: int) -> list[tuple[str, str, str]]:
+    """(session cookie, a case the user owns, the case list's second page) for `n` practitioners and
+    the bench's named users. The second page is the list's own `next` link (a keyset cursor)."""
+    import re
+
     from django.conf import settings
     from django.test import Client
 
@@ -43,7 +46,10 @@ def _sessions(n: int) -> list[tuple[str, str]]:
         client = Client()
         client.force_login(user)
         case = Case.objects.filter(owner=user).values_list("pk", flat=True).first()
-        found.append((client.cookies[settings.SESSION_COOKIE_NAME].value, f"/cases/{case}/" if case else "/cases/"))
+        following = re.search(r'rel="next" href="(\?[^"]+)"', client.get("/cases/").content.decode())
+        second = "/cases/" + following.group(1).replace("&amp;", "&") if following else "/cases/"
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        found.append((cookie, f"/cases/{case}/" if case else "/cases/", second))
     return found
 
 
@@ -51,7 +57,9 @@ def _start(args: argparse.Namespace) -> subprocess.Popen[bytes]:
     host, port = args.url.removeprefix("http://").split(":")
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "settings.test",
+        # The test settings with production's shared cache (Redis, when REDIS_URL is set): the
+        # workers share the kept counts and their invalidation, as in production.
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "URA_BIND": f"{host}:{port}",
         "URA_WEB_WORKERS": str(args.workers),
         "DATABASE_CONN_MAX_AGE": "60",
@@ -82,10 +90,13 @@ def _rss_mb(server: subprocess.Popen[bytes]) -> list[float]:
     return sizes
 
 
-def _user(url: str, cookie: str, case_page: str, until: float, think: float, out: list[tuple[str, float, int]]) -> None:
+def _user(
+    url: str, session: tuple[str, str, str], until: float, think: float, out: list[tuple[str, float, int]]
+) -> None:
     from django.conf import settings
 
-    pages = ["/", "/cases/", "/cases/?page=2", case_page, "/notifications/"]
+    cookie, case_page, second_page = session
+    pages = ["/", "/cases/", second_page, case_page, "/notifications/"]
     rng = random.Random(cookie)  # noqa: S311 - a spread of pages, not a secret
     time.sleep(rng.uniform(0, think))  # arrivals spread over the first think time
     while time.monotonic() < until:
@@ -101,9 +112,10 @@ def _user(url: str, cookie: str, case_page: str, until: float, think: float, out
             status = error.code
         except OSError:  # refused, reset, timed out
             status = 0
+        name = "/cases/?after=…" if "after=" in page else page.split("?")[0]
         out.append(
             (
-                page.split("?")[0] if not page.startswith("/cases/") or page.count("/") < 3 else "/cases/<id>/",
+                name if not page.startswith("/cases/") or page.count("/") < 3 else "/cases/<id>/",
                 (time.perf_counter() - started) * 1000,
                 status,
             )
@@ -144,14 +156,14 @@ def main() -> None:
 
 
 def _run(
-    args: argparse.Namespace, sessions: list[tuple[str, str]], server: subprocess.Popen[bytes] | None
+    args: argparse.Namespace, sessions: list[tuple[str, str, str]], server: subprocess.Popen[bytes] | None
 ) -> tuple[list[tuple[str, float, int]], float, list[float], tuple[float, float, float]]:
     results: list[tuple[str, float, int]] = []
     until = time.monotonic() + args.duration
     load_before = os.getloadavg()
     threads = [
-        threading.Thread(target=_user, args=(args.url, cookie, case, until, args.think, results), daemon=True)
-        for cookie, case in sessions
+        threading.Thread(target=_user, args=(args.url, session, until, args.think, results), daemon=True)
+        for session in sessions
     ]
     started = time.monotonic()
     for thread in threads:
@@ -166,7 +178,7 @@ def _run(
 
 def _report(
     args: argparse.Namespace,
-    sessions: list[tuple[str, str]],
+    sessions: list[tuple[str, str, str]],
     results: list[tuple[str, float, int]],
     elapsed: float,
     rss: list[float],

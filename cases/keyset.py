@@ -113,7 +113,7 @@ def _token(keys: Sequence[SortKey], row: Model) -> str:
 def _values(model: type[Model], keys: Sequence[SortKey], token: str) -> list[Any] | None:
     """The key values a token carries, or None when it is not one of ours for this ordering."""
     try:
-        carried = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        carried = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)), parse_constant=_refused)
         if not isinstance(carried, dict) or carried.get("o") != _signature(keys):
             return None
         raw = carried.get("v")
@@ -124,8 +124,13 @@ def _values(model: type[Model], keys: Sequence[SortKey], token: str) -> list[Any
             column = next(f for f in model._meta.concrete_fields if f.attname == key.name)
             values.append(None if value is None else column.to_python(value))
         return values
-    except (ValueError, TypeError, ValidationError, FieldDoesNotExist, StopIteration):
+    except (ValueError, TypeError, OverflowError, ValidationError, FieldDoesNotExist, StopIteration):
         return None
+
+
+def _refused(constant: str) -> Any:
+    """JSON's Infinity and NaN are no key of ours (an id of Infinity overflowed `int()`)."""
+    raise ValueError(constant)
 
 
 @dataclass

@@ -15,6 +15,6 @@ def unread_reminders(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "unread_reminders": SimpleLazyObject(lambda: unread_count(user)),
+        "unread_reminders": SimpleLazyObject(lambda: unread_count(user, fresh=getattr(request, "unread_fresh", False))),
         "unread_poll_seconds": settings.URA_UNREAD_POLL_SECONDS,
     }

@@ -5,8 +5,8 @@ restricted query took 10-20 ms to build and run at a million cases, a third of a
 kept per user for `URA_UNREAD_CACHE_SECONDS` (30 in production; 0 counts every time), under a
 generation that any reminder saved, created in bulk, read or deleted moves on, so a new reminder
 or one just read shows on the next page. What no reminder write marks (a case given to another
-owner, whose pending reminders follow her) shows within those seconds; the notifications page
-itself always counts afresh. If the cache cannot be reached, the count is made.
+owner, whose pending reminders follow her) shows within those seconds; on the notifications page
+the header counts afresh, so it agrees with the list. If the cache cannot be reached, the count is made.
 """
 
 from __future__ import annotations

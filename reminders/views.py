@@ -53,6 +53,11 @@ class ReminderListView(RestrictedViewMixin, ListView[Reminder]):
     context_object_name = "reminders"
     paginate_by = 50
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The header's count agrees with the list below it: counted afresh here (reminders.unread).
+        request.unread_fresh = True  # type: ignore[attr-defined]
+        return super().get(request, *args, **kwargs)
+
 
 class ReminderOpenView(RestrictedViewMixin, View):
     """Open what a reminder is about: the link in the e-mail (GET) only leads there; the button on

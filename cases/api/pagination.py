@@ -1,6 +1,8 @@
 """The case list's pages in the API (decision 151): page numbers as documented (`?page=`, an exact
 `count`), and keyset pages (`?after=`/`?before=`), which the `next` and `previous` links always
-carry: a client that follows the links never pays an OFFSET, however deep it walks."""
+carry: a client that follows the links never pays an OFFSET, however deep it walks. The links
+carry the count the walk started with (`total`), so a deeper page does not count every row again
+(issue 19: 114-148 ms for 300,000 rows); a page asked without it counts."""
 
 from typing import Any
 
@@ -15,12 +17,12 @@ from ..keyset import KeysetPage, keyset_page, page_of_rows
 
 __all__ = ["CasePagination"]
 
-_POSITION = ("page", "after", "before")
+_POSITION = ("page", "after", "before", "total")
 
 
 class CasePagination(PageNumberPagination):
     keyset: KeysetPage
-    total: int
+    total: int | None
     asked: Request
 
     def paginate_queryset(self, queryset: QuerySet[Any], request: Request, view: APIView | None = None) -> list[Any]:
@@ -30,7 +32,11 @@ class CasePagination(PageNumberPagination):
         size = self.get_page_size(request) or 50
         if after or before:
             self.keyset = keyset_page(queryset, size=size, after=after, before=before)
-            self.total = queryset.count()
+            carried = request.query_params.get("total", "")
+            # Only ever the count of what this user may read: a number they typed tells them nothing.
+            self.total = int(carried) if carried.isascii() and carried.isdigit() and len(carried) < 12 else None
+            if self.total is None:
+                self.total = queryset.count()
             return self.keyset.object_list
         rows = list(super().paginate_queryset(queryset, request, view) or [])
         page = self.page
@@ -47,7 +53,7 @@ class CasePagination(PageNumberPagination):
         url = self.asked.build_absolute_uri()
         for position in _POSITION:
             url = remove_query_param(url, position)
-        return replace_query_param(url, name, token)
+        return replace_query_param(replace_query_param(url, "total", self.total), name, token)
 
     def get_next_link(self) -> str | None:
         return self._link("after", self.keyset.next_token)
@@ -66,4 +72,12 @@ class CasePagination(PageNumberPagination):
             *super().get_schema_operation_parameters(view),
             {"name": "after", **cursor, "description": "The page after the row this cursor names (the `next` link)."},
             {"name": "before", **cursor, "description": "The page before the row this cursor names (`previous`)."},
+            {
+                "name": "total",
+                "required": False,
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 0},
+                "description": "The count the walk started with, carried by the `next` and `previous` links so "
+                "a deeper page does not count again; without it the page counts.",
+            },
         ]

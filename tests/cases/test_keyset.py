@@ -2,6 +2,7 @@
 gives every row exactly once, in the list's order, in every ordering (ties and NULLs included), and
 a page deep in the list costs the same queries as the first."""
 
+import base64
 import datetime
 import re
 
@@ -109,6 +110,24 @@ def test_a_token_that_is_not_ours_gives_the_first_page(cases: list[Case]) -> Non
     first = [row.pk for row in keyset_page(queryset, size=3).object_list]
     for token in ("nonsense", "W10", "WyJ4IiwieSJd", "%%%"):
         assert [row.pk for row in keyset_page(queryset, size=3, after=token).object_list] == first
+    # a tampered token of the right ordering: an id of Infinity, NaN or too many digits for a float
+    signature = ",".join(f"{'-' if key.descending else ''}{key.name}" for key in sort_keys(queryset))
+    for value in ("Infinity", "-Infinity", "NaN", "1e400"):
+        carried = '{"o":"' + signature + '","v":[' + value + "]}"
+        token = base64.urlsafe_b64encode(carried.encode()).decode().rstrip("=")
+        assert [row.pk for row in keyset_page(queryset, size=3, after=token).object_list] == first
+        assert [row.pk for row in keyset_page(queryset, size=3, before=token).object_list] == first
+
+
+def test_a_tampered_token_gives_the_first_page_not_an_error(cases: list[Case], agency: Agency) -> None:
+    user = member(agency, username="reader")
+    client = Client()
+    client.force_login(user)
+    carried = '{"o":"-opened_at,-id","v":["2024-01-01T00:00:00+00:00",Infinity]}'
+    token = base64.urlsafe_b64encode(carried.encode()).decode().rstrip("=")
+    for url in (reverse("cases:case_list"), "/api/v1/cases/"):
+        assert client.get(url, {"after": token}).status_code == 200
+        assert client.get(url, {"before": token}).status_code == 200
 
 
 def list_page(client: Client, query: str = "") -> tuple[list[str], str, str, int]:
@@ -176,3 +195,26 @@ def test_the_api_links_walk_every_case_once_with_the_documented_page_numbers_kep
     assert [row["id"] for row in back["results"]] == expected[:4] and back["previous"] is None
     onwards = client.get(second.json()["next"]).json()
     assert [row["id"] for row in onwards["results"]] == expected[8:12]
+
+
+def test_deeper_api_pages_carry_the_count_instead_of_counting_again(
+    monkeypatch: pytest.MonkeyPatch, cases: list[Case]
+) -> None:
+    from cases.api.pagination import CasePagination
+    from tests.conftest import api_as
+
+    monkeypatch.setattr(CasePagination, "page_size", 4)
+    client = api_as(User.objects.get(username="owner"))
+    first = client.get(reverse("cases-api:case-list")).json()
+    assert f"total={len(cases)}" in first["next"]
+
+    def counts(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return sum("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+
+    assert counts(first["next"]) == 0  # the count came with the link
+    bare = first["next"].replace(f"total={len(cases)}", "")
+    assert counts(bare) == 1  # a page asked without it counts
+    assert client.get(bare).json()["count"] == len(cases)
+    assert counts(first["next"].replace(f"total={len(cases)}", "total=Infinity")) == 1  # not a count: counted

@@ -93,3 +93,17 @@ def test_without_a_reachable_cache_the_count_is_made(case: Case, monkeypatch: py
     monkeypatch.setattr(unread, "cache", Unreachable())
     remind(case)
     assert unread_count(case.owner) == 1
+
+
+def test_the_notifications_page_counts_afresh_and_agrees_with_its_list(case: Case, other_agency: object) -> None:
+    client = Client()
+    client.force_login(case.owner)
+    remind(case)
+    assert unread_count(case.owner) == 1  # kept
+    # the case goes to another owner: no reminder is written, the owner's reminder follows the case
+    newcomer = case.owner.__class__.objects.create(username="newcomer")
+    Case.objects.filter(pk=case.pk).update(owner=newcomer)
+    # elsewhere the kept count shows a few seconds more; the notifications page counts afresh
+    assert 'data-testid="unread-reminders"' in client.get(reverse("home")).content.decode()
+    page = client.get(reverse("reminders:reminder_list")).content.decode()
+    assert 'data-testid="unread-reminders"' not in page
