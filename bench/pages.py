@@ -51,17 +51,9 @@ def _compiled(rows: Any, counted: Any) -> list[tuple[str, Any]]:
     return [page, (f"SELECT count(*) FROM ({count_sql}) AS capped", count_params)]
 
 
-def _floor(user: Any) -> Callable[[], Any]:
-    """The case list's own data as raw SQL: the page of 50 and the capped count, compiled from the
-    page's querysets and run on a cursor (no model instances, no template)."""
+def _on_a_cursor(statements: list[tuple[str, Any]]) -> Callable[[], Any]:
+    """Run the statements on a cursor, fetching every row: no model instances, no template."""
     from django.db import connection
-
-    from agencies.access import Action, forget_access
-    from cases.models import Case
-
-    forget_access(user)
-    qs = Case.objects.with_summary().restrict(user, Action.VIEW_SUMMARY).annotate_access(user)
-    statements = _compiled(qs, qs)
 
     def run() -> Any:
         with connection.cursor() as cursor:
@@ -73,10 +65,21 @@ def _floor(user: Any) -> Callable[[], Any]:
     return run
 
 
+def _floor(user: Any) -> Callable[[], Any]:
+    """The case list's own data as raw SQL: the page of 50 and the capped count, compiled from the
+    page's querysets and run on a cursor (no model instances, no template)."""
+
+    from agencies.access import Action, forget_access
+    from cases.models import Case
+
+    forget_access(user)
+    qs = Case.objects.with_summary().restrict(user, Action.VIEW_SUMMARY).annotate_access(user)
+    return _on_a_cursor(_compiled(qs, qs))
+
+
 def _panel_floor(user: Any, panel_id: int) -> Callable[[], Any]:
     """The panel page's own data as raw SQL: its page of 50 cases with their plan progress, and the
     capped count, compiled from the page's querysets."""
-    from django.db import connection
 
     from agencies.access import Action, forget_access
     from cases.models import Case
@@ -84,16 +87,7 @@ def _panel_floor(user: Any, panel_id: int) -> Callable[[], Any]:
 
     forget_access(user)
     qs = Case.objects.with_summary().restrict(user, Action.VIEW_SUMMARY).filter(panel_id=panel_id)
-    statements = _compiled(with_progress(qs.annotate_access(user)), qs)
-
-    def run() -> Any:
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-    run.statements = statements  # type: ignore[attr-defined]  # for EXPLAIN ANALYZE below
-    return run
+    return _on_a_cursor(_compiled(with_progress(qs.annotate_access(user)), qs))
 
 
 def _case_floor(case_id: int) -> Callable[[], Any]:

@@ -3,17 +3,16 @@ deleted shows on the very next page: every reminder write moves the kept counts'
 The keeping is switched on here as in production (the test settings count on every page)."""
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from cases.models import Case
 from reminders import services
 from reminders.models import Reminder
 from reminders.unread import unread_count
+from tests.reminders.test_unread_poll import remind
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_kept")]
 
@@ -22,19 +21,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_kept")]
 def _kept() -> object:
     with override_settings(URA_UNREAD_CACHE_SECONDS=30):
         yield
-
-
-def remind(case: Case) -> Reminder:
-    return Reminder.objects.create(
-        kind="review",
-        content_type=ContentType.objects.get_for_model(Case),
-        object_id=case.pk,
-        case=case,
-        role="owner",
-        due_at=timezone.now(),
-        stage="due",
-        recipient_key=Reminder.objects.count() + 1000,
-    )
 
 
 def _reads_reminders(user: object) -> int:
