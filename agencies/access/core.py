@@ -179,7 +179,16 @@ def _unique(ids: Iterable[int]) -> tuple[int, ...]:
 
 # What a user object remembers of its memberships for the rest of a request: its access, whether
 # it is a data protection officer, and Django's permissions of its role groups (ModelBackend).
-_REMEMBERED = (UserAccess.CACHE_ATTR, "_ura_dpo", "_perm_cache", "_user_perm_cache", "_group_perm_cache")
+_CONDITIONS = "_ura_case_conditions"
+_CONDITION_SECONDS = 2.0
+_REMEMBERED = (
+    UserAccess.CACHE_ATTR,
+    "_ura_dpo",
+    "_perm_cache",
+    "_user_perm_cache",
+    "_group_perm_cache",
+    _CONDITIONS,
+)
 
 
 def forget_access(user: AnyUser) -> None:
@@ -284,8 +293,22 @@ def case_condition(user: AnyUser, action: Action | str, prefix: str = "", *, gla
     access = UserAccess.of(user)
     if access.is_anonymous:
         return None
+    # Built once per request, not once per section (issue 19: a case page asked for it some thirty
+    # times, building the same subqueries each time). Kept on the user object beside its
+    # UserAccess, forgotten with it, and for two seconds at most: a share or grant that ends is
+    # read with the time it is checked at, and a long task's user object must not keep an old one.
+    remembered: dict[tuple[str, str, bool], tuple[float, Q | None]] | None = getattr(user, _CONDITIONS, None)
+    if remembered is None:  # set through the user (a request's user is a lazy object around it)
+        remembered = {}
+        setattr(user, _CONDITIONS, remembered)
+    key, now = (str(action), prefix, glass), timezone.now().timestamp()  # the clock the conditions read
+    kept = remembered.get(key)
+    if kept is not None and 0 <= now - kept[0] < _CONDITION_SECONDS:
+        return kept[1]
     branches = _case_branches(access, Action(action), prefix, glass)
-    return reduce(operator.or_, branches) if branches else None
+    condition = reduce(operator.or_, branches) if branches else None
+    remembered[key] = (now, condition)
+    return condition
 
 
 def as_flag(condition: Q | None) -> Any:
