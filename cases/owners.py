@@ -37,7 +37,9 @@ def shown_name(user: Any, starts: str = "", exact: str = "") -> Q:
     colleagues = Q(memberships__agency_id__in=Membership.objects.filter(user_id=user.pk).values("agency_id"))
     whole = Q(name_shown_to_others=User.NameShown.FULL_NAME) | colleagues
     if exact:
-        return Q(whole, full__iexact=exact) | Q(username__iexact=exact)
+        # A username only where the name is shown too: a username typed must not say where someone
+        # who hides their name works (decision 40).
+        return Q(whole, Q(full__iexact=exact) | Q(username__iexact=exact))
     return Q(whole, Q(first_name__istartswith=starts) | Q(last_name__istartswith=starts)) | Q(
         name_shown_to_others=User.NameShown.FIRST_NAME_INITIAL, first_name__istartswith=starts
     )

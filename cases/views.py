@@ -5,7 +5,9 @@ The case page itself is composed of sections in `pages.views.CaseView` (decision
 from functools import cached_property
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -14,7 +16,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_filters.views import FilterView
 
-from agencies.access import Action, CaseAccess, RestrictedObjectFormView, RestrictedViewMixin, get_restricted_object
+from agencies.access import (
+    Action,
+    CaseAccess,
+    RestrictedObjectFormView,
+    RestrictedViewMixin,
+    UserAccess,
+    get_restricted_object,
+)
 from agencies.models import Agency, Membership
 from families.models import Consent
 
@@ -125,6 +134,19 @@ class OwnerSuggestionsView(RestrictedViewMixin, View):
         return JsonResponse({"results": found})
 
 
+def may_choose_people(user: Any, *, attending: bool) -> bool:
+    """Whether `user` chooses people somewhere, and so may see their caseloads (issue 18: not every
+    practitioner): a meeting's attendance for whoever manages a meeting; a case owner for a
+    supervisor, a panel's coordinator, or whoever has a referral to triage."""
+    if attending:
+        return bool(apps.get_model("panels", "PanelMeeting").objects.restrict(user, Action.MANAGE).exists())
+    access = UserAccess.of(user)
+    if access.supervised_agency_ids or access.coordinated_panel_ids:
+        return True
+    referral = apps.get_model("referrals", "Referral")
+    return bool(referral.objects.restrict(user, Action.MANAGE).filter(status__in=referral.OPEN_STATUSES).exists())
+
+
 class CandidateSuggestionsView(RestrictedViewMixin, View):
     """People who may own a case whose shown name or agency begins with what was typed, with their
     caseload (`cases.directory.suggest_candidates`): for whoever chooses a case owner, the same gate
@@ -136,7 +158,10 @@ class CandidateSuggestionsView(RestrictedViewMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # `?among=attending`: the panels' own people too, for a meeting's attendance.
-        roles = ATTENDING_ROLES if request.GET.get("among") == "attending" else Membership.CASEWORK_ROLES
+        attending = request.GET.get("among") == "attending"
+        if not may_choose_people(self.actor, attending=attending):
+            raise PermissionDenied
+        roles = ATTENDING_ROLES if attending else Membership.CASEWORK_ROLES
         found = [
             {"value": f"{candidate_label(c)} #{c.key}", "label": candidate_label(c)}
             for c in suggest_candidates(self.actor, typed_in(request, skip=("among",)), roles=roles)

@@ -1,6 +1,7 @@
 """Browser views under /panels/: panels, their meetings and agendas, and the partner directory
 (choosing case owners, moving a caseload)."""
 
+import re
 from functools import cached_property
 from typing import Any
 
@@ -43,7 +44,7 @@ from cases.directory import (
 )
 from cases.filtersets import CaseFilterSet
 from cases.models import Case, ReassignmentJob
-from cases.owners import LIMIT, chosen_owner_id
+from cases.owners import LIMIT
 from cases.services import start_reassignment
 from cases.summaries import made_by_line
 from cases.views import KeysetListMixin
@@ -412,6 +413,9 @@ class AgendaCaseView(_MeetingActionView):
         return self.redirect()
 
 
+_CHOSEN = re.compile(r"#[0-9]{1,18}\s*$")  # a suggestion chosen: "2026-0012 · Leka #42"
+
+
 class MeetingCaseSuggestionsView(RestrictedViewMixin, View):
     """The agenda's case suggestions, for the meeting's coordinator: up to 20 open cases of the
     panel not yet on the agenda, among those she may know of (`restrict(VIEW_SUMMARY)`), whose
@@ -425,7 +429,9 @@ class MeetingCaseSuggestionsView(RestrictedViewMixin, View):
         meeting = self.get_object()
         typed = typed_in(request).strip()
         found: list[Case] = []
-        if len(typed) >= 2 and chosen_owner_id(typed) is None:
+        # Digits alone are the start of a reference ("2026"), not an id: only a chosen suggestion
+        # ("… #42") is one.
+        if len(typed) >= 2 and not _CHOSEN.search(typed):
             cases = not_on_agenda(Case.objects.restrict(self.actor, Action.VIEW_SUMMARY), meeting)
             named = Q(reference__istartswith=typed) | Q(family__name__istartswith=typed)
             found = list(cases.filter(named).order_by("family__name", "reference", "pk")[:LIMIT])

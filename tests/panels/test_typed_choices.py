@@ -218,3 +218,11 @@ def test_the_directory_finds_a_person_and_opens_their_agencys_team(
     team = client.get(reverse("panels:directory"), {"q": f"anything #{colleague.pk}:{agency.pk}"})
     assert team.context["agency"] == agency
     assert {c.user for c in team.context["candidates"]} == {caseworker, colleague, supervisor}
+
+
+def test_the_start_of_a_reference_suggests_the_cases_it_begins(
+    coordinator: User, meeting: PanelMeeting, panel: Panel, agency: Agency
+) -> None:
+    case = panel_case(panel, agency, "Leka", reference="2026-0012")
+    # the year a reference begins with is read as its start, not as a case's id
+    assert any(case.reference in value for value in case_suggestions(coordinator, meeting, "2026"))

@@ -132,7 +132,10 @@ class TestTriageByTypedChoices:
 
 
 class TestOwnerSuggestions:
-    def test_a_name_hidden_from_other_agencies_finds_nobody_there(self, caseworker: User, other_agency: Agency) -> None:
+    def test_a_name_hidden_from_other_agencies_finds_nobody_there(
+        self, caseworker: User, other_agency: Agency, referral: Referral
+    ) -> None:
+        # the caseworker has `referral` to triage: she chooses its owner (tests/cases/test_candidate_suggestions.py)
         officer = member(other_agency, Role.POLICE_LIAISON, username="officer")
         User.objects.filter(pk=officer.pk).update(
             first_name="Drilon", last_name="Hoxha", name_shown_to_others=User.NameShown.ROLE_AND_AGENCY
@@ -143,14 +146,15 @@ class TestOwnerSuggestions:
         assert "Drilon" not in found and found.endswith(f"#{officer.pk}:{other_agency.pk}")
 
     def test_at_most_twenty_people_in_three_queries(
-        self, caseworker: User, django_assert_max_num_queries: DjangoAssertNumQueries
+        self, caseworker: User, referral: Referral, django_assert_max_num_queries: DjangoAssertNumQueries
     ) -> None:
         big = AgencyFactory(name="Schools")
         for _ in range(30):
             member(big, Role.PRACTITIONER)
         client = client_for(caseworker)
         client.get(reverse("home"))  # the session's first request settles what it reads once
-        with django_assert_max_num_queries(3 + 4):  # the session, the user, their access
+        # the session, the user, their access, whether she has a referral to triage
+        with django_assert_max_num_queries(3 + 5):
             assert len(client.get(reverse("cases:candidate_suggestions"), {"q": "Sch"}).json()["results"]) == 20
 
 
