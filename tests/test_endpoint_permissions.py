@@ -319,7 +319,10 @@ ENDPOINTS = [
     # A form's choices by suggestion (decision 153): people who may own a case (no case data, the
     # gate of the API's owner candidates), the families a triager reads in full, the cases of the panel
     # for its meeting's agenda (the coordinator's).
-    Endpoint("cases:candidate_suggestions", "get", no_args, "list", params=lambda w: {"q": w.case.owner.first_name}),
+    # Caseloads only for whoever chooses people (a supervisor, a coordinator, a triager): 403 to a stranger.
+    Endpoint(
+        "cases:candidate_suggestions", "get", no_args, "object", params=lambda w: {"q": w.case.owner.first_name}, hidden=403
+    ),
     Endpoint("cases:case", "get", case_id, "object"),
     Endpoint("cases:case_share", "post", case_id, "write"),
     Endpoint("cases:case_assign", "post", case_id, "write"),
