@@ -5,7 +5,6 @@ The case page itself is composed of sections in `pages.views.CaseView` (decision
 from functools import cached_property
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -21,9 +20,9 @@ from agencies.access import (
     CaseAccess,
     RestrictedObjectFormView,
     RestrictedViewMixin,
-    UserAccess,
     get_restricted_object,
 )
+from agencies.access.rules import chooses_people
 from agencies.models import Agency, Membership
 from families.models import Consent
 
@@ -134,19 +133,6 @@ class OwnerSuggestionsView(RestrictedViewMixin, View):
         return JsonResponse({"results": found})
 
 
-def may_choose_people(user: Any, *, attending: bool) -> bool:
-    """Whether `user` chooses people somewhere, and so may see their caseloads (issue 18: not every
-    practitioner): a meeting's attendance for whoever manages a meeting; a case owner for a
-    supervisor, a panel's coordinator, or whoever has a referral to triage."""
-    if attending:
-        return bool(apps.get_model("panels", "PanelMeeting").objects.restrict(user, Action.MANAGE).exists())
-    access = UserAccess.of(user)
-    if access.supervised_agency_ids or access.coordinated_panel_ids:
-        return True
-    referral = apps.get_model("referrals", "Referral")
-    return bool(referral.objects.restrict(user, Action.MANAGE).filter(status__in=referral.OPEN_STATUSES).exists())
-
-
 class CandidateSuggestionsView(RestrictedViewMixin, View):
     """People who may own a case whose shown name or agency begins with what was typed, with their
     caseload (`cases.directory.suggest_candidates`): for whoever chooses a case owner, the same gate
@@ -159,7 +145,7 @@ class CandidateSuggestionsView(RestrictedViewMixin, View):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # `?among=attending`: the panels' own people too, for a meeting's attendance.
         attending = request.GET.get("among") == "attending"
-        if not may_choose_people(self.actor, attending=attending):
+        if not chooses_people(self.actor, attending=attending):
             raise PermissionDenied
         roles = ATTENDING_ROLES if attending else Membership.CASEWORK_ROLES
         found = [

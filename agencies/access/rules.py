@@ -47,6 +47,7 @@ __all__ = [
     "case_entry_child",
     "case_own_agency",
     "case_share",
+    "chooses_people",
     "concern_receipt",
     "data_protection",
     "deconfliction",
@@ -477,3 +478,16 @@ def sharing_agreement(qs: _QS, user: AnyUser, action: Action) -> _QS:
     roles = (Membership.Role.COORDINATOR, Membership.Role.AGENCY_ADMIN)
     managing = Membership.objects.filter(user_id=access.user_id, role__in=roles).values("agency_id")
     return qs.filter(Q(Exists(parties.filter(agency_id__in=managing))) | coordinated)
+
+
+def chooses_people(user: Any, *, attending: bool) -> bool:
+    """Whether `user` chooses people somewhere, and so may see their caseloads (issue 18: not every
+    practitioner): a meeting's attendance for whoever manages a meeting; a case owner for a
+    supervisor, a panel's coordinator, or whoever has a referral to triage."""
+    if attending:
+        return bool(apps.get_model("panels", "PanelMeeting").objects.restrict(user, Action.MANAGE).exists())
+    access = UserAccess.of(user)
+    if access.supervised_agency_ids or access.coordinated_panel_ids:
+        return True
+    referral = apps.get_model("referrals", "Referral")
+    return bool(referral.objects.restrict(user, Action.MANAGE).filter(status__in=referral.OPEN_STATUSES).exists())
