@@ -11,7 +11,6 @@ the header counts afresh, so it agrees with the list. If the cache cannot be rea
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
 
@@ -42,8 +41,7 @@ def unread_count(user: Any, *, fresh: bool = False) -> int:
         return _count(user)
     try:
         generation = cache.get(GENERATION, 0)
-        reach = hashlib.sha256(repr(UserAccess.of(user)).encode()).hexdigest()[:16]
-        key = f"reminders:unread:{user.pk}:{reach}:{generation}"
+        key = f"reminders:unread:{user.pk}:{UserAccess.of(user).fingerprint()}:{generation}"
         kept = None if fresh else cache.get(key)
         if isinstance(kept, int):
             return kept

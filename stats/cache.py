@@ -12,7 +12,6 @@ be reached the board is counted, as without a cache.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -33,8 +32,7 @@ log = logging.getLogger(__name__)
 
 
 def _key(name: str, user: User, today: datetime.date) -> str:
-    reach = hashlib.sha256(repr(UserAccess.of(user)).encode()).hexdigest()[:24]
-    return f"stats:board:{name}:{user.pk}:{reach}:{today.isoformat()}:{get_language()}"
+    return f"stats:board:{name}:{user.pk}:{UserAccess.of(user).fingerprint()}:{today.isoformat()}:{get_language()}"
 
 
 def counted_at_most_every(

@@ -22,9 +22,10 @@ Measured at a million cases in docs/decisions.md and `make bench`.
 
 from __future__ import annotations
 
+import hashlib
 import operator
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import reduce
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
@@ -106,6 +107,16 @@ class UserAccess:
             cached = cls._resolve(user)
             setattr(user, cls.CACHE_ATTR, cached)
         return cached
+
+    def fingerprint(self) -> str:
+        """A short digest of everything the user may reach, in a fixed order: a cache key that is
+        another key once a membership, role, panel seat, grant or break-the-glass changes."""
+        canonical = [
+            (item.name, sorted(value) if isinstance(value, frozenset) else value)
+            for item in fields(self)
+            for value in [getattr(self, item.name)]
+        ]
+        return hashlib.sha256(repr(canonical).encode()).hexdigest()[:24]
 
     @classmethod
     def _resolve(cls, user: AnyUser) -> UserAccess:

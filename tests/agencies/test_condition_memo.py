@@ -58,3 +58,12 @@ def test_a_share_that_ends_is_not_kept_by_the_remembered_condition(case: Case, o
         assert Case.objects.restrict(reader, Action.VIEW).filter(pk=case.pk).exists()
         clock.shift(datetime.timedelta(seconds=3))  # the share has ended; the same user object asks again
         assert not Case.objects.restrict(reader, Action.VIEW).filter(pk=case.pk).exists()
+
+
+def test_the_fingerprint_of_what_a_user_reaches_follows_its_contents_not_their_order() -> None:
+    from agencies.access import UserAccess
+
+    one = UserAccess(user_id=7, casework_agency_ids=frozenset([3, 1, 2]), panel_ids=frozenset([9, 4]))
+    same = UserAccess(user_id=7, casework_agency_ids=frozenset([2, 3, 1]), panel_ids=frozenset([4, 9]))
+    more = UserAccess(user_id=7, casework_agency_ids=frozenset([1, 2, 3]), panel_ids=frozenset([4, 9, 5]))
+    assert one.fingerprint() == same.fingerprint() != more.fingerprint()
