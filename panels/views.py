@@ -565,6 +565,9 @@ class DirectoryView(RestrictedViewMixin, TemplateView):
         return context
 
 
+ALL_FIELD = 0  # the key of the "one new owner for every case" field among the errors; no case has pk 0
+
+
 class ReassignCaseloadView(RestrictedViewMixin, TemplateView):
     """Move a leaving worker's open cases: choose new owners, review, then confirm.
 
@@ -594,13 +597,15 @@ class ReassignCaseloadView(RestrictedViewMixin, TemplateView):
     def choices(self, cases: list[Case]) -> tuple[dict[int, Candidate], dict[int, str]]:
         """The new owner typed for each case (or for all), found among the candidates: each
         distinct text is looked up once. A text naming nobody who may own a case is refused alike
-        whether the person exists or not."""
+        whether the person exists or not. A refusal of the text typed for all is said once, under
+        that field (key 0), not under every case that took it."""
         default = self.request.POST.get("all", "").strip()
         found: dict[str, Candidate | str] = {}
         chosen: dict[int, Candidate] = {}
         errors: dict[int, str] = {}
         for case in cases:
-            typed = self.request.POST.get(f"case_{case.pk}", "").strip() or default
+            own = self.request.POST.get(f"case_{case.pk}", "").strip()
+            typed = own or default
             if not typed:
                 continue
             if typed not in found:
@@ -612,7 +617,7 @@ class ReassignCaseloadView(RestrictedViewMixin, TemplateView):
             if isinstance(result, Candidate):
                 chosen[case.pk] = result
             else:
-                errors[case.pk] = str(result)
+                errors[case.pk if own else ALL_FIELD] = str(result)
         return chosen, errors
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -631,6 +636,7 @@ class ReassignCaseloadView(RestrictedViewMixin, TemplateView):
             "chosen": chosen,
             "errors": errors,
             "all": self.request.POST.get("all", ""),
+            "all_error": errors.get(ALL_FIELD, ""),
             "rows": rows,
         }
 

@@ -169,6 +169,17 @@ class TestReassignment:
         assert said[0] == said[1] == {case.pk: NOT_A_CANDIDATE}
         assert Case.objects.get(pk=case.pk).owner == caseworker
 
+    def test_an_owner_typed_for_every_case_and_refused_is_said_once_under_that_field(
+        self, agency: Agency, caseworker: User, supervisor: User
+    ) -> None:
+        cases = CaseFactory.create_batch(3, owner=caseworker, owning_agency=agency)
+        url = reverse("panels:reassign", args=[caseworker.pk])
+        response = client_for(supervisor).post(url, {"step": "review", "all": "Nobody Anywhere"})
+        html = response.content.decode()
+        assert response.context["all_error"] == NOT_A_CANDIDATE
+        assert html.count('id="id_all_error"') == 1 and 'aria-describedby="id_all_help id_all_error"' in html
+        assert not any(f'id="id_case_{case.pk}_error"' in html for case in cases)
+
 
 def many_people(count: int) -> None:
     for number in range(count):
