@@ -155,8 +155,6 @@ class ReferralView(RestrictedViewMixin, DetailView[Referral]):
                 date_of_birth=referral.subject_date_of_birth,
                 exclude=referral,
             )
-        if can_manage and referral.is_open:
-            context["triage_form"] = TriageForm(referral=referral, user=user)
         return context
 
 
