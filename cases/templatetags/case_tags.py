@@ -5,34 +5,27 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
 
 from agencies.access import CaseAccess
 from agencies.access import reads_in_full as _reads_in_full
 from agencies.people import remember_people
 from families.models import SafetyWarning
 
-from ..risk import RISK_CRITERIA, RiskLevel
+from .. import rows
 
 register = template.Library()
-
-_RISK_CLASSES = {
-    RiskLevel.NOT_ASSESSED: "text-bg-secondary",
-    RiskLevel.LOW: "text-bg-success",
-    RiskLevel.MODERATE: "text-bg-warning",
-    RiskLevel.HIGH: "text-bg-danger",
-    RiskLevel.CRITICAL: "text-bg-dark",
-}
 
 
 @register.simple_tag
 def risk_badge(level: str) -> str:
-    """The risk level as a badge: the word is always shown, colour is only a second cue. Built in
-    Python, not an inclusion template: a list page shows one per row (issue 19)."""
-    risk = RiskLevel(level)
-    return format_html(
-        '<span class="badge risk-badge {}" title="{}">{}</span>', _RISK_CLASSES[risk], RISK_CRITERIA[risk], risk.label
-    )
+    """The risk level as a badge (built in Python: a list page shows one per row, issue 19)."""
+    return rows.risk_badge(level)
+
+
+@register.simple_tag
+def case_rows(cases: Any, show_progress: Any = False, show_access: Any = False) -> str:
+    """A case table's rows, written in Python (`cases.rows`)."""
+    return rows.rows_tag(cases, show_progress, show_access)
 
 
 @register.filter
