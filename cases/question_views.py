@@ -28,8 +28,9 @@ class AskOwnerView(RestrictedObjectFormView):
         return self.queryset.with_access(self.request.user)
 
     def allowed(self) -> bool:
-        # A full reader asks in the file itself (an entry, a partner question), not here.
-        return not CaseAccess.of(self.object, self.request.user).full
+        # A full reader asks in the file itself (an entry, a partner question), not here; nobody
+        # asks about a closed case.
+        return CaseAccess.of(self.object, self.request.user).asks_owner
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "title": _("Ask the case owner"), "case": self.object}

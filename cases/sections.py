@@ -131,10 +131,7 @@ class OwnerQuestions(CaseSection):
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         questions = OwnerQuestion.objects.restrict(user, Action.VIEW).filter(case=case)
-        return {
-            "owner_questions": list(questions.select_related("asked_by", "answered_by")[:20]),
-            "asks_owner": not access.full,
-        }
+        return {"owner_questions": list(questions.select_related("asked_by", "answered_by")[:20])}
 
 
 class Involvement(CaseSection):

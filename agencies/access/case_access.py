@@ -218,6 +218,12 @@ class CaseAccess:
         return self.runs and self.is_open
 
     @property
+    def asks_owner(self) -> bool:
+        """Asks the case's owner a question or for fuller access (decision 91): who knows the case
+        by its summary only (a full reader asks in the file itself), while it is open."""
+        return self.knows and not self.full and self.is_open
+
+    @property
     def plans(self) -> bool:
         """Writes and starts plans, reviews, withdrawals: who changes the case, while it is open."""
         return self.change and self.is_open

@@ -20,12 +20,12 @@ __all__ = ["answer_owner_question", "ask_owner"]
 
 @transaction.atomic
 def ask_owner(case: Case, *, kind: str, question: str, actor: User) -> OwnerQuestion:
-    """Put a question (or a request for fuller access) to the case's owner: for those who know the
-    case by its summary only; a full reader asks in the file itself."""
+    """Put a question (or a request for fuller access) to the owner of an open case: for those who
+    know it by its summary only (`CaseAccess.asks_owner`); a full reader asks in the file itself."""
     refusal = _("Only someone who reads the case's summary asks its owner here.")
     case = Case.objects.restrict(actor, Action.VIEW_SUMMARY).with_access(actor).lock().refetch(case, refusal)
     access = CaseAccess.of(case, actor)
-    if not access.knows or access.full:
+    if not access.asks_owner:
         raise ValidationError(refusal)
     if kind not in OwnerQuestion.Kind.values:
         raise ValidationError(_("Choose a question or a request for fuller access."))

@@ -178,3 +178,33 @@ def test_a_closed_case_asks_no_partner(case: Case, caseworker: User) -> None:
     Case.objects.filter(pk=case.pk).update(closed_at=case.opened_at)
     access = access_of(caseworker, case)
     assert access.runs and not access.asks_partners
+
+
+@pytest.mark.parametrize("role", EXPECTED)
+def test_who_asks_the_owner_is_who_the_ask_page_lets_in(role: str, people: dict[str, User], case: Case) -> None:
+    client = Client()
+    client.force_login(people[role])
+    status = client.get(reverse("cases:owner_question_create", args=[case.pk])).status_code
+    access = access_of(people[role], case)
+    if access.knows:
+        assert status == (200 if access.asks_owner else 403)
+    else:  # 404; 403 for whoever holds no role that reads summaries, whatever the case (the DPO)
+        assert status in (403, 404)
+
+
+def test_a_closed_case_asks_its_owner_nothing(people: dict[str, User], case: Case) -> None:
+    # given a closed case, known by its summary to a panel member
+    Case.objects.filter(pk=case.pk).update(closed_at=case.opened_at)
+    reader = people["panel_member"]
+    access = access_of(reader, case)
+    assert access.knows and not access.full
+    # then neither the page nor the service takes a question to its owner
+    client = Client()
+    client.force_login(reader)
+    asked = client.post(
+        reverse("cases:owner_question_create", args=[case.pk]), {"kind": "question", "question": "Who visits?"}
+    )
+    assert asked.status_code == 403
+    with pytest.raises(ValidationError):
+        services.ask_owner(Case.objects.get(pk=case.pk), kind="question", question="Who visits?", actor=reader)
+    assert not case.owner_questions.exists()
