@@ -62,6 +62,36 @@ def test_a_role_given_in_the_admin_is_in_the_verified_chain_and_the_dpo_is_told(
     assert "new.worker" not in mail.outbox[0].body  # ids only in the mail
 
 
+def test_the_dpo_notice_goes_through_the_outbox_when_the_mail_server_is_down(
+    admins: tuple[User, User],
+    agency: Agency,
+    dpo: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from outbox.models import Message
+
+    def refused(*args: Any, **kwargs: Any) -> int:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    # given the mail server refuses every connection
+    monkeypatch.setattr(EmailBackend, "send_messages", refused)
+    person = User.objects.create_user("new.worker")
+    # when an administrator gives someone a role
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _admin(admins[0]).post(
+            reverse("admin:agencies_membership_add"),
+            {"user": person.pk, "agency": agency.pk, "role": Role.SUPERVISOR},
+        )
+    # then the change is saved and the DPO's notice waits in the outbox to be sent again
+    assert response.status_code == 302 and Membership.objects.filter(user=person).exists()
+    notice = Message.objects.get(to="dpo@example.org")
+    assert notice.status == Message.Status.PENDING and notice.attempts == 1
+    assert notice.about == f"agencies.membership:{Membership.objects.get(user=person).pk}"
+
+
 def test_deleting_a_membership_and_changing_an_agency_are_recorded(
     admins: tuple[User, User], agency: Agency, caseworker: User
 ) -> None:
