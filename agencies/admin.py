@@ -164,8 +164,35 @@ class MembershipAdmin(AuditedAdmin[Membership]):
         return type(form.__name__, (form,), {"request": request})
 
 
+class PanelAdminForm(forms.ModelForm[Panel]):
+    """A panel's coordinator, chair and single point of contact are roles too: nobody names
+    themself to one (an administrator already named may still edit the rest of the panel)."""
+
+    request: HttpRequest
+
+    class Meta:
+        model = Panel
+        fields = ["coordinator", "chair", "single_point_of_contact"]  # the admin adds the rest
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("coordinator", "chair", "single_point_of_contact"):
+            if name in self.changed_data:
+                try:
+                    _refuse_self_grant(cleaned.get(name), self.request)
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+
 @admin.register(Panel)
 class PanelAdmin(AuditedAdmin[Panel]):
     list_display = ["name", "coordinator", "chair", "cadence_days", "record_mode"]
     filter_horizontal = ["agencies"]
     autocomplete_fields = ["coordinator", "chair"]
+    form = PanelAdminForm
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # a subclass for this request only: its clean() knows who is asking
+        return type(form.__name__, (form,), {"request": request})

@@ -3,10 +3,8 @@ apps above it (it imports none of them)."""
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import models
 from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from agencies.addresses import client_ip
 from agencies.models import Membership, User
 from agencies.security import account_changed
 from agencies.signals import admin_changed, directory_changed
+from outbox import services as outbox
 
 from .models import AuditEvent
 from .services import record
@@ -77,7 +76,11 @@ def _tell_data_protection_officers(actor: Any, obj: Membership, change: str) -> 
         "%(actor)s %(change)s the membership %(membership)s in the administration (role: %(role)s). "
         "The change is in the audit trail."
     ) % {"actor": getattr(actor, "username", "-"), "change": change, "membership": obj.pk, "role": obj.role}
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+    # Through the outbox, in the change's transaction (decision 70): a mail server that is down
+    # neither breaks the administrator's save nor loses the notice.
+    outbox.queue(
+        "membership_changed", [(subject, body, to) for to in recipients], about=f"agencies.membership:{obj.pk}"
+    )
 
 
 @receiver(admin_changed)

@@ -24,6 +24,13 @@ def run_reassignment_task(job_id: int) -> None:
     services.run_reassignment(job_id)
 
 
+@shared_task
+def run_waiting_jobs_task() -> int:
+    """Beat, every minute: ask a worker again for a reassignment or an export whose task was lost
+    (the broker down when it was started, or restarted empty). Each job runs once whatever comes."""
+    return services.requeue_waiting_jobs()
+
+
 @shared_task(acks_late=True)
 def run_export_task(job_id: int) -> None:
     """Make a queued case list export. Claimed once: a redelivery does nothing."""

@@ -382,6 +382,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-case-shares": {"task": "cases.tasks.expire_case_shares_task", "schedule": 300.0},
     "expire-grants": {"task": "cases.tasks.expire_grants_task", "schedule": 300.0},
     "expire-exports": {"task": "cases.tasks.expire_exports_task", "schedule": 900.0},
+    # A reassignment or export whose task was lost (a broker outage) is asked for again.
+    "run-waiting-jobs": {"task": "cases.tasks.run_waiting_jobs_task", "schedule": 60.0, "options": {"expires": 60.0}},
     "end-due-memberships": {"task": "agencies.tasks.end_due_memberships_task", "schedule": 3600.0},
     "sweep-reminders": {
         "task": "reminders.tasks.sweep_reminders_task",

@@ -132,7 +132,9 @@ def _wait_for(check: Any, seconds: int) -> Any:
             last = check()
             if last[0] == 200:
                 return last
-        except (urllib.error.URLError, ConnectionError, json.JSONDecodeError) as error:
+        # URLError and ConnectionError are OSErrors; so is a read that timed out while gunicorn's
+        # workers were still booting on a busy machine: try again until the deadline.
+        except (OSError, json.JSONDecodeError) as error:
             last = error
         time.sleep(1)
     return last

@@ -28,6 +28,7 @@ from audit.services import record
 from ..exports import FORMATS, ExportFile, listed_cases, make_export
 from ..models import ExportJob
 from ..signals import export_ready
+from .jobs import publish_job
 
 __all__ = ["expire_exports", "export_case_list", "may_still_download", "run_export", "start_export"]
 
@@ -78,7 +79,7 @@ def start_export(user: User, *, filters: Mapping[str, list[str]], fmt: str) -> E
     )
     from ..tasks import run_export_task
 
-    transaction.on_commit(lambda: run_export_task.delay(job.pk))
+    publish_job(run_export_task, job.pk)
     return job
 
 

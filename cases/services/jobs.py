@@ -5,8 +5,10 @@ transaction (`reassign_caseload`), so the reassignment stays all-or-nothing, and
 are chained after it commits, never holding up anyone else.
 """
 
+import datetime
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -17,14 +19,47 @@ from django.utils.translation import gettext as _
 from agencies.access import Action
 from agencies.models import Agency, User
 
-from ..models import Case, ReassignmentJob
+from ..models import Case, ExportJob, ReassignmentJob
 from .ownership import reassign_caseload
 
-__all__ = ["run_reassignment", "start_reassignment"]
+__all__ = ["publish_job", "requeue_waiting_jobs", "run_reassignment", "start_reassignment"]
 
 logger = logging.getLogger(__name__)
 Status = ReassignmentJob.Status
 PROGRESS_SECONDS = 24 * 3600
+# A job still queued this long after it was started lost its task (the broker was down or restarted
+# empty): beat's sweep asks a worker again (`requeue_waiting_jobs`, every minute).
+WAITING_SECONDS = 60
+
+
+def publish_job(task: Any, job_id: int) -> None:
+    """Ask a worker to run a job once this transaction commits. A broker that cannot be reached is
+    logged, never raised (the job is saved; the user is shown its page): the sweep asks again."""
+
+    def send() -> None:
+        try:
+            # retry=False: a broker that is down fails at once instead of holding the request.
+            task.apply_async((job_id,), retry=False)
+        except Exception:  # kombu raises OperationalError and others; the web must keep working
+            logger.warning("jobs: broker unreachable, job %s left to the sweep", job_id, exc_info=True)
+
+    transaction.on_commit(send)
+
+
+def requeue_waiting_jobs(now: datetime.datetime | None = None) -> int:
+    """Ask a worker again for every job still queued after `WAITING_SECONDS`; return how many.
+    Each job is claimed once when it runs, so a task that arrives twice does nothing twice, and a
+    repeat that waits past the next sweep expires unrun."""
+    from ..tasks import run_export_task, run_reassignment_task
+
+    since = (now or timezone.now()) - datetime.timedelta(seconds=WAITING_SECONDS)
+    asked = 0
+    for model, task in ((ReassignmentJob, run_reassignment_task), (ExportJob, run_export_task)):
+        waiting = model.objects.filter(status=Status.QUEUED, created_at__lt=since).order_by("created_at")
+        for pk in waiting.values_list("pk", flat=True)[:100]:
+            task.apply_async((pk,), expires=WAITING_SECONDS)
+            asked += 1
+    return asked
 
 
 def start_reassignment(
@@ -43,7 +78,7 @@ def start_reassignment(
     )
     from ..tasks import run_reassignment_task
 
-    transaction.on_commit(lambda: run_reassignment_task.delay(job.pk))
+    publish_job(run_reassignment_task, job.pk)
     return job
 
 

@@ -5,10 +5,11 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
 
-from agencies.models import Agency, Membership, User
+from agencies.models import Agency, Membership, Panel, User
 from audit.chain import verify_chain
 from audit.models import AuditEvent
 from tests.conftest import member
@@ -60,6 +61,36 @@ def test_a_role_given_in_the_admin_is_in_the_verified_chain_and_the_dpo_is_told(
     assert event.seq is not None and verify_chain().broken_id is None  # chained after the commit
     assert [message.to for message in mail.outbox] == [["dpo@example.org"]]
     assert "new.worker" not in mail.outbox[0].body  # ids only in the mail
+
+
+def test_the_dpo_notice_goes_through_the_outbox_when_the_mail_server_is_down(
+    admins: tuple[User, User],
+    agency: Agency,
+    dpo: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from outbox.models import Message
+
+    def refused(*args: Any, **kwargs: Any) -> int:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    # given the mail server refuses every connection
+    monkeypatch.setattr(EmailBackend, "send_messages", refused)
+    person = User.objects.create_user("new.worker")
+    # when an administrator gives someone a role
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _admin(admins[0]).post(
+            reverse("admin:agencies_membership_add"),
+            {"user": person.pk, "agency": agency.pk, "role": Role.SUPERVISOR},
+        )
+    # then the change is saved and the DPO's notice waits in the outbox to be sent again
+    assert response.status_code == 302 and Membership.objects.filter(user=person).exists()
+    notice = Message.objects.get(to="dpo@example.org")
+    assert notice.status == Message.Status.PENDING and notice.attempts == 1
+    assert notice.about == f"agencies.membership:{Membership.objects.get(user=person).pk}"
 
 
 def test_deleting_a_membership_and_changing_an_agency_are_recorded(
@@ -125,3 +156,34 @@ def test_an_administrator_cannot_change_their_own_groups_or_rights(admins: tuple
     response = _admin(first).get(reverse("admin:agencies_user_change", args=[first.pk]))
     form = response.context["adminform"].form
     assert form.fields["groups"].disabled and form.fields["is_superuser"].disabled
+
+
+def _panel_form(panel: Panel, **changes: Any) -> dict[str, Any]:
+    data = {**model_to_dict(panel), **changes}
+    data["agencies"] = [agency.pk for agency in data["agencies"]]
+    return {name: ("" if value is None else value) for name, value in data.items()}
+
+
+def test_an_administrator_cannot_make_themself_a_panels_coordinator(
+    admins: tuple[User, User], agency: Agency, panel: Panel
+) -> None:
+    # given an administrator who holds a panel role in an agency of the panel
+    first, second = admins
+    Membership.objects.create(user=first, agency=agency, role=Role.COORDINATOR)
+    url = reverse("admin:agencies_panel_change", args=[panel.pk])
+    # when they name themself the panel's coordinator, chair or single point of contact
+    for field in ("coordinator", "chair", "single_point_of_contact"):
+        response = _admin(first).post(url, _panel_form(panel, **{field: first.pk}))
+        # then it is refused, saying another administrator must
+        assert response.status_code == 200, field
+        assert "another administrator must" in response.content.decode(), field
+    panel.refresh_from_db()
+    assert first.pk not in (panel.coordinator_id, panel.chair_id, panel.single_point_of_contact_id)
+    # while another administrator may
+    done = _admin(second).post(url, _panel_form(panel, coordinator=first.pk))
+    assert done.status_code == 302
+    panel.refresh_from_db()
+    assert panel.coordinator_id == first.pk
+    # and an administrator who already is its coordinator may still edit the rest of the panel
+    renamed = _admin(first).post(url, _panel_form(panel, name="Info-house north"))
+    assert renamed.status_code == 302

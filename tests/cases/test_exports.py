@@ -169,6 +169,36 @@ def test_the_progress_page_polls_while_the_export_runs(case: Case, caseworker: U
     assert "<progress" in response.content.decode()
 
 
+def test_an_export_asked_while_the_broker_is_down_is_made_by_the_sweep(
+    case: Case,
+    caseworker: User,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    def broker_down(*args: Any, **kwargs: Any) -> None:
+        raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    settings.URA_EXPORT_BACKGROUND_ROWS = 0
+    # given the broker is down when she asks for a long export: she is shown its page, not an error
+    with monkeypatch.context() as patched:
+        patched.setattr(Task, "apply_async", broker_down)
+        with django_capture_on_commit_callbacks(execute=True):
+            confirmed = _client(caseworker).post(reverse("cases:case_list_export"), {"format": "csv"})
+    job = ExportJob.objects.get()
+    assert confirmed.status_code == 302 and confirmed.url == job.get_absolute_url()
+    from cases.tasks import run_waiting_jobs_task
+
+    # when beat's sweep finds it waiting over a minute, a worker makes it
+    ExportJob.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+    assert run_waiting_jobs_task() == 1
+    job.refresh_from_db()
+    assert job.status == "done" and job.done == 1
+
+
 def test_a_job_claimed_once_is_not_made_twice(case: Case, caseworker: User) -> None:
     job = services.start_export(caseworker, filters={}, fmt="csv")
     assert services.run_export(job.pk) is not None

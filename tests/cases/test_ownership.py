@@ -163,6 +163,47 @@ class TestReassignmentJob:
         job.refresh_from_db()
         assert job.status == ReassignmentJob.Status.DONE
 
+    def test_a_job_confirmed_while_the_broker_is_down_is_run_by_the_sweep(
+        self,
+        agency: Agency,
+        caseworker: User,
+        colleague: User,
+        supervisor: User,
+        monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        from celery.app.task import Task
+        from kombu.exceptions import OperationalError as BrokerDown
+
+        def broker_down(*args: Any, **kwargs: Any) -> None:
+            raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        cases = CaseFactory.create_batch(2, owner=caseworker, owning_agency=agency)
+        choice = f"{colleague.pk}:{agency.pk}"
+        # given the broker is down when the supervisor confirms
+        with monkeypatch.context() as patched:
+            patched.setattr(Task, "apply_async", broker_down)
+            with django_capture_on_commit_callbacks(execute=True):
+                confirmed = client_for(supervisor).post(
+                    reverse("panels:reassign", args=[caseworker.pk]),
+                    {"step": "confirm", **{f"case_{case.pk}": choice for case in cases}},
+                )
+        # then she is shown the job's page, not an error, and the job waits
+        job = ReassignmentJob.objects.get()
+        assert confirmed.status_code == 302 and confirmed["Location"] == job.get_absolute_url()
+        assert job.status == ReassignmentJob.Status.QUEUED
+        from cases.tasks import run_waiting_jobs_task
+
+        # when the broker is back, beat's sweep asks a worker again for a job waiting over a minute
+        assert run_waiting_jobs_task() == 0  # too recent: its own task may still be on its way
+        ReassignmentJob.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+        assert run_waiting_jobs_task() == 1
+        # and every case moves, once
+        job.refresh_from_db()
+        assert job.status == ReassignmentJob.Status.DONE
+        assert Case.objects.filter(owner=colleague).count() == 2
+        assert run_waiting_jobs_task() == 0
+
     def test_while_running_the_page_polls_for_its_progress(
         self, agency: Agency, caseworker: User, colleague: User, supervisor: User
     ) -> None:
