@@ -1,4 +1,4 @@
-"""No English on an Albanian page (issue 17): the main pages, rendered in Albanian for the demo's
+"""No English on an Albanian page: the main pages, rendered in Albanian for the demo's
 users, show no string of the catalogue's English source that has an Albanian translation; and the
 catalogue has no empty or fuzzy entry, its plurals in Albanian's two forms."""
 

@@ -1,4 +1,4 @@
-"""A client generated from the served schema works (issue 16): openapi-python-client (a generator
+"""A client generated from the served schema works: openapi-python-client (a generator
 nobody here wrote, pinned in requirements-dev) builds a package from `/api/schema/`, every module of
 it imports, and a script drives it against a live server. The client parses every answer by the
 schema's types and raises on a status the schema does not document, so a mismatch fails here.

@@ -1,5 +1,5 @@
 """No API operation answers 5xx to malformed input, and every answer is one the schema promised
-(issue 16: its status is documented, its content type and its body match): schemathesis fuzzes
+(its status is documented, its content type and its body match): schemathesis fuzzes
 every operation of the schema the app serves (`/api/schema/`), signed in as a case owner who also
 coordinates a panel.
 

@@ -1,4 +1,4 @@
-"""The API's contract (issue 16): drf-spectacular's own validation with warnings as failures, an
+"""The API's contract: drf-spectacular's own validation with warnings as failures, an
 independent validator (openapi-spec-validator), and the rules integrators rely on: JSON bodies,
 integer ids, one error format on every operation, tags by resource, one filter name for the case,
 ordering on every list, and the error format as the server really sends it."""

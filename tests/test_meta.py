@@ -361,5 +361,19 @@ def test_test_names_are_named_for_behaviour() -> None:
     assert offenders == []
 
 
+def test_test_docstrings_say_what_they_assert_not_how_it_was_found() -> None:
+    # "(issue 17)" in a test's docstring is history: it belongs in the commit message. A decision is
+    # fine to cite: it is the reason the behaviour is as it is.
+    cited = re.compile(r"\b(issue|defect|finding) \d+", re.IGNORECASE)
+    offenders = [
+        f"{path.relative_to(ROOT)}::{getattr(node, 'name', '<module>')}"
+        for path in _test_files()
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and cited.search(ast.get_docstring(node) or "")
+    ]
+    assert offenders == []
+
+
 def test_test_file_exemptions_name_real_files() -> None:
     assert {name for name in TEST_FILE_EXEMPTIONS if not (ROOT / name).exists()} == set()

@@ -69,7 +69,7 @@ def test_production_settings_load_when_complete() -> None:
 
 
 def test_production_keeps_database_connections() -> None:
-    """A worker reuses its connection for a minute (issue 19), checked before reuse; still settable."""
+    """A worker reuses its connection for a minute, checked before reuse; still settable."""
     shown = "db = settings.DATABASES['default']; print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
     assert _import_production(shown).stdout.strip() == "60 True"
     assert _import_production(shown, DATABASE_CONN_MAX_AGE="0").stdout.strip() == "0 True"

@@ -1,5 +1,5 @@
 """The bench's page timings run through the same code `make bench` runs, on a small population, so
-the bench cannot rot unseen (issue 19): every bench user's pages open, each page has its query count,
+the bench cannot rot unseen: every bench user's pages open, each page has its query count,
 and the plans of slow floors print. PostgreSQL only: the population's SQL is PostgreSQL's."""
 
 import sys

@@ -1,5 +1,5 @@
 """The bench's population loads through the same script `make bench` runs, so a new NOT NULL column
-cannot break the bench unseen again (issue 19). PostgreSQL only: the SQL is PostgreSQL's."""
+cannot break the bench unseen again. PostgreSQL only: the SQL is PostgreSQL's."""
 
 import sys
 from pathlib import Path

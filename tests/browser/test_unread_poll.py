@@ -1,4 +1,4 @@
-"""A new reminder shows in the page without reloading (issue 17)."""
+"""A new reminder shows in the page without reloading."""
 
 from typing import Any
 

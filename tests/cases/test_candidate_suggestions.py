@@ -1,4 +1,4 @@
-"""Who may ask for the people who may own a case, with their caseloads (decision 153, issue 18):
+"""Who may ask for the people who may own a case, with their caseloads (decision 153):
 whoever chooses people somewhere — a supervisor, a panel's coordinator, whoever has a referral to
 triage, and, for a meeting's attendance, whoever manages a meeting — never any practitioner; and
 nobody is found by a username when they hide their name (decision 40)."""

@@ -1,4 +1,4 @@
-"""Keyset pages of the case list (issue 19, decision 151): walking the pages forwards or backwards
+"""Keyset pages of the case list (decision 151): walking the pages forwards or backwards
 gives every row exactly once, in the list's order, in every ordering (ties and NULLs included), and
 a page deep in the list costs the same queries as the first."""
 

@@ -1,4 +1,4 @@
-"""The case list's agency and panel filters (issue 19): typed names with suggestions restricted to
+"""The case list's agency and panel filters: typed names with suggestions restricted to
 what the user may know of, never a list of every agency or panel; an id outside it is refused (400)
 alike whether the row exists or not; the API's `?agency=<id>`/`?panel=<id>` keep working."""
 

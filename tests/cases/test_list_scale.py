@@ -1,4 +1,4 @@
-"""The case list at scale (issue 19): the same few queries for every data shape (owners who show a
+"""The case list at scale: the same few queries for every data shape (owners who show a
 short name, many owners, many shares), an owner filter that suggests instead of listing every
 owner, and a count that stops at a cap unless the user asks for the exact figure."""
 

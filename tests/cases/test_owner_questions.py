@@ -1,4 +1,4 @@
-"""A summary reader asks the case owner a question or for fuller access (issue 17, decision 91):
+"""A summary reader asks the case owner a question or for fuller access (decision 91):
 recorded, the owner told under the bell, answered once by the owner, the answer shown to the asker
 (and the asker told), every step audited; in the browser and through the API."""
 

@@ -1,4 +1,4 @@
-"""The home page, a panel's page and the dashboard as whole requests (issue 19, decision 150): each
+"""The home page, a panel's page and the dashboard as whole requests (decision 150): each
 costs the same number of queries with one row of everything it shows as with six, for every kind of
 reader, and that number is the budget below, exactly, so a budget cannot sit loose above what the
 page does. Measured through the test client: session, middleware, context processors, template and

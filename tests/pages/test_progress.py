@@ -1,4 +1,4 @@
-"""Where the work is (issue 17): the case page shows the ten steps with the step the case has reached,
+"""Where the work is: the case page shows the ten steps with the step the case has reached,
 the days since referral and, to full readers only, the days since the last contact that took place."""
 
 import datetime

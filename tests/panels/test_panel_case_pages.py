@@ -1,4 +1,4 @@
-"""A panel's case list can reach thousands of cases at a million (issue 19): it is paged by keyset
+"""A panel's case list can reach thousands of cases at a million: it is paged by keyset
 (every case once, forwards and back, no OFFSET) and its count stops at the cap unless asked."""
 
 import re

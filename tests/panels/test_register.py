@@ -1,4 +1,4 @@
-"""The whole meeting's attendance in one form (issue 17): every person invited, present, absent or
+"""The whole meeting's attendance in one form: every person invited, present, absent or
 sent apologies, saved at once or not at all."""
 
 import datetime

@@ -1,5 +1,5 @@
-"""The panel's choices among rows that could number thousands are typed with suggestions (issue 19,
-decision 153): the agenda's case, a meeting's participant, a caseload's new owners, the partner
+"""The panel's choices among rows that could number thousands are typed with suggestions
+(decision 153): the agenda's case, a meeting's participant, a caseload's new owners, the partner
 directory. Suggestions are restricted; the forms take only what the action may take; the pages
 cost the same queries whatever the number of candidates."""
 

@@ -1,4 +1,4 @@
-"""Words the walk-through found in English on Albanian pages (issue 17, defect 12): the retention
+"""Words the walk-through found in English on Albanian pages: the retention
 page's record classes, the access log's level of a read, a caseload's plural, dates in sentences."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""The audit trail in words under Albanian (issue 17, decision 86): every particular's key labelled in
+"""The audit trail in words under Albanian (decision 86): every particular's key labelled in
 the reader's language, choices and field names by their labels, dates in the reader's format, ids
 left out."""
 

@@ -154,7 +154,7 @@ def test_the_dpo_searches_the_trail_through_the_api(looked_at: Case, dpo: User, 
 
 
 def test_the_trail_pages_by_cursor_newest_first(looked_at: Case, dpo: User, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The trail grows while it is read: a cursor keeps each page where it was (issue 16)."""
+    """The trail grows while it is read: a cursor keeps each page where it was."""
     monkeypatch.setattr(AuditEventPagination, "page_size", 2)
     client = api_as(dpo)
     url = reverse("audit-api:auditevent-list")

@@ -1,5 +1,5 @@
 """Triage's "add to this family" and "owner of the new case" are typed with suggestions, never a
-list of every family or caseworker (issue 19, decision 153): the suggestions are restricted, the
+list of every family or caseworker (decision 153): the suggestions are restricted, the
 form takes only what the triager may choose, and a triage still opens the case end to end."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""A worker's calendar (issue 17, decision 92): planned visits and panel meetings, an iCal feed
+"""A worker's calendar (decision 92): planned visits and panel meetings, an iCal feed
 behind a per-user secret that can be replaced, no family name in the feed, and a pair visit's
 police partner told."""
 

@@ -1,4 +1,4 @@
-"""The header's unread count is kept a few seconds (issue 19), yet a reminder created, read or
+"""The header's unread count is kept a few seconds, yet a reminder created, read or
 deleted shows on the very next page: every reminder write moves the kept counts' generation on.
 The keeping is switched on here as in production (the test settings count on every page)."""
 

@@ -1,5 +1,5 @@
 """The header's unread count reads the owner's reminders through the case owner index, one EXISTS a
-reminder, instead of an OR across the join to the case (issue 19): the same reminders as before."""
+reminder, instead of an OR across the join to the case: the same reminders as before."""
 
 import datetime
 

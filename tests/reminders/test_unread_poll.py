@@ -1,4 +1,4 @@
-"""A new reminder shows without reloading (issue 17): every page asks for the unread count; the
+"""A new reminder shows without reloading: every page asks for the unread count; the
 answer is one count whatever the user has, and the poll neither keeps an idle session alive nor
 ends it."""
 

@@ -1,6 +1,6 @@
 """The wide boards (a supervisor's, a panel's) are counted at most every few minutes and say when
 they were counted; a practitioner's own board is counted on every visit; what the viewer may reach
-keys the cache, so a membership gained or lost is never answered with the old figures (issue 19)."""
+keys the cache, so a membership gained or lost is never answered with the old figures."""
 
 import pytest
 from django.test import Client, override_settings
