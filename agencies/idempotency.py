@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .api.errors import api_error, is_api_path
 from .models import IdempotentRequest
+from .security import signed_in_user
 
 FIELD = "idempotency_key"
 HEADER = "Idempotency-Key"
@@ -53,21 +54,9 @@ def _key_of(request: HttpRequest) -> tuple[str, bool]:
 
 
 def _user_of(request: HttpRequest) -> Any:
-    """The signed-in user: the session's, or the API token's (DRF authenticates only in the view;
-    a bad token is left for the view to refuse)."""
-    if request.user.is_authenticated:
-        return request.user
-    if not request.headers.get("Authorization", "").startswith("Token "):
-        return None
-    from knox.auth import TokenAuthentication
-    from rest_framework.exceptions import AuthenticationFailed
-    from rest_framework.request import Request
-
-    try:
-        found = TokenAuthentication().authenticate(Request(request))
-    except AuthenticationFailed:
-        return None
-    return found[0] if found else None
+    """The signed-in user: the session's, or the API token's (a bad token is left for the view to
+    refuse)."""
+    return signed_in_user(request)
 
 
 def _kept(response: HttpResponse, from_api: bool) -> bool:

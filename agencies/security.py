@@ -38,6 +38,7 @@ __all__ = [
     "needs_second_factor",
     "revoke_sign_ins",
     "revoke_tokens",
+    "signed_in_user",
 ]
 
 # Sent when something about a user's sign-in changes, with `user`, `event` (one of the names
@@ -52,6 +53,26 @@ OTP_PENDING = "ura_otp_pending"
 LAST_SEEN = "ura_last_seen"
 # The last-seen time is written at most this often, so that a page does not always write the session.
 LAST_SEEN_RESOLUTION = 60
+
+
+def signed_in_user(request: HttpRequest) -> Any:
+    """The signed-in user: the session's, or the API token's, which DRF reads only in the view. A
+    request refused before the view (a NUL byte, an address no route takes) has no user unless the
+    token is read here (None for no token or a bad one: the view refuses those)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    if not request.headers.get("Authorization", "").startswith("Token "):
+        return None
+    from knox.auth import TokenAuthentication
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.request import Request
+
+    try:
+        found = TokenAuthentication().authenticate(Request(request))
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
 
 
 def revoke_tokens(user: Any, *, reason: str, actor: Any = None) -> int:

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from agencies.access import acting_agency_id
 from agencies.addresses import client_ip
 from agencies.middleware import REFUSED_ATTR
+from agencies.security import signed_in_user
 
 from .models import AuditEvent
 from .services import record
@@ -106,9 +107,14 @@ class AuditMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)  # DRF sets it on the request after token sign-in
+        refused = response.status_code in (403, 404) or getattr(request, REFUSED_ATTR, False)
+        if refused and (user is None or not user.is_authenticated):
+            # Refused before any view read the API token (a NUL byte, an address no route takes):
+            # the token's holder is recorded as for any other refusal.
+            user = signed_in_user(request)
         if user is None or not user.is_authenticated:
             return response
-        if response.status_code in (403, 404) or getattr(request, REFUSED_ATTR, False):
+        if refused:
             record(
                 AuditEvent.Action.ACCESS_DENIED,
                 actor=user,

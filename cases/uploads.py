@@ -11,7 +11,9 @@ import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from xml.etree.ElementTree import Element  # nosec B405: a type only; parts are parsed by defusedxml
 
+from defusedxml import ElementTree as SafeXML
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -62,12 +64,10 @@ MARKUP = re.compile(
 # Basic and scripts.
 ACTIVE_PARTS = re.compile(r"(^|/)(vbaproject[^/]*\.bin|vbadata\.xml)$|^xl/(intl)?macrosheets/|^(basic|scripts)/", re.I)
 # Content types of macro-enabled documents (.docm, .xlsm, .xlam, .pptm...) and of macro sheets.
-ACTIVE_TYPES = re.compile(rb"macroenabled|macrosheet|vbaproject|ms-office\.activex", re.I)
+ACTIVE_TYPES = re.compile(r"macroenabled|macrosheet|vbaproject|ms-office\.activex", re.I)
 # A relationship to something outside the file (an attached template, a linked object or frame, an
 # external workbook, a linked picture) is fetched when the document opens; hyperlinks wait for a click.
-RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>", re.I)
-EXTERNAL = re.compile(rb"""TargetMode\s*=\s*["']External["']""", re.I)
-HYPERLINK = re.compile(rb"""Type\s*=\s*["'][^"']*/relationships/hyperlink["']""", re.I)
+HYPERLINK = re.compile(r"/relationships/hyperlink$", re.I)
 # The parts read to decide (content types, relationships) are small; a larger one is refused
 # rather than read (a zip bomb).
 PART_LIMIT = 1024 * 1024
@@ -88,10 +88,33 @@ def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
     return archive.read(name)
 
 
+def _parsed(archive: zipfile.ZipFile, name: str) -> Element:
+    """A part as XML, read as Office reads it: in its declared encoding (UTF-16 too), with
+    character references resolved (`Externa&#108;` is `External`). A part that is not well-formed
+    XML, or declares entities, is refused: it is not decided by what a pattern can see in its bytes."""
+    try:
+        return SafeXML.fromstring(_read_part(archive, name))
+    except Exception as error:  # ParseError, or defusedxml's refusal of a DTD or an entity
+        raise _refuse_active() from error
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _active_types(archive: zipfile.ZipFile) -> bool:
+    """Whether `[Content_Types].xml` gives any part a macro-enabled, macro sheet or VBA type."""
+    root = _parsed(archive, "[Content_Types].xml")
+    return any(ACTIVE_TYPES.search(element.get("ContentType", "")) for element in root.iter())
+
+
 def _links_outside(archive: zipfile.ZipFile, name: str) -> bool:
     """Whether a relationships part points outside the file other than by a hyperlink."""
     return any(
-        EXTERNAL.search(tag) and not HYPERLINK.search(tag) for tag in RELATIONSHIP.findall(_read_part(archive, name))
+        _local(element.tag) == "Relationship"
+        and element.get("TargetMode", "").strip().lower() == "external"
+        and not HYPERLINK.search(element.get("Type", "").strip())
+        for element in _parsed(archive, name).iter()
     )
 
 
@@ -100,10 +123,12 @@ def _office(upload: UploadedFile) -> tuple[str, tuple[str, ...]] | None:
     try:
         with zipfile.ZipFile(upload) as archive:
             names = archive.namelist()
+            if len({name.lower() for name in names}) != len(names):
+                raise _refuse_active()  # two parts of one name: which one Office reads is not ours to guess
             if any(ACTIVE_PARTS.search(name) for name in names):
                 raise _refuse_active()  # documents with macros run code when opened
             if "[Content_Types].xml" in names:
-                if ACTIVE_TYPES.search(_read_part(archive, "[Content_Types].xml")):
+                if _active_types(archive):
                     raise _refuse_active()
                 if any(_links_outside(archive, name) for name in names if name.lower().endswith(".rels")):
                     raise _refuse_active()

@@ -53,3 +53,34 @@ def test_a_nul_byte_in_a_form_or_a_json_body_is_refused(case: Case, caseworker: 
     assert form.status_code == body.status_code == 400
     assert not case.notes.exists()
     assert _refusals(caseworker) == 2
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("get", "/api/v1/cases/1%00/", None, 404),
+        ("get", "/api/v1/cases/?q=a%00b", None, 400),
+        ("post", "/api/v1/case-notes/", {"case": 1, "text": "a\x00b"}, 400),
+        ("get", "/api/v1/cases/not-an-id/", None, 404),  # no route takes it: refused before any view
+    ],
+)
+def test_a_refusal_before_the_view_is_recorded_for_the_api_tokens_holder(
+    method: str, path: str, body: dict[str, object] | None, status: int, caseworker: User
+) -> None:
+    from knox.models import AuthToken
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(caseworker)[1]}")
+    before = _refusals(caseworker)
+    response = getattr(api, method)(path, body, format="json") if body else getattr(api, method)(path)
+    assert response.status_code == status
+    assert _refusals(caseworker) == before + 1
+    recorded = AuditEvent.objects.filter(actor=caseworker, action=AuditEvent.Action.ACCESS_DENIED).latest("pk")
+    assert "\x00" not in recorded.data["path"]
+
+
+def test_a_bad_token_refused_before_the_view_records_nobody(caseworker: User) -> None:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 64)
+    assert api.get("/api/v1/cases/1%00/").status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).exists()

@@ -5,6 +5,7 @@ not be told, and attached files."""
 import datetime
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -735,11 +736,24 @@ EXTERNAL_BOOK, HYPERLINK = _RELATIONSHIPS + "externalLinkPath", _RELATIONSHIPS +
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy binary Office file (.xls, .doc): never accepted
 
 
-def rels(kind: str, mode: str) -> bytes:
-    return (
-        f'<Relationships><Relationship Id="rId1" Type="{kind}" '
-        f'Target="https://evil.example/t.dotm" TargetMode="{mode}"/></Relationships>'
-    ).encode()
+def rels(kind: str, mode: str, *more: tuple[str, str], encoding: str = "utf-8") -> bytes:
+    """A relationships part with one relationship of `kind` in `mode` (and `more` such pairs)."""
+    tags = "".join(
+        f'<Relationship Id="rId{number}" Type="{kind}" Target="https://evil.example/t.dotm" TargetMode="{mode}"/>'
+        for number, (kind, mode) in enumerate([(kind, mode), *more], start=1)
+    )
+    return f'<?xml version="1.0" encoding="{encoding}"?><Relationships>{tags}</Relationships>'.encode(encoding)
+
+
+def _two_parts_of_one_name() -> bytes:
+    """A zip holding `[Content_Types].xml` twice: the first macro-enabled, the last harmless."""
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name: it is the point
+        archive.writestr("[Content_Types].xml", DOCM_TYPES)
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("word/document.xml", b"<w:document/>")
+    return buffer.getvalue()
 
 
 def attach(case: Case, actor: User, name: str, content: bytes, **fields: Any) -> Attachment:
@@ -833,10 +847,21 @@ class TestAttachments:
             ("budget.xlsx", zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
                                     "xl/externalLinks/_rels/externalLink1.xml.rels": rels(EXTERNAL_BOOK, "External")})),
             ("budget.xls", OLE2 + b"\x00" * 504),
+            # What Office reads as the same thing, written so that a pattern over the bytes misses it
+            ("letter.docx", zipped({**DOCX_PARTS,
+                                    "word/_rels/settings.xml.rels": rels(TEMPLATE, "External", encoding="utf-16")})),
+            ("letter.docx", zipped({**DOCX_PARTS, "word/_rels/settings.xml.rels": rels(TEMPLATE, "Externa&#108;")})),
+            ("budget.xlsx", zipped({"[Content_Types].xml": MACROSHEET_TYPES.replace(b"macrosheet", b"macro&#115;heet"),
+                                    "xl/workbook.xml": b"<workbook/>"})),
+            ("budget.xlsx", zipped({"[Content_Types].xml": XLSM_TYPES.decode().encode("utf-16"),
+                                    "xl/workbook.xml": b"<workbook/>"})),
+            ("letter.docx", zipped({**DOCX_PARTS, "word/_rels/settings.xml.rels": b"<Relationships><Relationship"})),
+            ("letter.docx", _two_parts_of_one_name()),
         ],
         ids=["xlsm", "xlam", "docm", "pptm-vba", "excel4-macrosheet", "excel4-intl-macrosheet",
              "excel4-content-type", "word-vba-data", "docx-external-template", "docx-linked-object",
-             "xlsx-external-workbook", "ole-binary"],
+             "xlsx-external-workbook", "ole-binary", "template-in-utf16", "template-by-character-reference",
+             "macrosheet-by-character-reference", "xlsm-types-in-utf16", "rels-not-xml", "two-parts-of-one-name"],
     )  # fmt: skip
     def test_office_files_with_macros_or_outside_links_are_refused(
         self, case: Case, caseworker: User, name: str, content: bytes
@@ -846,7 +871,7 @@ class TestAttachments:
         assert not Attachment.objects.exists()
 
     def test_a_document_whose_links_are_hyperlinks_or_inside_it_is_accepted(self, case: Case, caseworker: User) -> None:
-        links = rels(HYPERLINK, "External") + rels(TEMPLATE, "Internal")
+        links = rels(HYPERLINK, "External", (TEMPLATE, "Internal"))
         content = zipped({**DOCX_PARTS, "word/_rels/document.xml.rels": links})
         assert attach(case, caseworker, "letter.docx", content).content_type.endswith("wordprocessingml.document")
 
