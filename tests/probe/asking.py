@@ -252,6 +252,9 @@ class Prober:
         if key not in self.answers:
             client = self.api if route.api else self.browser
             response = getattr(client, method)(url)
+            # A message one answer left for the next page (a redirect the probe does not follow)
+            # would show on whatever page is asked next: each answer is judged on its own.
+            client.cookies.pop("messages", None)
             self.requests += 1
             body = b"" if getattr(response, "streaming", False) else response.content
             if getattr(response, "streaming", False):
