@@ -87,12 +87,19 @@ class User(AbstractUser):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # A new password ends the user's API tokens (Django's session hash ends their other
         # browser sessions). `_password` is set by set_password, not by a hash upgrade at sign-in.
-        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
+        # An unusable password (an account closed to passwords) ends them too.
+        changed = getattr(self, "_password", None) is not None or getattr(self, "_password_unusable", False)
+        password_changed = changed and self.pk is not None
         super().save(*args, **kwargs)
+        self._password_unusable = False
         if password_changed:
             from ..security import revoke_tokens
 
             revoke_tokens(self, reason="password_changed")
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_unusable = True
 
     @property
     def full_name(self) -> str:

@@ -118,6 +118,13 @@ def test_a_new_password_ends_the_api_tokens_and_the_other_sessions(caseworker: U
     assert AuditEvent.objects.filter(action=AuditEvent.Action.TOKENS_REVOKED, data__detail="password_changed").exists()
 
 
+def test_an_account_closed_to_passwords_ends_its_api_tokens(caseworker: User) -> None:
+    api = _token(caseworker)
+    caseworker.set_unusable_password()
+    caseworker.save()
+    assert api.get("/api/v1/cases/").status_code == 401
+
+
 def test_a_password_hash_upgrade_at_sign_in_ends_nothing(caseworker: User) -> None:
     api = _token(caseworker)
     caseworker.check_password(PASSWORD)  # may re-hash; not a new password
