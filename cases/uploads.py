@@ -118,6 +118,31 @@ def _links_outside(archive: zipfile.ZipFile, name: str) -> bool:
     )
 
 
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+XLINK_ACTUATE = "{http://www.w3.org/1999/xlink}actuate"
+# A target outside the package: a scheme (http:, file:, smb:...), an absolute or parent path, a share.
+OUTSIDE = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|/|\\\\|\.\./)", re.I)
+# ODF's parts that hold the document's content and styles (a linked section, image or table source).
+ODF_XML_PARTS = ("content.xml", "styles.xml")
+
+
+def _odf_links_outside(archive: zipfile.ZipFile, names: list[str]) -> bool:
+    """Whether an ODF document loads something outside the file when it opens (a linked section, a
+    linked image or table, an object): an `xlink:href` outside the package on anything but a
+    hyperlink, which waits for a click (`text:a`, `draw:a`, or `xlink:actuate="onRequest"`)."""
+    for name in ODF_XML_PARTS:
+        if name not in names:
+            continue
+        for element in _parsed(archive, name).iter():
+            target = element.get(XLINK_HREF)
+            if target is None or not OUTSIDE.match(target):
+                continue
+            if _local(element.tag) == "a" or element.get(XLINK_ACTUATE, "") == "onRequest":
+                continue
+            return True
+    return False
+
+
 def _office(upload: UploadedFile) -> tuple[str, tuple[str, ...]] | None:
     upload.seek(0)
     try:
@@ -136,6 +161,8 @@ def _office(upload: UploadedFile) -> tuple[str, tuple[str, ...]] | None:
             # A few bytes name the kind: a larger `mimetype` (a zip bomb) is not read.
             if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
                 mimetype = archive.read("mimetype").strip()
+                if mimetype in ODF and _odf_links_outside(archive, names):
+                    raise _refuse_active()
                 return (mimetype.decode(), ODF[mimetype]) if mimetype in ODF else None
     except (zipfile.BadZipFile, KeyError, ValueError):
         return None

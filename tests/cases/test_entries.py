@@ -722,6 +722,18 @@ def zipped(files: dict[str, bytes]) -> bytes:
 
 DOCX = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
 ODS = zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<office/>"})
+ODT_TYPE = b"application/vnd.oasis.opendocument.text"
+
+
+def odt(body: str) -> bytes:
+    content = (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        ' xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"'
+        f' xmlns:xlink="http://www.w3.org/1999/xlink"><office:body><office:text>{body}</office:text></office:body>'
+        "</office:document-content>"
+    )
+    return zipped({"mimetype": ODT_TYPE, "content.xml": content.encode()})
 
 
 DOCX_PARTS = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}
@@ -869,6 +881,32 @@ class TestAttachments:
         with pytest.raises(ValidationError, match="This kind of file is not accepted"):
             attach(case, caseworker, name, content)
         assert not Attachment.objects.exists()
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            '<text:section text:name="s"><text:section-source xlink:href="http://example.org/t.odt"/></text:section>',
+            '<draw:frame><draw:image xlink:href="file:///C:/secret.png" xlink:actuate="onLoad"/></draw:frame>',
+            '<draw:frame><draw:image xlink:href="\\\\server\\share\\p.png"/></draw:frame>',
+            '<draw:frame><draw:object xlink:href="../outside.ods"/></draw:frame>',
+        ],
+        ids=["linked-section", "linked-image", "image-on-a-share", "object-outside-the-package"],
+    )
+    def test_an_odf_document_that_loads_something_outside_it_is_refused(
+        self, case: Case, caseworker: User, body: str
+    ) -> None:
+        with pytest.raises(ValidationError, match="This kind of file is not accepted"):
+            attach(case, caseworker, "letter.odt", odt(body))
+        assert not Attachment.objects.exists()
+
+    def test_an_odf_document_with_hyperlinks_and_its_own_pictures_is_accepted(
+        self, case: Case, caseworker: User
+    ) -> None:
+        body = (
+            '<text:p><text:a xlink:href="https://example.org/">a link</text:a></text:p>'
+            '<draw:frame><draw:image xlink:href="Pictures/1.png"/></draw:frame>'
+        )
+        assert attach(case, caseworker, "letter.odt", odt(body)).content_type == ODT_TYPE.decode()
 
     def test_a_document_whose_links_are_hyperlinks_or_inside_it_is_accepted(self, case: Case, caseworker: User) -> None:
         links = rels(HYPERLINK, "External", (TEMPLATE, "Internal"))
