@@ -97,7 +97,9 @@ def _row(case: Case, words: _Words, show_progress: bool, show_access: bool) -> S
         format_html("<td>{}</td>", _review(case, words)),
     ]
     if show_progress:
-        cell = get_template("interventions/_progress_cell.html").render({"progress": case.plan_progress})
+        cell = get_template("interventions/_progress_cell.html").render(
+            {"progress": getattr(case, "plan_progress", None)}
+        )
         cells.append(format_html("<td>{}</td>", mark_safe(cell)))  # noqa: S308 - an escaped template's output
     if show_access:
         cells.append(format_html("<td>{}</td>", words.full if reads_in_full(case) else words.summary))

@@ -93,7 +93,8 @@ def _parsed(archive: zipfile.ZipFile, name: str) -> Element:
     character references resolved (`Externa&#108;` is `External`). A part that is not well-formed
     XML, or declares entities, is refused: it is not decided by what a pattern can see in its bytes."""
     try:
-        return SafeXML.fromstring(_read_part(archive, name))
+        root: Element = SafeXML.fromstring(_read_part(archive, name))  # defusedxml is untyped
+        return root
     except Exception as error:  # ParseError, or defusedxml's refusal of a DTD or an entity
         raise _refuse_active() from error
 
