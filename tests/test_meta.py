@@ -369,8 +369,7 @@ def test_test_docstrings_say_what_they_assert_not_how_it_was_found() -> None:
         f"{path.relative_to(ROOT)}::{getattr(node, 'name', '<module>')}"
         for path in _test_files()
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
-        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
-        and cited.search(ast.get_docstring(node) or "")
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef) and cited.search(ast.get_docstring(node) or "")
     ]
     assert offenders == []
 
