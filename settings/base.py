@@ -134,6 +134,10 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int
 # instead of holding it until the proxy drops it (decision 71).
 DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
 DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 20000)
+# Seconds PostgreSQL may be silent before it is asked on a new connection whether it is alive; a
+# server that does not answer that either is frozen: a 503 page, also on a connection kept between
+# requests (agencies.dbwait, decision 159). 0: psycopg2 waits as it does by itself (production: 2).
+DATABASE_STALL_SECONDS = env_int("DATABASE_STALL_SECONDS", 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT added ~120 ms to the access-model list queries and saved nothing (docs/decisions.md).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
