@@ -42,10 +42,10 @@ probe: install
 	$(BIN)/pytest -m probe $(PROBE_ARGS) tests/probe
 	$(BIN)/pytest -m probe tests/browser/test_axe_everywhere.py  # axe on every page each demo person reaches
 
-## faults: the fault-injection suite (a Redis of its own, killed workers, a stalling mail server);
-## needs PostgreSQL (DATABASE_URL) and redis-server
+## faults: the fault-injection suite (a Redis of its own, killed workers, a stalling mail server, a
+## PostgreSQL of its own frozen); needs PostgreSQL (DATABASE_URL, initdb) and redis-server
 faults: install
-	$(BIN)/pytest -m faults tests/outbox/test_faults.py -v --basetemp="$$(mktemp -d)/faults"
+	$(BIN)/pytest -m faults tests/outbox/test_faults.py tests/test_frozen_database.py -v --basetemp="$$(mktemp -d)/faults"
 
 ## lint: ruff, formatting, mypy, bandit (high severity), Django's checks, missing migrations, pip-audit
 BANDIT_TARGETS := outbox agencies audit families cases referrals panels interventions reminders privacy pages demo operations settings bench deploy manage.py

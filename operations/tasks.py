@@ -9,9 +9,15 @@ from .models import Heartbeat
 
 
 @shared_task(ignore_result=True)
-def beat_heartbeat_task() -> int:
-    """Beat sends this every `URA_BEAT_HEARTBEAT_SECONDS`; a worker records that it came (so the
-    heartbeat shows beat, the broker and a worker alive) and chains any audit records a crash left
-    waiting. Returns how many it chained."""
+def beat_heartbeat_task() -> None:
+    """Beat sends this every `URA_BEAT_HEARTBEAT_SECONDS` on the crisis queue, whose worker runs
+    nothing long; that worker records that it came, so the heartbeat shows beat, the broker and
+    the crisis worker alive (decision 159). It does nothing else: it never waits."""
     Heartbeat.objects.update_or_create(name="beat", defaults={"at": timezone.now()})
+
+
+@shared_task(ignore_result=True)
+def chain_waiting_audit_task() -> int:
+    """Beat sends this every minute: audit records a crash left waiting are chained. Returns how
+    many it chained."""
     return chain_waiting()

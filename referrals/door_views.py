@@ -132,6 +132,9 @@ class PublicConcernView(View):
     """The public page (no sign-in): a relative, a friend or a neighbour sends a concern and gets a
     follow-up code, shown once (decision 126)."""
 
+    # A concern sent twice with one idempotency key (a double tap, a retry) is stored once and
+    # answered with the same code (decision 159).
+    idempotent_without_sign_in = True
     template_name = "referrals/public/concern_form.html"
 
     def _page(self, request: HttpRequest, form: PublicConcernForm, status: int = 200) -> HttpResponse:

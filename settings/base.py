@@ -134,6 +134,10 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int
 # instead of holding it until the proxy drops it (decision 71).
 DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
 DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 20000)
+# Seconds PostgreSQL may be silent before it is asked on a new connection whether it is alive; a
+# server that does not answer that either is frozen: a 503 page, also on a connection kept between
+# requests (agencies.dbwait, decision 159). 0: psycopg2 waits as it does by itself (production: 2).
+DATABASE_STALL_SECONDS = env_int("DATABASE_STALL_SECONDS", 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT added ~120 ms to the access-model list queries and saved nothing (docs/decisions.md).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -510,13 +514,22 @@ URA_PUBLIC_STATUS_CHECKS_PER_HOUR = env_int("URA_PUBLIC_STATUS_CHECKS_PER_HOUR",
 URA_PUBLIC_CONCERN_MIN_SECONDS = env_int("URA_PUBLIC_CONCERN_MIN_SECONDS", 4)
 AXES_CLIENT_IP_CALLABLE = "agencies.addresses.client_ip"
 REST_FRAMEWORK["NUM_PROXIES"] = URA_TRUSTED_PROXIES
-# Beat sends a heartbeat this often; /readyz is red once the last one is older than the limit.
-URA_BEAT_HEARTBEAT_SECONDS = env_int("URA_BEAT_HEARTBEAT_SECONDS", 20)
-URA_BEAT_STALE_SECONDS = env_int("URA_BEAT_STALE_SECONDS", 60)
+# Beat sends a heartbeat this often; /readyz is red once the last one is older than the limit. The
+# two add up to a minute: /readyz is red within a minute of beat stopping (decision 159).
+URA_BEAT_HEARTBEAT_SECONDS = env_int("URA_BEAT_HEARTBEAT_SECONDS", 15)
+URA_BEAT_STALE_SECONDS = env_int("URA_BEAT_STALE_SECONDS", 45)
 URA_HEALTH_TIMEOUT_SECONDS = env_int("URA_HEALTH_TIMEOUT_SECONDS", 2)
 CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
     "task": "operations.tasks.beat_heartbeat_task",
     "schedule": float(URA_BEAT_HEARTBEAT_SECONDS),
+    # On the crisis queue, whose worker runs nothing long: never behind a bulk job (decision 159).
+    "options": {"queue": URA_CRISIS_QUEUE, "expires": float(URA_BEAT_HEARTBEAT_SECONDS)},
+}
+# Audit records a crash left unchained take their place (the heartbeat did this before decision 159).
+CELERY_BEAT_SCHEDULE["chain-waiting-audit"] = {
+    "task": "operations.tasks.chain_waiting_audit_task",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
 }
 # Who is e-mailed when beat stops (and Django's own error mails): comma-separated addresses.
 ADMINS = [(address, address) for address in env_list("URA_ALERT_EMAILS", [])]

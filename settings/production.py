@@ -34,3 +34,6 @@ LOGGING = logging_config(env_str("URA_LOG_FORMAT", "json"))
 # every page a connect and an authentication); the health check drops one the server closed.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A connection kept is not bounded by libpq's connect_timeout: a database frozen after it was made
+# is noticed by Ura itself within seconds (agencies.dbwait, decision 159).
+DATABASE_STALL_SECONDS = env_int("DATABASE_STALL_SECONDS", 2)

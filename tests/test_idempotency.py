@@ -4,6 +4,7 @@ the first answer back and stores nothing new."""
 
 import datetime
 import re
+import time
 import uuid
 from typing import Any
 
@@ -14,15 +15,18 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from agencies.models import IdempotentRequest, User
+from agencies.models import IdempotentRequest, Panel, User
 from cases.entry_kinds import KINDS
 from cases.models import Case, CaseNote, Contact
-from referrals.models import Referral
+from referrals import front_door
+from referrals.models import ConcernReceipt, Referral
+from referrals.services import code_hash
 
 pytestmark = pytest.mark.django_db
 
 FORM = re.compile(r"<form\b[^>]*method=\"?post[^>]*>(.*?)</form>", re.IGNORECASE | re.DOTALL)
 KEY = re.compile(r'name="idempotency_key" value="([0-9a-f]{32})"')
+FOLLOW_UP_CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")
 
 
 def client_for(user: User) -> Client:
@@ -187,3 +191,67 @@ def test_a_malformed_key_is_refused(caseworker: User) -> None:
         reverse("referrals-api:referral-list"), INTAKE, format="json", HTTP_IDEMPOTENCY_KEY="<>"
     )
     assert response.status_code == 400 and not Referral.objects.exists()
+
+
+def public_concern(panel: Panel, **extra: str) -> dict[str, str]:
+    """The public concern page as a worried relative sends it, a minute after it was given."""
+    return {
+        "panel": str(panel.pk),
+        "channel": "family_or_friend",
+        "subject_given_name": "Arben",
+        "person_told": "no",
+        "concern": "My nephew talks of going abroad to fight.",
+        "started": front_door.issue_started(at=time.time() - 60),
+        front_door.HONEYPOT: "",
+        **extra,
+    }
+
+
+def test_the_public_concern_page_sent_twice_stores_one_concern_and_shows_the_same_code(panel: Panel) -> None:
+    # given a relative, signed in nowhere, on the public page with its key
+    visitor = Client()
+    url = reverse("referrals:public_concern")
+    key = key_of(visitor, url)
+    data = public_concern(panel, idempotency_key=key)
+    # when she taps "send" twice
+    first, second = visitor.post(url, data), visitor.post(url, data)
+    # then one concern is stored, and both answers show the one code it was given
+    assert first.status_code == second.status_code == 200
+    codes = [FOLLOW_UP_CODE.findall(response.content.decode()) for response in (first, second)]
+    assert codes[0] and codes[0] == codes[1]
+    assert Referral.objects.count() == ConcernReceipt.objects.count() == 1
+    assert ConcernReceipt.objects.get().code_hash == code_hash(codes[0][0])
+    # and the table of keys keeps neither the key nor the code in the clear
+    row = IdempotentRequest.objects.get()
+    assert row.user is None and key not in row.key
+    assert codes[0][0].encode() not in bytes(row.content)
+    # and another visitor's page, with its own key, is another concern
+    other = Client()
+    assert other.post(url, public_concern(panel, idempotency_key=key_of(other, url))).status_code == 200
+    assert Referral.objects.count() == 2
+
+
+def test_a_refused_public_concern_is_not_kept_and_may_be_sent_again_with_its_key(panel: Panel) -> None:
+    visitor = Client()
+    url = reverse("referrals:public_concern")
+    key = key_of(visitor, url)
+    assert visitor.post(url, public_concern(panel, concern="", idempotency_key=key)).status_code == 400
+    assert visitor.post(url, public_concern(panel, idempotency_key=key)).status_code == 200
+    assert Referral.objects.count() == 1
+
+
+def test_the_public_api_sent_twice_with_a_key_answers_the_same_and_stores_once(panel: Panel) -> None:
+    api = APIClient()
+    url = reverse("referrals-api:public-concern")
+    data = {"panel": panel.pk, "concern": "Worried.", "started": front_door.issue_started(at=time.time() - 60)}
+    key = uuid.uuid4().hex
+    first = api.post(url, data, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    second = api.post(url, data, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == second.status_code == 201, first.content
+    assert first.json() == second.json() and second.headers["Idempotent-Replay"] == "true"
+    assert Referral.objects.count() == 1
+    # and another key is another concern
+    assert api.post(url, data, format="json", HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex).status_code == 201
+    assert Referral.objects.count() == 2
+    # and a key used on the page is not the same request as on the API
+    assert ConcernReceipt.objects.count() == 2 and IdempotentRequest.objects.filter(user=None).count() == 2

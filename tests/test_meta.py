@@ -144,7 +144,8 @@ MODEL_EXEMPTIONS = {
     "audit.AuditEvent": "read through its own views (the trail, the access log), never listed with case data",
     "audit.BreakGlassAccess": "read by restrict() itself, the case's access log and the DPO's report",
     "outbox.Message": "e-mails waiting to go out, read only by the worker that sends them; no page lists them",
-    "agencies.IdempotentRequest": "a request's first answer, read back only by the same user with the same key",
+    "agencies.IdempotentRequest": "a request's first answer, read back only with the same key by the same user "
+    "(on the public concern page, by the key alone, sealed with it)",
     "operations.Heartbeat": "the system's own heartbeat, no case data",
     "agencies.Expert": "the register of experts who are not users: no case content, readable by every member",
     "agencies.Invitation": "a hashed one-time link for a new person; no case content",

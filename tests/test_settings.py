@@ -75,6 +75,18 @@ def test_production_keeps_database_connections() -> None:
     assert _import_production(shown, DATABASE_CONN_MAX_AGE="0").stdout.strip() == "0 True"
 
 
+def test_production_notices_a_frozen_database_on_a_kept_connection() -> None:
+    """psycopg2 waits through Ura's bounded wait in production only (decision 159;
+    tests/test_frozen_database.py freezes a server)."""
+    shown = (
+        "from psycopg2 import extensions; from agencies.dbwait import Waiter; "
+        "waiter = extensions.get_wait_callback(); "
+        "print(settings.DATABASE_STALL_SECONDS, isinstance(waiter, Waiter) and waiter.stall_seconds)"
+    )
+    assert _import_production(shown).stdout.strip() == "2 2"
+    assert _import_production(shown, DATABASE_STALL_SECONDS="0").stdout.strip() == "0 False"
+
+
 @pytest.mark.parametrize(
     ("missing", "message"),
     [

@@ -39,6 +39,8 @@ class ReassignmentJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(_("why nothing changed"), blank=True)
     created_at = models.DateTimeField(_("started"), default=timezone.now)
+    # When a worker claimed it: a job running far longer than a task may lost its worker (decision 159).
+    running_since = models.DateTimeField(_("running since"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -46,13 +47,36 @@ def publish_job(task: Any, job_id: int) -> None:
     transaction.on_commit(send)
 
 
+def _requeue_abandoned_reassignments(now: datetime.datetime) -> int:
+    """Put back in the queue each reassignment still `running` past the task's hard time limit
+    whose run is over: its worker died (killed, the machine lost) before it committed. A run moves
+    every case and marks the job done in one transaction holding the job's row, so a job still
+    `running` moved nothing, and a run still alive holds the row: it is skipped (decision 159)."""
+    stale = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + WAITING_SECONDS)
+    with transaction.atomic():
+        abandoned = list(
+            ReassignmentJob.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.RUNNING, running_since__lt=stale)
+            .values_list("pk", flat=True)[:100]
+        )
+        ReassignmentJob.objects.filter(pk__in=abandoned, status=Status.RUNNING).update(
+            status=Status.QUEUED, running_since=None
+        )
+    for pk in abandoned:
+        logger.warning("jobs: reassignment %s lost its worker mid-run; queued again", pk)
+    return len(abandoned)
+
+
 def requeue_waiting_jobs(now: datetime.datetime | None = None) -> int:
-    """Ask a worker again for every job still queued after `WAITING_SECONDS`; return how many.
-    Each job is claimed once when it runs, so a task that arrives twice does nothing twice, and a
-    repeat that waits past the next sweep expires unrun."""
+    """Ask a worker again for every job still queued after `WAITING_SECONDS`, and for every
+    reassignment whose worker died mid-run; return how many. Each job is claimed once when it runs,
+    so a task that arrives twice does nothing twice, and a repeat that waits past the next sweep
+    expires unrun."""
     from ..tasks import run_export_task, run_reassignment_task
 
-    since = (now or timezone.now()) - datetime.timedelta(seconds=WAITING_SECONDS)
+    now = now or timezone.now()
+    _requeue_abandoned_reassignments(now)
+    since = now - datetime.timedelta(seconds=WAITING_SECONDS)
     asked = 0
     for model, task in ((ReassignmentJob, run_reassignment_task), (ExportJob, run_export_task)):
         waiting = model.objects.filter(status=Status.QUEUED, created_at__lt=since).order_by("created_at")
@@ -100,27 +124,31 @@ def _assignments(job: ReassignmentJob, actor: User) -> list[tuple[Case, User, Ag
 
 def run_reassignment(job_id: int) -> ReassignmentJob | None:
     """Run a queued job once (a redelivered task finds it claimed and does nothing)."""
-    if not ReassignmentJob.objects.filter(pk=job_id, status=Status.QUEUED).update(status=Status.RUNNING):
+    claimed = ReassignmentJob.objects.filter(pk=job_id, status=Status.QUEUED)
+    if not claimed.update(status=Status.RUNNING, running_since=timezone.now()):
         return None
-    job = ReassignmentJob.objects.select_related("started_by", "worker").get(pk=job_id)
-    actor = job.started_by
-    with translation.override(actor.language or None):
-        try:
-            reassign_caseload(
-                job.worker,
-                assignments=_assignments(job, actor),
-                actor=actor,
-                confirmed=True,
-                progress=lambda done: cache.set(job.progress_key, done, PROGRESS_SECONDS),
-            )
-        except ValidationError as error:
-            job.status, job.error = Status.FAILED, " ".join(error.messages)
-        except Exception:
-            logger.exception("caseload reassignment %s failed", job.pk)
-            job.status, job.error = Status.FAILED, _("The reassignment failed; nothing changed. Try again.")
-        else:
-            job.status = Status.DONE
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "finished_at"])
+    # One transaction holding the job's row: the cases move and the job is marked done together, so
+    # a job left `running` by a worker that died moved nothing and may run again (decision 159).
+    with transaction.atomic():
+        job = ReassignmentJob.objects.select_for_update().get(pk=job_id)
+        actor, worker = User.objects.get(pk=job.started_by_id), User.objects.get(pk=job.worker_id)
+        with translation.override(actor.language or None):
+            try:
+                reassign_caseload(
+                    worker,
+                    assignments=_assignments(job, actor),
+                    actor=actor,
+                    confirmed=True,
+                    progress=lambda done: cache.set(job.progress_key, done, PROGRESS_SECONDS),
+                )
+            except ValidationError as error:
+                job.status, job.error = Status.FAILED, " ".join(error.messages)
+            except Exception:
+                logger.exception("caseload reassignment %s failed", job.pk)
+                job.status, job.error = Status.FAILED, _("The reassignment failed; nothing changed. Try again.")
+            else:
+                job.status = Status.DONE
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
     cache.delete(job.progress_key)
     return job

@@ -98,6 +98,8 @@ class PublicConcernView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = ()
     throttle_classes = ()
+    # A concern sent twice with one Idempotency-Key is stored once, answered with the same code (decision 159).
+    idempotent_without_sign_in = True
 
     @extend_schema(responses=PublicStampSerializer, auth=[])
     def get(self, request: Request) -> Response:

@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -197,6 +198,44 @@ class TestReassignmentJob:
         # when the broker is back, beat's sweep asks a worker again for a job waiting over a minute
         assert run_waiting_jobs_task() == 0  # too recent: its own task may still be on its way
         ReassignmentJob.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+        assert run_waiting_jobs_task() == 1
+        # and every case moves, once
+        job.refresh_from_db()
+        assert job.status == ReassignmentJob.Status.DONE
+        assert Case.objects.filter(owner=colleague).count() == 2
+        assert run_waiting_jobs_task() == 0
+
+    def test_a_job_whose_worker_died_mid_run_is_run_again_by_the_sweep_once_past_the_time_limit(
+        self, agency: Agency, caseworker: User, colleague: User, supervisor: User, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from cases.services import jobs
+        from cases.tasks import run_waiting_jobs_task
+
+        cases = CaseFactory.create_batch(2, owner=caseworker, owning_agency=agency)
+        job = services.start_reassignment(
+            caseworker, assignments=[(case, colleague, None) for case in cases], actor=supervisor, confirmed=True
+        )
+        moving = jobs.reassign_caseload
+
+        def killed(*args: Any, **kwargs: Any) -> None:
+            moving(*args, **kwargs)
+            raise SystemExit("the worker is killed before its transaction commits")
+
+        # given a worker that dies in the middle of the job
+        with monkeypatch.context() as patched:
+            patched.setattr(jobs, "reassign_caseload", killed)
+            with pytest.raises(SystemExit):
+                services.run_reassignment(job.pk)
+        # then the job says running, and nothing moved
+        job.refresh_from_db()
+        assert job.status == ReassignmentJob.Status.RUNNING and job.running_since is not None
+        assert not Case.objects.filter(owner=colleague).exists()
+        # when the sweep comes while it could still be running, it leaves it
+        ReassignmentJob.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1))
+        assert run_waiting_jobs_task() == 0
+        # and once it has been running longer than a task may, the sweep runs it again
+        limit = settings.CELERY_TASK_TIME_LIMIT + 61
+        ReassignmentJob.objects.update(running_since=timezone.now() - datetime.timedelta(seconds=limit))
         assert run_waiting_jobs_task() == 1
         # and every case moves, once
         job.refresh_from_db()

@@ -5,12 +5,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from agencies.models import User
+from audit.models import AuditEvent
+from audit.services import record
 from operations.models import Heartbeat
-from operations.tasks import beat_heartbeat_task
+from operations.tasks import beat_heartbeat_task, chain_waiting_audit_task
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +59,47 @@ def test_readyz_turns_red_within_a_minute_of_beat_stopping_and_tells_the_adminis
     assert beat["ok"] is False and beat["age_seconds"] >= 61
     assert any(record.levelname == "ERROR" and "beat heartbeat" in record.getMessage() for record in caplog.records)
     assert [message.to for message in mail.outbox] == [["ops@example.org"]]
+
+
+def test_as_configured_readyz_is_red_within_a_minute_of_beat_stopping() -> None:
+    """The worst case: beat stops just after a heartbeat was sent; the next would have come a period
+    later, and the probe turns red once the last is older than the limit (decision 159)."""
+    period, limit = settings.URA_BEAT_HEARTBEAT_SECONDS, settings.URA_BEAT_STALE_SECONDS
+    assert period + limit <= 60
+    assert limit >= 2 * period  # one heartbeat late, or dropped, is not an alarm
+    _beat(limit - 1)
+    assert Client().get("/readyz").json()["checks"]["beat"]["ok"] is True
+    _beat(limit + 1)
+    assert Client().get("/readyz").json()["checks"]["beat"]["ok"] is False
+
+
+def test_the_heartbeat_goes_on_the_crisis_queue_which_no_long_job_holds() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["beat-heartbeat"]
+    assert entry["task"] == "operations.tasks.beat_heartbeat_task"
+    assert entry["options"]["queue"] == settings.URA_CRISIS_QUEUE
+    assert entry["options"]["expires"] <= settings.URA_BEAT_HEARTBEAT_SECONDS  # a late one is dropped, not piled up
+    # and a worker for the crisis queue alone runs wherever Ura runs
+    for procfile in ("deploy/Procfile", "Procfile.local"):
+        crisis = [line for line in (ROOT / procfile).read_text().splitlines() if line.startswith("crisis:")]
+        assert crisis and f"-Q {settings.URA_CRISIS_QUEUE} " in crisis[0], procfile
+    # and the long jobs and the sweeps go elsewhere
+    long_jobs = {name: entry for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if name != "beat-heartbeat"}
+    assert not [
+        name
+        for name, entry in long_jobs.items()
+        if entry.get("options", {}).get("queue") == settings.URA_CRISIS_QUEUE and name != "sweep-outbox-urgent"
+    ]
+
+
+def test_the_minutely_sweep_chains_audit_records_a_crash_left_waiting(caseworker: User) -> None:
+    # given: a record written in a transaction, left unchained (the test's transaction never commits,
+    # as a crash between the commit and the chaining would leave it)
+    with transaction.atomic():
+        record(AuditEvent.Action.SIGNED_IN, actor=caseworker)
+    assert AuditEvent.objects.filter(seq__isnull=True).exists()
+    # when the sweep runs, then it takes its place
+    assert chain_waiting_audit_task() >= 1
+    assert not AuditEvent.objects.filter(seq__isnull=True).exists()
 
 
 def test_readyz_is_red_before_beat_has_ever_run() -> None:
