@@ -13,15 +13,18 @@ a keyed hash of the view and the key, and the answer (the page with the follow-u
 once) is kept sealed with a stream made from the key, which is not stored (decision 159).
 """
 
+import datetime
 import hashlib
 import re
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -187,3 +190,11 @@ class IdempotencyMiddleware:
         content = response.content if len(response.content) <= MAX_STORED_BYTES else b""
         row.content = _seal(seal_key, content) if seal_key else content
         row.save(update_fields=["status", "location", "content_type", "content"])
+
+
+def forget_old(now: datetime.datetime | None = None) -> int:
+    """Delete the kept answers older than `URA_IDEMPOTENCY_HOURS`: a browser or a client retries
+    within minutes, and the table must not grow for ever. Returns how many were deleted."""
+    since = (now or timezone.now()) - datetime.timedelta(hours=settings.URA_IDEMPOTENCY_HOURS)
+    deleted, _kinds = IdempotentRequest.objects.filter(created_at__lt=since).delete()
+    return deleted

@@ -525,6 +525,13 @@ CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
     # On the crisis queue, whose worker runs nothing long: never behind a bulk job (decision 159).
     "options": {"queue": URA_CRISIS_QUEUE, "expires": float(URA_BEAT_HEARTBEAT_SECONDS)},
 }
+# The answers kept for repeated submissions are forgotten after this many hours (decision 73).
+URA_IDEMPOTENCY_HOURS = env_int("URA_IDEMPOTENCY_HOURS", 24)
+CELERY_BEAT_SCHEDULE["forget-idempotency-keys"] = {
+    "task": "agencies.tasks.forget_idempotency_keys_task",
+    "schedule": 3600.0,
+    "options": {"expires": 3600.0},
+}
 # Audit records a crash left unchained take their place (the heartbeat did this before decision 159).
 CELERY_BEAT_SCHEDULE["chain-waiting-audit"] = {
     "task": "operations.tasks.chain_waiting_audit_task",

@@ -255,3 +255,20 @@ def test_the_public_api_sent_twice_with_a_key_answers_the_same_and_stores_once(p
     assert Referral.objects.count() == 2
     # and a key used on the page is not the same request as on the API
     assert ConcernReceipt.objects.count() == 2 and IdempotentRequest.objects.filter(user=None).count() == 2
+
+
+def test_kept_answers_are_forgotten_after_the_hours_set(caseworker: User, settings: Any) -> None:
+    from agencies.idempotency import forget_old
+    from agencies.models import IdempotentRequest
+    from agencies.tasks import forget_idempotency_keys_task
+
+    settings.URA_IDEMPOTENCY_HOURS = 24
+    # given an answer kept 25 hours ago and one kept now
+    old = IdempotentRequest.objects.create(user=caseworker, key="old", method="POST", path="/", status=302)
+    IdempotentRequest.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    IdempotentRequest.objects.create(user=caseworker, key="new", method="POST", path="/", status=302)
+    # when beat's hourly task runs, the old one is forgotten and the new one kept
+    assert forget_idempotency_keys_task() == 1
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
+    # and a day later the new one goes too
+    assert forget_old(timezone.now() + datetime.timedelta(hours=25)) == 1
