@@ -6,6 +6,7 @@ with the extension of what it really is, and downloaded under its own name with 
 (a text file called "run.bat" comes back as "run.bat.txt").
 """
 
+import posixpath
 import re
 import secrets
 import unicodedata
@@ -120,27 +121,34 @@ def _links_outside(archive: zipfile.ZipFile, name: str) -> bool:
 
 
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-XLINK_ACTUATE = "{http://www.w3.org/1999/xlink}actuate"
-# A target outside the package: a scheme (http:, file:, smb:...), an absolute or parent path, a share.
-OUTSIDE = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|/|\\\\|\.\./)", re.I)
-# ODF's parts that hold the document's content and styles (a linked section, image or table source).
-ODF_XML_PARTS = ("content.xml", "styles.xml")
+# A target with a scheme (http:, file:, smb:, a macro's vnd.sun.star.script:...) or a host.
+SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:|^//", re.I)
+# Only a hyperlink waits for a click; anything else linked (a section, an image, an object, a
+# template, an auto-reload) is fetched when the document opens, whatever `xlink:actuate` says.
+HYPERLINK_ELEMENTS = {"a"}
+
+
+def _outside(target: str) -> bool:
+    """Whether a link leaves the package: a scheme or a host, or a path that climbs out of it once
+    resolved (`./../x.png`, `Pictures\\..\\..\\x.png`)."""
+    target = target.strip().replace("\\", "/")
+    if SCHEME.match(target) or target.startswith("/"):
+        return True
+    resolved = posixpath.normpath(target)
+    return resolved == ".." or resolved.startswith("../")
 
 
 def _odf_links_outside(archive: zipfile.ZipFile, names: list[str]) -> bool:
-    """Whether an ODF document loads something outside the file when it opens (a linked section, a
-    linked image or table, an object): an `xlink:href` outside the package on anything but a
-    hyperlink, which waits for a click (`text:a`, `draw:a`, or `xlink:actuate="onRequest"`)."""
-    for name in ODF_XML_PARTS:
-        if name not in names:
+    """Whether an ODF document loads something outside the file when it opens: an `xlink:href`
+    outside the package on anything but a hyperlink, in any of its XML parts (the content, the
+    styles, the metadata's template and auto-reload, an embedded object's own content)."""
+    for name in names:
+        if not name.lower().endswith(".xml"):
             continue
         for element in _parsed(archive, name).iter():
             target = element.get(XLINK_HREF)
-            if target is None or not OUTSIDE.match(target):
-                continue
-            if _local(element.tag) == "a" or element.get(XLINK_ACTUATE, "") == "onRequest":
-                continue
-            return True
+            if target is not None and _local(element.tag) not in HYPERLINK_ELEMENTS and _outside(target):
+                return True
     return False
 
 
