@@ -95,11 +95,12 @@ MIDDLEWARE = [
     "agencies.security.TwoFactorMiddleware",
     # After the second factor: the protocols of the user's roles are acknowledged before any case (decision 118).
     "agencies.induction.InductionMiddleware",
-    # A write sent twice (a double tap, a retried request) is stored once (decision 73).
-    "agencies.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A write sent twice (a double tap, a retried request) is stored once (decision 73). Inside the
+    # security headers' middleware: a repeated answer carries them as the first did.
+    "agencies.idempotency.IdempotencyMiddleware",
     # Last: turns a lock-out raised by the authentication backend into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

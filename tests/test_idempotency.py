@@ -220,6 +220,9 @@ def test_the_public_concern_page_sent_twice_stores_one_concern_and_shows_the_sam
     codes = [FOLLOW_UP_CODE.findall(response.content.decode()) for response in (first, second)]
     assert codes[0] and codes[0] == codes[1]
     assert Referral.objects.count() == ConcernReceipt.objects.count() == 1
+    # and the repeated answer carries the first one's security headers
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Cache-Control"):
+        assert second.get(header) == first.get(header) is not None, header
     assert ConcernReceipt.objects.get().code_hash == code_hash(codes[0][0])
     # and the table of keys keeps neither the key nor the code in the clear
     row = IdempotentRequest.objects.get()
