@@ -299,6 +299,8 @@ LOCK_EXEMPTIONS = {
     "cases/services/ownership.py": "the yearly reference counter: no case data, a plain model",
     "cases/services/grants.py": "the sweep of ended individual grants takes guardian's rows (guardian's manager, "
     "not restrict()) with skip_locked, so two sweeps never end the same grant twice (decision 96)",
+    "cases/services/jobs.py": "a background job's own row is locked while it runs, so a sweep never runs it twice "
+    "(decision 159): no case data, the cases it moves go through restrict()",
     "privacy/retention.py": "the data protection officer's one exception to restrict() (decision 44): the base manager",
 }
 
