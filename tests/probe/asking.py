@@ -126,6 +126,17 @@ def readable_text(content_type: str, body: bytes) -> str:
     return body.decode("utf-8", "replace")
 
 
+def _messages_left(response: Any) -> str:
+    """The texts of the messages an answer left in the messages cookie, one a line ("" if none)."""
+    morsel = response.cookies.get("messages")
+    if morsel is None or not morsel.value or getattr(response, "wsgi_request", None) is None:
+        return ""
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    left = CookieStorage(response.wsgi_request)._decode(morsel.value) or []
+    return "".join(f"\n{message}" for message in left)
+
+
 def normalise(answer: Answer, url: str) -> tuple[int, str, str]:
     text = answer.text
     for form in {url, quote(url), quote(url, safe="")}:
@@ -252,8 +263,10 @@ class Prober:
         if key not in self.answers:
             client = self.api if route.api else self.browser
             response = getattr(client, method)(url)
-            # A message one answer left for the next page (a redirect the probe does not follow)
-            # would show on whatever page is asked next: each answer is judged on its own.
+            # A message an answer leaves for the next page (after a redirect the probe does not
+            # follow) is part of that answer, judged with it, and taken away before the next page
+            # is asked, where it would show as that page's difference.
+            left = _messages_left(response)
             client.cookies.pop("messages", None)
             self.requests += 1
             body = b"" if getattr(response, "streaming", False) else response.content
@@ -261,7 +274,7 @@ class Prober:
                 body = b"".join(response.streaming_content)
             self.answers[key] = Answer(
                 response.status_code,
-                readable_text(response.get("Content-Type", ""), body),
+                readable_text(response.get("Content-Type", ""), body) + left,
                 response.get("Location", ""),
                 getattr(response, "context", None),
                 getattr(response, "data", None),
