@@ -8,6 +8,7 @@ the same message, with the same Message-ID, goes again (decision 70)."""
 
 import datetime
 import logging
+import time
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -126,7 +127,12 @@ def deliver_due(*, urgent: bool | None = None, limit: int = 500) -> int:
         due = due.filter(urgent=urgent)
     ids = list(due.order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
     sent = failed = 0
+    # A sweep gives the worker back after a while: the crisis worker also records beat's heartbeat,
+    # which must not wait behind a mail server that answers nothing (decision 159).
+    stop_at = time.monotonic() + settings.URA_OUTBOX_SWEEP_SECONDS
     for pk in ids:
+        if time.monotonic() >= stop_at:
+            break  # the next sweep goes on from here
         if deliver(pk):
             sent, failed = sent + 1, 0
         elif Message.objects.filter(pk=pk, status=Message.Status.PENDING, attempts__gt=0).exists():

@@ -526,6 +526,8 @@ CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
     # On the crisis queue, whose worker runs nothing long: never behind a bulk job (decision 159).
     "options": {"queue": URA_CRISIS_QUEUE, "expires": float(URA_BEAT_HEARTBEAT_SECONDS)},
 }
+# How long one outbox sweep may go on before it gives its worker back (the next sweep goes on).
+URA_OUTBOX_SWEEP_SECONDS = env_int("URA_OUTBOX_SWEEP_SECONDS", 10)
 # The answers kept for repeated submissions are forgotten after this many hours (decision 73).
 URA_IDEMPOTENCY_HOURS = env_int("URA_IDEMPOTENCY_HOURS", 24)
 CELERY_BEAT_SCHEDULE["forget-idempotency-keys"] = {

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -134,6 +135,29 @@ def test_a_failing_mail_server_leaves_the_message_for_a_later_attempt(monkeypatc
     monkeypatch.undo()
     Message.objects.update(next_attempt_at=timezone.now())
     assert services.deliver_due() == 1 and len(mail.outbox) == 1
+
+
+def test_a_sweep_gives_its_worker_back_after_its_time_and_the_next_goes_on(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given five messages waiting, and a mail server that takes 6 s for each
+    for _ in range(5):
+        queued()
+    settings.URA_OUTBOX_SWEEP_SECONDS = 10
+    clock = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    sending = EmailMessage.send
+
+    def slow(self: EmailMessage, *args: Any, **kwargs: Any) -> int:
+        clock[0] += 6
+        return sending(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", slow)
+    # when a sweep runs, it stops starting new ones once its 10 s are spent
+    assert services.deliver_due() == 2
+    # and the next sweeps send the rest
+    assert services.deliver_due() + services.deliver_due() == 3
+    assert len(mail.outbox) == 5 and not Message.objects.exclude(status=Message.Status.SENT).exists()
 
 
 def test_an_alert_queued_as_a_task_before_the_outbox_is_written_once(
