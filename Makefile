@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 PYTEST_ARGS ?= --numprocesses 2
 BENCH_SIZES ?= 10000 100000 1000000
 
-.PHONY: install run test probe faults deploy-check lint bandit bench messages vendor lock clean
+.PHONY: install run test probe contract faults deploy-check lint bandit bench messages vendor lock clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert (3, 11) <= sys.version_info[:2] <= (3, 13), "Ura needs Python 3.11, 3.12 or 3.13, found " + sys.version.split()[0]'
@@ -41,6 +41,11 @@ PROBE_ARGS ?= --numprocesses 2
 probe: install
 	$(BIN)/pytest -m probe $(PROBE_ARGS) tests/probe
 	$(BIN)/pytest -m probe tests/browser/test_axe_everywhere.py  # axe on every page each demo person reaches
+
+## contract: the API contract as a client meets it: schemathesis fuzzes every operation, and a client
+## generated from the served schema runs an integrator's script (minutes; CI runs it after test)
+contract: install
+	$(BIN)/pytest -m contract --numprocesses 0 tests/test_api_fuzz.py tests/test_api_client.py
 
 ## faults: the fault-injection suite (a Redis of its own, killed workers, a stalling mail server, a
 ## PostgreSQL of its own frozen); needs PostgreSQL (DATABASE_URL, initdb) and redis-server

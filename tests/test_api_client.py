@@ -27,6 +27,9 @@ from reminders.sweep import sweep
 from tests.conftest import member
 from tests.factories import PASSWORD, AgencyFactory, share
 
+# Minutes of fuzzing and a client generated in a subprocess: make contract, which CI runs.
+pytestmark = pytest.mark.contract
+
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 PACKAGE = "ura_api_client"
 

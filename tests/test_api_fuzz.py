@@ -33,6 +33,9 @@ from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
 from tests.factories import AgencyFactory, CaseFactory, MembershipFactory, PanelFactory, UserFactory
 
+# Minutes of fuzzing and a client generated in a subprocess: make contract, which CI runs.
+pytestmark = pytest.mark.contract
+
 EXAMPLES = int(os.environ.get("URA_FUZZ_EXAMPLES", "10"))
 # Not only "no 5xx": the status, the content type and the body are the ones the schema documents.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
