@@ -6,7 +6,6 @@ row here is one `format_html`; the words are translated once per table, not once
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.template.loader import get_template
 from django.urls import reverse
@@ -110,8 +109,3 @@ def case_rows(cases: Iterable[Case], *, show_progress: bool = False, show_access
     """The `<tr>` of every case in the table, in the reader's language."""
     words = _Words()
     return format_html_join("", "{}", ((_row(case, words, show_progress, show_access),) for case in cases))
-
-
-def rows_tag(cases: Any, show_progress: Any = False, show_access: Any = False) -> SafeString:
-    """For the template tag: its flags may come as "" when the include does not set them."""
-    return case_rows(cases, show_progress=bool(show_progress), show_access=bool(show_access))

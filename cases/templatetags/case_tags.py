@@ -7,7 +7,6 @@ from django import template
 from django.utils import timezone
 
 from agencies.access import CaseAccess
-from agencies.access import reads_in_full as _reads_in_full
 from agencies.people import remember_people
 from families.models import SafetyWarning
 
@@ -25,14 +24,8 @@ def risk_badge(level: str) -> str:
 @register.simple_tag
 def case_rows(cases: Any, show_progress: Any = False, show_access: Any = False) -> str:
     """A case table's rows, written in Python (`cases.rows`)."""
-    return rows.rows_tag(cases, show_progress, show_access)
-
-
-@register.filter
-def reads_in_full(row: Any) -> bool:
-    """A list row's level (`annotate_access`): a list has no CaseAccess per row, and a row fetched
-    without its access is an error, not a silent "summary"."""
-    return _reads_in_full(row)
+    # the flags come as "" when the include does not set them
+    return rows.case_rows(cases, show_progress=bool(show_progress), show_access=bool(show_access))
 
 
 @register.filter
