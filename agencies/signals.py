@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 
 from .access import forget_access
+from .access.held import grants_changed
 from .models import Membership, User
 from .people import forget_person
 from .roles import sync_user_groups
@@ -55,3 +56,10 @@ def membership_changed(sender: type[Membership], instance: Membership, **kwargs:
         revoke_sign_ins(moved_from, reason="membership_ended")
     elif instance._previous_role not in (None, (instance.agency_id, instance.role)):
         revoke_sign_ins(instance.user, reason="membership_changed")
+
+
+# The cases a user holds by name are read once per request as ids (agencies.access.held): a share,
+# grant or break-the-glass access saved or deleted here is seen by the next condition built.
+for _held_model in ("cases.CaseShare", "cases.CaseUserObjectPermission", "audit.BreakGlassAccess"):
+    post_save.connect(grants_changed, sender=_held_model, dispatch_uid=f"held-{_held_model}-saved")
+    post_delete.connect(grants_changed, sender=_held_model, dispatch_uid=f"held-{_held_model}-deleted")

@@ -9,14 +9,15 @@ Access to a case comes in two kinds, composed here:
   user's memberships, which are resolved once per request (`UserAccess`);
 - explicit grants: a share to an agency (`CaseShare`), an individual grant to one user (guardian's
   direct foreign-key table `CaseUserObjectPermission`, with its end date: decision 96); and, for
-  supervisors and superusers, a current break-the-glass access (`audit.BreakGlassAccess`), each
-  read as one small subquery, and only in the queries of users who can hold such a row.
+  supervisors and superusers, a current break-the-glass access (`audit.BreakGlassAccess`), read
+  as ids with the user's memberships (one query, `held`) and written into each query as one
+  constant array; as small subqueries for a user holding more than `held.LITERAL_CAP` by name.
 
 Each model names the rule that applies these to its rows by reference (`access_rule =
 rules.case_child`, `agencies/access/rules.py`); `restrict()` calls it.
 
 A list query filters on one OR of indexed branches (PostgreSQL runs it as a BitmapOr of index
-scans); the grant tables are read through an InitPlan, never joined across the whole table.
+scans); the grant tables are never joined across the whole table.
 Measured at a million cases in docs/decisions.md and `make bench`.
 """
 
@@ -36,6 +37,10 @@ from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Lookup, Q, Value
 from django.http import Http404
 from django.utils import timezone
+
+from . import held
+from .held import Held, read_held
+from .held import generation as held_generation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -129,11 +134,16 @@ class UserAccess:
         # In the same query: whether any current individual grant names the user (decision 96). A
         # grant is given only to someone with a membership, so no membership means no grant.
         granted = Exists(Grant.objects.filter(user_id=user.pk, ends_at__gt=timezone.now()))
+        now = timezone.now()
+        held_columns = held.columns(now)
         fetched = list(
-            memberships.annotate(granted=granted).values_list(
-                "agency_id", "role", "agency__group_id", "agency__sector", "granted"
+            memberships.annotate(granted=granted, **held_columns).values_list(
+                "agency_id", "role", "agency__group_id", "agency__sector", "granted", *held_columns
             )
         )
+        if fetched:  # what the user holds by name, read in the same query (decision 160)
+            shares = [row[5] for row in fetched if row[1] not in Membership.NO_CASE_ROLES]
+            _remember_held(user, now.timestamp(), held.from_columns(shares, fetched[0][6], fetched[0][7]))
         named = [row[:4] for row in fetched]
         rows = [(agency, role, group) for agency, role, group, _sector in named]
         roles = {role for _, role, _ in rows}
@@ -192,6 +202,7 @@ def _unique(ids: Iterable[int]) -> tuple[int, ...]:
 # it is a data protection officer, and Django's permissions of its role groups (ModelBackend).
 _CONDITIONS = "_ura_case_conditions"
 _CONDITION_SECONDS = 2.0
+_HELD = "held"
 _REMEMBERED = (
     UserAccess.CACHE_ATTR,
     "_ura_dpo",
@@ -237,13 +248,19 @@ class AnyOf(Lookup[int]):
 models.BigAutoField.register_lookup(AnyOf)
 
 
-def _grants(access: UserAccess, codenames: tuple[str, ...], prefix: str, glass: bool = True) -> list[Q]:
+def _grants(
+    access: UserAccess, codenames: tuple[str, ...], prefix: str, glass: bool = True, held: Held | None = None
+) -> list[Q]:
     """Cases granted explicitly to the user (an individual grant) or shared with their agencies.
 
     Each branch is there only for a user who can hold its rows, and reads only rows that have not
     ended: a grant or a share grants nothing from the second it ends, whenever the sweep removes
-    or closes it (decisions 14 and 96).
+    or closes it (decisions 14 and 96). Read once as ids (`held`, decision 160); as subqueries
+    for a user holding more than `held.LITERAL_CAP` cases by name.
     """
+    ids = held.ids(codenames, glass and access.breaks_glass) if held is not None else None
+    if ids is not None:
+        return [Q(**{f"{prefix}pk__among_ids": ids})] if ids.ids else []
     grants = []
     if access.holds_grants:
         user_perm = apps.get_model("cases", "CaseUserObjectPermission")
@@ -270,7 +287,9 @@ def _grants(access: UserAccess, codenames: tuple[str, ...], prefix: str, glass: 
     return [Q(**{f"{prefix}pk__any_of": grant.order_by()}) for grant in grants]
 
 
-def _case_branches(access: UserAccess, action: Action, prefix: str, glass: bool = True) -> list[Q]:
+def _case_branches(
+    access: UserAccess, action: Action, prefix: str, glass: bool = True, held: Held | None = None
+) -> list[Q]:
     def on(**lookups: Any) -> Q:
         return Q(**{prefix + name: value for name, value in lookups.items()})
 
@@ -278,7 +297,7 @@ def _case_branches(access: UserAccess, action: Action, prefix: str, glass: bool 
     if action in (Action.VIEW, Action.VIEW_SUMMARY):
         if access.casework_agency_ids:
             branches.append(on(owning_agency_id__in=access.casework_agency_ids))
-        branches += _grants(access, FULL_PERMS if action == Action.VIEW else SUMMARY_PERMS, prefix, glass)
+        branches += _grants(access, FULL_PERMS if action == Action.VIEW else SUMMARY_PERMS, prefix, glass, held)
         if action == Action.VIEW_SUMMARY and access.panel_ids:
             branches.append(on(panel_id__in=access.panel_ids))
     elif action in (Action.CHANGE, Action.MANAGE):
@@ -308,18 +327,38 @@ def case_condition(user: AnyUser, action: Action | str, prefix: str = "", *, gla
     # times, building the same subqueries each time). Kept on the user object beside its
     # UserAccess, forgotten with it, and for two seconds at most: a share or grant that ends is
     # read with the time it is checked at, and a long task's user object must not keep an old one.
-    remembered: dict[tuple[str, str, bool], tuple[float, Q | None]] | None = getattr(user, _CONDITIONS, None)
+    remembered: dict[Any, tuple[float, int, Any]] | None = getattr(user, _CONDITIONS, None)
     if remembered is None:  # set through the user (a request's user is a lazy object around it)
         remembered = {}
         setattr(user, _CONDITIONS, remembered)
     key, now = (str(action), prefix, glass), timezone.now().timestamp()  # the clock the conditions read
     kept = remembered.get(key)
-    if kept is not None and 0 <= now - kept[0] < _CONDITION_SECONDS:
-        return kept[1]
-    branches = _case_branches(access, Action(action), prefix, glass)
+    if kept is not None and 0 <= now - kept[0] < _CONDITION_SECONDS and kept[1] == held_generation():
+        return kept[2]
+    branches = _case_branches(access, Action(action), prefix, glass, _held(remembered, access, now))
     condition = reduce(operator.or_, branches) if branches else None
-    remembered[key] = (now, condition)
+    remembered[key] = (now, held_generation(), condition)
     return condition
+
+
+def _remember_held(user: AnyUser, now: float, found: Held) -> None:
+    remembered = getattr(user, _CONDITIONS, None)
+    if remembered is None:
+        remembered = {}
+        setattr(user, _CONDITIONS, remembered)
+    remembered[_HELD] = (now, held_generation(), found)
+
+
+def _held(remembered: dict[Any, tuple[float, int, Any]], access: UserAccess, now: float) -> Held:
+    """The cases the user holds by name: read with their memberships (`UserAccess`), again once
+    the conditions' lifetime has passed or a share or grant changed here (decision 160)."""
+    kept = remembered.get(_HELD)
+    if kept is not None and 0 <= now - kept[0] < _CONDITION_SECONDS and kept[1] == held_generation():
+        found: Held = kept[2]
+        return found
+    found = read_held(access)
+    remembered[_HELD] = (now, held_generation(), found)
+    return found
 
 
 def as_flag(condition: Q | None) -> Any:
