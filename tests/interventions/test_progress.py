@@ -178,3 +178,31 @@ def test_the_panels_case_list_shows_progress_at_the_same_cost(
     assert body.count("data-progress-cell") == cases
     assert body.count("Actions: 1 planned, 1 running, 1 lapsed, 1 done") == cases
     assert SECRET_GOAL not in body and "Zxcvbnm Mentors" not in body
+
+
+def test_the_progress_columns_are_compiled_once_a_day_and_count_the_days_plans(
+    monkeypatch: pytest.MonkeyPatch, case: Case, caseworker: User, mentors: Agency
+) -> None:
+    import time_machine
+
+    from interventions import progress
+
+    built: list[datetime.date] = []
+    real = progress._progress_columns
+
+    def counting(today: datetime.date) -> dict[str, Any]:
+        built.append(today)
+        return real(today)
+
+    monkeypatch.setattr(progress, "_progress_columns", counting)
+    stalled_plan(case, mentors)
+    first = progress.with_progress(Case.objects.filter(pk=case.pk)).get()
+    again = progress.with_progress(Case.objects.filter(pk=case.pk)).get()
+    assert len(built) <= 1  # compiled at most once today (once already, by another test, is none)
+    assert progress.progress_of(first) == progress.progress_of(again)
+    assert (first.progress_actions_lapsed, first.progress_actions_running) == (1, 1)
+    # Forty days on, the actions due within 20 and 30 days have lapsed too: compiled again for that day.
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=40)):
+        later = progress.with_progress(Case.objects.filter(pk=case.pk)).get()
+        assert built[-1] == timezone.localdate()
+    assert later.progress_actions_lapsed == 3
