@@ -90,6 +90,34 @@ def _rss_mb(server: subprocess.Popen[bytes]) -> list[float]:
     return sizes
 
 
+def _cpu_seconds(server: subprocess.Popen[bytes] | None) -> dict[str, float]:
+    """CPU seconds used so far by the web server (master and workers), PostgreSQL's processes and
+    this load generator: where a request's time goes on a shared machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"web": 0.0, "database": 0.0}
+    web = set()
+    if server is not None:
+        web.add(str(server.pid))
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+        web.update(children.read_text().split() if children.exists() else [])
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            name = (proc / "comm").read_text().strip()
+        except OSError:  # ended meanwhile
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if proc.name in web:
+            used["web"] += seconds
+        elif name.startswith("postgres"):
+            used["database"] += seconds
+    own = os.times()
+    used["load generator"] = own.user + own.system
+    return used
+
+
 def _user(
     url: str, session: tuple[str, str, str], until: float, think: float, out: list[tuple[str, float, int]]
 ) -> None:
@@ -161,6 +189,7 @@ def _run(
     results: list[tuple[str, float, int]] = []
     until = time.monotonic() + args.duration
     load_before = os.getloadavg()
+    cpu_before = _cpu_seconds(server)
     threads = [
         threading.Thread(target=_user, args=(args.url, session, until, args.think, results), daemon=True)
         for session in sessions
@@ -173,6 +202,8 @@ def _run(
         time.sleep(1)
         if server is not None:
             rss = max(rss, _rss_mb(server), key=lambda sizes: sum(sizes) if sizes else 0)
+    cpu_after = _cpu_seconds(server)
+    args.cpu_used = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
     return results, time.monotonic() - started, rss, load_before
 
 
@@ -209,6 +240,10 @@ def _report(
     print(f"\nThroughput {len(results) / elapsed:.1f} requests/s; mean {mean:.0f} ms; statuses {statuses}")
     if rss:
         print(f"Web workers' RSS at peak: {', '.join(f'{size:.0f}' for size in rss)} MB")
+    cpu = getattr(args, "cpu_used", {})
+    if cpu and results:
+        per_request = ", ".join(f"{name} {seconds * 1000 / len(results):.0f} ms" for name, seconds in cpu.items())
+        print(f"CPU per request: {per_request} (of {os.cpu_count()} CPUs for {elapsed:.0f} s)")
 
 
 if __name__ == "__main__":

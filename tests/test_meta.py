@@ -50,6 +50,8 @@ IMPORT_EXCEPTIONS = {
     # above any app with case data), and a rule is a condition on those rows, not their code.
     "agencies.access.core": "restrict() reads the case grants (cases.CaseUserObjectPermission), the shares "
     "(cases.CaseShare) and the break-the-glass accesses (audit.BreakGlassAccess) that open a case",
+    "agencies.access.held": "restrict() reads the cases a user holds by name with their memberships: the grants "
+    "(cases.CaseUserObjectPermission), shares (cases.CaseShare) and break-the-glass accesses (audit.BreakGlassAccess)",
     "agencies.access.rules": "the rules reach a row's case (cases.Case), a meeting's attendance "
     "(panels.MeetingAttendance) and a reminder's referral or meeting (referrals.Referral, panels.PanelMeeting)",
     "agencies.access.case_access": "CaseAccess's columns read the shares (cases.CaseShare) and the break-the-glass "

@@ -40,12 +40,14 @@ HOME_BUDGETS: dict[str, int] = {
     # memberships, permissions, unread; visits out; deadlines and follow-ups, referrals to triage;
     # questions to the agency; the open and closed counts, the page of open cases
     "practitioner": SIGNED_IN + 3 + 1 + 3 + 1 + 2 + AUDIT_WRITE,
-    # memberships, panels, permissions, unread; visits out; deadlines and follow-ups (read through
-    # the agency's shares); questions; the counts (no case owned: no page); the panels
-    "panel member": SIGNED_IN + 4 + 1 + 2 + 1 + 1 + 1 + AUDIT_WRITE,
-    # as a panel member, and the deadlines across the panels coordinated: the panel's cases, their
-    # follow-ups, the referrals overdue for triage at the panel's agencies
-    "coordinator": SIGNED_IN + 4 + 1 + 2 + 3 + 1 + 1 + 1 + AUDIT_WRITE,
+    # memberships, panels, permissions, unread; questions; the panels. Their agency works no case
+    # and holds none by a share (read with the memberships, decision 160): the sections of cases
+    # read in full (visits out, deadlines and follow-ups, the counts) have nothing to ask.
+    "panel member": SIGNED_IN + 4 + 1 + 1 + AUDIT_WRITE,
+    # as a panel member, and the deadlines across the panels coordinated: the panel's cases and
+    # the referrals overdue for triage at the panel's agencies (their follow-ups are the full
+    # file's: nothing to ask either)
+    "coordinator": SIGNED_IN + 4 + 2 + 1 + 1 + AUDIT_WRITE,
     # permissions, memberships (none), unread: no section has a row to read
     "no membership": SIGNED_IN + 3 + AUDIT_WRITE,
 }
