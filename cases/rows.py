@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,6 +18,7 @@ from agencies.access import reads_in_full
 
 from .models import Case
 from .risk import RISK_CRITERIA, RiskLevel
+from .summaries import progress_hooks
 
 __all__ = ["case_rows"]
 
@@ -44,7 +44,7 @@ def risk_badge(level: str) -> SafeString:
 class _Words:
     """What every row of one table says alike, worked out once for the table."""
 
-    def __init__(self) -> None:
+    def __init__(self, show_progress: bool) -> None:
         self.closed = _("closed")
         self.overdue = _("overdue")
         self.full = format_html('<span class="badge text-bg-primary">{}</span>', _("Full"))
@@ -53,6 +53,12 @@ class _Words:
         self.badges: dict[str, SafeString] = {}
         self.url = reverse("cases:case", kwargs={"pk": _PK})
         self.today = timezone.localdate()
+        # The progress cell comes from the apps above (interventions: the plan's counts and dates).
+        hooks = progress_hooks() if show_progress else []
+        self.progress_cells = [hook.list_cell() for hook in hooks if hook.list_cell is not None]
+
+    def progress(self, case: Case) -> SafeString:
+        return format_html_join("", "{}", ((cell(case),) for cell in self.progress_cells))
 
     def badge(self, level: str) -> SafeString:
         if level not in self.badges:
@@ -96,10 +102,7 @@ def _row(case: Case, words: _Words, show_progress: bool, show_access: bool) -> S
         format_html("<td>{}</td>", _review(case, words)),
     ]
     if show_progress:
-        cell = get_template("interventions/_progress_cell.html").render(
-            {"progress": getattr(case, "plan_progress", None)}
-        )
-        cells.append(format_html("<td>{}</td>", mark_safe(cell)))  # noqa: S308 - an escaped template's output
+        cells.append(format_html("<td>{}</td>", words.progress(case)))
     if show_access:
         cells.append(format_html("<td>{}</td>", words.full if reads_in_full(case) else words.summary))
     return format_html("<tr>\n  {}\n</tr>\n", mark_safe("\n  ".join(cells)))  # noqa: S308 - joined format_html
@@ -107,5 +110,5 @@ def _row(case: Case, words: _Words, show_progress: bool, show_access: bool) -> S
 
 def case_rows(cases: Iterable[Case], *, show_progress: bool = False, show_access: bool = False) -> SafeString:
     """The `<tr>` of every case in the table, in the reader's language."""
-    words = _Words()
+    words = _Words(show_progress)
     return format_html_join("", "{}", ((_row(case, words, show_progress, show_access),) for case in cases))

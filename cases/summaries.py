@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from agencies.access import Action
@@ -122,12 +123,14 @@ def summary_of(case: Case, user: User) -> list[tuple[str, str]]:
 class ProgressHook:
     """What an app above adds to a case's summary (counts and dates only, never content): it
     annotates the reader's restricted queryset, then gives label-value pairs for a printed summary
-    (`figures`) and columns for a spreadsheet (`columns`, `cells`)."""
+    (`figures`), columns for a spreadsheet (`columns`, `cells`) and, if it has one, the progress
+    cell of a case table's row (`list_cell()`, made once per table, gives each row's HTML)."""
 
     annotate: Callable[[Any], Any]
     figures: Callable[[Case], list[tuple[str, str]]]
     columns: Callable[[], list[str]]
     cells: Callable[[Case], list[str]]
+    list_cell: Callable[[], Callable[[Case], SafeString]] | None = None
 
 
 def progress_hooks() -> list[ProgressHook]:

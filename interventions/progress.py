@@ -18,12 +18,14 @@ from django.db.models.functions import Coalesce
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agencies import deadlines
-from agencies.compiled import compiled_once
 from agencies.access import Action
+from agencies.compiled import compiled_once
 from agencies.models import PanelReminderSettings, User
 from cases.models import Case, Contact, NeedsAssessment
 from cases.signals import summary_progress
@@ -33,6 +35,7 @@ from .models import Goal, GoalProgress, InterventionPlan, PlanAction, Review
 
 __all__ = [
     "Deadline",
+    "ListCell",
     "Progress",
     "progress_cells",
     "progress_columns",
@@ -297,6 +300,54 @@ def progress_cells(progress: Progress) -> list[str]:
     ]
 
 
+class ListCell:
+    """A case table's progress cell (the panel's page, a row per case): counts and dates only
+    (decision 101). Written in Python, as the table's other cells are (cases.rows), not a template
+    rendered per row; made once per table, so the words are translated once. The msgids are those
+    of the template it replaces, so the catalogue's translations apply as they were; the words are
+    escaped here, which the template did not do (none of them holds a character escaping changes)."""
+
+    def __init__(self) -> None:
+        self.actions = _("Actions: %(planned)s planned, %(running)s running, %(lapsed)s lapsed, %(done)s done")
+        self.goals = _("Goals on track: %(on_track)s of %(total)s")
+        self.no_plan = format_html('<div class="text-body-secondary">{}</div>', _("No running plan."))
+        self.no_contact = _("No contact yet")
+        self.contact: dict[int, str] = {}
+        danger = '<span class="badge text-bg-danger">{}</span>'
+        self.first_contact_late = format_html(danger, _("First contact late"))
+        self.assessment_late = format_html(danger, _("Assessment late"))
+        self.lapsed = format_html('<span class="badge text-bg-warning">{}</span>', _("Lapsed actions"))
+
+    def _contact(self, days: int | None) -> str:
+        if days is None:
+            return self.no_contact
+        if days not in self.contact:
+            text = ngettext("Last contact %(days)s day ago", "Last contact %(days)s days ago", days)
+            self.contact[days] = text % {"days": days}
+        return self.contact[days]
+
+    def __call__(self, case: Case) -> SafeString:
+        progress: Progress = getattr(case, "plan_progress", None) or progress_of(case)
+        plan = self.no_plan
+        if progress.has_plan:
+            actions = self.actions % {
+                "planned": progress.actions_planned,
+                "running": progress.actions_running,
+                "lapsed": progress.actions_lapsed,
+                "done": progress.actions_done,
+            }
+            goals = self.goals % {"on_track": progress.goals_on_track, "total": progress.goals}
+            plan = format_html("<div>{}</div>\n<div>{}</div>", actions, goals)
+        return format_html(
+            '<div class="small" data-progress-cell>\n{}\n<div>{}</div>\n{}\n{}\n{}\n</div>\n',
+            plan,
+            self._contact(progress.days_since_contact),
+            self.first_contact_late if progress.first_contact.status == Deadline.MISSED else "",
+            self.assessment_late if progress.assessment.status == Deadline.MISSED else "",
+            self.lapsed if progress.actions_lapsed else "",
+        )
+
+
 @receiver(summary_progress, dispatch_uid="interventions.progress")
 def answer_summary_progress(**kwargs: Any) -> ProgressHook:
     """A summary, the case list's file and a panel pack carry the plan's progress (decision 101)."""
@@ -305,4 +356,5 @@ def answer_summary_progress(**kwargs: Any) -> ProgressHook:
         figures=lambda case: progress_fields(progress_of(case)),
         columns=progress_columns,
         cells=lambda case: progress_cells(progress_of(case)),
+        list_cell=ListCell,
     )
