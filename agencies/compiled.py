@@ -38,7 +38,8 @@ def compiled_once(model: type[Model], key: Hashable, build: Callable[[], dict[st
         for name, expression in build().items():
             resolved = expression.resolve_expression(query, allow_joins=True, reuse=None)
             sql, params = compiler.compile(resolved)
-            found[name] = RawSQL(sql, tuple(params), output_field=resolved.output_field)
+            # The SQL Django compiled for the expression, its values kept apart as parameters.
+            found[name] = RawSQL(sql, tuple(params), output_field=resolved.output_field)  # noqa: S611
         if len(_KEPT) >= _MOST:
             _KEPT.clear()
         _KEPT[kept_as] = found

@@ -334,7 +334,8 @@ def case_condition(user: AnyUser, action: Action | str, prefix: str = "", *, gla
     key, now = (str(action), prefix, glass), timezone.now().timestamp()  # the clock the conditions read
     kept = remembered.get(key)
     if kept is not None and 0 <= now - kept[0] < _CONDITION_SECONDS and kept[1] == held_generation():
-        return kept[2]
+        remembered_condition: Q | None = kept[2]
+        return remembered_condition
     branches = _case_branches(access, Action(action), prefix, glass, _held(remembered, access, now))
     condition = reduce(operator.or_, branches) if branches else None
     remembered[key] = (now, held_generation(), condition)
