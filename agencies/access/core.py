@@ -338,7 +338,8 @@ def case_condition(user: AnyUser, action: Action | str, prefix: str = "", *, gla
         return remembered_condition
     branches = _case_branches(access, Action(action), prefix, glass, _held(remembered, access, now))
     condition = reduce(operator.or_, branches) if branches else None
-    remembered[key] = (now, held_generation(), condition)
+    # As old as the ids it is written from (decision 160): kept no longer than they are.
+    remembered[key] = (min(now, remembered[_HELD][0]), held_generation(), condition)
     return condition
 
 

@@ -149,7 +149,7 @@ def columns(now: Any) -> dict[str, RawSQL]:
         ),
         "held_glass": listed(
             f"SELECT case_id, %s AS kind FROM {broken}"  # noqa: S608
-            f" WHERE user_id = {membership}.user_id AND starts_at <= %s AND ends_at > %s",
+            f" WHERE user_id = {membership}.user_id AND case_id IS NOT NULL AND starts_at <= %s AND ends_at > %s",
             (GLASS, now, now),
         ),
     }
@@ -183,7 +183,9 @@ def read_held(access: UserAccess) -> Held:
             .order_by()
             .values_list("case_id", "scope")
         )
-    if access.holds_grants:
+    # A grant made since the memberships were read is read too; a grant is given only to someone
+    # with a membership (cases.services.grants), and without one it opens nothing, as before.
+    if access.holds_grants or access.agencies_by_name:
         grant = apps.get_model("cases", "CaseUserObjectPermission")
         parts.append(
             grant.objects.filter(user_id=access.user_id, permission__codename__in=SUMMARY_CODENAMES, ends_at__gt=now)
@@ -193,7 +195,8 @@ def read_held(access: UserAccess) -> Held:
     if access.breaks_glass:
         broken = apps.get_model("audit", "BreakGlassAccess")
         parts.append(
-            broken.objects.filter(user_id=access.user_id, starts_at__lte=now, ends_at__gt=now)
+            # A deleted case's break-the-glass record is kept with no case (privacy.retention).
+            broken.objects.filter(user_id=access.user_id, case_id__isnull=False, starts_at__lte=now, ends_at__gt=now)
             .order_by()
             .values_list("case_id", Value(GLASS))
         )
