@@ -74,6 +74,8 @@ def with_progress(cases: _Q, today: datetime.date | None = None) -> _Q:
     reader knows, and the subqueries read the case's rows by its id only. They read nothing of the
     reader, so they are compiled once a day (agencies.compiled, decision 161).
     """
+    if cases.model is not Case:  # the compiled columns name the outer table `cases_case`
+        raise TypeError(f"with_progress annotates cases, not {cases.model.__name__}")
     today = today or timezone.localdate()
     return cases.annotate(**compiled_once(Case, ("progress", today), lambda: _progress_columns(today)))
 
