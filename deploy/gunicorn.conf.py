@@ -24,3 +24,12 @@ errorlog = "-"
 # No query strings in the access log (they may hold a name searched for); the request id ties a
 # line to the application's log.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
+
+
+def post_worker_init(worker: object) -> None:
+    """Compile the templates and fill the URL resolver before the worker's first request (decision
+    163): a new or recycled worker no longer makes its first users wait for it."""
+    from operations.warm import warm_up
+
+    seconds = warm_up()
+    worker.log.info("worker warmed up in %.2f s", seconds)  # type: ignore[attr-defined]

@@ -1,0 +1,48 @@
+"""A web worker made ready before it takes its first request (decision 163).
+
+A new gunicorn worker compiled every template, filled the URL resolver and read both languages'
+catalogues on the requests it served first: at a million cases the load test's first twenty
+seconds had a p95 of 1.1 s against 0.16 s once warm, and gunicorn recycles each worker after
+`max_requests`. `warm_up()` does that work at the worker's start (gunicorn's `post_worker_init`
+hook, deploy/gunicorn.conf.py), touching no database, cache or broker, so a worker that cannot
+reach them starts as before and answers with the outage page."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+from django.urls import get_resolver
+from django.utils import translation
+
+__all__ = ["warm_up"]
+
+log = logging.getLogger(__name__)
+
+
+def _template_names(directory: Path) -> list[str]:
+    return sorted(str(path.relative_to(directory)) for path in directory.rglob("*.html"))
+
+
+def warm_up() -> float:
+    """Compile this project's templates, fill the URL resolver, read each language's catalogue;
+    returns the seconds it took."""
+    started = time.perf_counter()
+    get_resolver().url_patterns  # noqa: B018 - imports every view module and the URL configuration
+    get_resolver()._populate()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Ura")
+    engine = engines["django"]
+    for directory in engine.template_dirs:
+        if not Path(directory).is_relative_to(settings.BASE_DIR) or ".venv" in Path(directory).parts:
+            continue  # a library's templates are compiled when a page first asks for one
+        for name in _template_names(Path(directory)):
+            try:
+                engine.get_template(name)
+            except (TemplateDoesNotExist, TemplateSyntaxError):  # a fragment that is not a template
+                log.debug("not compiled at warm-up: %s", name)
+    return time.perf_counter() - started
