@@ -34,8 +34,8 @@ def warm_up() -> float:
     get_resolver().url_patterns  # noqa: B018 - imports every view module and the URL configuration
     get_resolver()._populate()
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Ura")
+        with translation.override(code):  # activating a language reads its catalogues
+            pass
     engine = engines["django"]
     for directory in engine.template_dirs:
         if not Path(directory).is_relative_to(settings.BASE_DIR) or ".venv" in Path(directory).parts:
