@@ -41,20 +41,24 @@ def test_the_condition_is_built_once_for_many_reads(
     assert len(built) == 2  # forgotten with the user's access
 
 
+def _share(case: Case, agency: Agency, **more: object) -> CaseShare:
+    return CaseShare.objects.create(
+        case=case,
+        agency=agency,
+        scope=CaseShare.Scope.FULL,
+        basis=CaseShare.Basis.CONSENT,
+        consent_given_by="The person",
+        consent_given_on=timezone.localdate(),
+        granted_by=case.owner,
+        **more,
+    )
+
+
 def test_a_share_that_ends_is_not_kept_by_the_remembered_condition(case: Case, other_agency: Agency) -> None:
     reader = member(other_agency, username="reader")
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
-        CaseShare.objects.create(
-            case=case,
-            agency=other_agency,
-            scope=CaseShare.Scope.FULL,
-            basis=CaseShare.Basis.CONSENT,
-            consent_given_by="The person",
-            consent_given_on=timezone.localdate(),
-            granted_by=case.owner,
-            ends_at=start + datetime.timedelta(seconds=1),
-        )
+        _share(case, other_agency, ends_at=start + datetime.timedelta(seconds=1))
         reader = User.objects.get(pk=reader.pk)
         assert Case.objects.restrict(reader, Action.VIEW).filter(pk=case.pk).exists()
         clock.shift(datetime.timedelta(seconds=3))  # the share has ended; the same user object asks again
@@ -68,18 +72,6 @@ def test_the_fingerprint_of_what_a_user_reaches_follows_its_contents_not_their_o
     same = UserAccess(user_id=7, casework_agency_ids=frozenset([2, 3, 1]), panel_ids=frozenset([4, 9]))
     more = UserAccess(user_id=7, casework_agency_ids=frozenset([1, 2, 3]), panel_ids=frozenset([4, 9, 5]))
     assert one.fingerprint() == same.fingerprint() != more.fingerprint()
-
-
-def _share(case: Case, agency: Agency) -> CaseShare:
-    return CaseShare.objects.create(
-        case=case,
-        agency=agency,
-        scope=CaseShare.Scope.FULL,
-        basis=CaseShare.Basis.CONSENT,
-        consent_given_by="The person",
-        consent_given_on=timezone.localdate(),
-        granted_by=case.owner,
-    )
 
 
 def test_a_share_made_after_the_ids_were_read_is_seen_at_once_by_the_same_user_object(
