@@ -29,7 +29,12 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms request_id=%({x-req
 def post_worker_init(worker: object) -> None:
     """Compile the templates and fill the URL resolver before the worker's first request (decision
     163): a new or recycled worker no longer makes its first users wait for it."""
-    from operations.warm import warm_up
+    # Never a reason not to serve: gunicorn stops the whole server when a worker fails to boot.
+    try:
+        from operations import warm
 
-    seconds = warm_up()
-    worker.log.info("worker warmed up in %.2f s", seconds)  # type: ignore[attr-defined]
+        seconds = warm.warm_up()
+    except Exception:
+        worker.log.exception("worker not warmed up: it serves, its first pages slower")  # type: ignore[attr-defined]
+    else:
+        worker.log.info("worker warmed up in %.2f s", seconds)  # type: ignore[attr-defined]

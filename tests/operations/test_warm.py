@@ -34,3 +34,52 @@ def test_the_deployed_web_server_warms_each_worker_before_it_serves() -> None:
     source = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
     exec(compile(source.read_text(), str(source), "exec"), config)  # noqa: S102 - our own configuration file
     assert callable(config.get("post_worker_init"))
+
+
+def test_a_template_that_cannot_be_read_is_left_to_its_page_and_the_rest_are_compiled(settings: Any) -> None:
+    from pathlib import Path
+
+    stray = Path(settings.BASE_DIR) / "templates" / "_not_utf8_for_a_test.html"
+    stray.write_bytes("<p>Sh\xebnim</p>".encode("latin-1"))  # an editor's Latin-1 save
+    try:
+        engines["django"].engine.template_loaders[0].reset()
+        assert warm_up() >= 0
+        assert "base.html" in _compiled()
+    finally:
+        stray.unlink()
+
+
+def test_a_worker_whose_warm_up_fails_still_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    import operations.warm
+
+    def broken() -> float:
+        raise RuntimeError("a tag library's compile function raised")
+
+    monkeypatch.setattr(operations.warm, "warm_up", broken)
+    config: dict[str, Any] = {}
+    source = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+    exec(compile(source.read_text(), str(source), "exec"), config)  # noqa: S102 - our own configuration file
+    logged: list[str] = []
+
+    class Log:
+        def info(self, message: str, *args: object) -> None:
+            logged.append(message)
+
+        def exception(self, message: str, *args: object) -> None:
+            logged.append(message)
+
+    class Worker:
+        log = Log()
+
+    config["post_worker_init"](Worker())  # gunicorn would stop the server if this raised
+    assert logged and "not warmed up" in logged[0]
+
+
+def test_the_url_names_are_read_for_each_language() -> None:
+    from django.conf import settings
+    from django.urls import get_resolver
+
+    warm_up()
+    assert {code for code, _name in settings.LANGUAGES} <= set(get_resolver()._reverse_dict)
