@@ -154,9 +154,7 @@ def test_a_grant_or_a_glass_made_after_the_ids_were_read_is_seen_at_once(case: C
     assert Case.objects.restrict(reader, Action.VIEW).filter(pk=case.pk).exists()
 
 
-def test_a_share_revoked_by_another_process_stops_granting_within_two_seconds(
-    case: Case, other_agency: Agency
-) -> None:
+def test_a_share_revoked_by_another_process_stops_granting_within_two_seconds(case: Case, other_agency: Agency) -> None:
     reader = member(other_agency, username="reader")
     share = _share(case, other_agency, "full")
     with time_machine.travel(timezone.now(), tick=False) as clock:
