@@ -91,8 +91,9 @@ def _rss_mb(server: subprocess.Popen[bytes]) -> list[float]:
 
 
 def _cpu_seconds(server: subprocess.Popen[bytes] | None) -> dict[str, float]:
-    """CPU seconds used so far by the web server (master and workers), PostgreSQL's processes and
-    this load generator: where a request's time goes on a shared machine."""
+    """CPU seconds used so far by the web server (master and workers, those recycled included),
+    every PostgreSQL process on the machine, and this load generator: where a request's time goes.
+    Without `--start` the web server is not ours to count (0)."""
     tick = os.sysconf("SC_CLK_TCK")
     used = {"web": 0.0, "database": 0.0}
     web = set()
@@ -109,6 +110,8 @@ def _cpu_seconds(server: subprocess.Popen[bytes] | None) -> dict[str, float]:
         except OSError:  # ended meanwhile
             continue
         seconds = (int(fields[11]) + int(fields[12])) / tick
+        if server is not None and proc.name == str(server.pid):  # and its workers that ended (recycled)
+            seconds += (int(fields[13]) + int(fields[14])) / tick
         if proc.name in web:
             used["web"] += seconds
         elif name.startswith("postgres"):
