@@ -29,12 +29,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import reduce
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeGuard, TypeVar
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Lookup, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, Lookup, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -129,21 +129,21 @@ class UserAccess:
             return cls(user_id=None)
         Membership = apps.get_model("agencies", "Membership")
         Panel = apps.get_model("agencies", "Panel")
-        Grant = apps.get_model("cases", "CaseUserObjectPermission")
         memberships = Membership.objects.filter(user=user).order_by("agency__name", "agency_id")
-        # In the same query: whether any current individual grant names the user (decision 96). A
-        # grant is given only to someone with a membership, so no membership means no grant.
-        granted = Exists(Grant.objects.filter(user_id=user.pk, ends_at__gt=timezone.now()))
+        # In the same query, what the user holds by name (decision 160): the shares to each agency,
+        # their current individual grants (decision 96) and break-the-glass accesses. A grant is
+        # given only to someone with a membership, so no membership means no grant.
         now = timezone.now()
         held_columns = held.columns(now)
         fetched = list(
-            memberships.annotate(granted=granted, **held_columns).values_list(
-                "agency_id", "role", "agency__group_id", "agency__sector", "granted", *held_columns
+            memberships.annotate(**held_columns).values_list(
+                "agency_id", "role", "agency__group_id", "agency__sector", *held_columns
             )
         )
-        if fetched:  # what the user holds by name, read in the same query (decision 160)
-            shares = [row[5] for row in fetched if row[1] not in Membership.NO_CASE_ROLES]
-            _remember_held(user, now.timestamp(), held.from_columns(shares, fetched[0][6], fetched[0][7]))
+        grants = fetched[0][5] if fetched else None
+        if fetched:
+            shares = [row[4] for row in fetched if row[1] not in Membership.NO_CASE_ROLES]
+            _remember_held(user, now.timestamp(), held.from_columns(shares, grants, fetched[0][6]))
         named = [row[:4] for row in fetched]
         rows = [(agency, role, group) for agency, role, group, _sector in named]
         roles = {role for _, role, _ in rows}
@@ -182,7 +182,7 @@ class UserAccess:
             casework_by_name=_unique(a for a, role, _ in rows if role in Membership.CASEWORK_ROLES),
             agencies_by_name=_unique(a for a, _, _ in rows),
             sectors=tuple(dict((agency, sector) for agency, _, _, sector in named).items()),
-            holds_grants=any(row[4] for row in fetched),
+            holds_grants=bool(grants),
         )
 
     @property
@@ -327,13 +327,10 @@ def case_condition(user: AnyUser, action: Action | str, prefix: str = "", *, gla
     # times, building the same subqueries each time). Kept on the user object beside its
     # UserAccess, forgotten with it, and for two seconds at most: a share or grant that ends is
     # read with the time it is checked at, and a long task's user object must not keep an old one.
-    remembered: dict[Any, tuple[float, int, Any]] | None = getattr(user, _CONDITIONS, None)
-    if remembered is None:  # set through the user (a request's user is a lazy object around it)
-        remembered = {}
-        setattr(user, _CONDITIONS, remembered)
+    remembered = _memo(user)
     key, now = (str(action), prefix, glass), timezone.now().timestamp()  # the clock the conditions read
     kept = remembered.get(key)
-    if kept is not None and 0 <= now - kept[0] < _CONDITION_SECONDS and kept[1] == held_generation():
+    if _fresh(kept, now):
         remembered_condition: Q | None = kept[2]
         return remembered_condition
     branches = _case_branches(access, Action(action), prefix, glass, _held(remembered, access, now))
@@ -343,19 +340,29 @@ def case_condition(user: AnyUser, action: Action | str, prefix: str = "", *, gla
     return condition
 
 
-def _remember_held(user: AnyUser, now: float, found: Held) -> None:
-    remembered = getattr(user, _CONDITIONS, None)
-    if remembered is None:
+def _memo(user: AnyUser) -> dict[Any, tuple[float, int, Any]]:
+    """What the user object remembers of its conditions and held ids, each with when it was read and
+    the counter of changes to shares, grants and glass at that time."""
+    remembered: dict[Any, tuple[float, int, Any]] | None = getattr(user, _CONDITIONS, None)
+    if remembered is None:  # set through the user (a request's user is a lazy object around it)
         remembered = {}
         setattr(user, _CONDITIONS, remembered)
-    remembered[_HELD] = (now, held_generation(), found)
+    return remembered
+
+
+def _fresh(kept: tuple[float, int, Any] | None, now: float) -> TypeGuard[tuple[float, int, Any]]:
+    return kept is not None and 0 <= now - kept[0] < _CONDITION_SECONDS and kept[1] == held_generation()
+
+
+def _remember_held(user: AnyUser, now: float, found: Held) -> None:
+    _memo(user)[_HELD] = (now, held_generation(), found)
 
 
 def _held(remembered: dict[Any, tuple[float, int, Any]], access: UserAccess, now: float) -> Held:
     """The cases the user holds by name: read with their memberships (`UserAccess`), again once
     the conditions' lifetime has passed or a share or grant changed here (decision 160)."""
     kept = remembered.get(_HELD)
-    if kept is not None and 0 <= now - kept[0] < _CONDITION_SECONDS and kept[1] == held_generation():
+    if _fresh(kept, now):
         found: Held = kept[2]
         return found
     found = read_held(access)
