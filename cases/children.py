@@ -40,7 +40,7 @@ def children_of(members: list[Person], case: Case, user: Any) -> list[Child]:
     kept by another agency neither hides nor reveals it)."""
     latest: dict[int, ChildNeeds] = {}
     flagged: set[int] = set()
-    records = ChildNeeds.objects.restrict(user, Action.VIEW).final().filter(case=case).annotate_content(user)
+    records = ChildNeeds.objects.restrict_to(case, user, Action.VIEW).final().annotate_content(user)
     for record in records.filter(content_visible=True).order_by("child_id", "-created_at"):
         latest.setdefault(record.child_id, record)
         if record.conflict_zone:
@@ -75,7 +75,7 @@ def drafts_of(user: Any, case: Case) -> list[Entry]:
             name: F(path) if path in kind.label_fields else Value(None, output_field=field)
             for name, (path, field) in zip(names, labels.items(), strict=True)
         }
-        mine = kind.model.objects.restrict(user, Action.CHANGE).filter(case=case).order_by()
+        mine = kind.model.objects.restrict_to(case, user, Action.CHANGE).order_by()
         part = mine.annotate(
             draft_kind=Value(position, output_field=IntegerField()),
             draft_id=F("pk"),

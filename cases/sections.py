@@ -68,7 +68,7 @@ def _current_shares(case: Case, user: User, access: CaseAccess) -> list[CaseShar
     particulars = access.reads_share_particulars
     cached: tuple[int, bool, list[CaseShare]] | None = getattr(case, SHARES_ATTR, None)
     if cached is None or cached[:2] != (user.pk, particulars):
-        shares = CaseShare.objects.restrict(user, Action.VIEW_SUMMARY).filter(case=case).current()
+        shares = CaseShare.objects.restrict_to(case, user, Action.VIEW_SUMMARY).current()
         # The agreement a share cites is not case content: every reader of the shares sees it.
         related = ("agency", "granted_by", "agreement", *(("consent",) if particulars else ()))
         cached = (user.pk, particulars, list(shares.select_related(*related)))
@@ -130,7 +130,7 @@ class OwnerQuestions(CaseSection):
         return access.knows and (not access.full or access.change)
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-        questions = OwnerQuestion.objects.restrict(user, Action.VIEW).filter(case=case)
+        questions = OwnerQuestion.objects.restrict_to(case, user, Action.VIEW)
         return {"owner_questions": list(questions.select_related("asked_by", "answered_by")[:20])}
 
 
@@ -179,7 +179,7 @@ class RiskHistory(CaseSection):
         return access.full
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-        changes = RiskRecord.objects.restrict(user, Action.VIEW).filter(case=case)
+        changes = RiskRecord.objects.restrict_to(case, user, Action.VIEW)
         return {"risk_history": changes.select_related("recorded_by", "agency")[:5]}
 
 
@@ -194,7 +194,7 @@ class ExpertConsultations(CaseSection):
         return access.full
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-        rows = ExpertConsultation.objects.restrict(user, Action.VIEW).final().filter(case=case)
+        rows = ExpertConsultation.objects.restrict_to(case, user, Action.VIEW).final()
         return {"consultations": rows.annotate_content(user).select_related("expert", "author")[:10]}
 
 
@@ -208,7 +208,7 @@ class InformationRequests(CaseSection):
         return access.full
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-        asked = InformationRequest.objects.restrict(user, Action.VIEW).filter(case=case)
+        asked = InformationRequest.objects.restrict_to(case, user, Action.VIEW)
         return {"information_requests": asked.select_related("to_agency", "asked_by", "answered_by")[:20]}
 
 
@@ -235,7 +235,7 @@ class Checks(CaseSection):
         return access.full
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-        checks = DisclosureCheck.objects.restrict(user, Action.VIEW).filter(case=case)
+        checks = DisclosureCheck.objects.restrict_to(case, user, Action.VIEW)
         checks = checks.select_related("agency", "recorded_by")
         # The partners each check was shared with, by name, in the same query (decision 149).
         return {"checks": with_joined(checks, "shared_with", ("pk", "name"), _agency, _by_name)}
@@ -259,7 +259,7 @@ class History(CaseSection):
         return access.full
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
-        events = CaseEvent.objects.restrict(user, Action.VIEW).filter(case=case)
+        events = CaseEvent.objects.restrict_to(case, user, Action.VIEW)
         return {"events": events.select_related("actor", "author_agency").annotate_content(user)[:15]}
 
 
@@ -345,14 +345,13 @@ class FieldSafety(CaseSection):
         return access.full
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
-        out = PlannedVisit.objects.restrict(user, Action.VIEW).filter(case=case, checked_in_at__isnull=True)
+        out = PlannedVisit.objects.restrict_to(case, user, Action.VIEW).filter(checked_in_at__isnull=True)
         visited = Contact.objects.filter(
             case=case, is_draft=False, outcome=Contact.Outcome.HELD, occurred_at__gte=OuterRef("occurred_at")
         )
         aftercare = (
-            PoliceAction.objects.restrict(user, Action.VIEW)
+            PoliceAction.objects.restrict_to(case, user, Action.VIEW)
             .final()
-            .filter(case=case)
             .annotate(followed_up=Exists(visited))
             .order_by("-occurred_at")[:5]
         )

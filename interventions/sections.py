@@ -55,17 +55,16 @@ def _plans(case: Case, user: User) -> tuple[InterventionPlan | None, list[Interv
     """The active plan with its goals and actions, and up to ten other plans: three queries. The
     plans come in one read (a case has at most one active plan, sorted first); each action says
     whether the reader may change it (`changeable`), in the same read."""
-    changeable = PlanAction.objects.restrict(user, Action.CHANGE).filter(pk=OuterRef("pk"))
+    changeable = PlanAction.objects.restrict_to(case, user, Action.CHANGE).filter(pk=OuterRef("pk"))
     actions = (
-        PlanAction.objects.restrict(user, Action.VIEW)
+        PlanAction.objects.restrict_to(case, user, Action.VIEW)
         .select_related("provider_agency", "provider_person", "provider_expert", "beneficiary")
         .annotate(changeable=Exists(changeable))
     )
-    goals = Goal.objects.restrict(user, Action.VIEW).prefetch_related(Prefetch("actions", queryset=actions))
+    goals = Goal.objects.restrict_to(case, user, Action.VIEW).prefetch_related(Prefetch("actions", queryset=actions))
     active = Q(status=InterventionPlan.Status.ACTIVE)
     plans = (
-        InterventionPlan.objects.restrict(user, Action.VIEW)
-        .filter(case=case)
+        InterventionPlan.objects.restrict_to(case, user, Action.VIEW)
         .select_related("created_by")
         .annotate(active_first=ExpressionWrapper(active, output_field=BooleanField()))
         .order_by("-active_first", *InterventionPlan._meta.ordering)
@@ -81,9 +80,9 @@ def _plans(case: Case, user: User) -> tuple[InterventionPlan | None, list[Interv
 
 
 def _closures(case: Case, user: User) -> tuple[Closure | None, Closure | None]:
-    agreements = ClosureAgreement.objects.restrict(user, Action.VIEW).select_related("agency", "user")
-    follow_ups = FollowUp.objects.restrict(user, Action.VIEW).select_related("done_by")
-    closures = Closure.objects.restrict(user, Action.VIEW).filter(case=case)
+    agreements = ClosureAgreement.objects.restrict_to(case, user, Action.VIEW).select_related("agency", "user")
+    follow_ups = FollowUp.objects.restrict_to(case, user, Action.VIEW).select_related("done_by")
+    closures = Closure.objects.restrict_to(case, user, Action.VIEW)
     if case.is_closed:
         standing = (
             closures.filter(reopened_at__isnull=True)
@@ -108,9 +107,9 @@ class Interventions(CaseSection):
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         section = InterventionsSection(case=case)
         section.plan, section.drafts, section.earlier = _plans(case, user)
-        reviews = Review.objects.restrict(user, Action.VIEW).filter(case=case)
+        reviews = Review.objects.restrict_to(case, user, Action.VIEW)
         section.last_review = reviews.select_related("author").first()
-        withdrawals = Withdrawal.objects.restrict(user, Action.VIEW).filter(case=case)
+        withdrawals = Withdrawal.objects.restrict_to(case, user, Action.VIEW)
         section.withdrawal = withdrawals.select_related("recorded_by").first()
         section.closure, section.reopened = _closures(case, user)
         section.changeable_actions = {

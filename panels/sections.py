@@ -23,8 +23,8 @@ class Decisions(CaseSection):
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
         decided = (
-            AgendaItem.objects.restrict(user, Action.VIEW)
-            .filter(case=case, decided_at__isnull=False)
+            AgendaItem.objects.restrict_to(case, user, Action.VIEW)
+            .filter(decided_at__isnull=False)
             .order_by("-decided_at", "-pk")
         )
         # The latest three, each with the agencies involved and why, in one query (decision 149):

@@ -24,7 +24,7 @@ class Referrals(CaseSection):
     template_name = "referrals/sections/referrals.html"
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
-        return {"referrals": Referral.objects.restrict(user, Action.VIEW).filter(case=case)}
+        return {"referrals": Referral.objects.restrict_to(case, user, Action.VIEW)}
 
 
 class ServiceReferrals(CaseSection):
@@ -38,7 +38,7 @@ class ServiceReferrals(CaseSection):
         return access.full
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
-        sent = ServiceReferral.objects.restrict(user, Action.VIEW).filter(case=case).select_related("service")
+        sent = ServiceReferral.objects.restrict_to(case, user, Action.VIEW).select_related("service")
         return {"service_referrals": sent}
 
 

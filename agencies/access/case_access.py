@@ -262,6 +262,15 @@ class CaseAccess:
             and self.user.has_perm("cases.add_disclosurecheck")
         )
 
+    def answers(self, action: Action, glass: bool) -> bool | None:
+        """What `case_condition(user, action, glass=glass)` answers for this case, as read with it;
+        None for a question the case's columns do not answer (the summary without the glass)."""
+        if action in (Action.CHANGE, Action.MANAGE):  # no break-the-glass branch: the glass reads
+            return self.change if action == Action.CHANGE else self.manage
+        if action == Action.VIEW:
+            return self.full if glass else self.writes
+        return self.knows if glass else None
+
     def allows(self, action: Action | str) -> bool:
         """What `restrict(user, action)` answers for this case."""
         return {
