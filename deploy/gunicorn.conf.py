@@ -28,7 +28,8 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms request_id=%({x-req
 
 def post_worker_init(worker: object) -> None:
     """Compile the templates and fill the URL resolver before the worker's first request (decision
-    163): a new or recycled worker no longer makes its first users wait for it."""
+    163): a new or recycled worker no longer makes its first users wait for it. Then leave what it
+    built out of the garbage collector's way (decision 165)."""
     # Never a reason not to serve: gunicorn stops the whole server when a worker fails to boot.
     try:
         from operations import warm
@@ -38,3 +39,9 @@ def post_worker_init(worker: object) -> None:
         worker.log.exception("worker not warmed up: it serves, its first pages slower")  # type: ignore[attr-defined]
     else:
         worker.log.info("worker warmed up in %.2f s", seconds)  # type: ignore[attr-defined]
+    try:
+        from operations import warm
+
+        warm.settle()
+    except Exception:
+        worker.log.exception("garbage collector left as Python sets it")  # type: ignore[attr-defined]

@@ -87,3 +87,47 @@ def test_the_url_names_are_read_for_each_language() -> None:
 
     warm_up()
     assert {code for code, _name in settings.LANGUAGES} <= set(get_resolver()._reverse_dict)
+
+
+def test_a_warmed_worker_leaves_what_it_built_out_of_the_garbage_collectors_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from operations.warm import settle
+
+    before = gc.get_threshold()
+    monkeypatch.setenv("URA_GC_YOUNG_OBJECTS", "12345")
+    try:
+        settle()
+        assert gc.get_freeze_count() > 0  # the worker's modules, templates and patterns
+        assert gc.get_threshold() == (12345, before[1], before[2])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
+def test_the_deployed_web_server_settles_each_worker_even_when_its_warm_up_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pathlib import Path
+
+    import operations.warm
+
+    settled: list[bool] = []
+    monkeypatch.setattr(operations.warm, "warm_up", lambda: 1 / 0)
+    monkeypatch.setattr(operations.warm, "settle", lambda: settled.append(True))
+    config: dict[str, Any] = {}
+    source = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+    exec(compile(source.read_text(), str(source), "exec"), config)  # noqa: S102 - our own configuration file
+
+    class Worker:
+        class log:  # noqa: N801 - gunicorn's worker.log
+            @staticmethod
+            def exception(*args: object) -> None: ...
+
+            @staticmethod
+            def info(*args: object) -> None: ...
+
+    config["post_worker_init"](Worker())
+    assert settled == [True]
