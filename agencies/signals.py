@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 
 from .access import forget_access
+from .access.case_access import case_saved
 from .access.held import grants_changed
 from .models import Membership, User
 from .people import forget_person
@@ -63,3 +64,8 @@ def membership_changed(sender: type[Membership], instance: Membership, **kwargs:
 for _held_model in ("cases.CaseShare", "cases.CaseUserObjectPermission", "audit.BreakGlassAccess"):
     post_save.connect(grants_changed, sender=_held_model, dispatch_uid=f"held-{_held_model}-saved")
     post_delete.connect(grants_changed, sender=_held_model, dispatch_uid=f"held-{_held_model}-deleted")
+
+# A case's answers read with it stand for its conditions a moment (restrict_to): a case saved or
+# deleted here (a new owner, agency or panel) is restricted the long way from then on.
+post_save.connect(case_saved, sender="cases.Case", dispatch_uid="case-access-saved")
+post_delete.connect(case_saved, sender="cases.Case", dispatch_uid="case-access-deleted")

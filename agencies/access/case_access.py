@@ -19,16 +19,28 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import BooleanField, DateTimeField, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .core import Action, UserAccess, as_flag, case_condition
+from .core import CONDITION_SECONDS, Action, UserAccess, as_flag, case_condition
+from .held import generation as held_generation
 
 if TYPE_CHECKING:
     from .core import AnyUser
 
-__all__ = ["CaseAccess", "Level", "acting_agency_id", "case_access_columns", "reads_in_full"]
+__all__ = ["CaseAccess", "Level", "acting_agency_id", "case_access_columns", "case_saved", "reads_in_full"]
 
 
 class Level(IntEnum):
@@ -144,6 +156,13 @@ def case_access_columns(user: AnyUser) -> dict[str, Any]:
         "access_log": as_flag(_owns_or_coordinates(access)),
         "access_agency": _acting_agency(access),
         "access_glass_until": _glass_until(access),
+        # When these were asked, and the count of share, grant and glass changes then: how long
+        # they may stand for the conditions themselves (`CaseAccess.stands_for`, decision 164).
+        "access_read": Value(f"{timezone.now().timestamp()!r} {_generation()}", output_field=CharField()),
+        # The case as these were read of it: a case object changed since no longer matches them.
+        "access_read_owner": F("owner_id"),
+        "access_read_agency": F("owning_agency_id"),
+        "access_read_panel": F("panel_id"),
     }
 
 
@@ -196,6 +215,11 @@ class CaseAccess:
     # The user, for the one capability that also needs a global permission (`records_checks`):
     # asked only there, so no other answer costs the permissions' read.
     user: Any = field(default=None, repr=False, compare=False)
+    # When the columns were asked and the count of share, grant and glass changes then, and the
+    # case's owner, agency and panel as read: whether the answers still stand (`stands_for`).
+    read_at: float | None = field(default=None, repr=False, compare=False)
+    generation: str | None = field(default=None, repr=False, compare=False)
+    read_as: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def full(self) -> bool:
@@ -262,6 +286,17 @@ class CaseAccess:
             and self.user.has_perm("cases.add_disclosurecheck")
         )
 
+    def stands_for(self, case: Any) -> bool:
+        """Whether these answers may stand for the conditions on `case` now (`restrict_to`): read
+        within the conditions' own lifetime (two seconds), with no share, grant, glass or case saved
+        in this process since, of the case as it still is here (owner, agency, panel). A case
+        object kept longer, or changed, is restricted the long way."""
+        if self.read_at is None or self.generation != _generation() or self.case_id != case.pk:
+            return False
+        if self.read_as != (case.owner_id, case.owning_agency_id, case.panel_id):
+            return False
+        return 0 <= timezone.now().timestamp() - self.read_at < CONDITION_SECONDS
+
     def answers(self, action: Action, glass: bool) -> bool | None:
         """What `case_condition(user, action, glass=glass)` answers for this case, as read with it;
         None for a question the case's columns do not answer (the summary without the glass)."""
@@ -310,6 +345,7 @@ class CaseAccess:
             glass_until=case.access_glass_until,
             is_open=case.closed_at is None,
             user=user,
+            **_read_stamp(case),
         )
         setattr(case, CACHE_ATTR, built)
         return built
@@ -328,3 +364,31 @@ class CaseAccess:
         built = cls.of(fetched, user)
         setattr(case, CACHE_ATTR, built)
         return built
+
+
+_cases_saved = 0
+
+
+def case_saved(**_: Any) -> None:
+    """A case was saved or deleted in this process: answers read before stand for nothing."""
+    global _cases_saved  # one counter for the process, read with each case's access
+    _cases_saved += 1
+
+
+def _generation() -> str:
+    """Changes in this process that may change what a user may do with a case: shares, grants
+    and glass (`held.generation`), and cases saved."""
+    return f"{held_generation()}.{_cases_saved}"
+
+
+def _read_stamp(case: Any) -> dict[str, Any]:
+    """`access_read` ("<timestamp> <generation>") and what the case was as read."""
+    stamp = vars(case).get("access_read")
+    if not stamp:
+        return {}
+    read_at, generation = stamp.split()
+    return {
+        "read_at": float(read_at),
+        "generation": generation,
+        "read_as": (case.access_read_owner, case.access_read_agency, case.access_read_panel),
+    }

@@ -202,7 +202,7 @@ def _unique(ids: Iterable[int]) -> tuple[int, ...]:
 # What a user object remembers of its memberships for the rest of a request: its access, whether
 # it is a data protection officer, and Django's permissions of its role groups (ModelBackend).
 _CONDITIONS = "_ura_case_conditions"
-_CONDITION_SECONDS = 2.0
+CONDITION_SECONDS = 2.0
 _HELD = "held"
 _REMEMBERED = (
     UserAccess.CACHE_ATTR,
@@ -364,7 +364,7 @@ def _memo(user: AnyUser) -> dict[Any, tuple[float, int, Any]]:
 
 
 def _fresh(kept: tuple[float, int, Any] | None, now: float) -> TypeGuard[tuple[float, int, Any]]:
-    return kept is not None and 0 <= now - kept[0] < _CONDITION_SECONDS and kept[1] == held_generation()
+    return kept is not None and 0 <= now - kept[0] < CONDITION_SECONDS and kept[1] == held_generation()
 
 
 def _remember_held(user: AnyUser, now: float, found: Held) -> None:
@@ -630,18 +630,19 @@ class RestrictedQuerySet(models.QuerySet[Any]):
 
 
 def _access_read_with(case: Any, user: AnyUser) -> Any:
-    """The `CaseAccess` of `user` read with `case` (fetched with `with_access(user)`), or None."""
+    """The `CaseAccess` of `user` read with `case` (fetched with `with_access(user)`) while it
+    still stands (`CaseAccess.stands_for`), or None."""
     from .case_access import CACHE_ATTR, CaseAccess
 
     user_id = UserAccess.of(user).user_id
     if user_id is None:
         return None
-    cached = getattr(case, CACHE_ATTR, None)
-    if cached is not None:
-        return cached if cached.user_id == user_id and cached.case_id == case.pk else None
-    if vars(case).get("access_user") == user_id:
-        return CaseAccess.of(case, user)
-    return None
+    known = getattr(case, CACHE_ATTR, None)
+    if known is None and vars(case).get("access_user") == user_id:
+        known = CaseAccess.of(case, user)
+    if known is None or known.user_id != user_id or not known.stands_for(case):
+        return None
+    return known
 
 
 def read_action_of(model: type[models.Model]) -> Action:

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import connection, models
@@ -162,3 +163,92 @@ def test_the_case_page_reads_its_sections_without_the_readers_list_of_cases(demo
     sections = [sql for found, sql in read_from if found and found[1].startswith(own_tables)]
     assert len(sections) >= 5
     assert not [sql for sql in sections if f'"owning_agency_id" IN ({agency})' in sql or 'JOIN "cases_case" ' in sql]
+
+
+def test_a_case_read_before_its_share_was_revoked_gives_no_row_restrict_no_longer_gives(demo: dict[str, User]) -> None:
+    # restrict() answers with the access as it is now: a share revoked in this process is read
+    # again at once (held.grants_changed), and the case's columns are read with the rows. The case
+    # object's access is read once, when the case was: the rows of a case read before the
+    # revocation must not outlive it.
+    from cases.models import CaseShare
+    from cases.services import revoke_share
+
+    police, owner = demo["police.fatos"], demo["sw.blerina"]
+    given = CaseShare.objects.current().get(agency__name="Policia Lokale", scope=CaseShare.Scope.FULL)
+    read = _as_read_by(police, given.case)
+    assert CaseAccess.of(read, police).full
+    assert _pks(CaseEvent.objects.restrict_to(read, police, Action.VIEW))
+    revoke_share(given, reason="The police no longer take part", actor=owner)
+    expected = _pks(CaseEvent.objects.restrict(police, Action.VIEW).filter(case=given.case))
+    assert not expected  # the police read nothing of the file any more
+    assert _pks(CaseEvent.objects.restrict_to(read, police, Action.VIEW)) == expected
+
+
+def test_a_rule_restricting_another_model_inside_it_is_not_answered_by_the_known_case(
+    demo: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The demo's one nested rule (a reminder's agreement) asks no case condition, so it cannot tell
+    # whether restrict() clears the known case: a rule that restricts a case model inside it can.
+    from agencies.access import rules
+
+    owner = demo["sw.blerina"]
+    case = _as_read_by(owner, Case.objects.filter(owner=owner).first())
+    nested: list[str] = []
+
+    def probe(qs: Any, user: Any, action: Action) -> Any:
+        nested.append(str(Contact.objects.restrict(user, Action.VIEW).query))
+        return rules.case_child(qs, user, action)
+
+    monkeypatch.setattr(CaseEvent, "access_rule", Rule("probe", probe))
+    CaseEvent.objects.restrict_to(case, owner, Action.VIEW)
+    assert nested == [str(Contact.objects.restrict(owner, Action.VIEW).query)]
+
+
+def test_rows_the_demo_holds_none_of_are_those_restrict_gives(demo: dict[str, User]) -> None:
+    # The demo's files hold no information request, no question to the owner and no draft by
+    # another author: the branches of their rules besides the case's (the agency asked, the asker,
+    # the author) are compared here, on a case shared at summary level with one agency.
+    from cases.models import CaseShare, InformationRequest, OwnerQuestion
+
+    summary = CaseShare.objects.current().get(agency__name__startswith="Qendra", scope=CaseShare.Scope.SUMMARY)
+    case, owner = summary.case, summary.case.owner
+    due = timezone.now() + datetime.timedelta(days=1)
+    for agency in (summary.agency, demo["emp.luan"].memberships.get().agency):  # knows the case / does not
+        InformationRequest.objects.create(case=case, to_agency=agency, question="?", asked_by=owner, due_at=due)
+    for asker in (demo["mh.dafina"], demo["mh.gentiana"], demo["police.fatos"]):  # summary, panel, full
+        OwnerQuestion.objects.create(case=case, question="?", asked_by=asker)
+    for author in (demo["sw.dritan"], demo["police.fatos"], demo["sup.elira"]):
+        draft = Contact.objects.filter(case=case).first()
+        assert draft is not None
+        draft.pk, draft.author, draft.is_draft = None, author, True
+        draft.save()
+    models_: tuple[Any, ...] = (InformationRequest, OwnerQuestion, Contact)
+    seen = 0
+    for user, model, action in itertools.product(demo.values(), models_, Action):
+        forget_access(user)
+        read = _as_read_by(user, case)
+        expected = _pks(model.objects.restrict(user, action).filter(case=case))
+        assert _pks(model.objects.restrict_to(read, user, action)) == expected, (user.username, model, action)
+        seen += len(expected)
+    assert seen > 20
+
+
+def test_a_case_kept_past_the_conditions_lifetime_or_saved_since_is_restricted_the_long_way(
+    demo: dict[str, User],
+) -> None:
+    owner = demo["sw.blerina"]
+    case = Case.objects.filter(owner=owner).first()
+    assert case is not None
+    read = _as_read_by(owner, case)
+    assert CaseAccess.of(read, owner).stands_for(read)
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=3)):
+        assert not CaseAccess.of(read, owner).stands_for(read)
+    read = _as_read_by(owner, case)
+    Case.objects.get(pk=case.pk).save()  # another object of the case saved in this process
+    assert not CaseAccess.of(read, owner).stands_for(read)
+    read = _as_read_by(owner, case)
+    read.owner_id = demo["sw.dritan"].pk  # the object in hand given a new owner, not yet saved
+    assert not CaseAccess.of(read, owner).stands_for(read)
+    # and, the long way, the rows are restrict()'s
+    expected = _pks(CaseEvent.objects.restrict(owner, Action.VIEW).filter(case=case))
+    assert _pks(CaseEvent.objects.restrict_to(read, owner, Action.VIEW)) == expected
