@@ -115,6 +115,37 @@ def _replayed(client: Any, url: str) -> Callable[[], Any]:
     return _on_a_cursor(statements)
 
 
+FILLED = "BENCH-FILLED"
+
+
+def _filled_case(owner: Any) -> int:
+    """A case of the practitioner's agency with every section of its page filled, five rows each,
+    made once in the bench database by the same builders the section budgets test uses (a
+    million empty cases say nothing of a page whose sections all have rows)."""
+    from django.db import transaction
+
+    from cases.models import Case
+
+    found = Case.objects.filter(reference=FILLED).values_list("pk", flat=True).first()
+    if found is not None:
+        return int(found)
+    import factory
+
+    from tests import factories
+    from tests.factories import CaseFactory
+    from tests.pages.test_section_budgets import BUDGETS
+
+    agency = owner.memberships.get().agency
+    for made in vars(factories).values():  # past the population's own names ("Agency 1", "bench.user1")
+        if isinstance(made, type) and issubclass(made, factory.Factory) and made._meta.model is not None:
+            made.reset_sequence(10_000_000)
+    with transaction.atomic():
+        case = CaseFactory(owner=owner, owning_agency=agency, reference=FILLED)
+        for _, add_rows in BUDGETS.values():
+            add_rows(case, 5)
+    return int(case.pk)
+
+
 def _get(client: Any, url: str) -> Callable[[], Any]:
     def run() -> Any:
         response = client.get(url)
@@ -192,7 +223,13 @@ def page_bench(runs: int, *, explain_over_ms: float = 10.0) -> dict[tuple[str, s
     from cases.models import Case
 
     users = {label: User.objects.get(username=name) for label, name in USERS}
-    some_case = Case.objects.filter(owning_agency__name="Agency 1").values_list("pk", flat=True).first()
+    # One of the million as the population made it (no rows of its own); the filled one apart.
+    some_case = (
+        Case.objects.filter(owning_agency__name="Agency 1")
+        .exclude(reference=FILLED)
+        .values_list("pk", flat=True)
+        .first()
+    )
     assert some_case is not None
     items: list[tuple[str, str, Callable[[], Any]]] = []
     for label, user in users.items():
@@ -205,6 +242,16 @@ def page_bench(runs: int, *, explain_over_ms: float = 10.0) -> dict[tuple[str, s
     items.append(("case page (whole request)", "practitioner, one agency", _get(owner, f"/cases/{some_case}/")))
     case_reads = _replayed(owner, f"/cases/{some_case}/")
     items.append(("case page floor (its reads replayed as raw SQL)", "practitioner, one agency", case_reads))
+    filled = f"/cases/{_filled_case(users['practitioner, one agency'])}/"
+    items.append(("case page, every section filled (whole request)", "practitioner, one agency", _get(owner, filled)))
+    filled_reads = _replayed(owner, filled)
+    items.append(
+        (
+            "case page, every section filled floor (its reads replayed as raw SQL)",
+            "practitioner, one agency",
+            filled_reads,
+        )
+    )
     # The police panel member's panel (the issue's 8x floor) and the same panel for its coordinator.
     panel = Panel.objects.filter(agencies__name="Agency 2").order_by("pk").first()
     assert panel is not None
@@ -233,6 +280,13 @@ def page_bench(runs: int, *, explain_over_ms: float = 10.0) -> dict[tuple[str, s
         with CaptureQueriesContext(connection) as captured:
             fn()
         queries[(page, label)] = len(captured)
+    # As a web worker after its warm-up (deploy/gunicorn.conf.py, decision 165); as before after.
+    import gc
+
+    from operations.warm import settle
+
+    threshold = gc.get_threshold()
+    settle()
     samples: dict[tuple[str, str], list[float]] = {(page, label): [] for page, label, _ in items}
     load_before = os.getloadavg()
     for _ in range(runs):  # interleaved: a slow spell of the machine falls on every page alike
@@ -241,6 +295,8 @@ def page_bench(runs: int, *, explain_over_ms: float = 10.0) -> dict[tuple[str, s
             fn()
             samples[(page, label)].append((time.perf_counter() - started) * 1000)
     load_after = os.getloadavg()
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
 
     print(f"\n## Pages, whole request in process: p50 / p95 of {runs} interleaved runs, milliseconds\n")
     print(

@@ -28,6 +28,10 @@ def test_the_page_bench_times_every_page_of_every_bench_user(capsys: pytest.Capt
         assert ("case list (whole request)", label) in results
         assert ("home page (whole request)", label) in results
     assert ("panel page (whole request)", "police: panel member + 200 shared cases") in results
+    # a case of the population (no rows of its own) and one with every section filled
+    empty = results[("case page (whole request)", "practitioner, one agency")]
+    filled = results[("case page, every section filled (whole request)", "practitioner, one agency")]
+    assert filled["queries"] > empty["queries"]
     whole = [row for (page, _user), row in results.items() if "whole request" in page]
     assert whole and all(row["queries"] > 0 and row["p95"] >= row["p50"] > 0 for row in whole)
     assert "Database size:" in printed
