@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .core import CONDITION_SECONDS, Action, UserAccess, as_flag, case_condition
+from .core import CONDITION_SECONDS, Action, UserAccess, as_flag, case_condition, conditions_read_at
 from .held import generation as held_generation
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def case_access_columns(user: AnyUser) -> dict[str, Any]:
     glass (NULL, "as full", for everyone else)."""
     access = UserAccess.of(user)
     writes = as_flag(case_condition(user, Action.VIEW, glass=False)) if access.breaks_glass else _NULL_FLAG
-    return {
+    columns = {
         "access_user": Value(access.user_id or 0, output_field=IntegerField()),
         "access_summary": as_flag(case_condition(user, Action.VIEW_SUMMARY)),
         "access_full": as_flag(case_condition(user, Action.VIEW)),
@@ -156,9 +156,15 @@ def case_access_columns(user: AnyUser) -> dict[str, Any]:
         "access_log": as_flag(_owns_or_coordinates(access)),
         "access_agency": _acting_agency(access),
         "access_glass_until": _glass_until(access),
-        # When these were asked, and the count of share, grant and glass changes then: how long
-        # they may stand for the conditions themselves (`CaseAccess.stands_for`, decision 164).
-        "access_read": Value(f"{timezone.now().timestamp()!r} {_generation()}", output_field=CharField()),
+    }
+    # The conditions these were written from (when they were read, and the count of changes in this
+    # process then): as long as the user object keeps those very conditions, the answers may stand
+    # for them (`CaseAccess.stands_for`, decision 164).
+    read_at = conditions_read_at(user)
+    stamp = "" if read_at is None else f"{read_at!r} {_generation()}"
+    return {
+        **columns,
+        "access_read": Value(stamp, output_field=CharField()),
         # The case as these were read of it: a case object changed since no longer matches them.
         "access_read_owner": F("owner_id"),
         "access_read_agency": F("owning_agency_id"),
@@ -286,12 +292,15 @@ class CaseAccess:
             and self.user.has_perm("cases.add_disclosurecheck")
         )
 
-    def stands_for(self, case: Any) -> bool:
-        """Whether these answers may stand for the conditions on `case` now (`restrict_to`): read
-        within the conditions' own lifetime (two seconds), with no share, grant, glass or case saved
-        in this process since, of the case as it still is here (owner, agency, panel). A case
-        object kept longer, or changed, is restricted the long way."""
+    def stands_for(self, case: Any, user: AnyUser) -> bool:
+        """Whether these answers may stand for `user`'s conditions on `case` now (`restrict_to`):
+        written from the very conditions the user object still keeps (not forgotten, not read
+        again), within their lifetime (two seconds from when they were read), with no share, grant,
+        glass or case saved in this process since, of the case as it still is here (owner, agency,
+        panel). Otherwise the rows are restricted the long way."""
         if self.read_at is None or self.generation != _generation() or self.case_id != case.pk:
+            return False
+        if conditions_read_at(user) != self.read_at:
             return False
         if self.read_as != (case.owner_id, case.owning_agency_id, case.panel_id):
             return False

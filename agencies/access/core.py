@@ -353,6 +353,13 @@ def case_condition(user: AnyUser, action: Action | str, prefix: str = "", *, gla
     return condition
 
 
+def conditions_read_at(user: AnyUser) -> float | None:
+    """When the cases the user holds by name were read for the conditions the user object keeps
+    now (None: it keeps none). The conditions are as old as those ids (decision 160)."""
+    kept = getattr(user, _CONDITIONS, {}).get(_HELD)
+    return None if kept is None else float(kept[0])
+
+
 def _memo(user: AnyUser) -> dict[Any, tuple[float, int, Any]]:
     """What the user object remembers of its conditions and held ids, each with when it was read and
     the counter of changes to shares, grants and glass at that time."""
@@ -640,7 +647,7 @@ def _access_read_with(case: Any, user: AnyUser) -> Any:
     known = getattr(case, CACHE_ATTR, None)
     if known is None and vars(case).get("access_user") == user_id:
         known = CaseAccess.of(case, user)
-    if known is None or known.user_id != user_id or not known.stands_for(case):
+    if known is None or known.user_id != user_id or not known.stands_for(case, user):
         return None
     return known
 

@@ -22,7 +22,7 @@ from agencies.access import Action, CaseAccess, forget_access
 from agencies.access.core import RestrictedQuerySet, Rule, case_condition
 from agencies.models import User
 from audit.models import BreakGlassAccess
-from cases.models import Case, CaseEvent, Contact
+from cases.models import Case, CaseEvent, CaseShare, Contact
 from families.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -240,15 +240,50 @@ def test_a_case_kept_past_the_conditions_lifetime_or_saved_since_is_restricted_t
     case = Case.objects.filter(owner=owner).first()
     assert case is not None
     read = _as_read_by(owner, case)
-    assert CaseAccess.of(read, owner).stands_for(read)
+    assert CaseAccess.of(read, owner).stands_for(read, owner)
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=3)):
-        assert not CaseAccess.of(read, owner).stands_for(read)
+        assert not CaseAccess.of(read, owner).stands_for(read, owner)
     read = _as_read_by(owner, case)
     Case.objects.get(pk=case.pk).save()  # another object of the case saved in this process
-    assert not CaseAccess.of(read, owner).stands_for(read)
+    assert not CaseAccess.of(read, owner).stands_for(read, owner)
     read = _as_read_by(owner, case)
     read.owner_id = demo["sw.dritan"].pk  # the object in hand given a new owner, not yet saved
-    assert not CaseAccess.of(read, owner).stands_for(read)
+    assert not CaseAccess.of(read, owner).stands_for(read, owner)
     # and, the long way, the rows are restrict()'s
     expected = _pks(CaseEvent.objects.restrict(owner, Action.VIEW).filter(case=case))
+    assert _pks(CaseEvent.objects.restrict_to(read, owner, Action.VIEW)) == expected
+
+
+def test_a_share_revoked_elsewhere_ends_the_rows_of_one_case_when_it_ends_restricts(demo: dict[str, User]) -> None:
+    police = demo["police.fatos"]
+    given = CaseShare.objects.current().get(agency__name="Policia Lokale", scope=CaseShare.Scope.FULL)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        forget_access(police)
+        # the request's first conditions: the cases the police hold by name read now
+        assert _pks(CaseEvent.objects.restrict(police, Action.VIEW).filter(case=given.case))
+    # another process revokes the share (no signal reaches this one)
+    CaseShare.objects.filter(pk=given.pk).update(revoked_at=start + datetime.timedelta(seconds=0.5))
+    with time_machine.travel(start + datetime.timedelta(seconds=1.9), tick=False):
+        read = Case.objects.with_access(police).get(pk=given.case_id)  # the remembered conditions
+        assert CaseAccess.of(read, police).full
+    with time_machine.travel(start + datetime.timedelta(seconds=3.5), tick=False):
+        expected = _pks(CaseEvent.objects.restrict(police, Action.VIEW).filter(case=given.case))
+        assert not expected  # restrict() has read the revocation
+        assert _pks(CaseEvent.objects.restrict_to(read, police, Action.VIEW)) == expected
+
+
+def test_a_membership_ended_in_this_request_ends_the_rows_of_one_case_as_it_ends_restricts(
+    demo: dict[str, User],
+) -> None:
+    owner = demo["sw.blerina"]
+    case = Case.objects.filter(owner=owner).first()
+    assert case is not None
+    forget_access(owner)
+    read = Case.objects.with_access(owner).get(pk=case.pk)
+    assert _pks(CaseEvent.objects.restrict_to(read, owner, Action.VIEW))
+    owner.memberships.all().delete()
+    forget_access(owner)  # what agencies.signals does for the membership's own user object
+    expected = _pks(CaseEvent.objects.restrict(owner, Action.VIEW).filter(case=case))
+    assert not expected
     assert _pks(CaseEvent.objects.restrict_to(read, owner, Action.VIEW)) == expected
