@@ -122,7 +122,7 @@ def test_the_deployed_web_server_settles_each_worker_even_when_its_warm_up_fails
     exec(compile(source.read_text(), str(source), "exec"), config)  # noqa: S102 - our own configuration file
 
     class Worker:
-        class log:  # noqa: N801 - gunicorn's worker.log
+        class log:  # gunicorn's worker.log
             @staticmethod
             def exception(*args: object) -> None: ...
 
