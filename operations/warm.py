@@ -25,7 +25,7 @@ from django.utils import translation
 
 __all__ = ["settle", "warm_up"]
 
-# Young objects a collection waits for (Python's default: 700). A case page makes some 300,000.
+# New objects the collector waits for before its first generation's collection (Python's: 700).
 YOUNG_OBJECTS = 10_000
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,8 @@ def settle() -> None:
     catalogues) out of the garbage collector's reckoning, and let it run less often (decision 165).
 
     Python's collector walks every tracked object in a full collection; a warm worker holds
-    hundreds of thousands that live as long as it does, and a page makes as many more, so a full
-    collection fell inside one request in a few and added 100-200 ms to it (the case page's p95).
+    hundreds of thousands that live as long as it does, so a full collection, falling inside one
+    request in a few, added 100-200 ms to it (the filled case page's p95, measured in process).
     `gc.freeze()` moves what exists now out of every collection; the larger first threshold
     (`URA_GC_YOUNG_OBJECTS`, 10,000) makes collections rarer, each finding what a request left.
     Nothing is kept longer than its references: reference counting frees almost everything, the

@@ -221,8 +221,9 @@ class CaseAccess:
     # The user, for the one capability that also needs a global permission (`records_checks`):
     # asked only there, so no other answer costs the permissions' read.
     user: Any = field(default=None, repr=False, compare=False)
-    # When the columns were asked and the count of share, grant and glass changes then, and the
-    # case's owner, agency and panel as read: whether the answers still stand (`stands_for`).
+    # When the conditions the columns were written from were read, the count of changes in this
+    # process then, and the case's owner, agency and panel as read: whether the answers still
+    # stand (`stands_for`).
     read_at: float | None = field(default=None, repr=False, compare=False)
     generation: str | None = field(default=None, repr=False, compare=False)
     read_as: tuple[Any, ...] = field(default=(), repr=False, compare=False)

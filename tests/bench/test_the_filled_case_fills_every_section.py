@@ -24,3 +24,19 @@ def test_the_filled_case_has_five_rows_in_the_sections_its_builders_fill() -> No
     assert case.panel.agencies.count() >= 5
     # interventions: the active plan and the drafts and earlier ones beside it (`_plan` makes two)
     assert InterventionPlan.objects.filter(case=case).count() >= 2
+
+
+def test_the_filled_case_is_built_beside_rows_the_factories_made_since_a_build_a_moment_ago() -> None:
+    import time
+
+    from bench.pages import FILLED, _filled_case
+
+    owner = member(AgencyFactory())
+    _filled_case(owner)
+    Case.objects.filter(reference=FILLED).update(reference="an earlier build")
+    # the factories go on from where the first build left them, seconds later
+    for _ in range(3):
+        AgencyFactory()
+    time.sleep(1)
+    again = member(AgencyFactory())
+    assert Case.objects.get(pk=_filled_case(again)).reference == FILLED
