@@ -15,14 +15,16 @@ import time_machine
 from django.apps import apps
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import connection, models
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from agencies.access import Action, CaseAccess, forget_access
+from agencies.access import Action, CaseAccess, forget_access, rules
 from agencies.access.core import RestrictedQuerySet, Rule, case_condition
 from agencies.models import User
 from audit.models import BreakGlassAccess
-from cases.models import Case, CaseEvent, CaseShare, Contact
+from cases.models import Case, CaseEvent, CaseShare, Contact, InformationRequest, OwnerQuestion
+from cases.services import revoke_share
 from families.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +60,7 @@ def _as_read_by(user: User, case: Case | None) -> Case:
 
 def _through_the_glass(supervisor: User) -> Case:
     """A case of an agency not the supervisor's, opened to them for four hours by breaking the glass."""
-    elsewhere = Case.objects.exclude(owning_agency__in=supervisor.memberships.values("agency")).first()
+    elsewhere: Case | None = Case.objects.exclude(owning_agency__in=supervisor.memberships.values("agency")).first()
     assert elsewhere is not None
     now = timezone.now()
     BreakGlassAccess.objects.create(
@@ -143,8 +145,6 @@ def test_rows_that_are_cases_are_refused() -> None:
 
 
 def test_the_case_page_reads_its_sections_without_the_readers_list_of_cases(demo: dict[str, User]) -> None:
-    from django.test import Client
-
     owner = demo["sw.blerina"]
     case = Case.objects.filter(owner=owner).first()
     assert case is not None
@@ -167,8 +167,6 @@ def test_a_case_read_before_its_share_was_revoked_gives_no_row_restrict_no_longe
     # again at once (held.grants_changed), and the case's columns are read with the rows. The case
     # object's access is read once, when the case was: the rows of a case read before the
     # revocation must not outlive it.
-    from cases.models import CaseShare
-    from cases.services import revoke_share
 
     police, owner = demo["police.fatos"], demo["sw.blerina"]
     given = CaseShare.objects.current().get(agency__name="Policia Lokale", scope=CaseShare.Scope.FULL)
@@ -186,7 +184,6 @@ def test_a_rule_restricting_another_model_inside_it_is_not_answered_by_the_known
 ) -> None:
     # The demo's one nested rule (a reminder's agreement) asks no case condition, so it cannot tell
     # whether restrict() clears the known case: a rule that restricts a case model inside it can.
-    from agencies.access import rules
 
     owner = demo["sw.blerina"]
     case = _as_read_by(owner, Case.objects.filter(owner=owner).first())
@@ -205,7 +202,6 @@ def test_rows_the_demo_holds_none_of_are_those_restrict_gives(demo: dict[str, Us
     # The demo's files hold no information request, no question to the owner and no draft by
     # another author: the branches of their rules besides the case's (the agency asked, the asker,
     # the author) are compared here, on a case shared at summary level with one agency.
-    from cases.models import CaseShare, InformationRequest, OwnerQuestion
 
     summary = CaseShare.objects.current().get(agency__name__startswith="Qendra", scope=CaseShare.Scope.SUMMARY)
     case, owner = summary.case, summary.case.owner
