@@ -34,6 +34,11 @@
     return fields;
   }
 
+  // Filling the form from what the server kept is not typing: its change event (for the parts shown
+  // for one answer) must not send the same fields back, nor replace the message telling why they are
+  // there.
+  let filling = false;
+
   function fill(form, fields) {
     for (const element of form.elements) {
       if (skipped(element) || !(element.name in fields)) continue;
@@ -42,7 +47,12 @@
       else if (element.multiple) [...element.options].forEach((o) => { o.selected = values.includes(o.value); });
       else element.value = values[0] || "";
     }
-    form.dispatchEvent(new Event("change", { bubbles: true }));  // the parts shown for one answer
+    filling = true;
+    try {
+      form.dispatchEvent(new Event("change", { bubbles: true }));  // the parts shown for one answer
+    } finally {
+      filling = false;
+    }
   }
 
   function say(form, message) {
@@ -104,9 +114,9 @@
   }
 
   // The connection is back: the form on the page is held once more as it is now, then everything
-  // held is sent as the author's kept forms.
+  // held is sent as the author's kept forms. True when the form on this page was told it was kept.
   async function reconnect() {
-    if (!offline || !(await offline.pending())) return;
+    if (!offline || !(await offline.pending())) return false;
     const form = document.querySelector("form[data-offline]");
     if (form && heldHere && !blanked) await offline.hold(form, fieldsOf(form));
     const { sent: sentAll, unreadable } = await offline.flush(csrf);
@@ -119,9 +129,11 @@
       notice.dataset.offlineUnreadable = "";
       document.getElementById("main").prepend(notice);
     }
+    let told = false;
     for (const sent of sentAll) {
       if (form && sent.path === location.pathname) {
         say(form, text.sentText.replace("%(time)s", time(sent.keptAt)));
+        told = true;
         await showChanges(form, sent.changes);
       } else {
         const notice = document.createElement("p");
@@ -134,21 +146,30 @@
     }
     if (await offline.pending()) {
       if (form) say(form, text.notKeptText);  // still held, tried again in a minute
-    } else idle.restart();
+      return false;
+    }
+    idle.restart();
+    return told;
   }
 
-  async function restore(form) {
+  // Give back what the server kept of this form. After a sign-in that sent what was held offline,
+  // the form is filled with it and the message stays the one saying so (check it, then record it).
+  async function restore(form, told = false) {
     const response = await fetch(`${keepUrl}?path=${encodeURIComponent(location.pathname)}`, { credentials: "same-origin" });
     if (!response.ok) return;
     const kept = await response.json();
     if (!kept.fields) return;
     fill(form, kept.fields);
-    say(form, text.restoredText.replace("%(time)s", time(kept.kept_at)));
+    if (!told) say(form, text.restoredText.replace("%(time)s", time(kept.kept_at)));
   }
 
   function watch(form) {
     let timer = null;
-    const later = () => { clearTimeout(timer); timer = setTimeout(() => send(form), DELAY); };
+    const later = () => {
+      if (filling) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => send(form), DELAY);
+    };
     form.addEventListener("input", later);
     form.addEventListener("change", later);
     form.addEventListener("submit", (event) => {
@@ -217,13 +238,13 @@
 
   document.addEventListener("DOMContentLoaded", async () => {
     idle.restart(Number(text.idleSecondsLeft || text.idleSeconds));
-    if (navigator.onLine) await reconnect();  // held on a page that was closed: sent now
+    const told = navigator.onLine && (await reconnect());  // held on a page that was closed: sent now
     const forms = [...document.querySelectorAll("form[data-keep]")];
     forms.forEach(watch);
     const again = location.hash === "#ura-restore";
     const form = forms[0] || (again && document.querySelector("main form[method=post]"));
     if (form && !forms.includes(form)) watch(form);  // a form sent when the session had ended
-    if (form && (again || !form.hasAttribute("data-keep-bound"))) restore(form);
+    if (form && (again || !form.hasAttribute("data-keep-bound"))) restore(form, told);
     if (again) history.replaceState(null, "", location.pathname + location.search);
   });
 })();

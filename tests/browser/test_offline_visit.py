@@ -50,6 +50,13 @@ def krasniqi(demo: dict[str, User]) -> Case:
     return Case.objects.get(family__name="Krasniqi")
 
 
+def kept_sent(page: Any) -> list[Any]:
+    """The forms this page sends from now on to be kept on the server, as they are sent."""
+    sent: list[Any] = []
+    page.on("request", lambda request: request.method == "POST" and request.url.endswith("/accounts/kept/") and sent.append(request))
+    return sent
+
+
 def open_visit_form(page: Any, live_server: Any, case: Case) -> str:
     sign_in(page, live_server, "sw.blerina")
     path = reverse("cases:entry_create", args=[case.pk, "contact"])
@@ -169,12 +176,19 @@ def test_a_visit_typed_offline_in_a_tab_since_closed_survives_the_idle_time_out(
     again.goto(live_server.url + path)
     again.wait_for_url(re.compile(r"/accounts/login/"))
     # and signs in again
+    keeps = kept_sent(again)
     again.get_by_label("Username").fill("sw.blerina")
     again.get_by_label("Password").fill("ura-demo-2026")
     again.get_by_role("button", name="Sign in").click()
     # then what she typed offline is read with the same key and kept as her private draft
     expect(again.get_by_text("The connection is back: what you typed offline is kept")).to_be_visible()
     assert KeptForm.objects.get(user__username="sw.blerina", path=path).fields["discussed"] == [NOTE]
+    # and it is in the form, where the message saying so stays: what was only given back is not sent
+    # back once more (the form's keeping waits 1.5 s after a change)
+    expect(again.get_by_label("What was discussed")).to_have_value(NOTE)
+    again.wait_for_timeout(2_500)
+    expect(again.get_by_text("The connection is back: what you typed offline is kept")).to_be_visible()
+    assert len(keeps) == 1
     again.reload()
     expect(again.get_by_label("What was discussed")).to_have_value(NOTE)
     assert again.evaluate(STORED)["idb"] == []
@@ -213,6 +227,9 @@ def test_everything_held_is_kept_when_the_connection_returns_after_the_idle_time
     expect(page.get_by_text("The connection is back: what you typed offline is kept")).to_be_visible()
     assert KeptForm.objects.get(user__username="sw.blerina", path=path).fields["discussed"] == [NOTE]
     assert page.evaluate(STORED)["idb"] == []
+    # and the form holds this tab's note, under the message that says it was kept
+    expect(page.get_by_label("What was discussed")).to_have_value(NOTE)
+    expect(page.get_by_text("The connection is back: what you typed offline is kept")).to_be_visible()
 
 
 def test_a_held_record_that_cannot_be_read_is_told_not_deleted(
