@@ -53,7 +53,12 @@ def krasniqi(demo: dict[str, User]) -> Case:
 def kept_sent(page: Any) -> list[Any]:
     """The forms this page sends from now on to be kept on the server, as they are sent."""
     sent: list[Any] = []
-    page.on("request", lambda request: request.method == "POST" and request.url.endswith("/accounts/kept/") and sent.append(request))
+
+    def seen(request: Any) -> None:
+        if request.method == "POST" and request.url.endswith("/accounts/kept/"):
+            sent.append(request)
+
+    page.on("request", seen)
     return sent
 
 
