@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from django.db.models import Model
     from django.http import HttpRequest
 
     from .access import CaseAccess
@@ -46,7 +47,14 @@ class _Section:
 
 class CaseSection(_Section):
     """One part of the case page. `applies` asks the page's `CaseAccess`; `context` reads only
-    through `restrict()` for `user` (the reader), never a flag of its own."""
+    through `restrict()` for `user` (the reader), never a flag of its own.
+
+    `reads`: the tables whose rows of the case (a family's: of its family) the section shows. The
+    page's read of the case says whether the case has any row in each (`agencies.access.present`,
+    decision 166): a table with none is answered empty by `restrict_to`, without a query."""
+
+    def reads(self) -> tuple[type[Model], ...]:
+        return ()
 
     def applies(self, access: CaseAccess) -> bool:
         return access.knows

@@ -8,6 +8,7 @@ from django.dispatch import Signal, receiver
 from .access import forget_access
 from .access.case_access import case_saved
 from .access.held import grants_changed
+from .access.present import row_saved
 from .models import Membership, User
 from .people import forget_person
 from .roles import sync_user_groups
@@ -68,4 +69,7 @@ for _held_model in ("cases.CaseShare", "cases.CaseUserObjectPermission", "audit.
 # A case's answers read with it stand for its conditions a moment (restrict_to): a case saved or
 # deleted here (a new owner, agency or panel) is restricted the long way from then on.
 post_save.connect(case_saved, sender="cases.Case", dispatch_uid="case-access-saved")
+# Whether a case has rows of a table, read with it, stands a moment too (decision 166): a row saved
+# here of a table asked about is read the long way from then on.
+post_save.connect(row_saved, dispatch_uid="rows-present-saved")
 post_delete.connect(case_saved, sender="cases.Case", dispatch_uid="case-access-deleted")

@@ -76,6 +76,8 @@ def drafts_of(user: Any, case: Case) -> list[Entry]:
             for name, (path, field) in zip(names, labels.items(), strict=True)
         }
         mine = kind.model.objects.restrict_to(case, user, Action.CHANGE).order_by()
+        if mine.query.is_empty():
+            continue  # the case has no entry of this kind at all (decision 166)
         part = mine.annotate(
             draft_kind=Value(position, output_field=IntegerField()),
             draft_id=F("pk"),

@@ -6,7 +6,7 @@ the pages that list them are in `pages/views.py`."""
 from typing import Any
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Model, OuterRef, Q
 from django.http import Http404, HttpRequest
 
 from agencies.access import Action, CaseAccess
@@ -23,6 +23,7 @@ from .models import (
     Case,
     CaseEvent,
     CaseShare,
+    ChildNeeds,
     Contact,
     DisclosureCheck,
     ExpertConsultation,
@@ -126,6 +127,9 @@ class OwnerQuestions(CaseSection):
     name = "owner_questions"
     template_name = "cases/sections/owner_questions.html"
 
+    def reads(self) -> tuple[type[Model], ...]:
+        return (OwnerQuestion,)
+
     def applies(self, access: CaseAccess) -> bool:
         return access.knows and (not access.full or access.change)
 
@@ -140,6 +144,9 @@ class Involvement(CaseSection):
     name = "involvement"
     template_name = "cases/sections/involvement.html"
 
+    def reads(self) -> tuple[type[Model], ...]:
+        return (CaseShare,)
+
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         shares = _current_shares(case, user, access)
         return {"involvement": involvement(case, shares, with_reasons=access.reads_share_particulars)}
@@ -150,6 +157,9 @@ class Shares(CaseSection):
 
     name = "shares"
     template_name = "cases/sections/shares.html"
+
+    def reads(self) -> tuple[type[Model], ...]:
+        return (CaseShare,)
 
     def applies(self, access: CaseAccess) -> bool:
         return access.sees_shares
@@ -164,6 +174,9 @@ class Children(CaseSection):
     name = "children"
     template_name = "cases/sections/children.html"
 
+    def reads(self) -> tuple[type[Model], ...]:
+        return (ChildNeeds,)
+
     def applies(self, access: CaseAccess) -> bool:
         return access.full
 
@@ -174,6 +187,9 @@ class Children(CaseSection):
 class RiskHistory(CaseSection):
     name = "risk"
     template_name = "cases/sections/risk.html"
+
+    def reads(self) -> tuple[type[Model], ...]:
+        return (RiskRecord,)
 
     def applies(self, access: CaseAccess) -> bool:
         return access.full
@@ -190,6 +206,9 @@ class ExpertConsultations(CaseSection):
     name = "experts"
     template_name = "cases/sections/experts.html"
 
+    def reads(self) -> tuple[type[Model], ...]:
+        return (ExpertConsultation,)
+
     def applies(self, access: CaseAccess) -> bool:
         return access.full
 
@@ -203,6 +222,9 @@ class InformationRequests(CaseSection):
 
     name = "information_requests"
     template_name = "cases/sections/information_requests.html"
+
+    def reads(self) -> tuple[type[Model], ...]:
+        return (InformationRequest,)
 
     def applies(self, access: CaseAccess) -> bool:
         return access.full
@@ -218,6 +240,11 @@ class Drafts(CaseSection):
     name = "drafts"
     template_name = "cases/sections/drafts.html"
 
+    def reads(self) -> tuple[type[Model], ...]:
+        from .entry_kinds import entry_kinds  # the kinds are declared once the models are loaded
+
+        return tuple(kind.model for kind in entry_kinds() if kind.drafts)
+
     def applies(self, access: CaseAccess) -> bool:
         return access.full
 
@@ -230,6 +257,9 @@ class Checks(CaseSection):
 
     name = "checks"
     template_name = "cases/sections/checks.html"
+
+    def reads(self) -> tuple[type[Model], ...]:
+        return (DisclosureCheck,)
 
     def applies(self, access: CaseAccess) -> bool:
         return access.full
@@ -254,6 +284,9 @@ class History(CaseSection):
 
     name = "history"
     template_name = "cases/sections/history.html"
+
+    def reads(self) -> tuple[type[Model], ...]:
+        return (CaseEvent,)
 
     def applies(self, access: CaseAccess) -> bool:
         return access.full
@@ -340,6 +373,12 @@ class FieldSafety(CaseSection):
 
     name = "field_safety"
     template_name = "cases/sections/field_safety.html"
+
+    def reads(self) -> tuple[type[Model], ...]:
+        return (
+            PlannedVisit,
+            PoliceAction,
+        )
 
     def applies(self, access: CaseAccess) -> bool:
         return access.full

@@ -4,7 +4,9 @@ model: families stands below cases."""
 
 from typing import Any
 
-from agencies.access import Action, CaseAccess
+from django.db.models import Model
+
+from agencies.access import Action, CaseAccess, known_empty
 from agencies.joined import with_joined
 from agencies.models import Agency, User
 from agencies.sections import CaseSection
@@ -33,7 +35,12 @@ class Restrictions(CaseSection):
     name = "restrictions"
     template_name = "families/sections/restrictions.html"
 
+    def reads(self) -> tuple[type[Model], ...]:
+        return (DisclosureRestriction,)
+
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
+        if known_empty(case, DisclosureRestriction):  # none ever recorded for the family
+            return {"restrictions": []} if access.full else {"restrictions_apply": False}
         active = DisclosureRestriction.objects.filter(family_id=case.family_id, lifted_at__isnull=True)
         if not access.full:
             return {"restrictions_apply": active.restrict(user, Action.VIEW_SUMMARY).exists()}
@@ -47,7 +54,12 @@ class SafetyWarnings(CaseSection):
     name = "safety_warnings"
     template_name = "families/sections/safety_warnings.html"
 
+    def reads(self) -> tuple[type[Model], ...]:
+        return (SafetyWarning,)
+
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
+        if known_empty(case, SafetyWarning):  # none ever recorded for the family
+            return {"warnings": []} if access.full else {"warning_kinds": []}
         current = SafetyWarning.objects.filter(family_id=case.family_id, ended_at__isnull=True)
         if not access.full:
             kinds = current.restrict(user, Action.VIEW_SUMMARY).values_list("kind", flat=True).distinct()
@@ -75,10 +87,15 @@ class Consents(CaseSection):
     name = "consents"
     template_name = "families/sections/consents.html"
 
+    def reads(self) -> tuple[type[Model], ...]:
+        return (Consent,)
+
     def applies(self, access: CaseAccess) -> bool:
         return access.full
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
+        if known_empty(case, Consent):  # none ever recorded for the family
+            return {"consents": []}
         consents = (
             Consent.objects.restrict(user, Action.VIEW)
             .filter(family_id=case.family_id)

@@ -7,7 +7,16 @@ same number of queries however large the plan.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    prefetch_related_objects,
+)
 
 from agencies.access import Action, CaseAccess
 from agencies.models import User
@@ -100,6 +109,18 @@ class Interventions(CaseSection):
 
     name = "interventions"
     template_name = "interventions/sections/plan.html"
+
+    def reads(self) -> tuple[type[Model], ...]:
+        return (
+            InterventionPlan,
+            Goal,
+            PlanAction,
+            Review,
+            Withdrawal,
+            Closure,
+            ClosureAgreement,
+            FollowUp,
+        )
 
     def applies(self, access: CaseAccess) -> bool:
         return access.full

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.views.generic import DetailView, TemplateView
 
-from agencies.access import Action, CaseAccess, RestrictedQuerySet, RestrictedViewMixin
+from agencies.access import Action, CaseAccess, RestrictedQuerySet, RestrictedViewMixin, presence_columns
 from agencies.sections import CaseSection, HomeSection
 from cases import sections as case_file
 from cases.models import Case
@@ -68,10 +68,13 @@ class CaseView(RestrictedViewMixin, DetailView[Case]):
     @classmethod
     def read_with_sections(cls, cases: RestrictedQuerySet, user: Any) -> RestrictedQuerySet:
         """The page's one read of the case, with the columns its sections read with it (counts and
-        dates, each a subquery restricted for the reader: decision 149)."""
+        dates, each a subquery restricted for the reader: decision 149), and whether the case has
+        any row of each table the sections read (decision 166)."""
         for section in cls.sections:
             cases = section.read_with_case(cases, user)
-        return cases
+        read = [model for section in cls.sections for model in section.reads()]
+        present: RestrictedQuerySet = cases.annotate(**presence_columns(cases.model, read))
+        return present
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

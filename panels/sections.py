@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from django.db.models import Model
 from django.http import HttpRequest
 
 from agencies.access import Action, CaseAccess
@@ -20,6 +21,9 @@ class Decisions(CaseSection):
 
     name = "decisions"
     template_name = "panels/sections/decisions.html"
+
+    def reads(self) -> tuple[type[Model], ...]:
+        return (AgendaItem,)
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
         decided = (

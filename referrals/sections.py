@@ -4,7 +4,7 @@
 import datetime
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Model, OuterRef, Subquery
 from django.utils import timezone
 
 from agencies.access import Action, CaseAccess
@@ -23,6 +23,9 @@ class Referrals(CaseSection):
     name = "referrals"
     template_name = "referrals/sections/referrals.html"
 
+    def reads(self) -> tuple[type[Model], ...]:
+        return (Referral,)
+
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
         return {"referrals": Referral.objects.restrict_to(case, user, Action.VIEW)}
 
@@ -33,6 +36,9 @@ class ServiceReferrals(CaseSection):
 
     name = "service_referrals"
     template_name = "referrals/sections/service_referrals.html"
+
+    def reads(self) -> tuple[type[Model], ...]:
+        return (ServiceReferral,)
 
     def applies(self, access: CaseAccess) -> bool:
         return access.full

@@ -5,6 +5,7 @@
 - `rules`: one `Rule` per kind of model, which each model names by reference
   (`access_rule = rules.case_child`);
 - `case_access`: `CaseAccess`, what one user may do with one case, read with the case row;
+- `present`: whether a case has any row of a table, read with the case row (`restrict_to`);
 - `views`: `RestrictedViewMixin`, the base of every UI view on case data;
 - `api`: `RestrictedViewSet`, the base of every API viewset on case data.
 
@@ -17,6 +18,8 @@ from .case_access import *  # noqa: F403
 from .case_access import __all__ as _case_access_all
 from .core import *  # noqa: F403
 from .core import __all__ as _core_all
+from .present import *  # noqa: F403
+from .present import __all__ as _present_all
 
 if TYPE_CHECKING:
     # The type checker sees the classes themselves: through the lazy lookup below they would be
@@ -30,7 +33,7 @@ _LAZY = {
     "RestrictedObjectFormView": "views",
     "RestrictedViewSet": "api",
 }
-__all__ = [*_core_all, *_case_access_all, *_LAZY]
+__all__ = [*_core_all, *_case_access_all, *_present_all, *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

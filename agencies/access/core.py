@@ -585,6 +585,8 @@ class RestrictedQuerySet(models.QuerySet[Any]):
         rule = self._rule()
         if not rule.case_path:
             raise ImproperlyConfigured(f"{self.model.__name__} rows are cases: use restrict().filter(pk=...)")
+        if _known_empty(case, self.model):
+            return self.none()  # the case has no row here at all (decision 166)
         on_case = {f"{rule.case_path}pk": case.pk}
         known = _access_read_with(case, user)
         if known is None:
@@ -634,6 +636,12 @@ class RestrictedQuerySet(models.QuerySet[Any]):
         if condition is None:
             return self.annotate(access_full=Value(False, output_field=BooleanField()))
         return self.annotate(access_full=ExpressionWrapper(condition, output_field=BooleanField()))
+
+
+def _known_empty(case: Any, model: type[models.Model]) -> bool:
+    from .present import known_empty  # present stands on this module
+
+    return known_empty(case, model)
 
 
 def _access_read_with(case: Any, user: AnyUser) -> Any:

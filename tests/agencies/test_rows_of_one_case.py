@@ -158,7 +158,7 @@ def test_the_case_page_reads_its_sections_without_the_readers_list_of_cases(demo
     own_tables = ("cases_caseevent", "cases_riskrecord", "cases_caseshare", "interventions_", "cases_childneeds")
     read_from = [(re.match(r'\(?SELECT "(\w+)"\.', q["sql"]), q["sql"]) for q in queries.captured_queries]
     sections = [sql for found, sql in read_from if found and found[1].startswith(own_tables)]
-    assert len(sections) >= 5
+    assert len(sections) >= 3  # the tables holding rows of this case (the others are not read: decision 166)
     assert not [sql for sql in sections if f'"owning_agency_id" IN ({agency})' in sql or 'JOIN "cases_case" ' in sql]
 
 

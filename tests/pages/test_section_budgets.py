@@ -280,7 +280,9 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "members": (1, _members),
     "shares": (1, _shares),
     "consents": (1, _consents),
-    "interventions": (6, _plan),
+    # the plans, their goals, the goals' actions: a case's reviews, its family's withdrawal and its
+    # closures are one query each more when it has any (none here: not read, decision 166)
+    "interventions": (3, _plan),
     "service_referrals": (1, _service_referrals),
     "children": (2, _children),
     "risk": (1, _risk),
