@@ -31,6 +31,8 @@ def with_joined(
 
     `queryset` must not be sliced (a limit would count joined rows): narrow it with `pk__in` on a
     sliced copy instead."""
+    if queryset.query.is_empty():
+        return []  # rows known to be none (decision 166): nothing to join
     names = {f"joined_{i}": F(f"{relation}__{column}") for i, column in enumerate(columns)}
     rows: dict[Any, M] = {}
     related: dict[Any, list[Any]] = {}

@@ -18,7 +18,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from agencies.access import Action, CaseAccess
+from agencies.access import Action, CaseAccess, known_empty
 from agencies.models import User
 from agencies.sections import CaseSection
 from cases.models import Case
@@ -127,6 +127,8 @@ class Interventions(CaseSection):
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         section = InterventionsSection(case=case)
+        if all(known_empty(case, model) for model in self.reads()):
+            return {"interventions": section}  # no plan, review or closure at all (decision 166)
         section.plan, section.drafts, section.earlier = _plans(case, user)
         reviews = Review.objects.restrict_to(case, user, Action.VIEW)
         section.last_review = reviews.select_related("author").first()

@@ -554,6 +554,13 @@ class RestrictedQuerySet(models.QuerySet[Any]):
     weakest action that still lets a user know the row exists in `read_action`.
     """
 
+    def _fetch_all(self) -> None:
+        # Rows known to be none (`none()`: a table without a row of the case, decision 166) are
+        # given as none, without compiling the columns of a query that will not be sent.
+        if self._result_cache is None and self.query.is_empty():
+            self._result_cache = []
+        super()._fetch_all()
+
     def _rule(self) -> Rule:
         access_rule = getattr(self.model, "access_rule", None)
         if not isinstance(access_rule, Rule):
