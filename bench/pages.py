@@ -127,7 +127,7 @@ def _filled_case(owner: Any) -> int:
     another: those that put the case on a panel of their own first (the panel of the last is the
     one `_involved` then gives five agencies), every builder of plans but one left out (each
     deletes the case's plans first): the plan whose actions are referred to a service, then a draft
-    beside it."""
+    beside it, then what follows a plan (reviews, withdrawals, closures since reopened)."""
     from django.db import transaction
 
     from cases.models import Case
@@ -161,6 +161,7 @@ def _filled_case(owner: Any) -> int:
             add_rows(case, 5)
         draft = [{"text": "A draft goal", "actions": [budgets._action(case)]}]
         plans.create_plan(case, goals=draft, actor=case.owner)
+        budgets.after_the_plan(case, 5)  # reviews, withdrawals, closures since reopened
     return int(case.pk)
 
 

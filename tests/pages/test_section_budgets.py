@@ -29,7 +29,7 @@ from cases.models import (
 )
 from families.models import Consent
 from interventions import services as plans
-from interventions.models import InterventionPlan
+from interventions.models import Closure, InterventionPlan, Review, Withdrawal
 from pages.views import CaseView, HomeView
 from panels.models import AgendaItem, MeetingAttendance, PanelMeeting
 from tests.conftest import member
@@ -107,13 +107,52 @@ def _referrals(case: Case, n: int) -> None:
         ReferralFactory(case=case, received_by=case.owning_agency)
 
 
+def _no_plans(case: Case) -> None:
+    """The case's plans deleted, with their reviews (which protect them), for a builder's own."""
+    Review.objects.filter(case=case).delete()
+    InterventionPlan.objects.filter(case=case).delete()
+
+
 def _plan(case: Case, n: int) -> None:
     goals = [{"text": f"Goal {i}", "actions": [_action(case), _action(case)]} for i in range(n)]
-    InterventionPlan.objects.filter(case=case).delete()
+    _no_plans(case)
     plans.create_plan(
         case, goals=goals, actor=case.owner, agreed_by_family=True, agreed_by="Mother", agreed_on=timezone.localdate()
     )
     plans.create_plan(case, goals=goals[:1], actor=case.owner)
+
+
+def after_the_plan(case: Case, n: int) -> None:
+    """What follows a plan: its reviews, the family's withdrawals, closures since reopened (the case
+    stays open)."""
+    today = timezone.localdate()
+    plan = InterventionPlan.objects.filter(case=case).order_by("pk")[0]
+    for i in range(n):
+        Review.objects.create(
+            case=case,
+            plan=plan,
+            held_on=today - datetime.timedelta(days=i),  # one review of a plan a day
+            risk_level="moderate",
+            next_review_on=today + datetime.timedelta(days=30),
+            author=case.owner,
+        )
+        Withdrawal.objects.create(
+            case=case, withdrawn_on=today, reason=f"Stopped {i}", open_door_message="Call us", recorded_by=case.owner
+        )
+        Closure.objects.create(
+            case=case,
+            decided_on=today,
+            reason="Goals met",
+            recorded_by=case.owner,
+            reopened_at=timezone.now(),
+            reopened_by=case.owner,
+            reopen_reason=f"New concern {i}",
+        )
+
+
+def _plan_and_after(case: Case, n: int) -> None:
+    _plan(case, n)
+    after_the_plan(case, n)
 
 
 def _service_referrals(case: Case, n: int) -> None:
@@ -122,7 +161,7 @@ def _service_referrals(case: Case, n: int) -> None:
 
     panel = PanelFactory(coordinator=member(AgencyFactory(), "coordinator"))
     service = SupportService.objects.create(panel=panel, name="Counselling", help_kind="emotional_psychological")
-    InterventionPlan.objects.filter(case=case).delete()
+    _no_plans(case)
     goals = [{"text": f"Goal {i}", "actions": [_action(case)]} for i in range(n)]
     plan = plans.create_plan(
         case, goals=goals, actor=case.owner, agreed_by_family=True, agreed_by="Mother", agreed_on=timezone.localdate()
@@ -280,9 +319,9 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "members": (1, _members),
     "shares": (1, _shares),
     "consents": (1, _consents),
-    # the plans, their goals, the goals' actions: a case's reviews, its family's withdrawal and its
-    # closures are one query each more when it has any (none here: not read, decision 166)
-    "interventions": (3, _plan),
+    # the plans, their goals, the goals' actions, the last review, the last withdrawal, the closures
+    # (each table read only when the case has a row there: decision 166)
+    "interventions": (6, _plan_and_after),
     "service_referrals": (1, _service_referrals),
     "children": (2, _children),
     "risk": (1, _risk),
