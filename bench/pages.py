@@ -152,7 +152,7 @@ def _filled_case(owner: Any) -> int:
             made._meta._initialize_counter()
             made.reset_sequence(max(past, made._meta._counter.seq))
     first = [budgets._decisions, budgets._owner_questions]
-    left_out = {budgets._plan, budgets._plan_counts, budgets._service_referrals, *first}
+    left_out = {budgets._plan_and_after, budgets._plan_counts, budgets._service_referrals, *first}
     rest = [add for _, add in budgets.BUDGETS.values() if add not in left_out]
     with transaction.atomic():
         case = CaseFactory(owner=owner, owning_agency=agency, reference=FILLED)

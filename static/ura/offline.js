@@ -56,8 +56,15 @@
   const page = crypto.randomUUID();  // one held record per page opened
   let key = null;  // a CryptoKey, not extractable, in memory only
 
-  async function loadKey() {
-    if (key) return key;
+  let loading = null;  // the key's request in flight: one at a time, shared by who asks meanwhile
+
+  function loadKey() {
+    if (key) return Promise.resolve(key);
+    if (!loading) loading = fetchKey().finally(() => { loading = null; });
+    return loading;
+  }
+
+  async function fetchKey() {
     try {
       const response = await fetch(text.offlineKeyUrl, { credentials: "same-origin", redirect: "manual" });
       if (!response.ok) return null;

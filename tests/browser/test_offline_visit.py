@@ -69,7 +69,14 @@ def open_visit_form(page: Any, live_server: Any, case: Case) -> str:
     held = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     page.get_by_label("Date and time").fill(held)
     expect(page.get_by_text("Kept as your private draft at")).to_be_visible()
+    assert holds_its_key(page)
     return path
+
+
+def holds_its_key(page: Any) -> bool:
+    """Whether the page has its key to hold what is typed offline (asked for when the page opened;
+    awaited here, so that going offline does not cut its request short on a loaded machine)."""
+    return bool(page.evaluate("async () => Boolean(await window.uraOffline.loadKey())"))
 
 
 def test_a_visit_typed_offline_is_kept_when_the_connection_returns(
@@ -209,6 +216,7 @@ def test_everything_held_is_kept_when_the_connection_returns_after_the_idle_time
     other.goto(live_server.url + path)
     other.get_by_label("Date and time").fill(page.get_by_label("Date and time").input_value())
     expect(other.get_by_text("Kept as your private draft at")).to_be_visible()
+    assert holds_its_key(other)
     context.set_offline(True)
     other.get_by_label("What was discussed").fill("Typed in the other tab.")
     expect(other.get_by_text(HELD)).to_be_visible()
