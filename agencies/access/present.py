@@ -8,9 +8,10 @@ anyone's). A table with no row of the case has none the user may read either, so
 answers it with an empty queryset and no query, and a family's section skips its read.
 
 Exact as long as the answer stands: read within `CONDITION_SECONDS`, with no row saved in this
-process since (`row_saved`, on `post_save` of the tables asked about). A row another process adds meanwhile is
-as a row added just after the page was read. Rows made without `save()` (`bulk_create`, a
-queryset's `update`) are not seen by the counter; nothing on the case page's request makes any.
+process since (`row_saved`, on `post_save` of the tables asked about). A row another process adds
+meanwhile is as a row added just after the page was read. Rows made without `save()`
+(`bulk_create`, a queryset's `update`) are not seen by the counter; nothing on the case page's
+request makes any.
 """
 
 from __future__ import annotations
