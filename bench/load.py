@@ -37,6 +37,7 @@ def _sessions(n: int) -> list[tuple[str, str, str]]:
     from django.test import Client
 
     from agencies.models import User
+    from bench.pages import FILLED
     from cases.models import Case
 
     names = ["bench.practitioner", "bench.police", "bench.supervisor", "bench.coordinator"]
@@ -46,7 +47,7 @@ def _sessions(n: int) -> list[tuple[str, str, str]]:
         client = Client()
         client.force_login(user)
         # A case of the population, as in every earlier run (the page bench's filled one apart).
-        case = Case.objects.filter(owner=user).exclude(reference="BENCH-FILLED").values_list("pk", flat=True).first()
+        case = Case.objects.filter(owner=user).exclude(reference=FILLED).values_list("pk", flat=True).first()
         following = re.search(r'rel="next" href="(\?[^"]+)"', client.get("/cases/").content.decode())
         second = "/cases/" + following.group(1).replace("&amp;", "&") if following else "/cases/"
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
