@@ -72,8 +72,20 @@
   let blanked = false;  // the idle time-out emptied the form offline: what is held is the latest
   let heldHere = false;  // this page held something while offline
 
+  // Holding is done one at a time, in the order asked. The idle time-out's holding, emptying the
+  // form and saying so is one turn: a keep falling due meanwhile (its dialog took the focus, which
+  // is a change) then finds the form held and emptied, instead of saying "held" over its message.
+  let turns = Promise.resolve();
+  function inTurn(work) {
+    const done = turns.then(work);
+    turns = done.catch(() => undefined);
+    return done;
+  }
+
   // No connection: hold what is typed in this browser, encrypted, until it returns.
-  async function hold(form) {
+  const hold = (form) => inTurn(() => holdNow(form));
+
+  async function holdNow(form) {
     if (blanked) return true;
     const held = offline && form.hasAttribute("data-offline") && (await offline.hold(form, fieldsOf(form)));
     say(form, held ? text.heldText : text.notKeptText);
@@ -118,7 +130,7 @@
   async function reconnect() {
     if (!offline || !(await offline.pending())) return false;
     const form = document.querySelector("form[data-offline]");
-    if (form && heldHere && !blanked) await offline.hold(form, fieldsOf(form));
+    if (form && heldHere && !blanked) await inTurn(() => offline.hold(form, fieldsOf(form)));
     const { sent: sentAll, unreadable } = await offline.flush(csrf);
     if (unreadable) {
       const notice = document.createElement("p");
@@ -207,11 +219,12 @@
       if (!navigator.onLine && form && form.hasAttribute("data-offline") && offline) {
         // Offline: held, then taken off the screen; signed out once the connection returns.
         if (dialog.open) dialog.close();
-        if (await hold(form)) {
+        await inTurn(async () => {
+          if (!(await holdNow(form))) return;
           blanked = true;
           form.reset();
           say(form, text.offlineSignedOutText);
-        }
+        });
         window.addEventListener("online", () => this.expire(), { once: true });
         return;
       }

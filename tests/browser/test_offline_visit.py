@@ -263,3 +263,51 @@ def test_a_held_record_that_cannot_be_read_is_told_not_deleted(
     # then she is told it cannot be read, and it is not deleted before the limit
     expect(again.get_by_role("alert").filter(has_text="can no longer be read")).to_be_visible()
     assert len(again.evaluate(STORED)["idb"]) == 1
+
+
+# Holds the page's encryptions at a gate the test opens, so that two holds can be made to overlap.
+GATE = """(() => {
+  const encrypt = crypto.subtle.encrypt.bind(crypto.subtle);
+  const waiting = [];
+  window.uraGate = { shut: false, waiting, open: () => waiting.splice(0).forEach((go) => go()) };
+  crypto.subtle.encrypt = async (...args) => {
+    if (window.uraGate.shut) await new Promise((go) => waiting.push(go));
+    return encrypt(...args);
+  };
+})()"""
+
+
+def gated(page: Any, count: int, seconds: float = 10) -> bool:
+    """Whether `count` encryptions wait at the gate within `seconds` (polled: the page's policy
+    forbids the evaluated strings `wait_for_function` uses)."""
+    deadline = time.monotonic() + seconds
+    while page.evaluate("window.uraGate.waiting.length") < count:
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(50)
+    return True
+
+
+def test_the_idle_time_out_s_message_stays_when_a_keep_falls_due_while_it_holds(
+    page: Any, live_server: Any, krasniqi: Case
+) -> None:
+    # given a note typed offline, still in focus (the time-out's dialog takes the focus: a change)
+    page.add_init_script(GATE)
+    page.clock.install()
+    open_visit_form(page, live_server, krasniqi)
+    page.context.set_offline(True)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text(HELD)).to_be_visible()
+    # when the idle time-out holds the form while the keep the change asked for falls due
+    page.evaluate("window.uraGate.shut = true")
+    page.clock.fast_forward("00:30:00")
+    page.clock.run_for(2_000)
+    assert gated(page, 1)
+    gated(page, 2, seconds=2)  # the keep's holding, when it does not wait for the time-out's turn
+    page.evaluate("window.uraGate.shut = false; window.uraGate.open()")
+    # then the page says it signed out and holds the note, off the screen, whichever finished last
+    expect(page.get_by_text("Signed out after a period of inactivity. What you typed is held")).to_be_visible()
+    expect(page.get_by_label("What was discussed")).to_have_value("")
+    page.wait_for_timeout(1_000)
+    expect(page.get_by_text("Signed out after a period of inactivity. What you typed is held")).to_be_visible()
+    assert len(page.evaluate(STORED)["idb"]) == 1
