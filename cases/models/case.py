@@ -154,6 +154,27 @@ class Case(models.Model):
             models.Index(
                 fields=["next_review_on"], condition=models.Q(closed_at__isnull=True), name="cases_case_review_due_idx"
             ),
+            # The wide dashboards (stats/figures.py, decision 167): each board's open cases counted from
+            # its index alone (an index-only scan), not from the case rows: the panel's cases by step,
+            # the supervised agencies' cases by owner and their deadlines, the panel's first contacts.
+            models.Index(
+                fields=["panel", "stage"],
+                include=["id"],
+                condition=models.Q(closed_at__isnull=True),
+                name="cases_case_panel_stage_open",
+            ),
+            models.Index(
+                fields=["owning_agency"],
+                include=["owner", "first_contact_due_on", "first_contact_on", "next_review_on", "id"],
+                condition=models.Q(closed_at__isnull=True),
+                name="cases_case_agency_open_cover",
+            ),
+            models.Index(
+                fields=["panel", "opened_at"],
+                include=["first_contact_due_on", "first_contact_on", "id"],
+                condition=models.Q(first_contact_due_on__isnull=False),
+                name="cases_case_panel_contact_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
