@@ -1,0 +1,74 @@
+"""The wide dashboards count open cases from an index alone (decision 167): at a million cases the
+panel's 300,000 cases by step, or ten agencies' cases by owner, read from the case rows took 30-80 ms
+per figure; read from a covering index, a few. Each figure's query is asked for a plan with the
+scans that read case rows forbidden: it must still find a scan of its index that needs no row."""
+
+import datetime
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from agencies.models import Agency, Panel, User
+from cases.models import Case
+from stats.figures import panel_board, supervisor_board
+from tests.factories import CaseFactory
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes and plans are PostgreSQL's"),
+    # VACUUM (which marks the rows visible to all, as autovacuum does in production) runs outside a
+    # transaction.
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def plan_of(sql: str) -> str:
+    """The plan PostgreSQL chooses for `sql` when it may not scan the whole table nor gather rows
+    found in an index (a handful of rows would be read whole: cheaper than any index)."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE cases_case")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def the_query(captured: CaptureQueriesContext, starts: str) -> str:
+    [sql] = [query["sql"] for query in captured.captured_queries if query["sql"].startswith(starts)]
+    return sql
+
+
+@pytest.fixture
+def open_cases(panel: Panel, agency: Agency, caseworker: User) -> list[Case]:
+    due = timezone.localdate() + datetime.timedelta(days=3)
+    cases = []
+    for _n in range(3):
+        case = CaseFactory(owning_agency=agency, owner=caseworker, panel=panel, first_contact_due_on=due)
+        cases.append(case)
+    return cases
+
+
+def test_the_panels_open_cases_by_step_and_first_contacts_are_counted_from_an_index(
+    open_cases: list[Case], coordinator: User
+) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        panel_board(coordinator, timezone.localdate())
+    by_step = the_query(captured, 'SELECT "cases_case"."stage" AS "stage", COUNT(')
+    assert "Index Only Scan using cases_case_panel_stage_open" in plan_of(by_step)
+    contacts = the_query(captured, 'SELECT COUNT("cases_case"."id") FILTER (WHERE "cases_case"."first_contact_on" <=')
+    assert "Index Only Scan using cases_case_panel_contact_idx" in plan_of(contacts)
+
+
+def test_the_supervised_agencies_open_cases_by_owner_and_deadline_are_counted_from_an_index(
+    open_cases: list[Case], supervisor: User
+) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        supervisor_board(supervisor, timezone.localdate())
+    by_owner = the_query(captured, 'SELECT "cases_case"."owner_id" AS "owner_id", COUNT(')
+    assert "Index Only Scan using cases_case_agency_open_cover" in plan_of(by_owner)
+    overdue = the_query(captured, 'SELECT COUNT("cases_case"."id") FILTER (WHERE ("cases_case"."first_contact_due_on"')
+    assert "Index Only Scan using cases_case_agency_open_cover" in plan_of(overdue)
+    unallocated = the_query(captured, 'SELECT COUNT(*) AS "__count" FROM "cases_case"')
+    assert "Index Only Scan using cases_case_agency_open_cover" in plan_of(unallocated)
