@@ -39,10 +39,25 @@
   // there.
   let filling = false;
 
+  // The fields the worker changed on this page, by form: a restore arriving after she began typing
+  // (on a slow connection, it takes a while) does not undo her typing.
+  const changed = new WeakMap();
+  const textual = (element) => element.tagName === "TEXTAREA" || ["text", "search", "email", "tel", "url"].includes(element.type);
+
   function fill(form, fields) {
+    const hers = changed.get(form) || new Set();
     for (const element of form.elements) {
       if (skipped(element) || !(element.name in fields)) continue;
       const values = fields[element.name];
+      if (hers.has(element.name)) {
+        // Changed here while the kept form was on its way: a text keeps both, the kept one first;
+        // any other choice stays hers.
+        const kept = values[0] || "";
+        if (textual(element) && kept && !element.value.includes(kept)) {
+          element.value = element.value ? `${kept}${element.tagName === "TEXTAREA" ? "\n\n" : " "}${element.value}` : kept;
+        }
+        continue;
+      }
       if (element.type === "checkbox" || element.type === "radio") element.checked = values.includes(element.value);
       else if (element.multiple) [...element.options].forEach((o) => { o.selected = values.includes(o.value); });
       else element.value = values[0] || "";
@@ -93,7 +108,12 @@
     return held;
   }
 
+  // The page's restore of what the server kept: a keep waits for it, or it would replace what was
+  // kept with a form not yet given it back.
+  let restoring = Promise.resolve();
+
   async function send(form) {
+    await restoring;
     if (!navigator.onLine) return hold(form);
     const body = JSON.stringify({ path: location.pathname, fields: fieldsOf(form) });
     try {
@@ -167,18 +187,24 @@
   // Give back what the server kept of this form. After a sign-in that sent what was held offline,
   // the form is filled with it and the message stays the one saying so (check it, then record it).
   async function restore(form, told = false) {
-    const response = await fetch(`${keepUrl}?path=${encodeURIComponent(location.pathname)}`, { credentials: "same-origin" });
-    if (!response.ok) return;
-    const kept = await response.json();
-    if (!kept.fields) return;
-    fill(form, kept.fields);
-    if (!told) say(form, text.restoredText.replace("%(time)s", time(kept.kept_at)));
+    try {
+      const response = await fetch(`${keepUrl}?path=${encodeURIComponent(location.pathname)}`, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const kept = await response.json();
+      if (!kept.fields) return;
+      fill(form, kept.fields);
+      if (!told) say(form, text.restoredText.replace("%(time)s", time(kept.kept_at)));
+    } catch (error) {
+      // no connection: what the server kept stays kept, and is given back the next time
+    }
   }
 
   function watch(form) {
     let timer = null;
-    const later = () => {
+    changed.set(form, new Set());
+    const later = (event) => {
       if (filling) return;
+      if (event.target.name) changed.get(form).add(event.target.name);
       clearTimeout(timer);
       timer = setTimeout(() => send(form), DELAY);
     };
@@ -257,7 +283,7 @@
     const again = location.hash === "#ura-restore";
     const form = forms[0] || (again && document.querySelector("main form[method=post]"));
     if (form && !forms.includes(form)) watch(form);  // a form sent when the session had ended
-    if (form && (again || !form.hasAttribute("data-keep-bound"))) restore(form, told);
+    if (form && (again || !form.hasAttribute("data-keep-bound"))) restoring = restore(form, told);
     if (again) history.replaceState(null, "", location.pathname + location.search);
   });
 })();

@@ -2,6 +2,7 @@
 signing in again; the time-out is announced a minute ahead and the worker may stay."""
 
 import datetime
+import re
 import time
 from typing import Any
 
@@ -77,3 +78,39 @@ def test_the_time_out_is_announced_and_the_worker_may_stay(page: Any, live_serve
         stay.click()
     assert alive.value.status == 204
     expect(dialog).to_be_hidden()
+
+
+def test_what_she_types_before_the_kept_note_is_back_stays_beside_it(
+    page: Any, live_server: Any, krasniqi: Case
+) -> None:
+    # given a visit note kept on the server as she typed it
+    sign_in(page, live_server, "sw.blerina")
+    form = live_server.url + reverse("cases:entry_create", args=[krasniqi.pk, "contact"])
+    page.goto(form)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text("Kept as your private draft at")).to_be_visible()
+    # when she opens the form again on a slow connection, and types before the kept note is back
+    waiting: list[Any] = []
+    page.route(re.compile(r"/accounts/kept/\?path="), lambda route: waiting.append(route))
+    keeps: list[Any] = []
+    page.on(
+        "request", lambda request: request.method == "POST" and "/accounts/kept/" in request.url and keeps.append(1)
+    )
+    page.goto(form)
+    while not waiting:
+        page.wait_for_timeout(50)
+    page.get_by_label("Where").fill("At the school")
+    page.get_by_label("What was discussed").fill("Later: he came home early.")
+    page.wait_for_timeout(2_000)  # a keep falls due 1.5 s after typing: it waits for the kept note
+    assert keeps == []
+    waiting[0].continue_()
+    # then the kept note comes back before what she typed, and nothing she typed is undone
+    expect(page.get_by_label("What was discussed")).to_have_value(f"{NOTE}\n\nLater: he came home early.")
+    expect(page.get_by_label("Where")).to_have_value("At the school")
+    # and the server keeps both
+    expect(page.get_by_text("Kept as your private draft at")).to_be_visible()
+    kept = KeptForm.objects.get(
+        user__username="sw.blerina", path=reverse("cases:entry_create", args=[krasniqi.pk, "contact"])
+    )
+    assert kept.fields["discussed"] == [f"{NOTE}\n\nLater: he came home early."]
+    assert kept.fields["location"] == ["At the school"]
