@@ -16,6 +16,7 @@
   const keepUrl = text.keepUrl;
   const csrf = () => (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
   const DELAY = 1500;
+  const RESTORE_WAIT = 15000;  // a slow connection's answer, not one that will never come
 
   // Not typed by the worker (tokens, buttons, hidden state) or not to be kept (files, passwords).
   const skipped = (element) => !element.name || ["file", "password", "hidden", "submit", "button", "reset"].includes(element.type);
@@ -109,11 +110,16 @@
   }
 
   // The page's restore of what the server kept: a keep waits for it, or it would replace what was
-  // kept with a form not yet given it back.
+  // kept with a form not yet given it back. Not given back (no answer): asked again before a keep;
+  // still none, the keep is held on the tablet where it can be, or said not to be kept.
   let restoring = Promise.resolve();
+  let given = true;
+  let toldBack = false;
 
   async function send(form) {
     await restoring;
+    if (!given) await (restoring = restore(form, toldBack));
+    if (!given) return hold(form);
     if (!navigator.onLine) return hold(form);
     const body = JSON.stringify({ path: location.pathname, fields: fieldsOf(form) });
     try {
@@ -187,15 +193,21 @@
   // Give back what the server kept of this form. After a sign-in that sent what was held offline,
   // the form is filled with it and the message stays the one saying so (check it, then record it).
   async function restore(form, told = false) {
+    given = false;
+    toldBack = told;
     try {
-      const response = await fetch(`${keepUrl}?path=${encodeURIComponent(location.pathname)}`, { credentials: "same-origin" });
+      const response = await fetch(`${keepUrl}?path=${encodeURIComponent(location.pathname)}`, {
+        credentials: "same-origin", signal: AbortSignal.timeout(RESTORE_WAIT),
+      });
       if (!response.ok) return;
       const kept = await response.json();
+      given = true;
       if (!kept.fields) return;
       fill(form, kept.fields);
       if (!told) say(form, text.restoredText.replace("%(time)s", time(kept.kept_at)));
+      if (changed.get(form)?.size) send(form);  // what she typed meanwhile, with what came back
     } catch (error) {
-      // no connection: what the server kept stays kept, and is given back the next time
+      // no answer: what the server kept stays kept; asked for again before the next keep
     }
   }
 

@@ -114,3 +114,33 @@ def test_what_she_types_before_the_kept_note_is_back_stays_beside_it(
     )
     assert kept.fields["discussed"] == [f"{NOTE}\n\nLater: he came home early."]
     assert kept.fields["location"] == ["At the school"]
+
+
+def test_a_kept_note_that_did_not_come_back_is_asked_for_again_before_her_typing_is_kept(
+    page: Any, live_server: Any, krasniqi: Case
+) -> None:
+    # given a visit note kept on the server
+    sign_in(page, live_server, "sw.blerina")
+    path = reverse("cases:entry_create", args=[krasniqi.pk, "contact"])
+    page.goto(live_server.url + path)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text("Kept as your private draft at")).to_be_visible()
+    # when the form is opened again and the connection drops the kept note's answer once
+    asked: list[str] = []
+
+    def answer(route: Any) -> None:
+        asked.append(route.request.url)
+        route.abort() if len(asked) == 1 else route.continue_()
+
+    page.route(re.compile(r"/accounts/kept/\?path="), answer)
+    page.goto(live_server.url + path)
+    expect(page.get_by_label("What was discussed")).to_have_value("")
+    # and she types
+    page.get_by_label("Where").fill("At the school")
+    # then before her typing is kept, the kept note is asked for again and given back beside it
+    expect(page.get_by_label("What was discussed")).to_have_value(NOTE)
+    expect(page.get_by_label("Where")).to_have_value("At the school")
+    expect(page.get_by_text("Kept as your private draft at")).to_be_visible()
+    assert len(asked) == 2
+    kept = KeptForm.objects.get(user__username="sw.blerina", path=path)
+    assert (kept.fields["discussed"], kept.fields["location"]) == ([NOTE], ["At the school"])
