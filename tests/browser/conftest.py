@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = Path(os.environ.get("URA_CHROMIUM", "/usr/bin/chromium"))
 FLAGS = [
@@ -24,6 +27,22 @@ FLAGS = [
 # Playwright's sync API runs an event loop in this thread; the test server's database calls are
 # still synchronous, so Django's guard against ORM calls inside a loop is lifted for these tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATime(WSGIServer):
+    """The test server, answering one request after the other. An in-memory SQLite database is one
+    connection, which the threaded server's threads share: two requests at once (a page's fetches
+    in parallel: its key, the kept form, a keep) used it together, now and then, on a loaded
+    machine ("cannot start a transaction within a transaction", a session "deleted"). Not threaded,
+    the server closes each connection after its answer, so none waits behind a kept-alive one.
+    PostgreSQL gives each thread its own connection: the threaded server stays."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # the server's own thread took the connections over
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    LiveServerThread.server_class = OneRequestAtATime
 
 
 @pytest.fixture(scope="session")
