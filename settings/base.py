@@ -176,6 +176,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 # guardian looks for its own backend by name; ours is a subclass of it (agencies.access.backends).
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The dashboards' covering indexes (decision 167) are PostgreSQL's; SQLite builds them without
+    # their included columns, as plain partial indexes, which is all its small databases need.
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['panel', 'stage'], include=('id',), name='cases_case_panel_stage_open'),
+            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['panel', 'stage'], include=('owning_agency', 'id'), name='cases_case_panel_stage_open'),
         ),
         migrations.AddIndex(
             model_name='case',
@@ -24,6 +24,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('first_contact_due_on__isnull', False)), fields=['panel', 'opened_at'], include=('first_contact_due_on', 'first_contact_on', 'id'), name='cases_case_panel_contact_idx'),
+            index=models.Index(condition=models.Q(('first_contact_due_on__isnull', False)), fields=['panel', 'opened_at'], include=('first_contact_due_on', 'first_contact_on', 'owning_agency', 'id'), name='cases_case_panel_contact_idx'),
         ),
     ]

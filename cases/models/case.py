@@ -157,9 +157,11 @@ class Case(models.Model):
             # The wide dashboards (stats/figures.py, decision 167): each board's open cases counted from
             # its index alone (an index-only scan), not from the case rows: the panel's cases by step,
             # the supervised agencies' cases by owner and their deadlines, the panel's first contacts.
+            # Each holds the columns restrict()'s branches ask about: the held ids and, for a seat who
+            # also works cases, the owning agency.
             models.Index(
                 fields=["panel", "stage"],
-                include=["id"],
+                include=["owning_agency", "id"],
                 condition=models.Q(closed_at__isnull=True),
                 name="cases_case_panel_stage_open",
             ),
@@ -171,7 +173,7 @@ class Case(models.Model):
             ),
             models.Index(
                 fields=["panel", "opened_at"],
-                include=["first_contact_due_on", "first_contact_on", "id"],
+                include=["first_contact_due_on", "first_contact_on", "owning_agency", "id"],
                 condition=models.Q(first_contact_due_on__isnull=False),
                 name="cases_case_panel_contact_idx",
             ),
