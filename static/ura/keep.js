@@ -153,10 +153,19 @@
 
   // The connection is back: the form on the page is held once more as it is now, then everything
   // held is sent as the author's kept forms. True when the form on this page was told it was kept.
-  async function reconnect() {
+  // One at a time, shared by who asks meanwhile (the "online" event and the time-out both do).
+  let reconnecting = null;
+  function reconnect() {
+    if (!reconnecting) reconnecting = reconnectNow().finally(() => { reconnecting = null; });
+    return reconnecting;
+  }
+
+  async function reconnectNow() {
     if (!offline || !(await offline.pending())) return false;
     const form = document.querySelector("form[data-offline]");
-    if (form && heldHere && !blanked) await inTurn(() => offline.hold(form, fieldsOf(form)));
+    // Asked in turn: the idle time-out may be emptying the form meanwhile, and what it held before
+    // emptying it is what is to be sent, not the emptied form.
+    if (form && heldHere) await inTurn(() => !blanked && offline.hold(form, fieldsOf(form)));
     const { sent: sentAll, unreadable } = await offline.flush(csrf);
     if (unreadable) {
       const notice = document.createElement("p");
@@ -261,13 +270,17 @@
           if (!(await holdNow(form))) return;
           blanked = true;
           form.reset();
+          // Signed out: what would be typed now could be neither kept nor held, so nothing can be.
+          for (const element of form.elements) element.disabled = true;
           say(form, text.offlineSignedOutText);
         });
+        // The connection may have returned while it held.
+        if (navigator.onLine) return this.expire();
         window.addEventListener("online", () => this.expire(), { once: true });
         return;
       }
       if (offline && (await offline.pending())) await reconnect();
-      else if (form) await send(form);
+      else if (form && !blanked) await send(form);  // emptied by the time-out: what it held was sent
       // Signed out here, or the sign-in page would send a session still alive straight back.
       // Marked as the idle time-out's: the key and what is held here stay for after the sign-in.
       await fetch(text.logoutUrl, {

@@ -161,6 +161,7 @@ def test_what_is_held_is_wiped_after_the_configured_hours(
     page.clock.run_for(61_000)
     expect(page.get_by_text("Signed out after a period of inactivity. What you typed is held")).to_be_visible()
     expect(page.get_by_label("What was discussed")).to_have_value("")
+    expect(page.get_by_label("What was discussed")).to_be_disabled()  # typing now would be kept nowhere
     assert len(page.evaluate(STORED)["idb"]) == 1
     # and when it stays offline for longer, what was held is deleted
     page.clock.fast_forward("00:10:00")
@@ -311,3 +312,27 @@ def test_the_idle_time_out_s_message_stays_when_a_keep_falls_due_while_it_holds(
     page.wait_for_timeout(1_000)
     expect(page.get_by_text("Signed out after a period of inactivity. What you typed is held")).to_be_visible()
     assert len(page.evaluate(STORED)["idb"]) == 1
+
+
+def test_the_connection_returning_while_the_time_out_holds_keeps_the_note_and_signs_out(
+    page: Any, live_server: Any, krasniqi: Case
+) -> None:
+    # given a note typed offline
+    page.add_init_script(GATE)
+    page.clock.install()
+    path = open_visit_form(page, live_server, krasniqi)
+    page.context.set_offline(True)
+    page.get_by_label("What was discussed").fill(NOTE)
+    expect(page.get_by_text(HELD)).to_be_visible()
+    # when the connection returns while the idle time-out is holding the form, before it empties it
+    page.evaluate("window.uraGate.shut = true")
+    page.clock.fast_forward("00:30:00")
+    page.clock.run_for(2_000)
+    assert gated(page, 1)
+    page.context.set_offline(False)
+    page.wait_for_timeout(1_000)
+    page.evaluate("window.uraGate.shut = false; window.uraGate.open()")
+    # then she is signed out and sent to sign in, as when it returns after the form was emptied
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    # and what was kept for her is the note, not the form the time-out emptied
+    assert KeptForm.objects.get(user__username="sw.blerina", path=path).fields["discussed"] == [NOTE]
