@@ -289,21 +289,28 @@ def gated(page: Any, count: int, seconds: float = 10) -> bool:
     return True
 
 
-def test_the_idle_time_out_s_message_stays_when_a_keep_falls_due_while_it_holds(
-    page: Any, live_server: Any, krasniqi: Case
-) -> None:
-    # given a note typed offline, still in focus (the time-out's dialog takes the focus: a change)
+def time_out_holding(page: Any, live_server: Any, case: Case) -> str:
+    """A note typed offline, and the idle time-out holding it (its encryption stopped at the gate,
+    a keep asked for by the note's change falling due 2 s later); the form's path."""
     page.add_init_script(GATE)
     page.clock.install()
-    open_visit_form(page, live_server, krasniqi)
+    path = open_visit_form(page, live_server, case)
     page.context.set_offline(True)
     page.get_by_label("What was discussed").fill(NOTE)
     expect(page.get_by_text(HELD)).to_be_visible()
-    # when the idle time-out holds the form while the keep the change asked for falls due
     page.evaluate("window.uraGate.shut = true")
     page.clock.fast_forward("00:30:00")
     page.clock.run_for(2_000)
     assert gated(page, 1)
+    return path
+
+
+def test_the_idle_time_out_s_message_stays_when_a_keep_falls_due_while_it_holds(
+    page: Any, live_server: Any, krasniqi: Case
+) -> None:
+    # given a note typed offline, still in focus (the time-out's dialog takes the focus: a change)
+    # when the idle time-out holds the form while the keep the change asked for falls due
+    time_out_holding(page, live_server, krasniqi)
     gated(page, 2, seconds=2)  # the keep's holding, when it does not wait for the time-out's turn
     page.evaluate("window.uraGate.shut = false; window.uraGate.open()")
     # then the page says it signed out and holds the note, off the screen, whichever finished last
@@ -318,17 +325,8 @@ def test_the_connection_returning_while_the_time_out_holds_keeps_the_note_and_si
     page: Any, live_server: Any, krasniqi: Case
 ) -> None:
     # given a note typed offline
-    page.add_init_script(GATE)
-    page.clock.install()
-    path = open_visit_form(page, live_server, krasniqi)
-    page.context.set_offline(True)
-    page.get_by_label("What was discussed").fill(NOTE)
-    expect(page.get_by_text(HELD)).to_be_visible()
     # when the connection returns while the idle time-out is holding the form, before it empties it
-    page.evaluate("window.uraGate.shut = true")
-    page.clock.fast_forward("00:30:00")
-    page.clock.run_for(2_000)
-    assert gated(page, 1)
+    path = time_out_holding(page, live_server, krasniqi)
     page.context.set_offline(False)
     page.wait_for_timeout(1_000)
     page.evaluate("window.uraGate.shut = false; window.uraGate.open()")
