@@ -103,6 +103,12 @@
 
   async function holdNow(form) {
     if (blanked) return true;
+    if (!given) {
+      // Held now, it would be sent later as the kept form, over what the server kept and the page
+      // never got back: it stays on the screen, and the page asks again when the connection returns.
+      say(form, text.notKeptText);
+      return false;
+    }
     const held = offline && form.hasAttribute("data-offline") && (await offline.hold(form, fieldsOf(form)));
     say(form, held ? text.heldText : text.notKeptText);
     heldHere = heldHere || held;
@@ -110,11 +116,12 @@
   }
 
   // The page's restore of what the server kept: a keep waits for it, or it would replace what was
-  // kept with a form not yet given it back. Not given back (no answer): asked again before a keep;
-  // still none, the keep is held on the tablet where it can be, or said not to be kept.
+  // kept with a form not yet given it back. Not given back (no answer): asked again before a keep
+  // and when the connection returns; until it is, nothing of the form is kept or held, only said.
   let restoring = Promise.resolve();
   let given = true;
   let toldBack = false;
+  let restoreForm = null;
 
   async function send(form) {
     await restoring;
@@ -201,12 +208,27 @@
 
   // Give back what the server kept of this form. After a sign-in that sent what was held offline,
   // the form is filled with it and the message stays the one saying so (check it, then record it).
-  async function restore(form, told = false) {
+  // One asking at a time, shared by who asks meanwhile: two answers would put the kept text in twice.
+  let asking = null;
+  function restore(form, told = false) {
+    if (!asking) asking = restoreNow(form, told).finally(() => { asking = null; });
+    return asking;
+  }
+
+  // AbortSignal.timeout is newer than the rest the page needs (Safari 16): made by hand where missing.
+  function timeout(ms) {
+    if (AbortSignal.timeout) return AbortSignal.timeout(ms);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), ms);
+    return controller.signal;
+  }
+
+  async function restoreNow(form, told) {
     given = false;
     toldBack = told;
     try {
       const response = await fetch(`${keepUrl}?path=${encodeURIComponent(location.pathname)}`, {
-        credentials: "same-origin", signal: AbortSignal.timeout(RESTORE_WAIT),
+        credentials: "same-origin", signal: timeout(RESTORE_WAIT),
       });
       if (!response.ok) return;
       const kept = await response.json();
@@ -239,7 +261,9 @@
         hold(form).then((held) => held && say(form, text.heldSubmitText));
         return;
       }
-      if (!form.querySelector("input[name=ura_kept]")) {
+      // The marker tells the server to forget the kept form once this one went through: not while
+      // the page has not got it back (what it holds would be lost with it).
+      if (given && !form.querySelector("input[name=ura_kept]")) {
         const marker = document.createElement("input");
         Object.assign(marker, { type: "hidden", name: "ura_kept", value: "1" });
         form.append(marker);
@@ -283,10 +307,15 @@
       else if (form && !blanked) await send(form);  // emptied by the time-out: what it held was sent
       // Signed out here, or the sign-in page would send a session still alive straight back.
       // Marked as the idle time-out's: the key and what is held here stay for after the sign-in.
-      await fetch(text.logoutUrl, {
-        method: "POST", credentials: "same-origin", redirect: "manual", body: new URLSearchParams({ ura_idle: "1" }),
-        headers: { "X-CSRFToken": csrf() },
-      });
+      try {
+        await fetch(text.logoutUrl, {
+          method: "POST", credentials: "same-origin", redirect: "manual", body: new URLSearchParams({ ura_idle: "1" }),
+          headers: { "X-CSRFToken": csrf() },
+        });
+      } catch (error) {
+        setTimeout(() => this.expire(), 10 * 1000);  // no answer yet (the connection is barely back)
+        return;
+      }
       location.assign(`${text.loginUrl}?next=${encodeURIComponent(location.pathname + location.search + "#ura-restore")}`);
     },
   };
@@ -297,18 +326,33 @@
   });
   dialog.addEventListener("cancel", () => dialog.querySelector("[data-stay]").click());
 
-  window.addEventListener("online", reconnect);
-  setInterval(() => navigator.onLine && reconnect(), 60 * 1000);  // the server did not answer
+  // The connection is back, or the server did not answer: what the page never got back is asked
+  // for first, then what was held is sent.
+  async function retry() {
+    if (restoreForm && !given) await (restoring = restore(restoreForm, toldBack));
+    return reconnect();
+  }
+  window.addEventListener("online", retry);
+  setInterval(() => navigator.onLine && retry(), 60 * 1000);
 
-  document.addEventListener("DOMContentLoaded", async () => {
+  document.addEventListener("DOMContentLoaded", () => {
     idle.restart(Number(text.idleSecondsLeft || text.idleSeconds));
-    const told = navigator.onLine && (await reconnect());  // held on a page that was closed: sent now
+    // Watched at once: what she types while the page sends what was held is hers from the start.
     const forms = [...document.querySelectorAll("form[data-keep]")];
     forms.forEach(watch);
     const again = location.hash === "#ura-restore";
     const form = forms[0] || (again && document.querySelector("main form[method=post]"));
     if (form && !forms.includes(form)) watch(form);  // a form sent when the session had ended
-    if (form && (again || !form.hasAttribute("data-keep-bound"))) restoring = restore(form, told);
     if (again) history.replaceState(null, "", location.pathname + location.search);
+    const giveBack = form && (again || !form.hasAttribute("data-keep-bound"));
+    if (giveBack) [given, restoreForm] = [false, form];
+    restoring = (async () => {
+      let told = false;
+      try {
+        told = navigator.onLine && (await reconnect());  // held on a page that was closed: sent now
+      } finally {
+        if (giveBack) await restore(form, told);
+      }
+    })().catch(() => undefined);
   });
 })();
