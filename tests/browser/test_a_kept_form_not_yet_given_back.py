@@ -6,17 +6,14 @@ import re
 from typing import Any
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from agencies.models import KeptForm, User
 from cases.models import Case, Contact
-from tests.browser.conftest import sign_in
+from tests.browser.test_offline_visit import HELD, NOTE, open_visit_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-NOTE = "Ardit spoke about the boxing club; his father is worried about the videos on his phone."
-HELD = "No connection: what you typed is held on this tablet"
 RESTORE = re.compile(r"/accounts/kept/\?path=")
 
 
@@ -25,15 +22,17 @@ def krasniqi(demo: dict[str, User]) -> Case:
     return Case.objects.get(family__name="Krasniqi")
 
 
+def is_a_keep(answer: Any) -> bool:
+    return bool(answer.request.method == "POST" and answer.url.endswith("/accounts/kept/"))
+
+
 def keep_a_note(page: Any, live_server: Any, case: Case) -> str:
     """A visit note kept on the server as she typed it; the path of its form."""
-    sign_in(page, live_server, "sw.blerina")
-    path = reverse("cases:entry_create", args=[case.pk, "contact"])
-    page.goto(live_server.url + path)
-    held = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    page.get_by_label("Date and time").fill(held)
-    page.get_by_label("What was discussed").fill(NOTE)
-    expect(page.get_by_text("Kept as your private draft at")).to_be_visible()
+    path = open_visit_form(page, live_server, case)
+    with page.expect_response(
+        lambda answer: answer.request.method == "POST" and answer.url.endswith("/accounts/kept/")
+    ):
+        page.get_by_label("What was discussed").fill(NOTE)
     return path
 
 
