@@ -25,7 +25,7 @@ def _ip(value: str | None) -> str | None:
 
 def _in_transaction(alias: str) -> bool:
     """Whether a transaction of the application's own is open (the test suite's outer atomic
-    blocks, which never commit, do not count: a record there is chained at once, as in autocommit)."""
+    blocks, which never commit, do not count: a record there waits for beat's step, as in autocommit)."""
     connection = connections[alias]
     return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
@@ -42,11 +42,17 @@ def _take_chain_lock(alias: str) -> None:
             cursor.execute("UPDATE audit_auditevent SET seq = seq WHERE 0 = 1")
 
 
-def _head_and_waiting(alias: str) -> tuple[tuple[int, str], list[AuditEvent]]:
-    """The chain's head (position and hash) and the committed records still waiting, in one query."""
+def _head_and_waiting(alias: str, most: int) -> tuple[tuple[int, str], list[AuditEvent]]:
+    """The chain's head (position and hash) and the oldest `most` committed records still waiting,
+    in one query."""
     base = AuditEvent.objects.using(alias)
     newest = base.filter(seq__isnull=False).order_by("-seq").values("seq")[:1]
-    rows = list(base.filter(models.Q(seq__isnull=True) | models.Q(seq=models.Subquery(newest))).order_by("pk"))
+    oldest_waiting = base.filter(seq__isnull=True).order_by("pk").values("pk")[:most]
+    rows = list(
+        base.filter(
+            models.Q(pk__in=models.Subquery(oldest_waiting)) | models.Q(seq=models.Subquery(newest))
+        ).order_by("pk")
+    )
     head = next((row for row in rows if row.seq is not None), None)
     return (head.seq or 0, head.hash) if head is not None else (0, ""), [row for row in rows if row.seq is None]
 
@@ -70,47 +76,50 @@ def _place(events: list[AuditEvent], alias: str) -> None:
         )
 
 
-def chain_waiting(using: str | None = None) -> int:
-    """Chain the committed records written inside transactions (they wait with no position).
+# How many waiting records one chaining step takes: a step holds the chain lock and its records in
+# memory, so a backlog (the beat down for a day) is chained in steps of this size, not at once.
+CHAIN_STEP = 2000
 
-    Runs after each such transaction commits, in a short step of its own under the chain lock, and
-    from the beat sweep and `verify_audit` for any a crash left behind. Returns how many it chained.
+
+def chain_waiting(using: str | None = None) -> int:
+    """Chain the committed records still waiting for their place: every record is inserted with none.
+
+    Runs after each transaction that wrote records commits, from beat every few seconds (a read's
+    record, written outside any transaction, waits for it), and from `verify_audit` and the backup
+    before they read the chain; each step is short and of its own, under the chain lock. Returns
+    how many it chained.
     """
     alias = using or router.db_for_write(AuditEvent)
-    with transaction.atomic(using=alias):
-        _take_chain_lock(alias)
-        (seq, previous), waiting = _head_and_waiting(alias)
-        if not waiting:
-            return 0
-        _link(waiting, seq, previous)
-        # The one sanctioned change to a record: giving a waiting record its place (the PostgreSQL
-        # trigger allows exactly this, once; see migration 0012).
-        _place(waiting, alias)
-    return len(waiting)
+    chained = 0
+    while True:
+        with transaction.atomic(using=alias):
+            _take_chain_lock(alias)
+            (seq, previous), waiting = _head_and_waiting(alias, CHAIN_STEP)
+            if not waiting:
+                return chained
+            _link(waiting, seq, previous)
+            # The one sanctioned change to a record: giving a waiting record its place (the PostgreSQL
+            # trigger allows exactly this, once; see migration 0012).
+            _place(waiting, alias)
+        chained += len(waiting)
+        if len(waiting) < CHAIN_STEP:
+            return chained
 
 
 def append(event: AuditEvent) -> AuditEvent:
     """Add `event` to the trail, inside the caller's transaction, so it stands or falls with the change.
 
-    Outside a transaction (a read recorded by the middleware, a sign-in) the record is chained at
-    once, in one short step under the chain lock. Inside one it is inserted unchained, with no
-    lock, and chained after the commit (`chain_waiting`): a long transaction never holds the chain
-    lock, so reads and short writes never wait behind it (decision 78). The chain's order is `seq`,
+    It is inserted with no place in the chain and no lock, and chained after the commit by a short
+    step of its own (`chain_waiting`): a long transaction never holds the chain lock (decision 78).
+    Outside a transaction (a read recorded by the middleware, a sign-in) the insert commits at once
+    and beat's next chaining step, every few seconds, gives it its place: a page's read is one
+    statement, and no request waits for the chain lock (decision 170). The chain's order is `seq`,
     given under the lock; `hash` links each record to the one before it in that order.
     """
     alias = router.db_for_write(AuditEvent)
+    event.save(using=alias, force_insert=True)
     if _in_transaction(alias):
-        event.save(using=alias, force_insert=True)
         transaction.on_commit(lambda: chain_waiting(alias), using=alias)
-        return event
-    with transaction.atomic(using=alias, savepoint=False):
-        _take_chain_lock(alias)
-        # The head only: records still waiting are chained by their own step, just after their
-        # commit (or by the next heartbeat after a crash), and come after this one.
-        head = AuditEvent.objects.using(alias).filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash")
-        seq, previous = head.first() or (0, "")
-        _link([event], seq or 0, previous)
-        event.save(using=alias, force_insert=True)
     return event
 
 

@@ -539,11 +539,12 @@ CELERY_BEAT_SCHEDULE["forget-idempotency-keys"] = {
     "schedule": 3600.0,
     "options": {"expires": 3600.0},
 }
-# Audit records a crash left unchained take their place (the heartbeat did this before decision 159).
+# Audit records written outside a transaction (a page's read, a sign-in: decision 170) and any a
+# crash left unchained take their place (the heartbeat did this before decision 159).
 CELERY_BEAT_SCHEDULE["chain-waiting-audit"] = {
     "task": "operations.tasks.chain_waiting_audit_task",
-    "schedule": 60.0,
-    "options": {"expires": 60.0},
+    "schedule": 10.0,
+    "options": {"expires": 10.0},
 }
 # Who is e-mailed when beat stops (and Django's own error mails): comma-separated addresses.
 ADMINS = [(address, address) for address in env_list("URA_ALERT_EMAILS", [])]

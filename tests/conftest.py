@@ -18,9 +18,9 @@ from tests.factories import AgencyFactory, CaseFactory, MembershipFactory, Panel
 
 Role = Membership.Role
 
-# The audit write takes the chain's lock (an advisory lock on PostgreSQL, a write that takes the
-# database's write lock on SQLite): one query more per audited page.
-CHAIN_LOCK = 1
+# A page's read is recorded in one insert: beat's chaining step gives the record its place in the
+# chain, not the request (decision 170).
+AUDIT_READ = 1
 
 
 @pytest.fixture(autouse=True)

@@ -11,13 +11,16 @@ from django.test import Client
 from agencies.models import User
 from audit.chain import verify_chain
 from audit.models import AppendOnlyError, AuditEvent
-from audit.services import record
+from audit.services import chain_waiting, record
 
 pytestmark = pytest.mark.django_db
 
 
 def _three() -> list[AuditEvent]:
-    return [record(AuditEvent.Action.SIGN_IN_FAILED, ip_address="10.0.0.1", username=f"u{i}") for i in range(3)]
+    """Three records, given their places by the chaining step (beat's, every few seconds)."""
+    events = [record(AuditEvent.Action.SIGN_IN_FAILED, ip_address="10.0.0.1", username=f"u{i}") for i in range(3)]
+    chain_waiting()
+    return [AuditEvent.objects.get(pk=event.pk) for event in events]
 
 
 def test_each_record_points_at_the_one_before() -> None:
@@ -28,6 +31,24 @@ def test_each_record_points_at_the_one_before() -> None:
     assert second.prev_hash == first.hash and third.prev_hash == second.hash
     assert len({first.hash, second.hash, third.hash}) == 3
     assert all(event.hash == event.compute_hash() for event in AuditEvent.objects.all())
+
+
+def test_a_backlog_is_chained_in_steps_in_the_order_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: seven records waiting (beat was down), a step taking three
+    from audit import services
+
+    monkeypatch.setattr(services, "CHAIN_STEP", 3)
+    written = [record(AuditEvent.Action.SIGN_IN_FAILED, username=f"b{i}") for i in range(7)]
+    steps = []
+    take = services._head_and_waiting
+    monkeypatch.setattr(services, "_head_and_waiting", lambda *args: steps.append(args) or take(*args))
+    # when
+    chained = chain_waiting()
+    # then: three steps of at most three, one chain in the order written
+    assert chained == 7 and len(steps) == 3
+    places = [AuditEvent.objects.get(pk=event.pk).seq for event in written]
+    assert places == sorted(places) and None not in places
+    assert verify_chain().broken_id is None
 
 
 def test_verify_audit_says_ok_with_the_count() -> None:

@@ -140,6 +140,30 @@ def test_reading_the_case_page_costs_one_insert(
     assert len(inserts) == 1
 
 
+def test_a_read_touches_the_trail_in_one_statement_and_beat_chains_it(case: Case, caseworker: User) -> None:
+    # A page's read takes neither the chain's lock nor its head (decision 170): every worker's reads
+    # would wait on that one lock. Beat's chaining step gives the record its place after.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.chain import verify_chain
+    from operations.tasks import chain_waiting_audit_task
+
+    client = _client(caseworker)
+    url = reverse("cases:case", args=[case.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    trail = [q["sql"] for q in queries.captured_queries if "audit_auditevent" in q["sql"] or "advisory" in q["sql"]]
+    assert len(trail) == 1 and trail[0].startswith("INSERT")
+    read = _last(caseworker)
+    assert (read.action, read.seq, read.hash) == ("case_read", None, "")
+    assert chain_waiting_audit_task() >= 1
+    read.refresh_from_db()
+    assert read.seq is not None and read.hash == read.compute_hash()
+    assert verify_chain().broken_id is None
+
+
 def test_a_name_search_at_intake_records_what_it_showed(case: Case, caseworker: User) -> None:
     url = reverse("referrals-api:referral-matches")
     client = api_as(caseworker)

@@ -12,7 +12,6 @@ from agencies.models import Agency, Panel, User
 from cases.models import Case
 from interventions import services
 from interventions.models import Closure, InterventionPlan, PlanAction, Review, Withdrawal
-from tests.conftest import CHAIN_LOCK
 from tests.interventions.conftest import action_spec, agreements, client_for, days, goals_for, make_plan, review
 
 pytestmark = pytest.mark.django_db
@@ -346,7 +345,7 @@ def test_the_case_page_costs_the_same_whatever_the_plan(
     # then
     # +1 unread count, +3 audit, +1 information requests; -4: what the reader may do comes with the case (CaseAccess);
     # +3: where the work is (2) and the questions to the owner (1); +1: the referrals to services
-    with django_assert_max_num_queries(46 + CHAIN_LOCK):
+    with django_assert_max_num_queries(45):
         response = client.get(case.get_absolute_url())
     assert response.status_code == 200 and len(response.context["interventions"].goals) == size
 
@@ -373,5 +372,5 @@ def test_a_closed_case_page_costs_the_same(
     client.get(case.get_absolute_url())  # the session's last-seen time written once, not in the count
     # +1 unread count, +3 audit, +1 information requests, +1 the agencies the timeline names (decision 55);
     # -4: what the reader may do comes with the case (CaseAccess)
-    with django_assert_max_num_queries(46 + CHAIN_LOCK):  # +1: the referrals to services
+    with django_assert_max_num_queries(45):  # +1: the referrals to services
         assert client.get(case.get_absolute_url()).status_code == 200

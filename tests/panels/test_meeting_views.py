@@ -12,7 +12,7 @@ from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
 from panels import services
 from panels.models import PanelMeeting
-from tests.conftest import CHAIN_LOCK, api_as
+from tests.conftest import api_as
 from tests.factories import CaseFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,9 +177,9 @@ def test_meeting_and_panel_pages_are_constant(
     client = client_for(coordinator)
     with django_assert_max_num_queries(25):
         assert client.get(meeting.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(13 + CHAIN_LOCK):  # exactly, for each reader: tests/pages/test_page_budgets.py
+    with django_assert_max_num_queries(12):  # exactly, for each reader: tests/pages/test_page_budgets.py
         assert client.get(panel.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(12 + CHAIN_LOCK):
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("panels:directory")).status_code == 200
     api = api_as(coordinator)
     with django_assert_max_num_queries(10):

@@ -17,7 +17,7 @@ from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
 from panels import services
 from panels.models import MeetingAttendance, PanelMeeting
-from tests.conftest import CHAIN_LOCK, member
+from tests.conftest import member
 from tests.factories import AgencyFactory, CaseFactory, FamilyFactory, PanelFactory
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +214,7 @@ def test_the_pages_cost_the_same_whatever_the_number_of_candidates(
         panel_case(panel, agency, f"Family {number}")
     after = [queries(client, url, **params) for client, url, params in pages]
     assert before == after
-    assert after[0] <= 25 and max(after[1:]) <= 12 + CHAIN_LOCK
+    assert after[0] <= 25 and max(after[1:]) <= 11
     meeting_page = coordinating.get(meeting.get_absolute_url()).content.decode()
     assert meeting_page.count("<option") < 10  # the languages, never a case or a person
     assert client_for(supervisor).get(reverse("panels:directory")).context["agencies"][-1].people >= 1
