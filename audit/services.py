@@ -49,9 +49,9 @@ def _head_and_waiting(alias: str, most: int) -> tuple[tuple[int, str], list[Audi
     newest = base.filter(seq__isnull=False).order_by("-seq").values("seq")[:1]
     oldest_waiting = base.filter(seq__isnull=True).order_by("pk").values("pk")[:most]
     rows = list(
-        base.filter(
-            models.Q(pk__in=models.Subquery(oldest_waiting)) | models.Q(seq=models.Subquery(newest))
-        ).order_by("pk")
+        base.filter(models.Q(pk__in=models.Subquery(oldest_waiting)) | models.Q(seq=models.Subquery(newest))).order_by(
+            "pk"
+        )
     )
     head = next((row for row in rows if row.seq is not None), None)
     return (head.seq or 0, head.hash) if head is not None else (0, ""), [row for row in rows if row.seq is None]
