@@ -75,9 +75,9 @@ def test_the_supervised_agencies_open_cases_by_owner_and_deadline_are_counted_fr
 ) -> None:
     with CaptureQueriesContext(connection) as captured:
         supervisor_board(supervisor, timezone.localdate())
-    by_owner = the_query(captured, 'SELECT "cases_case"."owner_id" AS "owner_id", COUNT(')
+    # by owner and agency: the caseloads, the deadlines passed and the cases left without a worker
+    by_owner = the_query(captured, 'SELECT "cases_case"."owner_id" AS "owner_id", "cases_case"."owning_agency_id"')
     assert "Index Only Scan using cases_case_agency_open_cover" in plan_of(by_owner)
-    overdue = the_query(captured, 'SELECT COUNT("cases_case"."id") FILTER (WHERE ("cases_case"."first_contact_due_on"')
-    assert "Index Only Scan using cases_case_agency_open_cover" in plan_of(overdue)
-    unallocated = the_query(captured, 'SELECT COUNT(*) AS "__count" FROM "cases_case"')
-    assert "Index Only Scan using cases_case_agency_open_cover" in plan_of(unallocated)
+    assert not [
+        query for query in captured.captured_queries if 'FROM "cases_case"' in query["sql"] and query["sql"] != by_owner
+    ]

@@ -161,7 +161,55 @@ def test_each_board_costs_the_same_whatever_the_caseload(
     _cases(12, agency, member(agency, username="second"), panel)
 
     assert {key: _queries(build) for key, build in boards.items()} == one
-    assert one == {"practitioner": 3, "supervisor": 7, "panel": 6}
+    assert one == {"practitioner": 3, "supervisor": 6, "panel": 6}
+
+
+def test_the_supervisors_board_counts_each_owner_deadline_and_case_left_without_a_worker_by_hand(
+    agency: Agency, other_agency: Agency
+) -> None:
+    # given: a supervisor of two agencies; one worker at both, one at the first only who owns a
+    # case at the second, one who works cases no more at the first (its administrator now), and
+    # deadlines passed of each kind, a closed case among them
+    supervisor = member(agency, Membership.Role.SUPERVISOR, username="boss")
+    Membership.objects.create(user=supervisor, agency=other_agency, role=Membership.Role.SUPERVISOR)
+    both = member(agency, username="both")
+    Membership.objects.create(user=both, agency=other_agency, role=Membership.Role.PRACTITIONER)
+    first_only = member(agency, username="first")
+    left = member(agency, Membership.Role.AGENCY_ADMIN, username="left")
+    today = timezone.localdate()
+    past, later = today - datetime.timedelta(days=2), today + datetime.timedelta(days=9)
+    for owner, where, due, review in [
+        (both, agency, past, None),
+        (both, other_agency, later, past),
+        (both, other_agency, past, past),
+        (first_only, agency, later, later),
+        (first_only, other_agency, past, None),
+        (left, agency, None, past),
+        (left, agency, later, None),
+    ]:
+        case = CaseFactory(owning_agency=where, owner=owner)
+        Case.objects.filter(pk=case.pk).update(first_contact_due_on=due, next_review_on=review)
+    closed = CaseFactory(owning_agency=agency, owner=left)
+    Case.objects.filter(pk=closed.pk).update(closed_at=timezone.now(), next_review_on=past)
+    # (the factory makes each owner a practitioner where the case is: those two no longer are)
+    Membership.objects.filter(user=left, agency=agency, role=Membership.Role.PRACTITIONER).delete()
+    Membership.objects.filter(user=first_only, agency=other_agency).delete()
+    # when
+    board = supervisor_board(supervisor, today)
+    # then: each count is the count by hand over the open cases
+    open_cases = list(Case.objects.filter(closed_at__isnull=True))
+    first_contact = [
+        c
+        for c in open_cases
+        if c.first_contact_on is None and c.first_contact_due_on and c.first_contact_due_on < today
+    ]
+    review = [c for c in open_cases if c.next_review_on and c.next_review_on < today]
+    caseload = _figure([board], "caseload_per_worker")
+    assert [row.values for row in caseload.rows] == [(3, 3), (2, 1), (2, 1)]
+    overdue = _column(_figure([board], "overdue_by_kind"))
+    assert (overdue["First contact"], overdue["Plan review"]) == (len(first_contact), len(review)) == (3, 3)
+    # the case the first-only worker owns at the second agency and the two of the one who left
+    assert _figure([board], "unallocated").rows[-1].values == (3,)
 
 
 def _endings(user: User, today: datetime.date) -> dict[str, int]:
