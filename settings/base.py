@@ -139,6 +139,10 @@ DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 20000)
 # server that does not answer that either is frozen: a 503 page, also on a connection kept between
 # requests (agencies.dbwait, decision 159). 0: psycopg2 waits as it does by itself (production: 2).
 DATABASE_STALL_SECONDS = env_int("DATABASE_STALL_SECONDS", 0)
+# The case page's one read of its case is planned once per connection, not on every request
+# (agencies.prepared, decision 171). Off behind a pooler in transaction mode (PgBouncer's), which
+# does not keep a session's prepared statements from one transaction to the next.
+URA_PREPARED_STATEMENTS = env_bool("URA_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT added ~120 ms to the access-model list queries and saved nothing (docs/decisions.md).
     DATABASES["default"].setdefault("OPTIONS", {}).update(

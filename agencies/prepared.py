@@ -1,0 +1,161 @@
+"""Reads planned once per database connection (decision 171).
+
+The case page's one read of its case carries some twenty-five `EXISTS` and the columns its
+sections read with it: PostgreSQL spent 5-7 ms planning it at a million cases, for a read of one
+row by its key that runs in under one. Inside `planned_once()`, a `SELECT` is prepared on its
+connection the first time its SQL is seen there (`PREPARE`, its placeholders numbered) and run by
+name from then on (`EXECUTE`, with the same values, adapted by psycopg2 as ever). PostgreSQL plans
+it anew for its first five runs, then keeps a generic plan when that costs no more. Each value is
+declared with the type psycopg2's literal for it has (a `False` is a boolean, a text is left for
+PostgreSQL to infer from where it stands, as a quoted literal is): a value given a column of its
+own (`%s AS "access_full"`) would otherwise be read back as text, "false", which Python takes for
+true. A value of any other kind (a float, a JSON document, a tuple) is not declared: that read
+runs as written.
+
+Only for reads whose plan is the same whatever the values: a row by its key. A generic plan for a
+list filtered by a value whose rows are skewed can be far slower (measured: the case's shares
+1.7 → 41 ms), so nothing else is read this way. Django's query log, and so every query count,
+still shows the read as written. Off on SQLite, and where `URA_PREPARED_STATEMENTS` is false (a
+pooler in transaction mode, which does not keep a session's prepared statements).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+__all__ = ["planned_once"]
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+_MOST = 64  # statements kept per connection: past that they are all let go and prepared again
+
+
+def _numbered(sql: str) -> tuple[str, int]:
+    """`sql` with psycopg2's placeholders as PostgreSQL's ($1, $2, ...) and `%%` as `%`."""
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        if match.group(0) == "%%":
+            return "%"
+        count += 1
+        return f"${count}"
+
+    return _PLACEHOLDER.sub(number, sql), count
+
+
+def _type_of(value: Any) -> str | None:
+    """The PostgreSQL type of psycopg2's literal for `value` ("unknown": PostgreSQL infers it from
+    where it stands, as it does a quoted literal's), or None for a value not declared here."""
+    if value is None or isinstance(value, str):
+        return "unknown"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer" if _INT4 <= value < -_INT4 else "bigint"
+    if isinstance(value, datetime.datetime):
+        return "timestamp with time zone" if value.tzinfo is not None else "timestamp"
+    if isinstance(value, datetime.date):
+        return "date"
+    if isinstance(value, datetime.timedelta):
+        return "interval"
+    if isinstance(value, list):
+        if not value:
+            return "unknown"  # '{}'
+        if all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+            return "integer[]" if all(_INT4 <= item < -_INT4 for item in value) else "bigint[]"
+        if all(isinstance(item, str) for item in value):
+            return "text[]"
+    return None
+
+
+_INT4 = -(2**31)
+
+
+class _Prepared:
+    """A connection's execute wrapper: SELECTs run by the name of their prepared statement."""
+
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+
+    def _kept(self) -> dict[str, tuple[str, int] | None]:
+        # The statements live in the database session: a new session (a reconnection) has none.
+        session = self.connection.connection.get_backend_pid()
+        kept = self.connection.__dict__.get("_ura_prepared")
+        if kept is None or kept[0] != session:
+            kept = (session, {})
+            self.connection.__dict__["_ura_prepared"] = kept
+        return kept[1]
+
+    def _prepare(self, sql: str, params: Any) -> tuple[str, int] | None:
+        types: list[str] = []
+        for value in params or ():
+            declared_as = _type_of(value)
+            if declared_as is None:
+                return None
+            types.append(declared_as)
+        key = f"{sql}\x00{','.join(types)}"
+        kept = self._kept()
+        if key in kept:
+            return kept[key]
+        numbered, count = _numbered(sql)
+        if count != len(types):
+            return None
+        raw = self.connection.connection.cursor()
+        try:
+            if len(kept) >= _MOST:
+                raw.execute("DEALLOCATE ALL")
+                kept.clear()
+            name = "ura_" + hashlib.sha256(key.encode()).hexdigest()[:24]
+            declared = f"({', '.join(types)})" if types else ""
+            # Inside a transaction a failed PREPARE would abort it: tried within a savepoint of
+            # its own there (written here, not through Django, so the query log stays the page's).
+            within = not self.connection.get_autocommit()
+            if within:
+                raw.execute("SAVEPOINT ura_prepare")
+            try:
+                raw.execute(f"PREPARE {name} {declared} AS {numbered}")
+            except self.connection.Database.Error:
+                # PostgreSQL cannot give every value a type (a bare value in a SELECT list): run it
+                # as written, as ever.
+                if within:
+                    raw.execute("ROLLBACK TO SAVEPOINT ura_prepare")
+                kept[key] = None
+                return None
+            finally:
+                if within:
+                    raw.execute("RELEASE SAVEPOINT ura_prepare")
+        finally:
+            raw.close()
+        kept[key] = (name, count)
+        return kept[key]
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        if many or not sql.lstrip("(").startswith("SELECT"):
+            return execute(sql, params, many, context)
+        prepared = self._prepare(sql, params)
+        if prepared is None:
+            return execute(sql, params, many, context)
+        name, count = prepared
+        values = f"({', '.join(['%s'] * count)})" if count else ""
+        return execute(f"EXECUTE {name}{values}", params if count else None, many, context)
+
+
+@contextmanager
+def planned_once(using: str = "default") -> Iterator[None]:
+    """Within this block, reads on `using` are planned once per connection (see the module)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not settings.URA_PREPARED_STATEMENTS:
+        yield
+        return
+    connection.ensure_connection()
+    with connection.execute_wrapper(_Prepared(connection)):
+        yield
