@@ -23,13 +23,6 @@ def _ip(value: str | None) -> str | None:
         return None
 
 
-def _in_transaction(alias: str) -> bool:
-    """Whether a transaction of the application's own is open (the test suite's outer atomic
-    blocks, which never commit, do not count: a record there waits for beat's step, as in autocommit)."""
-    connection = connections[alias]
-    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
-
-
 def _take_chain_lock(alias: str) -> None:
     """Serialise chaining. PostgreSQL: a transaction-level advisory lock, held for the few
     statements of one chaining step. SQLite allows one writer at a time: a write as the step's
@@ -43,18 +36,13 @@ def _take_chain_lock(alias: str) -> None:
 
 
 def _head_and_waiting(alias: str, most: int) -> tuple[tuple[int, str], list[AuditEvent]]:
-    """The chain's head (position and hash) and the oldest `most` committed records still waiting,
-    in one query."""
+    """The chain's head (position and hash) and the oldest `most` committed records still waiting:
+    two reads, each of its own index (one read of either kind had PostgreSQL read the whole
+    trail)."""
     base = AuditEvent.objects.using(alias)
-    newest = base.filter(seq__isnull=False).order_by("-seq").values("seq")[:1]
-    oldest_waiting = base.filter(seq__isnull=True).order_by("pk").values("pk")[:most]
-    rows = list(
-        base.filter(models.Q(pk__in=models.Subquery(oldest_waiting)) | models.Q(seq=models.Subquery(newest))).order_by(
-            "pk"
-        )
-    )
-    head = next((row for row in rows if row.seq is not None), None)
-    return (head.seq or 0, head.hash) if head is not None else (0, ""), [row for row in rows if row.seq is None]
+    head = base.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
+    waiting = list(base.filter(seq__isnull=True).order_by("pk")[:most])
+    return (head[0] or 0, head[1]) if head is not None else (0, ""), waiting
 
 
 def _link(events: list[AuditEvent], seq: int, previous: str) -> None:
@@ -84,10 +72,9 @@ CHAIN_STEP = 2000
 def chain_waiting(using: str | None = None) -> int:
     """Chain the committed records still waiting for their place: every record is inserted with none.
 
-    Runs after each transaction that wrote records commits, from beat every few seconds (a read's
-    record, written outside any transaction, waits for it), and from `verify_audit` and the backup
-    before they read the chain; each step is short and of its own, under the chain lock. Returns
-    how many it chained.
+    Runs from beat every ten seconds, and from `verify_audit` and the backup before they read the
+    chain; each step is short and of its own, under the chain lock, and no request waits for it.
+    Returns how many it chained.
     """
     alias = using or router.db_for_write(AuditEvent)
     chained = 0
@@ -109,17 +96,13 @@ def chain_waiting(using: str | None = None) -> int:
 def append(event: AuditEvent) -> AuditEvent:
     """Add `event` to the trail, inside the caller's transaction, so it stands or falls with the change.
 
-    It is inserted with no place in the chain and no lock, and chained after the commit by a short
-    step of its own (`chain_waiting`): a long transaction never holds the chain lock (decision 78).
-    Outside a transaction (a read recorded by the middleware, a sign-in) the insert commits at once
-    and beat's next chaining step, every few seconds, gives it its place: a page's read is one
-    statement, and no request waits for the chain lock (decision 170). The chain's order is `seq`,
-    given under the lock; `hash` links each record to the one before it in that order.
+    It is inserted with no place in the chain and without the chain's lock, and beat's chaining
+    step, every ten seconds, gives it its place (`chain_waiting`): no transaction, however long,
+    holds the lock (decision 78), and no request waits for it, a page's read being one insert
+    (decision 170). The chain's order is `seq`, given under the lock; `hash` links each record to
+    the one before it in that order.
     """
-    alias = router.db_for_write(AuditEvent)
-    event.save(using=alias, force_insert=True)
-    if _in_transaction(alias):
-        transaction.on_commit(lambda: chain_waiting(alias), using=alias)
+    event.save(using=router.db_for_write(AuditEvent), force_insert=True)
     return event
 
 

@@ -18,6 +18,6 @@ def beat_heartbeat_task() -> None:
 
 @shared_task(ignore_result=True)
 def chain_waiting_audit_task() -> int:
-    """Beat sends this every ten seconds: the records written outside a transaction (reads,
-    sign-ins) and any a crash left waiting are chained. Returns how many it chained."""
+    """Beat sends this every ten seconds: the audit records written since are chained (each is
+    written without its place: decision 170). Returns how many it chained."""
     return chain_waiting()

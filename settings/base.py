@@ -543,8 +543,8 @@ CELERY_BEAT_SCHEDULE["forget-idempotency-keys"] = {
     "schedule": 3600.0,
     "options": {"expires": 3600.0},
 }
-# Audit records written outside a transaction (a page's read, a sign-in: decision 170) and any a
-# crash left unchained take their place (the heartbeat did this before decision 159).
+# Every audit record is written without its place in the chain; this step gives the waiting ones
+# theirs (decision 170; the heartbeat did this before decision 159).
 CELERY_BEAT_SCHEDULE["chain-waiting-audit"] = {
     "task": "operations.tasks.chain_waiting_audit_task",
     "schedule": 10.0,

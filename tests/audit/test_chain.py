@@ -143,6 +143,7 @@ def test_concurrent_appends_never_fork_the_chain() -> None:
         try:
             for i in range(25):
                 record(AuditEvent.Action.SIGN_IN_FAILED, username=f"t{n}-{i}")
+                chain_waiting()  # chaining steps racing each other, as beat's on several workers
         finally:
             connections.close_all()
 
