@@ -14,9 +14,12 @@ runs as written.
 
 Only for reads whose plan is the same whatever the values: a row by its key. A generic plan for a
 list filtered by a value whose rows are skewed can be far slower (measured: the case's shares
-1.7 → 41 ms), so nothing else is read this way. Django's query log, and so every query count,
-still shows the read as written. Off on SQLite, and where `URA_PREPARED_STATEMENTS` is false (a
-pooler in transaction mode, which does not keep a session's prepared statements).
+1.7 → 41 ms), so nothing else is read this way. Django's query log shows the read as the statement
+it ran (`EXECUTE ura_…(values)`), one entry as before; its SQL is in `pg_prepared_statements`. A
+statement the database no longer runs (a migration changed a column it reads: "cached plan must
+not change result type"; or it was let go) is forgotten and the read runs as written, once; the
+next prepares it again. Off on SQLite, and where `URA_PREPARED_STATEMENTS` is false (a pooler in
+transaction mode, which does not keep a session's prepared statements).
 """
 
 from __future__ import annotations
@@ -29,13 +32,18 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 __all__ = ["planned_once"]
 
 _PLACEHOLDER = re.compile(r"%%|%s")
-_MOST = 64  # statements kept per connection: past that they are all let go and prepared again
+# Statements kept per connection (each holds some 2 MB of the database's memory for the case read):
+# past that they are all let go and prepared again.
+_MOST = 16
+# What PostgreSQL answers when a kept statement can no longer run as prepared: a column it reads
+# changed type (feature_not_supported), or the statement is gone (invalid_sql_statement_name).
+_STALE = {"0A000", "26000"}
 
 
 def _numbered(sql: str) -> tuple[str, int]:
@@ -87,13 +95,22 @@ class _Prepared:
         self.connection = connection
 
     def _kept(self) -> dict[str, tuple[str, int] | None]:
+        """This session's statements, by SQL and the values' types."""
         # The statements live in the database session: a new session (a reconnection) has none.
-        session = self.connection.connection.get_backend_pid()
+        raw = self.connection.connection
+        session = (id(raw), raw.get_backend_pid())
         kept = self.connection.__dict__.get("_ura_prepared")
         if kept is None or kept[0] != session:
             kept = (session, {})
             self.connection.__dict__["_ura_prepared"] = kept
         return kept[1]
+
+    def _raw(self, *statements: str) -> None:
+        """Statements of this module's own, beside Django's query log (which stays the page's);
+        their errors as Django's, so a database gone is the outage page, as ever."""
+        with self.connection.wrap_database_errors, self.connection.connection.cursor() as raw:
+            for statement in statements:
+                raw.execute(statement)
 
     def _prepare(self, sql: str, params: Any) -> tuple[str, int] | None:
         types: list[str] = []
@@ -109,32 +126,26 @@ class _Prepared:
         numbered, count = _numbered(sql)
         if count != len(types):
             return None
-        raw = self.connection.connection.cursor()
+        if len(kept) >= _MOST:
+            self._raw("DEALLOCATE ALL")
+            kept.clear()
+        name = "ura_" + hashlib.sha256(key.encode()).hexdigest()[:24]
+        declared = f"({', '.join(types)})" if types else ""
+        # Inside a transaction a failed PREPARE would abort it: tried within a savepoint there.
+        within = not self.connection.get_autocommit()
+        if within:
+            self._raw("SAVEPOINT ura_prepare")
         try:
-            if len(kept) >= _MOST:
-                raw.execute("DEALLOCATE ALL")
-                kept.clear()
-            name = "ura_" + hashlib.sha256(key.encode()).hexdigest()[:24]
-            declared = f"({', '.join(types)})" if types else ""
-            # Inside a transaction a failed PREPARE would abort it: tried within a savepoint of
-            # its own there (written here, not through Django, so the query log stays the page's).
-            within = not self.connection.get_autocommit()
+            self._raw(f"PREPARE {name} {declared} AS {numbered}")
+        except DatabaseError:
+            # PostgreSQL cannot give every value a type (a bare value passed to a function that
+            # takes any type): run it as written, as ever.
             if within:
-                raw.execute("SAVEPOINT ura_prepare")
-            try:
-                raw.execute(f"PREPARE {name} {declared} AS {numbered}")
-            except self.connection.Database.Error:
-                # PostgreSQL cannot give every value a type (a bare value in a SELECT list): run it
-                # as written, as ever.
-                if within:
-                    raw.execute("ROLLBACK TO SAVEPOINT ura_prepare")
-                kept[key] = None
-                return None
-            finally:
-                if within:
-                    raw.execute("RELEASE SAVEPOINT ura_prepare")
-        finally:
-            raw.close()
+                self._raw("ROLLBACK TO SAVEPOINT ura_prepare", "RELEASE SAVEPOINT ura_prepare")
+            kept[key] = None
+            return None
+        if within:
+            self._raw("RELEASE SAVEPOINT ura_prepare")
         kept[key] = (name, count)
         return kept[key]
 
@@ -146,7 +157,26 @@ class _Prepared:
             return execute(sql, params, many, context)
         name, count = prepared
         values = f"({', '.join(['%s'] * count)})" if count else ""
-        return execute(f"EXECUTE {name}{values}", params if count else None, many, context)
+        within = not self.connection.get_autocommit()
+        if within:
+            self._raw("SAVEPOINT ura_execute")
+        try:
+            answer = execute(f"EXECUTE {name}{values}", params if count else None, many, context)
+        except DatabaseError as error:
+            stale = getattr(error.__cause__, "pgcode", None)
+            if stale not in _STALE:
+                raise
+            # A migration changed a column the statement reads, or the statement is gone: forget
+            # it and read as written; the next read prepares it again.
+            if within:
+                self._raw("ROLLBACK TO SAVEPOINT ura_execute", "RELEASE SAVEPOINT ura_execute")
+            if stale == "0A000":
+                self._raw(f"DEALLOCATE {name}")
+            self._kept().pop(f"{sql}\x00{','.join(_type_of(value) or '' for value in params or ())}", None)
+            return execute(sql, params, many, context)
+        if within:
+            self._raw("RELEASE SAVEPOINT ura_execute")
+        return answer
 
 
 @contextmanager

@@ -99,18 +99,18 @@ def _replayed(client: Any, url: str) -> Callable[[], Any]:
     """A page's own data as raw SQL, where no single queryset is the page (the case page and its
     sections): every read the page makes, as it made them, replayed on a cursor with no Python
     around them (no model instances, no template). The signed-in user's own row is machinery too.
-    Captured as written, not as a statement the page prepared (decision 171): the floor plans
-    every read, as a hand-written query would."""
+    A read the page runs by a statement planned once per connection (decision 171) is replayed so
+    too (`EXECUTE`): a floor that planned it anew would hold work the page no longer does."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import CaptureQueriesContext
 
-    with override_settings(URA_PREPARED_STATEMENTS=False), CaptureQueriesContext(connection) as captured:
+    with CaptureQueriesContext(connection) as captured:
         client.get(url)
     user_row = 'FROM "agencies_user" WHERE "agencies_user"."id" = '
     statements = [
         (query["sql"], None)
         for query in captured.captured_queries
-        if query["sql"].lstrip("(").upper().startswith(("SELECT", "WITH"))
+        if query["sql"].lstrip("(").upper().startswith(("SELECT", "WITH", "EXECUTE"))
         and not any(mark in query["sql"] for mark in _MACHINERY)
         and user_row not in query["sql"]
     ]

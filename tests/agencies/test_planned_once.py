@@ -96,14 +96,16 @@ def test_the_read_counts_one_query_as_written(case: Case, caseworker: User) -> N
 
 
 def test_a_read_postgresql_cannot_prepare_runs_as_written_inside_a_transaction() -> None:
-    # given: a value PostgreSQL can give no type before it is known, inside the test's transaction
+    # given: a value passed to a function that takes any type, which PostgreSQL can give no type
+    # before it is known, inside the test's transaction
     with planned_once(), connection.cursor() as cursor:
         # when
-        cursor.execute("SELECT %s + %s", [2, 3])
-        # then: answered as written, and the transaction goes on
-        assert cursor.fetchone() == (5,)
-        cursor.execute("SELECT %s + %s", [4, 3])
-        assert cursor.fetchone() == (7,)
+        cursor.execute("SELECT pg_typeof(%s)::text", ["a text"])
+        # then: answered as written (a quoted literal is of no type yet), and the transaction goes on
+        assert cursor.fetchone() == ("unknown",)
+        cursor.execute("SELECT pg_typeof(%s)::text", ["another"])
+        assert cursor.fetchone() == ("unknown",)
+    assert not [sql for sql in _prepared() if "pg_typeof" in sql]
     assert Case.objects.count() == 0
 
 
@@ -158,3 +160,19 @@ def test_a_summary_reader_is_given_the_summary_however_often_she_reads(
     for _ in range(7):
         page = client.get(case.get_absolute_url())
         assert page.status_code == 200 and page.context["access"].knows and not page.context["access"].full
+
+
+def test_a_statement_let_go_behind_its_back_is_read_as_written_then_prepared_again(
+    case: Case, caseworker: User
+) -> None:
+    # given: the page read, its statement kept; then the session lets every statement go
+    # (`DISCARD ALL`, as a pooler does between clients)
+    client = _signed_in(caseworker)
+    url = case.get_absolute_url()
+    client.get(url)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    # when / then: the page is answered, and the next read prepares it again
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
+    assert [sql for sql in _prepared() if 'FROM "cases_case"' in sql]

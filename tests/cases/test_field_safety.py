@@ -294,8 +294,8 @@ def test_the_case_owner_reads_a_police_action_s_kind_and_follow_up_in_the_api(
 
 # The session, the user, their permissions (one query: decision 150) and memberships, the case with its access, the
 # people met (one aggregate, the people with it), how they are named (everyone's memberships at
-# once), and the read's audit record (3).
-PEOPLE_MET_QUERIES = 10
+# once), and the read's audit record (one insert: decision 170).
+PEOPLE_MET_QUERIES = 8
 
 
 def _visit(case: Case, *visitors: User, days_ago: int = 0) -> Contact:
