@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, DataError, NotSupportedError, ProgrammingError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 __all__ = ["planned_once"]
@@ -41,19 +41,23 @@ _PLACEHOLDER = re.compile(r"%%|%s")
 # Statements kept per connection (each holds some 2 MB of the database's memory for the case read):
 # past that they are all let go and prepared again.
 _MOST = 16
-# What PostgreSQL answers when a kept statement can no longer run as prepared: a column it reads
-# changed type (feature_not_supported), or the statement is gone (invalid_sql_statement_name).
-_STALE = {"0A000", "26000"}
+# The errors that say a statement cannot be prepared, or can no longer run as prepared (a column it
+# reads or compares changed type; the statement was let go): the read runs as written instead. Any
+# other (a lock waited out, a statement timeout, the connection lost) is the read's own error, as
+# it would have been as written: raised, so the request gets the outage page as ever.
+_NOT_AS_PREPARED = (ProgrammingError, NotSupportedError, DataError)
+_GONE = "26000"  # invalid_sql_statement_name: the session let the statement go (psycopg2 says operational)
 
 
-def _numbered(sql: str) -> tuple[str, int]:
-    """`sql` with psycopg2's placeholders as PostgreSQL's ($1, $2, ...) and `%%` as `%`."""
+def _numbered(sql: str, formatted: bool) -> tuple[str, int]:
+    """`sql` with psycopg2's placeholders as PostgreSQL's ($1, $2, ...), and `%%` as the `%` it
+    sends when it formats the SQL with values (given none, it sends the SQL as written)."""
     count = 0
 
     def number(match: re.Match[str]) -> str:
         nonlocal count
         if match.group(0) == "%%":
-            return "%"
+            return "%" if formatted else "%%"
         count += 1
         return f"${count}"
 
@@ -98,7 +102,8 @@ class _Prepared:
         """This session's statements, by SQL and the values' types."""
         # The statements live in the database session: a new session (a reconnection) has none.
         raw = self.connection.connection
-        session = (id(raw), raw.get_backend_pid())
+        with self.connection.wrap_database_errors:
+            session = (id(raw), raw.get_backend_pid())
         kept = self.connection.__dict__.get("_ura_prepared")
         if kept is None or kept[0] != session:
             kept = (session, {})
@@ -123,7 +128,7 @@ class _Prepared:
         kept = self._kept()
         if key in kept:
             return kept[key]
-        numbered, count = _numbered(sql)
+        numbered, count = _numbered(sql, formatted=params is not None)
         if count != len(types):
             return None
         if len(kept) >= _MOST:
@@ -137,7 +142,7 @@ class _Prepared:
             self._raw("SAVEPOINT ura_prepare")
         try:
             self._raw(f"PREPARE {name} {declared} AS {numbered}")
-        except DatabaseError:
+        except _NOT_AS_PREPARED:
             # PostgreSQL cannot give every value a type (a bare value passed to a function that
             # takes any type): run it as written, as ever.
             if within:
@@ -150,7 +155,9 @@ class _Prepared:
         return kept[key]
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-        if many or not sql.lstrip("(").startswith("SELECT"):
+        # A server-side cursor (`.iterator()`) declares its rows FOR a SELECT, never an EXECUTE.
+        named = getattr(getattr(context["cursor"], "cursor", None), "name", None)
+        if many or named or not sql.lstrip("(").startswith("SELECT"):
             return execute(sql, params, many, context)
         prepared = self._prepare(sql, params)
         if prepared is None:
@@ -163,14 +170,14 @@ class _Prepared:
         try:
             answer = execute(f"EXECUTE {name}{values}", params if count else None, many, context)
         except DatabaseError as error:
-            stale = getattr(error.__cause__, "pgcode", None)
-            if stale not in _STALE:
+            gone = getattr(error.__cause__, "pgcode", None) == _GONE
+            if not (gone or isinstance(error, _NOT_AS_PREPARED)):
                 raise
-            # A migration changed a column the statement reads, or the statement is gone: forget
-            # it and read as written; the next read prepares it again.
+            # A migration changed a column the statement reads or compares, or the statement is
+            # gone: forget it and read as written; the next read prepares it again.
             if within:
                 self._raw("ROLLBACK TO SAVEPOINT ura_execute", "RELEASE SAVEPOINT ura_execute")
-            if stale == "0A000":
+            if not gone:
                 self._raw(f"DEALLOCATE {name}")
             self._kept().pop(f"{sql}\x00{','.join(_type_of(value) or '' for value in params or ())}", None)
             return execute(sql, params, many, context)
