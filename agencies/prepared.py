@@ -72,7 +72,7 @@ def _type_of(value: Any) -> str | None:
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
-        return "integer" if _INT4 <= value < -_INT4 else "bigint"
+        return "integer" if value in _INT4 else "bigint"
     if isinstance(value, datetime.datetime):
         return "timestamp with time zone" if value.tzinfo is not None else "timestamp"
     if isinstance(value, datetime.date):
@@ -83,13 +83,24 @@ def _type_of(value: Any) -> str | None:
         if not value:
             return "unknown"  # '{}'
         if all(isinstance(item, int) and not isinstance(item, bool) for item in value):
-            return "integer[]" if all(_INT4 <= item < -_INT4 for item in value) else "bigint[]"
+            return "integer[]" if all(item in _INT4 for item in value) else "bigint[]"
         if all(isinstance(item, str) for item in value):
             return "text[]"
     return None
 
 
-_INT4 = -(2**31)
+def _declared(params: Any) -> list[str] | None:
+    """The types of `params` as `PREPARE` declares them, or None when one is of no type declared here."""
+    types = []
+    for value in params or ():
+        declared_as = _type_of(value)
+        if declared_as is None:
+            return None
+        types.append(declared_as)
+    return types
+
+
+_INT4 = range(-(2**31), 2**31)  # a literal of these is an integer, of any other a bigint
 
 
 class _Prepared:
@@ -117,14 +128,7 @@ class _Prepared:
             for statement in statements:
                 raw.execute(statement)
 
-    def _prepare(self, sql: str, params: Any) -> tuple[str, int] | None:
-        types: list[str] = []
-        for value in params or ():
-            declared_as = _type_of(value)
-            if declared_as is None:
-                return None
-            types.append(declared_as)
-        key = f"{sql}\x00{','.join(types)}"
+    def _prepare(self, key: str, sql: str, params: Any, types: list[str]) -> tuple[str, int] | None:
         kept = self._kept()
         if key in kept:
             return kept[key]
@@ -159,7 +163,11 @@ class _Prepared:
         named = getattr(getattr(context["cursor"], "cursor", None), "name", None)
         if many or named or not sql.lstrip("(").startswith("SELECT"):
             return execute(sql, params, many, context)
-        prepared = self._prepare(sql, params)
+        types = _declared(params)
+        if types is None:
+            return execute(sql, params, many, context)
+        key = f"{sql}\x00{','.join(types)}"  # the same SQL with values of other types is another statement
+        prepared = self._prepare(key, sql, params, types)
         if prepared is None:
             return execute(sql, params, many, context)
         name, count = prepared
@@ -179,7 +187,7 @@ class _Prepared:
                 self._raw("ROLLBACK TO SAVEPOINT ura_execute", "RELEASE SAVEPOINT ura_execute")
             if not gone:
                 self._raw(f"DEALLOCATE {name}")
-            self._kept().pop(f"{sql}\x00{','.join(_type_of(value) or '' for value in params or ())}", None)
+            self._kept().pop(key, None)
             return execute(sql, params, many, context)
         if within:
             self._raw("RELEASE SAVEPOINT ura_execute")

@@ -109,7 +109,7 @@ def test_a_read_postgresql_cannot_prepare_runs_as_written_inside_a_transaction()
     assert Case.objects.count() == 0
 
 
-def test_values_with_a_percent_sign_and_lists_are_given_as_written(agency: object) -> None:
+def test_values_with_a_percent_sign_and_lists_are_given_as_written() -> None:
     for reference in ("100% sure", "B-2"):
         CaseFactory(reference=reference)
     for _ in range(3):
