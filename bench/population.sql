@@ -159,16 +159,16 @@ ORDER BY g.content_object_id, a.id, p.codename;
 -- Closures and withdrawals, for the panel's board of endings: every closed case was closed by a
 -- decision in the last two years, one open case in fifty was closed once and reopened since, and
 -- one in thirty withdrew from its plan.
-INSERT INTO interventions_closure (case_id, decided_on, reason, recorded_by_id, created_at, reopened_at,
+INSERT INTO interventions_closure (case_id, panel_id, decided_on, reason, recorded_by_id, created_at, reopened_at,
                                    reopened_by_id, reopen_reason, typology, family_feedback)
-SELECT id, CURRENT_DATE - (id % 730)::int, 'bench', owner_id, now(), NULL, NULL, '', '', ''
+SELECT id, panel_id, CURRENT_DATE - (id % 730)::int, 'bench', owner_id, now(), NULL, NULL, '', '', ''
 FROM cases_case WHERE closed_at IS NOT NULL;
-INSERT INTO interventions_closure (case_id, decided_on, reason, recorded_by_id, created_at, reopened_at,
+INSERT INTO interventions_closure (case_id, panel_id, decided_on, reason, recorded_by_id, created_at, reopened_at,
                                    reopened_by_id, reopen_reason, typology, family_feedback)
-SELECT id, CURRENT_DATE - (id % 730)::int - 30, 'bench', owner_id, now(),
+SELECT id, panel_id, CURRENT_DATE - (id % 730)::int - 30, 'bench', owner_id, now(),
        now() - (id % 730) * interval '1 day', owner_id, 'bench', '', ''
 FROM cases_case WHERE closed_at IS NULL AND id % 50 = 0;
-INSERT INTO interventions_withdrawal (case_id, plan_id, withdrawn_on, reason, open_door_message, security_followup,
+INSERT INTO interventions_withdrawal (case_id, panel_id, plan_id, withdrawn_on, reason, open_door_message, security_followup,
                                       typology, family_feedback, recorded_by_id, created_at)
-SELECT id, NULL, CURRENT_DATE - (id % 730)::int, 'bench', 'bench', false, '', '', owner_id, now()
+SELECT id, panel_id, NULL, CURRENT_DATE - (id % 730)::int, 'bench', 'bench', false, '', '', owner_id, now()
 FROM cases_case WHERE closed_at IS NULL AND id % 30 = 0;

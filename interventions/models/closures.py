@@ -32,6 +32,19 @@ class Closure(models.Model):
     judged by several agencies together. Kept when the case is reopened, with why."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="closures", verbose_name=_("case"))
+    # The case's panel, kept beside it so the panel's board counts its endings by its own index
+    # (decision 172): set from the case when the closure is recorded; a case's panel is set when it
+    # opens and never moved, and a panel deleted empties both.
+    panel = models.ForeignKey(
+        "agencies.Panel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("panel"),
+    )
     decided_on = models.DateField(_("decided on"))
     reason = models.TextField(
         _("why the case closes"), help_text=_("The goals met; why the family can go on alone; what stays in place.")
@@ -65,6 +78,15 @@ class Closure(models.Model):
         ordering = ["-decided_on", "-pk"]
         verbose_name = _("closure")
         verbose_name_plural = _("closures")
+        # The panel's board: closures decided, and reopened, in its quarters (decision 172).
+        indexes = [
+            models.Index(fields=["panel", "decided_on"], name="interventions_closed_panel_idx"),
+            models.Index(
+                fields=["panel", "reopened_at"],
+                condition=models.Q(reopened_at__isnull=False),
+                name="interventions_reopen_panel_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],

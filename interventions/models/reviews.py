@@ -109,6 +109,17 @@ class Withdrawal(models.Model):
     high-risk cases security checks go on."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="withdrawals", verbose_name=_("case"))
+    # The case's panel, as a closure keeps it (decision 172).
+    panel = models.ForeignKey(
+        "agencies.Panel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("panel"),
+    )
     plan = models.ForeignKey(
         InterventionPlan,
         on_delete=models.PROTECT,
@@ -147,6 +158,7 @@ class Withdrawal(models.Model):
         ordering = ["-withdrawn_on", "-pk"]
         verbose_name = _("withdrawal from the plan")
         verbose_name_plural = _("withdrawals from the plan")
+        indexes = [models.Index(fields=["panel", "withdrawn_on"], name="interventions_withdrew_pnl_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(reason="") & ~models.Q(open_door_message=""),

@@ -161,7 +161,7 @@ def test_each_board_costs_the_same_whatever_the_caseload(
     _cases(12, agency, member(agency, username="second"), panel)
 
     assert {key: _queries(build) for key, build in boards.items()} == one
-    assert one == {"practitioner": 3, "supervisor": 6, "panel": 6}
+    assert one == {"practitioner": 3, "supervisor": 6, "panel": 5}
 
 
 def test_the_supervisors_board_counts_each_owner_deadline_and_case_left_without_a_worker_by_hand(
