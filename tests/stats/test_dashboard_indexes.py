@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
+from interventions import services as plans
 from stats.figures import panel_board, supervisor_board
 from tests.conftest import member
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, share
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes and plans are PostgreSQL's"),
@@ -81,3 +82,31 @@ def test_the_supervised_agencies_open_cases_by_owner_and_deadline_are_counted_fr
     assert not [
         query for query in captured.captured_queries if 'FROM "cases_case"' in query["sql"] and query["sql"] != by_owner
     ]
+
+
+def test_the_panels_endings_are_counted_from_their_own_indexes_not_from_its_cases(
+    panel: Panel, agency: Agency, other_agency: Agency, caseworker: User, coordinator: User
+) -> None:
+    # given a case of the panel closed, reopened and withdrawn from, through the services
+    officer = member(other_agency, Membership.Role.POLICE_LIAISON, username="officer")
+    case = CaseFactory(owning_agency=agency, owner=caseworker, panel=panel)
+    share(case, other_agency)
+    today = timezone.localdate()
+    agreements = [{"agency": agency, "user": caseworker}, {"agency": other_agency, "user": officer}]
+    plans.close_case(case, decided_on=today, reason="Goals met", agreements=agreements, actor=caseworker)
+    plans.reopen_case(case, reason="A new concern", actor=caseworker)
+    plans.record_withdrawal(case, withdrawn_on=today, reason="Enough", open_door_message="Call us", actor=caseworker)
+    with connection.cursor() as cursor:
+        for table in ("interventions_closure", "interventions_withdrawal"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+    # when the coordinator's board is counted
+    with CaptureQueriesContext(connection) as captured:
+        panel_board(coordinator, today)
+
+    # then its endings are one query, each count an index-only scan by panel and date, no case read
+    [endings] = [query["sql"] for query in captured.captured_queries if "interventions_closure" in query["sql"]]
+    plan = plan_of(endings)
+    for index in ("interventions_closed_panel_idx", "interventions_reopen_panel_idx", "interventions_withdrew_pnl_idx"):
+        assert f"Index Only Scan using {index}" in plan
+    assert "cases_case" not in endings
