@@ -4,8 +4,9 @@ Answered by the first middleware, before the host check, the HTTPS redirect and 
 probe on the private address over plain HTTP gets its answer, and nothing of a user's is touched.
 
 - `/healthz`: the process is up and answering (no dependency is asked).
-- `/readyz`: the database answers, the broker answers, and the beat heartbeat is fresh. 503 and
-  the failing checks otherwise; a stale heartbeat is also logged as an error and e-mailed to the
+- `/readyz`: the database answers, the broker answers, the beat heartbeat is fresh, and no audit
+  record has waited long for its place in the chain (decision 173). 503 and the failing checks
+  otherwise; a stale heartbeat or a stalled chain is also logged as an error and e-mailed to the
   administrators (`URA_ALERT_EMAILS`), once an hour while it lasts.
 """
 
@@ -22,6 +23,8 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from audit.models import AuditEvent
+
 from .models import Heartbeat
 
 __all__ = ["HealthMiddleware", "readiness"]
@@ -29,6 +32,7 @@ __all__ = ["HealthMiddleware", "readiness"]
 logger = logging.getLogger("ura.health")
 PATHS = ("/healthz", "/readyz")
 ALERTED = "ura:beat-stale-alerted"
+CHAIN_ALERTED = "ura:audit-chain-stalled-alerted"
 
 
 def _database() -> dict[str, Any]:
@@ -72,18 +76,50 @@ def _beat() -> dict[str, Any]:
 
 
 def _alert(age: int) -> None:
-    message = f"The beat heartbeat is {age} s old: periodic work (reminders, sweeps) has stopped."
+    _tell(
+        "beat has stopped",
+        f"The beat heartbeat is {age} s old: periodic work (reminders, sweeps) has stopped.",
+        ALERTED,
+    )
+
+
+def _audit_chain() -> dict[str, Any]:
+    """How long the oldest audit record has waited for its place in the chain. Beat's step places
+    the waiting ones every ten seconds on the general queue (decision 170): a record waiting
+    longer than `URA_AUDIT_CHAIN_STALE_SECONDS` says that queue's workers have stopped or are held
+    by a long job. No record is lost meanwhile, but the trail cannot be verified, and the
+    reminders, exports and sweeps on that queue wait as well (decision 173)."""
+    try:
+        oldest = AuditEvent.objects.filter(seq__isnull=True).order_by("pk").values_list("created_at", flat=True).first()
+    except DatabaseError:
+        return {"ok": False, "error": "database"}
+    waited = 0 if oldest is None else max(0, int((timezone.now() - oldest).total_seconds()))
+    ok = waited <= settings.URA_AUDIT_CHAIN_STALE_SECONDS
+    if ok:
+        cache.delete(CHAIN_ALERTED)
+    else:
+        message = (
+            f"The oldest audit record has waited {waited} s for its place in the chain: the general "
+            "queue's workers have stopped or are held (reminders, exports and sweeps wait too)."
+        )
+        _tell("the audit chain has stalled", message, CHAIN_ALERTED)
+    return {"ok": ok, "waiting_seconds": waited}
+
+
+def _tell(subject: str, message: str, key: str) -> None:
+    """Logged as an error at each probe; mailed to the administrators once an hour while it lasts."""
     logger.error(message)
     try:
-        if cache.add(ALERTED, True, 3600):
-            mail_admins("Ura: beat has stopped", message, fail_silently=True)
+        if cache.add(key, True, 3600):
+            mail_admins(f"Ura: {subject}", message, fail_silently=True)
     except Exception:  # the cache may be the thing that is down; the log line stands
-        logger.exception("could not send the beat alert")
+        logger.exception("could not send the alert: %s", subject)
 
 
 def readiness() -> tuple[bool, dict[str, dict[str, Any]]]:
     checks = {"database": _database(), "broker": _broker()}
     checks["beat"] = _beat() if checks["database"]["ok"] else {"ok": False, "error": "database"}
+    checks["audit_chain"] = _audit_chain() if checks["database"]["ok"] else {"ok": False, "error": "database"}
     return all(check["ok"] for check in checks.values()), checks
 
 

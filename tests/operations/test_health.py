@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.db import transaction
@@ -42,7 +43,7 @@ def test_readyz_is_green_with_a_fresh_heartbeat(tmp_path: Path) -> None:
     # then
     body = response.json()
     assert response.status_code == 200, body
-    assert body["status"] == "ok" and set(body["checks"]) == {"database", "broker", "beat"}
+    assert body["status"] == "ok" and set(body["checks"]) == {"database", "broker", "beat", "audit_chain"}
     assert body["checks"]["beat"]["age_seconds"] < 60
 
 
@@ -100,6 +101,36 @@ def test_the_minutely_sweep_chains_audit_records_a_crash_left_waiting(caseworker
     # when the sweep runs, then it takes its place
     assert chain_waiting_audit_task() >= 1
     assert not AuditEvent.objects.filter(seq__isnull=True).exists()
+
+
+@override_settings(URA_AUDIT_CHAIN_STALE_SECONDS=300, ADMINS=[("ops", "ops@example.org")])
+def test_readyz_turns_red_when_an_audit_record_waits_past_the_limit_and_green_once_it_is_chained(
+    caseworker: User, caplog: Any
+) -> None:
+    # given: beat is alive, a record just written waits for its place, as every record does a while
+    beat_heartbeat_task()
+    record(AuditEvent.Action.SIGNED_IN, actor=caseworker)
+    fresh = Client().get("/readyz").json()["checks"]["audit_chain"]
+    assert fresh["ok"] is True and fresh["waiting_seconds"] < 300
+    chain_waiting_audit_task()
+    # and then one written 301 seconds ago that no worker has placed (the general queue's workers
+    # stopped), before others
+    with time_machine.travel(timezone.now() - datetime.timedelta(seconds=301)):
+        record(AuditEvent.Action.SIGNED_IN, actor=caseworker)
+    record(AuditEvent.Action.SIGNED_IN, actor=caseworker)
+
+    # when the monitor asks, twice
+    first, second = Client().get("/readyz"), Client().get("/readyz")
+
+    # then: red, logged as an error, and one e-mail to the administrators
+    assert first.status_code == second.status_code == 503
+    stalled = first.json()["checks"]["audit_chain"]
+    assert stalled["ok"] is False and stalled["waiting_seconds"] >= 301
+    assert any(entry.levelname == "ERROR" and "audit record" in entry.getMessage() for entry in caplog.records)
+    assert [message.subject for message in mail.outbox] == ["[Django] Ura: the audit chain has stalled"]
+    # and once a worker places the waiting records, green again
+    chain_waiting_audit_task()
+    assert Client().get("/readyz").json()["checks"]["audit_chain"] == {"ok": True, "waiting_seconds": 0}
 
 
 def test_readyz_is_red_before_beat_has_ever_run() -> None:
