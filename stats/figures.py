@@ -442,12 +442,13 @@ def _endings(panels: Iterable[int], since: datetime.datetime, until: datetime.da
     withdrawals = Withdrawal._base_manager.filter(panel_id__in=panels)
 
     def counted(rows: QuerySet[Any], column: str, key: str, start: Any, end: Any) -> QuerySet[Any]:
-        return (
+        grouped: QuerySet[Any] = (
             rows.filter(**{f"{column}__gte": start, f"{column}__lt": end})
             .order_by()
             .values(quarter=TruncQuarter(column, output_field=DateField()), key=Value(key, output_field=CharField()))
             .annotate(n=Count("*"))
         )
+        return grouped
 
     closed = counted(closures, "decided_on", "closed", first, after)
     reopened = counted(closures.filter(reopened_at__isnull=False), "reopened_at", "reopened", since, until)

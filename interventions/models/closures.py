@@ -1,6 +1,8 @@
 """Reducing involvement (step 9): the multi-agency decision to close, the post-exit follow-ups,
 and reopening (the door stays open)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -27,15 +29,11 @@ class Typology(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Closure(models.Model):
-    """The decision to close a case (step 9): the goals are met and the family can go on alone,
-    judged by several agencies together. Kept when the case is reopened, with why."""
-
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="closures", verbose_name=_("case"))
-    # The case's panel, kept beside it so the panel's board counts its endings by its own index
-    # (decision 172): set from the case when the closure is recorded; a case's panel is set when it
-    # opens and never moved, and a panel deleted empties both.
-    panel = models.ForeignKey(
+def case_panel() -> models.ForeignKey[Any]:
+    """The case's panel, kept beside a closure or a withdrawal so that the panel's board counts its
+    endings by their own index (decision 172): set from the case when the row is recorded; a case's
+    panel is set when it opens and never moved, and a panel deleted empties both."""
+    return models.ForeignKey(
         "agencies.Panel",
         on_delete=models.SET_NULL,
         null=True,
@@ -45,6 +43,14 @@ class Closure(models.Model):
         related_name="+",
         verbose_name=_("panel"),
     )
+
+
+class Closure(models.Model):
+    """The decision to close a case (step 9): the goals are met and the family can go on alone,
+    judged by several agencies together. Kept when the case is reopened, with why."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="closures", verbose_name=_("case"))
+    panel = case_panel()
     decided_on = models.DateField(_("decided on"))
     reason = models.TextField(
         _("why the case closes"), help_text=_("The goals met; why the family can go on alone; what stays in place.")

@@ -11,7 +11,7 @@ from agencies.access import Action, rules
 from cases.risk import RiskLevel
 
 from ..querysets import InterventionQuerySet
-from .closures import Typology
+from .closures import Typology, case_panel
 from .plans import Goal, InterventionPlan
 
 __all__ = ["GoalProgress", "Review", "Withdrawal"]
@@ -109,17 +109,7 @@ class Withdrawal(models.Model):
     high-risk cases security checks go on."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="withdrawals", verbose_name=_("case"))
-    # The case's panel, as a closure keeps it (decision 172).
-    panel = models.ForeignKey(
-        "agencies.Panel",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        db_index=False,
-        related_name="+",
-        verbose_name=_("panel"),
-    )
+    panel = case_panel()
     plan = models.ForeignKey(
         InterventionPlan,
         on_delete=models.PROTECT,
