@@ -53,7 +53,7 @@ faults: install
 	$(BIN)/pytest -m faults tests/outbox/test_faults.py tests/test_frozen_database.py -v --basetemp="$$(mktemp -d)/faults"
 
 ## lint: ruff, formatting, mypy, bandit (high severity), Django's checks, missing migrations, pip-audit
-BANDIT_TARGETS := outbox agencies audit families cases referrals panels interventions reminders privacy pages demo operations settings bench deploy manage.py
+BANDIT_TARGETS := outbox agencies audit families cases referrals panels interventions reminders privacy pages demo operations settings stats learning bench deploy manage.py
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
