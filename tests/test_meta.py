@@ -381,3 +381,9 @@ def test_test_docstrings_say_what_they_assert_not_how_it_was_found() -> None:
 
 def test_test_file_exemptions_name_real_files() -> None:
     assert {name for name in TEST_FILE_EXEMPTIONS if not (ROOT / name).exists()} == set()
+
+
+def test_the_security_linter_reads_every_app() -> None:
+    [line] = [line for line in (ROOT / "Makefile").read_text().splitlines() if line.startswith("BANDIT_TARGETS")]
+    read = set(line.split(":=", 1)[1].split())
+    assert {name.split(".")[0] for name in OUR_APPS} <= read
