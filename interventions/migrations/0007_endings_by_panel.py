@@ -34,6 +34,8 @@ class Migration(migrations.Migration):
             name='panel',
             field=models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='agencies.panel', verbose_name='panel'),
         ),
+        # Filled before the new indexes are built: the update does not write their entries too.
+        migrations.RunPython(panel_from_case, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='closure',
             index=models.Index(fields=['panel', 'decided_on'], name='interventions_closed_panel_idx'),
@@ -46,5 +48,4 @@ class Migration(migrations.Migration):
             model_name='withdrawal',
             index=models.Index(fields=['panel', 'withdrawn_on'], name='interventions_withdrew_pnl_idx'),
         ),
-        migrations.RunPython(panel_from_case, migrations.RunPython.noop),
     ]

@@ -29,11 +29,13 @@ class Typology(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-def case_panel() -> models.ForeignKey[Any]:
-    """The case's panel, kept beside a closure or a withdrawal so that the panel's board counts its
-    endings by their own index (decision 172): set from the case when the row is recorded; a case's
-    panel is set when it opens and never moved, and a panel deleted empties both."""
-    return models.ForeignKey(
+class KeepsCasePanel(models.Model):
+    """A row that keeps its case's panel beside it, so that the panel's board counts these rows by
+    their own index (decision 172): taken from the case whenever a row is added, however it is
+    saved (a service, a fixture, a test's helper), as a case keeps its index person's keys; a
+    case's panel is set when it opens and never moved, and a panel deleted empties both."""
+
+    panel = models.ForeignKey(
         "agencies.Panel",
         on_delete=models.SET_NULL,
         null=True,
@@ -43,14 +45,22 @@ def case_panel() -> models.ForeignKey[Any]:
         related_name="+",
         verbose_name=_("panel"),
     )
+    case_id: int
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            self.panel_id = self.case.panel_id  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)
 
 
-class Closure(models.Model):
+class Closure(KeepsCasePanel):
     """The decision to close a case (step 9): the goals are met and the family can go on alone,
     judged by several agencies together. Kept when the case is reopened, with why."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="closures", verbose_name=_("case"))
-    panel = case_panel()
     decided_on = models.DateField(_("decided on"))
     reason = models.TextField(
         _("why the case closes"), help_text=_("The goals met; why the family can go on alone; what stays in place.")

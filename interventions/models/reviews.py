@@ -11,7 +11,7 @@ from agencies.access import Action, rules
 from cases.risk import RiskLevel
 
 from ..querysets import InterventionQuerySet
-from .closures import Typology, case_panel
+from .closures import KeepsCasePanel, Typology
 from .plans import Goal, InterventionPlan
 
 __all__ = ["GoalProgress", "Review", "Withdrawal"]
@@ -103,13 +103,12 @@ class GoalProgress(models.Model):
         return f"{self.goal}: {self.get_progress_display()}"
 
 
-class Withdrawal(models.Model):
+class Withdrawal(KeepsCasePanel):
     """The family withdrew from the plan (step 8): participation is voluntary. It is its own
     outcome, not a closure: the case stays open, the family is told the door stays open, and in
     high-risk cases security checks go on."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="withdrawals", verbose_name=_("case"))
-    panel = case_panel()
     plan = models.ForeignKey(
         InterventionPlan,
         on_delete=models.PROTECT,

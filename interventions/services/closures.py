@@ -97,7 +97,6 @@ def close_case(
     results = goal_outcomes(running.lock().first(), outcomes)
     closure = Closure(
         case=case,
-        panel_id=case.panel_id,
         decided_on=decided_on,
         reason=reason.strip(),
         recorded_by=actor,

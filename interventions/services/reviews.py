@@ -207,7 +207,6 @@ def record_withdrawal(
         plan.save(update_fields=["status", "ended_on", "updated_at"])
     withdrawal = Withdrawal(
         case=case,
-        panel_id=case.panel_id,
         plan=plan,
         withdrawn_on=withdrawn_on,
         reason=reason.strip(),

@@ -16,6 +16,7 @@ from interventions.models import Closure, Withdrawal
 from stats.figures import panel_board, quarters_back
 from tests.conftest import member
 from tests.factories import CaseFactory, PanelFactory, share
+from tests.pages import test_section_budgets as budgets
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +125,39 @@ def test_a_deleted_panel_leaves_its_endings_on_no_panel(ended: dict[str, Case], 
     panel.delete()
     assert not Closure._base_manager.filter(panel__isnull=False, case__panel__isnull=True).exists()
     assert Closure._base_manager.filter(case=ended["closed"], panel__isnull=True).exists()
+
+
+def test_a_closure_and_a_withdrawal_saved_outside_the_services_keep_their_cases_panel(
+    panel: Panel, agency: Agency, caseworker: User, coordinator: User
+) -> None:
+    # given a case of the panel whose closure and withdrawal are saved as a fixture, an import or
+    # the test helpers do (`Model.objects.create`, not through the services)
+    case = CaseFactory(owning_agency=agency, owner=caseworker, panel=panel)
+    today = timezone.localdate()
+    Withdrawal.objects.create(
+        case=case, withdrawn_on=today, reason="Stopped", open_door_message="Call us", recorded_by=caseworker
+    )
+    Closure.objects.create(case=case, decided_on=today, reason="Goals met", recorded_by=caseworker)
+
+    # then each row keeps its case's panel, and the panel's board counts both, as restrict() knows
+    # the case (the board counted them before decision 172)
+    for row in [*Closure._base_manager.filter(case=case), *Withdrawal._base_manager.filter(case=case)]:
+        assert row.panel_id == case.panel_id, type(row).__name__
+    assert _board_endings(coordinator, today) == {"Closed": 1, "Family withdrew": 1, "Reopened": 0}
+
+
+def test_the_benchs_filled_case_keeps_its_panel_on_its_withdrawals_and_closures(
+    panel: Panel, agency: Agency, caseworker: User
+) -> None:
+    # given the bench's filled case (bench/pages.py `_filled_case`), on a panel, with what follows
+    # its plan added by the builder the bench uses
+    case = CaseFactory(owning_agency=agency, owner=caseworker, panel=panel)
+    plans.create_plan(case, goals=[{"text": "A goal", "actions": [budgets._action(case)]}], actor=caseworker)
+
+    # when its reviews, withdrawals and reopened closures are added
+    budgets.after_the_plan(case, 2)
+
+    # then every withdrawal and closure keeps the case's panel (the bench's board counts them by it)
+    rows = [*Closure._base_manager.filter(case=case), *Withdrawal._base_manager.filter(case=case)]
+    assert len(rows) == 4
+    assert {row.panel_id for row in rows} == {panel.pk}
