@@ -69,7 +69,7 @@ def _beat() -> dict[str, Any]:
     age = int((timezone.now() - at).total_seconds())
     ok = age <= settings.URA_BEAT_STALE_SECONDS
     if ok:
-        cache.delete(ALERTED)
+        _forget(ALERTED)
     else:
         _alert(age)
     return {"ok": ok, "age_seconds": age}
@@ -84,26 +84,39 @@ def _alert(age: int) -> None:
 
 
 def _audit_chain() -> dict[str, Any]:
-    """How long the oldest audit record has waited for its place in the chain. Beat's step places
-    the waiting ones every ten seconds on the general queue (decision 170): a record waiting
-    longer than `URA_AUDIT_CHAIN_STALE_SECONDS` says that queue's workers have stopped or are held
-    by a long job. No record is lost meanwhile, but the trail cannot be verified, and the
-    reminders, exports and sweeps on that queue wait as well (decision 173)."""
+    """Whether beat's chaining step still runs while audit records wait for their place. The step
+    runs every ten seconds on the general queue (decision 170) and notes each run; records waiting
+    while no step has run for `URA_AUDIT_CHAIN_STALE_SECONDS` say that queue's workers have stopped
+    or are held by long jobs. No record is lost meanwhile, but the trail cannot be verified, and the
+    reminders, exports and sweeps on that queue wait as well (decision 173). Measured from the
+    step, not from a record's own time: a record a long transaction commits late was not waiting
+    for a step that has been running all along."""
     try:
-        oldest = AuditEvent.objects.filter(seq__isnull=True).order_by("pk").values_list("created_at", flat=True).first()
+        waiting = AuditEvent.objects.filter(seq__isnull=True).exists()
+        at = Heartbeat.objects.filter(name="audit-chain").values_list("at", flat=True).first()
     except DatabaseError:
         return {"ok": False, "error": "database"}
-    waited = 0 if oldest is None else max(0, int((timezone.now() - oldest).total_seconds()))
-    ok = waited <= settings.URA_AUDIT_CHAIN_STALE_SECONDS
+    age = None if at is None else max(0, int((timezone.now() - at).total_seconds()))
+    ok = not waiting or (age is not None and age <= settings.URA_AUDIT_CHAIN_STALE_SECONDS)
     if ok:
-        cache.delete(CHAIN_ALERTED)
+        _forget(CHAIN_ALERTED)
     else:
+        since = "never run" if age is None else f"not run for {age} s"
         message = (
-            f"The oldest audit record has waited {waited} s for its place in the chain: the general "
+            f"Audit records wait for their place in the chain and its step has {since}: the general "
             "queue's workers have stopped or are held (reminders, exports and sweeps wait too)."
         )
         _tell("the audit chain has stalled", message, CHAIN_ALERTED)
-    return {"ok": ok, "waiting_seconds": waited}
+    return {"ok": ok, "waiting": waiting, "last_step_seconds": age}
+
+
+def _forget(key: str) -> None:
+    """The alert may be sent again once it is over; the cache may itself be down (Redis is also the
+    broker): the probe still answers its checks."""
+    try:
+        cache.delete(key)
+    except Exception:
+        logger.warning("could not clear the alert flag %s", key, exc_info=True)
 
 
 def _tell(subject: str, message: str, key: str) -> None:

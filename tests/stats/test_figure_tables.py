@@ -4,13 +4,16 @@ language: a missing median as a dash, a figure with no rows as "nothing to count
 import re
 
 import pytest
-from django.test import Client
+from django.template import Context, Template
+from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from agencies.models import Agency, Panel, User
-from stats.figures import Figure, boards_for
+from stats.figures import Figure, Row, boards_for
+from stats.templatetags.figure_tables import figure_body
+from tests.conftest import member
 from tests.factories import CaseFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +78,24 @@ def test_a_median_over_nothing_is_a_dash_and_an_empty_figure_says_so_in_albanian
     assert rows and all(values[0] == "\u2013" for _label, values in rows)
     body = _table(_dashboard(User.objects.get(pk=supervisor.pk)), empty)
     assert "Asgjë për të numëruar." in body and "Nothing to count." not in body
+
+
+def test_a_workers_name_is_printed_as_text_not_markup(agency: Agency, supervisor: User) -> None:
+    # given a worker whose name holds markup, with a case of the supervisor's agency
+    worker = member(agency, username="worker")
+    User.objects.filter(pk=worker.pk).update(first_name='<script>alert("x")</script>', last_name="&Co")
+    CaseFactory(owning_agency=agency, owner=User.objects.get(pk=worker.pk))
+    # when the supervisor opens the dashboard, then the name is in the caseloads' table as text
+    page = _dashboard(supervisor)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp;Co" in page
+
+
+@pytest.mark.parametrize("language", ["en", "sq"])
+def test_where_thousands_are_grouped_a_count_is_printed_as_a_template_prints_it(language: str) -> None:
+    figure = Figure("big", "Big", ("Cases",), (Row("All", (1234,)),), "counts")
+    with override_settings(USE_THOUSAND_SEPARATOR=True), translation.override(language):
+        printed = Template("{{ value }}").render(Context({"value": 1234}))
+        assert language != "en" or printed == "1,234"  # English groups thousands, Albanian's format does not
+        assert _printed_rows(figure_body(figure)) == [("All", [printed])]
+    assert _printed_rows(figure_body(figure)) == [("All", ["1234"])]
