@@ -1,6 +1,7 @@
 """Writing the audit trail: one chained, append-only record at a time."""
 
 import ipaddress
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, models, router, transaction
@@ -69,12 +70,12 @@ def _place(events: list[AuditEvent], alias: str) -> None:
 CHAIN_STEP = 2000
 
 
-def chain_waiting(using: str | None = None) -> int:
+def chain_waiting(using: str | None = None, on_step: Callable[[], None] | None = None) -> int:
     """Chain the committed records still waiting for their place: every record is inserted with none.
 
     Runs from beat every ten seconds, and from `verify_audit` and the backup before they read the
     chain; each step is short and of its own, under the chain lock, and no request waits for it.
-    Returns how many it chained.
+    `on_step` is called after each step commits. Returns how many it chained.
     """
     alias = using or router.db_for_write(AuditEvent)
     chained = 0
@@ -82,12 +83,13 @@ def chain_waiting(using: str | None = None) -> int:
         with transaction.atomic(using=alias):
             _take_chain_lock(alias)
             (seq, previous), waiting = _head_and_waiting(alias, CHAIN_STEP)
-            if not waiting:
-                return chained
-            _link(waiting, seq, previous)
-            # The one sanctioned change to a record: giving a waiting record its place (the PostgreSQL
-            # trigger allows exactly this, once; see migration 0012).
-            _place(waiting, alias)
+            if waiting:
+                _link(waiting, seq, previous)
+                # The one sanctioned change to a record: giving a waiting record its place (the
+                # PostgreSQL trigger allows exactly this, once; see migration 0012).
+                _place(waiting, alias)
+        if on_step is not None:
+            on_step()  # a step committed: a backlog being placed is a chain that moves (decision 173)
         chained += len(waiting)
         if len(waiting) < CHAIN_STEP:
             return chained

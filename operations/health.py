@@ -4,8 +4,8 @@ Answered by the first middleware, before the host check, the HTTPS redirect and 
 probe on the private address over plain HTTP gets its answer, and nothing of a user's is touched.
 
 - `/healthz`: the process is up and answering (no dependency is asked).
-- `/readyz`: the database answers, the broker answers, the beat heartbeat is fresh, and no audit
-  record has waited long for its place in the chain (decision 173). 503 and the failing checks
+- `/readyz`: the database answers, the broker answers, the beat heartbeat is fresh, and the audit
+  chain's step has run lately whenever records wait for their place (decision 173). 503 and the failing checks
   otherwise; a stale heartbeat or a stalled chain is also logged as an error and e-mailed to the
   administrators (`URA_ALERT_EMAILS`), once an hour while it lasts.
 """

@@ -8,8 +8,10 @@ __all__ = ["Heartbeat"]
 
 
 class Heartbeat(models.Model):
-    """The last time a periodic process showed it was alive ("beat": the beat scheduler, through a
-    worker). `/readyz` turns red when it is older than `URA_BEAT_STALE_SECONDS`."""
+    """The last time a periodic process showed it was alive: "beat" (the beat scheduler, through
+    the crisis worker; `/readyz` is red once it is older than `URA_BEAT_STALE_SECONDS`) and
+    "audit-chain" (the audit chain's step, on the general queue; red while records wait and it is
+    older than `URA_AUDIT_CHAIN_STALE_SECONDS`, decision 173)."""
 
     name = models.CharField(_("name"), max_length=32, unique=True)
     at = models.DateTimeField(_("last seen"), default=timezone.now)

@@ -19,8 +19,11 @@ def beat_heartbeat_task() -> None:
 @shared_task(ignore_result=True)
 def chain_waiting_audit_task() -> int:
     """Beat sends this every ten seconds: the audit records written since are chained (each is
-    written without its place: decision 170). Returns how many it chained. Then it notes that a
-    step ran: `/readyz` is red while records wait and no step has run for a while (decision 173)."""
-    chained = chain_waiting()
+    written without its place: decision 170). Returns how many it chained. It notes each step that
+    commits (a backlog after an outage is placed in steps, and may outlast one task): `/readyz` is
+    red while records wait and no step has run for a while (decision 173)."""
+    return chain_waiting(on_step=_chain_step_ran)
+
+
+def _chain_step_ran() -> None:
     Heartbeat.objects.update_or_create(name="audit-chain", defaults={"at": timezone.now()})
-    return chained

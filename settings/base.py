@@ -530,8 +530,9 @@ URA_BEAT_STALE_SECONDS = env_int("URA_BEAT_STALE_SECONDS", 45)
 URA_HEALTH_TIMEOUT_SECONDS = env_int("URA_HEALTH_TIMEOUT_SECONDS", 2)
 # /readyz is red while audit records wait for their place in the chain and beat's chaining step (every
 # ten seconds, on the general queue) has not run for this long: that queue's workers have stopped or
-# are held. Twice a task's hard time limit, so one long job on each worker is not an alarm (decision 173).
-URA_AUDIT_CHAIN_STALE_SECONDS = env_int("URA_AUDIT_CHAIN_STALE_SECONDS", 600)
+# are held. Twice a task's hard time limit as configured, so one long job on each worker is not an
+# alarm (decision 173).
+URA_AUDIT_CHAIN_STALE_SECONDS = env_int("URA_AUDIT_CHAIN_STALE_SECONDS", 2 * CELERY_TASK_TIME_LIMIT)
 CELERY_BEAT_SCHEDULE["beat-heartbeat"] = {
     "task": "operations.tasks.beat_heartbeat_task",
     "schedule": float(URA_BEAT_HEARTBEAT_SECONDS),

@@ -209,3 +209,14 @@ def test_manage_py_without_a_settings_module_uses_the_local_ones_and_says_so() -
     assert result.returncode == 0, result.stderr
     assert "manage.py uses settings.local" in result.stderr
     assert "DEBUG = True" in result.stdout
+
+
+def test_the_audit_chains_alarm_waits_twice_a_tasks_hard_time_limit_as_configured() -> None:
+    """`/readyz` calls the chain stalled only after twice a task's hard time limit, so one long job
+    on each general worker is no alarm (decision 173). The limit is configurable
+    (`URA_TASK_TIME_LIMIT`); raised, the alarm's default follows it (a review found a fixed 600)."""
+    shown = "print(settings.CELERY_TASK_TIME_LIMIT, settings.URA_AUDIT_CHAIN_STALE_SECONDS)"
+    result = _import_production(shown, URA_TASK_TIME_LIMIT="900", URA_TASK_SOFT_TIME_LIMIT="840")
+    assert result.returncode == 0, result.stderr
+    limit, stale = (int(value) for value in result.stdout.split())
+    assert stale >= 2 * limit

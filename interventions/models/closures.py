@@ -31,9 +31,10 @@ class Typology(models.TextChoices):
 
 class KeepsCasePanel(models.Model):
     """A row that keeps its case's panel beside it, so that the panel's board counts these rows by
-    their own index (decision 172): taken from the case whenever a row is added, however it is
-    saved (a service, a fixture, a test's helper), as a case keeps its index person's keys; a
-    case's panel is set when it opens and never moved, and a panel deleted empties both."""
+    their own index (decision 172): taken from the case whenever a row is added through `save()`
+    (the services, `objects.create`, a test's helper), as a case keeps its index person's keys;
+    `loaddata` and `bulk_create` pass it by, and nothing makes these rows so. A case's panel is set
+    when it opens and never moved, and a panel deleted empties both."""
 
     panel = models.ForeignKey(
         "agencies.Panel",

@@ -163,6 +163,34 @@ def test_records_waiting_before_the_chaining_step_ever_ran_are_red(caseworker: U
     }
 
 
+def test_a_chaining_step_that_committed_is_noted_though_a_later_step_of_the_run_fails(
+    caseworker: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a backlog of five records after an outage, placed three at a time, and the run's
+    # second step failing (the task interrupted, the database gone a moment)
+    from audit import services
+
+    monkeypatch.setattr(services, "CHAIN_STEP", 3)
+    for _n in range(5):
+        record(AuditEvent.Action.SIGNED_IN, actor=caseworker)
+    place, calls = services._place, []
+
+    def failing_second(events: list[AuditEvent], alias: str) -> None:
+        calls.append(len(events))
+        if len(calls) == 2:
+            raise RuntimeError("interrupted")
+        place(events, alias)
+
+    monkeypatch.setattr(services, "_place", failing_second)
+    _chain_step(3600)
+    # when beat's task runs
+    with pytest.raises(RuntimeError):
+        chain_waiting_audit_task()
+    # then the first step's three records are placed and the step is noted: the chain moves
+    assert AuditEvent.objects.filter(seq__isnull=True).count() == 2
+    assert Client().get("/readyz").json()["checks"]["audit_chain"]["last_step_seconds"] == 0
+
+
 def test_readyz_is_red_before_beat_has_ever_run() -> None:
     assert Client().get("/readyz").status_code == 503
 
