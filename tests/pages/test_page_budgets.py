@@ -57,12 +57,12 @@ PANEL_PAGE = SIGNED_IN + 4 + 1 + 2 + 1 + 1 + AUDIT_WRITE
 # The dashboard writes no audit record (counts, no row). A practitioner's board, counted on every
 # visit: their cases by stage, their deadlines, their follow-ups. The panel's board when it is
 # counted: the panel's open cases by step, the referrals' four tables in one query, triage and
-# first contact against their deadlines (two), the closures and reopenings, the withdrawals; while
-# it is kept (stats.cache), none.
+# first contact against their deadlines (two), the closures, reopenings and withdrawals in one
+# (decision 172); while it is kept (stats.cache), none.
 DASHBOARD: dict[tuple[str, str], int] = {
     ("practitioner", "counted"): SIGNED_IN + 3 + 3,
     ("practitioner", "kept"): SIGNED_IN + 3 + 3,
-    ("coordinator", "counted"): SIGNED_IN + 4 + 6,
+    ("coordinator", "counted"): SIGNED_IN + 4 + 5,
     ("coordinator", "kept"): SIGNED_IN + 4,
 }
 
