@@ -25,7 +25,10 @@ setup() {
     "$PYTHON" -m pip install --quiet --disable-pip-version-check -r requirements.txt
   fi
   mkdir -p "${URA_DATA_DIR:-var}"
-  "$PYTHON" manage.py migrate --noinput
+  # Migrations are not requests: a data migration, or an index built on a large table, may run past
+  # the limit every request's statement keeps (DATABASE_STATEMENT_TIMEOUT_MS, 20 s); the web and
+  # the workers are stopped meanwhile (README, "Upgrading"). Bounded all the same: 10 minutes.
+  DATABASE_STATEMENT_TIMEOUT_MS="${URA_MIGRATE_STATEMENT_TIMEOUT_MS:-600000}" "$PYTHON" manage.py migrate --noinput
   "$PYTHON" manage.py collectstatic --noinput --verbosity 0
   "$PYTHON" manage.py check --deploy --fail-level WARNING
 }
