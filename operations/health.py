@@ -5,9 +5,9 @@ probe on the private address over plain HTTP gets its answer, and nothing of a u
 
 - `/healthz`: the process is up and answering (no dependency is asked).
 - `/readyz`: the database answers, the broker answers, the beat heartbeat is fresh, and the audit
-  chain's step has run lately whenever records wait for their place (decision 173). 503 and the failing checks
-  otherwise; a stale heartbeat or a stalled chain is also logged as an error and e-mailed to the
-  administrators (`URA_ALERT_EMAILS`), once an hour while it lasts.
+  chain's step has run lately whenever records wait for their place (decision 173). 503 and the
+  failing checks otherwise; a stale heartbeat or a stalled chain is also logged as an error and
+  e-mailed to the administrators (`URA_ALERT_EMAILS`), once an hour while it lasts.
 """
 
 import json
@@ -71,16 +71,9 @@ def _beat() -> dict[str, Any]:
     if ok:
         _forget(ALERTED)
     else:
-        _alert(age)
+        message = f"The beat heartbeat is {age} s old: periodic work (reminders, sweeps) has stopped."
+        _tell("beat has stopped", message, ALERTED)
     return {"ok": ok, "age_seconds": age}
-
-
-def _alert(age: int) -> None:
-    _tell(
-        "beat has stopped",
-        f"The beat heartbeat is {age} s old: periodic work (reminders, sweeps) has stopped.",
-        ALERTED,
-    )
 
 
 def _audit_chain() -> dict[str, Any]:
@@ -140,7 +133,7 @@ def _json(status: int, body: dict[str, Any]) -> HttpResponse:
     response = HttpResponse(json.dumps(body), status=status, content_type="application/json")
     response["Cache-Control"] = "no-store"
     # Not logged (nor mailed) by Django as a server error on every probe: a stale beat is logged
-    # and mailed once by `_alert`, and a monitor reads the status itself.
+    # and mailed once by `_tell`, and a monitor reads the status itself.
     vars(response)["_has_been_logged"] = True  # Django's own flag; HttpResponse does not declare it
     return response
 

@@ -46,7 +46,6 @@ class KeepsCasePanel(models.Model):
         related_name="+",
         verbose_name=_("panel"),
     )
-    case_id: int
 
     class Meta:
         abstract = True
