@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 
 from django.db.models import F, Model, QuerySet
 
-__all__ = ["with_joined"]
+from .together import Later, later
+
+__all__ = ["with_joined", "with_joined_later"]
 
 M = TypeVar("M", bound=Model)
 
@@ -33,12 +35,40 @@ def with_joined(
     sliced copy instead."""
     if queryset.query.is_empty():
         return []  # rows known to be none (decision 166): nothing to join
-    names = {f"joined_{i}": F(f"{relation}__{column}") for i, column in enumerate(columns)}
+    return _folded(list(_joining(queryset, relation, columns)), relation, len(columns), build, order)
+
+
+def with_joined_later(
+    owner: object,
+    queryset: QuerySet[M],
+    relation: str,
+    columns: Sequence[str],
+    build: Callable[..., Any],
+    order: Callable[[Any], Any] | None = None,
+) -> Later:
+    """`with_joined`, read with the other lists pending for `owner` (decision 174)."""
+
+    def fold(rows: list[M]) -> list[M]:
+        return _folded(rows, relation, len(columns), build, order)
+
+    return later(owner, _joining(queryset, relation, columns), then=fold)
+
+
+def _joining(queryset: QuerySet[M], relation: str, columns: Sequence[str]) -> QuerySet[M]:
+    joined: QuerySet[M] = queryset.annotate(
+        **{f"joined_{i}": F(f"{relation}__{column}") for i, column in enumerate(columns)}
+    )
+    return joined
+
+
+def _folded(
+    joined: list[M], relation: str, width: int, build: Callable[..., Any], order: Callable[[Any], Any] | None
+) -> list[M]:
     rows: dict[Any, M] = {}
     related: dict[Any, list[Any]] = {}
-    for row in queryset.annotate(**names):
+    for row in joined:
         rows.setdefault(row.pk, row)
-        values = [getattr(row, name) for name in names]
+        values = [getattr(row, f"joined_{i}") for i in range(width)]
         kept = related.setdefault(row.pk, [])
         if values[0] is not None:  # the LEFT JOIN found no related row
             kept.append(build(*values))

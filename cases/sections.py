@@ -10,9 +10,10 @@ from django.db.models import Count, Exists, Model, OuterRef, Q
 from django.http import Http404, HttpRequest
 
 from agencies.access import Action, CaseAccess
-from agencies.joined import with_joined
+from agencies.joined import with_joined_later
 from agencies.models import Agency, User
 from agencies.sections import CaseSection, HomeSection
+from agencies.together import later
 from audit.reads import note_list
 from families.sections import members_of
 
@@ -135,7 +136,7 @@ class OwnerQuestions(CaseSection):
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         questions = OwnerQuestion.objects.restrict_to(case, user, Action.VIEW)
-        return {"owner_questions": list(questions.select_related("asked_by", "answered_by")[:20])}
+        return {"owner_questions": later(case, questions.select_related("asked_by", "answered_by")[:20])}
 
 
 class Involvement(CaseSection):
@@ -196,7 +197,7 @@ class RiskHistory(CaseSection):
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         changes = RiskRecord.objects.restrict_to(case, user, Action.VIEW)
-        return {"risk_history": changes.select_related("recorded_by", "agency")[:5]}
+        return {"risk_history": later(case, changes.select_related("recorded_by", "agency")[:5])}
 
 
 class ExpertConsultations(CaseSection):
@@ -214,7 +215,7 @@ class ExpertConsultations(CaseSection):
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         rows = ExpertConsultation.objects.restrict_to(case, user, Action.VIEW).final()
-        return {"consultations": rows.annotate_content(user).select_related("expert", "author")[:10]}
+        return {"consultations": later(case, rows.annotate_content(user).select_related("expert", "author")[:10])}
 
 
 class InformationRequests(CaseSection):
@@ -231,7 +232,7 @@ class InformationRequests(CaseSection):
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         asked = InformationRequest.objects.restrict_to(case, user, Action.VIEW)
-        return {"information_requests": asked.select_related("to_agency", "asked_by", "answered_by")[:20]}
+        return {"information_requests": later(case, asked.select_related("to_agency", "asked_by", "answered_by")[:20])}
 
 
 class Drafts(CaseSection):
@@ -268,7 +269,7 @@ class Checks(CaseSection):
         checks = DisclosureCheck.objects.restrict_to(case, user, Action.VIEW)
         checks = checks.select_related("agency", "recorded_by")
         # The partners each check was shared with, by name, in the same query (decision 149).
-        return {"checks": with_joined(checks, "shared_with", ("pk", "name"), _agency, _by_name)}
+        return {"checks": with_joined_later(case, checks, "shared_with", ("pk", "name"), _agency, _by_name)}
 
 
 def _agency(pk: int, name: str) -> Agency:
@@ -293,7 +294,7 @@ class History(CaseSection):
 
     def context(self, case: Case, user: User, access: CaseAccess) -> dict[str, Any]:
         events = CaseEvent.objects.restrict_to(case, user, Action.VIEW)
-        return {"events": events.select_related("actor", "author_agency").annotate_content(user)[:15]}
+        return {"events": later(case, events.select_related("actor", "author_agency").annotate_content(user)[:15])}
 
 
 # --- The home page ---------------------------------------------------------------------------------
@@ -396,8 +397,8 @@ class FieldSafety(CaseSection):
         )
         met = people_met(case, user)
         return {
-            "visits_out": list(out.select_related("visitor")),
-            "aftercare": list(aftercare),
+            "visits_out": later(case, out.select_related("visitor")),
+            "aftercare": later(case, aftercare),
             "people_met": met.people,
             "new_faces": met.new_faces,
         }

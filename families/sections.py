@@ -7,9 +7,10 @@ from typing import Any
 from django.db.models import Model
 
 from agencies.access import Action, CaseAccess, known_empty
-from agencies.joined import with_joined
+from agencies.joined import with_joined_later
 from agencies.models import Agency, User
 from agencies.sections import CaseSection
+from agencies.together import later
 
 from .models import Consent, DisclosureRestriction, Person, SafetyWarning
 
@@ -44,7 +45,7 @@ class Restrictions(CaseSection):
         active = DisclosureRestriction.objects.filter(family_id=case.family_id, lifted_at__isnull=True)
         if not access.full:
             return {"restrictions_apply": active.restrict(user, Action.VIEW_SUMMARY).exists()}
-        return {"restrictions": active.restrict(user, Action.VIEW).select_related("person")}
+        return {"restrictions": later(case, active.restrict(user, Action.VIEW).select_related("person"))}
 
 
 class SafetyWarnings(CaseSection):
@@ -65,7 +66,7 @@ class SafetyWarnings(CaseSection):
             kinds = current.restrict(user, Action.VIEW_SUMMARY).values_list("kind", flat=True).distinct()
             labels = dict(SafetyWarning.Kind.choices)
             return {"warning_kinds": [labels[kind] for kind in sorted(set(kinds)) if kind in labels]}
-        return {"warnings": list(current.restrict(user, Action.VIEW).select_related("recorded_by"))}
+        return {"warnings": later(case, current.restrict(user, Action.VIEW).select_related("recorded_by"))}
 
 
 class Members(CaseSection):
@@ -102,7 +103,7 @@ class Consents(CaseSection):
             .select_related("person", "given_by", "recorded_by", "withdrawn_by")
         )
         # The agencies each consent names, in the same query (decision 149).
-        named = with_joined(consents, "agencies", ("pk", "name"), _agency, _by_name)
+        named = with_joined_later(case, consents, "agencies", ("pk", "name"), _agency, _by_name)
         return {"consents": named}
 
 

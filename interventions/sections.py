@@ -15,12 +15,14 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     prefetch_related_objects,
 )
 
 from agencies.access import Action, CaseAccess, known_empty
 from agencies.models import User
 from agencies.sections import CaseSection
+from agencies.together import Later, later
 from cases.models import Case
 
 from .models import Closure, ClosureAgreement, FollowUp, Goal, InterventionPlan, PlanAction, Review, Withdrawal
@@ -37,11 +39,28 @@ class InterventionsSection:
     plan: InterventionPlan | None = None
     drafts: list[InterventionPlan] = field(default_factory=list)
     earlier: list[InterventionPlan] = field(default_factory=list)
-    last_review: Review | None = None
-    withdrawal: Withdrawal | None = None
+    # The last review, the last withdrawal and the last reopening: each read with the page's other
+    # short lists (decision 174), when the template first asks.
+    reviews: Later | None = None
+    withdrawals: Later | None = None
+    reopenings: Later | None = None
     closure: Closure | None = None
-    reopened: Closure | None = None
     changeable_actions: set[int] = field(default_factory=set)
+
+    @property
+    def last_review(self) -> Review | None:
+        review: Review | None = _first(self.reviews)
+        return review
+
+    @property
+    def withdrawal(self) -> Withdrawal | None:
+        withdrawal: Withdrawal | None = _first(self.withdrawals)
+        return withdrawal
+
+    @property
+    def reopened(self) -> Closure | None:
+        closure: Closure | None = _first(self.reopenings)
+        return closure
 
     @property
     def goals(self) -> list[Goal]:
@@ -58,6 +77,15 @@ class InterventionsSection:
             return False
         newer = [plan for plan in [self.plan, *self.drafts] if plan and plan.created_at > self.withdrawal.created_at]
         return not newer
+
+
+def _first(rows: Later | None) -> Any:
+    return rows[0] if rows else None
+
+
+def _ordered(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """As `first()` orders: by the model's own order, or by key."""
+    return rows if rows.ordered else rows.order_by("pk")
 
 
 def _plans(case: Case, user: User) -> tuple[InterventionPlan | None, list[InterventionPlan], list[InterventionPlan]]:
@@ -88,7 +116,7 @@ def _plans(case: Case, user: User) -> tuple[InterventionPlan | None, list[Interv
     return current, drafts, earlier
 
 
-def _closures(case: Case, user: User) -> tuple[Closure | None, Closure | None]:
+def _closures(case: Case, user: User) -> tuple[Closure | None, Later | None]:
     agreements = ClosureAgreement.objects.restrict_to(case, user, Action.VIEW).select_related("agency", "user")
     follow_ups = FollowUp.objects.restrict_to(case, user, Action.VIEW).select_related("done_by")
     closures = Closure.objects.restrict_to(case, user, Action.VIEW)
@@ -99,9 +127,8 @@ def _closures(case: Case, user: User) -> tuple[Closure | None, Closure | None]:
             .first()
         )
         return standing, None
-    return None, closures.filter(reopened_at__isnull=False).select_related("reopened_by").order_by(
-        "-reopened_at"
-    ).first()
+    reopened = closures.filter(reopened_at__isnull=False).select_related("reopened_by").order_by("-reopened_at")
+    return None, later(case, reopened[:1])
 
 
 class Interventions(CaseSection):
@@ -131,10 +158,10 @@ class Interventions(CaseSection):
             return {"interventions": section}  # no plan, review or closure at all (decision 166)
         section.plan, section.drafts, section.earlier = _plans(case, user)
         reviews = Review.objects.restrict_to(case, user, Action.VIEW)
-        section.last_review = reviews.select_related("author").first()
+        section.reviews = later(case, _ordered(reviews.select_related("author"))[:1])
         withdrawals = Withdrawal.objects.restrict_to(case, user, Action.VIEW)
-        section.withdrawal = withdrawals.select_related("recorded_by").first()
-        section.closure, section.reopened = _closures(case, user)
+        section.withdrawals = later(case, _ordered(withdrawals.select_related("recorded_by"))[:1])
+        section.closure, section.reopenings = _closures(case, user)
         section.changeable_actions = {
             action.pk for goal in section.goals for action in goal.actions.all() if action.changeable
         }

@@ -10,6 +10,7 @@ from django.utils import timezone
 from agencies.access import Action, CaseAccess
 from agencies.models import User
 from agencies.sections import CaseSection
+from agencies.together import later
 from cases.models import Case, Contact
 
 from .models import Referral, ServiceReferral
@@ -27,7 +28,7 @@ class Referrals(CaseSection):
         return (Referral,)
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
-        return {"referrals": Referral.objects.restrict_to(case, user, Action.VIEW)}
+        return {"referrals": later(case, Referral.objects.restrict_to(case, user, Action.VIEW))}
 
 
 class ServiceReferrals(CaseSection):
@@ -45,7 +46,7 @@ class ServiceReferrals(CaseSection):
 
     def context(self, case: Any, user: User, access: CaseAccess) -> dict[str, Any]:
         sent = ServiceReferral.objects.restrict_to(case, user, Action.VIEW).select_related("service")
-        return {"service_referrals": sent}
+        return {"service_referrals": later(case, sent)}
 
 
 class Progress(CaseSection):

@@ -319,16 +319,17 @@ BUDGETS: dict[str, tuple[int, Rows]] = {
     "members": (1, _members),
     "shares": (1, _shares),
     "consents": (1, _consents),
-    # the plans, their goals, the goals' actions, the last review, the last withdrawal, the closures
-    # (each table read only when the case has a row there: decision 166)
-    "interventions": (6, _plan_and_after),
+    # the plans, their goals, the goals' actions; the last review, the last withdrawal and the
+    # closures read together (decision 174) (each table read only when the case has a row there:
+    # decision 166)
+    "interventions": (4, _plan_and_after),
     "service_referrals": (1, _service_referrals),
     "children": (2, _children),
     "risk": (1, _risk),
     "information_requests": (1, _requests),
     "drafts": (1, _drafts),
     "checks": (1, _checks),
-    "field_safety": (3, _field),  # visits out, police actions, the people met
+    "field_safety": (2, _field),  # visits out and police actions read together, the people met
     "experts": (1, _consultations),
     # the latest events, and the agencies and family members they name (one UNION)
     "history": (2, _history),
