@@ -15,7 +15,6 @@ queryset this cannot read so (values, prefetches, a column JSON cannot carry) is
 
 from __future__ import annotations
 
-import decimal
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -46,15 +45,20 @@ class Later:
         self._pending = pending
         self._then = then
         self._rows: list[Any] | None = None
+        self._alone = False  # read alone: the read with the others failed
 
     def _read(self, rows: list[Any]) -> None:
         self._rows = self._then(rows) if self._then is not None else rows
 
     @property
     def rows(self) -> list[Any]:
-        if self._rows is None:
+        if self._rows is None and self._alone:
+            self._read(list(self.queryset))
+        elif self._rows is None:
             read_together(self._pending)
-        return self._rows or []
+        if self._rows is None:  # never: a read that fails raises
+            raise RuntimeError("a list read together was not read")
+        return self._rows
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.rows)
@@ -82,9 +86,20 @@ def later(owner: object, rows: QuerySet[Any], then: Then | None = None) -> Later
 
 
 def read_together(pending: list[Later]) -> None:
-    """Read every list in `pending`: those on one database together, the rest alone."""
+    """Read every list in `pending`: those on one database together, the rest alone. When the read
+    fails, each list not read is read alone when asked (its own error, if it has one; never an
+    empty list)."""
     waiting = [kept for kept in pending if kept._rows is None]
     pending.clear()
+    try:
+        _read_pending(waiting)
+    except BaseException:
+        for kept in waiting:
+            kept._alone = kept._rows is None
+        raise
+
+
+def _read_pending(waiting: list[Later]) -> None:
     parts: dict[str, list[_Part]] = {}
     for kept in waiting:
         part = _Part.of(kept)
@@ -119,9 +134,12 @@ class _Part:
         rows: Any = kept.queryset
         if not _plain(rows):
             return None
-        ordering = rows.query.order_by or (rows.model._meta.ordering if rows.query.default_ordering else ())
-        numbered = rows.annotate(**{ROW_NUMBER: Window(RowNumber(), order_by=list(ordering) or None)})
-        compiler = numbered.query.get_compiler(using=numbered.db)
+        # The rows numbered in the order the query itself sorts them, as its compiler resolves it: a
+        # relation's own ordering followed (a person's name, not its key), `reverse()` applied.
+        query = rows.query.chain()
+        ordering = [expression for expression, _ in query.get_compiler(using=rows.db).get_order_by()]
+        query.add_annotation(Window(RowNumber(), order_by=ordering or None), ROW_NUMBER, select=True)
+        compiler = query.get_compiler(using=rows.db)
         try:
             sql, params = compiler.as_sql(with_col_aliases=True)
         except EmptyResultSet:
@@ -237,10 +255,6 @@ def _text_json(value: Any) -> str:
     return json.dumps(value)
 
 
-def _decimal(value: Any) -> decimal.Decimal:
-    return decimal.Decimal(str(value))
-
-
 def _parsed(parse: Callable[[str], Any]) -> Back:
     def back(value: Any) -> Any:
         return parse(value) if isinstance(value, str) else value
@@ -250,13 +264,13 @@ def _parsed(parse: Callable[[str], Any]) -> Back:
 
 # The value a column's JSON gives back as the database driver would give it; Django's converters
 # then do the rest, as for any row. SQLite's driver gives text for dates and times and 0/1 for
-# booleans, as JSON does: nothing to do. A type missing here is read alone.
+# booleans, as JSON does: nothing to do. A type missing here is read alone: PostgreSQL's decimals
+# among them (the driver parses JSON numbers as floats).
 _POSTGRESQL: dict[str, Back] = {
     "DateTimeField": _parsed(parse_datetime),
     "DateField": _parsed(parse_date),
     "TimeField": _parsed(parse_time),
     "DurationField": _parsed(parse_duration),
-    "DecimalField": _decimal,
     "UUIDField": _parsed(uuid.UUID),
     "JSONField": _text_json,
 }
