@@ -100,20 +100,31 @@ def read_together(pending: list[Later]) -> None:
 
 
 def _read_pending(waiting: list[Later]) -> None:
-    parts: dict[str, list[_Part]] = {}
+    # What costs nothing or cannot be read together is settled before any SQL is compiled: a list
+    # known empty (decision 166) is no part, and a list alone on its database is read as it is.
+    together: dict[str, list[Later]] = {}
     for kept in waiting:
-        part = _Part.of(kept)
-        if part is None:
-            kept._read(list(kept.queryset))
-        elif part.empty:
+        if kept.queryset.query.is_empty():
             kept._read([])
+        elif not _plain(kept.queryset):
+            kept._read(list(kept.queryset))
         else:
-            parts.setdefault(kept.queryset.db, []).append(part)
-    for using, together in parts.items():
-        if len(together) == 1:
-            together[0].kept._read(list(together[0].kept.queryset))
-        else:
-            _read(using, together)
+            together.setdefault(kept.queryset.db, []).append(kept)
+    for using, lists in together.items():
+        parts = []
+        for kept in lists if len(lists) > 1 else ():
+            part = _Part.of(kept)
+            if part is None:
+                kept._read(list(kept.queryset))
+            elif part.empty:
+                kept._read([])
+            else:
+                parts.append(part)
+        if len(parts) > 1:
+            _read(using, parts)
+        for kept in lists:
+            if kept._rows is None:  # alone on its database
+                kept._read(list(kept.queryset))
 
 
 # --- One statement -----------------------------------------------------------------------------
@@ -132,8 +143,6 @@ class _Part:
     @classmethod
     def of(cls, kept: Later) -> _Part | None:
         rows: Any = kept.queryset
-        if not _plain(rows):
-            return None
         # The rows numbered in the order the query itself sorts them, as its compiler resolves it: a
         # relation's own ordering followed (a person's name, not its key), `reverse()` applied.
         query = rows.query.chain()
