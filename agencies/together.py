@@ -4,13 +4,14 @@ The case page shows a score of short lists (the last risk changes, the restricti
 to the owner...), each its own restricted queryset, each a round trip and a statement for the
 database to plan. A section hands its queryset to `later(case, rows)` instead of reading it; the
 first list the page reads then reads every list handed in so far, in one statement: each list's
-own SQL, unchanged (its filters, ordering, limit and joins), as one part of a UNION ALL that
-returns each row as a JSON array of its columns, in its order (a row number from its own
-ordering), and the rows are built as the queryset itself would build them (Django's converters,
-`select_related`, annotations).
+own SQL as Django compiles it (its filters, ordering, limit and joins; its columns aliased, a row
+number over its ordering added), as one part of a UNION ALL that returns each row as a JSON array
+of its columns, in its order, and the rows are built as the queryset itself would build them
+(Django's converters, `select_related`, annotations).
 
 What is read is exactly what each queryset would read: access stays with `restrict()`. A
-queryset this cannot read so (values, prefetches, a column JSON cannot carry) is read alone.
+queryset this cannot read so (values, prefetches, a column JSON cannot carry to its last digit) is
+read alone.
 """
 
 from __future__ import annotations
@@ -303,17 +304,22 @@ _SAFE = {
     "GenericIPAddressField",
     "FileField",
     "ImageField",
-    "FloatField",
     "ForeignKey",
     "OneToOneField",
 }
 _SQLITE = {"DateTimeField", "DateField", "TimeField", "DecimalField", "UUIDField", "JSONField", "DurationField"}
+# PostgreSQL writes a float in JSON to its last digit; SQLite's JSON keeps fifteen: read alone there.
+_POSTGRESQL_SAFE = {"FloatField"}
 
 
 def _carried(field: Any, vendor: str) -> Back | None:
     kind = field.get_internal_type()
     if vendor == "postgresql" and kind in _POSTGRESQL:
         return _POSTGRESQL[kind]
-    if kind in _SAFE or (vendor == "sqlite" and kind in _SQLITE):
+    if (
+        kind in _SAFE
+        or (vendor == "sqlite" and kind in _SQLITE)
+        or (vendor == "postgresql" and kind in _POSTGRESQL_SAFE)
+    ):
         return _same
     return None

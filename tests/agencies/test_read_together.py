@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, transaction
-from django.db.models import DecimalField, Exists, F, IntegerField, Model, OuterRef, QuerySet, Value
+from django.db.models import DecimalField, Exists, F, FloatField, IntegerField, Model, OuterRef, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
@@ -181,3 +181,17 @@ def test_a_decimal_is_read_to_its_last_digit() -> None:
     kept, _ = later(case, with_decimal), later(case, Agency.objects.all())
     # when read, then it is what it is alone (exact on PostgreSQL; SQLite keeps a float)
     assert [row.share for row in kept] == [row.share for row in with_decimal]
+
+
+@pytest.mark.parametrize("value", [0.1 + 0.2, 123456789.123456789, 2 / 3])
+def test_a_float_read_together_keeps_every_digit(value: float) -> None:
+    # given a list with a float column beside another (SQLite's JSON keeps fifteen digits)
+    case = CaseFactory()
+    AgencyFactory()
+    with_float = Agency.objects.annotate(f=Value(value, output_field=FloatField())).order_by("pk")
+    alone = [row.f for row in with_float.all()]
+    kept = later(case, with_float.all())
+    later(case, User.objects.all())
+    # when read together, then each float is the one read alone
+    assert alone
+    assert [row.f for row in kept] == alone
