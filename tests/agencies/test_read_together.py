@@ -22,12 +22,12 @@ from tests.factories import AgencyFactory, CaseFactory, UserFactory, relative
 pytestmark = pytest.mark.django_db
 
 
-def _as_read(row: Any) -> Any:
+def as_read(row: Any) -> Any:
     """What a row holds as read: its columns, its annotations and the rows `select_related` joined."""
     if not isinstance(row, Model):
         return row
     held = {name: value for name, value in vars(row).items() if not name.startswith("_")}
-    joined = {name: _as_read(value) for name, value in row._state.fields_cache.items()}
+    joined = {name: as_read(value) for name, value in row._state.fields_cache.items()}
     return (type(row).__name__, held, joined)
 
 
@@ -63,12 +63,12 @@ def test_lists_read_together_are_the_rows_each_reads_alone_in_one_query(
     case = CaseFactory()
     AgencyFactory.create_batch(3)
     _events(case, UserFactory())
-    alone = [[_as_read(row) for row in queryset] for queryset in _lists(case)]
+    alone = [[as_read(row) for row in queryset] for queryset in _lists(case)]
     agencies = Agency.objects.count()
     # when every list is handed in, then read
     kept = [later(case, queryset) for queryset in _lists(case)]
     with django_assert_num_queries(1):
-        together = [[_as_read(row) for row in rows] for rows in kept]
+        together = [[as_read(row) for row in rows] for rows in kept]
     # then each list is what its queryset gives alone, in its order, in one query
     assert together == alone
     assert [len(rows) for rows in together] == [2, 1, agencies, 0]
@@ -125,11 +125,11 @@ def test_a_row_wider_than_a_function_takes_is_read_whole(django_assert_num_queri
     # given a list of 150 columns (a function takes 100 on PostgreSQL) beside another list
     case = CaseFactory()
     wide = Agency.objects.order_by("pk").annotate(**{f"name_{n}": F("name") for n in range(150)})
-    alone = [_as_read(agency) for agency in wide]
+    alone = [as_read(agency) for agency in wide]
     kept, _ = later(case, wide), later(case, Case.objects.all())
     # when read together, then every column is there, in its place
     with django_assert_num_queries(1):
-        assert [_as_read(agency) for agency in kept] == alone
+        assert [as_read(agency) for agency in kept] == alone
     assert all(agency.name_149 == agency.name for agency in kept)
 
 

@@ -4,25 +4,17 @@ alone, rows, columns and order, with every section filled."""
 from typing import Any
 
 import pytest
-from django.db.models import Model
 
 from agencies.access import CaseAccess
 from agencies.together import Later
 from cases import services
 from cases.models import Case
 from pages.views import CaseView
+from tests.agencies.test_read_together import as_read
 from tests.factories import relative
 from tests.pages.test_section_budgets import BUDGETS, _read
 
 pytestmark = pytest.mark.django_db
-
-
-def _as_read(row: Any) -> Any:
-    if not isinstance(row, Model):
-        return row
-    held = {name: value for name, value in vars(row).items() if not name.startswith("_")}
-    joined = {name: _as_read(value) for name, value in row._state.fields_cache.items()}
-    return (type(row).__name__, held, joined)
 
 
 def _laters(value: Any) -> list[tuple[str, Later]]:
@@ -58,8 +50,8 @@ def test_every_list_of_the_filled_case_page_read_together_is_its_list_read_alone
     alone = {}
     for name, later in kept:
         rows = list(later.queryset.all())
-        alone[name] = [_as_read(r) for r in (later._then(rows) if later._then else rows)]
-    together = {name: [_as_read(r) for r in later] for name, later in kept}
+        alone[name] = [as_read(r) for r in (later._then(rows) if later._then else rows)]
+    together = {name: [as_read(r) for r in later] for name, later in kept}
     assert len(kept) >= 15
     differing = [name for name in alone if alone[name] != together[name]]
     assert not differing, {name: (alone[name], together[name]) for name in differing}
