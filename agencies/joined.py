@@ -15,30 +15,12 @@ from django.db.models import F, Model, QuerySet
 
 from .together import Later, later
 
-__all__ = ["with_joined", "with_joined_later"]
+__all__ = ["with_joined"]
 
 M = TypeVar("M", bound=Model)
 
 
 def with_joined(
-    queryset: QuerySet[M],
-    relation: str,
-    columns: Sequence[str],
-    build: Callable[..., Any],
-    order: Callable[[Any], Any] | None = None,
-) -> list[M]:
-    """The rows of `queryset`, in its order, each with `relation` filled from `columns` (paths from
-    the related row: `"pk"` first; `build` takes them all, in order, and returns the related row),
-    sorted by `order` when given (the related model's own ordering: a prefetch would sort so).
-
-    `queryset` must not be sliced (a limit would count joined rows): narrow it with `pk__in` on a
-    sliced copy instead."""
-    if queryset.query.is_empty():
-        return []  # rows known to be none (decision 166): nothing to join
-    return _folded(list(_joining(queryset, relation, columns)), relation, len(columns), build, order)
-
-
-def with_joined_later(
     owner: object,
     queryset: QuerySet[M],
     relation: str,
@@ -46,7 +28,13 @@ def with_joined_later(
     build: Callable[..., Any],
     order: Callable[[Any], Any] | None = None,
 ) -> Later:
-    """`with_joined`, read with the other lists pending for `owner` (decision 174)."""
+    """The rows of `queryset`, in its order, each with `relation` filled from `columns` (paths from
+    the related row: `"pk"` first; `build` takes them all, in order, and returns the related row),
+    sorted by `order` when given (the related model's own ordering: a prefetch would sort so); read
+    with the other lists pending for `owner` (decision 174), and not at all when known empty.
+
+    `queryset` must not be sliced (a limit would count joined rows): narrow it with `pk__in` on a
+    sliced copy instead."""
 
     def fold(rows: list[M]) -> list[M]:
         return _folded(rows, relation, len(columns), build, order)

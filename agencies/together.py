@@ -112,20 +112,27 @@ def _read_pending(waiting: list[Later]) -> None:
         else:
             together.setdefault(kept.queryset.db, []).append(kept)
     for using, lists in together.items():
-        parts = []
-        for kept in lists if len(lists) > 1 else ():
-            part = _Part.of(kept)
-            if part is None:
-                kept._read(list(kept.queryset))
-            elif part.empty:
-                kept._read([])
-            else:
-                parts.append(part)
+        parts = _parts(lists) if len(lists) > 1 else []
         if len(parts) > 1:
             _read(using, parts)
         for kept in lists:
             if kept._rows is None:  # alone on its database
                 kept._read(list(kept.queryset))
+
+
+def _parts(lists: list[Later]) -> list[_Part]:
+    """The lists' parts of one statement; a list found empty when compiled, or with a column JSON
+    cannot carry, is settled here."""
+    parts = []
+    for kept in lists:
+        part = _Part.of(kept)
+        if part is None:
+            kept._read(list(kept.queryset))
+        elif part.empty:
+            kept._read([])
+        else:
+            parts.append(part)
+    return parts
 
 
 # --- One statement -----------------------------------------------------------------------------

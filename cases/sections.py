@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, Model, OuterRef, Q
 from django.http import Http404, HttpRequest
 
 from agencies.access import Action, CaseAccess
-from agencies.joined import with_joined_later
+from agencies.joined import with_joined
 from agencies.models import Agency, User
 from agencies.sections import CaseSection, HomeSection
 from agencies.together import later
@@ -269,7 +269,7 @@ class Checks(CaseSection):
         checks = DisclosureCheck.objects.restrict_to(case, user, Action.VIEW)
         checks = checks.select_related("agency", "recorded_by")
         # The partners each check was shared with, by name, in the same query (decision 149).
-        return {"checks": with_joined_later(case, checks, "shared_with", ("pk", "name"), _agency, _by_name)}
+        return {"checks": with_joined(case, checks, "shared_with", ("pk", "name"), _agency, _by_name)}
 
 
 def _agency(pk: int, name: str) -> Agency:

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Model
 
 from agencies.access import Action, CaseAccess, known_empty
-from agencies.joined import with_joined_later
+from agencies.joined import with_joined
 from agencies.models import Agency, User
 from agencies.sections import CaseSection
 from agencies.together import later
@@ -103,7 +103,7 @@ class Consents(CaseSection):
             .select_related("person", "given_by", "recorded_by", "withdrawn_by")
         )
         # The agencies each consent names, in the same query (decision 149).
-        named = with_joined_later(case, consents, "agencies", ("pk", "name"), _agency, _by_name)
+        named = with_joined(case, consents, "agencies", ("pk", "name"), _agency, _by_name)
         return {"consents": named}
 
 

@@ -7,7 +7,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from agencies.access import Action, CaseAccess
-from agencies.joined import with_joined_later
+from agencies.joined import with_joined
 from agencies.models import Agency, Panel, User
 from agencies.sections import CaseSection, HomeSection
 
@@ -37,7 +37,7 @@ class Decisions(CaseSection):
             "meeting", "first_contact_agency", "owner"
         )
         involved = ("pk", "reason", "agency_id", "agency__name")
-        return {"decisions": with_joined_later(case, latest, "involved", involved, _involved, _by_agency)}
+        return {"decisions": with_joined(case, latest, "involved", involved, _involved, _by_agency)}
 
 
 def _involved(pk: int, reason: str, agency_id: int, agency_name: str) -> InvolvedAgency:
