@@ -19,7 +19,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -28,6 +28,7 @@ from agencies.access import Action
 from agencies.compiled import compiled_once
 from agencies.models import PanelReminderSettings, User
 from cases.models import Case, Contact, NeedsAssessment
+from cases.rows import as_html
 from cases.signals import summary_progress
 from cases.summaries import ProgressHook
 
@@ -329,6 +330,7 @@ class ListCell:
         return self.contact[days]
 
     def __call__(self, case: Case) -> SafeString:
+        # Joined as strings, as the table's other cells are (`cases.rows`): every word escaped.
         progress: Progress = getattr(case, "plan_progress", None) or progress_of(case)
         plan = self.no_plan
         if progress.has_plan:
@@ -339,14 +341,14 @@ class ListCell:
                 "done": progress.actions_done,
             }
             goals = self.goals % {"on_track": progress.goals_on_track, "total": progress.goals}
-            plan = format_html("<div>{}</div>\n<div>{}</div>", actions, goals)
-        return format_html(
-            '<div class="small" data-progress-cell>\n{}\n<div>{}</div>\n{}\n{}\n{}\n</div>\n',
-            plan,
-            self._contact(progress.days_since_contact),
-            self.first_contact_late if progress.first_contact.status == Deadline.MISSED else "",
-            self.assessment_late if progress.assessment.status == Deadline.MISSED else "",
-            self.lapsed if progress.actions_lapsed else "",
+            plan = f"<div>{as_html(actions)}</div>\n<div>{as_html(goals)}</div>"
+        first_contact_late = self.first_contact_late if progress.first_contact.status == Deadline.MISSED else ""
+        assessment_late = self.assessment_late if progress.assessment.status == Deadline.MISSED else ""
+        lapsed = self.lapsed if progress.actions_lapsed else ""
+        contact = as_html(self._contact(progress.days_since_contact))
+        return mark_safe(  # noqa: S308 - each part escaped above or made by format_html
+            f'<div class="small" data-progress-cell>\n{plan}\n<div>{contact}</div>\n'
+            f"{first_contact_late}\n{assessment_late}\n{lapsed}\n</div>\n"
         )
 
 
