@@ -332,7 +332,7 @@ class ListCell:
     def __call__(self, case: Case) -> SafeString:
         # Joined as strings, as the table's other cells are (`cases.rows`): every word escaped.
         progress: Progress = getattr(case, "plan_progress", None) or progress_of(case)
-        plan = self.no_plan
+        plan: str = self.no_plan
         if progress.has_plan:
             actions = self.actions % {
                 "planned": progress.actions_planned,
