@@ -281,6 +281,24 @@ def page_bench(runs: int, *, explain_over_ms: float = 10.0) -> dict[tuple[str, s
         client = _client(users[label])
         items.append(("panel page (whole request)", label, _get(client, reverse("panels:panel", args=[panel.pk]))))
         items.append(("panel page floor (rows + capped count, raw SQL)", label, _panel_floor(users[label], panel.pk)))
+    # A name nobody holds, as a worker checks whether a family is known (decision 176): the case
+    # list searched, and the people already known when a member is added (the API's check).
+    nobody = "?q=Zzzzqq"
+    items.append(
+        (
+            "case list, a name nobody holds searched (whole request)",
+            "practitioner, one agency",
+            _get(owner, reverse("cases:case_list") + nobody),
+        )
+    )
+    known = reverse("cases-api:familymember-known") + "?given_name=Ardit&family_name=Zzzzqq"
+    items.append(
+        (
+            "people already known, a name nobody holds (API, whole request)",
+            "practitioner, one agency",
+            _get(owner, known),
+        )
+    )
     items.append(
         (
             "sign-in, apart from the password hash (whole request)",

@@ -18,7 +18,7 @@ from agencies.api.filters import IdFilter
 from agencies.models import Agency
 from families.matching import name_key
 from families.models import Consent, DisclosureRestriction
-from families.search import key_search
+from families.search import alias_match, key_search
 
 from .choosers import CHOOSERS
 from .models import (
@@ -160,7 +160,7 @@ class CaseFilterSet(django_filters.FilterSet):
         also = Q(reference__icontains=value)
         key = name_key(value)
         if key:
-            also |= Q(index_other_name_keys__contains=key)
+            also |= alias_match("index_other_name_keys", key)
         fields = ("index_family_name_key", "index_given_name_key")
         found: QuerySet[Case] = key_search(queryset, value, fields, also=also)
         return found

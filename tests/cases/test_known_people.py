@@ -12,9 +12,10 @@ from django.urls import reverse
 from agencies.access import forget_access
 from agencies.models import User
 from cases.models import Case
+from families.search import known_people
 from referrals.models import Referral
 from tests.conftest import api_as
-from tests.factories import ReferralFactory
+from tests.factories import PersonFactory, ReferralFactory
 from tests.referrals.test_matching_work import HIDDEN, NOWHERE, _Work
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,17 @@ class TestTheSameWork:
         known(NOWHERE)()
         hidden, nowhere = _Work(known(HIDDEN), HIDDEN), _Work(known(NOWHERE), NOWHERE)
         assert hidden.statements == nowhere.statements and hidden.rows == nowhere.rows
+
+
+@pytest.mark.parametrize("family_name", ["Li", "Krasniqi"])
+def test_a_member_known_by_another_name_is_offered_whatever_its_length(
+    case: Case, caseworker: User, family_name: str
+) -> None:
+    # given a member of a family the caseworker reads in full, known also as "<family_name>", and
+    # another whose other name holds it only inside a word
+    aliased = PersonFactory(family=case.family, given_name="Ardit", family_name="Hoxha", other_names=family_name)
+    PersonFactory(family=case.family, given_name="Ardit", family_name="Gashi", other_names=f"Xa{family_name.lower()}")
+    # when someone named "Ardit <family_name>" is being added
+    known = known_people(caseworker, given_name="Ardit", family_name=family_name)
+    # then the member known by that name is offered, the other not
+    assert [match.person for match in known] == [aliased]

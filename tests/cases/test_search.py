@@ -24,6 +24,11 @@ def named(case: Case, given: str, family: str, **fields: object) -> Case:
     return case
 
 
+def another(case: Case) -> Case:
+    """Another case of the same owner and agency."""
+    return CaseFactory(owner=case.owner, owning_agency=case.owning_agency)
+
+
 def found(user: User, q: str) -> set[int]:
     client = Client()
     client.force_login(user)
@@ -120,3 +125,16 @@ class TestTheCaseRowKeepsTheIndexPersonsKeys:
         # then the second case is found by the kept record's name and the merged spelling (an alias)
         assert {case.pk, second.pk} <= found(caseworker, "Krasnici")
         assert Case.objects.get(pk=second.pk).index_family_name_key == "krasnici"
+
+
+def test_a_short_alias_is_found_where_an_alias_begins_not_inside_one(case: Case, caseworker: User) -> None:
+    # "Li": a key of two letters, found as an alias's first letters, as the names' own keys are
+    later_alias = named(case, "Ardit", "Krasniqi", other_names="Besa, Li")
+    first_alias = named(
+        CaseFactory(owner=caseworker, owning_agency=case.owning_agency), "Drita", "Hoxha", other_names="Lin"
+    )
+    inside = named(
+        CaseFactory(owner=caseworker, owning_agency=case.owning_agency), "Vesa", "Berisha", other_names="Olina"
+    )
+    assert found(caseworker, "Li") == {later_alias.pk, first_alias.pk}
+    assert inside.pk in found(caseworker, "Olina") and inside.pk in found(caseworker, "lina")  # three letters: anywhere
