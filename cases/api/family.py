@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,7 +21,7 @@ from agencies.access.api import RestrictedPrimaryKeyRelatedField
 from agencies.api.serializers import UserRefSerializer
 from families.matching import name_key
 from families.models import CivilDocument, MemberChange, Person, Relation, Whereabouts
-from families.search import key_search, known_people
+from families.search import alias_match, key_search, known_people
 
 from .. import services
 from ..household import EARLY_YEARS, Member
@@ -163,7 +163,7 @@ class FamilyMemberFilterSet(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[Person], name: str, value: str) -> Any:
         key = name_key(value)
-        aliases = Q(other_name_keys__contains=key) if key else None
+        aliases = alias_match("other_name_keys", key) if key else None
         return key_search(queryset, value, ("family_name_key", "given_name_key"), also=aliases)
 
 

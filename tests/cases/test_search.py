@@ -130,11 +130,21 @@ class TestTheCaseRowKeepsTheIndexPersonsKeys:
 def test_a_short_alias_is_found_where_an_alias_begins_not_inside_one(case: Case, caseworker: User) -> None:
     # "Li": a key of two letters, found as an alias's first letters, as the names' own keys are
     later_alias = named(case, "Ardit", "Krasniqi", other_names="Besa, Li")
-    first_alias = named(
-        CaseFactory(owner=caseworker, owning_agency=case.owning_agency), "Drita", "Hoxha", other_names="Lin"
-    )
-    inside = named(
-        CaseFactory(owner=caseworker, owning_agency=case.owning_agency), "Vesa", "Berisha", other_names="Olina"
-    )
+    first_alias = named(another(case), "Drita", "Hoxha", other_names="Lin")
+    inside = named(another(case), "Vesa", "Berisha", other_names="Olina")
     assert found(caseworker, "Li") == {later_alias.pk, first_alias.pk}
     assert inside.pk in found(caseworker, "Olina") and inside.pk in found(caseworker, "lina")  # three letters: anywhere
+
+
+def test_the_api_member_search_meets_a_short_alias_as_the_case_list_does(case: Case, caseworker: User) -> None:
+    # given members known also as "Li" and as "Olina" (a two-letter key only inside a word), in a
+    # family the caseworker reads
+    li = PersonFactory(family=case.family, given_name="Ardit", family_name="Hoxha", other_names="Besa, Li")
+    olina = PersonFactory(family=case.family, given_name="Vesa", family_name="Berisha", other_names="Olina")
+    # when the API's member search is asked for "Li"
+    rows = api_as(caseworker).get(reverse("cases-api:familymember-list"), {"q": "Li"}).json()["results"]
+    # then it meets the aliases as the case list does (decision 176): where an alias begins, not
+    # inside one. `LIKE '%li%'` on the people's alias keys also hands back every row of the new
+    # trigram index (0.5-0.9 s at a million people for a practitioner).
+    ids = {row["id"] for row in rows}
+    assert li.pk in ids and olina.pk not in ids
