@@ -1,7 +1,9 @@
 """Shared fixtures: the named roles of style.md §10, the demo scenario, and cache hygiene."""
 
+import copy
 import io
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -9,8 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, ForceAuthClientHandler
 
+from agencies.access import forget_access
 from agencies.induction import GENERATION_KEY, NONE_IN_FORCE
 from agencies.models import Agency, Membership, Panel, User
 from cases.models import Case
@@ -116,8 +119,27 @@ def api() -> APIClient:
     return APIClient()
 
 
+class _RequestsOwnUser(ForceAuthClientHandler):
+    """Each request is given its own copy of the user, as a real one is (the session or the token
+    reads the user again): what a request remembers of the user's access (`UserAccess`, the case
+    conditions, for two seconds) is not carried into the next one, where it would make a query
+    count depend on how long the test took between two requests."""
+
+    def get_response(self, request: Any) -> Any:
+        user = self._force_user
+        if user is None:
+            return super().get_response(request)
+        self._force_user = copy.copy(user)
+        forget_access(self._force_user)
+        try:
+            return super().get_response(request)
+        finally:
+            self._force_user = user
+
+
 def api_as(user: User) -> APIClient:
     client = APIClient()
+    client.handler = _RequestsOwnUser(enforce_csrf_checks=False)
     client.force_authenticate(user)
     return client
 
