@@ -291,6 +291,16 @@ def page_bench(runs: int, *, explain_over_ms: float = 10.0) -> dict[tuple[str, s
             _get(owner, reverse("cases:case_list") + nobody),
         )
     )
+    # The list of the practitioner's own agency, chosen among the suggestions (decision 177): their
+    # agency's cases without the ones they hold by share.
+    own_agency = users["practitioner, one agency"].memberships.values_list("agency_id", flat=True).first()
+    items.append(
+        (
+            "case list, own agency chosen (whole request)",
+            "practitioner, one agency",
+            _get(owner, reverse("cases:case_list") + f"?agency=%23{own_agency}"),
+        )
+    )
     known = reverse("cases-api:familymember-known") + "?given_name=Ardit&family_name=Zzzzqq"
     items.append(
         (

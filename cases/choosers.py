@@ -7,7 +7,7 @@ know of, a panel the user may see. A suggestion carries the row's id after a `#`
 without JavaScript a typed exact name is accepted; the API's `?agency=7`/`?panel=7` keep working. An
 id outside what the user may filter by is refused alike whether the row exists or not."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -36,6 +36,7 @@ __all__ = [
     "SuggestedInput",
     "answer_suggestions",
     "candidate_input",
+    "restricted_in_chosen_agency",
     "suggestions_of",
     "typed_in",
 ]
@@ -91,6 +92,16 @@ AGENCY = Chooser(
 )
 PANEL = Chooser("panel", "panel_id", _known_panels, cast(str, _("Choose one of the panels you may see.")))
 CHOOSERS = {chooser.name: chooser for chooser in (AGENCY, PANEL)}
+
+
+def restricted_in_chosen_agency(queryset: Any, user: Any, action: Action, params: Mapping[str, Any]) -> Any:
+    """A case list's cases for `user`: `restrict()`, or, when the list's agency filter names an
+    agency by id (`?agency=Police #7`, the API's `?agency=7`), `restrict_to_agency()` (decision 177),
+    the same rows once the filter has run, with a plan that reads the agency through its index."""
+    chosen = chosen_owner_id(str(params.get(AGENCY.name) or ""))
+    if chosen is None:
+        return queryset.restrict(user, action)
+    return queryset.restrict_to_agency(chosen, user, action)
 
 
 # Form fields by suggestion (issue 19): a form's choice among rows that could number thousands (a

@@ -25,6 +25,7 @@ from agencies.exports import spreadsheet
 from agencies.models import User
 from agencies.people import remember_people
 
+from .choosers import restricted_in_chosen_agency
 from .filtersets import CaseFilterSet
 from .models import Case
 from .risk import RiskLevel
@@ -77,7 +78,8 @@ def _filterset(user: User, filters: Mapping[str, list[str]]) -> CaseFilterSet:
     data = QueryDict(mutable=True)
     for name, values in filters.items():
         data.setlist(name, values)
-    queryset = Case.objects.with_summary().restrict(user, Action.VIEW_SUMMARY).annotate_access(user)
+    queryset = restricted_in_chosen_agency(Case.objects.with_summary(), user, Action.VIEW_SUMMARY, data)
+    queryset = queryset.annotate_access(user)
     return CaseFilterSet(data, queryset=queryset, request=_Asker(user))
 
 

@@ -27,7 +27,7 @@ from agencies.models import Agency, Membership
 from families.models import Consent
 
 from . import services
-from .choosers import AGENCY, PANEL, Chooser, answer_suggestions, typed_in
+from .choosers import AGENCY, PANEL, Chooser, answer_suggestions, restricted_in_chosen_agency, typed_in
 from .directory import ATTENDING_ROLES, candidate_label, suggest_candidates, team_diversity
 from .filtersets import CaseFilterSet
 from .forms import (
@@ -106,6 +106,9 @@ class CaseListView(KeysetListMixin, RestrictedViewMixin, FilterView):
         if self.filterset.is_bound and not self.filterset.is_valid():
             response.status_code = 400  # a filter refused (a panel the user may not see): said on the form
         return response
+
+    def restricted(self, queryset: Any, user: Any, action: Action) -> Any:
+        return restricted_in_chosen_agency(queryset, user, action, self.request.GET)
 
     def get_queryset(self) -> Any:
         return self.queryset.annotate_access(self.actor)

@@ -66,7 +66,11 @@ class RestrictedViewSet(viewsets.GenericViewSet[Any]):
         perm = self.permission_required.get(self.access)
         if perm and not request.user.has_perm(perm):
             raise api_exceptions.PermissionDenied
-        self.queryset = self.queryset.restrict(request.user, self.access)
+        self.queryset = self.restricted(self.queryset, request.user, self.access)
+
+    def restricted(self, queryset: RestrictedQuerySet, user: Any, action: Action) -> RestrictedQuerySet:
+        """The viewset's rows for this caller and action (`restrict()`)."""
+        return queryset.restrict(user, action)
 
     @property
     def actor(self) -> User:

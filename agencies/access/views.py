@@ -41,8 +41,12 @@ class RestrictedViewMixin(LoginRequiredMixin, ContextMixin):
             return self.handle_no_permission()
         if self.permission_required and not request.user.has_perm(self.permission_required):
             raise PermissionDenied
-        self.queryset = self.queryset.restrict(request.user, self.action)
+        self.queryset = self.restricted(self.queryset, request.user, self.action)
         return super().dispatch(request, *args, **kwargs)
+
+    def restricted(self, queryset: RestrictedQuerySet, user: Any, action: Action) -> RestrictedQuerySet:
+        """The view's rows for the signed-in user and the view's action (`restrict()`)."""
+        return queryset.restrict(user, action)
 
     def get_queryset(self) -> RestrictedQuerySet:
         return self.queryset

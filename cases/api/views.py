@@ -22,6 +22,7 @@ from audit.models import AuditEvent
 from audit.services import record
 
 from .. import services
+from ..choosers import restricted_in_chosen_agency
 from ..continuity import people_met
 from ..exports import list_filters
 from ..filtersets import CaseFilterSet, CaseShareFilterSet, DisclosureCheckFilterSet
@@ -79,6 +80,12 @@ class CaseViewSet(FileAnswers, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         Action.CHANGE: "cases.change_case",
         Action.MANAGE: "cases.manage_case",
     }
+
+    def restricted(self, queryset: Any, user: Any, action: Action) -> Any:
+        # The list's filters run on the list and its export only: elsewhere `?agency=` means nothing.
+        if self.action in ("list", "export"):
+            return restricted_in_chosen_agency(queryset, user, action, self.request.query_params)
+        return super().restricted(queryset, user, action)
 
     def get_queryset(self) -> Any:
         # A list row says only how much of the case you read; one case comes with its CaseAccess.

@@ -31,6 +31,7 @@ def test_the_page_bench_times_every_page_of_every_bench_user(capsys: pytest.Capt
     # a name nobody holds: searched in the case list, and asked of the people already known
     assert ("case list, a name nobody holds searched (whole request)", "practitioner, one agency") in results
     assert ("people already known, a name nobody holds (API, whole request)", "practitioner, one agency") in results
+    assert ("case list, own agency chosen (whole request)", "practitioner, one agency") in results
     # a case of the population (no rows of its own) and one with every section filled
     empty = results[("case page (whole request)", "practitioner, one agency")]
     filled = results[("case page, every section filled (whole request)", "practitioner, one agency")]

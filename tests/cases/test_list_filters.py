@@ -5,7 +5,9 @@ alike whether the row exists or not; the API's `?agency=<id>`/`?panel=<id>` keep
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency, Membership, User
@@ -130,3 +132,36 @@ def test_digits_that_are_not_an_id_are_a_name_that_finds_nothing(world: World) -
             assert shown(client, **{name: value}) == set()
             answer = api_as(world.viewer).get(reverse("cases-api:case-list"), {name: value})
             assert answer.status_code == 200 and answer.json()["results"] == []
+
+
+def _reads_held_cases(captured: CaptureQueriesContext, agency: Agency) -> list[bool]:
+    """For each read of the list's cases narrowed to `agency`: whether it names cases held by id."""
+    narrowed = f'"owning_agency_id" = {agency.pk}'
+    return [
+        '"cases_case"."id" IN (' in query["sql"]
+        for query in captured.captured_queries
+        if narrowed in query["sql"] and 'FROM "cases_case"' in query["sql"]
+    ]
+
+
+def test_the_list_of_the_users_own_agency_reads_that_agency_alone(world: World, agency: Agency) -> None:
+    """The viewer holds a partner's case by a share; filtered by their own agency the list is the
+    agency's cases, read without the held ones (decision 177), in the page, the API and the export;
+    filtered by the partner's, the held case, read the long way."""
+    client, api = signed_in(world.viewer), api_as(world.viewer)
+    own, partner = world.own_case.reference, world.partner_case.reference
+    with CaptureQueriesContext(connection) as captured:
+        assert shown(client, agency=f"Ours #{agency.pk}") == {own}
+    assert _reads_held_cases(captured, agency) and not any(_reads_held_cases(captured, agency))
+    with CaptureQueriesContext(connection) as captured:
+        listed = api.get(reverse("cases-api:case-list"), {"agency": agency.pk})
+    assert [row["reference"] for row in listed.json()["results"]] == [own]
+    assert _reads_held_cases(captured, agency) and not any(_reads_held_cases(captured, agency))
+    exported = api.get(reverse("cases-api:case-export"), {"agency": agency.pk, "format": "csv"})
+    assert exported.status_code == 200 and own in exported.content.decode() and partner not in exported.content.decode()
+    page = client.get(reverse("cases:case_list_export"), {"agency": f"Ours #{agency.pk}", "format": "csv"})
+    assert own in page.content.decode() and partner not in page.content.decode()
+    # the partner's agency: the case held by the share, the long way
+    with CaptureQueriesContext(connection) as captured:
+        assert shown(client, agency=f"Police Tirana #{world.partner.pk}") == {partner}
+    assert any(_reads_held_cases(captured, world.partner))
