@@ -135,10 +135,11 @@ def test_digits_that_are_not_an_id_are_a_name_that_finds_nothing(world: World) -
 
 
 def _reads_held_cases(captured: CaptureQueriesContext, agency: Agency) -> list[bool]:
-    """For each read of the list's cases narrowed to `agency`: whether it names cases held by id."""
+    """For each read of the list's cases narrowed to `agency`: whether it names cases held by id
+    (`IN (...)`, PostgreSQL's `= ANY(...)`)."""
     narrowed = f'"owning_agency_id" = {agency.pk}'
     return [
-        '"cases_case"."id" IN (' in query["sql"]
+        any(held in query["sql"] for held in ('"cases_case"."id" IN (', '"cases_case"."id" = ANY('))
         for query in captured.captured_queries
         if narrowed in query["sql"] and 'FROM "cases_case"' in query["sql"]
     ]
