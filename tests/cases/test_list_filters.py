@@ -158,10 +158,14 @@ def test_the_list_of_the_users_own_agency_reads_that_agency_alone(world: World, 
         listed = api.get(reverse("cases-api:case-list"), {"agency": agency.pk})
     assert [row["reference"] for row in listed.json()["results"]] == [own]
     assert _reads_held_cases(captured, agency) and not any(_reads_held_cases(captured, agency))
-    exported = api.get(reverse("cases-api:case-export"), {"agency": agency.pk, "format": "csv"})
+    with CaptureQueriesContext(connection) as captured:
+        exported = api.get(reverse("cases-api:case-export"), {"agency": agency.pk, "format": "csv"})
     assert exported.status_code == 200 and own in exported.content.decode() and partner not in exported.content.decode()
-    page = client.get(reverse("cases:case_list_export"), {"agency": f"Ours #{agency.pk}", "format": "csv"})
+    assert _reads_held_cases(captured, agency) and not any(_reads_held_cases(captured, agency))
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("cases:case_list_export"), {"agency": f"Ours #{agency.pk}", "format": "csv"})
     assert own in page.content.decode() and partner not in page.content.decode()
+    assert _reads_held_cases(captured, agency) and not any(_reads_held_cases(captured, agency))
     # the partner's agency: the case held by the share, the long way
     with CaptureQueriesContext(connection) as captured:
         assert shown(client, agency=f"Police Tirana #{world.partner.pk}") == {partner}
