@@ -6,47 +6,20 @@ agency, the agency alone is the condition; a rule restricting another model insi
 touched by the agency asked for (a rule made for the test: no rule today restricts cases
 inside it)."""
 
-import datetime
 import itertools
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.core.exceptions import EmptyResultSet, FieldError
-from django.db import models
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
 from agencies.access import Action, forget_access
-from agencies.access.core import RestrictedQuerySet, Rule, case_condition
+from agencies.access.core import Rule, case_condition
 from agencies.models import Agency, User
-from audit.models import BreakGlassAccess
 from cases.models import Case, CaseEvent, Contact
+from tests.agencies.rule_paths import models_reaching_their_case, pks, through_the_glass
 
 pytestmark = pytest.mark.django_db
-
-
-def _agency_models() -> list[tuple[type[models.Model], str]]:
-    """The cases, and every model whose rule reaches its rows' case by a path, with the lookup of
-    their case's owning agency."""
-    found = []
-    for model in apps.get_models():
-        if not isinstance(model._default_manager.all(), RestrictedQuerySet):
-            continue
-        rule = getattr(model, "access_rule", None)
-        if not isinstance(rule, Rule):
-            continue
-        lookup = f"{rule.case_path}owning_agency_id"
-        try:
-            model._default_manager.filter(**{lookup: 0}).query  # noqa: B018 -- resolves the path
-        except FieldError:
-            continue  # a rule named with the default path on rows with no case (a family's)
-        found.append((model, lookup))
-    return found
-
-
-def _pks(queryset: Any) -> set[int]:
-    return set(queryset.order_by().values_list("pk", flat=True))
 
 
 # Cases held by id, as SQLite writes them and as PostgreSQL does.
@@ -63,19 +36,8 @@ def _sql(queryset: Any) -> str:
 def test_the_rows_of_one_agency_are_those_restrict_gives_for_every_model_user_agency_and_action(
     demo: dict[str, User],
 ) -> None:
-    # One supervisor reads a case of another agency through the glass: a case held by name.
-    supervisor = demo["sup.elira"]
-    elsewhere = Case.objects.exclude(owning_agency__in=supervisor.memberships.values("agency")).first()
-    assert elsewhere is not None
-    now = timezone.now()
-    BreakGlassAccess.objects.create(
-        user=supervisor,
-        case=elsewhere,
-        reason="A child is missing",
-        starts_at=now,
-        ends_at=now + datetime.timedelta(hours=4),
-    )
-    agency_models = _agency_models()
+    through_the_glass(demo["sup.elira"])  # a case held by name, through the glass
+    agency_models = models_reaching_their_case("owning_agency_id", cases_too=True)
     assert {Case, CaseEvent, Contact} <= {model for model, _ in agency_models}
     agencies = [*Agency.objects.values_list("pk", flat=True), 0]  # and an agency that does not exist
     seen_rows, whole = 0, 0
@@ -83,9 +45,9 @@ def test_the_rows_of_one_agency_are_those_restrict_gives_for_every_model_user_ag
         forget_access(user)
         for (model, lookup), action, agency in itertools.product(agency_models, Action, agencies):
             manager: Any = model._default_manager
-            expected = _pks(manager.restrict(user, action).filter(**{lookup: agency}))
+            expected = pks(manager.restrict(user, action).filter(**{lookup: agency}))
             narrowed = manager.restrict_to_agency(agency, user, action)
-            assert _pks(narrowed) == expected, (user.username, model, action, agency)
+            assert pks(narrowed) == expected, (user.username, model, action, agency)
             seen_rows += len(expected)
             whole += model is Case and bool(expected) and " OR " not in _sql(narrowed)
     assert seen_rows > 100  # the demo's agencies hold rows for these readers: the comparison compared rows

@@ -13,43 +13,21 @@ from typing import Any
 import pytest
 import time_machine
 from django.apps import apps
-from django.core.exceptions import FieldError, ImproperlyConfigured
-from django.db import connection, models
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.access import Action, CaseAccess, forget_access, rules
-from agencies.access.core import RestrictedQuerySet, Rule, case_condition
+from agencies.access.core import Rule, case_condition
 from agencies.models import User
-from audit.models import BreakGlassAccess
 from cases.models import Case, CaseEvent, CaseShare, Contact, InformationRequest, OwnerQuestion
 from cases.services import revoke_share
 from families.models import Person
+from tests.agencies.rule_paths import models_reaching_their_case, pks, through_the_glass
 
 pytestmark = pytest.mark.django_db
-
-
-def _case_models() -> list[tuple[type[models.Model], str]]:
-    """Every model whose rule reaches its rows' case by a path (`case__`, `assessment__case__`)."""
-    found = []
-    for model in apps.get_models():
-        if not isinstance(model._default_manager.all(), RestrictedQuerySet):
-            continue
-        rule = getattr(model, "access_rule", None)
-        if not isinstance(rule, Rule) or not rule.case_path:
-            continue
-        lookup = f"{rule.case_path}pk"
-        try:
-            model._default_manager.filter(**{lookup: 0}).query  # noqa: B018 -- resolves the path
-        except FieldError:
-            continue  # a rule named with the default path on rows with no case (a family's)
-        found.append((model, lookup))
-    return found
-
-
-def _pks(queryset: Any) -> set[int]:
-    return set(queryset.order_by().values_list("pk", flat=True))
 
 
 def _as_read_by(user: User, case: Case | None) -> Case:
@@ -58,27 +36,12 @@ def _as_read_by(user: User, case: Case | None) -> Case:
     return read
 
 
-def _through_the_glass(supervisor: User) -> Case:
-    """A case of an agency not the supervisor's, opened to them for four hours by breaking the glass."""
-    elsewhere: Case | None = Case.objects.exclude(owning_agency__in=supervisor.memberships.values("agency")).first()
-    assert elsewhere is not None
-    now = timezone.now()
-    BreakGlassAccess.objects.create(
-        user=supervisor,
-        case=elsewhere,
-        reason="A child is missing tonight",
-        starts_at=now,
-        ends_at=now + datetime.timedelta(hours=4),
-    )
-    return elsewhere
-
-
 def test_the_rows_of_one_case_are_those_restrict_gives_for_every_model_user_case_and_action(
     demo: dict[str, User],
 ) -> None:
     # One supervisor reads a case of another agency through the glass: a file read, never written.
-    _through_the_glass(demo["sup.elira"])
-    case_models = _case_models()
+    through_the_glass(demo["sup.elira"])
+    case_models = models_reaching_their_case("pk", cases_too=False)
     assert {CaseEvent, Contact} <= {model for model, _ in case_models}
     assert Person not in {model for model, _ in case_models}
     cases = list(Case.objects.all())
@@ -94,21 +57,21 @@ def test_the_rows_of_one_case_are_those_restrict_gives_for_every_model_user_case
                 assert answer == (condition is not None and Case.objects.filter(condition, pk=case.pk).exists())
         for (model, lookup), action in itertools.product(case_models, Action):
             manager: Any = model._default_manager
-            expected = _pks(manager.restrict(user, action).filter(**{lookup: case.pk}))
-            assert _pks(manager.restrict_to(read, user, action)) == expected, (user.username, case, model, action)
+            expected = pks(manager.restrict(user, action).filter(**{lookup: case.pk}))
+            assert pks(manager.restrict_to(read, user, action)) == expected, (user.username, case, model, action)
             seen_rows += len(expected)
     assert seen_rows > 100  # the demo's files hold rows for these readers: the comparison compared rows
 
 
 def test_through_the_glass_the_file_is_read_and_its_drafts_are_not_changed(demo: dict[str, User]) -> None:
     supervisor = demo["sup.elira"]
-    elsewhere = _through_the_glass(supervisor)
+    elsewhere = through_the_glass(supervisor)
     assert CaseEvent.objects.filter(case=elsewhere).exists()
     forget_access(supervisor)
     read = _as_read_by(supervisor, elsewhere)
     assert CaseAccess.of(read, supervisor).reads_through_glass
-    assert _pks(CaseEvent.objects.restrict_to(read, supervisor, Action.VIEW))
-    assert not _pks(CaseEvent.objects.restrict_to(read, supervisor, Action.CHANGE))
+    assert pks(CaseEvent.objects.restrict_to(read, supervisor, Action.VIEW))
+    assert not pks(CaseEvent.objects.restrict_to(read, supervisor, Action.CHANGE))
 
 
 def test_a_case_without_its_access_or_with_anothers_is_restricted_the_long_way(demo: dict[str, User]) -> None:
@@ -118,12 +81,12 @@ def test_a_case_without_its_access_or_with_anothers_is_restricted_the_long_way(d
     plain = Case.objects.get(pk=case.pk)
     read_by_owner = _as_read_by(owner, case)
     for user in (owner, stranger):
-        expected = _pks(CaseEvent.objects.restrict(user, Action.VIEW).filter(case=case))
-        assert _pks(CaseEvent.objects.restrict_to(plain, user, Action.VIEW)) == expected
+        expected = pks(CaseEvent.objects.restrict(user, Action.VIEW).filter(case=case))
+        assert pks(CaseEvent.objects.restrict_to(plain, user, Action.VIEW)) == expected
         # the owner's access, carried by the case object, never answers for someone else
-        assert _pks(CaseEvent.objects.restrict_to(read_by_owner, user, Action.VIEW)) == expected
-    assert not _pks(CaseEvent.objects.restrict_to(read_by_owner, stranger, Action.VIEW))
-    assert _pks(CaseEvent.objects.restrict_to(read_by_owner, owner, Action.VIEW))
+        assert pks(CaseEvent.objects.restrict_to(read_by_owner, user, Action.VIEW)) == expected
+    assert not pks(CaseEvent.objects.restrict_to(read_by_owner, stranger, Action.VIEW))
+    assert pks(CaseEvent.objects.restrict_to(read_by_owner, owner, Action.VIEW))
 
 
 def test_the_known_case_stands_for_the_case_conditions_and_nothing_else(demo: dict[str, User]) -> None:
@@ -179,11 +142,11 @@ def test_a_case_read_before_its_share_was_revoked_gives_no_row_restrict_no_longe
     given = CaseShare.objects.current().get(agency__name="Policia Lokale", scope=CaseShare.Scope.FULL)
     read = _as_read_by(police, given.case)
     assert CaseAccess.of(read, police).full
-    assert _pks(CaseEvent.objects.restrict_to(read, police, Action.VIEW))
+    assert pks(CaseEvent.objects.restrict_to(read, police, Action.VIEW))
     revoke_share(given, reason="The police no longer take part", actor=owner)
-    expected = _pks(CaseEvent.objects.restrict(police, Action.VIEW).filter(case=given.case))
+    expected = pks(CaseEvent.objects.restrict(police, Action.VIEW).filter(case=given.case))
     assert not expected  # the police read nothing of the file any more
-    assert _pks(CaseEvent.objects.restrict_to(read, police, Action.VIEW)) == expected
+    assert pks(CaseEvent.objects.restrict_to(read, police, Action.VIEW)) == expected
 
 
 def test_a_rule_restricting_another_model_inside_it_is_not_answered_by_the_known_case(
@@ -227,8 +190,8 @@ def test_rows_the_demo_holds_none_of_are_those_restrict_gives(demo: dict[str, Us
     for user, model, action in itertools.product(demo.values(), models_, Action):
         forget_access(user)
         read = _as_read_by(user, case)
-        expected = _pks(model.objects.restrict(user, action).filter(case=case))
-        assert _pks(model.objects.restrict_to(read, user, action)) == expected, (user.username, model, action)
+        expected = pks(model.objects.restrict(user, action).filter(case=case))
+        assert pks(model.objects.restrict_to(read, user, action)) == expected, (user.username, model, action)
         seen += len(expected)
     assert seen > 20
 
@@ -250,8 +213,8 @@ def test_a_case_kept_past_the_conditions_lifetime_or_saved_since_is_restricted_t
     read.owner_id = demo["sw.dritan"].pk  # the object in hand given a new owner, not yet saved
     assert not CaseAccess.of(read, owner).stands_for(read, owner)
     # and, the long way, the rows are restrict()'s
-    expected = _pks(CaseEvent.objects.restrict(owner, Action.VIEW).filter(case=case))
-    assert _pks(CaseEvent.objects.restrict_to(read, owner, Action.VIEW)) == expected
+    expected = pks(CaseEvent.objects.restrict(owner, Action.VIEW).filter(case=case))
+    assert pks(CaseEvent.objects.restrict_to(read, owner, Action.VIEW)) == expected
 
 
 def test_a_share_revoked_elsewhere_ends_the_rows_of_one_case_when_it_ends_restricts(demo: dict[str, User]) -> None:
@@ -261,16 +224,16 @@ def test_a_share_revoked_elsewhere_ends_the_rows_of_one_case_when_it_ends_restri
     with time_machine.travel(start, tick=False):
         forget_access(police)
         # the request's first conditions: the cases the police hold by name read now
-        assert _pks(CaseEvent.objects.restrict(police, Action.VIEW).filter(case=given.case))
+        assert pks(CaseEvent.objects.restrict(police, Action.VIEW).filter(case=given.case))
     # another process revokes the share (no signal reaches this one)
     CaseShare.objects.filter(pk=given.pk).update(revoked_at=start + datetime.timedelta(seconds=0.5))
     with time_machine.travel(start + datetime.timedelta(seconds=1.9), tick=False):
         read = Case.objects.with_access(police).get(pk=given.case_id)  # the remembered conditions
         assert CaseAccess.of(read, police).full
     with time_machine.travel(start + datetime.timedelta(seconds=3.5), tick=False):
-        expected = _pks(CaseEvent.objects.restrict(police, Action.VIEW).filter(case=given.case))
+        expected = pks(CaseEvent.objects.restrict(police, Action.VIEW).filter(case=given.case))
         assert not expected  # restrict() has read the revocation
-        assert _pks(CaseEvent.objects.restrict_to(read, police, Action.VIEW)) == expected
+        assert pks(CaseEvent.objects.restrict_to(read, police, Action.VIEW)) == expected
 
 
 def test_a_membership_ended_in_this_request_ends_the_rows_of_one_case_as_it_ends_restricts(
@@ -281,9 +244,9 @@ def test_a_membership_ended_in_this_request_ends_the_rows_of_one_case_as_it_ends
     assert case is not None
     forget_access(owner)
     read = Case.objects.with_access(owner).get(pk=case.pk)
-    assert _pks(CaseEvent.objects.restrict_to(read, owner, Action.VIEW))
+    assert pks(CaseEvent.objects.restrict_to(read, owner, Action.VIEW))
     owner.memberships.all().delete()
     forget_access(owner)  # what agencies.signals does for the membership's own user object
-    expected = _pks(CaseEvent.objects.restrict(owner, Action.VIEW).filter(case=case))
+    expected = pks(CaseEvent.objects.restrict(owner, Action.VIEW).filter(case=case))
     assert not expected
-    assert _pks(CaseEvent.objects.restrict_to(read, owner, Action.VIEW)) == expected
+    assert pks(CaseEvent.objects.restrict_to(read, owner, Action.VIEW)) == expected
