@@ -19,6 +19,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django_filters import MultipleChoiceFilter
 
 from agencies.access import Action, reads_in_full
 from agencies.exports import spreadsheet
@@ -68,6 +69,8 @@ def list_filters(params: Mapping[str, Any]) -> dict[str, list[str]]:
         else:
             raw = params.get(name)
             values = raw if isinstance(raw, list) else [raw]
+        if not isinstance(CaseFilterSet.base_filters[name], MultipleChoiceFilter):
+            values = values[-1:]  # one value, the last given, as the list's own form reads it
         texts = [str(value) for value in values if value is not None and str(value).strip()]
         if texts:
             kept[name] = texts

@@ -263,3 +263,19 @@ def test_each_demo_users_export_lists_exactly_the_cases_they_may_see_at_their_le
         levels = {row[1]: row[11] for row in rows}
         assert {family for family, level in levels.items() if level == "Full case file"} == full, username
         assert {family for family, level in levels.items() if level == "Summary only"} == summary, username
+
+
+def test_a_filter_given_twice_is_read_by_the_export_as_by_the_list(noted_case: Case, caseworker: User) -> None:
+    """The export link carries the list's query string as it is: a filter given twice, the last
+    value empty (`?agency=5&agency=`), is the list's last value (no filter), not the first."""
+    # given a second case of another step, and the list asked with a step, then an agency twice
+    stage = next(value for value in Case.Stage.values if value != noted_case.stage)
+    other = CaseFactory(owner=caseworker, owning_agency=noted_case.owning_agency, stage=stage)
+    client = _client(caseworker)
+    chosen = f"%23{noted_case.owning_agency_id}"  # "#5", the suggestion's form
+    for query in (f"agency={chosen}&agency=", f"agency=&agency={chosen}", f"stage={stage}&agency=%23999&agency="):
+        listed = {case.reference for case in client.get(reverse("cases:case_list") + "?" + query).context["cases"]}
+        exported = client.get(reverse("cases:case_list_export") + "?format=csv&" + query)
+        # then the file holds the cases the list shows, no more, no fewer
+        assert {row[0] for row in _rows(exported)[2:] if row} == listed, query
+    assert listed == {other.reference}
