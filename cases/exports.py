@@ -69,9 +69,12 @@ def list_filters(params: Mapping[str, Any]) -> dict[str, list[str]]:
         else:
             raw = params.get(name)
             values = raw if isinstance(raw, list) else [raw]
-        if not isinstance(CaseFilterSet.base_filters[name], MultipleChoiceFilter):
-            values = values[-1:]  # one value, the last given, as the list's own form reads it
-        texts = [str(value) for value in values if value is not None and str(value).strip()]
+        if isinstance(CaseFilterSet.base_filters[name], MultipleChoiceFilter):
+            # every value, an empty one too: the list refuses it (no such choice), so must the export
+            texts = [str(value) for value in values if value is not None]
+        else:
+            # one value, the last given, as the list's own form reads it; an empty one is no filter
+            texts = [str(value) for value in values[-1:] if value is not None and str(value).strip()]
         if texts:
             kept[name] = texts
     return kept

@@ -279,3 +279,19 @@ def test_a_filter_given_twice_is_read_by_the_export_as_by_the_list(noted_case: C
         # then the file holds the cases the list shows, no more, no fewer
         assert {row[0] for row in _rows(exported)[2:] if row} == listed, query
     assert listed == {other.reference}
+
+
+def test_a_step_given_empty_is_refused_by_the_export_as_by_the_list(noted_case: Case, caseworker: User) -> None:
+    """A filter of several values is read whole by the list, an empty value too (`?stage=2&stage=`,
+    `?stage=`): the list refuses it (400, no rows), and so must the export, not drop the empty value
+    and export the step's cases, or every case."""
+    stage = next(value for value in Case.Stage.values if value != noted_case.stage)
+    CaseFactory(owner=caseworker, owning_agency=noted_case.owning_agency, stage=stage)
+    client = _client(caseworker)
+    for query in (f"stage={stage}&stage=", "stage=", "risk_level="):
+        page = client.get(reverse("cases:case_list") + "?" + query)
+        listed = {case.reference for case in page.context["cases"]}
+        exported = client.get(reverse("cases:case_list_export") + "?format=csv&" + query)
+        # then the export gives the list's answer: refused as the list is, or the rows it shows
+        assert page.status_code == 400 and not listed, query
+        assert exported.status_code == 400, (query, exported.status_code, _rows(exported)[2:])
