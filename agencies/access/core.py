@@ -288,6 +288,16 @@ def _grants(
     return [Q(**{f"{prefix}pk__any_of": grant.order_by()}) for grant in grants]
 
 
+def _whole_agency_ids(access: UserAccess, action: Action) -> frozenset[int]:
+    """The agencies of which the user may act on every case with `action`: the one agency branch of
+    `_case_branches` (it is written from these), which `restrict_to_agency` may stand for alone."""
+    if action in (Action.VIEW, Action.VIEW_SUMMARY):
+        return access.casework_agency_ids
+    if action in (Action.CHANGE, Action.MANAGE):
+        return access.supervised_agency_ids
+    raise ValueError(f"Unknown action for cases: {action!r}")
+
+
 def _case_branches(
     access: UserAccess, action: Action, prefix: str, glass: bool = True, held: Held | None = None
 ) -> list[Q]:
@@ -295,32 +305,19 @@ def _case_branches(
         return Q(**{prefix + name: value for name, value in lookups.items()})
 
     branches: list[Q] = []
+    whole = _whole_agency_ids(access, action)  # every case of these agencies, whatever else
+    if whole:
+        branches.append(on(owning_agency_id__in=whole))
     if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        if access.casework_agency_ids:
-            branches.append(on(owning_agency_id__in=access.casework_agency_ids))
         branches += _grants(access, FULL_PERMS if action == Action.VIEW else SUMMARY_PERMS, prefix, glass, held)
         if action == Action.VIEW_SUMMARY and access.panel_ids:
             branches.append(on(panel_id__in=access.panel_ids))
     elif action in (Action.CHANGE, Action.MANAGE):
-        if access.supervised_agency_ids:
-            branches.append(on(owning_agency_id__in=access.supervised_agency_ids))
         if access.casework_agency_ids:
             branches.append(on(owner_id=access.user_id, owning_agency_id__in=access.casework_agency_ids))
         if action == Action.MANAGE and access.coordinated_panel_ids:
             branches.append(on(panel_id__in=access.coordinated_panel_ids))
-    else:
-        raise ValueError(f"Unknown action for cases: {action!r}")
     return branches
-
-
-def _whole_agency_ids(access: UserAccess, action: Action) -> frozenset[int]:
-    """The agencies of which the user may act on every case with `action`: the agency branches of
-    `_case_branches`, whatever else the user holds."""
-    if action in (Action.VIEW, Action.VIEW_SUMMARY):
-        return access.casework_agency_ids
-    if action in (Action.CHANGE, Action.MANAGE):
-        return access.supervised_agency_ids
-    raise ValueError(f"Unknown action for cases: {action!r}")
 
 
 # While `restrict_to_agency` runs a rule: the path from the rule's rows to their case and the one

@@ -1,5 +1,5 @@
 """What the tests of `restrict_to` and `restrict_to_agency` share: every model whose rule reaches
-its rows' case, a case read through the glass, and a queryset's ids."""
+its rows' case, a case read through the glass, a queryset's ids, and how held cases are written."""
 
 import datetime
 from typing import Any
@@ -13,6 +13,9 @@ from agencies.access.core import RestrictedQuerySet, Rule
 from agencies.models import User
 from audit.models import BreakGlassAccess
 from cases.models import Case
+
+# Cases held by id (shares, grants, the glass), as SQLite writes them and as PostgreSQL does.
+HELD = ('"cases_case"."id" IN (', '"cases_case"."id" = ANY(')
 
 
 def models_reaching_their_case(column: str, *, cases_too: bool) -> list[tuple[type[models.Model], str]]:

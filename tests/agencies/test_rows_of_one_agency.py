@@ -17,13 +17,9 @@ from agencies.access import Action, forget_access
 from agencies.access.core import Rule, case_condition
 from agencies.models import Agency, User
 from cases.models import Case, CaseEvent, Contact
-from tests.agencies.rule_paths import models_reaching_their_case, pks, through_the_glass
+from tests.agencies.rule_paths import HELD, models_reaching_their_case, pks, through_the_glass
 
 pytestmark = pytest.mark.django_db
-
-
-# Cases held by id, as SQLite writes them and as PostgreSQL does.
-HELD = ('"cases_case"."id" IN (', '"cases_case"."id" = ANY(')
 
 
 def _sql(queryset: Any) -> str:

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from agencies.models import Agency, Membership, User
 from cases.models import Case, CaseShare
+from tests.agencies.rule_paths import HELD
 from tests.conftest import api_as, member
 from tests.factories import AgencyFactory, CaseFactory, PanelFactory, share
 
@@ -139,7 +140,7 @@ def _reads_held_cases(captured: CaptureQueriesContext, agency: Agency) -> list[b
     (`IN (...)`, PostgreSQL's `= ANY(...)`)."""
     narrowed = f'"owning_agency_id" = {agency.pk}'
     return [
-        any(held in query["sql"] for held in ('"cases_case"."id" IN (', '"cases_case"."id" = ANY('))
+        any(held in query["sql"] for held in HELD)
         for query in captured.captured_queries
         if narrowed in query["sql"] and 'FROM "cases_case"' in query["sql"]
     ]
