@@ -160,7 +160,7 @@ def test_a_reversed_list_read_together_keeps_its_order(case: Case) -> None:
 def test_a_list_whose_read_together_failed_is_not_silently_empty(case: Case) -> None:
     # A list beside one whose read fails is read again when asked, never answered empty.
     services.add_safety_warning(
-        case, kind="dog", detail="Dangerous dog", review_on=case.opened_at.date(), actor=case.owner
+        case, kind="dog", detail="Dangerous dog", review_on=timezone.localdate(), actor=case.owner
     )
     warnings_alone = list(SafetyWarning.objects.filter(family_id=case.family_id))
     broken = later(case, Agency.objects.annotate(x=RawSQL("no_such_column", (), output_field=IntegerField())))
