@@ -22,7 +22,7 @@ from panels import services as panel_services
 from panels.models import PanelMeeting
 from referrals.services import add_to_earlier
 from tests.conftest import api_as, member
-from tests.factories import AgencyFactory, CaseFactory, PersonFactory, ReferralFactory, share
+from tests.factories import AgencyFactory, CaseFactory, PersonFactory, ReferralFactory, born, share
 
 pytestmark = pytest.mark.django_db
 Shown = User.NameShown
@@ -52,12 +52,7 @@ def named_case(owner: User, agency: Agency, other_agency: Agency, police: User) 
 
 
 def _child(case: Case) -> object:
-    return PersonFactory(family=case.family, given_name="Drita", relationship="child", date_of_birth=_born(10))
-
-
-def _born(years: int) -> datetime.date:
-    today = timezone.localdate()
-    return today.replace(year=today.year - years) - datetime.timedelta(days=30)
+    return PersonFactory(family=case.family, given_name="Drita", relationship="child", date_of_birth=born(10, days=30))
 
 
 def _plan(case: Case, owner: User) -> object:
