@@ -60,7 +60,11 @@ class DemoCase:
 
 def _years_ago(years: int, days: int = 0) -> datetime.date:
     today = timezone.localdate()
-    return today.replace(year=today.year - years) - datetime.timedelta(days=days)
+    try:
+        birthday = today.replace(year=today.year - years)
+    except ValueError:  # today is 29 February: the 28th of that year
+        birthday = today.replace(year=today.year - years, day=28)
+    return birthday - datetime.timedelta(days=days)
 
 
 def _scenario() -> list[DemoCase]:

@@ -16,6 +16,7 @@ from agencies.models import User
 from cases import services
 from cases.models import Case, ChildNeeds, Contact
 from families.models import Consent, Family, Person
+from tests import factories
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,8 +37,7 @@ def tap(page: Any, choice: str) -> None:
 
 
 def born(years: int) -> str:
-    today = timezone.localdate()
-    return (today.replace(year=today.year - years) - datetime.timedelta(days=40)).isoformat()
+    return factories.born(years, days=40).isoformat()
 
 
 def add_member(page: Any, given: str, relationship: str, *, date_of_birth: str = "", gender: str = "") -> None:
