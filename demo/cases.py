@@ -6,6 +6,7 @@ from typing import Any, Required, TypedDict
 
 from django.utils import timezone
 
+from agencies.deadlines import add_months
 from agencies.models import User
 from cases import services
 from cases.models import Case, CaseEvent, CaseShare
@@ -59,12 +60,8 @@ class DemoCase:
 
 
 def _years_ago(years: int, days: int = 0) -> datetime.date:
-    today = timezone.localdate()
-    try:
-        birthday = today.replace(year=today.year - years)
-    except ValueError:  # today is 29 February: the 28th of that year
-        birthday = today.replace(year=today.year - years, day=28)
-    return birthday - datetime.timedelta(days=days)
+    # add_months knows 29 February (the 28th of a year without one): seed_demo loads on a leap day
+    return add_months(timezone.localdate(), -12 * years) - datetime.timedelta(days=days)
 
 
 def _scenario() -> list[DemoCase]:
